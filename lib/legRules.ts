@@ -1,0 +1,174 @@
+import type { CallLeg } from './threecx/callLeg';
+
+/**
+ * What a party of a call-log leg is. This file is the one place that decides it.
+ *
+ * 3CX does not document the DN type codes (`SourceType`, `DestinationType`, 3cx-facts §1.4,
+ * §7 q1), so the decision combines every signal the facts sheet lists and says how sure each
+ * one is. Rules are data: the first rule that matches a party wins. To teach the engine a new
+ * code or DN, add one line to `DEFAULT_LEG_RULES` (or pass `dnRoles` for one PBX's DNs).
+ */
+export type PartyRole =
+  | 'external' // an outside number, reached through a trunk
+  | 'extension' // a person's extension (an agent)
+  | 'queue'
+  | 'ring_group'
+  | 'ivr' // Digital Receptionist
+  | 'voicemail'
+  | 'system'; // inbound rules, parking, fax, scripts: routing, never a person
+
+export type LegSide = 'source' | 'destination';
+
+/** The signals one side of a leg offers. */
+export interface PartyView {
+  side: LegSide;
+  type: number | null;
+  dn: string;
+  callerId: string;
+  displayName: string;
+  /** Leg-level `CallType` (describes the destination entity) and `Direction`. */
+  callType: string;
+  direction: string;
+}
+
+export interface LegRule {
+  role: PartyRole;
+  /** Apply to one side only; both when absent. */
+  side?: LegSide;
+  /** DN type codes (`SourceType` / `DestinationType`). */
+  type?: readonly number[];
+  dn?: RegExp;
+  callerId?: RegExp;
+  displayName?: RegExp;
+  callType?: RegExp;
+  direction?: RegExp;
+  /** Where the rule comes from, in the evidence tags of docs/3cx-facts.md. */
+  evidence: string;
+}
+
+/**
+ * The default rule table. Order matters: specific, stronger evidence first.
+ * Tags: `obs` seen on a live PBX, `unv` unverified third-party claim, `inf` our inference.
+ */
+export const DEFAULT_LEG_RULES: readonly LegRule[] = [
+  // Voicemail first: a voicemail leg may also carry an extension's DN and CallType.
+  { role: 'voicemail', type: [5], evidence: 'unv: type code 5 = Voicemail (3cx-facts §1.4)' },
+  {
+    role: 'voicemail',
+    displayName: /\bv(?:oice)?\s?mail\b/i,
+    evidence: 'inf: "Voicemail"/"VMail" in the display name',
+  },
+  {
+    role: 'voicemail',
+    side: 'destination',
+    callType: /voice\s?mail/i,
+    evidence: 'inf: a CallType naming voicemail',
+  },
+  // CallType describes the destination entity of the leg (seen on V20 Update 6+).
+  {
+    role: 'queue',
+    side: 'destination',
+    callType: /^queue$/i,
+    evidence: 'obs: CallType "Queue" (3cx-facts §1.4, bma)',
+  },
+  {
+    role: 'ivr',
+    side: 'destination',
+    callType: /digital receptionist|^ivr$/i,
+    evidence: 'obs: CallType "Digital Receptionist" (3cx-facts §1.4, bma)',
+  },
+  {
+    role: 'ring_group',
+    side: 'destination',
+    callType: /ring\s?group/i,
+    evidence: 'inf: a CallType naming ring groups',
+  },
+  {
+    role: 'external',
+    side: 'destination',
+    callType: /^external$/i,
+    evidence: 'obs: CallType "External" (3cx-facts §1.4, bma)',
+  },
+  {
+    role: 'extension',
+    side: 'destination',
+    callType: /^extension$/i,
+    evidence: 'obs: CallType "Extension" (3cx-facts §1.4, bma)',
+  },
+  // DN type codes: the only signal on pre-Update-6 rows and on the source side.
+  { role: 'queue', type: [4], evidence: 'unv: type code 4 = Queue (3cx-facts §1.4)' },
+  { role: 'ring_group', type: [16], evidence: 'unv: type code 16 = Group (3cx-facts §1.4)' },
+  { role: 'ivr', type: [6], evidence: 'unv: type code 6 = IVR (3cx-facts §1.4)' },
+  {
+    role: 'system',
+    type: [7, 8, 12],
+    evidence: 'unv: 7 Fax, 8 Parking, 12 EndCall (3cx-facts §1.4)',
+  },
+  { role: 'external', type: [1], evidence: 'unv: type code 1 = External (3cx-facts §1.4)' },
+  { role: 'extension', type: [0], evidence: 'unv: type code 0 = Extension (3cx-facts §1.4)' },
+  {
+    role: 'system',
+    side: 'destination',
+    callType: /^system$/i,
+    evidence: 'obs: CallType "System" (3cx-facts §1.4, bma)',
+  },
+  {
+    role: 'queue',
+    side: 'destination',
+    direction: /queue/i,
+    evidence: 'obs: Direction "Inbound Queue" (3cx-facts §1.4, bma)',
+  },
+  // No code and no CallType (older rows with unknown codes): read the numbers.
+  {
+    role: 'external',
+    callerId: /^(?:\+|00)?\d{7,}$/,
+    evidence: 'inf: a full phone number as caller id (3cx-facts §5)',
+  },
+  {
+    role: 'extension',
+    dn: /^\d{1,6}$/,
+    evidence: 'inf: a short DN is an extension (3cx-facts §5)',
+  },
+];
+
+export interface LegRuleOptions {
+  rules?: readonly LegRule[];
+  /** Roles of this PBX's own DNs, checked first: `{ "999": "voicemail", "10000": "external" }`. */
+  dnRoles?: Readonly<Record<string, PartyRole>>;
+}
+
+export function partyView(leg: CallLeg, side: LegSide): PartyView {
+  const source = side === 'source';
+  return {
+    side,
+    type: (source ? leg.SourceType : leg.DestinationType) ?? null,
+    dn: (source ? leg.SourceDn : leg.DestinationDn) ?? '',
+    callerId: (source ? leg.SourceCallerId : leg.DestinationCallerId) ?? '',
+    displayName: (source ? leg.SourceDisplayName : leg.DestinationDisplayName) ?? '',
+    callType: leg.CallType ?? '',
+    direction: leg.Direction ?? '',
+  };
+}
+
+/** The role of one party; `system` when no rule matches (routing, never a person). */
+export function classifyParty(party: PartyView, options: LegRuleOptions = {}): PartyRole {
+  const byDn = options.dnRoles?.[party.dn];
+  if (byDn) return byDn;
+  const rules = options.rules ?? DEFAULT_LEG_RULES;
+  for (let i = 0; i < rules.length; i++) {
+    if (ruleMatches(rules[i], party)) return rules[i].role;
+  }
+  return 'system';
+}
+
+function ruleMatches(rule: LegRule, party: PartyView): boolean {
+  if (rule.side !== undefined && rule.side !== party.side) return false;
+  if (rule.type !== undefined && (party.type === null || !rule.type.includes(party.type)))
+    return false;
+  if (rule.dn !== undefined && !rule.dn.test(party.dn)) return false;
+  if (rule.callerId !== undefined && !rule.callerId.test(party.callerId)) return false;
+  if (rule.displayName !== undefined && !rule.displayName.test(party.displayName)) return false;
+  if (rule.callType !== undefined && !rule.callType.test(party.callType)) return false;
+  if (rule.direction !== undefined && !rule.direction.test(party.direction)) return false;
+  return true;
+}

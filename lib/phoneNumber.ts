@@ -1,0 +1,90 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+
+/**
+ * What a number in a 3CX row or journal entry turns out to be.
+ *
+ * - `external`: an outside number, given in E.164 (`+61881234567`).
+ * - `internal`: a 3CX extension or system DN (`101`, `Ext.101`, 3cx-facts §5).
+ * - `anonymous`: withheld; 3CX writes the literal `Anonymous`, in any case (3cx-facts §5).
+ * - `invalid`: empty or garbage: no lookup, no callback.
+ * The raw value is always kept: a workflow may still want to show what 3CX said.
+ */
+export type PhoneNumberKind = 'external' | 'internal' | 'anonymous' | 'invalid';
+
+export interface NormalisedNumber {
+  kind: PhoneNumberKind;
+  /** E.164 for external numbers; the bare extension for internal ones; otherwise null. */
+  number: string | null;
+  raw: string;
+}
+
+export interface NumberOptions {
+  /** ISO 3166 alpha-2 country for national-format numbers (`0881234567` in AU). */
+  country?: string;
+  /** Longest digit string still read as an extension (3CX extensions are short DNs). */
+  maxExtensionLength?: number;
+}
+
+const WITHHELD =
+  /^(anonymous|withheld|private|restricted|unknown|unavailable|blocked|hidden|anonym)(\s+number)?$/i;
+const EXTENSION = /^(?:ext\.?\s*)?(\d{1,9})$/i;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const PUNCTUATION = /[\s().\-/]/g;
+const DEFAULT_MAX_EXTENSION_LENGTH = 6;
+
+/**
+ * Normalise any number 3CX gives us. Never throws.
+ *
+ * Already-E.164 strings (what the call log mostly carries, 3cx-facts §5 [obs bma]) take a fast
+ * path without libphonenumber, because the settle engine normalises one number per call.
+ */
+export function normalisePhoneNumber(
+  value: string | null | undefined,
+  options: NumberOptions = {},
+): NormalisedNumber {
+  const raw = value === null || value === undefined ? '' : String(value);
+  const text = raw.trim();
+  if (text === '') return { kind: 'invalid', number: null, raw };
+  if (WITHHELD.test(text)) return { kind: 'anonymous', number: null, raw };
+  if (E164.test(text)) return { kind: 'external', number: text, raw };
+
+  const ext = EXTENSION.exec(text);
+  const maxExt = options.maxExtensionLength ?? DEFAULT_MAX_EXTENSION_LENGTH;
+  if (ext) {
+    const digits = ext[1];
+    const explicit = text.length !== digits.length; // written as `Ext.101`
+    if (explicit || (digits.length <= maxExt && digits[0] !== '0')) {
+      return { kind: 'internal', number: digits, raw };
+    }
+  }
+
+  let candidate = text.replace(PUNCTUATION, '');
+  // `Zeros` prefix style of the CRM template and many trunks: 00 + country code (3cx-facts §4.2).
+  if (/^00[1-9]/.test(candidate)) candidate = `+${candidate.slice(2)}`;
+  if (!/^\+?\d+$/.test(candidate)) return { kind: 'invalid', number: null, raw };
+  if (E164.test(candidate)) return { kind: 'external', number: candidate, raw };
+  try {
+    const parsed = parsePhoneNumberFromString(candidate, toCountry(options.country));
+    // isPossible (right length for the country), not isValid: a newly allocated range missing
+    // from the metadata must still get its callback.
+    if (parsed && parsed.isPossible()) return { kind: 'external', number: parsed.number, raw };
+  } catch {
+    // libphonenumber throws on some inputs in some versions; garbage is simply invalid.
+  }
+  return { kind: 'invalid', number: null, raw };
+}
+
+function toCountry(country: string | undefined): CountryCode | undefined {
+  if (!country) return undefined;
+  const upper = country.toUpperCase();
+  return /^[A-Z]{2}$/.test(upper) ? (upper as CountryCode) : undefined;
+}
+
+/** The key two spellings of the same caller share: E.164 or extension; null when unknowable. */
+export function phoneNumberKey(
+  value: string | null | undefined,
+  options: NumberOptions = {},
+): string | null {
+  const n = normalisePhoneNumber(value, options);
+  return n.kind === 'external' || n.kind === 'internal' ? n.number : null;
+}
