@@ -67,7 +67,9 @@ export function normalisePhoneNumber(
     const parsed = parsePhoneNumberFromString(candidate, toCountry(options.country));
     // isPossible (right length for the country), not isValid: a newly allocated range missing
     // from the metadata must still get its callback.
-    if (parsed && parsed.isPossible()) return { kind: 'external', number: parsed.number, raw };
+    if (parsed && parsed.isPossible() && E164.test(parsed.number)) {
+      return { kind: 'external', number: parsed.number, raw };
+    }
   } catch {
     // libphonenumber throws on some inputs in some versions; garbage is simply invalid.
   }

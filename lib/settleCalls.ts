@@ -265,9 +265,7 @@ function classifyCall(
     queue: queueLeg ? nonEmpty(queueLeg.leg.DestinationDn ?? '') : null,
     queue_name: queueLeg ? nonEmpty(queueLeg.leg.DestinationDisplayName ?? '') : null,
     agents_rung: agentsRung,
-    answered_by: answering
-      ? nonEmpty(answering.leg.DestinationDn || answering.leg.DestinationCallerId || '')
-      : null,
+    answered_by: answering ? answererOf(answering) : null,
     answered_by_name: answering ? nonEmpty(answering.leg.DestinationDisplayName ?? '') : null,
     started_at: toIsoUtc(startedAt),
     ended_at: toIsoUtc(lastEnd),
@@ -275,6 +273,16 @@ function classifyCall(
     talk_seconds: round(talkSeconds),
     leg_count: facts.length,
   };
+}
+
+/** The extension that answered; for an outside answerer (a forward, an outbound callee) its number. */
+function answererOf(f: LegFacts): string | null {
+  const { DestinationDn, DestinationCallerId } = f.leg;
+  return nonEmpty(
+    (f.dst === 'external'
+      ? DestinationCallerId || DestinationDn
+      : DestinationDn || DestinationCallerId) ?? '',
+  );
 }
 
 function round(seconds: number): number {

@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { processIo, UsageError, type CliIo } from './io';
+import { registerSettleCommand } from './settleCommand';
+import packageJson from '../../package.json';
+
+/**
+ * `3cx-bridge`: the bridge's command line. Every command is registered from its own file.
+ * Returns the exit code: 0 fine, 1 failed, 2 bad usage or bad input (the user can fix it).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const program = new Command('3cx-bridge')
+    .description('The 3CX missed-call bridge: 3CX call history in, one clean event per call out.')
+    .version(packageJson.version)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  registerSettleCommand(program, io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        return 0;
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      io.stderr(`3cx-bridge: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`3cx-bridge: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** Entry point of `bin/3cx-bridge.js`. */
+export function run(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`3cx-bridge: ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

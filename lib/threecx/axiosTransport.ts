@@ -1,0 +1,91 @@
+import https from 'node:https';
+import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import {
+  encodeForm,
+  parseResponseBody,
+  TransportError,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpTransport,
+} from './httpTransport';
+
+export interface AxiosTransportOptions {
+  /**
+   * Accept a self-signed or otherwise untrusted TLS certificate. On-premise PBXs often run
+   * with one (3cx-facts §6); off by default because it also accepts a man in the middle.
+   */
+  allowSelfSignedTls?: boolean;
+  /** An axios instance to use (proxy settings, interceptors); a fresh one by default. */
+  axiosInstance?: AxiosInstance;
+}
+
+/** The bridge's transport: axios (DESIGN.md, Dependencies). */
+export function createAxiosTransport(options: AxiosTransportOptions = {}): HttpTransport {
+  const instance = options.axiosInstance ?? axios.create();
+  const httpsAgent = options.allowSelfSignedTls
+    ? new https.Agent({ rejectUnauthorized: false, keepAlive: true })
+    : undefined;
+
+  return {
+    async request(request: HttpRequest): Promise<HttpResponse> {
+      const headers = { ...request.headers };
+      let data: string | undefined;
+      if (request.form !== undefined) {
+        data = encodeForm(request.form);
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+      } else if (request.body !== undefined) {
+        data = JSON.stringify(request.body);
+        headers['content-type'] = 'application/json';
+      }
+      // axios's own `timeout` is a socket-idle timer; the signal makes it a whole-request
+      // deadline, so a PBX that trickles a huge report still ends at timeoutMs.
+      const deadline = AbortSignal.timeout(request.timeoutMs);
+      try {
+        const response = await instance.request<string>({
+          method: request.method,
+          url: request.url,
+          headers,
+          data,
+          timeout: request.timeoutMs,
+          signal: deadline,
+          httpsAgent,
+          responseType: 'text',
+          transformResponse: (raw: string) => raw,
+          validateStatus: () => true,
+          transitional: { clarifyTimeoutError: true },
+        });
+        const responseHeaders: Record<string, string> = {};
+        for (const [name, value] of Object.entries(response.headers ?? {})) {
+          if (value === undefined || value === null) continue;
+          responseHeaders[name.toLowerCase()] = Array.isArray(value)
+            ? value.join(', ')
+            : String(value);
+        }
+        const text = typeof response.data === 'string' ? response.data : '';
+        return {
+          status: response.status,
+          headers: responseHeaders,
+          body: parseResponseBody(text, responseHeaders['content-type']),
+        };
+      } catch (error) {
+        throw toTransportError(error, deadline.aborted, request.timeoutMs);
+      }
+    },
+  };
+}
+
+/** Keep the code and message; drop axios's config (it holds the secret or the bearer token). */
+function toTransportError(error: unknown, timedOut: boolean, timeoutMs: number): TransportError {
+  if (timedOut) return new TransportError('ETIMEDOUT', `no answer within ${timeoutMs} ms`);
+  if (isAxiosError(error)) {
+    const code = error.code === 'ECONNABORTED' ? 'ETIMEDOUT' : (error.code ?? 'ERR_NETWORK');
+    const causeCode = (error.cause as { code?: unknown } | undefined)?.code;
+    return new TransportError(
+      typeof causeCode === 'string' && code === 'ERR_NETWORK' ? causeCode : code,
+      error.message,
+    );
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return new TransportError(typeof code === 'string' ? code : 'ERR_NETWORK', message);
+}

@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { normalisePhoneNumber, phoneNumberKey } from '../../lib/phoneNumber';
+
+describe('normalisePhoneNumber', () => {
+  it.each([
+    ['+61881234567', 'AU', '+61881234567'],
+    ['0881234567', 'AU', '+61881234567'],
+    ['(08) 8123 4567', 'AU', '+61881234567'],
+    ['08 8123-4567', 'AU', '+61881234567'],
+    ['0412 345 678', 'AU', '+61412345678'],
+    ['0061881234567', 'AU', '+61881234567'],
+    ['0301234567', 'DE', '+49301234567'],
+    ['+1 415 555 2671', 'US', '+14155552671'],
+  ])('gives %s (%s) as external %s', (raw, country, e164) => {
+    expect(normalisePhoneNumber(raw, { country })).toEqual({ kind: 'external', number: e164, raw });
+  });
+
+  it.each([
+    ['101', '101'],
+    ['Ext.101', '101'],
+    ['ext 2040', '2040'],
+    ['10000', '10000'],
+  ])('recognises %s as extension %s', (raw, ext) => {
+    expect(normalisePhoneNumber(raw, { country: 'AU' })).toEqual({
+      kind: 'internal',
+      number: ext,
+      raw,
+    });
+  });
+
+  it.each([
+    'Anonymous',
+    'ANONYMOUS',
+    'anonymous',
+    'Withheld',
+    'Private Number',
+    'Restricted',
+    'unknown',
+  ])('treats %s as a withheld caller', (raw) => {
+    expect(normalisePhoneNumber(raw, { country: 'AU' })).toEqual({
+      kind: 'anonymous',
+      number: null,
+      raw,
+    });
+  });
+
+  it.each(['', '   ', 'abc', '+999', '12345678901234567890', '++61', 'call me', '#31#'])(
+    'gives %p no number',
+    (raw) => {
+      expect(normalisePhoneNumber(raw, { country: 'AU' })).toEqual({
+        kind: 'invalid',
+        number: null,
+        raw,
+      });
+    },
+  );
+
+  it('handles null, undefined and an unknown country without throwing', () => {
+    expect(normalisePhoneNumber(null)).toEqual({ kind: 'invalid', number: null, raw: '' });
+    expect(normalisePhoneNumber(undefined)).toEqual({ kind: 'invalid', number: null, raw: '' });
+    expect(normalisePhoneNumber('0881234567', { country: 'Narnia' }).kind).toBe('invalid');
+  });
+
+  it('never throws and always keeps the raw value, whatever it is given', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.stringMatching(/^[+0-9 ()-]{0,20}$/)),
+        fc.constantFrom('AU', 'US', 'DE', 'GB', undefined),
+        (raw, country) => {
+          const n = normalisePhoneNumber(raw, { country });
+          expect(n.raw).toBe(raw);
+          if (n.kind === 'external') expect(n.number).toMatch(/^\+[1-9]\d{6,14}$/);
+          if (n.kind === 'anonymous' || n.kind === 'invalid') expect(n.number).toBeNull();
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives three spellings of one caller the same key', () => {
+    const keys = ['+61 8 8123 4567', '0881234567', '(08) 8123-4567'].map((n) =>
+      phoneNumberKey(n, { country: 'AU' }),
+    );
+    expect(new Set(keys)).toEqual(new Set(['+61881234567']));
+  });
+});
