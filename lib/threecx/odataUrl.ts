@@ -1,0 +1,68 @@
+/**
+ * OData v4 URL pieces as 3CX's XAPI accepts them (3cx-facts §1.1, §1.3).
+ *
+ * Function parameters sit inside the path: `Pbx.GetCallLogData(periodFrom=…,sourceFilter='',…)`.
+ * The 3CX web console sends them readable, with `=`, `,`, `'` and `:` as they are
+ * (`…(periodFrom=2025-03-13T23:00:00.000Z,…,queueDns='1234',waitInterval='0:00:0')`,
+ * xapi-schemas §1.2 [obs luxzg]); the server decodes the path before parsing it, so anything
+ * else in a value (space, `+`, `%`, `#`, `?`, `&`, `/`, non-ASCII) is percent-encoded and
+ * those readable characters are kept readable.
+ */
+
+/** A parameter value already written as an OData literal (see the functions below). */
+export type ODataLiteral = string & { readonly __odataLiteral: true };
+
+/** `'text'`, with `'` doubled as OData requires (3cx-facts §1.3 [off xt]). */
+export function stringLiteral(text: string): ODataLiteral {
+  return `'${text.replace(/'/g, "''")}'` as ODataLiteral;
+}
+
+export function intLiteral(value: number): ODataLiteral {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`not an integer: ${value}`);
+  return String(value) as ODataLiteral;
+}
+
+export function boolLiteral(value: boolean): ODataLiteral {
+  return (value ? 'true' : 'false') as ODataLiteral;
+}
+
+/**
+ * UTC date-time, unquoted: `2026-03-01T00:00:00Z`. Milliseconds only when not zero. Both forms
+ * match the spec's date-time pattern (`…:[0-5][0-9]([.][0-9]{1,12})?(Z|…)`, xapi-schemas §0).
+ */
+export function dateTimeLiteral(millis: number): ODataLiteral {
+  if (!Number.isFinite(millis)) throw new RangeError('not a date-time');
+  const iso = new Date(millis).toISOString();
+  if (!/^\d{4}-/.test(iso)) throw new RangeError(`date-time out of range: ${iso}`);
+  return iso.replace('.000Z', 'Z') as ODataLiteral;
+}
+
+/** Percent-encode a literal but keep what the 3CX console keeps readable. */
+function encodeLiteral(literal: ODataLiteral): string {
+  return encodeURIComponent(literal).replace(/%3A/gi, ':').replace(/%2C/gi, ',').replace(/%3D/gi, '=');
+}
+
+/**
+ * `Pbx.GetCallLogData(periodFrom=…,periodTo=…)`: a bound function call path segment, with the
+ * parameters in the given order (3CX needs every one of them, 3cx-facts §1.3).
+ */
+export function functionCall(name: string, parameters: ReadonlyArray<readonly [string, ODataLiteral]>): string {
+  const args = parameters.map(([key, literal]) => `${key}=${encodeLiteral(literal)}`).join(',');
+  return `${name}(${args})`;
+}
+
+export type QueryOptions = Record<string, string | number | boolean | undefined>;
+
+/**
+ * `?$top=500&$skip=0&$orderby=StartTime%20asc`. Keys such as `$top` are sent as they are
+ * (everyone, including the 3CX console, sends `$` readable); values are percent-encoded, with
+ * `,` kept readable for `$select` lists. Undefined values are left out.
+ */
+export function queryString(options: QueryOptions): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    parts.push(`${key}=${encodeURIComponent(String(value)).replace(/%2C/gi, ',')}`);
+  }
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}

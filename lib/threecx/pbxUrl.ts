@@ -1,0 +1,34 @@
+import { ThreeCxError } from './errors';
+
+/**
+ * The PBX address as the client uses it: scheme, host and port only
+ * (`https://pbx.example.com:5001`).
+ *
+ * People paste what their browser shows: the console with a `/#/office/dashboard` fragment, the
+ * `/xapi/v1` root, a bare host name. 3CX serves the XAPI at `/xapi/v1` and the token at
+ * `/connect/token` of the site root (xapi-schemas §3), so only the origin matters. Dropping the
+ * rest also drops any `user:password@` part, which must never reach a log line.
+ */
+export function normalisePbxUrl(input: string): string {
+  const text = input.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw invalidUrl(input);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
+    throw invalidUrl(input);
+  }
+  return url.origin;
+}
+
+function invalidUrl(input: string): ThreeCxError {
+  const shown = input.length > 80 ? `${input.slice(0, 77)}...` : input;
+  return new ThreeCxError(
+    'unreachable',
+    `The PBX address "${shown.replace(/\/\/[^/@]*@/, '//')}" is not a web address.`,
+    'Enter the address you open the 3CX admin console with, e.g. https://pbx.example.com:5001 (on-premise) or https://name.3cx.eu (hosted).',
+  );
+}
