@@ -9,23 +9,73 @@
  * Hand-written rather than luxon's `Duration.fromISO` because it runs twice per leg on the
  * settle hot path (see BENCHMARKS.md).
  */
-const ISO_DURATION =
-  /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 const CLOCK_DURATION = /^(?:(\d+)[.:])?(\d{1,3}):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$/;
 
 export function parseDurationSeconds(value: string | null | undefined): number | null {
   if (value === null || value === undefined) return null;
+  if (value === 'PT0S') return 0; // most legs: no ringing or no talking
   const text = value.trim();
   if (text === '') return null;
-  if (text.charCodeAt(0) === 80 /* P */) {
-    if (text === 'P' || text.endsWith('T')) return null;
-    const m = ISO_DURATION.exec(text);
-    if (!m) return null;
-    return num(m[1]) * 86400 + num(m[2]) * 3600 + num(m[3]) * 60 + num(m[4]);
-  }
+  if (text.charCodeAt(0) === 80 /* P */) return scanIsoDuration(text);
   const m = CLOCK_DURATION.exec(text);
   if (!m) return null;
   return num(m[1]) * 86400 + num(m[2]) * 3600 + num(m[3]) * 60 + num(m[4]);
+}
+
+const UNIT_SECONDS: Record<string, number> = { D: 86400, H: 3600, M: 60, S: 1 };
+const DATE_UNITS = 'D';
+const TIME_UNITS = 'HMS';
+
+/**
+ * `P[nD][T[nH][nM][n[.f]S]]` by hand: one pass, no regex, no allocation. Units must appear in
+ * order, each at most once; only seconds (and, leniently, the others) may carry a fraction.
+ */
+function scanIsoDuration(text: string): number | null {
+  let total = 0;
+  let inTime = false;
+  let sawAny = false;
+  let allowed = DATE_UNITS;
+  let i = 1;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === 'T') {
+      if (inTime || i === text.length - 1) return null;
+      inTime = true;
+      allowed = TIME_UNITS;
+      i++;
+      continue;
+    }
+    let value = 0;
+    let digits = 0;
+    while (i < text.length) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      value = value * 10 + d;
+      digits++;
+      i++;
+    }
+    if (i < text.length && text[i] === '.') {
+      let scale = 0.1;
+      i++;
+      while (i < text.length) {
+        const d = text.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) break;
+        value += d * scale;
+        scale /= 10;
+        digits++;
+        i++;
+      }
+    }
+    if (digits === 0 || i >= text.length) return null;
+    const unit = text[i];
+    const at = allowed.indexOf(unit);
+    if (at < 0) return null;
+    allowed = allowed.slice(at + 1);
+    total += value * UNIT_SECONDS[unit];
+    sawAny = true;
+    i++;
+  }
+  return sawAny ? total : null;
 }
 
 function num(part: string | undefined): number {

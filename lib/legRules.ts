@@ -55,6 +55,7 @@ export const DEFAULT_LEG_RULES: readonly LegRule[] = [
   { role: 'voicemail', type: [5], evidence: 'unv: type code 5 = Voicemail (3cx-facts §1.4)' },
   {
     role: 'voicemail',
+    side: 'destination',
     displayName: /\bv(?:oice)?\s?mail\b/i,
     evidence: 'inf: "Voicemail"/"VMail" in the display name',
   },
@@ -154,21 +155,53 @@ export function partyView(leg: CallLeg, side: LegSide): PartyView {
 export function classifyParty(party: PartyView, options: LegRuleOptions = {}): PartyRole {
   const byDn = options.dnRoles?.[party.dn];
   if (byDn) return byDn;
-  const rules = options.rules ?? DEFAULT_LEG_RULES;
+  const rules = compiled(options.rules ?? DEFAULT_LEG_RULES);
   for (let i = 0; i < rules.length; i++) {
-    if (ruleMatches(rules[i], party)) return rules[i].role;
+    const r = rules[i];
+    if (r.side !== null && r.side !== party.side) continue;
+    if (r.type !== null && (party.type === null || !r.type.includes(party.type))) continue;
+    if (r.dn !== null && !r.dn.test(party.dn)) continue;
+    if (r.callerId !== null && !r.callerId.test(party.callerId)) continue;
+    if (r.displayName !== null && !r.displayName.test(party.displayName)) continue;
+    if (r.callType !== null && !r.callType.test(party.callType)) continue;
+    if (r.direction !== null && !r.direction.test(party.direction)) continue;
+    return r.role;
   }
   return 'system';
 }
 
-function ruleMatches(rule: LegRule, party: PartyView): boolean {
-  if (rule.side !== undefined && rule.side !== party.side) return false;
-  if (rule.type !== undefined && (party.type === null || !rule.type.includes(party.type)))
-    return false;
-  if (rule.dn !== undefined && !rule.dn.test(party.dn)) return false;
-  if (rule.callerId !== undefined && !rule.callerId.test(party.callerId)) return false;
-  if (rule.displayName !== undefined && !rule.displayName.test(party.displayName)) return false;
-  if (rule.callType !== undefined && !rule.callType.test(party.callType)) return false;
-  if (rule.direction !== undefined && !rule.direction.test(party.direction)) return false;
-  return true;
+/**
+ * Rules as written leave out the conditions they do not use, so each has its own shape and
+ * reading them is slow (megamorphic) on the settle hot path. They are copied once into one
+ * fixed shape, with `null` for "any".
+ */
+interface CompiledRule {
+  role: PartyRole;
+  side: LegSide | null;
+  type: readonly number[] | null;
+  dn: RegExp | null;
+  callerId: RegExp | null;
+  displayName: RegExp | null;
+  callType: RegExp | null;
+  direction: RegExp | null;
+}
+
+const compiledRules = new WeakMap<readonly LegRule[], CompiledRule[]>();
+
+function compiled(rules: readonly LegRule[]): CompiledRule[] {
+  let out = compiledRules.get(rules);
+  if (out === undefined) {
+    out = rules.map((r) => ({
+      role: r.role,
+      side: r.side ?? null,
+      type: r.type ?? null,
+      dn: r.dn ?? null,
+      callerId: r.callerId ?? null,
+      displayName: r.displayName ?? null,
+      callType: r.callType ?? null,
+      direction: r.direction ?? null,
+    }));
+    compiledRules.set(rules, out);
+  }
+  return out;
 }

@@ -45,8 +45,8 @@ export function normalisePhoneNumber(
   const raw = value === null || value === undefined ? '' : String(value);
   const text = raw.trim();
   if (text === '') return { kind: 'invalid', number: null, raw };
-  if (WITHHELD.test(text)) return { kind: 'anonymous', number: null, raw };
   if (E164.test(text)) return { kind: 'external', number: text, raw };
+  if (WITHHELD.test(text)) return { kind: 'anonymous', number: null, raw };
 
   const ext = EXTENSION.exec(text);
   const maxExt = options.maxExtensionLength ?? DEFAULT_MAX_EXTENSION_LENGTH;

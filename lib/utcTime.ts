@@ -1,18 +1,102 @@
 /**
- * 3CX call-log times are UTC (3cx-facts §1.4 [obs bma]), sometimes with seven fraction digits
- * and, on some exports, without a zone designator. JavaScript would read a zone-less ISO
- * date-time as *local* time, so a missing zone is taken as UTC here. NaN when unparsable.
+ * UTC date-times of the call log, fast. 3CX call-log times are UTC (3cx-facts §1.4 [obs bma]),
+ * sometimes with up to seven fraction digits and, on some exports, without a zone designator.
+ * JavaScript reads a zone-less ISO date-time as *local* time, so a missing zone means UTC here.
+ *
+ * Parsing and formatting run once or twice per leg on the settle hot path, so the common
+ * shape `YYYY-MM-DDTHH:MM:SS[.f…]Z` is read by hand (with the day part cached); anything else
+ * goes through `Date.parse`. NaN when unparsable.
  */
 const HAS_ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/i;
+const DAY_MS = 86_400_000;
+
+let lastDayText = '';
+let lastDayMs = NaN;
 
 export function parseUtcMillis(value: string | null | undefined): number {
   if (typeof value !== 'string' || value.length < 10) return NaN;
+  const fast = parseCommonShape(value);
+  if (fast === fast) return fast; // not NaN
   return Date.parse(HAS_ZONE.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 }
 
-/** ISO 8601 in UTC with the `Z` offset, the event contract's date format. */
+function digit(text: string, i: number): number {
+  const c = text.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+}
+
+function two(text: string, i: number): number {
+  return digit(text, i) * 10 + digit(text, i + 1);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS`, optional fraction, optional `Z`; NaN for any other shape. */
+function parseCommonShape(text: string): number {
+  const n = text.length;
+  if (
+    n < 19 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(13) !== 58
+  )
+    return NaN;
+  const sep = text.charCodeAt(10);
+  if ((sep !== 84 && sep !== 32) || text.charCodeAt(16) !== 58) return NaN;
+  let end = n;
+  if (text.charCodeAt(n - 1) === 90 /* Z */) end = n - 1;
+  let fractionMs = 0;
+  if (end > 19) {
+    if (text.charCodeAt(19) !== 46 /* . */ || end === 20) return NaN;
+    let scale = 100;
+    for (let i = 20; i < end; i++) {
+      const d = digit(text, i);
+      if (d !== d) return NaN;
+      fractionMs += d * scale;
+      scale /= 10;
+    }
+  }
+  const dayText = text.slice(0, 10);
+  let dayMs: number;
+  if (dayText === lastDayText) dayMs = lastDayMs;
+  else {
+    const year = two(text, 0) * 100 + two(text, 2);
+    const month = two(text, 5);
+    const day = two(text, 8);
+    if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return NaN;
+    dayMs = Date.UTC(year, month - 1, day);
+    if (dayMs !== dayMs) return NaN;
+    lastDayText = dayText;
+    lastDayMs = dayMs;
+  }
+  const h = two(text, 11);
+  const m = two(text, 14);
+  const s = two(text, 17);
+  if (!(h <= 23 && m <= 59 && s <= 60)) return NaN;
+  return dayMs + ((h * 60 + m) * 60 + s) * 1000 + Math.floor(fractionMs + 1e-6);
+}
+
+let lastIsoDay = NaN;
+let lastIsoPrefix = '';
+
+/** ISO 8601 in UTC with the `Z` offset and milliseconds: the event contract's date format. */
 export function toIsoUtc(millis: number): string {
-  return new Date(millis).toISOString();
+  const day = Math.floor(millis / DAY_MS);
+  if (day !== lastIsoDay) {
+    if (!Number.isFinite(millis)) return new Date(millis).toISOString(); // throws RangeError like Date
+    lastIsoDay = day;
+    lastIsoPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  }
+  let rest = millis - day * DAY_MS;
+  const ms = rest % 1000;
+  rest = (rest - ms) / 1000;
+  const s = rest % 60;
+  rest = (rest - s) / 60;
+  const m = rest % 60;
+  const h = (rest - m) / 60;
+  return `${lastIsoPrefix}${pad2(h)}:${pad2(m)}:${pad2(s)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
 }
 
 /** Accepts what callers naturally hold: a Date, epoch milliseconds or an ISO string. */

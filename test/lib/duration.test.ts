@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { formatIsoDuration, parseDurationSeconds } from '../../lib/duration';
 
 describe('parseDurationSeconds', () => {
@@ -27,5 +28,36 @@ describe('parseDurationSeconds', () => {
     }
     expect(formatIsoDuration(72.577027)).toBe('PT1M12.577027S');
     expect(formatIsoDuration(0)).toBe('PT0S');
+  });
+});
+
+describe('parseDurationSeconds against a reference reading', () => {
+  const reference = (text: string): number | null => {
+    const m =
+      /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
+        text,
+      );
+    if (!m || text === 'P' || text.endsWith('T')) return null;
+    const n = (p?: string) => (p === undefined ? 0 : Number(p));
+    return n(m[1]) * 86400 + n(m[2]) * 3600 + n(m[3]) * 60 + n(m[4]);
+  };
+  it('agrees with the ISO 8601 grammar on generated durations', () => {
+    const part = fc.option(
+      fc.oneof(
+        fc.nat(200).map(String),
+        fc.tuple(fc.nat(99), fc.nat(999999)).map(([a, b]) => `${a}.${b}`),
+      ),
+      { nil: undefined },
+    );
+    fc.assert(
+      fc.property(part, fc.boolean(), part, part, part, (d, t, h, m, s) => {
+        const text = `P${d !== undefined ? `${d}D` : ''}${t ? 'T' : ''}${t && h !== undefined ? `${h}H` : ''}${t && m !== undefined ? `${m}M` : ''}${t && s !== undefined ? `${s}S` : ''}`;
+        const expected = reference(text);
+        const actual = parseDurationSeconds(text);
+        if (expected === null) expect(actual).toBeNull();
+        else expect(actual).toBeCloseTo(expected, 6);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -1,0 +1,27 @@
+import { machineLine } from './report';
+import { settleBench } from './settleBench';
+
+/**
+ * `npm run bench [-- name ...]`: prints figures, asserts nothing. Each benchmark is a separate
+ * function so one can be run alone: `npm run bench -- settle`.
+ */
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  settle: () => settleBench(),
+};
+
+async function run(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length > 0 ? wanted : Object.keys(BENCHMARKS);
+  const unknown = names.filter((n) => !(n in BENCHMARKS));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  process.stdout.write(`${machineLine()}\n`);
+  for (const name of names) await BENCHMARKS[name]();
+}
+
+void run();

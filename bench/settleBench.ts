@@ -1,0 +1,94 @@
+import type { CallLeg } from '../lib/threecx/callLeg';
+import { settleCalls } from '../lib/settleCalls';
+import { bestOf, mib, printTable } from './report';
+import { syntheticLegs } from './syntheticLegs';
+
+/**
+ * Settle engine throughput on a million synthetic legs, against the cost of merely
+ * `JSON.parse`-ing the same legs (what reading them from 3CX costs anyway).
+ *
+ * The legs are parsed from OData-sized pages first, as the poller gets them (objects of many
+ * shapes, because 3CX omits null keys), then settled two ways: in 5,000-leg windows, as the
+ * poller does each tick, and as one million-leg batch (a catch-up after a long outage).
+ */
+export async function settleBench(options: { legs?: number } = {}): Promise<void> {
+  const targetLegs = options.legs ?? 1_000_000;
+  const generated = syntheticLegs({
+    calls: Math.ceil(targetLegs / 2.3),
+    seed: 42,
+    legacyShare: 0.05,
+  }).slice(0, targetLegs);
+  // As 3CX sends them: OData pages of 500 rows (one string would exceed V8's string limit).
+  const pages: string[] = [];
+  for (let i = 0; i < generated.length; i += 500)
+    pages.push(JSON.stringify({ value: generated.slice(i, i + 500) }));
+  generated.length = 0;
+  const legs: CallLeg[] = [];
+  for (const page of pages)
+    for (const leg of (JSON.parse(page) as { value: CallLeg[] }).value) legs.push(leg);
+  const jsonChars = pages.reduce((n, p) => n + p.length, 0);
+  const now = Date.UTC(2026, 11, 31);
+  const window = 5000;
+
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  let peakRss = rssBefore;
+  const sample = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 5);
+  const pause = () => new Promise((r) => setImmediate(r)); // let the memory sampler run
+
+  const parseMs = bestOf(3, () => {
+    for (let i = 0; i < pages.length; i++) JSON.parse(pages[i]);
+  });
+  await pause();
+  global.gc?.();
+  let windowedCalls = 0;
+  const windowedMs = bestOf(3, () => {
+    windowedCalls = 0;
+    for (let i = 0; i < legs.length; i += window) {
+      windowedCalls += settleCalls(legs.slice(i, i + window), { now, country: 'AU' }).settled
+        .length;
+    }
+  });
+  await pause();
+  global.gc?.();
+  let batchCalls = 0;
+  const batchMs = bestOf(3, () => {
+    batchCalls = settleCalls(legs, { now, country: 'AU' }).settled.length;
+  });
+  await pause();
+  clearInterval(sample);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+  const n = legs.length;
+  const rate = (ms: number) => Math.round(n / (ms / 1000));
+  printTable(
+    `Settle engine: ${n.toLocaleString('en-US')} legs (${batchCalls.toLocaleString('en-US')} calls), best of 3`,
+    [
+      {
+        step: 'JSON.parse of the same legs (pages of 500)',
+        ms: Math.round(parseMs),
+        'legs/s': rate(parseMs),
+        '÷ parse': 1,
+      },
+      {
+        step: `settleCalls in ${window.toLocaleString('en-US')}-leg windows (${windowedCalls.toLocaleString('en-US')} calls)`,
+        ms: Math.round(windowedMs),
+        'legs/s': rate(windowedMs),
+        '÷ parse': Math.round((windowedMs / parseMs) * 100) / 100,
+      },
+      {
+        step: 'settleCalls on all legs at once',
+        ms: Math.round(batchMs),
+        'legs/s': rate(batchMs),
+        '÷ parse': Math.round((batchMs / parseMs) * 100) / 100,
+      },
+    ],
+  );
+  printTable('Settle engine memory', [
+    { what: 'legs as JSON text (MiB)', value: mib(jsonChars) },
+    { what: 'RSS with the legs parsed (MiB)', value: mib(rssBefore) },
+    { what: 'peak RSS while timing (MiB)', value: mib(peakRss) },
+  ]);
+}
