@@ -1,0 +1,135 @@
+import { eventsForSettledCall, firesCallStarted } from '../callEvent';
+import { describeCall, groupLegsByCall, settleCalls, type SettleOptions } from '../settleCalls';
+import type { SettledCall } from '../settledCall';
+import { callKeyOf, type CallLeg } from '../threecx/callLeg';
+import type { PollerEvent, PollerState } from './pollerState';
+
+/** A location's polling settings (per location in the bridge). */
+export interface PollSettings {
+  /** Re-read this far behind the watermark: legs can land late (3cx-facts §6). */
+  overlapSeconds: number;
+  /** At most this much history per tick while catching up after an outage. */
+  maxCatchUpSeconds: number;
+  /** A call seen active holds the watermark at (first seen − this): its legs start earlier. */
+  activeMarginSeconds: number;
+  /** Past this age a pending or active call stops holding the watermark (a stuck PBX entry). */
+  maxHoldSeconds: number;
+  /** Fire `call.started`/`call.ended` for extension-to-extension calls too. */
+  includeInternal: boolean;
+  settle: Omit<SettleOptions, 'now' | 'activeCallIds' | 'dialedNumbers'>;
+}
+
+export const DEFAULT_POLL_SETTINGS: PollSettings = {
+  overlapSeconds: 600,
+  maxCatchUpSeconds: 6 * 3600,
+  activeMarginSeconds: 120,
+  maxHoldSeconds: 24 * 3600,
+  includeInternal: false,
+  settle: {},
+};
+
+/** The part of the call log one tick reads, and the moment it settles at. */
+export interface TickWindow {
+  from: number;
+  to: number;
+  /** `to` while catching up: a call may continue past the window's end. */
+  settleAt: number;
+  catchingUp: boolean;
+}
+
+export function planTick(state: PollerState, now: number, settings: PollSettings): TickWindow {
+  const from = state.watermark - settings.overlapSeconds * 1000;
+  const limit = from + settings.maxCatchUpSeconds * 1000;
+  const catchingUp = limit < now;
+  const to = catchingUp ? limit : now;
+  return { from, to, settleAt: to, catchingUp };
+}
+
+export interface TickInput {
+  state: PollerState;
+  window: TickWindow;
+  now: number;
+  legs: readonly CallLeg[];
+  /** `/ActiveCalls` ids right now. */
+  activeCallIds: readonly string[];
+  /** DID per call key, from the inbound-calls report. */
+  dialedNumbers: ReadonlyMap<string, string>;
+}
+
+export interface TickOutcome {
+  state: PollerState;
+  events: PollerEvent[];
+  settled: SettledCall[];
+  pendingCount: number;
+}
+
+/**
+ * The poller's functional core: given what was read, which events fire and what the state
+ * becomes. `call.started` fires the first time a call is seen (its first leg, or settled
+ * straight away), `call.ended`/`call.missed` when it settles; each once, because a call moves
+ * pending → finished and finished calls are skipped while they remain in the re-read window.
+ */
+export function processTick(input: TickInput, settings: PollSettings): TickOutcome {
+  const { state, window, now } = input;
+  const fresh = input.legs.filter((leg) => !(callKeyOf(leg) in state.finished));
+  const result = settleCalls(fresh, {
+    ...settings.settle,
+    now: window.settleAt,
+    activeCallIds: input.activeCallIds,
+    dialedNumbers: input.dialedNumbers,
+  });
+
+  const pending = { ...state.pending };
+  const finished = { ...state.finished };
+  const events: PollerEvent[] = [];
+  const eventOptions = { includeInternal: settings.includeInternal };
+
+  for (const call of result.settled) {
+    if (!(call.call_id in pending) && firesCallStarted(call, eventOptions)) {
+      events.push({ type: 'call.started', call });
+    }
+    for (const type of eventsForSettledCall(call, eventOptions)) events.push({ type, call });
+    delete pending[call.call_id];
+    finished[call.call_id] = Date.parse(call.ended_at);
+  }
+
+  if (result.pending.length > 0) {
+    const groups = groupLegsByCall(fresh);
+    for (const key of result.pending) {
+      if (key in pending) continue;
+      const call = describeCall(key, groups.get(key) ?? [], {
+        ...settings.settle,
+        dialedNumbers: input.dialedNumbers,
+      });
+      if (call === null) continue;
+      pending[key] = Date.parse(call.started_at);
+      if (firesCallStarted(call, eventOptions)) events.push({ type: 'call.started', call });
+    }
+  }
+
+  const activeSince: Record<string, number> = {};
+  for (const id of input.activeCallIds) activeSince[id] = state.activeSince[id] ?? now;
+
+  // The watermark: up to the window's end, held back by calls not yet dealt with.
+  const holdLimit = now - settings.maxHoldSeconds * 1000;
+  let watermark = window.to;
+  for (const start of Object.values(pending))
+    if (start >= holdLimit) watermark = Math.min(watermark, start);
+  for (const since of Object.values(activeSince)) {
+    const held = since - settings.activeMarginSeconds * 1000;
+    if (held >= holdLimit) watermark = Math.min(watermark, held);
+  }
+  watermark = Math.max(watermark, state.watermark);
+
+  // Forget finished calls whose legs can no longer be re-read.
+  const nextFrom = watermark - settings.overlapSeconds * 1000;
+  for (const [key, end] of Object.entries(finished)) if (end < nextFrom) delete finished[key];
+  for (const [key, start] of Object.entries(pending)) if (start < holdLimit) delete pending[key];
+
+  return {
+    state: { version: 1, watermark, pending, finished, activeSince },
+    events,
+    settled: result.settled,
+    pendingCount: Object.keys(pending).length,
+  };
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initialPollerState, type PollerState } from '../../lib/poller/pollerState';
+import {
+  DEFAULT_POLL_SETTINGS,
+  planTick,
+  processTick,
+  type PollSettings,
+} from '../../lib/poller/pollTick';
+import type { CallLeg } from '../../lib/threecx/callLeg';
+import { parseUtcMillis } from '../../lib/utcTime';
+import { parseDurationSeconds } from '../../lib/duration';
+
+const settings: PollSettings = {
+  ...DEFAULT_POLL_SETTINGS,
+  settle: { graceSeconds: 10, country: 'AU' },
+};
+const fixture = (name: string): CallLeg[] =>
+  JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'calls', name), 'utf8')).legs;
+const legEnd = (leg: CallLeg) =>
+  parseUtcMillis(leg.StartTime) +
+  ((parseDurationSeconds(leg.RingingDuration) ?? 0) +
+    (parseDurationSeconds(leg.TalkingDuration) ?? 0)) *
+    1000;
+
+/** What 3CX shows at `now`: legs that have ended; the call active while any leg lives. */
+function pbxAt(legs: CallLeg[], now: number, callEnd: number) {
+  return {
+    legs: legs.filter((leg) => legEnd(leg) <= now),
+    active: now < callEnd ? [String(legs[0].CallId)] : [],
+  };
+}
+
+function tick(state: PollerState, now: number, view: { legs: CallLeg[]; active: string[] }) {
+  const window = planTick(state, now, settings);
+  const legs = view.legs.filter((l) => {
+    const start = parseUtcMillis(l.StartTime);
+    return start >= window.from && start <= window.to;
+  });
+  return processTick(
+    { state, window, now, legs, activeCallIds: view.active, dialedNumbers: new Map() },
+    settings,
+  );
+}
+
+describe('the poller core across ticks', () => {
+  // Alice does not answer within 20 s, the caller leaves a message: voicemail leg ends at +58.5 s.
+  const legs = fixture('07-voicemail-with-message.json');
+  const start = parseUtcMillis(legs[0].StartTime);
+  const callEnd = Math.max(...legs.map(legEnd));
+
+  it('emits nothing missed while the caller is still leaving a voicemail, then exactly one call.missed', () => {
+    let state = initialPollerState(start - 60_000);
+    const seen: string[] = [];
+    for (let t = start; t <= start + 180_000; t += 5_000) {
+      const outcome = tick(state, t, pbxAt(legs, t, callEnd));
+      seen.push(...outcome.events.map((e) => `${e.type}@${(t - start) / 1000}`));
+      state = outcome.state;
+    }
+    // The unanswered extension leg is in the log from +20 s; the call only settles once it has
+    // left ActiveCalls (at +58.5 s) and the 10 s grace has passed.
+    expect(seen).toEqual(['call.started@20', 'call.ended@70', 'call.missed@70']);
+  });
+
+  it('reports the voicemail on the missed call', () => {
+    const state = initialPollerState(start - 60_000);
+    const outcome = tick(state, start + 300_000, pbxAt(legs, start + 300_000, callEnd));
+    const missed = outcome.events.find((e) => e.type === 'call.missed');
+    expect(missed?.call).toMatchObject({
+      outcome: 'voicemail',
+      voicemail: true,
+      voicemail_left: true,
+    });
+  });
+
+  it('never moves the watermark past a pending call, and forgets finished calls once out of reach', () => {
+    let state = initialPollerState(start - 60_000);
+    state = tick(state, start + 30_000, pbxAt(legs, start + 30_000, callEnd)).state;
+    expect(state.watermark).toBeLessThanOrEqual(start);
+    expect(Object.keys(state.pending)).toHaveLength(1);
+    state = tick(state, start + 120_000, pbxAt(legs, start + 120_000, callEnd)).state;
+    expect(state.pending).toEqual({});
+    expect(Object.keys(state.finished)).toHaveLength(1);
+    state = tick(state, start + 3_600_000, pbxAt(legs, start + 3_600_000, callEnd)).state;
+    expect(state.finished).toEqual({});
+    expect(state.watermark).toBe(start + 3_600_000);
+  });
+
+  it('holds the watermark for a call active with no leg in the log yet', () => {
+    const state = initialPollerState(start - 300_000);
+    const outcome = tick(state, start + 10_000, { legs: [], active: ['777'] });
+    expect(outcome.events).toEqual([]);
+    expect(outcome.state.watermark).toBe(start + 10_000 - settings.activeMarginSeconds * 1000);
+    expect(outcome.state.activeSince).toEqual({ '777': start + 10_000 });
+  });
+
+  it('fires nothing for internal calls unless the location opted in', () => {
+    const internal = fixture('11-internal-unanswered.json');
+    const t = parseUtcMillis(internal[0].StartTime) + 600_000;
+    const state = initialPollerState(t - 900_000);
+    const view = { legs: internal, active: [] };
+    expect(tick(state, t, view).events).toEqual([]);
+    const optedIn = processTick(
+      {
+        state,
+        window: planTick(state, t, settings),
+        now: t,
+        legs: internal,
+        activeCallIds: [],
+        dialedNumbers: new Map(),
+      },
+      { ...settings, includeInternal: true },
+    );
+    expect(optedIn.events.map((e) => e.type)).toEqual(['call.started', 'call.ended']);
+  });
+
+  it('catches up a long gap in windows, settling each window at its own end', () => {
+    const state = initialPollerState(start - 10 * 3600_000);
+    const window = planTick(state, start, settings);
+    expect(window.catchingUp).toBe(true);
+    expect(window.to - window.from).toBe(settings.maxCatchUpSeconds * 1000);
+    expect(window.settleAt).toBe(window.to);
+  });
+});
