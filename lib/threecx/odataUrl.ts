@@ -39,14 +39,20 @@ export function dateTimeLiteral(millis: number): ODataLiteral {
 
 /** Percent-encode a literal but keep what the 3CX console keeps readable. */
 function encodeLiteral(literal: ODataLiteral): string {
-  return encodeURIComponent(literal).replace(/%3A/gi, ':').replace(/%2C/gi, ',').replace(/%3D/gi, '=');
+  return encodeURIComponent(literal)
+    .replace(/%3A/gi, ':')
+    .replace(/%2C/gi, ',')
+    .replace(/%3D/gi, '=');
 }
 
 /**
  * `Pbx.GetCallLogData(periodFrom=…,periodTo=…)`: a bound function call path segment, with the
  * parameters in the given order (3CX needs every one of them, 3cx-facts §1.3).
  */
-export function functionCall(name: string, parameters: ReadonlyArray<readonly [string, ODataLiteral]>): string {
+export function functionCall(
+  name: string,
+  parameters: ReadonlyArray<readonly [string, ODataLiteral]>,
+): string {
   const args = parameters.map(([key, literal]) => `${key}=${encodeLiteral(literal)}`).join(',');
   return `${name}(${args})`;
 }

@@ -28,6 +28,11 @@ export interface ZapierRequestOptions {
   timeout: number;
   /** We map statuses to errors ourselves (zapier-facts §2, §5). */
   skipThrowForStatus: true;
+  /**
+   * `z.request` splits the query off the URL and re-encodes it with `querystring`, which
+   * turns `$top` into `%24top`; these characters are put back as they were sent.
+   */
+  skipEncodingChars?: string;
   agent?: https.Agent;
 }
 
@@ -43,6 +48,9 @@ export interface ZapierHeaders {
   forEach?(callback: (value: string, name: string) => void): void;
 }
 
+/** OData system options and `$select` lists, readable as the 3CX console sends them. */
+const QUERY_CHARS_KEPT = '$,';
+
 export interface ZapierTransportOptions {
   /** Accept a self-signed TLS certificate on the PBX (3cx-facts §6). */
   allowSelfSignedTls?: boolean;
@@ -54,6 +62,10 @@ export interface ZapierTransportOptions {
  * (`RefreshAuthError` for a 401 under session auth, `ThrottledError` for a 429; zapier-facts
  * §2, §5) are rethrown untouched so Zapier can act on them; only "no answer" failures become
  * {@link TransportError}s.
+ *
+ * One difference from axios that cannot be avoided: node-fetch v2 (under `z.request`) sends a
+ * `'` in the path as `%27`. The PBX decodes the path before parsing the function parameters,
+ * so `sourceFilter=%27%27` reads as `''` [inf: verify on a real PBX, 3cx-facts §7].
  */
 export function createZapierTransport(
   z: ZapierRequester,
@@ -83,6 +95,7 @@ export function createZapierTransport(
           body,
           timeout: request.timeoutMs,
           skipThrowForStatus: true,
+          skipEncodingChars: QUERY_CHARS_KEPT,
           ...(agent && request.url.startsWith('https:') ? { agent } : {}),
         });
       } catch (error) {

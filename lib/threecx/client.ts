@@ -1,0 +1,500 @@
+import type { CallLeg } from './callLeg';
+import {
+  isThreeCxError,
+  networkError,
+  notThreeCx,
+  ThreeCxError,
+  xapiStatusError,
+  type RequestContext,
+} from './errors';
+import { isTransportError, type HttpResponse, type HttpTransport } from './httpTransport';
+import {
+  boolLiteral,
+  dateTimeLiteral,
+  functionCall,
+  intLiteral,
+  queryString,
+  stringLiteral,
+  type ODataLiteral,
+} from './odataUrl';
+import { normalisePbxUrl } from './pbxUrl';
+import { halveWindow, splitPeriod, type ReportWindow } from './reportWindows';
+import { TokenCache } from './tokenCache';
+import type { ExpiresInUnit } from './tokenLifetime';
+import { withTransientRetry } from './transientRetry';
+import type {
+  ActiveCall,
+  E164Settings,
+  InboundCall,
+  LastCdrAndChatMessageTimestamp,
+  OfficeHours,
+  SystemStatus,
+} from './xapiTypes';
+import { parseUtcMillis, toMillis } from '../utcTime';
+
+export interface ThreeCxClientOptions {
+  /** The admin console address; path, fragment and credentials in it are ignored. */
+  pbxUrl: string;
+  /** The API client's Client ID (a DN number, 3cx-facts §1.1). */
+  clientId: string;
+  /** The API key. Never logged, never put in an error message. */
+  clientSecret: string;
+  transport: HttpTransport;
+  /** Epoch milliseconds; `Date.now` by default. Drives token expiry. */
+  now?: () => number;
+  /** Waits between retries; a real timer by default. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Per request, for everything but report pages. Default 30 s. */
+  timeoutMs?: number;
+  /** Per report page (call log, inbound calls): big pages are slow. Default 120 s. */
+  reportTimeoutMs?: number;
+  /** Report rows per request (`$top`). Default 500 (peers use 100–1000, 3cx-facts §1.3). */
+  pageSize?: number;
+  /** Longest period per report request. Default one day. */
+  maxWindowMs?: number;
+  /** A 504 halves the window down to this length, then gives up. Default 15 minutes. */
+  minWindowMs?: number;
+  /** Retries of a 502/503 or connection reset (lib/threecx/transientRetry.ts). Default 2. */
+  maxRetries?: number;
+  /** First retry delay, doubling. Default 1 s. */
+  retryDelayMs?: number;
+  /** Renew the token this long before it expires. Default 60 s. */
+  tokenRefreshMarginMs?: number;
+  /** `SystemStatus.Version` if already known (e.g. stored by the bridge); learned otherwise. */
+  pbxVersion?: string | null;
+  /** What the client did on its own (token fetches, retries, halved windows), for logs and metrics. */
+  onEvent?: (event: ThreeCxClientEvent) => void;
+}
+
+export type ThreeCxClientEvent =
+  | { type: 'token_fetched'; lifetimeSeconds: number; unit: ExpiresInUnit; reason: string }
+  | { type: 'token_rejected'; what: string }
+  | { type: 'request_retried'; what: string; attempt: number; delayMs: number; problem: string }
+  | { type: 'window_halved'; what: string; from: string; to: string };
+
+/** A period of a report: anything `toMillis` reads (Date, epoch ms, ISO string). */
+export interface ReportPeriod {
+  from: Date | number | string;
+  to: Date | number | string;
+}
+
+export interface CallLogQuery extends ReportPeriod {
+  /** Rows per request; the client's `pageSize` by default. */
+  pageSize?: number;
+  /** `$orderby`; `StartTime asc` by default, null to send none (3cx-facts §1.3, §7 q4). */
+  orderBy?: string | null;
+}
+
+export interface CallLogPageQuery extends ReportPeriod {
+  top: number;
+  skip?: number;
+  orderBy?: string | null;
+}
+
+const XAPI_ROOT = '/xapi/v1';
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_REPORT_TIMEOUT_MS = 120_000;
+const DEFAULT_PAGE_SIZE = 500;
+const DEFAULT_MAX_WINDOW_MS = 24 * 3600_000;
+const DEFAULT_MIN_WINDOW_MS = 15 * 60_000;
+const DEFAULT_ORDER_BY = 'StartTime asc';
+
+const CALL_LOG: Omit<RequestContext, 'pbxUrl'> = {
+  what: 'the call log',
+  isReportFunction: true,
+  isCallLog: true,
+};
+const INBOUND_CALLS: Omit<RequestContext, 'pbxUrl'> = {
+  what: 'the inbound calls report',
+  isReportFunction: true,
+};
+
+/**
+ * The 3CX V20 XAPI, as the bridge and the Zapier app need it (3cx-facts §1).
+ *
+ * Transport-agnostic (lib/threecx/httpTransport.ts). Owns the API client's token
+ * (lib/threecx/tokenCache.ts): create one client per API client per process, because 3CX keeps
+ * one active token per client. Failures are {@link ThreeCxError}s that say what to fix; errors
+ * that are not about 3CX (a Zapier `RefreshAuthError`, say) pass through untouched.
+ */
+export class ThreeCxClient {
+  readonly pbxUrl: string;
+  private readonly transport: HttpTransport;
+  private readonly tokens: TokenCache;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly timeoutMs: number;
+  private readonly reportTimeoutMs: number;
+  private readonly pageSize: number;
+  private readonly maxWindowMs: number;
+  private readonly minWindowMs: number;
+  private readonly maxRetries: number;
+  private readonly retryDelayMs: number;
+  private readonly onEvent: (event: ThreeCxClientEvent) => void;
+
+  constructor(options: ThreeCxClientOptions) {
+    this.pbxUrl = normalisePbxUrl(options.pbxUrl);
+    this.transport = options.transport;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.reportTimeoutMs = options.reportTimeoutMs ?? DEFAULT_REPORT_TIMEOUT_MS;
+    this.pageSize = positiveInteger(options.pageSize ?? DEFAULT_PAGE_SIZE, 'pageSize');
+    this.maxWindowMs = options.maxWindowMs ?? DEFAULT_MAX_WINDOW_MS;
+    this.minWindowMs = options.minWindowMs ?? DEFAULT_MIN_WINDOW_MS;
+    this.maxRetries = options.maxRetries ?? 2;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.onEvent = options.onEvent ?? (() => undefined);
+    this.tokens = new TokenCache({
+      pbxUrl: this.pbxUrl,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      transport: options.transport,
+      now: options.now ?? Date.now,
+      timeoutMs: this.timeoutMs,
+      refreshMarginMs: options.tokenRefreshMarginMs ?? 60_000,
+      pbxVersion: options.pbxVersion ?? null,
+      onTokenFetched: (lifetime) =>
+        this.onEvent({
+          type: 'token_fetched',
+          lifetimeSeconds: lifetime.seconds,
+          unit: lifetime.unit,
+          reason: lifetime.reason,
+        }),
+    });
+  }
+
+  /** The PBX version, once known (from the options or a `systemStatus()` call). */
+  get pbxVersion(): string | null {
+    return this.tokens.pbxVersion;
+  }
+
+  /**
+   * Make sure there is a valid token (fetching one if needed) and say until when it lives.
+   * For the connection check; other methods authenticate on their own.
+   */
+  async authenticate(): Promise<{ expiresAt: number | null }> {
+    await this.withRetry('the token request', () => this.tokens.accessToken());
+    return { expiresAt: this.tokens.expiresAt() };
+  }
+
+  /** `GET /SystemStatus`. Also teaches the token cache the version (the `expires_in` unit). */
+  async systemStatus(): Promise<SystemStatus> {
+    const status = await this.getObject<SystemStatus>('/SystemStatus', {
+      what: 'the system status',
+    });
+    if (typeof status.Version === 'string' && status.Version !== '') {
+      this.tokens.setPbxVersion(status.Version);
+    }
+    return status;
+  }
+
+  /**
+   * Every call-log leg of the period (`ReportCallLogData/Pbx.GetCallLogData`, 3cx-facts §1.3):
+   * read in windows of at most a day, each paged with `$top`/`$skip` until a short page;
+   * a window answered 504 is halved. Rows repeated across windows (same `CdrId`) come once.
+   * Rows are returned as 3CX sent them: check them with lib/threecx/validateCallLegs.ts.
+   */
+  async callLog(query: CallLogQuery): Promise<CallLeg[]> {
+    const pageSize = positiveInteger(query.pageSize ?? this.pageSize, 'pageSize');
+    const orderBy = query.orderBy === undefined ? DEFAULT_ORDER_BY : query.orderBy;
+    const rows = await this.readReport<CallLeg>(query, CALL_LOG, (window) =>
+      this.pagedReport(callLogPath(window), CALL_LOG, pageSize, orderBy),
+    );
+    return uniqueByCdrId(rows);
+  }
+
+  /** One page of the call log, no windows: for the connection check and diagnostics. */
+  async callLogPage(query: CallLogPageQuery): Promise<CallLeg[]> {
+    const window = periodWindow(query);
+    const orderBy = query.orderBy === undefined ? DEFAULT_ORDER_BY : query.orderBy;
+    const body = await this.get(
+      callLogPath(window) +
+        queryString({
+          $top: positiveInteger(query.top, 'top'),
+          $skip: query.skip ?? 0,
+          $orderby: orderBy ?? undefined,
+        }),
+      CALL_LOG,
+      this.reportTimeoutMs,
+    );
+    return collectionValue<CallLeg>(body, this.context(CALL_LOG), 200);
+  }
+
+  /**
+   * Inbound legs of the period with the DID each came in on
+   * (`ReportInboundCalls/Pbx.GetInboundCalls`, 3cx-facts §1.7), windowed and paged like
+   * {@link callLog}.
+   */
+  async inboundCalls(period: ReportPeriod): Promise<InboundCall[]> {
+    const rows = await this.readReport<InboundCall>(period, INBOUND_CALLS, (window) =>
+      this.pagedReport(inboundCallsPath(window), INBOUND_CALLS, this.pageSize, DEFAULT_ORDER_BY),
+    );
+    return uniqueByCdrId(rows);
+  }
+
+  /** `GET /ActiveCalls`: what is ringing or connected right now. */
+  async activeCalls(): Promise<ActiveCall[]> {
+    const context = { what: 'the active calls' };
+    const body = await this.get('/ActiveCalls', context, this.timeoutMs);
+    return collectionValue<ActiveCall>(body, this.context(context), 200);
+  }
+
+  /**
+   * `LastCdrStartedAt` of `GET /LastCdrAndChatMessageTimestamp`: a cheap "anything new?" before
+   * reading the call log (3cx-facts §1.7). Null when 3CX has no CDR yet, or when the PBX is
+   * too old to have this endpoint (it exists only in newer builds, xapi-schemas §2.9): either
+   * way the caller should read the call log.
+   */
+  async lastCdrTimestamp(): Promise<string | null> {
+    const context = { what: 'the last CDR timestamp' };
+    let body: unknown;
+    try {
+      body = await this.get('/LastCdrAndChatMessageTimestamp', context, this.timeoutMs);
+    } catch (error) {
+      if (isThreeCxError(error) && error.status === 404) return null;
+      throw error;
+    }
+    const rows = collectionValue<LastCdrAndChatMessageTimestamp>(body, this.context(context), 200);
+    const value = rows[0]?.LastCdrStartedAt;
+    // The field is not nullable in the spec, so "no CDR yet" may arrive as .NET's
+    // DateTime.MinValue (`0001-01-01T00:00:00Z`) [inf]: anything before 1970 means none.
+    if (typeof value !== 'string' || !(parseUtcMillis(value) >= 0)) return null;
+    return value;
+  }
+
+  /** `GET /E164Settings`: how this PBX writes numbers (3cx-facts §5). */
+  e164Settings(): Promise<E164Settings> {
+    return this.getObject<E164Settings>('/E164Settings', { what: 'the E.164 settings' });
+  }
+
+  /**
+   * `GET /OfficeHours?$expand=OfficeHolidays`: hours, break time, holidays and the PBX time
+   * zone. Holidays are a navigation property, absent unless expanded (xapi-schemas §2.7).
+   */
+  officeHours(): Promise<OfficeHours> {
+    return this.getObject<OfficeHours>(
+      '/OfficeHours' + queryString({ $expand: 'OfficeHolidays' }),
+      { what: 'the office hours' },
+    );
+  }
+
+  // ---- reports: windows and pages ------------------------------------------------------
+
+  private async readReport<T>(
+    period: ReportPeriod,
+    report: Omit<RequestContext, 'pbxUrl'>,
+    readWindow: (window: ReportWindow) => Promise<T[]>,
+  ): Promise<T[]> {
+    const { from, to } = periodMillis(period);
+    const queue = splitPeriod(from, to, this.maxWindowMs);
+    const rows: T[] = [];
+    while (queue.length > 0) {
+      const window = queue.shift() as ReportWindow;
+      try {
+        for (const row of await readWindow(window)) rows.push(row);
+      } catch (error) {
+        if (!isThreeCxError(error) || error.status !== 504) throw error;
+        const halves = halveWindow(window, this.minWindowMs);
+        if (halves === null) throw this.tooLarge(window, report.what);
+        this.onEvent({
+          type: 'window_halved',
+          what: report.what,
+          from: new Date(window.from).toISOString(),
+          to: new Date(window.to).toISOString(),
+        });
+        queue.unshift(...halves);
+      }
+    }
+    return rows;
+  }
+
+  /** `$top`/`$skip` until a short page (3cx-facts §1.3: there is no `@odata.nextLink`). */
+  private async pagedReport<T>(
+    path: string,
+    report: Omit<RequestContext, 'pbxUrl'>,
+    pageSize: number,
+    orderBy: string | null,
+  ): Promise<T[]> {
+    const rows: T[] = [];
+    let previousFirst: string | null = null;
+    for (let skip = 0; ; skip += pageSize) {
+      const body = await this.get(
+        path + queryString({ $top: pageSize, $skip: skip, $orderby: orderBy ?? undefined }),
+        report,
+        this.reportTimeoutMs,
+      );
+      const page = collectionValue<T>(body, this.context(report), 200);
+      // A server that ignores $skip would send the first page for ever.
+      const first = page.length > 0 ? JSON.stringify(page[0]) : null;
+      if (skip > 0 && first !== null && first === previousFirst) {
+        throw new ThreeCxError(
+          'unexpected_response',
+          `3CX sent the same page of ${report.what} again for $skip=${skip}: it ignores paging.`,
+          'Report this with the PBX version; the bridge cannot read a long period from this PBX.',
+          200,
+        );
+      }
+      previousFirst = first;
+      for (const row of page) rows.push(row);
+      // A page longer than asked means $top was ignored and everything came at once.
+      if (page.length !== pageSize) return rows;
+    }
+  }
+
+  private tooLarge(window: ReportWindow, what: string): ThreeCxError {
+    const minutes = Math.round((window.to - window.from) / 60_000);
+    return new ThreeCxError(
+      'query_too_large',
+      `3CX timed out (HTTP 504) reading ${what} even for the ${minutes} minutes from ${new Date(window.from).toISOString()}.`,
+      'The PBX is overloaded or unusually busy: try again later, and if it keeps happening check its load in the admin console.',
+      504,
+    );
+  }
+
+  // ---- one request: token, 401 retry, transient retry ----------------------------------
+
+  private async getObject<T extends object>(
+    path: string,
+    report: Omit<RequestContext, 'pbxUrl'>,
+  ): Promise<T> {
+    const body = await this.get(path, report, this.timeoutMs);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw notThreeCx(200, body, this.pbxUrl, report.what);
+    }
+    return body as T;
+  }
+
+  /** GET an XAPI path; the body of a 2xx answer. */
+  private get(
+    pathAndQuery: string,
+    report: Omit<RequestContext, 'pbxUrl'>,
+    timeoutMs: number,
+  ): Promise<unknown> {
+    const context = this.context(report);
+    return this.withRetry(report.what, async () => {
+      // 401 with a token we just got: it expired early or another user of this API client
+      // replaced it (one token per client, 3cx-facts §1.2). Refetch once, retry once.
+      const token = await this.tokens.accessToken();
+      let response = await this.send(pathAndQuery, token, context, timeoutMs);
+      if (response.status === 401) {
+        this.onEvent({ type: 'token_rejected', what: report.what });
+        const renewed = await this.tokens.renewAfterRejection(token);
+        response = await this.send(pathAndQuery, renewed, context, timeoutMs);
+      }
+      if (response.status >= 200 && response.status < 300) return response.body;
+      throw xapiStatusError(response.status, response.body, context);
+    });
+  }
+
+  private async send(
+    pathAndQuery: string,
+    token: string,
+    context: RequestContext,
+    timeoutMs: number,
+  ): Promise<HttpResponse> {
+    try {
+      return await this.transport.request({
+        method: 'GET',
+        url: `${this.pbxUrl}${XAPI_ROOT}${pathAndQuery}`,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        timeoutMs,
+      });
+    } catch (error) {
+      if (isTransportError(error)) throw networkError(error, context, timeoutMs);
+      throw error;
+    }
+  }
+
+  private withRetry<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    return withTransientRetry(attempt, {
+      maxRetries: this.maxRetries,
+      baseDelayMs: this.retryDelayMs,
+      sleep: this.sleep,
+      onRetry: (n, error, delayMs) =>
+        this.onEvent({
+          type: 'request_retried',
+          what,
+          attempt: n,
+          delayMs,
+          problem: error.problem,
+        }),
+    });
+  }
+
+  private context(report: Omit<RequestContext, 'pbxUrl'>): RequestContext {
+    return { pbxUrl: this.pbxUrl, ...report };
+  }
+}
+
+/**
+ * `GetCallLogData` with all eleven parameters: 3CX answers 404 if one is missing. Values are
+ * the ones the 3CX console sends ("all" for every filter, parking/pickup legs hidden),
+ * 3cx-facts §1.3.
+ */
+function callLogPath(window: ReportWindow): string {
+  const parameters: Array<[string, ODataLiteral]> = [
+    ['periodFrom', dateTimeLiteral(window.from)],
+    ['periodTo', dateTimeLiteral(window.to)],
+    ['sourceType', intLiteral(0)],
+    ['sourceFilter', stringLiteral('')],
+    ['destinationType', intLiteral(0)],
+    ['destinationFilter', stringLiteral('')],
+    ['callsType', intLiteral(0)],
+    ['callTimeFilterType', intLiteral(0)],
+    ['callTimeFilterFrom', stringLiteral('0:00:0')],
+    ['callTimeFilterTo', stringLiteral('0:00:0')],
+    ['hidePcalls', boolLiteral(true)],
+  ];
+  return `/ReportCallLogData/${functionCall('Pbx.GetCallLogData', parameters)}`;
+}
+
+/** `GetInboundCalls`: all trunks (`''`), no call-type filter (`0`), 3cx-facts §1.7. */
+function inboundCallsPath(window: ReportWindow): string {
+  const parameters: Array<[string, ODataLiteral]> = [
+    ['periodFrom', dateTimeLiteral(window.from)],
+    ['periodTo', dateTimeLiteral(window.to)],
+    ['trunkDns', stringLiteral('')],
+    ['callsType', intLiteral(0)],
+  ];
+  return `/ReportInboundCalls/${functionCall('Pbx.GetInboundCalls', parameters)}`;
+}
+
+/** The `value` array of an OData collection answer (3cx-facts §1.1). */
+function collectionValue<T>(body: unknown, context: RequestContext, status: number): T[] {
+  const value =
+    body !== null && typeof body === 'object' ? (body as { value?: unknown }).value : undefined;
+  if (!Array.isArray(value)) throw notThreeCx(status, body, context.pbxUrl, context.what);
+  return value as T[];
+}
+
+/** Rows at a window edge can come twice; `CdrId` is one per leg (3cx-facts §1.4). */
+function uniqueByCdrId<T extends { CdrId?: string | null }>(rows: T[]): T[] {
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    const id = row.CdrId;
+    if (typeof id !== 'string' || id === '') return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function periodMillis(period: ReportPeriod): { from: number; to: number } {
+  const from = toMillis(period.from);
+  const to = toMillis(period.to);
+  if (Number.isNaN(from) || Number.isNaN(to)) {
+    throw new RangeError(`not a valid period: ${String(period.from)} to ${String(period.to)}`);
+  }
+  return { from, to };
+}
+
+/** The whole period as one window (whole seconds, like every report request). */
+function periodWindow(period: ReportPeriod): ReportWindow {
+  const { from, to } = periodMillis(period);
+  return splitPeriod(from, to, Number.POSITIVE_INFINITY)[0];
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a positive integer`);
+  return value;
+}

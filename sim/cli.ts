@@ -1,0 +1,151 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { startSimulator, type Simulator, type SimulatorOptions } from './startSimulator';
+import type { SimClientConfig } from './tokenIssuer';
+
+/**
+ * `3cx-sim`: run the simulator as a stand-alone PBX for the demo or for manual poking, e.g.
+ * `3cx-sim --port 5001 --client bridge:s3cret --client zapier:other:system_owner --traffic 6`.
+ * The CLI clock runs in real time by default (`--speed 60` for a minute per second,
+ * `--manual` to step it through `POST /_sim/clock/advance`). Secrets are never printed.
+ */
+export interface CliOutput {
+  log(message: string): void;
+}
+
+export async function main(
+  argv: readonly string[] = process.argv,
+  output: CliOutput = console,
+): Promise<Simulator> {
+  const program = new Command('3cx-sim')
+    .description(
+      'A simulated 3CX V20 PBX speaking the XAPI over HTTP, for tests, benchmarks and demos.',
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', integer, 5001)
+    .option('--client-id <id>', 'API client id (with --client-secret)')
+    .option('--client-secret <secret>', 'API client secret (with --client-id)')
+    .option(
+      '--client <id:secret[:role]>',
+      'an API client; repeatable; role defaults to system_owner',
+      collect,
+      [],
+    )
+    .option('--version <version>', '3CX version to play (SystemStatus.Version)', '20.0.10.1040')
+    .option('--speed <factor>', 'sim seconds per real second (1 = real time)', positiveNumber, 1)
+    .option('--manual', 'stepped clock: advance it with POST /_sim/clock/advance')
+    .option('--start <time>', 'clock start, ISO 8601 (default: now)')
+    .option('--traffic <callsPerMinute>', 'generate calls continuously', positiveNumber)
+    .option('--office-hours', 'traffic outside office hours goes down the after-hours rule')
+    .option('--seed <n>', 'seed for every random choice', integer, 1)
+    .option('--time-zone <zone>', 'OfficeHours.TimeZoneId', 'Australia/Adelaide')
+    .option('--country <code>', 'E164Settings country (ISO code or calling code)', 'AU')
+    .option('--max-period-days <days>', 'longer call-log periods answer 504', integer, 31)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => output.log(s.trimEnd()),
+      writeErr: (s) => output.log(s.trimEnd()),
+    });
+  program.parse([...argv], { from: 'node' });
+  const opts = program.opts<{
+    host: string;
+    port: number;
+    clientId?: string;
+    clientSecret?: string;
+    client: string[];
+    version: string;
+    speed: number;
+    manual?: boolean;
+    start?: string;
+    traffic?: number;
+    officeHours?: boolean;
+    seed: number;
+    timeZone: string;
+    country: string;
+    maxPeriodDays: number;
+  }>();
+
+  const clients = opts.client.map(parseClient);
+  if ((opts.clientId === undefined) !== (opts.clientSecret === undefined)) {
+    throw new InvalidArgumentError('--client-id and --client-secret go together');
+  }
+  if (opts.clientId !== undefined && opts.clientSecret !== undefined) {
+    clients.unshift({
+      clientId: opts.clientId,
+      clientSecret: opts.clientSecret,
+      role: 'system_owner',
+    });
+  }
+  const start = opts.start ?? Date.now();
+  const clock: SimulatorOptions['clock'] = opts.manual
+    ? { mode: 'manual', start }
+    : opts.speed === 1
+      ? { mode: 'realtime', start }
+      : { mode: 'accelerated', start, factor: opts.speed };
+
+  const sim = await startSimulator({
+    host: opts.host,
+    port: opts.port,
+    clients: clients.length > 0 ? clients : undefined,
+    version: opts.version,
+    clock,
+    seed: opts.seed,
+    timeZone: opts.timeZone,
+    country: opts.country,
+    maxPeriodDays: opts.maxPeriodDays,
+  });
+  if (opts.traffic !== undefined) {
+    sim.pbx.startTraffic({
+      callsPerMinute: opts.traffic,
+      respectOfficeHours: opts.officeHours ?? false,
+    });
+  }
+
+  const clockText = opts.manual ? 'manual' : opts.speed === 1 ? 'real time' : `${opts.speed}x`;
+  output.log(`3CX V20 simulator ${sim.version} listening on ${sim.url}`);
+  output.log(`  token     POST ${sim.url}/connect/token`);
+  output.log(`  XAPI      ${sim.url}/xapi/v1`);
+  output.log(`  control   ${sim.url}/_sim`);
+  output.log(`  clients   ${sim.clients.map((c) => `${c.clientId} (${c.role})`).join(', ')}`);
+  output.log(`  clock     ${clockText} from ${sim.clock.state().iso}`);
+  if (opts.traffic !== undefined) output.log(`  traffic   ${opts.traffic} calls/min`);
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    output.log(`${signal}: stopping the simulator`);
+    void stopped.close();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const stopped: Simulator = {
+    ...sim,
+    close: async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await sim.close();
+    },
+  };
+  return stopped;
+}
+
+function parseClient(spec: string): SimClientConfig {
+  const [clientId, clientSecret, role] = spec.split(':');
+  if (!clientId || !clientSecret) {
+    throw new InvalidArgumentError(`--client wants id:secret[:role], got ${JSON.stringify(spec)}`);
+  }
+  return { clientId, clientSecret, role: role || 'system_owner' };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('not a non-negative integer');
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('not a positive number');
+  return n;
+}

@@ -1,0 +1,25 @@
+import type { CountryDialling } from '../countryDialling';
+import type { OfficeSchedule } from '../officeSchedule';
+import type { PbxDirectory } from '../pbxDirectory';
+import type { PbxVersionFeatures } from '../pbxVersion';
+import type { SimClock } from '../simClock';
+import type { SimFaults } from '../simFaults';
+import type { SimPbx } from '../simPbx';
+import type { TokenIssuer } from '../tokenIssuer';
+
+/** Everything the HTTP layer serves from: one simulated PBX. */
+export interface SimServices {
+  clock: SimClock;
+  pbx: SimPbx;
+  tokens: TokenIssuer;
+  faults: SimFaults;
+  directory: PbxDirectory;
+  country: CountryDialling;
+  schedule: OfficeSchedule;
+  /** `SystemStatus.Version`. */
+  version: string;
+  features: PbxVersionFeatures;
+  fqdn: string;
+  /** A report period longer than this answers 504 (3cx-facts §1.3 [obs luxzg]). */
+  maxPeriodDays: number;
+}

@@ -1,0 +1,159 @@
+import { compareValues, compileFilter, type Row } from './filterExpression';
+import { parseODataDateTime } from './functionCall';
+import { badQuery } from './odataError';
+
+/**
+ * The OData system query options on a collection (3cx-facts §1.1): `$filter`, `$search`,
+ * `$orderby`, `$count`, `$skip`, `$top`, `$select`, applied in OData's order. The answer is
+ * `{"@odata.context", "@odata.count"?, "value": [...]}` (xapi-schemas §2.11, no nextLink).
+ * Sorting is stable: rows that tie keep the service's natural order, so `$top`/`$skip` pages
+ * never overlap or skip rows while the data stands still.
+ */
+const SYSTEM_OPTIONS = new Set([
+  '$filter',
+  '$search',
+  '$orderby',
+  '$count',
+  '$skip',
+  '$top',
+  '$select',
+  '$expand',
+]);
+
+export interface CollectionAnswer {
+  '@odata.context': string;
+  '@odata.count'?: number;
+  value: Row[];
+}
+
+export function answerCollection(
+  rows: readonly Row[],
+  query: URLSearchParams,
+  context: string,
+  properties: readonly string[],
+): CollectionAnswer {
+  checkOptionNames(query);
+  const known = new Set(properties);
+  let result = rows.slice();
+
+  const filter = query.get('$filter');
+  if (filter !== null) {
+    const predicate = compileFilter(filter, known);
+    result = result.filter(predicate);
+  }
+  const search = query.get('$search');
+  if (search !== null && search.trim() !== '') {
+    const needle = search
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    result = result.filter((row) =>
+      Object.values(row).some((v) => typeof v === 'string' && v.toLowerCase().includes(needle)),
+    );
+  }
+  const orderby = query.get('$orderby');
+  if (orderby !== null) result = sortRows(result, orderby, known);
+
+  const count = booleanOption(query, '$count');
+  const total = result.length;
+  const skip = integerOption(query, '$skip');
+  const top = integerOption(query, '$top');
+  if (skip !== null) result = result.slice(skip);
+  if (top !== null) result = result.slice(0, top);
+
+  const select = query.get('$select');
+  if (select !== null) result = result.map(selectProperties(select, known));
+  if (query.get('$expand') !== null) {
+    throw badQuery(
+      `Could not find a navigation property named '${query.get('$expand')}'`,
+      '$expand',
+    );
+  }
+
+  return {
+    '@odata.context': context,
+    ...(count ? { '@odata.count': total } : {}),
+    value: result,
+  };
+}
+
+/** `$select` on a single entity (singletons accept `$select` and `$expand` only). */
+export function answerEntity(
+  entity: Row,
+  query: URLSearchParams,
+  context: string,
+  properties: readonly string[],
+): Row {
+  checkOptionNames(query);
+  const select = query.get('$select');
+  const body = select === null ? entity : selectProperties(select, new Set(properties))(entity);
+  return { '@odata.context': context, ...body };
+}
+
+function checkOptionNames(query: URLSearchParams): void {
+  for (const key of query.keys()) {
+    if (key.startsWith('$') && !SYSTEM_OPTIONS.has(key)) {
+      throw badQuery(`The query parameter '${key}' is not supported`, key);
+    }
+  }
+}
+
+function sortRows(rows: Row[], orderby: string, known: ReadonlySet<string>): Row[] {
+  const keys = orderby.split(',').map((part) => {
+    const m = /^\s*([A-Za-z0-9_]+)(?:\s+(asc|desc))?\s*$/i.exec(part);
+    if (!m) throw badQuery(`Syntax error in '${part.trim()}'`, '$orderby');
+    if (!known.has(m[1])) throw badQuery(`Could not find a property named '${m[1]}'`, '$orderby');
+    return { prop: m[1], sign: (m[2] ?? 'asc').toLowerCase() === 'desc' ? -1 : 1 };
+  });
+  // Decorate once (date-times parsed a single time per row), then a stable sort: ties keep
+  // the natural order.
+  const decorated = rows.map((row, index) => ({
+    row,
+    index,
+    keys: keys.map((k) => sortKey(row[k.prop])),
+  }));
+  decorated.sort((a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const c = compareValues(a.keys[i], b.keys[i]);
+      if (c !== 0 && !Number.isNaN(c)) return c * keys[i].sign;
+    }
+    return a.index - b.index;
+  });
+  return decorated.map((d) => d.row);
+}
+
+/** Date-time strings become epoch ms so they order by instant, not by text. */
+function sortKey(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const ms = parseODataDateTime(value);
+  return Number.isNaN(ms) ? value : ms;
+}
+
+function integerOption(query: URLSearchParams, name: string): number | null {
+  const text = query.get(name);
+  if (text === null) return null;
+  if (!/^\d+$/.test(text.trim())) throw badQuery(`Invalid value '${text}' for ${name}`, name);
+  return Number(text.trim());
+}
+
+function booleanOption(query: URLSearchParams, name: string): boolean {
+  const text = query.get(name);
+  if (text === null) return false;
+  if (text !== 'true' && text !== 'false')
+    throw badQuery(`Invalid value '${text}' for ${name}`, name);
+  return text === 'true';
+}
+
+function selectProperties(select: string, known: ReadonlySet<string>): (row: Row) => Row {
+  const names = select.split(',').map((s) => s.trim());
+  for (const n of names) {
+    if (n !== '*' && !known.has(n))
+      throw badQuery(`Could not find a property named '${n}'`, '$select');
+  }
+  if (names.includes('*')) return (row) => row;
+  return (row) => {
+    const picked: Row = {};
+    for (const n of names) if (row[n] !== undefined && row[n] !== null) picked[n] = row[n];
+    return picked;
+  };
+}

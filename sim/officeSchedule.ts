@@ -1,0 +1,134 @@
+import { DateTime } from 'luxon';
+
+/**
+ * The PBX's office hours, as `GET /xapi/v1/OfficeHours` reports them (xapi-schemas §2.7) and as
+ * the traffic generator uses them to send out-of-hours calls down the after-hours rule.
+ * `TimeZoneId` is the zone the bridge needs to turn local days into UTC windows
+ * (3cx-facts §1.7 [inf]).
+ */
+export type DayOfWeek =
+  'Sunday' | 'Monday' | 'Tuesday' | 'Wednesday' | 'Thursday' | 'Friday' | 'Saturday';
+
+export interface OfficePeriod {
+  DayOfWeek: DayOfWeek;
+  /** `HH:MM:SS`, local time (TIME-PATTERN). */
+  Start: string;
+  Stop: string;
+}
+
+/** `Pbx.Holiday`; the uint8 fields are plain numbers in real JSON (xapi-schemas §2.7 notes). */
+export interface OfficeHoliday {
+  Id: number;
+  Name: string;
+  Day: number;
+  Month: number;
+  Year: number;
+  DayEnd: number;
+  MonthEnd: number;
+  YearEnd: number;
+  IsRecurrent: boolean;
+  /** Durations from local midnight, not times (xapi-schemas §2.7). */
+  TimeOfStartDate: string;
+  TimeOfEndDate: string;
+}
+
+export interface OfficeHoursConfig {
+  timeZone: string;
+  periods: OfficePeriod[];
+  holidays: OfficeHoliday[];
+}
+
+const WEEKDAYS: readonly DayOfWeek[] = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
+const LUXON_WEEKDAY: readonly DayOfWeek[] = [
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+  'Sunday',
+];
+
+export function defaultOfficeHours(timeZone: string): OfficeHoursConfig {
+  const holiday = (
+    Id: number,
+    Name: string,
+    Day: number,
+    Month: number,
+    Year: number,
+    IsRecurrent: boolean,
+  ): OfficeHoliday => ({
+    Id,
+    Name,
+    Day,
+    Month,
+    Year,
+    DayEnd: Day,
+    MonthEnd: Month,
+    YearEnd: Year,
+    IsRecurrent,
+    TimeOfStartDate: 'PT0S',
+    TimeOfEndDate: 'PT23H59M59S',
+  });
+  return {
+    timeZone,
+    periods: WEEKDAYS.map((DayOfWeek) => ({ DayOfWeek, Start: '08:30:00', Stop: '17:00:00' })),
+    holidays: [
+      holiday(1, "New Year's Day", 1, 1, 2026, true),
+      holiday(2, 'Australia Day', 26, 1, 2026, true),
+      holiday(3, 'Adelaide Cup Day', 9, 3, 2026, false),
+      holiday(4, 'Good Friday', 3, 4, 2026, false),
+      holiday(5, 'Easter Monday', 6, 4, 2026, false),
+      holiday(6, 'Christmas Day', 25, 12, 2026, true),
+      holiday(7, 'Proclamation Day', 26, 12, 2026, true),
+    ],
+  };
+}
+
+export class OfficeSchedule {
+  readonly config: OfficeHoursConfig;
+
+  constructor(config: OfficeHoursConfig) {
+    if (!DateTime.local().setZone(config.timeZone).isValid) {
+      throw new RangeError(`unknown time zone ${JSON.stringify(config.timeZone)}`);
+    }
+    this.config = config;
+  }
+
+  /** Inside an office period of the PBX's local day, and not on a holiday. */
+  isOpen(ms: number): boolean {
+    const local = DateTime.fromMillis(ms, { zone: this.config.timeZone });
+    if (this.isHoliday(local.year, local.month, local.day)) return false;
+    const day = LUXON_WEEKDAY[local.weekday - 1];
+    const time = `${pad(local.hour)}:${pad(local.minute)}:${pad(local.second)}`;
+    return this.config.periods.some((p) => p.DayOfWeek === day && p.Start <= time && time < p.Stop);
+  }
+
+  /** Whole local days, compared as yyyymmdd numbers; a recurrent holiday ignores the year. */
+  private isHoliday(year: number, month: number, day: number): boolean {
+    const date = year * 10000 + month * 100 + day;
+    return this.config.holidays.some((h) => {
+      const startYear = h.IsRecurrent ? year : h.Year;
+      const endYear = h.IsRecurrent ? year + (h.YearEnd - h.Year) : h.YearEnd;
+      const start = startYear * 10000 + h.Month * 100 + h.Day;
+      const end = endYear * 10000 + h.MonthEnd * 100 + h.DayEnd;
+      return start <= date && date <= end;
+    });
+  }
+
+  /** The `Pbx.OfficeHours` entity; holidays only when `$expand=OfficeHolidays` (OData nav). */
+  toEntity(expandHolidays: boolean): Record<string, unknown> {
+    // Keys in the spec's property order, as the OData serializer writes them.
+    return {
+      BreakTime: { IgnoreHolidays: false, Periods: [], Type: 'SpecificHours' },
+      Hours: { IgnoreHolidays: false, Periods: this.config.periods, Type: 'SpecificHours' },
+      ...(expandHolidays ? { OfficeHolidays: this.config.holidays } : {}),
+      SystemLanguage: 'en',
+      TimeZoneId: this.config.timeZone,
+    };
+  }
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}

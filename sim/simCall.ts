@@ -1,0 +1,64 @@
+import type { CallLeg } from '../lib/threecx/callLeg';
+import type { CallScript, CallScriptKind } from './callScript';
+
+/**
+ * A call the simulator has placed, with the ground truth that tests and benchmarks compare the
+ * bridge against. `expected` is written from the script (what the scenario *is*), never
+ * computed from the rows by a classifier: the sim is the independent side of the comparison.
+ */
+export type ExpectedDirection = 'inbound' | 'outbound' | 'internal';
+export type ExpectedOutcome = 'answered' | 'voicemail' | 'abandoned' | 'missed';
+
+export interface ExpectedCall {
+  direction: ExpectedDirection;
+  /**
+   * DESIGN.md §Classify: answered (an agent picked up and talked), voicemail (not answered,
+   * reached a voicemail box), abandoned (caller hung up before any agent rang), missed
+   * (agents rang, nobody answered, no voicemail; also an unanswered outbound call).
+   */
+  outcome: ExpectedOutcome;
+  /** The call reached a voicemail box. */
+  voicemail: boolean;
+  /** A message was recorded after the greeting. */
+  voicemailLeft: boolean;
+  /** Extensions whose phone rang, distinct, in the order they first rang. */
+  agentsRung: string[];
+  /** The extension that answered first; for an outbound call the outside number. */
+  answeredBy: string | null;
+  /** DN of the queue the call went through. */
+  queue: string | null;
+}
+
+/** What the destination of a leg is, in the sim's own words (ground truth for leg rules). */
+export type LegPartyKind = 'extension' | 'external' | 'queue' | 'voicemail' | 'ivr' | 'ringGroup';
+
+export interface SimLeg {
+  /** The row exactly as `GetCallLogData` serves it once the leg has ended. */
+  row: CallLeg;
+  destinationKind: LegPartyKind;
+  startedAt: number;
+  /** When ringing stopped: answered (or talk started), or = `endedAt` for a leg never answered. */
+  ringEndedAt: number;
+  /** Start + ringing + talking: the leg is in the call log from this moment on. */
+  endedAt: number;
+}
+
+export interface SimCall {
+  /** `CallId` on every leg, and `Id` in `/ActiveCalls`. */
+  callId: number;
+  /** `CallHistoryId` of every leg; null on PBXs before 20.0.6 (rows lack it). */
+  callHistoryId: string | null;
+  kind: CallScriptKind;
+  /** The script as given (after validation). */
+  script: CallScript;
+  startedAt: number;
+  /** The hang-up: the end of the last leg. */
+  endedAt: number;
+  /** The DID dialled, E.164; null for internal and outbound calls. */
+  did: string | null;
+  /** The caller as the rows show it (`SourceCallerId`): E.164, national, `Anonymous`, or an extension. */
+  caller: string;
+  callerName: string | null;
+  legs: SimLeg[];
+  expected: ExpectedCall;
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import type { SeededRandom } from './seededRandom';
+import type { SimClock } from './simClock';
+
+/**
+ * Faults a real PBX (or the network in front of it) throws at a client, switched on for a
+ * stretch of sim time. Each maps to something the facts sheet names:
+ * - `http5xx`: 500/502/503 now and then (a restarting service, the nginx front end);
+ * - `gateway504`: the call-log query times out, as big ranges do (3cx-facts §1.3 [obs luxzg]);
+ * - `slow`: answers delayed by `delayMs` of *real* time (client time-outs are real time);
+ * - `unauthorizedStorm`: every XAPI request is 401 and all tokens are revoked, as when a second
+ *   consumer takes the client's one token (3cx-facts §1.2);
+ * - `down`: connections are dropped without an answer (the client sees a network error).
+ * Durations run on the sim clock. Faults never touch `/_sim/*`.
+ */
+export const faultSpecSchema = z.strictObject({
+  kind: z.enum(['http5xx', 'gateway504', 'slow', 'unauthorizedStorm', 'down']),
+  /** Sim seconds from now; absent = until cleared. */
+  forSeconds: z.number().positive().optional(),
+  /** Chance that a matching request is hit (default 1). */
+  probability: z.number().min(0).max(1).optional(),
+  /** `slow`: real milliseconds to hold each answer (default 2000). */
+  delayMs: z.number().int().min(0).max(120000).optional(),
+  /** Only requests whose path contains one of these (default: all; `gateway504`: the call log). */
+  paths: z.array(z.string().min(1)).optional(),
+  /** `http5xx`: always this status instead of a random 500/502/503. */
+  status: z.union([z.literal(500), z.literal(502), z.literal(503)]).optional(),
+});
+
+export type SimFaultSpec = z.infer<typeof faultSpecSchema>;
+export type SimFaultKind = SimFaultSpec['kind'];
+
+export interface SimFault extends SimFaultSpec {
+  id: string;
+  /** Sim ms when it started and ends (null: until cleared). */
+  from: number;
+  until: number | null;
+}
+
+export interface SimFaultView extends SimFault {
+  active: boolean;
+}
+
+/** What to do with one request. */
+export type FaultAction =
+  | { kind: 'none' }
+  | { kind: 'destroy' }
+  | { kind: 'unauthorized' }
+  | { kind: 'status'; status: 500 | 502 | 503 | 504 };
+
+export interface FaultDecision {
+  /** Real milliseconds to wait before acting. */
+  delayMs: number;
+  action: FaultAction;
+}
+
+const DEFAULT_SLOW_MS = 2000;
+const CALL_LOG_PATH = 'Pbx.GetCallLogData';
+
+export class SimFaults {
+  private faults: SimFault[] = [];
+  private counter = 0;
+
+  constructor(
+    private readonly clock: SimClock,
+    private readonly random: SeededRandom,
+    /** Called when an `unauthorizedStorm` starts: revoke every token. */
+    private readonly onStorm: () => void,
+  ) {}
+
+  /** Validates (a `ZodError` for a bad spec) and starts the fault now; returns its id. */
+  inject(fault: SimFaultSpec): string;
+  inject(fault: unknown): string;
+  inject(fault: unknown): string {
+    const spec = faultSpecSchema.parse(fault);
+    const from = this.clock.now();
+    const id = `fault-${++this.counter}`;
+    const until = spec.forSeconds === undefined ? null : from + Math.round(spec.forSeconds * 1000);
+    this.faults.push({ ...spec, id, from, until });
+    if (spec.kind === 'unauthorizedStorm') this.onStorm();
+    return id;
+  }
+
+  /** Clear one fault (true when it existed) or, without an id, all of them. */
+  clear(id?: string): boolean {
+    if (id === undefined) {
+      const had = this.faults.length > 0;
+      this.faults = [];
+      return had;
+    }
+    const before = this.faults.length;
+    this.faults = this.faults.filter((f) => f.id !== id);
+    return this.faults.length < before;
+  }
+
+  list(): SimFaultView[] {
+    const now = this.clock.now();
+    return this.faults.map((f) => ({ ...f, active: isActive(f, now) }));
+  }
+
+  /** The decision for a request to `path` (already decoded, without the query). */
+  decide(path: string): FaultDecision {
+    const now = this.clock.now();
+    const isXapi = path.startsWith('/xapi/');
+    let delayMs = 0;
+    let action: FaultAction = { kind: 'none' };
+    const rank = (a: FaultAction) => ({ none: 0, status: 1, unauthorized: 2, destroy: 3 })[a.kind];
+    for (const f of this.faults) {
+      if (!isActive(f, now) || !appliesTo(f, path)) continue;
+      if (f.probability !== undefined && !this.random.chance(f.probability)) continue;
+      let next: FaultAction = { kind: 'none' };
+      switch (f.kind) {
+        case 'slow':
+          delayMs = Math.max(delayMs, f.delayMs ?? DEFAULT_SLOW_MS);
+          break;
+        case 'down':
+          next = { kind: 'destroy' };
+          break;
+        case 'unauthorizedStorm':
+          if (isXapi) next = { kind: 'unauthorized' };
+          break;
+        case 'gateway504':
+          next = { kind: 'status', status: 504 };
+          break;
+        case 'http5xx':
+          next = { kind: 'status', status: f.status ?? this.random.pick([500, 502, 503] as const) };
+          break;
+      }
+      if (rank(next) > rank(action)) action = next;
+    }
+    return { delayMs, action };
+  }
+}
+
+function isActive(f: SimFault, now: number): boolean {
+  return f.from <= now && (f.until === null || now < f.until);
+}
+
+function appliesTo(f: SimFault, path: string): boolean {
+  const paths = f.paths ?? (f.kind === 'gateway504' ? [CALL_LOG_PATH] : undefined);
+  return paths === undefined || paths.some((p) => path.includes(p));
+}

@@ -1,0 +1,198 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createAxiosTransport } from '../../lib/threecx/axiosTransport';
+import { TransportError } from '../../lib/threecx/httpTransport';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
+
+async function listen(server: http.Server | https.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+function recordingServer(handler: Handler, seen: Seen[]): http.Server {
+  return http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      handler(req, res, body);
+    });
+  });
+}
+
+describe('the axios transport, over loopback', () => {
+  const seen: Seen[] = [];
+  let handler: Handler = (_req, res) => res.end();
+  let server: http.Server;
+  let base: string;
+  const transport = createAxiosTransport();
+
+  beforeAll(async () => {
+    server = recordingServer((req, res, body) => handler(req, res, body), seen);
+    base = `http://127.0.0.1:${await listen(server)}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  it('posts a form url-encoded', async () => {
+    handler = (_req, res) => {
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end('{"access_token":"abc","expires_in":60}');
+    };
+    const response = await transport.request({
+      method: 'POST',
+      url: `${base}/connect/token`,
+      headers: { accept: 'application/json' },
+      form: { client_id: '900', client_secret: 'a b&c=d', grant_type: 'client_credentials' },
+      timeoutMs: 5000,
+    });
+    expect(seen[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(new URLSearchParams(seen[0].body).get('client_secret')).toBe('a b&c=d');
+    expect(response).toMatchObject({ status: 200, body: { access_token: 'abc', expires_in: 60 } });
+  });
+
+  it('sends the XAPI URL exactly as built, quotes and $ options included', async () => {
+    handler = (_req, res) => res.end('{"value":[]}');
+    const pathAndQuery =
+      "/xapi/v1/ReportCallLogData/Pbx.GetCallLogData(periodFrom=2026-03-01T00:00:00Z,sourceFilter='a%20b',hidePcalls=true)?$top=500&$skip=0&$orderby=StartTime%20asc";
+    await transport.request({
+      method: 'GET',
+      url: base + pathAndQuery,
+      headers: {},
+      timeoutMs: 5000,
+    });
+    expect(seen[0].url).toBe(pathAndQuery);
+  });
+
+  it('answers every HTTP status instead of throwing, with text or JSON bodies', async () => {
+    handler = (req, res) => {
+      if (req.url === '/json') {
+        res.statusCode = 401;
+        res.setHeader('content-type', 'application/json');
+        res.end('{"error":"unauthorized"}');
+      } else {
+        res.statusCode = 504;
+        res.setHeader('X-Proxy', 'nginx');
+        res.end('<html>Gateway Time-out</html>');
+      }
+    };
+    const a = await transport.request({
+      method: 'GET',
+      url: `${base}/json`,
+      headers: {},
+      timeoutMs: 5000,
+    });
+    expect(a).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
+    const b = await transport.request({
+      method: 'GET',
+      url: `${base}/html`,
+      headers: {},
+      timeoutMs: 5000,
+    });
+    expect(b.status).toBe(504);
+    expect(b.body).toBe('<html>Gateway Time-out</html>');
+    expect(b.headers['x-proxy']).toBe('nginx');
+  });
+
+  it('rejects with ETIMEDOUT when no answer comes in time', async () => {
+    handler = () => undefined; // never answers
+    const error = await transport
+      .request({ method: 'GET', url: `${base}/slow`, headers: {}, timeoutMs: 150 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).code).toBe('ETIMEDOUT');
+  });
+
+  it('rejects with ECONNREFUSED for a closed port, without the secret in the error', async () => {
+    const closed = http.createServer();
+    const port = await listen(closed);
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const error = await transport
+      .request({
+        method: 'POST',
+        url: `http://127.0.0.1:${port}/connect/token`,
+        headers: {},
+        form: { client_secret: 'do-not-leak-me' },
+        timeoutMs: 5000,
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).code).toBe('ECONNREFUSED');
+    const everything = `${String(error)} ${(error as Error).stack} ${JSON.stringify(error)}`;
+    expect(everything).not.toContain('do-not-leak-me');
+  });
+});
+
+describe('the axios transport and self-signed TLS (3cx-facts §6)', () => {
+  let dir: string;
+  let server: https.Server;
+  let base: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'threecx-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    server = https.createServer(
+      {
+        key: readFileSync(path.join(dir, 'key.pem')),
+        cert: readFileSync(path.join(dir, 'cert.pem')),
+      },
+      (_req, res) => res.end('{"Version":"20.0.10.1040"}'),
+    );
+    base = `https://127.0.0.1:${await listen(server)}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a self-signed certificate by default, with a TLS code', async () => {
+    const error = await createAxiosTransport()
+      .request({ method: 'GET', url: `${base}/xapi/v1/SystemStatus`, headers: {}, timeoutMs: 5000 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+  });
+
+  it('accepts it when allowed', async () => {
+    const response = await createAxiosTransport({ allowSelfSignedTls: true }).request({
+      method: 'GET',
+      url: `${base}/xapi/v1/SystemStatus`,
+      headers: {},
+      timeoutMs: 5000,
+    });
+    expect(response).toMatchObject({ status: 200, body: { Version: '20.0.10.1040' } });
+  });
+});

@@ -1,0 +1,59 @@
+import type { CallLeg } from '../../lib/threecx/callLeg';
+import type { HttpResponse } from '../../lib/threecx/httpTransport';
+import { json } from './fakeTransport';
+
+/** Function parameters of a decoded `…/Pbx.Name(a=1,b='x')` path. */
+export function functionParameters(url: URL): Map<string, string> {
+  const decoded = decodeURIComponent(url.pathname);
+  const match = /\(([^)]*)\)$/.exec(decoded);
+  const parameters = new Map<string, string>();
+  if (!match) return parameters;
+  for (const part of match[1].split(',')) {
+    const eq = part.indexOf('=');
+    parameters.set(part.slice(0, eq), part.slice(eq + 1));
+  }
+  return parameters;
+}
+
+/** Legs one per `stepSeconds` from `start`, like a busy PBX's call log. */
+export function legsEvery(start: number, count: number, stepSeconds: number): CallLeg[] {
+  return Array.from({ length: count }, (_, i) => ({
+    CdrId: `cdr-${i}`,
+    CallHistoryId: `call-${Math.floor(i / 3)}`,
+    CallId: Math.floor(i / 3),
+    StartTime: new Date(start + i * stepSeconds * 1000).toISOString(),
+    Answered: i % 2 === 0,
+  }));
+}
+
+export interface CallLogRouteOptions {
+  /** Answer 504 for a period longer than this (3cx-facts §1.3). */
+  maxPeriodMs?: number;
+  /** Ignore `$skip` (a broken server). */
+  ignoreSkip?: boolean;
+}
+
+/** `GetCallLogData` over a fixed set of legs: period filter, `$top`/`$skip` paging. */
+export function callLogRoute(legs: CallLeg[], options: CallLogRouteOptions = {}) {
+  return (url: URL): HttpResponse => {
+    const parameters = functionParameters(url);
+    const from = Date.parse(parameters.get('periodFrom') ?? '');
+    const to = Date.parse(parameters.get('periodTo') ?? '');
+    if (parameters.size !== 11) return json(404, { error: { code: '', message: 'Not found' } });
+    if (Number.isNaN(from) || Number.isNaN(to))
+      return json(500, { error: { message: 'bad date' } });
+    if (options.maxPeriodMs !== undefined && to - from > options.maxPeriodMs) {
+      return { status: 504, headers: { 'content-type': 'text/html' }, body: '<html>504</html>' };
+    }
+    const top = Number(url.searchParams.get('$top') ?? 100);
+    const skip = options.ignoreSkip ? 0 : Number(url.searchParams.get('$skip') ?? 0);
+    const inPeriod = legs.filter((leg) => {
+      const t = Date.parse(leg.StartTime);
+      return t >= from && t <= to;
+    });
+    return json(200, {
+      '@odata.context': 'https://pbx/xapi/v1/$metadata#Collection(Pbx.CallLogData)',
+      value: inPeriod.slice(skip, skip + top),
+    });
+  };
+}
