@@ -4,6 +4,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** Read a file path, or standard input for `-`. */
   readInput: (path: string) => Promise<string>;
+  /** Environment variables (container configuration, secrets kept off the command line). */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export const processIo: CliIo = {
@@ -18,6 +20,7 @@ export const processIo: CliIo = {
     const { readFile } = await import('node:fs/promises');
     return readFile(path, 'utf8');
   },
+  env: process.env,
 };
 
 /** A failure the user caused and can fix: printed without a stack trace, exit code 2. */

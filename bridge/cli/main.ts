@@ -1,6 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { processIo, UsageError, type CliIo } from './io';
+import { registerCallsCommand } from './callsCommand';
+import { registerCaptureCommand } from './captureCommand';
+import { registerCheckCommand } from './checkCommand';
+import { registerKeyCommands } from './keyCommands';
+import { registerLocationCommands } from './locationCommands';
+import { registerServeCommand } from './serveCommand';
 import { registerSettleCommand } from './settleCommand';
+import { registerWebhookCommands } from './webhookCommands';
+import { isThreeCxError } from '../../lib/threecx/errors';
 import packageJson from '../../package.json';
 
 /**
@@ -13,10 +21,20 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .version(packageJson.version)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  let exitCode = 0;
+  registerServeCommand(program, io);
+  registerLocationCommands(program, io);
+  registerKeyCommands(program, io);
+  registerWebhookCommands(program, io);
+  registerCheckCommand(program, io, (code) => {
+    exitCode = code;
+  });
+  registerCallsCommand(program, io);
+  registerCaptureCommand(program, io);
   registerSettleCommand(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (
@@ -30,6 +48,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     if (err instanceof UsageError) {
       io.stderr(`3cx-bridge: ${err.message}\n`);
       return 2;
+    }
+    if (isThreeCxError(err)) {
+      io.stderr(`3cx-bridge: ${err.message}\n`);
+      return 1;
     }
     io.stderr(`3cx-bridge: ${(err as Error).message}\n`);
     return 1;

@@ -1,0 +1,250 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { CallEventType } from '../lib/callEvent';
+import type { TickReport } from '../lib/poller/callPoller';
+import type { SettledCall } from '../lib/settledCall';
+import type { HttpTransport } from '../lib/threecx/httpTransport';
+import { DeliveryWorker } from './delivery/deliveryWorker';
+import type { RetryPolicy } from './delivery/retrySchedule';
+import { buildApi } from './http/buildApi';
+import type { ApiContext } from './http/apiContext';
+import type { CallEnricher } from './ingest/callEnricher';
+import { LocationIngest } from './ingest/locationIngest';
+import { createLocationPoller } from './ingest/locationPoller';
+import { PollScheduler } from './ingest/pollScheduler';
+import { StoreEnricher } from './ingest/storeEnricher';
+import { silentLogger } from './logger';
+import { BridgeMetrics } from './metrics';
+import { SecretBox } from './secrets/secretBox';
+import { BridgeStore } from './store/bridgeStore';
+import type { Location } from './store/locations';
+import packageJson from '../package.json';
+
+export interface BridgeOptions {
+  /** SQLite file (`:memory:` for tests). */
+  dbPath: string;
+  host?: string;
+  port?: number;
+  /** The address Zapier and subscribers reach the bridge at; `http://host:port` by default. */
+  publicUrl?: string;
+  /** `BRIDGE_SECRET_KEY`; otherwise a key file beside the database. */
+  secretKey?: string;
+  secretKeyFile?: string;
+  allowLoopbackHttpTargets?: boolean;
+  delivery?: { concurrency?: number; timeoutMs?: number; retry?: Partial<RetryPolicy> };
+  /** Re-read the location list this often, so `location add` takes effect without a restart. */
+  locationRefreshMs?: number;
+  logger?: Logger;
+  /** The clock (tests pass the simulator's). */
+  now?: () => number;
+  random?: () => number;
+  /** Replace the 3CX HTTP transport (tests of faults). */
+  transportFor?: (location: Location) => HttpTransport | undefined;
+  enricher?: CallEnricher;
+  onEvent?: (
+    location: Location,
+    event: { type: CallEventType; call: SettledCall; suppressed: boolean },
+  ) => void;
+}
+
+/**
+ * The bridge, composed: store, HTTP API, poll scheduler and delivery worker. `start()` runs
+ * the timers; tests may instead drive it step by step with `pollNow` and `deliverNow`.
+ */
+export class BridgeService {
+  readonly store: BridgeStore;
+  readonly metrics: BridgeMetrics;
+  readonly scheduler: PollScheduler;
+  readonly worker: DeliveryWorker;
+  api!: FastifyInstance;
+  url: string | null = null;
+  private readonly now: () => number;
+  private readonly logger: Logger;
+  private readonly enricher: CallEnricher;
+  private readonly ingests = new Map<string, LocationIngest>();
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private started = false;
+
+  private constructor(private readonly options: BridgeOptions) {
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? silentLogger;
+    const keyFile =
+      options.secretKeyFile ??
+      (options.dbPath === ':memory:' ? undefined : join(options.dbPath, '..', 'secret.key'));
+    const secrets =
+      keyFile || options.secretKey
+        ? SecretBox.load({ envKey: options.secretKey, keyFile: keyFile ?? '' })
+        : SecretBox.fromKey(Buffer.alloc(32, 7));
+    this.store = BridgeStore.open(options.dbPath, secrets);
+    this.metrics = new BridgeMetrics({
+      pendingDeliveries: () => this.store.deliveries.countsByStatus().pending,
+      defaultMetrics: true,
+    });
+    this.enricher = options.enricher ?? new StoreEnricher();
+    this.scheduler = new PollScheduler({
+      now: this.now,
+      random: options.random,
+      onTick: (locationId, report, seconds) => this.afterTick(locationId, report, seconds),
+      onError: (locationId, error, seconds) => {
+        this.metrics.pollFinished(locationId, false, seconds);
+        this.logger.warn({ location: locationId, err: errorSummary(error) }, 'poll failed');
+      },
+    });
+    this.worker = new DeliveryWorker({
+      store: this.store,
+      now: this.now,
+      random: options.random,
+      concurrency: options.delivery?.concurrency,
+      timeoutMs: options.delivery?.timeoutMs,
+      retry: options.delivery?.retry,
+      metrics: this.metrics,
+      userAgent: `3cx-missed-call-bridge/${packageJson.version}`,
+      onResult: (delivery, outcome, result) => {
+        const level = outcome === 'delivered' ? 'debug' : 'info';
+        this.logger[level](
+          {
+            location: delivery.locationId,
+            event: delivery.eventId,
+            subscription: delivery.subscriptionId,
+            outcome,
+            status: result.statusCode,
+            error: result.error,
+          },
+          'delivery',
+        );
+      },
+    });
+  }
+
+  static async create(options: BridgeOptions): Promise<BridgeService> {
+    const bridge = new BridgeService(options);
+    const context: ApiContext = {
+      store: bridge.store,
+      metrics: bridge.metrics,
+      now: bridge.now,
+      publicUrl: options.publicUrl ?? '',
+      version: packageJson.version,
+      allowLoopbackHttpTargets: options.allowLoopbackHttpTargets ?? false,
+      eventsStored: () => bridge.worker.poke(),
+      pollStatus: () => bridge.scheduler.status(),
+    };
+    bridge.context = context;
+    bridge.api = await buildApi(context, { logger: bridge.logger });
+    bridge.refreshLocations();
+    return bridge;
+  }
+
+  private context!: ApiContext;
+
+  /** Listen for HTTP; the public URL defaults to the address listened on. */
+  async listen(): Promise<string> {
+    const address = await this.api.listen({
+      host: this.options.host ?? '127.0.0.1',
+      port: this.options.port ?? 8787,
+    });
+    this.url = address;
+    if (!this.options.publicUrl) this.context.publicUrl = address;
+    return address;
+  }
+
+  /** Start polling and delivering. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.scheduler.start();
+    this.worker.start();
+    const every = this.options.locationRefreshMs ?? 30_000;
+    this.refreshTimer = setInterval(() => this.refreshLocations(), every);
+    this.refreshTimer.unref();
+  }
+
+  /** Graceful: stop polling (a running poll finishes its transaction), let deliveries in flight finish, close. */
+  async stop(): Promise<void> {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    await this.scheduler.stop();
+    await this.worker.stop();
+    await this.api.close();
+    this.store.close();
+  }
+
+  /** Add pollers for new locations, drop those of removed ones. */
+  refreshLocations(): void {
+    const locations = this.store.locations.list();
+    const wanted = new Set(locations.map((l) => l.id));
+    for (const status of this.scheduler.status()) {
+      if (!wanted.has(status.locationId)) {
+        this.scheduler.remove(status.locationId);
+        this.ingests.delete(status.locationId);
+      }
+    }
+    const known = new Set(this.scheduler.status().map((s) => s.locationId));
+    for (const location of locations) {
+      const ingest = this.ingestFor(location);
+      if (known.has(location.id)) continue;
+      const target = createLocationPoller(location, {
+        store: this.store,
+        ingest,
+        now: this.now,
+        logger: this.logger,
+        transport: this.options.transportFor?.(location),
+      });
+      if (target) this.scheduler.add(target);
+    }
+  }
+
+  /** The ingest (outbox writer) of a location: the poller's and the journal's. */
+  ingestFor(location: Location): LocationIngest {
+    let ingest = this.ingests.get(location.id);
+    if (!ingest) {
+      ingest = new LocationIngest(location, this.store, this.enricher, {
+        now: this.now,
+        publicUrl: () => this.context.publicUrl,
+        metrics: this.metrics,
+        onEvent: (event) => {
+          this.logger.info(
+            {
+              location: location.name,
+              event: event.type,
+              call: event.call.call_id,
+              outcome: event.type === 'call.started' ? undefined : event.call.outcome,
+              caller: event.call.caller_number ?? event.call.caller_number_raw,
+              suppressed: event.suppressed || undefined,
+            },
+            `${event.type}${event.suppressed ? ' (suppressed: dialler cooldown)' : ''}`,
+          );
+          this.options.onEvent?.(location, event);
+        },
+      });
+      this.ingests.set(location.id, ingest);
+    }
+    return ingest;
+  }
+
+  async pollNow(locationId: string): Promise<TickReport> {
+    return this.scheduler.pollNow(locationId);
+  }
+
+  async deliverNow(): Promise<number> {
+    return this.worker.deliverDue();
+  }
+
+  private afterTick(locationId: string, report: TickReport, seconds: number): void {
+    this.metrics.pollFinished(locationId, true, seconds);
+    if (report.problems.length > 0) {
+      this.logger.warn(
+        {
+          location: locationId,
+          problems: report.problems.slice(0, 5),
+          count: report.problems.length,
+        },
+        'call-log rows skipped',
+      );
+    }
+    if (report.events.length > 0) this.worker.poke();
+  }
+}
+
+function errorSummary(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,250 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { parseLocationEnrichmentSettings } from '../../lib/enrichment';
+import { normalisePbxUrl } from '../../lib/threecx/pbxUrl';
+import { dbPathFrom, openStoreAt } from '../config';
+import { locationSettingsSchema } from '../locationSettings';
+import type { BridgeStore } from '../store/bridgeStore';
+import type { Location } from '../store/locations';
+import { UsageError, type CliIo } from './io';
+import { formatTable } from './table';
+
+export function withStore<T>(
+  dbFlag: string | undefined,
+  io: CliIo,
+  work: (store: BridgeStore) => T,
+): T {
+  const store = openStoreAt(dbPathFrom(dbFlag, io.env), io.env);
+  try {
+    return work(store);
+  } finally {
+    store.close();
+  }
+}
+
+export function findLocation(store: BridgeStore, idOrName: string): Location {
+  const location = store.locations.find(idOrName);
+  if (!location)
+    throw new UsageError(`No location "${idOrName}". \`3cx-bridge location list\` shows them.`);
+  return location;
+}
+
+/** Check a country and a time zone the way the enrichment rules will use them. */
+function checkCountryAndZone(country: string, timezone: string): void {
+  try {
+    parseLocationEnrichmentSettings({ country, timezone });
+  } catch (error) {
+    const issues = (error as z.ZodError).issues?.map(
+      (i) => `--${i.path.join('.')}: ${i.message}`,
+    ) ?? [String(error)];
+    throw new UsageError(issues.join('\n'));
+  }
+}
+
+interface AddFlags {
+  name: string;
+  pbxUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  country: string;
+  timezone: string;
+  db?: string;
+  selfSigned?: boolean;
+}
+
+/**
+ * `location add|list|remove|set`: the 3CX systems (locations) this bridge serves. Adding one
+ * prints its first API key, once: it is stored only as a hash.
+ */
+export function registerLocationCommands(program: Command, io: CliIo): void {
+  const location = program
+    .command('location')
+    .description('Manage the 3CX systems (locations) this bridge serves');
+
+  location
+    .command('add')
+    .description('Add a location and print its API key (shown once)')
+    .requiredOption('--name <name>', 'what users see, e.g. "Adelaide Office"')
+    .option(
+      '--pbx-url <url>',
+      '3CX admin console address, e.g. https://pbx.example.com:5001 (leave out for a journal-only location)',
+    )
+    .option('--client-id <id>', '3CX API client id (Admin → Integrations → API)')
+    .option(
+      '--client-secret <secret>',
+      '3CX API key; or set THREECX_CLIENT_SECRET to keep it out of shell history',
+    )
+    .requiredOption('--country <cc>', 'ISO 3166 country of the phone numbers, e.g. AU')
+    .requiredOption('--timezone <zone>', 'IANA time zone of the office, e.g. Australia/Adelaide')
+    .option('--self-signed', 'accept a self-signed certificate on the PBX')
+    .option('--db <path>', 'bridge database file (default ./data/bridge.db or BRIDGE_DB)')
+    .action((flags: AddFlags) => {
+      const secret = flags.clientSecret ?? io.env.THREECX_CLIENT_SECRET;
+      if (flags.pbxUrl && (!flags.clientId || !secret)) {
+        throw new UsageError(
+          'A location polling 3CX needs --client-id and --client-secret (or THREECX_CLIENT_SECRET).',
+        );
+      }
+      let pbxUrl: string | null = null;
+      if (flags.pbxUrl) {
+        try {
+          pbxUrl = normalisePbxUrl(flags.pbxUrl);
+        } catch (error) {
+          throw new UsageError(`--pbx-url: ${(error as Error).message}`);
+        }
+      }
+      checkCountryAndZone(flags.country, flags.timezone);
+      withStore(flags.db, io, (store) => {
+        const created = store.transaction(() => {
+          const loc = store.locations.create(
+            {
+              name: flags.name,
+              pbxUrl,
+              clientId: flags.clientId ?? null,
+              clientSecret: pbxUrl ? secret : null,
+              country: flags.country,
+              timezone: flags.timezone,
+              settings: flags.selfSigned ? { allowSelfSignedTls: true } : {},
+            },
+            new Date(),
+          );
+          return {
+            loc,
+            key: store.apiKeys.create(loc.id, 'created with the location', new Date()),
+          };
+        });
+        io.stdout(
+          [
+            `Added location "${created.loc.name}" (${created.loc.id}).`,
+            created.loc.pbxUrl
+              ? `It polls ${created.loc.pbxUrl} as API client ${created.loc.clientId}.`
+              : 'It has no XAPI connection: events come from the CRM-template journal.',
+            '',
+            `API key (shown once, store it now): ${created.key.key}`,
+            '',
+            'Use it in the Zapier app (Bridge URL + API Key) or as "Authorization: Bearer <key>".',
+            created.loc.pbxUrl
+              ? `Check the 3CX connection: 3cx-bridge check --location "${created.loc.name}"`
+              : '',
+          ]
+            .filter((l, i, all) => l !== '' || all[i - 1] !== '')
+            .join('\n') + '\n',
+        );
+      });
+    });
+
+  location
+    .command('list')
+    .description('List locations')
+    .option('--db <path>', 'bridge database file')
+    .option('--json', 'print JSON')
+    .action((flags: { db?: string; json?: boolean }) => {
+      withStore(flags.db, io, (store) => {
+        const rows = store.locations.list().map((l) => ({
+          id: l.id,
+          name: l.name,
+          source: l.pbxUrl ? `xapi ${l.pbxUrl}` : 'journal only',
+          country: l.country,
+          timezone: l.timezone,
+          keys: store.apiKeys.list(l.id).filter((k) => !k.revokedAt).length,
+        }));
+        io.stdout(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows));
+      });
+    });
+
+  location
+    .command('remove')
+    .description('Remove a location with its keys, calls, events and subscriptions')
+    .argument('<location>', 'id or name')
+    .option('--yes', 'do not ask (required: this deletes data)')
+    .option('--db <path>', 'bridge database file')
+    .action((idOrName: string, flags: { yes?: boolean; db?: string }) => {
+      withStore(flags.db, io, (store) => {
+        const loc = findLocation(store, idOrName);
+        if (!flags.yes)
+          throw new UsageError(
+            `This deletes "${loc.name}" and all its data. Run again with --yes to confirm.`,
+          );
+        store.locations.remove(loc.id);
+        io.stdout(`Removed location "${loc.name}" (${loc.id}).\n`);
+      });
+    });
+
+  location
+    .command('set')
+    .description("Change a location's settings")
+    .argument('<location>', 'id or name')
+    .option('--poll-interval <seconds>', 'seconds between polls of the PBX (default 5)')
+    .option(
+      '--grace <seconds>',
+      'quiet seconds after the last leg before a call settles (default 10)',
+    )
+    .option(
+      '--voicemail-left <seconds>',
+      'voicemail leg length that counts as a message left (default 10)',
+    )
+    .option(
+      '--overlap <seconds>',
+      'how far back each poll re-reads, for late call-log rows (default 600)',
+    )
+    .option(
+      '--include-internal <yes|no>',
+      'fire call.started/call.ended for extension-to-extension calls',
+    )
+    .option(
+      '--repeat-window <days>',
+      'misses from one number within this many days make a repeat miss (default 7)',
+    )
+    .option(
+      '--cooldown <minutes>',
+      'a redial within this many minutes folds into the earlier miss (default 10; 0 = off)',
+    )
+    .option('--db <path>', 'bridge database file')
+    .action((idOrName: string, flags: Record<string, string | undefined>) => {
+      withStore(flags.db, io, (store) => {
+        const loc = findLocation(store, idOrName);
+        const num = (flag: string, value: string | undefined) => {
+          if (value === undefined) return undefined;
+          const n = Number(value);
+          if (!Number.isFinite(n))
+            throw new UsageError(`--${flag} must be a number, not "${value}"`);
+          return n;
+        };
+        const patch: Record<string, unknown> = {};
+        const put = (key: string, value: unknown) => {
+          if (value !== undefined) patch[key] = value;
+        };
+        put('pollIntervalSeconds', num('poll-interval', flags.pollInterval));
+        put('graceSeconds', num('grace', flags.grace));
+        put('voicemailLeftSeconds', num('voicemail-left', flags.voicemailLeft));
+        put('overlapSeconds', num('overlap', flags.overlap));
+        if (flags.includeInternal !== undefined)
+          put('includeInternal', /^(yes|true|on|1)$/i.test(flags.includeInternal));
+        const enrichment = { ...loc.settings.enrichment };
+        if (flags.repeatWindow !== undefined)
+          enrichment.repeatWindowDays = num('repeat-window', flags.repeatWindow);
+        if (flags.cooldown !== undefined)
+          enrichment.diallerCooldownMinutes = num('cooldown', flags.cooldown);
+        put('enrichment', enrichment);
+        const merged = { ...loc.settings, ...patch };
+        const parsed = locationSettingsSchema.safeParse(merged);
+        if (!parsed.success)
+          throw new UsageError(
+            parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'),
+          );
+        try {
+          parseLocationEnrichmentSettings({
+            ...parsed.data.enrichment,
+            country: loc.country,
+            timezone: loc.timezone,
+          });
+        } catch (error) {
+          throw new UsageError(
+            (error as z.ZodError).issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'),
+          );
+        }
+        const updated = store.locations.updateSettings(loc.id, parsed.data);
+        io.stdout(`Updated "${updated.name}":\n${JSON.stringify(updated.settings, null, 2)}\n`);
+      });
+    });
+}

@@ -1,0 +1,112 @@
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { BridgeService } from '../bridgeService';
+import { DEFAULT_HOST, dbPathFrom, openStoreAt, portFrom } from '../config';
+import { demoBanner, startDemo } from '../demo';
+import { ensureEnvLocation } from '../envLocation';
+import { createLogger } from '../logger';
+import type { CliIo } from './io';
+
+interface ServeFlags {
+  port?: string;
+  host?: string;
+  db?: string;
+  publicUrl?: string;
+  demo?: boolean;
+}
+
+/**
+ * `3cx-bridge serve`: the long-running bridge. With no location configured it starts the
+ * labelled demo against the built-in simulator. Stops cleanly on SIGINT/SIGTERM: polling
+ * stops, deliveries in flight finish (or stay pending for the next start), the database closes.
+ */
+export function registerServeCommand(
+  program: Command,
+  io: CliIo,
+  signals: NodeJS.EventEmitter = process,
+): void {
+  program
+    .command('serve')
+    .description(
+      'Run the bridge (a labelled demo against a simulated 3CX when no location is configured)',
+    )
+    .option('--port <port>', 'HTTP port (or PORT; default 8787)')
+    .option('--host <host>', 'interface to listen on (or HOST; default 127.0.0.1; 0.0.0.0 for all)')
+    .option('--db <path>', 'SQLite database file (or BRIDGE_DB; default ./data/bridge.db)')
+    .option('--public-url <url>', 'address Zapier reaches the bridge at (or BRIDGE_PUBLIC_URL)')
+    .option('--demo', 'run the demo even if locations are configured')
+    .action(async (flags: ServeFlags) => {
+      const env = io.env;
+      const dbPath = dbPathFrom(flags.db, env);
+      const host = flags.host ?? env.HOST ?? DEFAULT_HOST;
+      const port = portFrom(flags.port, env);
+      const publicUrl = flags.publicUrl ?? env.BRIDGE_PUBLIC_URL;
+      const logger = createLogger();
+
+      const store = openStoreAt(dbPath, env);
+      let configured: number;
+      try {
+        ensureEnvLocation(store, env, new Date());
+        configured = store.locations.list().length;
+      } finally {
+        store.close();
+      }
+
+      let stop: () => Promise<void>;
+      if (configured === 0 || flags.demo) {
+        const demo = await startDemo({
+          dbPath: join(dirname(dbPath), 'demo.db'),
+          host,
+          port,
+          publicUrl,
+          logger: createLogger({ level: env.LOG_LEVEL ?? 'warn' }),
+          write: io.stdout,
+        });
+        io.stdout(demoBanner(demo));
+        stop = () => demo.stop();
+      } else {
+        const bridge = await BridgeService.create({
+          dbPath,
+          host,
+          port,
+          publicUrl,
+          secretKey: env.BRIDGE_SECRET_KEY,
+          logger,
+          allowLoopbackHttpTargets: env.BRIDGE_ALLOW_LOCAL_HTTP_TARGETS === '1',
+        });
+        const url = await bridge.listen();
+        bridge.start();
+        logger.info({ url, db: dbPath, locations: configured }, `3CX bridge listening on ${url}`);
+        io.stdout(
+          `3CX bridge listening on ${url} (${configured} location(s), database ${dbPath})\n`,
+        );
+        stop = () => bridge.stop();
+      }
+
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const onSignal = (signal: string) => {
+          if (stopping) {
+            io.stderr('Stopping immediately.\n');
+            process.exit(130);
+          }
+          stopping = true;
+          io.stdout(
+            `\n${signal}: stopping (deliveries in flight finish; Ctrl-C again to force) …\n`,
+          );
+          stop().then(
+            () => {
+              io.stdout('Stopped.\n');
+              resolve();
+            },
+            (error: unknown) => {
+              io.stderr(`Error while stopping: ${(error as Error).message}\n`);
+              resolve();
+            },
+          );
+        };
+        signals.on('SIGINT', () => onSignal('SIGINT'));
+        signals.on('SIGTERM', () => onSignal('SIGTERM'));
+      });
+    });
+}

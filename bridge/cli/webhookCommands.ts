@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { CALL_EVENT_TYPES, type CallEventType } from '../../lib/callEvent';
+import { eventFiltersSchema } from '../../lib/eventFilters';
+import { newSigningSecret } from '../delivery/webhookSigning';
+import { targetUrlSchema } from '../http/targetUrl';
+import { UsageError, type CliIo } from './io';
+import { findLocation, withStore } from './locationCommands';
+import { formatTable } from './table';
+
+/**
+ * `webhook add|list|remove`: plain webhooks (Make, n8n, your own endpoint). Unlike Zapier's REST
+ * hooks they are added by an admin, and every delivery is signed (Standard Webhooks).
+ */
+export function registerWebhookCommands(program: Command, io: CliIo): void {
+  const webhook = program.command('webhook').description('Manage plain, signed webhooks');
+
+  webhook
+    .command('add')
+    .description('Send one event type to a URL; prints the signing secret (shown once)')
+    .requiredOption('--location <location>', 'id or name')
+    .requiredOption('--url <url>', 'https URL to POST events to')
+    .requiredOption('--event <event>', CALL_EVENT_TYPES.join(' | '))
+    .option('--filters <json>', 'trigger filters as JSON, e.g. \'{"business_hours":"in_hours"}\'')
+    .option('--allow-local-http', 'allow plain http to this machine (testing)')
+    .option('--db <path>', 'bridge database file')
+    .action(
+      (flags: {
+        location: string;
+        url: string;
+        event: string;
+        filters?: string;
+        allowLocalHttp?: boolean;
+        db?: string;
+      }) => {
+        if (!(CALL_EVENT_TYPES as readonly string[]).includes(flags.event)) {
+          throw new UsageError(`--event must be one of ${CALL_EVENT_TYPES.join(', ')}`);
+        }
+        const url = targetUrlSchema(Boolean(flags.allowLocalHttp)).safeParse(flags.url);
+        if (!url.success) throw new UsageError(`--url ${url.error.issues[0].message}`);
+        let filters = null;
+        if (flags.filters) {
+          let json: unknown;
+          try {
+            json = JSON.parse(flags.filters);
+          } catch {
+            throw new UsageError('--filters is not valid JSON');
+          }
+          const parsed = eventFiltersSchema.safeParse(json);
+          if (!parsed.success)
+            throw new UsageError(
+              `--filters: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'filters'} ${i.message}`).join('; ')}`,
+            );
+          filters = parsed.data;
+        }
+        withStore(flags.db, io, (store) => {
+          const loc = findLocation(store, flags.location);
+          const secret = newSigningSecret();
+          const sub = store.subscriptions.create(
+            {
+              locationId: loc.id,
+              kind: 'webhook',
+              event: flags.event as CallEventType,
+              targetUrl: url.data,
+              filters,
+              signingSecret: secret,
+            },
+            new Date(),
+          );
+          io.stdout(
+            `Added webhook ${sub.id}: ${sub.event} → ${sub.targetUrl}\n\n` +
+              `Signing secret (shown once): ${secret}\n` +
+              'Verify the webhook-id / webhook-timestamp / webhook-signature headers with any Standard Webhooks library.\n',
+          );
+        });
+      },
+    );
+
+  webhook
+    .command('list')
+    .description("List a location's subscriptions (webhooks and Zapier REST hooks)")
+    .requiredOption('--location <location>', 'id or name')
+    .option('--db <path>', 'bridge database file')
+    .action((flags: { location: string; db?: string }) => {
+      withStore(flags.db, io, (store) => {
+        const loc = findLocation(store, flags.location);
+        io.stdout(
+          formatTable(
+            store.subscriptions.listActive(loc.id).map((s) => ({
+              id: s.id,
+              kind: s.kind,
+              event: s.event,
+              url: s.targetUrl,
+              filters: s.filters ? JSON.stringify(s.filters) : '',
+              created: s.createdAt,
+            })),
+          ),
+        );
+      });
+    });
+
+  webhook
+    .command('remove')
+    .description('Stop sending to a subscription')
+    .requiredOption('--location <location>', 'id or name')
+    .argument('<id>', 'subscription id (hook_…)')
+    .option('--db <path>', 'bridge database file')
+    .action((id: string, flags: { location: string; db?: string }) => {
+      withStore(flags.db, io, (store) => {
+        const loc = findLocation(store, flags.location);
+        if (!store.subscriptions.remove(loc.id, id, 'removed with the CLI', new Date()))
+          throw new UsageError(`No subscription ${id} in "${loc.name}".`);
+        io.stdout(`Removed ${id}.\n`);
+      });
+    });
+}

@@ -1,0 +1,36 @@
+import { join, resolve } from 'node:path';
+import { SecretBox } from './secrets/secretBox';
+import { BridgeStore } from './store/bridgeStore';
+
+/** Where the bridge keeps its data unless told otherwise: `./data/bridge.db`. */
+export const DEFAULT_DB_PATH = './data/bridge.db';
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function dbPathFrom(flag: string | undefined, env: Env): string {
+  return resolve(flag ?? env.BRIDGE_DB ?? DEFAULT_DB_PATH);
+}
+
+/** The secret key file lives beside the database unless `BRIDGE_SECRET_KEY` is set. */
+export function secretKeyFileFor(dbPath: string, env: Env): string {
+  return env.BRIDGE_SECRET_KEY_FILE ?? join(dbPath, '..', 'secret.key');
+}
+
+/** Open the store as the CLI commands do (the service opens its own). */
+export function openStoreAt(dbPath: string, env: Env): BridgeStore {
+  const secrets = SecretBox.load({
+    envKey: env.BRIDGE_SECRET_KEY,
+    keyFile: secretKeyFileFor(dbPath, env),
+  });
+  return BridgeStore.open(dbPath, secrets);
+}
+
+export function portFrom(flag: string | undefined, env: Env): number {
+  const text = flag ?? env.PORT ?? String(DEFAULT_PORT);
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`The port must be a number from 0 to 65535, not "${text}".`);
+  return port;
+}

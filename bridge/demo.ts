@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { startSimulator, type Simulator } from '../sim';
+import type { CallEventType } from '../lib/callEvent';
+import type { SettledCall } from '../lib/settledCall';
+import { BridgeService } from './bridgeService';
+
+export interface DemoOptions {
+  dbPath: string;
+  host: string;
+  port: number;
+  publicUrl?: string;
+  logger: Logger;
+  write: (text: string) => void;
+  /** Simulated calls per minute. */
+  callsPerMinute?: number;
+}
+
+export interface RunningDemo {
+  bridge: BridgeService;
+  sim: Simulator;
+  url: string;
+  apiKey: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Demo mode: no 3CX is configured, so the built-in simulator plays one (a small office in
+ * Adelaide with a sales queue, a support ring group and an IVR) with generated traffic, and the
+ * bridge polls it like a real PBX. Everything is labelled as simulated; the demo database is
+ * fresh on every start and never mixed with a real one.
+ */
+export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  const secret = randomBytes(16).toString('hex');
+  const sim = await startSimulator({
+    clients: [{ clientId: 'demo-bridge', clientSecret: secret, role: 'system_owner' }],
+    clock: { mode: 'realtime', start: Date.now() },
+    seed: Date.now() % 100_000,
+  });
+  seedRecentCalls(sim);
+  sim.pbx.startTraffic({ callsPerMinute: options.callsPerMinute ?? 4 });
+
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.dbPath}${suffix}`, { force: true });
+  const bridge = await BridgeService.create({
+    dbPath: options.dbPath,
+    host: options.host,
+    port: options.port,
+    publicUrl: options.publicUrl,
+    logger: options.logger,
+    allowLoopbackHttpTargets: true,
+    onEvent: (_location, event) => options.write(`${describeEvent(event)}\n`),
+  });
+  const now = new Date();
+  const location = bridge.store.locations.create(
+    {
+      name: 'Demo Office (simulated 3CX)',
+      pbxUrl: sim.url,
+      clientId: 'demo-bridge',
+      clientSecret: secret,
+      country: 'AU',
+      timezone: 'Australia/Adelaide',
+      settings: {
+        enrichment: {
+          sourceLists: {
+            lists: [
+              { id: 'sales', name: 'Sales line', dialed_numbers: ['+61881234501'] },
+              { id: 'support', name: 'Support line', dialed_numbers: ['+61881234502'] },
+            ],
+            defaultList: null,
+          },
+        },
+      },
+    },
+    now,
+  );
+  const { key } = bridge.store.apiKeys.create(location.id, 'demo', now);
+  bridge.refreshLocations();
+  const url = await bridge.listen();
+  bridge.start();
+  return {
+    bridge,
+    sim,
+    url,
+    apiKey: key,
+    async stop() {
+      await bridge.stop();
+      await sim.close();
+    },
+  };
+}
+
+/**
+ * A few calls from the last minutes, so the first poll already has something to show: the
+ * bridge reads back 15 minutes on a location's first start.
+ */
+function seedRecentCalls(sim: Simulator): void {
+  const minutesAgo = (m: number) => sim.clock.now() - m * 60_000;
+  const scripts: Array<Record<string, unknown>> = [
+    {
+      kind: 'queue',
+      at: minutesAgo(9),
+      caller: '+61412345678',
+      callerName: 'Jane Citizen',
+      did: '+61881234501',
+      result: 'voicemail',
+      messageSeconds: 25,
+    },
+    {
+      kind: 'direct',
+      at: minutesAgo(8),
+      caller: '+61298765432',
+      extension: '101',
+      result: 'answered',
+      talkSeconds: 95,
+    },
+    {
+      kind: 'ringGroup',
+      at: minutesAgo(7),
+      caller: '+61733334444',
+      did: '+61881234502',
+      result: 'voicemail',
+      messageSeconds: 0,
+    },
+    { kind: 'ivr', at: minutesAgo(6), caller: 'Anonymous' },
+    {
+      kind: 'queue',
+      at: minutesAgo(4),
+      caller: '+61412345678',
+      callerName: 'Jane Citizen',
+      did: '+61881234501',
+      result: 'hangup',
+      waitSeconds: 40,
+    },
+    {
+      kind: 'outbound',
+      at: minutesAgo(3),
+      from: '103',
+      number: '+61412345678',
+      result: 'answered',
+      talkSeconds: 120,
+    },
+  ];
+  for (const script of scripts) sim.pbx.placeCall(script);
+}
+
+export function demoBanner(demo: RunningDemo): string {
+  return [
+    '',
+    '  ┌─────────────────────────────────────────────────────────────────────┐',
+    '  │  DEMO MODE: no 3CX is configured, so a SIMULATED 3CX plays calls.    │',
+    '  │  Nothing here is a real phone call.                                  │',
+    '  └─────────────────────────────────────────────────────────────────────┘',
+    '',
+    `  Bridge API:      ${demo.url}`,
+    `  Demo API key:    ${demo.apiKey}   (shown once; new on every start)`,
+    `  Simulated 3CX:   ${demo.sim.url}`,
+    '',
+    '  Try it:',
+    `    curl -H "Authorization: Bearer ${demo.apiKey}" ${demo.url}/v1/events?event=call.missed`,
+    `    curl -H "Authorization: Bearer ${demo.apiKey}" ${demo.url}/v1/calls`,
+    '',
+    '  To use a real 3CX: 3cx-bridge location add --name "…" --pbx-url … --client-id … \\',
+    '                       --client-secret … --country AU --timezone Australia/Adelaide',
+    '  then npm start again. Ctrl-C stops.',
+    '',
+    '  Events, one line each, as the simulated calls settle:',
+    '',
+  ].join('\n');
+}
+
+function describeEvent(event: {
+  type: CallEventType;
+  call: SettledCall;
+  suppressed: boolean;
+}): string {
+  const c = event.call;
+  const time = new Date().toISOString().slice(11, 19);
+  const caller = c.caller_anonymous ? 'withheld number' : (c.caller_number ?? c.caller_number_raw);
+  const target = c.queue_name ?? c.callee_name ?? c.callee_number ?? '';
+  let detail = '';
+  if (event.type !== 'call.started') {
+    detail = c.outcome;
+    if (c.voicemail) detail += c.voicemail_left ? ', voicemail left' : ', voicemail greeting only';
+    if (c.answered_by) detail += ` by ${c.answered_by_name ?? c.answered_by}`;
+  }
+  return `  [demo ${time}] ${event.type.padEnd(12)} ${c.direction.padEnd(8)} ${caller} → ${target}${detail ? ` (${detail})` : ''}${event.suppressed ? ' [suppressed: dialler cooldown]' : ''}`;
+}

@@ -1,0 +1,18 @@
+import type { BridgeMetrics } from '../metrics';
+import type { LocationPollStatus } from '../ingest/pollScheduler';
+import type { BridgeStore } from '../store/bridgeStore';
+
+/** What the HTTP routes need from the running bridge. */
+export interface ApiContext {
+  store: BridgeStore;
+  metrics: BridgeMetrics;
+  now: () => number;
+  /** The address subscribers and Zapier reach the bridge at (record URLs). */
+  publicUrl: string;
+  version: string;
+  /** Plain-HTTP subscription targets on this machine (development, tests, the demo). */
+  allowLoopbackHttpTargets: boolean;
+  /** New events were stored outside the poller (journal): wake the delivery worker. */
+  eventsStored: () => void;
+  pollStatus: () => LocationPollStatus[];
+}

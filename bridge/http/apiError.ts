@@ -1,0 +1,37 @@
+import type { ZodError } from 'zod';
+
+/** An error the API answers with its own status and body: `{error, message, details?}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Array<{ path: string; message: string }>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  static notFound(what: string): ApiError {
+    return new ApiError(404, 'not_found', `${what} not found.`);
+  }
+
+  static unauthorized(
+    message = 'A valid API key is required: send it as "Authorization: Bearer <key>".',
+  ): ApiError {
+    return new ApiError(401, 'unauthorized', message);
+  }
+
+  static fromZod(error: ZodError, where: 'body' | 'query' = 'body'): ApiError {
+    const details = error.issues.map((issue) => ({
+      path: issue.path.length > 0 ? issue.path.join('.') : where,
+      message: issue.message,
+    }));
+    return new ApiError(
+      400,
+      'invalid_request',
+      details.map((d) => `${d.path}: ${d.message}`).join('; '),
+      details,
+    );
+  }
+}

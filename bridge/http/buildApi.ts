@@ -1,0 +1,131 @@
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
+import type { Logger } from 'pino';
+import { ApiError } from './apiError';
+import type { ApiContext } from './apiContext';
+import { requireApiKey } from './authentication';
+import { callRoutes } from './routes/callRoutes';
+import { eventRoutes } from './routes/eventRoutes';
+import { healthRoutes } from './routes/healthRoutes';
+import { hookRoutes } from './routes/hookRoutes';
+import { meRoutes } from './routes/meRoutes';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The bridge's HTTP API (docs/api.md): fastify, JSON only, bodies up to 1 MB, every error as
+ * `{error, message, details?}` with a 4xx that says what is wrong. Nothing that fails
+ * validation reaches the store, and no request can crash the process.
+ */
+export async function buildApi(
+  ctx: ApiContext,
+  options: {
+    logger?: Logger | false;
+    extraRoutes?: Array<(app: FastifyInstance, ctx: ApiContext) => void>;
+  } = {},
+): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.logger ? (options.logger as FastifyBaseLogger) : undefined,
+    // Zapier polls and hooks would flood the log: requests are not logged, errors are.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: true,
+    return503OnClosing: true,
+  });
+
+  // JSON bodies must be valid UTF-8 and valid JSON: invalid bytes are a 400, never mangled
+  // into replacement characters and stored.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(
+    /^application\/([\w.+-]+\+)?json$/i,
+    { parseAs: 'buffer' },
+    (_request, body: Buffer, done) => {
+      let text: string;
+      try {
+        text = utf8.decode(body);
+      } catch {
+        done(new ApiError(400, 'invalid_request', 'The body is not valid UTF-8.'), undefined);
+        return;
+      }
+      if (text.trim() === '') {
+        done(null, undefined);
+        return;
+      }
+      try {
+        done(null, JSON.parse(text));
+      } catch (error) {
+        done(
+          new ApiError(
+            400,
+            'invalid_request',
+            `The body is not valid JSON: ${(error as Error).message}`,
+          ),
+          undefined,
+        );
+      }
+    },
+  );
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const known = toApiError(error);
+    if (known.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    else ctx.metrics.badRequest(request.routeOptions.url ?? 'unknown', known.status);
+    const body: Record<string, unknown> = { error: known.code, message: known.message };
+    if (known.details) body.details = known.details;
+    return reply.status(known.status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    ctx.metrics.badRequest('unknown', 404);
+    return reply
+      .status(404)
+      .send({
+        error: 'not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0]}.`,
+      });
+  });
+
+  healthRoutes(app, ctx);
+  await app.register(async (v1) => {
+    requireApiKey(v1, ctx.store, ctx.now);
+    meRoutes(v1, ctx);
+    hookRoutes(v1, ctx);
+    eventRoutes(v1, ctx);
+    callRoutes(v1, ctx);
+    for (const routes of options.extraRoutes ?? []) routes(v1, ctx);
+  });
+  return app;
+}
+
+function toApiError(error: FastifyError | ApiError): ApiError {
+  if (error instanceof ApiError) return error;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(
+        413,
+        'payload_too_large',
+        `The body is larger than ${BODY_LIMIT_BYTES / 1024 / 1024} MB.`,
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(
+        415,
+        'unsupported_media_type',
+        'Send the body as JSON (Content-Type: application/json).',
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError(400, 'invalid_request', 'The body is empty; send a JSON object.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError(400, 'invalid_request', 'The Content-Length does not match the body.');
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new ApiError(status, 'invalid_request', error.message);
+  return new ApiError(
+    500,
+    'internal_error',
+    'The bridge could not handle this request; it has been logged.',
+  );
+}

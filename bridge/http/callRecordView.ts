@@ -1,0 +1,38 @@
+import { buildCallEvent } from '../../lib/callEvent';
+import type { CallRecord, Disposition, FollowUpStatus } from '../../lib/callRecord';
+import type { StoredCall } from '../store/calls';
+import type { Location } from '../store/locations';
+
+export function recordUrl(publicUrl: string, callId: string): string {
+  return `${publicUrl}/v1/calls/${encodeURIComponent(callId)}`;
+}
+
+/** A stored call as the API shows it (`CallRecord`, lib/callRecord.ts). */
+export function toCallRecord(call: StoredCall, location: Location, publicUrl: string): CallRecord {
+  const {
+    id: _id,
+    event: _event,
+    occurred_at: _at,
+    ...facts
+  } = buildCallEvent(call.status === 'ended' ? 'call.ended' : 'call.started', call.facts, {
+    location: { id: location.id, name: location.name },
+    enrichment: call.enrichment ?? undefined,
+    recordUrl: recordUrl(publicUrl, call.callId),
+  });
+  return {
+    ...facts,
+    id: call.callId,
+    status: call.status,
+    attempts: call.attempts,
+    contact_id: call.contactId ?? facts.contact_id,
+    contact_url: call.contactUrl ?? facts.contact_url,
+    contact_name: call.contactName ?? call.enrichment?.contact_name ?? null,
+    disposition: call.disposition as Disposition | null,
+    notes: call.notes,
+    tags: call.tags,
+    follow_up_status: call.followUpStatus as FollowUpStatus | null,
+    custom_fields: call.customFields,
+    created_at: call.createdAt,
+    updated_at: call.updatedAt,
+  };
+}

@@ -1,0 +1,100 @@
+import { buildCallEvent, type CallEventType } from '../../lib/callEvent';
+import type { PollerEvent, PollerState, PollerStore } from '../../lib/poller/pollerState';
+import type { SettledCall } from '../../lib/settledCall';
+import { recordUrl } from '../http/callRecordView';
+import type { BridgeMetrics } from '../metrics';
+import type { BridgeStore } from '../store/bridgeStore';
+import type { Location } from '../store/locations';
+import type { CallEnricher, EnrichmentDecision } from './callEnricher';
+
+/**
+ * One location's side of the transactional outbox: the poller's (or the journal's) events are
+ * enriched, stored with their calls and deliveries, and the poller state advanced, all in one
+ * SQLite transaction. Either all of a tick lands or none of it does.
+ */
+export class LocationIngest implements PollerStore {
+  constructor(
+    private readonly location: Location,
+    private readonly store: BridgeStore,
+    private readonly enricher: CallEnricher,
+    private readonly options: {
+      now: () => number;
+      /** Where record URLs point: known only once the bridge listens. */
+      publicUrl: () => string;
+      metrics?: BridgeMetrics;
+      onEvent?: (event: { type: CallEventType; call: SettledCall; suppressed: boolean }) => void;
+    },
+  ) {}
+
+  async load(): Promise<PollerState | null> {
+    return this.store.pollerStates.load(this.location.id);
+  }
+
+  async commit(state: PollerState | null, events: readonly PollerEvent[]): Promise<void> {
+    const now = this.options.now();
+    const emitted: Array<{ type: CallEventType; call: SettledCall; suppressed: boolean }> = [];
+    this.store.transaction(() => {
+      const decisions = new Map<string, EnrichmentDecision>();
+      for (const { type, call } of events) {
+        let decision = decisions.get(
+          `${call.call_id}:${type === 'call.started' ? 'live' : 'ended'}`,
+        );
+        if (decision === undefined) {
+          decision = this.enricher.enrich(this.location, call, type, now, this.store);
+          decisions.set(`${call.call_id}:${type === 'call.started' ? 'live' : 'ended'}`, decision);
+        }
+        const suppressed = type === 'call.missed' && decision.foldInto !== null;
+        if (type === 'call.started') {
+          this.store.calls.upsert(
+            this.location.id,
+            {
+              facts: call,
+              status: 'live',
+              enrichment: decision.enrichment,
+              missed: false,
+              missedEmitted: false,
+            },
+            now,
+          );
+        } else if (type === 'call.ended') {
+          const willMiss = events.some(
+            (e) => e.type === 'call.missed' && e.call.call_id === call.call_id,
+          );
+          this.store.calls.upsert(
+            this.location.id,
+            {
+              facts: call,
+              status: 'ended',
+              enrichment: decision.enrichment,
+              missed: willMiss,
+              missedEmitted: willMiss && decision.foldInto === null,
+            },
+            now,
+          );
+        }
+        const event = buildCallEvent(type, call, {
+          location: { id: this.location.id, name: this.location.name },
+          enrichment: decision.enrichment,
+          recordUrl: recordUrl(this.options.publicUrl(), call.call_id),
+        });
+        const seq = this.store.events.append(this.location.id, event, {
+          now,
+          suppressedReason: suppressed ? `dialler_cooldown:${decision.foldInto}` : null,
+        });
+        if (seq === null) continue; // already stored by an earlier tick or the other source
+        if (suppressed) this.store.calls.addAttempt(this.location.id, decision.foldInto!, now);
+        emitted.push({ type, call, suppressed });
+      }
+      if (state !== null) this.store.pollerStates.save(this.location.id, state, now);
+    });
+    for (const e of emitted) {
+      this.options.metrics?.eventStored(
+        this.location.id,
+        e.type,
+        e.suppressed,
+        now - Date.parse(e.call.ended_at),
+      );
+      this.options.onEvent?.(e);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * A location's own settings (one 3CX system): how often to poll, how long to wait before a
+ * call counts as settled, what counts as a voicemail left. Stored as JSON on the location;
+ * every field has a default so a location needs none of them.
+ */
+export const locationSettingsSchema = z
+  .object({
+    pollIntervalSeconds: z.number().min(1).max(3600).default(5),
+    graceSeconds: z.number().min(0).max(600).default(10),
+    voicemailLeftSeconds: z.number().min(0).max(600).default(10),
+    overlapSeconds: z.number().min(60).max(86_400).default(600),
+    includeInternal: z.boolean().default(false),
+    /** On-premise PBXs often have self-signed certificates (3cx-facts §6). */
+    allowSelfSignedTls: z.boolean().default(false),
+    /** This PBX's own DN roles for the leg rules, e.g. `{"999": "voicemail"}`. */
+    dnRoles: z
+      .record(
+        z.string(),
+        z.enum(['external', 'extension', 'queue', 'ring_group', 'ivr', 'voicemail', 'system']),
+      )
+      .default({}),
+    /**
+     * Workflow context: business hours, source lists, repeat window, dialler cooldown
+     * (lib/enrichment/locationEnrichmentSettings.ts validates it with the location's country
+     * and time zone).
+     */
+    enrichment: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export type LocationSettings = z.infer<typeof locationSettingsSchema>;
+
+export function parseLocationSettings(json: unknown): LocationSettings {
+  return locationSettingsSchema.parse(json ?? {});
+}

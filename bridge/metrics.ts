@@ -1,0 +1,107 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The bridge's Prometheus metrics. One registry per bridge instance (tests run several).
+ * Settle delay = hang-up to event stored; delivery latency = event stored to 2xx.
+ */
+export class BridgeMetrics {
+  readonly registry = new Registry();
+  private readonly polls: Counter<'location' | 'result'>;
+  private readonly pollSeconds: Histogram<'location'>;
+  private readonly events: Counter<'type' | 'suppressed'>;
+  private readonly settleDelay: Histogram;
+  private readonly deliveries: Counter<'result'>;
+  private readonly deliveryLatency: Histogram;
+  private readonly badRequests: Counter<'route' | 'status'>;
+  private readonly journal: Counter<'result'>;
+
+  constructor(options: { pendingDeliveries?: () => number; defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics)
+      collectDefaultMetrics({ register: this.registry, prefix: 'bridge_' });
+    this.polls = new Counter({
+      name: 'bridge_polls_total',
+      help: 'Call-history polls by result',
+      labelNames: ['location', 'result'],
+      registers,
+    });
+    this.pollSeconds = new Histogram({
+      name: 'bridge_poll_duration_seconds',
+      help: 'Time one poll of a PBX took',
+      labelNames: ['location'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    });
+    this.events = new Counter({
+      name: 'bridge_events_total',
+      help: 'Events stored by type',
+      labelNames: ['type', 'suppressed'],
+      registers,
+    });
+    this.settleDelay = new Histogram({
+      name: 'bridge_settle_delay_seconds',
+      help: 'From hang-up (last leg end) to the call.ended event being stored',
+      buckets: [1, 2, 5, 10, 15, 20, 30, 60, 120, 300],
+      registers,
+    });
+    this.deliveries = new Counter({
+      name: 'bridge_deliveries_total',
+      help: 'Delivery attempts by result',
+      labelNames: ['result'],
+      registers,
+    });
+    this.deliveryLatency = new Histogram({
+      name: 'bridge_delivery_latency_seconds',
+      help: 'From event stored to the subscriber answering 2xx',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 300, 3600],
+      registers,
+    });
+    this.badRequests = new Counter({
+      name: 'bridge_bad_requests_total',
+      help: 'Requests refused with a 4xx, by route',
+      labelNames: ['route', 'status'],
+      registers,
+    });
+    this.journal = new Counter({
+      name: 'bridge_journal_entries_total',
+      help: 'CRM-template journal entries by result',
+      labelNames: ['result'],
+      registers,
+    });
+    if (options.pendingDeliveries) {
+      const read = options.pendingDeliveries;
+      new Gauge({
+        name: 'bridge_deliveries_pending',
+        help: 'Deliveries waiting for their next attempt',
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    }
+  }
+
+  pollFinished(location: string, ok: boolean, seconds: number): void {
+    this.polls.inc({ location, result: ok ? 'ok' : 'error' });
+    this.pollSeconds.observe({ location }, seconds);
+  }
+
+  eventStored(_location: string, type: string, suppressed: boolean, msSinceHangUp: number): void {
+    this.events.inc({ type, suppressed: String(suppressed) });
+    if (type === 'call.ended' && msSinceHangUp >= 0) this.settleDelay.observe(msSinceHangUp / 1000);
+  }
+
+  deliveryAttempted(result: 'delivered' | 'retry' | 'gone' | 'failed', latencyMs?: number): void {
+    this.deliveries.inc({ result });
+    if (result === 'delivered' && latencyMs !== undefined)
+      this.deliveryLatency.observe(latencyMs / 1000);
+  }
+
+  badRequest(route: string, status: number): void {
+    this.badRequests.inc({ route, status: String(status) });
+  }
+
+  journalEntry(result: 'accepted' | 'duplicate' | 'rejected'): void {
+    this.journal.inc({ result });
+  }
+}

@@ -1,0 +1,165 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { SubscriptionKind } from './subscriptions';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+/** A delivery that is due, with what is needed to send it. */
+export interface DueDelivery {
+  id: number;
+  locationId: string;
+  eventSeq: number;
+  eventId: string;
+  eventType: string;
+  payload: string;
+  subscriptionId: string;
+  kind: SubscriptionKind;
+  targetUrl: string;
+  attempts: number;
+  createdAt: number;
+}
+
+export interface AttemptResult {
+  at: number;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface DeliveryAttempt extends AttemptResult {
+  attempt: number;
+}
+
+/** Deliveries (one per event and subscription) and the history of their attempts. */
+export class DeliveryRepo {
+  constructor(private readonly db: DatabaseSync) {}
+
+  due(now: number, limit: number, excluding: ReadonlySet<number>): DueDelivery[] {
+    const rows = this.db
+      .prepare(
+        `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+                d.subscription_id, s.kind, s.target_url, d.attempts, d.created_at
+         FROM deliveries d
+         JOIN events e ON e.seq = d.event_seq
+         JOIN subscriptions s ON s.id = d.subscription_id
+         WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+         ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+      )
+      .all(now, limit + excluding.size) as Array<Record<string, unknown>>;
+    const out: DueDelivery[] = [];
+    for (const r of rows) {
+      if (excluding.has(Number(r.id))) continue;
+      out.push({
+        id: Number(r.id),
+        locationId: String(r.location_id),
+        eventSeq: Number(r.event_seq),
+        eventId: String(r.event_id),
+        eventType: String(r.event_type),
+        payload: String(r.payload),
+        subscriptionId: String(r.subscription_id),
+        kind: r.kind as SubscriptionKind,
+        targetUrl: String(r.target_url),
+        attempts: Number(r.attempts),
+        createdAt: Number(r.created_at),
+      });
+      if (out.length === limit) break;
+    }
+    return out;
+  }
+
+  /** When the next due delivery is, to sleep until then; null when none is pending. */
+  nextDueAt(): number | null {
+    const row = this.db
+      .prepare(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`)
+      .get() as {
+      at: number | null;
+    };
+    return row.at;
+  }
+
+  /** Record one attempt and the delivery's new status, atomically. */
+  record(
+    id: number,
+    result: AttemptResult,
+    next: { status: DeliveryStatus; nextAttemptAt?: number },
+  ): void {
+    const current = this.db.prepare('SELECT attempts FROM deliveries WHERE id = ?').get(id) as
+      { attempts: number } | undefined;
+    if (!current) return;
+    const attempt = current.attempts + 1;
+    this.db
+      .prepare(
+        'INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(id, attempt, result.at, result.statusCode, result.error, Math.round(result.durationMs));
+    this.db
+      .prepare(
+        `UPDATE deliveries SET attempts = ?, status = ?, next_attempt_at = COALESCE(?, next_attempt_at),
+           last_status_code = ?, last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+         WHERE id = ? AND status = 'pending'`,
+      )
+      .run(
+        attempt,
+        next.status,
+        next.nextAttemptAt ?? null,
+        result.statusCode,
+        result.error,
+        next.status,
+        result.at,
+        id,
+      );
+  }
+
+  /** Every delivery of one event with its attempts: what happened, for support questions. */
+  history(
+    locationId: string,
+    eventSeq: number,
+  ): Array<{
+    id: number;
+    subscriptionId: string;
+    status: DeliveryStatus;
+    attempts: DeliveryAttempt[];
+  }> {
+    const deliveries = this.db
+      .prepare(
+        'SELECT id, subscription_id, status FROM deliveries WHERE location_id = ? AND event_seq = ? ORDER BY id',
+      )
+      .all(locationId, eventSeq) as Array<{
+      id: number;
+      subscription_id: string;
+      status: DeliveryStatus;
+    }>;
+    const attempts = this.db.prepare(
+      'SELECT attempt, attempted_at, status_code, error, duration_ms FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt',
+    );
+    return deliveries.map((d) => ({
+      id: d.id,
+      subscriptionId: d.subscription_id,
+      status: d.status,
+      attempts: (attempts.all(d.id) as Array<Record<string, unknown>>).map((a) => ({
+        attempt: Number(a.attempt),
+        at: Number(a.attempted_at),
+        statusCode: a.status_code === null ? null : Number(a.status_code),
+        error: a.error === null ? null : String(a.error),
+        durationMs: Number(a.duration_ms),
+      })),
+    }));
+  }
+
+  countsByStatus(): Record<DeliveryStatus, number> {
+    const counts: Record<DeliveryStatus, number> = {
+      pending: 0,
+      delivered: 0,
+      failed: 0,
+      cancelled: 0,
+    };
+    for (const row of this.db
+      .prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status')
+      .all() as Array<{
+      status: DeliveryStatus;
+      n: number;
+    }>) {
+      counts[row.status] = Number(row.n);
+    }
+    return counts;
+  }
+}

@@ -1,0 +1,140 @@
+import type { DatabaseSync } from 'node:sqlite';
+import {
+  parseLocationSettings,
+  locationSettingsSchema,
+  type LocationSettings,
+} from '../locationSettings';
+import type { SecretBox } from '../secrets/secretBox';
+import { newId } from './ids';
+
+export interface Location {
+  id: string;
+  name: string;
+  /** Null for a location fed only by the CRM-template journal (no XAPI licence). */
+  pbxUrl: string | null;
+  clientId: string | null;
+  hasClientSecret: boolean;
+  country: string;
+  timezone: string;
+  settings: LocationSettings;
+  pbxVersion: string | null;
+  createdAt: string;
+}
+
+export interface NewLocation {
+  name: string;
+  pbxUrl?: string | null;
+  clientId?: string | null;
+  clientSecret?: string | null;
+  country: string;
+  timezone: string;
+  settings?: Partial<LocationSettings>;
+}
+
+interface LocationRow {
+  id: string;
+  name: string;
+  pbx_url: string | null;
+  client_id: string | null;
+  client_secret_enc: string | null;
+  country: string;
+  timezone: string;
+  settings: string;
+  pbx_version: string | null;
+  created_at: string;
+}
+
+/** Locations: one 3CX system each (an agency's sub-accounts). Client secrets are sealed. */
+export class LocationRepo {
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  create(input: NewLocation, now: Date): Location {
+    const id = newId('loc');
+    const settings = locationSettingsSchema.parse(input.settings ?? {});
+    this.db
+      .prepare(
+        `INSERT INTO locations (id, name, pbx_url, client_id, client_secret_enc, country, timezone, settings, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        input.name,
+        input.pbxUrl ?? null,
+        input.clientId ?? null,
+        input.clientSecret ? this.secrets.seal(input.clientSecret) : null,
+        input.country.toUpperCase(),
+        input.timezone,
+        JSON.stringify(settings),
+        now.toISOString(),
+      );
+    return this.get(id)!;
+  }
+
+  get(id: string): Location | null {
+    const row = this.db.prepare('SELECT * FROM locations WHERE id = ?').get(id) as
+      LocationRow | undefined;
+    return row ? toLocation(row) : null;
+  }
+
+  list(): Location[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM locations ORDER BY created_at, id')
+        .all() as unknown as LocationRow[]
+    ).map(toLocation);
+  }
+
+  /** Find by id or by exact name (the CLI accepts either). */
+  find(idOrName: string): Location | null {
+    const row = this.db
+      .prepare('SELECT * FROM locations WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 2')
+      .all(idOrName, idOrName, idOrName) as unknown as LocationRow[];
+    if (row.length === 0) return null;
+    if (row.length > 1 && row[0].id !== idOrName)
+      throw new Error(`Several locations are named "${idOrName}": use the id.`);
+    return toLocation(row[0]);
+  }
+
+  /** The decrypted 3CX client secret, for the poller only. Never log it. */
+  clientSecret(id: string): string | null {
+    const row = this.db.prepare('SELECT client_secret_enc FROM locations WHERE id = ?').get(id) as
+      { client_secret_enc: string | null } | undefined;
+    return row?.client_secret_enc ? this.secrets.open(row.client_secret_enc) : null;
+  }
+
+  updateSettings(id: string, patch: Partial<LocationSettings>): Location {
+    const current = this.get(id);
+    if (!current) throw new Error(`No location ${id}`);
+    const settings = parseLocationSettings({ ...current.settings, ...patch });
+    this.db
+      .prepare('UPDATE locations SET settings = ? WHERE id = ?')
+      .run(JSON.stringify(settings), id);
+    return this.get(id)!;
+  }
+
+  setPbxVersion(id: string, version: string): void {
+    this.db.prepare('UPDATE locations SET pbx_version = ? WHERE id = ?').run(version, id);
+  }
+
+  remove(id: string): boolean {
+    return Number(this.db.prepare('DELETE FROM locations WHERE id = ?').run(id).changes) > 0;
+  }
+}
+
+function toLocation(row: LocationRow): Location {
+  return {
+    id: row.id,
+    name: row.name,
+    pbxUrl: row.pbx_url,
+    clientId: row.client_id,
+    hasClientSecret: row.client_secret_enc !== null,
+    country: row.country,
+    timezone: row.timezone,
+    settings: parseLocationSettings(JSON.parse(row.settings)),
+    pbxVersion: row.pbx_version,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The bridge's SQLite schema, as ordered migrations. A migration is never edited once
+ * released: add a new one. `PRAGMA user_version` records how far a database has come.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE locations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    pbx_url TEXT,
+    client_id TEXT,
+    client_secret_enc TEXT,
+    country TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    settings TEXT NOT NULL DEFAULT '{}',
+    pbx_version TEXT,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    key_hash BLOB NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    label TEXT,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at TEXT
+  );
+
+  CREATE TABLE subscriptions (
+    id TEXT PRIMARY KEY,
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('rest_hook', 'webhook')),
+    event TEXT NOT NULL,
+    target_url TEXT NOT NULL,
+    filters TEXT,
+    signing_secret_enc TEXT,
+    created_at TEXT NOT NULL,
+    removed_at TEXT,
+    removed_reason TEXT
+  );
+  CREATE INDEX subscriptions_by_event ON subscriptions(location_id, event) WHERE removed_at IS NULL;
+
+  CREATE TABLE calls (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    call_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('live', 'ended')),
+    direction TEXT NOT NULL,
+    outcome TEXT,
+    number_key TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    missed INTEGER NOT NULL DEFAULT 0,
+    missed_emitted INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    facts TEXT NOT NULL,
+    enrichment TEXT,
+    disposition TEXT,
+    notes TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    follow_up_status TEXT,
+    contact_id TEXT,
+    contact_url TEXT,
+    contact_name TEXT,
+    custom_fields TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (location_id, call_id)
+  );
+  CREATE INDEX calls_missed_by_number ON calls(location_id, number_key, started_at) WHERE missed = 1;
+
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    call_id TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    suppressed INTEGER NOT NULL DEFAULT 0,
+    suppressed_reason TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (location_id, id)
+  );
+  CREATE INDEX events_feed ON events(location_id, type, seq);
+
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    event_seq INTEGER NOT NULL REFERENCES events(seq) ON DELETE CASCADE,
+    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    last_status_code INTEGER,
+    last_error TEXT,
+    UNIQUE (event_seq, subscription_id)
+  );
+  CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status = 'pending';
+
+  CREATE TABLE delivery_attempts (
+    delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+    attempt INTEGER NOT NULL,
+    attempted_at INTEGER NOT NULL,
+    status_code INTEGER,
+    error TEXT,
+    duration_ms INTEGER NOT NULL,
+    PRIMARY KEY (delivery_id, attempt)
+  );
+
+  CREATE TABLE poller_states (
+    location_id TEXT PRIMARY KEY REFERENCES locations(id) ON DELETE CASCADE,
+    state TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE contacts (
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    number_key TEXT NOT NULL,
+    contact_id TEXT,
+    name TEXT,
+    company TEXT,
+    email TEXT,
+    url TEXT,
+    source TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (location_id, number_key)
+  );
+  `,
+];

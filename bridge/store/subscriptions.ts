@@ -1,0 +1,134 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { CallEventType } from '../../lib/callEvent';
+import type { EventFilters } from '../../lib/eventFilters';
+import type { SecretBox } from '../secrets/secretBox';
+import { newId } from './ids';
+
+/** `rest_hook`: created by Zapier through the API. `webhook`: a plain, signed webhook from the CLI. */
+export type SubscriptionKind = 'rest_hook' | 'webhook';
+
+export interface Subscription {
+  id: string;
+  locationId: string;
+  kind: SubscriptionKind;
+  event: CallEventType;
+  targetUrl: string;
+  filters: EventFilters | null;
+  createdAt: string;
+  removedAt: string | null;
+  removedReason: string | null;
+}
+
+interface SubscriptionRow {
+  id: string;
+  location_id: string;
+  kind: SubscriptionKind;
+  event: CallEventType;
+  target_url: string;
+  filters: string | null;
+  signing_secret_enc: string | null;
+  created_at: string;
+  removed_at: string | null;
+  removed_reason: string | null;
+}
+
+/** Subscriptions per location and event type; several for one event all receive it. */
+export class SubscriptionRepo {
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  create(
+    input: {
+      locationId: string;
+      kind: SubscriptionKind;
+      event: CallEventType;
+      targetUrl: string;
+      filters?: EventFilters | null;
+      signingSecret?: string | null;
+    },
+    now: Date,
+  ): Subscription {
+    const id = newId('hook');
+    const filters =
+      input.filters && Object.keys(input.filters).length > 0 ? JSON.stringify(input.filters) : null;
+    this.db
+      .prepare(
+        `INSERT INTO subscriptions (id, location_id, kind, event, target_url, filters, signing_secret_enc, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        input.locationId,
+        input.kind,
+        input.event,
+        input.targetUrl,
+        filters,
+        input.signingSecret ? this.secrets.seal(input.signingSecret) : null,
+        now.toISOString(),
+      );
+    return this.get(input.locationId, id)!;
+  }
+
+  /** Only within the location: another location's id is simply not found. */
+  get(locationId: string, id: string): Subscription | null {
+    const row = this.db
+      .prepare('SELECT * FROM subscriptions WHERE id = ? AND location_id = ?')
+      .get(id, locationId) as SubscriptionRow | undefined;
+    return row ? toSubscription(row) : null;
+  }
+
+  listActive(locationId: string, event?: CallEventType): Subscription[] {
+    const rows = (event === undefined
+      ? this.db
+          .prepare(
+            'SELECT * FROM subscriptions WHERE location_id = ? AND removed_at IS NULL ORDER BY created_at',
+          )
+          .all(locationId)
+      : this.db
+          .prepare(
+            'SELECT * FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL ORDER BY created_at',
+          )
+          .all(locationId, event)) as unknown as SubscriptionRow[];
+    return rows.map(toSubscription);
+  }
+
+  /** The decrypted signing secret of a webhook subscription (`whsec_…`), null for REST hooks. */
+  signingSecret(id: string): string | null {
+    const row = this.db
+      .prepare('SELECT signing_secret_enc FROM subscriptions WHERE id = ?')
+      .get(id) as { signing_secret_enc: string | null } | undefined;
+    return row?.signing_secret_enc ? this.secrets.open(row.signing_secret_enc) : null;
+  }
+
+  /** Soft delete, so delivery history still names the target. Pending deliveries are cancelled. */
+  remove(locationId: string, id: string, reason: string, now: Date): boolean {
+    const result = this.db
+      .prepare(
+        'UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE id = ? AND location_id = ? AND removed_at IS NULL',
+      )
+      .run(now.toISOString(), reason, id, locationId);
+    if (Number(result.changes) === 0) return false;
+    this.db
+      .prepare(
+        `UPDATE deliveries SET status = 'cancelled' WHERE subscription_id = ? AND status = 'pending'`,
+      )
+      .run(id);
+    return true;
+  }
+}
+
+function toSubscription(row: SubscriptionRow): Subscription {
+  return {
+    id: row.id,
+    locationId: row.location_id,
+    kind: row.kind,
+    event: row.event,
+    targetUrl: row.target_url,
+    filters: row.filters ? (JSON.parse(row.filters) as EventFilters) : null,
+    createdAt: row.created_at,
+    removedAt: row.removed_at,
+    removedReason: row.removed_reason,
+  };
+}

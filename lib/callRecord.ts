@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { CallEvent } from './callEvent';
+
+/**
+ * The bridge's record of one call: the facts of its latest event plus what the team's
+ * workflow wrote back with Update Call Record (DESIGN.md "API": calls list/get/patch).
+ */
+export const DISPOSITIONS = [
+  'called_back',
+  'left_message',
+  'no_answer',
+  'booked',
+  'not_interested',
+  'wrong_number',
+  'spam',
+  'resolved',
+  'other',
+] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+export const FOLLOW_UP_STATUSES = ['open', 'in_progress', 'done', 'not_needed'] as const;
+export type FollowUpStatus = (typeof FOLLOW_UP_STATUSES)[number];
+
+/** Human labels, for dropdowns (Zapier choices) and docs. */
+export const DISPOSITION_LABELS: Record<Disposition, string> = {
+  called_back: 'Called Back',
+  left_message: 'Left a Message',
+  no_answer: 'Tried, No Answer',
+  booked: 'Booked / Converted',
+  not_interested: 'Not Interested',
+  wrong_number: 'Wrong Number',
+  spam: 'Spam',
+  resolved: 'Resolved',
+  other: 'Other',
+};
+
+export const FOLLOW_UP_STATUS_LABELS: Record<FollowUpStatus, string> = {
+  open: 'Open',
+  in_progress: 'In Progress',
+  done: 'Done',
+  not_needed: 'Not Needed',
+};
+
+export interface CallRecord extends Omit<CallEvent, 'id' | 'event' | 'occurred_at'> {
+  /** The call id (`call_id`), also the id for Update Call Record. */
+  id: string;
+  /** `live` until the call settles. */
+  status: 'live' | 'ended';
+  disposition: Disposition | null;
+  notes: string | null;
+  tags: string[];
+  follow_up_status: FollowUpStatus | null;
+  contact_name: string | null;
+  custom_fields: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+}
+
+const text = (max: number) => z.string().max(max);
+const nullableText = (max: number) => text(max).nullable();
+
+/**
+ * `PATCH /v1/calls/:id`: every field optional; `null` clears. Unknown keys are refused so a
+ * typo in a Zap never silently does nothing.
+ */
+export const callRecordPatchSchema = z
+  .object({
+    disposition: z.enum(DISPOSITIONS).nullable().optional(),
+    notes: nullableText(10_000).optional(),
+    tags: z.array(text(100).trim().min(1)).max(50).optional(),
+    follow_up_status: z.enum(FOLLOW_UP_STATUSES).nullable().optional(),
+    contact_id: nullableText(200).optional(),
+    contact_url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .nullable()
+      .optional(),
+    contact_name: nullableText(200).optional(),
+    custom_fields: z.record(text(100).min(1), text(2000)).optional(),
+  })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, {
+    message: 'Nothing to update: send at least one field.',
+  });
+
+export type CallRecordPatch = z.infer<typeof callRecordPatchSchema>;

@@ -1,0 +1,99 @@
+import { phoneNumberKey } from '../phoneNumber';
+import { toIsoUtc, toMillis } from '../utcTime';
+
+/**
+ * Repeat-miss context, so a workflow can escalate the second miss from a number in a week.
+ *
+ * - `missed_count_7d`: misses from this number in the window up to and including this one.
+ *   The window reaches back exactly `windowMs` (default 7 days) and is inclusive: a miss
+ *   exactly 7 days earlier, to the millisecond, still counts ("a second miss within a week"
+ *   includes the same time last week). Misses later than this one are not "earlier" and do not
+ *   count; the same call id is never counted twice (the store may already hold this call).
+ * - `is_repeat_miss`: `missed_count_7d >= 2`.
+ * - `last_missed_at`: the latest earlier miss in the window (UTC ISO), or null.
+ *
+ * A caller without a number key (withheld, `Anonymous`, garbage) is nobody in particular:
+ * two anonymous misses are not the same caller, so the count is 1 and never a repeat.
+ * Keys from the store are normalised again with the location's country, so a number the
+ * store wrote as `0412 345 678` and one written `+61412345678` are the same caller.
+ */
+
+export const DEFAULT_REPEAT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** A miss as the store returns it. `missed_at` is when the missed call started. */
+export interface EarlierMiss {
+  call_id: string;
+  number_key: string | null;
+  missed_at: string | number;
+}
+
+export interface RepeatMissContext {
+  missed_count_7d: number;
+  is_repeat_miss: boolean;
+  last_missed_at: string | null;
+}
+
+export interface RepeatMissSettings {
+  /** How far back misses count; default 7 days. */
+  windowMs?: number;
+  /** ISO 3166 country for national-format keys. */
+  country?: string;
+}
+
+/** The repeat context of this miss (counted in) among the location's earlier misses. */
+export function repeatMisses(
+  thisMiss: EarlierMiss,
+  earlierMisses: readonly EarlierMiss[],
+  settings: RepeatMissSettings = {},
+): RepeatMissContext {
+  const { count, lastMs } = earlierMissesOf(thisMiss, earlierMisses, settings);
+  const missed = count + 1;
+  return {
+    missed_count_7d: missed,
+    is_repeat_miss: missed >= 2,
+    last_missed_at: lastMs === null ? null : toIsoUtc(lastMs),
+  };
+}
+
+/**
+ * The same history for a call that is not itself a miss (answered, outbound): the misses from
+ * its number in the window before it, never a repeat miss itself. Useful on `call.ended`
+ * (an answered call from someone who missed twice this week).
+ */
+export function missHistory(
+  thisCall: EarlierMiss,
+  earlierMisses: readonly EarlierMiss[],
+  settings: RepeatMissSettings = {},
+): RepeatMissContext {
+  const { count, lastMs } = earlierMissesOf(thisCall, earlierMisses, settings);
+  return {
+    missed_count_7d: count,
+    is_repeat_miss: false,
+    last_missed_at: lastMs === null ? null : toIsoUtc(lastMs),
+  };
+}
+
+function earlierMissesOf(
+  call: EarlierMiss,
+  earlierMisses: readonly EarlierMiss[],
+  settings: RepeatMissSettings,
+): { count: number; lastMs: number | null } {
+  const key = phoneNumberKey(call.number_key, { country: settings.country });
+  const atMs = toMillis(call.missed_at);
+  if (key === null || !Number.isFinite(atMs)) return { count: 0, lastMs: null };
+  const windowMs = settings.windowMs ?? DEFAULT_REPEAT_WINDOW_MS;
+  const counted = new Set<string>([call.call_id]);
+  let count = 0;
+  let lastMs: number | null = null;
+  for (const miss of earlierMisses) {
+    if (counted.has(miss.call_id)) continue;
+    const missMs = toMillis(miss.missed_at);
+    // Inclusive at both ends: exactly `windowMs` earlier counts, and so does the same instant.
+    if (!(missMs <= atMs && atMs - missMs <= windowMs)) continue;
+    if (phoneNumberKey(miss.number_key, { country: settings.country }) !== key) continue;
+    counted.add(miss.call_id);
+    count++;
+    if (lastMs === null || missMs > lastMs) lastMs = missMs;
+  }
+  return { count, lastMs };
+}

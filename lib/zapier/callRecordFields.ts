@@ -1,0 +1,56 @@
+import type { PlainOutputField } from 'zapier-platform-core';
+import type { CallRecord } from '../callRecord';
+import {
+  CALL_EVENT_FIELD_SPECS,
+  outputFieldsFrom,
+  type CallEventFieldKey,
+} from './callEventFields';
+import { MISSED_CALL_SAMPLE } from './callEventSamples';
+
+/**
+ * What Update Call Record returns: the bridge's call record (lib/callRecord.ts), i.e. the call's
+ * latest event fields without `id`/`event`/`occurred_at`, plus what workflows wrote back.
+ */
+type RecordOnlyKey = Exclude<keyof CallRecord, CallEventFieldKey | 'location'> | 'id';
+type RecordFieldKey = Exclude<CallEventFieldKey, 'id' | 'event' | 'occurred_at'> | RecordOnlyKey;
+
+const {
+  id: _eventId,
+  event: _event,
+  occurred_at: _occurredAt,
+  ...eventSpecs
+} = CALL_EVENT_FIELD_SPECS;
+
+const CALL_RECORD_FIELD_SPECS: Record<RecordFieldKey, Omit<PlainOutputField, 'key'>> = {
+  id: { label: 'Call ID', type: 'string', required: true },
+  status: { label: 'Call Status (live / ended)', type: 'string', required: true },
+  ...eventSpecs,
+  disposition: { label: 'Disposition', type: 'string' },
+  notes: { label: 'Notes', type: 'string' },
+  tags: { label: 'Tags', type: 'string', list: true, required: true },
+  follow_up_status: { label: 'Follow-Up Status', type: 'string' },
+  contact_name: { label: 'Contact Name (CRM)', type: 'string' },
+  custom_fields: { label: 'Custom Fields', dict: true },
+  created_at: { label: 'Record Created At', type: 'datetime', required: true },
+  updated_at: { label: 'Record Updated At', type: 'datetime', required: true },
+};
+
+export const CALL_RECORD_OUTPUT_FIELDS: PlainOutputField[] =
+  outputFieldsFrom(CALL_RECORD_FIELD_SPECS);
+
+const { id: _id, event: _e, occurred_at: _o, ...missedCallFacts } = MISSED_CALL_SAMPLE;
+
+/** A missed call after the team called back (D012 sample for Update Call Record). */
+export const CALL_RECORD_SAMPLE = {
+  ...missedCallFacts,
+  id: MISSED_CALL_SAMPLE.call_id,
+  status: 'ended',
+  disposition: 'called_back',
+  notes: 'Called back at 9:12, booked a quote visit for Thursday.',
+  tags: ['sms-sent', 'quote'],
+  follow_up_status: 'done',
+  contact_name: 'Jane Citizen',
+  custom_fields: {},
+  created_at: '2026-03-02T09:00:00.000Z',
+  updated_at: '2026-03-02T09:12:40.000Z',
+} satisfies CallRecord;
