@@ -82,18 +82,20 @@ function earlierMissesOf(
   const atMs = toMillis(call.missed_at);
   if (key === null || !Number.isFinite(atMs)) return { count: 0, lastMs: null };
   const windowMs = settings.windowMs ?? DEFAULT_REPEAT_WINDOW_MS;
-  const counted = new Set<string>([call.call_id]);
-  let count = 0;
-  let lastMs: number | null = null;
+  // One entry per call (a store never repeats a call, but a caller might pass one twice): the
+  // latest time wins, so the answer never depends on the order misses come in.
+  const byCall = new Map<string, number>();
   for (const miss of earlierMisses) {
-    if (counted.has(miss.call_id)) continue;
+    if (miss.call_id === call.call_id) continue;
     const missMs = toMillis(miss.missed_at);
     // Inclusive at both ends: exactly `windowMs` earlier counts, and so does the same instant.
     if (!(missMs <= atMs && atMs - missMs <= windowMs)) continue;
     if (phoneNumberKey(miss.number_key, { country: settings.country }) !== key) continue;
-    counted.add(miss.call_id);
-    count++;
-    if (lastMs === null || missMs > lastMs) lastMs = missMs;
+    const seen = byCall.get(miss.call_id);
+    if (seen === undefined || missMs > seen) byCall.set(miss.call_id, missMs);
   }
+  let lastMs: number | null = null;
+  for (const ms of byCall.values()) if (lastMs === null || ms > lastMs) lastMs = ms;
+  const count = byCall.size;
   return { count, lastMs };
 }
