@@ -127,7 +127,7 @@ describe('diallerCooldown', () => {
       })
       .map((c) => call(c.call_id, c.number_key, c.start, c.start + c.length));
     fc.assert(
-      fc.property(timed, fc.array(timed, { maxLength: 10 }), (miss, emitted) => {
+      fc.property(timed, fc.uniqueArray(timed, { maxLength: 10, selector: (e) => e.call_id }) // call ids are unique in a store, (miss, emitted) => {
         const decision = diallerCooldown(miss, emitted);
         if (!decision.suppressed) return;
         expect(miss.number_key).not.toBeNull();
