@@ -126,16 +126,21 @@ describe('diallerCooldown', () => {
         length: fc.integer({ min: 0, max: 5 }),
       })
       .map((c) => call(c.call_id, c.number_key, c.start, c.start + c.length));
+    // Call ids are unique in a store.
     fc.assert(
-      fc.property(timed, fc.uniqueArray(timed, { maxLength: 10, selector: (e) => e.call_id }) // call ids are unique in a store, (miss, emitted) => {
-        const decision = diallerCooldown(miss, emitted);
-        if (!decision.suppressed) return;
-        expect(miss.number_key).not.toBeNull();
-        const target = emitted.find((e) => e.call_id === decision.foldInto);
-        expect(target).toBeDefined();
-        expect(target!.number_key).toBe(miss.number_key);
-        expect(target!.call_id).not.toBe(miss.call_id);
-      }),
+      fc.property(
+        timed,
+        fc.uniqueArray(timed, { maxLength: 10, selector: (e) => e.call_id }),
+        (miss, emitted) => {
+          const decision = diallerCooldown(miss, emitted);
+          if (!decision.suppressed) return;
+          expect(miss.number_key).not.toBeNull();
+          const target = emitted.find((e) => e.call_id === decision.foldInto);
+          expect(target).toBeDefined();
+          expect(target!.number_key).toBe(miss.number_key);
+          expect(target!.call_id).not.toBe(miss.call_id);
+        },
+      ),
     );
   });
 });
