@@ -13,6 +13,7 @@ import { eventRoutes } from './routes/eventRoutes';
 import { healthRoutes } from './routes/healthRoutes';
 import { hookRoutes } from './routes/hookRoutes';
 import { meRoutes } from './routes/meRoutes';
+import { settingsRoutes } from './routes/settingsRoutes';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -81,12 +82,10 @@ export async function buildApi(
   });
   app.setNotFoundHandler((request, reply) => {
     ctx.metrics.badRequest('unknown', 404);
-    return reply
-      .status(404)
-      .send({
-        error: 'not_found',
-        message: `No route ${request.method} ${request.url.split('?')[0]}.`,
-      });
+    return reply.status(404).send({
+      error: 'not_found',
+      message: `No route ${request.method} ${request.url.split('?')[0]}.`,
+    });
   });
 
   healthRoutes(app, ctx);
@@ -96,6 +95,7 @@ export async function buildApi(
     hookRoutes(v1, ctx);
     eventRoutes(v1, ctx);
     callRoutes(v1, ctx);
+    settingsRoutes(v1, ctx);
     for (const routes of options.extraRoutes ?? []) routes(v1, ctx);
   });
   return app;

@@ -112,6 +112,20 @@ export function describeBridgeError(response: {
         status,
       };
     case 404:
+      if (/^No route /.test(reason)) {
+        // The bridge is there but has no such endpoint: an older bridge, or a Bridge URL with
+        // a path in front of /v1 that the bridge does not serve.
+        const route = reason.replace(/^No route /, '').replace(/\.$/, '');
+        const path = route.split(' ')[1] ?? '';
+        return {
+          kind: 'error',
+          message: path.startsWith('/v1/')
+            ? `This bridge does not offer what the Zapier app asked for (${route}): it is probably older than the app. Update the bridge.`
+            : `The bridge answered, but has nothing at ${path}: check the Bridge URL in your Zapier connection. It is usually just the address, such as https://bridge.example.com.`,
+          code,
+          status,
+        };
+      }
       return {
         kind: 'error',
         message: `The bridge found nothing there: ${reason} It may belong to another location, or have been deleted.`,
