@@ -3,6 +3,7 @@ import { processIo, UsageError, type CliIo } from './io';
 import { registerCallsCommand } from './callsCommand';
 import { registerCaptureCommand } from './captureCommand';
 import { registerCheckCommand } from './checkCommand';
+import { registerContextCommands } from './contextCommands';
 import { registerKeyCommands } from './keyCommands';
 import { registerLocationCommands } from './locationCommands';
 import { registerServeCommand } from './serveCommand';
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerLocationCommands(program, io);
   registerKeyCommands(program, io);
   registerWebhookCommands(program, io);
+  registerContextCommands(program, io);
   registerCheckCommand(program, io, (code) => {
     exitCode = code;
   });

@@ -1,0 +1,294 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/runCli';
+
+describe('3cx-bridge admin commands', () => {
+  let dir: string;
+  let db: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), '3cx-cli-'));
+    db = join(dir, 'bridge.db');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const add = (extra: string[] = []) =>
+    runCli(
+      [
+        'location',
+        'add',
+        '--name',
+        'Adelaide Office',
+        '--pbx-url',
+        'https://pbx.example.com:5001/#/dashboard',
+        '--client-id',
+        '900',
+        '--country',
+        'au',
+        '--timezone',
+        'Australia/Adelaide',
+        '--db',
+        db,
+        ...extra,
+      ],
+      { THREECX_CLIENT_SECRET: 'from-the-environment' },
+    );
+
+  it('adds a location, prints its key once, and lists it without secrets', async () => {
+    const added = await add();
+    expect(added.code).toBe(0);
+    const key = /API key \(shown once, store it now\): (cxb_\S+)/.exec(added.stdout)?.[1];
+    expect(key).toMatch(/^cxb_[A-Za-z0-9_-]{43}$/);
+    expect(added.stdout).toContain('https://pbx.example.com:5001');
+    expect(added.stdout).not.toContain('from-the-environment');
+    // The key file that seals the 3CX secret is private to the owner.
+    expect(statSync(join(dir, 'secret.key')).mode & 0o077).toBe(0);
+    const list = await runCli(['location', 'list', '--db', db, '--json']);
+    const rows = JSON.parse(list.stdout);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        name: 'Adelaide Office',
+        country: 'AU',
+        timezone: 'Australia/Adelaide',
+        keys: 1,
+      }),
+    ]);
+    expect(list.stdout).not.toContain(key!);
+  });
+
+  it('refuses bad input with a message naming the flag, and exit code 2', async () => {
+    const noSecret = await runCli([
+      'location',
+      'add',
+      '--name',
+      'X',
+      '--pbx-url',
+      'https://pbx',
+      '--client-id',
+      '9',
+      '--country',
+      'AU',
+      '--timezone',
+      'Australia/Adelaide',
+      '--db',
+      db,
+    ]);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toMatch(/client-secret/);
+    const badZone = await runCli([
+      'location',
+      'add',
+      '--name',
+      'X',
+      '--country',
+      'AU',
+      '--timezone',
+      'Mars/Olympus',
+      '--db',
+      db,
+    ]);
+    expect(badZone.code).toBe(2);
+    expect(badZone.stderr).toMatch(/timezone/);
+    const badCountry = await runCli([
+      'location',
+      'add',
+      '--name',
+      'X',
+      '--country',
+      'Narnia',
+      '--timezone',
+      'Australia/Adelaide',
+      '--db',
+      db,
+    ]);
+    expect(badCountry.code).toBe(2);
+    expect((await runCli(['location', 'list', '--db', db, '--json'])).stdout.trim()).toBe('[]');
+  });
+
+  it('creates, lists and revokes keys', async () => {
+    await add();
+    const created = await runCli([
+      'key',
+      'create',
+      '--location',
+      'Adelaide Office',
+      '--label',
+      'Zapier',
+      '--db',
+      db,
+    ]);
+    expect(created.code).toBe(0);
+    const keyId = /Created key (key_\S+)/.exec(created.stdout)![1];
+    const listed = await runCli(['key', 'list', '--location', 'Adelaide Office', '--db', db]);
+    expect(listed.stdout).toContain(keyId);
+    expect(listed.stdout).toContain('Zapier');
+    expect((await runCli(['key', 'revoke', keyId, '--db', db])).code).toBe(0);
+    const again = await runCli(['key', 'revoke', keyId, '--db', db]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(keyId);
+  });
+
+  it('adds a signed webhook, shows its secret once, and removes it', async () => {
+    await add();
+    const added = await runCli([
+      'webhook',
+      'add',
+      '--location',
+      'Adelaide Office',
+      '--url',
+      'https://hooks.example.com/in',
+      '--event',
+      'call.missed',
+      '--filters',
+      '{"business_hours":"in_hours"}',
+      '--db',
+      db,
+    ]);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/Signing secret \(shown once\): whsec_/);
+    const id = /Added webhook (hook_\S+):/.exec(added.stdout)![1];
+    expect(
+      (await runCli(['webhook', 'list', '--location', 'Adelaide Office', '--db', db])).stdout,
+    ).toContain('in_hours');
+    const http = await runCli([
+      'webhook',
+      'add',
+      '--location',
+      'Adelaide Office',
+      '--url',
+      'http://hooks.example.com/in',
+      '--event',
+      'call.missed',
+      '--db',
+      db,
+    ]);
+    expect(http.code).toBe(2);
+    const badFilter = await runCli([
+      'webhook',
+      'add',
+      '--location',
+      'Adelaide Office',
+      '--url',
+      'https://x.example.com',
+      '--event',
+      'call.missed',
+      '--filters',
+      '{"colour":"red"}',
+      '--db',
+      db,
+    ]);
+    expect(badFilter.code).toBe(2);
+    expect(
+      (await runCli(['webhook', 'remove', id, '--location', 'Adelaide Office', '--db', db])).code,
+    ).toBe(0);
+  });
+
+  it('manages source lists and business hours, validating before storing', async () => {
+    await add();
+    const sales = await runCli([
+      'source-list',
+      'set',
+      '--location',
+      'Adelaide Office',
+      '--id',
+      'sales',
+      '--name',
+      'Sales line',
+      '--numbers',
+      '08 8123 4501',
+      '--db',
+      db,
+    ]);
+    expect(sales.code).toBe(0);
+    expect(sales.stdout).toContain('+61881234501');
+    const clash = await runCli([
+      'source-list',
+      'set',
+      '--location',
+      'Adelaide Office',
+      '--id',
+      'support',
+      '--name',
+      'Support',
+      '--numbers',
+      '+61881234501',
+      '--db',
+      db,
+    ]);
+    expect(clash.code).toBe(2);
+    expect(
+      (await runCli(['source-list', 'list', '--location', 'Adelaide Office', '--db', db])).stdout,
+    ).not.toContain('support');
+    const hours = await runCli([
+      'hours',
+      'set',
+      '--location',
+      'Adelaide Office',
+      '--weekly',
+      'mon-fri 08:30-12:30,13:30-17:00; sat 10:00-14:00',
+      '--db',
+      db,
+    ]);
+    expect(hours.code).toBe(0);
+    const shown = JSON.parse(
+      (await runCli(['hours', 'show', '--location', 'Adelaide Office', '--db', db])).stdout,
+    );
+    expect(shown.weekly.saturday).toEqual([{ start: '10:00', end: '14:00' }]);
+    expect(shown.weekly.sunday).toEqual([]);
+    expect(shown.timezone).toBe('Australia/Adelaide');
+    expect(
+      (
+        await runCli([
+          'hours',
+          'holiday',
+          '--location',
+          'Adelaide Office',
+          '--name',
+          'Christmas Day',
+          '--date',
+          '2026-12-25',
+          '--recurring',
+          '--db',
+          db,
+        ])
+      ).code,
+    ).toBe(0);
+    const badWeek = await runCli([
+      'hours',
+      'set',
+      '--location',
+      'Adelaide Office',
+      '--weekly',
+      'someday 9-5',
+      '--db',
+      db,
+    ]);
+    expect(badWeek.code).toBe(2);
+  });
+
+  it('changes settings and removes a location only when confirmed', async () => {
+    await add();
+    const set = await runCli([
+      'location',
+      'set',
+      'Adelaide Office',
+      '--grace',
+      '15',
+      '--cooldown',
+      '0',
+      '--db',
+      db,
+    ]);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain('"graceSeconds": 15');
+    expect(
+      (await runCli(['location', 'set', 'Adelaide Office', '--grace', 'soon', '--db', db])).code,
+    ).toBe(2);
+    const unconfirmed = await runCli(['location', 'remove', 'Adelaide Office', '--db', db]);
+    expect(unconfirmed.code).toBe(2);
+    expect(
+      (await runCli(['location', 'remove', 'Adelaide Office', '--yes', '--db', db])).code,
+    ).toBe(0);
+    expect((await runCli(['location', 'list', '--db', db, '--json'])).stdout.trim()).toBe('[]');
+  });
+});
