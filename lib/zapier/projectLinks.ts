@@ -4,4 +4,4 @@
  * one place. TODO(lead): set to the project's public docs before `zapier-platform push`.
  */
 export const ZAPIER_SETUP_DOCS_URL =
-  'https://github.com/3cx-missed-call-bridge/3cx-missed-call-bridge/blob/main/docs/zapier.md';
+  'https://github.com/3cx-missed-call-bridge/3cx-missed-call-bridge/blob/main/README.md#the-zapier-app';
