@@ -63,6 +63,7 @@ export class BridgeService {
   private readonly logger: Logger;
   private readonly enricher: CallEnricher;
   private readonly ingests = new Map<string, LocationIngest>();
+  private readonly pollerFingerprints = new Map<string, string>();
   private refreshTimer: NodeJS.Timeout | null = null;
   private started = false;
 
@@ -181,7 +182,11 @@ export class BridgeService {
     const known = new Set(this.scheduler.status().map((s) => s.locationId));
     for (const location of locations) {
       const ingest = this.ingestFor(location);
-      if (known.has(location.id)) continue;
+      // A changed connection or polling setting needs a new poller; the rest is read live.
+      const fingerprint = pollerFingerprint(location);
+      if (known.has(location.id) && this.pollerFingerprints.get(location.id) === fingerprint)
+        continue;
+      this.pollerFingerprints.set(location.id, fingerprint);
       const target = createLocationPoller(location, {
         store: this.store,
         ingest,
@@ -243,6 +248,11 @@ export class BridgeService {
     }
     if (report.events.length > 0) this.worker.poke();
   }
+}
+
+function pollerFingerprint(location: Location): string {
+  const { enrichment: _enrichment, ...polling } = location.settings;
+  return JSON.stringify([location.pbxUrl, location.clientId, location.country, polling]);
 }
 
 function errorSummary(error: unknown): string {

@@ -32,6 +32,8 @@ export class LocationIngest implements PollerStore {
 
   async commit(state: PollerState | null, events: readonly PollerEvent[]): Promise<void> {
     const now = this.options.now();
+    // Settings change while the bridge runs (the CLI, the API): read them fresh every commit.
+    const location = this.store.locations.get(this.location.id) ?? this.location;
     const emitted: Array<{ type: CallEventType; call: SettledCall; suppressed: boolean }> = [];
     this.store.transaction(() => {
       const decisions = new Map<string, EnrichmentDecision>();
@@ -40,13 +42,13 @@ export class LocationIngest implements PollerStore {
           `${call.call_id}:${type === 'call.started' ? 'live' : 'ended'}`,
         );
         if (decision === undefined) {
-          decision = this.enricher.enrich(this.location, call, type, now, this.store);
+          decision = this.enricher.enrich(location, call, type, now, this.store);
           decisions.set(`${call.call_id}:${type === 'call.started' ? 'live' : 'ended'}`, decision);
         }
         const suppressed = type === 'call.missed' && decision.foldInto !== null;
         if (type === 'call.started') {
           this.store.calls.upsert(
-            this.location.id,
+            location.id,
             {
               facts: call,
               status: 'live',
@@ -61,7 +63,7 @@ export class LocationIngest implements PollerStore {
             (e) => e.type === 'call.missed' && e.call.call_id === call.call_id,
           );
           this.store.calls.upsert(
-            this.location.id,
+            location.id,
             {
               facts: call,
               status: 'ended',
@@ -73,23 +75,23 @@ export class LocationIngest implements PollerStore {
           );
         }
         const event = buildCallEvent(type, call, {
-          location: { id: this.location.id, name: this.location.name },
+          location: { id: location.id, name: location.name },
           enrichment: decision.enrichment,
           recordUrl: recordUrl(this.options.publicUrl(), call.call_id),
         });
-        const seq = this.store.events.append(this.location.id, event, {
+        const seq = this.store.events.append(location.id, event, {
           now,
           suppressedReason: suppressed ? `dialler_cooldown:${decision.foldInto}` : null,
         });
         if (seq === null) continue; // already stored by an earlier tick or the other source
-        if (suppressed) this.store.calls.addAttempt(this.location.id, decision.foldInto!, now);
+        if (suppressed) this.store.calls.addAttempt(location.id, decision.foldInto!, now);
         emitted.push({ type, call, suppressed });
       }
-      if (state !== null) this.store.pollerStates.save(this.location.id, state, now);
+      if (state !== null) this.store.pollerStates.save(location.id, state, now);
     });
     for (const e of emitted) {
       this.options.metrics?.eventStored(
-        this.location.id,
+        location.id,
         e.type,
         e.suppressed,
         now - Date.parse(e.call.ended_at),
