@@ -1,7 +1,7 @@
 import https from 'node:https';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import {
-  encodeForm,
+  encodeRequestBody,
   parseResponseBody,
   TransportError,
   type HttpRequest,
@@ -28,15 +28,7 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): HttpT
 
   return {
     async request(request: HttpRequest): Promise<HttpResponse> {
-      const headers = { ...request.headers };
-      let data: string | undefined;
-      if (request.form !== undefined) {
-        data = encodeForm(request.form);
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-      } else if (request.body !== undefined) {
-        data = JSON.stringify(request.body);
-        headers['content-type'] = 'application/json';
-      }
+      const { headers, body: data } = encodeRequestBody(request);
       // axios's own `timeout` is a socket-idle timer; the signal makes it a whole-request
       // deadline, so a PBX that trickles a huge report still ends at timeoutMs.
       const deadline = AbortSignal.timeout(request.timeoutMs);

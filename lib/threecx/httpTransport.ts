@@ -107,3 +107,20 @@ export function parseResponseBody(text: string, contentType: string | undefined)
 export function encodeForm(form: Record<string, string>): string {
   return new URLSearchParams(form).toString();
 }
+
+/** The wire form of a request body: a form is URL-encoded, anything else JSON. */
+export function encodeRequestBody(request: HttpRequest): {
+  headers: Record<string, string>;
+  body: string | undefined;
+} {
+  const headers = { ...request.headers };
+  if (request.form !== undefined) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    return { headers, body: encodeForm(request.form) };
+  }
+  if (request.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    return { headers, body: JSON.stringify(request.body) };
+  }
+  return { headers, body: undefined };
+}

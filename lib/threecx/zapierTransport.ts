@@ -1,6 +1,6 @@
 import https from 'node:https';
 import {
-  encodeForm,
+  encodeRequestBody,
   parseResponseBody,
   TransportError,
   type HttpRequest,
@@ -77,15 +77,7 @@ export function createZapierTransport(
 
   return {
     async request(request: HttpRequest): Promise<HttpResponse> {
-      const headers = { ...request.headers };
-      let body: string | undefined;
-      if (request.form !== undefined) {
-        body = encodeForm(request.form);
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-      } else if (request.body !== undefined) {
-        body = JSON.stringify(request.body);
-        headers['content-type'] = 'application/json';
-      }
+      const { headers, body } = encodeRequestBody(request);
       let response: ZapierResponse;
       try {
         response = await z.request({
