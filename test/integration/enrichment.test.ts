@@ -1,5 +1,6 @@
 import type { CallEvent } from '../../lib/callEvent';
 import { startReceiver, type Receiver } from '../support/receiver';
+import { readJson } from '../support/readJson';
 import { runCli } from '../support/runCli';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
 
@@ -109,17 +110,21 @@ describe('events carry the workflow context', () => {
     ]);
     expect(events[1].last_missed_at).not.toBeNull();
     // The redial is in the feed, marked suppressed, and counted on the first call's record.
-    const feed = await fetch(`${t.url}/v1/events?event=call.missed&include_suppressed=true`, {
-      headers: { authorization: `Bearer ${t.apiKey}` },
-    }).then((r) => r.json());
+    const feed = await readJson<{ data: Array<{ suppressed?: boolean }> }>(
+      fetch(`${t.url}/v1/events?event=call.missed&include_suppressed=true`, {
+        headers: { authorization: `Bearer ${t.apiKey}` },
+      }),
+    );
     expect(feed.data.map((e: { suppressed?: boolean }) => e.suppressed ?? false)).toEqual([
       false,
       true,
       false,
     ]);
-    const first = await fetch(`${t.url}/v1/calls/${encodeURIComponent(events[0].call_id)}`, {
-      headers: { authorization: `Bearer ${t.apiKey}` },
-    }).then((r) => r.json());
+    const first = await readJson<{ attempts: number }>(
+      fetch(`${t.url}/v1/calls/${encodeURIComponent(events[0].call_id)}`, {
+        headers: { authorization: `Bearer ${t.apiKey}` },
+      }),
+    );
     expect(first.attempts).toBe(2);
   });
 

@@ -7,6 +7,7 @@ import { ensureEnvLocation } from '../../bridge/envLocation';
 import { openStoreAt } from '../../bridge/config';
 import { generateApiKey } from '../../bridge/secrets/apiKeys';
 import { startReceiver, type Receiver } from '../support/receiver';
+import { readJson } from '../support/readJson';
 import { runCli } from '../support/runCli';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
 
@@ -87,11 +88,16 @@ describe('plain webhooks and operations', () => {
 
   it('reports health, status and Prometheus metrics', async () => {
     await t.tick();
-    const health = await fetch(`${t.url}/healthz`).then((r) => r.json());
+    const health = await readJson<{
+      status: string;
+      locations_polled: number;
+      locations_failing: number;
+    }>(fetch(`${t.url}/healthz`));
     expect(health).toMatchObject({ status: 'ok', locations_polled: 1, locations_failing: 0 });
-    const status = await fetch(`${t.url}/v1/status`, {
-      headers: { authorization: `Bearer ${t.apiKey}` },
-    }).then((r) => r.json());
+    const status = await readJson<{
+      source: string;
+      poll: { last_error: string | null; lag_seconds: number; consecutive_errors: number };
+    }>(fetch(`${t.url}/v1/status`, { headers: { authorization: `Bearer ${t.apiKey}` } }));
     expect(status.source).toBe('xapi');
     expect(status.poll.last_error).toBeNull();
     expect(typeof status.poll.lag_seconds).toBe('number');
@@ -105,12 +111,17 @@ describe('plain webhooks and operations', () => {
   it('shows a failing PBX in the location status', async () => {
     t.sim.faults.inject({ kind: 'down', forSeconds: 60 });
     await t.advance(5).catch(() => undefined);
-    const status = await fetch(`${t.url}/v1/status`, {
-      headers: { authorization: `Bearer ${t.apiKey}` },
-    }).then((r) => r.json());
+    const status = await readJson<{
+      source: string;
+      poll: { last_error: string | null; lag_seconds: number; consecutive_errors: number };
+    }>(fetch(`${t.url}/v1/status`, { headers: { authorization: `Bearer ${t.apiKey}` } }));
     expect(status.poll.consecutive_errors).toBeGreaterThan(0);
     expect(status.poll.last_error).toMatch(/reach|connection|network/i);
-    const health = await fetch(`${t.url}/healthz`).then((r) => r.json());
+    const health = await readJson<{
+      status: string;
+      locations_polled: number;
+      locations_failing: number;
+    }>(fetch(`${t.url}/healthz`));
     expect(health.locations_failing).toBe(1);
   });
 });
