@@ -9,11 +9,13 @@ import { DeliveryWorker } from './delivery/deliveryWorker';
 import type { RetryPolicy } from './delivery/retrySchedule';
 import { buildApi } from './http/buildApi';
 import type { ApiContext } from './http/apiContext';
+import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
 import type { CallEnricher } from './ingest/callEnricher';
 import { LocationIngest } from './ingest/locationIngest';
 import { createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
 import { StoreEnricher } from './ingest/storeEnricher';
+import { JournalIngest } from './journal/journalIngest';
 import { silentLogger } from './logger';
 import { BridgeMetrics } from './metrics';
 import { SecretBox } from './secrets/secretBox';
@@ -35,6 +37,8 @@ export interface BridgeOptions {
   delivery?: { concurrency?: number; timeoutMs?: number; retry?: Partial<RetryPolicy> };
   /** Re-read the location list this often, so `location add` takes effect without a restart. */
   locationRefreshMs?: number;
+  /** Release held CRM-template journal entries this often (bridge/journal/holdDeadline.ts). */
+  journalSweepMs?: number;
   logger?: Logger;
   /** The clock (tests pass the simulator's). */
   now?: () => number;
@@ -57,6 +61,8 @@ export class BridgeService {
   readonly metrics: BridgeMetrics;
   readonly scheduler: PollScheduler;
   readonly worker: DeliveryWorker;
+  /** The CRM-template journal: the second event source (bridge/journal). */
+  readonly journal: JournalIngest;
   api!: FastifyInstance;
   url: string | null = null;
   private readonly now: () => number;
@@ -65,6 +71,7 @@ export class BridgeService {
   private readonly ingests = new Map<string, LocationIngest>();
   private readonly pollerFingerprints = new Map<string, string>();
   private refreshTimer: NodeJS.Timeout | null = null;
+  private journalTimer: NodeJS.Timeout | null = null;
   private started = false;
 
   private constructor(private readonly options: BridgeOptions) {
@@ -116,6 +123,13 @@ export class BridgeService {
         );
       },
     });
+    this.journal = new JournalIngest({
+      store: this.store,
+      ingestFor: (location) => this.ingestFor(location),
+      now: this.now,
+      logger: this.logger,
+      eventsStored: () => this.worker.poke(),
+    });
   }
 
   static async create(options: BridgeOptions): Promise<BridgeService> {
@@ -131,7 +145,10 @@ export class BridgeService {
       pollStatus: () => bridge.scheduler.status(),
     };
     bridge.context = context;
-    bridge.api = await buildApi(context, { logger: bridge.logger });
+    bridge.api = await buildApi(context, {
+      logger: bridge.logger,
+      extraRoutes: [threecxTemplateRoutes(bridge.journal)],
+    });
     bridge.refreshLocations();
     return bridge;
   }
@@ -158,11 +175,18 @@ export class BridgeService {
     const every = this.options.locationRefreshMs ?? 30_000;
     this.refreshTimer = setInterval(() => this.refreshLocations(), every);
     this.refreshTimer.unref();
+    this.journalTimer = setInterval(
+      () => void this.journalSweep(),
+      this.options.journalSweepMs ?? 5000,
+    );
+    this.journalTimer.unref();
   }
 
   /** Graceful: stop polling (a running poll finishes its transaction), let deliveries in flight finish, close. */
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    if (this.journalTimer) clearInterval(this.journalTimer);
+    await this.journal.idle();
     await this.scheduler.stop();
     await this.worker.stop();
     await this.api.close();
@@ -206,6 +230,7 @@ export class BridgeService {
         now: this.now,
         publicUrl: () => this.context.publicUrl,
         metrics: this.metrics,
+        correlate: (events) => this.journal.correlatePollerEvents(location.id, events),
         onEvent: (event) => {
           this.logger.info(
             {
@@ -228,6 +253,16 @@ export class BridgeService {
 
   async pollNow(locationId: string): Promise<TickReport> {
     return this.scheduler.pollNow(locationId);
+  }
+
+  /** Release the journal entries whose hold has run out (the timer's job; tests call it). */
+  async journalSweep(): Promise<number> {
+    try {
+      return await this.journal.sweep();
+    } catch (error) {
+      this.logger.warn({ err: errorSummary(error) }, 'journal sweep failed');
+      return 0;
+    }
   }
 
   async deliverNow(): Promise<number> {

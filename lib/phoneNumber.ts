@@ -42,7 +42,7 @@ export function normalisePhoneNumber(
   value: string | null | undefined,
   options: NumberOptions = {},
 ): NormalisedNumber {
-  const raw = value === null || value === undefined ? '' : String(value);
+  const raw = textOf(value);
   const text = raw.trim();
   if (text === '') return { kind: 'invalid', number: null, raw };
   if (E164.test(text)) return { kind: 'external', number: text, raw };
@@ -74,6 +74,18 @@ export function normalisePhoneNumber(
     // libphonenumber throws on some inputs in some versions; garbage is simply invalid.
   }
   return { kind: 'invalid', number: null, raw };
+}
+
+/** The value as text; '' for null or for an object that cannot be written as text. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  try {
+    return String(value);
+  } catch {
+    // `{"toString": null}` from parsed JSON: no text, no number (and no exception).
+    return '';
+  }
 }
 
 function toCountry(country: string | undefined): CountryCode | undefined {

@@ -40,10 +40,11 @@ export async function buildApi(
   });
 
   // JSON bodies must be valid UTF-8 and valid JSON: invalid bytes are a 400, never mangled
-  // into replacement characters and stored.
+  // into replacement characters and stored. Parameters are allowed (`; charset=utf-8`, as
+  // Zapier's z.request and many clients send); the bytes must be UTF-8 whatever they say.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(
-    /^application\/([\w.+-]+\+)?json$/i,
+    /^application\/([\w.+-]+\+)?json\s*(;.*)?$/i,
     { parseAs: 'buffer' },
     (_request, body: Buffer, done) => {
       let text: string;

@@ -23,6 +23,11 @@ export class LocationIngest implements PollerStore {
       publicUrl: () => string;
       metrics?: BridgeMetrics;
       onEvent?: (event: { type: CallEventType; call: SettledCall; suppressed: boolean }) => void;
+      /**
+       * Runs first inside the poller's transaction: events of a call the CRM-template journal
+       * already stored take that call's id, so they dedupe (bridge/journal/journalIngest.ts).
+       */
+      correlate?: (events: readonly PollerEvent[]) => readonly PollerEvent[];
     },
   ) {}
 
@@ -36,8 +41,10 @@ export class LocationIngest implements PollerStore {
     const location = this.store.locations.get(this.location.id) ?? this.location;
     const emitted: Array<{ type: CallEventType; call: SettledCall; suppressed: boolean }> = [];
     this.store.transaction(() => {
+      // The poller's commits carry its state; the journal's own commits need no correlating.
+      const correlated = state === null ? events : (this.options.correlate?.(events) ?? events);
       const decisions = new Map<string, EnrichmentDecision>();
-      for (const { type, call } of events) {
+      for (const { type, call } of correlated) {
         let decision = decisions.get(
           `${call.call_id}:${type === 'call.started' ? 'live' : 'ended'}`,
         );
@@ -59,7 +66,7 @@ export class LocationIngest implements PollerStore {
             now,
           );
         } else if (type === 'call.ended') {
-          const willMiss = events.some(
+          const willMiss = correlated.some(
             (e) => e.type === 'call.missed' && e.call.call_id === call.call_id,
           );
           this.store.calls.upsert(

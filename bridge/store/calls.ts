@@ -193,6 +193,31 @@ export class CallRepo {
     }));
   }
 
+  /**
+   * Calls of one direction and outside number (`number_key`; null = withheld) that started
+   * between two instants: the candidates when the CRM-template journal and the poller report
+   * the same call (bridge/journal/callCorrelation.ts).
+   */
+  startedBetween(
+    locationId: string,
+    query: { direction: string; numberKey: string | null; fromIso: string; toIso: string },
+  ): Array<{ callId: string; status: 'live' | 'ended'; startedAt: string }> {
+    return (
+      this.db
+        .prepare(
+          `SELECT call_id, status, started_at FROM calls
+           WHERE location_id = ? AND number_key IS ? AND started_at >= ? AND started_at <= ? AND direction = ?`,
+        )
+        .all(locationId, query.numberKey, query.fromIso, query.toIso, query.direction) as Array<
+        Record<string, unknown>
+      >
+    ).map((r) => ({
+      callId: String(r.call_id),
+      status: r.status as 'live' | 'ended',
+      startedAt: String(r.started_at),
+    }));
+  }
+
   /** The dialler cooldown folded another attempt into this call. */
   addAttempt(locationId: string, callId: string, now: number): void {
     this.db

@@ -33,7 +33,16 @@ export interface DeliveryAttempt extends AttemptResult {
 export class DeliveryRepo {
   constructor(private readonly db: DatabaseSync) {}
 
-  due(now: number, limit: number, excluding: ReadonlySet<number>): DueDelivery[] {
+  /**
+   * Pending deliveries due by `now`, oldest first, leaving out those `excluding` (in flight) and
+   * those of `busySubscriptions` (subscriptions that already have their share of the worker).
+   */
+  due(
+    now: number,
+    limit: number,
+    excluding: ReadonlySet<number>,
+    busySubscriptions: ReadonlySet<string> = new Set(),
+  ): DueDelivery[] {
     const rows = this.db
       .prepare(
         `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
@@ -42,9 +51,12 @@ export class DeliveryRepo {
          JOIN events e ON e.seq = d.event_seq
          JOIN subscriptions s ON s.id = d.subscription_id
          WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+           AND d.subscription_id NOT IN (SELECT value FROM json_each(?))
          ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       )
-      .all(now, limit + excluding.size) as Array<Record<string, unknown>>;
+      .all(now, JSON.stringify([...busySubscriptions]), limit + excluding.size) as Array<
+      Record<string, unknown>
+    >;
     const out: DueDelivery[] = [];
     for (const r of rows) {
       if (excluding.has(Number(r.id))) continue;

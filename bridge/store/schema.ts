@@ -131,4 +131,28 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (location_id, number_key)
   );
   `,
+  // 2: the CRM-template call journal (bridge/journal). An entry is held until the poller's
+  // version of the call may have arrived, so held entries must survive a restart; calls are
+  // matched across the two sources by outside number and start time.
+  `
+  CREATE TABLE journal_entries (
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    call_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('held', 'released', 'superseded')),
+    direction TEXT NOT NULL,
+    number_key TEXT,
+    started_at TEXT NOT NULL,
+    call TEXT NOT NULL,
+    body TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    release_at INTEGER NOT NULL,
+    events_call_id TEXT,
+    matched_call_id TEXT,
+    resolved_at TEXT,
+    PRIMARY KEY (location_id, call_id)
+  );
+  CREATE INDEX journal_entries_due ON journal_entries(release_at) WHERE status = 'held';
+  CREATE INDEX journal_entries_by_number ON journal_entries(location_id, number_key, started_at);
+  CREATE INDEX calls_by_number ON calls(location_id, number_key, started_at);
+  `,
 ];

@@ -52,8 +52,29 @@ function problemWith(row: unknown): string | null {
       return `has a ${field} that is not a duration string (${JSON.stringify(v)})`;
     }
   }
+  // The settle engine reads these as text (trims, compares, normalises numbers): a number or
+  // an object here would throw inside it and fail every poll of the window, not just this row.
+  for (const field of TEXT_FIELDS) {
+    const v = r[field];
+    if (v !== undefined && v !== null && typeof v !== 'string') {
+      return `has a ${field} that is not text (${JSON.stringify(v)})`;
+    }
+  }
   return null;
 }
+
+const TEXT_FIELDS = [
+  'CdrId',
+  'CallHistoryId',
+  'SourceDn',
+  'SourceCallerId',
+  'SourceDisplayName',
+  'DestinationDn',
+  'DestinationCallerId',
+  'DestinationDisplayName',
+  'Direction',
+  'CallType',
+] as const;
 
 function rowName(row: unknown): string | null {
   if (row === null || typeof row !== 'object') return null;

@@ -19,7 +19,7 @@ export interface TestBridge {
   sim: Simulator;
   bridge: BridgeService;
   dbPath: string;
-  /** Poll every location once, then deliver everything due. */
+  /** Poll every location once, release due journal entries, then deliver everything due. */
   tick(): Promise<void>;
   /** Advance the simulator's clock, then `tick()`. */
   advance(seconds: number): Promise<void>;
@@ -90,6 +90,8 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
 
   const tick = async () => {
     for (const status of bridge.scheduler.status()) await bridge.pollNow(status.locationId);
+    // After the polls: a journal entry due now yields to a poller that has just reported the call.
+    await bridge.journalSweep();
     await bridge.deliverNow();
   };
 

@@ -1,0 +1,169 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { SettledCall } from '../../lib/settledCall';
+
+/**
+ * - `held`: waiting until `release_at` for the poller's version of the call (a location
+ *   polled over XAPI); no events yet.
+ * - `released`: its events went out under `events_call_id` (its own `journal-…` id, or the id
+ *   of the poller's call it matched while that call was still live).
+ * - `superseded`: the poller reported the call (`matched_call_id`); the journal adds nothing.
+ */
+export type JournalEntryStatus = 'held' | 'released' | 'superseded';
+
+export interface StoredJournalEntry {
+  locationId: string;
+  /** The journal's own call id (`journal-…`, bridge/journal/journalCallId.ts). */
+  callId: string;
+  status: JournalEntryStatus;
+  call: SettledCall;
+  releaseAt: number;
+  eventsCallId: string | null;
+  /** The poller's call this entry turned out to be. */
+  matchedCallId: string | null;
+  receivedAt: string;
+}
+
+type Row = Record<string, unknown>;
+
+/** The `journal_entries` table: every journal entry a location received, and what became of it. */
+export class JournalEntryRepo {
+  constructor(private readonly db: DatabaseSync) {}
+
+  /** Store a new entry as held; false when this call was journaled before (nothing changes). */
+  insert(
+    locationId: string,
+    entry: { call: SettledCall; body: unknown; releaseAt: number },
+    now: number,
+  ): boolean {
+    const c = entry.call;
+    const result = this.db
+      .prepare(
+        `INSERT INTO journal_entries (location_id, call_id, status, direction, number_key, started_at, call, body,
+                                      received_at, release_at)
+         VALUES (?, ?, 'held', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (location_id, call_id) DO NOTHING`,
+      )
+      .run(
+        locationId,
+        c.call_id,
+        c.direction,
+        c.external_number,
+        c.started_at,
+        JSON.stringify(c),
+        JSON.stringify(entry.body ?? null),
+        new Date(now).toISOString(),
+        entry.releaseAt,
+      );
+    return Number(result.changes) > 0;
+  }
+
+  get(locationId: string, callId: string): StoredJournalEntry | null {
+    const row = this.db
+      .prepare('SELECT * FROM journal_entries WHERE location_id = ? AND call_id = ?')
+      .get(locationId, callId) as Row | undefined;
+    return row ? toEntry(row) : null;
+  }
+
+  /** Held entries whose hold has run out, oldest deadline first. */
+  due(now: number, limit = 500): StoredJournalEntry[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM journal_entries WHERE status = 'held' AND release_at <= ?
+           ORDER BY release_at LIMIT ?`,
+        )
+        .all(now, limit) as Row[]
+    ).map(toEntry);
+  }
+
+  /**
+   * Released entries of one direction and outside number that started in a window and are not
+   * yet claimed by another poller call: the journal calls a poller call may turn out to be.
+   */
+  releasedBetween(
+    locationId: string,
+    query: {
+      direction: string;
+      numberKey: string | null;
+      fromIso: string;
+      toIso: string;
+      claimableBy: string;
+    },
+  ): StoredJournalEntry[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM journal_entries
+           WHERE location_id = ? AND number_key IS ? AND started_at >= ? AND started_at <= ?
+             AND direction = ? AND status = 'released'
+             AND (matched_call_id IS NULL OR matched_call_id = ?)`,
+        )
+        .all(
+          locationId,
+          query.numberKey,
+          query.fromIso,
+          query.toIso,
+          query.direction,
+          query.claimableBy,
+        ) as Row[]
+    ).map(toEntry);
+  }
+
+  /** Its events went out under `eventsCallId`; `matchedCallId` when that is a poller call's. */
+  markReleased(
+    locationId: string,
+    callId: string,
+    ids: { eventsCallId: string; matchedCallId: string | null },
+    now: number,
+  ): void {
+    this.resolve(locationId, callId, 'released', ids, now);
+  }
+
+  markSuperseded(locationId: string, callId: string, matchedCallId: string, now: number): void {
+    this.resolve(locationId, callId, 'superseded', { eventsCallId: null, matchedCallId }, now);
+  }
+
+  /** A poller call turned out to be this released journal call: it is that call's only match. */
+  claim(locationId: string, callId: string, pollerCallId: string): void {
+    this.db
+      .prepare(
+        'UPDATE journal_entries SET matched_call_id = ? WHERE location_id = ? AND call_id = ?',
+      )
+      .run(pollerCallId, locationId, callId);
+  }
+
+  private resolve(
+    locationId: string,
+    callId: string,
+    status: JournalEntryStatus,
+    ids: { eventsCallId: string | null; matchedCallId: string | null },
+    now: number,
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE journal_entries SET status = ?, events_call_id = ?,
+           matched_call_id = COALESCE(?, matched_call_id), resolved_at = ?
+         WHERE location_id = ? AND call_id = ?`,
+      )
+      .run(
+        status,
+        ids.eventsCallId,
+        ids.matchedCallId,
+        new Date(now).toISOString(),
+        locationId,
+        callId,
+      );
+  }
+}
+
+function toEntry(row: Row): StoredJournalEntry {
+  return {
+    locationId: String(row.location_id),
+    callId: String(row.call_id),
+    status: row.status as JournalEntryStatus,
+    call: JSON.parse(String(row.call)) as SettledCall,
+    releaseAt: Number(row.release_at),
+    eventsCallId: (row.events_call_id as string | null) ?? null,
+    matchedCallId: (row.matched_call_id as string | null) ?? null,
+    receivedAt: String(row.received_at),
+  };
+}
