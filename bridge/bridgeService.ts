@@ -20,6 +20,7 @@ import { silentLogger } from './logger';
 import { BridgeMetrics } from './metrics';
 import { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
+import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
 import packageJson from '../package.json';
 
@@ -72,6 +73,7 @@ export class BridgeService {
   private readonly pollerFingerprints = new Map<string, string>();
   private refreshTimer: NodeJS.Timeout | null = null;
   private journalTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
   private started = false;
 
   private constructor(private readonly options: BridgeOptions) {
@@ -180,12 +182,29 @@ export class BridgeService {
       this.options.journalSweepMs ?? 5000,
     );
     this.journalTimer.unref();
+    this.pruneOldRecords();
+    this.retentionTimer = setInterval(() => this.pruneOldRecords(), 6 * 3600_000);
+    this.retentionTimer.unref();
+  }
+
+  /** Drop delivery history, old events and settled journal entries past their retention. */
+  pruneOldRecords(): Record<string, number> {
+    try {
+      const removed = this.store.transaction(() => pruneOldRecords(this.store.db, this.now()));
+      if (Object.values(removed).some((n) => n > 0))
+        this.logger.info({ removed }, 'old records pruned');
+      return removed;
+    } catch (error) {
+      this.logger.warn({ err: errorSummary(error) }, 'pruning old records failed');
+      return {};
+    }
   }
 
   /** Graceful: stop polling (a running poll finishes its transaction), let deliveries in flight finish, close. */
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     if (this.journalTimer) clearInterval(this.journalTimer);
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.journal.idle();
     await this.scheduler.stop();
     await this.worker.stop();
