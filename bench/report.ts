@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 /** Benchmarks print figures as tables; none of them asserts a timing. */
 export type Row = Record<string, string | number>;
@@ -18,7 +18,7 @@ function formatCell(value: string | number | undefined): string {
   if (value === undefined) return '';
   if (typeof value === 'number') {
     if (Number.isInteger(value)) return value.toLocaleString('en-US');
-    return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+    return value.toLocaleString('en-US', { maximumFractionDigits: 3 });
   }
   return value;
 }
@@ -41,4 +41,36 @@ export function bestOf(n: number, fn: () => void): number {
 
 export function mib(bytes: number): number {
   return Math.round((bytes / 2 ** 20) * 10) / 10;
+}
+
+/** Nearest-rank percentile (q in 0–100) of unsorted values; NaN when there are none. */
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((q / 100) * sorted.length)));
+  return sorted[rank - 1];
+}
+
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
+
+/** Round to `digits` decimals (for table cells). */
+export function round(value: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Machine load at the time of a run: other work on the box makes timings noisy. */
+export function loadLine(): string {
+  const [one, five] = loadavg();
+  return `load average ${one.toFixed(2)} (1 min), ${five.toFixed(2)} (5 min)`;
+}
+
+/** Sleep in real time. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,8 @@
+import { latencyBench } from './latencyBench';
+import { locationsBench } from './locationsBench';
 import { machineLine } from './report';
 import { settleBench } from './settleBench';
+import { throughputBench } from './throughputBench';
 
 /**
  * `npm run bench [-- name ...]`: prints figures, asserts nothing. Each benchmark is a separate
@@ -7,6 +10,9 @@ import { settleBench } from './settleBench';
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   settle: () => settleBench(),
+  latency: () => latencyBench(),
+  throughput: () => throughputBench(),
+  locations: () => locationsBench(),
 };
 
 async function run(): Promise<void> {

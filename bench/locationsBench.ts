@@ -1,0 +1,217 @@
+import type { LocationPollStatus } from '../bridge/ingest/pollScheduler';
+import { startBenchBridge, type BenchBridge, type PollRecord } from './benchBridge';
+import { ProcessMeter } from './processMeter';
+import { loadLine, mean, percentile, printTable, round, sleep, type Row } from './report';
+import { SimHost } from './simHostClient';
+
+/**
+ * One bridge polling many PBXs (default 200, each its own simulator with its own API client)
+ * at the default interval (5 s), each with light traffic and half an hour of history. After a
+ * warm-up (every location's first poll fetches a token and the PBX version), the bridge is
+ * watched for `BENCH_LOCATIONS_SECONDS` (default 90): the polls it achieves against the
+ * 200 / 5 s = 40/s asked for, how long a poll takes, how stale each location's view gets, the
+ * lag `GET /v1/status` reports, and what the bridge process costs (CPU, RSS, event loop).
+ */
+export async function locationsBench(): Promise<void> {
+  const pbxs = Number(process.env.BENCH_LOCATIONS ?? 200);
+  const seconds = Number(process.env.BENCH_LOCATIONS_SECONDS ?? 90);
+  const warmupSeconds = 20;
+  const callsPerMinute = Number(process.env.BENCH_LOCATIONS_CALLS_PER_MINUTE ?? 1);
+  const intervalMs = 5000;
+  process.stdout.write(`[locations] ${pbxs} PBXs: ${loadLine()}\n`);
+
+  const host = await SimHost.start(
+    Array.from({ length: pbxs }, (_, i) => ({ seed: i + 1, clock: { mode: 'realtime' as const } })),
+  );
+  let bench: BenchBridge | null = null;
+  try {
+    await host.traffic({ callsPerMinute, backfillMs: 30 * 60_000 });
+    bench = await startBenchBridge({
+      pbxUrls: host.urls,
+      receiverUrl: host.receiverUrl,
+      events: ['call.missed'],
+    });
+    const { bridge, probe } = bench;
+    const rssIdle = process.memoryUsage().rss;
+    const started = performance.now();
+    bridge.start();
+    // The first round: how long until every location has polled once.
+    while (new Set(probe.polls.filter((p) => p.ok).map((p) => p.locationId)).size < pbxs) {
+      if (performance.now() - started > 60_000) break;
+      await sleep(50);
+    }
+    const firstRoundMs = performance.now() - started;
+    const firstRoundPolls = probe.polls.filter((p) => p.ok);
+    const firstRoundFailures = probe.polls.filter((p) => !p.ok).length;
+    await sleep(Math.max(0, warmupSeconds * 1000 - (performance.now() - started)));
+
+    const windowFrom = Date.now();
+    const meter = new ProcessMeter();
+    const hostBefore = await host.usage();
+    const samples: LocationPollStatus[][] = [];
+    const sampleTimes: number[] = [];
+    let maxPolling = 0;
+    while (Date.now() - windowFrom < seconds * 1000) {
+      await sleep(1000);
+      const status = bridge.scheduler.status();
+      samples.push(status);
+      sampleTimes.push(Date.now());
+      maxPolling = Math.max(maxPolling, status.filter((s) => s.polling).length);
+    }
+    const windowTo = Date.now();
+    const usage = meter.stop();
+    const hostAfter = await host.usage();
+    global.gc?.();
+    const heapAfterGc = process.memoryUsage().heapUsed;
+
+    // `GET /v1/status` for every location, with its own API key, while the polling goes on.
+    const apiMs: number[] = [];
+    const lagSeconds: number[] = [];
+    for (const location of bench.locations) {
+      const t = performance.now();
+      const response = await fetch(`${bench.url}/v1/status`, {
+        headers: { authorization: `Bearer ${location.apiKey}` },
+      });
+      const body = (await response.json()) as { poll: { lag_seconds: number | null } | null };
+      apiMs.push(performance.now() - t);
+      if (body.poll?.lag_seconds !== null && body.poll?.lag_seconds !== undefined)
+        lagSeconds.push(body.poll.lag_seconds);
+    }
+
+    const polls = probe.polls.filter((p) => p.endedAt - p.ms >= windowFrom && p.endedAt < windowTo);
+    const ok = polls.filter((p) => p.ok);
+    const windowSeconds = (windowTo - windowFrom) / 1000;
+    const gaps = pollGaps(
+      probe.polls.filter((p) => p.ok),
+      windowFrom,
+      windowTo,
+    );
+    const perSecond = startsPerSecond(ok, windowFrom, windowTo);
+    const staleness = samples.flatMap((status, i) =>
+      status
+        .filter((s) => s.lastPollAt !== null)
+        .map((s) => (sampleTimes[i] - Date.parse(s.lastPollAt!)) / 1000),
+    );
+    const hostCpu =
+      ((hostAfter.cpuMicros - hostBefore.cpuMicros) /
+        1000 /
+        (hostAfter.wallMs - hostBefore.wallMs)) *
+      100;
+    const requests = probe.requests.filter(
+      (r) => r.startedAt >= windowFrom && r.startedAt < windowTo,
+    );
+
+    const q = (values: number[], p: number, digits = 0) => round(percentile(values, p), digits);
+    printTable(
+      `${pbxs} PBXs polled by one bridge every 5 s for ${round(windowSeconds)} s (after ${warmupSeconds} s warm-up), ${callsPerMinute} call/min each`,
+      [
+        {
+          figure: 'polls/s achieved',
+          value: round(ok.length / windowSeconds, 1),
+          note: `asked for ${pbxs} / 5 s = ${pbxs / (intervalMs / 1000)}/s; a poll is scheduled 5 s ± 10 % after the previous one ends`,
+        },
+        { figure: 'failed polls', value: polls.length - ok.length, note: '' },
+        {
+          figure: 'poll duration p50 / p95 / p99 ms',
+          value: `${q(
+            ok.map((p) => p.ms),
+            50,
+          )} / ${q(
+            ok.map((p) => p.ms),
+            95,
+          )} / ${q(
+            ok.map((p) => p.ms),
+            99,
+          )}`,
+          note: `${round(mean(requests.map((r) => r.ms)), 1)} ms per request to 3CX on average, ${round(requests.length / Math.max(1, ok.length), 1)} requests per poll`,
+        },
+        {
+          figure: 'time between a location’s polls p50 / p95 / max s',
+          value: `${q(gaps, 50, 2)} / ${q(gaps, 95, 2)} / ${q(gaps, 100, 2)}`,
+          note: 'start to start',
+        },
+        {
+          figure: 'staleness p50 / p95 / max s',
+          value: `${q(staleness, 50, 1)} / ${q(staleness, 95, 1)} / ${q(staleness, 100, 1)}`,
+          note: 'now − last poll start, sampled every second for every location',
+        },
+        {
+          figure: 'polls started per second p5 / p50 / p95 / max',
+          value: `${q(perSecond, 5)} / ${q(perSecond, 50)} / ${q(perSecond, 95)} / ${q(perSecond, 100)}`,
+          note: 'how evenly the polls are spread',
+        },
+        { figure: 'polls in flight at once (max of 1 s samples)', value: maxPolling, note: '' },
+        {
+          figure: '/v1/status lag_seconds p50 / p95 / max',
+          value: `${q(lagSeconds, 50)} / ${q(lagSeconds, 95)} / ${q(lagSeconds, 100)}`,
+          note: 'now − watermark: held back 2 min behind the oldest active call by design',
+        },
+        {
+          figure: 'GET /v1/status p50 / p95 ms',
+          value: `${q(apiMs, 50, 1)} / ${q(apiMs, 95, 1)}`,
+          note: 'the API while polling goes on',
+        },
+        {
+          figure: 'bridge CPU, % of one core',
+          value: round(usage.cpuPercent, 1),
+          note: 'process.cpuUsage() over the window (PBXs and receiver are another process)',
+        },
+        {
+          figure: 'bridge event-loop delay p50 / p99 / max ms',
+          value: `${round(usage.loopP50Ms, 1)} / ${round(usage.loopP99Ms, 1)} / ${round(usage.loopMaxMs, 1)}`,
+          note: '',
+        },
+        {
+          figure: 'bridge RSS: idle / peak MiB',
+          value: `${round(rssIdle / 2 ** 20)} / ${round(usage.peakRssMiB)}`,
+          note: 'idle = all locations created, before start()',
+        },
+        {
+          figure: 'bridge heap in use after a full GC MiB',
+          value: round(heapAfterGc / 2 ** 20),
+          note: 'what is really retained (RSS also holds garbage not yet collected)',
+        },
+        {
+          figure: 'PBX simulators + receiver CPU, % of one core',
+          value: round(hostCpu, 1),
+          note: 'the other process, for scale',
+        },
+        {
+          figure: 'first round: all locations polled once after s',
+          value: round(firstRoundMs / 1000, 1),
+          note: `${firstRoundPolls.length} polls ok, ${firstRoundFailures} failed (token + version + first read)`,
+        },
+      ] satisfies Row[],
+    );
+  } finally {
+    await bench?.close();
+    await host.close();
+  }
+}
+
+/** Start-to-start time between consecutive polls of each location, for polls in the window. */
+function pollGaps(polls: readonly PollRecord[], from: number, to: number): number[] {
+  const starts = new Map<string, number[]>();
+  for (const p of polls) {
+    const list = starts.get(p.locationId) ?? [];
+    list.push(p.endedAt - p.ms);
+    starts.set(p.locationId, list);
+  }
+  const gaps: number[] = [];
+  for (const list of starts.values()) {
+    list.sort((a, b) => a - b);
+    for (let i = 1; i < list.length; i++)
+      if (list[i] >= from && list[i] < to) gaps.push((list[i] - list[i - 1]) / 1000);
+  }
+  return gaps;
+}
+
+/** How many polls started in each whole second of the window. */
+function startsPerSecond(polls: readonly PollRecord[], from: number, to: number): number[] {
+  const buckets = new Array<number>(Math.floor((to - from) / 1000)).fill(0);
+  for (const p of polls) {
+    const i = Math.floor((p.endedAt - p.ms - from) / 1000);
+    if (i >= 0 && i < buckets.length) buckets[i]++;
+  }
+  return buckets;
+}

@@ -1,0 +1,173 @@
+import { startSimulator, type Simulator, type TrafficMix } from '../sim';
+import { startBenchReceiver, type BenchReceiver } from './benchReceiver';
+import { runJournalLoad, type JournalLoadSpec } from './journalLoad';
+
+/**
+ * The far side of a benchmark, in a child process of its own: the simulated PBXs (3CX) and
+ * the webhook receiver (Zapier). In production neither shares a CPU with the bridge; here they
+ * at least do not share its event loop, and `process.cpuUsage()` in the parent is the bridge's.
+ *
+ * The parent drives it over IPC (bench/simHostClient.ts): one request, one answer.
+ */
+export interface SimSpec {
+  seed: number;
+  /** API clients (System Owner). Default one `bridge` / `bridge-secret`. */
+  clients?: Array<{ clientId: string; clientSecret: string }>;
+  /** `realtime` starts at the child's `Date.now()`, so sim time is wall time. */
+  clock: { mode: 'realtime' } | { mode: 'manual'; at: number };
+}
+
+export interface TrafficSpec {
+  callsPerMinute: number;
+  mix?: Partial<TrafficMix>;
+  maxCalls?: number;
+  /**
+   * Realtime sims: start the traffic this long in the past, so the PBX already has a call log
+   * and long calls in progress (a steady state) when the bridge first looks.
+   */
+  backfillMs?: number;
+}
+
+/** A placed call, reduced to what the benchmarks compare against (the sim's ground truth). */
+export interface CallTruth {
+  sim: number;
+  callKey: string;
+  startedAt: number;
+  endedAt: number;
+  direction: string;
+  outcome: string;
+}
+
+/** One webhook the receiver got. */
+export interface Arrival {
+  at: number;
+  path: string;
+  eventId: string;
+  event: string;
+  callId: string;
+  locationId: string;
+}
+
+export interface HostUsage {
+  cpuMicros: number;
+  rss: number;
+  wallMs: number;
+}
+
+export type HostRequest =
+  | { method: 'start'; sims: SimSpec[] }
+  | { method: 'traffic'; spec: TrafficSpec | null }
+  | { method: 'setClock'; at: number }
+  | { method: 'calls' }
+  | { method: 'clock' }
+  | { method: 'arrivals'; from: number }
+  | { method: 'arrivalCount' }
+  | { method: 'usage' }
+  | { method: 'journalLoad'; spec: JournalLoadSpec }
+  | { method: 'close' };
+
+export interface HostStarted {
+  urls: string[];
+  receiverUrl: string;
+}
+
+const sims: Simulator[] = [];
+let receiver: BenchReceiver | null = null;
+
+async function handle(request: HostRequest): Promise<unknown> {
+  switch (request.method) {
+    case 'start': {
+      receiver = await startBenchReceiver();
+      for (const spec of request.sims) {
+        sims.push(
+          await startSimulator({
+            seed: spec.seed,
+            clients: (spec.clients ?? [{ clientId: 'bridge', clientSecret: 'bridge-secret' }]).map(
+              (c) => ({ ...c, role: 'system_owner' }),
+            ),
+            clock:
+              spec.clock.mode === 'realtime'
+                ? { mode: 'realtime', start: Date.now() }
+                : { mode: 'manual', start: spec.clock.at },
+          }),
+        );
+      }
+      const started: HostStarted = { urls: sims.map((s) => s.url), receiverUrl: receiver.url };
+      return started;
+    }
+    case 'traffic':
+      sims.forEach((sim, i) => {
+        const spec = request.spec;
+        if (spec === null) {
+          sim.pbx.stopTraffic();
+          return;
+        }
+        const { backfillMs, ...traffic } = spec;
+        if (backfillMs) sim.clock.set(sim.clock.now() - backfillMs);
+        sim.pbx.startTraffic({ ...traffic, seed: 1000 + i });
+        if (backfillMs) sim.clock.advance(backfillMs / 1000); // back to the present
+        sim.pbx.calls(); // places the backfilled calls now, not inside the bridge's first poll
+      });
+      return null;
+    case 'setClock':
+      for (const sim of sims) {
+        sim.clock.set(request.at);
+        sim.pbx.calls(); // place the traffic due by now here, not inside a measured request
+      }
+      return null;
+    case 'calls': {
+      const truth: CallTruth[] = [];
+      sims.forEach((sim, i) => {
+        for (const call of sim.pbx.calls()) {
+          truth.push({
+            sim: i,
+            callKey: call.callHistoryId ?? String(call.callId),
+            startedAt: call.startedAt,
+            endedAt: call.endedAt,
+            direction: call.expected.direction,
+            outcome: call.expected.outcome,
+          });
+        }
+      });
+      return truth;
+    }
+    case 'clock': {
+      // Sim time against this process's wall clock: the parent checks the two agree.
+      return { sim: sims[0]?.clock.now() ?? null, wall: Date.now() };
+    }
+    case 'arrivals':
+      return receiver ? receiver.received.slice(request.from) : [];
+    case 'arrivalCount':
+      return receiver ? receiver.received.length : 0;
+    case 'usage': {
+      const cpu = process.cpuUsage();
+      const usage: HostUsage = {
+        cpuMicros: cpu.user + cpu.system,
+        rss: process.memoryUsage().rss,
+        wallMs: performance.now(),
+      };
+      return usage;
+    }
+    case 'journalLoad':
+      return runJournalLoad(request.spec);
+    case 'close':
+      await Promise.all(sims.map((s) => s.close()));
+      await receiver?.close();
+      setImmediate(() => process.exit(0));
+      return null;
+  }
+}
+
+if (require.main === module) {
+  process.on('message', (message: { id: number; request: HostRequest }) => {
+    handle(message.request).then(
+      (result) => process.send?.({ id: message.id, result }),
+      (error: unknown) =>
+        process.send?.({
+          id: message.id,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        }),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
+}

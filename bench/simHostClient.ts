@@ -1,0 +1,98 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { JournalLoadSpec, JournalPost } from './journalLoad';
+import type {
+  Arrival,
+  CallTruth,
+  HostRequest,
+  HostStarted,
+  HostUsage,
+  SimSpec,
+  TrafficSpec,
+} from './simHost';
+
+/** The parent's handle on bench/simHost.ts running in a child process. */
+export class SimHost {
+  private nextId = 1;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
+  urls: string[] = [];
+  receiverUrl = '';
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
+      const waiter = this.waiting.get(message.id);
+      if (!waiter) return;
+      this.waiting.delete(message.id);
+      if (message.error !== undefined) waiter.reject(new Error(`sim host: ${message.error}`));
+      else waiter.resolve(message.result);
+    });
+    child.on('exit', (code) => {
+      for (const waiter of this.waiting.values())
+        waiter.reject(new Error(`sim host exited (${code})`));
+      this.waiting.clear();
+    });
+  }
+
+  static async start(sims: SimSpec[]): Promise<SimHost> {
+    const child = fork(join(__dirname, 'simHost.js'), [], {
+      execArgv: ['--max-old-space-size=4000'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const host = new SimHost(child);
+    const started = (await host.call({ method: 'start', sims })) as HostStarted;
+    host.urls = started.urls;
+    host.receiverUrl = started.receiverUrl;
+    return host;
+  }
+
+  traffic(spec: TrafficSpec | null): Promise<unknown> {
+    return this.call({ method: 'traffic', spec });
+  }
+
+  setClock(at: number): Promise<unknown> {
+    return this.call({ method: 'setClock', at });
+  }
+
+  calls(): Promise<CallTruth[]> {
+    return this.call({ method: 'calls' }) as Promise<CallTruth[]>;
+  }
+
+  clock(): Promise<{ sim: number | null; wall: number }> {
+    return this.call({ method: 'clock' }) as Promise<{ sim: number | null; wall: number }>;
+  }
+
+  arrivals(from = 0): Promise<Arrival[]> {
+    return this.call({ method: 'arrivals', from }) as Promise<Arrival[]>;
+  }
+
+  arrivalCount(): Promise<number> {
+    return this.call({ method: 'arrivalCount' }) as Promise<number>;
+  }
+
+  usage(): Promise<HostUsage> {
+    return this.call({ method: 'usage' }) as Promise<HostUsage>;
+  }
+
+  /** Post CRM-template journal entries from the child (bench/journalLoad.ts). */
+  journalLoad(spec: JournalLoadSpec): Promise<JournalPost[]> {
+    return this.call({ method: 'journalLoad', spec }) as Promise<JournalPost[]>;
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || !this.child.connected) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    await this.call({ method: 'close' }).catch(() => undefined);
+    await exited;
+  }
+
+  private call(request: HostRequest): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.child.send({ id, request });
+    });
+  }
+}
