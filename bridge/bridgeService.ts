@@ -88,7 +88,7 @@ export class BridgeService {
         : SecretBox.fromKey(Buffer.alloc(32, 7));
     this.store = BridgeStore.open(options.dbPath, secrets);
     this.metrics = new BridgeMetrics({
-      pendingDeliveries: () => this.store.deliveries.countsByStatus().pending,
+      pendingDeliveries: () => this.store.deliveries.pendingCount(),
       defaultMetrics: true,
     });
     this.enricher = options.enricher ?? new StoreEnricher();

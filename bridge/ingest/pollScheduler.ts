@@ -13,8 +13,13 @@ export interface LocationPollStatus {
   lastSuccessAt: string | null;
   lastError: string | null;
   consecutiveErrors: number;
-  /** How far behind the present the poller's watermark is, in seconds. */
+  /** How stale the bridge's view of this PBX is: seconds since the last successful poll. */
   lagSeconds: number | null;
+  /**
+   * How far back each poll still reads because calls are in progress (the watermark is held
+   * at the oldest live call): large during long calls, by design, not a health signal.
+   */
+  windowHeldSeconds: number | null;
   nextPollAt: string | null;
   polling: boolean;
 }
@@ -29,8 +34,8 @@ interface Slot {
 const MAX_BACKOFF_MS = 5 * 60_000;
 
 /**
- * Runs every location's poller on its own interval, with ±10 % jitter (so 200 PBXs added at
- * once do not poll in lock-step) and exponential backoff on errors. Each location has its own
+ * Runs every location's poller on its own interval, with up to 10 % jitter (so 200 PBXs added
+ * at once do not poll in lock-step) and exponential backoff on errors. Each location has its own
  * timer and promise: a slow or failing PBX never delays another.
  */
 export class PollScheduler {
@@ -63,6 +68,7 @@ export class PollScheduler {
         lastError: null,
         consecutiveErrors: 0,
         lagSeconds: null,
+        windowHeldSeconds: null,
         nextPollAt: null,
         polling: false,
       },
@@ -101,7 +107,14 @@ export class PollScheduler {
   }
 
   status(): LocationPollStatus[] {
-    return [...this.slots.values()].map((s) => ({ ...s.status }));
+    const now = this.now;
+    return [...this.slots.values()].map((s) => ({
+      ...s.status,
+      lagSeconds:
+        s.status.lastSuccessAt === null
+          ? null
+          : Math.max(0, Math.round((now - Date.parse(s.status.lastSuccessAt)) / 1000)),
+    }));
   }
 
   /** Poll one location now (tests, the CLI); waits for a poll already running instead. */
@@ -118,21 +131,27 @@ export class PollScheduler {
     slot.status.nextPollAt = new Date(this.now + delayMs).toISOString();
     slot.timer = setTimeout(() => {
       slot.timer = null;
+      const started = this.now;
       this.run(slot)
         .catch(() => undefined)
-        .finally(() => this.schedule(slot, this.nextDelay(slot)));
+        .finally(() => this.schedule(slot, this.nextDelay(slot, this.now - started)));
     }, delayMs);
     slot.timer.unref?.();
   }
 
-  private nextDelay(slot: Slot): number {
+  /**
+   * Measured from the start of the poll that just ran, so a location is polled every interval
+   * however long its poll took, and jittered only downwards (−10 %): an event is never more
+   * than one interval late to be noticed (BENCHMARKS.md, latency). Errors back off doubling.
+   */
+  private nextDelay(slot: Slot, tookMs: number): number {
     const base = slot.target.intervalMs;
-    const backoff =
-      slot.status.consecutiveErrors === 0
-        ? base
-        : Math.min(base * 2 ** slot.status.consecutiveErrors, MAX_BACKOFF_MS);
-    const jitter = 1 + ((this.options.random ?? Math.random)() * 0.2 - 0.1);
-    return Math.max(100, backoff * jitter);
+    if (slot.status.consecutiveErrors > 0) {
+      const backoff = Math.min(base * 2 ** slot.status.consecutiveErrors, MAX_BACKOFF_MS);
+      return backoff * (0.9 + (this.options.random ?? Math.random)() * 0.2);
+    }
+    const jittered = base * (0.9 + (this.options.random ?? Math.random)() * 0.1);
+    return Math.max(100, jittered - tookMs);
   }
 
   private async run(slot: Slot): Promise<TickReport> {
@@ -148,7 +167,7 @@ export class PollScheduler {
       slot.status.lastSuccessAt = slot.status.lastPollAt;
       slot.status.lastError = null;
       slot.status.consecutiveErrors = 0;
-      slot.status.lagSeconds = Math.max(0, Math.round((this.now - report.watermark) / 1000));
+      slot.status.windowHeldSeconds = Math.max(0, Math.round((this.now - report.watermark) / 1000));
       this.options.onTick?.(slot.target.locationId, report, seconds);
       return report;
     } catch (error) {

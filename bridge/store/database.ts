@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { MIGRATIONS } from './schema';
 
 /**
@@ -16,7 +16,27 @@ export function openDatabase(path: string): DatabaseSync {
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
   migrate(db);
+  cacheStatements(db);
   return db;
+}
+
+/**
+ * `node:sqlite` compiles the SQL on every `prepare`, and the repositories prepare per call:
+ * keep each compiled statement (by its SQL text) for the life of the connection. Measured
+ * (BENCHMARKS.md): ingest 3,157 → 5,639 events/s. Statements are synchronous and single-use
+ * at a time, so sharing one is safe; the SQL texts are a fixed, small set.
+ */
+function cacheStatements(db: DatabaseSync): void {
+  const compile = db.prepare.bind(db);
+  const cache = new Map<string, StatementSync>();
+  db.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = compile(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
 }
 
 function migrate(db: DatabaseSync): void {

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { inTransaction } from './database';
 import type { SubscriptionKind } from './subscriptions';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
@@ -94,31 +95,42 @@ export class DeliveryRepo {
     result: AttemptResult,
     next: { status: DeliveryStatus; nextAttemptAt?: number },
   ): void {
-    const current = this.db.prepare('SELECT attempts FROM deliveries WHERE id = ?').get(id) as
-      { attempts: number } | undefined;
-    if (!current) return;
-    const attempt = current.attempts + 1;
-    this.db
-      .prepare(
-        'INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(id, attempt, result.at, result.statusCode, result.error, Math.round(result.durationMs));
-    this.db
-      .prepare(
-        `UPDATE deliveries SET attempts = ?, status = ?, next_attempt_at = COALESCE(?, next_attempt_at),
-           last_status_code = ?, last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
-         WHERE id = ? AND status = 'pending'`,
-      )
-      .run(
-        attempt,
-        next.status,
-        next.nextAttemptAt ?? null,
-        result.statusCode,
-        result.error,
-        next.status,
-        result.at,
-        id,
-      );
+    // Both writes or neither: an attempt recorded without its status update would leave the
+    // delivery due again at once, and the subscriber would get it every second.
+    inTransaction(this.db, () => {
+      const current = this.db.prepare('SELECT attempts FROM deliveries WHERE id = ?').get(id) as
+        { attempts: number } | undefined;
+      if (!current) return;
+      const attempt = current.attempts + 1;
+      this.db
+        .prepare(
+          'INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          id,
+          attempt,
+          result.at,
+          result.statusCode,
+          result.error,
+          Math.round(result.durationMs),
+        );
+      this.db
+        .prepare(
+          `UPDATE deliveries SET attempts = ?, status = ?, next_attempt_at = COALESCE(?, next_attempt_at),
+             last_status_code = ?, last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+           WHERE id = ? AND status = 'pending'`,
+        )
+        .run(
+          attempt,
+          next.status,
+          next.nextAttemptAt ?? null,
+          result.statusCode,
+          result.error,
+          next.status,
+          result.at,
+          id,
+        );
+    });
   }
 
   /** Every delivery of one event with its attempts: what happened, for support questions. */
@@ -155,6 +167,14 @@ export class DeliveryRepo {
         durationMs: Number(a.duration_ms),
       })),
     }));
+  }
+
+  /** Deliveries waiting for an attempt: one read of the partial index, for the gauge. */
+  pendingCount(): number {
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'`)
+      .get() as { n: number };
+    return Number(row.n);
   }
 
   countsByStatus(): Record<DeliveryStatus, number> {

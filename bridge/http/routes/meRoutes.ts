@@ -28,6 +28,7 @@ export function meRoutes(app: FastifyInstance, ctx: ApiContext): void {
         last_error: poll.lastError,
         consecutive_errors: poll.consecutiveErrors,
         lag_seconds: poll.lagSeconds,
+        window_held_seconds: poll.windowHeldSeconds,
         next_poll_at: poll.nextPollAt,
       },
     };

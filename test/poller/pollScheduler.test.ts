@@ -1,0 +1,115 @@
+import type { TickReport } from '../../lib/poller/callPoller';
+import { PollScheduler, type PollTarget } from '../../bridge/ingest/pollScheduler';
+
+/**
+ * The scheduler decides how late a missed call can be noticed: a location must be polled every
+ * interval however long its poll takes, never later; a failing PBX backs off without delaying
+ * another. Driven entirely by fake timers, so no test depends on the wall clock.
+ */
+describe('PollScheduler', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: Date.parse('2026-11-26T09:00:00Z') });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  const report = (watermark: number): TickReport => ({
+    window: { from: watermark, to: Date.now() } as unknown as TickReport['window'],
+    legs: 0,
+    problems: [],
+    events: [],
+    pending: 0,
+    watermark,
+  });
+
+  /** A target whose polls take `tookMs` (fake time) and record when they started. */
+  function target(id: string, intervalMs: number, tookMs: number, fail = () => false) {
+    const starts: number[] = [];
+    const t: PollTarget = {
+      locationId: id,
+      intervalMs,
+      tick: () => {
+        starts.push(Date.now());
+        return new Promise<TickReport>((resolve, reject) =>
+          setTimeout(
+            () =>
+              fail() ? reject(new Error('PBX unreachable')) : resolve(report(Date.now() - 30_000)),
+            tookMs,
+          ),
+        );
+      },
+    };
+    return { target: t, starts };
+  }
+
+  async function advance(ms: number): Promise<void> {
+    await jest.advanceTimersByTimeAsync(ms);
+  }
+
+  it('starts a poll every interval, measured from poll start, however long the poll takes', async () => {
+    const scheduler = new PollScheduler({ now: () => Date.now(), random: () => 0.999999 });
+    const slow = target('slow', 10_000, 4_000);
+    scheduler.add(slow.target);
+    scheduler.start();
+    await advance(60_000);
+    await scheduler.stop();
+    const gaps = slow.starts.slice(1).map((s, i) => s - slow.starts[i]!);
+    expect(gaps.length).toBeGreaterThanOrEqual(4);
+    // Without measuring from the start the gaps would be interval + 4 s.
+    for (const gap of gaps) expect(gap).toBeLessThanOrEqual(10_000);
+  });
+
+  it('jitters only downwards: never waits longer than the interval', async () => {
+    const scheduler = new PollScheduler({ now: () => Date.now(), random: () => 0 });
+    const quick = target('quick', 10_000, 0);
+    scheduler.add(quick.target);
+    scheduler.start();
+    await advance(50_000);
+    await scheduler.stop();
+    const gaps = quick.starts.slice(1).map((s, i) => s - quick.starts[i]!);
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(9_000);
+      expect(gap).toBeLessThanOrEqual(10_000);
+    }
+  });
+
+  it('backs off a failing PBX without delaying a healthy one', async () => {
+    const scheduler = new PollScheduler({ now: () => Date.now(), random: () => 0.5 });
+    const down = target('down', 5_000, 100, () => true);
+    const up = target('up', 5_000, 100);
+    scheduler.add(down.target);
+    scheduler.add(up.target);
+    scheduler.start();
+    await advance(120_000);
+    await scheduler.stop();
+    expect(up.starts.length).toBeGreaterThanOrEqual(23);
+    const downGaps = down.starts.slice(1).map((s, i) => s - down.starts[i]!);
+    // Doubling: 10 s, 20 s, 40 s, ...
+    for (let i = 1; i < downGaps.length; i++)
+      expect(downGaps[i]!).toBeGreaterThan(downGaps[i - 1]!);
+    const status = scheduler.status().find((s) => s.locationId === 'down')!;
+    expect(status.lastError).toBe('PBX unreachable');
+    expect(status.consecutiveErrors).toBe(down.starts.length);
+    expect(status.lastSuccessAt).toBeNull();
+    expect(status.lagSeconds).toBeNull();
+  });
+
+  it('reports lag as time since the last successful poll, and the held window separately', async () => {
+    let failing = false;
+    const scheduler = new PollScheduler({ now: () => Date.now(), random: () => 0.5 });
+    const pbx = target('pbx', 10_000, 0, () => failing);
+    scheduler.add(pbx.target);
+    scheduler.start();
+    await advance(25_000);
+    let status = scheduler.status()[0]!;
+    expect(status.lagSeconds).toBeLessThanOrEqual(10);
+    expect(status.windowHeldSeconds).toBe(30);
+    failing = true;
+    await advance(120_000);
+    status = scheduler.status()[0]!;
+    expect(status.lagSeconds).toBeGreaterThanOrEqual(110);
+    expect(status.consecutiveErrors).toBeGreaterThan(0);
+    await scheduler.stop();
+  });
+});
