@@ -108,7 +108,7 @@ export async function locationsBench(): Promise<void> {
         {
           figure: 'polls/s achieved',
           value: round(ok.length / windowSeconds, 1),
-          note: `asked for ${pbxs} / 5 s = ${pbxs / (intervalMs / 1000)}/s; a poll is scheduled 5 s ± 10 % after the previous one ends`,
+          note: `asked for ${pbxs} / 5 s = ${pbxs / (intervalMs / 1000)}/s; a poll starts 4.5–5 s after the previous one started`,
         },
         { figure: 'failed polls', value: polls.length - ok.length, note: '' },
         {
@@ -144,7 +144,7 @@ export async function locationsBench(): Promise<void> {
         {
           figure: '/v1/status lag_seconds p50 / p95 / max',
           value: `${q(lagSeconds, 50)} / ${q(lagSeconds, 95)} / ${q(lagSeconds, 100)}`,
-          note: 'now − watermark: held back 2 min behind the oldest active call by design',
+          note: 'now − last successful poll, per location',
         },
         {
           figure: 'GET /v1/status p50 / p95 ms',

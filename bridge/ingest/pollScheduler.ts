@@ -89,9 +89,10 @@ export class PollScheduler {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // Spread the first polls over a whole interval: the scheduler keeps each location's phase
+    // from then on, so polls bunched at start would stay bunched (200 PBXs, BENCHMARKS.md).
     const random = this.options.random ?? Math.random;
-    for (const slot of this.slots.values())
-      this.schedule(slot, random() * Math.min(slot.target.intervalMs, 2000));
+    for (const slot of this.slots.values()) this.schedule(slot, random() * slot.target.intervalMs);
   }
 
   /** Stop scheduling and wait for polls in flight (their commit is one transaction anyway). */

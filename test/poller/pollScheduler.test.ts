@@ -47,13 +47,31 @@ describe('PollScheduler', () => {
     await jest.advanceTimersByTimeAsync(ms);
   }
 
+  /** Stop, letting the poll in flight (on fake time) finish. */
+  async function stop(scheduler: PollScheduler): Promise<void> {
+    const stopped = scheduler.stop();
+    await advance(60_000);
+    await stopped;
+  }
+
+  /** A repeatable stand-in for Math.random (mulberry32). */
+  function seededRandom(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
   it('starts a poll every interval, measured from poll start, however long the poll takes', async () => {
     const scheduler = new PollScheduler({ now: () => Date.now(), random: () => 0.999999 });
     const slow = target('slow', 10_000, 4_000);
     scheduler.add(slow.target);
     scheduler.start();
     await advance(60_000);
-    await scheduler.stop();
+    await stop(scheduler);
     const gaps = slow.starts.slice(1).map((s, i) => s - slow.starts[i]!);
     expect(gaps.length).toBeGreaterThanOrEqual(4);
     // Without measuring from the start the gaps would be interval + 4 s.
@@ -66,7 +84,7 @@ describe('PollScheduler', () => {
     scheduler.add(quick.target);
     scheduler.start();
     await advance(50_000);
-    await scheduler.stop();
+    await stop(scheduler);
     const gaps = quick.starts.slice(1).map((s, i) => s - quick.starts[i]!);
     for (const gap of gaps) {
       expect(gap).toBeGreaterThanOrEqual(9_000);
@@ -82,7 +100,7 @@ describe('PollScheduler', () => {
     scheduler.add(up.target);
     scheduler.start();
     await advance(120_000);
-    await scheduler.stop();
+    await stop(scheduler);
     expect(up.starts.length).toBeGreaterThanOrEqual(23);
     const downGaps = down.starts.slice(1).map((s, i) => s - down.starts[i]!);
     // Doubling: 10 s, 20 s, 40 s, ...
@@ -110,6 +128,22 @@ describe('PollScheduler', () => {
     status = scheduler.status()[0]!;
     expect(status.lagSeconds).toBeGreaterThanOrEqual(110);
     expect(status.consecutiveErrors).toBeGreaterThan(0);
-    await scheduler.stop();
+    await stop(scheduler);
+  });
+  it('spreads the first polls of many locations over one interval, and keeps them spread', async () => {
+    const scheduler = new PollScheduler({ now: () => Date.now(), random: seededRandom(7) });
+    const pbxs = Array.from({ length: 100 }, (_, i) => target(`pbx-${i}`, 5_000, 0));
+    for (const pbx of pbxs) scheduler.add(pbx.target);
+    scheduler.start();
+    await advance(30_000);
+    await stop(scheduler);
+    const perSecond = new Map<number, number>();
+    for (const pbx of pbxs)
+      for (const start of pbx.starts) {
+        const second = Math.floor(start / 1000);
+        perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+      }
+    // 100 locations every 5 s is 20 polls a second; bunched at start it would be 50 or more.
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(30);
   });
 });
