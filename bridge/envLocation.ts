@@ -38,3 +38,19 @@ export function ensureEnvLocation(store: BridgeStore, env: Env, now: Date): Loca
     return location;
   });
 }
+
+/**
+ * What an operator must hear about the environment's location on start: without a usable API
+ * key nobody (no Zap, no CRM template) can reach it. The key itself is never printed here, as
+ * container logs are collected: the operator sets `BRIDGE_API_KEY` or creates one with the CLI.
+ */
+export function envLocationWarnings(store: BridgeStore, location: Location | null): string[] {
+  if (location === null) return [];
+  const usable = store.apiKeys.list(location.id).filter((k) => k.revokedAt === null);
+  if (usable.length > 0) return [];
+  return [
+    `Location "${location.name}" (${location.id}) has no API key, so Zapier and the 3CX CRM template cannot reach it. ` +
+      `Run \`npx 3cx-bridge key create --location ${location.id}\` once where the database is (the key is shown once), ` +
+      'or set BRIDGE_API_KEY to a key made by `key create` and restart.',
+  ];
+}

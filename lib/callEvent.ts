@@ -21,6 +21,8 @@ export interface CallEnrichment {
   source_list: string | null;
   in_business_hours: boolean | null;
   branch: Branch | null;
+  /** When the location is next open from the call's start (the start itself in hours). */
+  next_open_at: string | null;
   missed_count_7d: number;
   is_repeat_miss: boolean;
   last_missed_at: string | null;
@@ -65,6 +67,11 @@ export interface CallEvent {
   voicemail_seconds: number | null;
   in_business_hours: boolean | null;
   branch: Branch | null;
+  /**
+   * When the location is next open, from the moment the call started: the start itself for an
+   * in-hours call, else the next opening (the after-hours branch's morning-task due time).
+   */
+  next_open_at: string | null;
   missed_count_7d: number;
   is_repeat_miss: boolean;
   last_missed_at: string | null;
@@ -80,6 +87,7 @@ export const NO_ENRICHMENT: CallEnrichment = {
   source_list: null,
   in_business_hours: null,
   branch: null,
+  next_open_at: null,
   missed_count_7d: 0,
   is_repeat_miss: false,
   last_missed_at: null,
@@ -162,6 +170,8 @@ export function buildCallEvent(
     voicemail_seconds: started ? null : call.voicemail_seconds,
     in_business_hours: e.in_business_hours,
     branch: e.branch,
+    // Records enriched before the field existed have none.
+    next_open_at: e.next_open_at ?? null,
     missed_count_7d: e.missed_count_7d,
     is_repeat_miss: e.is_repeat_miss,
     last_missed_at: e.last_missed_at,

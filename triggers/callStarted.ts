@@ -8,7 +8,9 @@ export const callStarted = defineTrigger({
   display: {
     label: 'Call Started',
     description:
-      'Triggers when a call to or from your 3CX system starts, while it is still ringing or in progress.',
+      // 3CX writes a call-log row only when that part of the call ends, and /ActiveCalls has no
+      // CallHistoryId to tie a ringing call to its later events (3cx-facts §1.7).
+      'Triggers when a call to or from your 3CX system first appears in its call log: while it still rings for calls through a menu or queue, when it ends for a call straight to an extension.',
   },
   operation: callEventHookOperation('call.started'),
 });

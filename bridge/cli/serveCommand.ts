@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { BridgeService } from '../bridgeService';
 import { DEFAULT_HOST, dbPathFrom, openStoreAt, portFrom } from '../config';
 import { demoBanner, startDemo } from '../demo';
-import { ensureEnvLocation } from '../envLocation';
+import { ensureEnvLocation, envLocationWarnings } from '../envLocation';
 import { createLogger } from '../logger';
 import type { CliIo } from './io';
 
@@ -46,7 +46,9 @@ export function registerServeCommand(
       const store = openStoreAt(dbPath, env);
       let configured: number;
       try {
-        ensureEnvLocation(store, env, new Date());
+        const envLocation = ensureEnvLocation(store, env, new Date());
+        for (const warning of envLocationWarnings(store, envLocation))
+          io.stderr(`Warning: ${warning}\n`);
         configured = store.locations.list().length;
       } finally {
         store.close();

@@ -19,8 +19,8 @@ export type JournalCallType = (typeof JOURNAL_CALL_TYPES)[number];
 const EARLIEST_REAL_TIME = Date.UTC(2000, 0, 1);
 
 /**
- * `yyyy-MM-ddTHH:mm:ss` with an optional fraction and zone (none = UTC, as the template
- * formats `[CallStartTimeUTC]`). A culture-formatted text such as `3/11/2025 6:36:50 AM`
+ * `yyyy-MM-ddTHH:mm:ss` (or a space for the `T`, as the template's `ToString("u")` gives) with
+ * an optional fraction and zone (none = UTC: the template formats `[CallStartTimeUTC]`). A culture-formatted text such as `3/11/2025 6:36:50 AM`
  * (what `[DateTime]` gives, 3cx-facts §4.4) is refused: `Date.parse` would read it as the
  * bridge's local time and shift the call by hours.
  */

@@ -274,3 +274,65 @@ function holidayCovering(local: LocalMoment, holidays: readonly Holiday[]): Holi
   }
   return null;
 }
+
+/** How far ahead `nextOpening` looks: a year and a day covers any holiday range and weekday. */
+const OPENING_SEARCH_DAYS = 367;
+
+/**
+ * The first instant at or after `instantMs` when the location is open: the instant itself in
+ * business hours, else the next opening (tomorrow 09:00, Monday after a weekend, the day after
+ * a holiday, noon after a morning-only holiday). What a workflow's after-hours branch sets as
+ * the morning task's due time, without a date-arithmetic step (DESIGN.md: the three branches
+ * from event fields alone). Null when the location opens on no day in the coming year.
+ *
+ * The location opens only at an interval's start, at a holiday's end (its `until`, or the
+ * midnight after its last day) or at midnight (a new local date can end a holiday or start a
+ * 00:00 interval): those are the candidates, tried in time order, each checked with
+ * `inBusinessHours`. A start inside the hour skipped by a daylight-saving change (02:30 on the
+ * night clocks jump from 02:00 to 03:00) opens at the first instant after the jump, as
+ * `inBusinessHours` has it, not at luxon's shifted 03:30.
+ */
+export function nextOpening(instantMs: number, config: BusinessHoursConfig): number | null {
+  if (inBusinessHours(instantMs, config)) return instantMs;
+  const zone = config.timezone;
+  const seconds = new Set<number>([0]);
+  for (const day of WEEKDAYS)
+    for (const interval of config.weekly[day]) seconds.add(secondsOfDay(interval.start));
+  for (const h of config.holidays) if (h.until !== undefined) seconds.add(secondsOfDay(h.until));
+  seconds.delete(SECONDS_PER_DAY);
+  const times = [...seconds].sort((a, b) => a - b);
+  const firstDay = DateTime.fromMillis(instantMs, { zone }).startOf('day');
+  for (let d = 0; d < OPENING_SEARCH_DAYS; d++) {
+    const day = firstDay.plus({ days: d });
+    for (const t of times) {
+      const local = DateTime.fromObject(
+        {
+          year: day.year,
+          month: day.month,
+          day: day.day,
+          hour: Math.floor(t / 3600),
+          minute: Math.floor((t % 3600) / 60),
+          second: t % 60,
+        },
+        { zone },
+      );
+      const candidate = local.toMillis();
+      if (candidate <= instantMs || !inBusinessHours(candidate, config)) continue;
+      const shiftMs = (local.hour * 3600 + local.minute * 60 + local.second - t) * 1000;
+      return shiftMs > 0 ? firstOpenAfter(candidate - shiftMs, candidate, config) : candidate;
+    }
+  }
+  return null;
+}
+
+/** The first open second in `(closedMs, openMs]`, where `closedMs` may or may not be open. */
+function firstOpenAfter(closedMs: number, openMs: number, config: BusinessHoursConfig): number {
+  let low = Math.floor(closedMs / 1000) * 1000;
+  let high = openMs;
+  while (high - low > 1000) {
+    const mid = low + Math.floor((high - low) / 2000) * 1000;
+    if (inBusinessHours(mid, config)) high = mid;
+    else low = mid;
+  }
+  return high;
+}

@@ -1,7 +1,7 @@
 import type { CallEnrichment } from '../callEvent';
 import type { SettledCall } from '../settledCall';
-import { toMillis } from '../utcTime';
-import { branchFor } from './businessHours';
+import { toIsoUtc, toMillis } from '../utcTime';
+import { branchFor, nextOpening } from './businessHours';
 import { diallerCooldown, type TimedMiss } from './diallerCooldown';
 import { contactFields, type KnownContact } from './knownContacts';
 import type { LocationEnrichmentSettings } from './locationEnrichmentSettings';
@@ -53,6 +53,7 @@ export function enrichCall(call: SettledCall, context: EnrichmentContext): Enric
   // The branch follows when the call came in (the same instant as `missedAtOf`): the PBX routed it by its office hours then,
   // and the filter `business_hours` promises "calls that started in business hours".
   const branch = branchFor(startedMs, settings.businessHours);
+  const nextOpenMs = nextOpening(startedMs, settings.businessHours);
 
   const thisCall: EarlierMiss = {
     call_id: call.call_id,
@@ -82,6 +83,7 @@ export function enrichCall(call: SettledCall, context: EnrichmentContext): Enric
           : null,
       in_business_hours: branch === 'in_hours',
       branch,
+      next_open_at: nextOpenMs === null ? null : toIsoUtc(nextOpenMs),
       missed_count_7d: repeat.missed_count_7d,
       is_repeat_miss: repeat.is_repeat_miss,
       last_missed_at: repeat.last_missed_at,

@@ -39,6 +39,7 @@ export const MISSED_CALL_SAMPLE = {
   voicemail_seconds: 0,
   in_business_hours: true,
   branch: 'in_hours',
+  next_open_at: '2026-03-02T09:00:00.000Z',
   missed_count_7d: 2,
   is_repeat_miss: true,
   last_missed_at: '2026-02-27T23:14:05.000Z',

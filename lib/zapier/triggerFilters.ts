@@ -47,7 +47,7 @@ const FIELDS: Record<TriggerFilterKey, PlainInputField> = {
       { value: 'repeat', label: 'Repeat Misses Only', sample: 'repeat' },
     ],
     helpText:
-      'A repeat miss is a missed call from a number that already missed a call in the last 7 days. Use First Miss Only for the first SMS and Repeat Misses Only to escalate. Leave empty for both.',
+      "A repeat miss is a missed call from a number that already missed a call in the location's repeat window (the last 7 days unless the bridge's administrator changed it). Use First Miss Only for the first SMS and Repeat Misses Only to escalate. Leave empty for both.",
   },
   exclude_known_contacts: {
     key: 'exclude_known_contacts',

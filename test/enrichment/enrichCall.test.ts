@@ -80,6 +80,7 @@ describe('enrichCall: the seed workflow can branch on the event alone', () => {
       source_list: 'sales',
       in_business_hours: true,
       branch: 'in_hours',
+      next_open_at: MONDAY_10AM,
       missed_count_7d: 1,
       is_repeat_miss: false,
       last_missed_at: null,
@@ -110,6 +111,8 @@ describe('enrichCall: the seed workflow can branch on the event alone', () => {
     expect(enrichCall(VOICEMAIL, context()).enrichment).toMatchObject({
       in_business_hours: false,
       branch: 'after_hours',
+      // The morning task's due time: Tuesday 09:00 ACDT.
+      next_open_at: '2026-03-02T22:30:00.000Z',
     });
     const london = context({ settings: settings({ timezone: 'Europe/London' }) });
     expect(enrichCall(VOICEMAIL, london).enrichment.branch).toBe('in_hours');

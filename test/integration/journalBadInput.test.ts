@@ -99,7 +99,7 @@ describe('what an older PBX sends', () => {
       name: '[Name]',
       agent_first_name: '[AgentFirstName]',
       established_at: '0001-01-01T00:00:00Z',
-      ended_at: '[[CallEndTimeUTC].ToString("yyyy-MM-ddTHH:mm:ssZ")]',
+      ended_at: '[[CallEndTimeUTC].ToString("u")]',
       duration: '00:00:00',
       queue: '',
       contact_id: '',

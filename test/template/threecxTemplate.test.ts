@@ -160,9 +160,9 @@ describe('3cx-template.xml', () => {
       ].sort(),
     );
     for (const key of ['started_at', 'established_at', 'ended_at']) {
-      expect(values[key].text).toMatch(
-        /^\[\[Call\w+TimeUTC\]\.ToString\("yyyy-MM-ddTHH:mm:ssZ"\)\]$/,
-      );
+      // "u" is .NET's universal sortable pattern: invariant culture and calendar, unlike a
+      // custom "yyyy-MM-ddTHH:mm:ssZ" whose ':' is the culture's time separator.
+      expect(values[key].text).toMatch(/^\[\[Call\w+TimeUTC\]\.ToString\("u"\)\]$/);
       expect(values[key].passes).toBe(2);
     }
     expect(values.duration_seconds.text).toBe(
