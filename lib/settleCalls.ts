@@ -130,16 +130,33 @@ function isActive(key: string, group: readonly CallLeg[], active: ReadonlySet<st
   return false;
 }
 
-/** The call's legs read once, duplicates (same `CdrId`) dropped, in a total order. */
+/**
+ * The call's legs read once, duplicates (same `CdrId`) folded into one, in a total order. A
+ * row read twice can differ (3CX updated it between two reads: ringing, then answered): the
+ * later view is kept (longer, answered), decided by content so the input order never matters.
+ */
 function readLegs(group: readonly CallLeg[], rules: LegRuleOptions | undefined): LegFacts[] {
   const facts: LegFacts[] = [];
   for (let i = 0; i < group.length; i++) {
     const f = readLeg(group[i], rules);
-    if (f === null || (f.cdrId !== '' && facts.some((g) => g.cdrId === f.cdrId))) continue;
-    facts.push(f);
+    if (f === null) continue;
+    const same = f.cdrId === '' ? -1 : facts.findIndex((g) => g.cdrId === f.cdrId);
+    if (same === -1) facts.push(f);
+    else if (laterView(f, facts[same])) facts[same] = f;
   }
   if (facts.length > 1) facts.sort(legOrder);
   return facts;
+}
+
+/** Of two reads of one leg, is `a` the later (more complete) one? Total on what is read. */
+function laterView(a: LegFacts, b: LegFacts): boolean {
+  if (a.end !== b.end) return a.end > b.end;
+  if (a.talk !== b.talk) return a.talk > b.talk;
+  const rank = (x: boolean | null) => (x === true ? 2 : x === false ? 1 : 0);
+  if (a.answered !== b.answered) return rank(a.answered) > rank(b.answered);
+  const order = legOrder(a, b);
+  if (order !== 0) return order < 0;
+  return JSON.stringify(a.leg) < JSON.stringify(b.leg);
 }
 
 /** Oldest first, then by id: numeric keys, because comparing ISO strings dominates otherwise. */
