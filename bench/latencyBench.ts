@@ -279,7 +279,13 @@ async function runScenario(scenario: LatencyScenario): Promise<ScenarioResult> {
 
     const pollsByLocation = groupPolls(probe.polls);
     const latency: number[] = [];
-    const parts = { wait: [] as number[], poll: [] as number[], delivery: [] as number[] };
+    const parts = {
+      wait: [] as number[],
+      read: [] as number[],
+      work: [] as number[],
+      delivery: [] as number[],
+    };
+    const requestsByLocation = groupRequests(probe.requests);
     let missing = 0;
     let folded = 0;
     let unattributed = 0;
@@ -309,7 +315,9 @@ async function runScenario(scenario: LatencyScenario): Promise<ScenarioResult> {
       }
       settlingPolls.add(poll);
       parts.wait.push(pollStart - (call.endedAt + GRACE_MS));
-      parts.poll.push(poll.ms);
+      const reading = readingMs(requestsByLocation.get(location) ?? [], poll);
+      parts.read.push(reading);
+      parts.work.push(Math.max(0, poll.ms - reading));
       parts.delivery.push(arrival.at - poll.endedAt);
     }
 
@@ -349,7 +357,8 @@ async function runScenario(scenario: LatencyScenario): Promise<ScenarioResult> {
       parts: [
         part('grace (fixed)', fixedGrace),
         part('wait for the next poll', parts.wait),
-        part('the poll (read 3CX, settle, store)', parts.poll),
+        part('the poll: reading 3CX (requests)', parts.read),
+        part('the poll: settle, enrich, store', parts.work),
         part('delivery (poll end → webhook received)', parts.delivery),
         part('total: hang-up → webhook', latency),
         {
@@ -459,16 +468,29 @@ function pollRunningAt(polls: readonly PollRecord[], at: number): PollRecord | n
 }
 
 /** Call-log legs and requests per poll: requests of a location that started within the poll. */
-function rowsPerPoll(
-  polls: readonly PollRecord[],
-  requests: readonly RequestRecord[],
-): { legs: number[]; requests: number[] } {
+function groupRequests(requests: readonly RequestRecord[]): Map<string, RequestRecord[]> {
   const byLocation = new Map<string, RequestRecord[]>();
   for (const r of requests) {
     const list = byLocation.get(r.locationId) ?? [];
     list.push(r);
     byLocation.set(r.locationId, list);
   }
+  return byLocation;
+}
+
+/** Time the poll spent waiting on 3CX: its requests run one after another. */
+function readingMs(requests: readonly RequestRecord[], poll: PollRecord): number {
+  const start = poll.endedAt - poll.ms - 5;
+  let ms = 0;
+  for (const r of requests) if (r.startedAt >= start && r.startedAt <= poll.endedAt) ms += r.ms;
+  return Math.min(ms, poll.ms);
+}
+
+function rowsPerPoll(
+  polls: readonly PollRecord[],
+  requests: readonly RequestRecord[],
+): { legs: number[]; requests: number[] } {
+  const byLocation = groupRequests(requests);
   const legs: number[] = [];
   const counts: number[] = [];
   for (const poll of polls) {

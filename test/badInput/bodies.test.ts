@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { CallEvent } from '../../lib/callEvent';
 import { allEvents, api } from '../support/bridgeApi';
+import { addJournalOnlyLocation } from '../support/template/journalTestKit';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
 import { SCRIPT_LOOKING, SQL_LOOKING, send, settledCall, storeSnapshot } from './support';
 
@@ -20,13 +21,18 @@ afterAll(() => t.close());
 
 const MB = 1024 * 1024;
 
-/** The write endpoints that take a JSON body. */
+/**
+ * The write endpoints that take a JSON body: the API's, and the two 3cx-template.xml posts to
+ * (docs/3cx-template.md), which sit behind the same key and the same body parser.
+ */
 const writes = () =>
   [
     ['POST', '/v1/hooks'],
     ['PATCH', `/v1/calls/${callId}`],
     ['PUT', '/v1/source-lists'],
     ['PUT', '/v1/business-hours'],
+    ['POST', '/3cx/journal'],
+    ['POST', '/3cx/contacts'],
   ] as const;
 
 async function expectRefused(
@@ -48,6 +54,37 @@ async function expectRefused(
   return (res.json as { message: string }).message;
 }
 
+/** A JSON body of about `bytes` sent chunked (no Content-Length); the status it got. */
+function sendChunked(method: string, path: string, bytes: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const url = new URL(`${t.url}${path}`);
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method,
+        headers: {
+          authorization: `Bearer ${t.apiKey}`,
+          'content-type': 'application/json',
+          'transfer-encoding': 'chunked',
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      // The server may close the connection once it has answered 413.
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve(413) : reject(error),
+    );
+    req.write('{"notes":"');
+    for (let sent = 0; sent < bytes; sent += 64 * 1024) req.write('y'.repeat(64 * 1024));
+    req.end('"}');
+  });
+}
+
 describe('bodies the API refuses', () => {
   it('413 for a body over 1 MB, with or without a Content-Length', async () => {
     const big = JSON.stringify({ notes: 'x'.repeat(MB + 10) });
@@ -55,36 +92,15 @@ describe('bodies the API refuses', () => {
       await expectRefused(method, path, big, 'application/json', 413, 'payload_too_large');
 
     // Chunked (no Content-Length): the limit holds while the body streams in.
-    const before = storeSnapshot(t);
-    const status = await new Promise<number>((resolve, reject) => {
-      const url = new URL(`${t.url}/v1/calls/${callId}`);
-      const req = httpRequest(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'PATCH',
-          headers: {
-            authorization: `Bearer ${t.apiKey}`,
-            'content-type': 'application/json',
-            'transfer-encoding': 'chunked',
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', (error: NodeJS.ErrnoException) =>
-        // The server may close the connection once it has answered 413.
-        error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve(413) : reject(error),
-      );
-      req.write('{"notes":"');
-      for (let i = 0; i < 20; i++) req.write('y'.repeat(64 * 1024));
-      req.end('"}');
-    });
-    expect(status).toBe(413);
-    expect(storeSnapshot(t)).toEqual(before);
+    for (const [method, path] of writes()) {
+      const before = storeSnapshot(t);
+      expect([method, path, await sendChunked(method, path, 20 * 64 * 1024)]).toEqual([
+        method,
+        path,
+        413,
+      ]);
+      expect(storeSnapshot(t)).toEqual(before);
+    }
   });
 
   it.each([
@@ -380,6 +396,177 @@ describe('SQL-looking and script-looking text', () => {
       caller_number_raw: SQL_LOOKING,
       caller_name: SCRIPT_LOOKING,
     });
+  });
+});
+
+describe('SQL-looking and script-looking text through the 3CX template endpoints', () => {
+  /** The strings a user would try first (docs/3cx-template.md: both endpoints take free text). */
+  const BOBBY_TABLES = "Robert'); DROP TABLE calls;--";
+  const SCRIPT = SCRIPT_LOOKING;
+  let office: { locationId: string; apiKey: string };
+  let tablesBefore: unknown[];
+
+  const tableNames = () =>
+    t.bridge.store.db
+      .prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all();
+
+  beforeAll(() => {
+    // Fed by the journal alone (no XAPI): an entry's events are stored as soon as 3CX posts.
+    office = addJournalOnlyLocation(t, 'Hostile Names Office');
+    tablesBefore = tableNames();
+  });
+
+  /** A raw request with the office's key; the body as text and parsed. */
+  const asOffice = (method: string, path: string, body?: unknown) =>
+    send(
+      t,
+      method,
+      path,
+      body === undefined ? undefined : JSON.stringify(body),
+      body === undefined ? null : 'application/json',
+      office.apiKey,
+    );
+
+  /** 3CX reports a missed call that ended a moment ago. */
+  async function journalMissed(number: string, extra: Record<string, string> = {}) {
+    const now = t.sim.clock.now();
+    const res = await asOffice('POST', '/3cx/journal', {
+      call_type: 'Missed',
+      direction: 'Inbound',
+      number,
+      agent: '101',
+      duration_seconds: '0',
+      started_at: new Date(now - 40_000).toISOString(),
+      ended_at: new Date(now - 5_000).toISOString(),
+      ...extra,
+    });
+    expect([res.status, res.json]).toEqual([
+      200,
+      { status: 'released', call_id: expect.stringMatching(/^journal-/), release_at: null },
+    ]);
+    return (res.json as { call_id: string }).call_id;
+  }
+
+  /** The office's `call.missed` event for a call, and the raw JSON text of the feed page. */
+  async function missedEventOf(callId: string): Promise<{ event: CallEvent; text: string }> {
+    const page = await asOffice('GET', '/v1/events?event=call.missed&limit=100');
+    expect(page.status).toBe(200);
+    expect(page.contentType).toMatch(/^application\/json/);
+    const event = (page.json as { data: CallEvent[] }).data.find((e) => e.call_id === callId);
+    expect(event).toBeDefined();
+    return { event: event!, text: page.text };
+  }
+
+  /** The raw answer text carries the string as plain JSON string content: no entities, no markup. */
+  function expectVerbatimIn(text: string, ...values: string[]) {
+    for (const value of values) expect(text).toContain(JSON.stringify(value));
+    expect(text).not.toMatch(/&lt;|&gt;|&#|&quot;|&amp;/);
+  }
+
+  it('a contact created with them comes back byte for byte from the lookup and in the event feed', async () => {
+    const number = '+61412000001';
+    const created = {
+      number,
+      first_name: SCRIPT,
+      last_name: BOBBY_TABLES,
+      company: `${BOBBY_TABLES}${SCRIPT}`,
+      email: '"><img src=x onerror=alert(1)>',
+      contact_id: SQL_LOOKING,
+    };
+    const expected = {
+      found: true,
+      contact: {
+        id: SQL_LOOKING,
+        first_name: SCRIPT,
+        last_name: BOBBY_TABLES,
+        company: `${BOBBY_TABLES}${SCRIPT}`,
+        email: '"><img src=x onerror=alert(1)>',
+        phone: number,
+        searched_number: '',
+        url: expect.any(String),
+      },
+    };
+    const answer = await asOffice('POST', '/3cx/contacts', created);
+    expect([answer.status, answer.json]).toEqual([200, expected]);
+
+    const lookup = await asOffice('GET', `/3cx/lookup?number=${encodeURIComponent(number)}`);
+    expect(lookup.status).toBe(200);
+    expect(lookup.contentType).toMatch(/^application\/json/);
+    expect(lookup.json).toEqual(expected);
+    expectVerbatimIn(lookup.text, SCRIPT, BOBBY_TABLES, SQL_LOOKING, `${BOBBY_TABLES}${SCRIPT}`);
+    const { contact } = lookup.json as { contact: Record<string, string> };
+    for (const [field, sent] of [
+      ['first_name', SCRIPT],
+      ['last_name', BOBBY_TABLES],
+      ['id', SQL_LOOKING],
+    ])
+      expect(Buffer.from(contact[field], 'utf8').equals(Buffer.from(sent, 'utf8'))).toBe(true);
+
+    // The next call from that number is the contact's: 3CX gave no name, so the event carries
+    // the contact's name and id, as sent.
+    const callId = await journalMissed(number);
+    const { event, text } = await missedEventOf(callId);
+    expect(event).toMatchObject({
+      caller_number: number,
+      caller_name: `${SCRIPT} ${BOBBY_TABLES}`,
+      known_contact: true,
+      contact_id: SQL_LOOKING,
+    });
+    expectVerbatimIn(text, `${SCRIPT} ${BOBBY_TABLES}`, SQL_LOOKING);
+  });
+
+  it('a caller name in a journal entry comes back byte for byte in the event feed and the lookup', async () => {
+    const number = '+61412000002';
+    const name = `${BOBBY_TABLES} ${SCRIPT}`;
+    // With the contact 3CX matched, so the bridge learns the contact under that name.
+    const callId = await journalMissed(number, { name, contact_id: `crm-${SCRIPT}` });
+    const { event, text } = await missedEventOf(callId);
+    expect(event).toMatchObject({
+      caller_number: number,
+      caller_name: name,
+      contact_id: `crm-${SCRIPT}`,
+    });
+    expect(Buffer.from(event.caller_name!, 'utf8').equals(Buffer.from(name, 'utf8'))).toBe(true);
+    expectVerbatimIn(text, name, `crm-${SCRIPT}`);
+
+    const lookup = await asOffice('GET', `/3cx/lookup?number=${encodeURIComponent(number)}`);
+    expect(lookup.status).toBe(200);
+    const { found, contact } = lookup.json as { found: boolean; contact: Record<string, string> };
+    expect(found).toBe(true);
+    expect(contact.id).toBe(`crm-${SCRIPT}`);
+    // 3CX wants a first and a last name: the name is split at its first space, not altered.
+    expect(`${contact.first_name} ${contact.last_name}`).toBe(name);
+    expectVerbatimIn(lookup.text, `crm-${SCRIPT}`);
+
+    // A name with no matched contact is not taken for one, but still reaches the event as sent.
+    const stranger = await journalMissed('+61412000003', { name: `${SCRIPT}${BOBBY_TABLES}` });
+    expect((await missedEventOf(stranger)).event.caller_name).toBe(`${SCRIPT}${BOBBY_TABLES}`);
+  });
+
+  it('leaves every table in place and working', async () => {
+    const db = t.bridge.store.db;
+    expect(tableNames()).toEqual(tablesBefore);
+    expect(db.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
+
+    // The office's calls are all there, and new writes and reads through the same routes work.
+    const calls = await asOffice('GET', '/v1/calls?limit=100');
+    expect(calls.status).toBe(200);
+    expect((calls.json as { data: unknown[] }).data).toHaveLength(3);
+    const plain = await asOffice('POST', '/3cx/contacts', {
+      number: '+61412000004',
+      first_name: 'Jane',
+      last_name: 'Citizen',
+    });
+    expect(plain.status).toBe(200);
+    const lookup = await asOffice('GET', '/3cx/lookup?number=%2B61412000004');
+    expect(lookup.json).toMatchObject({
+      found: true,
+      contact: { first_name: 'Jane', last_name: 'Citizen' },
+    });
+    const callId = await journalMissed('+61412000004');
+    expect((await missedEventOf(callId)).event.caller_name).toBe('Jane Citizen');
+    expect((await api(t.url, office.apiKey, 'GET', `/v1/calls/${callId}`)).status).toBe(200);
   });
 });
 

@@ -108,6 +108,86 @@ describe('plain webhooks and operations', () => {
     expect(metrics).not.toContain(t.apiKey);
   });
 
+  it('counts events by type and deliveries by result in /metrics', async () => {
+    // call.missed goes to a subscriber that takes it; call.ended to one that answers 500.
+    receiver.respond = (request) => ({ status: request.path.endsWith('/ended') ? 500 : 200 });
+    for (const [event, path] of [
+      ['call.missed', '/missed'],
+      ['call.ended', '/ended'],
+    ]) {
+      const res = await fetch(`${t.url}/v1/hooks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ target_url: `${receiver.url}${path}`, event }),
+      });
+      expect(res.status).toBe(201);
+    }
+    await t.tick();
+    const before = await scrape(t);
+    expect(counterSum(before, 'bridge_events_total')).toBe(0);
+    expect(counterSum(before, 'bridge_deliveries_total')).toBe(0);
+
+    const call = t.sim.pbx.placeCall({
+      kind: 'direct',
+      extension: '102',
+      result: 'hangup',
+      ringSeconds: 12,
+      caller: '+61412345678',
+    });
+    expect(call.expected).toMatchObject({ direction: 'inbound', outcome: 'missed' });
+    while (t.sim.clock.now() < call.endedAt + 20_000) await t.advance(5);
+
+    const after = await scrape(t);
+    const events = (type: string) =>
+      counterSum(after, 'bridge_events_total', { type, suppressed: 'false' });
+    expect([events('call.started'), events('call.ended'), events('call.missed')]).toEqual([
+      1, 1, 1,
+    ]);
+    expect(counterSum(after, 'bridge_events_total', { suppressed: 'true' })).toBe(0);
+
+    // Every attempt is counted once, by what became of it: the 200 as delivered, each 500 as a
+    // retry (the event stays pending), none as given up.
+    const missedAttempts = receiver.received.filter((r) => r.path.endsWith('/missed'));
+    const endedAttempts = receiver.received.filter((r) => r.path.endsWith('/ended'));
+    expect(missedAttempts).toHaveLength(1);
+    expect(endedAttempts.length).toBeGreaterThanOrEqual(1);
+    const deliveries = (result: string) => counterSum(after, 'bridge_deliveries_total', { result });
+    expect(deliveries('delivered')).toBe(1);
+    expect(deliveries('retry')).toBe(endedAttempts.length);
+    expect(deliveries('failed') + deliveries('gone')).toBe(0);
+    expect(after.get('bridge_deliveries_pending')?.[0]?.value).toBe(1);
+    // The delivered attempt's latency was observed once.
+    expect(counterSum(after, 'bridge_delivery_latency_seconds_count')).toBe(1);
+  });
+
+  it('counts failed polls in /metrics while the PBX fails, and good ones once it is back', async () => {
+    await t.tick();
+    const polls = (samples: Samples, result: string) =>
+      counterSum(samples, 'bridge_polls_total', { location: t.locationId, result });
+    const before = await scrape(t);
+    expect(polls(before, 'error')).toBe(0);
+    const okBefore = polls(before, 'ok');
+    expect(okBefore).toBeGreaterThanOrEqual(1);
+
+    // Every XAPI request is 401 and the token is revoked, for 60 simulated seconds.
+    t.sim.faults.inject({ kind: 'unauthorizedStorm', forSeconds: 60 });
+    for (let i = 1; i <= 3; i++) {
+      t.sim.clock.advance(5);
+      await expect(t.bridge.pollNow(t.locationId)).rejects.toThrow();
+      const during = await scrape(t);
+      expect([i, polls(during, 'error'), polls(during, 'ok')]).toEqual([i, i, okBefore]);
+    }
+
+    t.sim.clock.advance(60); // the storm is over
+    await t.bridge.pollNow(t.locationId);
+    const after = await scrape(t);
+    expect([polls(after, 'error'), polls(after, 'ok')]).toEqual([3, okBefore + 1]);
+    // Each poll, failed or not, has its duration observed.
+    expect(
+      counterSum(after, 'bridge_poll_duration_seconds_count', { location: t.locationId }),
+    ).toBe(okBefore + 4);
+  });
+
   it('shows a failing PBX in the location status', async () => {
     t.sim.faults.inject({ kind: 'down', forSeconds: 60 });
     await t.advance(5).catch(() => undefined);
@@ -166,3 +246,37 @@ describe('configuration from the environment (containers)', () => {
     }
   });
 });
+
+/** One sample of the Prometheus text format: its labels and value. */
+interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+type Samples = Map<string, Sample[]>;
+
+/** `GET /metrics` (no key: it is for the operator's scraper), parsed by metric name. */
+async function scrape(t: TestBridge): Promise<Samples> {
+  const res = await fetch(`${t.url}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+  const samples: Samples = new Map();
+  for (const line of (await res.text()).split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) throw new Error(`not a Prometheus sample line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      labels[key] = value;
+    const list = samples.get(match[1]) ?? [];
+    list.push({ labels, value: Number(match[3]) });
+    samples.set(match[1], list);
+  }
+  return samples;
+}
+
+/** The sum of a metric's samples whose labels include `labels` (0 when there is none). */
+function counterSum(samples: Samples, name: string, labels: Record<string, string> = {}): number {
+  return (samples.get(name) ?? [])
+    .filter((s) => Object.entries(labels).every(([key, value]) => s.labels[key] === value))
+    .reduce((sum, s) => sum + s.value, 0);
+}

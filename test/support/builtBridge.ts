@@ -72,10 +72,8 @@ export async function ensureBuilt(): Promise<void> {
   }
 }
 
-/** A running `3cx-bridge serve`. */
-export interface ServeProcess {
-  /** `http://127.0.0.1:PORT` as the process printed it. */
-  url: string;
+/** A running `3cx-bridge` process and what it printed so far. */
+export interface BridgeProcess {
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
@@ -83,6 +81,50 @@ export interface ServeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGKILL if still running, and wait for it. */
   kill(): Promise<void>;
+}
+
+/** A running `3cx-bridge serve`. */
+export interface ServeProcess extends BridgeProcess {
+  /** `http://127.0.0.1:PORT` as the process printed it. */
+  url: string;
+}
+
+/**
+ * `node bin/3cx-bridge.js ARGS` in `cwd` with a clean environment: only PATH, HOME and `env`
+ * (LOG_LEVEL defaults to warn), so a developer's own settings never leak into a test.
+ */
+export function spawnBridgeProcess(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = ROOT,
+): BridgeProcess {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', '3cx-bridge.js'), ...args], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => (out += text));
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (err += text));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
 
 /**
@@ -94,55 +136,31 @@ export async function spawnServe(
   env: Record<string, string> = {},
   timeoutMs = 20_000,
 ): Promise<ServeProcess> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin', '3cx-bridge.js'), 'serve', '--db', dbPath, '--port', '0'],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? tmpdir(),
-        LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => (out += text));
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (err += text));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const p = spawnBridgeProcess(['serve', '--db', dbPath, '--port', '0'], env);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve did not start within ${timeoutMs} ms:\n${out}\n${err}`));
+      p.child.kill('SIGKILL');
+      reject(
+        new Error(`serve did not start within ${timeoutMs} ms:\n${p.stdout()}\n${p.stderr()}`),
+      );
     }, timeoutMs);
     const check = () => {
-      const match = /3CX bridge listening on (http:\/\/\S+) /.exec(out);
+      const match = /3CX bridge listening on (http:\/\/\S+) /.exec(p.stdout());
       if (match) {
         clearTimeout(timer);
-        child.stdout!.off('data', check);
+        p.child.stdout!.off('data', check);
         resolve(match[1]);
       }
     };
-    child.stdout!.on('data', check);
-    void exited.then(({ code, signal }) => {
+    p.child.stdout!.on('data', check);
+    void p.exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`serve exited (${code ?? signal}) before listening:\n${out}\n${err}`));
+      reject(
+        new Error(
+          `serve exited (${code ?? signal}) before listening:\n${p.stdout()}\n${p.stderr()}`,
+        ),
+      );
     });
   });
-  return {
-    url,
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    async kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-  };
+  return { ...p, url };
 }
