@@ -22,11 +22,11 @@ export async function main(
     )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = any free port)', integer, 5001)
-    .option('--client-id <id>', 'API client id (with --client-secret)')
-    .option('--client-secret <secret>', 'API client secret (with --client-id)')
+    .option('--client-id <id>', 'one API client id (with --client-secret; more: --client)', collect)
+    .option('--client-secret <secret>', 'its secret (with --client-id)', collect)
     .option(
       '--client <id:secret[:role]>',
-      'an API client; repeatable; role defaults to system_owner',
+      'an API client; repeat for several; role defaults to system_owner',
       collect,
       [],
     )
@@ -40,6 +40,7 @@ export async function main(
     .option('--time-zone <zone>', 'OfficeHours.TimeZoneId', 'Australia/Adelaide')
     .option('--country <code>', 'E164Settings country (ISO code or calling code)', 'AU')
     .option('--max-period-days <days>', 'longer call-log periods answer 504', integer, 31)
+    .addHelpText('after', CLIENTS_HELP)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => output.log(s.trimEnd()),
@@ -49,8 +50,8 @@ export async function main(
   const opts = program.opts<{
     host: string;
     port: number;
-    clientId?: string;
-    clientSecret?: string;
+    clientId?: string[];
+    clientSecret?: string[];
     client: string[];
     version: string;
     speed: number;
@@ -64,16 +65,37 @@ export async function main(
     maxPeriodDays: number;
   }>();
 
-  const clients = opts.client.map(parseClient);
-  if ((opts.clientId === undefined) !== (opts.clientSecret === undefined)) {
-    throw new InvalidArgumentError('--client-id and --client-secret go together');
+  // Usage errors go through `program.error` so that they are printed (as Commander prints its
+  // own) before the error is thrown: bin/3cx-sim.js exits quietly on a Commander error.
+  const usage = (message: string): never => program.error(`error: ${message}`);
+  for (const flag of ['--client-id', '--client-secret'] as const) {
+    const given = flag === '--client-id' ? opts.clientId : opts.clientSecret;
+    if (given !== undefined && given.length > 1) {
+      // Never echo the values: they may be secrets.
+      usage(
+        `${flag} was given ${given.length} times, but only one --client-id/--client-secret pair is taken; add each further client with --client id:secret[:role] (repeatable)`,
+      );
+    }
   }
-  if (opts.clientId !== undefined && opts.clientSecret !== undefined) {
-    clients.unshift({
-      clientId: opts.clientId,
-      clientSecret: opts.clientSecret,
-      role: 'system_owner',
-    });
+  const clientId = opts.clientId?.[0];
+  const clientSecret = opts.clientSecret?.[0];
+  if ((clientId === undefined) !== (clientSecret === undefined)) {
+    usage('--client-id and --client-secret go together; for more clients use --client id:secret');
+  }
+  const clients: SimClientConfig[] = [];
+  for (const spec of opts.client) {
+    const client = parseClient(spec);
+    if (client === null) usage(`--client wants id:secret[:role], got ${JSON.stringify(spec)}`);
+    else clients.push(client);
+  }
+  if (clientId !== undefined && clientSecret !== undefined) {
+    clients.unshift({ clientId, clientSecret, role: 'system_owner' });
+  }
+  const seen = new Set<string>();
+  for (const { clientId: id } of clients) {
+    if (seen.has(id))
+      usage(`the API client ${JSON.stringify(id)} is given twice; give each client once`);
+    seen.add(id);
   }
   const start = opts.start ?? Date.now();
   const clock: SimulatorOptions['clock'] = opts.manual
@@ -126,16 +148,30 @@ export async function main(
   return stopped;
 }
 
-function parseClient(spec: string): SimClientConfig {
+/** `id:secret[:role]`, or null when the id or the secret is missing. */
+function parseClient(spec: string): SimClientConfig | null {
   const [clientId, clientSecret, role] = spec.split(':');
-  if (!clientId || !clientSecret) {
-    throw new InvalidArgumentError(`--client wants id:secret[:role], got ${JSON.stringify(spec)}`);
-  }
+  if (!clientId || !clientSecret) return null;
   return { clientId, clientSecret, role: role || 'system_owner' };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+const CLIENTS_HELP = `
+API clients:
+  3CX allows one active token per API client, so each consumer (the bridge,
+  the Zapier app, a report tool) needs a client of its own. Give the first
+  with --client-id and --client-secret (once each), and every further one
+  with --client id:secret[:role]; repeat --client for as many as you need.
+  The role is system_owner (the default; reads the call log) or system_admin
+  (gets 403 on the call log, as on a real PBX). Without any client option
+  there is one: bridge / bridge-secret (system_owner).
+
+  e.g. 3cx-sim --client-id 900 --client-secret s3cret --client zapier:other \\
+         --client reports:third:system_admin
+`;
+
+/** Every value of a repeated option, in order (`previous` is undefined the first time). */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function integer(value: string): number {

@@ -60,6 +60,9 @@ export class CallRepo {
            direction = excluded.direction,
            outcome = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.outcome ELSE calls.outcome END,
            number_key = excluded.number_key,
+           -- A live call was stored from the legs seen so far; its settled start is earlier
+           -- when its first leg reached the log later (repeat-miss windows use this column).
+           started_at = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.started_at ELSE calls.started_at END,
            ended_at = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.ended_at ELSE calls.ended_at END,
            missed = MAX(calls.missed, excluded.missed),
            missed_emitted = MAX(calls.missed_emitted, excluded.missed_emitted),

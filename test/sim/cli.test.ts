@@ -68,4 +68,100 @@ describe('3cx-sim CLI', () => {
       main(['node', '3cx-sim', '--port', '0', '--client', 'nosecret'], quiet),
     ).rejects.toThrow(/id:secret/);
   });
+
+  it('refuses a repeated --client-id or --client-secret, says to use --client, prints no secret', async () => {
+    for (const args of [
+      ['--client-id', '900', '--client-secret', 'top-secret-1', '--client-id', '901'],
+      ['--client-id', '900', '--client-secret', 'top-secret-1', '--client-secret', 'top-secret-2'],
+      [
+        '--client-id',
+        '900',
+        '--client-secret',
+        'top-secret-1',
+        '--client-id',
+        '901',
+        '--client-secret',
+        'top-secret-2',
+      ],
+    ]) {
+      const lines: string[] = [];
+      const started = main(['node', '3cx-sim', '--port', '0', '--manual', ...args], {
+        log: (line) => lines.push(line),
+      });
+      // No simulator starts with only the last pair: the whole command is refused.
+      await expect(started).rejects.toThrow(/--client id:secret/);
+      const printed = lines.join('\n');
+      expect(printed).toMatch(/--client-(id|secret) was given 2 times/);
+      expect(printed).toContain('--client id:secret');
+      expect(printed).not.toMatch(/top-secret/);
+    }
+  });
+
+  it('takes several clients as a pair plus repeated --client, each with its own token', async () => {
+    const lines: string[] = [];
+    const sim = await main(
+      [
+        'node',
+        '3cx-sim',
+        '--port',
+        '0',
+        '--manual',
+        '--client-id',
+        '900',
+        '--client-secret',
+        'secret-900',
+        '--client',
+        'zapier:secret-zapier',
+        '--client',
+        'reports:secret-reports:system_admin',
+      ],
+      { log: (line) => lines.push(line) },
+    );
+    try {
+      expect(lines.join('\n')).toContain(
+        'clients   900 (system_owner), zapier (system_owner), reports (system_admin)',
+      );
+      for (const [id, secret] of [
+        ['900', 'secret-900'],
+        ['zapier', 'secret-zapier'],
+        ['reports', 'secret-reports'],
+      ]) {
+        const token = await accessToken(sim.url, id, secret);
+        expect((await xapiGet(sim.url, '/xapi/v1/SystemStatus', token)).status).toBe(200);
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('refuses the same client id twice, and prints every usage error it refuses', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--client-id', '900', '--client-secret', 'a', '--client', '900:b'], /"900" is given twice/],
+      [['--client', 'zapier:a', '--client', 'zapier:b'], /"zapier" is given twice/],
+      [['--client-id', '900'], /--client-id and --client-secret go together/],
+      [['--client', 'nosecret'], /--client wants id:secret/],
+    ];
+    for (const [args, message] of cases) {
+      const lines: string[] = [];
+      await expect(
+        main(['node', '3cx-sim', '--port', '0', '--manual', ...args], {
+          log: (line) => lines.push(line),
+        }),
+      ).rejects.toThrow(message);
+      // bin/3cx-sim.js prints nothing more for a usage error: the message must be out already.
+      expect(lines.join('\n')).toMatch(message);
+    }
+  });
+
+  it('--help explains how to give several clients', async () => {
+    const lines: string[] = [];
+    await expect(
+      main(['node', '3cx-sim', '--help'], { log: (line) => lines.push(line) }),
+    ).rejects.toMatchObject({ code: 'commander.helpDisplayed', exitCode: 0 });
+    const help = lines.join('\n');
+    expect(help).toMatch(/--client <id:secret\[:role\]>\s+an API client; repeat for several/);
+    expect(help).toContain('one active token per API client');
+    expect(help).toMatch(/--client-id and\s+--client-secret \(once each\)/);
+    expect(help).toMatch(/3cx-sim --client-id 900 --client-secret \S+ --client zapier:other/);
+  });
 });

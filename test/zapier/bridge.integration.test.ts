@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import * as zapier from 'zapier-platform-core';
 import App from '../../index';
 import type { CallEvent, CallEventType } from '../../lib/callEvent';
@@ -350,6 +351,110 @@ describe('trigger filters', () => {
     })) as CallEvent[];
     expect(inHours.every((e) => e.branch === 'in_hours')).toBe(true);
     expect(inHours.map((e) => e.id)).not.toContain(event.id);
+
+    for (const subscribeData of subscriptions)
+      await appTester(op(missedCall).performUnsubscribe, { authData, subscribeData });
+  });
+
+  it('First or Repeat Misses: a number’s first miss goes to one Zap, its next miss to the other', async () => {
+    const firstOnly = await zapierTarget();
+    const repeatOnly = await zapierTarget();
+    const everyone = await zapierTarget();
+    const subscriptions = [
+      await subscribe(missedCall, firstOnly.url, { repeat: 'first' }),
+      await subscribe(missedCall, repeatOnly.url, { repeat: 'repeat' }),
+      await subscribe(missedCall, everyone.url),
+    ];
+    const fromCaller = (receiver: Receiver, caller: string) =>
+      eventsAt(receiver, 'call.missed').filter((e) => e.caller_number === caller);
+
+    const first = tb.sim.pbx.placeCall(missedSalesCall());
+    await runUntil(() => fromCaller(everyone, first.caller).length === 1);
+    // Past the dialler cooldown: a redial within 10 minutes would be folded into the first miss.
+    await passTime(11 * 60);
+    tb.sim.pbx.placeCall(missedSalesCall({ caller: first.caller } as Partial<CallScript>));
+    await runUntil(() => fromCaller(everyone, first.caller).length === 2);
+    await passTime(30);
+
+    const [firstMiss, repeatMiss] = fromCaller(everyone, first.caller);
+    expect(firstMiss).toMatchObject({ is_repeat_miss: false, missed_count_7d: 1 });
+    expect(repeatMiss).toMatchObject({
+      is_repeat_miss: true,
+      missed_count_7d: 2,
+      // The earlier miss's real start, not when its first leg was seen while still ringing.
+      last_missed_at: firstMiss.started_at,
+    });
+    expect(fromCaller(firstOnly, first.caller).map((e) => e.id)).toEqual([firstMiss.id]);
+    expect(fromCaller(repeatOnly, first.caller).map((e) => e.id)).toEqual([repeatMiss.id]);
+
+    // The Zap editor's test shows the same split.
+    for (const [repeat, wanted, unwanted] of [
+      ['first', firstMiss, repeatMiss],
+      ['repeat', repeatMiss, firstMiss],
+    ] as const) {
+      const listed = (await appTester(op(missedCall).performList, {
+        authData,
+        inputData: { repeat },
+        meta: { limit: 100 },
+      })) as CallEvent[];
+      expect(listed.map((e) => e.id)).toContain(wanted.id);
+      expect(listed.map((e) => e.id)).not.toContain(unwanted.id);
+      expect(listed.every((e) => e.is_repeat_miss === (repeat === 'repeat'))).toBe(true);
+    }
+
+    for (const subscribeData of subscriptions)
+      await appTester(op(missedCall).performUnsubscribe, { authData, subscribeData });
+  });
+
+  it('After Hours Only: the evening miss triggers, the next morning’s does not', async () => {
+    const afterHours = await zapierTarget();
+    const inHours = await zapierTarget();
+    const everyone = await zapierTarget();
+    const subscriptions = [
+      await subscribe(missedCall, afterHours.url, { business_hours: 'after_hours' }),
+      await subscribe(missedCall, inHours.url, { business_hours: 'in_hours' }),
+      await subscribe(missedCall, everyone.url),
+    ];
+    const adelaide = (ms: number) => DateTime.fromMillis(ms, { zone: 'Australia/Adelaide' });
+    const missOf = (receiver: Receiver, caller: string) =>
+      eventsAt(receiver, 'call.missed').filter((e) => e.caller_number === caller);
+
+    // The simulator's clock started at 19:30 on Monday in Adelaide; the location is open
+    // Monday to Friday 09:00–17:00 (the default hours). Later tests do not mind the hour.
+    const monday = adelaide(tb.sim.clock.now());
+    expect([monday.weekday, monday.hour >= 17]).toEqual([1, true]);
+    const evening = tb.sim.pbx.placeCall(missedSalesCall());
+    await runUntil(() => missOf(everyone, evening.caller).length > 0);
+
+    // Overnight to Tuesday 10:00: the bridge catches up on the quiet night first.
+    const tuesdayMorning = adelaide(tb.sim.clock.now())
+      .plus({ days: 1 })
+      .set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
+    tb.sim.clock.advance((tuesdayMorning.toMillis() - tb.sim.clock.now()) / 1000);
+    await tb.tick();
+    const morning = tb.sim.pbx.placeCall(missedSalesCall());
+    await runUntil(() => missOf(everyone, morning.caller).length > 0);
+    await passTime(30);
+
+    const [eveningMiss] = missOf(everyone, evening.caller);
+    const [morningMiss] = missOf(everyone, morning.caller);
+    expect(eveningMiss).toMatchObject({ branch: 'after_hours', in_business_hours: false });
+    expect(morningMiss).toMatchObject({ branch: 'in_hours', in_business_hours: true });
+    const ofTheseTwo = (receiver: Receiver) =>
+      eventsAt(receiver, 'call.missed')
+        .filter((e) => e.caller_number === evening.caller || e.caller_number === morning.caller)
+        .map((e) => e.id);
+    expect(ofTheseTwo(afterHours)).toEqual([eveningMiss.id]);
+    expect(ofTheseTwo(inHours)).toEqual([morningMiss.id]);
+
+    const listed = (await appTester(op(missedCall).performList, {
+      authData,
+      inputData: { business_hours: 'after_hours' },
+      meta: { limit: 100 },
+    })) as CallEvent[];
+    expect(listed.map((e) => e.id)).toContain(eveningMiss.id);
+    expect(listed.map((e) => e.id)).not.toContain(morningMiss.id);
+    expect(listed.every((e) => e.branch === 'after_hours')).toBe(true);
 
     for (const subscribeData of subscriptions)
       await appTester(op(missedCall).performUnsubscribe, { authData, subscribeData });
