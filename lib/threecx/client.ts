@@ -54,6 +54,12 @@ export interface ThreeCxClientOptions {
   maxWindowMs?: number;
   /** A 504 halves the window down to this length, then gives up. Default 15 minutes. */
   minWindowMs?: number;
+  /**
+   * A window holding this many rows or more is read again as two halves, down to a minute:
+   * 3CX reports are said to stop at 20,000 rows (3cx-facts §1.3, unverified), and paging past
+   * such a cap would end in a short page, indistinguishable from the end. Default 20,000.
+   */
+  maxRowsPerWindow?: number;
   /** Retries of a 502/503 or connection reset (lib/threecx/transientRetry.ts). Default 2. */
   maxRetries?: number;
   /** First retry delay, doubling. Default 1 s. */
@@ -70,7 +76,7 @@ export type ThreeCxClientEvent =
   | { type: 'token_fetched'; lifetimeSeconds: number; unit: ExpiresInUnit; reason: string }
   | { type: 'token_rejected'; what: string }
   | { type: 'request_retried'; what: string; attempt: number; delayMs: number; problem: string }
-  | { type: 'window_halved'; what: string; from: string; to: string };
+  | { type: 'window_halved'; what: string; from: string; to: string; reason?: 'rows' };
 
 /** A period of a report: anything `toMillis` reads (Date, epoch ms, ISO string). */
 export interface ReportPeriod {
@@ -97,6 +103,16 @@ const DEFAULT_REPORT_TIMEOUT_MS = 120_000;
 const DEFAULT_PAGE_SIZE = 500;
 const DEFAULT_MAX_WINDOW_MS = 24 * 3600_000;
 const DEFAULT_MIN_WINDOW_MS = 15 * 60_000;
+const DEFAULT_MAX_ROWS_PER_WINDOW = 20_000;
+/** Halving for too many rows goes further than for 504s: the rows must be read, not skipped. */
+const MIN_WINDOW_MS_FOR_ROWS = 60_000;
+
+/** A window held `maxRowsPerWindow` rows or more (the count said so, or the pages did). */
+class TooManyRows extends Error {
+  constructor(readonly rows: number) {
+    super(`${rows} rows or more`);
+  }
+}
 const DEFAULT_ORDER_BY = 'StartTime asc';
 
 const CALL_LOG: Omit<RequestContext, 'pbxUrl'> = {
@@ -127,6 +143,7 @@ export class ThreeCxClient {
   private readonly pageSize: number;
   private readonly maxWindowMs: number;
   private readonly minWindowMs: number;
+  private readonly maxRowsPerWindow: number;
   private readonly maxRetries: number;
   private readonly retryDelayMs: number;
   private readonly onEvent: (event: ThreeCxClientEvent) => void;
@@ -140,6 +157,10 @@ export class ThreeCxClient {
     this.pageSize = positiveInteger(options.pageSize ?? DEFAULT_PAGE_SIZE, 'pageSize');
     this.maxWindowMs = options.maxWindowMs ?? DEFAULT_MAX_WINDOW_MS;
     this.minWindowMs = options.minWindowMs ?? DEFAULT_MIN_WINDOW_MS;
+    this.maxRowsPerWindow = positiveInteger(
+      options.maxRowsPerWindow ?? DEFAULT_MAX_ROWS_PER_WINDOW,
+      'maxRowsPerWindow',
+    );
     this.maxRetries = options.maxRetries ?? 2;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.onEvent = options.onEvent ?? (() => undefined);
@@ -292,6 +313,19 @@ export class ThreeCxClient {
       try {
         for (const row of await readWindow(window)) rows.push(row);
       } catch (error) {
+        if (error instanceof TooManyRows) {
+          const halves = halveWindow(window, MIN_WINDOW_MS_FOR_ROWS);
+          if (halves === null) throw this.tooManyRows(window, report.what, error.rows);
+          this.onEvent({
+            type: 'window_halved',
+            what: report.what,
+            from: new Date(window.from).toISOString(),
+            to: new Date(window.to).toISOString(),
+            reason: 'rows',
+          });
+          queue.unshift(...halves);
+          continue;
+        }
         if (!isThreeCxError(error) || error.status !== 504) throw error;
         const halves = halveWindow(window, this.minWindowMs);
         if (halves === null) throw this.tooLarge(window, report.what);
@@ -317,12 +351,23 @@ export class ThreeCxClient {
     const rows: T[] = [];
     let previousFirst: string | null = null;
     for (let skip = 0; ; skip += pageSize) {
+      // The first page asks for the total (`$count`, 3cx-facts §1.3): a window over the row
+      // cap is split after one page instead of after reading up to the cap.
       const body = await this.get(
-        path + queryString({ $top: pageSize, $skip: skip, $orderby: orderBy ?? undefined }),
+        path +
+          queryString({
+            $top: pageSize,
+            $skip: skip,
+            $orderby: orderBy ?? undefined,
+            $count: skip === 0 ? 'true' : undefined,
+          }),
         report,
         this.reportTimeoutMs,
       );
       const page = collectionValue<T>(body, this.context(report), 200);
+      const total = (body as { '@odata.count'?: unknown })['@odata.count'];
+      if (skip === 0 && typeof total === 'number' && total >= this.maxRowsPerWindow)
+        throw new TooManyRows(total);
       // A server that ignores $skip would send the first page for ever.
       const first = page.length > 0 ? JSON.stringify(page[0]) : null;
       if (skip > 0 && first !== null && first === previousFirst) {
@@ -335,9 +380,20 @@ export class ThreeCxClient {
       }
       previousFirst = first;
       for (const row of page) rows.push(row);
+      if (rows.length >= this.maxRowsPerWindow) throw new TooManyRows(rows.length);
       // A page longer than asked means $top was ignored and everything came at once.
       if (page.length !== pageSize) return rows;
     }
+  }
+
+  private tooManyRows(window: ReportWindow, what: string, rows: number): ThreeCxError {
+    const seconds = Math.round((window.to - window.from) / 1000);
+    return new ThreeCxError(
+      'query_too_large',
+      `3CX has ${rows} or more rows of ${what} in the ${seconds} seconds from ${new Date(window.from).toISOString()}, more than its reports are said to return (${this.maxRowsPerWindow}).`,
+      'This is far beyond any real call volume: check the PBX for a call loop or a flood of calls.',
+      200,
+    );
   }
 
   private tooLarge(window: ReportWindow, what: string): ThreeCxError {

@@ -31,6 +31,10 @@ export interface CallLogRouteOptions {
   maxPeriodMs?: number;
   /** Ignore `$skip` (a broken server). */
   ignoreSkip?: boolean;
+  /** Return at most this many rows of a period, however it is paged (the claimed cap, §1.3). */
+  rowCap?: number;
+  /** `@odata.count` when `$count=true`: the true total, the capped total, or left out. */
+  count?: 'total' | 'capped' | 'none';
 }
 
 /** `GetCallLogData` over a fixed set of legs: period filter, `$top`/`$skip` paging. */
@@ -51,9 +55,15 @@ export function callLogRoute(legs: CallLeg[], options: CallLogRouteOptions = {})
       const t = Date.parse(leg.StartTime);
       return t >= from && t <= to;
     });
+    const served = inPeriod.slice(0, options.rowCap ?? inPeriod.length);
+    const counted =
+      url.searchParams.get('$count') === 'true' && (options.count ?? 'none') !== 'none';
     return json(200, {
       '@odata.context': 'https://pbx/xapi/v1/$metadata#Collection(Pbx.CallLogData)',
-      value: inPeriod.slice(skip, skip + top),
+      ...(counted
+        ? { '@odata.count': options.count === 'total' ? inPeriod.length : served.length }
+        : {}),
+      value: served.slice(skip, skip + top),
     });
   };
 }

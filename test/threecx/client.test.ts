@@ -351,7 +351,7 @@ describe('the call log (3cx-facts §1.3)', () => {
     });
     const [request] = pbx.transport.requestsTo('/xapi');
     expect(request.url).toBe(
-      `${PBX}/xapi/v1/ReportCallLogData/Pbx.GetCallLogData(periodFrom=2026-03-01T00:00:00Z,periodTo=2026-03-02T00:00:00Z,sourceType=0,sourceFilter='',destinationType=0,destinationFilter='',callsType=0,callTimeFilterType=0,callTimeFilterFrom='0:00:0',callTimeFilterTo='0:00:0',hidePcalls=true)?$top=500&$skip=0&$orderby=StartTime%20asc`,
+      `${PBX}/xapi/v1/ReportCallLogData/Pbx.GetCallLogData(periodFrom=2026-03-01T00:00:00Z,periodTo=2026-03-02T00:00:00Z,sourceType=0,sourceFilter='',destinationType=0,destinationFilter='',callsType=0,callTimeFilterType=0,callTimeFilterFrom='0:00:0',callTimeFilterTo='0:00:0',hidePcalls=true)?$top=500&$skip=0&$orderby=StartTime%20asc&$count=true`,
     );
   });
 
@@ -416,6 +416,53 @@ describe('the call log (3cx-facts §1.3)', () => {
     ]);
   });
 
+  // 3CX reports are said to stop at 20,000 rows (3cx-facts §1.3, unverified): paging past the
+  // cap ends in a short page that looks like the end, and the rest of the window is lost.
+  it.each(['total', 'capped', 'none'] as const)(
+    'reads every leg of a window over the row cap (@odata.count: %s)',
+    async (count) => {
+      const pbx = new FakePbx();
+      const legs = legsEvery(T0, 2500, 1);
+      pbx.routes.set('/ReportCallLogData', callLogRoute(legs, { rowCap: 1000, count }));
+      const halved: string[] = [];
+      const client = clientFor(pbx.transport, testClock(), {
+        maxRowsPerWindow: 1000,
+        onEvent: (event) => {
+          if (event.type === 'window_halved' && event.reason === 'rows') halved.push(event.from);
+        },
+      });
+      const rows = await client.callLog({ from: T0, to: T0 + HOUR });
+      expect(rows.map((r) => r.CdrId).sort()).toEqual(legs.map((l) => l.CdrId).sort());
+      expect(halved.length).toBeGreaterThan(0);
+    },
+  );
+
+  it('splits a window the count puts over the cap after one page, not after reading the cap', async () => {
+    const pbx = new FakePbx();
+    pbx.routes.set(
+      '/ReportCallLogData',
+      callLogRoute(legsEvery(T0, 1500, 2), { rowCap: 1000, count: 'total' }),
+    );
+    const client = clientFor(pbx.transport, testClock(), { maxRowsPerWindow: 1000 });
+    await client.callLog({ from: T0, to: T0 + HOUR });
+    const periods = pbx.transport.requestsTo('/xapi/v1/ReportCallLogData').map((r) => {
+      const p = functionParameters(new URL(r.url));
+      return `${p.get('periodFrom')}..${p.get('periodTo')} skip=${new URL(r.url).searchParams.get('$skip')}`;
+    });
+    expect(periods[0]).toBe('2026-03-01T00:00:00Z..2026-03-01T01:00:00Z skip=0');
+    expect(periods[1]).toBe('2026-03-01T00:00:00Z..2026-03-01T00:30:00Z skip=0');
+  });
+
+  it('says so when even a minute holds more rows than 3CX returns', async () => {
+    const pbx = new FakePbx();
+    pbx.routes.set('/ReportCallLogData', callLogRoute(legsEvery(T0, 3000, 0.01), { rowCap: 1000 }));
+    const client = clientFor(pbx.transport, testClock(), { maxRowsPerWindow: 1000 });
+    const error = await failureOf(client.callLog({ from: T0, to: T0 + HOUR }));
+    expect(error.kind).toBe('query_too_large');
+    expect(error.message).toMatch(/1000 or more rows of the call log in the \d+ seconds from/);
+    expect(error.fix).toMatch(/call loop or a flood/);
+  });
+
   it('gives up with query_too_large once the window cannot be halved further', async () => {
     const pbx = new FakePbx();
     pbx.routes.set('/ReportCallLogData', () => ({ status: 504, headers: {}, body: '' }));
@@ -443,7 +490,7 @@ describe('the call log (3cx-facts §1.3)', () => {
     const pbx = new FakePbx();
     pbx.routes.set('/ReportCallLogData', callLogRoute([]));
     await clientFor(pbx.transport).callLog({ from: T0, to: T0 + HOUR, orderBy: null });
-    expect(pbx.transport.requestsTo('/xapi')[0].url).toMatch(/\?\$top=500&\$skip=0$/);
+    expect(pbx.transport.requestsTo('/xapi')[0].url).toMatch(/\?\$top=500&\$skip=0&\$count=true$/);
   });
 
   it('reads one page for a probe', async () => {
@@ -469,7 +516,7 @@ describe('the other endpoints (3cx-facts §1.7)', () => {
     const rows = await clientFor(pbx.transport).inboundCalls({ from: T0, to: T0 + HOUR });
     expect(rows).toEqual([row]);
     expect(pbx.transport.requestsTo('/xapi')[0].url).toBe(
-      `${PBX}/xapi/v1/ReportInboundCalls/Pbx.GetInboundCalls(periodFrom=2026-03-01T00:00:00Z,periodTo=2026-03-01T01:00:00Z,trunkDns='',callsType=0)?$top=500&$skip=0&$orderby=StartTime%20asc`,
+      `${PBX}/xapi/v1/ReportInboundCalls/Pbx.GetInboundCalls(periodFrom=2026-03-01T00:00:00Z,periodTo=2026-03-01T01:00:00Z,trunkDns='',callsType=0)?$top=500&$skip=0&$orderby=StartTime%20asc&$count=true`,
     );
   });
 
