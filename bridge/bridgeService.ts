@@ -15,6 +15,7 @@ import { LocationIngest } from './ingest/locationIngest';
 import { createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
 import { StoreEnricher } from './ingest/storeEnricher';
+import { pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
 import { silentLogger } from './logger';
 import { BridgeMetrics } from './metrics';
@@ -131,6 +132,7 @@ export class BridgeService {
       now: this.now,
       logger: this.logger,
       eventsStored: () => this.worker.poke(),
+      pollerFailing: (location) => pollerIsFailing(this.scheduler.statusOf(location.id)),
     });
   }
 

@@ -108,14 +108,22 @@ export class PollScheduler {
   }
 
   status(): LocationPollStatus[] {
-    const now = this.now;
-    return [...this.slots.values()].map((s) => ({
-      ...s.status,
+    return [...this.slots.values()].map((s) => this.view(s));
+  }
+
+  /** One location's status; null when it is not polled. */
+  statusOf(locationId: string): LocationPollStatus | null {
+    const slot = this.slots.get(locationId);
+    return slot ? this.view(slot) : null;
+  }
+
+  private view(slot: Slot): LocationPollStatus {
+    const last = slot.status.lastSuccessAt;
+    return {
+      ...slot.status,
       lagSeconds:
-        s.status.lastSuccessAt === null
-          ? null
-          : Math.max(0, Math.round((now - Date.parse(s.status.lastSuccessAt)) / 1000)),
-    }));
+        last === null ? null : Math.max(0, Math.round((this.now - Date.parse(last)) / 1000)),
+    };
   }
 
   /** Poll one location now (tests, the CLI); waits for a poll already running instead. */

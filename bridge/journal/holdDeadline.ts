@@ -1,3 +1,4 @@
+import type { LocationPollStatus } from '../ingest/pollScheduler';
 import type { Location } from '../store/locations';
 
 /**
@@ -23,6 +24,18 @@ export function journalHoldMs(location: Location): number | null {
   if (!isPolledOverXapi(location)) return null;
   const s = location.settings;
   return (s.graceSeconds + 2 * s.pollIntervalSeconds + 30) * 1000;
+}
+
+/**
+ * The poller is not going to produce the call in time: its last two polls failed (a poll that
+ * hangs ends as a failure at the report timeout). Then a journal entry is not held at all (the
+ * PBX's API is down, overloaded or its licence lapsed, and the journal is the source that
+ * works): the follow-up goes out in milliseconds, not at the 50 s deadline, and the poller, once
+ * back, adds its detail to the same call without new events (journalIngest.ts). One failure is
+ * not enough: a single 502 or timeout is retried at the next poll, well within the hold.
+ */
+export function pollerIsFailing(status: LocationPollStatus | null): boolean {
+  return status !== null && status.consecutiveErrors >= 2;
 }
 
 /** The bridge polls this location's call log (the same test as `createLocationPoller`). */

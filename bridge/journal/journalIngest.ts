@@ -56,6 +56,8 @@ export class JournalIngest {
       logger?: Logger;
       /** Events were stored: wake the delivery worker. */
       eventsStored?: () => void;
+      /** The location's poller cannot be waited for (holdDeadline.ts `pollerIsFailing`). */
+      pollerFailing?: (location: Location) => boolean;
     },
   ) {
     this.entries = new JournalEntryRepo(deps.store.db);
@@ -69,7 +71,7 @@ export class JournalIngest {
     const { store } = this.deps;
     const now = this.deps.now();
     const call = journalCall(entry, { country: location.country });
-    const hold = journalHoldMs(location);
+    const hold = this.deps.pollerFailing?.(location) ? null : journalHoldMs(location);
     // 3CX posts when the call ends, so the hold runs from arrival (holdDeadline.ts).
     const releaseAt = now + (hold ?? 0);
     const inserted = store.transaction(() => {

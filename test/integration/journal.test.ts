@@ -270,6 +270,42 @@ describe('a location polled over XAPI', () => {
     expect(tableCounts(t).calls).toBe(1);
   });
 
+  it('PBX API already failing: the journal is not held, the miss goes out at once, the poller adds detail later', async () => {
+    await subscribe(t.apiKey);
+    await t.tick();
+    t.sim.faults.inject({ kind: 'http5xx', status: 500 });
+    await run(10, { pbxDown: true }); // two failed polls
+    const call = voicemailCall();
+    t.sim.clock.set(call.endedAt + 1_000);
+    const answer = await journal(threecx, journaledCallFor(call));
+    expect(answer.response!.body).toMatchObject({ status: 'released', release_at: null });
+    await t.bridge.deliverNow();
+    expect(delivered().map((e) => e.event)).toEqual(['call.missed']);
+    const journalId = delivered()[0].call_id;
+
+    t.sim.faults.clear();
+    await run(60);
+    expect(delivered()).toHaveLength(1);
+    const record = await api(t, t.apiKey, 'GET', `/v1/calls/${journalId}`);
+    expect(record.body).toMatchObject({ outcome: 'voicemail', voicemail_left: true });
+    expect(tableCounts(t).calls).toBe(1);
+  });
+
+  it('one failed poll does not stop the hold: the poller detail still wins', async () => {
+    await subscribe(t.apiKey);
+    await t.tick();
+    t.sim.faults.inject({ kind: 'http5xx', status: 500 });
+    await run(5, { pbxDown: true }); // one failed poll
+    t.sim.faults.clear();
+    const call = voicemailCall();
+    t.sim.clock.set(call.endedAt + 1_000);
+    const answer = await journal(threecx, journaledCallFor(call));
+    expect(answer.response!.body).toMatchObject({ status: 'held' });
+    await run(HOLD_SECONDS + 10);
+    expect(delivered()).toHaveLength(1);
+    expect(delivered()[0]).toMatchObject({ call_id: call.callHistoryId, voicemail_left: true });
+  });
+
   it('PBX unreachable for the whole call: the journal call keeps its id when the poller catches up', async () => {
     await subscribe(t.apiKey);
     await subscribe(t.apiKey, 'call.started');
