@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { parseDurationSeconds } from '../lib/duration';
 
 /**
  * The PBX's office hours, as `GET /xapi/v1/OfficeHours` reports them (xapi-schemas §2.7) and as
@@ -37,6 +38,9 @@ export interface OfficeHoursConfig {
   periods: OfficePeriod[];
   holidays: OfficeHoliday[];
 }
+
+/** 23:59:00: a holiday ending in the day's last minute lasts the whole day. */
+const LAST_MINUTE = 23 * 3600 + 59 * 60;
 
 const WEEKDAYS: readonly DayOfWeek[] = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'];
 const LUXON_WEEKDAY: readonly DayOfWeek[] = [
@@ -98,22 +102,33 @@ export class OfficeSchedule {
   /** Inside an office period of the PBX's local day, and not on a holiday. */
   isOpen(ms: number): boolean {
     const local = DateTime.fromMillis(ms, { zone: this.config.timeZone });
-    if (this.isHoliday(local.year, local.month, local.day)) return false;
+    const seconds = local.hour * 3600 + local.minute * 60 + local.second;
+    if (this.isHoliday(local.year, local.month, local.day, seconds)) return false;
     const day = LUXON_WEEKDAY[local.weekday - 1];
     const time = `${pad(local.hour)}:${pad(local.minute)}:${pad(local.second)}`;
     return this.config.periods.some((p) => p.DayOfWeek === day && p.Start <= time && time < p.Stop);
   }
 
-  /** Whole local days, compared as yyyymmdd numbers; a recurrent holiday ignores the year. */
-  private isHoliday(year: number, month: number, day: number): boolean {
+  /**
+   * From `TimeOfStartDate` on the first day to `TimeOfEndDate` on the last (durations after
+   * local midnight; an end of zero or in the day's last minute means the whole day, as the
+   * bridge reads it, lib/enrichment/pbxOfficeHours.ts). A recurrent holiday ignores the year.
+   */
+  private isHoliday(year: number, month: number, day: number, seconds: number): boolean {
     const date = year * 10000 + month * 100 + day;
-    return this.config.holidays.some((h) => {
-      const startYear = h.IsRecurrent ? year : h.Year;
-      const endYear = h.IsRecurrent ? year + (h.YearEnd - h.Year) : h.YearEnd;
-      const start = startYear * 10000 + h.Month * 100 + h.Day;
-      const end = endYear * 10000 + h.MonthEnd * 100 + h.DayEnd;
-      return start <= date && date <= end;
-    });
+    const from = (h: OfficeHoliday) => parseDurationSeconds(h.TimeOfStartDate) ?? 0;
+    const until = (h: OfficeHoliday) => parseDurationSeconds(h.TimeOfEndDate) ?? 0;
+    return this.config.holidays.some((h) =>
+      // A recurrent range over New Year (24 Dec – 2 Jan) is also last year's, in January.
+      (h.IsRecurrent ? [year, year - 1] : [h.Year]).some((startYear) => {
+        const start = startYear * 10000 + h.Month * 100 + h.Day;
+        const end = (startYear + (h.YearEnd - h.Year)) * 10000 + h.MonthEnd * 100 + h.DayEnd;
+        if (date < start || date > end) return false;
+        if (date === start && seconds < from(h)) return false;
+        const last = until(h);
+        return !(date === end && last > 0 && last < LAST_MINUTE && seconds >= last);
+      }),
+    );
   }
 
   /** The `Pbx.OfficeHours` entity; holidays only when `$expand=OfficeHolidays` (OData nav). */

@@ -309,4 +309,65 @@ describe('businessHoursFromOfficeHours', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('agrees with the simulator PBX on half-day holidays and a shutdown over New Year', () => {
+    const base = defaultOfficeHours('Australia/Adelaide');
+    const day = (d: number, m: number, y: number) => ({ Day: d, Month: m, Year: y });
+    const end = (d: number, m: number, y: number) => ({ DayEnd: d, MonthEnd: m, YearEnd: y });
+    const sim = new OfficeSchedule({
+      ...base,
+      holidays: [
+        {
+          Id: 1,
+          Name: 'Christmas Eve afternoon',
+          ...day(24, 12, 2026),
+          ...end(24, 12, 2026),
+          IsRecurrent: true,
+          TimeOfStartDate: 'PT12H',
+          TimeOfEndDate: 'PT23H59M59S',
+        },
+        {
+          Id: 2,
+          Name: 'Shutdown',
+          ...day(28, 12, 2026),
+          ...end(2, 1, 2027),
+          IsRecurrent: true,
+          TimeOfStartDate: 'PT0S',
+          TimeOfEndDate: 'PT0S',
+        },
+        {
+          Id: 3,
+          Name: 'Training morning',
+          ...day(10, 3, 2026),
+          ...end(10, 3, 2026),
+          IsRecurrent: false,
+          TimeOfStartDate: 'PT0S',
+          TimeOfEndDate: 'PT12H30M',
+        },
+      ],
+    });
+    const config = businessHoursFromOfficeHours(sim.toEntity(true) as OfficeHours, 'UTC');
+    const around = (from: number, to: number) => fc.integer({ min: from, max: to });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          around(Date.UTC(2026, 2, 9), Date.UTC(2026, 2, 11)),
+          around(Date.UTC(2026, 11, 23), Date.UTC(2027, 0, 5)),
+          around(Date.UTC(2027, 11, 23), Date.UTC(2028, 0, 5)),
+        ),
+        (ms) => {
+          expect(inBusinessHours(ms, config)).toBe(sim.isOpen(ms));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // Spot checks, Adelaide time (+10:30 in summer).
+    expect(sim.isOpen(Date.parse('2026-03-10T01:30:00Z'))).toBe(false); // Tue 12:00 training
+    expect(sim.isOpen(Date.parse('2026-03-10T02:30:00Z'))).toBe(true); // Tue 13:00
+    expect(sim.isOpen(Date.parse('2026-12-23T23:30:00Z'))).toBe(true); // Thu 24 Dec 10:00
+    expect(sim.isOpen(Date.parse('2026-12-24T02:30:00Z'))).toBe(false); // 13:00, afternoon off
+    expect(sim.isOpen(Date.parse('2027-01-01T23:30:00Z'))).toBe(false); // Sat, and shut down
+    expect(sim.isOpen(Date.parse('2027-01-01T00:30:00Z'))).toBe(false); // Fri 1 Jan 11:00
+    expect(sim.isOpen(Date.parse('2027-01-03T23:30:00Z'))).toBe(true); // Mon 4 Jan 10:00
+  });
 });
