@@ -237,12 +237,12 @@ export function registerContextCommands(program: Command, io: CliIo): void {
             `The PBX's office hours cannot be imported: ${(error as Error).message}`,
           );
         }
-        const settings = update(store, location, {
-          businessHours: { ...imported, timezone: location.timezone },
-        });
+        // The PBX applies its office hours on its own clock (OfficeHours.TimeZoneId): the
+        // imported hours keep that zone, so in_hours/after_hours matches how 3CX routed the call.
+        const settings = update(store, location, { businessHours: imported });
         if (imported.timezone !== location.timezone) {
           io.stdout(
-            `Note: the PBX's time zone is ${imported.timezone}, the location's ${location.timezone}; hours are kept in the location's.\n`,
+            `Note: the PBX keeps its office hours in ${imported.timezone}, the location is in ${location.timezone}; the imported hours use the PBX's zone, as 3CX routes calls by it. Use \`hours set\` to keep them in the location's zone instead.\n`,
           );
         }
         io.stdout(`${JSON.stringify(businessHoursView(settings, Date.now()), null, 2)}\n`);

@@ -96,7 +96,12 @@ describe('3cx-bridge hours import', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function addLocation(name: string, clientId: string, secret: string): Promise<void> {
+  async function addLocation(
+    name: string,
+    clientId: string,
+    secret: string,
+    timezone = 'Australia/Adelaide',
+  ): Promise<void> {
     const added = await runCli(
       [
         'location',
@@ -110,7 +115,7 @@ describe('3cx-bridge hours import', () => {
         '--country',
         'AU',
         '--timezone',
-        'Australia/Adelaide',
+        timezone,
         '--db',
         db,
       ],
@@ -149,6 +154,17 @@ describe('3cx-bridge hours import', () => {
     expect(answer.status).toBe(200);
     return (await answer.json()) as Awaited<ReturnType<typeof servedOfficeHours>>;
   }
+
+  it("keeps the PBX's own time zone when the location's differs, and says so", async () => {
+    await addLocation('Perth Desk', 'bridge', 'bridge-secret', 'Australia/Perth');
+    const imported = await runCli(['hours', 'import', '--location', 'Perth Desk', '--db', db]);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(
+      /^Note: the PBX keeps its office hours in Australia\/Adelaide, the location is in Australia\/Perth/m,
+    );
+    // 08:00 on the PBX's clock is 08:00 in Adelaide, not in Perth: what 3CX routes by.
+    expect(await shownHours('Perth Desk')).toEqual(IMPORTED);
+  });
 
   it("replaces the location's hours with the office hours and holidays the PBX serves", async () => {
     await addLocation('Adelaide Office', 'bridge', 'bridge-secret');
