@@ -294,6 +294,24 @@ const OPENING_SEARCH_DAYS = 367;
  */
 export function nextOpening(instantMs: number, config: BusinessHoursConfig): number | null {
   if (inBusinessHours(instantMs, config)) return instantMs;
+  // Everything from a closed instant to its next opening is closed, so one search answers
+  // every call of the same evening or weekend (a poll enriches its calls in time order).
+  const known = closedStretches.get(config) ?? [];
+  for (const [from, to] of known) if (from <= instantMs && instantMs < to) return to;
+  const opening = searchNextOpening(instantMs, config);
+  if (opening !== null) {
+    known.push([instantMs, opening]);
+    if (known.length > CLOSED_STRETCHES_KEPT) known.shift();
+    closedStretches.set(config, known);
+  }
+  return opening;
+}
+
+/** Per config object (settings are parsed per commit): a few stretches known to be closed. */
+const closedStretches = new WeakMap<BusinessHoursConfig, Array<[number, number]>>();
+const CLOSED_STRETCHES_KEPT = 8;
+
+function searchNextOpening(instantMs: number, config: BusinessHoursConfig): number | null {
   const zone = config.timezone;
   const seconds = new Set<number>([0]);
   for (const day of WEEKDAYS)
@@ -305,6 +323,10 @@ export function nextOpening(instantMs: number, config: BusinessHoursConfig): num
   for (let d = 0; d < OPENING_SEARCH_DAYS; d++) {
     const day = firstDay.plus({ days: d });
     for (const t of times) {
+      // Arithmetic first: only a time the weekly schedule has open can be an opening (luxon,
+      // below, is what makes this search cost; most candidates fall on closed days).
+      const local0 = { weekdayIndex: day.weekday - 1, date: 0, seconds: t };
+      if (!openOnWeeklySchedule(local0, config.weekly)) continue;
       const local = DateTime.fromObject(
         {
           year: day.year,
