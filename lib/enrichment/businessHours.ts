@@ -293,11 +293,11 @@ const OPENING_SEARCH_DAYS = 367;
  * `inBusinessHours` has it, not at luxon's shifted 03:30.
  */
 export function nextOpening(instantMs: number, config: BusinessHoursConfig): number | null {
-  if (inBusinessHours(instantMs, config)) return instantMs;
   // Everything from a closed instant to its next opening is closed, so one search answers
   // every call of the same evening or weekend (a poll enriches its calls in time order).
   const known = closedStretches.get(config) ?? [];
   for (const [from, to] of known) if (from <= instantMs && instantMs < to) return to;
+  if (inBusinessHours(instantMs, config)) return instantMs;
   const opening = searchNextOpening(instantMs, config);
   if (opening !== null) {
     known.push([instantMs, opening]);

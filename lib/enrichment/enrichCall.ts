@@ -53,7 +53,8 @@ export function enrichCall(call: SettledCall, context: EnrichmentContext): Enric
   // The branch follows when the call came in (the same instant as `missedAtOf`): the PBX routed it by its office hours then,
   // and the filter `business_hours` promises "calls that started in business hours".
   const branch = branchFor(startedMs, settings.businessHours);
-  const nextOpenMs = nextOpening(startedMs, settings.businessHours);
+  const nextOpenMs =
+    branch === 'in_hours' ? startedMs : nextOpening(startedMs, settings.businessHours);
 
   const thisCall: EarlierMiss = {
     call_id: call.call_id,
