@@ -121,7 +121,7 @@ async function journalThroughput(seconds: number): Promise<Row[] | null> {
           1,
         ),
         'webhooks delivered/s meanwhile': Math.round(delivered / (ms / 1000)),
-        'webhooks pending after': bridge.store.deliveries.countsByStatus().pending,
+        'webhooks pending after': bridge.store.deliveries.pendingCount(),
         'bridge CPU % of a core': round(((cpu.user + cpu.system) / 1000 / ms) * 100),
         'load generator + receiver CPU %': round(
           ((hostAfter.cpuMicros - hostBefore.cpuMicros) /
@@ -139,10 +139,9 @@ async function journalThroughput(seconds: number): Promise<Row[] | null> {
 }
 
 /** Wait until no delivery is pending (at most a minute). */
-async function drain(bridge: { store: { deliveries: { countsByStatus(): { pending: number } } } }) {
+async function drain(bridge: { store: { deliveries: { pendingCount(): number } } }) {
   const until = performance.now() + 60_000;
-  while (bridge.store.deliveries.countsByStatus().pending > 0 && performance.now() < until)
-    await sleep(200);
+  while (bridge.store.deliveries.pendingCount() > 0 && performance.now() < until) await sleep(200);
 }
 
 async function runOnce(calls: number, concurrencies: number[], run: number): Promise<RunResult> {
@@ -180,7 +179,7 @@ async function runOnce(calls: number, concurrencies: number[], run: number): Pro
     transactions.stop();
 
     const stored = probe.eventsStored;
-    const deliveries = bridge.store.deliveries.countsByStatus().pending;
+    const deliveries = bridge.store.deliveries.pendingCount();
     const httpMs = probe.requests.reduce((sum, r) => sum + r.ms, 0);
     const legs = report.legs;
     const ingest: Row = {
@@ -212,7 +211,7 @@ async function runOnce(calls: number, concurrencies: number[], run: number): Pro
       probe.reset();
       // The worker's own loop (`start()`), as the running service delivers: not `deliverDue()`,
       // the one-round helper tests drive by hand.
-      const pending = bridge.store.deliveries.countsByStatus().pending;
+      const pending = bridge.store.deliveries.pendingCount();
       let finished = 0;
       let allDone = () => {};
       const done = new Promise<void>((resolve) => (allDone = resolve));

@@ -68,8 +68,8 @@ export async function main(
   // Usage errors go through `program.error` so that they are printed (as Commander prints its
   // own) before the error is thrown: bin/3cx-sim.js exits quietly on a Commander error.
   const usage = (message: string): never => program.error(`error: ${message}`);
-  for (const flag of ['--client-id', '--client-secret'] as const) {
-    const given = flag === '--client-id' ? opts.clientId : opts.clientSecret;
+  const pair = { '--client-id': opts.clientId, '--client-secret': opts.clientSecret };
+  for (const [flag, given] of Object.entries(pair)) {
     if (given !== undefined && given.length > 1) {
       // Never echo the values: they may be secrets.
       usage(

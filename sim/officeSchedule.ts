@@ -53,38 +53,41 @@ const LUXON_WEEKDAY: readonly DayOfWeek[] = [
   'Sunday',
 ];
 
-export function defaultOfficeHours(timeZone: string): OfficeHoursConfig {
-  const holiday = (
-    Id: number,
-    Name: string,
-    Day: number,
-    Month: number,
-    Year: number,
-    IsRecurrent: boolean,
-  ): OfficeHoliday => ({
-    Id,
-    Name,
-    Day,
-    Month,
-    Year,
-    DayEnd: Day,
-    MonthEnd: Month,
-    YearEnd: Year,
-    IsRecurrent,
+/**
+ * A `Pbx.Holiday` as 3CX serves it: by default one whole day, 25 December 2026, not recurrent;
+ * `fields` override. Whole day is `PT0S` to `PT23H59M59S`, as the admin console writes it.
+ */
+export function officeHoliday(fields: Partial<OfficeHoliday> = {}): OfficeHoliday {
+  return {
+    Id: 1,
+    Name: 'Holiday',
+    Day: 25,
+    Month: 12,
+    Year: 2026,
+    DayEnd: 25,
+    MonthEnd: 12,
+    YearEnd: 2026,
+    IsRecurrent: false,
     TimeOfStartDate: 'PT0S',
     TimeOfEndDate: 'PT23H59M59S',
-  });
+    ...fields,
+  };
+}
+
+export function defaultOfficeHours(timeZone: string): OfficeHoursConfig {
+  const holiday = (Id: number, Name: string, Day: number, Month: number, IsRecurrent: boolean) =>
+    officeHoliday({ Id, Name, Day, Month, DayEnd: Day, MonthEnd: Month, IsRecurrent });
   return {
     timeZone,
     periods: WEEKDAYS.map((DayOfWeek) => ({ DayOfWeek, Start: '08:30:00', Stop: '17:00:00' })),
     holidays: [
-      holiday(1, "New Year's Day", 1, 1, 2026, true),
-      holiday(2, 'Australia Day', 26, 1, 2026, true),
-      holiday(3, 'Adelaide Cup Day', 9, 3, 2026, false),
-      holiday(4, 'Good Friday', 3, 4, 2026, false),
-      holiday(5, 'Easter Monday', 6, 4, 2026, false),
-      holiday(6, 'Christmas Day', 25, 12, 2026, true),
-      holiday(7, 'Proclamation Day', 26, 12, 2026, true),
+      holiday(1, "New Year's Day", 1, 1, true),
+      holiday(2, 'Australia Day', 26, 1, true),
+      holiday(3, 'Adelaide Cup Day', 9, 3, false),
+      holiday(4, 'Good Friday', 3, 4, false),
+      holiday(5, 'Easter Monday', 6, 4, false),
+      holiday(6, 'Christmas Day', 25, 12, true),
+      holiday(7, 'Proclamation Day', 26, 12, true),
     ],
   };
 }

@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../sim';
-import type { OfficeHoliday, OfficePeriod } from '../../sim/officeSchedule';
+import {
+  officeHoliday as holiday,
+  type OfficeHoliday,
+  type OfficePeriod,
+} from '../../sim/officeSchedule';
 import { runCli } from '../support/runCli';
 
 /**
@@ -16,21 +20,6 @@ const PERIODS: OfficePeriod[] = [
   { DayOfWeek: 'Friday', Start: '08:00:00', Stop: '16:00:00' },
   { DayOfWeek: 'Saturday', Start: '09:00:00', Stop: '12:30:00' },
 ];
-
-function holiday(fields: Partial<OfficeHoliday> & Pick<OfficeHoliday, 'Id' | 'Name'>) {
-  return {
-    Day: 25,
-    Month: 12,
-    Year: 2026,
-    DayEnd: 25,
-    MonthEnd: 12,
-    YearEnd: 2026,
-    IsRecurrent: false,
-    TimeOfStartDate: 'PT0S',
-    TimeOfEndDate: 'PT23H59M59S',
-    ...fields,
-  };
-}
 
 const HOLIDAYS: OfficeHoliday[] = [
   holiday({ Id: 1, Name: 'Christmas Day', IsRecurrent: true }),

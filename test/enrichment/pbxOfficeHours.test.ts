@@ -6,8 +6,12 @@ import {
   officeHoursTimeZone,
   UnsupportedOfficeHoursTypeError,
 } from '../../lib/enrichment/pbxOfficeHours';
-import type { OfficeHoliday, OfficeHours, RuleHoursType } from '../../lib/threecx/xapiTypes';
-import { defaultOfficeHours, OfficeSchedule } from '../../sim/officeSchedule';
+import type { OfficeHours, RuleHoursType } from '../../lib/threecx/xapiTypes';
+import {
+  defaultOfficeHours,
+  officeHoliday as holiday,
+  OfficeSchedule,
+} from '../../sim/officeSchedule';
 
 const at = (iso: string): number => Date.parse(iso);
 
@@ -27,23 +31,6 @@ function officeHours(overrides: Partial<OfficeHours> = {}): OfficeHours {
       Periods: weekdays('08:30:00', '17:00:00'),
     },
     OfficeHolidays: [],
-    ...overrides,
-  };
-}
-
-function holiday(overrides: Partial<OfficeHoliday>): OfficeHoliday {
-  return {
-    Id: 1,
-    Name: 'Holiday',
-    Day: 25,
-    Month: 12,
-    Year: 2026,
-    DayEnd: 25,
-    MonthEnd: 12,
-    YearEnd: 2026,
-    IsRecurrent: false,
-    TimeOfStartDate: 'PT0S',
-    TimeOfEndDate: 'PT23H59M59S',
     ...overrides,
   };
 }
@@ -312,38 +299,36 @@ describe('businessHoursFromOfficeHours', () => {
 
   it('agrees with the simulator PBX on half-day holidays and a shutdown over New Year', () => {
     const base = defaultOfficeHours('Australia/Adelaide');
-    const day = (d: number, m: number, y: number) => ({ Day: d, Month: m, Year: y });
-    const end = (d: number, m: number, y: number) => ({ DayEnd: d, MonthEnd: m, YearEnd: y });
     const sim = new OfficeSchedule({
       ...base,
       holidays: [
-        {
+        holiday({
           Id: 1,
           Name: 'Christmas Eve afternoon',
-          ...day(24, 12, 2026),
-          ...end(24, 12, 2026),
+          Day: 24,
+          DayEnd: 24,
           IsRecurrent: true,
           TimeOfStartDate: 'PT12H',
-          TimeOfEndDate: 'PT23H59M59S',
-        },
-        {
+        }),
+        holiday({
           Id: 2,
           Name: 'Shutdown',
-          ...day(28, 12, 2026),
-          ...end(2, 1, 2027),
+          Day: 28,
+          DayEnd: 2,
+          MonthEnd: 1,
+          YearEnd: 2027,
           IsRecurrent: true,
-          TimeOfStartDate: 'PT0S',
           TimeOfEndDate: 'PT0S',
-        },
-        {
+        }),
+        holiday({
           Id: 3,
           Name: 'Training morning',
-          ...day(10, 3, 2026),
-          ...end(10, 3, 2026),
-          IsRecurrent: false,
-          TimeOfStartDate: 'PT0S',
+          Day: 10,
+          Month: 3,
+          DayEnd: 10,
+          MonthEnd: 3,
           TimeOfEndDate: 'PT12H30M',
-        },
+        }),
       ],
     });
     const config = businessHoursFromOfficeHours(sim.toEntity(true) as OfficeHours, 'UTC');

@@ -1,5 +1,6 @@
 import type { TickReport } from '../../lib/poller/callPoller';
 import { PollScheduler, type PollTarget } from '../../bridge/ingest/pollScheduler';
+import { SeededRandom } from '../../sim/seededRandom';
 
 /**
  * The scheduler decides how late a missed call can be noticed: a location must be polled every
@@ -52,17 +53,6 @@ describe('PollScheduler', () => {
     const stopped = scheduler.stop();
     await advance(60_000);
     await stopped;
-  }
-
-  /** A repeatable stand-in for Math.random (mulberry32). */
-  function seededRandom(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
   }
 
   it('starts a poll every interval, measured from poll start, however long the poll takes', async () => {
@@ -131,7 +121,8 @@ describe('PollScheduler', () => {
     await stop(scheduler);
   });
   it('spreads the first polls of many locations over one interval, and keeps them spread', async () => {
-    const scheduler = new PollScheduler({ now: () => Date.now(), random: seededRandom(7) });
+    const dice = new SeededRandom(7);
+    const scheduler = new PollScheduler({ now: () => Date.now(), random: () => dice.next() });
     const pbxs = Array.from({ length: 100 }, (_, i) => target(`pbx-${i}`, 5_000, 0));
     for (const pbx of pbxs) scheduler.add(pbx.target);
     scheduler.start();
