@@ -10,9 +10,9 @@ import { recentCall } from './triggers/recentCall';
 import { sourceList } from './triggers/sourceList';
 
 /**
- * The Zapier app (DESIGN.md "Three ways people use it"): instant Missed Call, Call Started and
+ * The Zapier app (docs/design.md "Three ways people use it"): instant Missed Call, Call Started and
  * Call Ended triggers and the Update Call Record action, all over the bridge's HTTP API
- * (docs/api.md). Zapier loads it through the CommonJS shim `index.js` (zapier-facts §1).
+ * (docs/api.md). Zapier loads it through the CommonJS shim `index.js` (docs/zapier-facts.md §1).
  */
 export default defineApp({
   version: packageJson.version,

@@ -12,7 +12,7 @@ import { callIdFromReference } from '../lib/zapier/callReference';
 import { readList, readText } from '../lib/zapier/inputValues';
 
 /**
- * Update Call Record (DESIGN.md "Three ways people use it"): the workflow writes back what
+ * Update Call Record (docs/design.md "Three ways people use it"): the workflow writes back what
  * happened — disposition, notes, tags, follow-up status — and which CRM contact the caller is.
  * `PATCH /v1/calls/:id` (docs/api.md). Setting a contact also teaches the bridge the number, so
  * 3CX shows the contact and later events say `known_contact: true`.

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallEventType } from '../lib/callEvent';
-import { createAxiosTransport } from '../lib/threecx/axiosTransport';
+import { createAxiosTransport } from '../bridge/threecx/axiosTransport';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { BridgeService, type BridgeOptions } from '../bridge/bridgeService';
 import type { LocationSettings } from '../bridge/locationSettings';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { startSimulator, type Simulator } from '../sim';
+import { startSimulator, type Simulator } from '3cx-sim';
 import type { CallEventType } from '../lib/callEvent';
 import type { SettledCall } from '../lib/settledCall';
 import { BridgeService } from './bridgeService';

@@ -12,7 +12,7 @@ export const locationSettingsSchema = z
     voicemailLeftSeconds: z.number().min(0).max(600).default(10),
     overlapSeconds: z.number().min(60).max(86_400).default(600),
     includeInternal: z.boolean().default(false),
-    /** On-premise PBXs often have self-signed certificates (3cx-facts §6). */
+    /** On-premise PBXs often have self-signed certificates (docs/3cx-facts.md §6). */
     allowSelfSignedTls: z.boolean().default(false),
     /** This PBX's own DN roles for the leg rules, e.g. `{"999": "voicemail"}`. */
     dnRoles: z

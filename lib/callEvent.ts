@@ -1,7 +1,7 @@
 import type { CallDirection, CallOutcome, SettledCall } from './settledCall';
 
 /**
- * The event contract (DESIGN.md "The event contract"): one JSON shape for Zapier hooks and
+ * The event contract (docs/design.md "The event contract"): one JSON shape for Zapier hooks and
  * `performList`, Make, plain webhooks and the event feed. snake_case keys, ISO 8601 dates with
  * offset, real booleans, and every key present on every event (null when not known), because
  * Zapier maps fields from a sample and a key missing from one event breaks the Zap (T004/T006).
@@ -103,7 +103,7 @@ export function callEventId(callId: string, event: CallEventType): string {
 }
 
 /**
- * Which events a call fires once it has settled (DESIGN.md "Which events fire"):
+ * Which events a call fires once it has settled (docs/design.md "Which events fire"):
  * `call.ended` for every call, `call.missed` for an inbound call from an outside number that
  * was not answered. Internal calls fire nothing unless the location opted in.
  */

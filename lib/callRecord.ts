@@ -3,7 +3,7 @@ import type { CallEvent } from './callEvent';
 
 /**
  * The bridge's record of one call: the facts of its latest event plus what the team's
- * workflow wrote back with Update Call Record (DESIGN.md "API": calls list/get/patch).
+ * workflow wrote back with Update Call Record (docs/design.md "API": calls list/get/patch).
  */
 export const DISPOSITIONS = [
   'called_back',

@@ -12,7 +12,7 @@ export interface ClassifyOptions {
 export const DEFAULT_VOICEMAIL_LEFT_SECONDS = 10;
 
 /**
- * What happened to one call, from its legs in order (DESIGN.md "Classify", 3cx-facts §1.5):
+ * What happened to one call, from its legs in order (docs/design.md "Classify", docs/3cx-facts.md §1.5):
  *
  * - direction: `inbound` when an outside party placed the call (a leg from an external party),
  *   `outbound` when an extension called out, otherwise `internal`;
@@ -21,7 +21,7 @@ export const DEFAULT_VOICEMAIL_LEFT_SECONDS = 10;
  * - else `voicemail` when a voicemail box took the call;
  * - else `abandoned` when no agent ever rang (the caller hung up in the IVR or while queued);
  * - else `missed`: agents rang, nobody answered. Queue and IVR legs never count as answered
- *   (a queue leg can say Answered=true while the caller hung up in the queue, 3cx-facts §1.5).
+ *   (a queue leg can say Answered=true while the caller hung up in the queue, docs/3cx-facts.md §1.5).
  */
 export function classifyCall(
   key: string,

@@ -1,8 +1,8 @@
 /**
  * Call-log durations in seconds.
  *
- * XAPI sends ISO 8601 durations (`PT0S`, `PT1M12.577027S`, 3cx-facts §1.4 [obs bma]); CDR
- * output and some exports use `HH:MM:SS` (3cx-facts §3.2). Both are accepted, with an optional
+ * XAPI sends ISO 8601 durations (`PT0S`, `PT1M12.577027S`, docs/3cx-facts.md §1.4 [obs bma]); CDR
+ * output and some exports use `HH:MM:SS` (docs/3cx-facts.md §3.2). Both are accepted, with an optional
  * day part (`P1DT2H`, `1.02:03:04`, .NET TimeSpan style). Anything else gives `null`, never a
  * throw: one odd row must not stop a poll.
  *

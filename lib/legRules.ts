@@ -3,7 +3,7 @@ import type { CallLeg } from './threecx/callLeg';
 /**
  * What a party of a call-log leg is. This file is the one place that decides it.
  *
- * 3CX does not document the DN type codes (`SourceType`, `DestinationType`, 3cx-facts §1.4,
+ * 3CX does not document the DN type codes (`SourceType`, `DestinationType`, docs/3cx-facts.md §1.4,
  * §7 q1), so the decision combines every signal the facts sheet lists and says how sure each
  * one is. Rules are data: the first rule that matches a party wins. To teach the engine a new
  * code or DN, add one line to `DEFAULT_LEG_RULES` (or pass `dnRoles` for one PBX's DNs).
@@ -52,7 +52,11 @@ export interface LegRule {
  */
 export const DEFAULT_LEG_RULES: readonly LegRule[] = [
   // Voicemail first: a voicemail leg may also carry an extension's DN and CallType.
-  { role: 'voicemail', type: [5], evidence: 'unv: type code 5 = Voicemail (3cx-facts §1.4)' },
+  {
+    role: 'voicemail',
+    type: [5],
+    evidence: 'unv: type code 5 = Voicemail (docs/3cx-facts.md §1.4)',
+  },
   {
     role: 'voicemail',
     side: 'destination',
@@ -70,13 +74,13 @@ export const DEFAULT_LEG_RULES: readonly LegRule[] = [
     role: 'queue',
     side: 'destination',
     callType: /^queue$/i,
-    evidence: 'obs: CallType "Queue" (3cx-facts §1.4, bma)',
+    evidence: 'obs: CallType "Queue" (docs/3cx-facts.md §1.4, bma)',
   },
   {
     role: 'ivr',
     side: 'destination',
     callType: /digital receptionist|^ivr$/i,
-    evidence: 'obs: CallType "Digital Receptionist" (3cx-facts §1.4, bma)',
+    evidence: 'obs: CallType "Digital Receptionist" (docs/3cx-facts.md §1.4, bma)',
   },
   {
     role: 'ring_group',
@@ -88,47 +92,55 @@ export const DEFAULT_LEG_RULES: readonly LegRule[] = [
     role: 'external',
     side: 'destination',
     callType: /^external$/i,
-    evidence: 'obs: CallType "External" (3cx-facts §1.4, bma)',
+    evidence: 'obs: CallType "External" (docs/3cx-facts.md §1.4, bma)',
   },
   {
     role: 'extension',
     side: 'destination',
     callType: /^extension$/i,
-    evidence: 'obs: CallType "Extension" (3cx-facts §1.4, bma)',
+    evidence: 'obs: CallType "Extension" (docs/3cx-facts.md §1.4, bma)',
   },
   // DN type codes: the only signal on pre-Update-6 rows and on the source side.
-  { role: 'queue', type: [4], evidence: 'unv: type code 4 = Queue (3cx-facts §1.4)' },
-  { role: 'ring_group', type: [16], evidence: 'unv: type code 16 = Group (3cx-facts §1.4)' },
-  { role: 'ivr', type: [6], evidence: 'unv: type code 6 = IVR (3cx-facts §1.4)' },
+  { role: 'queue', type: [4], evidence: 'unv: type code 4 = Queue (docs/3cx-facts.md §1.4)' },
+  {
+    role: 'ring_group',
+    type: [16],
+    evidence: 'unv: type code 16 = Group (docs/3cx-facts.md §1.4)',
+  },
+  { role: 'ivr', type: [6], evidence: 'unv: type code 6 = IVR (docs/3cx-facts.md §1.4)' },
   {
     role: 'system',
     type: [7, 8, 12],
-    evidence: 'unv: 7 Fax, 8 Parking, 12 EndCall (3cx-facts §1.4)',
+    evidence: 'unv: 7 Fax, 8 Parking, 12 EndCall (docs/3cx-facts.md §1.4)',
   },
-  { role: 'external', type: [1], evidence: 'unv: type code 1 = External (3cx-facts §1.4)' },
-  { role: 'extension', type: [0], evidence: 'unv: type code 0 = Extension (3cx-facts §1.4)' },
+  { role: 'external', type: [1], evidence: 'unv: type code 1 = External (docs/3cx-facts.md §1.4)' },
+  {
+    role: 'extension',
+    type: [0],
+    evidence: 'unv: type code 0 = Extension (docs/3cx-facts.md §1.4)',
+  },
   {
     role: 'system',
     side: 'destination',
     callType: /^system$/i,
-    evidence: 'obs: CallType "System" (3cx-facts §1.4, bma)',
+    evidence: 'obs: CallType "System" (docs/3cx-facts.md §1.4, bma)',
   },
   {
     role: 'queue',
     side: 'destination',
     direction: /queue/i,
-    evidence: 'obs: Direction "Inbound Queue" (3cx-facts §1.4, bma)',
+    evidence: 'obs: Direction "Inbound Queue" (docs/3cx-facts.md §1.4, bma)',
   },
   // No code and no CallType (older rows with unknown codes): read the numbers.
   {
     role: 'external',
     callerId: /^(?:\+|00)?\d{7,}$/,
-    evidence: 'inf: a full phone number as caller id (3cx-facts §5)',
+    evidence: 'inf: a full phone number as caller id (docs/3cx-facts.md §5)',
   },
   {
     role: 'extension',
     dn: /^\d{1,6}$/,
-    evidence: 'inf: a short DN is an extension (3cx-facts §5)',
+    evidence: 'inf: a short DN is an extension (docs/3cx-facts.md §5)',
   },
 ];
 

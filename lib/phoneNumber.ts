@@ -4,8 +4,8 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
  * What a number in a 3CX row or journal entry turns out to be.
  *
  * - `external`: an outside number, given in E.164 (`+61881234567`).
- * - `internal`: a 3CX extension or system DN (`101`, `Ext.101`, 3cx-facts §5).
- * - `anonymous`: withheld; 3CX writes the literal `Anonymous`, in any case (3cx-facts §5).
+ * - `internal`: a 3CX extension or system DN (`101`, `Ext.101`, docs/3cx-facts.md §5).
+ * - `anonymous`: withheld; 3CX writes the literal `Anonymous`, in any case (docs/3cx-facts.md §5).
  * - `invalid`: empty or garbage: no lookup, no callback.
  * The raw value is always kept: a workflow may still want to show what 3CX said.
  */
@@ -35,7 +35,7 @@ const DEFAULT_MAX_EXTENSION_LENGTH = 6;
 /**
  * Normalise any number 3CX gives us. Never throws.
  *
- * Already-E.164 strings (what the call log mostly carries, 3cx-facts §5 [obs bma]) take a fast
+ * Already-E.164 strings (what the call log mostly carries, docs/3cx-facts.md §5 [obs bma]) take a fast
  * path without libphonenumber, because the settle engine normalises one number per call.
  */
 export function normalisePhoneNumber(
@@ -59,7 +59,7 @@ export function normalisePhoneNumber(
   }
 
   let candidate = text.replace(PUNCTUATION, '');
-  // `Zeros` prefix style of the CRM template and many trunks: 00 + country code (3cx-facts §4.2).
+  // `Zeros` prefix style of the CRM template and many trunks: 00 + country code (docs/3cx-facts.md §4.2).
   if (/^00[1-9]/.test(candidate)) candidate = `+${candidate.slice(2)}`;
   if (!/^\+?\d+$/.test(candidate)) return { kind: 'invalid', number: null, raw };
   if (E164.test(candidate)) return { kind: 'external', number: candidate, raw };

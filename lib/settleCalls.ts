@@ -12,7 +12,7 @@ export interface SettleOptions {
   now: Date | number | string;
   /**
    * Calls the PBX still reports (`/ActiveCalls` ids). Matched against the call key and every
-   * leg's `CallId`: the active-call id is assumed to be the call-log `CallId` [inf, 3cx-facts §1.7].
+   * leg's `CallId`: the active-call id is assumed to be the call-log `CallId` [inf, docs/3cx-facts.md §1.7].
    */
   activeCallIds?: Iterable<string | number>;
   /** Quiet time after the last leg ended before a call counts as settled. */
@@ -27,7 +27,7 @@ export interface SettleOptions {
   dialedNumbers?: ReadonlyMap<string, string>;
 }
 
-/** Queue waves and transfers re-ring within 1–2 s (3cx-facts §2.3); legs can land late. */
+/** Queue waves and transfers re-ring within 1–2 s (docs/3cx-facts.md §2.3); legs can land late. */
 export const DEFAULT_GRACE_SECONDS = 10;
 
 /**

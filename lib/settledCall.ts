@@ -1,6 +1,6 @@
 /**
  * A call that has settled: every leg has ended, the PBX no longer reports it as active and the
- * grace period has passed. Field names are those of the event contract (DESIGN.md), so the
+ * grace period has passed. Field names are those of the event contract (docs/design.md), so the
  * `settle` command, the store and the events all speak one language.
  */
 export type CallDirection = 'inbound' | 'outbound' | 'internal';

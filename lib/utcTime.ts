@@ -1,5 +1,5 @@
 /**
- * UTC date-times of the call log, fast. 3CX call-log times are UTC (3cx-facts §1.4 [obs bma]),
+ * UTC date-times of the call log, fast. 3CX call-log times are UTC (docs/3cx-facts.md §1.4 [obs bma]),
  * sometimes with up to seven fraction digits and, on some exports, without a zone designator.
  * JavaScript reads a zone-less ISO date-time as *local* time, so a missing zone means UTC here.
  *

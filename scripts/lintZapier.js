@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 // `npm run lint:zapier`: Zapier's publishing checks that are pure definition rules, offline
-// (lib/zapier/publishingChecks.ts). Runs on the built app (`npm run build` first, which the
+// (scripts/zapier/publishingChecks.ts). Runs on the built app (`tsc -b . scripts` first, which the
 // npm script does). `--definition file.json` checks a serialized definition instead, such as
 // the output of core's `definition` command.
 const fs = require('node:fs');
 const path = require('node:path');
 
 async function main(argv) {
-  const { lintDefinition } = require('../dist/lib/zapier/publishingLint.js');
+  const { lintDefinition } = require('../dist/scripts/zapier/publishingLint.js');
   let definition;
   const i = argv.indexOf('--definition');
   if (i >= 0) {

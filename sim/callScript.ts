@@ -15,10 +15,10 @@ const dn = z.string().regex(/^\d{1,10}$/, 'a DN is digits');
 const inboundCaller = {
   /** Start time: epoch ms or ISO 8601. Default: the sim clock's now. */
   at: z.union([z.number(), z.string()]).optional(),
-  /** E.164 (`+61412345678`), `Anonymous` (withheld, 3cx-facts §5), or national format. Default: random. */
+  /** E.164 (`+61412345678`), `Anonymous` (withheld, docs/3cx-facts.md §5), or national format. Default: random. */
   caller: z.string().min(1).optional(),
   callerName: z.string().optional(),
-  /** Write an E.164 caller in national format (`0412345678`), as some trunks do (3cx-facts §5). */
+  /** Write an E.164 caller in national format (`0412345678`), as some trunks do (docs/3cx-facts.md §5). */
   callerFormat: z.enum(['e164', 'national']).optional(),
   /** The DID dialled. Default: the DID whose inbound rule routes to the script's destination. */
   did: z.string().optional(),

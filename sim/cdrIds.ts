@@ -1,9 +1,9 @@
 /**
  * Identifiers the way a V20 PBX hands them out.
  *
- * - `CallId`: a small integer counter per PBX (3cx-facts §1.4 [obs bma]).
+ * - `CallId`: a small integer counter per PBX (docs/3cx-facts.md §1.4 [obs bma]).
  * - `CdrId` / `CallHistoryId`: UUID-shaped, "4 zero bytes, 8-byte UTC time, 4-byte counter
- *   reset on restart", e.g. `00000000-01db-aef6-c109-60ec0000004c` (3cx-facts §3.3). The time
+ *   reset on restart", e.g. `00000000-01db-aef6-c109-60ec0000004c` (docs/3cx-facts.md §3.3). The time
  *   in that example decodes as a Windows FILETIME (100 ns ticks since 1601-01-01 UTC) in
  *   April 2025, so that is what the middle eight bytes carry here.
  */

@@ -2,7 +2,7 @@ import type { SeededRandom } from './seededRandom';
 
 /**
  * The few dialling facts the sim needs per country: what `GET /E164Settings` reports, how a
- * trunk writes a caller in national format (3cx-facts §5: CDR and some trunks send `0301234567`)
+ * trunk writes a caller in national format (docs/3cx-facts.md §5: CDR and some trunks send `0301234567`)
  * and what random local callers look like. A handful of countries, not a numbering plan:
  * the bridge does the real parsing with libphonenumber.
  */

@@ -7,7 +7,7 @@ import type { LegPartyKind } from './simCall';
  * How one hop of a call becomes a `Pbx.CallLogData` row. Every guess about the row format
  * lives here, so a fact learnt on a real PBX is a one-line change.
  *
- * Observed (3cx-facts §1.4, §1.5 [obs bma]): inbound `SourceDn` is the trunk DN and
+ * Observed (docs/3cx-facts.md §1.4, §1.5 [obs bma]): inbound `SourceDn` is the trunk DN and
  * `SourceCallerId` the caller's E.164; outbound swaps source and destination; `Direction`,
  * `CallType`, `Status` vocabularies; ISO durations; one row per leg sharing `CallHistoryId`.
  * Guessed [unv]/[inf]: the DN type codes, the `CallType` of voicemail and ring-group legs,
@@ -79,8 +79,8 @@ export interface LegIds {
 
 /**
  * The row, keys in the spec's property order (SPEC-B `Pbx.CallLogData`), absent values left
- * out: a live XAPI omits null-valued keys entirely (xapi-schemas §5). `withHistoryIds` false
- * drops the six fields that arrived with 20.0.6 (3cx-facts §1.4 History).
+ * out: a live XAPI omits null-valued keys entirely (docs/xapi-schemas.md §5). `withHistoryIds` false
+ * drops the six fields that arrived with 20.0.6 (docs/3cx-facts.md §1.4 History).
  */
 export function callLegRow(spec: LegSpec, ids: LegIds, withHistoryIds: boolean): CallLeg {
   const { source, destination, action } = spec;

@@ -2,10 +2,10 @@ import { DateTime } from 'luxon';
 import { parseDurationSeconds } from '../lib/duration';
 
 /**
- * The PBX's office hours, as `GET /xapi/v1/OfficeHours` reports them (xapi-schemas §2.7) and as
+ * The PBX's office hours, as `GET /xapi/v1/OfficeHours` reports them (docs/xapi-schemas.md §2.7) and as
  * the traffic generator uses them to send out-of-hours calls down the after-hours rule.
  * `TimeZoneId` is the zone the bridge needs to turn local days into UTC windows
- * (3cx-facts §1.7 [inf]).
+ * (docs/3cx-facts.md §1.7 [inf]).
  */
 export type DayOfWeek =
   'Sunday' | 'Monday' | 'Tuesday' | 'Wednesday' | 'Thursday' | 'Friday' | 'Saturday';
@@ -17,7 +17,7 @@ export interface OfficePeriod {
   Stop: string;
 }
 
-/** `Pbx.Holiday`; the uint8 fields are plain numbers in real JSON (xapi-schemas §2.7 notes). */
+/** `Pbx.Holiday`; the uint8 fields are plain numbers in real JSON (docs/xapi-schemas.md §2.7 notes). */
 export interface OfficeHoliday {
   Id: number;
   Name: string;
@@ -28,7 +28,7 @@ export interface OfficeHoliday {
   MonthEnd: number;
   YearEnd: number;
   IsRecurrent: boolean;
-  /** Durations from local midnight, not times (xapi-schemas §2.7). */
+  /** Durations from local midnight, not times (docs/xapi-schemas.md §2.7). */
   TimeOfStartDate: string;
   TimeOfEndDate: string;
 }

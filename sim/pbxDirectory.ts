@@ -4,7 +4,7 @@ import type { CountryDialling } from './countryDialling';
  * The simulated phone system: trunks, DIDs with their inbound rules, extensions, a queue, a
  * ring group and an IVR. Call scripts name these by DN, as a 3CX admin would.
  *
- * DNs follow what live V20 systems show (3cx-facts §5 [obs bma]): a trunk DN `10000`,
+ * DNs follow what live V20 systems show (docs/3cx-facts.md §5 [obs bma]): a trunk DN `10000`,
  * extensions `101…`, queues, ring groups and IVRs in the `8000` range.
  */
 export interface SimTrunk {
@@ -51,7 +51,7 @@ export interface SimQueue {
   waveSize: number;
   /** Intro prompt before the first wave. */
   firstPollSeconds: number;
-  /** Pause between waves: queues re-ring within 1–2 s (3cx-facts §2.3 [3p tcad]). */
+  /** Pause between waves: queues re-ring within 1–2 s (docs/3cx-facts.md §2.3 [3p tcad]). */
   waveGapSeconds: number;
   /** Longest wait before the no-answer destination (voicemail). */
   maxWaitSeconds: number;

@@ -1,16 +1,16 @@
 /**
  * What a 3CX V20 build number changes in the XAPI answers. 20.0.N is taken to be V20 Update N
- * (3cx-facts §1.2 [inf]).
+ * (docs/3cx-facts.md §1.2 [inf]).
  */
 export interface PbxVersionFeatures {
   /**
    * Rows carry `CdrId`, `CallHistoryId`, `MainCallHistoryId`, `Direction`, `CallType`, `Status`:
-   * added by the 2025-04-10 "update to 20.0.6" spec (3cx-facts §1.4 History).
+   * added by the 2025-04-10 "update to 20.0.6" spec (docs/3cx-facts.md §1.4 History).
    */
   callHistoryIds: boolean;
   /**
    * `expires_in` is in seconds from 20.0.9 on (xapi-tutorial commit 1c6947c), in minutes
-   * before (documented 60 = 60 minutes) (3cx-facts §1.2).
+   * before (documented 60 = 60 minutes) (docs/3cx-facts.md §1.2).
    */
   expiresInSeconds: boolean;
 }

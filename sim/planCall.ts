@@ -30,7 +30,7 @@ export interface PlanContext {
 /**
  * Turn a script into the legs a V20 PBX would log, with absolute times, and the ground truth.
  * The timeline of each flow follows the facts sheet: a queue answers the caller (music) and
- * polls agents in waves, one leg per poll (3cx-facts §1.5); voicemail is a leg of its own after
+ * polls agents in waves, one leg per poll (docs/3cx-facts.md §1.5); voicemail is a leg of its own after
  * the unanswered ones; a leg is only logged once it has ended (start + ringing + talking).
  */
 export function planCall(script: CallScript, context: PlanContext): SimCall {
@@ -154,7 +154,7 @@ class CallPlanner {
     };
   }
 
-  /** DESIGN.md's definitions applied to what the script made happen. */
+  /** docs/design.md's definitions applied to what the script made happen. */
   private outcome(direction: ExpectedCall['direction']): ExpectedOutcome {
     if (this.truth.answeredBy !== null) return 'answered';
     if (this.truth.voicemail) return 'voicemail';
@@ -341,7 +341,7 @@ class CallPlanner {
    * The queue answers the caller (hold music) and polls agents in waves until one picks up,
    * the caller gives up, or the max wait sends the call to voicemail. The queue leg is
    * `Answered: true` throughout: `Status` says `Waiting` when an agent took the call and
-   * `Unanswered` when not, even though `Answered` is true (3cx-facts §1.5 [3p ssig]).
+   * `Unanswered` when not, even though `Answered` is true (docs/3cx-facts.md §1.5 [3p ssig]).
    */
   private playQueue(route: Extract<IvrChoice, { kind: 'queue' }>, t: number, via?: Party): number {
     const queue = this.dir.queue(route.queue);

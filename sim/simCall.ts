@@ -12,7 +12,7 @@ export type ExpectedOutcome = 'answered' | 'voicemail' | 'abandoned' | 'missed';
 export interface ExpectedCall {
   direction: ExpectedDirection;
   /**
-   * DESIGN.md §Classify: answered (an agent picked up and talked), voicemail (not answered,
+   * docs/design.md "Classify": answered (an agent picked up and talked), voicemail (not answered,
    * reached a voicemail box), abandoned (caller hung up before any agent rang), missed
    * (agents rang, nobody answered, no voicemail; also an unanswered outbound call).
    */

@@ -6,10 +6,10 @@ import type { SimClock } from './simClock';
  * Faults a real PBX (or the network in front of it) throws at a client, switched on for a
  * stretch of sim time. Each maps to something the facts sheet names:
  * - `http5xx`: 500/502/503 now and then (a restarting service, the nginx front end);
- * - `gateway504`: the call-log query times out, as big ranges do (3cx-facts §1.3 [obs luxzg]);
+ * - `gateway504`: the call-log query times out, as big ranges do (docs/3cx-facts.md §1.3 [obs luxzg]);
  * - `slow`: answers delayed by `delayMs` of *real* time (client time-outs are real time);
  * - `unauthorizedStorm`: every XAPI request is 401 and all tokens are revoked, as when a second
- *   consumer takes the client's one token (3cx-facts §1.2);
+ *   consumer takes the client's one token (docs/3cx-facts.md §1.2);
  * - `down`: connections are dropped without an answer (the client sees a network error).
  * Durations run on the sim clock. Faults never touch `/_sim/*`.
  */

@@ -12,7 +12,7 @@ import type { SimCall, SimLeg } from './simCall';
 import type { SimClock } from './simClock';
 import { TrafficGenerator, type TrafficOptions, type TrafficState } from './trafficGenerator';
 
-/** `Pbx.ActiveCall` (xapi-schemas §2.3), keys in spec order. */
+/** `Pbx.ActiveCall` (docs/xapi-schemas.md §2.3), keys in spec order. */
 export interface ActiveCallRow {
   Callee?: string;
   Caller?: string;
@@ -23,7 +23,7 @@ export interface ActiveCallRow {
   Status?: 'Ringing' | 'Talking';
 }
 
-/** `Pbx.InboundCall` (xapi-schemas §2.4, SPEC-B), keys in spec order, nulls omitted. */
+/** `Pbx.InboundCall` (docs/xapi-schemas.md §2.4, SPEC-B), keys in spec order, nulls omitted. */
 export interface InboundCallRow {
   CallDuration?: string;
   CallHistoryId?: string;
@@ -58,7 +58,7 @@ export interface SimPbxDependencies {
   withHistoryIds: boolean;
   /** Seed for traffic when `startTraffic` is given none. */
   trafficSeed: number;
-  /** CDRs are written when a leg ends; a positive delay models a PBX that logs late (3cx-facts §6). */
+  /** CDRs are written when a leg ends; a positive delay models a PBX that logs late (docs/3cx-facts.md §6). */
   callLogDelayMs: number;
   onTrafficError?: (error: Error, script: CallScript) => void;
 }
@@ -66,7 +66,7 @@ export interface SimPbxDependencies {
 /**
  * The simulated PBX: the calls placed on it and what the XAPI shows of them at a given moment.
  *
- * Liveness is the point (3cx-facts §6): a leg reaches the call log only once it has ended,
+ * Liveness is the point (docs/3cx-facts.md §6): a leg reaches the call log only once it has ended,
  * while any leg of its call is live the call is in `/ActiveCalls`. So a call going from a
  * queue to voicemail shows its unanswered queue and agent legs in the log while it is still
  * active, the race the bridge's settle engine must survive.

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { SimClock } from './simClock';
 
 /**
- * OAuth client credentials as 3CX does them (3cx-facts §1.2): an API client (Admin →
+ * OAuth client credentials as 3CX does them (docs/3cx-facts.md §1.2): an API client (Admin →
  * Integrations → API) gets a bearer token from `POST /connect/token`. Two rules matter:
  * - **one active token per client**: "only one access token can be active at a time"
  *   [off xt README], so issuing a token makes the client's previous one answer 401;
@@ -15,7 +15,7 @@ export interface SimClientConfig {
   /** A DN number on a real PBX (the client is a route point), any string here. */
   clientId: string;
   clientSecret: string;
-  /** Default `system_owner`: the call log needs it, System Admin gets 403 (3cx-facts §1.1). */
+  /** Default `system_owner`: the call log needs it, System Admin gets 403 (docs/3cx-facts.md §1.1). */
   role?: SimRole;
   /** "XAPI Access Enabled" ticked (default true). */
   xapiEnabled?: boolean;
@@ -42,7 +42,7 @@ export type TokenCheck =
 
 const TOKEN_LIFETIME_MS = 3600_000;
 
-/** JWT role claims as a live client's token carried them (3cx-facts §1.1 [obs bma]). */
+/** JWT role claims as a live client's token carried them (docs/3cx-facts.md §1.1 [obs bma]). */
 const ROLE_CLAIMS: Record<string, string[]> = {
   system_owner: ['App', 'Reports', 'system_owners', 'CallFlowApp', 'MyPhone'],
   system_admin: ['App', 'system_admins', 'CallFlowApp', 'MyPhone'],
@@ -131,7 +131,7 @@ export class TokenIssuer {
 
   /**
    * JWT-shaped like the real thing (`sub`, `scope: xapi`, `aud: /api`, `iss`, `role` claims,
-   * 3cx-facts §1.1 [obs bma]), HS256-signed with a per-run key. Clients must treat it as opaque.
+   * docs/3cx-facts.md §1.1 [obs bma]), HS256-signed with a per-run key. Clients must treat it as opaque.
    */
   private jwt(client: Required<SimClientConfig>, now: number, expiresAt: number): string {
     const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -2,7 +2,7 @@ import { defineTrigger } from 'zapier-platform-core';
 import { callEventHookOperation } from '../lib/zapier/callEventHook';
 
 /**
- * The trigger the project exists for (DESIGN.md "What it is for"): an inbound call from an
+ * The trigger the project exists for (docs/design.md "What it is for"): an inbound call from an
  * outside number that settled unanswered — missed, voicemail or abandoned — once per call,
  * only after it settled, so no one texts a caller who is still leaving a message.
  */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createAxiosTransport } from '../../lib/threecx/axiosTransport';
+import { createAxiosTransport } from '../threecx/axiosTransport';
 import { ThreeCxClient } from '../../lib/threecx/client';
 import { UsageError, type CliIo } from './io';
 import { findLocation, withStore } from './locationCommands';

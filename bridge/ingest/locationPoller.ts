@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { CallPoller } from '../../lib/poller/callPoller';
 import { DEFAULT_POLL_SETTINGS } from '../../lib/poller/pollTick';
-import { createAxiosTransport } from '../../lib/threecx/axiosTransport';
+import { createAxiosTransport } from '../threecx/axiosTransport';
 import { ThreeCxClient } from '../../lib/threecx/client';
 import type { HttpTransport } from '../../lib/threecx/httpTransport';
 import type { BridgeStore } from '../store/bridgeStore';
@@ -11,7 +11,7 @@ import type { PollTarget } from './pollScheduler';
 
 /**
  * Wire one location's 3CX client and poller. One client per location and process, because 3CX
- * keeps one active token per API client (3cx-facts §1.2).
+ * keeps one active token per API client (docs/3cx-facts.md §1.2).
  */
 export function createLocationPoller(
   location: Location,

@@ -3,7 +3,7 @@ import { parseUtcMillis, toIsoUtc } from '../../lib/utcTime';
 
 /**
  * When the journal and the poller report the same call. 3CX gives the journal no call id
- * (3cx-facts §4.4), so a call is recognised by what both sources know: the direction, the
+ * (docs/3cx-facts.md §4.4), so a call is recognised by what both sources know: the direction, the
  * outside number (normalised E.164; both withheld counts as equal) and the start time.
  *
  * The tolerance is ±90 s: the journal's `[CallStartTimeUTC]` and the call log's first leg

@@ -8,12 +8,12 @@ import type { Location } from '../store/locations';
  * and queue name: the call log's legs), so when a location is polled over XAPI its version is
  * the one to send. 3CX posts the journal the moment the call ends, while the poller settles it
  * only once the call has left `/ActiveCalls`, its legs are logged and the grace period is over
- * (DESIGN.md "Settle"), at its next poll. So the entry is held for
+ * (docs/design.md "Settle"), at its next poll. So the entry is held for
  *
  *     grace + 2 × poll interval + 30 s     (10 + 2 × 5 + 30 = 50 s with the defaults)
  *
  * from when it arrived: one poll interval to see the call gone, one more for a leg that lands
- * late (3cx-facts §6), 30 s for a slow PBX. If the poller has not produced the call by then
+ * late (docs/3cx-facts.md §6), 30 s for a slow PBX. If the poller has not produced the call by then
  * (PBX unreachable, XAPI lagging or licence lapsed), the journal's version goes out: the
  * journal can make a missed call's follow-up earlier than a failing poller, never later.
  *

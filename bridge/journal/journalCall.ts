@@ -7,7 +7,7 @@ import type { JournalEntry } from './journalEntry';
 /**
  * A journal entry as a `SettledCall`, so it takes exactly the poller's path from here on
  * (enrichment, outbox, delivery). The journal knows less than the call log: one agent, no
- * voicemail detail (a voicemail comes as `Missed` [inf 3cx-facts §4.4]), no DID, no queue name.
+ * voicemail detail (a voicemail comes as `Missed` [inf docs/3cx-facts.md §4.4]), no DID, no queue name.
  * What it does not know is left empty, never guessed.
  */
 export function journalCall(entry: JournalEntry, options: { country: string }): SettledCall {

@@ -5,7 +5,7 @@ import type { CallDirection } from '../../lib/settledCall';
  * The call id of a journaled call. 3CX's `ReportCall` exposes no call id (`[CallID]` renders
  * empty [unv]; integrators build one from number and `CallStartTimeUTC` [3p zam]), so the
  * bridge derives one from what identifies a call: its UTC start to the second, the agent, the
- * normalised outside number and the direction (3cx-facts §4.4 [inf]). 3CX posting the same
+ * normalised outside number and the direction (docs/3cx-facts.md §4.4 [inf]). 3CX posting the same
  * call twice therefore gives the same id, the same event ids, and nothing new is stored.
  *
  * `journal-` + the first 20 hex digits of a SHA-256 (80 bits): unique enough per location,

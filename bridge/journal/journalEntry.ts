@@ -5,7 +5,7 @@ import { absentIfUnset, templateText } from './templateText';
 
 /**
  * One call journal entry: the JSON body the template's `ReportCall` scenario posts to
- * `POST /3cx/journal` when a call with an outside party ends (3cx-facts §4.4). The keys are
+ * `POST /3cx/journal` when a call with an outside party ends (docs/3cx-facts.md §4.4). The keys are
  * ours (3cx-template.xml maps 3CX's variables onto them); the values are 3CX's, as text.
  *
  * `[CallType]` is the one field 3CX is known to fill reliably [obs tkd]: `Inbound` (answered
@@ -21,7 +21,7 @@ const EARLIEST_REAL_TIME = Date.UTC(2000, 0, 1);
 /**
  * `yyyy-MM-ddTHH:mm:ss` (or a space for the `T`, as the template's `ToString("u")` gives) with
  * an optional fraction and zone (none = UTC: the template formats `[CallStartTimeUTC]`). A culture-formatted text such as `3/11/2025 6:36:50 AM`
- * (what `[DateTime]` gives, 3cx-facts §4.4) is refused: `Date.parse` would read it as the
+ * (what `[DateTime]` gives, docs/3cx-facts.md §4.4) is refused: `Date.parse` would read it as the
  * bridge's local time and shift the call by hours.
  */
 const UTC_DATE_TIME =
@@ -77,7 +77,7 @@ const seconds = z
     return n;
   });
 
-/** `[Duration]`: `hh:mm:ss` text (3cx-facts §4.4 [unv]). */
+/** `[Duration]`: `hh:mm:ss` text (docs/3cx-facts.md §4.4 [unv]). */
 const clockDuration = z
   .preprocess(absentIfUnset, z.string().max(20).optional())
   .transform((text, ctx): number | null => {

@@ -282,7 +282,7 @@ const OPENING_SEARCH_DAYS = 367;
  * The first instant at or after `instantMs` when the location is open: the instant itself in
  * business hours, else the next opening (tomorrow 09:00, Monday after a weekend, the day after
  * a holiday, noon after a morning-only holiday). What a workflow's after-hours branch sets as
- * the morning task's due time, without a date-arithmetic step (DESIGN.md: the three branches
+ * the morning task's due time, without a date-arithmetic step (docs/design.md: the three branches
  * from event fields alone). Null when the location opens on no day in the coming year.
  *
  * The location opens only at an interval's start, at a holiday's end (its `until`, or the

@@ -21,7 +21,7 @@ import { formatTimeOfDay, SECONDS_PER_DAY } from './timeOfDay';
 
 /**
  * Business hours taken from the PBX itself: `GET /OfficeHours?$expand=OfficeHolidays`
- * (xapi-schemas §2.7), so a location can use what its 3CX admin already set up.
+ * (docs/xapi-schemas.md §2.7), so a location can use what its 3CX admin already set up.
  *
  * What 3CX gives and how it is read (facts marked [inf] are inferred, not seen on a live PBX):
  * - `TimeZoneId`: used when it is an IANA zone; otherwise (absent, or a Windows-style name
@@ -37,7 +37,7 @@ import { formatTimeOfDay, SECONDS_PER_DAY } from './timeOfDay';
  * - `BreakTime` (lunch) is ignored: a call missed over lunch is still one someone calls back
  *   the same afternoon, which is what the in-hours branch promises.
  * - `OfficeHolidays`: from `Day/Month/Year` at `TimeOfStartDate` to `DayEnd/MonthEnd/YearEnd`
- *   at `TimeOfEndDate`, both ISO durations after local midnight (xapi-schemas §2.7 notes).
+ *   at `TimeOfEndDate`, both ISO durations after local midnight (docs/xapi-schemas.md §2.7 notes).
  *   `IsRecurrent` repeats it every year. An end time of zero or of 23:59 or later means the end
  *   of the last day [inf]. `Hours.IgnoreHolidays` drops them, except for the type that names
  *   holidays explicitly (`SpecificHoursExcludingHolidays`).

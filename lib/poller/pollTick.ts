@@ -6,7 +6,7 @@ import type { PollerEvent, PollerState } from './pollerState';
 
 /** A location's polling settings (per location in the bridge). */
 export interface PollSettings {
-  /** Re-read this far behind the watermark: legs can land late (3cx-facts §6). */
+  /** Re-read this far behind the watermark: legs can land late (docs/3cx-facts.md §6). */
   overlapSeconds: number;
   /** At most this much history per tick while catching up after an outage. */
   maxCatchUpSeconds: number;

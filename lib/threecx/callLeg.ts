@@ -2,13 +2,13 @@
  * One row of `GET /xapi/v1/ReportCallLogData/Pbx.GetCallLogData(...)`: one *leg* of a call.
  *
  * 3CX V20 writes a row per hop of a call (trunk, inbound rule, IVR, queue, every agent polled,
- * voicemail) and all rows of one call share `CallHistoryId` (3cx-facts §1.4, §1.5).
+ * voicemail) and all rows of one call share `CallHistoryId` (docs/3cx-facts.md §1.4, §1.5).
  * Field names are exactly as the XAPI spec `Pbx.CallLogData` spells them, including the
  * lower-case `actionDnDn` (3CX's own spelling, spec 20.0.10).
  *
  * The six fields that arrived with "update to 20.0.6" (`CdrId`, `CallHistoryId`,
  * `MainCallHistoryId`, `Direction`, `CallType`, `Status`) are optional: PBXs before V20
- * Update 6 do not send them, and then legs are grouped by `CallId` (3cx-facts §1.4 History).
+ * Update 6 do not send them, and then legs are grouped by `CallId` (docs/3cx-facts.md §1.4 History).
  */
 export interface CallLeg {
   /** One per leg (= `cdr_id` of `cdr_output`). Since 20.0.6. */
@@ -23,7 +23,7 @@ export interface CallLeg {
   SubrowDescNumber?: number | null;
   /** UTC, ISO 8601 (`2026-03-01T09:15:02.123Z`). */
   StartTime: string;
-  /** DN type codes: undocumented (3cx-facts §7 q1); see lib/legRules.ts for the guesses. */
+  /** DN type codes: undocumented (docs/3cx-facts.md §7 q1); see lib/legRules.ts for the guesses. */
   SourceType?: number | null;
   SourceDn?: string | null;
   SourceCallerId?: string | null;

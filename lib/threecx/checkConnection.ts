@@ -21,13 +21,13 @@ export interface CheckConnectionOptions {
   now?: () => number;
 }
 
-/** `CallHistoryId` and friends arrived with "update to 20.0.6" (3cx-facts §1.4 History). */
+/** `CallHistoryId` and friends arrived with "update to 20.0.6" (docs/3cx-facts.md §1.4 History). */
 const CALL_HISTORY_ID_SINCE = [20, 0, 6];
 
 /**
  * Walk the setup a 3CX admin has to get right, stopping at the first broken step:
- * 1. `reachable`: the PBX answers HTTP at the URL (port, firewall, TLS; 3cx-facts §1.1, §6);
- * 2. `token`: the client ID and API key are accepted (3cx-facts §1.2);
+ * 1. `reachable`: the PBX answers HTTP at the URL (port, firewall, TLS; docs/3cx-facts.md §1.1, §6);
+ * 2. `token`: the client ID and API key are accepted (docs/3cx-facts.md §1.2);
  * 3. `version`: `/SystemStatus` answers, i.e. the XAPI is there (licence, "XAPI Access
  *    Enabled"); also teaches the client the `expires_in` unit;
  * 4. `call_log`: the role may read the call log (System Owner; System Admin gets 403, §1.1).

@@ -35,7 +35,7 @@ import { parseUtcMillis, toMillis } from '../utcTime';
 export interface ThreeCxClientOptions {
   /** The admin console address; path, fragment and credentials in it are ignored. */
   pbxUrl: string;
-  /** The API client's Client ID (a DN number, 3cx-facts §1.1). */
+  /** The API client's Client ID (a DN number, docs/3cx-facts.md §1.1). */
   clientId: string;
   /** The API key. Never logged, never put in an error message. */
   clientSecret: string;
@@ -48,7 +48,7 @@ export interface ThreeCxClientOptions {
   timeoutMs?: number;
   /** Per report page (call log, inbound calls): big pages are slow. Default 120 s. */
   reportTimeoutMs?: number;
-  /** Report rows per request (`$top`). Default 500 (peers use 100–1000, 3cx-facts §1.3). */
+  /** Report rows per request (`$top`). Default 500 (peers use 100–1000, docs/3cx-facts.md §1.3). */
   pageSize?: number;
   /** Longest period per report request. Default one day. */
   maxWindowMs?: number;
@@ -56,7 +56,7 @@ export interface ThreeCxClientOptions {
   minWindowMs?: number;
   /**
    * A window holding this many rows or more is read again as two halves, down to a minute:
-   * 3CX reports are said to stop at 20,000 rows (3cx-facts §1.3, unverified), and paging past
+   * 3CX reports are said to stop at 20,000 rows (docs/3cx-facts.md §1.3, unverified), and paging past
    * such a cap would end in a short page, indistinguishable from the end. Default 20,000.
    */
   maxRowsPerWindow?: number;
@@ -87,7 +87,7 @@ export interface ReportPeriod {
 export interface CallLogQuery extends ReportPeriod {
   /** Rows per request; the client's `pageSize` by default. */
   pageSize?: number;
-  /** `$orderby`; `StartTime asc` by default, null to send none (3cx-facts §1.3, §7 q4). */
+  /** `$orderby`; `StartTime asc` by default, null to send none (docs/3cx-facts.md §1.3, §7 q4). */
   orderBy?: string | null;
 }
 
@@ -126,7 +126,7 @@ const INBOUND_CALLS: Omit<RequestContext, 'pbxUrl'> = {
 };
 
 /**
- * The 3CX V20 XAPI, as the bridge and the Zapier app need it (3cx-facts §1).
+ * The 3CX V20 XAPI, as the bridge and the Zapier app need it (docs/3cx-facts.md §1).
  *
  * Transport-agnostic (lib/threecx/httpTransport.ts). Owns the API client's token
  * (lib/threecx/tokenCache.ts): create one client per API client per process, because 3CX keeps
@@ -209,7 +209,7 @@ export class ThreeCxClient {
   }
 
   /**
-   * Every call-log leg of the period (`ReportCallLogData/Pbx.GetCallLogData`, 3cx-facts §1.3):
+   * Every call-log leg of the period (`ReportCallLogData/Pbx.GetCallLogData`, docs/3cx-facts.md §1.3):
    * read in windows of at most a day, each paged with `$top`/`$skip` until a short page;
    * a window answered 504 is halved. Rows repeated across windows (same `CdrId`) come once.
    * Rows are returned as 3CX sent them: check them with lib/threecx/validateCallLegs.ts.
@@ -242,7 +242,7 @@ export class ThreeCxClient {
 
   /**
    * Inbound legs of the period with the DID each came in on
-   * (`ReportInboundCalls/Pbx.GetInboundCalls`, 3cx-facts §1.7), windowed and paged like
+   * (`ReportInboundCalls/Pbx.GetInboundCalls`, docs/3cx-facts.md §1.7), windowed and paged like
    * {@link callLog}.
    */
   async inboundCalls(period: ReportPeriod): Promise<InboundCall[]> {
@@ -261,8 +261,8 @@ export class ThreeCxClient {
 
   /**
    * `LastCdrStartedAt` of `GET /LastCdrAndChatMessageTimestamp`: a cheap "anything new?" before
-   * reading the call log (3cx-facts §1.7). Null when 3CX has no CDR yet, or when the PBX is
-   * too old to have this endpoint (it exists only in newer builds, xapi-schemas §2.9): either
+   * reading the call log (docs/3cx-facts.md §1.7). Null when 3CX has no CDR yet, or when the PBX is
+   * too old to have this endpoint (it exists only in newer builds, docs/xapi-schemas.md §2.9): either
    * way the caller should read the call log.
    */
   async lastCdrTimestamp(): Promise<string | null> {
@@ -282,14 +282,14 @@ export class ThreeCxClient {
     return value;
   }
 
-  /** `GET /E164Settings`: how this PBX writes numbers (3cx-facts §5). */
+  /** `GET /E164Settings`: how this PBX writes numbers (docs/3cx-facts.md §5). */
   e164Settings(): Promise<E164Settings> {
     return this.getObject<E164Settings>('/E164Settings', { what: 'the E.164 settings' });
   }
 
   /**
    * `GET /OfficeHours?$expand=OfficeHolidays`: hours, break time, holidays and the PBX time
-   * zone. Holidays are a navigation property, absent unless expanded (xapi-schemas §2.7).
+   * zone. Holidays are a navigation property, absent unless expanded (docs/xapi-schemas.md §2.7).
    */
   officeHours(): Promise<OfficeHours> {
     return this.getObject<OfficeHours>(
@@ -341,7 +341,7 @@ export class ThreeCxClient {
     return rows;
   }
 
-  /** `$top`/`$skip` until a short page (3cx-facts §1.3: there is no `@odata.nextLink`). */
+  /** `$top`/`$skip` until a short page (docs/3cx-facts.md §1.3: there is no `@odata.nextLink`). */
   private async pagedReport<T>(
     path: string,
     report: Omit<RequestContext, 'pbxUrl'>,
@@ -351,7 +351,7 @@ export class ThreeCxClient {
     const rows: T[] = [];
     let previousFirst: string | null = null;
     for (let skip = 0; ; skip += pageSize) {
-      // The first page asks for the total (`$count`, 3cx-facts §1.3): a window over the row
+      // The first page asks for the total (`$count`, docs/3cx-facts.md §1.3): a window over the row
       // cap is split after one page instead of after reading up to the cap.
       const body = await this.get(
         path +
@@ -428,7 +428,7 @@ export class ThreeCxClient {
     const context = this.context(report);
     return this.withRetry(report.what, async () => {
       // 401 with a token we just got: it expired early or another user of this API client
-      // replaced it (one token per client, 3cx-facts §1.2). Refetch once, retry once.
+      // replaced it (one token per client, docs/3cx-facts.md §1.2). Refetch once, retry once.
       const token = await this.tokens.accessToken();
       let response = await this.send(pathAndQuery, token, context, timeoutMs);
       if (response.status === 401) {
@@ -484,7 +484,7 @@ export class ThreeCxClient {
 /**
  * `GetCallLogData` with all eleven parameters: 3CX answers 404 if one is missing. Values are
  * the ones the 3CX console sends ("all" for every filter, parking/pickup legs hidden),
- * 3cx-facts §1.3.
+ * docs/3cx-facts.md §1.3.
  */
 function callLogPath(window: ReportWindow): string {
   const parameters: Array<[string, ODataLiteral]> = [
@@ -503,7 +503,7 @@ function callLogPath(window: ReportWindow): string {
   return `/ReportCallLogData/${functionCall('Pbx.GetCallLogData', parameters)}`;
 }
 
-/** `GetInboundCalls`: all trunks (`''`), no call-type filter (`0`), 3cx-facts §1.7. */
+/** `GetInboundCalls`: all trunks (`''`), no call-type filter (`0`), docs/3cx-facts.md §1.7. */
 function inboundCallsPath(window: ReportWindow): string {
   const parameters: Array<[string, ODataLiteral]> = [
     ['periodFrom', dateTimeLiteral(window.from)],
@@ -514,7 +514,7 @@ function inboundCallsPath(window: ReportWindow): string {
   return `/ReportInboundCalls/${functionCall('Pbx.GetInboundCalls', parameters)}`;
 }
 
-/** The `value` array of an OData collection answer (3cx-facts §1.1). */
+/** The `value` array of an OData collection answer (docs/3cx-facts.md §1.1). */
 function collectionValue<T>(body: unknown, context: RequestContext, status: number): T[] {
   const value =
     body !== null && typeof body === 'object' ? (body as { value?: unknown }).value : undefined;
@@ -522,7 +522,7 @@ function collectionValue<T>(body: unknown, context: RequestContext, status: numb
   return value as T[];
 }
 
-/** Rows at a window edge can come twice; `CdrId` is one per leg (3cx-facts §1.4). */
+/** Rows at a window edge can come twice; `CdrId` is one per leg (docs/3cx-facts.md §1.4). */
 function uniqueByCdrId<T extends { CdrId?: string | null }>(rows: T[]): T[] {
   const seen = new Set<string>();
   return rows.filter((row) => {

@@ -5,12 +5,12 @@ import { isTlsCertificateCode, type TransportError } from './httpTransport';
  *
  * - `bad_credentials`: `/connect/token` refused the client ID or secret.
  * - `token_rejected`: the token was accepted, then refused again after a refetch; usually
- *   another program uses the same API client (one active token per client, 3cx-facts §1.2).
- * - `forbidden_role`: 403, the client's role is too weak (3cx-facts §1.1).
+ *   another program uses the same API client (one active token per client, docs/3cx-facts.md §1.2).
+ * - `forbidden_role`: 403, the client's role is too weak (docs/3cx-facts.md §1.1).
  * - `xapi_unavailable`: no XAPI at this address (licence, version, "XAPI Access Enabled").
  * - `unreachable`, `timeout`: no HTTP answer at all.
  * - `bad_request`: 3CX refused our request (4xx); a PBX version mismatch or our bug.
- * - `query_too_large`: 504 even for the smallest call-log window (3cx-facts §1.3).
+ * - `query_too_large`: 504 even for the smallest call-log window (docs/3cx-facts.md §1.3).
  * - `server_error`: 5xx from the PBX or its proxy.
  * - `unexpected_response`: an answer that is not 3CX's (HTML, a login page, no token).
  */
@@ -75,13 +75,13 @@ export interface RequestContext {
   what: string;
   /** A report function (`…/Pbx.GetCallLogData(…)`): 404 then means a parameter problem. */
   isReportFunction?: boolean;
-  /** The call log specifically: its 403 has a known cause (3cx-facts §1.1). */
+  /** The call log specifically: its 403 has a known cause (docs/3cx-facts.md §1.1). */
   isCallLog?: boolean;
 }
 
 const CONSOLE_API_PAGE = 'In the 3CX admin console open Integrations → API';
 
-/** `POST /connect/token` answered, but not with a token (3cx-facts §1.2). */
+/** `POST /connect/token` answered, but not with a token (docs/3cx-facts.md §1.2). */
 export function tokenRequestError(status: number, body: unknown, pbxUrl: string): ThreeCxError {
   const oauthError = oauthErrorCode(body);
   if (
@@ -131,7 +131,7 @@ export function xapiStatusError(
   }
   if (status === 404) {
     // 3CX answers 404 both for an unknown URL and for a missing or misspelt function
-    // parameter (3cx-facts §1.3 "Errors", §1.7 [obs luxzg]).
+    // parameter (docs/3cx-facts.md §1.3 "Errors", §1.7 [obs luxzg]).
     return context.isReportFunction
       ? new ThreeCxError(
           'bad_request',
@@ -221,7 +221,7 @@ export function notThreeCx(
   );
 }
 
-/** No HTTP answer at all (3cx-facts §1.1 ports and IP restrictions, §6 self-signed TLS). */
+/** No HTTP answer at all (docs/3cx-facts.md §1.1 ports and IP restrictions, §6 self-signed TLS). */
 export function networkError(
   error: TransportError,
   context: RequestContext,
@@ -260,7 +260,7 @@ export function networkError(
   );
 }
 
-/** OData error bodies: `{"error":{"code","message","details"}}` (xapi-schemas §2.10). */
+/** OData error bodies: `{"error":{"code","message","details"}}` (docs/xapi-schemas.md §2.10). */
 function serverMessage(body: unknown): string | null {
   if (typeof body === 'string') return null;
   if (body === null || typeof body !== 'object') return null;

@@ -1,10 +1,9 @@
 /**
  * The only thing the 3CX client needs from an HTTP library.
  *
- * The same client runs in the bridge (axios, lib/threecx/axiosTransport.ts) and inside the
- * Zapier app (`z.request`, lib/threecx/zapierTransport.ts), so it speaks to this interface and
- * never to a library. A transport answers every HTTP status as a response (the client decides
- * what a 401 or a 504 means, 3cx-facts §1.7 "Errors"); it rejects only when no HTTP answer
+ * The client lives in the core and the bridge gives it an axios transport
+ * (bridge/threecx/axiosTransport.ts), so it speaks to this interface and never to a library. A transport answers every HTTP status as a response (the client decides
+ * what a 401 or a 504 means, docs/3cx-facts.md §1.7 "Errors"); it rejects only when no HTTP answer
  * arrived at all, with a {@link TransportError} carrying a Node-style error code.
  */
 export interface HttpTransport {
@@ -20,7 +19,7 @@ export interface HttpRequest {
   headers: Record<string, string>;
   /** A JSON body. */
   body?: unknown;
-  /** Sent as `application/x-www-form-urlencoded` (the token request, 3cx-facts §1.2). */
+  /** Sent as `application/x-www-form-urlencoded` (the token request, docs/3cx-facts.md §1.2). */
   form?: Record<string, string>;
   /** Give up after this long without a complete answer and reject with `ETIMEDOUT`. */
   timeoutMs: number;

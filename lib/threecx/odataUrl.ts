@@ -1,10 +1,10 @@
 /**
- * OData v4 URL pieces as 3CX's XAPI accepts them (3cx-facts §1.1, §1.3).
+ * OData v4 URL pieces as 3CX's XAPI accepts them (docs/3cx-facts.md §1.1, §1.3).
  *
  * Function parameters sit inside the path: `Pbx.GetCallLogData(periodFrom=…,sourceFilter='',…)`.
  * The 3CX web console sends them readable, with `=`, `,`, `'` and `:` as they are
  * (`…(periodFrom=2025-03-13T23:00:00.000Z,…,queueDns='1234',waitInterval='0:00:0')`,
- * xapi-schemas §1.2 [obs luxzg]); the server decodes the path before parsing it, so anything
+ * docs/xapi-schemas.md §1.2 [obs luxzg]); the server decodes the path before parsing it, so anything
  * else in a value (space, `+`, `%`, `#`, `?`, `&`, `/`, non-ASCII) is percent-encoded and
  * those readable characters are kept readable.
  */
@@ -12,7 +12,7 @@
 /** A parameter value already written as an OData literal (see the functions below). */
 export type ODataLiteral = string & { readonly __odataLiteral: true };
 
-/** `'text'`, with `'` doubled as OData requires (3cx-facts §1.3 [off xt]). */
+/** `'text'`, with `'` doubled as OData requires (docs/3cx-facts.md §1.3 [off xt]). */
 export function stringLiteral(text: string): ODataLiteral {
   return `'${text.replace(/'/g, "''")}'` as ODataLiteral;
 }
@@ -28,7 +28,7 @@ export function boolLiteral(value: boolean): ODataLiteral {
 
 /**
  * UTC date-time, unquoted: `2026-03-01T00:00:00Z`. Milliseconds only when not zero. Both forms
- * match the spec's date-time pattern (`…:[0-5][0-9]([.][0-9]{1,12})?(Z|…)`, xapi-schemas §0).
+ * match the spec's date-time pattern (`…:[0-5][0-9]([.][0-9]{1,12})?(Z|…)`, docs/xapi-schemas.md §0).
  */
 export function dateTimeLiteral(millis: number): ODataLiteral {
   if (!Number.isFinite(millis)) throw new RangeError('not a date-time');
@@ -47,7 +47,7 @@ function encodeLiteral(literal: ODataLiteral): string {
 
 /**
  * `Pbx.GetCallLogData(periodFrom=…,periodTo=…)`: a bound function call path segment, with the
- * parameters in the given order (3CX needs every one of them, 3cx-facts §1.3).
+ * parameters in the given order (3CX needs every one of them, docs/3cx-facts.md §1.3).
  */
 export function functionCall(
   name: string,

@@ -6,7 +6,7 @@ import { ThreeCxError } from './errors';
  *
  * People paste what their browser shows: the console with a `/#/office/dashboard` fragment, the
  * `/xapi/v1` root, a bare host name. 3CX serves the XAPI at `/xapi/v1` and the token at
- * `/connect/token` of the site root (xapi-schemas §3), so only the origin matters. Dropping the
+ * `/connect/token` of the site root (docs/xapi-schemas.md §3), so only the origin matters. Dropping the
  * rest also drops any `user:password@` part, which must never reach a log line.
  */
 export function normalisePbxUrl(input: string): string {

@@ -1,7 +1,7 @@
 /**
  * Splitting a call-log period into request windows.
  *
- * 3CX answers 504 when a report period holds too much (3cx-facts §1.3 "Errors" [obs luxzg]) and
+ * 3CX answers 504 when a report period holds too much (docs/3cx-facts.md §1.3 "Errors" [obs luxzg]) and
  * peers keep windows small (§1.3 "Paging" [inf]). So a long period is read as consecutive
  * windows of at most a day, and a window that still gets a 504 is halved.
  * Windows are whole seconds: the date-time parameters are then plain `…:00Z` (lib/threecx/

@@ -25,12 +25,12 @@ interface CachedToken {
   expiresIn: number;
 }
 
-/** 3CX documents 60 (minutes); used when an answer has no usable `expires_in` (3cx-facts §1.2). */
+/** 3CX documents 60 (minutes); used when an answer has no usable `expires_in` (docs/3cx-facts.md §1.2). */
 const DOCUMENTED_EXPIRES_IN = 60;
 
 /**
  * The access token of one 3CX API client (`POST /connect/token`, client credentials,
- * 3cx-facts §1.2).
+ * docs/3cx-facts.md §1.2).
  *
  * 3CX keeps only one active token per API client: fetching a new one kills the old. So all
  * callers share one token and at most one fetch is in flight; concurrent callers wait for the

@@ -1,7 +1,7 @@
 /**
  * How long a 3CX access token lives, from the token answer's `expires_in`.
  *
- * The unit changed (3cx-facts §1.2): the 3CX docs say 60 means 60 *minutes* [off d-cfg,
+ * The unit changed (docs/3cx-facts.md §1.2): the 3CX docs say 60 means 60 *minutes* [off d-cfg,
  * obs luxzg]; 3CX's own sample switched to *seconds* with the commit "expires_in is in seconds
  * (according to OAuth) since 20.0.9" [off xt 1c6947c]. This file is the one place that
  * decides; if a real PBX proves a guess wrong, change a constant here.

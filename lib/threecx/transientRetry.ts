@@ -3,7 +3,7 @@ import { isThreeCxError, type ThreeCxError } from './errors';
 /**
  * Retrying what is likely a blip: a 502/503 from the PBX or its proxy (a restart, an update)
  * and a connection reset mid-request. Not a 500 (3CX uses it for a malformed parameter,
- * 3cx-facts §1.7), not a 504 (the report is too big: the window is halved instead), not a
+ * docs/3cx-facts.md §1.7), not a 504 (the report is too big: the window is halved instead), not a
  * refused connection or a timeout (the PBX is down or far away: fail fast and let the poller's
  * own schedule try again).
  */

@@ -17,7 +17,7 @@ export interface ValidatedCallLegs {
 /**
  * Keep the rows the settle engine can use and say precisely what is wrong with the others.
  * A row needs a grouping key (`CallHistoryId`, or an integer `CallId`) and a readable UTC
- * `StartTime`; everything else is optional because 3CX versions differ (3cx-facts §1.4).
+ * `StartTime`; everything else is optional because 3CX versions differ (docs/3cx-facts.md §1.4).
  * Cheap on purpose: it runs on every polled row.
  */
 export function validateCallLegs(rows: readonly unknown[]): ValidatedCallLegs {

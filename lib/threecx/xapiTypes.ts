@@ -1,9 +1,9 @@
 /**
  * XAPI answers other than the call log (that one is `CallLeg`, lib/threecx/callLeg.ts).
  *
- * Names and types as the 3CX XAPI spec spells them (xapi-schemas §2; SPEC-A = 3cx/xapi-tutorial
+ * Names and types as the 3CX XAPI spec spells them (docs/xapi-schemas.md §2; SPEC-A = 3cx/xapi-tutorial
  * swagger.yaml 20.0.10, SPEC-B = a newer build). Every field is optional: 3CX leaves out keys
- * whose value is null instead of sending null (xapi-schemas §5 "Null omission" [obs bonv]),
+ * whose value is null instead of sending null (docs/xapi-schemas.md §5 "Null omission" [obs bonv]),
  * and fields come and go between V20 updates. Only fields the bridge may use are listed; an
  * answer can carry more.
  */
@@ -31,7 +31,7 @@ export interface SystemStatus {
 
 /**
  * A row of `GET /ReportInboundCalls/Pbx.GetInboundCalls(…)` (SPEC-B `Pbx.InboundCall`): one
- * inbound leg with the DID it came in on, which Call Control leaves empty (3cx-facts §1.7, §2.3).
+ * inbound leg with the DID it came in on, which Call Control leaves empty (docs/3cx-facts.md §1.7, §2.3).
  */
 export interface InboundCall {
   CdrId: string;
@@ -49,7 +49,7 @@ export interface InboundCall {
   DestinationDn?: string | null;
   DestinationCallerId?: string | null;
   DestinationDisplayName?: string | null;
-  /** Seen `Answered`, `Unanswered`, `Waiting` (3cx-facts §1.4). */
+  /** Seen `Answered`, `Unanswered`, `Waiting` (docs/3cx-facts.md §1.4). */
   Status?: string | null;
   /** ISO 8601 durations (`PT1M12.5S`). */
   RingingDuration?: string | null;
@@ -81,7 +81,7 @@ export interface LastCdrAndChatMessageTimestamp {
   LastChatMessageTimeSent?: string | null;
 }
 
-/** `GET /E164Settings` (SPEC-A `Pbx.E164Settings`): how the PBX writes numbers (3cx-facts §5). */
+/** `GET /E164Settings` (SPEC-A `Pbx.E164Settings`): how the PBX writes numbers (docs/3cx-facts.md §5). */
 export interface E164Settings {
   Enabled?: boolean | null;
   CountryCode?: string | null;
@@ -124,7 +124,7 @@ export interface OfficeHoursSchedule {
 
 /**
  * `Pbx.Holiday`. `TimeOfStartDate`/`TimeOfEndDate` are ISO durations (time-of-day offsets),
- * not times; `Day`/`Month` are plain numbers in real JSON (xapi-schemas §2.7 notes).
+ * not times; `Day`/`Month` are plain numbers in real JSON (docs/xapi-schemas.md §2.7 notes).
  */
 export interface OfficeHoliday {
   Id?: number;
@@ -143,7 +143,7 @@ export interface OfficeHoliday {
 
 /** `GET /OfficeHours?$expand=OfficeHolidays` (SPEC-A `Pbx.OfficeHours`). */
 export interface OfficeHours {
-  /** The PBX's time zone (for local-day windows and business hours, 3cx-facts §1.7). */
+  /** The PBX's time zone (for local-day windows and business hours, docs/3cx-facts.md §1.7). */
   TimeZoneId?: string | null;
   Hours?: OfficeHoursSchedule | null;
   BreakTime?: OfficeHoursSchedule | null;

@@ -9,7 +9,7 @@ import { normalizeBridgeUrl } from './bridgeUrl';
 /**
  * HTTP middleware for every request the app makes to the bridge.
  *
- * `custom` auth cannot refresh a credential (zapier-facts §6), so a 401 becomes an
+ * `custom` auth cannot refresh a credential (docs/zapier-facts.md §6), so a 401 becomes an
  * `ExpiredAuthError`: Zapier marks the connection as needing attention, holds the runs, and
  * shows the user our message. Zapier's own 401 → `RefreshAuthError` step only runs for
  * `session`/`oauth2` apps (core `throw-for-stale-auth.js`), so it never pre-empts this.

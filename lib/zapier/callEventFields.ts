@@ -2,7 +2,7 @@ import type { PlainOutputField } from 'zapier-platform-core';
 import type { CallEvent } from '../callEvent';
 
 /**
- * Labels and types of a call event's fields in the Zap editor (lib/callEvent.ts, DESIGN.md
+ * Labels and types of a call event's fields in the Zap editor (lib/callEvent.ts, docs/design.md
  * "The event contract"). Nested objects use Zapier's flattened `parent__child` keys
  * (`location__id`), lists of values `list: true` (CLI README "Output Fields").
  *

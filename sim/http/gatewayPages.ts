@@ -1,7 +1,7 @@
 /**
  * 502/503/504 come from the nginx in front of 3CX, not from the XAPI, so they carry nginx's
  * HTML page rather than an OData error [inf]; a 500 from the service itself often has an empty
- * body (CallHistoryView answered "500, empty body" on a live PBX, 3cx-facts §1.6 [obs bma]).
+ * body (CallHistoryView answered "500, empty body" on a live PBX, docs/3cx-facts.md §1.6 [obs bma]).
  * Clients must not assume JSON on these.
  */
 const TITLES: Record<number, string> = {

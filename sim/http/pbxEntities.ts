@@ -2,7 +2,7 @@ import { formatODataDateTime } from '../odataTime';
 import type { SimServices } from './simServices';
 
 /**
- * The singletons: `Pbx.SystemStatus` (xapi-schemas §2.5) and `Pbx.E164Settings` (§2.6), keys
+ * The singletons: `Pbx.SystemStatus` (docs/xapi-schemas.md §2.5) and `Pbx.E164Settings` (§2.6), keys
  * in spec order. Values describe a healthy, licensed Enterprise system; `Version` is the one
  * the simulator plays and `CallsActive` counts its live calls.
  */
@@ -99,7 +99,7 @@ export function systemStatus(s: SimServices): Record<string, unknown> {
     MaxSimCalls: 16,
     OS: 'Linux',
     OutboundRules: 2,
-    // An Enterprise licence: XAPI needs it (3cx-facts §1.1).
+    // An Enterprise licence: XAPI needs it (docs/3cx-facts.md §1.1).
     ProductCode: '3CXPSENT',
     RecordingQuota: 20 * GB,
     RecordingQuotaReached: false,

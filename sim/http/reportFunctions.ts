@@ -1,15 +1,15 @@
-import type { Row } from '../odata/filterExpression';
+import type { Row } from '../odata/rowValues';
 import { bindArguments, type BoundValue, type ParameterSpec } from '../odata/functionCall';
 import { XapiError } from '../odata/odataError';
 import type { SimServices } from './simServices';
 
 /**
  * The two report functions the bridge reads, bound to their entity sets:
- * `ReportCallLogData/Pbx.GetCallLogData(…)` with 11 required parameters (3cx-facts §1.3,
- * xapi-schemas §1.1) and `ReportInboundCalls/Pbx.GetInboundCalls(…)` with 4 (xapi-schemas §1.3).
+ * `ReportCallLogData/Pbx.GetCallLogData(…)` with 11 required parameters (docs/3cx-facts.md §1.3,
+ * docs/xapi-schemas.md §1.1) and `ReportInboundCalls/Pbx.GetInboundCalls(…)` with 4 (docs/xapi-schemas.md §1.3).
  *
  * The filters whose codes 3CX does not document (`sourceType`, `destinationType`, `callsType`,
- * `callTimeFilterType`, `hidePcalls`, 3cx-facts §7 q1) are accepted and type-checked but do
+ * `callTimeFilterType`, `hidePcalls`, docs/3cx-facts.md §7 q1) are accepted and type-checked but do
  * not filter: only `0`/`true`, the values clients send, have a known meaning.
  */
 export interface ReportFunction {
@@ -78,7 +78,7 @@ export const GET_INBOUND_CALLS: ReportFunction = {
 
 /**
  * [periodFrom, periodTo) in epoch ms. A range longer than the PBX copes with times out behind
- * nginx: 504 (3cx-facts §1.3 [obs luxzg]).
+ * nginx: 504 (docs/3cx-facts.md §1.3 [obs luxzg]).
  */
 function period(s: SimServices, args: Record<string, BoundValue>): [number, number] {
   const from = args.periodFrom as number;

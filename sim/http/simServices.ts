@@ -20,6 +20,6 @@ export interface SimServices {
   version: string;
   features: PbxVersionFeatures;
   fqdn: string;
-  /** A report period longer than this answers 504 (3cx-facts §1.3 [obs luxzg]). */
+  /** A report period longer than this answers 504 (docs/3cx-facts.md §1.3 [obs luxzg]). */
   maxPeriodDays: number;
 }

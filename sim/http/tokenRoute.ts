@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { SimServices } from './simServices';
 
 /**
- * `POST /connect/token` (outside `/xapi/v1`, xapi-schemas §3): client credentials, posted
- * urlencoded (seen working, 3cx-facts §1.2 [obs bma]) or as multipart `FormData` (3CX's own
+ * `POST /connect/token` (outside `/xapi/v1`, docs/xapi-schemas.md §3): client credentials, posted
+ * urlencoded (seen working, docs/3cx-facts.md §1.2 [obs bma]) or as multipart `FormData` (3CX's own
  * sample, [off xt auth.ts]). Bodies are the documented ones [off d-cfg].
  */
 const UNAUTHORIZED = {

@@ -41,7 +41,7 @@ export const CALL_LOG_PROPERTIES = [
   'Transcription',
 ] as const;
 
-/** Before 20.0.6 the spec lacks these six (3cx-facts §1.4 History). */
+/** Before 20.0.6 the spec lacks these six (docs/3cx-facts.md §1.4 History). */
 export const CALL_LOG_PROPERTIES_SINCE_20_0_6 = [
   'CdrId',
   'CallHistoryId',

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatODataDateTime } from '../odataTime';
 import { answerCollection, answerEntity } from '../odata/collectionQuery';
-import type { Row } from '../odata/filterExpression';
+import type { Row } from '../odata/rowValues';
 import { parseFunctionSegment } from '../odata/functionCall';
 import { badQuery, forbidden, notFound } from '../odata/odataError';
 import { omitNulls } from '../odata/omitNulls';
@@ -26,9 +26,9 @@ import {
 /**
  * `GET /xapi/v1/…`: bearer token first (401), then the route (404), then the role (403),
  * then the function parameters (404 missing, 500 malformed) and the period (504), as the
- * facts sheet lists the codes (3cx-facts §1.7 Errors).
+ * facts sheet lists the codes (docs/3cx-facts.md §1.7 Errors).
  *
- * Roles (3cx-facts §1.1): System Owner reads everything; System Admin reads configuration,
+ * Roles (docs/3cx-facts.md §1.1): System Owner reads everything; System Admin reads configuration,
  * ActiveCalls and SystemStatus but gets 403 on the reports; any other role gets 403. A client
  * without "XAPI Access Enabled" gets a token (it may hold Call Control access) but 403 on the
  * XAPI [inf]: the token endpoint checks credentials, authorisation decides the rest.
@@ -92,7 +92,7 @@ const SINGLE_SEGMENT_ROUTES: Record<string, Route> = {
     access: 'admin',
     answer: (s, r) => {
       const last = s.pbx.lastCdrStartedAt();
-      // Not nullable in the spec (xapi-schemas §2.9): .NET's DateTime.MinValue when no CDR yet [inf].
+      // Not nullable in the spec (docs/xapi-schemas.md §2.9): .NET's DateTime.MinValue when no CDR yet [inf].
       const row = {
         LastCdrStartedAt: last === null ? '0001-01-01T00:00:00Z' : formatODataDateTime(last),
       };
@@ -132,7 +132,7 @@ function route(segments: readonly string[]): Route {
       };
     }
   }
-  // Includes the unbound `/ReportCallLogData(…)` and `/CallLogData` (3cx-facts §1.3 [obs bma]).
+  // Includes the unbound `/ReportCallLogData(…)` and `/CallLogData` (docs/3cx-facts.md §1.3 [obs bma]).
   throw notFound(
     `No HTTP resource was found that matches the request URI '/xapi/v1/${segments.join('/')}'`,
   );

@@ -1,11 +1,13 @@
-import { compareValues, compileFilter, type Row } from './filterExpression';
+import { compareValues, type Row } from './rowValues';
 import { parseODataDateTime } from './functionCall';
 import { badQuery } from './odataError';
 
 /**
- * The OData system query options on a collection (3cx-facts §1.1): `$filter`, `$search`,
- * `$orderby`, `$count`, `$skip`, `$top`, `$select`, applied in OData's order. The answer is
- * `{"@odata.context", "@odata.count"?, "value": [...]}` (xapi-schemas §2.11, no nextLink).
+ * The OData system query options on a collection (docs/3cx-facts.md §1.1) that clients of
+ * 3CX send: `$search`, `$orderby`, `$count`, `$skip`, `$top`, `$select`, applied in OData's
+ * order. A real PBX also takes `$filter`; nothing the bridge or a test sends uses it, so the
+ * simulator answers it with a 400 that says so instead of carrying a parser no request needs. The answer is
+ * `{"@odata.context", "@odata.count"?, "value": [...]}` (docs/xapi-schemas.md §2.11, no nextLink).
  * Sorting is stable: rows that tie keep the service's natural order, so `$top`/`$skip` pages
  * never overlap or skip rows while the data stands still.
  */
@@ -36,11 +38,8 @@ export function answerCollection(
   const known = new Set(properties);
   let result = rows.slice();
 
-  const filter = query.get('$filter');
-  if (filter !== null) {
-    const predicate = compileFilter(filter, known);
-    result = result.filter(predicate);
-  }
+  if (query.get('$filter') !== null)
+    throw badQuery('$filter is not simulated: no client of this project sends it', '$filter');
   const search = query.get('$search');
   if (search !== null && search.trim() !== '') {
     const needle = search

@@ -2,7 +2,7 @@ import { invalidParameter, notFound } from './odataError';
 
 /**
  * OData function-call path segments: `Pbx.GetCallLogData(periodFrom=2026-03-01T00:00:00Z,
- * sourceFilter='',…)`. String literals are single-quoted with `'` doubled (3cx-facts §1.3
+ * sourceFilter='',…)`. String literals are single-quoted with `'` doubled (docs/3cx-facts.md §1.3
  * [off xt]); date-times are unquoted; every declared parameter is required.
  */
 export type ParameterType = 'date-time' | 'int32' | 'string' | 'boolean';
@@ -70,7 +70,7 @@ export function parseFunctionSegment(
   return { name, args };
 }
 
-/** DT-PATTERN of the spec (xapi-schemas conventions). */
+/** DT-PATTERN of the spec (docs/xapi-schemas.md §0). */
 const DATE_TIME =
   /^([0-9]{4,})-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,12})?(Z|[+-][0-9][0-9]:[0-9][0-9])$/;
 

@@ -1,6 +1,6 @@
 /**
  * Errors as the XAPI answers them: the OData error shape `{"error":{"code":"","message":…,
- * "details":[…]}}` (xapi-schemas §2.10). 3CX puts a warning key in `details[].message` with
+ * "details":[…]}}` (docs/xapi-schemas.md §2.10). 3CX puts a warning key in `details[].message` with
  * the offending field as `target`, and `"<target>:\n<KEY>"` as the main message (§5).
  */
 export interface ODataErrorDetail {
@@ -34,7 +34,7 @@ export class XapiError extends Error {
   }
 }
 
-/** 404: wrong URL, or a function parameter missing or unknown (3cx-facts §1.3 [obs luxzg]). */
+/** 404: wrong URL, or a function parameter missing or unknown (docs/3cx-facts.md §1.3 [obs luxzg]). */
 export function notFound(message: string): XapiError {
   return new XapiError(404, message);
 }
@@ -46,7 +46,7 @@ export function badQuery(message: string, target?: string): XapiError {
   ]);
 }
 
-/** 500: a parameter of the wrong type or format (3cx-facts §1.3 [obs luxzg]). */
+/** 500: a parameter of the wrong type or format (docs/3cx-facts.md §1.3 [obs luxzg]). */
 export function invalidParameter(name: string, reason: string): XapiError {
   return new XapiError(500, `${name}:\nWARNINGS.XAPI.INVALID`, [
     { code: '', message: 'WARNINGS.XAPI.INVALID', target: name },
@@ -54,7 +54,7 @@ export function invalidParameter(name: string, reason: string): XapiError {
   ]);
 }
 
-/** 403: the API client's role may not read this (3cx-facts §1.1). */
+/** 403: the API client's role may not read this (docs/3cx-facts.md §1.1). */
 export function forbidden(message: string): XapiError {
   return new XapiError(403, message, [{ code: '', message: 'WARNINGS.XAPI.FORBIDDEN' }]);
 }

@@ -1,6 +1,6 @@
 /**
  * Drops null-valued keys, deeply: a live XAPI leaves a null property out of the JSON instead of
- * sending `null` (xapi-schemas §5, seen by bonvies on CallLog, InboundCall and more). Objects
+ * sending `null` (docs/xapi-schemas.md §5, seen by bonvies on CallLog, InboundCall and more). Objects
  * without nulls are returned as they are (no copy): call-log pages can hold thousands of rows.
  */
 export function omitNulls<T>(value: T): T {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { CallEvent } from '../../lib/callEvent';
 import { settleCalls } from '../../lib/settleCalls';
-import { createAxiosTransport } from '../../lib/threecx/axiosTransport';
+import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
 import type { CallLeg } from '../../lib/threecx/callLeg';
 import type { HttpTransport } from '../../lib/threecx/httpTransport';
 import { validateCallLegs } from '../../lib/threecx/validateCallLegs';

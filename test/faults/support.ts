@@ -39,7 +39,7 @@ export function eventsOf(receiver: Receiver): CallEvent[] {
 }
 
 /**
- * The ids a set of calls must produce (DESIGN.md "Which events fire"): `call.started` and
+ * The ids a set of calls must produce (docs/design.md "Which events fire"): `call.started` and
  * `call.ended` for every call but internal ones, `call.missed` for inbound calls not answered.
  */
 export function expectedIds(calls: readonly SimCall[], type: CallEvent['event']): string[] {

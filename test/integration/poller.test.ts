@@ -1,7 +1,7 @@
 import { startSimulator, type Simulator, type SimCall } from '../../sim';
 import { CallPoller } from '../../lib/poller/callPoller';
 import { MemoryPollerStore } from '../../lib/poller/pollerState';
-import { createAxiosTransport } from '../../lib/threecx/axiosTransport';
+import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
 import { ThreeCxClient } from '../../lib/threecx/client';
 
 /**

@@ -4,7 +4,7 @@ import { accessToken, callLogPath, inboundCallsPath, xapiGet } from './simHttp';
 const DAY = { periodFrom: '2026-03-02T00:00:00Z', periodTo: '2026-03-03T00:00:00Z' };
 
 /**
- * The race the settle engine must survive (3cx-facts §6): a queue call that ends in voicemail
+ * The race the settle engine must survive (docs/3cx-facts.md §6): a queue call that ends in voicemail
  * has its unanswered queue and agent legs in the call log while the caller is still talking
  * to voicemail. Only after the hang-up does the voicemail leg appear and the call leave
  * /ActiveCalls.

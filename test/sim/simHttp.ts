@@ -9,7 +9,7 @@ export interface CallLogParams {
   destinationFilter?: string;
 }
 
-/** An OData string literal: single quotes, `'` doubled (3cx-facts §1.3). */
+/** An OData string literal: single quotes, `'` doubled (docs/3cx-facts.md §1.3). */
 export function odataString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }

@@ -10,8 +10,8 @@ import { join, relative } from 'node:path';
  * when any source is newer than its output: `npm test` type-checks but does not build.
  */
 const ROOT = join(__dirname, '..', '..');
-/** The folders and files tsconfig.build.json compiles. */
-const BUILD_INPUTS = ['index.ts', 'triggers', 'actions', 'lib', 'bridge', 'sim', 'bench'];
+/** The folders and files the bridge's build (`tsc -b bridge`) compiles. */
+const BUILD_INPUTS = ['index.ts', 'triggers', 'actions', 'lib', 'bridge', 'sim'];
 
 function sourcesOf(path: string): string[] {
   const full = join(ROOT, path);
@@ -23,7 +23,7 @@ function sourcesOf(path: string): string[] {
 /** Sources whose compiled file in dist/ is missing or older than the source. */
 export function staleSources(): string[] {
   const stale: string[] = [];
-  const inputs = [...BUILD_INPUTS.flatMap(sourcesOf), 'package.json'];
+  const inputs = BUILD_INPUTS.flatMap(sourcesOf).filter((source) => !source.endsWith('.d.ts'));
   for (const source of inputs) {
     const output = join(ROOT, 'dist', source.replace(/\.ts$/, '.js'));
     if (!existsSync(output) || statSync(output).mtimeMs < statSync(join(ROOT, source)).mtimeMs)
@@ -33,7 +33,7 @@ export function staleSources(): string[] {
 }
 
 /**
- * Build dist/ (`tsc -p tsconfig.build.json`) unless it is up to date. A lock directory keeps
+ * Build dist/ (`tsc -b bridge`, incremental) unless it is up to date. A lock directory keeps
  * two test workers from building at once; a build that fails to type-check fails the test.
  */
 export async function ensureBuilt(): Promise<void> {
@@ -58,7 +58,7 @@ export async function ensureBuilt(): Promise<void> {
   try {
     if (staleSources().length === 0) return;
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    const result = spawnSync(process.execPath, [tsc, '-b', 'bridge'], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 110_000,
@@ -90,7 +90,7 @@ export interface ServeProcess extends BridgeProcess {
 }
 
 /**
- * `node bin/3cx-bridge.js ARGS` in `cwd` with a clean environment: only PATH, HOME and `env`
+ * `node bridge/bin/3cx-bridge.js ARGS` in `cwd` with a clean environment: only PATH, HOME and `env`
  * (LOG_LEVEL defaults to warn), so a developer's own settings never leak into a test.
  */
 export function spawnBridgeProcess(
@@ -98,7 +98,7 @@ export function spawnBridgeProcess(
   env: Record<string, string> = {},
   cwd = ROOT,
 ): BridgeProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', '3cx-bridge.js'), ...args], {
+  const child = spawn(process.execPath, [join(ROOT, 'bridge', 'bin', '3cx-bridge.js'), ...args], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',
@@ -128,7 +128,7 @@ export function spawnBridgeProcess(
 }
 
 /**
- * `node bin/3cx-bridge.js serve --db <dbPath> --port 0` with a clean environment: resolves when
+ * `node bridge/bin/3cx-bridge.js serve --db <dbPath> --port 0` with a clean environment: resolves when
  * it prints the address it listens on.
  */
 export async function spawnServe(

@@ -11,13 +11,13 @@ import { shapeNumber } from './template/templateNumber';
 import type { TemplateValue } from './template/templateValue';
 
 /**
- * Runs a 3CX CRM template the way 3CX does (3cx-facts §4), against real HTTP: parameters as an
+ * Runs a 3CX CRM template the way 3CX does (docs/3cx-facts.md §4), against real HTTP: parameters as an
  * admin filled them in, the `<Number>` element applied to `[Number]`, `SkipIf`, requests built
  * from `Url`, `<Headers>`, `<PostValues>` (`RequestEncoding` Json or UrlEncoded, `RequestType`
  * Get or Post), the JSON answer tested with `<Rules>`, read with `<Variables>` and turned into
  * `<Outputs>`, chained by `Next`; at most `MaxConcurrentRequests` requests at a time.
  *
- * Where 3CX's behaviour is not documented, the runner follows the evidence in 3cx-facts.md and
+ * Where 3CX's behaviour is not documented, the runner follows the evidence in docs/3cx-facts.md and
  * says so. Anything it does not model (an unknown method, a `Message` body, an `<Object>` post
  * value) is an error, never a silent guess.
  */
@@ -299,7 +299,7 @@ function rulePasses(
   throw new TemplateError(`Rule Type "${rule.type}" is not modelled by the runner`);
 }
 
-/** `contact.phone`, `mailAddresses[0]`, `users.0.id` (3cx-facts §4.2 [obs tkd]). */
+/** `contact.phone`, `mailAddresses[0]`, `users.0.id` (docs/3cx-facts.md §4.2 [obs tkd]). */
 export function jsonPath(body: unknown, path: string): unknown {
   let current: unknown = body;
   for (const part of path.split('.').flatMap((p) => p.split(/\[(\d+)\]/).filter((s) => s !== ''))) {

@@ -6,7 +6,7 @@ import { readCrmTemplateFile, type TemplateScenario } from '../support/template/
 import { variableReferences } from '../support/template/templateExpression';
 
 /**
- * 3cx-template.xml as 3CX reads it (3cx-facts §4): a template 3CX refuses or half-evaluates
+ * 3cx-template.xml as 3CX reads it (docs/3cx-facts.md §4): a template 3CX refuses or half-evaluates
  * fails an admin's import or, worse, journals calls with the wrong times. Checked on every build.
  */
 const xml = readFileSync(TEMPLATE_PATH, 'utf8');

@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createAxiosTransport } from '../../lib/threecx/axiosTransport';
+import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
 import { TransportError } from '../../lib/threecx/httpTransport';
 
 interface Seen {
@@ -138,7 +138,7 @@ describe('the axios transport, over loopback', () => {
   });
 });
 
-describe('the axios transport and self-signed TLS (3cx-facts §6)', () => {
+describe('the axios transport and self-signed TLS (docs/3cx-facts.md §6)', () => {
   let dir: string;
   let server: https.Server;
   let base: string;

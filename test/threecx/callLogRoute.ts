@@ -27,7 +27,7 @@ export function legsEvery(start: number, count: number, stepSeconds: number): Ca
 }
 
 export interface CallLogRouteOptions {
-  /** Answer 504 for a period longer than this (3cx-facts §1.3). */
+  /** Answer 504 for a period longer than this (docs/3cx-facts.md §1.3). */
   maxPeriodMs?: number;
   /** Ignore `$skip` (a broken server). */
   ignoreSkip?: boolean;

@@ -60,7 +60,7 @@ function systemStatusRoute(version = '20.0.10.1040') {
   return () => json(200, { Id: 1, Version: version, FQDN: 'pbx.example.com', LicenseActive: true });
 }
 
-describe('the token (3cx-facts §1.2)', () => {
+describe('the token (docs/3cx-facts.md §1.2)', () => {
   it('is fetched with form-encoded client credentials from /connect/token', async () => {
     const pbx = new FakePbx();
     pbx.routes.set('/SystemStatus', systemStatusRoute());
@@ -216,7 +216,7 @@ describe('the token (3cx-facts §1.2)', () => {
   });
 });
 
-describe('XAPI errors a user can act on (3cx-facts §1.7)', () => {
+describe('XAPI errors a user can act on (docs/3cx-facts.md §1.7)', () => {
   function pbxAnswering(status: number, body: unknown = { error: { code: '', message: 'x' } }) {
     const pbx = new FakePbx();
     const route = () => json(status, body);
@@ -341,7 +341,7 @@ describe('XAPI errors a user can act on (3cx-facts §1.7)', () => {
   });
 });
 
-describe('the call log (3cx-facts §1.3)', () => {
+describe('the call log (docs/3cx-facts.md §1.3)', () => {
   it('asks with all eleven parameters, paged and ordered', async () => {
     const pbx = new FakePbx();
     pbx.routes.set('/ReportCallLogData', callLogRoute([]));
@@ -416,7 +416,7 @@ describe('the call log (3cx-facts §1.3)', () => {
     ]);
   });
 
-  // 3CX reports are said to stop at 20,000 rows (3cx-facts §1.3, unverified): paging past the
+  // 3CX reports are said to stop at 20,000 rows (docs/3cx-facts.md §1.3, unverified): paging past the
   // cap ends in a short page that looks like the end, and the rest of the window is lost.
   it.each(['total', 'capped', 'none'] as const)(
     'reads every leg of a window over the row cap (@odata.count: %s)',
@@ -486,7 +486,7 @@ describe('the call log (3cx-facts §1.3)', () => {
     expect(error.kind).toBe('unexpected_response');
   });
 
-  it('can leave out $orderby (3cx-facts §7 q4: its reliability is unproven)', async () => {
+  it('can leave out $orderby (docs/3cx-facts.md §7 q4: its reliability is unproven)', async () => {
     const pbx = new FakePbx();
     pbx.routes.set('/ReportCallLogData', callLogRoute([]));
     await clientFor(pbx.transport).callLog({ from: T0, to: T0 + HOUR, orderBy: null });
@@ -502,7 +502,7 @@ describe('the call log (3cx-facts §1.3)', () => {
   });
 });
 
-describe('the other endpoints (3cx-facts §1.7)', () => {
+describe('the other endpoints (docs/3cx-facts.md §1.7)', () => {
   it('inbound calls: GetInboundCalls with all four parameters, rows with the DID', async () => {
     const pbx = new FakePbx();
     const row = {

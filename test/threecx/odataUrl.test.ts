@@ -7,7 +7,7 @@ import {
   stringLiteral,
 } from '../../lib/threecx/odataUrl';
 
-/** The spec's date-time pattern (xapi-schemas §0, DT-PATTERN). */
+/** The spec's date-time pattern (docs/xapi-schemas.md §0, DT-PATTERN). */
 const DT_PATTERN =
   /^[0-9]{4,}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,12})?(Z|[+-][0-9][0-9]:[0-9][0-9])$/;
 
@@ -37,7 +37,7 @@ describe('OData literals', () => {
 });
 
 describe('function call path segments', () => {
-  it('produce the GetCallLogData form 3CX accepts (3cx-facts §1.3)', () => {
+  it('produce the GetCallLogData form 3CX accepts (docs/3cx-facts.md §1.3)', () => {
     const path = functionCall('Pbx.GetCallLogData', [
       ['periodFrom', dateTimeLiteral(Date.UTC(2026, 2, 1))],
       ['periodTo', dateTimeLiteral(Date.UTC(2026, 2, 2))],

@@ -1,5 +1,5 @@
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim';
-import { createAxiosTransport } from '../../lib/threecx/axiosTransport';
+import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
 import { checkConnection } from '../../lib/threecx/checkConnection';
 import {
   ThreeCxClient,
@@ -66,7 +66,7 @@ function rewriting(transport: HttpTransport, rewrite: (url: string) => string): 
   return { request: (request) => transport.request({ ...request, url: rewrite(request.url) }) };
 }
 
-describe('token lifetime and rotation against the simulator (3cx-facts §1.2)', () => {
+describe('token lifetime and rotation against the simulator (docs/3cx-facts.md §1.2)', () => {
   it.each([
     ['20.0.10.1040', 'seconds', 3600],
     ['20.0.8.900', 'minutes', 60],
@@ -149,7 +149,7 @@ describe('token lifetime and rotation against the simulator (3cx-facts §1.2)', 
   });
 });
 
-describe('XAPI errors from the simulator (3cx-facts §1.7)', () => {
+describe('XAPI errors from the simulator (docs/3cx-facts.md §1.7)', () => {
   it('403 for a System Admin on the call log; the system status still reads', async () => {
     const sim = await simulator({
       clients: [{ clientId: 'admin', clientSecret: 'admin-secret', role: 'system_admin' }],
@@ -262,7 +262,7 @@ describe('XAPI errors from the simulator (3cx-facts §1.7)', () => {
   });
 });
 
-describe('reading the call log from the simulator (3cx-facts §1.3)', () => {
+describe('reading the call log from the simulator (docs/3cx-facts.md §1.3)', () => {
   /** A call every `stepSeconds` from `from` for `hours`, rotating through call flows. */
   function placeCalls(sim: Simulator, from: string, hours: number, stepSeconds: number): number {
     const start = Date.parse(from);

@@ -1,6 +1,6 @@
 import { parseVersion, tokenLifetime } from '../../lib/threecx/tokenLifetime';
 
-describe('token lifetime (3cx-facts §1.2: expires_in unit changed in 20.0.9)', () => {
+describe('token lifetime (docs/3cx-facts.md §1.2: expires_in unit changed in 20.0.9)', () => {
   it.each([
     // [expires_in, version, seconds, unit]
     [60, '20.0.8.900', 3600, 'minutes'],

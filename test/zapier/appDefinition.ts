@@ -2,7 +2,7 @@ import App from '../../index';
 
 /**
  * The app as Zapier's tooling sees it, through zapier-platform-core's own command handler
- * (zapier-facts §8): `definition` serializes it (functions become `$func$…`), `validate` runs
+ * (docs/zapier-facts.md §8): `definition` serializes it (functions become `$func$…`), `validate` runs
  * the schema and functional constraints that `zapier-platform validate` runs.
  */
 type CommandHandler = (event: {

@@ -7,7 +7,7 @@ import { REVOKED_KEY_MESSAGE } from '../../lib/zapier/bridgeErrors';
 import { callBridge } from '../../lib/zapier/bridgeRequest';
 import { CALL_EVENT_SAMPLES } from '../../lib/zapier/callEventSamples';
 import { CALL_RECORD_SAMPLE } from '../../lib/zapier/callRecordFields';
-import { flattenSample } from '../../lib/zapier/publishingChecks';
+import { flattenSample } from '../../scripts/zapier/publishingChecks';
 import type { CallScript } from '../../sim';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestBridge, type TestBridge } from '../support/testBridge';

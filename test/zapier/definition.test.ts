@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { version as coreVersion } from 'zapier-platform-core';
 import App from '../../index';
 import packageJson from '../../package.json';
-import { runPublishingChecks } from '../../lib/zapier/publishingChecks';
-import { APP_EXEMPTIONS } from '../../lib/zapier/publishingLint';
+import { runPublishingChecks } from '../../scripts/zapier/publishingChecks';
+import { APP_EXEMPTIONS } from '../../scripts/zapier/publishingLint';
 import { appDefinition, schemaErrors } from './appDefinition';
 
 describe('the Zapier app definition', () => {

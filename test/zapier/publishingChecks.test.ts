@@ -4,9 +4,9 @@ import {
   isIsoDateWithZone,
   runPublishingChecks,
   type CheckId,
-} from '../../lib/zapier/publishingChecks';
-import { APP_EXEMPTIONS, lintDefinition } from '../../lib/zapier/publishingLint';
-import { titleCase } from '../../lib/zapier/titleCase';
+} from '../../scripts/zapier/publishingChecks';
+import { APP_EXEMPTIONS, lintDefinition } from '../../scripts/zapier/publishingLint';
+import { titleCase } from '../../scripts/zapier/titleCase';
 import { appDefinition, clone } from './appDefinition';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the serialized definition is plain JSON */

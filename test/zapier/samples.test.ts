@@ -3,7 +3,7 @@ import type { SettledCall } from '../../lib/settledCall';
 import { CALL_EVENT_OUTPUT_FIELDS } from '../../lib/zapier/callEventFields';
 import { CALL_EVENT_SAMPLES } from '../../lib/zapier/callEventSamples';
 import { CALL_RECORD_OUTPUT_FIELDS, CALL_RECORD_SAMPLE } from '../../lib/zapier/callRecordFields';
-import { flattenSample } from '../../lib/zapier/publishingChecks';
+import { flattenSample } from '../../scripts/zapier/publishingChecks';
 import App from '../../index';
 
 /**

@@ -114,7 +114,7 @@ const newContact = z.object({
 
 /**
  * The E.164 key of an outside number, however 3CX wrote it: `+61881234567`, `0881234567` and
- * `61881234567` are one number in AU (3cx-facts §5). Extensions are nobody's CRM contact.
+ * `61881234567` are one number in AU (docs/3cx-facts.md §5). Extensions are nobody's CRM contact.
  */
 function outsideNumberKey(number: string, location: Location): string | null {
   const key = phoneNumberKey(number, { country: location.country });

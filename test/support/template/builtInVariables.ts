@@ -1,6 +1,6 @@
 /**
  * The variables 3CX itself provides to a CRM template, per scenario, with the evidence for
- * each (3cx-facts.md tags: off = 3CX docs, obs = seen in a production template, 3p = third
+ * each (docs/3cx-facts.md tags: off = 3CX docs, obs = seen in a production template, 3p = third
  * party, unv = unverified). The template's static check accepts a `[Name]` only when it is a
  * declared `<Parameter>`, the scenario's own `<Variable>`, or listed here. docs/3cx-template.md
  * shows the same table.
@@ -50,7 +50,7 @@ export const BUILT_IN_VARIABLES: Record<string, readonly BuiltInVariable[]> = {
   ],
 };
 
-/** `<Output Type>` values 3CX understands (3cx-facts §4.2: obs tkd; the rarer ones unv). */
+/** `<Output Type>` values 3CX understands (docs/3cx-facts.md §4.2: obs tkd; the rarer ones unv). */
 export const OUTPUT_TYPES = [
   'ContactID',
   'FirstName',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 /**
- * A 3CX CRM template (3cx-facts §4.2) read with fast-xml-parser into the parts the runner and
+ * A 3CX CRM template (docs/3cx-facts.md §4.2) read with fast-xml-parser into the parts the runner and
  * the template's static check need. Attribute values come entity-decoded (`&amp;` → `&`,
  * `&quot;` → `"`), as 3CX's XML reader sees them.
  */

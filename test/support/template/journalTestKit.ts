@@ -42,7 +42,7 @@ export function addJournalOnlyLocation(
 
 /**
  * What 3CX would journal for a simulated call: `Missed` for an inbound call nobody answered
- * (voicemail too: it is no call type [inf 3cx-facts §4.4]), `Inbound` for an answered one; the
+ * (voicemail too: it is no call type [inf docs/3cx-facts.md §4.4]), `Inbound` for an answered one; the
  * agent is the one who answered or the first who rang.
  */
 export function journaledCallFor(

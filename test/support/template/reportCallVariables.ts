@@ -1,6 +1,6 @@
 import { DateTimeValue, TimeSpanValue, type TemplateValue } from './templateValue';
 
-/** A finished call as 3CX's call journaling sees it (3cx-facts §4.4). */
+/** A finished call as 3CX's call journaling sees it (docs/3cx-facts.md §4.4). */
 export interface JournaledCall {
   callType: 'Inbound' | 'Missed' | 'Outbound' | 'Notanswered';
   /** The outside number as 3CX has it, before the template's `<Number>` element. */

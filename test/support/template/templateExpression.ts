@@ -9,7 +9,7 @@ import {
 } from './templateValue';
 
 /**
- * 3CX CRM template expressions (3cx-facts §4.3), as the runner evaluates them:
+ * 3CX CRM template expressions (docs/3cx-facts.md §4.3), as the runner evaluates them:
  *
  * - `[Name]`: a parameter, a 3CX variable, a response variable, or `[Contact::Field]`;
  * - method calls on a value: `[[X].ToString("F0")]`, `[[[DurationTimespan].get_TotalSeconds()]…]`;

@@ -1,6 +1,6 @@
 /**
  * The template's `<Number Prefix MaxLength>` element: how 3CX shapes `[Number]` before any
- * scenario sees it (3cx-facts §4.2 [off d-crm]):
+ * scenario sees it (docs/3cx-facts.md §4.2 [off d-crm]):
  *
  * - `AsIs` keeps the international prefix (`+`, `00`), `Off` strips it, `Plus` writes it as
  *   `+`, `Zeros` as `00`. A number without one (national `0412…`) is left alone.

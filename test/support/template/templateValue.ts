@@ -1,6 +1,6 @@
 /**
  * The values a 3CX CRM template expression works with. 3CX evaluates template expressions in
- * .NET (3cx-facts §4.3: `[[DurationTimespan].get_TotalSeconds()]`, `.ToString("F0")`), so the
+ * .NET (docs/3cx-facts.md §4.3: `[[DurationTimespan].get_TotalSeconds()]`, `.ToString("F0")`), so the
  * runner models the few .NET types templates touch: text, numbers, booleans, `DateTime` and
  * `TimeSpan`, each turned into text the way .NET does it.
  */
@@ -30,7 +30,7 @@ export function valueText(value: TemplateValue): string {
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'number') return formatNumber(value, '');
   if (value instanceof TimeSpanValue) return timeSpanText(value);
-  // The culture default: what `[DateTime]` looks like on an en-US PBX (3cx-facts §4.4), the
+  // The culture default: what `[DateTime]` looks like on an en-US PBX (docs/3cx-facts.md §4.4), the
   // text a template must never send to the bridge as a time.
   return formatDateTime(value, 'M/d/yyyy h:mm:ss tt');
 }

@@ -4,7 +4,7 @@ import { titleCase } from './titleCase';
  * Zapier's publishing checks that are pure rules about the app definition, run offline.
  * `zapier-platform validate --without-style` checks only the schema; the style checks run on
  * Zapier's servers, and local validation misses absent samples and hook methods
- * (zapier-facts §8). Check ids and meanings: Zapier's integration checks reference
+ * (docs/zapier-facts.md §8). Check ids and meanings: Zapier's integration checks reference
  * (https://docs.zapier.com/integrations/publish/integration-checks-reference).
  *
  * Input is the serialized definition (core's `definition` command: functions appear as

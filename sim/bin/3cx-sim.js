@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// The 3CX simulator CLI; the TypeScript lives in sim/cli.ts and is compiled by `npm run build`.
-require('../dist/sim/cli.js')
+// The 3CX simulator CLI; the TypeScript lives in sim/cli.ts and is compiled by `npm install` (`tsc -b sim`).
+require('../../dist/sim/cli.js')
   .main(process.argv)
   .catch((error) => {
     // Commander has already printed help and usage errors; it carries the exit code.

@@ -11,11 +11,11 @@ if (major < 22) {
 }
 let cli;
 try {
-  cli = require('../dist/bridge/cli/main.js');
+  cli = require('../../dist/bridge/cli/main.js');
 } catch (err) {
   if (err && err.code === 'MODULE_NOT_FOUND') {
     process.stderr.write(
-      '3cx-bridge is not built yet: run `npm install` (or `npm run build`) first.\n',
+      '3cx-bridge is not built yet: run `npm install` (or `npm run build:all`) first.\n',
     );
     process.exit(2);
   }

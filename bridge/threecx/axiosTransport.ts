@@ -7,19 +7,19 @@ import {
   type HttpRequest,
   type HttpResponse,
   type HttpTransport,
-} from './httpTransport';
+} from '../../lib/threecx/httpTransport';
 
 export interface AxiosTransportOptions {
   /**
    * Accept a self-signed or otherwise untrusted TLS certificate. On-premise PBXs often run
-   * with one (3cx-facts §6); off by default because it also accepts a man in the middle.
+   * with one (docs/3cx-facts.md §6); off by default because it also accepts a man in the middle.
    */
   allowSelfSignedTls?: boolean;
   /** An axios instance to use (proxy settings, interceptors); a fresh one by default. */
   axiosInstance?: AxiosInstance;
 }
 
-/** The bridge's transport: axios (DESIGN.md, Dependencies). */
+/** The bridge's transport: axios (docs/design.md, Dependencies). */
 export function createAxiosTransport(options: AxiosTransportOptions = {}): HttpTransport {
   const instance = options.axiosInstance ?? axios.create();
   const httpsAgent = options.allowSelfSignedTls
