@@ -2,6 +2,7 @@ import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { machineLine } from './report';
 import { settleBench } from './settleBench';
+import { storeBench } from './storeBench';
 import { throughputBench } from './throughputBench';
 
 /**
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   latency: () => latencyBench(),
   throughput: () => throughputBench(),
   locations: () => locationsBench(),
+  store: () => storeBench(),
 };
 
 async function run(): Promise<void> {

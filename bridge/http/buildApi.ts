@@ -26,6 +26,7 @@ import { z } from 'zod';
 import { ApiError } from './apiError';
 import type { ApiContext } from './apiContext';
 import { requireApiKey } from './authentication';
+import { CorruptRowError } from '../store/storedJson';
 import { validatorCompiler } from './requestValidation';
 import type { Api } from './routeKit';
 import { callRoutes } from './routes/callRoutes';
@@ -117,7 +118,7 @@ export async function buildApi(
     },
   );
 
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | ApiError | CorruptRowError, request, reply) => {
     const known = toApiError(error);
     if (known.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     else ctx.metrics.badRequest(request.routeOptions.url ?? 'unknown', known.status);
@@ -160,8 +161,11 @@ export async function buildApi(
   return app;
 }
 
-function toApiError(error: FastifyError | ApiError): ApiError {
+function toApiError(error: FastifyError | ApiError | CorruptRowError): ApiError {
   if (error instanceof ApiError) return error;
+  // A damaged row: say which, so an operator can find it; the rest of the API keeps serving.
+  if (error instanceof CorruptRowError)
+    return new ApiError(500, 'stored_data_corrupt', error.message);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(

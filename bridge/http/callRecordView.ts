@@ -1,5 +1,5 @@
 import { buildCallEvent } from '../../lib/callEvent';
-import type { CallRecord, Disposition, FollowUpStatus } from '../../lib/callRecord';
+import type { CallRecord } from '../../lib/callRecord';
 import type { StoredCall } from '../store/calls';
 import type { Location } from '../store/locations';
 
@@ -27,10 +27,10 @@ export function toCallRecord(call: StoredCall, location: Location, publicUrl: st
     contact_id: call.contactId ?? facts.contact_id,
     contact_url: call.contactUrl ?? facts.contact_url,
     contact_name: call.contactName ?? call.enrichment?.contact_name ?? null,
-    disposition: call.disposition as Disposition | null,
+    disposition: call.disposition,
     notes: call.notes,
     tags: call.tags,
-    follow_up_status: call.followUpStatus as FollowUpStatus | null,
+    follow_up_status: call.followUpStatus,
     custom_fields: call.customFields,
     created_at: call.createdAt,
     updated_at: call.updatedAt,

@@ -1,5 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { SettledCall } from '../../lib/settledCall';
+import { settledCallSchema } from '../schemas/callEvent';
+import { prepareAll } from '../store/database';
+import { parseStoredJson } from '../store/storedJson';
 
 /**
  * - `held`: waiting until `release_at` for the poller's version of the call (a location
@@ -27,7 +30,26 @@ type Row = Record<string, unknown>;
 
 /** The `journal_entries` table: every journal entry a location received, and what became of it. */
 export class JournalEntryRepo {
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly sql;
+
+  constructor(db: DatabaseSync) {
+    this.sql = prepareAll(db, {
+      insert: `INSERT INTO journal_entries (location_id, call_id, status, direction, number_key, started_at, call, body,
+                                      received_at, release_at)
+         VALUES (?, ?, 'held', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (location_id, call_id) DO NOTHING`,
+      get: 'SELECT * FROM journal_entries WHERE location_id = ? AND call_id = ?',
+      due: `SELECT * FROM journal_entries WHERE status = 'held' AND release_at <= ?
+           ORDER BY release_at LIMIT ?`,
+      releasedBetween: `SELECT * FROM journal_entries
+           WHERE location_id = ? AND number_key IS ? AND started_at >= ? AND started_at <= ?
+             AND direction = ? AND status = 'released'
+             AND (matched_call_id IS NULL OR matched_call_id = ?)`,
+      claim: 'UPDATE journal_entries SET matched_call_id = ? WHERE location_id = ? AND call_id = ?',
+      resolve: `UPDATE journal_entries SET status = ?, events_call_id = ?,
+           matched_call_id = COALESCE(?, matched_call_id), resolved_at = ?
+         WHERE location_id = ? AND call_id = ?`,
+    });
+  }
 
   /** Store a new entry as held; false when this call was journaled before (nothing changes). */
   insert(
@@ -36,43 +58,28 @@ export class JournalEntryRepo {
     now: number,
   ): boolean {
     const c = entry.call;
-    const result = this.db
-      .prepare(
-        `INSERT INTO journal_entries (location_id, call_id, status, direction, number_key, started_at, call, body,
-                                      received_at, release_at)
-         VALUES (?, ?, 'held', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (location_id, call_id) DO NOTHING`,
-      )
-      .run(
-        locationId,
-        c.call_id,
-        c.direction,
-        c.external_number,
-        c.started_at,
-        JSON.stringify(c),
-        JSON.stringify(entry.body ?? null),
-        new Date(now).toISOString(),
-        entry.releaseAt,
-      );
+    const result = this.sql.insert.run(
+      locationId,
+      c.call_id,
+      c.direction,
+      c.external_number,
+      c.started_at,
+      JSON.stringify(c),
+      JSON.stringify(entry.body ?? null),
+      new Date(now).toISOString(),
+      entry.releaseAt,
+    );
     return Number(result.changes) > 0;
   }
 
   get(locationId: string, callId: string): StoredJournalEntry | null {
-    const row = this.db
-      .prepare('SELECT * FROM journal_entries WHERE location_id = ? AND call_id = ?')
-      .get(locationId, callId) as Row | undefined;
+    const row = this.sql.get.get(locationId, callId) as Row | undefined;
     return row ? toEntry(row) : null;
   }
 
   /** Held entries whose hold has run out, oldest deadline first. */
   due(now: number, limit = 500): StoredJournalEntry[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM journal_entries WHERE status = 'held' AND release_at <= ?
-           ORDER BY release_at LIMIT ?`,
-        )
-        .all(now, limit) as Row[]
-    ).map(toEntry);
+    return (this.sql.due.all(now, limit) as Row[]).map(toEntry);
   }
 
   /**
@@ -90,21 +97,14 @@ export class JournalEntryRepo {
     },
   ): StoredJournalEntry[] {
     return (
-      this.db
-        .prepare(
-          `SELECT * FROM journal_entries
-           WHERE location_id = ? AND number_key IS ? AND started_at >= ? AND started_at <= ?
-             AND direction = ? AND status = 'released'
-             AND (matched_call_id IS NULL OR matched_call_id = ?)`,
-        )
-        .all(
-          locationId,
-          query.numberKey,
-          query.fromIso,
-          query.toIso,
-          query.direction,
-          query.claimableBy,
-        ) as Row[]
+      this.sql.releasedBetween.all(
+        locationId,
+        query.numberKey,
+        query.fromIso,
+        query.toIso,
+        query.direction,
+        query.claimableBy,
+      ) as Row[]
     ).map(toEntry);
   }
 
@@ -124,11 +124,7 @@ export class JournalEntryRepo {
 
   /** A poller call turned out to be this released journal call: it is that call's only match. */
   claim(locationId: string, callId: string, pollerCallId: string): void {
-    this.db
-      .prepare(
-        'UPDATE journal_entries SET matched_call_id = ? WHERE location_id = ? AND call_id = ?',
-      )
-      .run(pollerCallId, locationId, callId);
+    this.sql.claim.run(pollerCallId, locationId, callId);
   }
 
   private resolve(
@@ -138,20 +134,14 @@ export class JournalEntryRepo {
     ids: { eventsCallId: string | null; matchedCallId: string | null },
     now: number,
   ): void {
-    this.db
-      .prepare(
-        `UPDATE journal_entries SET status = ?, events_call_id = ?,
-           matched_call_id = COALESCE(?, matched_call_id), resolved_at = ?
-         WHERE location_id = ? AND call_id = ?`,
-      )
-      .run(
-        status,
-        ids.eventsCallId,
-        ids.matchedCallId,
-        new Date(now).toISOString(),
-        locationId,
-        callId,
-      );
+    this.sql.resolve.run(
+      status,
+      ids.eventsCallId,
+      ids.matchedCallId,
+      new Date(now).toISOString(),
+      locationId,
+      callId,
+    );
   }
 }
 
@@ -160,7 +150,11 @@ function toEntry(row: Row): StoredJournalEntry {
     locationId: String(row.location_id),
     callId: String(row.call_id),
     status: row.status as JournalEntryStatus,
-    call: JSON.parse(String(row.call)) as SettledCall,
+    call: parseStoredJson(settledCallSchema, row.call, {
+      table: 'journal_entries',
+      row: `location_id=${String(row.location_id)} call_id=${String(row.call_id)}`,
+      column: 'call',
+    }),
     releaseAt: Number(row.release_at),
     eventsCallId: (row.events_call_id as string | null) ?? null,
     matchedCallId: (row.matched_call_id as string | null) ?? null,

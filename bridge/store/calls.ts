@@ -1,8 +1,18 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { z } from 'zod';
 import type { CallEnrichment } from '../../lib/callEvent';
-import type { CallRecordPatch } from '../../lib/callRecord';
+import {
+  DISPOSITIONS,
+  FOLLOW_UP_STATUSES,
+  type CallRecordPatch,
+  type Disposition,
+  type FollowUpStatus,
+} from '../../lib/callRecord';
 import type { SettledCall } from '../../lib/settledCall';
+import { callEnrichmentSchema, settledCallSchema } from '../schemas/callEvent';
+import { prepareAll } from './database';
 import { decodeCursor, encodeCursor } from './ids';
+import { CorruptRowError, parseStoredJson } from './storedJson';
 
 /** A call as stored: its facts, its enrichment and what the workflow wrote back. */
 export interface StoredCall {
@@ -14,10 +24,10 @@ export interface StoredCall {
   enrichment: CallEnrichment | null;
   missed: boolean;
   attempts: number;
-  disposition: string | null;
+  disposition: Disposition | null;
   notes: string | null;
   tags: string[];
-  followUpStatus: string | null;
+  followUpStatus: FollowUpStatus | null;
   contactId: string | null;
   contactUrl: string | null;
   contactName: string | null;
@@ -29,7 +39,40 @@ export interface StoredCall {
 type CallRow = Record<string, unknown>;
 
 export class CallRepo {
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly sql;
+
+  constructor(private readonly db: DatabaseSync) {
+    this.sql = prepareAll(db, {
+      upsert: `INSERT INTO calls (location_id, call_id, status, direction, outcome, number_key, started_at, ended_at, missed,
+                            missed_emitted, facts, enrichment, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (location_id, call_id) DO UPDATE SET
+           status = CASE WHEN calls.status = 'ended' THEN 'ended' ELSE excluded.status END,
+           direction = excluded.direction,
+           outcome = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.outcome ELSE calls.outcome END,
+           number_key = excluded.number_key,
+           -- A live call was stored from the legs seen so far; its settled start is earlier
+           -- when its first leg reached the log later (repeat-miss windows use this column).
+           started_at = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.started_at ELSE calls.started_at END,
+           ended_at = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.ended_at ELSE calls.ended_at END,
+           missed = MAX(calls.missed, excluded.missed),
+           missed_emitted = MAX(calls.missed_emitted, excluded.missed_emitted),
+           facts = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.facts ELSE calls.facts END,
+           enrichment = COALESCE(excluded.enrichment, calls.enrichment),
+           updated_at = excluded.updated_at`,
+      get: 'SELECT * FROM calls WHERE location_id = ? AND call_id = ?',
+      list: `SELECT * FROM calls WHERE location_id = ? AND seq < ?
+           AND (? IS NULL OR outcome = ?) AND (? IS NULL OR direction = ?) AND (? IS NULL OR status = ?)
+         ORDER BY seq DESC LIMIT ?`,
+      missesFrom: `SELECT call_id, number_key, started_at, ended_at, missed_emitted FROM calls
+           WHERE location_id = ? AND number_key = ? AND missed = 1 AND started_at >= ? AND call_id != ?
+           ORDER BY started_at`,
+      startedBetween: `SELECT call_id, status, started_at FROM calls
+           WHERE location_id = ? AND number_key IS ? AND started_at >= ? AND started_at <= ? AND direction = ?`,
+      addAttempt:
+        'UPDATE calls SET attempts = attempts + 1, updated_at = ? WHERE location_id = ? AND call_id = ?',
+    });
+  }
 
   /**
    * Insert a call when first seen, or update its facts: a live call becomes ended, never the
@@ -50,48 +93,26 @@ export class CallRepo {
   ): void {
     const iso = new Date(now).toISOString();
     const f = input.facts;
-    this.db
-      .prepare(
-        `INSERT INTO calls (location_id, call_id, status, direction, outcome, number_key, started_at, ended_at, missed,
-                            missed_emitted, facts, enrichment, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (location_id, call_id) DO UPDATE SET
-           status = CASE WHEN calls.status = 'ended' THEN 'ended' ELSE excluded.status END,
-           direction = excluded.direction,
-           outcome = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.outcome ELSE calls.outcome END,
-           number_key = excluded.number_key,
-           -- A live call was stored from the legs seen so far; its settled start is earlier
-           -- when its first leg reached the log later (repeat-miss windows use this column).
-           started_at = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.started_at ELSE calls.started_at END,
-           ended_at = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.ended_at ELSE calls.ended_at END,
-           missed = MAX(calls.missed, excluded.missed),
-           missed_emitted = MAX(calls.missed_emitted, excluded.missed_emitted),
-           facts = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.facts ELSE calls.facts END,
-           enrichment = COALESCE(excluded.enrichment, calls.enrichment),
-           updated_at = excluded.updated_at`,
-      )
-      .run(
-        locationId,
-        f.call_id,
-        input.status,
-        f.direction,
-        input.status === 'ended' ? f.outcome : null,
-        f.external_number,
-        f.started_at,
-        input.status === 'ended' ? f.ended_at : null,
-        input.missed ? 1 : 0,
-        input.missedEmitted ? 1 : 0,
-        JSON.stringify(f),
-        input.enrichment ? JSON.stringify(input.enrichment) : null,
-        iso,
-        iso,
-      );
+    this.sql.upsert.run(
+      locationId,
+      f.call_id,
+      input.status,
+      f.direction,
+      input.status === 'ended' ? f.outcome : null,
+      f.external_number,
+      f.started_at,
+      input.status === 'ended' ? f.ended_at : null,
+      input.missed ? 1 : 0,
+      input.missedEmitted ? 1 : 0,
+      JSON.stringify(f),
+      input.enrichment ? JSON.stringify(input.enrichment) : null,
+      iso,
+      iso,
+    );
   }
 
   get(locationId: string, callId: string): StoredCall | null {
-    const row = this.db
-      .prepare('SELECT * FROM calls WHERE location_id = ? AND call_id = ?')
-      .get(locationId, callId) as CallRow | undefined;
+    const row = this.sql.get.get(locationId, callId) as CallRow | undefined;
     return row ? toStoredCall(row) : null;
   }
 
@@ -107,23 +128,17 @@ export class CallRepo {
     },
   ): { calls: StoredCall[]; nextCursor: string | null } {
     const before = query.cursor ? (decodeCursor(query.cursor) ?? 0) : Number.MAX_SAFE_INTEGER;
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM calls WHERE location_id = ? AND seq < ?
-           AND (? IS NULL OR outcome = ?) AND (? IS NULL OR direction = ?) AND (? IS NULL OR status = ?)
-         ORDER BY seq DESC LIMIT ?`,
-      )
-      .all(
-        locationId,
-        before,
-        query.outcome ?? null,
-        query.outcome ?? null,
-        query.direction ?? null,
-        query.direction ?? null,
-        query.status ?? null,
-        query.status ?? null,
-        query.limit + 1,
-      ) as CallRow[];
+    const rows = this.sql.list.all(
+      locationId,
+      before,
+      query.outcome ?? null,
+      query.outcome ?? null,
+      query.direction ?? null,
+      query.direction ?? null,
+      query.status ?? null,
+      query.status ?? null,
+      query.limit + 1,
+    ) as CallRow[];
     const calls = rows.slice(0, query.limit).map(toStoredCall);
     return {
       calls,
@@ -157,6 +172,7 @@ export class CallRepo {
       set('custom_fields', JSON.stringify({ ...current.customFields, ...patch.custom_fields }));
     }
     set('updated_at', new Date(now).toISOString());
+    // The columns set vary with the patch: compiled per call (an API write, not a hot path).
     const result = this.db
       .prepare(`UPDATE calls SET ${sets.join(', ')} WHERE location_id = ? AND call_id = ?`)
       .run(...values, locationId, callId);
@@ -180,13 +196,9 @@ export class CallRepo {
     emitted: boolean;
   }> {
     return (
-      this.db
-        .prepare(
-          `SELECT call_id, number_key, started_at, ended_at, missed_emitted FROM calls
-           WHERE location_id = ? AND number_key = ? AND missed = 1 AND started_at >= ? AND call_id != ?
-           ORDER BY started_at`,
-        )
-        .all(locationId, numberKey, sinceIso, excludingCallId) as Array<Record<string, unknown>>
+      this.sql.missesFrom.all(locationId, numberKey, sinceIso, excludingCallId) as Array<
+        Record<string, unknown>
+      >
     ).map((r) => ({
       call_id: String(r.call_id),
       number_key: String(r.number_key),
@@ -206,14 +218,13 @@ export class CallRepo {
     query: { direction: string; numberKey: string | null; fromIso: string; toIso: string },
   ): Array<{ callId: string; status: 'live' | 'ended'; startedAt: string }> {
     return (
-      this.db
-        .prepare(
-          `SELECT call_id, status, started_at FROM calls
-           WHERE location_id = ? AND number_key IS ? AND started_at >= ? AND started_at <= ? AND direction = ?`,
-        )
-        .all(locationId, query.numberKey, query.fromIso, query.toIso, query.direction) as Array<
-        Record<string, unknown>
-      >
+      this.sql.startedBetween.all(
+        locationId,
+        query.numberKey,
+        query.fromIso,
+        query.toIso,
+        query.direction,
+      ) as Array<Record<string, unknown>>
     ).map((r) => ({
       callId: String(r.call_id),
       status: r.status as 'live' | 'ended',
@@ -223,32 +234,45 @@ export class CallRepo {
 
   /** The dialler cooldown folded another attempt into this call. */
   addAttempt(locationId: string, callId: string, now: number): void {
-    this.db
-      .prepare(
-        'UPDATE calls SET attempts = attempts + 1, updated_at = ? WHERE location_id = ? AND call_id = ?',
-      )
-      .run(new Date(now).toISOString(), locationId, callId);
+    this.sql.addAttempt.run(new Date(now).toISOString(), locationId, callId);
   }
 }
 
+const tagsSchema = z.array(z.string());
+const customFieldsSchema = z.record(z.string(), z.string());
+const dispositionSchema = z.enum(DISPOSITIONS).nullable();
+const followUpSchema = z.enum(FOLLOW_UP_STATUSES).nullable();
+
+/** A row as the repository's callers see it; its JSON and enum columns parsed, never cast. */
 function toStoredCall(row: CallRow): StoredCall {
+  const key = `location_id=${String(row.location_id)} call_id=${String(row.call_id)}`;
+  const at = (column: string) => ({ table: 'calls', row: key, column });
+  const column = <S extends z.ZodType>(schema: S, name: string): z.output<S> => {
+    const result = schema.safeParse(row[name]);
+    if (!result.success)
+      throw new CorruptRowError('calls', key, name, result.error.issues[0].message);
+    return result.data;
+  };
   return {
     seq: Number(row.seq),
     locationId: String(row.location_id),
     callId: String(row.call_id),
-    status: row.status as 'live' | 'ended',
-    facts: JSON.parse(String(row.facts)) as SettledCall,
-    enrichment: row.enrichment ? (JSON.parse(String(row.enrichment)) as CallEnrichment) : null,
+    status: column(z.enum(['live', 'ended']), 'status'),
+    facts: parseStoredJson(settledCallSchema, row.facts, at('facts')),
+    enrichment:
+      row.enrichment === null
+        ? null
+        : parseStoredJson(callEnrichmentSchema, row.enrichment, at('enrichment')),
     missed: Number(row.missed) === 1,
     attempts: Number(row.attempts),
-    disposition: (row.disposition as string | null) ?? null,
+    disposition: column(dispositionSchema, 'disposition'),
     notes: (row.notes as string | null) ?? null,
-    tags: JSON.parse(String(row.tags)) as string[],
-    followUpStatus: (row.follow_up_status as string | null) ?? null,
+    tags: parseStoredJson(tagsSchema, row.tags, at('tags')),
+    followUpStatus: column(followUpSchema, 'follow_up_status'),
     contactId: (row.contact_id as string | null) ?? null,
     contactUrl: (row.contact_url as string | null) ?? null,
     contactName: (row.contact_name as string | null) ?? null,
-    customFields: JSON.parse(String(row.custom_fields)) as Record<string, string>,
+    customFields: parseStoredJson(customFieldsSchema, row.custom_fields, at('custom_fields')),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
   };

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { prepareAll } from './database';
 
 /** What the bridge knows about a number: from Update Call Record, the CRM template, the journal. */
 export interface KnownContact {
@@ -13,12 +14,26 @@ export interface KnownContact {
 }
 
 export class ContactRepo {
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly sql;
+
+  constructor(db: DatabaseSync) {
+    this.sql = prepareAll(db, {
+      find: 'SELECT * FROM contacts WHERE location_id = ? AND number_key = ?',
+      upsert: `INSERT INTO contacts (location_id, number_key, contact_id, name, company, email, url, source, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (location_id, number_key) DO UPDATE SET
+           contact_id = COALESCE(excluded.contact_id, contacts.contact_id),
+           name = COALESCE(excluded.name, contacts.name),
+           company = COALESCE(excluded.company, contacts.company),
+           email = COALESCE(excluded.email, contacts.email),
+           url = COALESCE(excluded.url, contacts.url),
+           source = excluded.source,
+           updated_at = excluded.updated_at`,
+    });
+  }
 
   find(locationId: string, numberKey: string): KnownContact | null {
-    const row = this.db
-      .prepare('SELECT * FROM contacts WHERE location_id = ? AND number_key = ?')
-      .get(locationId, numberKey) as Record<string, unknown> | undefined;
+    const row = this.sql.find.get(locationId, numberKey) as Record<string, unknown> | undefined;
     if (!row) return null;
     return {
       numberKey: String(row.number_key),
@@ -34,29 +49,16 @@ export class ContactRepo {
 
   /** Learn or update a contact; fields not given keep their value. */
   upsert(locationId: string, contact: Omit<KnownContact, 'updatedAt'>, now: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO contacts (location_id, number_key, contact_id, name, company, email, url, source, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (location_id, number_key) DO UPDATE SET
-           contact_id = COALESCE(excluded.contact_id, contacts.contact_id),
-           name = COALESCE(excluded.name, contacts.name),
-           company = COALESCE(excluded.company, contacts.company),
-           email = COALESCE(excluded.email, contacts.email),
-           url = COALESCE(excluded.url, contacts.url),
-           source = excluded.source,
-           updated_at = excluded.updated_at`,
-      )
-      .run(
-        locationId,
-        contact.numberKey,
-        contact.contactId,
-        contact.name,
-        contact.company,
-        contact.email,
-        contact.url,
-        contact.source,
-        new Date(now).toISOString(),
-      );
+    this.sql.upsert.run(
+      locationId,
+      contact.numberKey,
+      contact.contactId,
+      contact.name,
+      contact.company,
+      contact.email,
+      contact.url,
+      contact.source,
+      new Date(now).toISOString(),
+    );
   }
 }

@@ -16,27 +16,22 @@ export function openDatabase(path: string): DatabaseSync {
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
   migrate(db);
-  cacheStatements(db);
   return db;
 }
 
 /**
- * `node:sqlite` compiles the SQL on every `prepare`, and the repositories prepare per call:
- * keep each compiled statement (by its SQL text) for the life of the connection. Measured
- * (BENCHMARKS.md): ingest 3,157 → 5,639 events/s. Statements are synchronous and single-use
- * at a time, so sharing one is safe; the SQL texts are a fixed, small set.
+ * Compile a repository's SQL once, when the repository is made: `node:sqlite` compiles on
+ * every `prepare`, and compiling per call halved ingest speed (BENCHMARKS.md: 3,157 → 5,745
+ * events/s once statements were reused). A statement is synchronous and used by one call at
+ * a time, so sharing it is safe.
  */
-function cacheStatements(db: DatabaseSync): void {
-  const compile = db.prepare.bind(db);
-  const cache = new Map<string, StatementSync>();
-  db.prepare = (sql: string) => {
-    let statement = cache.get(sql);
-    if (statement === undefined) {
-      statement = compile(sql);
-      cache.set(sql, statement);
-    }
-    return statement;
-  };
+export function prepareAll<K extends string>(
+  db: DatabaseSync,
+  texts: Record<K, string>,
+): Record<K, StatementSync> {
+  const out = {} as Record<K, StatementSync>;
+  for (const key of Object.keys(texts) as K[]) out[key] = db.prepare(texts[key]);
+  return out;
 }
 
 function migrate(db: DatabaseSync): void {

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { inTransaction } from './database';
+import { inTransaction, prepareAll } from './database';
 import type { SubscriptionKind } from './subscriptions';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
@@ -32,7 +32,33 @@ export interface DeliveryAttempt extends AttemptResult {
 
 /** Deliveries (one per event and subscription) and the history of their attempts. */
 export class DeliveryRepo {
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly sql;
+
+  constructor(private readonly db: DatabaseSync) {
+    this.sql = prepareAll(db, {
+      due: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+                d.subscription_id, s.kind, s.target_url, d.attempts, d.created_at
+         FROM deliveries d
+         JOIN events e ON e.seq = d.event_seq
+         JOIN subscriptions s ON s.id = d.subscription_id
+         WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+           AND d.subscription_id NOT IN (SELECT value FROM json_each(?))
+         ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+      nextDueAt: `SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`,
+      attempts: 'SELECT attempts FROM deliveries WHERE id = ?',
+      insertAttempt:
+        'INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      update: `UPDATE deliveries SET attempts = ?, status = ?, next_attempt_at = COALESCE(?, next_attempt_at),
+             last_status_code = ?, last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+           WHERE id = ? AND status = 'pending'`,
+      ofEvent:
+        'SELECT id, subscription_id, status FROM deliveries WHERE location_id = ? AND event_seq = ? ORDER BY id',
+      attemptsOf:
+        'SELECT attempt, attempted_at, status_code, error, duration_ms FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt',
+      pendingCount: `SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'`,
+      countsByStatus: 'SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status',
+    });
+  }
 
   /**
    * Pending deliveries due by `now`, oldest first, leaving out those `excluding` (in flight) and
@@ -44,20 +70,11 @@ export class DeliveryRepo {
     excluding: ReadonlySet<number>,
     busySubscriptions: ReadonlySet<string> = new Set(),
   ): DueDelivery[] {
-    const rows = this.db
-      .prepare(
-        `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
-                d.subscription_id, s.kind, s.target_url, d.attempts, d.created_at
-         FROM deliveries d
-         JOIN events e ON e.seq = d.event_seq
-         JOIN subscriptions s ON s.id = d.subscription_id
-         WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-           AND d.subscription_id NOT IN (SELECT value FROM json_each(?))
-         ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-      )
-      .all(now, JSON.stringify([...busySubscriptions]), limit + excluding.size) as Array<
-      Record<string, unknown>
-    >;
+    const rows = this.sql.due.all(
+      now,
+      JSON.stringify([...busySubscriptions]),
+      limit + excluding.size,
+    ) as Array<Record<string, unknown>>;
     const out: DueDelivery[] = [];
     for (const r of rows) {
       if (excluding.has(Number(r.id))) continue;
@@ -81,9 +98,7 @@ export class DeliveryRepo {
 
   /** When the next due delivery is, to sleep until then; null when none is pending. */
   nextDueAt(): number | null {
-    const row = this.db
-      .prepare(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`)
-      .get() as {
+    const row = this.sql.nextDueAt.get() as {
       at: number | null;
     };
     return row.at;
@@ -98,38 +113,27 @@ export class DeliveryRepo {
     // Both writes or neither: an attempt recorded without its status update would leave the
     // delivery due again at once, and the subscriber would get it every second.
     inTransaction(this.db, () => {
-      const current = this.db.prepare('SELECT attempts FROM deliveries WHERE id = ?').get(id) as
-        { attempts: number } | undefined;
+      const current = this.sql.attempts.get(id) as { attempts: number } | undefined;
       if (!current) return;
       const attempt = current.attempts + 1;
-      this.db
-        .prepare(
-          'INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          id,
-          attempt,
-          result.at,
-          result.statusCode,
-          result.error,
-          Math.round(result.durationMs),
-        );
-      this.db
-        .prepare(
-          `UPDATE deliveries SET attempts = ?, status = ?, next_attempt_at = COALESCE(?, next_attempt_at),
-             last_status_code = ?, last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
-           WHERE id = ? AND status = 'pending'`,
-        )
-        .run(
-          attempt,
-          next.status,
-          next.nextAttemptAt ?? null,
-          result.statusCode,
-          result.error,
-          next.status,
-          result.at,
-          id,
-        );
+      this.sql.insertAttempt.run(
+        id,
+        attempt,
+        result.at,
+        result.statusCode,
+        result.error,
+        Math.round(result.durationMs),
+      );
+      this.sql.update.run(
+        attempt,
+        next.status,
+        next.nextAttemptAt ?? null,
+        result.statusCode,
+        result.error,
+        next.status,
+        result.at,
+        id,
+      );
     });
   }
 
@@ -143,18 +147,12 @@ export class DeliveryRepo {
     status: DeliveryStatus;
     attempts: DeliveryAttempt[];
   }> {
-    const deliveries = this.db
-      .prepare(
-        'SELECT id, subscription_id, status FROM deliveries WHERE location_id = ? AND event_seq = ? ORDER BY id',
-      )
-      .all(locationId, eventSeq) as Array<{
+    const deliveries = this.sql.ofEvent.all(locationId, eventSeq) as Array<{
       id: number;
       subscription_id: string;
       status: DeliveryStatus;
     }>;
-    const attempts = this.db.prepare(
-      'SELECT attempt, attempted_at, status_code, error, duration_ms FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt',
-    );
+    const attempts = this.sql.attemptsOf;
     return deliveries.map((d) => ({
       id: d.id,
       subscriptionId: d.subscription_id,
@@ -171,9 +169,7 @@ export class DeliveryRepo {
 
   /** Deliveries waiting for an attempt: one read of the partial index, for the gauge. */
   pendingCount(): number {
-    const row = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'`)
-      .get() as { n: number };
+    const row = this.sql.pendingCount.get() as { n: number };
     return Number(row.n);
   }
 
@@ -184,9 +180,7 @@ export class DeliveryRepo {
       failed: 0,
       cancelled: 0,
     };
-    for (const row of this.db
-      .prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status')
-      .all() as Array<{
+    for (const row of this.sql.countsByStatus.all() as Array<{
       status: DeliveryStatus;
       n: number;
     }>) {

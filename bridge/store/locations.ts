@@ -5,7 +5,9 @@ import {
   type LocationSettings,
 } from '../locationSettings';
 import type { SecretBox } from '../secrets/secretBox';
+import { prepareAll } from './database';
 import { newId } from './ids';
+import { parseStoredJson } from './storedJson';
 
 export interface Location {
   id: string;
@@ -46,52 +48,54 @@ interface LocationRow {
 
 /** Locations: one 3CX system each (an agency's sub-accounts). Client secrets are sealed. */
 export class LocationRepo {
+  private readonly sql;
+
   constructor(
-    private readonly db: DatabaseSync,
+    db: DatabaseSync,
     private readonly secrets: SecretBox,
-  ) {}
+  ) {
+    this.sql = prepareAll(db, {
+      insert: `INSERT INTO locations (id, name, pbx_url, client_id, client_secret_enc, country, timezone, settings, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      byId: 'SELECT * FROM locations WHERE id = ?',
+      all: 'SELECT * FROM locations ORDER BY created_at, id',
+      byIdOrName: 'SELECT * FROM locations WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 2',
+      clientSecret: 'SELECT client_secret_enc FROM locations WHERE id = ?',
+      setSettings: 'UPDATE locations SET settings = ? WHERE id = ?',
+      setPbxVersion: 'UPDATE locations SET pbx_version = ? WHERE id = ?',
+      remove: 'DELETE FROM locations WHERE id = ?',
+    });
+  }
 
   create(input: NewLocation, now: Date): Location {
     const id = newId('loc');
     const settings = locationSettingsSchema.parse(input.settings ?? {});
-    this.db
-      .prepare(
-        `INSERT INTO locations (id, name, pbx_url, client_id, client_secret_enc, country, timezone, settings, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        input.name,
-        input.pbxUrl ?? null,
-        input.clientId ?? null,
-        input.clientSecret ? this.secrets.seal(input.clientSecret) : null,
-        input.country.toUpperCase(),
-        input.timezone,
-        JSON.stringify(settings),
-        now.toISOString(),
-      );
+    this.sql.insert.run(
+      id,
+      input.name,
+      input.pbxUrl ?? null,
+      input.clientId ?? null,
+      input.clientSecret ? this.secrets.seal(input.clientSecret) : null,
+      input.country.toUpperCase(),
+      input.timezone,
+      JSON.stringify(settings),
+      now.toISOString(),
+    );
     return this.get(id)!;
   }
 
   get(id: string): Location | null {
-    const row = this.db.prepare('SELECT * FROM locations WHERE id = ?').get(id) as
-      LocationRow | undefined;
+    const row = this.sql.byId.get(id) as LocationRow | undefined;
     return row ? toLocation(row) : null;
   }
 
   list(): Location[] {
-    return (
-      this.db
-        .prepare('SELECT * FROM locations ORDER BY created_at, id')
-        .all() as unknown as LocationRow[]
-    ).map(toLocation);
+    return (this.sql.all.all() as unknown as LocationRow[]).map(toLocation);
   }
 
   /** Find by id or by exact name (the CLI accepts either). */
   find(idOrName: string): Location | null {
-    const row = this.db
-      .prepare('SELECT * FROM locations WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 2')
-      .all(idOrName, idOrName, idOrName) as unknown as LocationRow[];
+    const row = this.sql.byIdOrName.all(idOrName, idOrName, idOrName) as unknown as LocationRow[];
     if (row.length === 0) return null;
     if (row.length > 1 && row[0].id !== idOrName)
       throw new Error(`Several locations are named "${idOrName}": use the id.`);
@@ -100,8 +104,7 @@ export class LocationRepo {
 
   /** The decrypted 3CX client secret, for the poller only. Never log it. */
   clientSecret(id: string): string | null {
-    const row = this.db.prepare('SELECT client_secret_enc FROM locations WHERE id = ?').get(id) as
-      { client_secret_enc: string | null } | undefined;
+    const row = this.sql.clientSecret.get(id) as { client_secret_enc: string | null } | undefined;
     return row?.client_secret_enc ? this.secrets.open(row.client_secret_enc) : null;
   }
 
@@ -109,18 +112,16 @@ export class LocationRepo {
     const current = this.get(id);
     if (!current) throw new Error(`No location ${id}`);
     const settings = parseLocationSettings({ ...current.settings, ...patch });
-    this.db
-      .prepare('UPDATE locations SET settings = ? WHERE id = ?')
-      .run(JSON.stringify(settings), id);
+    this.sql.setSettings.run(JSON.stringify(settings), id);
     return this.get(id)!;
   }
 
   setPbxVersion(id: string, version: string): void {
-    this.db.prepare('UPDATE locations SET pbx_version = ? WHERE id = ?').run(version, id);
+    this.sql.setPbxVersion.run(version, id);
   }
 
   remove(id: string): boolean {
-    return Number(this.db.prepare('DELETE FROM locations WHERE id = ?').run(id).changes) > 0;
+    return Number(this.sql.remove.run(id).changes) > 0;
   }
 }
 
@@ -133,7 +134,11 @@ function toLocation(row: LocationRow): Location {
     hasClientSecret: row.client_secret_enc !== null,
     country: row.country,
     timezone: row.timezone,
-    settings: parseLocationSettings(JSON.parse(row.settings)),
+    settings: parseStoredJson(locationSettingsSchema, row.settings, {
+      table: 'locations',
+      row: `id=${row.id}`,
+      column: 'settings',
+    }),
     pbxVersion: row.pbx_version,
     createdAt: row.created_at,
   };

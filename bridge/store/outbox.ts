@@ -1,7 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { CallEvent, CallEventType } from '../../lib/callEvent';
-import { matchesFilters, type EventFilters } from '../../lib/eventFilters';
+import { eventFiltersSchema, matchesFilters, type EventFilters } from '../../lib/eventFilters';
+import { callEventSchema } from '../schemas/callEvent';
+import { prepareAll } from './database';
 import { decodeCursor, encodeCursor } from './ids';
+import { parseStoredJson } from './storedJson';
 
 export interface StoredEvent {
   seq: number;
@@ -26,7 +29,22 @@ interface EventRow {
  * two different events. Event ids are unique per location: appending one twice is a no-op.
  */
 export class EventOutbox {
-  constructor(private readonly db: DatabaseSync) {}
+  private readonly sql;
+
+  constructor(db: DatabaseSync) {
+    this.sql = prepareAll(db, {
+      insert: `INSERT INTO events (location_id, id, type, call_id, occurred_at, payload, suppressed, suppressed_reason, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (location_id, id) DO NOTHING`,
+      subscriptionsFor:
+        'SELECT id, filters FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL',
+      enqueue: `INSERT INTO deliveries (location_id, event_seq, subscription_id, status, next_attempt_at, created_at)
+       VALUES (?, ?, ?, 'pending', ?, ?)`,
+      get: 'SELECT seq, payload, suppressed, suppressed_reason, created_at FROM events WHERE location_id = ? AND id = ?',
+      feed: `SELECT seq, payload, suppressed, suppressed_reason, created_at FROM events
+       WHERE location_id = ? AND seq < ? AND (? IS NULL OR type = ?) AND (? = 1 OR suppressed = 0)
+       ORDER BY seq DESC LIMIT ?`,
+    });
+  }
 
   /** The new event's sequence number, or null when this event id was already stored. */
   append(
@@ -35,36 +53,33 @@ export class EventOutbox {
     options: { suppressedReason?: string | null; now: number },
   ): number | null {
     const suppressed = options.suppressedReason ? 1 : 0;
-    const result = this.db
-      .prepare(
-        `INSERT INTO events (location_id, id, type, call_id, occurred_at, payload, suppressed, suppressed_reason, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (location_id, id) DO NOTHING`,
-      )
-      .run(
-        locationId,
-        event.id,
-        event.event,
-        event.call_id,
-        event.occurred_at,
-        JSON.stringify(event),
-        suppressed,
-        options.suppressedReason ?? null,
-        new Date(options.now).toISOString(),
-      );
+    const result = this.sql.insert.run(
+      locationId,
+      event.id,
+      event.event,
+      event.call_id,
+      event.occurred_at,
+      JSON.stringify(event),
+      suppressed,
+      options.suppressedReason ?? null,
+      new Date(options.now).toISOString(),
+    );
     if (Number(result.changes) === 0) return null;
     const seq = Number(result.lastInsertRowid);
     if (suppressed) return seq;
-    const subscriptions = this.db
-      .prepare(
-        'SELECT id, filters FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL',
-      )
-      .all(locationId, event.event) as Array<{ id: string; filters: string | null }>;
-    const enqueue = this.db.prepare(
-      `INSERT INTO deliveries (location_id, event_seq, subscription_id, status, next_attempt_at, created_at)
-       VALUES (?, ?, ?, 'pending', ?, ?)`,
-    );
+    const subscriptions = this.sql.subscriptionsFor.all(locationId, event.event) as Array<{
+      id: string;
+      filters: string | null;
+    }>;
+    const enqueue = this.sql.enqueue;
     for (const sub of subscriptions) {
-      const filters = sub.filters ? (JSON.parse(sub.filters) as EventFilters) : null;
+      const filters = sub.filters
+        ? parseStoredJson(eventFiltersSchema, sub.filters, {
+            table: 'subscriptions',
+            row: `id=${sub.id}`,
+            column: 'filters',
+          })
+        : null;
       if (matchesFilters(event, filters))
         enqueue.run(locationId, seq, sub.id, options.now, options.now);
     }
@@ -72,11 +87,7 @@ export class EventOutbox {
   }
 
   get(locationId: string, eventId: string): StoredEvent | null {
-    const row = this.db
-      .prepare(
-        'SELECT seq, payload, suppressed, suppressed_reason, created_at FROM events WHERE location_id = ? AND id = ?',
-      )
-      .get(locationId, eventId) as EventRow | undefined;
+    const row = this.sql.get.get(locationId, eventId) as EventRow | undefined;
     return row ? toStored(row) : null;
   }
 
@@ -97,11 +108,7 @@ export class EventOutbox {
     let before = query.cursor ? (decodeCursor(query.cursor) ?? 0) : Number.MAX_SAFE_INTEGER;
     const out: StoredEvent[] = [];
     const batch = Math.min(500, Math.max(query.limit * 4, 50));
-    const statement = this.db.prepare(
-      `SELECT seq, payload, suppressed, suppressed_reason, created_at FROM events
-       WHERE location_id = ? AND seq < ? AND (? IS NULL OR type = ?) AND (? = 1 OR suppressed = 0)
-       ORDER BY seq DESC LIMIT ?`,
-    );
+    const statement = this.sql.feed;
     // Filters apply to the payload: read in batches until the page is full (bounded scan).
     for (let scanned = 0; out.length < query.limit && scanned < 5000; scanned += batch) {
       const rows = statement.all(
@@ -132,7 +139,11 @@ export class EventOutbox {
 function toStored(row: EventRow): StoredEvent {
   return {
     seq: row.seq,
-    event: JSON.parse(row.payload) as CallEvent,
+    event: parseStoredJson(callEventSchema, row.payload, {
+      table: 'events',
+      row: `seq=${row.seq}`,
+      column: 'payload',
+    }),
     suppressed: row.suppressed === 1,
     suppressedReason: row.suppressed_reason,
     createdAt: row.created_at,

@@ -155,4 +155,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX journal_entries_by_number ON journal_entries(location_id, number_key, started_at);
   CREATE INDEX calls_by_number ON calls(location_id, number_key, started_at);
   `,
+  // 3: stored JSON is parsed against the shape the bridge writes (bridge/store/storedJson.ts).
+  // `next_open_at` joined the event and the enrichment after the first events were stored:
+  // give older rows the field, as null ("not known"), so they read as the current shape.
+  `
+  UPDATE events SET payload = json_set(payload, '$.next_open_at', NULL)
+    WHERE json_type(payload, '$.next_open_at') IS NULL;
+  UPDATE calls SET enrichment = json_set(enrichment, '$.next_open_at', NULL)
+    WHERE enrichment IS NOT NULL AND json_type(enrichment, '$.next_open_at') IS NULL;
+  `,
 ];

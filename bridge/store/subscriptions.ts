@@ -1,8 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { CallEventType } from '../../lib/callEvent';
-import type { EventFilters } from '../../lib/eventFilters';
+import { eventFiltersSchema, type EventFilters } from '../../lib/eventFilters';
 import type { SecretBox } from '../secrets/secretBox';
+import { prepareAll } from './database';
 import { newId } from './ids';
+import { parseStoredJson } from './storedJson';
 
 /** `rest_hook`: created by Zapier through the API. `webhook`: a plain, signed webhook from the CLI. */
 export type SubscriptionKind = 'rest_hook' | 'webhook';
@@ -34,10 +36,26 @@ interface SubscriptionRow {
 
 /** Subscriptions per location and event type; several for one event all receive it. */
 export class SubscriptionRepo {
+  private readonly sql;
+
   constructor(
-    private readonly db: DatabaseSync,
+    db: DatabaseSync,
     private readonly secrets: SecretBox,
-  ) {}
+  ) {
+    this.sql = prepareAll(db, {
+      insert: `INSERT INTO subscriptions (id, location_id, kind, event, target_url, filters, signing_secret_enc, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      byId: 'SELECT * FROM subscriptions WHERE id = ? AND location_id = ?',
+      active:
+        'SELECT * FROM subscriptions WHERE location_id = ? AND removed_at IS NULL ORDER BY created_at',
+      activeFor:
+        'SELECT * FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL ORDER BY created_at',
+      signingSecret: 'SELECT signing_secret_enc FROM subscriptions WHERE id = ?',
+      remove:
+        'UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE id = ? AND location_id = ? AND removed_at IS NULL',
+      cancelPending: `UPDATE deliveries SET status = 'cancelled' WHERE subscription_id = ? AND status = 'pending'`,
+    });
+  }
 
   create(
     input: {
@@ -53,68 +71,43 @@ export class SubscriptionRepo {
     const id = newId('hook');
     const filters =
       input.filters && Object.keys(input.filters).length > 0 ? JSON.stringify(input.filters) : null;
-    this.db
-      .prepare(
-        `INSERT INTO subscriptions (id, location_id, kind, event, target_url, filters, signing_secret_enc, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        input.locationId,
-        input.kind,
-        input.event,
-        input.targetUrl,
-        filters,
-        input.signingSecret ? this.secrets.seal(input.signingSecret) : null,
-        now.toISOString(),
-      );
+    this.sql.insert.run(
+      id,
+      input.locationId,
+      input.kind,
+      input.event,
+      input.targetUrl,
+      filters,
+      input.signingSecret ? this.secrets.seal(input.signingSecret) : null,
+      now.toISOString(),
+    );
     return this.get(input.locationId, id)!;
   }
 
   /** Only within the location: another location's id is simply not found. */
   get(locationId: string, id: string): Subscription | null {
-    const row = this.db
-      .prepare('SELECT * FROM subscriptions WHERE id = ? AND location_id = ?')
-      .get(id, locationId) as SubscriptionRow | undefined;
+    const row = this.sql.byId.get(id, locationId) as SubscriptionRow | undefined;
     return row ? toSubscription(row) : null;
   }
 
   listActive(locationId: string, event?: CallEventType): Subscription[] {
     const rows = (event === undefined
-      ? this.db
-          .prepare(
-            'SELECT * FROM subscriptions WHERE location_id = ? AND removed_at IS NULL ORDER BY created_at',
-          )
-          .all(locationId)
-      : this.db
-          .prepare(
-            'SELECT * FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL ORDER BY created_at',
-          )
-          .all(locationId, event)) as unknown as SubscriptionRow[];
+      ? this.sql.active.all(locationId)
+      : this.sql.activeFor.all(locationId, event)) as unknown as SubscriptionRow[];
     return rows.map(toSubscription);
   }
 
   /** The decrypted signing secret of a webhook subscription (`whsec_…`), null for REST hooks. */
   signingSecret(id: string): string | null {
-    const row = this.db
-      .prepare('SELECT signing_secret_enc FROM subscriptions WHERE id = ?')
-      .get(id) as { signing_secret_enc: string | null } | undefined;
+    const row = this.sql.signingSecret.get(id) as { signing_secret_enc: string | null } | undefined;
     return row?.signing_secret_enc ? this.secrets.open(row.signing_secret_enc) : null;
   }
 
   /** Soft delete, so delivery history still names the target. Pending deliveries are cancelled. */
   remove(locationId: string, id: string, reason: string, now: Date): boolean {
-    const result = this.db
-      .prepare(
-        'UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE id = ? AND location_id = ? AND removed_at IS NULL',
-      )
-      .run(now.toISOString(), reason, id, locationId);
+    const result = this.sql.remove.run(now.toISOString(), reason, id, locationId);
     if (Number(result.changes) === 0) return false;
-    this.db
-      .prepare(
-        `UPDATE deliveries SET status = 'cancelled' WHERE subscription_id = ? AND status = 'pending'`,
-      )
-      .run(id);
+    this.sql.cancelPending.run(id);
     return true;
   }
 }
@@ -126,7 +119,13 @@ function toSubscription(row: SubscriptionRow): Subscription {
     kind: row.kind,
     event: row.event,
     targetUrl: row.target_url,
-    filters: row.filters ? (JSON.parse(row.filters) as EventFilters) : null,
+    filters: row.filters
+      ? parseStoredJson(eventFiltersSchema, row.filters, {
+          table: 'subscriptions',
+          row: `id=${row.id}`,
+          column: 'filters',
+        })
+      : null,
     createdAt: row.created_at,
     removedAt: row.removed_at,
     removedReason: row.removed_reason,

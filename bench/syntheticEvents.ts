@@ -1,0 +1,78 @@
+import {
+  buildCallEvent,
+  type CallEnrichment,
+  type CallEvent,
+  type CallEventType,
+} from '../lib/callEvent';
+import type { SettledCall } from '../lib/settledCall';
+
+/**
+ * Stored-event fixtures for the store benchmark and the feed tests: `count` events of one
+ * location, every trigger filter's field varied by a cheap deterministic pattern (so each
+ * filter value matches a different, known subset), as `LocationIngest` would append them.
+ */
+export function syntheticEvents(
+  count: number,
+  options: { locationId?: string; sourceLists?: readonly string[]; startMs?: number } = {},
+): CallEvent[] {
+  const lists = options.sourceLists ?? ['sales', 'support', 'billing'];
+  const start = options.startMs ?? Date.UTC(2026, 2, 2, 9);
+  const location = { id: options.locationId ?? 'loc_bench', name: 'Bench Office' };
+  const types: CallEventType[] = ['call.started', 'call.ended', 'call.missed'];
+  const events: CallEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const startedMs = start + i * 60_000;
+    // The type cycles with i; the filter fields with k, so every combination occurs.
+    const k = Math.floor(i / types.length);
+    const voicemail = k % 5 === 0;
+    const call: SettledCall = {
+      call_id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+      direction: 'inbound',
+      outcome: voicemail ? 'voicemail' : 'missed',
+      voicemail,
+      voicemail_left: voicemail && k % 10 === 0,
+      voicemail_seconds: voicemail ? 30 : 0,
+      caller_number: `+614123${String(i % 10_000).padStart(5, '0')}`,
+      caller_number_raw: `04123${String(i % 10_000).padStart(5, '0')}`,
+      caller_anonymous: false,
+      caller_name: null,
+      callee_number: '8001',
+      callee_number_raw: '8001',
+      callee_name: 'Sales',
+      external_number: `+614123${String(i % 10_000).padStart(5, '0')}`,
+      dialed_number: '+61881234501',
+      queue: '8001',
+      queue_name: 'Sales',
+      agents_rung: ['101', '102'],
+      answered_by: null,
+      answered_by_name: null,
+      started_at: new Date(startedMs).toISOString(),
+      ended_at: new Date(startedMs + 30_000).toISOString(),
+      ring_seconds: 30,
+      talk_seconds: 0,
+      leg_count: 3,
+    };
+    const enrichment: CallEnrichment = {
+      source_list: k % 7 === 6 ? null : lists[k % lists.length],
+      in_business_hours: k % 4 !== 0,
+      branch: k % 4 === 0 ? 'after_hours' : 'in_hours',
+      next_open_at: new Date(startedMs).toISOString(),
+      missed_count_7d: 1 + (k % 3),
+      is_repeat_miss: k % 3 !== 0,
+      last_missed_at: null,
+      known_contact: k % 6 === 1,
+      contact_id: null,
+      contact_url: null,
+      contact_name: null,
+      attempts: 1,
+    };
+    events.push(
+      buildCallEvent(types[i % types.length], call, {
+        location,
+        enrichment,
+        recordUrl: `https://bridge.example.com/v1/calls/${call.call_id}`,
+      }),
+    );
+  }
+  return events;
+}
