@@ -23,16 +23,45 @@ export const eventFiltersSchema = z
 
 export type EventFilters = z.infer<typeof eventFiltersSchema>;
 
+/** The event fields the filters test: the bridge stores each beside the event to filter in SQL. */
+export const FILTERED_FIELDS = [
+  'source_list',
+  'branch',
+  'voicemail_left',
+  'is_repeat_miss',
+  'known_contact',
+] as const;
+export type FilteredField = (typeof FILTERED_FIELDS)[number];
+
+/** One condition of a filter: the event's `field` must equal `value`. */
+export interface FilterTerm {
+  field: FilteredField;
+  value: string | boolean;
+}
+
+/**
+ * What the filters mean, once: every filter is "this field has this value" (an event with the
+ * field null matches no value). Matching in memory (`matchesFilters`) and in the bridge's SQL
+ * (the event feed) both read these terms.
+ */
+export function filterTerms(filters: EventFilters | null | undefined): FilterTerm[] {
+  if (!filters) return [];
+  const terms: FilterTerm[] = [];
+  if (filters.source_list !== undefined)
+    terms.push({ field: 'source_list', value: filters.source_list });
+  if (filters.business_hours !== undefined)
+    terms.push({ field: 'branch', value: filters.business_hours });
+  if (filters.skip_voicemail_left) terms.push({ field: 'voicemail_left', value: false });
+  if (filters.repeat !== undefined)
+    terms.push({ field: 'is_repeat_miss', value: filters.repeat === 'repeat' });
+  if (filters.exclude_known_contacts) terms.push({ field: 'known_contact', value: false });
+  return terms;
+}
+
 export function matchesFilters(
   event: CallEvent,
   filters: EventFilters | null | undefined,
 ): boolean {
-  if (!filters) return true;
-  if (filters.source_list !== undefined && event.source_list !== filters.source_list) return false;
-  if (filters.business_hours !== undefined && event.branch !== filters.business_hours) return false;
-  if (filters.skip_voicemail_left && event.voicemail_left) return false;
-  if (filters.repeat === 'first' && event.is_repeat_miss) return false;
-  if (filters.repeat === 'repeat' && !event.is_repeat_miss) return false;
-  if (filters.exclude_known_contacts && event.known_contact) return false;
+  for (const term of filterTerms(filters)) if (event[term.field] !== term.value) return false;
   return true;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { decodeCursor } from '../store/ids';
 
 /**
  * What a route file registers its routes on: fastify with the zod type provider, so each
@@ -57,6 +58,14 @@ export const booleanFlag = z
 
 /** `?limit=` of a list: 1–100, default 25. */
 export const pageLimit = z.coerce.number().int().min(1).max(100).default(25);
+
+/** `?cursor=` of a list: a `next_cursor` the API gave out, as it was. */
+export const cursorParam = z
+  .string()
+  .max(100)
+  .refine((cursor) => decodeCursor(cursor) !== null, {
+    message: 'is not a cursor from this API: pass next_cursor exactly as it came',
+  });
 
 /** `next_cursor` of a list: opaque; null when there is nothing older. */
 export const nextCursor = z

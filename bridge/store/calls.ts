@@ -10,8 +10,9 @@ import {
 } from '../../lib/callRecord';
 import type { SettledCall } from '../../lib/settledCall';
 import { callEnrichmentSchema, settledCallSchema } from '../schemas/callEvent';
+import { BoundedPages, DEFAULT_SCAN_CAP, type Condition } from './boundedPages';
 import { prepareAll } from './database';
-import { decodeCursor, encodeCursor } from './ids';
+import { beforeCursor, encodeCursor } from './ids';
 import { CorruptRowError, parseStoredJson } from './storedJson';
 
 /** A call as stored: its facts, its enrichment and what the workflow wrote back. */
@@ -40,8 +41,19 @@ type CallRow = Record<string, unknown>;
 
 export class CallRepo {
   private readonly sql;
+  /** `GET /v1/calls` pages: the filters in SQL on the `calls_feed` index (schema.ts). */
+  readonly pages: BoundedPages;
 
-  constructor(private readonly db: DatabaseSync) {
+  constructor(
+    private readonly db: DatabaseSync,
+    options: { scanCap?: number } = {},
+  ) {
+    this.pages = new BoundedPages(db, {
+      table: 'calls',
+      index: 'calls_feed',
+      columns: '*',
+      scanCap: options.scanCap ?? DEFAULT_SCAN_CAP,
+    });
     this.sql = prepareAll(db, {
       upsert: `INSERT INTO calls (location_id, call_id, status, direction, outcome, number_key, started_at, ended_at, missed,
                             missed_emitted, facts, enrichment, created_at, updated_at)
@@ -61,9 +73,6 @@ export class CallRepo {
            enrichment = COALESCE(excluded.enrichment, calls.enrichment),
            updated_at = excluded.updated_at`,
       get: 'SELECT * FROM calls WHERE location_id = ? AND call_id = ?',
-      list: `SELECT * FROM calls WHERE location_id = ? AND seq < ?
-           AND (? IS NULL OR outcome = ?) AND (? IS NULL OR direction = ?) AND (? IS NULL OR status = ?)
-         ORDER BY seq DESC LIMIT ?`,
       missesFrom: `SELECT call_id, number_key, started_at, ended_at, missed_emitted FROM calls
            WHERE location_id = ? AND number_key = ? AND missed = 1 AND started_at >= ? AND call_id != ?
            ORDER BY started_at`,
@@ -127,22 +136,19 @@ export class CallRepo {
       status?: string;
     },
   ): { calls: StoredCall[]; nextCursor: string | null } {
-    const before = query.cursor ? (decodeCursor(query.cursor) ?? 0) : Number.MAX_SAFE_INTEGER;
-    const rows = this.sql.list.all(
-      locationId,
-      before,
-      query.outcome ?? null,
-      query.outcome ?? null,
-      query.direction ?? null,
-      query.direction ?? null,
-      query.status ?? null,
-      query.status ?? null,
-      query.limit + 1,
-    ) as CallRow[];
-    const calls = rows.slice(0, query.limit).map(toStoredCall);
+    const conditions: Condition[] = [];
+    for (const column of ['outcome', 'direction', 'status'] as const) {
+      const value = query[column];
+      if (value !== undefined) conditions.push({ sql: `${column} = ?`, params: [value] });
+    }
+    const { rows, nextBefore } = this.pages.page(locationId, {
+      before: beforeCursor(query.cursor),
+      limit: query.limit,
+      conditions,
+    });
     return {
-      calls,
-      nextCursor: rows.length > query.limit ? encodeCursor(calls[calls.length - 1].seq) : null,
+      calls: rows.map(toStoredCall),
+      nextCursor: nextBefore === null ? null : encodeCursor(nextBefore),
     };
   }
 

@@ -15,3 +15,8 @@ export function decodeCursor(cursor: string): number | null {
   const match = /^s(\d{1,15})$/.exec(text);
   return match ? Number(match[1]) : null;
 }
+
+/** The `seq` a page starts below: the cursor's, or above every row. */
+export function beforeCursor(cursor: string | null | undefined): number {
+  return cursor ? (decodeCursor(cursor) ?? 0) : Number.MAX_SAFE_INTEGER;
+}

@@ -1,9 +1,16 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { CallEvent, CallEventType } from '../../lib/callEvent';
-import { eventFiltersSchema, matchesFilters, type EventFilters } from '../../lib/eventFilters';
+import {
+  eventFiltersSchema,
+  FILTERED_FIELDS,
+  filterTerms,
+  matchesFilters,
+  type EventFilters,
+} from '../../lib/eventFilters';
 import { callEventSchema } from '../schemas/callEvent';
+import { BoundedPages, DEFAULT_SCAN_CAP, type Condition } from './boundedPages';
 import { prepareAll } from './database';
-import { decodeCursor, encodeCursor } from './ids';
+import { beforeCursor, encodeCursor } from './ids';
 import { parseStoredJson } from './storedJson';
 
 export interface StoredEvent {
@@ -30,19 +37,27 @@ interface EventRow {
  */
 export class EventOutbox {
   private readonly sql;
+  /** `GET /v1/events` pages: the filters in SQL on the `events_feed` index (schema.ts). */
+  readonly pages: BoundedPages;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, options: { scanCap?: number } = {}) {
+    this.pages = new BoundedPages(db, {
+      table: 'events',
+      index: 'events_feed',
+      columns: 'seq, payload, suppressed, suppressed_reason, created_at',
+      scanCap: options.scanCap ?? DEFAULT_SCAN_CAP,
+    });
     this.sql = prepareAll(db, {
-      insert: `INSERT INTO events (location_id, id, type, call_id, occurred_at, payload, suppressed, suppressed_reason, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (location_id, id) DO NOTHING`,
+      // The filtered fields (lib/eventFilters.ts) are stored beside the payload for the feed.
+      insert: `INSERT INTO events (location_id, id, type, call_id, occurred_at, payload, suppressed, suppressed_reason,
+                                   created_at, ${FILTERED_FIELDS.join(', ')})
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${FILTERED_FIELDS.map(() => '?').join(', ')})
+         ON CONFLICT (location_id, id) DO NOTHING`,
       subscriptionsFor:
         'SELECT id, filters FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL',
       enqueue: `INSERT INTO deliveries (location_id, event_seq, subscription_id, status, next_attempt_at, created_at)
        VALUES (?, ?, ?, 'pending', ?, ?)`,
       get: 'SELECT seq, payload, suppressed, suppressed_reason, created_at FROM events WHERE location_id = ? AND id = ?',
-      feed: `SELECT seq, payload, suppressed, suppressed_reason, created_at FROM events
-       WHERE location_id = ? AND seq < ? AND (? IS NULL OR type = ?) AND (? = 1 OR suppressed = 0)
-       ORDER BY seq DESC LIMIT ?`,
     });
   }
 
@@ -63,6 +78,7 @@ export class EventOutbox {
       suppressed,
       options.suppressedReason ?? null,
       new Date(options.now).toISOString(),
+      ...FILTERED_FIELDS.map((field) => sqlValue(event[field])),
     );
     if (Number(result.changes) === 0) return null;
     const seq = Number(result.lastInsertRowid);
@@ -105,35 +121,27 @@ export class EventOutbox {
       includeSuppressed?: boolean;
     },
   ): { events: StoredEvent[]; nextCursor: string | null } {
-    let before = query.cursor ? (decodeCursor(query.cursor) ?? 0) : Number.MAX_SAFE_INTEGER;
-    const out: StoredEvent[] = [];
-    const batch = Math.min(500, Math.max(query.limit * 4, 50));
-    const statement = this.sql.feed;
-    // Filters apply to the payload: read in batches until the page is full (bounded scan).
-    for (let scanned = 0; out.length < query.limit && scanned < 5000; scanned += batch) {
-      const rows = statement.all(
-        locationId,
-        before,
-        query.type ?? null,
-        query.type ?? null,
-        query.includeSuppressed ? 1 : 0,
-        batch,
-      ) as unknown as EventRow[];
-      for (const row of rows) {
-        before = row.seq;
-        const stored = toStored(row);
-        if (matchesFilters(stored.event, query.filters)) out.push(stored);
-        if (out.length === query.limit) break;
-      }
-      if (rows.length < batch) {
-        before = 0;
-        break;
-      }
-    }
-    const nextCursor =
-      out.length === query.limit && before > 1 ? encodeCursor(out[out.length - 1].seq) : null;
-    return { events: out, nextCursor };
+    const conditions: Condition[] = [];
+    if (query.type !== undefined) conditions.push({ sql: 'type = ?', params: [query.type] });
+    if (!query.includeSuppressed) conditions.push({ sql: 'suppressed = 0', params: [] });
+    // The filters' own terms, each a column of the same name (`FILTERED_FIELDS`).
+    for (const term of filterTerms(query.filters))
+      conditions.push({ sql: `${term.field} = ?`, params: [sqlValue(term.value)] });
+    const { rows, nextBefore } = this.pages.page(locationId, {
+      before: beforeCursor(query.cursor),
+      limit: query.limit,
+      conditions,
+    });
+    return {
+      events: (rows as unknown as EventRow[]).map(toStored),
+      nextCursor: nextBefore === null ? null : encodeCursor(nextBefore),
+    };
   }
+}
+
+/** SQLite has no booleans: a filtered field as stored (0/1, text or null). */
+function sqlValue(value: string | boolean | null): string | number | null {
+  return typeof value === 'boolean' ? Number(value) : value;
 }
 
 function toStored(row: EventRow): StoredEvent {

@@ -164,4 +164,24 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE calls SET enrichment = json_set(enrichment, '$.next_open_at', NULL)
     WHERE enrichment IS NOT NULL AND json_type(enrichment, '$.next_open_at') IS NULL;
   `,
+  // 4: the event feed and the calls list filter in SQL with bounded work (bridge/store/
+  // boundedPages.ts): the fields the trigger filters test (lib/eventFilters.ts) stored beside the
+  // payload, and one index per list that serves its order and holds its filtered columns.
+  `
+  ALTER TABLE events ADD COLUMN source_list TEXT;
+  ALTER TABLE events ADD COLUMN branch TEXT;
+  ALTER TABLE events ADD COLUMN voicemail_left INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE events ADD COLUMN is_repeat_miss INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE events ADD COLUMN known_contact INTEGER NOT NULL DEFAULT 0;
+  UPDATE events SET
+    source_list = json_extract(payload, '$.source_list'),
+    branch = json_extract(payload, '$.branch'),
+    voicemail_left = COALESCE(json_extract(payload, '$.voicemail_left'), 0),
+    is_repeat_miss = COALESCE(json_extract(payload, '$.is_repeat_miss'), 0),
+    known_contact = COALESCE(json_extract(payload, '$.known_contact'), 0);
+  DROP INDEX events_feed;
+  CREATE INDEX events_feed ON events(location_id, seq, type, suppressed, source_list, branch,
+    voicemail_left, is_repeat_miss, known_contact);
+  CREATE INDEX calls_feed ON calls(location_id, seq, outcome, direction, status);
+  `,
 ];

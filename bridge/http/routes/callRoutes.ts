@@ -5,11 +5,19 @@ import { ApiError } from '../apiError';
 import type { ApiContext } from '../apiContext';
 import { locationOf } from '../authentication';
 import { toCallRecord } from '../callRecordView';
-import { API_KEY, errorResponses, idParam, nextCursor, pageLimit, type Api } from '../routeKit';
+import {
+  API_KEY,
+  cursorParam,
+  errorResponses,
+  idParam,
+  nextCursor,
+  pageLimit,
+  type Api,
+} from '../routeKit';
 
 const listQuery = z.strictObject({
   limit: pageLimit,
-  cursor: z.string().max(100).optional(),
+  cursor: cursorParam.optional(),
   outcome: z.enum(['answered', 'voicemail', 'abandoned', 'missed']).optional(),
   direction: z.enum(['inbound', 'outbound', 'internal']).optional(),
   status: z.enum(['live', 'ended']).optional(),

@@ -8,6 +8,7 @@ import { locationOf } from '../authentication';
 import {
   API_KEY,
   booleanFlag,
+  cursorParam,
   errorResponses,
   idParam,
   nextCursor,
@@ -24,7 +25,7 @@ const filterParams = eventFiltersSchema.extend({
 const feedQuery = z.strictObject({
   event: z.enum(CALL_EVENT_TYPES).optional(),
   limit: pageLimit,
-  cursor: z.string().max(100).optional(),
+  cursor: cursorParam.optional(),
   include_suppressed: booleanFlag
     .optional()
     .describe('Also list events the dialler cooldown suppressed (marked `suppressed`).'),

@@ -1,0 +1,91 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+
+/**
+ * How many of a location's rows one list request may look at (an index walk): a filter that
+ * matches nothing answers within it, with a cursor to go on.
+ */
+export const DEFAULT_SCAN_CAP = 10_000;
+
+/** One filter of a list: a condition on an indexed column, with its parameters. */
+export interface Condition {
+  /** SQL over the table's own columns, e.g. `outcome = ?`; never built from request text. */
+  sql: string;
+  params: SQLInputValue[];
+}
+
+/**
+ * Newest-first pages of one location's rows (`GET /v1/events`, `GET /v1/calls`), filtered in
+ * SQL, with bounded work per request whatever the filter and however long the history.
+ *
+ * A page looks at a window of at most `scanCap` of the location's rows below the cursor: the
+ * first query walks the `(location_id, seq, …)` index to the window's oldest row; the second
+ * reads the window through the same index, the filters tested on the index's columns, and
+ * fetches only the rows that match. A filter that matches nothing costs one window, not the
+ * location's whole history; the page then comes back short (possibly empty) with a cursor to
+ * continue below the window. `nextBefore` is null only when no older row of the location
+ * remains, so a client that follows the cursor sees every matching row exactly once.
+ *
+ * The WHERE clause holds only the filters given (no `? IS NULL OR …`, which keeps SQLite off
+ * the index); its statement is compiled on first use per combination of filters and kept.
+ */
+export class BoundedPages {
+  private readonly windowFloor: StatementSync;
+  private readonly pages = new Map<string, StatementSync>();
+
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly spec: {
+      table: 'events' | 'calls';
+      /** The index on `(location_id, seq, …filtered columns)` that serves the order and filters. */
+      index: string;
+      columns: string;
+      scanCap: number;
+    },
+  ) {
+    this.windowFloor = db.prepare(
+      `SELECT seq FROM ${spec.table} INDEXED BY ${spec.index}
+       WHERE location_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1 OFFSET ?`,
+    );
+  }
+
+  /** Rows newest first with `seq < before`; `nextBefore` continues below them (null: no more). */
+  page(
+    locationId: string,
+    query: { before: number; limit: number; conditions: readonly Condition[] },
+  ): { rows: Array<Record<string, SQLInputValue>>; nextBefore: number | null } {
+    const floorRow = this.windowFloor.get(locationId, query.before, this.spec.scanCap - 1) as
+      { seq: number } | undefined;
+    const floor = floorRow?.seq ?? 0;
+    const rows = this.statementFor(query.conditions).all(
+      locationId,
+      query.before,
+      floor,
+      ...query.conditions.flatMap((c) => c.params),
+      query.limit + 1,
+    ) as Array<Record<string, SQLInputValue>>;
+    if (rows.length > query.limit) {
+      rows.length = query.limit;
+      return { rows, nextBefore: Number(rows[rows.length - 1].seq) };
+    }
+    // The window held every match below `before`; older rows (if any) start below its floor.
+    return { rows, nextBefore: floorRow ? floor : null };
+  }
+
+  /** The statement for a combination of filters, for `EXPLAIN QUERY PLAN` in tests. */
+  sqlFor(conditions: readonly Condition[]): string {
+    const where = conditions.map((c) => ` AND ${c.sql}`).join('');
+    return `SELECT ${this.spec.columns} FROM ${this.spec.table} INDEXED BY ${this.spec.index}
+       WHERE location_id = ? AND seq < ? AND seq >= ?${where}
+       ORDER BY seq DESC LIMIT ?`;
+  }
+
+  private statementFor(conditions: readonly Condition[]): StatementSync {
+    const key = conditions.map((c) => c.sql).join(' AND ');
+    let statement = this.pages.get(key);
+    if (statement === undefined) {
+      statement = this.db.prepare(this.sqlFor(conditions));
+      this.pages.set(key, statement);
+    }
+    return statement;
+  }
+}
