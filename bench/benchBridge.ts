@@ -6,6 +6,7 @@ import { createAxiosTransport } from '../bridge/threecx/axiosTransport';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { BridgeService, type BridgeOptions } from '../bridge/bridgeService';
 import type { LocationSettings } from '../bridge/locationSettings';
+import { SecretBox } from '../bridge/secrets/secretBox';
 
 /** One poll as the scheduler timed it (the same figure `bridge_poll_duration_seconds` gets). */
 export interface PollRecord {
@@ -148,6 +149,7 @@ export async function startBenchBridge(options: {
   const probe = new BridgeProbe();
   const bridge = await BridgeService.create({
     dbPath: join(dir, 'bridge.db'),
+    secrets: SecretBox.ephemeral(),
     host: '127.0.0.1',
     port: 0,
     allowLoopbackHttpTargets: true,

@@ -20,7 +20,7 @@ export async function storeBench(): Promise<void> {
   const large = Number(process.env.BENCH_STORE_EVENTS ?? 100_000);
   const runs = Number(process.env.BENCH_STORE_RUNS ?? 20);
   const dir = mkdtempSync(join(tmpdir(), '3cx-store-bench-'));
-  const store = BridgeStore.open(join(dir, 'bench.db'), SecretBox.fromKey(Buffer.alloc(32, 1)));
+  const store = BridgeStore.open(join(dir, 'bench.db'), SecretBox.ephemeral());
   try {
     const location = store.locations.create(
       { name: 'Bench Office', country: 'AU', timezone: 'Australia/Adelaide' },

@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CallEventType } from '../lib/callEvent';
 import type { TickReport } from '../lib/poller/callPoller';
@@ -8,7 +6,7 @@ import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { DeliveryWorker } from './delivery/deliveryWorker';
 import type { RetryPolicy } from './delivery/retrySchedule';
 import { buildApi } from './http/buildApi';
-import type { ApiContext } from './http/apiContext';
+import type { Api } from './http/routeKit';
 import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
 import type { CallEnricher } from './ingest/callEnricher';
 import { LocationIngest } from './ingest/locationIngest';
@@ -19,22 +17,24 @@ import { pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
 import { silentLogger } from './logger';
 import { BridgeMetrics } from './metrics';
-import { SecretBox } from './secrets/secretBox';
+import type { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
 import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
 import packageJson from '../package.json';
 
 export interface BridgeOptions {
-  /** SQLite file (`:memory:` for tests). */
+  /** SQLite file (`:memory:` for a database that lives as long as the process). */
   dbPath: string;
+  /**
+   * The key that seals the database's secrets (3CX client secrets, webhook signing secrets):
+   * `loadSecrets` (config.ts) for a database file, `SecretBox.ephemeral()` for `:memory:`.
+   */
+  secrets: SecretBox;
   host?: string;
   port?: number;
   /** The address Zapier and subscribers reach the bridge at; `http://host:port` by default. */
   publicUrl?: string;
-  /** `BRIDGE_SECRET_KEY`; otherwise a key file beside the database. */
-  secretKey?: string;
-  secretKeyFile?: string;
   allowLoopbackHttpTargets?: boolean;
   delivery?: { concurrency?: number; timeoutMs?: number; retry?: Partial<RetryPolicy> };
   /** Re-read the location list this often, so `location add` takes effect without a restart. */
@@ -55,8 +55,9 @@ export interface BridgeOptions {
 }
 
 /**
- * The bridge, composed: store, HTTP API, poll scheduler and delivery worker. `start()` runs
- * the timers; tests may instead drive it step by step with `pollNow` and `deliverNow`.
+ * The bridge, composed: store, HTTP API, poll scheduler and delivery worker, every part made
+ * in the constructor. `create()` also makes the API ready; `listen()` serves it; `start()`
+ * runs the timers. Tests may instead drive it step by step with `pollNow` and `deliverNow`.
  */
 export class BridgeService {
   readonly store: BridgeStore;
@@ -65,7 +66,8 @@ export class BridgeService {
   readonly worker: DeliveryWorker;
   /** The CRM-template journal: the second event source (bridge/journal). */
   readonly journal: JournalIngest;
-  api!: FastifyInstance;
+  readonly api: Api;
+  /** The address `listen()` bound, null until then. */
   url: string | null = null;
   private readonly now: () => number;
   private readonly logger: Logger;
@@ -80,14 +82,7 @@ export class BridgeService {
   private constructor(private readonly options: BridgeOptions) {
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger;
-    const keyFile =
-      options.secretKeyFile ??
-      (options.dbPath === ':memory:' ? undefined : join(options.dbPath, '..', 'secret.key'));
-    const secrets =
-      keyFile || options.secretKey
-        ? SecretBox.load({ envKey: options.secretKey, keyFile: keyFile ?? '' })
-        : SecretBox.fromKey(Buffer.alloc(32, 7));
-    this.store = BridgeStore.open(options.dbPath, secrets);
+    this.store = BridgeStore.open(options.dbPath, options.secrets);
     this.metrics = new BridgeMetrics({
       pendingDeliveries: () => this.store.deliveries.pendingCount(),
       defaultMetrics: true,
@@ -134,30 +129,36 @@ export class BridgeService {
       eventsStored: () => this.worker.poke(),
       pollerFailing: (location) => pollerIsFailing(this.scheduler.statusOf(location.id)),
     });
+    this.api = buildApi(
+      {
+        store: this.store,
+        metrics: this.metrics,
+        now: this.now,
+        publicUrl: () => this.publicUrl(),
+        version: packageJson.version,
+        allowLoopbackHttpTargets: options.allowLoopbackHttpTargets ?? false,
+        eventsStored: () => this.worker.poke(),
+        pollStatus: () => this.scheduler.status(),
+      },
+      { logger: this.logger, extraRoutes: [threecxTemplateRoutes(this.journal)] },
+    );
   }
 
+  /** The bridge with its API ready (routes and the OpenAPI document built), not yet listening. */
   static async create(options: BridgeOptions): Promise<BridgeService> {
     const bridge = new BridgeService(options);
-    const context: ApiContext = {
-      store: bridge.store,
-      metrics: bridge.metrics,
-      now: bridge.now,
-      publicUrl: options.publicUrl ?? '',
-      version: packageJson.version,
-      allowLoopbackHttpTargets: options.allowLoopbackHttpTargets ?? false,
-      eventsStored: () => bridge.worker.poke(),
-      pollStatus: () => bridge.scheduler.status(),
-    };
-    bridge.context = context;
-    bridge.api = await buildApi(context, {
-      logger: bridge.logger,
-      extraRoutes: [threecxTemplateRoutes(bridge.journal)],
-    });
+    await bridge.api.ready();
     bridge.refreshLocations();
     return bridge;
   }
 
-  private context!: ApiContext;
+  /**
+   * The address record URLs and contact links use: the configured public URL, else the one
+   * listened on ('' before `listen()`).
+   */
+  publicUrl(): string {
+    return this.options.publicUrl || this.url || '';
+  }
 
   /** Listen for HTTP; the public URL defaults to the address listened on. */
   async listen(): Promise<string> {
@@ -166,7 +167,6 @@ export class BridgeService {
       port: this.options.port ?? 8787,
     });
     this.url = address;
-    if (!this.options.publicUrl) this.context.publicUrl = address;
     return address;
   }
 
@@ -249,7 +249,7 @@ export class BridgeService {
     if (!ingest) {
       ingest = new LocationIngest(location, this.store, this.enricher, {
         now: this.now,
-        publicUrl: () => this.context.publicUrl,
+        publicUrl: () => this.publicUrl(),
         metrics: this.metrics,
         correlate: (events) => this.journal.correlatePollerEvents(location.id, events),
         onEvent: (event) => {

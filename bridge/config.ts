@@ -18,13 +18,17 @@ export function secretKeyFileFor(dbPath: string, env: Env): string {
   return env.BRIDGE_SECRET_KEY_FILE ?? join(dbPath, '..', 'secret.key');
 }
 
-/** Open the store as the CLI commands do (the service opens its own). */
+/**
+ * The key that seals a database's secrets: `BRIDGE_SECRET_KEY`, else the key file
+ * (`BRIDGE_SECRET_KEY_FILE`, or `secret.key` beside the database, made on first use).
+ */
+export function loadSecrets(dbPath: string, env: Env): SecretBox {
+  return SecretBox.load({ envKey: env.BRIDGE_SECRET_KEY, keyFile: secretKeyFileFor(dbPath, env) });
+}
+
+/** Open the store as the CLI commands do (`serve` passes the same key to the service). */
 export function openStoreAt(dbPath: string, env: Env): BridgeStore {
-  const secrets = SecretBox.load({
-    envKey: env.BRIDGE_SECRET_KEY,
-    keyFile: secretKeyFileFor(dbPath, env),
-  });
-  return BridgeStore.open(dbPath, secrets);
+  return BridgeStore.open(dbPath, loadSecrets(dbPath, env));
 }
 
 export function portFrom(flag: string | undefined, env: Env): number {

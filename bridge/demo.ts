@@ -5,6 +5,7 @@ import { startSimulator, type Simulator } from '3cx-sim';
 import type { CallEventType } from '../lib/callEvent';
 import type { SettledCall } from '../lib/settledCall';
 import { BridgeService } from './bridgeService';
+import { loadSecrets } from './config';
 
 export interface DemoOptions {
   dbPath: string;
@@ -44,6 +45,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.dbPath}${suffix}`, { force: true });
   const bridge = await BridgeService.create({
     dbPath: options.dbPath,
+    // Its own key file beside the demo database (no environment: the demo is self-contained).
+    secrets: loadSecrets(options.dbPath, {}),
     host: options.host,
     port: options.port,
     publicUrl: options.publicUrl,

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { BridgeService } from '../bridgeService';
-import { DEFAULT_HOST, dbPathFrom, openStoreAt, portFrom } from '../config';
+import { DEFAULT_HOST, dbPathFrom, loadSecrets, openStoreAt, portFrom } from '../config';
 import { demoBanner, startDemo } from '../demo';
 import { ensureEnvLocation, envLocationWarnings } from '../envLocation';
 import { createLogger } from '../logger';
@@ -72,7 +72,7 @@ export function registerServeCommand(
           host,
           port,
           publicUrl,
-          secretKey: env.BRIDGE_SECRET_KEY,
+          secrets: loadSecrets(dbPath, env),
           logger,
           allowLoopbackHttpTargets: env.BRIDGE_ALLOW_LOCAL_HTTP_TARGETS === '1',
         });

@@ -7,8 +7,11 @@ export interface ApiContext {
   store: BridgeStore;
   metrics: BridgeMetrics;
   now: () => number;
-  /** The address subscribers and Zapier reach the bridge at (record URLs). */
-  publicUrl: string;
+  /**
+   * The address subscribers and Zapier reach the bridge at (record URLs): the configured one,
+   * or where the bridge listens, known only once it does ('' before).
+   */
+  publicUrl: () => string;
   version: string;
   /** Plain-HTTP subscription targets on this machine (development, tests, the demo). */
   allowLoopbackHttpTargets: boolean;

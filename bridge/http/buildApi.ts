@@ -44,13 +44,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * `{error, message, details?}` with a 4xx that says what is wrong. Nothing that fails
  * validation reaches the store, and no request can crash the process.
  */
-export async function buildApi(
+export function buildApi(
   ctx: ApiContext,
   options: {
     logger?: Logger | false;
     extraRoutes?: Array<(app: Api, ctx: ApiContext) => void>;
   } = {},
-): Promise<Api> {
+): Api {
   const app: Api = Fastify({
     loggerInstance: options.logger ? (options.logger as FastifyBaseLogger) : undefined,
     // Zapier polls and hooks would flood the log: requests are not logged, errors are.
@@ -61,7 +61,9 @@ export async function buildApi(
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  await app.register(fastifySwagger, {
+  // Plugins load in order when the API is made ready (`ready()`, `listen()`): the document
+  // generator first, so it sees every route the later plugins add.
+  void app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -134,22 +136,25 @@ export async function buildApi(
     });
   });
 
-  healthRoutes(app, ctx);
-  app.get(
-    '/v1/openapi.json',
-    {
-      schema: {
-        summary: 'This OpenAPI 3.1 document (no key needed)',
-        response: { 200: z.looseObject({ openapi: z.string() }) },
+  void app.register(async (open) => {
+    healthRoutes(open, ctx);
+    open.get(
+      '/v1/openapi.json',
+      {
+        schema: {
+          summary: 'This OpenAPI 3.1 document (no key needed)',
+          response: { 200: z.looseObject({ openapi: z.string() }) },
+        },
       },
-    },
-    async () => {
-      // `openapi: '3.1.0'` above: the document is an OpenAPI 3.1 one.
-      const document = app.swagger() as OpenAPIV3_1.Document;
-      return ctx.publicUrl ? { ...document, servers: [{ url: ctx.publicUrl }] } : document;
-    },
-  );
-  await app.register(async (v1) => {
+      async () => {
+        // `openapi: '3.1.0'` above: the document is an OpenAPI 3.1 one.
+        const document = app.swagger() as OpenAPIV3_1.Document;
+        const publicUrl = ctx.publicUrl();
+        return publicUrl ? { ...document, servers: [{ url: publicUrl }] } : document;
+      },
+    );
+  });
+  void app.register(async (v1) => {
     requireApiKey(v1, ctx.store, ctx.now);
     meRoutes(v1, ctx);
     hookRoutes(v1, ctx);

@@ -17,6 +17,14 @@ export class SecretBox {
   }
 
   /**
+   * A random key that only this process holds: for a database that lives no longer than the
+   * process (`:memory:`), whose sealed values nobody else could read anyway.
+   */
+  static ephemeral(): SecretBox {
+    return new SecretBox(randomBytes(32));
+  }
+
+  /**
    * The key from `BRIDGE_SECRET_KEY` (base64 or hex of 32 bytes) when set; otherwise from a
    * key file, generated on first use with owner-only permissions.
    */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim';
 import { BridgeService, type BridgeOptions } from '../../bridge/bridgeService';
+import { loadSecrets } from '../../bridge/config';
 import type { LocationSettings } from '../../bridge/locationSettings';
 
 /**
@@ -53,6 +54,8 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
   const dbPath = options.dbPath ?? join(dir!, 'bridge.db');
   const bridge = await BridgeService.create({
     dbPath,
+    // A key file beside the database: a restart test reopens it with the same key.
+    secrets: loadSecrets(dbPath, {}),
     host: '127.0.0.1',
     port: 0,
     allowLoopbackHttpTargets: true,

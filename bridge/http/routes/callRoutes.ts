@@ -42,7 +42,7 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
       const location = locationOf(request);
       const { calls, nextCursor } = ctx.store.calls.list(location.id, request.query);
       return {
-        data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl)),
+        data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl())),
         next_cursor: nextCursor,
       };
     },
@@ -62,7 +62,7 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
       const location = locationOf(request);
       const call = ctx.store.calls.get(location.id, request.params.id);
       if (!call) throw ApiError.notFound('Call');
-      return toCallRecord(call, location, ctx.publicUrl);
+      return toCallRecord(call, location, ctx.publicUrl());
     },
   );
 
@@ -104,7 +104,7 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         return call;
       });
       if (!updated) throw ApiError.notFound('Call');
-      return toCallRecord(updated, location, ctx.publicUrl);
+      return toCallRecord(updated, location, ctx.publicUrl());
     },
   );
 }

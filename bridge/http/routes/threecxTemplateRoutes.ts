@@ -218,7 +218,8 @@ function contactAnswer(contact: KnownContact | null, searched: string, ctx: ApiC
       email: contact.email ?? '',
       phone: contact.numberKey,
       searched_number: asked === contact.numberKey ? '' : asked,
-      url: contact.url ?? `${ctx.publicUrl}/3cx/contacts/${encodeURIComponent(contact.numberKey)}`,
+      url:
+        contact.url ?? `${ctx.publicUrl()}/3cx/contacts/${encodeURIComponent(contact.numberKey)}`,
     },
   } satisfies ContactAnswer;
 }
