@@ -44,7 +44,10 @@ export function businessHoursView(settings: LocationEnrichmentSettings, now: num
     timezone: settings.businessHours.timezone,
     weekly: settings.businessHours.weekly,
     holidays: settings.businessHours.holidays,
-    now: { in_business_hours: open, branch: open ? 'in_hours' : 'after_hours' },
+    now: {
+      in_business_hours: open,
+      branch: open ? ('in_hours' as const) : ('after_hours' as const),
+    },
   };
 }
 

@@ -22,7 +22,8 @@ export class ApiError extends Error {
     return new ApiError(401, 'unauthorized', message);
   }
 
-  static fromZod(error: ZodError, where: 'body' | 'query' = 'body'): ApiError {
+  /** A 400 naming each field; `where` (body, query, params) names an issue about the whole part. */
+  static fromZod(error: ZodError, where = 'body'): ApiError {
     const details = error.issues.map((issue) => ({
       path: issue.path.length > 0 ? issue.path.join('.') : where,
       message: issue.message,

@@ -1,13 +1,33 @@
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-} from 'fastify';
+/**
+ * The bridge's HTTP API. How to add a route (docs/api.md lists every one; a test checks that
+ * the list and the OpenAPI document agree):
+ *
+ * 1. In a file under routes/, `app.get|post|…(url, { schema }, handler)` on the `Api` instance
+ *    (routeKit.ts) with zod schemas for `params`, `querystring`, `body` and `response`
+ *    (each status the route answers, `...errorResponses(400, 401, …)` for its errors), plus
+ *    `summary` and, under the key, `security: API_KEY`. Fastify validates with them before the
+ *    handler runs (a 400 naming the field: requestValidation.ts), the handler's `request.body`
+ *    etc. are typed from them, the answer is checked against the response schema, and the
+ *    route appears in `GET /v1/openapi.json`. No validation by hand in the handler.
+ * 2. Register the file's function below: inside the `/v1` scope to require an API key.
+ * 3. Add the route to docs/api.md under "Endpoints" (or the 3CX table).
+ */
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { OpenAPIV3_1 } from 'openapi-types';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { ApiError } from './apiError';
 import type { ApiContext } from './apiContext';
 import { requireApiKey } from './authentication';
+import { validatorCompiler } from './requestValidation';
+import type { Api } from './routeKit';
 import { callRoutes } from './routes/callRoutes';
 import { eventRoutes } from './routes/eventRoutes';
 import { healthRoutes } from './routes/healthRoutes';
@@ -27,16 +47,40 @@ export async function buildApi(
   ctx: ApiContext,
   options: {
     logger?: Logger | false;
-    extraRoutes?: Array<(app: FastifyInstance, ctx: ApiContext) => void>;
+    extraRoutes?: Array<(app: Api, ctx: ApiContext) => void>;
   } = {},
-): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({
+): Promise<Api> {
+  const app: Api = Fastify({
     loggerInstance: options.logger ? (options.logger as FastifyBaseLogger) : undefined,
     // Zapier polls and hooks would flood the log: requests are not logged, errors are.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
     return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: '3CX missed-call bridge API',
+        version: ctx.version,
+        description:
+          'One location (3CX system) per API key. Errors are `{error, message, details?}`; see docs/api.md.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A location API key (`cxb_…`) from `3cx-bridge key create`.',
+          },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
 
   // JSON bodies must be valid UTF-8 and valid JSON: invalid bytes are a 400, never mangled
@@ -90,6 +134,20 @@ export async function buildApi(
   });
 
   healthRoutes(app, ctx);
+  app.get(
+    '/v1/openapi.json',
+    {
+      schema: {
+        summary: 'This OpenAPI 3.1 document (no key needed)',
+        response: { 200: z.looseObject({ openapi: z.string() }) },
+      },
+    },
+    async () => {
+      // `openapi: '3.1.0'` above: the document is an OpenAPI 3.1 one.
+      const document = app.swagger() as OpenAPIV3_1.Document;
+      return ctx.publicUrl ? { ...document, servers: [{ url: ctx.publicUrl }] } : document;
+    },
+  );
   await app.register(async (v1) => {
     requireApiKey(v1, ctx.store, ctx.now);
     meRoutes(v1, ctx);

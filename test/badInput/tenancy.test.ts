@@ -133,7 +133,8 @@ function requestFor(route: { method: string; url: string }, ids: Record<string, 
   };
 }
 
-const OPEN = new Set(['/healthz', '/metrics']);
+/** Routes without a key: health, metrics and the API's own OpenAPI document. */
+const OPEN = new Set(['/healthz', '/metrics', '/v1/openapi.json']);
 
 describe("another location's ids", () => {
   /**
@@ -283,7 +284,7 @@ describe('keys', () => {
   });
 });
 
-describe('health and metrics', () => {
+describe('health, metrics and the OpenAPI document', () => {
   it('need no key, and reveal no location, call, number or secret', async () => {
     for (const path of OPEN) {
       for (const headers of [{}, { authorization: 'Bearer not-a-key' }]) {

@@ -1,71 +1,102 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { callRecordPatchSchema } from '../../../lib/callRecord';
+import { callRecordSchema } from '../../schemas/callRecord';
 import { ApiError } from '../apiError';
 import type { ApiContext } from '../apiContext';
 import { locationOf } from '../authentication';
 import { toCallRecord } from '../callRecordView';
-import { validate } from '../validate';
+import { API_KEY, errorResponses, idParam, nextCursor, pageLimit, type Api } from '../routeKit';
 
-const listQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(25),
-    cursor: z.string().max(100).optional(),
-    outcome: z.enum(['answered', 'voicemail', 'abandoned', 'missed']).optional(),
-    direction: z.enum(['inbound', 'outbound', 'internal']).optional(),
-    status: z.enum(['live', 'ended']).optional(),
-  })
-  .strict();
-
-const idParams = z.object({ id: z.string().min(1).max(200) });
+const listQuery = z.strictObject({
+  limit: pageLimit,
+  cursor: z.string().max(100).optional(),
+  outcome: z.enum(['answered', 'voicemail', 'abandoned', 'missed']).optional(),
+  direction: z.enum(['inbound', 'outbound', 'internal']).optional(),
+  status: z.enum(['live', 'ended']).optional(),
+});
 
 /** Calls list/get/patch: the Update Call Record action writes back here. */
-export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/v1/calls', async (request) => {
-    const location = locationOf(request);
-    const q = validate(listQuery, request.query, 'query');
-    const { calls, nextCursor } = ctx.store.calls.list(location.id, q);
-    return {
-      data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl)),
-      next_cursor: nextCursor,
-    };
-  });
+export function callRoutes(app: Api, ctx: ApiContext): void {
+  app.get(
+    '/v1/calls',
+    {
+      schema: {
+        summary: 'Call records, newest first',
+        security: API_KEY,
+        querystring: listQuery,
+        response: {
+          200: z.strictObject({ data: z.array(callRecordSchema), next_cursor: nextCursor }),
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const location = locationOf(request);
+      const { calls, nextCursor } = ctx.store.calls.list(location.id, request.query);
+      return {
+        data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl)),
+        next_cursor: nextCursor,
+      };
+    },
+  );
 
-  app.get('/v1/calls/:id', async (request) => {
-    const location = locationOf(request);
-    const { id } = validate(idParams, request.params);
-    const call = ctx.store.calls.get(location.id, id);
-    if (!call) throw ApiError.notFound('Call');
-    return toCallRecord(call, location, ctx.publicUrl);
-  });
+  app.get(
+    '/v1/calls/:id',
+    {
+      schema: {
+        summary: 'One call record',
+        security: API_KEY,
+        params: idParam(200),
+        response: { 200: callRecordSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const location = locationOf(request);
+      const call = ctx.store.calls.get(location.id, request.params.id);
+      if (!call) throw ApiError.notFound('Call');
+      return toCallRecord(call, location, ctx.publicUrl);
+    },
+  );
 
-  app.patch('/v1/calls/:id', async (request) => {
-    const location = locationOf(request);
-    const { id } = validate(idParams, request.params);
-    const patch = validate(callRecordPatchSchema, request.body);
-    const now = ctx.now();
-    const updated = ctx.store.transaction(() => {
-      const call = ctx.store.calls.patch(location.id, id, patch, now);
-      // Setting a contact teaches the bridge this number: 3CX lookups, `known_contact` later.
-      const numberKey = call?.facts.external_number;
-      if (call && numberKey && (patch.contact_id || patch.contact_name || patch.contact_url)) {
-        ctx.store.contacts.upsert(
-          location.id,
-          {
-            numberKey,
-            contactId: patch.contact_id ?? null,
-            name: patch.contact_name ?? null,
-            company: null,
-            email: null,
-            url: patch.contact_url ?? null,
-            source: 'update_call_record',
-          },
-          now,
-        );
-      }
-      return call;
-    });
-    if (!updated) throw ApiError.notFound('Call');
-    return toCallRecord(updated, location, ctx.publicUrl);
-  });
+  app.patch(
+    '/v1/calls/:id',
+    {
+      schema: {
+        summary: 'Update Call Record: disposition, notes, tags, follow-up, contact, custom fields',
+        security: API_KEY,
+        params: idParam(200),
+        body: callRecordPatchSchema,
+        response: { 200: callRecordSchema, ...errorResponses(400, 401, 404, 413, 415) },
+      },
+    },
+    async (request) => {
+      const location = locationOf(request);
+      const { id } = request.params;
+      const patch = request.body;
+      const now = ctx.now();
+      const updated = ctx.store.transaction(() => {
+        const call = ctx.store.calls.patch(location.id, id, patch, now);
+        // Setting a contact teaches the bridge this number: 3CX lookups, `known_contact` later.
+        const numberKey = call?.facts.external_number;
+        if (call && numberKey && (patch.contact_id || patch.contact_name || patch.contact_url)) {
+          ctx.store.contacts.upsert(
+            location.id,
+            {
+              numberKey,
+              contactId: patch.contact_id ?? null,
+              name: patch.contact_name ?? null,
+              company: null,
+              email: null,
+              url: patch.contact_url ?? null,
+              source: 'update_call_record',
+            },
+            now,
+          );
+        }
+        return call;
+      });
+      if (!updated) throw ApiError.notFound('Call');
+      return toCallRecord(updated, location, ctx.publicUrl);
+    },
+  );
 }

@@ -1,36 +1,84 @@
-import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { locationOf } from '../authentication';
 import type { ApiContext } from '../apiContext';
+import { API_KEY, errorResponses, type Api } from '../routeKit';
 
-/** `GET /v1/me`: the key's location, for Zapier's connection test and label. */
-export function meRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/v1/me', async (request) => {
-    const location = locationOf(request);
-    return {
-      id: location.id,
-      name: location.name,
-      timezone: location.timezone,
-      country: location.country,
-      bridge_version: ctx.version,
-    };
-  });
+const isoTime = z.string().meta({ format: 'date-time' });
 
-  /** `GET /v1/status`: is this location's PBX being polled, and how far behind is it. */
-  app.get('/v1/status', async (request) => {
-    const location = locationOf(request);
-    const poll = ctx.pollStatus().find((s) => s.locationId === location.id) ?? null;
-    return {
-      location: { id: location.id, name: location.name },
-      source: location.pbxUrl ? 'xapi' : 'journal',
-      poll: poll && {
-        last_poll_at: poll.lastPollAt,
-        last_success_at: poll.lastSuccessAt,
-        last_error: poll.lastError,
-        consecutive_errors: poll.consecutiveErrors,
-        lag_seconds: poll.lagSeconds,
-        window_held_seconds: poll.windowHeldSeconds,
-        next_poll_at: poll.nextPollAt,
+const meAnswer = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  country: z.string(),
+  bridge_version: z.string(),
+});
+
+const statusAnswer = z.strictObject({
+  location: z.strictObject({ id: z.string(), name: z.string() }),
+  source: z.enum(['xapi', 'journal']),
+  poll: z
+    .strictObject({
+      last_poll_at: isoTime.nullable(),
+      last_success_at: isoTime.nullable(),
+      last_error: z.string().nullable(),
+      consecutive_errors: z.number(),
+      lag_seconds: z.number().nullable().describe('Seconds since the last successful poll.'),
+      window_held_seconds: z
+        .number()
+        .nullable()
+        .describe('How far back each poll still reads because calls are in progress.'),
+      next_poll_at: isoTime.nullable(),
+    })
+    .nullable(),
+});
+
+export function meRoutes(app: Api, ctx: ApiContext): void {
+  app.get(
+    '/v1/me',
+    {
+      schema: {
+        summary: "The key's location, for Zapier's connection test and label",
+        security: API_KEY,
+        response: { 200: meAnswer, ...errorResponses(401) },
       },
-    };
-  });
+    },
+    async (request) => {
+      const location = locationOf(request);
+      return {
+        id: location.id,
+        name: location.name,
+        timezone: location.timezone,
+        country: location.country,
+        bridge_version: ctx.version,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/status',
+    {
+      schema: {
+        summary: "Is the location's PBX being polled, and how far behind is it",
+        security: API_KEY,
+        response: { 200: statusAnswer, ...errorResponses(401) },
+      },
+    },
+    async (request) => {
+      const location = locationOf(request);
+      const poll = ctx.pollStatus().find((s) => s.locationId === location.id) ?? null;
+      return {
+        location: { id: location.id, name: location.name },
+        source: location.pbxUrl ? ('xapi' as const) : ('journal' as const),
+        poll: poll && {
+          last_poll_at: poll.lastPollAt,
+          last_success_at: poll.lastSuccessAt,
+          last_error: poll.lastError,
+          consecutive_errors: poll.consecutiveErrors,
+          lag_seconds: poll.lagSeconds,
+          window_held_seconds: poll.windowHeldSeconds,
+          next_poll_at: poll.nextPollAt,
+        },
+      };
+    },
+  );
 }

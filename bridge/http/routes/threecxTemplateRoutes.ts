@@ -1,7 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { phoneNumberKey } from '../../../lib/phoneNumber';
-import type { JournalIngest } from '../../journal/journalIngest';
+import type { JournalIngest, JournalReceipt } from '../../journal/journalIngest';
 import { fieldInTheFuture, journalEntrySchema, toJournalEntry } from '../../journal/journalEntry';
 import { templateText } from '../../journal/templateText';
 import type { KnownContact } from '../../store/contacts';
@@ -9,7 +8,8 @@ import type { Location } from '../../store/locations';
 import type { ApiContext } from '../apiContext';
 import { ApiError } from '../apiError';
 import { locationOf } from '../authentication';
-import { validate } from '../validate';
+import { API_KEY, errorResponses, type Api } from '../routeKit';
+import type { SameType } from '../../schemas/typeCheck';
 
 /**
  * The endpoints 3cx-template.xml calls (docs/3cx-template.md), under the same
@@ -23,76 +23,127 @@ import { validate } from '../validate';
  * same Variables and Outputs. Missing values are `""`, not null: 3CX reads the answer as text.
  */
 export function threecxTemplateRoutes(journal: JournalIngest) {
-  return (app: FastifyInstance, ctx: ApiContext): void => {
-    app.get('/3cx/lookup', async (request) => {
-      const location = locationOf(request);
-      const { number } = validate(lookupQuery, request.query, 'query');
-      const numberKey = outsideNumberKey(number, location);
-      const contact = numberKey ? ctx.store.contacts.find(location.id, numberKey) : null;
-      return contactAnswer(contact, number, ctx);
-    });
+  return (app: Api, ctx: ApiContext): void => {
+    app.get(
+      '/3cx/lookup',
+      {
+        schema: {
+          summary: 'The contact the bridge knows for a number (3CX asks while the phone rings)',
+          security: API_KEY,
+          querystring: lookupQuery,
+          response: { 200: contactAnswerSchema, ...errorResponses(400, 401) },
+        },
+      },
+      async (request) => {
+        const location = locationOf(request);
+        const { number } = request.query;
+        const numberKey = outsideNumberKey(number, location);
+        const contact = numberKey ? ctx.store.contacts.find(location.id, numberKey) : null;
+        return contactAnswer(contact, number, ctx);
+      },
+    );
 
     /** Where a contact without a CRM link points 3CX's `ContactUrl` (it must not be empty). */
-    app.get('/3cx/contacts/:number', async (request) => {
-      const location = locationOf(request);
-      const { number } = validate(contactParams, request.params);
-      const numberKey = outsideNumberKey(number, location);
-      const contact = numberKey ? ctx.store.contacts.find(location.id, numberKey) : null;
-      if (!contact) throw ApiError.notFound('Contact');
-      return contactAnswer(contact, number, ctx);
-    });
+    app.get(
+      '/3cx/contacts/:number',
+      {
+        schema: {
+          summary: 'The same contact, as the page 3CX links agents to',
+          security: API_KEY,
+          params: contactParams,
+          response: { 200: contactAnswerSchema, ...errorResponses(400, 401, 404) },
+        },
+      },
+      async (request) => {
+        const location = locationOf(request);
+        const { number } = request.params;
+        const numberKey = outsideNumberKey(number, location);
+        const contact = numberKey ? ctx.store.contacts.find(location.id, numberKey) : null;
+        if (!contact) throw ApiError.notFound('Contact');
+        return contactAnswer(contact, number, ctx);
+      },
+    );
 
-    app.post('/3cx/contacts', async (request) => {
-      const location = locationOf(request);
-      const body = validate(newContact, request.body);
-      const numberKey = outsideNumberKey(body.number, location);
-      if (!numberKey) {
-        throw new ApiError(400, 'invalid_request', 'number: must be an outside phone number', [
-          { path: 'number', message: 'must be an outside phone number' },
-        ]);
-      }
-      const name = [body.first_name, body.last_name].filter(Boolean).join(' ');
-      const contact = ctx.store.transaction(() => {
-        ctx.store.contacts.upsert(
-          location.id,
-          {
-            numberKey,
-            contactId: body.contact_id ?? null,
-            name: name === '' ? null : name,
-            company: body.company ?? null,
-            email: body.email ?? null,
-            url: body.url ?? null,
-            source: 'template',
-          },
-          ctx.now(),
-        );
-        return ctx.store.contacts.find(location.id, numberKey);
-      });
-      return contactAnswer(contact, body.number, ctx);
-    });
+    app.post(
+      '/3cx/contacts',
+      {
+        schema: {
+          summary: 'Create or update a contact from the 3CX client',
+          security: API_KEY,
+          body: newContact,
+          response: { 200: contactAnswerSchema, ...errorResponses(400, 401, 413, 415) },
+        },
+      },
+      async (request) => {
+        const location = locationOf(request);
+        const body = request.body;
+        const numberKey = outsideNumberKey(body.number, location);
+        if (!numberKey) {
+          throw new ApiError(400, 'invalid_request', 'number: must be an outside phone number', [
+            { path: 'number', message: 'must be an outside phone number' },
+          ]);
+        }
+        const name = [body.first_name, body.last_name].filter(Boolean).join(' ');
+        const contact = ctx.store.transaction(() => {
+          ctx.store.contacts.upsert(
+            location.id,
+            {
+              numberKey,
+              contactId: body.contact_id ?? null,
+              name: name === '' ? null : name,
+              company: body.company ?? null,
+              email: body.email ?? null,
+              url: body.url ?? null,
+              source: 'template',
+            },
+            ctx.now(),
+          );
+          return ctx.store.contacts.find(location.id, numberKey);
+        });
+        return contactAnswer(contact, body.number, ctx);
+      },
+    );
 
-    app.post('/3cx/journal', async (request) => {
-      const location = locationOf(request);
-      const body = validate(journalEntrySchema, request.body);
-      const entry = toJournalEntry(body);
-      const future = fieldInTheFuture(entry, ctx.now(), FUTURE_TOLERANCE_MS);
-      if (future !== null) {
-        const message = 'puts the call in the future: send the UTC times ([CallStartTimeUTC])';
-        throw new ApiError(400, 'invalid_request', `${future}: ${message}`, [
-          { path: future, message },
-        ]);
-      }
-      // Kept for support as 3CX sent it, unless it is large (what the bridge read is bounded).
-      const kept = JSON.stringify(request.body).length <= 16_384 ? request.body : body;
-      return journal.accept(location, entry, kept);
-    });
+    app.post(
+      '/3cx/journal',
+      {
+        schema: {
+          summary: "One finished external call, as 3CX's ReportCall sends it",
+          security: API_KEY,
+          body: journalEntrySchema,
+          response: { 200: journalReceiptSchema, ...errorResponses(400, 401, 413, 415) },
+        },
+        // Before the schema replaces it with what it parsed.
+        preValidation: async (request) => {
+          sentBodies.set(request, request.body);
+        },
+      },
+      async (request) => {
+        const location = locationOf(request);
+        const entry = toJournalEntry(request.body);
+        const future = fieldInTheFuture(entry, ctx.now(), FUTURE_TOLERANCE_MS);
+        if (future !== null) {
+          const message = 'puts the call in the future: send the UTC times ([CallStartTimeUTC])';
+          throw new ApiError(400, 'invalid_request', `${future}: ${message}`, [
+            { path: future, message },
+          ]);
+        }
+        // Kept for support as 3CX sent it, unless it is large (what the bridge read is bounded).
+        const sent = sentBodies.get(request);
+        const kept = JSON.stringify(sent).length <= 16_384 ? sent : request.body;
+        return journal.accept(location, entry, kept);
+      },
+    );
   };
 }
 
-/** 3CX puts `[Number]` into the URL unencoded [3p]: the `+` of E.164 arrives as a space. */
+/** Each journal request's body as 3CX sent it, before parsing: kept with the entry for support. */
+const sentBodies = new WeakMap<object, unknown>();
+
 /** Clock skew between the PBX and the bridge that a journal entry may show. */
 const FUTURE_TOLERANCE_MS = 15 * 60_000;
 
+/** 3CX puts `[Number]` into the URL unencoded [3p]: the `+` of E.164 arrives as a space. */
 const lookupQuery = z.object({
   number: z.preprocess(
     (v) => (typeof v === 'string' ? v.replace(/^ (?=\d)/, '+') : v),
@@ -121,24 +172,35 @@ function outsideNumberKey(number: string, location: Location): string | null {
   return key !== null && key.startsWith('+') ? key : null;
 }
 
-interface ContactAnswer {
-  found: boolean;
-  contact?: {
-    id: string;
-    first_name: string;
-    last_name: string;
-    company: string;
-    email: string;
-    /** The number as the bridge knows it (E.164). */
-    phone: string;
-    /**
-     * The number exactly as 3CX asked for it, when that is written differently: 3CX drops a
-     * lookup answer unless one phone output contains the searched number [3p].
-     */
-    searched_number: string;
-    url: string;
-  };
-}
+/** `{found, contact}`, for lookup and create alike (see the top of this file). */
+const contactAnswerSchema = z.strictObject({
+  found: z.boolean(),
+  contact: z
+    .strictObject({
+      id: z.string(),
+      first_name: z.string(),
+      last_name: z.string(),
+      company: z.string(),
+      email: z.string(),
+      phone: z.string().describe('The number as the bridge knows it (E.164).'),
+      searched_number: z
+        .string()
+        .describe(
+          'The number exactly as 3CX asked for it, when written differently: 3CX drops a lookup answer unless one phone output contains the searched number.',
+        ),
+      url: z.string(),
+    })
+    .optional(),
+});
+type ContactAnswer = z.output<typeof contactAnswerSchema>;
+
+const journalReceiptSchema = z.strictObject({
+  status: z.enum(['released', 'held', 'superseded', 'duplicate']),
+  call_id: z.string().describe('The call the entry is (or will be) stored as.'),
+  release_at: z.string().meta({ format: 'date-time' }).nullable(),
+});
+const _receipt: SameType<z.output<typeof journalReceiptSchema>, JournalReceipt> = true;
+void _receipt;
 
 function contactAnswer(contact: KnownContact | null, searched: string, ctx: ApiContext) {
   if (!contact) return { found: false } satisfies ContactAnswer;
