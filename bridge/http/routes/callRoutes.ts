@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { callRecordPatchSchema } from '../../../lib/callRecord';
+import { phoneNumberKey } from '../../../lib/phoneNumber';
+import { announceCallUpdate } from '../../callUpdatedEvents';
 import { ApiError } from '../apiError';
 import type { ApiContext } from '../apiContext';
 import { locationOf } from '../authentication';
@@ -14,6 +16,8 @@ const listQuery = z
     outcome: z.enum(['answered', 'voicemail', 'abandoned', 'missed']).optional(),
     direction: z.enum(['inbound', 'outbound', 'internal']).optional(),
     status: z.enum(['live', 'ended']).optional(),
+    /** Calls with this outside number, written any way (Find Call). */
+    number: z.string().trim().min(1).max(64).optional(),
   })
   .strict();
 
@@ -23,8 +27,15 @@ const idParams = z.object({ id: z.string().min(1).max(200) });
 export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/v1/calls', async (request) => {
     const location = locationOf(request);
-    const q = validate(listQuery, request.query, 'query');
-    const { calls, nextCursor } = ctx.store.calls.list(location.id, q);
+    const { number, ...q } = validate(listQuery, request.query, 'query');
+    let numberKey: string | undefined;
+    if (number !== undefined) {
+      // The same E.164 key the calls are stored under (docs/3cx-facts.md §5); a number that is
+      // not an outside number matches no call.
+      numberKey = phoneNumberKey(number, { country: location.country }) ?? undefined;
+      if (!numberKey?.startsWith('+')) return { data: [], next_cursor: null };
+    }
+    const { calls, nextCursor } = ctx.store.calls.list(location.id, { ...q, numberKey });
     return {
       data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl)),
       next_cursor: nextCursor,
@@ -44,8 +55,14 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const { id } = validate(idParams, request.params);
     const patch = validate(callRecordPatchSchema, request.body);
     const now = ctx.now();
+    let announced = false;
     const updated = ctx.store.transaction(() => {
-      const call = ctx.store.calls.patch(location.id, id, patch, now);
+      const before = ctx.store.calls.get(location.id, id);
+      const call = before && ctx.store.calls.patch(location.id, id, patch, now);
+      if (before && call) {
+        const context = { now, publicUrl: ctx.publicUrl };
+        announced = announceCallUpdate(ctx.store, location, before, call, context) !== null;
+      }
       // Setting a contact teaches the bridge this number: 3CX lookups, `known_contact` later.
       const numberKey = call?.facts.external_number;
       if (call && numberKey && (patch.contact_id || patch.contact_name || patch.contact_url)) {
@@ -66,6 +83,7 @@ export function callRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return call;
     });
     if (!updated) throw ApiError.notFound('Call');
+    if (announced) ctx.eventsStored();
     return toCallRecord(updated, location, ctx.publicUrl);
   });
 }
