@@ -128,7 +128,8 @@ export class EventOutbox {
         if (matchesFilters(stored.event, query.filters)) out.push(stored);
         if (out.length === query.limit) break;
       }
-      if (rows.length < batch) {
+      // A short batch is the end of the feed, unless the page filled before its last row.
+      if (rows.length < batch && out.length < query.limit) {
         before = 0;
         break;
       }
