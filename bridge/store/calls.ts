@@ -104,6 +104,8 @@ export class CallRepo {
       outcome?: string;
       direction?: string;
       status?: string;
+      /** Only calls with this outside party (E.164 `number_key`): Find Call by number. */
+      numberKey?: string;
     },
   ): { calls: StoredCall[]; nextCursor: string | null } {
     const before = query.cursor ? (decodeCursor(query.cursor) ?? 0) : Number.MAX_SAFE_INTEGER;
@@ -111,6 +113,7 @@ export class CallRepo {
       .prepare(
         `SELECT * FROM calls WHERE location_id = ? AND seq < ?
            AND (? IS NULL OR outcome = ?) AND (? IS NULL OR direction = ?) AND (? IS NULL OR status = ?)
+           AND (? IS NULL OR number_key = ?)
          ORDER BY seq DESC LIMIT ?`,
       )
       .all(
@@ -122,6 +125,8 @@ export class CallRepo {
         query.direction ?? null,
         query.status ?? null,
         query.status ?? null,
+        query.numberKey ?? null,
+        query.numberKey ?? null,
         query.limit + 1,
       ) as CallRow[];
     const calls = rows.slice(0, query.limit).map(toStoredCall);
@@ -154,7 +159,10 @@ export class CallRepo {
     if (patch.custom_fields !== undefined) {
       const current = this.get(locationId, callId);
       if (!current) return null;
-      set('custom_fields', JSON.stringify({ ...current.customFields, ...patch.custom_fields }));
+      set(
+        'custom_fields',
+        JSON.stringify(mergeCustomFields(current.customFields, patch.custom_fields)),
+      );
     }
     set('updated_at', new Date(now).toISOString());
     const result = this.db
@@ -229,6 +237,20 @@ export class CallRepo {
       )
       .run(new Date(now).toISOString(), locationId, callId);
   }
+}
+
+/** `null` removes every custom field; a key set to `null` removes that one (docs/api.md). */
+function mergeCustomFields(
+  current: Record<string, string>,
+  patch: Record<string, string | null> | null,
+): Record<string, string> {
+  if (patch === null) return {};
+  const merged: Record<string, string> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
 }
 
 function toStoredCall(row: CallRow): StoredCall {

@@ -71,6 +71,16 @@ export class EventOutbox {
     return seq;
   }
 
+  /** How many events of one type a call has had (`call.updated` numbers its events). */
+  countForCall(locationId: string, callId: string, type: CallEventType): number {
+    const row = this.db
+      .prepare(
+        'SELECT COUNT(*) AS n FROM events WHERE location_id = ? AND call_id = ? AND type = ?',
+      )
+      .get(locationId, callId, type) as { n: number };
+    return Number(row.n);
+  }
+
   get(locationId: string, eventId: string): StoredEvent | null {
     const row = this.db
       .prepare(
@@ -118,7 +128,8 @@ export class EventOutbox {
         if (matchesFilters(stored.event, query.filters)) out.push(stored);
         if (out.length === query.limit) break;
       }
-      if (rows.length < batch) {
+      // A short batch is the end of the feed, unless the page filled before its last row.
+      if (rows.length < batch && out.length < query.limit) {
         before = 0;
         break;
       }
