@@ -3,15 +3,18 @@ import packageJson from './package.json';
 import { updateCallRecordAction } from './actions/updateCallRecord';
 import { authentication } from './lib/zapier/authentication';
 import { addBridgeApiKey, explainBridgeErrors } from './lib/zapier/bridgeMiddleware';
+import { findCallSearch } from './searches/findCall';
 import { callEnded } from './triggers/callEnded';
 import { callStarted } from './triggers/callStarted';
+import { callUpdated } from './triggers/callUpdated';
 import { missedCall } from './triggers/missedCall';
 import { recentCall } from './triggers/recentCall';
 import { sourceList } from './triggers/sourceList';
 
 /**
- * The Zapier app (docs/design.md "Three ways people use it"): instant Missed Call, Call Started and
- * Call Ended triggers and the Update Call Record action, all over the bridge's HTTP API
+ * The Zapier app (docs/design.md "Three ways people use it"): instant Missed Call, Call Started,
+ * Call Ended and Call Updated triggers, the Find Call search and the Update Call Record action,
+ * all over the bridge's HTTP API
  * (docs/api.md). Zapier loads it through the CommonJS shim `index.js` (docs/zapier-facts.md §1).
  */
 export default defineApp({
@@ -24,8 +27,12 @@ export default defineApp({
     [missedCall.key]: missedCall,
     [callStarted.key]: callStarted,
     [callEnded.key]: callEnded,
+    [callUpdated.key]: callUpdated,
     [sourceList.key]: sourceList,
     [recentCall.key]: recentCall,
+  },
+  searches: {
+    [findCallSearch.key]: findCallSearch,
   },
   creates: {
     [updateCallRecordAction.key]: updateCallRecordAction,

@@ -1,3 +1,4 @@
+import type { CallRecord } from './callRecord';
 import type { CallDirection, CallOutcome, SettledCall } from './settledCall';
 
 /**
@@ -6,8 +7,18 @@ import type { CallDirection, CallOutcome, SettledCall } from './settledCall';
  * offset, real booleans, and every key present on every event (null when not known), because
  * Zapier maps fields from a sample and a key missing from one event breaks the Zap (T004/T006).
  */
-export const CALL_EVENT_TYPES = ['call.started', 'call.ended', 'call.missed'] as const;
+export const CALL_EVENT_TYPES = [
+  'call.started',
+  'call.ended',
+  'call.missed',
+  'call.updated',
+] as const;
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
+/**
+ * Reserved for the call-back tracking another part of the bridge will add (docs/design.md
+ * "Which events fire"): not emitted yet, so no trigger offers them.
+ */
+export const PLANNED_CALL_EVENT_TYPES = ['call.returned', 'call.unreturned'] as const;
 
 export type Branch = 'in_hours' | 'after_hours';
 
@@ -81,6 +92,46 @@ export interface CallEvent {
   attempts: number;
   location: EventLocation;
   record_url: string | null;
+  /**
+   * True only for an event sent with `3cx-bridge test-event` or `POST /v1/test-events`: a
+   * made-up call, so a Zap or scenario can be tested before the first real one.
+   */
+  test: boolean;
+}
+
+/** The fields of the call's record that Update Call Record (and later writers) change. */
+export const CALL_RECORD_UPDATE_FIELDS = [
+  'disposition',
+  'notes',
+  'tags',
+  'follow_up_status',
+  'contact_id',
+  'contact_url',
+  'contact_name',
+  'custom_fields',
+] as const;
+export type CallRecordUpdateField = (typeof CALL_RECORD_UPDATE_FIELDS)[number];
+
+/**
+ * `call.updated`: the call's record changed (Update Call Record today). The call's facts as in
+ * `call.ended` (or `call.started` while it is live), plus the record as it is now and which of
+ * its fields changed. One event per change; `id` is `{call_id}:call.updated:{revision}`.
+ */
+export interface CallUpdatedEvent
+  extends
+    CallEvent,
+    Pick<
+      CallRecord,
+      | 'disposition'
+      | 'notes'
+      | 'tags'
+      | 'follow_up_status'
+      | 'contact_name'
+      | 'custom_fields'
+      | 'updated_at'
+    > {
+  event: 'call.updated';
+  changed_fields: CallRecordUpdateField[];
 }
 
 export const NO_ENRICHMENT: CallEnrichment = {
@@ -100,6 +151,14 @@ export const NO_ENRICHMENT: CallEnrichment = {
 
 export function callEventId(callId: string, event: CallEventType): string {
   return `${callId}:${event}`;
+}
+
+/** The call id of an event sent with `test-event`: no real call has it (3CX ids are GUIDs). */
+export const TEST_CALL_ID_PREFIX = 'test_';
+
+/** A record changes many times: each change is its own event, numbered per call. */
+export function callUpdatedEventId(callId: string, revision: number): string {
+  return `${callId}:call.updated:${revision}`;
 }
 
 /**
@@ -181,5 +240,36 @@ export function buildCallEvent(
     attempts: e.attempts,
     location: context.location,
     record_url: context.recordUrl ?? null,
+    test: false,
   };
+}
+
+/**
+ * The `call.updated` event for a record as it is now (`CallRecord`, lib/callRecord.ts): the
+ * call's facts, what the workflow wrote back, and which of those fields this change touched.
+ */
+export function buildCallUpdatedEvent(
+  record: CallRecord,
+  change: { changedFields: CallRecordUpdateField[]; revision: number; at: string },
+): CallUpdatedEvent {
+  // The record is the call's facts plus what was written back: all of it goes into the event.
+  const { id: _callId, status: _status, created_at: _createdAt, ...factsAndRecord } = record;
+  return {
+    ...factsAndRecord,
+    id: callUpdatedEventId(record.call_id, change.revision),
+    event: 'call.updated',
+    occurred_at: change.at,
+    test: false,
+    changed_fields: change.changedFields,
+  };
+}
+
+/** The written-back fields that differ between two versions of a record, in contract order. */
+export function changedRecordFields(
+  before: Pick<CallRecord, CallRecordUpdateField>,
+  after: Pick<CallRecord, CallRecordUpdateField>,
+): CallRecordUpdateField[] {
+  return CALL_RECORD_UPDATE_FIELDS.filter(
+    (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
+  );
 }

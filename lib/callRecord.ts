@@ -41,7 +41,7 @@ export const FOLLOW_UP_STATUS_LABELS: Record<FollowUpStatus, string> = {
   not_needed: 'Not Needed',
 };
 
-export interface CallRecord extends Omit<CallEvent, 'id' | 'event' | 'occurred_at'> {
+export interface CallRecord extends Omit<CallEvent, 'id' | 'event' | 'occurred_at' | 'test'> {
   /** The call id (`call_id`), also the id for Update Call Record. */
   id: string;
   /** `live` until the call settles. */
@@ -60,8 +60,10 @@ const text = (max: number) => z.string().max(max);
 const nullableText = (max: number) => text(max).nullable();
 
 /**
- * `PATCH /v1/calls/:id`: every field optional; `null` clears. Unknown keys are refused so a
- * typo in a Zap never silently does nothing.
+ * `PATCH /v1/calls/:id`: every field optional; `null` clears (an empty `tags` list clears the
+ * tags). `custom_fields` is merged into the record's: a key set to `null` removes that field,
+ * `custom_fields: null` removes them all. Unknown keys are refused so a typo in a Zap never
+ * silently does nothing.
  */
 export const callRecordPatchSchema = z
   .object({
@@ -76,7 +78,11 @@ export const callRecordPatchSchema = z
       .nullable()
       .optional(),
     contact_name: nullableText(200).optional(),
-    custom_fields: z.record(text(100).min(1), text(2000)).optional(),
+    custom_fields: z
+      .record(text(100).min(1), text(2000).nullable())
+      .refine((fields) => Object.keys(fields).length <= 50, 'at most 50 custom fields')
+      .nullable()
+      .optional(),
   })
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, {

@@ -56,7 +56,7 @@ function stageApp() {
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(appPackage, null, 2)}\n`);
   for (const name of ['index.js', '.zapierapprc', '.gitignore'])
     fs.copyFileSync(path.join(root, name), path.join(stage, name));
-  // The compiled app: dist/index.js and what it requires (dist/lib, triggers, actions).
+  // The compiled app: dist/index.js and what it requires (dist/lib, triggers, actions, searches).
   const copyJs = (from, to) => {
     for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
       const source = path.join(from, entry.name);
@@ -68,7 +68,7 @@ function stageApp() {
       }
     }
   };
-  for (const part of ['lib', 'triggers', 'actions'])
+  for (const part of ['lib', 'triggers', 'actions', 'searches'])
     copyJs(path.join(root, 'dist', part), path.join(stage, 'dist', part));
   for (const name of ['index.js', 'package.json'])
     fs.copyFileSync(path.join(root, 'dist', name), path.join(stage, 'dist', name));

@@ -8,7 +8,7 @@ export const callEnded = defineTrigger({
   display: {
     label: 'Call Ended',
     description:
-      'Triggers when a call to or from your 3CX system has ended and settled, whatever its outcome: answered, missed, voicemail or abandoned.',
+      'Triggers when a call to or from your 3CX system has ended and settled, whatever its outcome: answered, missed, voicemail or abandoned. No calls yet? Send a realistic test call with `3cx-bridge test-event` (it is marked Test Event: true).',
   },
   operation: callEventHookOperation('call.ended'),
 });

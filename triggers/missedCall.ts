@@ -12,7 +12,7 @@ export const missedCall = defineTrigger({
   display: {
     label: 'Missed Call',
     description:
-      'Triggers when a call to your 3CX system rings out unanswered and has settled: missed, sent to voicemail, or abandoned by the caller.',
+      'Triggers when a call to your 3CX system rings out unanswered and has settled: missed, sent to voicemail, or abandoned by the caller. No calls yet? Send a realistic test call with `3cx-bridge test-event` (it is marked Test Event: true).',
   },
   operation: callEventHookOperation('call.missed'),
 });

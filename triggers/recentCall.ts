@@ -6,9 +6,10 @@ import { callChoiceLabel } from '../lib/zapier/callChoiceLabel';
 /**
  * Hidden: fills the Call dropdown of Update Call Record with the location's recent calls,
  * newest first (`GET /v1/calls`, docs/api.md), labelled so a person can tell them apart.
- * Most Zaps map the Call ID from their trigger instead; the dropdown is for picking by hand
- * (check D004). One page of 100: `z.cursor` paging needs Zapier's cursor store, and a call
- * older than the newest hundred is best mapped by id.
+ * Most Zaps map the Call ID from their trigger (or Find Call) instead; the dropdown is for
+ * picking by hand (check D004). It pages: "Load more" asks for `bundle.meta.page` 1, 2…, and
+ * the bridge's opaque `next_cursor` is kept between pages in Zapier's cursor store
+ * (`z.cursor`, `canPaginate`; CLI README "What's the deal with pagination?").
  */
 export interface CallChoice {
   id: string;
@@ -18,10 +19,19 @@ export interface CallChoice {
 const CALLS_IN_DROPDOWN = 100;
 
 export async function listRecentCalls(z: ZObject, bundle: Bundle): Promise<CallChoice[]> {
-  const { data } = await callBridge<{ data?: CallRecord[] }>(z, bundle, {
-    path: '/v1/calls',
-    params: { limit: CALLS_IN_DROPDOWN },
-  });
+  let cursor: string | undefined;
+  if ((bundle.meta?.page ?? 0) > 0) {
+    // Only a later page reads the cursor: page 0 must never reuse one left by an earlier load.
+    const stored = await z.cursor.get();
+    if (!stored) return []; // the previous page was the last
+    cursor = stored;
+  }
+  const { data } = await callBridge<{ data?: CallRecord[]; next_cursor?: string | null }>(
+    z,
+    bundle,
+    { path: '/v1/calls', params: { limit: CALLS_IN_DROPDOWN, cursor } },
+  );
+  await z.cursor.set(typeof data?.next_cursor === 'string' ? data.next_cursor : '');
   return (Array.isArray(data?.data) ? data.data : [])
     .filter((call) => typeof call?.id === 'string')
     .map((call) => ({ id: call.id, name: callChoiceLabel(call, bundle.meta?.timezone) }));
@@ -37,6 +47,7 @@ export const recentCall = defineTrigger({
   },
   operation: {
     type: 'polling',
+    canPaginate: true,
     perform: listRecentCalls,
     sample: {
       id: '00000000-01db-aef6-c109-60ec00000104',

@@ -8,6 +8,7 @@ import { registerKeyCommands } from './keyCommands';
 import { registerLocationCommands } from './locationCommands';
 import { registerServeCommand } from './serveCommand';
 import { registerSettleCommand } from './settleCommand';
+import { registerTestEventCommand } from './testEventCommand';
 import { registerWebhookCommands } from './webhookCommands';
 import { isThreeCxError } from '../../lib/threecx/errors';
 import packageJson from '../../package.json';
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerLocationCommands(program, io);
   registerKeyCommands(program, io);
   registerWebhookCommands(program, io);
+  registerTestEventCommand(program, io);
   registerContextCommands(program, io);
   registerCheckCommand(program, io, (code) => {
     exitCode = code;

@@ -35,6 +35,7 @@ import { healthRoutes } from './routes/healthRoutes';
 import { hookRoutes } from './routes/hookRoutes';
 import { meRoutes } from './routes/meRoutes';
 import { settingsRoutes } from './routes/settingsRoutes';
+import { testEventRoutes } from './routes/testEventRoutes';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -161,6 +162,7 @@ export function buildApi(
     eventRoutes(v1, ctx);
     callRoutes(v1, ctx);
     settingsRoutes(v1, ctx);
+    testEventRoutes(v1, ctx);
     for (const routes of options.extraRoutes ?? []) routes(v1, ctx);
   });
   return app;

@@ -13,6 +13,7 @@ export function toCallRecord(call: StoredCall, location: Location, publicUrl: st
     id: _id,
     event: _event,
     occurred_at: _at,
+    test: _test,
     ...facts
   } = buildCallEvent(call.status === 'ended' ? 'call.ended' : 'call.started', call.facts, {
     location: { id: location.id, name: location.name },

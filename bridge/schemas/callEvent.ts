@@ -101,6 +101,10 @@ export const callEventSchema = z
     event: z.enum(CALL_EVENT_TYPES),
     occurred_at: isoTime,
     ...callFactsShape,
+    test: z
+      .boolean()
+      .default(false) // events stored before test events existed have no `test`
+      .describe('True only for a made-up call sent with `test-event` (`POST /v1/test-events`).'),
   })
   .meta({
     id: 'CallEvent',

@@ -32,32 +32,42 @@ export class BoundedPages {
   private readonly windowFloor: StatementSync;
   private readonly pages = new Map<string, StatementSync>();
 
+  private readonly scope: string;
+
   constructor(
     private readonly db: DatabaseSync,
     private readonly spec: {
       table: 'events' | 'calls';
-      /** The index on `(location_id, seq, …filtered columns)` that serves the order and filters. */
+      /**
+       * The index on `(…scope, seq, …filtered columns)` that serves the order and filters.
+       * `scope`: the columns every page fixes, `location_id` first (default: only it).
+       */
       index: string;
+      scope?: readonly string[];
       columns: string;
       scanCap: number;
     },
   ) {
+    this.scope = (spec.scope ?? ['location_id']).map((column) => `${column} = ?`).join(' AND ');
     this.windowFloor = db.prepare(
       `SELECT seq FROM ${spec.table} INDEXED BY ${spec.index}
-       WHERE location_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1 OFFSET ?`,
+       WHERE ${this.scope} AND seq < ? ORDER BY seq DESC LIMIT 1 OFFSET ?`,
     );
   }
 
-  /** Rows newest first with `seq < before`; `nextBefore` continues below them (null: no more). */
+  /**
+   * Rows newest first with `seq < before` of one scope (`[locationId]`, or the values of
+   * `spec.scope`); `nextBefore` continues below them (null: no more).
+   */
   page(
-    locationId: string,
+    scope: readonly SQLInputValue[],
     query: { before: number; limit: number; conditions: readonly Condition[] },
   ): { rows: Array<Record<string, SQLInputValue>>; nextBefore: number | null } {
-    const floorRow = this.windowFloor.get(locationId, query.before, this.spec.scanCap - 1) as
+    const floorRow = this.windowFloor.get(...scope, query.before, this.spec.scanCap - 1) as
       { seq: number } | undefined;
     const floor = floorRow?.seq ?? 0;
     const rows = this.statementFor(query.conditions).all(
-      locationId,
+      ...scope,
       query.before,
       floor,
       ...query.conditions.flatMap((c) => c.params),
@@ -75,7 +85,7 @@ export class BoundedPages {
   sqlFor(conditions: readonly Condition[]): string {
     const where = conditions.map((c) => ` AND ${c.sql}`).join('');
     return `SELECT ${this.spec.columns} FROM ${this.spec.table} INDEXED BY ${this.spec.index}
-       WHERE location_id = ? AND seq < ? AND seq >= ?${where}
+       WHERE ${this.scope} AND seq < ? AND seq >= ?${where}
        ORDER BY seq DESC LIMIT ?`;
   }
 

@@ -43,6 +43,8 @@ export class CallRepo {
   private readonly sql;
   /** `GET /v1/calls` pages: the filters in SQL on the `calls_feed` index (schema.ts). */
   readonly pages: BoundedPages;
+  /** The same for one outside number (`?number=`, Find Call): `calls_number_feed`. */
+  readonly numberPages: BoundedPages;
 
   constructor(
     private readonly db: DatabaseSync,
@@ -51,6 +53,13 @@ export class CallRepo {
     this.pages = new BoundedPages(db, {
       table: 'calls',
       index: 'calls_feed',
+      columns: '*',
+      scanCap: options.scanCap ?? DEFAULT_SCAN_CAP,
+    });
+    this.numberPages = new BoundedPages(db, {
+      table: 'calls',
+      index: 'calls_number_feed',
+      scope: ['location_id', 'number_key'],
       columns: '*',
       scanCap: options.scanCap ?? DEFAULT_SCAN_CAP,
     });
@@ -134,6 +143,8 @@ export class CallRepo {
       outcome?: string;
       direction?: string;
       status?: string;
+      /** Only calls with this outside party (E.164 `number_key`): Find Call by number. */
+      numberKey?: string;
     },
   ): { calls: StoredCall[]; nextCursor: string | null } {
     const conditions: Condition[] = [];
@@ -141,11 +152,12 @@ export class CallRepo {
       const value = query[column];
       if (value !== undefined) conditions.push({ sql: `${column} = ?`, params: [value] });
     }
-    const { rows, nextBefore } = this.pages.page(locationId, {
-      before: beforeCursor(query.cursor),
-      limit: query.limit,
-      conditions,
-    });
+    const page = { before: beforeCursor(query.cursor), limit: query.limit, conditions };
+    // One number's calls are a few among many: read them through their own index.
+    const { rows, nextBefore } =
+      query.numberKey === undefined
+        ? this.pages.page([locationId], page)
+        : this.numberPages.page([locationId, query.numberKey], page);
     return {
       calls: rows.map(toStoredCall),
       nextCursor: nextBefore === null ? null : encodeCursor(nextBefore),
@@ -175,7 +187,10 @@ export class CallRepo {
     if (patch.custom_fields !== undefined) {
       const current = this.get(locationId, callId);
       if (!current) return null;
-      set('custom_fields', JSON.stringify({ ...current.customFields, ...patch.custom_fields }));
+      set(
+        'custom_fields',
+        JSON.stringify(mergeCustomFields(current.customFields, patch.custom_fields)),
+      );
     }
     set('updated_at', new Date(now).toISOString());
     // The columns set vary with the patch: compiled per call (an API write, not a hot path).
@@ -242,6 +257,20 @@ export class CallRepo {
   addAttempt(locationId: string, callId: string, now: number): void {
     this.sql.addAttempt.run(new Date(now).toISOString(), locationId, callId);
   }
+}
+
+/** `null` removes every custom field; a key set to `null` removes that one (docs/api.md). */
+function mergeCustomFields(
+  current: Record<string, string>,
+  patch: Record<string, string | null> | null,
+): Record<string, string> {
+  if (patch === null) return {};
+  const merged: Record<string, string> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
 }
 
 const tagsSchema = z.array(z.string());

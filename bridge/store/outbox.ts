@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { CallEvent, CallEventType } from '../../lib/callEvent';
+import { callEventId, type CallEvent, type CallEventType } from '../../lib/callEvent';
 import {
   eventFiltersSchema,
   FILTERED_FIELDS,
@@ -8,6 +8,7 @@ import {
   type EventFilters,
 } from '../../lib/eventFilters';
 import { callEventSchema } from '../schemas/callEvent';
+import { callUpdatedEventSchema } from '../schemas/callUpdatedEvent';
 import { BoundedPages, DEFAULT_SCAN_CAP, type Condition } from './boundedPages';
 import { prepareAll } from './database';
 import { beforeCursor, encodeCursor } from './ids';
@@ -23,6 +24,7 @@ export interface StoredEvent {
 
 interface EventRow {
   seq: number;
+  type: string;
   payload: string;
   suppressed: number;
   suppressed_reason: string | null;
@@ -44,7 +46,7 @@ export class EventOutbox {
     this.pages = new BoundedPages(db, {
       table: 'events',
       index: 'events_feed',
-      columns: 'seq, payload, suppressed, suppressed_reason, created_at',
+      columns: 'seq, type, payload, suppressed, suppressed_reason, created_at',
       scanCap: options.scanCap ?? DEFAULT_SCAN_CAP,
     });
     this.sql = prepareAll(db, {
@@ -57,7 +59,9 @@ export class EventOutbox {
         'SELECT id, filters FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL',
       enqueue: `INSERT INTO deliveries (location_id, event_seq, subscription_id, status, next_attempt_at, created_at)
        VALUES (?, ?, ?, 'pending', ?, ?)`,
-      get: 'SELECT seq, payload, suppressed, suppressed_reason, created_at FROM events WHERE location_id = ? AND id = ?',
+      get: 'SELECT seq, type, payload, suppressed, suppressed_reason, created_at FROM events WHERE location_id = ? AND id = ?',
+      countForCall:
+        'SELECT COUNT(*) AS n FROM events WHERE location_id = ? AND id >= ? AND id < ? AND type = ?',
     });
   }
 
@@ -102,6 +106,17 @@ export class EventOutbox {
     return seq;
   }
 
+  /** How many events of one type a call has had (`call.updated` numbers its events). */
+  countForCall(locationId: string, callId: string, type: CallEventType): number {
+    // Ids are `{call_id}:{type}` (and `…:{revision}` for call.updated): a range of the
+    // (location_id, id) index, not a scan of the location's events.
+    const prefix = callEventId(callId, type);
+    const row = this.sql.countForCall.get(locationId, prefix, `${prefix}\uffff`, type) as {
+      n: number;
+    };
+    return Number(row.n);
+  }
+
   get(locationId: string, eventId: string): StoredEvent | null {
     const row = this.sql.get.get(locationId, eventId) as EventRow | undefined;
     return row ? toStored(row) : null;
@@ -127,7 +142,7 @@ export class EventOutbox {
     // The filters' own terms, each a column of the same name (`FILTERED_FIELDS`).
     for (const term of filterTerms(query.filters))
       conditions.push({ sql: `${term.field} = ?`, params: [sqlValue(term.value)] });
-    const { rows, nextBefore } = this.pages.page(locationId, {
+    const { rows, nextBefore } = this.pages.page([locationId], {
       before: beforeCursor(query.cursor),
       limit: query.limit,
       conditions,
@@ -147,11 +162,16 @@ function sqlValue(value: string | boolean | null): string | number | null {
 function toStored(row: EventRow): StoredEvent {
   return {
     seq: row.seq,
-    event: parseStoredJson(callEventSchema, row.payload, {
-      table: 'events',
-      row: `seq=${row.seq}`,
-      column: 'payload',
-    }),
+    // The row's type says which shape its payload has (`call.updated` carries the record too).
+    event: parseStoredJson(
+      row.type === 'call.updated' ? callUpdatedEventSchema : callEventSchema,
+      row.payload,
+      {
+        table: 'events',
+        row: `seq=${row.seq}`,
+        column: 'payload',
+      },
+    ),
     suppressed: row.suppressed === 1,
     suppressedReason: row.suppressed_reason,
     createdAt: row.created_at,

@@ -156,11 +156,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX calls_by_number ON calls(location_id, number_key, started_at);
   `,
   // 3: stored JSON is parsed against the shape the bridge writes (bridge/store/storedJson.ts).
-  // `next_open_at` joined the event and the enrichment after the first events were stored:
-  // give older rows the field, as null ("not known"), so they read as the current shape.
+  // `next_open_at` and `test` joined the event (and `next_open_at` the enrichment) after the
+  // first events were stored: give older rows the fields, as null ("not known") and false,
+  // so they read as the current shape and redeliveries carry every key.
   `
   UPDATE events SET payload = json_set(payload, '$.next_open_at', NULL)
     WHERE json_type(payload, '$.next_open_at') IS NULL;
+  UPDATE events SET payload = json_set(payload, '$.test', json('false'))
+    WHERE json_type(payload, '$.test') IS NULL;
   UPDATE calls SET enrichment = json_set(enrichment, '$.next_open_at', NULL)
     WHERE enrichment IS NOT NULL AND json_type(enrichment, '$.next_open_at') IS NULL;
   `,
@@ -183,5 +186,6 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_feed ON events(location_id, seq, type, suppressed, source_list, branch,
     voicemail_left, is_repeat_miss, known_contact);
   CREATE INDEX calls_feed ON calls(location_id, seq, outcome, direction, status);
+  CREATE INDEX calls_number_feed ON calls(location_id, number_key, seq, outcome, direction, status);
   `,
 ];

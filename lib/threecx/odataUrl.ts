@@ -2,11 +2,11 @@
  * OData v4 URL pieces as 3CX's XAPI accepts them (docs/3cx-facts.md §1.1, §1.3).
  *
  * Function parameters sit inside the path: `Pbx.GetCallLogData(periodFrom=…,sourceFilter='',…)`.
- * The 3CX web console sends them readable, with `=`, `,`, `'` and `:` as they are
- * (`…(periodFrom=2025-03-13T23:00:00.000Z,…,queueDns='1234',waitInterval='0:00:0')`,
- * docs/xapi-schemas.md §1.2 [obs luxzg]); the server decodes the path before parsing it, so anything
- * else in a value (space, `+`, `%`, `#`, `?`, `&`, `/`, non-ASCII) is percent-encoded and
- * those readable characters are kept readable.
+ * The 3CX web console percent-encodes `:` (`periodFrom=2025-03-13T23%3A00%3A00.000Z`,
+ * `waitInterval='0%3A00%3A0'`), other clients send `=`, `,`, `'` and `:` readable and are
+ * answered the same (docs/xapi-schemas.md §1.2 [obs luxzg]): the server decodes the path before
+ * parsing it. So anything else in a value (space, `+`, `%`, `#`, `?`, `&`, `/`, non-ASCII) is
+ * percent-encoded and those characters are kept readable, for readable logs.
  */
 
 /** A parameter value already written as an OData literal (see the functions below). */
@@ -61,7 +61,8 @@ export type QueryOptions = Record<string, string | number | boolean | undefined>
 
 /**
  * `?$top=500&$skip=0&$orderby=StartTime%20asc`. Keys such as `$top` are sent as they are
- * (everyone, including the 3CX console, sends `$` readable); values are percent-encoded, with
+ * (the 3CX console sends `%24top`, other clients `$top`: both are decoded alike,
+ * docs/xapi-schemas.md §1.2); values are percent-encoded, with
  * `,` kept readable for `$select` lists. Undefined values are left out.
  */
 export function queryString(options: QueryOptions): string {

@@ -30,7 +30,7 @@ export interface SystemStatus {
 }
 
 /**
- * A row of `GET /ReportInboundCalls/Pbx.GetInboundCalls(…)` (SPEC-B `Pbx.InboundCall`): one
+ * A row of `GET /ReportInboundCalls/Pbx.GetInboundCalls(…)` (`Pbx.InboundCall`, in both specs; SPEC-B adds `Recordings[]`, docs/xapi-schemas.md §2.4): one
  * inbound leg with the DID it came in on, which Call Control leaves empty (docs/3cx-facts.md §1.7, §2.3).
  */
 export interface InboundCall {

@@ -1,6 +1,6 @@
 /**
  * What a Zapier user reads when the bridge says no. The bridge answers every error with
- * `{error, message, details?}` and a status that says what happened (docs/api.md "Errors");
+ * `{error, message, details?}` and a status that says what happened (the error shape at the top of docs/api.md);
  * anything else means the Bridge URL points somewhere that is not a bridge. Zapier shows these
  * messages in the Zap editor and in Zap history, so they say what to do, not just what failed.
  */

@@ -1,6 +1,6 @@
 /**
  * The Bridge URL a Zapier user pastes when connecting. The API key travels in every request,
- * so the bridge must be reached over HTTPS (Zapier check D007, docs/api.md "JSON over HTTPS");
+ * so the bridge must be reached over HTTPS (Zapier check D007; docs/api.md opens with it);
  * plain HTTP is accepted only for a bridge on the same machine (development, tests), which
  * Zapier's servers could never reach anyway.
  */

@@ -39,7 +39,7 @@ const count = (label: string): FieldSpec => ({ label, type: 'integer', required:
 
 export const CALL_EVENT_FIELD_SPECS: Record<CallEventFieldKey, FieldSpec> = {
   id: text('Event ID', true),
-  event: text('Event Type (call.started / call.ended / call.missed)', true),
+  event: text('Event Type (call.started / call.ended / call.missed / call.updated)', true),
   occurred_at: when('Event Time', true),
   call_id: text('Call ID', true),
   direction: text('Direction (inbound / outbound / internal)', true),
@@ -78,6 +78,7 @@ export const CALL_EVENT_FIELD_SPECS: Record<CallEventFieldKey, FieldSpec> = {
   location__id: text('Location ID', true),
   location__name: text('Location Name', true),
   record_url: text('Call Record URL'),
+  test: yesNo('Test Event (Sent by test-event, Not a Real Call)'),
 };
 
 export function outputFieldsFrom<K extends string>(

@@ -4,10 +4,12 @@ import { matchesFilters, type EventFilters } from '../eventFilters';
 import { callBridge } from './bridgeRequest';
 import { CALL_EVENT_OUTPUT_FIELDS } from './callEventFields';
 import { CALL_EVENT_SAMPLES } from './callEventSamples';
+import { CALL_UPDATED_OUTPUT_FIELDS } from './callRecordFields';
 import { filtersAsQuery, filtersFromInput, triggerFilterFields } from './triggerFilters';
 
 /**
- * The mechanics shared by Missed Call, Call Started and Call Ended: REST-hook triggers on the
+ * The mechanics shared by the call triggers (Missed Call, Call Started, Call Ended, Call
+ * Updated): REST-hook triggers on the
  * bridge's `/v1/hooks` (docs/api.md), one subscription per Zap (several Zaps on one event each
  * get it), `performList` from the event feed so a Zap editor test shows a real event of exactly
  * the hook's shape (D006, T006), and the trigger's filters applied on both paths.
@@ -148,6 +150,11 @@ export async function listRecentCallEvents(
     .filter((item) => item.event === event && matchesFilters(item, filters));
 }
 
+/** What a trigger's Zap can map: the call's fields, and for Call Updated its record's too. */
+export function outputFieldsFor(event: CallEventType) {
+  return event === 'call.updated' ? CALL_UPDATED_OUTPUT_FIELDS : CALL_EVENT_OUTPUT_FIELDS;
+}
+
 /** The `operation` of a call-event trigger. */
 export function callEventHookOperation(event: CallEventType) {
   return {
@@ -158,6 +165,6 @@ export function callEventHookOperation(event: CallEventType) {
     perform: (z: ZObject, bundle: Bundle) => performCallEventHook(z, bundle, event),
     performList: (z: ZObject, bundle: Bundle) => listRecentCallEvents(z, bundle, event),
     sample: CALL_EVENT_SAMPLES[event] as unknown as Record<string, unknown>,
-    outputFields: CALL_EVENT_OUTPUT_FIELDS,
+    outputFields: outputFieldsFor(event),
   };
 }

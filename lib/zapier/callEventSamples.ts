@@ -1,7 +1,7 @@
-import type { CallEvent, CallEventType } from '../callEvent';
+import type { CallEvent, CallEventType, CallUpdatedEvent } from '../callEvent';
 
 /**
- * Static samples for the three instant triggers (Zapier check D012): shown when a user skips
+ * Static samples for the instant triggers (Zapier check D012): shown when a user skips
  * the trigger test or the location has no calls yet. One realistic call each, with every key of
  * the real payload (`satisfies CallEvent`) and ISO 8601 times with an offset (D023).
  */
@@ -49,6 +49,7 @@ export const MISSED_CALL_SAMPLE = {
   attempts: 1,
   location,
   record_url: RECORD_URL,
+  test: false,
 } satisfies CallEvent;
 
 export const CALL_STARTED_SAMPLE = {
@@ -78,8 +79,25 @@ export const CALL_ENDED_SAMPLE = {
   is_repeat_miss: false,
 } satisfies CallEvent;
 
+/** The missed call above, after a Zap wrote back that the team called the caller back. */
+export const CALL_UPDATED_SAMPLE = {
+  ...MISSED_CALL_SAMPLE,
+  id: `${CALL_ID}:call.updated:1`,
+  event: 'call.updated',
+  occurred_at: '2026-03-02T09:12:40.000Z',
+  changed_fields: ['disposition', 'follow_up_status', 'notes'],
+  disposition: 'called_back',
+  notes: 'Called back at 9:12, booked a quote visit for Thursday.',
+  tags: ['sms-sent'],
+  follow_up_status: 'done',
+  contact_name: 'Jane Citizen',
+  custom_fields: {},
+  updated_at: '2026-03-02T09:12:40.000Z',
+} satisfies CallUpdatedEvent;
+
 export const CALL_EVENT_SAMPLES: Record<CallEventType, CallEvent> = {
   'call.missed': MISSED_CALL_SAMPLE,
   'call.started': CALL_STARTED_SAMPLE,
   'call.ended': CALL_ENDED_SAMPLE,
+  'call.updated': CALL_UPDATED_SAMPLE,
 };

@@ -68,6 +68,9 @@ export const TRIGGER_FILTERS: Record<CallEventType, readonly TriggerFilterKey[]>
   ],
   'call.started': ['source_list', 'business_hours', 'exclude_known_contacts'],
   'call.ended': ['source_list', 'business_hours', 'exclude_known_contacts'],
+  // A record changes because the team did something about the call: who the caller is no
+  // longer decides whether that matters.
+  'call.updated': ['source_list', 'business_hours'],
 };
 
 export function triggerFilterFields(event: CallEventType): PlainInputField[] {

@@ -148,6 +148,12 @@ describe('POST /v1/hooks, fuzzed', () => {
   });
 });
 
+/** A record without the fields every PATCH touches, to tell whether it really changed. */
+function stripVolatile(record: Record<string, unknown>): Record<string, unknown> {
+  const { updated_at: _updated, known_contact: _known, ...rest } = record;
+  return rest;
+}
+
 describe('PATCH /v1/calls/:id, fuzzed', () => {
   const field = {
     disposition: fc.oneof(fc.constantFrom(...DISPOSITIONS, null), text, anyJson),
@@ -195,15 +201,29 @@ describe('PATCH /v1/calls/:id, fuzzed', () => {
           if (key in sent && sent[key] !== null) expect(record[key]).toBe(sent[key]);
         if ('tags' in sent)
           expect(record.tags).toEqual([...new Set((sent.tags as string[]).map((s) => s.trim()))]);
-        if ('custom_fields' in sent)
-          expect(record.custom_fields).toEqual({
-            ...current.custom_fields,
-            ...(sent.custom_fields as Record<string, string>),
-          });
-        // Nothing but the call record (and a contact it names) changed.
+        if ('custom_fields' in sent) {
+          // Merged; a key set to null removes it, null removes them all (docs/api.md).
+          const merged: Record<string, unknown> = { ...current.custom_fields };
+          for (const [k, v] of Object.entries(
+            (sent.custom_fields ?? {}) as Record<string, string | null>,
+          ))
+            if (v === null) delete merged[k];
+            else merged[k] = v;
+          expect(record.custom_fields).toEqual(sent.custom_fields === null ? {} : merged);
+        }
+        // Nothing but the call record (and a contact it names) changed, and a change of the
+        // record is announced as one call.updated event (no subscriber here: no delivery).
         const after = storeSnapshot(t);
-        for (const table of ['locations', 'subscriptions', 'events', 'deliveries'])
+        for (const table of ['locations', 'subscriptions', 'deliveries'])
           expect([table, after[table]]).toEqual([table, before[table]]);
+        const added = (after.events as Array<{ type: string; call_id: string }>).slice(
+          (before.events as unknown[]).length,
+        );
+        const changed =
+          JSON.stringify(stripVolatile(current)) !== JSON.stringify(stripVolatile(record));
+        expect(added.map((e) => [e.type, e.call_id])).toEqual(
+          changed ? [['call.updated', callId]] : [],
+        );
       }),
       RUNS,
     );

@@ -175,8 +175,13 @@ describe('the calls list', () => {
   function storeCalls(count: number) {
     const directions = ['inbound', 'outbound', 'internal'] as const;
     const outcomes = ['answered', 'voicemail', 'abandoned', 'missed'] as const;
-    const rows: Array<{ id: string; direction: string; outcome: string | null; status: string }> =
-      [];
+    const rows: Array<{
+      id: string;
+      direction: string;
+      outcome: string | null;
+      status: string;
+      numberKey: string;
+    }> = [];
     store.transaction(() => {
       for (let i = 0; i < count; i++) {
         const status = i % 5 === 0 ? ('live' as const) : ('ended' as const);
@@ -185,6 +190,7 @@ describe('the calls list', () => {
           call_id: `call-${i}`,
           direction: directions[i % 3],
           outcome: outcomes[Math.floor(i / 3) % 4],
+          external_number: `+6141230000${i % 7}`,
         };
         store.calls.upsert(
           locationId,
@@ -195,6 +201,7 @@ describe('the calls list', () => {
           id: facts.call_id,
           direction: facts.direction,
           outcome: status === 'ended' ? facts.outcome : null,
+          numberKey: facts.external_number!,
           status,
         });
       }
@@ -206,6 +213,9 @@ describe('the calls list', () => {
     const rows = storeCalls(600);
     const queries = [
       {},
+      { numberKey: '+61412300003' },
+      { numberKey: '+61412300005', outcome: 'missed' },
+      { numberKey: '+61499999999' },
       { outcome: 'missed' },
       { direction: 'outbound' },
       { status: 'live' },

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CALL_EVENT_TYPES } from '../../lib/callEvent';
 import { api } from '../support/bridgeApi';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
 
@@ -76,7 +77,7 @@ describe('GET /v1/openapi.json', () => {
     expect(event.additionalProperties).toBe(false);
     for (const key of ['id', 'event', 'call_id', 'caller_number', 'next_open_at', 'location'])
       expect(event.required).toContain(key);
-    expect(event.properties.event.enum).toEqual(['call.started', 'call.ended', 'call.missed']);
+    expect(event.properties.event.enum).toEqual([...CALL_EVENT_TYPES]);
   });
 
   it('documents the feed filters as query parameters and the errors as one shape', () => {

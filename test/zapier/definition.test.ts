@@ -26,12 +26,18 @@ describe('the Zapier app definition', () => {
     expect(packageJson.dependencies['zapier-platform-core']).toBe(coreVersion); // exact pin
   });
 
-  it('offers the three instant triggers and Update Call Record, with dropdown triggers hidden', () => {
+  it('offers the four instant triggers, Find Call and Update Call Record, with dropdown triggers hidden', () => {
     const visible = (ops: Record<string, { display: { hidden?: boolean; label?: string } }>) =>
       Object.values(ops)
         .filter((op) => !op.display.hidden)
         .map((op) => op.display.label);
-    expect(visible(App.triggers)).toEqual(['Missed Call', 'Call Started', 'Call Ended']);
+    expect(visible(App.triggers)).toEqual([
+      'Missed Call',
+      'Call Started',
+      'Call Ended',
+      'Call Updated',
+    ]);
+    expect(visible(App.searches ?? {})).toEqual(['Find Call']);
     expect(visible(App.creates)).toEqual(['Update Call Record']);
     for (const trigger of Object.values(App.triggers)) {
       if (!trigger.display.hidden) expect(trigger.operation.type).toBe('hook');

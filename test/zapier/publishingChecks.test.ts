@@ -42,8 +42,11 @@ describe('npm run lint:zapier catches each publishing-check violation', () => {
     ['D003', 'no connection label', (d) => delete d.authentication.connectionLabel],
     [
       'D004',
-      'an ID field without a dropdown',
-      (d) => delete update(d).operation.inputFields[0].dynamic,
+      'an ID field without a dropdown (or a search)',
+      (d) => {
+        delete update(d).operation.inputFields[0].dynamic;
+        delete update(d).operation.inputFields[0].search;
+      },
     ],
     [
       'D005',

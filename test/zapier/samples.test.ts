@@ -1,8 +1,19 @@
-import { buildCallEvent, CALL_EVENT_TYPES } from '../../lib/callEvent';
+import {
+  buildCallEvent,
+  buildCallUpdatedEvent,
+  CALL_EVENT_TYPES,
+  type CallEvent,
+  type CallEventType,
+} from '../../lib/callEvent';
 import type { SettledCall } from '../../lib/settledCall';
 import { CALL_EVENT_OUTPUT_FIELDS } from '../../lib/zapier/callEventFields';
 import { CALL_EVENT_SAMPLES } from '../../lib/zapier/callEventSamples';
-import { CALL_RECORD_OUTPUT_FIELDS, CALL_RECORD_SAMPLE } from '../../lib/zapier/callRecordFields';
+import { outputFieldsFor } from '../../lib/zapier/callEventHook';
+import {
+  CALL_RECORD_OUTPUT_FIELDS,
+  CALL_RECORD_SAMPLE,
+  CALL_UPDATED_OUTPUT_FIELDS,
+} from '../../lib/zapier/callRecordFields';
 import { flattenSample } from '../../scripts/zapier/publishingChecks';
 import App from '../../index';
 
@@ -43,27 +54,59 @@ const settledCall: SettledCall = {
   leg_count: 3,
 };
 
+/** An event as the bridge builds it; `call.updated` from the record a Zap just changed. */
+function realEvent(type: CallEventType): CallEvent {
+  const context = {
+    location: { id: 'loc_1', name: 'Adelaide Office' },
+    recordUrl: 'https://bridge.example.com/v1/calls/x',
+  };
+  if (type !== 'call.updated') return buildCallEvent(type, settledCall, context);
+  const {
+    id: _id,
+    event: _e,
+    occurred_at: _o,
+    test: _t,
+    ...facts
+  } = buildCallEvent('call.ended', settledCall, context);
+  return buildCallUpdatedEvent(
+    {
+      ...facts,
+      id: settledCall.call_id,
+      status: 'ended',
+      disposition: 'called_back',
+      notes: null,
+      tags: [],
+      follow_up_status: null,
+      contact_name: null,
+      custom_fields: {},
+      created_at: '2026-03-02T09:00:00.000Z',
+      updated_at: '2026-03-02T09:05:00.000Z',
+    },
+    { changedFields: ['disposition'], revision: 1, at: '2026-03-02T09:05:00.000Z' },
+  );
+}
+
 describe('samples, output fields and the real payload', () => {
   it.each(CALL_EVENT_TYPES)('%s: the sample has exactly the keys of a real event', (type) => {
-    const real = buildCallEvent(type, settledCall, {
-      location: { id: 'loc_1', name: 'Adelaide Office' },
-      recordUrl: 'https://bridge.example.com/v1/calls/x',
-    });
-    expect(flatKeys(CALL_EVENT_SAMPLES[type])).toEqual(flatKeys(real));
-    expect(fieldKeys(CALL_EVENT_OUTPUT_FIELDS)).toEqual(flatKeys(real));
+    const real = realEvent(type);
+    const leaves = ['custom_fields'];
+    expect(flatKeys(CALL_EVENT_SAMPLES[type], leaves)).toEqual(flatKeys(real, leaves));
+    expect(fieldKeys(outputFieldsFor(type))).toEqual(flatKeys(real, leaves));
     expect(CALL_EVENT_SAMPLES[type].event).toBe(type);
+    expect(real.test).toBe(false);
   });
 
-  it('each call trigger uses its own event sample and the shared output fields', () => {
+  it('each call trigger uses its own event sample and output fields', () => {
     const byKey = {
-      missed_call: 'call.missed',
-      call_started: 'call.started',
-      call_ended: 'call.ended',
+      missed_call: ['call.missed', CALL_EVENT_OUTPUT_FIELDS],
+      call_started: ['call.started', CALL_EVENT_OUTPUT_FIELDS],
+      call_ended: ['call.ended', CALL_EVENT_OUTPUT_FIELDS],
+      call_updated: ['call.updated', CALL_UPDATED_OUTPUT_FIELDS],
     } as const;
-    for (const [key, type] of Object.entries(byKey)) {
+    for (const [key, [type, fields]] of Object.entries(byKey)) {
       const operation = App.triggers[key as keyof typeof byKey].operation;
       expect(operation.sample).toBe(CALL_EVENT_SAMPLES[type]);
-      expect(operation.outputFields).toBe(CALL_EVENT_OUTPUT_FIELDS);
+      expect(operation.outputFields).toBe(fields);
     }
   });
 

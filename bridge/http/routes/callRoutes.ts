@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { callRecordPatchSchema } from '../../../lib/callRecord';
+import { phoneNumberKey } from '../../../lib/phoneNumber';
+import { announceCallUpdate } from '../../callUpdatedEvents';
 import { callRecordSchema } from '../../schemas/callRecord';
 import { ApiError } from '../apiError';
 import type { ApiContext } from '../apiContext';
@@ -21,6 +23,13 @@ const listQuery = z.strictObject({
   outcome: z.enum(['answered', 'voicemail', 'abandoned', 'missed']).optional(),
   direction: z.enum(['inbound', 'outbound', 'internal']).optional(),
   status: z.enum(['live', 'ended']).optional(),
+  number: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('Calls with this outside number, written any way (Find Call).'),
 });
 
 /** Calls list/get/patch: the Update Call Record action writes back here. */
@@ -40,7 +49,15 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
     },
     async (request) => {
       const location = locationOf(request);
-      const { calls, nextCursor } = ctx.store.calls.list(location.id, request.query);
+      const { number, ...q } = request.query;
+      let numberKey: string | undefined;
+      if (number !== undefined) {
+        // The same E.164 key the calls are stored under (docs/3cx-facts.md §5); a number that is
+        // not an outside number matches no call.
+        numberKey = phoneNumberKey(number, { country: location.country }) ?? undefined;
+        if (!numberKey?.startsWith('+')) return { data: [], next_cursor: null };
+      }
+      const { calls, nextCursor } = ctx.store.calls.list(location.id, { ...q, numberKey });
       return {
         data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl())),
         next_cursor: nextCursor,
@@ -82,8 +99,14 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
       const { id } = request.params;
       const patch = request.body;
       const now = ctx.now();
+      let announced = false;
       const updated = ctx.store.transaction(() => {
-        const call = ctx.store.calls.patch(location.id, id, patch, now);
+        const before = ctx.store.calls.get(location.id, id);
+        const call = before && ctx.store.calls.patch(location.id, id, patch, now);
+        if (before && call) {
+          const context = { now, publicUrl: ctx.publicUrl() };
+          announced = announceCallUpdate(ctx.store, location, before, call, context) !== null;
+        }
         // Setting a contact teaches the bridge this number: 3CX lookups, `known_contact` later.
         const numberKey = call?.facts.external_number;
         if (call && numberKey && (patch.contact_id || patch.contact_name || patch.contact_url)) {
@@ -104,6 +127,7 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         return call;
       });
       if (!updated) throw ApiError.notFound('Call');
+      if (announced) ctx.eventsStored();
       return toCallRecord(updated, location, ctx.publicUrl());
     },
   );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CALL_EVENT_TYPES } from '../../../lib/callEvent';
 import { eventFiltersSchema } from '../../../lib/eventFilters';
 import { callEventSchema } from '../../schemas/callEvent';
+import { callUpdatedEventSchema } from '../../schemas/callUpdatedEvent';
 import { ApiError } from '../apiError';
 import type { ApiContext } from '../apiContext';
 import { locationOf } from '../authentication';
@@ -32,10 +33,14 @@ const feedQuery = z.strictObject({
   ...filterParams,
 });
 
-const feedItem = callEventSchema.extend({
+const suppression = {
   suppressed: z.literal(true).optional(),
   suppressed_reason: z.string().nullable().optional(),
-});
+};
+const feedItem = z.union([
+  callUpdatedEventSchema.extend(suppression),
+  callEventSchema.extend(suppression),
+]);
 
 const deliveriesAnswer = z.strictObject({
   event_id: z.string(),
