@@ -31,6 +31,7 @@ export function meRoutes(app: FastifyInstance, ctx: ApiContext): void {
         window_held_seconds: poll.windowHeldSeconds,
         next_poll_at: poll.nextPollAt,
       },
+      call_control: ctx.callControlStatus?.(location.id) ?? null,
     };
   });
 }
