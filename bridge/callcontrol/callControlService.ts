@@ -124,8 +124,18 @@ export class CallControlService {
     return this.streams.get(locationId)?.stream.status() ?? null;
   }
 
+  /**
+   * Does the stream of this location need the poller's call numbers? Not when it does not run
+   * or the client has no Call Control access: then the polled path stays exactly as it was.
+   */
+  private listens(locationId: string): boolean {
+    const running = this.streams.get(locationId);
+    return running !== undefined && running.stream.status().state !== 'no_access';
+  }
+
   /** The poller read these call-log rows (bridge/ingest/locationPoller.ts). */
   observeCallLog(locationId: string, legs: readonly CallLeg[]): void {
+    if (!this.listens(locationId)) return;
     let index = this.indexes.get(locationId);
     if (!index) {
       index = new CallIdIndex();
@@ -143,7 +153,7 @@ export class CallControlService {
     events: readonly PollerEvent[],
   ): readonly PollerEvent[] {
     const index = this.indexes.get(locationId);
-    if (!index || events.length === 0) return events;
+    if (!index || events.length === 0 || !this.listens(locationId)) return events;
     const now = this.options.now();
     const rewrites = new Map<string, string>();
     for (const { call } of events) {
