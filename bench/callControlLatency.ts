@@ -1,8 +1,7 @@
-import type { TrafficMix } from '../sim';
 import { startBenchBridge, type BenchBridge } from './benchBridge';
 import { ProcessMeter } from './processMeter';
 import { loadLine, printTable, recordMeasure, round, sleep, type Row } from './report';
-import { SimHost } from './simHostClient';
+import { startLatencyHost } from './latencyHost';
 import type { Arrival, CallTruth } from './simHost';
 
 /**
@@ -36,14 +35,6 @@ const GRACE_MS = 10_000;
 const INTERVAL_MS = 5_000;
 
 /** As bench/latencyBench.ts: half the calls unanswered, so p99 rests on enough samples. */
-const MISSED_HEAVY_MIX: Partial<TrafficMix> = {
-  answered: 40,
-  missed: 20,
-  voicemail: 20,
-  abandoned: 10,
-  internal: 5,
-  outbound: 5,
-};
 
 export function callControlScenarios(): Record<string, CallControlScenario> {
   const seconds = Number(process.env.BENCH_LATENCY_SECONDS ?? 180);
@@ -84,20 +75,9 @@ export async function runCallControlScenario(
     clientSecret: 'cc-secret',
     callControl: scenario.monitor === null ? null : { monitor: scenario.monitor },
   };
-  const host = await SimHost.start(
-    Array.from({ length: scenario.pbxs }, (_, i) => ({
-      seed: i + 1,
-      clients: [client],
-      clock: { mode: 'realtime' as const },
-    })),
-  );
+  const host = await startLatencyHost({ ...scenario, clients: [client] });
   let bench: BenchBridge | null = null;
   try {
-    await host.traffic({
-      callsPerMinute: scenario.callsPerMinute,
-      mix: MISSED_HEAVY_MIX,
-      backfillMs: scenario.backfillMinutes * 60_000,
-    });
     bench = await startBenchBridge({
       pbxUrls: host.urls,
       receiverUrl: host.receiverUrl,

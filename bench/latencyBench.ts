@@ -1,4 +1,3 @@
-import type { TrafficMix } from '../sim';
 import {
   hasJournalRoute,
   startBenchBridge,
@@ -7,6 +6,7 @@ import {
   type RequestRecord,
 } from './benchBridge';
 import { callControlLatencyBench } from './callControlLatency';
+import { startLatencyHost } from './latencyHost';
 import { ProcessMeter } from './processMeter';
 import {
   loadLine,
@@ -46,14 +46,6 @@ export interface LatencyScenario {
 }
 
 /** More misses than a real office (half of all calls), so p99 rests on enough samples. */
-const MISSED_HEAVY_MIX: Partial<TrafficMix> = {
-  answered: 40,
-  missed: 20,
-  voicemail: 20,
-  abandoned: 10,
-  internal: 5,
-  outbound: 5,
-};
 
 const GRACE_MS = 10_000;
 const INTERVAL_MS = 5_000;
@@ -223,19 +215,9 @@ async function journalScenario(seconds: number, rate = 20): Promise<ScenarioResu
 }
 
 async function runScenario(scenario: LatencyScenario): Promise<ScenarioResult> {
-  const host = await SimHost.start(
-    Array.from({ length: scenario.pbxs }, (_, i) => ({
-      seed: i + 1,
-      clock: { mode: 'realtime' as const },
-    })),
-  );
+  const host = await startLatencyHost(scenario);
   let bench: BenchBridge | null = null;
   try {
-    await host.traffic({
-      callsPerMinute: scenario.callsPerMinute,
-      mix: MISSED_HEAVY_MIX,
-      backfillMs: scenario.backfillMinutes * 60_000,
-    });
     const skewBefore = await clockSkew(host);
     bench = await startBenchBridge({
       pbxUrls: host.urls,

@@ -30,7 +30,7 @@ export class CallControlMetrics {
     });
     this.verdicts = new Counter({
       name: 'bridge_fast_settle_total',
-      help: 'Stream calls judged once quiet: missed (fast call.missed), log (left to the call log), still_active, check_failed',
+      help: 'Stream calls judged once quiet: missed (fast call.missed), log (left to the call log), still_active, late (checked too late to tell), check_failed',
       labelNames: ['verdict'],
       registers,
     });
@@ -53,7 +53,7 @@ export class CallControlMetrics {
     this.frames.inc({ location, type });
   }
 
-  verdict(verdict: 'missed' | 'log' | 'still_active' | 'check_failed'): void {
+  verdict(verdict: 'missed' | 'log' | 'still_active' | 'check_failed' | 'late'): void {
     this.verdicts.inc({ verdict });
   }
 

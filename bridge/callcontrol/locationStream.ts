@@ -5,7 +5,7 @@ import type { HttpTransport } from '../../lib/threecx/httpTransport';
 import type { LocationIngest } from '../ingest/locationIngest';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { Location } from '../store/locations';
-import { CallControlApi, CallControlError } from './callControlApi';
+import { CallControlApi, CallControlError, type ParticipantRead } from './callControlApi';
 import type { CallControlMetrics } from './callControlMetrics';
 import type { CallLinkRepo } from './callLinks';
 import { fastVerdict } from './fastSettle';
@@ -14,6 +14,7 @@ import { streamCallId } from './streamCallId';
 import { EVENT_REMOVE, EVENT_UPSERT, frameSchema, participantEntity } from './streamParticipant';
 import { streamSettledCall } from './streamSettledCall';
 import { StreamSocket } from './streamSocket';
+import { ParticipantReads, type StreamEvent } from './participantReads';
 
 /**
  * One location's Call Control stream (docs/3cx-facts.md §2): connect, take the snapshot,
@@ -73,13 +74,14 @@ export interface LocationStreamDeps {
   eventsStored: () => void;
 }
 
-interface QueuedFrame {
-  kind: 'upsert' | 'remove';
-  dn: string;
-  id: number;
-  at: number;
-  session: number;
-}
+/** GETs of participants in flight at once, per location (participantReads.ts). */
+const MAX_GETS_IN_FLIGHT = 16;
+/**
+ * How late after the last removal the `/ActiveCalls` check may still count as evidence: past
+ * quiet time + this, a call gone may as well have gone on (voicemail, an unmonitored phone) and
+ * ended since, so the call log decides (a slow PBX or a backlog never turns into wrong misses).
+ */
+const LATE_CHECK_SLACK_MS = 1500;
 
 export class LocationStream {
   private readonly api: CallControlApi;
@@ -101,11 +103,8 @@ export class LocationStream {
   private retryTimer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
   private buffering = true;
-  private buffered: QueuedFrame[] = [];
-  private readonly queue: QueuedFrame[] = [];
-  /** The queue worker runs (resolves when it stops); one at a time. */
-  private working: Promise<void> | null = null;
-  private workDone: () => void = () => undefined;
+  private buffered: StreamEvent[] = [];
+  private readonly reads: ParticipantReads;
   private activeRead: { startedAt: number; ids: Promise<Set<string>> } | null = null;
   /** Event call id per PBX call number, as decided at the first ring. */
   private readonly callIds = new Map<number, string>();
@@ -121,9 +120,15 @@ export class LocationStream {
       transport: deps.transport,
       tokens: deps.client.tokens,
     });
+    this.reads = new ParticipantReads({
+      read: (dn, id) => this.api.participant(dn, id),
+      knows: (dn, id) => this.tracker.knows(dn, id),
+      apply: (event, read) => this.apply(event, read),
+      maxInFlight: MAX_GETS_IN_FLIGHT,
+    });
     this.tracker = new StreamCallTracker({
       now: deps.now,
-      quietMs: () => this.settings().fastSettleQuietSeconds * 1000,
+      quietMs: () => this.quietMs(),
       onStarted: (call) => void this.callStarted(call).catch((e) => this.fail('call.started', e)),
       onQuiet: (call) => void this.callQuiet(call).catch((e) => this.fail('fast settle', e)),
     });
@@ -143,8 +148,7 @@ export class LocationStream {
     this.socket?.terminate('stopping');
     this.socket = null;
     this.tracker.clear();
-    this.queue.length = 0;
-    await this.working?.catch(() => undefined);
+    await this.reads.stop();
     this.deps.metrics.setConnected(this.location.id, false);
   }
 
@@ -162,6 +166,10 @@ export class LocationStream {
   }
 
   // --- connection ------------------------------------------------------------------------------
+
+  private quietMs(): number {
+    return this.settings().fastSettleQuietSeconds * 1000;
+  }
 
   private settings() {
     return (this.deps.store.locations.get(this.location.id) ?? this.location).settings;
@@ -195,6 +203,8 @@ export class LocationStream {
     this.lastToken = token;
     this.buffering = true;
     this.buffered = [];
+    // Events of the previous connection still waiting: the new snapshot supersedes them.
+    this.reads.clear();
     const socket = new StreamSocket({
       url: `${this.deps.client.pbxUrl.replace(/^http/, 'ws')}/callcontrol/ws`,
       token,
@@ -236,7 +246,7 @@ export class LocationStream {
     this.setState('connected');
     this.log.info({ monitored: this.monitored }, 'Call Control stream connected');
     this.buffering = false;
-    for (const f of this.buffered) this.enqueue(f);
+    for (const f of this.buffered) this.reads.push(f);
     this.buffered = [];
   }
 
@@ -315,55 +325,27 @@ export class LocationStream {
     this.events++;
     const kind = type === EVENT_UPSERT ? 'upsert' : 'remove';
     this.deps.metrics.frame(this.location.id, kind);
-    const item: QueuedFrame = { kind, dn: entity.dn, id: entity.id, at, session };
+    const item: StreamEvent = { kind, dn: entity.dn, id: entity.id, at, mono: performance.now() };
     if (this.buffering) this.buffered.push(item);
-    else this.enqueue(item);
+    else this.reads.push(item);
   }
 
-  private enqueue(item: QueuedFrame): void {
-    // An upsert already waiting for its GET covers a repeated one (docs/3cx-facts.md §2.4);
-    // a remove makes a waiting GET pointless (it would answer 404).
-    const waiting = this.queue.findIndex(
-      (q) => q.kind === 'upsert' && q.dn === item.dn && q.id === item.id,
-    );
-    if (waiting >= 0) {
-      if (item.kind === 'upsert') return;
-      if (this.tracker.knows(item.dn, item.id)) this.queue.splice(waiting, 1);
+  /** One event, in arrival order, with its GET's answer for an upsert. */
+  private apply(event: StreamEvent, read: ParticipantRead | Error | null): void {
+    if (event.kind === 'remove') {
+      this.tracker.remove(event.dn, event.id, event.at, true, event.mono);
+      return;
     }
-    this.queue.push(item);
-    if (this.working === null) {
-      this.working = new Promise<void>((resolve) => (this.workDone = resolve));
-      void this.work();
+    if (read instanceof Error || read === null) {
+      // The socket is probably going too; the reconcile after reconnecting covers it.
+      this.log.debug(
+        { err: read?.message, entity: `${event.dn}/${event.id}` },
+        'participant GET failed',
+      );
+      return;
     }
-  }
-
-  /** Works the queue down; clears `working` in the same turn as it finds the queue empty. */
-  private async work(): Promise<void> {
-    for (;;) {
-      if (this.queue.length === 0 || this.stopped) {
-        this.working = null;
-        this.workDone();
-        return;
-      }
-      const item = this.queue.shift()!;
-      if (item.session !== this.session) continue;
-      if (item.kind === 'remove') {
-        this.tracker.remove(item.dn, item.id, item.at, true);
-        continue;
-      }
-      try {
-        const read = await this.api.participant(item.dn, item.id);
-        if (item.session !== this.session) continue;
-        if (read.kind === 'ok') this.tracker.upsert(read.participant, item.at);
-        else this.tracker.unreadable(item.dn, item.id);
-      } catch (error) {
-        // The socket is probably going too; the reconcile after reconnecting covers it.
-        this.log.debug(
-          { err: message(error), entity: `${item.dn}/${item.id}` },
-          'participant GET failed',
-        );
-      }
-    }
+    if (read.kind === 'ok') this.tracker.upsert(read.participant, event.at, { mono: event.mono });
+    else this.tracker.unreadable(event.dn, event.id);
   }
 
   // --- what the bridge does with it ------------------------------------------------------------
@@ -398,6 +380,11 @@ export class LocationStream {
       return;
     }
     if (verdict === 'check') {
+      if (performance.now() - call.lastChangeMono > this.quietMs() + LATE_CHECK_SLACK_MS) {
+        this.tracker.judge(call, 'log');
+        this.deps.metrics.verdict('late');
+        return;
+      }
       let active: Set<string>;
       try {
         active = await this.activeCallIds(call.lastChangeAt);

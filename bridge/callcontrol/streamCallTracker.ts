@@ -16,6 +16,8 @@ export interface TrackedCall extends StreamCallFacts {
   /** Receipt of the first `Ringing` on a monitored extension. */
   firstRingAt: number | null;
   lastChangeAt: number;
+  /** Monotonic ms of the last change's receipt: how long ago it really was. */
+  lastChangeMono: number;
   /** Extensions that rang, in the order they first rang. */
   agentsRung: string[];
   queue: string | null;
@@ -31,6 +33,8 @@ export interface TrackedCall extends StreamCallFacts {
 
 export interface TrackerOptions {
   now: () => number;
+  /** Monotonic ms (default `performance.now`). */
+  monotonic?: () => number;
   quietMs: () => number;
   onStarted: (call: TrackedCall) => void;
   onQuiet: (call: TrackedCall) => void;
@@ -82,16 +86,17 @@ export class StreamCallTracker {
   }
 
   /** A participant's state from a GET (after an upsert event or in a snapshot). */
-  upsert(p: StreamParticipant, at: number, options: { adopt?: boolean } = {}): void {
+  upsert(p: StreamParticipant, at: number, options: { adopt?: boolean; mono?: number } = {}): void {
     const key = entityKey(p.dn, p.id);
     let call = this.calls.get(p.callid);
     if (!call) {
-      call = newCall(p.callid, at);
+      call = newCall(p.callid, at, options.mono ?? this.monotonic());
       this.calls.set(p.callid, call);
     }
     this.byEntity.set(key, p.callid);
     call.participants.set(key, p);
     call.lastChangeAt = at;
+    call.lastChangeMono = options.mono ?? this.monotonic();
     this.cancelQuiet(call.pbxCallId);
     // Ringing again after a verdict of "the poller decides" (the next queue wave): judge anew.
     if (call.judged === 'log' && !call.personConnected && !call.voicemail && !call.gap)
@@ -116,7 +121,7 @@ export class StreamCallTracker {
   }
 
   /** A participant removed: by a remove event (`observed`) or found missing in a snapshot. */
-  remove(dn: string, id: number, at: number, observed: boolean): void {
+  remove(dn: string, id: number, at: number, observed: boolean, mono?: number): void {
     const key = entityKey(dn, id);
     const callId = this.byEntity.get(key);
     if (callId === undefined) return;
@@ -126,6 +131,7 @@ export class StreamCallTracker {
     const last = call.participants.get(key);
     call.participants.delete(key);
     call.lastChangeAt = at;
+    call.lastChangeMono = mono ?? this.monotonic();
     if (!observed) call.gap = true;
     else if (last && this.typeOf(last.dn) === DN_TYPE.external) call.callerRemoved = true;
     if (call.participants.size === 0) this.scheduleQuiet(call);
@@ -173,6 +179,10 @@ export class StreamCallTracker {
     for (const id of [...this.timers.keys()]) this.cancelQuiet(id);
     this.calls.clear();
     this.byEntity.clear();
+  }
+
+  private monotonic(): number {
+    return (this.options.monotonic ?? (() => performance.now()))();
   }
 
   private typeOf(dn: string): string {
@@ -229,12 +239,13 @@ export class StreamCallTracker {
   }
 }
 
-function newCall(pbxCallId: number, at: number): TrackedCall {
+function newCall(pbxCallId: number, at: number, mono: number): TrackedCall {
   return {
     pbxCallId,
     participants: new Map(),
     firstRingAt: null,
     lastChangeAt: at,
+    lastChangeMono: mono,
     agentsRung: [],
     queue: null,
     callerNumber: '',

@@ -219,6 +219,37 @@ describe('Call Control stream → bridge', () => {
     expect(events(t).map((e) => e.type)).toEqual(['call.started']);
   });
 
+  it('answered on a phone the stream does not see: subscribers keep the fast miss, the record the log, counted', async () => {
+    // Ring group 8002 rings 107, 108 and 109; only 107 is monitored.
+    t = await startCc(['101', '102', '103', '104', '105', '106', '107']);
+    t.sim.pbx.placeCall({
+      kind: 'ringGroup',
+      result: 'answered',
+      answeredBy: '108',
+      ringSeconds: 3,
+      talkSeconds: 2,
+      caller: CALLER,
+    });
+    await play(t, 1);
+    await until(() => events(t).some((e) => e.type === 'call.started'));
+    // 108 answers, talks 2 s and hangs up before the bridge looks at /ActiveCalls.
+    t.sim.clock.advance(10);
+    await until(() => events(t).some((e) => e.type === 'call.missed'));
+    await t.advance(10);
+    await t.advance(5);
+    const got = events(t);
+    const callId = got[0].call_id;
+    expect(got.map((e) => e.id)).toEqual([
+      `${callId}:call.started`,
+      `${callId}:call.ended`,
+      `${callId}:call.missed`,
+    ]);
+    const record = t.bridge.store.calls.get(t.locationId, callId)!;
+    expect(record.facts).toMatchObject({ outcome: 'answered', answered_by: '108' });
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/bridge_fast_settle_contradictions_total 1/);
+  });
+
   it('the stream and check state show in /v1/status; a client without Call Control access polls as before', async () => {
     t = await startCc();
     const res = await fetch(`${t.url}/v1/status`, {
