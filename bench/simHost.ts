@@ -42,6 +42,8 @@ export interface CallTruth {
   /** When the first extension rang (null: none did). */
   firstRingAt: number | null;
   voicemail: boolean;
+  /** The script's kind (queue, direct, ringGroup, ivr, …). */
+  kind: string;
   startedAt: number;
   endedAt: number;
   direction: string;
@@ -136,6 +138,10 @@ async function handle(request: HostRequest): Promise<unknown> {
             callId: call.callId,
             firstRingAt: rings.length > 0 ? Math.min(...rings.map((l) => l.startedAt)) : null,
             voicemail: call.expected.voicemail,
+            kind:
+              call.kind === 'ivr' && call.script.kind === 'ivr' && call.script.then
+                ? `ivr→${call.script.then.kind}`
+                : call.kind,
             startedAt: call.startedAt,
             endedAt: call.endedAt,
             direction: call.expected.direction,

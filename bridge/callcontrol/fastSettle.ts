@@ -17,6 +17,9 @@
  *   `/ActiveCalls` (one read at that moment).
  * A queue participant's removal alone is not taken as that evidence: the queue also lets go of
  * the caller when it hands the call to voicemail or an agent [inf], so `/ActiveCalls` decides.
+ * A queue call still on the PBX at the check is checked again a few times a second apart (the
+ * caller may hang up between waves, unseen); any other call still there is the call log's
+ * (locationStream.ts `QUEUE_RECHECKS`).
  */
 export interface StreamCallFacts {
   inbound: boolean;

@@ -82,6 +82,15 @@ const MAX_GETS_IN_FLIGHT = 16;
  * ended since, so the call log decides (a slow PBX or a backlog never turns into wrong misses).
  */
 const LATE_CHECK_SLACK_MS = 1500;
+/**
+ * Between a queue's waves the caller waits where no monitored phone shows (docs/3cx-facts.md
+ * §2.3: waves re-ring within 1–2 s); one who hangs up there after the first check would wait
+ * for the call log. So a queue call still on the PBX is checked again, a second apart, a few
+ * times, until it rings again or is gone. Only queue calls: an extension that rang out goes to
+ * voicemail, which the stream cannot see, and a quick hang-up there must not read as a miss.
+ */
+const QUEUE_RECHECKS = 3;
+const RECHECK_MS = 1000;
 
 export class LocationStream {
   private readonly api: CallControlApi;
@@ -372,7 +381,7 @@ export class LocationStream {
     await this.commit([{ type: 'call.started', call: settled }]);
   }
 
-  private async callQuiet(call: TrackedCall): Promise<void> {
+  private async callQuiet(call: TrackedCall, recheck = 0): Promise<void> {
     const verdict = fastVerdict(call);
     if (verdict === 'log') {
       this.tracker.judge(call, 'log');
@@ -380,14 +389,15 @@ export class LocationStream {
       return;
     }
     if (verdict === 'check') {
-      if (performance.now() - call.lastChangeMono > this.quietMs() + LATE_CHECK_SLACK_MS) {
+      const due = this.quietMs() + recheck * RECHECK_MS;
+      if (performance.now() - call.lastChangeMono > due + LATE_CHECK_SLACK_MS) {
         this.tracker.judge(call, 'log');
         this.deps.metrics.verdict('late');
         return;
       }
       let active: Set<string>;
       try {
-        active = await this.activeCallIds(call.lastChangeAt);
+        active = await this.activeCallIds(call.lastChangeAt + recheck * RECHECK_MS);
       } catch (error) {
         this.tracker.judge(call, 'log');
         this.deps.metrics.verdict('check_failed');
@@ -396,6 +406,14 @@ export class LocationStream {
       }
       // Rang again while we asked (a transfer, the next wave): wait for the next quiet.
       if (call.participants.size > 0 || call.judged !== null) return;
+      if (active.has(String(call.pbxCallId)) && call.queue !== null && recheck < QUEUE_RECHECKS) {
+        const again = setTimeout(() => {
+          if (call.participants.size > 0 || call.judged !== null) return;
+          void this.callQuiet(call, recheck + 1).catch((e) => this.fail('fast settle', e));
+        }, RECHECK_MS);
+        again.unref();
+        return;
+      }
       if (active.has(String(call.pbxCallId))) {
         // Still on the PBX with nothing monitored showing: an IVR, a queue between waves,
         // voicemail or an unmonitored phone. Only the call log can tell.

@@ -153,6 +153,22 @@ describe('Call Control stream → bridge', () => {
     expect(events(t).filter((e) => e.type === 'call.ended')).toHaveLength(1);
   });
 
+  it('a queue caller who hangs up between waves, after the first check: caught by a re-check', async () => {
+    t = await startCc();
+    // The first agent rings from 4 to 19 s, the next wave starts at 21 s; the caller goes at 20.8 s.
+    t.sim.pbx.placeCall({ kind: 'queue', result: 'hangup', waitSeconds: 20.8, caller: CALLER });
+    await play(t, 19);
+    await pause(500); // the first check: still on the PBX, waiting in the queue
+    expect(events(t).map((e) => e.type)).toEqual(['call.started']);
+    t.sim.clock.advance(2);
+    await until(() => events(t).some((e) => e.type === 'call.missed'));
+    expect(events(t).find((e) => e.type === 'call.missed')!.payload).toMatchObject({
+      outcome: 'missed',
+      queue: '8001',
+      agents_rung: ['103'],
+    });
+  });
+
   it('voicemail waits for the call log (voicemail_left needs it), under the same call id', async () => {
     t = await startCc();
     t.sim.pbx.placeCall({
