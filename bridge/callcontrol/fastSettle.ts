@@ -4,7 +4,8 @@
  *
  * A call may be settled as `missed` from the stream alone, without waiting for the call log,
  * only when all of this holds once its monitored participants are gone and a quiet time has
- * passed (a transfer or a second device re-rings within it):
+ * passed (a transfer or a second device re-rings within it; none is needed once the caller's
+ * own participant is gone, streamCallTracker.ts):
  * - it is an inbound call from outside that rang a monitored extension;
  * - no participant was ever connected to a person (an extension `Connected`);
  * - none reached voicemail (a `Wspecialmenu` participant or party): whether a message was left

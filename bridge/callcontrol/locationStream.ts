@@ -373,6 +373,7 @@ export class LocationStream {
   }
 
   private async callStarted(call: TrackedCall): Promise<void> {
+    if (this.stopped) return;
     const location = this.deps.store.locations.get(this.location.id) ?? this.location;
     const callId = this.callIdOf(call);
     if (this.deps.store.calls.get(location.id, callId)?.status === 'ended') return;
@@ -382,6 +383,7 @@ export class LocationStream {
   }
 
   private async callQuiet(call: TrackedCall, recheck = 0): Promise<void> {
+    if (this.stopped) return;
     const verdict = fastVerdict(call);
     if (verdict === 'log') {
       this.tracker.judge(call, 'log');
@@ -438,6 +440,7 @@ export class LocationStream {
   }
 
   private async settleMissed(call: TrackedCall): Promise<void> {
+    if (this.stopped) return;
     this.tracker.judge(call, 'missed');
     const location = this.deps.store.locations.get(this.location.id) ?? this.location;
     const callId = this.callIdOf(call);

@@ -224,10 +224,13 @@ export class StreamCallTracker {
   private scheduleQuiet(call: TrackedCall): void {
     this.cancelQuiet(call.pbxCallId);
     if (call.ignored || !call.started || call.judged !== null) return;
+    // The caller's own participant gone is the end of the call: nothing can re-ring, so there
+    // is no quiet time to wait (fastSettle.ts).
+    const wait = call.callerRemoved ? 0 : this.options.quietMs();
     const handle = this.setTimer(() => {
       this.timers.delete(call.pbxCallId);
       if (call.participants.size === 0 && call.judged === null) this.options.onQuiet(call);
-    }, this.options.quietMs());
+    }, wait);
     this.timers.set(call.pbxCallId, handle);
   }
 

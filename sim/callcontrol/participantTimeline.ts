@@ -89,9 +89,17 @@ export function callParticipantSpans(call: SimCall, ctx: TimelineContext): Parti
   return inboundSpans(call, ctx);
 }
 
-/** The DN `type` of a leg's destination as Call Control names it. */
+/**
+ * The DN `type` of a leg's destination as Call Control names it; a kind of hop without a known
+ * Call Control type (newer simulated hops) reads as an extension's [inf].
+ */
+const TYPE_OF_KIND: Readonly<Record<string, string>> = {
+  ...CALL_CONTROL_DN_TYPE,
+  parking: 'Wparkextension',
+};
+
 function dnTypeOf(leg: SimLeg): string {
-  return CALL_CONTROL_DN_TYPE[leg.destinationKind];
+  return TYPE_OF_KIND[leg.destinationKind] ?? CALL_CONTROL_DN_TYPE.extension;
 }
 
 function inboundSpans(call: SimCall, ctx: TimelineContext): ParticipantSpan[] {
