@@ -30,7 +30,7 @@ import {
  * when the stream named the call first, so they dedupe against what the stream stored and only
  * add the call log's detail to the call record. A fast `call.missed` that the call log
  * contradicts (answered or voicemail) is counted and logged: subscribers keep what they got
- * (docs/api.md "Call Control").
+ * (docs/api.md "Where events come from").
  */
 export interface CallControlServiceOptions {
   store: BridgeStore;
@@ -174,7 +174,7 @@ export class CallControlService {
     return out;
   }
 
-  /** The call log's outcome against the stream's fast verdict (docs/api.md "Call Control"). */
+  /** The call log's outcome against the stream's fast verdict (docs/api.md "Where events come from"). */
   private checkVerdict(locationId: string, event: PollerEvent): void {
     const { call } = event;
     if (call.outcome === 'missed' || call.outcome === 'abandoned') return;
