@@ -6,6 +6,7 @@ import type { TickReport } from '../lib/poller/callPoller';
 import type { SettledCall } from '../lib/settledCall';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { DeliveryWorker } from './delivery/deliveryWorker';
+import { FollowUpTracker } from './followUp/followUpTracker';
 import type { RetryPolicy } from './delivery/retrySchedule';
 import { buildApi } from './http/buildApi';
 import type { ApiContext } from './http/apiContext';
@@ -41,6 +42,8 @@ export interface BridgeOptions {
   locationRefreshMs?: number;
   /** Release held CRM-template journal entries this often (bridge/journal/holdDeadline.ts). */
   journalSweepMs?: number;
+  /** Look for misses past their call-back deadline this often (bridge/followUp). */
+  followUpSweepMs?: number;
   logger?: Logger;
   /** The clock (tests pass the simulator's). */
   now?: () => number;
@@ -65,6 +68,8 @@ export class BridgeService {
   readonly worker: DeliveryWorker;
   /** The CRM-template journal: the second event source (bridge/journal). */
   readonly journal: JournalIngest;
+  /** Call-back tracking: `call.returned`, `call.unreturned` (bridge/followUp). */
+  readonly followUps: FollowUpTracker;
   api!: FastifyInstance;
   url: string | null = null;
   private readonly now: () => number;
@@ -74,6 +79,7 @@ export class BridgeService {
   private readonly pollerFingerprints = new Map<string, string>();
   private refreshTimer: NodeJS.Timeout | null = null;
   private journalTimer: NodeJS.Timeout | null = null;
+  private followUpTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private started = false;
 
@@ -126,6 +132,7 @@ export class BridgeService {
         );
       },
     });
+    this.followUps = new FollowUpTracker(this.store, { publicUrl: () => this.context.publicUrl });
     this.journal = new JournalIngest({
       store: this.store,
       ingestFor: (location) => this.ingestFor(location),
@@ -184,6 +191,11 @@ export class BridgeService {
       this.options.journalSweepMs ?? 5000,
     );
     this.journalTimer.unref();
+    this.followUpTimer = setInterval(
+      () => this.followUpSweep(),
+      this.options.followUpSweepMs ?? 10_000,
+    );
+    this.followUpTimer.unref();
     this.pruneOldRecords();
     this.retentionTimer = setInterval(() => this.pruneOldRecords(), 6 * 3600_000);
     this.retentionTimer.unref();
@@ -206,6 +218,7 @@ export class BridgeService {
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     if (this.journalTimer) clearInterval(this.journalTimer);
+    if (this.followUpTimer) clearInterval(this.followUpTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.journal.idle();
     await this.scheduler.stop();
@@ -252,6 +265,8 @@ export class BridgeService {
         publicUrl: () => this.context.publicUrl,
         metrics: this.metrics,
         correlate: (events) => this.journal.correlatePollerEvents(location.id, events),
+        afterStored: (loc, stored, now) => this.followUps.afterCallsStored(loc, stored, now),
+        eventsStored: () => this.worker.poke(),
         onEvent: (event) => {
           this.logger.info(
             {
@@ -282,6 +297,21 @@ export class BridgeService {
       return await this.journal.sweep();
     } catch (error) {
       this.logger.warn({ err: errorSummary(error) }, 'journal sweep failed');
+      return 0;
+    }
+  }
+
+  /**
+   * Fire `call.unreturned` for the misses past their deadline (the timer's job; tests call it
+   * with the simulator's clock). The schedule is the database: a restart loses nothing.
+   */
+  followUpSweep(): number {
+    try {
+      const stored = this.followUps.sweep(this.now());
+      if (stored > 0) this.worker.poke();
+      return stored;
+    } catch (error) {
+      this.logger.warn({ err: errorSummary(error) }, 'follow-up sweep failed');
       return 0;
     }
   }

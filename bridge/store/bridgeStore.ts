@@ -5,6 +5,7 @@ import { CallRepo } from './calls';
 import { ContactRepo } from './contacts';
 import { inTransaction, openDatabase } from './database';
 import { DeliveryRepo } from './deliveries';
+import { FollowUpRepo } from './followUps';
 import { LocationRepo } from './locations';
 import { EventOutbox } from './outbox';
 import { PollerStateRepo } from './pollerStates';
@@ -20,6 +21,7 @@ export class BridgeStore {
   readonly deliveries: DeliveryRepo;
   readonly pollerStates: PollerStateRepo;
   readonly contacts: ContactRepo;
+  readonly followUps: FollowUpRepo;
 
   constructor(
     readonly db: DatabaseSync,
@@ -33,6 +35,7 @@ export class BridgeStore {
     this.deliveries = new DeliveryRepo(db);
     this.pollerStates = new PollerStateRepo(db);
     this.contacts = new ContactRepo(db);
+    this.followUps = new FollowUpRepo(db);
   }
 
   static open(path: string, secrets: SecretBox): BridgeStore {

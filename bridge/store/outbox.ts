@@ -71,16 +71,6 @@ export class EventOutbox {
     return seq;
   }
 
-  /** How many events of one type a call has had (`call.updated` numbers its events). */
-  countForCall(locationId: string, callId: string, type: CallEventType): number {
-    const row = this.db
-      .prepare(
-        'SELECT COUNT(*) AS n FROM events WHERE location_id = ? AND call_id = ? AND type = ?',
-      )
-      .get(locationId, callId, type) as { n: number };
-    return Number(row.n);
-  }
-
   get(locationId: string, eventId: string): StoredEvent | null {
     const row = this.db
       .prepare(

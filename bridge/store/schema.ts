@@ -155,4 +155,29 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX journal_entries_by_number ON journal_entries(location_id, number_key, started_at);
   CREATE INDEX calls_by_number ON calls(location_id, number_key, started_at);
   `,
+  // 3: follow-up (bridge/followUp, lib/followUp). A missed call's call-back tracking lives on
+  // its call record: `return_due_at` (epoch ms) is the durable scheduler of `call.unreturned`,
+  // found by the partial index while the miss is awaiting a call back; reports read misses by
+  // time. `revision` numbers the record's `call.updated` events: counted from stored events,
+  // the numbers came round again once retention pruned the old ones, so it starts at the
+  // highest number a call's stored events already used.
+  `
+  ALTER TABLE calls ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE calls ADD COLUMN replied_at TEXT;
+  ALTER TABLE calls ADD COLUMN return_status TEXT
+    CHECK (return_status IN ('awaiting', 'returned', 'not_returned', 'no_number'));
+  ALTER TABLE calls ADD COLUMN return_due_at INTEGER;
+  ALTER TABLE calls ADD COLUMN returned_at TEXT;
+  ALTER TABLE calls ADD COLUMN returned_by TEXT;
+  ALTER TABLE calls ADD COLUMN returned_via TEXT CHECK (returned_via IN ('callback', 'called_again'));
+  ALTER TABLE calls ADD COLUMN returned_call_id TEXT;
+  ALTER TABLE calls ADD COLUMN time_to_callback_seconds REAL;
+  ALTER TABLE calls ADD COLUMN callback_attempts INTEGER;
+  UPDATE calls SET revision = updated.n
+    FROM (SELECT location_id, call_id, MAX(CAST(substr(id, length(call_id) + 15) AS INTEGER)) AS n
+          FROM events WHERE type = 'call.updated' GROUP BY location_id, call_id) AS updated
+    WHERE calls.location_id = updated.location_id AND calls.call_id = updated.call_id;
+  CREATE INDEX calls_return_due ON calls(return_due_at) WHERE return_status = 'awaiting';
+  CREATE INDEX calls_missed_by_time ON calls(location_id, started_at) WHERE missed = 1;
+  `,
 ];
