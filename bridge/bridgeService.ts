@@ -22,6 +22,8 @@ import { silentLogger } from './logger';
 import { BridgeMetrics } from './metrics';
 import { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
+import type { InboundCallSource } from './reports/reconciliation';
+import { AdminToken } from './secrets/adminToken';
 import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
 import packageJson from '../package.json';
@@ -44,6 +46,8 @@ export interface BridgeOptions {
   journalSweepMs?: number;
   /** Look for misses past their call-back deadline this often (bridge/followUp). */
   followUpSweepMs?: number;
+  /** `BRIDGE_ADMIN_TOKEN`: reads every location's reports and dashboard (docs/api.md). */
+  adminToken?: string;
   logger?: Logger;
   /** The clock (tests pass the simulator's). */
   now?: () => number;
@@ -77,6 +81,8 @@ export class BridgeService {
   private readonly enricher: CallEnricher;
   private readonly ingests = new Map<string, LocationIngest>();
   private readonly pollerFingerprints = new Map<string, string>();
+  /** Each location's 3CX client, for the reconciliation's report (shared with its poller). */
+  private readonly pbxClients = new Map<string, InboundCallSource>();
   private refreshTimer: NodeJS.Timeout | null = null;
   private journalTimer: NodeJS.Timeout | null = null;
   private followUpTimer: NodeJS.Timeout | null = null;
@@ -154,6 +160,8 @@ export class BridgeService {
       allowLoopbackHttpTargets: options.allowLoopbackHttpTargets ?? false,
       eventsStored: () => bridge.worker.poke(),
       pollStatus: () => bridge.scheduler.status(),
+      adminToken: AdminToken.fromEnv(options.adminToken),
+      inboundCallsOf: (locationId) => bridge.pbxClients.get(locationId) ?? null,
     };
     bridge.context = context;
     bridge.api = await buildApi(context, {
@@ -235,6 +243,7 @@ export class BridgeService {
       if (!wanted.has(status.locationId)) {
         this.scheduler.remove(status.locationId);
         this.ingests.delete(status.locationId);
+        this.pbxClients.delete(status.locationId);
       }
     }
     const known = new Set(this.scheduler.status().map((s) => s.locationId));
@@ -253,6 +262,8 @@ export class BridgeService {
         transport: this.options.transportFor?.(location),
       });
       if (target) this.scheduler.add(target);
+      if (target?.client) this.pbxClients.set(location.id, target.client);
+      else this.pbxClients.delete(location.id);
     }
   }
 

@@ -27,12 +27,28 @@ export function matchesFilters(
   event: CallEvent,
   filters: EventFilters | null | undefined,
 ): boolean {
-  if (!filters) return true;
-  if (filters.source_list !== undefined && event.source_list !== filters.source_list) return false;
-  if (filters.business_hours !== undefined && event.branch !== filters.business_hours) return false;
-  if (filters.skip_voicemail_left && event.voicemail_left) return false;
-  if (filters.repeat === 'first' && event.is_repeat_miss) return false;
-  if (filters.repeat === 'repeat' && !event.is_repeat_miss) return false;
-  if (filters.exclude_known_contacts && event.known_contact) return false;
-  return true;
+  return failingFilter(event, filters) === null;
+}
+
+/** What the filters look at. */
+export type FilteredFields = Pick<
+  CallEvent,
+  'source_list' | 'branch' | 'voicemail_left' | 'is_repeat_miss' | 'known_contact'
+>;
+
+/** The first of the filters that leaves this event out, or null when the event passes them all. */
+export function failingFilter(
+  event: FilteredFields,
+  filters: EventFilters | null | undefined,
+): keyof EventFilters | null {
+  if (!filters) return null;
+  if (filters.source_list !== undefined && event.source_list !== filters.source_list)
+    return 'source_list';
+  if (filters.business_hours !== undefined && event.branch !== filters.business_hours)
+    return 'business_hours';
+  if (filters.skip_voicemail_left && event.voicemail_left) return 'skip_voicemail_left';
+  if (filters.repeat === 'first' && event.is_repeat_miss) return 'repeat';
+  if (filters.repeat === 'repeat' && !event.is_repeat_miss) return 'repeat';
+  if (filters.exclude_known_contacts && event.known_contact) return 'exclude_known_contacts';
+  return null;
 }

@@ -73,6 +73,7 @@ export function registerServeCommand(
           port,
           publicUrl,
           secretKey: env.BRIDGE_SECRET_KEY,
+          adminToken: env.BRIDGE_ADMIN_TOKEN,
           logger,
           allowLoopbackHttpTargets: env.BRIDGE_ALLOW_LOCAL_HTTP_TARGETS === '1',
         });

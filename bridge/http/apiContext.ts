@@ -1,4 +1,6 @@
 import type { BridgeMetrics } from '../metrics';
+import type { InboundCallSource } from '../reports/reconciliation';
+import type { AdminToken } from '../secrets/adminToken';
 import type { LocationPollStatus } from '../ingest/pollScheduler';
 import type { BridgeStore } from '../store/bridgeStore';
 
@@ -15,4 +17,8 @@ export interface ApiContext {
   /** New events were stored outside the poller (journal): wake the delivery worker. */
   eventsStored: () => void;
   pollStatus: () => LocationPollStatus[];
+  /** `BRIDGE_ADMIN_TOKEN`: reads every location's reports and dashboard; null when unset. */
+  adminToken: AdminToken | null;
+  /** The location's 3CX client for its own reports (shared with its poller); null without XAPI. */
+  inboundCallsOf: (locationId: string) => InboundCallSource | null;
 }

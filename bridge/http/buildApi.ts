@@ -33,6 +33,7 @@ import { eventRoutes } from './routes/eventRoutes';
 import { healthRoutes } from './routes/healthRoutes';
 import { hookRoutes } from './routes/hookRoutes';
 import { meRoutes } from './routes/meRoutes';
+import { reportRoutes } from './routes/reportRoutes';
 import { settingsRoutes } from './routes/settingsRoutes';
 import { testEventRoutes } from './routes/testEventRoutes';
 
@@ -150,13 +151,14 @@ export async function buildApi(
     },
   );
   await app.register(async (v1) => {
-    requireApiKey(v1, ctx.store, ctx.now);
+    requireApiKey(v1, ctx.store, ctx.now, ctx.adminToken);
     meRoutes(v1, ctx);
     hookRoutes(v1, ctx);
     eventRoutes(v1, ctx);
     callRoutes(v1, ctx);
     settingsRoutes(v1, ctx);
     testEventRoutes(v1, ctx);
+    reportRoutes(v1, ctx);
     for (const routes of options.extraRoutes ?? []) routes(v1, ctx);
   });
   return app;

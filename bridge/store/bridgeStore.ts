@@ -9,6 +9,7 @@ import { FollowUpRepo } from './followUps';
 import { LocationRepo } from './locations';
 import { EventOutbox } from './outbox';
 import { PollerStateRepo } from './pollerStates';
+import { ReportRepo } from './reports';
 import { SubscriptionRepo } from './subscriptions';
 
 /** The bridge's store: one SQLite database, one repository per kind of record. */
@@ -22,6 +23,7 @@ export class BridgeStore {
   readonly pollerStates: PollerStateRepo;
   readonly contacts: ContactRepo;
   readonly followUps: FollowUpRepo;
+  readonly reports: ReportRepo;
 
   constructor(
     readonly db: DatabaseSync,
@@ -36,6 +38,7 @@ export class BridgeStore {
     this.pollerStates = new PollerStateRepo(db);
     this.contacts = new ContactRepo(db);
     this.followUps = new FollowUpRepo(db);
+    this.reports = new ReportRepo(db);
   }
 
   static open(path: string, secrets: SecretBox): BridgeStore {

@@ -157,7 +157,7 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 3: follow-up (bridge/followUp, lib/followUp). A missed call's call-back tracking lives on
   // its call record: `return_due_at` (epoch ms) is the durable scheduler of `call.unreturned`,
-  // found by the partial index while the miss is awaiting a call back; reports read misses by
+  // found by the partial index while the miss is awaiting a call back; reports read calls by
   // time. `revision` numbers the record's `call.updated` events: counted from stored events,
   // the numbers came round again once retention pruned the old ones, so it starts at the
   // highest number a call's stored events already used.
@@ -178,6 +178,6 @@ export const MIGRATIONS: readonly string[] = [
           FROM events WHERE type = 'call.updated' GROUP BY location_id, call_id) AS updated
     WHERE calls.location_id = updated.location_id AND calls.call_id = updated.call_id;
   CREATE INDEX calls_return_due ON calls(return_due_at) WHERE return_status = 'awaiting';
-  CREATE INDEX calls_missed_by_time ON calls(location_id, started_at) WHERE missed = 1;
+  CREATE INDEX calls_by_time ON calls(location_id, started_at);
   `,
 ];
