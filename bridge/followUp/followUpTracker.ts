@@ -1,5 +1,6 @@
 import {
   buildCallFollowUpEvent,
+  callEventId,
   type CallEventType,
   type FollowUpEventType,
 } from '../../lib/callEvent';
@@ -55,6 +56,7 @@ export class FollowUpTracker {
   afterCallsStored(location: Location, stored: readonly StoredCallEvent[], now: number): number {
     const numbers = new Set<string>();
     for (const { type, call, suppressed } of stored) {
+      if (type === 'call.missed') this.recordMiss(location, call);
       // A miss the dialler cooldown folded belongs to the one it was folded into.
       if (type === 'call.missed' && !suppressed) {
         const numberKey = call.external_number;
@@ -74,6 +76,27 @@ export class FollowUpTracker {
     let events = 0;
     for (const numberKey of numbers) events += this.matchNumber(location, numberKey, now);
     return events;
+  }
+
+  /** Keep what the reports read of a miss: its `call.missed` as it was stored. */
+  private recordMiss(location: Location, call: SettledCall): void {
+    const stored = this.store.events.get(location.id, callEventId(call.call_id, 'call.missed'));
+    if (!stored) return;
+    const e = stored.event;
+    this.store.followUps.recordMiss(
+      location.id,
+      call.call_id,
+      {
+        branch: e.branch,
+        repeat: e.is_repeat_miss,
+        source_list: e.source_list,
+        dialed_number: e.dialed_number,
+        voicemail_left: e.voicemail_left,
+        known_contact: e.known_contact,
+        anonymous: e.caller_anonymous,
+      },
+      { seq: stored.seq, createdAt: stored.createdAt },
+    );
   }
 
   /** Match one number's followed-up misses with its calls again; store what changed. */

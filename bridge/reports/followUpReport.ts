@@ -114,7 +114,7 @@ export function followUpReport(
       totals: followUpFigures(rows),
       groups,
       time_to_callback: callbackTimeDistribution(rows),
-      subscriptions: subscriptionDeliveries(store, location, misses, since, until),
+      subscriptions: subscriptionDeliveries(store, location, misses, since),
     };
   });
   return {
@@ -154,12 +154,11 @@ export function subscriptionDeliveries(
   location: Location,
   misses: readonly MissRow[],
   since: string,
-  until: string,
 ): SubscriptionDeliveries[] {
-  const deliveries = new Map<string, { status: string; attempts: number }>();
-  for (const d of store.reports.missedCallDeliveries(location.id, since, until))
-    deliveries.set(`${d.subscriptionId}:${d.eventSeq}`, d);
   const fired = misses.filter((m) => m.fired && m.eventSeq !== null);
+  const deliveries = new Map<string, { status: string; attempts: number }>();
+  for (const d of store.reports.deliveriesOf(fired.map((m) => m.eventSeq!)))
+    deliveries.set(`${d.subscriptionId}:${d.eventSeq}`, d);
   return store.reports.missedCallSubscriptions(location.id, since).map((sub) => {
     const out: SubscriptionDeliveries = {
       id: sub.id,

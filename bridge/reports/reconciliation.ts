@@ -140,7 +140,7 @@ export async function reconcile(
     bridge,
     lines,
     balanced,
-    subscriptions: subscriptionDeliveries(store, location, misses, since, until),
+    subscriptions: subscriptionDeliveries(store, location, misses, since),
     numbers: {
       withheld: fired.filter((m) => m.numberKey === null && m.anonymous).length,
       unreadable: fired.filter((m) => m.numberKey === null && !m.anonymous).length,

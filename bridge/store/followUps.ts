@@ -12,6 +12,20 @@ export interface FollowUpState extends CallFollowUp {
   dueAtMs: number | null;
 }
 
+/**
+ * What the reports need of a miss as it fired (its `call.missed` event's fields), kept beside
+ * its follow-up so a period's misses are read from one index (schema.ts, migration 3).
+ */
+export interface MissContext {
+  branch: 'in_hours' | 'after_hours' | null;
+  repeat: boolean;
+  source_list: string | null;
+  dialed_number: string | null;
+  voicemail_left: boolean;
+  known_contact: boolean;
+  anonymous: boolean;
+}
+
 /** A followed-up miss of one number, for matching call backs. */
 export interface TrackedMiss {
   callId: string;
@@ -40,6 +54,21 @@ export class FollowUpRepo {
       )
       .run(start.status, start.dueAtMs, locationId, callId);
     return Number(result.changes) > 0;
+  }
+
+  /** Keep what the reports need of a miss and its stored `call.missed` (fired or folded). */
+  recordMiss(
+    locationId: string,
+    callId: string,
+    context: MissContext,
+    event: { seq: number; createdAt: string },
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE calls SET miss_context = ?, missed_event_seq = ?, missed_event_at = ?
+         WHERE location_id = ? AND call_id = ?`,
+      )
+      .run(JSON.stringify(context), event.seq, event.createdAt, locationId, callId);
   }
 
   /** The followed-up misses of one number that started at or after `sinceIso`, oldest first. */
