@@ -155,6 +155,7 @@ export function demoBanner(demo: RunningDemo): string {
     `  Bridge API:      ${demo.url}`,
     `  Demo API key:    ${demo.apiKey}   (shown once; new on every start)`,
     `  Simulated 3CX:   ${demo.sim.url}`,
+    `  Dashboard:       ${demo.url}/dashboard   (sign in with the demo API key)`,
     '',
     '  Try it:',
     `    curl -H "Authorization: Bearer ${demo.apiKey}" ${demo.url}/v1/events?event=call.missed`,

@@ -29,6 +29,7 @@ import { requireApiKey } from './authentication';
 import { validatorCompiler } from './requestValidation';
 import type { Api } from './routeKit';
 import { callRoutes } from './routes/callRoutes';
+import { dashboardRoutes } from './routes/dashboardRoutes';
 import { eventRoutes } from './routes/eventRoutes';
 import { healthRoutes } from './routes/healthRoutes';
 import { hookRoutes } from './routes/hookRoutes';
@@ -136,6 +137,7 @@ export async function buildApi(
   });
 
   healthRoutes(app, ctx);
+  dashboardRoutes(app);
   app.get(
     '/v1/openapi.json',
     {
