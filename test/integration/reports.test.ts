@@ -1,5 +1,5 @@
 import { generateAdminToken } from '../../bridge/secrets/adminToken';
-import { api } from '../support/bridgeApi';
+import { api, subscribe } from '../support/bridgeApi';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { runCli } from '../support/runCli';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
@@ -40,14 +40,8 @@ beforeAll(async () => {
     [good, undefined],
     [salesOnly, { source_list: 'sales' }],
     [failing, undefined],
-  ] as const) {
-    const hook = await api(t.url, t.apiKey, 'POST', '/v1/hooks', {
-      target_url: receiver.url,
-      event: 'call.missed',
-      filters,
-    });
-    expect(hook.status).toBe(201);
-  }
+  ] as const)
+    await subscribe(t, receiver.url, 'call.missed', t.apiKey, filters);
   await t.tick();
 
   const play = async (name: string, script: Record<string, unknown>) => {

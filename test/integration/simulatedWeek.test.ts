@@ -1,7 +1,7 @@
 import type { CallFollowUpEvent } from '../../lib/callEvent';
 import { followUpTruth, type MissTruth } from '../../sim';
 import { defaultOfficeHours, OfficeSchedule } from '../../sim/officeSchedule';
-import { api } from '../support/bridgeApi';
+import { api, subscribe } from '../support/bridgeApi';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { runCli } from '../support/runCli';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
@@ -41,14 +41,8 @@ beforeAll(async () => {
   for (const [receiver, filters] of [
     [everything, undefined],
     [inHoursOnly, { business_hours: 'in_hours' }],
-  ] as const) {
-    const hook = await api(t.url, t.apiKey, 'POST', '/v1/hooks', {
-      target_url: receiver.url,
-      event: 'call.missed',
-      filters,
-    });
-    expect(hook.status).toBe(201);
-  }
+  ] as const)
+    await subscribe(t, receiver.url, 'call.missed', t.apiKey, filters);
   await t.tick();
   t.sim.clock.set(WEEK_START);
   t.sim.pbx.startTraffic({
