@@ -138,7 +138,10 @@ export class BridgeService {
         );
       },
     });
-    this.followUps = new FollowUpTracker(this.store, { publicUrl: () => this.context.publicUrl });
+    this.followUps = new FollowUpTracker(this.store, {
+      publicUrl: () => this.context.publicUrl,
+      eventStored: (type) => this.metrics.eventStored('', type, false, -1),
+    });
     this.journal = new JournalIngest({
       store: this.store,
       ingestFor: (location) => this.ingestFor(location),

@@ -39,7 +39,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     seed: Date.now() % 100_000,
   });
   seedRecentCalls(sim);
-  sim.pbx.startTraffic({ callsPerMinute: options.callsPerMinute ?? 4 });
+  // With call backs and callers ringing again, so the dashboard's follow-up has something to show.
+  sim.pbx.startTraffic({ callsPerMinute: options.callsPerMinute ?? 4, followUps: {} });
 
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.dbPath}${suffix}`, { force: true });
   const bridge = await BridgeService.create({

@@ -45,7 +45,11 @@ export class FollowUpTracker {
 
   constructor(
     private readonly store: BridgeStore,
-    private readonly options: { publicUrl: () => string },
+    private readonly options: {
+      publicUrl: () => string;
+      /** An event was stored (for `bridge_events_total`). */
+      eventStored?: (type: CallEventType) => void;
+    },
   ) {}
 
   /**
@@ -172,7 +176,9 @@ export class FollowUpTracker {
   ): number {
     const record = toCallRecord(call, location, this.options.publicUrl());
     const event = buildCallFollowUpEvent(type, record, occurredAt);
-    return this.store.events.append(location.id, event, { now }) === null ? 0 : 1;
+    if (this.store.events.append(location.id, event, { now }) === null) return 0;
+    this.options.eventStored?.(type);
+    return 1;
   }
 
   private announceUpdate(
@@ -182,6 +188,8 @@ export class FollowUpTracker {
     now: number,
   ): number {
     const context = { now, publicUrl: this.options.publicUrl() };
-    return announceCallUpdate(this.store, location, before, after, context) === null ? 0 : 1;
+    if (announceCallUpdate(this.store, location, before, after, context) === null) return 0;
+    this.options.eventStored?.('call.updated');
+    return 1;
   }
 }

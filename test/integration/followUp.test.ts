@@ -172,6 +172,8 @@ describe('a missed call nobody returned', () => {
     t.sim.clock.set('2026-03-03T00:30:00Z');
     expect(t.bridge.followUpSweep()).toBe(2); // call.unreturned and call.updated
     expect(t.bridge.followUpSweep()).toBe(0);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/bridge_events_total\{type="call.unreturned",suppressed="false"\} 1/);
     const [event] = await followUpEvents('call.unreturned');
     expect(event).toMatchObject({
       id: `${miss}:call.unreturned`,
