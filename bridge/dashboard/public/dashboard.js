@@ -471,7 +471,7 @@
           el(
             'h2',
             { id: 'all-heading' },
-            `All ${overview.locations.length} locations, last ${WEEKS_CHARTED} weeks`,
+            `All locations (${overview.locations.length}), last ${WEEKS_CHARTED} weeks`,
           ),
           figuresList(followUp.all_locations.totals, 'all'),
           charts(followUp.all_locations, 'all'),
