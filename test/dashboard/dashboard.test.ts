@@ -204,7 +204,12 @@ describe('the dashboard', () => {
     await page.goto(`${t.url}/dashboard`);
     await page.getByLabel('API key or admin token').fill('cxb_wrong');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert').innerText()).resolves.toMatch(/not valid/);
+    // The page asks the bridge first: wait for its answer to show.
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /not valid/ })
+      .waitFor({ timeout: 15_000 });
+    expect(await page.getByRole('alert').innerText()).toMatch(/revoked|create a new one/i);
 
     await signIn(page, ADMIN);
     const all = (await api(t.url, ADMIN, 'GET', '/v1/reports/follow-up?since=56d&group=week')).body;
