@@ -1,9 +1,11 @@
-import { classifyCall, DEFAULT_VOICEMAIL_LEFT_SECONDS } from './classifyCall';
+import { classifyCall, type ClassifyOptions } from './classifyCall';
 import { compareText, legOrder, readLeg, type LegFacts } from './legFacts';
 import type { LegRuleOptions } from './legRules';
+import type { QueuePoll } from './queuePoll';
 import type { SettledCall, SettleResult } from './settledCall';
 import { callKeyOf, type CallLeg } from './threecx/callLeg';
 import { toMillis } from './utcTime';
+import { DEFAULT_VOICEMAIL_LEFT_SECONDS } from './voicemailLeft';
 
 export { DEFAULT_VOICEMAIL_LEFT_SECONDS };
 
@@ -19,12 +21,14 @@ export interface SettleOptions {
   graceSeconds?: number;
   /** Default country for national-format numbers (ISO 3166 alpha-2). */
   country?: string;
-  /** A voicemail leg at least this long means a message was left, not only the greeting heard. */
+  /** A voicemail leg at least this long means a message was left (lib/voicemailLeft.ts). */
   voicemailLeftSeconds?: number;
   /** The leg-classification rules (lib/legRules.ts) and this PBX's DN roles. */
   legRules?: LegRuleOptions;
   /** The DID each call came in on, by call key (from `GetInboundCalls` or the journal). */
   dialedNumbers?: ReadonlyMap<string, string>;
+  /** Agents each call's queue polled without an answer, by call key (the abandoned-queue report). */
+  queuePolls?: ReadonlyMap<string, readonly QueuePoll[]>;
 }
 
 /** Queue waves and transfers re-ring within 1–2 s (docs/3cx-facts.md §2.3); legs can land late. */
@@ -61,13 +65,7 @@ export function settleCalls(legs: readonly CallLeg[], options: SettleOptions): S
       pending.push(key);
       continue;
     }
-    settled.push(
-      classifyCall(key, facts, {
-        country: options.country,
-        voicemailLeftSeconds: options.voicemailLeftSeconds,
-        dialedNumber: options.dialedNumbers?.get(key),
-      }),
-    );
+    settled.push(classifyCall(key, facts, classifyOptions(key, options)));
     startedAt.push(facts[0].start);
   }
   sortByStart(settled, startedAt);
@@ -86,11 +84,19 @@ export function describeCall(
 ): SettledCall | null {
   const facts = readLegs(legs, options.legRules);
   if (facts.length === 0) return null;
-  return classifyCall(key, facts, {
+  return classifyCall(key, facts, classifyOptions(key, options));
+}
+
+function classifyOptions(
+  key: string,
+  options: Omit<SettleOptions, 'now' | 'activeCallIds' | 'graceSeconds'>,
+): ClassifyOptions {
+  return {
     country: options.country,
     voicemailLeftSeconds: options.voicemailLeftSeconds,
     dialedNumber: options.dialedNumbers?.get(key),
-  });
+    queuePolls: options.queuePolls?.get(key),
+  };
 }
 
 /** Legs by call key, in first-seen order. */
