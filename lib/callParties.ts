@@ -89,11 +89,13 @@ export function outsideNumber(party: PartyView, options: NumberOptions): Normali
   return { kind: 'invalid', number: null, raw: byId.raw };
 }
 
-/** The extension that answered; for an outside answerer (a forward, an outbound callee) its number. */
-export function answererOf(f: LegFacts): string | null {
-  return nonEmpty(
-    f.dstRole === 'external' ? f.dst.callerId || f.dst.dn : f.dst.dn || f.dst.callerId,
-  );
+/**
+ * The extension that answered; for an outside answerer (a forward, an outbound callee) its
+ * number, in E.164 when it reads as one.
+ */
+export function answererOf(f: LegFacts, options: NumberOptions = {}): string | null {
+  if (f.dstRole !== 'external') return nonEmpty(f.dst.dn || f.dst.callerId);
+  return outsideNumber(f.dst, options).number ?? nonEmpty(f.dst.callerId || f.dst.dn);
 }
 
 export function nonEmpty(text: string): string | null {

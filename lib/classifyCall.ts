@@ -68,7 +68,7 @@ export function classifyCall(
     queue: queueLeg ? nonEmpty(queueLeg.dst.dn) : (firstPoll?.queue ?? null),
     queue_name: queueLeg ? nonEmpty(queueLeg.dst.displayName) : (firstPoll?.queueName ?? null),
     agents_rung: agentsRung,
-    answered_by: legs.answering ? answererOf(legs.answering) : null,
+    answered_by: legs.answering ? answererOf(legs.answering, { country: options.country }) : null,
     answered_by_name: legs.answering ? nonEmpty(legs.answering.dst.displayName) : null,
     started_at: toIsoUtc(timing.startedAt),
     ended_at: toIsoUtc(timing.endedAt),

@@ -155,8 +155,10 @@ export const DEFAULT_LEG_RULES: readonly LegRule[] = [
   // No code and no CallType (older rows with unknown codes): read the numbers.
   {
     role: 'external',
-    callerId: /^(?:\+|00)?\d{7,}$/,
-    evidence: 'inf: a full phone number as caller id (docs/3cx-facts.md §5)',
+    // Seven digits or more, as 3CX or the trunk wrote them: `+353…`, `0871234567`, `353…`,
+    // `0044 20 7946 0321` (exports show numbers as dialled, docs/3cx-facts.md §8).
+    callerId: /^\+?(?:\d[\s\-./]?){7,}$/,
+    evidence: 'inf: a full phone number as caller id (docs/3cx-facts.md §5, §8)',
   },
   {
     role: 'extension',

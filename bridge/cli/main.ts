@@ -6,6 +6,7 @@ import { registerCheckCommand } from './checkCommand';
 import { registerContextCommands } from './contextCommands';
 import { registerKeyCommands } from './keyCommands';
 import { registerLocationCommands } from './locationCommands';
+import { registerReplayCommand } from './replayCommand';
 import { registerServeCommand } from './serveCommand';
 import { registerSettleCommand } from './settleCommand';
 import { registerWebhookCommands } from './webhookCommands';
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerCallsCommand(program, io);
   registerCaptureCommand(program, io);
   registerSettleCommand(program, io);
+  registerReplayCommand(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
