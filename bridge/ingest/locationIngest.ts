@@ -7,10 +7,17 @@ import type { BridgeStore } from '../store/bridgeStore';
 import type { Location } from '../store/locations';
 import type { CallEnricher, EnrichmentDecision } from './callEnricher';
 
+/** Where a batch of events comes from: the poller carries its new state, the journal none. */
+type EventSource = { kind: 'poller'; state: PollerState } | { kind: 'journal' };
+
 /**
  * One location's side of the transactional outbox: the poller's (or the journal's) events are
  * enriched, stored with their calls and deliveries, and the poller state advanced, all in one
  * SQLite transaction. Either all of a tick lands or none of it does.
+ *
+ * Two sources, two entry points: `commit` is the poller's (its events are correlated with
+ * journal calls and its state is saved with them), `commitJournal` the CRM-template journal's
+ * (its events are the journal's own calls, and it has no poller state).
  */
 export class LocationIngest implements PollerStore {
   constructor(
@@ -35,14 +42,25 @@ export class LocationIngest implements PollerStore {
     return this.store.pollerStates.load(this.location.id);
   }
 
-  async commit(state: PollerState | null, events: readonly PollerEvent[]): Promise<void> {
+  /** The poller's tick: its events, correlated with journal calls, and its new state. */
+  commit(state: PollerState, events: readonly PollerEvent[]): Promise<void> {
+    return this.storeEvents(events, { kind: 'poller', state });
+  }
+
+  /** Events of a journal entry released on its own (bridge/journal/journalIngest.ts). */
+  commitJournal(events: readonly PollerEvent[]): Promise<void> {
+    return this.storeEvents(events, { kind: 'journal' });
+  }
+
+  private async storeEvents(events: readonly PollerEvent[], source: EventSource): Promise<void> {
     const now = this.options.now();
     // Settings change while the bridge runs (the CLI, the API): read them fresh every commit.
     const location = this.store.locations.get(this.location.id) ?? this.location;
     const emitted: Array<{ type: CallEventType; call: SettledCall; suppressed: boolean }> = [];
     this.store.transaction(() => {
-      // The poller's commits carry its state; the journal's own commits need no correlating.
-      const correlated = state === null ? events : (this.options.correlate?.(events) ?? events);
+      // Only the poller's events may be a journal call already out under another id.
+      const correlated =
+        source.kind === 'journal' ? events : (this.options.correlate?.(events) ?? events);
       const decisions = new Map<string, EnrichmentDecision>();
       for (const { type, call } of correlated) {
         let decision = decisions.get(
@@ -94,7 +112,7 @@ export class LocationIngest implements PollerStore {
         if (suppressed) this.store.calls.addAttempt(location.id, decision.foldInto!, now);
         emitted.push({ type, call, suppressed });
       }
-      if (state !== null) this.store.pollerStates.save(location.id, state, now);
+      if (source.kind === 'poller') this.store.pollerStates.save(location.id, source.state, now);
     });
     for (const e of emitted) {
       this.options.metrics?.eventStored(
