@@ -1,6 +1,7 @@
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { machineLine } from './report';
+import { replayBench } from './replayBench';
 import { settleBench } from './settleBench';
 import { throughputBench } from './throughputBench';
 
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   latency: () => latencyBench(),
   throughput: () => throughputBench(),
   locations: () => locationsBench(),
+  replay: () => replayBench(),
 };
 
 async function run(): Promise<void> {

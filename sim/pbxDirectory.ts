@@ -105,6 +105,8 @@ const DEFAULT_EXTENSIONS: readonly [string, string, string][] = [
  */
 export const SHARED_PARKING = { dn: 'SP1', name: 'Shared Parking' } as const;
 export const VOICE_AGENT_NAME = 'Voice Agent';
+/** How exports name a voicemail box's leg: `Voicemail Box (100)` (docs/3cx-facts.md §8). */
+export const VOICEMAIL_BOX_NAME = 'Voicemail Box';
 
 /** A small business PBX in the given country: with AU, DIDs +61881234500…502 and +618812346NN. */
 export function defaultPbxDirectory(country: CountryDialling): PbxDirectoryConfig {

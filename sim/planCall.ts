@@ -13,6 +13,7 @@ import {
 import {
   SHARED_PARKING,
   VOICE_AGENT_NAME,
+  VOICEMAIL_BOX_NAME,
   type PbxDirectory,
   type SimDestination,
 } from './pbxDirectory';
@@ -535,7 +536,8 @@ class CallPlanner {
     this.truth.voicemail = true;
     this.truth.voicemailLeft ||= isVoicemailLeft((greeting + message) / 1000);
     this.decide('voicemail');
-    const voicemail: Party = { ...box, kind: 'voicemail' };
+    // 3CX names the box's leg `Voicemail Box` with the extension's DN (docs/3cx-facts.md §8).
+    const voicemail: Party = { ...box, kind: 'voicemail', displayName: VOICEMAIL_BOX_NAME };
     return this.addLeg({
       ...this.inbound(voicemail, t, 0, greeting + message, 'Inbound', via),
       answered: true,

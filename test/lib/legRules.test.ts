@@ -9,15 +9,77 @@ describe('leg classification rules', () => {
       classifyParty(
         partyView({ ...base, DestinationType: type, DestinationDn: '800' }, 'destination'),
       );
-    expect([0, 1, 4, 5, 6, 16, 8].map(role)).toEqual([
+    expect([0, 1, 4, 5, 6, 16, 2, 7, 8, 12, 13].map(role)).toEqual([
       'extension',
       'external',
       'queue',
       'voicemail',
       'ivr',
       'ring_group',
+      'ring_group',
+      'system',
+      'system',
+      'system',
       'system',
     ]);
+  });
+
+  it('reads a withheld party as outside whatever code it carries, by caller id or by name', () => {
+    const source = (leg: Partial<CallLeg>) =>
+      classifyParty(partyView({ ...base, ...leg }, 'source'));
+    expect(source({ SourceType: 0, SourceCallerId: 'anonymous', SourceDn: '10000' })).toBe(
+      'external',
+    );
+    expect(
+      source({ SourceDn: '10000', SourceCallerId: '10000', SourceDisplayName: 'ANONYMOUS' }),
+    ).toBe('external');
+    expect(source({ SourceDn: '10000', SourceCallerId: '10000' })).toBe('extension');
+  });
+
+  it('reads a destination queue from Direction Inbound Queue when nothing else says so', () => {
+    const leg = {
+      ...base,
+      DestinationDn: '800',
+      DestinationCallerId: '800',
+      Direction: 'Inbound Queue',
+    };
+    expect(classifyParty(partyView(leg, 'destination'))).toBe('queue');
+    expect(classifyParty(partyView(leg, 'source'))).toBe('system');
+    expect(classifyParty(partyView({ ...leg, Direction: 'Inbound' }, 'destination'))).toBe(
+      'extension',
+    );
+  });
+
+  it('reads voicemail by name on the destination only', () => {
+    const leg = {
+      ...base,
+      SourceDisplayName: 'Vodafone Voicemail',
+      SourceDn: '0871239999',
+      SourceCallerId: '0871239999',
+      DestinationDisplayName: 'Voicemail Box',
+      DestinationDn: '100',
+    };
+    expect(classifyParty(partyView(leg, 'destination'))).toBe('voicemail');
+    expect(classifyParty(partyView(leg, 'source'))).toBe('external');
+  });
+
+  it('reads numbers as dialled, with separators, as outside; shared parking and a voice agent as system', () => {
+    const dst = (leg: Partial<CallLeg>) =>
+      classifyParty(partyView({ ...base, ...leg }, 'destination'));
+    expect(dst({ DestinationCallerId: '0044 20 7946 0321' })).toBe('external');
+    expect(dst({ DestinationCallerId: '353871234567' })).toBe('external');
+    expect(dst({ DestinationCallerId: '123456' })).toBe('system');
+    expect(dst({ DestinationDn: 'SP1', DestinationCallerId: 'SP1' })).toBe('system');
+    expect(dst({ DestinationDisplayName: 'Voice Agent' })).toBe('system');
+    expect(dst({ DestinationDn: '1234567' })).toBe('system');
+  });
+
+  it("takes the PBX's own word first: a trunk DN is outside", () => {
+    const leg = { ...base, SourceType: 0, SourceDn: '10000', SourceCallerId: '10000' };
+    expect(classifyParty(partyView(leg, 'source'))).toBe('extension');
+    expect(classifyParty(partyView(leg, 'source'), { dnRoles: { '10000': 'external' } })).toBe(
+      'external',
+    );
   });
 
   it('prefers the observed CallType over a guessed code', () => {

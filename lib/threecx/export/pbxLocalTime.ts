@@ -25,8 +25,8 @@ export class PbxLocalTime {
 
   /**
    * UTC epoch ms; NaN when the text is no date-time in this order. A time in the hour the
-   * clocks skip is read as after the change; in the hour they repeat, as the first of the
-   * two (an export does not say which).
+   * clocks skip (no PBX can have logged one) is read with the offset after the change; in the
+   * hour they repeat, as the first of the two (an export does not say which).
    */
   toUtcMillis(text: string): number {
     const m = LOCAL_TIME.exec(text.trim());
