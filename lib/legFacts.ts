@@ -62,8 +62,9 @@ export function readLeg(leg: CallLeg, rules: LegRuleOptions | undefined): LegFac
     leg,
     callId: leg.CallId,
     cdrId: leg.CdrId ?? '',
-    segment: leg.SegmentId ?? 0,
-    subrow: leg.SubrowDescNumber ?? 0,
+    // Orders legs only: anything but a number (3CX omits nulls; garbage must not throw) is 0.
+    segment: typeof leg.SegmentId === 'number' ? leg.SegmentId : 0,
+    subrow: typeof leg.SubrowDescNumber === 'number' ? leg.SubrowDescNumber : 0,
     start,
     ring,
     talk,

@@ -84,3 +84,45 @@ describe('normalisePhoneNumber', () => {
     expect(new Set(keys)).toEqual(new Set(['+61881234567']));
   });
 });
+
+describe('numbers as real exports and trunks write them (docs/3cx-facts.md §8)', () => {
+  it.each([
+    ['0871234567', 'IE', '+353871234567'],
+    ['0044 20 7946 0321', 'IE', '+442079460321'],
+    ['353871234567', 'IE', '+353871234567'],
+    ['353871234567', undefined, '+353871234567'],
+    ['001161412345678', 'AU', '+61412345678'],
+    ['0061412345678', 'AU', '+61412345678'],
+    ['871234567', 'IE', '+353871234567'],
+  ])('%s (%s) is %s', (raw, country, e164) => {
+    expect(normalisePhoneNumber(raw, { country })).toEqual({ kind: 'external', number: e164, raw });
+  });
+
+  it.each([
+    ['00123', 'IE'],
+    ['999999999999999', undefined],
+    ['0', 'IE'],
+    ['12ab34', 'IE'],
+  ])('%s (%s) is no number', (raw, country) => {
+    expect(normalisePhoneNumber(raw, { country })).toEqual({ kind: 'invalid', number: null, raw });
+  });
+
+  it.each(['anonymous', 'ANONYMOUS', 'Anonymous', ' withheld number '])('%s is withheld', (raw) => {
+    expect(normalisePhoneNumber(raw)).toEqual({ kind: 'anonymous', number: null, raw });
+  });
+
+  it('reads short DNs as extensions, up to the longest extension length', () => {
+    expect(normalisePhoneNumber('1234567')).toMatchObject({ kind: 'invalid' });
+    expect(normalisePhoneNumber('1234567', { maxExtensionLength: 7 })).toMatchObject({
+      kind: 'internal',
+      number: '1234567',
+    });
+    expect(normalisePhoneNumber('Ext.0101')).toMatchObject({ kind: 'internal', number: '0101' });
+    expect(normalisePhoneNumber('0101', { country: 'IE' })).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('ignores a country that is no ISO code', () => {
+    expect(normalisePhoneNumber('0871234567', { country: 'Ireland' }).kind).toBe('invalid');
+    expect(normalisePhoneNumber('0871234567', { country: 'ie' }).number).toBe('+353871234567');
+  });
+});
