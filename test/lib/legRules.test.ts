@@ -121,3 +121,69 @@ describe('leg classification rules', () => {
     for (const rule of DEFAULT_LEG_RULES) expect(rule.evidence).toMatch(/^(obs|unv|inf|off|3p):/);
   });
 });
+
+describe('the words and numbers the rules read, one by one', () => {
+  const dst = (leg: Partial<CallLeg>) =>
+    classifyParty(partyView({ ...base, DestinationDn: '', ...leg }, 'destination'));
+
+  it.each([
+    ['Queue', 'queue'],
+    ['queue', 'queue'],
+    ['Queue Manager', 'system'],
+    ['Digital Receptionist', 'ivr'],
+    ['IVR', 'ivr'],
+    ['IVR menu', 'system'],
+    ['Ring Group', 'ring_group'],
+    ['RingGroup', 'ring_group'],
+    ['External', 'external'],
+    ['External line', 'system'],
+    ['Extension', 'extension'],
+    ['Extensions', 'system'],
+    ['System', 'system'],
+    ['VoiceMail', 'voicemail'],
+    ['Voice Mail', 'voicemail'],
+  ])('CallType %s on the destination is %s', (callType, role) => {
+    expect(dst({ CallType: callType })).toBe(role);
+    // CallType describes the destination only.
+    expect(classifyParty(partyView({ ...base, CallType: callType }, 'source'))).toBe('system');
+  });
+
+  it.each([
+    ['VMail 101', 'voicemail'],
+    ['Voicemail Box', 'voicemail'],
+    ['Voice Mail Menu', 'voicemail'],
+    ['vmail', 'voicemail'],
+    ['Email desk', 'system'],
+    ['Avmail', 'system'],
+    ['Voicemails', 'system'],
+  ])('a destination named %s is %s', (name, role) => {
+    expect(dst({ DestinationDisplayName: name })).toBe(role);
+  });
+
+  it.each([
+    ['1234567', 'external'],
+    ['+1234567', 'external'],
+    ['12-34-56-7', 'external'],
+    ['+353 87 123 4567', 'external'],
+    ['123456', 'system'],
+    ['12  34567', 'system'],
+    ['1234567a', 'system'],
+  ])('a caller id %s is %s', (callerId, role) => {
+    expect(dst({ DestinationCallerId: callerId })).toBe(role);
+  });
+
+  it.each([
+    ['1', 'extension'],
+    ['123456', 'extension'],
+    ['1234567', 'system'],
+    ['12a', 'system'],
+  ])('a DN %s alone is %s', (dn, role) => {
+    expect(dst({ DestinationDn: dn })).toBe(role);
+  });
+
+  it('reads Direction for a queue on the destination, with any case or words around it', () => {
+    expect(dst({ Direction: 'inbound queue' })).toBe('queue');
+    expect(dst({ Direction: 'Queue' })).toBe('queue');
+    expect(dst({ Direction: 'Inbound' })).toBe('system');
+  });
+});

@@ -126,3 +126,70 @@ describe('numbers as real exports and trunks write them (docs/3cx-facts.md §8)'
     expect(normalisePhoneNumber('0871234567', { country: 'ie' }).number).toBe('+353871234567');
   });
 });
+
+describe('the spellings the normaliser reads, one by one', () => {
+  it.each(['unavailable', 'Blocked', 'hidden', 'anonym', 'Withheld number', 'private   number'])(
+    '%s is withheld',
+    (raw) => {
+      expect(normalisePhoneNumber(raw).kind).toBe('anonymous');
+    },
+  );
+
+  it.each(['anonymous caller', 'not anonymous', 'number', 'anonymousnumber'])(
+    '%s is not a withheld caller',
+    (raw) => expect(normalisePhoneNumber(raw).kind).not.toBe('anonymous'),
+  );
+
+  it.each([
+    ['ext.101', '101'],
+    ['Ext101', '101'],
+    ['EXT. 7', '7'],
+    ['123456', '123456'],
+    ['Ext.123456789', '123456789'],
+  ])('%s is extension %s', (raw, number) => {
+    expect(normalisePhoneNumber(raw)).toEqual({ kind: 'internal', number, raw });
+  });
+
+  it.each(['Ext.1234567890', 'ext', 'x101', '101 '.repeat(2).trim()])(
+    '%s is no extension',
+    (raw) => {
+      expect(normalisePhoneNumber(raw).kind).not.toBe('internal');
+    },
+  );
+
+  it.each([
+    ['08.8123.4567', '+61881234567'],
+    ['08/8123/4567', '+61881234567'],
+    ['(08)81234567', '+61881234567'],
+    ['+61 8 8123 4567', '+61881234567'],
+    ['+61-8-8123-4567', '+61881234567'],
+    [' +61881234567 ', '+61881234567'],
+  ])('%s (AU) is %s', (raw, number) => {
+    expect(normalisePhoneNumber(raw, { country: 'AU' })).toEqual({ kind: 'external', number, raw });
+  });
+
+  it.each(['+0881234567', '+6188', '+6188123456789012', '0881234567x', '+'])(
+    '%s is no number',
+    (raw) => expect(normalisePhoneNumber(raw, { country: 'AU' }).kind).toBe('invalid'),
+  );
+
+  it('keeps the text 3CX sent, and reads null, undefined and non-text as nothing', () => {
+    expect(normalisePhoneNumber(null)).toEqual({ kind: 'invalid', number: null, raw: '' });
+    expect(normalisePhoneNumber(undefined)).toEqual({ kind: 'invalid', number: null, raw: '' });
+    expect(normalisePhoneNumber(101 as unknown as string)).toEqual({
+      kind: 'internal',
+      number: '101',
+      raw: '101',
+    });
+    const noText = { toString: null } as unknown as string;
+    expect(normalisePhoneNumber(noText)).toEqual({ kind: 'invalid', number: null, raw: '' });
+    expect(normalisePhoneNumber('   ')).toEqual({ kind: 'invalid', number: null, raw: '   ' });
+  });
+
+  it('gives one key to the spellings of one caller, none to a withheld or garbled one', () => {
+    expect(phoneNumberKey('0881234567', { country: 'AU' })).toBe('+61881234567');
+    expect(phoneNumberKey('Ext.101')).toBe('101');
+    expect(phoneNumberKey('Anonymous')).toBeNull();
+    expect(phoneNumberKey('garbage')).toBeNull();
+  });
+});
