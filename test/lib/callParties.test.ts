@@ -103,6 +103,8 @@ describe('parties of a call', () => {
           CallType: 'Extension',
           DestinationDn: '102',
           Answered: true,
+          // The user's own phone rings and stays connected first: not the answer.
+          TalkingDuration: 'PT5S',
         }),
         leg({
           SourceType: 0,
@@ -128,6 +130,38 @@ describe('parties of a call', () => {
       answered_by: '+61298765432',
       external_number: '+61298765432',
     });
+  });
+
+  it('takes the caller from the first outside leg, the callee of an outbound call from the first leg out', () => {
+    expect(
+      settle([
+        leg({ ...inbound, CallType: 'Extension', DestinationDn: '101' }),
+        leg({
+          ...inbound,
+          SourceCallerId: '+61400000000',
+          StartTime: '2026-03-02T09:00:20Z',
+          CallType: 'Extension',
+          DestinationDn: '102',
+        }),
+      ]).caller_number,
+    ).toBe('+61412345678');
+    expect(
+      settle([
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          CallType: 'External',
+          DestinationCallerId: '0298765432',
+        }),
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          StartTime: '2026-03-02T09:00:20Z',
+          CallType: 'External',
+          DestinationCallerId: '0298765000',
+        }),
+      ]).callee_number,
+    ).toBe('+61298765432');
   });
 
   it("keeps an outside answerer's number as 3CX wrote it when it is no phone number", () => {

@@ -193,3 +193,16 @@ describe('the spellings the normaliser reads, one by one', () => {
     expect(phoneNumberKey('garbage')).toBeNull();
   });
 });
+
+describe('how sure a reading must be', () => {
+  it('takes a national number of the right length even in a range the metadata lacks', () => {
+    expect(normalisePhoneNumber('0512345678', { country: 'AU' }).number).toBe('+61512345678');
+  });
+  it('takes digits without a plus only as a valid international number', () => {
+    expect(normalisePhoneNumber('35300000000').kind).toBe('invalid');
+    expect(normalisePhoneNumber('442071234567').number).toBe('+442071234567');
+  });
+  it('reads 00 inside a national number as digits, not as an international prefix', () => {
+    expect(normalisePhoneNumber('0871001234', { country: 'IE' }).number).toBe('+353871001234');
+  });
+});
