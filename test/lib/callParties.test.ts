@@ -243,3 +243,19 @@ describe('parties of a call', () => {
     ).toMatchObject({ caller_name: null, callee_name: null });
   });
 });
+
+describe('a caller 3CX sends without number or name', () => {
+  it('keeps nothing as the raw number and no name', () => {
+    const { settled } = settleCalls(
+      [leg({ SourceType: 1, SourceDn: '10000', CallType: 'Extension', DestinationDn: '101' })],
+      { now: NOW },
+    );
+    expect(settled[0]).toMatchObject({
+      direction: 'inbound',
+      caller_number: null,
+      caller_number_raw: '',
+      caller_name: null,
+      callee_name: null,
+    });
+  });
+});

@@ -206,3 +206,12 @@ describe('how sure a reading must be', () => {
     expect(normalisePhoneNumber('0871001234', { country: 'IE' }).number).toBe('+353871001234');
   });
 });
+
+describe('what is no number and what is one', () => {
+  it('reads text before the digits as garbage, not as a number', () => {
+    expect(normalisePhoneNumber('x0881234567', { country: 'AU' }).kind).toBe('invalid');
+  });
+  it('reads 00 inside a possible national number as digits', () => {
+    expect(normalisePhoneNumber('0512001234', { country: 'AU' }).number).toBe('+61512001234');
+  });
+});
