@@ -12,6 +12,7 @@ export interface CallTiming {
 export function callTiming(facts: readonly LegFacts[], outcome: LegOutcome): CallTiming {
   const first = facts[0];
   let endedAt = first.end;
+  // Stryker disable next-line EqualityOperator: equivalent, a maximum: taking an equal value changes nothing
   for (let i = 1; i < facts.length; i++) if (facts[i].end > endedAt) endedAt = facts[i].end;
   const { answering, voicemailLeg } = outcome;
   const waitEnd = answering

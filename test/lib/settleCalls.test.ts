@@ -131,3 +131,46 @@ describe('settleCalls edges', () => {
     });
   });
 });
+
+describe('settleCalls ordering and the end of a call', () => {
+  it('waits for the leg that ends last, not the leg that starts last', () => {
+    const legs = [
+      leg({
+        CdrId: 'q',
+        TalkingDuration: 'PT100S',
+        Answered: true,
+        DestinationType: 4,
+        CallType: 'Queue',
+      }),
+      leg({ CdrId: 'a', StartTime: '2026-03-02T09:00:10Z', RingingDuration: 'PT5S' }),
+    ];
+    const start = Date.parse('2026-03-02T09:00:00Z');
+    expect(settleCalls(legs, { now: start + 60_000 }).pending).toEqual(['h1']);
+    expect(settleCalls(legs, { now: start + 121_000 }).settled[0].ended_at).toBe(
+      '2026-03-02T09:01:50.000Z',
+    );
+  });
+
+  it('orders legs that start together by segment, sub-row, end, CdrId, then the destination', () => {
+    const at = (dn: string, over: Partial<CallLeg>) =>
+      leg({ DestinationDn: dn, DestinationCallerId: dn, CallType: 'Extension', ...over });
+    const legs = [
+      at('106', { SegmentId: 2, SubrowDescNumber: 1, CdrId: 'b' }),
+      at('105', { SegmentId: 2, SubrowDescNumber: 1, CdrId: 'c', RingingDuration: 'PT20S' }),
+      at('104', { SegmentId: 2, SubrowDescNumber: 1, CdrId: 'a' }),
+      at('103', { SegmentId: 2, SubrowDescNumber: 0 }),
+      at('102', { SegmentId: 1, SubrowDescNumber: 5 }),
+      at('108', { SegmentId: 3, CdrId: '' }),
+      at('107', { SegmentId: 3, CdrId: '' }),
+    ];
+    const expected = ['102', '103', '104', '106', '105', '107', '108'];
+    for (const order of [
+      legs,
+      [...legs].reverse(),
+      [legs[3], legs[0], legs[6], legs[1], legs[5], legs[4], legs[2]],
+    ]) {
+      const { settled } = settleCalls(order, { now: NOW });
+      expect(settled[0].agents_rung).toEqual(expected);
+    }
+  });
+});
