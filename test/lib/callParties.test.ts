@@ -165,6 +165,28 @@ describe('parties of a call', () => {
     ).toBe('+61298765432');
   });
 
+  it('keeps the agents of an outbound call that did not ring the caller first', () => {
+    expect(
+      settle([
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          CallType: 'External',
+          DestinationCallerId: '0298765432',
+          Answered: true,
+          TalkingDuration: 'PT9S',
+        }),
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          StartTime: '2026-03-02T09:01:00Z',
+          CallType: 'Extension',
+          DestinationDn: '104',
+        }),
+      ]).agents_rung,
+    ).toEqual(['104']);
+  });
+
   it("keeps an outside answerer's number as 3CX wrote it when it is no phone number", () => {
     expect(
       settle([
@@ -246,6 +268,25 @@ describe('parties of a call', () => {
 });
 
 describe('a caller 3CX sends without number or name', () => {
+  it('keeps the trunk DN as the raw caller when the name is no number either', () => {
+    expect(
+      settle([
+        leg({
+          SourceType: 1,
+          SourceDn: '10000',
+          SourceCallerId: '10000',
+          SourceDisplayName: 'Jane Citizen',
+          CallType: 'Extension',
+          DestinationDn: '101',
+        }),
+      ]),
+    ).toMatchObject({
+      caller_number: null,
+      caller_number_raw: '10000',
+      caller_name: 'Jane Citizen',
+    });
+  });
+
   it('keeps nothing as the raw number and no name', () => {
     const { settled } = settleCalls(
       [leg({ SourceType: 1, SourceDn: '10000', CallType: 'Extension', DestinationDn: '101' })],

@@ -155,15 +155,15 @@ describe('settleCalls ordering and the end of a call', () => {
     const at = (dn: string, over: Partial<CallLeg>) =>
       leg({ DestinationDn: dn, DestinationCallerId: dn, CallType: 'Extension', ...over });
     const legs = [
-      at('106', { SegmentId: 2, SubrowDescNumber: 1, CdrId: 'b' }),
+      at('104', { SegmentId: 2, SubrowDescNumber: 1, CdrId: 'b' }),
       at('105', { SegmentId: 2, SubrowDescNumber: 1, CdrId: 'c', RingingDuration: 'PT20S' }),
-      at('104', { SegmentId: 2, SubrowDescNumber: 1, CdrId: 'a' }),
+      at('106', { SegmentId: 2, SubrowDescNumber: 1, CdrId: 'a' }),
       at('103', { SegmentId: 2, SubrowDescNumber: 0 }),
       at('102', { SegmentId: 1, SubrowDescNumber: 5 }),
       at('108', { SegmentId: 3, CdrId: '' }),
       at('107', { SegmentId: 3, CdrId: '' }),
     ];
-    const expected = ['102', '103', '104', '106', '105', '107', '108'];
+    const expected = ['102', '103', '106', '104', '105', '107', '108'];
     for (const order of [
       legs,
       [...legs].reverse(),
