@@ -3,6 +3,7 @@ import { locationsBench } from './locationsBench';
 import { writeFileSync } from 'node:fs';
 import { beginBenchmark, figures, machineLine } from './report';
 import { reportsBench } from './reportsBench';
+import { replayBench } from './replayBench';
 import { settleBench } from './settleBench';
 import { storeBench } from './storeBench';
 import { throughputBench } from './throughputBench';
@@ -19,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   locations: () => locationsBench(),
   store: () => storeBench(),
   reports: () => reportsBench(),
+  replay: () => replayBench(),
 };
 
 async function run(): Promise<void> {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CallEventType } from '../lib/callEvent';
 import type { TickReport } from '../lib/poller/callPoller';
 import type { SettledCall } from '../lib/settledCall';
+import { activeCallNumbers } from '../lib/threecx/activeCallNumbers';
 import type { ThreeCxClient } from '../lib/threecx/client';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { CallControlService } from './callcontrol/callControlService';
@@ -28,6 +29,8 @@ import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
 import { createAxiosTransport } from './threecx/axiosTransport';
 import packageJson from '../package.json';
+
+const NO_NUMBERS: ReadonlySet<string> = new Set();
 
 export interface BridgeOptions {
   /** SQLite file (`:memory:` for a database that lives as long as the process). */
@@ -95,6 +98,8 @@ export class BridgeService {
     string,
     { fingerprint: string; client: ThreeCxClient; transport: HttpTransport }
   >();
+  /** Each location's outside numbers on `/ActiveCalls` at its last poll (the follow-up's). */
+  private readonly activeNumbers = new Map<string, ReadonlySet<string>>();
   private refreshTimer: NodeJS.Timeout | null = null;
   private journalTimer: NodeJS.Timeout | null = null;
   private followUpTimer: NodeJS.Timeout | null = null;
@@ -154,6 +159,7 @@ export class BridgeService {
     });
     this.followUps = new FollowUpTracker(this.store, {
       publicUrl: () => this.publicUrl(),
+      activeNumbers: (location) => this.activeNumbers.get(location.id) ?? NO_NUMBERS,
       eventStored: (type) => this.metrics.eventStored('', type, false, -1),
     });
     this.journal = new JournalIngest({
@@ -269,6 +275,7 @@ export class BridgeService {
         this.scheduler.remove(status.locationId);
         this.ingests.delete(status.locationId);
         this.clients.delete(status.locationId);
+        this.activeNumbers.delete(status.locationId);
       }
     }
     this.callControl.retain(wanted);
@@ -289,6 +296,8 @@ export class BridgeService {
         logger: this.logger,
         client: pbx?.client,
         onCallLog: (legs) => this.callControl.observeCallLog(location.id, legs),
+        onActiveCalls: (rows) =>
+          this.activeNumbers.set(location.id, activeCallNumbers(rows, location.country)),
       });
       if (target) this.scheduler.add(target);
     }
