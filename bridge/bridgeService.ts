@@ -6,6 +6,7 @@ import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { DeliveryWorker } from './delivery/deliveryWorker';
 import type { RetryPolicy } from './delivery/retrySchedule';
 import { buildApi } from './http/buildApi';
+import { httpLimits, type HttpLimits } from './http/httpLimits';
 import type { Api } from './http/routeKit';
 import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
 import type { CallEnricher } from './ingest/callEnricher';
@@ -36,6 +37,12 @@ export interface BridgeOptions {
   /** The address Zapier and subscribers reach the bridge at; `http://host:port` by default. */
   publicUrl?: string;
   allowLoopbackHttpTargets?: boolean;
+  /** Timeouts, the connection cap and rate limits (bridge/http/httpLimits.ts defaults). */
+  limits?: Partial<HttpLimits>;
+  /** Whose X-Forwarded-For to believe (`BRIDGE_TRUST_PROXY`; buildApi.ts has the default). */
+  trustProxy?: string;
+  /** `BRIDGE_METRICS_TOKEN`: `/metrics` needs it when set. */
+  metricsToken?: string;
   delivery?: { concurrency?: number; timeoutMs?: number; retry?: Partial<RetryPolicy> };
   /** Re-read the location list this often, so `location add` takes effect without a restart. */
   locationRefreshMs?: number;
@@ -139,8 +146,14 @@ export class BridgeService {
         allowLoopbackHttpTargets: options.allowLoopbackHttpTargets ?? false,
         eventsStored: () => this.worker.poke(),
         pollStatus: () => this.scheduler.status(),
+        metricsToken: options.metricsToken || null,
       },
-      { logger: this.logger, extraRoutes: [threecxTemplateRoutes(this.journal)] },
+      {
+        logger: this.logger,
+        templateRoutes: threecxTemplateRoutes(this.journal),
+        limits: httpLimits(options.limits),
+        trustProxy: options.trustProxy,
+      },
     );
   }
 

@@ -18,4 +18,6 @@ export interface ApiContext {
   /** New events were stored outside the poller (journal): wake the delivery worker. */
   eventsStored: () => void;
   pollStatus: () => LocationPollStatus[];
+  /** `BRIDGE_METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
+  metricsToken: string | null;
 }
