@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createAxiosTransport } from '../threecx/axiosTransport';
 import { ThreeCxClient } from '../../lib/threecx/client';
+import { pbxUrlAssumption } from '../../lib/threecx/pbxUrl';
 import { UsageError, type CliIo } from './io';
 import { findLocation, withStore } from './locationCommands';
 
@@ -70,6 +71,8 @@ export function connectFromFlags(flags: PbxFlags, io: CliIo): PbxConnection {
     throw new UsageError(
       `Missing ${missing.join(', ')} (or --location NAME for a stored location).`,
     );
+  const assumed = pbxUrlAssumption(pbxUrl!);
+  if (assumed && !flags.location) io.stderr(`Note: ${assumed}\n`);
   let client: ThreeCxClient;
   try {
     client = new ThreeCxClient({
