@@ -18,7 +18,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const SECRET = { THREECX_CLIENT_SECRET: 'from-the-environment' };
 
-function addLocation(name: string, pbxUrl: string, extra: string[] = []) {
+function addLocation(name: string, pbxUrl: string, extra: string[] = [], clientId = '900') {
   return runCli(
     [
       'location',
@@ -28,7 +28,7 @@ function addLocation(name: string, pbxUrl: string, extra: string[] = []) {
       '--pbx-url',
       pbxUrl,
       '--client-id',
-      '900',
+      clientId,
       '--country',
       'AU',
       '--timezone',
@@ -81,25 +81,7 @@ describe('location add', () => {
     expect(forced.code).toBe(0);
     expect(forced.stderr).toMatch(/Warning: .*log(ging)? each other out.*--force/);
     // Another API client on the same PBX is fine.
-    const other = await runCli(
-      [
-        'location',
-        'add',
-        '--name',
-        'Adelaide Support',
-        '--pbx-url',
-        'https://pbx.example.com:5001',
-        '--client-id',
-        '901',
-        '--country',
-        'AU',
-        '--timezone',
-        'Australia/Adelaide',
-        '--db',
-        db,
-      ],
-      SECRET,
-    );
+    const other = await addLocation('Adelaide Support', 'https://pbx.example.com:5001', [], '901');
     expect([other.code, other.stderr]).toEqual([0, '']);
   });
 });
