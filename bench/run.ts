@@ -1,3 +1,4 @@
+import { connectionFloodBench } from './connectionFlood';
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { machineLine } from './report';
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   throughput: () => throughputBench(),
   locations: () => locationsBench(),
   store: () => storeBench(),
+  connections: () => connectionFloodBench(),
 };
 
 async function run(): Promise<void> {
