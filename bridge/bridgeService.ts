@@ -2,8 +2,12 @@ import type { Logger } from 'pino';
 import type { CallEventType } from '../lib/callEvent';
 import type { TickReport } from '../lib/poller/callPoller';
 import type { SettledCall } from '../lib/settledCall';
+import type { ThreeCxClient } from '../lib/threecx/client';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
+import { CallControlService } from './callcontrol/callControlService';
+import type { StreamTiming } from './callcontrol/locationStream';
 import { DeliveryWorker } from './delivery/deliveryWorker';
+import { FollowUpTracker } from './followUp/followUpTracker';
 import type { RetryPolicy } from './delivery/retrySchedule';
 import { buildApi } from './http/buildApi';
 import { httpLimits, type HttpLimits } from './http/httpLimits';
@@ -11,7 +15,7 @@ import type { Api } from './http/routeKit';
 import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
 import type { CallEnricher } from './ingest/callEnricher';
 import { LocationIngest } from './ingest/locationIngest';
-import { createLocationPoller } from './ingest/locationPoller';
+import { createLocationClient, createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
 import { StoreEnricher } from './ingest/storeEnricher';
 import { pollerIsFailing } from './journal/holdDeadline';
@@ -20,8 +24,10 @@ import { silentLogger } from './logger';
 import { BridgeMetrics } from './metrics';
 import type { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
+import { AdminToken } from './secrets/adminToken';
 import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
+import { createAxiosTransport } from './threecx/axiosTransport';
 import packageJson from '../package.json';
 
 export interface BridgeOptions {
@@ -48,12 +54,18 @@ export interface BridgeOptions {
   locationRefreshMs?: number;
   /** Release held CRM-template journal entries this often (bridge/journal/holdDeadline.ts). */
   journalSweepMs?: number;
+  /** Look for misses past their call-back deadline this often (bridge/followUp). */
+  followUpSweepMs?: number;
+  /** `BRIDGE_ADMIN_TOKEN`: reads every location's reports and dashboard (docs/api.md). */
+  adminToken?: string;
   logger?: Logger;
   /** The clock (tests pass the simulator's). */
   now?: () => number;
   random?: () => number;
   /** Replace the 3CX HTTP transport (tests of faults). */
   transportFor?: (location: Location) => HttpTransport | undefined;
+  /** Call Control stream timings (tests shorten the backoff). */
+  callControlTiming?: Partial<StreamTiming>;
   enricher?: CallEnricher;
   onEvent?: (
     location: Location,
@@ -73,6 +85,10 @@ export class BridgeService {
   readonly worker: DeliveryWorker;
   /** The CRM-template journal: the second event source (bridge/journal). */
   readonly journal: JournalIngest;
+  /** The 3CX Call Control stream per location: the third source (bridge/callcontrol). */
+  readonly callControl: CallControlService;
+  /** Call-back tracking: `call.returned`, `call.unreturned` (bridge/followUp). */
+  readonly followUps: FollowUpTracker;
   readonly api: Api;
   /** The address `listen()` bound, null until then. */
   url: string | null = null;
@@ -81,8 +97,14 @@ export class BridgeService {
   private readonly enricher: CallEnricher;
   private readonly ingests = new Map<string, LocationIngest>();
   private readonly pollerFingerprints = new Map<string, string>();
+  /** One 3CX client per location, shared by its poller and its stream (one token per client). */
+  private readonly clients = new Map<
+    string,
+    { fingerprint: string; client: ThreeCxClient; transport: HttpTransport }
+  >();
   private refreshTimer: NodeJS.Timeout | null = null;
   private journalTimer: NodeJS.Timeout | null = null;
+  private followUpTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private started = false;
 
@@ -95,6 +117,15 @@ export class BridgeService {
       defaultMetrics: true,
     });
     this.enricher = options.enricher ?? new StoreEnricher();
+    this.callControl = new CallControlService({
+      store: this.store,
+      registry: this.metrics.registry,
+      now: this.now,
+      random: options.random,
+      logger: this.logger,
+      timing: options.callControlTiming,
+      eventsStored: () => this.worker.poke(),
+    });
     this.scheduler = new PollScheduler({
       now: this.now,
       random: options.random,
@@ -128,6 +159,10 @@ export class BridgeService {
         );
       },
     });
+    this.followUps = new FollowUpTracker(this.store, {
+      publicUrl: () => this.publicUrl(),
+      eventStored: (type) => this.metrics.eventStored('', type, false, -1),
+    });
     this.journal = new JournalIngest({
       store: this.store,
       ingestFor: (location) => this.ingestFor(location),
@@ -146,6 +181,9 @@ export class BridgeService {
         allowLoopbackHttpTargets: options.allowLoopbackHttpTargets ?? false,
         eventsStored: () => this.worker.poke(),
         pollStatus: () => this.scheduler.status(),
+        callControlStatus: (locationId) => this.callControl.statusOf(locationId),
+        adminToken: AdminToken.fromEnv(options.adminToken),
+        inboundCallsOf: (locationId) => this.clients.get(locationId)?.client ?? null,
         metricsToken: options.metricsToken || null,
       },
       {
@@ -188,6 +226,7 @@ export class BridgeService {
     if (this.started) return;
     this.started = true;
     this.scheduler.start();
+    this.callControl.start();
     this.worker.start();
     const every = this.options.locationRefreshMs ?? 30_000;
     this.refreshTimer = setInterval(() => this.refreshLocations(), every);
@@ -197,6 +236,11 @@ export class BridgeService {
       this.options.journalSweepMs ?? 5000,
     );
     this.journalTimer.unref();
+    this.followUpTimer = setInterval(
+      () => this.followUpSweep(),
+      this.options.followUpSweepMs ?? 10_000,
+    );
+    this.followUpTimer.unref();
     this.pruneOldRecords();
     this.retentionTimer = setInterval(() => this.pruneOldRecords(), 6 * 3600_000);
     this.retentionTimer.unref();
@@ -219,8 +263,10 @@ export class BridgeService {
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     if (this.journalTimer) clearInterval(this.journalTimer);
+    if (this.followUpTimer) clearInterval(this.followUpTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.journal.idle();
+    await this.callControl.stop();
     await this.scheduler.stop();
     await this.worker.stop();
     await this.api.close();
@@ -235,11 +281,15 @@ export class BridgeService {
       if (!wanted.has(status.locationId)) {
         this.scheduler.remove(status.locationId);
         this.ingests.delete(status.locationId);
+        this.clients.delete(status.locationId);
       }
     }
+    this.callControl.retain(wanted);
     const known = new Set(this.scheduler.status().map((s) => s.locationId));
     for (const location of locations) {
       const ingest = this.ingestFor(location);
+      const pbx = this.clientFor(location);
+      this.callControl.ensure(location, pbx && { ...pbx, ingest });
       // A changed connection or polling setting needs a new poller; the rest is read live.
       const fingerprint = pollerFingerprint(location);
       if (known.has(location.id) && this.pollerFingerprints.get(location.id) === fingerprint)
@@ -250,10 +300,43 @@ export class BridgeService {
         ingest,
         now: this.now,
         logger: this.logger,
-        transport: this.options.transportFor?.(location),
+        client: pbx?.client,
+        onCallLog: (legs) => this.callControl.observeCallLog(location.id, legs),
       });
       if (target) this.scheduler.add(target);
     }
+  }
+
+  /** The location's shared 3CX client (null without a PBX connection). */
+  private clientFor(
+    location: Location,
+  ): { client: ThreeCxClient; transport: HttpTransport } | null {
+    const secret =
+      location.pbxUrl && location.clientId ? this.store.locations.clientSecret(location.id) : null;
+    if (!secret) {
+      this.clients.delete(location.id);
+      return null;
+    }
+    const fingerprint = JSON.stringify([
+      location.pbxUrl,
+      location.clientId,
+      location.settings.allowSelfSignedTls,
+      secret.length,
+    ]);
+    const known = this.clients.get(location.id);
+    if (known?.fingerprint === fingerprint) return known;
+    const log = this.logger.child({ location: location.id });
+    const transport =
+      this.options.transportFor?.(location) ??
+      createAxiosTransport({ allowSelfSignedTls: location.settings.allowSelfSignedTls });
+    const client = createLocationClient(location, secret, {
+      now: this.now,
+      transport,
+      onEvent: (event) => log.debug({ threecx: event }, '3CX client'),
+    });
+    const entry = { fingerprint, client, transport };
+    this.clients.set(location.id, entry);
+    return entry;
   }
 
   /** The ingest (outbox writer) of a location: the poller's and the journal's. */
@@ -264,7 +347,13 @@ export class BridgeService {
         now: this.now,
         publicUrl: () => this.publicUrl(),
         metrics: this.metrics,
-        correlate: (events) => this.journal.correlatePollerEvents(location.id, events),
+        correlate: (events) =>
+          this.journal.correlatePollerEvents(
+            location.id,
+            this.callControl.correlatePollerEvents(location.id, events),
+          ),
+        afterStored: (loc, stored, now) => this.followUps.afterCallsStored(loc, stored, now),
+        eventsStored: () => this.worker.poke(),
         onEvent: (event) => {
           this.logger.info(
             {
@@ -299,6 +388,21 @@ export class BridgeService {
     }
   }
 
+  /**
+   * Fire `call.unreturned` for the misses past their deadline (the timer's job; tests call it
+   * with the simulator's clock). The schedule is the database: a restart loses nothing.
+   */
+  followUpSweep(): number {
+    try {
+      const stored = this.followUps.sweep(this.now());
+      if (stored > 0) this.worker.poke();
+      return stored;
+    } catch (error) {
+      this.logger.warn({ err: errorSummary(error) }, 'follow-up sweep failed');
+      return 0;
+    }
+  }
+
   async deliverNow(): Promise<number> {
     return this.worker.deliverDue();
   }
@@ -320,7 +424,13 @@ export class BridgeService {
 }
 
 function pollerFingerprint(location: Location): string {
-  const { enrichment: _enrichment, ...polling } = location.settings;
+  // The stream's settings are read by the stream (bridge/callcontrol), not the poller.
+  const {
+    enrichment: _enrichment,
+    callControl: _callControl,
+    fastSettleQuietSeconds: _quiet,
+    ...polling
+  } = location.settings;
   return JSON.stringify([location.pbxUrl, location.clientId, location.country, polling]);
 }
 

@@ -28,6 +28,9 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
+/** The default simulated office's extensions (sim/pbxDirectory.ts). */
+const DEMO_EXTENSIONS = ['101', '102', '103', '104', '105', '106', '107', '108', '109', '110'];
+
 /**
  * Demo mode: no 3CX is configured, so the built-in simulator plays one (a small office in
  * Adelaide with a sales queue, a support ring group and an IVR) with generated traffic, and the
@@ -37,14 +40,24 @@ export interface RunningDemo {
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const secret = randomBytes(16).toString('hex');
   const sim = await startSimulator({
-    clients: [{ clientId: 'demo-bridge', clientSecret: secret, role: 'system_owner' }],
+    // With Call Control access on the office's ten extensions, as an Enterprise PBX would
+    // have it: the demo shows call.started at the first ring and plain misses within seconds.
+    clients: [
+      {
+        clientId: 'demo-bridge',
+        clientSecret: secret,
+        role: 'system_owner',
+        callControl: { monitor: DEMO_EXTENSIONS },
+      },
+    ],
     clock: { mode: 'realtime', start: Date.now() },
     seed: Date.now() % 100_000,
   });
   let bridge: BridgeService | null = null;
   try {
     seedRecentCalls(sim);
-    sim.pbx.startTraffic({ callsPerMinute: options.callsPerMinute ?? 4 });
+    // With call backs and callers ringing again, so the dashboard's follow-up has something to show.
+    sim.pbx.startTraffic({ callsPerMinute: options.callsPerMinute ?? 4, followUps: {} });
 
     for (const suffix of ['', '-wal', '-shm'])
       rmSync(`${options.dbPath}${suffix}`, { force: true });
@@ -179,6 +192,7 @@ export function demoBanner(demo: RunningDemo): string {
     `  Bridge API:      ${demo.url}`,
     `  Demo API key:    ${demo.apiKey}   (shown once; new on every start)`,
     `  Simulated 3CX:   ${demo.sim.url}`,
+    `  Dashboard:       ${demo.url}/dashboard   (sign in with the demo API key)`,
     '',
     '  Try it:',
     `    curl -H "Authorization: Bearer ${demo.apiKey}" ${demo.url}/v1/events?event=call.missed`,

@@ -35,6 +35,8 @@ export {
   type TrafficOptions,
   type TrafficState,
 } from './trafficGenerator';
+export { FollowUpPlanner, e164CallerOf, type FollowUpTrafficOptions } from './followUpTraffic';
+export { followUpTruth, type MissTruth, type FollowUpTruthOptions } from './followUpTruth';
 export { DEFAULT_CLIENTS, type SimClientConfig, type SimRole } from './tokenIssuer';
 export type {
   SimDestination,
@@ -46,3 +48,11 @@ export type {
   SimTrunk,
 } from './pbxDirectory';
 export { DN_TYPE, CALL_TYPE } from './legShapes';
+export {
+  CALL_CONTROL_DN_TYPE,
+  VOICEMAIL_MENU_DN,
+  type CallControlParticipant,
+  type ParticipantStatus,
+} from './callcontrol/participantTimeline';
+export type { DnInfo } from './callcontrol/callControlState';
+export type { CallControlOptions, SimCallControl } from './callcontrol/simCallControl';

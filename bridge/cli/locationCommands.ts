@@ -233,12 +233,24 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
       'fire call.started/call.ended for extension-to-extension calls',
     )
     .option(
+      '--call-control <auto|on|off>',
+      'listen to the 3CX Call Control stream: auto = when the API client has access (default)',
+    )
+    .option(
+      '--fast-settle-quiet <seconds>',
+      'quiet time before the stream settles a plain miss (default 1.5)',
+    )
+    .option(
       '--repeat-window <days>',
       'misses from one number within this many days make a repeat miss (default 7)',
     )
     .option(
       '--cooldown <minutes>',
       'a redial within this many minutes folds into the earlier miss (default 10; 0 = off)',
+    )
+    .option(
+      '--return-deadline <minutes>',
+      'a miss nobody called back within this many minutes of business hours fires call.unreturned (default 30; 0 = off)',
     )
     .option('--db <path>', 'bridge database file')
     .action((idOrName: string, flags: Record<string, string | undefined>) => {
@@ -261,11 +273,15 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
         put('overlapSeconds', num('overlap', flags.overlap));
         if (flags.includeInternal !== undefined)
           put('includeInternal', /^(yes|true|on|1)$/i.test(flags.includeInternal));
+        put('callControl', flags.callControl?.toLowerCase());
+        put('fastSettleQuietSeconds', num('fast-settle-quiet', flags.fastSettleQuiet));
         const enrichment = { ...loc.settings.enrichment };
         if (flags.repeatWindow !== undefined)
           enrichment.repeatWindowDays = num('repeat-window', flags.repeatWindow);
         if (flags.cooldown !== undefined)
           enrichment.diallerCooldownMinutes = num('cooldown', flags.cooldown);
+        if (flags.returnDeadline !== undefined)
+          enrichment.returnDeadlineMinutes = num('return-deadline', flags.returnDeadline);
         put('enrichment', enrichment);
         const merged = { ...loc.settings, ...patch };
         const parsed = locationSettingsSchema.safeParse(merged);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { createAxiosTransport } from '../threecx/axiosTransport';
 import { ThreeCxClient } from '../../lib/threecx/client';
+import type { HttpTransport } from '../../lib/threecx/httpTransport';
+import { relativeDurationMs } from '../reports/reportPeriod';
 import { pbxUrlAssumption } from '../../lib/threecx/pbxUrl';
 import { UsageError, type CliIo } from './io';
 import { findLocation, withStore } from './locationCommands';
@@ -35,6 +37,9 @@ export function addPbxOptions(command: Command): Command {
 
 export interface PbxConnection {
   client: ThreeCxClient;
+  /** The client's transport (Call Control REST goes through it too). */
+  transport: HttpTransport;
+  allowSelfSignedTls: boolean;
   country: string;
   pbxUrl: string;
 }
@@ -74,25 +79,29 @@ export function connectFromFlags(flags: PbxFlags, io: CliIo): PbxConnection {
   const assumed = pbxUrlAssumption(pbxUrl!);
   if (assumed && !flags.location) io.stderr(`Note: ${assumed}\n`);
   let client: ThreeCxClient;
+  const transport = createAxiosTransport({ allowSelfSignedTls: selfSigned });
   try {
     client = new ThreeCxClient({
       pbxUrl: pbxUrl!,
       clientId: clientId!,
       clientSecret: clientSecret!,
-      transport: createAxiosTransport({ allowSelfSignedTls: selfSigned }),
+      transport,
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return { client, country: (country ?? 'AU').toUpperCase(), pbxUrl: client.pbxUrl };
+  return {
+    client,
+    transport,
+    allowSelfSignedTls: selfSigned,
+    country: (country ?? 'AU').toUpperCase(),
+    pbxUrl: client.pbxUrl,
+  };
 }
 
 /** `2h`, `30m`, `1d`, `90s`, `1w` → milliseconds. */
 export function parseSince(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/i.exec(text.trim());
-  if (!match) throw new UsageError(`--since must look like 30m, 2h, 1d or 1w, not "${text}"`);
-  const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[
-    match[2].toLowerCase() as 's' | 'm' | 'h' | 'd' | 'w'
-  ];
-  return Number(match[1]) * unit * 1000;
+  const ms = relativeDurationMs(text);
+  if (ms === null) throw new UsageError(`--since must look like 30m, 2h, 1d or 1w, not "${text}"`);
+  return ms;
 }

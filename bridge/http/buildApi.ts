@@ -34,10 +34,12 @@ import { CorruptRowError } from '../store/storedJson';
 import { validatorCompiler } from './requestValidation';
 import type { Api } from './routeKit';
 import { callRoutes } from './routes/callRoutes';
+import { dashboardRoutes } from './routes/dashboardRoutes';
 import { eventRoutes } from './routes/eventRoutes';
 import { healthRoutes } from './routes/healthRoutes';
 import { hookRoutes } from './routes/hookRoutes';
 import { meRoutes } from './routes/meRoutes';
+import { reportRoutes } from './routes/reportRoutes';
 import { settingsRoutes } from './routes/settingsRoutes';
 import { testEventRoutes } from './routes/testEventRoutes';
 
@@ -177,6 +179,7 @@ export function buildApi(ctx: ApiContext, options: ApiOptions = {}): Api {
 
   void app.register(async (open) => {
     healthRoutes(open, ctx);
+    dashboardRoutes(open);
     open.get(
       '/v1/openapi.json',
       {
@@ -194,19 +197,20 @@ export function buildApi(ctx: ApiContext, options: ApiOptions = {}): Api {
     );
   });
   void app.register(async (v1) => {
-    requireApiKey(v1, ctx, V1_SCOPES);
+    requireApiKey(v1, ctx, { scopes: V1_SCOPES, adminToken: ctx.adminToken });
     meRoutes(v1, ctx);
     hookRoutes(v1, ctx);
     eventRoutes(v1, ctx);
     callRoutes(v1, ctx);
     settingsRoutes(v1, ctx);
     testEventRoutes(v1, ctx);
+    reportRoutes(v1, ctx);
     for (const routes of options.extraRoutes ?? []) routes(v1, ctx);
   });
   const templateRoutes = options.templateRoutes;
   if (templateRoutes) {
     void app.register(async (template) => {
-      requireApiKey(template, ctx, TEMPLATE_SCOPES);
+      requireApiKey(template, ctx, { scopes: TEMPLATE_SCOPES });
       templateRoutes(template, ctx);
     });
   }

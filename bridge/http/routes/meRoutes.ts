@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { locationOf } from '../authentication';
+import { locationStatus } from '../locationStatus';
 import type { ApiContext } from '../apiContext';
 import { API_KEY, errorResponses, type Api } from '../routeKit';
 
@@ -13,7 +14,7 @@ const meAnswer = z.strictObject({
   bridge_version: z.string(),
 });
 
-const statusAnswer = z.strictObject({
+export const statusAnswer = z.strictObject({
   location: z.strictObject({ id: z.string(), name: z.string() }),
   source: z.enum(['xapi', 'journal']),
   poll: z
@@ -30,6 +31,19 @@ const statusAnswer = z.strictObject({
       next_poll_at: isoTime.nullable(),
     })
     .nullable(),
+  call_control: z
+    .strictObject({
+      state: z.enum(['off', 'no_access', 'connecting', 'connected', 'down']),
+      since: isoTime.describe('When the current state began.'),
+      reconnects: z.number(),
+      events: z.number(),
+      last_error: z.string().nullable(),
+      monitored_dns: z.number().nullable(),
+      fast_misses: z.number(),
+      tracked_calls: z.number(),
+    })
+    .nullable()
+    .describe("The location's Call Control stream (docs/api.md), null when the bridge has none."),
 });
 
 export function meRoutes(app: Api, ctx: ApiContext): void {
@@ -63,22 +77,6 @@ export function meRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: statusAnswer, ...errorResponses(401, 403) },
       },
     },
-    async (request) => {
-      const location = locationOf(request);
-      const poll = ctx.pollStatus().find((s) => s.locationId === location.id) ?? null;
-      return {
-        location: { id: location.id, name: location.name },
-        source: location.pbxUrl ? ('xapi' as const) : ('journal' as const),
-        poll: poll && {
-          last_poll_at: poll.lastPollAt,
-          last_success_at: poll.lastSuccessAt,
-          last_error: poll.lastError,
-          consecutive_errors: poll.consecutiveErrors,
-          lag_seconds: poll.lagSeconds,
-          window_held_seconds: poll.windowHeldSeconds,
-          next_poll_at: poll.nextPollAt,
-        },
-      };
-    },
+    async (request) => locationStatus(ctx, locationOf(request)),
   );
 }
