@@ -1,3 +1,4 @@
+import { connectionFloodBench } from './connectionFlood';
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   store: () => storeBench(),
   reports: () => reportsBench(),
   replay: () => replayBench(),
+  connections: () => connectionFloodBench(),
 };
 
 async function run(): Promise<void> {

@@ -11,6 +11,7 @@ import { DeliveryWorker } from './delivery/deliveryWorker';
 import { FollowUpTracker } from './followUp/followUpTracker';
 import type { RetryPolicy } from './delivery/retrySchedule';
 import { buildApi } from './http/buildApi';
+import { httpLimits, type HttpLimits } from './http/httpLimits';
 import type { Api } from './http/routeKit';
 import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
 import type { CallEnricher } from './ingest/callEnricher';
@@ -45,6 +46,12 @@ export interface BridgeOptions {
   /** The address Zapier and subscribers reach the bridge at; `http://host:port` by default. */
   publicUrl?: string;
   allowLoopbackHttpTargets?: boolean;
+  /** Timeouts, the connection cap and rate limits (bridge/http/httpLimits.ts defaults). */
+  limits?: Partial<HttpLimits>;
+  /** Whose X-Forwarded-For to believe (`BRIDGE_TRUST_PROXY`; buildApi.ts has the default). */
+  trustProxy?: string;
+  /** `BRIDGE_METRICS_TOKEN`: `/metrics` needs it when set. */
+  metricsToken?: string;
   delivery?: { concurrency?: number; timeoutMs?: number; retry?: Partial<RetryPolicy> };
   /** Re-read the location list this often, so `location add` takes effect without a restart. */
   locationRefreshMs?: number;
@@ -183,8 +190,14 @@ export class BridgeService {
         callControlStatus: (locationId) => this.callControl.statusOf(locationId),
         adminToken: AdminToken.fromEnv(options.adminToken),
         inboundCallsOf: (locationId) => this.clients.get(locationId)?.client ?? null,
+        metricsToken: options.metricsToken || null,
       },
-      { logger: this.logger, extraRoutes: [threecxTemplateRoutes(this.journal)] },
+      {
+        logger: this.logger,
+        templateRoutes: threecxTemplateRoutes(this.journal),
+        limits: httpLimits(options.limits),
+        trustProxy: options.trustProxy,
+      },
     );
   }
 
