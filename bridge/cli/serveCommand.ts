@@ -1,7 +1,14 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { BridgeService } from '../bridgeService';
-import { DEFAULT_HOST, dbPathFrom, loadSecrets, openStoreAt, portFrom } from '../config';
+import {
+  DEFAULT_HOST,
+  dbPathFrom,
+  loadSecrets,
+  maxSubscriptionsFrom,
+  openStoreAt,
+  portFrom,
+} from '../config';
 import { demoBanner, startDemo } from '../demo';
 import { ensureEnvLocation, envLocationWarnings } from '../envLocation';
 import { createLogger } from '../logger';
@@ -13,6 +20,7 @@ interface ServeFlags {
   db?: string;
   publicUrl?: string;
   demo?: boolean;
+  allowPrivateTargets?: boolean;
 }
 
 /**
@@ -35,6 +43,10 @@ export function registerServeCommand(
     .option('--db <path>', 'SQLite database file (or BRIDGE_DB; default ./data/bridge.db)')
     .option('--public-url <url>', 'address Zapier reaches the bridge at (or BRIDGE_PUBLIC_URL)')
     .option('--demo', 'run the demo even if locations are configured')
+    .option(
+      '--allow-private-targets',
+      'deliver to private and loopback addresses too: receivers on your own network (or BRIDGE_ALLOW_PRIVATE_TARGETS=1)',
+    )
     .action(async (flags: ServeFlags) => {
       const env = io.env;
       const dbPath = dbPathFrom(flags.db, env);
@@ -75,6 +87,9 @@ export function registerServeCommand(
           secrets: loadSecrets(dbPath, env),
           logger,
           allowLoopbackHttpTargets: env.BRIDGE_ALLOW_LOCAL_HTTP_TARGETS === '1',
+          allowPrivateTargets:
+            Boolean(flags.allowPrivateTargets) || env.BRIDGE_ALLOW_PRIVATE_TARGETS === '1',
+          maxSubscriptionsPerLocation: maxSubscriptionsFrom(env),
         });
         const url = await bridge.listen();
         bridge.start();

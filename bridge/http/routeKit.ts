@@ -34,7 +34,7 @@ export const errorBodySchema = z
  * reads an id adds 404, one that takes a body adds 413 and 415. The error handler sends every
  * error through these schemas.
  */
-export function errorResponses<S extends 400 | 401 | 404 | 413 | 415>(
+export function errorResponses<S extends 400 | 401 | 404 | 409 | 413 | 415>(
   ...statuses: S[]
 ): Record<S | 500, typeof errorBodySchema> {
   const out = { 500: errorBodySchema } as Record<S | 500, typeof errorBodySchema>;

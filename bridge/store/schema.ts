@@ -188,4 +188,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX calls_feed ON calls(location_id, seq, outcome, direction, status);
   CREATE INDEX calls_number_feed ON calls(location_id, number_key, seq, outcome, direction, status);
   `,
+  // 5: the delivery worker reads each subscription's due deliveries on their own (one lane per
+  // subscription, bridge/delivery/deliveryWorker.ts), so one subscriber's backlog is never walked
+  // to find another's; the old due-order index served one global queue and goes. Retention
+  // (bridge/store/retention.ts) deletes in small batches by age, through an index each.
+  `
+  CREATE INDEX deliveries_lane ON deliveries(subscription_id, next_attempt_at, id) WHERE status = 'pending';
+  DROP INDEX deliveries_due;
+  CREATE INDEX deliveries_finished ON deliveries(created_at) WHERE status != 'pending';
+  CREATE INDEX events_created ON events(created_at);
+  CREATE INDEX journal_entries_resolved ON journal_entries(received_at) WHERE status != 'held';
+  `,
 ];
