@@ -1,4 +1,3 @@
-import type { TrafficMix } from '../sim';
 import {
   hasJournalRoute,
   startBenchBridge,
@@ -6,8 +5,19 @@ import {
   type PollRecord,
   type RequestRecord,
 } from './benchBridge';
+import { callControlLatencyBench } from './callControlLatency';
+import { startLatencyHost } from './latencyHost';
 import { ProcessMeter } from './processMeter';
-import { loadLine, mean, percentile, printTable, round, sleep, type Row } from './report';
+import {
+  loadLine,
+  mean,
+  percentile,
+  printTable,
+  recordMeasure,
+  round,
+  sleep,
+  type Row,
+} from './report';
 import { SimHost } from './simHostClient';
 import type { Arrival, CallTruth } from './simHost';
 
@@ -36,18 +46,21 @@ export interface LatencyScenario {
 }
 
 /** More misses than a real office (half of all calls), so p99 rests on enough samples. */
-const MISSED_HEAVY_MIX: Partial<TrafficMix> = {
-  answered: 40,
-  missed: 20,
-  voicemail: 20,
-  abandoned: 10,
-  internal: 5,
-  outbound: 5,
-};
 
 const GRACE_MS = 10_000;
 const INTERVAL_MS = 5_000;
 const TARGET_MS = GRACE_MS + INTERVAL_MS + 250;
+
+/**
+ * `BENCH_LATENCY_SCENARIOS`, comma-separated: the polled scenarios below, `journal`, and the
+ * Call Control ones (bench/callControlLatency.ts: `callcontrol-offices`,
+ * `callcontrol-callcentre`, `callcontrol-offices-polled`).
+ */
+function wantedScenarios(): string[] {
+  return (process.env.BENCH_LATENCY_SCENARIOS ?? 'offices,callcentre,journal')
+    .split(',')
+    .map((name) => name.trim());
+}
 
 export function latencyScenarios(): LatencyScenario[] {
   const seconds = Number(process.env.BENCH_LATENCY_SECONDS ?? 180);
@@ -63,9 +76,8 @@ export function latencyScenarios(): LatencyScenario[] {
       ...common,
     },
   };
-  const wanted = (process.env.BENCH_LATENCY_SCENARIOS ?? 'offices,callcentre,journal').split(',');
-  return wanted
-    .filter((name) => name.trim() !== 'journal')
+  return wantedScenarios()
+    .filter((name) => name !== 'journal' && !name.startsWith('callcontrol-'))
     .map((name) => {
       const scenario = all[name.trim()];
       if (!scenario)
@@ -88,7 +100,9 @@ export async function latencyBench(): Promise<void> {
     process.stdout.write(`\n[latency] ${scenario.name}: ${loadLine()}\n`);
     results.push(await runScenario(scenario));
   }
-  if ((process.env.BENCH_LATENCY_SCENARIOS ?? 'journal').split(',').includes('journal')) {
+  const callControl = wantedScenarios().filter((name) => name.startsWith('callcontrol-'));
+  if (callControl.length > 0) await callControlLatencyBench(callControl);
+  if (wantedScenarios().includes('journal')) {
     process.stdout.write(`\n[latency] journal: ${loadLine()}\n`);
     const journal = await journalScenario(Number(process.env.BENCH_JOURNAL_SECONDS ?? 60));
     if (journal) results.push(journal);
@@ -160,6 +174,7 @@ async function journalScenario(seconds: number, rate = 20): Promise<ScenarioResu
     }
     const s = (values: number[], q: number) => round(percentile(values, q) / 1000, 3);
     const name = `journal-only location, ${rate} posts/s`;
+    recordMeasure(name, 'hang-up → webhook (call.missed)', total, { missing, duplicated: 0 });
     const row = (part: string, values: number[]) => ({
       part,
       p50: s(values, 50),
@@ -200,19 +215,9 @@ async function journalScenario(seconds: number, rate = 20): Promise<ScenarioResu
 }
 
 async function runScenario(scenario: LatencyScenario): Promise<ScenarioResult> {
-  const host = await SimHost.start(
-    Array.from({ length: scenario.pbxs }, (_, i) => ({
-      seed: i + 1,
-      clock: { mode: 'realtime' as const },
-    })),
-  );
+  const host = await startLatencyHost(scenario);
   let bench: BenchBridge | null = null;
   try {
-    await host.traffic({
-      callsPerMinute: scenario.callsPerMinute,
-      mix: MISSED_HEAVY_MIX,
-      backfillMs: scenario.backfillMinutes * 60_000,
-    });
     const skewBefore = await clockSkew(host);
     bench = await startBenchBridge({
       pbxUrls: host.urls,
@@ -343,6 +348,10 @@ async function runScenario(scenario: LatencyScenario): Promise<ScenarioResult> {
       'share of mean': `${round((mean(values) / meanTotal) * 100, 1)} %`,
     });
     const fixedGrace = counted.length > 0 ? latency.map(() => GRACE_MS) : [];
+    recordMeasure(scenario.name, 'hang-up → webhook (call.missed)', latency, {
+      missing,
+      duplicated: duplicates,
+    });
     return {
       name: scenario.name,
       summary: {

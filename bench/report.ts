@@ -3,8 +3,69 @@ import { cpus, loadavg, totalmem } from 'node:os';
 /** Benchmarks print figures as tables; none of them asserts a timing. */
 export type Row = Record<string, string | number>;
 
+/**
+ * What `BENCH_JSON=FILE` writes (bench/run.ts): per benchmark, the measured distributions
+ * (`scenario → measure → {count, p50, p95, p99, max, missing, duplicated}`, seconds) that the
+ * latency benchmarks record with `recordMeasure`, and every table any benchmark printed.
+ */
+export interface BenchFigures {
+  machine: string;
+  benchmarks: Record<
+    string,
+    {
+      scenarios: Record<string, Record<string, MeasureFigures>>;
+      tables: Record<string, Row[]>;
+    }
+  >;
+}
+
+export interface MeasureFigures {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+  missing: number;
+  duplicated: number;
+}
+
+export const figures: BenchFigures = { machine: '', benchmarks: {} };
+let currentBenchmark = 'bench';
+
+/** The benchmark whose figures follow (bench/run.ts sets it). */
+export function beginBenchmark(name: string): void {
+  currentBenchmark = name;
+  figures.benchmarks[name] ??= { scenarios: {}, tables: {} };
+}
+
+/** Record one measure of one scenario, in milliseconds (stored in seconds). */
+export function recordMeasure(
+  scenario: string,
+  measure: string,
+  valuesMs: readonly number[],
+  counts: { missing: number; duplicated: number },
+): MeasureFigures {
+  const s = (q: number) =>
+    valuesMs.length === 0 ? null : round(percentile(valuesMs, q) / 1000, 3);
+  const result = {
+    count: valuesMs.length,
+    p50: s(50),
+    p95: s(95),
+    p99: s(99),
+    max: s(100),
+    ...counts,
+  };
+  beginBenchmark(currentBenchmark);
+  const scenarios = figures.benchmarks[currentBenchmark].scenarios;
+  scenarios[scenario] ??= {};
+  scenarios[scenario][measure] = result;
+  return result;
+}
+
 export function printTable(title: string, rows: readonly Row[]): void {
   if (rows.length === 0) return;
+  beginBenchmark(currentBenchmark);
+  figures.benchmarks[currentBenchmark].tables[title] = rows.map((r) => ({ ...r }));
   const columns = Object.keys(rows[0]);
   const cells = rows.map((r) => columns.map((c) => formatCell(r[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));

@@ -1,12 +1,14 @@
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
-import { machineLine } from './report';
+import { writeFileSync } from 'node:fs';
+import { beginBenchmark, figures, machineLine } from './report';
 import { settleBench } from './settleBench';
 import { storeBench } from './storeBench';
 import { throughputBench } from './throughputBench';
 
 /**
- * `npm run bench [-- name ...]`: prints figures, asserts nothing. Each benchmark is a separate
+ * `npm run bench [-- name ...]`: prints figures, asserts nothing; `BENCH_JSON=FILE` also writes
+ * them as JSON. Each benchmark is a separate
  * function so one can be run alone: `npm run bench -- settle`.
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
@@ -29,7 +31,17 @@ async function run(): Promise<void> {
     return;
   }
   process.stdout.write(`${machineLine()}\n`);
-  for (const name of names) await BENCHMARKS[name]();
+  figures.machine = machineLine();
+  for (const name of names) {
+    beginBenchmark(name);
+    await BENCHMARKS[name]();
+  }
+  // `BENCH_JSON=FILE`: the same figures as JSON, for comparing runs (bench/report.ts).
+  const file = process.env.BENCH_JSON;
+  if (file) {
+    writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+    process.stdout.write(`\nfigures written to ${file}\n`);
+  }
 }
 
 void run();

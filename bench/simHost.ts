@@ -12,7 +12,12 @@ import { runJournalLoad, type JournalLoadSpec } from './journalLoad';
 export interface SimSpec {
   seed: number;
   /** API clients (System Owner). Default one `bridge` / `bridge-secret`. */
-  clients?: Array<{ clientId: string; clientSecret: string }>;
+  clients?: Array<{
+    clientId: string;
+    clientSecret: string;
+    /** Call Control access and the DNs it monitors (docs/3cx-facts.md §2). */
+    callControl?: { monitor: string[] } | null;
+  }>;
   /** `realtime` starts at the child's `Date.now()`, so sim time is wall time. */
   clock: { mode: 'realtime' } | { mode: 'manual'; at: number };
 }
@@ -32,6 +37,13 @@ export interface TrafficSpec {
 export interface CallTruth {
   sim: number;
   callKey: string;
+  /** The PBX call number (`CallId`, the Call Control `callid`). */
+  callId: number;
+  /** When the first extension rang (null: none did). */
+  firstRingAt: number | null;
+  voicemail: boolean;
+  /** The script's kind (queue, direct, ringGroup, ivr, …). */
+  kind: string;
   startedAt: number;
   endedAt: number;
   direction: string;
@@ -119,9 +131,17 @@ async function handle(request: HostRequest): Promise<unknown> {
       const truth: CallTruth[] = [];
       sims.forEach((sim, i) => {
         for (const call of sim.pbx.calls()) {
+          const rings = call.legs.filter((l) => l.destinationKind === 'extension');
           truth.push({
             sim: i,
             callKey: call.callHistoryId ?? String(call.callId),
+            callId: call.callId,
+            firstRingAt: rings.length > 0 ? Math.min(...rings.map((l) => l.startedAt)) : null,
+            voicemail: call.expected.voicemail,
+            kind:
+              call.kind === 'ivr' && call.script.kind === 'ivr' && call.script.then
+                ? `ivr→${call.script.then.kind}`
+                : call.kind,
             startedAt: call.startedAt,
             endedAt: call.endedAt,
             direction: call.expected.direction,

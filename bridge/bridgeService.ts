@@ -2,14 +2,17 @@ import type { Logger } from 'pino';
 import type { CallEventType } from '../lib/callEvent';
 import type { TickReport } from '../lib/poller/callPoller';
 import type { SettledCall } from '../lib/settledCall';
+import type { ThreeCxClient } from '../lib/threecx/client';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
+import { CallControlService } from './callcontrol/callControlService';
+import type { StreamTiming } from './callcontrol/locationStream';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery/deliveryWorker';
 import { buildApi } from './http/buildApi';
 import type { Api } from './http/routeKit';
 import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
 import type { CallEnricher } from './ingest/callEnricher';
 import { LocationIngest } from './ingest/locationIngest';
-import { createLocationPoller } from './ingest/locationPoller';
+import { createLocationClient, createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
 import { StoreEnricher } from './ingest/storeEnricher';
 import { pollerIsFailing } from './journal/holdDeadline';
@@ -20,6 +23,7 @@ import type { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
 import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
+import { createAxiosTransport } from './threecx/axiosTransport';
 import packageJson from '../package.json';
 
 export interface BridgeOptions {
@@ -66,6 +70,8 @@ export interface BridgeOptions {
   random?: () => number;
   /** Replace the 3CX HTTP transport (tests of faults). */
   transportFor?: (location: Location) => HttpTransport | undefined;
+  /** Call Control stream timings (tests shorten the backoff). */
+  callControlTiming?: Partial<StreamTiming>;
   enricher?: CallEnricher;
   onEvent?: (
     location: Location,
@@ -85,6 +91,8 @@ export class BridgeService {
   readonly worker: DeliveryWorker;
   /** The CRM-template journal: the second event source (bridge/journal). */
   readonly journal: JournalIngest;
+  /** The 3CX Call Control stream per location: the third source (bridge/callcontrol). */
+  readonly callControl: CallControlService;
   readonly api: Api;
   /** The address `listen()` bound, null until then. */
   url: string | null = null;
@@ -93,6 +101,11 @@ export class BridgeService {
   private readonly enricher: CallEnricher;
   private readonly ingests = new Map<string, LocationIngest>();
   private readonly pollerFingerprints = new Map<string, string>();
+  /** One 3CX client per location, shared by its poller and its stream (one token per client). */
+  private readonly clients = new Map<
+    string,
+    { fingerprint: string; client: ThreeCxClient; transport: HttpTransport }
+  >();
   private refreshTimer: NodeJS.Timeout | null = null;
   private journalTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -109,6 +122,15 @@ export class BridgeService {
       defaultMetrics: true,
     });
     this.enricher = options.enricher ?? new StoreEnricher();
+    this.callControl = new CallControlService({
+      store: this.store,
+      registry: this.metrics.registry,
+      now: this.now,
+      random: options.random,
+      logger: this.logger,
+      timing: options.callControlTiming,
+      eventsStored: () => this.worker.poke(),
+    });
     this.scheduler = new PollScheduler({
       now: this.now,
       random: options.random,
@@ -167,6 +189,7 @@ export class BridgeService {
         maxSubscriptionsPerLocation: options.maxSubscriptionsPerLocation,
         eventsStored: () => this.worker.poke(),
         pollStatus: () => this.scheduler.status(),
+        callControlStatus: (locationId) => this.callControl.statusOf(locationId),
       },
       { logger: this.logger, extraRoutes: [threecxTemplateRoutes(this.journal)] },
     );
@@ -203,6 +226,7 @@ export class BridgeService {
     if (this.started) return;
     this.started = true;
     this.scheduler.start();
+    this.callControl.start();
     this.worker.start();
     const every = this.options.locationRefreshMs ?? 30_000;
     this.refreshTimer = setInterval(() => this.refreshLocations(), every);
@@ -246,6 +270,7 @@ export class BridgeService {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.pruning; // a batch in progress finishes before the database closes
     await this.journal.idle();
+    await this.callControl.stop();
     await this.scheduler.stop();
     await this.worker.stop();
     await this.api.close();
@@ -260,11 +285,15 @@ export class BridgeService {
       if (!wanted.has(status.locationId)) {
         this.scheduler.remove(status.locationId);
         this.ingests.delete(status.locationId);
+        this.clients.delete(status.locationId);
       }
     }
+    this.callControl.retain(wanted);
     const known = new Set(this.scheduler.status().map((s) => s.locationId));
     for (const location of locations) {
       const ingest = this.ingestFor(location);
+      const pbx = this.clientFor(location);
+      this.callControl.ensure(location, pbx && { ...pbx, ingest });
       // A changed connection or polling setting needs a new poller; the rest is read live.
       const fingerprint = pollerFingerprint(location);
       if (known.has(location.id) && this.pollerFingerprints.get(location.id) === fingerprint)
@@ -275,10 +304,43 @@ export class BridgeService {
         ingest,
         now: this.now,
         logger: this.logger,
-        transport: this.options.transportFor?.(location),
+        client: pbx?.client,
+        onCallLog: (legs) => this.callControl.observeCallLog(location.id, legs),
       });
       if (target) this.scheduler.add(target);
     }
+  }
+
+  /** The location's shared 3CX client (null without a PBX connection). */
+  private clientFor(
+    location: Location,
+  ): { client: ThreeCxClient; transport: HttpTransport } | null {
+    const secret =
+      location.pbxUrl && location.clientId ? this.store.locations.clientSecret(location.id) : null;
+    if (!secret) {
+      this.clients.delete(location.id);
+      return null;
+    }
+    const fingerprint = JSON.stringify([
+      location.pbxUrl,
+      location.clientId,
+      location.settings.allowSelfSignedTls,
+      secret.length,
+    ]);
+    const known = this.clients.get(location.id);
+    if (known?.fingerprint === fingerprint) return known;
+    const log = this.logger.child({ location: location.id });
+    const transport =
+      this.options.transportFor?.(location) ??
+      createAxiosTransport({ allowSelfSignedTls: location.settings.allowSelfSignedTls });
+    const client = createLocationClient(location, secret, {
+      now: this.now,
+      transport,
+      onEvent: (event) => log.debug({ threecx: event }, '3CX client'),
+    });
+    const entry = { fingerprint, client, transport };
+    this.clients.set(location.id, entry);
+    return entry;
   }
 
   /** The ingest (outbox writer) of a location: the poller's and the journal's. */
@@ -289,7 +351,11 @@ export class BridgeService {
         now: this.now,
         publicUrl: () => this.publicUrl(),
         metrics: this.metrics,
-        correlate: (events) => this.journal.correlatePollerEvents(location.id, events),
+        correlate: (events) =>
+          this.journal.correlatePollerEvents(
+            location.id,
+            this.callControl.correlatePollerEvents(location.id, events),
+          ),
         onEvent: (event) => {
           this.logger.info(
             {
@@ -345,7 +411,13 @@ export class BridgeService {
 }
 
 function pollerFingerprint(location: Location): string {
-  const { enrichment: _enrichment, ...polling } = location.settings;
+  // The stream's settings are read by the stream (bridge/callcontrol), not the poller.
+  const {
+    enrichment: _enrichment,
+    callControl: _callControl,
+    fastSettleQuietSeconds: _quiet,
+    ...polling
+  } = location.settings;
   return JSON.stringify([location.pbxUrl, location.clientId, location.country, polling]);
 }
 

@@ -26,6 +26,9 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
+/** The default simulated office's extensions (sim/pbxDirectory.ts). */
+const DEMO_EXTENSIONS = ['101', '102', '103', '104', '105', '106', '107', '108', '109', '110'];
+
 /**
  * Demo mode: no 3CX is configured, so the built-in simulator plays one (a small office in
  * Adelaide with a sales queue, a support ring group and an IVR) with generated traffic, and the
@@ -35,7 +38,16 @@ export interface RunningDemo {
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const secret = randomBytes(16).toString('hex');
   const sim = await startSimulator({
-    clients: [{ clientId: 'demo-bridge', clientSecret: secret, role: 'system_owner' }],
+    // With Call Control access on the office's ten extensions, as an Enterprise PBX would
+    // have it: the demo shows call.started at the first ring and plain misses within seconds.
+    clients: [
+      {
+        clientId: 'demo-bridge',
+        clientSecret: secret,
+        role: 'system_owner',
+        callControl: { monitor: DEMO_EXTENSIONS },
+      },
+    ],
     clock: { mode: 'realtime', start: Date.now() },
     seed: Date.now() % 100_000,
   });

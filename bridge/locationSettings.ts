@@ -12,6 +12,17 @@ export const locationSettingsSchema = z
     voicemailLeftSeconds: z.number().min(0).max(600).default(10),
     overlapSeconds: z.number().min(60).max(86_400).default(600),
     includeInternal: z.boolean().default(false),
+    /**
+     * The 3CX Call Control event stream (bridge/callcontrol/): `auto` listens when the API
+     * client has Call Control access and polls alone otherwise; `on` insists (and reports a
+     * missing access as an error); `off` never listens.
+     */
+    callControl: z.enum(['auto', 'on', 'off']).default('auto'),
+    /**
+     * Quiet time after the last monitored participant of an unanswered call is removed before
+     * the stream's fast `call.missed` (a transfer or a second device re-rings within it).
+     */
+    fastSettleQuietSeconds: z.number().min(0.2).max(30).default(1.5),
     /** On-premise PBXs often have self-signed certificates (docs/3cx-facts.md §6). */
     allowSelfSignedTls: z.boolean().default(false),
     /** This PBX's own DN roles for the leg rules, e.g. `{"999": "voicemail"}`. */

@@ -30,6 +30,12 @@ export async function main(
       collect,
       [],
     )
+    .option(
+      '--call-control <id=dn,dn…>',
+      'give a client Call Control access monitoring these DNs (empty list: no events); repeatable',
+      collect,
+      [],
+    )
     .option('--version <version>', '3CX version to play (SystemStatus.Version)', '20.0.10.1040')
     .option('--speed <factor>', 'sim seconds per real second (1 = real time)', positiveNumber, 1)
     .option('--manual', 'stepped clock: advance it with POST /_sim/clock/advance')
@@ -53,6 +59,7 @@ export async function main(
     clientId?: string[];
     clientSecret?: string[];
     client: string[];
+    callControl: string[];
     version: string;
     speed: number;
     manual?: boolean;
@@ -91,6 +98,22 @@ export async function main(
   if (clientId !== undefined && clientSecret !== undefined) {
     clients.unshift({ clientId, clientSecret, role: 'system_owner' });
   }
+  for (const spec of opts.callControl) {
+    const match = /^([^=]+)=(.*)$/.exec(spec);
+    const client = match ? clients.find((c) => c.clientId === match[1]) : undefined;
+    if (!match || !client) {
+      usage(
+        `--call-control wants CLIENT_ID=dn,dn… naming a client given with --client-id or --client, got ${JSON.stringify(spec)}`,
+      );
+    } else {
+      client.callControl = {
+        monitor: match[2]
+          .split(',')
+          .map((dn) => dn.trim())
+          .filter(Boolean),
+      };
+    }
+  }
   const seen = new Set<string>();
   for (const { clientId: id } of clients) {
     if (seen.has(id))
@@ -127,6 +150,11 @@ export async function main(
   output.log(`  token     POST ${sim.url}/connect/token`);
   output.log(`  XAPI      ${sim.url}/xapi/v1`);
   output.log(`  control   ${sim.url}/_sim`);
+  for (const c of sim.clients.filter((x) => x.callControl)) {
+    output.log(
+      `  callctl   ${sim.url.replace(/^http/, 'ws')}/callcontrol/ws (${c.clientId} monitors ${c.callControl!.monitor.join(', ') || 'nothing'})`,
+    );
+  }
   output.log(`  clients   ${sim.clients.map((c) => `${c.clientId} (${c.role})`).join(', ')}`);
   output.log(`  clock     ${clockText} from ${sim.clock.state().iso}`);
   if (opts.traffic !== undefined) output.log(`  traffic   ${opts.traffic} calls/min`);
@@ -167,6 +195,9 @@ API clients:
 
   e.g. 3cx-sim --client-id 900 --client-secret s3cret --client zapier:other \\
          --client reports:third:system_admin
+
+  Call Control (the event stream, docs/3cx-facts.md §2) is off for every client
+  unless given: --call-control 900=101,102,103 lets client 900 monitor those DNs.
 `;
 
 /** Every value of a repeated option, in order (`previous` is undefined the first time). */

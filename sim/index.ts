@@ -46,3 +46,11 @@ export type {
   SimTrunk,
 } from './pbxDirectory';
 export { DN_TYPE, CALL_TYPE } from './legShapes';
+export {
+  CALL_CONTROL_DN_TYPE,
+  VOICEMAIL_MENU_DN,
+  type CallControlParticipant,
+  type ParticipantStatus,
+} from './callcontrol/participantTimeline';
+export type { DnInfo } from './callcontrol/callControlState';
+export type { CallControlOptions, SimCallControl } from './callcontrol/simCallControl';

@@ -11,10 +11,27 @@ import type { SimClock } from './simClock';
  * - `unauthorizedStorm`: every XAPI request is 401 and all tokens are revoked, as when a second
  *   consumer takes the client's one token (docs/3cx-facts.md §1.2);
  * - `down`: connections are dropped without an answer (the client sees a network error).
+ * Call Control (docs/3cx-facts.md §2.2, §2.5; sim/callcontrol/):
+ * - `streamDrop`: every open `/callcontrol/ws` socket is cut at once (no close frame), and new
+ *   ones are refused while the fault lasts;
+ * - `streamStall`: open sockets go silent (no events, no pongs) and stay so; sockets opened
+ *   after the fault ended work again;
+ * - `forbidden`: matching requests answer 403 (default: Call Control participant GETs, the
+ *   "far-side participant" of §2.4);
+ * - `unauthorizedStorm` also closes open Call Control sockets (a token revoked mid-stream).
  * Durations run on the sim clock. Faults never touch `/_sim/*`.
  */
 export const faultSpecSchema = z.strictObject({
-  kind: z.enum(['http5xx', 'gateway504', 'slow', 'unauthorizedStorm', 'down']),
+  kind: z.enum([
+    'http5xx',
+    'gateway504',
+    'slow',
+    'unauthorizedStorm',
+    'down',
+    'streamDrop',
+    'streamStall',
+    'forbidden',
+  ]),
   /** Sim seconds from now; absent = until cleared. */
   forSeconds: z.number().positive().optional(),
   /** Chance that a matching request is hit (default 1). */
@@ -46,7 +63,7 @@ export type FaultAction =
   | { kind: 'none' }
   | { kind: 'destroy' }
   | { kind: 'unauthorized' }
-  | { kind: 'status'; status: 500 | 502 | 503 | 504 };
+  | { kind: 'status'; status: 403 | 500 | 502 | 503 | 504 };
 
 export interface FaultDecision {
   /** Real milliseconds to wait before acting. */
@@ -56,10 +73,13 @@ export interface FaultDecision {
 
 const DEFAULT_SLOW_MS = 2000;
 const CALL_LOG_PATH = 'Pbx.GetCallLogData';
+const PARTICIPANT_PATH = '/participants/';
+export const CALL_CONTROL_SOCKET_PATH = '/callcontrol/ws';
 
 export class SimFaults {
   private faults: SimFault[] = [];
   private counter = 0;
+  private readonly listeners: Array<(fault: SimFault) => void> = [];
 
   constructor(
     private readonly clock: SimClock,
@@ -76,9 +96,24 @@ export class SimFaults {
     const from = this.clock.now();
     const id = `fault-${++this.counter}`;
     const until = spec.forSeconds === undefined ? null : from + Math.round(spec.forSeconds * 1000);
-    this.faults.push({ ...spec, id, from, until });
+    const started: SimFault = { ...spec, id, from, until };
+    this.faults.push(started);
     if (spec.kind === 'unauthorizedStorm') this.onStorm();
+    for (const listener of this.listeners) listener(started);
     return id;
+  }
+
+  /** Told of every fault as it starts (the Call Control stream drops or stalls its sockets). */
+  onInjected(listener: (fault: SimFault) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Is a fault of this kind active now (for `path`, when given)? */
+  isActive(kind: SimFaultKind, path?: string): boolean {
+    const now = this.clock.now();
+    return this.faults.some(
+      (f) => f.kind === kind && isActive(f, now) && (path === undefined || appliesTo(f, path)),
+    );
   }
 
   /** Clear one fault (true when it existed) or, without an id, all of them. */
@@ -101,7 +136,8 @@ export class SimFaults {
   /** The decision for a request to `path` (already decoded, without the query). */
   decide(path: string): FaultDecision {
     const now = this.clock.now();
-    const isXapi = path.startsWith('/xapi/');
+    // Call Control REST and its socket take the same bearer token as the XAPI (§1.2).
+    const isXapi = path.startsWith('/xapi/') || path.startsWith('/callcontrol');
     let delayMs = 0;
     let action: FaultAction = { kind: 'none' };
     const rank = (a: FaultAction) => ({ none: 0, status: 1, unauthorized: 2, destroy: 3 })[a.kind];
@@ -125,6 +161,14 @@ export class SimFaults {
         case 'http5xx':
           next = { kind: 'status', status: f.status ?? this.random.pick([500, 502, 503] as const) };
           break;
+        case 'forbidden':
+          next = { kind: 'status', status: 403 };
+          break;
+        case 'streamDrop':
+          if (path === CALL_CONTROL_SOCKET_PATH) next = { kind: 'destroy' };
+          break;
+        case 'streamStall':
+          break;
       }
       if (rank(next) > rank(action)) action = next;
     }
@@ -137,6 +181,12 @@ function isActive(f: SimFault, now: number): boolean {
 }
 
 function appliesTo(f: SimFault, path: string): boolean {
-  const paths = f.paths ?? (f.kind === 'gateway504' ? [CALL_LOG_PATH] : undefined);
+  const paths =
+    f.paths ??
+    (f.kind === 'gateway504'
+      ? [CALL_LOG_PATH]
+      : f.kind === 'forbidden'
+        ? [PARTICIPANT_PATH]
+        : undefined);
   return paths === undefined || paths.some((p) => path.includes(p));
 }

@@ -1,5 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import {
+  createSimCallControl,
+  type CallControlOptions,
+  type SimCallControl,
+} from './callcontrol/simCallControl';
 import { CdrIdAllocator } from './cdrIds';
 import { countryDialling } from './countryDialling';
 import { buildServer } from './http/buildServer';
@@ -61,6 +66,8 @@ export interface SimulatorOptions {
   fqdn?: string;
   /** A pino logger for the HTTP server; default none. */
   logger?: false | FastifyBaseLogger;
+  /** Call Control devices and quirks; who may use it is per client (`clients[].callControl`). */
+  callControl?: CallControlOptions;
 }
 
 export interface Simulator {
@@ -70,7 +77,9 @@ export interface Simulator {
   pbx: SimPbx;
   faults: SimFaults;
   /** Who may log in (ids and roles, never secrets). */
-  clients: { clientId: string; role: string; xapiEnabled: boolean }[];
+  clients: ReturnType<TokenIssuer['clientRoles']>;
+  /** Call Control: the participant view and the WebSocket (sim/callcontrol/). */
+  callControl: SimCallControl;
   version: string;
   close(): Promise<void>;
 }
@@ -122,6 +131,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ? (error, script) => logger.warn({ err: error, script }, 'traffic call skipped')
       : undefined,
   });
+  const callControl = createSimCallControl(
+    { pbx, directory, clock, tokens, faults, random: new SeededRandom(seed ^ 0xcc) },
+    options.callControl,
+  );
   const services: SimServices = {
     clock,
     pbx,
@@ -134,6 +147,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     features,
     fqdn,
     maxPeriodDays: options.maxPeriodDays ?? 31,
+    callControl,
   };
 
   const app = await buildServer(services, logger);
@@ -152,6 +166,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     pbx,
     faults,
     clients: tokens.clientRoles(),
+    callControl,
     version,
     close() {
       closing ??= app.close();

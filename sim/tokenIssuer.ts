@@ -19,6 +19,11 @@ export interface SimClientConfig {
   role?: SimRole;
   /** "XAPI Access Enabled" ticked (default true). */
   xapiEnabled?: boolean;
+  /**
+   * "3CX Call Control API Access" ticked, with the extensions it monitors (docs/3cx-facts.md
+   * §2): absent or null = no Call Control access; an empty list = access but no events.
+   */
+  callControl?: { monitor: string[] } | null;
 }
 
 export const DEFAULT_CLIENTS: readonly SimClientConfig[] = [
@@ -75,6 +80,7 @@ export class TokenIssuer {
         clientSecret: c.clientSecret,
         role: c.role ?? 'system_owner',
         xapiEnabled: c.xapiEnabled ?? true,
+        callControl: c.callControl ?? null,
       });
     }
   }
@@ -83,12 +89,23 @@ export class TokenIssuer {
     return [...this.clients.keys()];
   }
 
-  clientRoles(): { clientId: string; role: string; xapiEnabled: boolean }[] {
-    return [...this.clients.values()].map(({ clientId, role, xapiEnabled }) => ({
+  clientRoles(): {
+    clientId: string;
+    role: string;
+    xapiEnabled: boolean;
+    callControl: { monitor: string[] } | null;
+  }[] {
+    return [...this.clients.values()].map(({ clientId, role, xapiEnabled, callControl }) => ({
       clientId,
       role,
       xapiEnabled,
+      callControl,
     }));
+  }
+
+  /** The client's Call Control monitored list (null: no access), read live (tests change it). */
+  client(clientId: string): Required<SimClientConfig> | null {
+    return this.clients.get(clientId) ?? null;
   }
 
   /** A new token for valid credentials (superseding the client's previous one), else null. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { checkConnection } from '../../lib/threecx/checkConnection';
+import { checkCallControl } from '../callcontrol/checkCallControl';
 import type { CliIo } from './io';
 import { addPbxOptions, connectFromFlags, type PbxFlags } from './pbxConnection';
 
@@ -15,7 +16,7 @@ export function registerCheckCommand(
   addPbxOptions(
     program.command('check').description('Check the connection to a 3CX PBX step by step'),
   ).action(async (flags: PbxFlags) => {
-    const { client, pbxUrl } = connectFromFlags(flags, io);
+    const { client, pbxUrl, transport, allowSelfSignedTls } = connectFromFlags(flags, io);
     io.stdout(`Checking ${pbxUrl} …\n`);
     const steps = await checkConnection(client);
     for (const step of steps) {
@@ -24,6 +25,13 @@ export function registerCheckCommand(
       if (!step.ok && !step.skipped && step.fix) io.stdout(`  → ${step.fix}\n`);
     }
     const ok = steps.every((s) => s.ok || s.skipped);
+    // Call Control is optional (the location is polled either way): it informs, never fails.
+    if (steps.find((s) => s.step === 'token')?.ok) {
+      const cc = await checkCallControl(client, transport, { allowSelfSignedTls });
+      const mark = cc.level === 'ok' ? '✓' : cc.level === 'warn' ? '!' : '–';
+      io.stdout(`${mark} ${'callctl'.padEnd(9)} ${cc.detail}\n`);
+      if (cc.fix) io.stdout(`  → ${cc.fix}\n`);
+    }
     io.stdout(
       ok
         ? "\nAll good: the bridge can read this PBX's call history.\n"

@@ -192,6 +192,14 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
       'fire call.started/call.ended for extension-to-extension calls',
     )
     .option(
+      '--call-control <auto|on|off>',
+      'listen to the 3CX Call Control stream: auto = when the API client has access (default)',
+    )
+    .option(
+      '--fast-settle-quiet <seconds>',
+      'quiet time before the stream settles a plain miss (default 1.5)',
+    )
+    .option(
       '--repeat-window <days>',
       'misses from one number within this many days make a repeat miss (default 7)',
     )
@@ -220,6 +228,8 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
         put('overlapSeconds', num('overlap', flags.overlap));
         if (flags.includeInternal !== undefined)
           put('includeInternal', /^(yes|true|on|1)$/i.test(flags.includeInternal));
+        put('callControl', flags.callControl?.toLowerCase());
+        put('fastSettleQuietSeconds', num('fast-settle-quiet', flags.fastSettleQuiet));
         const enrichment = { ...loc.settings.enrichment };
         if (flags.repeatWindow !== undefined)
           enrichment.repeatWindowDays = num('repeat-window', flags.repeatWindow);

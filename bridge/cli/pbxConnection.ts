@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createAxiosTransport } from '../threecx/axiosTransport';
 import { ThreeCxClient } from '../../lib/threecx/client';
+import type { HttpTransport } from '../../lib/threecx/httpTransport';
 import { UsageError, type CliIo } from './io';
 import { findLocation, withStore } from './locationCommands';
 
@@ -34,6 +35,9 @@ export function addPbxOptions(command: Command): Command {
 
 export interface PbxConnection {
   client: ThreeCxClient;
+  /** The client's transport (Call Control REST goes through it too). */
+  transport: HttpTransport;
+  allowSelfSignedTls: boolean;
   country: string;
   pbxUrl: string;
 }
@@ -71,17 +75,24 @@ export function connectFromFlags(flags: PbxFlags, io: CliIo): PbxConnection {
       `Missing ${missing.join(', ')} (or --location NAME for a stored location).`,
     );
   let client: ThreeCxClient;
+  const transport = createAxiosTransport({ allowSelfSignedTls: selfSigned });
   try {
     client = new ThreeCxClient({
       pbxUrl: pbxUrl!,
       clientId: clientId!,
       clientSecret: clientSecret!,
-      transport: createAxiosTransport({ allowSelfSignedTls: selfSigned }),
+      transport,
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return { client, country: (country ?? 'AU').toUpperCase(), pbxUrl: client.pbxUrl };
+  return {
+    client,
+    transport,
+    allowSelfSignedTls: selfSigned,
+    country: (country ?? 'AU').toUpperCase(),
+    pbxUrl: client.pbxUrl,
+  };
 }
 
 /** `2h`, `30m`, `1d`, `90s`, `1w` → milliseconds. */

@@ -1,3 +1,4 @@
+import type { CallControlStatus } from '../callcontrol/callControlService';
 import type { BridgeMetrics } from '../metrics';
 import type { LocationPollStatus } from '../ingest/pollScheduler';
 import type { BridgeStore } from '../store/bridgeStore';
@@ -22,4 +23,6 @@ export interface ApiContext {
   /** New events were stored outside the poller (journal): wake the delivery worker. */
   eventsStored: () => void;
   pollStatus: () => LocationPollStatus[];
+  /** The location's Call Control stream, null when it does not run (bridge/callcontrol). */
+  callControlStatus?: (locationId: string) => CallControlStatus | null;
 }

@@ -1,13 +1,36 @@
 import type { Logger } from 'pino';
-import { CallPoller } from '../../lib/poller/callPoller';
+import { CallPoller, type CallHistorySource } from '../../lib/poller/callPoller';
+import type { CallLeg } from '../../lib/threecx/callLeg';
 import { DEFAULT_POLL_SETTINGS } from '../../lib/poller/pollTick';
 import { createAxiosTransport } from '../threecx/axiosTransport';
-import { ThreeCxClient } from '../../lib/threecx/client';
+import { ThreeCxClient, type ThreeCxClientOptions } from '../../lib/threecx/client';
 import type { HttpTransport } from '../../lib/threecx/httpTransport';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { Location } from '../store/locations';
 import type { LocationIngest } from './locationIngest';
 import type { PollTarget } from './pollScheduler';
+
+/**
+ * The 3CX client of one location: one per location and process, because 3CX keeps one active
+ * token per API client (docs/3cx-facts.md §1.2); the poller and the Call Control stream share it.
+ */
+export function createLocationClient(
+  location: Location,
+  secret: string,
+  deps: { now: () => number; transport?: HttpTransport; onEvent?: ThreeCxClientOptions['onEvent'] },
+): ThreeCxClient {
+  return new ThreeCxClient({
+    pbxUrl: location.pbxUrl!,
+    clientId: location.clientId!,
+    clientSecret: secret,
+    transport:
+      deps.transport ??
+      createAxiosTransport({ allowSelfSignedTls: location.settings.allowSelfSignedTls }),
+    now: deps.now,
+    pbxVersion: location.pbxVersion,
+    onEvent: deps.onEvent,
+  });
+}
 
 /**
  * Wire one location's 3CX client and poller. One client per location and process, because 3CX
@@ -21,6 +44,10 @@ export function createLocationPoller(
     now: () => number;
     logger: Logger;
     transport?: HttpTransport;
+    /** The location's client, shared with its Call Control stream (one token per API client). */
+    client?: ThreeCxClient;
+    /** Sees every call-log read (the Call Control stream matches call numbers with it). */
+    onCallLog?: (legs: readonly CallLeg[]) => void;
   },
 ): PollTarget | null {
   if (!location.pbxUrl || !location.clientId) return null;
@@ -28,17 +55,25 @@ export function createLocationPoller(
   if (!secret) return null;
   const s = location.settings;
   const log = deps.logger.child({ location: location.id });
-  const client = new ThreeCxClient({
-    pbxUrl: location.pbxUrl,
-    clientId: location.clientId,
-    clientSecret: secret,
-    transport: deps.transport ?? createAxiosTransport({ allowSelfSignedTls: s.allowSelfSignedTls }),
-    now: deps.now,
-    pbxVersion: location.pbxVersion,
-    onEvent: (event) => log.debug({ threecx: event }, '3CX client'),
-  });
+  const client =
+    deps.client ??
+    createLocationClient(location, secret, {
+      now: deps.now,
+      transport: deps.transport,
+      onEvent: (event) => log.debug({ threecx: event }, '3CX client'),
+    });
+  const onCallLog = deps.onCallLog;
+  const source: CallHistorySource = {
+    activeCalls: () => client.activeCalls(),
+    inboundCalls: (query) => client.inboundCalls(query),
+    callLog: async (query) => {
+      const legs = await client.callLog(query);
+      onCallLog?.(legs);
+      return legs;
+    },
+  };
   const poller = new CallPoller({
-    source: client,
+    source,
     store: deps.ingest,
     now: deps.now,
     settings: {

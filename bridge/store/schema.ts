@@ -188,7 +188,23 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX calls_feed ON calls(location_id, seq, outcome, direction, status);
   CREATE INDEX calls_number_feed ON calls(location_id, number_key, seq, outcome, direction, status);
   `,
-  // 5: the delivery worker reads each subscription's due deliveries on their own (one lane per
+  // 5: the Call Control stream (bridge/callcontrol): which event call id a PBX call number
+  // (the stream's `callid`, the call log's `CallId`) stands for, so the stream and the poller
+  // give one call one id whichever saw it first, and what the stream's fast verdict was.
+  `
+  CREATE TABLE callcontrol_calls (
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    pbx_call_id INTEGER NOT NULL,
+    call_id TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    fast_verdict TEXT,
+    contradicted INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (location_id, pbx_call_id, call_id)
+  );
+  CREATE INDEX callcontrol_calls_by_call ON callcontrol_calls(location_id, call_id);
+  CREATE INDEX callcontrol_calls_seen ON callcontrol_calls(seen_at);
+  `,
+  // 6: the delivery worker reads each subscription's due deliveries on their own (one lane per
   // subscription, bridge/delivery/deliveryWorker.ts), so one subscriber's backlog is never walked
   // to find another's; the old due-order index served one global queue and goes. Retention
   // (bridge/store/retention.ts) deletes in small batches by age, through an index each.

@@ -136,7 +136,11 @@ const INBOUND_CALLS: Omit<RequestContext, 'pbxUrl'> = {
 export class ThreeCxClient {
   readonly pbxUrl: string;
   private readonly transport: HttpTransport;
-  private readonly tokens: TokenCache;
+  /**
+   * The API client's one token (docs/3cx-facts.md §1.2): whatever else talks to 3CX with the
+   * same API client (the bridge's Call Control stream) must use this cache, not its own.
+   */
+  readonly tokens: TokenCache;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly timeoutMs: number;
   private readonly reportTimeoutMs: number;

@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
+import { registerCallControlRoutes } from '../callcontrol/callControlRoutes';
 import { CallScriptError } from '../callScript';
 import { notFound, XapiError } from '../odata/odataError';
 import { registerControlRoutes } from './controlRoutes';
@@ -11,7 +12,7 @@ import type { SimServices } from './simServices';
 import { registerTokenRoute } from './tokenRoute';
 import { registerXapiRoutes } from './xapiRoutes';
 
-/** The simulator's HTTP server: 3CX's token endpoint and XAPI, plus the `/_sim` control API. */
+/** The simulator's HTTP server: 3CX's token endpoint, XAPI and Call Control, plus the `/_sim` control API. */
 export async function buildServer(
   s: SimServices,
   logger: FastifyBaseLogger | false,
@@ -28,6 +29,7 @@ export async function buildServer(
   registerFaultHook(app, s);
   registerTokenRoute(app, s);
   registerXapiRoutes(app, s);
+  registerCallControlRoutes(app, s);
   registerControlRoutes(app, s);
 
   app.setNotFoundHandler((request, reply) => {

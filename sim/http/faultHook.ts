@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayPage } from './gatewayPages';
 import type { SimServices } from './simServices';
 
+const FORBIDDEN = { error: { code: '', message: 'Forbidden', details: [] } };
+
 /**
  * Applies injected faults (sim/simFaults.ts) to every request except the control API, before
  * any route runs: so a fault looks the same whichever endpoint the client calls.
@@ -34,6 +36,7 @@ export function registerFaultHook(app: FastifyInstance, s: SimServices): void {
         return reply.code(401).header('www-authenticate', 'Bearer error="invalid_token"').send();
       case 'status':
         if (action.status === 500) return reply.code(500).send();
+        if (action.status === 403) return reply.code(403).send(FORBIDDEN);
         return reply.code(action.status).type('text/html').send(gatewayPage(action.status));
     }
   });

@@ -1,3 +1,4 @@
+import type { SimCallControl } from '../callcontrol/simCallControl';
 import type { CountryDialling } from '../countryDialling';
 import type { OfficeSchedule } from '../officeSchedule';
 import type { PbxDirectory } from '../pbxDirectory';
@@ -22,4 +23,6 @@ export interface SimServices {
   fqdn: string;
   /** A report period longer than this answers 504 (docs/3cx-facts.md §1.3 [obs luxzg]). */
   maxPeriodDays: number;
+  /** Call Control: the participant view and the event stream (sim/callcontrol/). */
+  callControl: SimCallControl;
 }

@@ -281,6 +281,32 @@ describe('3cx-bridge admin commands', () => {
     ]);
     expect(set.code).toBe(0);
     expect(set.stdout).toContain('"graceSeconds": 15');
+    expect(set.stdout).toContain('"callControl": "auto"');
+    const stream = await runCli([
+      'location',
+      'set',
+      'Adelaide Office',
+      '--call-control',
+      'off',
+      '--fast-settle-quiet',
+      '2',
+      '--db',
+      db,
+    ]);
+    expect(stream.code).toBe(0);
+    expect(stream.stdout).toContain('"callControl": "off"');
+    expect(stream.stdout).toContain('"fastSettleQuietSeconds": 2');
+    const wrong = await runCli([
+      'location',
+      'set',
+      'Adelaide Office',
+      '--call-control',
+      'maybe',
+      '--db',
+      db,
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/callControl/);
     expect(
       (await runCli(['location', 'set', 'Adelaide Office', '--grace', 'soon', '--db', db])).code,
     ).toBe(2);

@@ -21,6 +21,8 @@ describe('3cx-bridge commands that talk to a PBX', () => {
       clients: [
         { clientId: 'bridge', clientSecret: 'bridge-secret', role: 'system_owner' },
         { clientId: 'admin', clientSecret: 'admin-secret', role: 'system_admin' },
+        { clientId: 'cc', clientSecret: 'cc-secret', callControl: { monitor: ['101', '102'] } },
+        { clientId: 'cc-empty', clientSecret: 'cc-secret', callControl: { monitor: [] } },
       ],
     });
     sim.pbx.placeCall({
@@ -53,6 +55,25 @@ describe('3cx-bridge commands that talk to a PBX', () => {
     expect(out.stdout).toMatch(/✓ version\s+.*20\.0\.10/);
     expect(out.stdout).toMatch(/✓ call_log/);
     expect(out.stdout).not.toContain('bridge-secret');
+  });
+
+  it('check says whether the client has Call Control, what it monitors and that the stream opens', async () => {
+    const none = await runCli(['check'], env());
+    expect(none.stdout).toMatch(
+      /– callctl\s+No Call Control access: the bridge polls the call log only/,
+    );
+    expect(none.stdout).toMatch(/tick "3CX Call Control API Access"/);
+    const cc = { ...env(), THREECX_CLIENT_ID: 'cc', THREECX_CLIENT_SECRET: 'cc-secret' };
+    const withAccess = await runCli(['check'], cc);
+    expect(withAccess.code).toBe(0);
+    expect(withAccess.stdout).toMatch(
+      /✓ callctl\s+Call Control: 2 DNs monitored \(101, 102\); the event stream opened/,
+    );
+    const empty = await runCli(['check'], { ...cc, THREECX_CLIENT_ID: 'cc-empty' });
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toMatch(
+      /! callctl\s+Call Control access, but the client monitors no extension/,
+    );
   });
 
   it('check says what to fix: a bad secret, and a role that cannot read the call log', async () => {

@@ -46,6 +46,52 @@ describe('3cx-sim CLI', () => {
     await expect(fetch(`${sim.url}/_sim/clock`)).rejects.toThrow();
   });
 
+  it('--call-control gives a client Call Control access to the DNs listed', async () => {
+    const lines: string[] = [];
+    const sim = await main(
+      [
+        'node',
+        '3cx-sim',
+        '--port',
+        '0',
+        '--manual',
+        '--client',
+        'cc:s3cret',
+        '--client',
+        'plain:other',
+        '--call-control',
+        'cc=101,102',
+      ],
+      { log: (line) => lines.push(line) },
+    );
+    try {
+      expect(lines.join('\n')).toMatch(
+        /callctl\s+ws:\/\/.*\/callcontrol\/ws \(cc monitors 101, 102\)/,
+      );
+      const cc = await accessToken(sim.url, 'cc', 's3cret');
+      const snapshot = await fetch(`${sim.url}/callcontrol`, {
+        headers: { authorization: `Bearer ${cc}` },
+      });
+      expect(((await snapshot.json()) as Array<{ dn: string }>).map((d) => d.dn)).toEqual([
+        'cc',
+        '101',
+        '102',
+      ]);
+      const plain = await accessToken(sim.url, 'plain', 'other');
+      expect(
+        (await fetch(`${sim.url}/callcontrol`, { headers: { authorization: `Bearer ${plain}` } }))
+          .status,
+      ).toBe(403);
+    } finally {
+      await sim.close();
+    }
+    await expect(
+      main(['node', '3cx-sim', '--port', '0', '--call-control', 'nobody=101'], {
+        log: () => undefined,
+      }),
+    ).rejects.toThrow();
+  });
+
   it('stops on SIGTERM', async () => {
     const sim = await main(['node', '3cx-sim', '--port', '0', '--manual'], {
       log: () => undefined,

@@ -102,7 +102,9 @@ describe('the /_sim control API', () => {
   it('describes the PBX and answers unknown control routes with 404', async () => {
     const info: Json = await (await fetch(`${sim.url}/_sim`)).json();
     expect(info.version).toBe('20.0.10.1040');
-    expect(info.clients).toEqual([{ clientId: 'bridge', role: 'system_owner', xapiEnabled: true }]);
+    expect(info.clients).toEqual([
+      { clientId: 'bridge', role: 'system_owner', xapiEnabled: true, callControl: null },
+    ]);
     expect(JSON.stringify(info)).not.toContain('bridge-secret');
     expect(info.directory.queues[0]).toEqual(
       expect.objectContaining({ dn: '8001', name: 'Sales Queue' }),

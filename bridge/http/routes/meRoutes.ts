@@ -30,6 +30,19 @@ const statusAnswer = z.strictObject({
       next_poll_at: isoTime.nullable(),
     })
     .nullable(),
+  call_control: z
+    .strictObject({
+      state: z.enum(['off', 'no_access', 'connecting', 'connected', 'down']),
+      since: isoTime.describe('When the current state began.'),
+      reconnects: z.number(),
+      events: z.number(),
+      last_error: z.string().nullable(),
+      monitored_dns: z.number().nullable(),
+      fast_misses: z.number(),
+      tracked_calls: z.number(),
+    })
+    .nullable()
+    .describe("The location's Call Control stream (docs/api.md), null when the bridge has none."),
 });
 
 export function meRoutes(app: Api, ctx: ApiContext): void {
@@ -78,6 +91,7 @@ export function meRoutes(app: Api, ctx: ApiContext): void {
           window_held_seconds: poll.windowHeldSeconds,
           next_poll_at: poll.nextPollAt,
         },
+        call_control: ctx.callControlStatus?.(location.id) ?? null,
       };
     },
   );

@@ -1,0 +1,196 @@
+import type { Logger } from 'pino';
+import type { PollerEvent } from '../../lib/poller/pollerState';
+import type { CallLeg } from '../../lib/threecx/callLeg';
+import type { ThreeCxClient } from '../../lib/threecx/client';
+import type { HttpTransport } from '../../lib/threecx/httpTransport';
+import type { LocationIngest } from '../ingest/locationIngest';
+import { isJournalCallId } from '../journal/journalCallId';
+import type { BridgeStore } from '../store/bridgeStore';
+import type { Location } from '../store/locations';
+import { CallIdIndex } from './callIdIndex';
+import { CallLinkRepo } from './callLinks';
+import { CallControlMetrics } from './callControlMetrics';
+import {
+  DEFAULT_STREAM_TIMING,
+  LocationStream,
+  type LocationStreamStatus,
+  type StreamTiming,
+} from './locationStream';
+
+/**
+ * Every location's Call Control stream, and where the stream meets the poller.
+ *
+ * A stream runs for each location with a PBX connection whose `callControl` setting is not
+ * `off`; in `auto` a client without Call Control access simply polls, as before. The stream
+ * and the poller share the location's `ThreeCxClient`, hence its one token (docs/3cx-facts.md
+ * §1.2).
+ *
+ * One call, one id, whichever source saw it first (callLinks.ts): the poller's reads teach the
+ * `CallHistoryId` → `CallId` map (callIdIndex.ts); its events are rewritten to the stream's id
+ * when the stream named the call first, so they dedupe against what the stream stored and only
+ * add the call log's detail to the call record. A fast `call.missed` that the call log
+ * contradicts (answered or voicemail) is counted and logged: subscribers keep what they got
+ * (docs/api.md "Where events come from").
+ */
+export interface CallControlServiceOptions {
+  store: BridgeStore;
+  registry: import('prom-client').Registry;
+  now: () => number;
+  random?: () => number;
+  logger: Logger;
+  timing?: Partial<StreamTiming>;
+  eventsStored: () => void;
+}
+
+export type CallControlStatus = LocationStreamStatus;
+
+interface Running {
+  stream: LocationStream;
+  fingerprint: string;
+}
+
+export class CallControlService {
+  readonly metrics: CallControlMetrics;
+  private readonly links: CallLinkRepo;
+  private readonly indexes = new Map<string, CallIdIndex>();
+  private readonly streams = new Map<string, Running>();
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private started = false;
+
+  constructor(private readonly options: CallControlServiceOptions) {
+    this.metrics = new CallControlMetrics(options.registry);
+    this.links = new CallLinkRepo(options.store.db);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const r of this.streams.values()) r.stream.start();
+    this.pruneTimer = setInterval(() => this.links.prune(this.options.now()), 3600_000);
+    this.pruneTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await Promise.all([...this.streams.values()].map((r) => r.stream.stop()));
+  }
+
+  /** Start, keep or stop the stream of one location (the bridge calls it for every location). */
+  ensure(
+    location: Location,
+    deps: { client: ThreeCxClient; transport: HttpTransport; ingest: LocationIngest } | null,
+  ): void {
+    const wanted = deps !== null && location.settings.callControl !== 'off';
+    const fingerprint = JSON.stringify([
+      location.pbxUrl,
+      location.clientId,
+      location.settings.callControl,
+      location.settings.allowSelfSignedTls,
+    ]);
+    const running = this.streams.get(location.id);
+    if (running && (!wanted || running.fingerprint !== fingerprint)) {
+      void running.stream.stop();
+      this.streams.delete(location.id);
+    } else if (running) return;
+    if (!wanted) return;
+    const stream = new LocationStream(location, {
+      ...deps,
+      store: this.options.store,
+      links: this.links,
+      metrics: this.metrics,
+      now: this.options.now,
+      random: this.options.random ?? Math.random,
+      logger: this.options.logger,
+      timing: { ...DEFAULT_STREAM_TIMING, ...this.options.timing },
+      eventsStored: this.options.eventsStored,
+    });
+    this.streams.set(location.id, { stream, fingerprint });
+    if (this.started) stream.start();
+  }
+
+  /** Stop the streams of locations that are gone. */
+  retain(locationIds: ReadonlySet<string>): void {
+    for (const [id, running] of this.streams) {
+      if (locationIds.has(id)) continue;
+      void running.stream.stop();
+      this.streams.delete(id);
+      this.indexes.delete(id);
+    }
+  }
+
+  /** The stream's state for `/v1/status` and `check`; null when it does not run. */
+  statusOf(locationId: string): CallControlStatus | null {
+    return this.streams.get(locationId)?.stream.status() ?? null;
+  }
+
+  /**
+   * Does the stream of this location need the poller's call numbers? Not when it does not run
+   * or the client has no Call Control access: then the polled path stays exactly as it was.
+   */
+  private listens(locationId: string): boolean {
+    const running = this.streams.get(locationId);
+    return running !== undefined && running.stream.status().state !== 'no_access';
+  }
+
+  /** The poller read these call-log rows (bridge/ingest/locationPoller.ts). */
+  observeCallLog(locationId: string, legs: readonly CallLeg[]): void {
+    if (!this.listens(locationId)) return;
+    let index = this.indexes.get(locationId);
+    if (!index) {
+      index = new CallIdIndex();
+      this.indexes.set(locationId, index);
+    }
+    index.observe(legs);
+  }
+
+  /**
+   * The poller's hook, inside its transaction (LocationIngest `correlate`): its events take the
+   * id the call already has, and the call numbers it learnt are linked for the stream.
+   */
+  correlatePollerEvents(
+    locationId: string,
+    events: readonly PollerEvent[],
+  ): readonly PollerEvent[] {
+    const index = this.indexes.get(locationId);
+    if (!index || events.length === 0 || !this.listens(locationId)) return events;
+    const now = this.options.now();
+    const rewrites = new Map<string, string>();
+    for (const { call } of events) {
+      if (rewrites.has(call.call_id) || isJournalCallId(call.call_id)) continue;
+      let target = call.call_id;
+      for (const pbxCallId of index.callIdsOf(call.call_id)) {
+        const link = this.links.find(locationId, pbxCallId, now);
+        if (link) target = link.callId;
+        else this.links.insert(locationId, pbxCallId, call.call_id, now);
+      }
+      rewrites.set(call.call_id, target);
+    }
+    const out = events.map((e) => {
+      const id = rewrites.get(e.call.call_id);
+      return id && id !== e.call.call_id ? { type: e.type, call: { ...e.call, call_id: id } } : e;
+    });
+    for (const e of out) if (e.type === 'call.ended') this.checkVerdict(locationId, e);
+    return out;
+  }
+
+  /** The call log's outcome against the stream's fast verdict (docs/api.md "Where events come from"). */
+  private checkVerdict(locationId: string, event: PollerEvent): void {
+    const { call } = event;
+    if (call.outcome === 'missed' || call.outcome === 'abandoned') return;
+    const links = this.links.ofCall(locationId, call.call_id);
+    if (!links.some((l) => l.fastVerdict === 'missed')) return;
+    if (!this.links.markContradicted(locationId, call.call_id)) return;
+    this.metrics.contradiction();
+    this.options.logger.warn(
+      {
+        location: locationId,
+        call: call.call_id,
+        outcome: call.outcome,
+        answered_by: call.answered_by,
+        voicemail: call.voicemail,
+      },
+      'the call log contradicts the stream’s fast call.missed: subscribers already have it; the call record now shows the call log’s outcome',
+    );
+  }
+}

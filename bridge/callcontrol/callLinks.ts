@@ -1,0 +1,95 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * Which event call id a PBX call number stands for (table `callcontrol_calls`).
+ *
+ * The stream names a call by its `callid`, the call log by its `CallHistoryId`; the two meet
+ * through the call log's `CallId`, which is the stream's `callid` and the `/ActiveCalls` `Id`
+ * [inf, docs/3cx-facts.md §1.7, §2.3; the settle engine already assumes the ActiveCalls half].
+ * Whichever source sees a call first fixes its event id (`{call_id}:{event}`): the poller's
+ * `CallHistoryId`, or, when the stream rings first, an id of the stream's own
+ * (bridge/callcontrol/streamCallId.ts); the other source looks the number up here and uses the
+ * same id. `CallId` is a small counter that starts again when the PBX restarts, so only a
+ * recent link counts (`RECENT_MS`).
+ */
+export const RECENT_MS = 6 * 3600_000;
+
+export interface CallLink {
+  pbxCallId: number;
+  callId: string;
+  seenAt: number;
+  fastVerdict: string | null;
+  contradicted: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+export class CallLinkRepo {
+  constructor(private readonly db: DatabaseSync) {}
+
+  /** The newest link of this call number seen since `now − RECENT_MS`, or null. */
+  find(locationId: string, pbxCallId: number, now: number): CallLink | null {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM callcontrol_calls WHERE location_id = ? AND pbx_call_id = ? AND seen_at >= ?
+         ORDER BY seen_at DESC LIMIT 1`,
+      )
+      .get(locationId, pbxCallId, now - RECENT_MS) as Row | undefined;
+    return row ? toLink(row) : null;
+  }
+
+  /** Every link of one event call id. */
+  ofCall(locationId: string, callId: string): CallLink[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM callcontrol_calls WHERE location_id = ? AND call_id = ?')
+        .all(locationId, callId) as Row[]
+    ).map(toLink);
+  }
+
+  /** Link a call number to an event call id (kept if it exists). */
+  insert(locationId: string, pbxCallId: number, callId: string, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO callcontrol_calls (location_id, pbx_call_id, call_id, seen_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (location_id, pbx_call_id, call_id) DO NOTHING`,
+      )
+      .run(locationId, pbxCallId, callId, now);
+  }
+
+  setFastVerdict(locationId: string, callId: string, verdict: string): void {
+    this.db
+      .prepare(
+        'UPDATE callcontrol_calls SET fast_verdict = ? WHERE location_id = ? AND call_id = ?',
+      )
+      .run(verdict, locationId, callId);
+  }
+
+  /** Mark the contradiction counted; true the first time. */
+  markContradicted(locationId: string, callId: string): boolean {
+    const result = this.db
+      .prepare(
+        'UPDATE callcontrol_calls SET contradicted = 1 WHERE location_id = ? AND call_id = ? AND contradicted = 0',
+      )
+      .run(locationId, callId);
+    return Number(result.changes) > 0;
+  }
+
+  /** Drop links no call can use any more. */
+  prune(now: number): number {
+    const result = this.db
+      .prepare('DELETE FROM callcontrol_calls WHERE seen_at < ?')
+      .run(now - 4 * RECENT_MS);
+    return Number(result.changes);
+  }
+}
+
+function toLink(row: Row): CallLink {
+  return {
+    pbxCallId: Number(row.pbx_call_id),
+    callId: String(row.call_id),
+    seenAt: Number(row.seen_at),
+    fastVerdict: (row.fast_verdict as string | null) ?? null,
+    contradicted: Number(row.contradicted) === 1,
+  };
+}
