@@ -80,7 +80,10 @@ export type HostRequest =
 
 export interface HostStarted {
   urls: string[];
+  /** The receiver's first port (every benchmark that needs one target). */
   receiverUrl: string;
+  /** All its ports: each a target (origin) of its own. */
+  receiverUrls: string[];
 }
 
 const sims: Simulator[] = [];
@@ -104,7 +107,11 @@ async function handle(request: HostRequest): Promise<unknown> {
           }),
         );
       }
-      const started: HostStarted = { urls: sims.map((s) => s.url), receiverUrl: receiver.url };
+      const started: HostStarted = {
+        urls: sims.map((s) => s.url),
+        receiverUrl: receiver.urls[0],
+        receiverUrls: receiver.urls,
+      };
       return started;
     }
     case 'traffic':

@@ -20,6 +20,7 @@ export class SimHost {
   >();
   urls: string[] = [];
   receiverUrl = '';
+  receiverUrls: string[] = [];
 
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
@@ -45,6 +46,7 @@ export class SimHost {
     const started = (await host.call({ method: 'start', sims })) as HostStarted;
     host.urls = started.urls;
     host.receiverUrl = started.receiverUrl;
+    host.receiverUrls = started.receiverUrls;
     return host;
   }
 
