@@ -24,4 +24,18 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  {
+    // The dashboard's script runs in the browser (bridge/dashboard/public).
+    files: ['bridge/dashboard/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        document: 'readonly',
+        sessionStorage: 'readonly',
+        fetch: 'readonly',
+        Intl: 'readonly',
+        CSS: 'readonly',
+      },
+    },
+  },
 );

@@ -8,12 +8,15 @@ import { callEnded } from './triggers/callEnded';
 import { callStarted } from './triggers/callStarted';
 import { callUpdated } from './triggers/callUpdated';
 import { missedCall } from './triggers/missedCall';
+import { missedCallNotReturned } from './triggers/missedCallNotReturned';
+import { missedCallReturned } from './triggers/missedCallReturned';
 import { recentCall } from './triggers/recentCall';
 import { sourceList } from './triggers/sourceList';
 
 /**
  * The Zapier app (docs/design.md "Three ways people use it"): instant Missed Call, Call Started,
- * Call Ended and Call Updated triggers, the Find Call search and the Update Call Record action,
+ * Call Ended, Call Updated, Missed Call Returned and Missed Call Not Returned triggers, the Find
+ * Call search and the Update Call Record action,
  * all over the bridge's HTTP API
  * (docs/api.md). Zapier loads it through the CommonJS shim `index.js` (docs/zapier-facts.md §1).
  */
@@ -28,6 +31,8 @@ export default defineApp({
     [callStarted.key]: callStarted,
     [callEnded.key]: callEnded,
     [callUpdated.key]: callUpdated,
+    [missedCallReturned.key]: missedCallReturned,
+    [missedCallNotReturned.key]: missedCallNotReturned,
     [sourceList.key]: sourceList,
     [recentCall.key]: recentCall,
   },

@@ -1,5 +1,5 @@
 import { defineCreate, defineInputFields, type Bundle, type ZObject } from 'zapier-platform-core';
-import { TEST_CALL_ID_PREFIX, type CallRecordUpdateField } from '../lib/callEvent';
+import { TEST_CALL_ID_PREFIX, type CallRecordWritableField } from '../lib/callEvent';
 import {
   callRecordPatchSchema,
   DISPOSITION_LABELS,
@@ -28,7 +28,7 @@ const choicesFrom = (labels: Record<string, string>) =>
   Object.entries(labels).map(([value, label]) => ({ value, label, sample: value }));
 
 /** The record's fields a Zap can empty (`null` in the patch; an empty list for tags). */
-const CLEARABLE_FIELDS: Record<CallRecordUpdateField, string> = {
+const CLEARABLE_FIELDS: Record<CallRecordWritableField, string> = {
   disposition: 'Disposition',
   follow_up_status: 'Follow-Up Status',
   notes: 'Notes',
@@ -37,6 +37,7 @@ const CLEARABLE_FIELDS: Record<CallRecordUpdateField, string> = {
   contact_url: 'Contact URL (CRM)',
   contact_name: 'Contact Name (CRM)',
   custom_fields: 'Custom Fields (All of Them)',
+  replied_at: 'Caller Replied At',
 };
 
 export const updateCallRecordInputFields = defineInputFields([
@@ -54,6 +55,13 @@ export const updateCallRecordInputFields = defineInputFields([
     label: 'Disposition',
     choices: choicesFrom(DISPOSITION_LABELS),
     helpText: 'What came of the follow-up. Leave empty to keep the current disposition.',
+  },
+  {
+    key: 'replied_at',
+    label: 'Caller Replied At',
+    type: 'datetime',
+    helpText:
+      'When the caller replied to your follow-up (an answer to the SMS), for the reply rate in the bridge’s reports. Choosing the disposition Replied without a time uses the time of this step.',
   },
   {
     key: 'follow_up_status',
@@ -119,6 +127,7 @@ function patchFromInput(inputData: Record<string, unknown>): Record<string, unkn
   const patch: Record<string, unknown> = {};
   for (const key of [
     'disposition',
+    'replied_at',
     'follow_up_status',
     'notes',
     'contact_id',
@@ -139,7 +148,7 @@ function patchFromInput(inputData: Record<string, unknown>): Record<string, unkn
         `Fields to Clear: "${field}" is not one of ${Object.keys(CLEARABLE_FIELDS).join(', ')}.`,
       );
     }
-    const key = field as CallRecordUpdateField;
+    const key = field as CallRecordWritableField;
     if (patch[key] !== undefined) {
       throw new StepInputError(
         `${CLEARABLE_FIELDS[key]} is both filled in and in Fields to Clear: keep one of the two.`,
@@ -203,7 +212,7 @@ export async function updateCallRecord(z: ZObject, bundle: Bundle): Promise<Call
   if (Object.keys(raw).length === 0) {
     // Often a mapped field that was empty for this call: nothing to do, nothing wrong.
     throw new z.errors.HaltedError(
-      'Nothing to update: every field of this step was empty for this call. Fill in at least one of Disposition, Follow-Up Status, Notes, Tags, Custom Fields, a contact field or Fields to Clear.',
+      'Nothing to update: every field of this step was empty for this call. Fill in at least one of Disposition, Caller Replied At, Follow-Up Status, Notes, Tags, Custom Fields, a contact field or Fields to Clear.',
     );
   }
   const checked = callRecordPatchSchema.safeParse(raw);
@@ -242,7 +251,7 @@ export const updateCallRecordAction = defineCreate({
   display: {
     label: 'Update Call Record',
     description:
-      "Updates a call's record in the bridge: disposition, notes, tags, follow-up status, custom fields and the CRM contact the caller belongs to.",
+      "Updates a call's record in the bridge: disposition (such as Replied or Called Back), when the caller replied, notes, tags, follow-up status, custom fields and the CRM contact the caller belongs to.",
   },
   operation: {
     inputFields: updateCallRecordInputFields,

@@ -2,6 +2,7 @@ import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { writeFileSync } from 'node:fs';
 import { beginBenchmark, figures, machineLine } from './report';
+import { reportsBench } from './reportsBench';
 import { settleBench } from './settleBench';
 import { storeBench } from './storeBench';
 import { throughputBench } from './throughputBench';
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   throughput: () => throughputBench(),
   locations: () => locationsBench(),
   store: () => storeBench(),
+  reports: () => reportsBench(),
 };
 
 async function run(): Promise<void> {

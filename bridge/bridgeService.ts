@@ -7,6 +7,7 @@ import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { CallControlService } from './callcontrol/callControlService';
 import type { StreamTiming } from './callcontrol/locationStream';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery/deliveryWorker';
+import { FollowUpTracker } from './followUp/followUpTracker';
 import { buildApi } from './http/buildApi';
 import type { Api } from './http/routeKit';
 import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
@@ -21,6 +22,7 @@ import { silentLogger } from './logger';
 import { BridgeMetrics } from './metrics';
 import type { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
+import { AdminToken } from './secrets/adminToken';
 import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
 import { createAxiosTransport } from './threecx/axiosTransport';
@@ -64,6 +66,10 @@ export interface BridgeOptions {
   locationRefreshMs?: number;
   /** Release held CRM-template journal entries this often (bridge/journal/holdDeadline.ts). */
   journalSweepMs?: number;
+  /** Look for misses past their call-back deadline this often (bridge/followUp). */
+  followUpSweepMs?: number;
+  /** `BRIDGE_ADMIN_TOKEN`: reads every location's reports and dashboard (docs/api.md). */
+  adminToken?: string;
   logger?: Logger;
   /** The clock (tests pass the simulator's). */
   now?: () => number;
@@ -93,6 +99,8 @@ export class BridgeService {
   readonly journal: JournalIngest;
   /** The 3CX Call Control stream per location: the third source (bridge/callcontrol). */
   readonly callControl: CallControlService;
+  /** Call-back tracking: `call.returned`, `call.unreturned` (bridge/followUp). */
+  readonly followUps: FollowUpTracker;
   readonly api: Api;
   /** The address `listen()` bound, null until then. */
   url: string | null = null;
@@ -108,6 +116,7 @@ export class BridgeService {
   >();
   private refreshTimer: NodeJS.Timeout | null = null;
   private journalTimer: NodeJS.Timeout | null = null;
+  private followUpTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private started = false;
   private pruning: Promise<Record<string, number>> | null = null;
@@ -169,6 +178,10 @@ export class BridgeService {
         );
       },
     });
+    this.followUps = new FollowUpTracker(this.store, {
+      publicUrl: () => this.publicUrl(),
+      eventStored: (type) => this.metrics.eventStored('', type, false, -1),
+    });
     this.journal = new JournalIngest({
       store: this.store,
       ingestFor: (location) => this.ingestFor(location),
@@ -190,6 +203,8 @@ export class BridgeService {
         eventsStored: () => this.worker.poke(),
         pollStatus: () => this.scheduler.status(),
         callControlStatus: (locationId) => this.callControl.statusOf(locationId),
+        adminToken: AdminToken.fromEnv(options.adminToken),
+        inboundCallsOf: (locationId) => this.clients.get(locationId)?.client ?? null,
       },
       { logger: this.logger, extraRoutes: [threecxTemplateRoutes(this.journal)] },
     );
@@ -236,6 +251,11 @@ export class BridgeService {
       this.options.journalSweepMs ?? 5000,
     );
     this.journalTimer.unref();
+    this.followUpTimer = setInterval(
+      () => this.followUpSweep(),
+      this.options.followUpSweepMs ?? 10_000,
+    );
+    this.followUpTimer.unref();
     void this.pruneOldRecords();
     this.retentionTimer = setInterval(() => void this.pruneOldRecords(), 6 * 3600_000);
     this.retentionTimer.unref();
@@ -267,6 +287,7 @@ export class BridgeService {
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     if (this.journalTimer) clearInterval(this.journalTimer);
+    if (this.followUpTimer) clearInterval(this.followUpTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.pruning; // a batch in progress finishes before the database closes
     await this.journal.idle();
@@ -356,6 +377,8 @@ export class BridgeService {
             location.id,
             this.callControl.correlatePollerEvents(location.id, events),
           ),
+        afterStored: (loc, stored, now) => this.followUps.afterCallsStored(loc, stored, now),
+        eventsStored: () => this.worker.poke(),
         onEvent: (event) => {
           this.logger.info(
             {
@@ -386,6 +409,21 @@ export class BridgeService {
       return await this.journal.sweep();
     } catch (error) {
       this.logger.warn({ err: errorSummary(error) }, 'journal sweep failed');
+      return 0;
+    }
+  }
+
+  /**
+   * Fire `call.unreturned` for the misses past their deadline (the timer's job; tests call it
+   * with the simulator's clock). The schedule is the database: a restart loses nothing.
+   */
+  followUpSweep(): number {
+    try {
+      const stored = this.followUps.sweep(this.now());
+      if (stored > 0) this.worker.poke();
+      return stored;
+    } catch (error) {
+      this.logger.warn({ err: errorSummary(error) }, 'follow-up sweep failed');
       return 0;
     }
   }

@@ -14,8 +14,8 @@ import type { Location } from './store/locations';
  * the record before and after: nothing is sent when nothing really changed (a Zap writing the
  * same disposition twice), and the event is stored with the change or not at all.
  *
- * Today Update Call Record (`PATCH /v1/calls/:id`) is the only writer; a call-back tracker that
- * marks a call returned should announce its change here too.
+ * Writers: Update Call Record (`PATCH /v1/calls/:id`) and the call-back tracking
+ * (bridge/followUp), which announces a miss returned, not returned in time, or tried again.
  */
 export function announceCallUpdate(
   store: BridgeStore,
@@ -28,7 +28,9 @@ export function announceCallUpdate(
   const current = toCallRecord(after, location, context.publicUrl);
   const changedFields = changedRecordFields(previous, current);
   if (changedFields.length === 0) return null;
-  const revision = store.events.countForCall(location.id, after.callId, 'call.updated') + 1;
+  // Numbered on the record, not by counting stored events: retention prunes old events, and a
+  // count would hand out an id again (and the outbox would drop the new event as a duplicate).
+  const revision = store.followUps.nextRevision(location.id, after.callId);
   const event = buildCallUpdatedEvent(current, {
     changedFields,
     revision,

@@ -52,7 +52,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     seed: Date.now() % 100_000,
   });
   seedRecentCalls(sim);
-  sim.pbx.startTraffic({ callsPerMinute: options.callsPerMinute ?? 4 });
+  // With call backs and callers ringing again, so the dashboard's follow-up has something to show.
+  sim.pbx.startTraffic({ callsPerMinute: options.callsPerMinute ?? 4, followUps: {} });
 
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.dbPath}${suffix}`, { force: true });
   const bridge = await BridgeService.create({
@@ -170,6 +171,7 @@ export function demoBanner(demo: RunningDemo): string {
     `  Bridge API:      ${demo.url}`,
     `  Demo API key:    ${demo.apiKey}   (shown once; new on every start)`,
     `  Simulated 3CX:   ${demo.sim.url}`,
+    `  Dashboard:       ${demo.url}/dashboard   (sign in with the demo API key)`,
     '',
     '  Try it:',
     `    curl -H "Authorization: Bearer ${demo.apiKey}" ${demo.url}/v1/events?event=call.missed`,

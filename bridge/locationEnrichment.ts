@@ -16,6 +16,27 @@ export function enrichmentSettingsOf(location: Location): LocationEnrichmentSett
 }
 
 /**
+ * Parsed settings per location, parsed again only when the location's settings change (they
+ * are read fresh for every commit, and parsing hours and lists on each would cost more than
+ * the rules that use them).
+ */
+export class EnrichmentSettingsCache {
+  private readonly parsed = new Map<
+    string,
+    { key: string; settings: LocationEnrichmentSettings }
+  >();
+
+  of(location: Location): LocationEnrichmentSettings {
+    const key = JSON.stringify([location.settings.enrichment, location.country, location.timezone]);
+    const cached = this.parsed.get(location.id);
+    if (cached && cached.key === key) return cached.settings;
+    const settings = enrichmentSettingsOf(location);
+    this.parsed.set(location.id, { key, settings });
+    return settings;
+  }
+}
+
+/**
  * Change part of a location's enrichment settings (source lists, business hours, windows).
  * The whole result is validated before anything is stored, and what is stored is the input,
  * not the parsed form, so a later change of the location's time zone still applies to its

@@ -3,11 +3,15 @@ import { getExampleNumber, type CountryCode } from 'libphonenumber-js';
 import mobileExamples from 'libphonenumber-js/examples.mobile.json';
 import {
   buildCallEvent,
+  buildCallFollowUpEvent,
   buildCallUpdatedEvent,
+  NO_FOLLOW_UP,
   TEST_CALL_ID_PREFIX,
   type CallEvent,
   type CallEventType,
+  type CallFollowUp,
 } from '../lib/callEvent';
+import type { CallRecord } from '../lib/callRecord';
 import type { SettledCall } from '../lib/settledCall';
 import { recordUrl } from './http/callRecordView';
 import { StoreEnricher } from './ingest/storeEnricher';
@@ -50,42 +54,30 @@ export function sendTestEvent(
   const call = testCall(location, request, context.now);
   // Business hours, next opening and the source list come from the location's own settings.
   const { enrichment } = enricher.enrich(location, call, request.event, context.now, store);
-  const facts = buildCallEvent(
-    request.event === 'call.updated' ? 'call.ended' : request.event,
-    call,
-    {
-      location: { id: location.id, name: location.name },
-      enrichment,
-      recordUrl: recordUrl(context.publicUrl, call.call_id),
-    },
-  );
+  // The event itself for a call's own events; a record's events start from its ended call.
+  const own = request.event === 'call.started' || request.event === 'call.missed';
+  const facts = buildCallEvent(own ? request.event : 'call.ended', call, {
+    location: { id: location.id, name: location.name },
+    enrichment,
+    recordUrl: recordUrl(context.publicUrl, call.call_id),
+  });
   const at = new Date(context.now).toISOString();
+  const record = testRecord(facts, call, request.event, context.now);
   const event: CallEvent =
     request.event === 'call.updated'
       ? {
-          ...buildCallUpdatedEvent(
-            {
-              ...facts,
-              id: call.call_id,
-              status: 'ended',
-              disposition: 'called_back',
-              notes: 'Test event from the bridge: not a real call.',
-              tags: ['test'],
-              follow_up_status: 'done',
-              contact_name: null,
-              custom_fields: {},
-              created_at: call.started_at,
-              updated_at: at,
-            },
-            {
-              changedFields: ['disposition', 'notes', 'tags', 'follow_up_status'],
-              revision: 1,
-              at,
-            },
-          ),
+          ...buildCallUpdatedEvent(record, {
+            changedFields: ['disposition', 'notes', 'tags', 'follow_up_status'],
+            revision: 1,
+            at,
+          }),
           test: true,
         }
-      : { ...facts, test: true };
+      : request.event === 'call.returned'
+        ? { ...buildCallFollowUpEvent('call.returned', record, record.returned_at!), test: true }
+        : request.event === 'call.unreturned'
+          ? { ...buildCallFollowUpEvent('call.unreturned', record, at), test: true }
+          : { ...facts, test: true };
   return store.transaction(() => {
     const seq = store.events.append(location.id, event, { now: context.now });
     if (seq === null) throw new Error(`test event ${event.id} was already stored`);
@@ -95,6 +87,52 @@ export function sendTestEvent(
       deliveries: store.deliveries.history(location.id, seq).length,
     };
   });
+}
+
+/**
+ * The made-up call's record: called back and written back for `call.updated`; followed up for
+ * the follow-up events (returned by a call back 12 minutes after the miss, or not returned when
+ * its 30 minutes ran out).
+ */
+function testRecord(
+  facts: CallEvent,
+  call: SettledCall,
+  event: CallEventType,
+  now: number,
+): CallRecord {
+  const { id: _id, event: _event, occurred_at: _at, test: _test, ...callFacts } = facts;
+  const startedAt = Date.parse(call.started_at);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  let followUp: CallFollowUp = NO_FOLLOW_UP;
+  if (event === 'call.returned' || event === 'call.unreturned') {
+    const returned = event === 'call.returned';
+    followUp = {
+      return_status: returned ? 'returned' : 'not_returned',
+      return_due_at: iso(startedAt + 30 * 60_000),
+      returned_at: returned ? iso(startedAt + 12 * 60_000) : null,
+      returned_by: returned ? '101' : null,
+      returned_via: returned ? 'callback' : null,
+      returned_call_id: returned ? `${TEST_CALL_ID_PREFIX}${randomUUID()}` : null,
+      time_to_callback_seconds: returned ? 12 * 60 : null,
+      callback_attempts: returned ? 1 : 0,
+    };
+  }
+  const updated = event === 'call.updated';
+  return {
+    ...callFacts,
+    ...followUp,
+    id: call.call_id,
+    status: 'ended',
+    disposition: updated ? 'called_back' : null,
+    notes: updated ? 'Test event from the bridge: not a real call.' : null,
+    tags: updated ? ['test'] : [],
+    follow_up_status: updated ? 'done' : null,
+    contact_name: null,
+    custom_fields: {},
+    replied_at: null,
+    created_at: call.started_at,
+    updated_at: iso(now),
+  };
 }
 
 /** An inbound call from a mobile number of the location's country, to one of its DIDs. */
@@ -113,7 +151,13 @@ function testCall(location: Location, request: TestEventRequest, now: number): S
   const example = getExampleNumber(location.country as CountryCode, mobileExamples);
   const caller = example?.number ?? '+61412345678';
   const answered = request.event === 'call.ended';
-  const endedAt = now - 2_000;
+  // A follow-up event is about a miss from a while ago: long enough for its call back, or for
+  // its 30-minute deadline to have passed.
+  const endedAt =
+    now -
+    (request.event === 'call.returned' || request.event === 'call.unreturned'
+      ? 40 * 60_000
+      : 2_000);
   const startedAt = endedAt - (answered ? 95_000 : 28_000);
   return {
     call_id: `${TEST_CALL_ID_PREFIX}${randomUUID()}`,

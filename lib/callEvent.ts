@@ -1,4 +1,5 @@
 import type { CallRecord } from './callRecord';
+import type { ReturnedVia } from './followUp/callbackMatch';
 import type { CallDirection, CallOutcome, SettledCall } from './settledCall';
 
 /**
@@ -12,13 +13,14 @@ export const CALL_EVENT_TYPES = [
   'call.ended',
   'call.missed',
   'call.updated',
+  'call.returned',
+  'call.unreturned',
 ] as const;
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
-/**
- * Reserved for the call-back tracking another part of the bridge will add (docs/design.md
- * "Which events fire"): not emitted yet, so no trigger offers them.
- */
-export const PLANNED_CALL_EVENT_TYPES = ['call.returned', 'call.unreturned'] as const;
+
+/** The follow-up events (docs/design.md "Follow-up"): a missed call, returned or not in time. */
+export const FOLLOW_UP_EVENT_TYPES = ['call.returned', 'call.unreturned'] as const;
+export type FollowUpEventType = (typeof FOLLOW_UP_EVENT_TYPES)[number];
 
 export type Branch = 'in_hours' | 'after_hours';
 
@@ -99,8 +101,51 @@ export interface CallEvent {
   test: boolean;
 }
 
-/** The fields of the call's record that Update Call Record (and later writers) change. */
-export const CALL_RECORD_UPDATE_FIELDS = [
+/**
+ * Where a missed call's follow-up stands (lib/followUp/callbackMatch.ts):
+ * - `awaiting`: nobody has reached the caller yet, the deadline has not passed;
+ * - `returned`: a later call with the number connected (`returned_at` …);
+ * - `not_returned`: the deadline passed first (`call.unreturned` fired); a later call back
+ *   still makes it `returned`;
+ * - `no_number`: the caller's number was withheld or unreadable: nobody can call back.
+ * Null on calls that are not followed up: answered, outbound and internal calls, and misses the
+ * dialler cooldown folded into an earlier one (that one is followed up).
+ */
+export const RETURN_STATUSES = ['awaiting', 'returned', 'not_returned', 'no_number'] as const;
+export type ReturnStatus = (typeof RETURN_STATUSES)[number];
+export const RETURNED_VIA = ['callback', 'called_again'] as const satisfies readonly ReturnedVia[];
+
+/** A missed call's follow-up, on its record and on the follow-up events. */
+export interface CallFollowUp {
+  return_status: ReturnStatus | null;
+  /** When `call.unreturned` falls due: the location's deadline in business time after the miss. */
+  return_due_at: string | null;
+  /** When the call that reached the caller started. */
+  returned_at: string | null;
+  /** The extension that called back, or that answered the caller's next call. */
+  returned_by: string | null;
+  returned_via: ReturnedVia | null;
+  /** The call that reached the caller (its own record). */
+  returned_call_id: string | null;
+  /** From the miss to the call that reached the caller, both at their start. */
+  time_to_callback_seconds: number | null;
+  /** Calls back to the number that did not connect, before one did. */
+  callback_attempts: number | null;
+}
+
+export const NO_FOLLOW_UP: CallFollowUp = {
+  return_status: null,
+  return_due_at: null,
+  returned_at: null,
+  returned_by: null,
+  returned_via: null,
+  returned_call_id: null,
+  time_to_callback_seconds: null,
+  callback_attempts: null,
+};
+
+/** The fields of the record Update Call Record writes (`PATCH /v1/calls/:id`). */
+export const CALL_RECORD_WRITABLE_FIELDS = [
   'disposition',
   'notes',
   'tags',
@@ -109,17 +154,39 @@ export const CALL_RECORD_UPDATE_FIELDS = [
   'contact_url',
   'contact_name',
   'custom_fields',
+  'replied_at',
+] as const;
+export type CallRecordWritableField = (typeof CALL_RECORD_WRITABLE_FIELDS)[number];
+
+/** The fields the call-back tracking writes (bridge/followUp). */
+export const CALL_FOLLOW_UP_FIELDS = [
+  'return_status',
+  'return_due_at',
+  'returned_at',
+  'returned_by',
+  'returned_via',
+  'returned_call_id',
+  'time_to_callback_seconds',
+  'callback_attempts',
+] as const satisfies ReadonlyArray<keyof CallFollowUp>;
+
+/** The fields of the call's record that change after the call: what `call.updated` names. */
+export const CALL_RECORD_UPDATE_FIELDS = [
+  ...CALL_RECORD_WRITABLE_FIELDS,
+  ...CALL_FOLLOW_UP_FIELDS,
 ] as const;
 export type CallRecordUpdateField = (typeof CALL_RECORD_UPDATE_FIELDS)[number];
 
 /**
- * `call.updated`: the call's record changed (Update Call Record today). The call's facts as in
- * `call.ended` (or `call.started` while it is live), plus the record as it is now and which of
- * its fields changed. One event per change; `id` is `{call_id}:call.updated:{revision}`.
+ * `call.updated`: the call's record changed (Update Call Record, the call-back tracking). The
+ * call's facts as in `call.ended` (or `call.started` while it is live), plus the record as it
+ * is now and which of its fields changed. One event per change; `id` is
+ * `{call_id}:call.updated:{revision}`, the revision counted on the call's record.
  */
 export interface CallUpdatedEvent
   extends
     CallEvent,
+    CallFollowUp,
     Pick<
       CallRecord,
       | 'disposition'
@@ -128,10 +195,21 @@ export interface CallUpdatedEvent
       | 'follow_up_status'
       | 'contact_name'
       | 'custom_fields'
+      | 'replied_at'
       | 'updated_at'
     > {
   event: 'call.updated';
   changed_fields: CallRecordUpdateField[];
+}
+
+/**
+ * `call.returned` / `call.unreturned`: a missed call was returned (a later call with the number
+ * connected), or nobody had returned it when the location's deadline passed. The missed call's
+ * fields, exactly as `call.missed` had them (so a trigger filters them the same way), plus its
+ * follow-up. Once per miss each: `id` is `{call_id}:call.returned` / `{call_id}:call.unreturned`.
+ */
+export interface CallFollowUpEvent extends CallEvent, CallFollowUp {
+  event: FollowUpEventType;
 }
 
 export const NO_ENRICHMENT: CallEnrichment = {
@@ -156,7 +234,7 @@ export function callEventId(callId: string, event: CallEventType): string {
 /** The call id of an event sent with `test-event`: no real call has it (3CX ids are GUIDs). */
 export const TEST_CALL_ID_PREFIX = 'test_';
 
-/** A record changes many times: each change is its own event, numbered per call. */
+/** A record changes many times: each change is its own event, numbered per call (its revision). */
 export function callUpdatedEventId(callId: string, revision: number): string {
   return `${callId}:call.updated:${revision}`;
 }
@@ -246,7 +324,8 @@ export function buildCallEvent(
 
 /**
  * The `call.updated` event for a record as it is now (`CallRecord`, lib/callRecord.ts): the
- * call's facts, what the workflow wrote back, and which of those fields this change touched.
+ * call's facts, what the workflow wrote back, its follow-up, and which of those fields this
+ * change touched.
  */
 export function buildCallUpdatedEvent(
   record: CallRecord,
@@ -264,7 +343,40 @@ export function buildCallUpdatedEvent(
   };
 }
 
-/** The written-back fields that differ between two versions of a record, in contract order. */
+/**
+ * The `call.returned` / `call.unreturned` event of a miss, from its record as it is now: the
+ * call's facts as `call.missed` carried them (the same fields a trigger filters on) and its
+ * follow-up. What the workflow wrote back stays on the record (and in `call.updated`).
+ */
+export function buildCallFollowUpEvent(
+  type: FollowUpEventType,
+  record: CallRecord,
+  occurredAt: string,
+): CallFollowUpEvent {
+  const {
+    id: _id,
+    status: _status,
+    disposition: _disposition,
+    notes: _notes,
+    tags: _tags,
+    follow_up_status: _followUpStatus,
+    contact_name: _contactName,
+    custom_fields: _customFields,
+    replied_at: _repliedAt,
+    created_at: _createdAt,
+    updated_at: _updatedAt,
+    ...factsAndFollowUp
+  } = record;
+  return {
+    ...factsAndFollowUp,
+    id: callEventId(record.call_id, type),
+    event: type,
+    occurred_at: occurredAt,
+    test: false,
+  };
+}
+
+/** The record fields that differ between two versions of a record, in contract order. */
 export function changedRecordFields(
   before: Pick<CallRecord, CallRecordUpdateField>,
   after: Pick<CallRecord, CallRecordUpdateField>,

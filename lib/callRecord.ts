@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import type { CallEvent } from './callEvent';
+import type { CallEvent, CallFollowUp } from './callEvent';
 
 /**
  * The bridge's record of one call: the facts of its latest event plus what the team's
  * workflow wrote back with Update Call Record (docs/design.md "API": calls list/get/patch).
  */
 export const DISPOSITIONS = [
+  'replied',
   'called_back',
   'left_message',
   'no_answer',
@@ -23,6 +24,7 @@ export type FollowUpStatus = (typeof FOLLOW_UP_STATUSES)[number];
 
 /** Human labels, for dropdowns (Zapier choices) and docs. */
 export const DISPOSITION_LABELS: Record<Disposition, string> = {
+  replied: 'Replied',
   called_back: 'Called Back',
   left_message: 'Left a Message',
   no_answer: 'Tried, No Answer',
@@ -41,7 +43,8 @@ export const FOLLOW_UP_STATUS_LABELS: Record<FollowUpStatus, string> = {
   not_needed: 'Not Needed',
 };
 
-export interface CallRecord extends Omit<CallEvent, 'id' | 'event' | 'occurred_at' | 'test'> {
+export interface CallRecord
+  extends Omit<CallEvent, 'id' | 'event' | 'occurred_at' | 'test'>, CallFollowUp {
   /** The call id (`call_id`), also the id for Update Call Record. */
   id: string;
   /** `live` until the call settles. */
@@ -52,6 +55,12 @@ export interface CallRecord extends Omit<CallEvent, 'id' | 'event' | 'occurred_a
   follow_up_status: FollowUpStatus | null;
   contact_name: string | null;
   custom_fields: Record<string, string>;
+  /**
+   * When the caller replied to the follow-up (an SMS answered): set by Update Call Record, and
+   * to the moment of the update when it sets the disposition `replied` without a time. The
+   * reply rate of the follow-up report counts the misses that have it.
+   */
+  replied_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -83,6 +92,10 @@ export const callRecordPatchSchema = z
       .refine((fields) => Object.keys(fields).length <= 50, 'at most 50 custom fields')
       .nullable()
       .optional(),
+    replied_at: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 date-time, like 2026-03-02T09:15:00Z' })
+      .nullable()
+      .optional(),
   })
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, {
@@ -90,3 +103,24 @@ export const callRecordPatchSchema = z
   });
 
 export type CallRecordPatch = z.infer<typeof callRecordPatchSchema>;
+
+/**
+ * The patch as it is stored: `replied_at` in UTC, and the moment of the update when the
+ * disposition becomes `replied` and the record has no reply time yet (a Zap that only marks the
+ * reply still counts towards the reply rate).
+ */
+export function withReplyTime(
+  patch: CallRecordPatch,
+  current: Pick<CallRecord, 'replied_at'>,
+  nowMs: number,
+): CallRecordPatch {
+  if (typeof patch.replied_at === 'string')
+    return { ...patch, replied_at: new Date(patch.replied_at).toISOString() };
+  if (
+    patch.disposition === 'replied' &&
+    patch.replied_at === undefined &&
+    current.replied_at === null
+  )
+    return { ...patch, replied_at: new Date(nowMs).toISOString() };
+  return patch;
+}

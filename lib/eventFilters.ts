@@ -35,6 +35,8 @@ export type FilteredField = (typeof FILTERED_FIELDS)[number];
 
 /** One condition of a filter: the event's `field` must equal `value`. */
 export interface FilterTerm {
+  /** The trigger option this condition comes from. */
+  filter: keyof EventFilters;
   field: FilteredField;
   value: string | boolean;
 }
@@ -48,13 +50,15 @@ export function filterTerms(filters: EventFilters | null | undefined): FilterTer
   if (!filters) return [];
   const terms: FilterTerm[] = [];
   if (filters.source_list !== undefined)
-    terms.push({ field: 'source_list', value: filters.source_list });
+    terms.push({ filter: 'source_list', field: 'source_list', value: filters.source_list });
   if (filters.business_hours !== undefined)
-    terms.push({ field: 'branch', value: filters.business_hours });
-  if (filters.skip_voicemail_left) terms.push({ field: 'voicemail_left', value: false });
+    terms.push({ filter: 'business_hours', field: 'branch', value: filters.business_hours });
+  if (filters.skip_voicemail_left)
+    terms.push({ filter: 'skip_voicemail_left', field: 'voicemail_left', value: false });
   if (filters.repeat !== undefined)
-    terms.push({ field: 'is_repeat_miss', value: filters.repeat === 'repeat' });
-  if (filters.exclude_known_contacts) terms.push({ field: 'known_contact', value: false });
+    terms.push({ filter: 'repeat', field: 'is_repeat_miss', value: filters.repeat === 'repeat' });
+  if (filters.exclude_known_contacts)
+    terms.push({ filter: 'exclude_known_contacts', field: 'known_contact', value: false });
   return terms;
 }
 
@@ -62,6 +66,14 @@ export function matchesFilters(
   event: CallEvent,
   filters: EventFilters | null | undefined,
 ): boolean {
-  for (const term of filterTerms(filters)) if (event[term.field] !== term.value) return false;
-  return true;
+  return failingFilter(event, filters) === null;
+}
+
+/** The first of the filters that leaves this event out, or null when the event passes them all. */
+export function failingFilter(
+  event: Pick<CallEvent, FilteredField>,
+  filters: EventFilters | null | undefined,
+): keyof EventFilters | null {
+  for (const term of filterTerms(filters)) if (event[term.field] !== term.value) return term.filter;
+  return null;
 }

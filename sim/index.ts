@@ -35,6 +35,8 @@ export {
   type TrafficOptions,
   type TrafficState,
 } from './trafficGenerator';
+export { FollowUpPlanner, e164CallerOf, type FollowUpTrafficOptions } from './followUpTraffic';
+export { followUpTruth, type MissTruth, type FollowUpTruthOptions } from './followUpTruth';
 export { DEFAULT_CLIENTS, type SimClientConfig, type SimRole } from './tokenIssuer';
 export type {
   SimDestination,

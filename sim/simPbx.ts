@@ -198,12 +198,15 @@ export class SimPbx {
   private syncTraffic(): number {
     const now = this.deps.clock.now();
     if (this.traffic) {
-      for (const script of this.traffic.takeDue(now)) {
-        try {
-          this.place(script, this.traffic.random);
-        } catch (error) {
-          if (!(error instanceof CallScriptError)) throw error;
-          this.deps.onTrafficError?.(error, script);
+      // A placed call can plan follow-ups that are already due: place until none are.
+      for (let due = this.traffic.takeDue(now); due.length > 0; due = this.traffic.takeDue(now)) {
+        for (const script of due) {
+          try {
+            this.traffic.placed(this.place(script, this.traffic.random));
+          } catch (error) {
+            if (!(error instanceof CallScriptError)) throw error;
+            this.deps.onTrafficError?.(error, script);
+          }
         }
       }
     }

@@ -1,8 +1,10 @@
 import type { CallScript } from './callScript';
 import { randomCallerNumber, type CountryDialling } from './countryDialling';
+import { FollowUpPlanner, type FollowUpTrafficOptions } from './followUpTraffic';
 import type { OfficeSchedule } from './officeSchedule';
 import type { PbxDirectory } from './pbxDirectory';
 import { SeededRandom } from './seededRandom';
+import type { SimCall } from './simCall';
 
 /**
  * Background traffic: a Poisson stream of calls of the flow kinds the scripts know, with random
@@ -31,6 +33,8 @@ export interface TrafficOptions {
   respectOfficeHours?: boolean;
   /** Safety stop: no more calls after this many (default 200,000). */
   maxCalls?: number;
+  /** Call backs, callers ringing again and redials after misses (sim/followUpTraffic.ts). */
+  followUps?: FollowUpTrafficOptions;
 }
 
 export const DEFAULT_TRAFFIC_MIX: Readonly<TrafficMix> = {
@@ -85,6 +89,7 @@ export class TrafficGenerator {
   private generated = 0;
   private readonly recentCallers: string[] = [];
   private readonly maxCalls: number;
+  private readonly followUps: FollowUpPlanner | null;
 
   constructor(
     readonly options: TrafficOptions & { seed: number },
@@ -105,6 +110,9 @@ export class TrafficGenerator {
     this.maxCalls = options.maxCalls ?? 200_000;
     this.random = new SeededRandom(options.seed);
     this.nextAt = startAt + this.gapMs();
+    this.followUps = options.followUps
+      ? new FollowUpPlanner(options.followUps, directory, options.seed)
+      : null;
   }
 
   /** Scripts of every call arriving up to `now`, in arrival order, each with its `at`. */
@@ -115,7 +123,13 @@ export class TrafficGenerator {
       this.generated += 1;
       this.nextAt += this.gapMs();
     }
+    if (this.followUps) due.push(...this.followUps.takeDue(now));
     return due;
+  }
+
+  /** A call of this traffic was placed: its follow-ups are planned now. */
+  placed(call: SimCall): void {
+    this.followUps?.observe(call);
   }
 
   state(): TrafficState {

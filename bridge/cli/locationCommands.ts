@@ -207,6 +207,10 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
       '--cooldown <minutes>',
       'a redial within this many minutes folds into the earlier miss (default 10; 0 = off)',
     )
+    .option(
+      '--return-deadline <minutes>',
+      'a miss nobody called back within this many minutes of business hours fires call.unreturned (default 30; 0 = off)',
+    )
     .option('--db <path>', 'bridge database file')
     .action((idOrName: string, flags: Record<string, string | undefined>) => {
       withStore(flags.db, io, (store) => {
@@ -235,6 +239,8 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
           enrichment.repeatWindowDays = num('repeat-window', flags.repeatWindow);
         if (flags.cooldown !== undefined)
           enrichment.diallerCooldownMinutes = num('cooldown', flags.cooldown);
+        if (flags.returnDeadline !== undefined)
+          enrichment.returnDeadlineMinutes = num('return-deadline', flags.returnDeadline);
         put('enrichment', enrichment);
         const merged = { ...loc.settings, ...patch };
         const parsed = locationSettingsSchema.safeParse(merged);

@@ -6,6 +6,7 @@ import { registerCheckCommand } from './checkCommand';
 import { registerContextCommands } from './contextCommands';
 import { registerKeyCommands } from './keyCommands';
 import { registerLocationCommands } from './locationCommands';
+import { registerReportCommands } from './reportCommand';
 import { registerServeCommand } from './serveCommand';
 import { registerSettleCommand } from './settleCommand';
 import { registerTestEventCommand } from './testEventCommand';
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerWebhookCommands(program, io);
   registerTestEventCommand(program, io);
   registerContextCommands(program, io);
+  registerReportCommands(program, io);
   registerCheckCommand(program, io, (code) => {
     exitCode = code;
   });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createAxiosTransport } from '../threecx/axiosTransport';
 import { ThreeCxClient } from '../../lib/threecx/client';
 import type { HttpTransport } from '../../lib/threecx/httpTransport';
+import { relativeDurationMs } from '../reports/reportPeriod';
 import { UsageError, type CliIo } from './io';
 import { findLocation, withStore } from './locationCommands';
 
@@ -97,10 +98,7 @@ export function connectFromFlags(flags: PbxFlags, io: CliIo): PbxConnection {
 
 /** `2h`, `30m`, `1d`, `90s`, `1w` → milliseconds. */
 export function parseSince(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/i.exec(text.trim());
-  if (!match) throw new UsageError(`--since must look like 30m, 2h, 1d or 1w, not "${text}"`);
-  const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[
-    match[2].toLowerCase() as 's' | 'm' | 'h' | 'd' | 'w'
-  ];
-  return Number(match[1]) * unit * 1000;
+  const ms = relativeDurationMs(text);
+  if (ms === null) throw new UsageError(`--since must look like 30m, 2h, 1d or 1w, not "${text}"`);
+  return ms;
 }

@@ -85,6 +85,7 @@ export function registerServeCommand(
           port,
           publicUrl,
           secrets: loadSecrets(dbPath, env),
+          adminToken: env.BRIDGE_ADMIN_TOKEN,
           logger,
           allowLoopbackHttpTargets: env.BRIDGE_ALLOW_LOCAL_HTTP_TARGETS === '1',
           allowPrivateTargets:

@@ -1,5 +1,7 @@
 import type { CallControlStatus } from '../callcontrol/callControlService';
 import type { BridgeMetrics } from '../metrics';
+import type { InboundCallSource } from '../reports/reconciliation';
+import type { AdminToken } from '../secrets/adminToken';
 import type { LocationPollStatus } from '../ingest/pollScheduler';
 import type { BridgeStore } from '../store/bridgeStore';
 
@@ -25,4 +27,8 @@ export interface ApiContext {
   pollStatus: () => LocationPollStatus[];
   /** The location's Call Control stream, null when it does not run (bridge/callcontrol). */
   callControlStatus?: (locationId: string) => CallControlStatus | null;
+  /** `BRIDGE_ADMIN_TOKEN`: reads every location's reports and dashboard; null when unset. */
+  adminToken: AdminToken | null;
+  /** The location's 3CX client for its own reports (shared with its poller); null without XAPI. */
+  inboundCallsOf: (locationId: string) => InboundCallSource | null;
 }

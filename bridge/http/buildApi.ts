@@ -30,10 +30,12 @@ import { CorruptRowError } from '../store/storedJson';
 import { validatorCompiler } from './requestValidation';
 import type { Api } from './routeKit';
 import { callRoutes } from './routes/callRoutes';
+import { dashboardRoutes } from './routes/dashboardRoutes';
 import { eventRoutes } from './routes/eventRoutes';
 import { healthRoutes } from './routes/healthRoutes';
 import { hookRoutes } from './routes/hookRoutes';
 import { meRoutes } from './routes/meRoutes';
+import { reportRoutes } from './routes/reportRoutes';
 import { settingsRoutes } from './routes/settingsRoutes';
 import { testEventRoutes } from './routes/testEventRoutes';
 
@@ -139,6 +141,7 @@ export function buildApi(
 
   void app.register(async (open) => {
     healthRoutes(open, ctx);
+    dashboardRoutes(open);
     open.get(
       '/v1/openapi.json',
       {
@@ -156,13 +159,14 @@ export function buildApi(
     );
   });
   void app.register(async (v1) => {
-    requireApiKey(v1, ctx.store, ctx.now);
+    requireApiKey(v1, ctx.store, ctx.now, ctx.adminToken);
     meRoutes(v1, ctx);
     hookRoutes(v1, ctx);
     eventRoutes(v1, ctx);
     callRoutes(v1, ctx);
     settingsRoutes(v1, ctx);
     testEventRoutes(v1, ctx);
+    reportRoutes(v1, ctx);
     for (const routes of options.extraRoutes ?? []) routes(v1, ctx);
   });
   return app;

@@ -1,4 +1,4 @@
-import { buildCallEvent } from '../../lib/callEvent';
+import { buildCallEvent, type CallFollowUp } from '../../lib/callEvent';
 import type { CallRecord } from '../../lib/callRecord';
 import type { StoredCall } from '../store/calls';
 import type { Location } from '../store/locations';
@@ -33,7 +33,15 @@ export function toCallRecord(call: StoredCall, location: Location, publicUrl: st
     tags: call.tags,
     follow_up_status: call.followUpStatus,
     custom_fields: call.customFields,
+    replied_at: call.repliedAt,
+    ...followUpView(call),
     created_at: call.createdAt,
     updated_at: call.updatedAt,
   };
+}
+
+/** The record's follow-up fields (`CallFollowUp`, lib/callEvent.ts). */
+export function followUpView(call: StoredCall): CallFollowUp {
+  const { dueAtMs: _dueAtMs, ...followUp } = call.followUp;
+  return followUp;
 }

@@ -22,12 +22,24 @@ export class LocationIngest implements PollerStore {
       /** Where record URLs point: known only once the bridge listens. */
       publicUrl: () => string;
       metrics?: BridgeMetrics;
+      /** Events were stored that the poller's tick does not report (the follow-up's). */
+      eventsStored?: () => void;
       onEvent?: (event: { type: CallEventType; call: SettledCall; suppressed: boolean }) => void;
       /**
        * Runs first inside the poller's transaction: events of a call the CRM-template journal
        * already stored take that call's id, so they dedupe (bridge/journal/journalIngest.ts).
        */
       correlate?: (events: readonly PollerEvent[]) => readonly PollerEvent[];
+      /**
+       * Runs last inside the transaction, with the events this commit stored: the call-back
+       * tracking (bridge/followUp) follows up new misses and matches call backs, so its own
+       * events land with the calls or not at all. Returns how many events it stored.
+       */
+      afterStored?: (
+        location: Location,
+        stored: ReadonlyArray<{ type: CallEventType; call: SettledCall; suppressed: boolean }>,
+        now: number,
+      ) => number;
     },
   ) {}
 
@@ -40,6 +52,7 @@ export class LocationIngest implements PollerStore {
     // Settings change while the bridge runs (the CLI, the API): read them fresh every commit.
     const location = this.store.locations.get(this.location.id) ?? this.location;
     const emitted: Array<{ type: CallEventType; call: SettledCall; suppressed: boolean }> = [];
+    let followUpEvents = 0;
     this.store.transaction(() => {
       // The poller's commits carry its state; the journal's own commits need no correlating.
       const correlated = state === null ? events : (this.options.correlate?.(events) ?? events);
@@ -94,8 +107,10 @@ export class LocationIngest implements PollerStore {
         if (suppressed) this.store.calls.addAttempt(location.id, decision.foldInto!, now);
         emitted.push({ type, call, suppressed });
       }
+      followUpEvents = this.options.afterStored?.(location, emitted, now) ?? 0;
       if (state !== null) this.store.pollerStates.save(location.id, state, now);
     });
+    if (followUpEvents > 0) this.options.eventsStored?.();
     for (const e of emitted) {
       this.options.metrics?.eventStored(
         location.id,

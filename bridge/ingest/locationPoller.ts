@@ -93,6 +93,7 @@ export function createLocationPoller(
   return {
     locationId: location.id,
     intervalMs: s.pollIntervalSeconds * 1000,
+    client,
     async tick() {
       if (!versionKnown) {
         // The version decides the token's expires_in unit; remember it across restarts.

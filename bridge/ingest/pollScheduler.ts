@@ -1,10 +1,13 @@
 import type { TickReport } from '../../lib/poller/callPoller';
+import type { InboundCallSource } from '../reports/reconciliation';
 
 /** Anything the scheduler can poll: one location's poller. */
 export interface PollTarget {
   locationId: string;
   intervalMs: number;
   tick(): Promise<TickReport>;
+  /** The location's 3CX client, for its other reports (one token per API client). */
+  client?: InboundCallSource;
 }
 
 export interface LocationPollStatus {

@@ -1,11 +1,7 @@
 import type { CallEventType } from '../../lib/callEvent';
-import {
-  callerNumberKey,
-  enrichCall,
-  parseLocationEnrichmentSettings,
-  type LocationEnrichmentSettings,
-} from '../../lib/enrichment';
+import { callerNumberKey, enrichCall } from '../../lib/enrichment';
 import type { SettledCall } from '../../lib/settledCall';
+import { EnrichmentSettingsCache } from '../locationEnrichment';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { Location } from '../store/locations';
 import type { CallEnricher, EnrichmentDecision } from './callEnricher';
@@ -18,10 +14,7 @@ const DAY_MS = 86_400_000;
  * rules with the location's settings.
  */
 export class StoreEnricher implements CallEnricher {
-  private readonly settings = new Map<
-    string,
-    { key: string; parsed: LocationEnrichmentSettings }
-  >();
+  private readonly settings = new EnrichmentSettingsCache();
 
   enrich(
     location: Location,
@@ -30,7 +23,7 @@ export class StoreEnricher implements CallEnricher {
     now: number,
     store: BridgeStore,
   ): EnrichmentDecision {
-    const settings = this.settingsOf(location);
+    const settings = this.settings.of(location);
     const numberKey = callerNumberKey(call, settings.country);
     const startedMs = Date.parse(call.started_at);
     const lookback =
@@ -73,19 +66,5 @@ export class StoreEnricher implements CallEnricher {
       now,
     });
     return { enrichment: result.enrichment, foldInto: result.foldInto };
-  }
-
-  private settingsOf(location: Location): LocationEnrichmentSettings {
-    const input = {
-      ...location.settings.enrichment,
-      country: location.country,
-      timezone: location.timezone,
-    };
-    const key = JSON.stringify(input);
-    const cached = this.settings.get(location.id);
-    if (cached && cached.key === key) return cached.parsed;
-    const parsed = parseLocationEnrichmentSettings(input);
-    this.settings.set(location.id, { key, parsed });
-    return parsed;
   }
 }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { CALL_EVENT_TYPES, type CallEnrichment, type CallEvent } from '../../lib/callEvent';
+import {
+  CALL_EVENT_TYPES,
+  RETURN_STATUSES,
+  RETURNED_VIA,
+  type CallEnrichment,
+  type CallEvent,
+  type CallFollowUp,
+} from '../../lib/callEvent';
 import type { SettledCall } from '../../lib/settledCall';
 import type { SameType } from './typeCheck';
 
@@ -112,7 +119,33 @@ export const callEventSchema = z
       'One event: the same shape for REST hooks, plain webhooks and the event feed. Every key is present; unknown values are null.',
   });
 
+/** A missed call's follow-up (`CallFollowUp`): on call records and the follow-up events. */
+export const callFollowUpShape = {
+  return_status: z
+    .enum(RETURN_STATUSES)
+    .nullable()
+    .describe(
+      'awaiting, returned, not_returned (the deadline passed first) or no_number (withheld); null when the call is not a followed-up miss.',
+    ),
+  return_due_at: isoTime
+    .nullable()
+    .describe("When call.unreturned falls due: the location's deadline in business time."),
+  returned_at: isoTime.nullable().describe('When the call that reached the caller started.'),
+  returned_by: z
+    .string()
+    .nullable()
+    .describe('The extension that called back, or answered the caller’s next call.'),
+  returned_via: z.enum(RETURNED_VIA).nullable(),
+  returned_call_id: z.string().nullable(),
+  time_to_callback_seconds: z.number().nullable(),
+  callback_attempts: z
+    .number()
+    .nullable()
+    .describe('Calls back to the number that did not connect, before one did.'),
+};
+
 const _settledCall: SameType<z.output<typeof settledCallSchema>, SettledCall> = true;
 const _enrichment: SameType<z.output<typeof callEnrichmentSchema>, CallEnrichment> = true;
 const _event: SameType<z.output<typeof callEventSchema>, CallEvent> = true;
-void [_settledCall, _enrichment, _event];
+const _followUp: SameType<z.output<z.ZodObject<typeof callFollowUpShape>>, CallFollowUp> = true;
+void [_settledCall, _enrichment, _event, _followUp];

@@ -5,9 +5,11 @@ import { CallRepo } from './calls';
 import { ContactRepo } from './contacts';
 import { inTransaction, openDatabase } from './database';
 import { DeliveryRepo } from './deliveries';
+import { FollowUpRepo } from './followUps';
 import { LocationRepo } from './locations';
 import { EventOutbox } from './outbox';
 import { PollerStateRepo } from './pollerStates';
+import { ReportRepo } from './reports';
 import { SubscriptionRepo } from './subscriptions';
 
 /** The bridge's store: one SQLite database, one repository per kind of record. */
@@ -20,6 +22,8 @@ export class BridgeStore {
   readonly deliveries: DeliveryRepo;
   readonly pollerStates: PollerStateRepo;
   readonly contacts: ContactRepo;
+  readonly followUps: FollowUpRepo;
+  readonly reports: ReportRepo;
 
   constructor(
     readonly db: DatabaseSync,
@@ -33,6 +37,8 @@ export class BridgeStore {
     this.deliveries = new DeliveryRepo(db);
     this.pollerStates = new PollerStateRepo(db);
     this.contacts = new ContactRepo(db);
+    this.followUps = new FollowUpRepo(db);
+    this.reports = new ReportRepo(db);
   }
 
   static open(path: string, secrets: SecretBox): BridgeStore {

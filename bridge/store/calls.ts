@@ -12,6 +12,7 @@ import type { SettledCall } from '../../lib/settledCall';
 import { callEnrichmentSchema, settledCallSchema } from '../schemas/callEvent';
 import { BoundedPages, DEFAULT_SCAN_CAP, type Condition } from './boundedPages';
 import { prepareAll } from './database';
+import { followUpStateOf, type FollowUpState } from './followUps';
 import { beforeCursor, encodeCursor } from './ids';
 import { CorruptRowError, parseStoredJson } from './storedJson';
 
@@ -33,6 +34,11 @@ export interface StoredCall {
   contactUrl: string | null;
   contactName: string | null;
   customFields: Record<string, string>;
+  repliedAt: string | null;
+  /** A miss's call-back tracking (bridge/store/followUps.ts). */
+  followUp: FollowUpState;
+  /** How many `call.updated` events the record has had. */
+  revision: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -184,6 +190,7 @@ export class CallRepo {
     if (patch.contact_id !== undefined) set('contact_id', patch.contact_id);
     if (patch.contact_url !== undefined) set('contact_url', patch.contact_url);
     if (patch.contact_name !== undefined) set('contact_name', patch.contact_name);
+    if (patch.replied_at !== undefined) set('replied_at', patch.replied_at);
     if (patch.custom_fields !== undefined) {
       const current = this.get(locationId, callId);
       if (!current) return null;
@@ -308,6 +315,9 @@ function toStoredCall(row: CallRow): StoredCall {
     contactUrl: (row.contact_url as string | null) ?? null,
     contactName: (row.contact_name as string | null) ?? null,
     customFields: parseStoredJson(customFieldsSchema, row.custom_fields, at('custom_fields')),
+    repliedAt: (row.replied_at as string | null) ?? null,
+    followUp: followUpStateOf(row),
+    revision: Number(row.revision ?? 0),
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
   };

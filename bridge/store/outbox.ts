@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { callEventId, type CallEvent, type CallEventType } from '../../lib/callEvent';
+import { type CallEvent, type CallEventType } from '../../lib/callEvent';
 import {
   eventFiltersSchema,
   FILTERED_FIELDS,
@@ -7,8 +7,7 @@ import {
   matchesFilters,
   type EventFilters,
 } from '../../lib/eventFilters';
-import { callEventSchema } from '../schemas/callEvent';
-import { callUpdatedEventSchema } from '../schemas/callUpdatedEvent';
+import { eventSchemaFor } from '../schemas/callUpdatedEvent';
 import { BoundedPages, DEFAULT_SCAN_CAP, type Condition } from './boundedPages';
 import { prepareAll } from './database';
 import { beforeCursor, encodeCursor } from './ids';
@@ -60,8 +59,6 @@ export class EventOutbox {
       enqueue: `INSERT INTO deliveries (location_id, event_seq, subscription_id, status, next_attempt_at, created_at)
        VALUES (?, ?, ?, 'pending', ?, ?)`,
       get: 'SELECT seq, type, payload, suppressed, suppressed_reason, created_at FROM events WHERE location_id = ? AND id = ?',
-      countForCall:
-        'SELECT COUNT(*) AS n FROM events WHERE location_id = ? AND id >= ? AND id < ? AND type = ?',
     });
   }
 
@@ -104,17 +101,6 @@ export class EventOutbox {
         enqueue.run(locationId, seq, sub.id, options.now, options.now);
     }
     return seq;
-  }
-
-  /** How many events of one type a call has had (`call.updated` numbers its events). */
-  countForCall(locationId: string, callId: string, type: CallEventType): number {
-    // Ids are `{call_id}:{type}` (and `…:{revision}` for call.updated): a range of the
-    // (location_id, id) index, not a scan of the location's events.
-    const prefix = callEventId(callId, type);
-    const row = this.sql.countForCall.get(locationId, prefix, `${prefix}\uffff`, type) as {
-      n: number;
-    };
-    return Number(row.n);
   }
 
   get(locationId: string, eventId: string): StoredEvent | null {
@@ -162,16 +148,13 @@ function sqlValue(value: string | boolean | null): string | number | null {
 function toStored(row: EventRow): StoredEvent {
   return {
     seq: row.seq,
-    // The row's type says which shape its payload has (`call.updated` carries the record too).
-    event: parseStoredJson(
-      row.type === 'call.updated' ? callUpdatedEventSchema : callEventSchema,
-      row.payload,
-      {
-        table: 'events',
-        row: `seq=${row.seq}`,
-        column: 'payload',
-      },
-    ),
+    // The row's type says which shape its payload has (`call.updated` carries the record too,
+    // the follow-up events the miss's follow-up).
+    event: parseStoredJson(eventSchemaFor(row.type), row.payload, {
+      table: 'events',
+      row: `seq=${row.seq}`,
+      column: 'payload',
+    }),
     suppressed: row.suppressed === 1,
     suppressedReason: row.suppressed_reason,
     createdAt: row.created_at,

@@ -23,7 +23,7 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
 
 /**
  * Rows deleted per transaction. Each batch is found through an index on the row's age
- * (schema.ts migration 6) and the event loop runs between batches, so pruning a large backlog
+ * (schema.ts migration 7) and the event loop runs between batches, so pruning a large backlog
  * never blocks polling or the API for long (at 1M calls stored it once took 21.5 s in one
  * transaction: BENCHMARKS.md "Store").
  */

@@ -204,7 +204,56 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX callcontrol_calls_by_call ON callcontrol_calls(location_id, call_id);
   CREATE INDEX callcontrol_calls_seen ON callcontrol_calls(seen_at);
   `,
-  // 6: the delivery worker reads each subscription's due deliveries on their own (one lane per
+  // 6: follow-up (bridge/followUp, lib/followUp). A missed call's call-back tracking lives on
+  // its call record: `return_due_at` (epoch ms) is the durable scheduler of `call.unreturned`,
+  // found by the partial index while the miss is awaiting a call back. The reports read a
+  // period's misses from one covering partial index, never from the wide rows: what they need of
+  // the miss as it fired (`miss_context`, a small JSON object) and its `call.missed` event
+  // (`missed_event_seq`, `missed_event_at`) are written once with the miss. `revision` numbers
+  // the record's `call.updated` events: counted from stored events, the numbers came round
+  // again once retention pruned the old ones, so it starts at the highest number a call's
+  // stored events already used. Misses stored before this migration get their context from
+  // their stored JSON and event.
+  `
+  ALTER TABLE calls ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE calls ADD COLUMN replied_at TEXT;
+  ALTER TABLE calls ADD COLUMN return_status TEXT
+    CHECK (return_status IN ('awaiting', 'returned', 'not_returned', 'no_number'));
+  ALTER TABLE calls ADD COLUMN return_due_at INTEGER;
+  ALTER TABLE calls ADD COLUMN returned_at TEXT;
+  ALTER TABLE calls ADD COLUMN returned_by TEXT;
+  ALTER TABLE calls ADD COLUMN returned_via TEXT CHECK (returned_via IN ('callback', 'called_again'));
+  ALTER TABLE calls ADD COLUMN returned_call_id TEXT;
+  ALTER TABLE calls ADD COLUMN time_to_callback_seconds REAL;
+  ALTER TABLE calls ADD COLUMN callback_attempts INTEGER;
+  ALTER TABLE calls ADD COLUMN miss_context TEXT;
+  ALTER TABLE calls ADD COLUMN missed_event_seq INTEGER;
+  ALTER TABLE calls ADD COLUMN missed_event_at TEXT;
+  UPDATE calls SET revision = updated.n
+    FROM (SELECT location_id, call_id, MAX(CAST(substr(id, length(call_id) + 15) AS INTEGER)) AS n
+          FROM events WHERE type = 'call.updated' GROUP BY location_id, call_id) AS updated
+    WHERE calls.location_id = updated.location_id AND calls.call_id = updated.call_id;
+  UPDATE calls SET miss_context = json_object(
+      'branch', enrichment ->> '$.branch',
+      'repeat', COALESCE(enrichment ->> '$.is_repeat_miss', 0),
+      'source_list', enrichment ->> '$.source_list',
+      'dialed_number', facts ->> '$.dialed_number',
+      'voicemail_left', COALESCE(facts ->> '$.voicemail_left', 0),
+      'known_contact', COALESCE(enrichment ->> '$.known_contact', 0),
+      'anonymous', COALESCE(facts ->> '$.caller_anonymous', 0))
+    WHERE missed = 1;
+  UPDATE calls SET missed_event_seq = e.seq, missed_event_at = e.created_at
+    FROM events e
+    WHERE calls.missed = 1 AND calls.missed_emitted = 1 AND e.location_id = calls.location_id
+      AND e.id = calls.call_id || ':call.missed';
+  CREATE INDEX calls_return_due ON calls(return_due_at) WHERE return_status = 'awaiting';
+  CREATE INDEX calls_by_time ON calls(location_id, started_at);
+  CREATE INDEX calls_misses_report ON calls(
+    location_id, started_at, call_id, missed_emitted, number_key, return_status, returned_via,
+    time_to_callback_seconds, replied_at, missed_event_seq, missed_event_at, miss_context
+  ) WHERE missed = 1;
+  `,
+  // 7: the delivery worker reads each subscription's due deliveries on their own (one lane per
   // subscription, bridge/delivery/deliveryWorker.ts), so one subscriber's backlog is never walked
   // to find another's; the old due-order index served one global queue and goes. Retention
   // (bridge/store/retention.ts) deletes in small batches by age, through an index each.

@@ -327,24 +327,37 @@ function searchNextOpening(instantMs: number, config: BusinessHoursConfig): numb
       // below, is what makes this search cost; most candidates fall on closed days).
       const local0 = { weekdayIndex: day.weekday - 1, date: 0, seconds: t };
       if (!openOnWeeklySchedule(local0, config.weekly)) continue;
-      const local = DateTime.fromObject(
-        {
-          year: day.year,
-          month: day.month,
-          day: day.day,
-          hour: Math.floor(t / 3600),
-          minute: Math.floor((t % 3600) / 60),
-          second: t % 60,
-        },
-        { zone },
-      );
+      const local = localTimeOn(day, t, zone);
       const candidate = local.toMillis();
       if (candidate <= instantMs || !inBusinessHours(candidate, config)) continue;
-      const shiftMs = (local.hour * 3600 + local.minute * 60 + local.second - t) * 1000;
+      const shiftMs = (secondsAfterMidnight(local) - t) * 1000;
       return shiftMs > 0 ? firstOpenAfter(candidate - shiftMs, candidate, config) : candidate;
     }
   }
   return null;
+}
+
+/**
+ * A time of day (seconds after midnight) on a local date. A time inside the hour a
+ * daylight-saving change skips comes back shifted later by luxon: compare
+ * `secondsAfterMidnight` of the answer with `seconds` to tell.
+ */
+export function localTimeOn(day: DateTime, seconds: number, zone: string): DateTime {
+  return DateTime.fromObject(
+    {
+      year: day.year,
+      month: day.month,
+      day: day.day,
+      hour: Math.floor(seconds / 3600),
+      minute: Math.floor((seconds % 3600) / 60),
+      second: seconds % 60,
+    },
+    { zone },
+  );
+}
+
+export function secondsAfterMidnight(local: DateTime): number {
+  return local.hour * 3600 + local.minute * 60 + local.second;
 }
 
 /** The first open second in `(closedMs, openMs]`, where `closedMs` may or may not be open. */

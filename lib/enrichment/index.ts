@@ -3,6 +3,7 @@
  * settled call so a CRM workflow can branch on it. Pure functions; the bridge does the I/O.
  */
 export * from './businessHours';
+export * from './businessTime';
 export * from './diallerCooldown';
 export * from './enrichCall';
 export * from './knownContacts';

@@ -15,8 +15,8 @@ import {
  * A location's enrichment settings, for the bridge's config and CLI. `country` and `timezone`
  * are the location's own (the bridge keeps them as columns and passes them in); everything
  * else has a default, so `{country, timezone}` alone is a complete location:
- * Monday–Friday 09:00–17:00 in its zone, no source lists, a 7-day repeat window and a
- * 10-minute dialler cooldown.
+ * Monday–Friday 09:00–17:00 in its zone, no source lists, a 7-day repeat window, a
+ * 10-minute dialler cooldown and a 30-minute (business time) call-back deadline.
  *
  * Keys unknown here are dropped rather than refused, so the bridge can pass a location's whole
  * settings object; the nested objects (hours, lists) are strict, where a typo would silently
@@ -39,6 +39,10 @@ const locationBusinessHoursSchema = businessHoursSchema.extend({
 
 const MAX_REPEAT_WINDOW_DAYS = 366;
 const MAX_COOLDOWN_MINUTES = 24 * 60;
+/** A week of business time at most: past that nobody calls it an escalation. */
+const MAX_RETURN_DEADLINE_MINUTES = 7 * 24 * 60;
+/** Minutes of business time a miss may wait for a call back before `call.unreturned`. */
+export const DEFAULT_RETURN_DEADLINE_MINUTES = 30;
 
 export const locationEnrichmentSettingsSchema = z
   .object({
@@ -59,6 +63,18 @@ export const locationEnrichmentSettingsSchema = z
       .min(0, 'must be 0 (off) or more minutes')
       .max(MAX_COOLDOWN_MINUTES, `must be at most ${MAX_COOLDOWN_MINUTES} minutes (a day)`)
       .default(DEFAULT_DIALLER_COOLDOWN_MS / 60_000),
+    /**
+     * A miss nobody returned within this many minutes of business hours fires
+     * `call.unreturned` (lib/followUp/returnDeadline.ts); 0: never.
+     */
+    returnDeadlineMinutes: z
+      .number({ error: 'must be a number of minutes, like 30' })
+      .min(0, 'must be 0 (off) or more minutes')
+      .max(
+        MAX_RETURN_DEADLINE_MINUTES,
+        `must be at most ${MAX_RETURN_DEADLINE_MINUTES} minutes (a week of business time)`,
+      )
+      .default(DEFAULT_RETURN_DEADLINE_MINUTES),
   })
   .superRefine((settings, ctx) => {
     for (const issue of sourceListConfigIssues(settings.sourceLists, settings.country)) {

@@ -1,5 +1,5 @@
 import type { PlainOutputField } from 'zapier-platform-core';
-import type { CallEvent } from '../callEvent';
+import type { CallEvent, CallFollowUp } from '../callEvent';
 
 /**
  * Labels and types of a call event's fields in the Zap editor (lib/callEvent.ts, docs/design.md
@@ -39,7 +39,7 @@ const count = (label: string): FieldSpec => ({ label, type: 'integer', required:
 
 export const CALL_EVENT_FIELD_SPECS: Record<CallEventFieldKey, FieldSpec> = {
   id: text('Event ID', true),
-  event: text('Event Type (call.started / call.ended / call.missed / call.updated)', true),
+  event: text('Event Type (call.missed / call.returned / call.updated …)', true),
   occurred_at: when('Event Time', true),
   call_id: text('Call ID', true),
   direction: text('Direction (inbound / outbound / internal)', true),
@@ -89,3 +89,21 @@ export function outputFieldsFrom<K extends string>(
 
 export const CALL_EVENT_OUTPUT_FIELDS: PlainOutputField[] =
   outputFieldsFrom(CALL_EVENT_FIELD_SPECS);
+
+/** A missed call's follow-up (Missed Call Returned / Not Returned, Call Updated, the record). */
+export const CALL_FOLLOW_UP_FIELD_SPECS: Record<keyof CallFollowUp, FieldSpec> = {
+  return_status: text('Call-Back Status (awaiting / returned / not_returned / no_number)'),
+  return_due_at: when('Call Back Due By'),
+  returned_at: when('Returned At'),
+  returned_by: text('Returned By (Extension)'),
+  returned_via: text('Returned Via (callback / called_again)'),
+  returned_call_id: text('Returning Call ID'),
+  time_to_callback_seconds: seconds('Time to Call Back (seconds)'),
+  callback_attempts: { label: 'Call-Back Attempts That Did Not Connect', type: 'integer' },
+};
+
+/** Missed Call Returned and Missed Call Not Returned: the missed call and its follow-up. */
+export const CALL_FOLLOW_UP_OUTPUT_FIELDS: PlainOutputField[] = outputFieldsFrom({
+  ...CALL_EVENT_FIELD_SPECS,
+  ...CALL_FOLLOW_UP_FIELD_SPECS,
+});

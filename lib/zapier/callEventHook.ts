@@ -2,14 +2,14 @@ import type { Bundle, ZObject } from 'zapier-platform-core';
 import type { CallEvent, CallEventType } from '../callEvent';
 import { matchesFilters, type EventFilters } from '../eventFilters';
 import { callBridge } from './bridgeRequest';
-import { CALL_EVENT_OUTPUT_FIELDS } from './callEventFields';
+import { CALL_EVENT_OUTPUT_FIELDS, CALL_FOLLOW_UP_OUTPUT_FIELDS } from './callEventFields';
 import { CALL_EVENT_SAMPLES } from './callEventSamples';
 import { CALL_UPDATED_OUTPUT_FIELDS } from './callRecordFields';
 import { filtersAsQuery, filtersFromInput, triggerFilterFields } from './triggerFilters';
 
 /**
  * The mechanics shared by the call triggers (Missed Call, Call Started, Call Ended, Call
- * Updated): REST-hook triggers on the
+ * Updated, Missed Call Returned, Missed Call Not Returned): REST-hook triggers on the
  * bridge's `/v1/hooks` (docs/api.md), one subscription per Zap (several Zaps on one event each
  * get it), `performList` from the event feed so a Zap editor test shows a real event of exactly
  * the hook's shape (D006, T006), and the trigger's filters applied on both paths.
@@ -150,9 +150,14 @@ export async function listRecentCallEvents(
     .filter((item) => item.event === event && matchesFilters(item, filters));
 }
 
-/** What a trigger's Zap can map: the call's fields, and for Call Updated its record's too. */
+/**
+ * What a trigger's Zap can map: the call's fields; for Call Updated its record's too, for the
+ * follow-up triggers the miss's follow-up.
+ */
 export function outputFieldsFor(event: CallEventType) {
-  return event === 'call.updated' ? CALL_UPDATED_OUTPUT_FIELDS : CALL_EVENT_OUTPUT_FIELDS;
+  if (event === 'call.updated') return CALL_UPDATED_OUTPUT_FIELDS;
+  if (event === 'call.returned' || event === 'call.unreturned') return CALL_FOLLOW_UP_OUTPUT_FIELDS;
+  return CALL_EVENT_OUTPUT_FIELDS;
 }
 
 /** The `operation` of a call-event trigger. */

@@ -1,4 +1,10 @@
-import type { CallEvent, CallEventType, CallUpdatedEvent } from '../callEvent';
+import type {
+  CallEvent,
+  CallEventType,
+  CallFollowUp,
+  CallFollowUpEvent,
+  CallUpdatedEvent,
+} from '../callEvent';
 
 /**
  * Static samples for the instant triggers (Zapier check D012): shown when a user skips
@@ -79,19 +85,57 @@ export const CALL_ENDED_SAMPLE = {
   is_repeat_miss: false,
 } satisfies CallEvent;
 
+/** The missed call above, called back 8 minutes later by extension 102 (one try did not connect). */
+const RETURNED: CallFollowUp = {
+  return_status: 'returned',
+  return_due_at: '2026-03-02T09:30:00.000Z',
+  returned_at: '2026-03-02T09:08:10.000Z',
+  returned_by: '102',
+  returned_via: 'callback',
+  returned_call_id: '00000000-01db-aef6-c109-60ec00000131',
+  time_to_callback_seconds: 490,
+  callback_attempts: 1,
+};
+
+export const CALL_RETURNED_SAMPLE = {
+  ...MISSED_CALL_SAMPLE,
+  ...RETURNED,
+  id: `${CALL_ID}:call.returned`,
+  event: 'call.returned',
+  occurred_at: '2026-03-02T09:08:10.000Z',
+} satisfies CallFollowUpEvent;
+
+/** The missed call above, when its 30 minutes of business hours ran out with nobody through. */
+export const CALL_UNRETURNED_SAMPLE = {
+  ...MISSED_CALL_SAMPLE,
+  return_status: 'not_returned',
+  return_due_at: '2026-03-02T09:30:00.000Z',
+  returned_at: null,
+  returned_by: null,
+  returned_via: null,
+  returned_call_id: null,
+  time_to_callback_seconds: null,
+  callback_attempts: 1,
+  id: `${CALL_ID}:call.unreturned`,
+  event: 'call.unreturned',
+  occurred_at: '2026-03-02T09:30:00.000Z',
+} satisfies CallFollowUpEvent;
+
 /** The missed call above, after a Zap wrote back that the team called the caller back. */
 export const CALL_UPDATED_SAMPLE = {
   ...MISSED_CALL_SAMPLE,
-  id: `${CALL_ID}:call.updated:1`,
+  ...RETURNED,
+  id: `${CALL_ID}:call.updated:2`,
   event: 'call.updated',
   occurred_at: '2026-03-02T09:12:40.000Z',
   changed_fields: ['disposition', 'follow_up_status', 'notes'],
   disposition: 'called_back',
-  notes: 'Called back at 9:12, booked a quote visit for Thursday.',
+  notes: 'Called back at 9:08, booked a quote visit for Thursday.',
   tags: ['sms-sent'],
   follow_up_status: 'done',
   contact_name: 'Jane Citizen',
   custom_fields: {},
+  replied_at: '2026-03-02T09:03:15.000Z',
   updated_at: '2026-03-02T09:12:40.000Z',
 } satisfies CallUpdatedEvent;
 
@@ -100,4 +144,6 @@ export const CALL_EVENT_SAMPLES: Record<CallEventType, CallEvent> = {
   'call.started': CALL_STARTED_SAMPLE,
   'call.ended': CALL_ENDED_SAMPLE,
   'call.updated': CALL_UPDATED_SAMPLE,
+  'call.returned': CALL_RETURNED_SAMPLE,
+  'call.unreturned': CALL_UNRETURNED_SAMPLE,
 };

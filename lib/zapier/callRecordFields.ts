@@ -3,10 +3,11 @@ import type { CallEvent, CallUpdatedEvent } from '../callEvent';
 import type { CallRecord } from '../callRecord';
 import {
   CALL_EVENT_FIELD_SPECS,
+  CALL_FOLLOW_UP_FIELD_SPECS,
   outputFieldsFrom,
   type CallEventFieldKey,
 } from './callEventFields';
-import { MISSED_CALL_SAMPLE } from './callEventSamples';
+import { CALL_RETURNED_SAMPLE } from './callEventSamples';
 
 /**
  * What Update Call Record returns: the bridge's call record (lib/callRecord.ts), i.e. the call's
@@ -33,6 +34,7 @@ const WRITTEN_BACK_SPECS = {
   follow_up_status: { label: 'Follow-Up Status', type: 'string' },
   contact_name: { label: 'Contact Name (CRM)', type: 'string' },
   custom_fields: { label: 'Custom Fields', dict: true },
+  replied_at: { label: 'Caller Replied At', type: 'datetime' },
   updated_at: { label: 'Record Updated At', type: 'datetime', required: true },
 } satisfies Partial<Record<RecordFieldKey, FieldSpec>>;
 
@@ -41,6 +43,7 @@ const CALL_RECORD_FIELD_SPECS: Record<RecordFieldKey, FieldSpec> = {
   status: { label: 'Call Status (live / ended)', type: 'string', required: true },
   ...eventSpecs,
   ...WRITTEN_BACK_SPECS,
+  ...CALL_FOLLOW_UP_FIELD_SPECS,
   created_at: { label: 'Record Created At', type: 'datetime', required: true },
 };
 
@@ -54,23 +57,24 @@ const CALL_UPDATED_FIELD_SPECS: Record<
 > = {
   ...CALL_EVENT_FIELD_SPECS,
   changed_fields: {
-    label: 'Changed Fields (disposition, notes, tags…)',
+    label: 'Changed Fields (disposition, notes, tags, returned_at…)',
     type: 'string',
     list: true,
     required: true,
   },
   ...WRITTEN_BACK_SPECS,
+  ...CALL_FOLLOW_UP_FIELD_SPECS,
 };
 
 export const CALL_UPDATED_OUTPUT_FIELDS: PlainOutputField[] =
   outputFieldsFrom(CALL_UPDATED_FIELD_SPECS);
 
-const { id: _id, event: _e, occurred_at: _o, test: _t, ...missedCallFacts } = MISSED_CALL_SAMPLE;
+const { id: _id, event: _e, occurred_at: _o, test: _t, ...missedCallFacts } = CALL_RETURNED_SAMPLE;
 
 /** A missed call after the team called back (D012 sample for Update Call Record). */
 export const CALL_RECORD_SAMPLE = {
   ...missedCallFacts,
-  id: MISSED_CALL_SAMPLE.call_id,
+  id: CALL_RETURNED_SAMPLE.call_id,
   status: 'ended',
   disposition: 'called_back',
   notes: 'Called back at 9:12, booked a quote visit for Thursday.',
@@ -78,6 +82,7 @@ export const CALL_RECORD_SAMPLE = {
   follow_up_status: 'done',
   contact_name: 'Jane Citizen',
   custom_fields: {},
+  replied_at: null,
   created_at: '2026-03-02T09:00:00.000Z',
   updated_at: '2026-03-02T09:12:40.000Z',
 } satisfies CallRecord;

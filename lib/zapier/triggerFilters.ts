@@ -9,7 +9,7 @@ import { readBoolean, readChoice, readText } from './inputValues';
  * before delivering and the trigger's `perform` applies again.
  *
  * Which filters a trigger offers: a voicemail and a repeat miss only mean something for a call
- * that was missed, so those two are on Missed Call only; Call Started fires while the call still
+ * that was missed, so those two are on Missed Call (and its Returned / Not Returned) only; Call Started fires while the call still
  * rings, when neither is known. Source list, hours and known contacts fit all three.
  */
 export type TriggerFilterKey = keyof EventFilters;
@@ -58,14 +58,19 @@ const FIELDS: Record<TriggerFilterKey, PlainInputField> = {
   },
 };
 
+const MISSED_CALL_FILTERS: readonly TriggerFilterKey[] = [
+  'source_list',
+  'business_hours',
+  'skip_voicemail_left',
+  'repeat',
+  'exclude_known_contacts',
+];
+
 export const TRIGGER_FILTERS: Record<CallEventType, readonly TriggerFilterKey[]> = {
-  'call.missed': [
-    'source_list',
-    'business_hours',
-    'skip_voicemail_left',
-    'repeat',
-    'exclude_known_contacts',
-  ],
+  'call.missed': MISSED_CALL_FILTERS,
+  // A follow-up event carries the missed call's fields: the same options pick the same calls.
+  'call.returned': MISSED_CALL_FILTERS,
+  'call.unreturned': MISSED_CALL_FILTERS,
   'call.started': ['source_list', 'business_hours', 'exclude_known_contacts'],
   'call.ended': ['source_list', 'business_hours', 'exclude_known_contacts'],
   // A record changes because the team did something about the call: who the caller is no

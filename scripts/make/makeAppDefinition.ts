@@ -1,7 +1,10 @@
 import type { PlainOutputField } from 'zapier-platform-core';
 import type { CallEventType } from '../../lib/callEvent';
 import { DISPOSITION_LABELS, FOLLOW_UP_STATUS_LABELS } from '../../lib/callRecord';
-import { CALL_EVENT_OUTPUT_FIELDS } from '../../lib/zapier/callEventFields';
+import {
+  CALL_EVENT_OUTPUT_FIELDS,
+  CALL_FOLLOW_UP_OUTPUT_FIELDS,
+} from '../../lib/zapier/callEventFields';
 import { CALL_EVENT_SAMPLES } from '../../lib/zapier/callEventSamples';
 import {
   CALL_RECORD_OUTPUT_FIELDS,
@@ -162,8 +165,8 @@ const MISSED_ONLY_FILTERS = [
 /**
  * One dedicated, attached webhook per event (docs/zapier-facts.md §10): attaching registers the
  * webhook's URL with the bridge as a REST-hook subscription (`POST /v1/hooks`) and keeps its id;
- * detaching deletes that subscription. Returned / Not Returned go here once the bridge emits
- * `call.returned` / `call.unreturned` (lib/callEvent.ts `PLANNED_CALL_EVENT_TYPES`).
+ * detaching deletes that subscription. Returned / Not Returned take Missed Calls' filters: their
+ * events carry the missed call's fields.
  */
 export const INSTANT_TRIGGERS: InstantTrigger[] = [
   {
@@ -199,6 +202,24 @@ export const INSTANT_TRIGGERS: InstantTrigger[] = [
     description:
       "Triggers when a call's record changes in the bridge: a disposition, notes, tags, a follow-up status, the CRM contact or custom fields.",
     filters: [SOURCE_LIST_PARAM, BUSINESS_HOURS_PARAM],
+  },
+  {
+    webhook: 'missedCallsReturned',
+    module: 'watchMissedCallsReturned',
+    event: 'call.returned',
+    label: 'Watch Missed Calls Returned',
+    description:
+      'Triggers when a missed call has been returned: the team called back and got through, or the caller rang again and someone answered.',
+    filters: [SOURCE_LIST_PARAM, BUSINESS_HOURS_PARAM, ...MISSED_ONLY_FILTERS],
+  },
+  {
+    webhook: 'missedCallsNotReturned',
+    module: 'watchMissedCallsNotReturned',
+    event: 'call.unreturned',
+    label: 'Watch Missed Calls Not Returned',
+    description:
+      "Triggers when nobody has called a missed caller back by the location's deadline (30 minutes of business hours by default).",
+    filters: [SOURCE_LIST_PARAM, BUSINESS_HOURS_PARAM, ...MISSED_ONLY_FILTERS],
   },
 ];
 
@@ -237,7 +258,11 @@ function webhookFiles(trigger: InstantTrigger) {
 function instantTriggerFiles(trigger: InstantTrigger) {
   const sample = CALL_EVENT_SAMPLES[trigger.event] as unknown as Record<string, unknown>;
   const fields =
-    trigger.event === 'call.updated' ? CALL_UPDATED_OUTPUT_FIELDS : CALL_EVENT_OUTPUT_FIELDS;
+    trigger.event === 'call.updated'
+      ? CALL_UPDATED_OUTPUT_FIELDS
+      : trigger.event === 'call.returned' || trigger.event === 'call.unreturned'
+        ? CALL_FOLLOW_UP_OUTPUT_FIELDS
+        : CALL_EVENT_OUTPUT_FIELDS;
   return {
     staticParams: [],
     mappableParams: [],
@@ -267,6 +292,7 @@ const CLEARABLE: Record<string, string> = {
   contact_url: 'Contact URL (CRM)',
   contact_name: 'Contact name (CRM)',
   custom_fields: 'Custom fields (all of them)',
+  replied_at: 'Caller replied at',
 };
 
 /** A value the user set, or `null` when they asked to clear the field. */
@@ -277,7 +303,7 @@ const MODULES = {
   updateCallRecord: {
     label: 'Update a Call Record',
     description:
-      "Updates a call's record in the bridge: disposition, notes, tags, follow-up status, custom fields and the caller's CRM contact.",
+      "Updates a call's record in the bridge: disposition, when the caller replied, notes, tags, follow-up status, custom fields and the caller's CRM contact.",
     moduleType: 'action',
     actionCrud: 'update',
     files: {
@@ -286,6 +312,7 @@ const MODULES = {
         method: 'PATCH',
         body: {
           disposition: setOrClear('disposition', 'parameters.disposition'),
+          replied_at: setOrClear('replied_at', 'parameters.repliedAt'),
           follow_up_status: setOrClear('follow_up_status', 'parameters.followUpStatus'),
           notes: setOrClear('notes', 'parameters.notes'),
           tags: "{{if(contains(parameters.clearFields, 'tags'), emptyarray, parameters.tags)}}",
@@ -308,6 +335,12 @@ const MODULES = {
           label: 'Disposition',
           options: choices(DISPOSITION_LABELS),
           help: 'What came of the follow-up. Leave empty to keep the current disposition.',
+        },
+        {
+          name: 'repliedAt',
+          type: 'date',
+          label: 'Caller replied at',
+          help: 'When the caller replied to your follow-up (an answer to the SMS), for the reply rate in the bridge’s reports. The disposition Replied without a time uses the time of the update.',
         },
         {
           name: 'followUpStatus',
@@ -430,7 +463,7 @@ const MODULES = {
   watchCallEvents: {
     label: 'Watch Call Events',
     description:
-      'Triggers on new events in the bridge’s event feed (missed, started, ended, updated calls) each time the scenario runs.',
+      'Triggers on new events in the bridge’s event feed (missed, started, ended, updated, returned and not returned calls) each time the scenario runs.',
     moduleType: 'trigger',
     files: {
       communication: {
@@ -472,6 +505,8 @@ const MODULES = {
             { label: 'Calls started', value: 'call.started' },
             { label: 'Calls ended', value: 'call.ended' },
             { label: 'Call records updated', value: 'call.updated' },
+            { label: 'Missed calls returned', value: 'call.returned' },
+            { label: 'Missed calls not returned', value: 'call.unreturned' },
           ],
           help: 'Leave empty for every event.',
         },

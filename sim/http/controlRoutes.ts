@@ -32,6 +32,15 @@ const trafficBody = z.strictObject({
   seed: z.number().int().optional(),
   respectOfficeHours: z.boolean().optional(),
   maxCalls: z.number().int().positive().optional(),
+  /** Call backs, callers ringing again and redials after misses (sim/followUpTraffic.ts). */
+  followUps: z
+    .strictObject({
+      callBackShare: z.number().min(0).max(1).optional(),
+      callAgainShare: z.number().min(0).max(1).optional(),
+      redialShare: z.number().min(0).max(1).optional(),
+      seed: z.number().int().optional(),
+    })
+    .optional(),
 });
 
 export function registerControlRoutes(app: FastifyInstance, s: SimServices): void {

@@ -134,7 +134,16 @@ function requestFor(route: { method: string; url: string }, ids: Record<string, 
 }
 
 /** Routes without a key: health, metrics and the API's own OpenAPI document. */
-const OPEN = new Set(['/healthz', '/metrics', '/v1/openapi.json']);
+/** No key needed: health, metrics, the OpenAPI document, and the dashboard's page and files. */
+const OPEN = new Set([
+  '/healthz',
+  '/metrics',
+  '/v1/openapi.json',
+  '/dashboard',
+  '/dashboard/dashboard.css',
+  '/dashboard/dashboard.js',
+  '/dashboard/favicon.svg',
+]);
 
 describe("another location's ids", () => {
   /**
@@ -284,7 +293,7 @@ describe('keys', () => {
   });
 });
 
-describe('health, metrics and the OpenAPI document', () => {
+describe('health, metrics, the OpenAPI document and the dashboard’s files', () => {
   it('need no key, and reveal no location, call, number or secret', async () => {
     for (const path of OPEN) {
       for (const headers of [{}, { authorization: 'Bearer not-a-key' }]) {

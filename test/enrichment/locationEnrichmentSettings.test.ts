@@ -22,6 +22,7 @@ describe('locationEnrichmentSettingsSchema', () => {
       sourceLists: { lists: [], defaultList: null },
       repeatWindowDays: 7,
       diallerCooldownMinutes: 10,
+      returnDeadlineMinutes: 30,
     });
   });
 

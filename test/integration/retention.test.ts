@@ -5,6 +5,7 @@ import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import { DEFAULT_RETENTION, pruneOldRecords } from '../../bridge/store/retention';
 import { sendTestEvent } from '../../bridge/testEvents';
+import { api } from '../support/bridgeApi';
 import { startReceiver } from '../support/receiver';
 import { startTestBridge } from '../support/testBridge';
 
@@ -59,6 +60,37 @@ describe('retention', () => {
     } finally {
       await good.close();
       await failing.close();
+      await t.close();
+    }
+  });
+
+  it('numbers call.updated events on the record, so a pruned event’s id is never used again', async () => {
+    const t = await startTestBridge();
+    try {
+      const call = t.sim.pbx.placeCall({ kind: 'direct', extension: '101', result: 'hangup' });
+      while (t.sim.clock.now() < call.endedAt + 20_000) await t.advance(5);
+      const patch = (notes: string) =>
+        api(t.url, t.apiKey, 'PATCH', `/v1/calls/${call.callHistoryId}`, { notes });
+      const updates = () =>
+        (
+          t.bridge.store.db
+            .prepare(`SELECT id FROM events WHERE type = 'call.updated' ORDER BY seq`)
+            .all() as Array<{ id: string }>
+        ).map((r) => r.id);
+      expect((await patch('first')).status).toBe(200);
+      expect((await patch('second')).status).toBe(200);
+      expect(updates()).toEqual([
+        `${call.callHistoryId}:call.updated:1`,
+        `${call.callHistoryId}:call.updated:2`,
+      ]);
+      // 100 days later retention drops those events; the next change is still number 3, not 1
+      // (which the outbox would take for a duplicate and drop).
+      t.sim.clock.advance(100 * 86_400);
+      await t.bridge.pruneOldRecords();
+      expect(updates()).toEqual([]);
+      expect((await patch('third')).status).toBe(200);
+      expect(updates()).toEqual([`${call.callHistoryId}:call.updated:3`]);
+    } finally {
       await t.close();
     }
   });

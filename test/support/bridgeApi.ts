@@ -1,4 +1,5 @@
 import type { CallEvent } from '../../lib/callEvent';
+import type { EventFilters } from '../../lib/eventFilters';
 import type { TestBridge } from './testBridge';
 
 /** One answer of the bridge's HTTP API: status, the parsed JSON body (or the text), headers. */
@@ -36,14 +37,19 @@ export async function api(
   return { status: res.status, body: parsed, text, headers: res.headers };
 }
 
-/** Subscribe a target URL to an event through the API, as Zapier does. */
+/** Subscribe a target URL to an event through the API, as Zapier does (with a trigger's options). */
 export async function subscribe(
   t: TestBridge,
   targetUrl: string,
   event: CallEvent['event'],
   key = t.apiKey,
+  filters?: EventFilters,
 ): Promise<string> {
-  const answer = await api(t.url, key, 'POST', '/v1/hooks', { target_url: targetUrl, event });
+  const answer = await api(t.url, key, 'POST', '/v1/hooks', {
+    target_url: targetUrl,
+    event,
+    filters,
+  });
   if (answer.status !== 201) throw new Error(`subscribe failed: ${answer.status} ${answer.text}`);
   return answer.body.id as string;
 }

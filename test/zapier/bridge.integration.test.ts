@@ -599,3 +599,101 @@ describe('Update Call Record', () => {
     });
   });
 });
+
+// Last: the deadline test moves the simulator's clock to the next morning.
+describe('Missed Call Returned and Missed Call Not Returned (instant)', () => {
+  const { missed_call_returned: returnedTrigger, missed_call_not_returned: notReturnedTrigger } =
+    App.triggers;
+
+  /** Move the simulator on to the next 19:30 in Adelaide followed by a working day. */
+  async function toNextWeekdayEvening(): Promise<void> {
+    let evening = DateTime.fromMillis(tb.sim.clock.now(), { zone: 'Australia/Adelaide' }).set({
+      hour: 19,
+      minute: 30,
+      second: 0,
+      millisecond: 0,
+    });
+    while (evening.toMillis() <= tb.sim.clock.now() || evening.weekday > 4)
+      evening = evening.plus({ days: 1 });
+    tb.sim.clock.set(evening.toMillis());
+    await tb.tick();
+  }
+
+  it('a call back fires Missed Call Returned for the Zaps whose options the miss passes', async () => {
+    const [afterHours, inHours] = [await zapierTarget(), await zapierTarget()];
+    const subscriptions = [
+      await subscribe(returnedTrigger, afterHours.url, { business_hours: 'after_hours' }),
+      await subscribe(returnedTrigger, inHours.url, { business_hours: 'in_hours' }),
+    ];
+    await toNextWeekdayEvening();
+    const miss = tb.sim.pbx.placeCall(missedSalesCall());
+    await passTime(60);
+    tb.sim.pbx.placeCall({
+      kind: 'outbound',
+      from: '105',
+      number: miss.caller,
+      result: 'answered',
+    });
+    await runUntil(() => eventsAt(afterHours, 'call.returned').length > 0);
+    const [returned] = eventsAt(afterHours, 'call.returned');
+    expect(returned).toMatchObject({
+      call_id: miss.callHistoryId,
+      caller_number: miss.caller,
+      branch: 'after_hours',
+      return_status: 'returned',
+      returned_via: 'callback',
+      returned_by: '105',
+    });
+    expect(inHours.received).toEqual([]);
+    const runs = await appTester(op(returnedTrigger).perform, {
+      authData,
+      cleanedRequest: returned,
+      inputData: { business_hours: 'after_hours' },
+    });
+    expect(runs).toEqual([returned]);
+    expect(flatKeys(returned)).toEqual(flatKeys(CALL_EVENT_SAMPLES['call.returned']));
+    const listed = (await appTester(op(returnedTrigger).performList, { authData })) as CallEvent[];
+    expect(listed.find((e) => e.id === returned.id)).toEqual(returned);
+    for (const subscribeData of subscriptions)
+      await appTester(op(returnedTrigger).performUnsubscribe, { authData, subscribeData });
+  });
+
+  it('a miss nobody returned by its deadline fires Missed Call Not Returned the next morning', async () => {
+    const target = await zapierTarget();
+    const subscription = await subscribe(notReturnedTrigger, target.url, { repeat: 'first' });
+    await toNextWeekdayEvening();
+    const miss = tb.sim.pbx.placeCall(missedSalesCall());
+    await passTime(60);
+    const record = await appTester(
+      (z, bundle) =>
+        callBridge<CallRecord>(z, bundle, {
+          path: `/v1/calls/${encodeURIComponent(miss.callHistoryId!)}`,
+        }),
+      { authData },
+    );
+    const due = Date.parse(record.data.return_due_at!);
+    // 30 minutes of business hours after an evening miss: half an hour after opening time.
+    expect(DateTime.fromMillis(due, { zone: 'Australia/Adelaide' }).toFormat('HH:mm')).toBe(
+      '09:30',
+    );
+    const ofThisMiss = () =>
+      eventsAt(target, 'call.unreturned').filter((e) => e.call_id === miss.callHistoryId);
+    tb.sim.clock.set(due - 60_000);
+    tb.bridge.followUpSweep(); // earlier tests' misses fall due too, this one not yet
+    await tb.tick();
+    expect(ofThisMiss()).toEqual([]);
+    tb.sim.clock.set(due);
+    tb.bridge.followUpSweep();
+    await tb.tick();
+    const [unreturned] = ofThisMiss();
+    expect(unreturned).toMatchObject({
+      return_status: 'not_returned',
+      occurred_at: new Date(due).toISOString(),
+    });
+    expect(flatKeys(unreturned)).toEqual(flatKeys(CALL_EVENT_SAMPLES['call.unreturned']));
+    await appTester(op(notReturnedTrigger).performUnsubscribe, {
+      authData,
+      subscribeData: subscription,
+    });
+  });
+});

@@ -145,6 +145,33 @@ describe('Find Call', () => {
 });
 
 describe('Update Call Record', () => {
+  it('records the caller’s reply: Replied stamps the time, a mapped time is kept in UTC, and it clears', async () => {
+    await appTester(updateCallRecord.perform, {
+      authData,
+      inputData: { call_id: callId, disposition: 'replied' },
+    });
+    const stamped = await storedRecord(callId);
+    expect(stamped.disposition).toBe('replied');
+    expect(stamped.replied_at).toBe(new Date(tb.sim.clock.now()).toISOString());
+    await appTester(updateCallRecord.perform, {
+      authData,
+      inputData: { call_id: callId, replied_at: '2026-03-02T20:05:00+10:30' },
+    });
+    expect((await storedRecord(callId)).replied_at).toBe('2026-03-02T09:35:00.000Z');
+    const refused = await shownError(
+      appTester(updateCallRecord.perform, {
+        authData,
+        inputData: { call_id: callId, replied_at: 'when they texted back' },
+      }),
+    );
+    expect(refused.message).toMatch(/replied_at: must be an ISO 8601 date-time/);
+    await appTester(updateCallRecord.perform, {
+      authData,
+      inputData: { call_id: callId, clear_fields: ['replied_at', 'disposition'] },
+    });
+    expect(await storedRecord(callId)).toMatchObject({ replied_at: null, disposition: null });
+  });
+
   it('sets custom fields, clears a field, and removes a custom field', async () => {
     await appTester(updateCallRecord.perform, {
       authData,

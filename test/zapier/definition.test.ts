@@ -26,7 +26,7 @@ describe('the Zapier app definition', () => {
     expect(packageJson.dependencies['zapier-platform-core']).toBe(coreVersion); // exact pin
   });
 
-  it('offers the four instant triggers, Find Call and Update Call Record, with dropdown triggers hidden', () => {
+  it('offers the six instant triggers, Find Call and Update Call Record, with dropdown triggers hidden', () => {
     const visible = (ops: Record<string, { display: { hidden?: boolean; label?: string } }>) =>
       Object.values(ops)
         .filter((op) => !op.display.hidden)
@@ -36,6 +36,8 @@ describe('the Zapier app definition', () => {
       'Call Started',
       'Call Ended',
       'Call Updated',
+      'Missed Call Returned',
+      'Missed Call Not Returned',
     ]);
     expect(visible(App.searches ?? {})).toEqual(['Find Call']);
     expect(visible(App.creates)).toEqual(['Update Call Record']);

@@ -1,12 +1,18 @@
 import {
   buildCallEvent,
+  buildCallFollowUpEvent,
   buildCallUpdatedEvent,
   CALL_EVENT_TYPES,
+  NO_FOLLOW_UP,
   type CallEvent,
   type CallEventType,
 } from '../../lib/callEvent';
+import type { CallRecord } from '../../lib/callRecord';
 import type { SettledCall } from '../../lib/settledCall';
-import { CALL_EVENT_OUTPUT_FIELDS } from '../../lib/zapier/callEventFields';
+import {
+  CALL_EVENT_OUTPUT_FIELDS,
+  CALL_FOLLOW_UP_OUTPUT_FIELDS,
+} from '../../lib/zapier/callEventFields';
 import { CALL_EVENT_SAMPLES } from '../../lib/zapier/callEventSamples';
 import { outputFieldsFor } from '../../lib/zapier/callEventHook';
 import {
@@ -54,13 +60,17 @@ const settledCall: SettledCall = {
   leg_count: 3,
 };
 
-/** An event as the bridge builds it; `call.updated` from the record a Zap just changed. */
+/**
+ * An event as the bridge builds it; `call.updated` from the record a Zap just changed, the
+ * follow-up events from the record of a miss that was called back.
+ */
 function realEvent(type: CallEventType): CallEvent {
   const context = {
     location: { id: 'loc_1', name: 'Adelaide Office' },
     recordUrl: 'https://bridge.example.com/v1/calls/x',
   };
-  if (type !== 'call.updated') return buildCallEvent(type, settledCall, context);
+  if (type === 'call.started' || type === 'call.ended' || type === 'call.missed')
+    return buildCallEvent(type, settledCall, context);
   const {
     id: _id,
     event: _e,
@@ -68,22 +78,35 @@ function realEvent(type: CallEventType): CallEvent {
     test: _t,
     ...facts
   } = buildCallEvent('call.ended', settledCall, context);
-  return buildCallUpdatedEvent(
-    {
-      ...facts,
-      id: settledCall.call_id,
-      status: 'ended',
-      disposition: 'called_back',
-      notes: null,
-      tags: [],
-      follow_up_status: null,
-      contact_name: null,
-      custom_fields: {},
-      created_at: '2026-03-02T09:00:00.000Z',
-      updated_at: '2026-03-02T09:05:00.000Z',
-    },
-    { changedFields: ['disposition'], revision: 1, at: '2026-03-02T09:05:00.000Z' },
-  );
+  const record: CallRecord = {
+    ...facts,
+    ...NO_FOLLOW_UP,
+    return_status: 'returned',
+    returned_at: '2026-03-02T09:04:00.000Z',
+    returned_by: '101',
+    returned_via: 'callback',
+    returned_call_id: 'call-2',
+    time_to_callback_seconds: 240,
+    callback_attempts: 0,
+    id: settledCall.call_id,
+    status: 'ended',
+    disposition: 'called_back',
+    notes: null,
+    tags: [],
+    follow_up_status: null,
+    contact_name: null,
+    custom_fields: {},
+    replied_at: null,
+    created_at: '2026-03-02T09:00:00.000Z',
+    updated_at: '2026-03-02T09:05:00.000Z',
+  };
+  if (type === 'call.updated')
+    return buildCallUpdatedEvent(record, {
+      changedFields: ['disposition'],
+      revision: 1,
+      at: '2026-03-02T09:05:00.000Z',
+    });
+  return buildCallFollowUpEvent(type, record, '2026-03-02T09:04:00.000Z');
 }
 
 describe('samples, output fields and the real payload', () => {
@@ -102,6 +125,8 @@ describe('samples, output fields and the real payload', () => {
       call_started: ['call.started', CALL_EVENT_OUTPUT_FIELDS],
       call_ended: ['call.ended', CALL_EVENT_OUTPUT_FIELDS],
       call_updated: ['call.updated', CALL_UPDATED_OUTPUT_FIELDS],
+      missed_call_returned: ['call.returned', CALL_FOLLOW_UP_OUTPUT_FIELDS],
+      missed_call_not_returned: ['call.unreturned', CALL_FOLLOW_UP_OUTPUT_FIELDS],
     } as const;
     for (const [key, [type, fields]] of Object.entries(byKey)) {
       const operation = App.triggers[key as keyof typeof byKey].operation;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callRecordPatchSchema } from '../../../lib/callRecord';
+import { callRecordPatchSchema, withReplyTime } from '../../../lib/callRecord';
 import { phoneNumberKey } from '../../../lib/phoneNumber';
 import { announceCallUpdate } from '../../callUpdatedEvents';
 import { callRecordSchema } from '../../schemas/callRecord';
@@ -87,7 +87,8 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
     '/v1/calls/:id',
     {
       schema: {
-        summary: 'Update Call Record: disposition, notes, tags, follow-up, contact, custom fields',
+        summary:
+          'Update Call Record: disposition, notes, tags, follow-up, contact, custom fields, reply time',
         security: API_KEY,
         params: idParam(200),
         body: callRecordPatchSchema,
@@ -97,11 +98,11 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
     async (request) => {
       const location = locationOf(request);
       const { id } = request.params;
-      const patch = request.body;
       const now = ctx.now();
       let announced = false;
       const updated = ctx.store.transaction(() => {
         const before = ctx.store.calls.get(location.id, id);
+        const patch = withReplyTime(request.body, { replied_at: before?.repliedAt ?? null }, now);
         const call = before && ctx.store.calls.patch(location.id, id, patch, now);
         if (before && call) {
           const context = { now, publicUrl: ctx.publicUrl() };

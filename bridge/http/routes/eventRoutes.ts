@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CALL_EVENT_TYPES } from '../../../lib/callEvent';
 import { eventFiltersSchema } from '../../../lib/eventFilters';
 import { callEventSchema } from '../../schemas/callEvent';
-import { callUpdatedEventSchema } from '../../schemas/callUpdatedEvent';
+import { callFollowUpEventSchema, callUpdatedEventSchema } from '../../schemas/callUpdatedEvent';
 import { ApiError } from '../apiError';
 import type { ApiContext } from '../apiContext';
 import { locationOf } from '../authentication';
@@ -39,6 +39,7 @@ const suppression = {
 };
 const feedItem = z.union([
   callUpdatedEventSchema.extend(suppression),
+  callFollowUpEventSchema.extend(suppression),
   callEventSchema.extend(suppression),
 ]);
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { locationOf } from '../authentication';
+import { locationStatus } from '../locationStatus';
 import type { ApiContext } from '../apiContext';
 import { API_KEY, errorResponses, type Api } from '../routeKit';
 
@@ -13,7 +14,7 @@ const meAnswer = z.strictObject({
   bridge_version: z.string(),
 });
 
-const statusAnswer = z.strictObject({
+export const statusAnswer = z.strictObject({
   location: z.strictObject({ id: z.string(), name: z.string() }),
   source: z.enum(['xapi', 'journal']),
   poll: z
@@ -76,23 +77,6 @@ export function meRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: statusAnswer, ...errorResponses(401) },
       },
     },
-    async (request) => {
-      const location = locationOf(request);
-      const poll = ctx.pollStatus().find((s) => s.locationId === location.id) ?? null;
-      return {
-        location: { id: location.id, name: location.name },
-        source: location.pbxUrl ? ('xapi' as const) : ('journal' as const),
-        poll: poll && {
-          last_poll_at: poll.lastPollAt,
-          last_success_at: poll.lastSuccessAt,
-          last_error: poll.lastError,
-          consecutive_errors: poll.consecutiveErrors,
-          lag_seconds: poll.lagSeconds,
-          window_held_seconds: poll.windowHeldSeconds,
-          next_poll_at: poll.nextPollAt,
-        },
-        call_control: ctx.callControlStatus?.(location.id) ?? null,
-      };
-    },
+    async (request) => locationStatus(ctx, locationOf(request)),
   );
 }

@@ -1,0 +1,204 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { CallFollowUp, ReturnStatus } from '../../lib/callEvent';
+import type { LaterCall, ReturnedVia } from '../../lib/followUp/callbackMatch';
+
+/**
+ * A missed call's follow-up, kept on its call record (migration 3 in schema.ts): the call-back
+ * tracking (bridge/followUp) reads and writes it here; `return_due_at` with its partial index is
+ * the durable schedule of `call.unreturned`.
+ */
+export interface FollowUpState extends CallFollowUp {
+  /** `return_due_at` as epoch ms (the scheduler's key). */
+  dueAtMs: number | null;
+}
+
+/**
+ * What the reports need of a miss as it fired (its `call.missed` event's fields), kept beside
+ * its follow-up so a period's misses are read from one index (schema.ts, migration 3).
+ */
+export interface MissContext {
+  branch: 'in_hours' | 'after_hours' | null;
+  repeat: boolean;
+  source_list: string | null;
+  dialed_number: string | null;
+  voicemail_left: boolean;
+  known_contact: boolean;
+  anonymous: boolean;
+}
+
+/** A followed-up miss of one number, for matching call backs. */
+export interface TrackedMiss {
+  callId: string;
+  startedAt: string;
+  state: FollowUpState;
+}
+
+type Row = Record<string, unknown>;
+
+export class FollowUpRepo {
+  constructor(private readonly db: DatabaseSync) {}
+
+  /**
+   * Start following up a miss that fired `call.missed`. Only once: a miss already followed up
+   * keeps its state (the same call stored again by the other source).
+   */
+  start(
+    locationId: string,
+    callId: string,
+    start: { status: Extract<ReturnStatus, 'awaiting' | 'no_number'>; dueAtMs: number | null },
+  ): boolean {
+    const result = this.db
+      .prepare(
+        `UPDATE calls SET return_status = ?, return_due_at = ?, callback_attempts = 0
+         WHERE location_id = ? AND call_id = ? AND return_status IS NULL`,
+      )
+      .run(start.status, start.dueAtMs, locationId, callId);
+    return Number(result.changes) > 0;
+  }
+
+  /** Keep what the reports need of a miss and its stored `call.missed` (fired or folded). */
+  recordMiss(
+    locationId: string,
+    callId: string,
+    context: MissContext,
+    event: { seq: number; createdAt: string },
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE calls SET miss_context = ?, missed_event_seq = ?, missed_event_at = ?
+         WHERE location_id = ? AND call_id = ?`,
+      )
+      .run(JSON.stringify(context), event.seq, event.createdAt, locationId, callId);
+  }
+
+  /** The followed-up misses of one number that started at or after `sinceIso`, oldest first. */
+  missesOf(locationId: string, numberKey: string, sinceIso: string): TrackedMiss[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT call_id, started_at, ${STATE_COLUMNS} FROM calls
+           WHERE location_id = ? AND number_key = ? AND missed = 1 AND started_at >= ?
+             AND return_status IN ('awaiting', 'not_returned', 'returned')
+           ORDER BY started_at`,
+        )
+        .all(locationId, numberKey, sinceIso) as Row[]
+    ).map((r) => ({
+      callId: String(r.call_id),
+      startedAt: String(r.started_at),
+      state: followUpStateOf(r),
+    }));
+  }
+
+  /** Every call with this outside number that started at or after `sinceIso`. */
+  callsOf(locationId: string, numberKey: string, sinceIso: string): LaterCall[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT call_id, direction, status, outcome, started_at,
+                  json_extract(facts, '$.answered_by') AS answered_by,
+                  json_extract(facts, '$.caller_number') AS caller_number
+           FROM calls WHERE location_id = ? AND number_key = ? AND started_at >= ?`,
+        )
+        .all(locationId, numberKey, sinceIso) as Row[]
+    ).map((r) => {
+      const direction = r.direction as LaterCall['direction'];
+      const extension = direction === 'outbound' ? r.caller_number : r.answered_by;
+      return {
+        call_id: String(r.call_id),
+        direction,
+        status: r.status as LaterCall['status'],
+        outcome: (r.outcome as LaterCall['outcome']) ?? null,
+        started_at: String(r.started_at),
+        extension: typeof extension === 'string' ? extension : null,
+      };
+    });
+  }
+
+  /** Store a miss's follow-up as it is now. */
+  save(locationId: string, callId: string, state: CallFollowUp): void {
+    this.db
+      .prepare(
+        `UPDATE calls SET return_status = ?, returned_at = ?, returned_by = ?, returned_via = ?,
+           returned_call_id = ?, time_to_callback_seconds = ?, callback_attempts = ?
+         WHERE location_id = ? AND call_id = ?`,
+      )
+      .run(
+        state.return_status,
+        state.returned_at,
+        state.returned_by,
+        state.returned_via,
+        state.returned_call_id,
+        state.time_to_callback_seconds,
+        state.callback_attempts,
+        locationId,
+        callId,
+      );
+  }
+
+  /**
+   * Misses awaiting a call back whose deadline has passed, soonest first, from every location:
+   * one read of the partial index `calls_return_due`.
+   */
+  due(
+    nowMs: number,
+    limit: number,
+  ): Array<{ locationId: string; callId: string; dueAtMs: number }> {
+    return (
+      this.db
+        .prepare(
+          `SELECT location_id, call_id, return_due_at FROM calls
+           WHERE return_status = 'awaiting' AND return_due_at <= ?
+           ORDER BY return_due_at LIMIT ?`,
+        )
+        .all(nowMs, limit) as Row[]
+    ).map((r) => ({
+      locationId: String(r.location_id),
+      callId: String(r.call_id),
+      dueAtMs: Number(r.return_due_at),
+    }));
+  }
+
+  /** When the next miss falls due, to sleep until then; null when none is awaiting. */
+  nextDueAt(): number | null {
+    const row = this.db
+      .prepare(`SELECT MIN(return_due_at) AS at FROM calls WHERE return_status = 'awaiting'`)
+      .get() as { at: number | null };
+    return row.at === null ? null : Number(row.at);
+  }
+
+  /** The call's next `call.updated` number: its revision, counted up on the record. */
+  nextRevision(locationId: string, callId: string): number {
+    const row = this.db
+      .prepare(
+        'UPDATE calls SET revision = revision + 1 WHERE location_id = ? AND call_id = ? RETURNING revision',
+      )
+      .get(locationId, callId) as { revision: number } | undefined;
+    if (!row) throw new Error(`no call ${callId} to number a change of`);
+    return Number(row.revision);
+  }
+}
+
+/** The follow-up columns, as `followUpStateOf` reads them. */
+export const STATE_COLUMNS =
+  'return_status, return_due_at, returned_at, returned_by, returned_via, returned_call_id, time_to_callback_seconds, callback_attempts';
+
+/** A row's follow-up columns (any query that selected `STATE_COLUMNS`, or `*`). */
+export function followUpStateOf(row: Row): FollowUpState {
+  const dueAtMs =
+    row.return_due_at === null || row.return_due_at === undefined
+      ? null
+      : Number(row.return_due_at);
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    return_status: (text(row.return_status) as ReturnStatus | null) ?? null,
+    return_due_at: dueAtMs === null ? null : new Date(dueAtMs).toISOString(),
+    returned_at: text(row.returned_at),
+    returned_by: text(row.returned_by),
+    returned_via: text(row.returned_via) as ReturnedVia | null,
+    returned_call_id: text(row.returned_call_id),
+    time_to_callback_seconds: number(row.time_to_callback_seconds),
+    callback_attempts: number(row.callback_attempts),
+    dueAtMs,
+  };
+}
