@@ -1,3 +1,4 @@
+import { fairnessBench } from './fairnessBench';
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   throughput: () => throughputBench(),
   locations: () => locationsBench(),
   store: () => storeBench(),
+  fairness: () => fairnessBench(),
   reports: () => reportsBench(),
 };
 

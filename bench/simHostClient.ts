@@ -78,6 +78,11 @@ export class SimHost {
     return this.call({ method: 'usage' }) as Promise<HostUsage>;
   }
 
+  /** Start `count` servers that accept requests and never answer; their URLs. */
+  blackHoles(count: number): Promise<string[]> {
+    return this.call({ method: 'blackHoles', count }) as Promise<string[]>;
+  }
+
   /** Post CRM-template journal entries from the child (bench/journalLoad.ts). */
   journalLoad(spec: JournalLoadSpec): Promise<JournalPost[]> {
     return this.call({ method: 'journalLoad', spec }) as Promise<JournalPost[]>;

@@ -8,11 +8,7 @@ import { TargetRefusedError } from './targetAddress';
  * to the bridge's own log for the operator.
  */
 export type AttemptErrorCategory =
-  | 'timed out'
-  | 'connection failed'
-  | 'TLS error'
-  | 'refused: not a public address'
-  | 'not sent: the target kept failing';
+  'timed out' | 'connection failed' | 'TLS error' | 'refused: not a public address';
 
 /** How the target behaved, for its concurrency and circuit breaker (targetHealth.ts). */
 export type AttemptSignal = 'unreachable' | 'refused';

@@ -1,7 +1,7 @@
 import type { BridgeMetrics } from '../metrics';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { AttemptRecord, AttemptResult, DueDelivery } from '../store/deliveries';
-import { describeAttemptError, type AttemptErrorCategory } from './attemptError';
+import { describeAttemptError } from './attemptError';
 import { FairScheduler, limitsFor, type Lane } from './fairScheduler';
 import {
   DEFAULT_RETRY_POLICY,
@@ -47,15 +47,22 @@ export interface DeliveryWorkerOptions {
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'gone' | 'failed';
 
-/** Deliveries a lane reads from the store at a time. */
+/**
+ * Deliveries a lane reads from the store at a time: about twice what its target may have in
+ * flight (at least 8, at most 128), so a location with a hundred lanes never reads thousands of
+ * rows it cannot send yet; one (the probe) while its target's breaker is tripped.
+ */
 const LANE_BATCH = 128;
 /** Records written in one transaction at most (more wait for the next). */
 const RECORD_BATCH = 512;
-/** Deliveries of open targets marked "not sent" in one pass, so a big backlog never stalls the loop. */
-const NOT_SENT_PER_PASS = 256;
+/**
+ * Deliveries still pending this long after the retry policy would have given them up (their
+ * target's breaker kept them from being tried) are given up by a sweep, a batch at a time.
+ */
+const GIVE_UP_GRACE_MS = 3600_000;
+const GIVE_UP_BATCH = 500;
 /** How often the worker looks at the store by itself (deliveries added by another process, retries). */
 const TICK_MS = 1000;
-const NOT_SENT: AttemptErrorCategory = 'not sent: the target kept failing';
 
 /**
  * Posts stored events to their subscribers: a `2xx` marks the delivery done; `410 Gone`
@@ -95,7 +102,7 @@ export class DeliveryWorker {
   private soonQueued: 'slot' | 'poke' | null = null;
   private flushQueued = false;
   private lastRemovalCheck = -Infinity;
-  private notSentBudget = NOT_SENT_PER_PASS;
+  private lastGiveUpSweep = -Infinity;
   /** `deliverDue`'s round: each delivery at most once. */
   private round: Set<number> | null = null;
   private startedTotal = 0;
@@ -113,10 +120,7 @@ export class DeliveryWorker {
         perTarget: options.perTargetConcurrency,
         health: options.targetHealth,
       }),
-      {
-        refill: (lane, now) => this.refill(lane, now),
-        notSent: (lane, now) => this.notSent(lane, now),
-      },
+      { refill: (lane, now) => this.refill(lane, now) },
     );
   }
 
@@ -251,7 +255,13 @@ export class DeliveryWorker {
       this.lastRemovalCheck = performance.now();
       this.dropRemovedLanes();
     }
-    this.notSentBudget = NOT_SENT_PER_PASS;
+    if (performance.now() - this.lastGiveUpSweep >= 60_000) {
+      this.lastGiveUpSweep = performance.now();
+      this.store.deliveries.giveUpOlderThan(
+        now - this.retry.giveUpAfterMs - GIVE_UP_GRACE_MS,
+        GIVE_UP_BATCH,
+      );
+    }
   }
 
   /** Subscriptions removed elsewhere (the API, the CLI): stop sending what their lanes hold. */
@@ -276,9 +286,10 @@ export class DeliveryWorker {
   private refill(lane: Lane, now: number): void {
     const round = this.round;
     const held = round ? new Set([...lane.held, ...round]) : lane.held;
-    const due = this.store.deliveries.laneDue(lane.id, now, LANE_BATCH, held);
+    const want = lane.target.tripped ? 1 : Math.min(LANE_BATCH, Math.max(8, 2 * lane.target.limit));
+    const due = this.store.deliveries.laneDue(lane.id, now, want, held);
     for (const delivery of due) lane.push(delivery);
-    lane.more = due.length === LANE_BATCH;
+    lane.more = due.length === want;
     lane.wakeAt = lane.more
       ? Infinity
       : (this.store.deliveries.laneNextDue(lane.id, now) ?? Infinity);
@@ -351,22 +362,6 @@ export class DeliveryWorker {
     const durationMs = performance.now() - started;
     lane.target.finished(signal, durationMs, this.now(), lane.hasBacklog);
     this.settle(lane, delivery, { at, statusCode, error, durationMs }, retryAfter, detail);
-  }
-
-  /** The lane's target is open: its queued deliveries are recorded as not sent and retried later. */
-  private notSent(lane: Lane, now: number): void {
-    while (lane.queued > 0 && this.notSentBudget > 0) {
-      this.notSentBudget--;
-      const delivery = lane.shift();
-      this.round?.add(delivery.id);
-      this.settle(
-        lane,
-        delivery,
-        { at: now, statusCode: null, error: NOT_SENT, durationMs: 0 },
-        null,
-        null,
-      );
-    }
   }
 
   /** Decide what an attempt means for its delivery and queue the record. */

@@ -18,8 +18,9 @@ import type { WebhookSigner } from './webhookSigning';
  *   means a location whose targets all hang until the timeout still leaves slots free for
  *   every other location; `perTarget` below `perLocation` does the same for a location's
  *   other targets.
- * - **Open circuits.** A target whose breaker is open sends nothing: its lanes' deliveries are
- *   handed to `notSent` (recorded as not sent, retried later) instead of taking a slot.
+ * - **Open circuits.** A target whose breaker is open sends nothing: its lanes let go of what
+ *   they hold (still pending in the store) and sleep until the breaker lets a probe through, so
+ *   a black-holed receiver costs neither slots nor reads.
  */
 export interface SchedulerLimits {
   concurrency: number;
@@ -125,8 +126,6 @@ export class Lane {
 export interface SchedulerHooks {
   /** Read more of the lane's due deliveries from the store into it. */
   refill(lane: Lane, now: number): void;
-  /** The lane's target is open: record its queued deliveries as not sent. */
-  notSent(lane: Lane, now: number): void;
 }
 
 export class FairScheduler {
@@ -245,7 +244,11 @@ export class FairScheduler {
     for (let visited = 0; visited < lanes.length;) {
       if (share.cursor >= lanes.length) share.cursor = 0;
       const lane = lanes[share.cursor];
-      if (!lane.removed && lane.queued === 0 && (lane.more || lane.wakeAt <= now))
+      if (lane.target.isOpen(now)) {
+        // Open: hold nothing, read nothing, until a probe may go.
+        lane.clear();
+        lane.wakeAt = lane.target.reopenAt;
+      } else if (!lane.removed && lane.queued === 0 && (lane.more || lane.wakeAt <= now))
         this.hooks.refill(lane, now);
       if (lane.removed || lane.queued === 0) {
         lane.listed = false;
@@ -258,10 +261,6 @@ export class FairScheduler {
       }
       share.cursor++;
       visited++;
-      if (lane.target.isOpen(now)) {
-        this.hooks.notSent(lane, now);
-        continue;
-      }
       if (lane.target.canStart(now)) return lane;
     }
     return null;

@@ -12,8 +12,8 @@
  * - **A circuit breaker.** After `breakerThreshold` attempts in a row that time out or cannot
  *   connect, the target is *open*: nothing is sent to it for a cool-down (doubling up to
  *   `maxCooldownMs`), then one probe is let through; an answer closes it, another failure opens
- *   it again. Deliveries due meanwhile are recorded as not sent and retried with the usual
- *   backoff, so a black-holed receiver costs no connections and no slots.
+ *   it again. Deliveries due meanwhile wait in the store (given up 24 hours after they were
+ *   stored, like any other), so a black-holed receiver costs no connections and no slots.
  */
 export interface TargetHealthOptions {
   initialLimit: number;
@@ -65,6 +65,11 @@ export class TargetHealth {
    */
   isOpen(now: number): boolean {
     return this.openUntil > now;
+  }
+
+  /** When a probe may go (0: the breaker is closed). */
+  get reopenAt(): number {
+    return this.openUntil;
   }
 
   /** True while the breaker is open or half open (for status and tests). */

@@ -53,6 +53,9 @@ export class DeliveryRepo {
       lastId: 'SELECT MAX(id) AS id FROM deliveries',
       pendingLanes: `SELECT subscription_id, MIN(next_attempt_at) AS at FROM deliveries
          WHERE status = 'pending' GROUP BY subscription_id`,
+      giveUp: `UPDATE deliveries SET status = 'failed', last_error = 'not sent: the target kept failing'
+         WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND created_at < ?
+                      ORDER BY created_at LIMIT ?)`,
       attempts: 'SELECT attempts FROM deliveries WHERE id = ?',
       insertAttempt:
         'INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
@@ -126,6 +129,14 @@ export class DeliveryRepo {
     return (this.sql.pendingLanes.all() as Array<{ subscription_id: string; at: number }>).map(
       (r) => ({ subscriptionId: r.subscription_id, dueAt: Number(r.at) }),
     );
+  }
+
+  /**
+   * Give up pending deliveries stored before `createdBefore` (oldest first, at most `limit`):
+   * those a circuit breaker kept from being tried until past the retry policy's limit.
+   */
+  giveUpOlderThan(createdBefore: number, limit: number): number {
+    return Number(this.sql.giveUp.run(createdBefore, limit).changes);
   }
 
   /** Record many attempts in one transaction (the worker batches them). */

@@ -255,10 +255,12 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 7: the delivery worker reads each subscription's due deliveries on their own (one lane per
   // subscription, bridge/delivery/deliveryWorker.ts), so one subscriber's backlog is never walked
-  // to find another's; the old due-order index served one global queue and goes. Retention
+  // to find another's; the old due-order index served one global queue and goes. Deliveries a
+  // circuit breaker held back past the retry limit are given up oldest first. Retention
   // (bridge/store/retention.ts) deletes in small batches by age, through an index each.
   `
   CREATE INDEX deliveries_lane ON deliveries(subscription_id, next_attempt_at, id) WHERE status = 'pending';
+  CREATE INDEX deliveries_pending_age ON deliveries(created_at) WHERE status = 'pending';
   DROP INDEX deliveries_due;
   CREATE INDEX deliveries_finished ON deliveries(created_at) WHERE status != 'pending';
   CREATE INDEX events_created ON events(created_at);
