@@ -1,3 +1,4 @@
+import { bigStoreBench } from './bigStoreBench';
 import { fairnessBench } from './fairnessBench';
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   locations: () => locationsBench(),
   store: () => storeBench(),
   fairness: () => fairnessBench(),
+  bigstore: () => bigStoreBench(),
   reports: () => reportsBench(),
 };
 
