@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { buildCallEvent, type CallEnrichment } from '../lib/callEvent';
+import { buildCallEvent, NO_ENRICHMENT, type CallEnrichment } from '../lib/callEvent';
 import type { BridgeStore } from '../bridge/store/bridgeStore';
 import { syntheticCall } from './syntheticEvents';
 
@@ -35,19 +35,13 @@ export function fillBigStore(
   // One template of each row, written by the store itself.
   const call = { ...syntheticCall(0, now - DAY_MS), call_id: 'template-call' };
   const enrichment: CallEnrichment = {
+    ...NO_ENRICHMENT,
     source_list: 'sales',
     in_business_hours: true,
     branch: 'in_hours',
-    next_open_at: null,
     missed_count_7d: 1,
-    is_repeat_miss: false,
-    last_missed_at: null,
-    known_contact: false,
-    contact_id: null,
-    contact_url: null,
-    contact_name: null,
-    attempts: 1,
   };
+
   store.calls.upsert(
     locationId,
     { facts: call, status: 'ended', enrichment, missed: true, missedEmitted: true },
