@@ -53,6 +53,8 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'gone' | 'failed';
  * rows it cannot send yet; one (the probe) while its target's breaker is tripped.
  */
 const LANE_BATCH = 128;
+/** Deliveries started in one turn of the event loop at most (`pump`). */
+const PUMP_SLICE = 32;
 /** Records written in one transaction at most (more wait for the next). */
 const RECORD_BATCH = 512;
 /**
@@ -295,17 +297,22 @@ export class DeliveryWorker {
       : (this.store.deliveries.laneNextDue(lane.id, now) ?? Infinity);
   }
 
-  /** Start every delivery the limits allow now; returns how many. */
+  /**
+   * Start what the limits allow, at most `PUMP_SLICE` at a time: starting a request costs
+   * ~0.1 ms, and hundreds at once (a backlog meeting a thousand free slots) held the event loop
+   * for 25–85 ms at a time. The rest start on the next turn, after pending I/O. Returns how many started.
+   */
   private pump(): number {
     if (this.stopping) return 0;
     let started = 0;
     const now = this.now();
-    for (;;) {
+    while (started < PUMP_SLICE) {
       const next = this.scheduler.next(now);
-      if (!next) break;
+      if (!next) return started;
       this.launch(next.lane, next.delivery);
       started++;
     }
+    if (this.running) this.soon('slot');
     return started;
   }
 

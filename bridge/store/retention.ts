@@ -29,6 +29,32 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
  */
 export const PRUNE_BATCH = 1000;
 
+const OLD_DELIVERIES = `SELECT id FROM deliveries
+  WHERE status != 'pending' AND created_at < ? ORDER BY created_at LIMIT ?`;
+
+/**
+ * One batch of each kind, oldest first (parameters: the cutoff, the batch size), in the order
+ * they run. Each finds its rows through an index on their age (test/integration/storeQueryPlans
+ * checks SQLite's plan for each).
+ */
+export const PRUNE_SQL = {
+  // Attempts first, then their deliveries: the same rows, in one transaction.
+  deliveries: [
+    `DELETE FROM delivery_attempts WHERE delivery_id IN (${OLD_DELIVERIES})`,
+    `DELETE FROM deliveries WHERE id IN (${OLD_DELIVERIES})`,
+  ],
+  events: [
+    `DELETE FROM events WHERE seq IN (SELECT seq FROM events
+       WHERE created_at < ?
+         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = events.seq AND d.status = 'pending')
+       ORDER BY created_at LIMIT ?)`,
+  ],
+  journal_entries: [
+    `DELETE FROM journal_entries WHERE rowid IN (SELECT rowid FROM journal_entries
+       WHERE status != 'held' AND received_at < ? ORDER BY received_at LIMIT ?)`,
+  ],
+} as const;
+
 /**
  * Delete what is past its retention, oldest first, in batches of `batch` rows. A delivery's
  * attempts go with it, and an event's (finished, younger than the event) deliveries with the
@@ -44,37 +70,16 @@ export async function pruneOldRecords(
   const deliveryCutoff = now - policy.deliveryDays * day;
   const eventCutoff = new Date(now - policy.eventDays * day).toISOString();
   const journalCutoff = new Date(now - policy.journalDays * day).toISOString();
-  const oldDeliveries = `SELECT id FROM deliveries
-    WHERE status != 'pending' AND created_at < ? ORDER BY created_at LIMIT ?`;
-  const steps: Array<{ table: string; sql: string[]; cutoff: string | number }> = [
-    {
-      // Attempts first, then their deliveries: the same rows, in one transaction.
-      table: 'deliveries',
-      sql: [
-        `DELETE FROM delivery_attempts WHERE delivery_id IN (${oldDeliveries})`,
-        `DELETE FROM deliveries WHERE id IN (${oldDeliveries})`,
-      ],
-      cutoff: deliveryCutoff,
-    },
-    {
-      table: 'events',
-      sql: [
-        `DELETE FROM events WHERE seq IN (SELECT seq FROM events
-           WHERE created_at < ?
-             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = events.seq AND d.status = 'pending')
-           ORDER BY created_at LIMIT ?)`,
-      ],
-      cutoff: eventCutoff,
-    },
-    {
-      table: 'journal_entries',
-      sql: [
-        `DELETE FROM journal_entries WHERE rowid IN (SELECT rowid FROM journal_entries
-           WHERE status != 'held' AND received_at < ? ORDER BY received_at LIMIT ?)`,
-      ],
-      cutoff: journalCutoff,
-    },
-  ];
+  const cutoffs: Record<keyof typeof PRUNE_SQL, string | number> = {
+    deliveries: deliveryCutoff,
+    events: eventCutoff,
+    journal_entries: journalCutoff,
+  };
+  const steps = (Object.keys(PRUNE_SQL) as Array<keyof typeof PRUNE_SQL>).map((table) => ({
+    table,
+    sql: PRUNE_SQL[table],
+    cutoff: cutoffs[table],
+  }));
   const removed: Record<string, number> = { delivery_attempts: 0 };
   for (const step of steps) {
     const statements = step.sql.map((sql) => db.prepare(sql));

@@ -257,7 +257,9 @@ export const MIGRATIONS: readonly string[] = [
   // subscription, bridge/delivery/deliveryWorker.ts), so one subscriber's backlog is never walked
   // to find another's; the old due-order index served one global queue and goes. Deliveries a
   // circuit breaker held back past the retry limit are given up oldest first. Retention
-  // (bridge/store/retention.ts) deletes in small batches by age, through an index each.
+  // (bridge/store/retention.ts) deletes in small batches by age, through an index each. A
+  // number's misses (the repeat-miss count, `CallRepo.missesFrom`) are read from their index
+  // alone: 2,000 misses from one number cost 15–19 ms of row lookups per event at 1M calls.
   `
   CREATE INDEX deliveries_lane ON deliveries(subscription_id, next_attempt_at, id) WHERE status = 'pending';
   CREATE INDEX deliveries_pending_age ON deliveries(created_at) WHERE status = 'pending';
@@ -265,5 +267,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_finished ON deliveries(created_at) WHERE status != 'pending';
   CREATE INDEX events_created ON events(created_at);
   CREATE INDEX journal_entries_resolved ON journal_entries(received_at) WHERE status != 'held';
+  DROP INDEX calls_missed_by_number;
+  CREATE INDEX calls_missed_by_number ON calls(location_id, number_key, started_at, call_id,
+    ended_at, missed_emitted) WHERE missed = 1;
   `,
 ];
