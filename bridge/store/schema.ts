@@ -271,4 +271,24 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX calls_missed_by_number ON calls(location_id, number_key, started_at, call_id,
     ended_at, missed_emitted) WHERE missed = 1;
   `,
+  // 8: the poller's state stored incrementally (bridge/store/pollerStates.ts). A busy
+  // location's state held tens of thousands of call keys (406 KB of JSON) that were parsed and
+  // written whole on every poll; the keys are now a row each, and a poll writes only the keys
+  // it changed. `revision` tells the process whether the keys it holds in memory are the
+  // stored ones. The small rest (watermark, active calls) stays JSON in `state`.
+  `
+  CREATE TABLE poller_call_keys (
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('pending', 'finished')),
+    call_key TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (location_id, kind, call_key)
+  ) WITHOUT ROWID;
+  INSERT INTO poller_call_keys (location_id, kind, call_key, at)
+    SELECT location_id, 'pending', key, value FROM poller_states, json_each(state, '$.pending');
+  INSERT INTO poller_call_keys (location_id, kind, call_key, at)
+    SELECT location_id, 'finished', key, value FROM poller_states, json_each(state, '$.finished');
+  UPDATE poller_states SET state = json_remove(state, '$.pending', '$.finished');
+  ALTER TABLE poller_states ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
