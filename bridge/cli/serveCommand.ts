@@ -1,7 +1,14 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { BridgeService, type BridgeOptions } from '../bridgeService';
-import { DEFAULT_HOST, dbPathFrom, loadSecrets, openStoreAt, portFrom } from '../config';
+import {
+  DEFAULT_HOST,
+  dbPathFrom,
+  loadSecrets,
+  maxSubscriptionsFrom,
+  openStoreAt,
+  portFrom,
+} from '../config';
 import { demoBanner, startDemo } from '../demo';
 import { ensureEnvLocation, envLocationWarnings } from '../envLocation';
 import { httpLimitsFromEnv } from '../http/httpLimits';
@@ -14,6 +21,7 @@ interface ServeFlags {
   db?: string;
   publicUrl?: string;
   demo?: boolean;
+  allowPrivateTargets?: boolean;
 }
 
 /**
@@ -36,6 +44,10 @@ export function registerServeCommand(
     .option('--db <path>', 'SQLite database file (or BRIDGE_DB; default ./data/bridge.db)')
     .option('--public-url <url>', 'address Zapier reaches the bridge at (or BRIDGE_PUBLIC_URL)')
     .option('--demo', 'run the demo even if locations are configured')
+    .option(
+      '--allow-private-targets',
+      'deliver to private and loopback addresses too: receivers on your own network (or BRIDGE_ALLOW_PRIVATE_TARGETS=1)',
+    )
     .action(async (flags: ServeFlags) => {
       const env = io.env;
       const dbPath = dbPathFrom(flags.db, env);
@@ -84,6 +96,9 @@ export function registerServeCommand(
           logger,
           allowLoopbackHttpTargets: env.BRIDGE_ALLOW_LOCAL_HTTP_TARGETS === '1',
           ...http,
+          allowPrivateTargets:
+            Boolean(flags.allowPrivateTargets) || env.BRIDGE_ALLOW_PRIVATE_TARGETS === '1',
+          maxSubscriptionsPerLocation: maxSubscriptionsFrom(env),
         });
         let url: string;
         try {

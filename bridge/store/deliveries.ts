@@ -1,10 +1,9 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { inTransaction, prepareAll } from './database';
-import type { SubscriptionKind } from './subscriptions';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
 
-/** A delivery that is due, with what is needed to send it. */
+/** A delivery that is due, with what is needed to send it (its subscription is the worker's lane). */
 export interface DueDelivery {
   id: number;
   locationId: string;
@@ -13,10 +12,15 @@ export interface DueDelivery {
   eventType: string;
   payload: string;
   subscriptionId: string;
-  kind: SubscriptionKind;
-  targetUrl: string;
   attempts: number;
   createdAt: number;
+}
+
+/** One attempt's record and the delivery's new status (`DeliveryRepo.recordMany`). */
+export interface AttemptRecord {
+  id: number;
+  result: AttemptResult;
+  next: { status: DeliveryStatus; nextAttemptAt?: number };
 }
 
 export interface AttemptResult {
@@ -36,15 +40,22 @@ export class DeliveryRepo {
 
   constructor(private readonly db: DatabaseSync) {
     this.sql = prepareAll(db, {
-      due: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
-                d.subscription_id, s.kind, s.target_url, d.attempts, d.created_at
+      // One subscription's due deliveries, oldest first, on the `deliveries_lane` index.
+      laneDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+                d.subscription_id, d.attempts, d.created_at
          FROM deliveries d
          JOIN events e ON e.seq = d.event_seq
-         JOIN subscriptions s ON s.id = d.subscription_id
-         WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-           AND d.subscription_id NOT IN (SELECT value FROM json_each(?))
+         WHERE d.subscription_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
          ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-      nextDueAt: `SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`,
+      laneNextDue: `SELECT MIN(next_attempt_at) AS at FROM deliveries
+         WHERE subscription_id = ? AND status = 'pending' AND next_attempt_at > ?`,
+      newSince: `SELECT subscription_id, MAX(id) AS last FROM deliveries WHERE id > ? GROUP BY subscription_id`,
+      lastId: 'SELECT MAX(id) AS id FROM deliveries',
+      pendingLanes: `SELECT subscription_id, MIN(next_attempt_at) AS at FROM deliveries
+         WHERE status = 'pending' GROUP BY subscription_id`,
+      giveUp: `UPDATE deliveries SET status = 'failed', last_error = 'not sent: the target kept failing'
+         WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND created_at < ?
+                      ORDER BY created_at LIMIT ?)`,
       attempts: 'SELECT attempts FROM deliveries WHERE id = ?',
       insertAttempt:
         'INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
@@ -61,23 +72,21 @@ export class DeliveryRepo {
   }
 
   /**
-   * Pending deliveries due by `now`, oldest first, leaving out those `excluding` (in flight) and
-   * those of `busySubscriptions` (subscriptions that already have their share of the worker).
+   * Up to `limit` of one subscription's deliveries due by `now`, oldest first, leaving out those
+   * in `held` (the worker has them already: queued, in flight or being recorded).
    */
-  due(
+  laneDue(
+    subscriptionId: string,
     now: number,
     limit: number,
-    excluding: ReadonlySet<number>,
-    busySubscriptions: ReadonlySet<string> = new Set(),
+    held: ReadonlySet<number>,
   ): DueDelivery[] {
-    const rows = this.sql.due.all(
-      now,
-      JSON.stringify([...busySubscriptions]),
-      limit + excluding.size,
-    ) as Array<Record<string, unknown>>;
+    const rows = this.sql.laneDue.all(subscriptionId, now, limit + held.size) as Array<
+      Record<string, unknown>
+    >;
     const out: DueDelivery[] = [];
     for (const r of rows) {
-      if (excluding.has(Number(r.id))) continue;
+      if (held.has(Number(r.id))) continue;
       out.push({
         id: Number(r.id),
         locationId: String(r.location_id),
@@ -86,8 +95,6 @@ export class DeliveryRepo {
         eventType: String(r.event_type),
         payload: String(r.payload),
         subscriptionId: String(r.subscription_id),
-        kind: r.kind as SubscriptionKind,
-        targetUrl: String(r.target_url),
         attempts: Number(r.attempts),
         createdAt: Number(r.created_at),
       });
@@ -96,12 +103,47 @@ export class DeliveryRepo {
     return out;
   }
 
-  /** When the next due delivery is, to sleep until then; null when none is pending. */
-  nextDueAt(): number | null {
-    const row = this.sql.nextDueAt.get() as {
-      at: number | null;
-    };
-    return row.at;
+  /** When one subscription's next delivery after `now` is due; null when none is pending. */
+  laneNextDue(subscriptionId: string, now: number): number | null {
+    const row = this.sql.laneNextDue.get(subscriptionId, now) as { at: number | null };
+    return row.at === null ? null : Number(row.at);
+  }
+
+  /**
+   * Deliveries stored since `afterId` (ids only grow), by subscription: which lanes have new
+   * work, without reading the deliveries themselves.
+   */
+  newSince(afterId: number): Array<{ subscriptionId: string; lastId: number }> {
+    return (this.sql.newSince.all(afterId) as Array<{ subscription_id: string; last: number }>).map(
+      (r) => ({ subscriptionId: r.subscription_id, lastId: Number(r.last) }),
+    );
+  }
+
+  lastId(): number {
+    const row = this.sql.lastId.get() as { id: number | null };
+    return Number(row.id ?? 0);
+  }
+
+  /** Every subscription with a pending delivery and its earliest due time (the worker's start). */
+  pendingLanes(): Array<{ subscriptionId: string; dueAt: number }> {
+    return (this.sql.pendingLanes.all() as Array<{ subscription_id: string; at: number }>).map(
+      (r) => ({ subscriptionId: r.subscription_id, dueAt: Number(r.at) }),
+    );
+  }
+
+  /**
+   * Give up pending deliveries stored before `createdBefore` (oldest first, at most `limit`):
+   * those a circuit breaker kept from being tried until past the retry policy's limit.
+   */
+  giveUpOlderThan(createdBefore: number, limit: number): number {
+    return Number(this.sql.giveUp.run(createdBefore, limit).changes);
+  }
+
+  /** Record many attempts in one transaction (the worker batches them). */
+  recordMany(records: readonly AttemptRecord[]): void {
+    inTransaction(this.db, () => {
+      for (const r of records) this.record(r.id, r.result, r.next);
+    });
   }
 
   /** Record one attempt and the delivery's new status, atomically. */
