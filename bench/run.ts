@@ -1,6 +1,7 @@
 import { connectionFloodBench } from './connectionFlood';
 import { bigStoreBench } from './bigStoreBench';
 import { fairnessBench } from './fairnessBench';
+import { feedFloodBench } from './feedFloodBench';
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   reports: () => reportsBench(),
   replay: () => replayBench(),
   connections: () => connectionFloodBench(),
+  'feed-flood': () => feedFloodBench(),
 };
 
 async function run(): Promise<void> {
