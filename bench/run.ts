@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { beginBenchmark, figures, machineLine } from './report';
 import { reportsBench } from './reportsBench';
 import { settleBench } from './settleBench';
+import { steadyStateBench } from './steadyStateBench';
 import { storeBench } from './storeBench';
 import { throughputBench } from './throughputBench';
 
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   fairness: () => fairnessBench(),
   bigstore: () => bigStoreBench(),
   reports: () => reportsBench(),
+  steady: () => steadyStateBench(),
 };
 
 async function run(): Promise<void> {
