@@ -1,3 +1,4 @@
+import { connectionFloodBench } from './connectionFlood';
 import { bigStoreBench } from './bigStoreBench';
 import { fairnessBench } from './fairnessBench';
 import { latencyBench } from './latencyBench';
@@ -5,6 +6,7 @@ import { locationsBench } from './locationsBench';
 import { writeFileSync } from 'node:fs';
 import { beginBenchmark, figures, machineLine } from './report';
 import { reportsBench } from './reportsBench';
+import { replayBench } from './replayBench';
 import { settleBench } from './settleBench';
 import { steadyStateBench } from './steadyStateBench';
 import { storeBench } from './storeBench';
@@ -25,6 +27,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   bigstore: () => bigStoreBench(),
   reports: () => reportsBench(),
   steady: () => steadyStateBench(),
+  replay: () => replayBench(),
+  connections: () => connectionFloodBench(),
 };
 
 async function run(): Promise<void> {

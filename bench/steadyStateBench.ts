@@ -75,6 +75,7 @@ export async function steadyStateBench(): Promise<void> {
       source: {
         activeCalls: async () => [],
         inboundCalls: async () => [],
+        abandonedQueueCalls: async () => [],
         callLog: async ({ from, to }) => readLog(from, to),
       },
       store: ingest,

@@ -86,7 +86,14 @@ export class WebhookClient {
     const secure = url.protocol === 'https:';
     return new Promise<WebhookAnswer>((resolve, reject) => {
       let answered = false;
-      const request = (secure ? https : http).request(url, {
+      // One options object, not `(url, options)`: code that wraps `http.request` in the same
+      // process (zapier-platform-core's request logging does, in the app's tests) may only know
+      // the one-argument form, and would drop the method, headers and body of the other.
+      const request = (secure ? https : http).request({
+        protocol: url.protocol,
+        hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+        port: url.port || undefined,
+        path: url.pathname + url.search,
         method: 'POST',
         agent: secure ? agents.https : agents.http,
         headers: { ...headers, 'content-length': String(body.length) },

@@ -9,10 +9,22 @@ import type { Location } from '../store/locations';
 import type { CallEnricher, EnrichmentDecision } from './callEnricher';
 
 /**
- * One location's side of the transactional outbox: the poller's (or the journal's) events are
+ * Where a batch of events comes from: the poller carries its new state; the journal and the
+ * Call Control stream (push sources, each with its own call ids) carry none.
+ */
+type EventSource =
+  { kind: 'poller'; state: PollerState } | { kind: 'journal' } | { kind: 'stream' };
+
+/**
+ * One location's side of the transactional outbox: the poller's (or a push source's) events are
  * enriched, stored with their calls and deliveries, and the poller state advanced with the last
- * of them, in SQLite transactions of a bounded number of calls (`commit`). The state never
+ * of them, in SQLite transactions of a bounded number of calls (`storeEvents`). The state never
  * advances past events that did not land.
+ *
+ * One entry point per source: `commit` is the poller's (its events are correlated with journal
+ * and stream calls and its state is saved with them), `commitJournal` the CRM-template
+ * journal's and `commitStream` the Call Control stream's (their events are their own calls,
+ * with no poller state).
  */
 export class LocationIngest implements PollerStore {
   constructor(
@@ -49,6 +61,21 @@ export class LocationIngest implements PollerStore {
     return this.store.pollerStates.load(this.location.id);
   }
 
+  /** The poller's tick: its events, correlated with journal calls, and its new state. */
+  commit(state: PollerState, events: readonly PollerEvent[]): Promise<void> {
+    return this.storeEvents(events, { kind: 'poller', state });
+  }
+
+  /** Events of a journal entry released on its own (bridge/journal/journalIngest.ts). */
+  commitJournal(events: readonly PollerEvent[]): Promise<void> {
+    return this.storeEvents(events, { kind: 'journal' });
+  }
+
+  /** Events the Call Control stream decided on its own (bridge/callcontrol/locationStream.ts). */
+  commitStream(events: readonly PollerEvent[]): Promise<void> {
+    return this.storeEvents(events, { kind: 'stream' });
+  }
+
   /**
    * Store the events (and, for the poller, its new state) in transactions of at most
    * `INGEST_BATCH_CALLS` calls, the event loop running between them: a catch-up of 20,000 calls
@@ -57,29 +84,24 @@ export class LocationIngest implements PollerStore {
    * between, the next tick reads the same window again and the batches already stored dedupe by
    * event id (`events.append` keeps the first): nothing is lost and nothing goes out twice.
    */
-  async commit(state: PollerState | null, events: readonly PollerEvent[]): Promise<void> {
+  private async storeEvents(events: readonly PollerEvent[], source: EventSource): Promise<void> {
     const batches = batchesByCall(events, INGEST_BATCH_CALLS);
     for (let i = 0; i < batches.length; i++) {
       if (i > 0) await yieldToLoop();
-      this.commitBatch(batches[i], {
-        // The poller's commits carry its state; the journal's own commits need no correlating.
-        fromPoller: state !== null,
-        state: i === batches.length - 1 ? state : null,
-      });
+      this.storeBatch(batches[i], source, i === batches.length - 1);
     }
   }
 
-  private commitBatch(
-    events: readonly PollerEvent[],
-    { fromPoller, state }: { fromPoller: boolean; state: PollerState | null },
-  ): void {
+  private storeBatch(events: readonly PollerEvent[], source: EventSource, last: boolean): void {
     const now = this.options.now();
     // Settings change while the bridge runs (the CLI, the API): read them fresh every commit.
     const location = this.store.locations.get(this.location.id) ?? this.location;
     const emitted: Array<{ type: CallEventType; call: SettledCall; suppressed: boolean }> = [];
     let followUpEvents = 0;
     this.store.transaction(() => {
-      const correlated = fromPoller ? (this.options.correlate?.(events) ?? events) : events;
+      // Only the poller's events may be a journal or stream call already out under another id.
+      const correlated =
+        source.kind === 'poller' ? (this.options.correlate?.(events) ?? events) : events;
       // Calls this batch reports missed, looked up once per call (was a scan of the batch per
       // ended call: quadratic, 4.7 s at 20,000 calls).
       const missed = new Set<string>();
@@ -134,7 +156,8 @@ export class LocationIngest implements PollerStore {
         emitted.push({ type, call, suppressed });
       }
       followUpEvents = this.options.afterStored?.(location, emitted, now) ?? 0;
-      if (state !== null) this.store.pollerStates.save(location.id, state, now);
+      if (source.kind === 'poller' && last)
+        this.store.pollerStates.save(location.id, source.state, now);
     });
     if (followUpEvents > 0) this.options.eventsStored?.();
     for (const e of emitted) {

@@ -28,6 +28,8 @@ export class BridgeStore {
   constructor(
     readonly db: DatabaseSync,
     secrets: SecretBox,
+    /** The database file (for messages that must say which database they looked in). */
+    readonly path = ':memory:',
   ) {
     this.locations = new LocationRepo(db, secrets);
     this.apiKeys = new ApiKeyRepo(db);
@@ -42,7 +44,7 @@ export class BridgeStore {
   }
 
   static open(path: string, secrets: SecretBox): BridgeStore {
-    return new BridgeStore(openDatabase(path), secrets);
+    return new BridgeStore(openDatabase(path), secrets, path);
   }
 
   transaction<T>(work: () => T): T {

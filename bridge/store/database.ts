@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { MIGRATIONS } from './schema';
@@ -6,10 +6,11 @@ import { MIGRATIONS } from './schema';
 /**
  * Open (or create) the bridge's SQLite database: WAL so readers never wait for the writer,
  * foreign keys on, a busy timeout for the CLI writing while `serve` runs, and every pending
- * migration applied in one transaction each.
+ * migration applied in one transaction each. The file holds callers' numbers: it is private
+ * to its owner (`ownerOnly`).
  */
 export function openDatabase(path: string): DatabaseSync {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ownerOnly(path);
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
@@ -17,6 +18,32 @@ export function openDatabase(path: string): DatabaseSync {
   db.exec('PRAGMA busy_timeout = 5000');
   migrate(db);
   return db;
+}
+
+/**
+ * A new database is created owner-only (0600) in a folder made owner-only (0700); SQLite gives
+ * the `-wal` and `-shm` files the database file's permissions. A database an older version
+ * created readable by everyone loses the "others" permissions (group ones, set on purpose for
+ * a backup user, are left alone).
+ */
+function ownerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) {
+    try {
+      closeSync(openSync(path, 'wx', 0o600));
+    } catch (error) {
+      // Another process created it first: it is that process's file, with its permissions.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const mode = statSync(file).mode & 0o777;
+      if (mode & 0o007) chmodSync(file, mode & ~0o007);
+    } catch {
+      // Absent, or not ours to change: SQLite opens it as it is.
+    }
+  }
 }
 
 /**

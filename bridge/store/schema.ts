@@ -253,7 +253,20 @@ export const MIGRATIONS: readonly string[] = [
     time_to_callback_seconds, replied_at, missed_event_seq, missed_event_at, miss_context
   ) WHERE missed = 1;
   `,
-  // 7: the delivery worker reads each subscription's due deliveries on their own (one lane per
+  // 7: hardening (issue 14). An API key has a scope: `template` keys only reach the 3CX
+  // CRM-template routes (bridge/http/authentication.ts); existing keys stay full keys. Contact
+  // URLs must be http(s) (lib/contactUrl.ts): one stored before that rule (a `javascript:` link
+  // sent to /3cx/contacts) is dropped, so 3CX never shows it to an agent.
+  `
+  ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'full'
+    CHECK (scope IN ('full', 'template'));
+  UPDATE contacts SET url = NULL
+    WHERE url IS NOT NULL AND lower(url) NOT GLOB 'http://?*' AND lower(url) NOT GLOB 'https://?*';
+  UPDATE calls SET contact_url = NULL
+    WHERE contact_url IS NOT NULL AND lower(contact_url) NOT GLOB 'http://?*'
+      AND lower(contact_url) NOT GLOB 'https://?*';
+  `,
+  // 8: the delivery worker reads each subscription's due deliveries on their own (one lane per
   // subscription, bridge/delivery/deliveryWorker.ts), so one subscriber's backlog is never walked
   // to find another's; the old due-order index served one global queue and goes. Deliveries a
   // circuit breaker held back past the retry limit are given up oldest first. Retention
@@ -271,7 +284,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX calls_missed_by_number ON calls(location_id, number_key, started_at, call_id,
     ended_at, missed_emitted) WHERE missed = 1;
   `,
-  // 8: the poller's state stored incrementally (bridge/store/pollerStates.ts). A busy
+  // 9: the poller's state stored incrementally (bridge/store/pollerStates.ts). A busy
   // location's state held tens of thousands of call keys (406 KB of JSON) that were parsed and
   // written whole on every poll; the keys are now a row each, and a poll writes only the keys
   // it changed. `revision` tells the process whether the keys it holds in memory are the
