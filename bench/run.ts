@@ -9,6 +9,7 @@ import { beginBenchmark, figures, machineLine } from './report';
 import { reportsBench } from './reportsBench';
 import { replayBench } from './replayBench';
 import { settleBench } from './settleBench';
+import { steadyStateBench } from './steadyStateBench';
 import { storeBench } from './storeBench';
 import { throughputBench } from './throughputBench';
 
@@ -26,6 +27,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   fairness: () => fairnessBench(),
   bigstore: () => bigStoreBench(),
   reports: () => reportsBench(),
+  steady: () => steadyStateBench(),
   replay: () => replayBench(),
   connections: () => connectionFloodBench(),
   'feed-flood': () => feedFloodBench(),
