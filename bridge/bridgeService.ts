@@ -17,6 +17,7 @@ import type { CallEnricher } from './ingest/callEnricher';
 import { LocationIngest } from './ingest/locationIngest';
 import { createLocationClient, createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
+import { PollWorkQueue } from './ingest/pollWorkQueue';
 import { StoreEnricher } from './ingest/storeEnricher';
 import { pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
@@ -104,6 +105,8 @@ export class BridgeService {
   readonly store: BridgeStore;
   readonly metrics: BridgeMetrics;
   readonly scheduler: PollScheduler;
+  /** Every poll's settle-and-store, one at a time (bridge/ingest/pollWorkQueue.ts). */
+  private readonly pollWork = new PollWorkQueue();
   readonly worker: DeliveryWorker;
   /** The CRM-template journal: the second event source (bridge/journal). */
   readonly journal: JournalIngest;
@@ -346,6 +349,7 @@ export class BridgeService {
         now: this.now,
         logger: this.logger,
         client: pbx?.client,
+        workQueue: this.pollWork,
         onCallLog: (legs) => this.callControl.observeCallLog(location.id, legs),
         onActiveCalls: (rows) =>
           this.activeNumbers.set(location.id, activeCallNumbers(rows, location.country)),
