@@ -17,7 +17,7 @@ import type { CallEnricher } from './ingest/callEnricher';
 import { LocationIngest } from './ingest/locationIngest';
 import { createLocationClient, createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
-import { PollWorkQueue } from './ingest/pollWorkQueue';
+import { WorkTurns } from './workTurns';
 import { StoreEnricher } from './ingest/storeEnricher';
 import { pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
@@ -105,8 +105,8 @@ export class BridgeService {
   readonly store: BridgeStore;
   readonly metrics: BridgeMetrics;
   readonly scheduler: PollScheduler;
-  /** Every poll's settle-and-store, one at a time (bridge/ingest/pollWorkQueue.ts). */
-  private readonly pollWork = new PollWorkQueue();
+  /** Every poll's settle-and-store, one at a time (bridge/workTurns.ts). */
+  private readonly pollWork = new WorkTurns();
   readonly worker: DeliveryWorker;
   /** The CRM-template journal: the second event source (bridge/journal). */
   readonly journal: JournalIngest;
@@ -221,6 +221,7 @@ export class BridgeService {
         callControlStatus: (locationId) => this.callControl.statusOf(locationId),
         adminToken: AdminToken.fromEnv(options.adminToken),
         inboundCallsOf: (locationId) => this.clients.get(locationId)?.client ?? null,
+        pageTurns: new WorkTurns(),
         metricsToken: options.metricsToken || null,
       },
       {

@@ -11,7 +11,7 @@ import type { BridgeStore } from '../store/bridgeStore';
 import type { Location } from '../store/locations';
 import type { LocationIngest } from './locationIngest';
 import type { PollTarget } from './pollScheduler';
-import type { PollWorkQueue } from './pollWorkQueue';
+import type { WorkTurns } from '../workTurns';
 
 /**
  * Legs settled between two yields to the event loop: ~5 µs a leg (BENCHMARKS.md §8), so a
@@ -60,7 +60,7 @@ export function createLocationPoller(
     /** Each `/ActiveCalls` read, as it came (the follow-up's view of calls in progress). */
     onActiveCalls?: (rows: readonly ActiveCall[]) => void;
     /** Where the poll's CPU part waits its turn, shared by every location's poller. */
-    workQueue?: PollWorkQueue;
+    workQueue?: WorkTurns;
   },
 ): PollTarget | null {
   if (!location.pbxUrl || !location.clientId) return null;

@@ -40,7 +40,7 @@ export interface CallPollerOptions {
   onWarning?: (message: string, error: unknown) => void;
   /**
    * Runs the tick's CPU part (validate, settle, store) when it is this poller's turn. The bridge
-   * queues it behind other locations' (bridge/ingest/pollWorkQueue.ts), so that 200 polls whose
+   * queues it behind other locations' (bridge/workTurns.ts), so that 200 polls whose
    * reads finish together do not settle and store in one turn of the event loop; reads stay
    * concurrent. Without it the work runs at once.
    */

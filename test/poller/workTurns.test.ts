@@ -1,11 +1,11 @@
-import { PollWorkQueue } from '../../bridge/ingest/pollWorkQueue';
+import { WorkTurns } from '../../bridge/workTurns';
 
 /**
  * The queue decides which location's settle-and-store runs when: one at a time, first come
  * first served, the event loop running between two turns, a failure never blocking the line.
  * Driven by fake timers: each job "takes" fake time, so no test depends on the wall clock.
  */
-describe('PollWorkQueue', () => {
+describe('WorkTurns', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
@@ -21,7 +21,7 @@ describe('PollWorkQueue', () => {
   }
 
   it('runs one location at a time, in the order they asked', async () => {
-    const queue = new PollWorkQueue();
+    const queue = new WorkTurns();
     const log: string[] = [];
     const done = Promise.all([
       queue.run(job(log, 'a', 30)),
@@ -38,7 +38,7 @@ describe('PollWorkQueue', () => {
   it('lets the event loop run between two turns', async () => {
     const log: string[] = [];
     // Stands in for `setImmediate` (timers and I/O run there): the next turn waits for it.
-    const queue = new PollWorkQueue({
+    const queue = new WorkTurns({
       yieldToLoop: () =>
         new Promise((resolve) => setTimeout(() => resolve(void log.push('loop')), 0)),
     });
@@ -49,7 +49,7 @@ describe('PollWorkQueue', () => {
   });
 
   it('puts a location that asks again behind those already waiting', async () => {
-    const queue = new PollWorkQueue();
+    const queue = new WorkTurns();
     const log: string[] = [];
     const a1 = queue.run(job(log, 'a1'));
     const b = queue.run(job(log, 'b'));
@@ -67,7 +67,7 @@ describe('PollWorkQueue', () => {
   });
 
   it('passes a failure to its poll and hands the turn on', async () => {
-    const queue = new PollWorkQueue();
+    const queue = new WorkTurns();
     const log: string[] = [];
     const failing = queue.run(job(log, 'a', 10, true));
     const next = queue.run(job(log, 'b'));
@@ -79,7 +79,7 @@ describe('PollWorkQueue', () => {
   });
 
   it('runs at most `concurrency` turns at once', async () => {
-    const queue = new PollWorkQueue({ concurrency: 2 });
+    const queue = new WorkTurns({ concurrency: 2 });
     let running = 0;
     let most = 0;
     const work = (ms: number) => async () => {

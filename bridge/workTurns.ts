@@ -1,12 +1,18 @@
 /**
- * Polls' CPU work, one (or a few) at a time: each location's reads from its PBX stay
- * concurrent, but settling and storing what was read waits its turn here, first come first
- * served, with the event loop running between two turns. Without it, 200 PBXs whose reads
- * finished together settled and stored in one turn of the loop and stalled it for up to 2 s
- * (BENCHMARKS.md §8). First come first served is fair per location: a location has at most one
- * poll at a time, so one whose work is large waits at most one turn of every other location.
+ * CPU work in turns, first come first served, with the event loop running between two turns,
+ * so that work arriving together does not hold the loop for the sum of it.
+ *
+ * - Polls (bridge/ingest/locationPoller.ts): each location's reads from its PBX stay
+ *   concurrent, but settling and storing what was read waits its turn. Without it, 200 PBXs
+ *   whose reads finished together settled and stored in one turn of the loop and stalled it for
+ *   up to 2 s (BENCHMARKS.md §8). Fair per location: a location has at most one poll at a time,
+ *   so one whose work is large waits at most one turn of every other location.
+ * - The API's list pages (`ApiContext.pageTurns`: the feed, the calls list, the follow-up
+ *   report): 20 clients asking for feed pages at once
+ *   held `/healthz` (and every other client) behind all 20 pages; in turns, a cheap request
+ *   waits for at most one page.
  */
-export class PollWorkQueue {
+export class WorkTurns {
   private readonly waiting: Array<() => void> = [];
   private running = 0;
   private readonly concurrency: number;
