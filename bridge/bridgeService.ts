@@ -30,7 +30,10 @@ import { createAxiosTransport } from './threecx/axiosTransport';
 import packageJson from '../package.json';
 
 export interface BridgeOptions {
-  /** SQLite file (`:memory:` for a database that lives as long as the process). */
+  /**
+   * The store: a SQLite file (`:memory:` for a database that lives as long as the process), or
+   * a `postgres://` URL (`BRIDGE_DATABASE_URL`) that several instances share.
+   */
   dbPath: string;
   /**
    * The key that seals the database's secrets (3CX client secrets, webhook signing secrets):

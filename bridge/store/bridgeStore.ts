@@ -1,18 +1,21 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { SecretBox } from '../secrets/secretBox';
 import { ApiKeyRepo } from './apiKeys';
 import { CallRepo } from './calls';
 import { ContactRepo } from './contacts';
-import { inTransaction, openDatabase } from './database';
+import { openDatabase } from './database';
 import { DeliveryRepo } from './deliveries';
 import { FollowUpRepo } from './followUps';
 import { LocationRepo } from './locations';
 import { EventOutbox } from './outbox';
 import { PollerStateRepo } from './pollerStates';
 import { ReportRepo } from './reports';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import { SubscriptionRepo } from './subscriptions';
 
-/** The bridge's store: one SQLite database, one repository per kind of record. */
+/**
+ * The bridge's store: one database (a SQLite file, or Postgres when several instances share
+ * it), one repository per kind of record.
+ */
 export class BridgeStore {
   readonly locations: LocationRepo;
   readonly apiKeys: ApiKeyRepo;
@@ -26,7 +29,7 @@ export class BridgeStore {
   readonly reports: ReportRepo;
 
   constructor(
-    readonly db: DatabaseSync,
+    readonly db: SqlDatabase,
     secrets: SecretBox,
   ) {
     this.locations = new LocationRepo(db, secrets);
@@ -41,12 +44,13 @@ export class BridgeStore {
     this.reports = new ReportRepo(db);
   }
 
-  static open(path: string, secrets: SecretBox): BridgeStore {
-    return new BridgeStore(openDatabase(path), secrets);
+  /** A SQLite file (or `:memory:`), or a `postgres://` URL. */
+  static open(target: string, secrets: SecretBox): BridgeStore {
+    return new BridgeStore(openDatabase(target), secrets);
   }
 
   transaction<T>(work: () => T): T {
-    return inTransaction(this.db, work);
+    return this.db.transaction(work);
   }
 
   close(): void {

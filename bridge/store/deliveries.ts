@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import { inTransaction, prepareAll } from './database';
 import type { SubscriptionKind } from './subscriptions';
 
@@ -34,7 +34,7 @@ export interface DeliveryAttempt extends AttemptResult {
 export class DeliveryRepo {
   private readonly sql;
 
-  constructor(private readonly db: DatabaseSync) {
+  constructor(private readonly db: SqlDatabase) {
     this.sql = prepareAll(db, {
       due: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
                 d.subscription_id, s.kind, s.target_url, d.attempts, d.created_at
@@ -42,7 +42,11 @@ export class DeliveryRepo {
          JOIN events e ON e.seq = d.event_seq
          JOIN subscriptions s ON s.id = d.subscription_id
          WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-           AND d.subscription_id NOT IN (SELECT value FROM json_each(?))
+           AND d.subscription_id NOT IN (${
+             db.dialect === 'sqlite'
+               ? 'SELECT value FROM json_each(?)'
+               : 'SELECT json_array_elements_text(?::json)'
+           })
          ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       nextDueAt: `SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`,
       attempts: 'SELECT attempts FROM deliveries WHERE id = ?',

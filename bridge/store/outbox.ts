@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import { type CallEvent, type CallEventType } from '../../lib/callEvent';
 import {
   eventFiltersSchema,
@@ -41,7 +41,7 @@ export class EventOutbox {
   /** `GET /v1/events` pages: the filters in SQL on the `events_feed` index (schema.ts). */
   readonly pages: BoundedPages;
 
-  constructor(db: DatabaseSync, options: { scanCap?: number } = {}) {
+  constructor(db: SqlDatabase, options: { scanCap?: number } = {}) {
     this.pages = new BoundedPages(db, {
       table: 'events',
       index: 'events_feed',
@@ -53,7 +53,7 @@ export class EventOutbox {
       insert: `INSERT INTO events (location_id, id, type, call_id, occurred_at, payload, suppressed, suppressed_reason,
                                    created_at, ${FILTERED_FIELDS.join(', ')})
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${FILTERED_FIELDS.map(() => '?').join(', ')})
-         ON CONFLICT (location_id, id) DO NOTHING`,
+         ON CONFLICT (location_id, id) DO NOTHING RETURNING seq`,
       subscriptionsFor:
         'SELECT id, filters FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL',
       enqueue: `INSERT INTO deliveries (location_id, event_seq, subscription_id, status, next_attempt_at, created_at)
@@ -69,7 +69,7 @@ export class EventOutbox {
     options: { suppressedReason?: string | null; now: number },
   ): number | null {
     const suppressed = options.suppressedReason ? 1 : 0;
-    const result = this.sql.insert.run(
+    const inserted = this.sql.insert.get(
       locationId,
       event.id,
       event.event,
@@ -81,8 +81,8 @@ export class EventOutbox {
       new Date(options.now).toISOString(),
       ...FILTERED_FIELDS.map((field) => sqlValue(event[field])),
     );
-    if (Number(result.changes) === 0) return null;
-    const seq = Number(result.lastInsertRowid);
+    if (inserted === undefined) return null;
+    const seq = Number(inserted.seq);
     if (suppressed) return seq;
     const subscriptions = this.sql.subscriptionsFor.all(locationId, event.event) as Array<{
       id: string;

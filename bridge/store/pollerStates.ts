@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import { z } from 'zod';
 import type { PollerState } from '../../lib/poller/pollerState';
 import type { SameType } from '../schemas/typeCheck';
@@ -37,7 +37,7 @@ void _same;
 export class PollerStateRepo {
   private readonly sql;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDatabase) {
     this.sql = prepareAll(db, {
       load: 'SELECT state FROM poller_states WHERE location_id = ?',
       save: `INSERT INTO poller_states (location_id, state, updated_at) VALUES (?, ?, ?)

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 
 /**
  * How long the bridge keeps what it no longer needs. Call records (with what the team wrote
@@ -20,7 +20,7 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
 };
 
 export function pruneOldRecords(
-  db: DatabaseSync,
+  db: SqlDatabase,
   now: number,
   policy: RetentionPolicy = DEFAULT_RETENTION,
 ): Record<string, number> {

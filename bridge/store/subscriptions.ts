@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import type { CallEventType } from '../../lib/callEvent';
 import { eventFiltersSchema, type EventFilters } from '../../lib/eventFilters';
 import type { SecretBox } from '../secrets/secretBox';
@@ -39,7 +39,7 @@ export class SubscriptionRepo {
   private readonly sql;
 
   constructor(
-    db: DatabaseSync,
+    db: SqlDatabase,
     private readonly secrets: SecretBox,
   ) {
     this.sql = prepareAll(db, {

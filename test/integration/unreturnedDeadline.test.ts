@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
 import type { CallFollowUpEvent } from '../../lib/callEvent';
 import { startSimulator, type Simulator } from '../../sim';
 import { allEvents, api } from '../support/bridgeApi';
@@ -121,12 +120,12 @@ describe('call.unreturned falls due in business hours', () => {
     await second.tick();
 
     // The due misses are found by the partial index, not by reading every call.
-    const plan = (second.bridge.store.db as DatabaseSync)
+    const plan = second.bridge.store.db
       .prepare(
         `EXPLAIN QUERY PLAN SELECT location_id, call_id, return_due_at FROM calls
          WHERE return_status = 'awaiting' AND return_due_at <= ? ORDER BY return_due_at LIMIT ?`,
       )
-      .all(Date.now(), 10) as Array<{ detail: string }>;
+      .all(Date.now(), 10) as unknown as Array<{ detail: string }>;
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX calls_return_due/);
 
     const fired = runUntil(second, '2026-03-10T06:30:00Z'); // Tuesday 17:00
