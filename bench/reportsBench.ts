@@ -57,7 +57,7 @@ export async function reportsBench(options: { calls?: number } = {}): Promise<vo
       for (const call of calls.slice(i, i + 500))
         for (const type of eventsForSettledCall(call)) batch.push({ type, call });
       now = Date.parse(calls[Math.min(i + 499, calls.length - 1)].ended_at) + 15_000;
-      await ingest.commit(null, batch);
+      await ingest.commitJournal(batch);
     }
     now = endMs;
     // Most deliveries went through, a few are failing.

@@ -1,8 +1,10 @@
+import { connectionFloodBench } from './connectionFlood';
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { writeFileSync } from 'node:fs';
 import { beginBenchmark, figures, machineLine } from './report';
 import { reportsBench } from './reportsBench';
+import { replayBench } from './replayBench';
 import { settleBench } from './settleBench';
 import { storeBench } from './storeBench';
 import { throughputBench } from './throughputBench';
@@ -19,6 +21,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   locations: () => locationsBench(),
   store: () => storeBench(),
   reports: () => reportsBench(),
+  replay: () => replayBench(),
+  connections: () => connectionFloodBench(),
 };
 
 async function run(): Promise<void> {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CallEventType } from '../lib/callEvent';
 import type { TickReport } from '../lib/poller/callPoller';
 import type { SettledCall } from '../lib/settledCall';
+import { activeCallNumbers } from '../lib/threecx/activeCallNumbers';
 import type { ThreeCxClient } from '../lib/threecx/client';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { CallControlService } from './callcontrol/callControlService';
@@ -10,6 +11,7 @@ import { DeliveryWorker } from './delivery/deliveryWorker';
 import { FollowUpTracker } from './followUp/followUpTracker';
 import type { RetryPolicy } from './delivery/retrySchedule';
 import { buildApi } from './http/buildApi';
+import { httpLimits, type HttpLimits } from './http/httpLimits';
 import type { Api } from './http/routeKit';
 import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
 import type { CallEnricher } from './ingest/callEnricher';
@@ -29,6 +31,8 @@ import type { Location } from './store/locations';
 import { createAxiosTransport } from './threecx/axiosTransport';
 import packageJson from '../package.json';
 
+const NO_NUMBERS: ReadonlySet<string> = new Set();
+
 export interface BridgeOptions {
   /**
    * The store: a SQLite file (`:memory:` for a database that lives as long as the process), or
@@ -45,6 +49,12 @@ export interface BridgeOptions {
   /** The address Zapier and subscribers reach the bridge at; `http://host:port` by default. */
   publicUrl?: string;
   allowLoopbackHttpTargets?: boolean;
+  /** Timeouts, the connection cap and rate limits (bridge/http/httpLimits.ts defaults). */
+  limits?: Partial<HttpLimits>;
+  /** Whose X-Forwarded-For to believe (`BRIDGE_TRUST_PROXY`; buildApi.ts has the default). */
+  trustProxy?: string;
+  /** `BRIDGE_METRICS_TOKEN`: `/metrics` needs it when set. */
+  metricsToken?: string;
   delivery?: { concurrency?: number; timeoutMs?: number; retry?: Partial<RetryPolicy> };
   /** Re-read the location list this often, so `location add` takes effect without a restart. */
   locationRefreshMs?: number;
@@ -98,6 +108,8 @@ export class BridgeService {
     string,
     { fingerprint: string; client: ThreeCxClient; transport: HttpTransport }
   >();
+  /** Each location's outside numbers on `/ActiveCalls` at its last poll (the follow-up's). */
+  private readonly activeNumbers = new Map<string, ReadonlySet<string>>();
   private refreshTimer: NodeJS.Timeout | null = null;
   private journalTimer: NodeJS.Timeout | null = null;
   private followUpTimer: NodeJS.Timeout | null = null;
@@ -157,6 +169,7 @@ export class BridgeService {
     });
     this.followUps = new FollowUpTracker(this.store, {
       publicUrl: () => this.publicUrl(),
+      activeNumbers: (location) => this.activeNumbers.get(location.id) ?? NO_NUMBERS,
       eventStored: (type) => this.metrics.eventStored('', type, false, -1),
     });
     this.journal = new JournalIngest({
@@ -180,8 +193,14 @@ export class BridgeService {
         callControlStatus: (locationId) => this.callControl.statusOf(locationId),
         adminToken: AdminToken.fromEnv(options.adminToken),
         inboundCallsOf: (locationId) => this.clients.get(locationId)?.client ?? null,
+        metricsToken: options.metricsToken || null,
       },
-      { logger: this.logger, extraRoutes: [threecxTemplateRoutes(this.journal)] },
+      {
+        logger: this.logger,
+        templateRoutes: threecxTemplateRoutes(this.journal),
+        limits: httpLimits(options.limits),
+        trustProxy: options.trustProxy,
+      },
     );
   }
 
@@ -272,6 +291,7 @@ export class BridgeService {
         this.scheduler.remove(status.locationId);
         this.ingests.delete(status.locationId);
         this.clients.delete(status.locationId);
+        this.activeNumbers.delete(status.locationId);
       }
     }
     this.callControl.retain(wanted);
@@ -292,6 +312,8 @@ export class BridgeService {
         logger: this.logger,
         client: pbx?.client,
         onCallLog: (legs) => this.callControl.observeCallLog(location.id, legs),
+        onActiveCalls: (rows) =>
+          this.activeNumbers.set(location.id, activeCallNumbers(rows, location.country)),
       });
       if (target) this.scheduler.add(target);
     }

@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { chmodSync, constants, copyFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
 
@@ -13,17 +14,35 @@ export function dbPathFrom(flag: string | undefined, env: Env): string {
   return resolve(flag ?? env.BRIDGE_DB ?? DEFAULT_DB_PATH);
 }
 
-/** The secret key file lives beside the database unless `BRIDGE_SECRET_KEY` is set. */
+/**
+ * The key file of a database: `BRIDGE_SECRET_KEY_FILE`, else the database's own file beside it,
+ * named after it (`x.db` → `x.db.key`), so two databases in one folder never share a key.
+ */
 export function secretKeyFileFor(dbPath: string, env: Env): string {
-  return env.BRIDGE_SECRET_KEY_FILE ?? join(dbPath, '..', 'secret.key');
+  return env.BRIDGE_SECRET_KEY_FILE ?? `${dbPath}.key`;
 }
 
 /**
  * The key that seals a database's secrets: `BRIDGE_SECRET_KEY`, else the key file
- * (`BRIDGE_SECRET_KEY_FILE`, or `secret.key` beside the database, made on first use).
+ * (`BRIDGE_SECRET_KEY_FILE`, or `<database>.key`, made on first use). Every command and `serve`
+ * load it here, with the same environment.
  */
 export function loadSecrets(dbPath: string, env: Env): SecretBox {
+  if (!env.BRIDGE_SECRET_KEY && !env.BRIDGE_SECRET_KEY_FILE) adoptFolderKeyFile(dbPath);
   return SecretBox.load({ envKey: env.BRIDGE_SECRET_KEY, keyFile: secretKeyFileFor(dbPath, env) });
+}
+
+/**
+ * Before 1.0 every database in a folder used that folder's `secret.key`. A database that
+ * already exists without a key file of its own gets a copy of it (owner-only): its sealed
+ * secrets open as before. The folder's file stays, as other databases there may use it.
+ */
+function adoptFolderKeyFile(dbPath: string): void {
+  const own = `${dbPath}.key`;
+  const shared = join(dirname(dbPath), 'secret.key');
+  if (existsSync(own) || !existsSync(shared) || !existsSync(dbPath)) return;
+  copyFileSync(shared, own, constants.COPYFILE_EXCL);
+  chmodSync(own, 0o600);
 }
 
 /** Open the store as the CLI commands do (`serve` passes the same key to the service). */

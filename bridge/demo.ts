@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { startSimulator, type Simulator } from '3cx-sim';
 import type { CallEventType } from '../lib/callEvent';
 import type { SettledCall } from '../lib/settledCall';
-import { BridgeService } from './bridgeService';
+import { BridgeService, type BridgeOptions } from './bridgeService';
 import { loadSecrets } from './config';
 
 export interface DemoOptions {
@@ -16,6 +16,8 @@ export interface DemoOptions {
   write: (text: string) => void;
   /** Simulated calls per minute. */
   callsPerMinute?: number;
+  /** The HTTP limits, trusted proxies and metrics token `serve` was given. */
+  http?: Pick<BridgeOptions, 'limits' | 'trustProxy' | 'metricsToken'>;
 }
 
 export interface RunningDemo {
@@ -51,22 +53,41 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     clock: { mode: 'realtime', start: Date.now() },
     seed: Date.now() % 100_000,
   });
-  seedRecentCalls(sim);
-  // With call backs and callers ringing again, so the dashboard's follow-up has something to show.
-  sim.pbx.startTraffic({ callsPerMinute: options.callsPerMinute ?? 4, followUps: {} });
+  let bridge: BridgeService | null = null;
+  try {
+    seedRecentCalls(sim);
+    // With call backs and callers ringing again, so the dashboard's follow-up has something to show.
+    sim.pbx.startTraffic({ callsPerMinute: options.callsPerMinute ?? 4, followUps: {} });
 
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.dbPath}${suffix}`, { force: true });
-  const bridge = await BridgeService.create({
-    dbPath: options.dbPath,
-    // Its own key file beside the demo database (no environment: the demo is self-contained).
-    secrets: loadSecrets(options.dbPath, {}),
-    host: options.host,
-    port: options.port,
-    publicUrl: options.publicUrl,
-    logger: options.logger,
-    allowLoopbackHttpTargets: true,
-    onEvent: (_location, event) => options.write(`${describeEvent(event)}\n`),
-  });
+    for (const suffix of ['', '-wal', '-shm'])
+      rmSync(`${options.dbPath}${suffix}`, { force: true });
+    bridge = await BridgeService.create({
+      dbPath: options.dbPath,
+      // Its own key file beside the demo database (no environment: the demo is self-contained).
+      secrets: loadSecrets(options.dbPath, {}),
+      host: options.host,
+      port: options.port,
+      publicUrl: options.publicUrl,
+      logger: options.logger,
+      allowLoopbackHttpTargets: true,
+      onEvent: (_location, event) => options.write(`${describeEvent(event)}\n`),
+      ...options.http,
+    });
+    return await runDemo(bridge, sim, secret);
+  } catch (error) {
+    // Nothing may keep the process alive after a failed start (a port in use): stop it all.
+    await bridge?.stop();
+    await sim.close();
+    throw error;
+  }
+}
+
+/** The demo location (polling the simulator with `secret`) and its key, then listening and running. */
+async function runDemo(
+  bridge: BridgeService,
+  sim: Simulator,
+  secret: string,
+): Promise<RunningDemo> {
   const now = new Date();
   const location = bridge.store.locations.create(
     {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_VOICEMAIL_LEFT_SECONDS } from '../lib/voicemailLeft';
 
 /**
  * A location's own settings (one 3CX system): how often to poll, how long to wait before a
@@ -9,7 +10,7 @@ export const locationSettingsSchema = z
   .object({
     pollIntervalSeconds: z.number().min(1).max(3600).default(5),
     graceSeconds: z.number().min(0).max(600).default(10),
-    voicemailLeftSeconds: z.number().min(0).max(600).default(10),
+    voicemailLeftSeconds: z.number().min(0).max(600).default(DEFAULT_VOICEMAIL_LEFT_SECONDS),
     overlapSeconds: z.number().min(60).max(86_400).default(600),
     includeInternal: z.boolean().default(false),
     /**

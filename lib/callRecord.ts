@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CallEvent, CallFollowUp } from './callEvent';
+import { contactUrlSchema } from './contactUrl';
 
 /**
  * The bridge's record of one call: the facts of its latest event plus what the team's
@@ -81,11 +82,7 @@ export const callRecordPatchSchema = z
     tags: z.array(text(100).trim().min(1)).max(50).optional(),
     follow_up_status: z.enum(FOLLOW_UP_STATUSES).nullable().optional(),
     contact_id: nullableText(200).optional(),
-    contact_url: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .nullable()
-      .optional(),
+    contact_url: contactUrlSchema.nullable().optional(),
     contact_name: nullableText(200).optional(),
     custom_fields: z
       .record(text(100).min(1), text(2000).nullable())

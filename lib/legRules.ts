@@ -1,12 +1,20 @@
+import { WITHHELD } from './phoneNumber';
 import type { CallLeg } from './threecx/callLeg';
 
 /**
  * What a party of a call-log leg is. This file is the one place that decides it.
  *
  * 3CX does not document the DN type codes (`SourceType`, `DestinationType`, docs/3cx-facts.md §1.4,
- * §7 q1), so the decision combines every signal the facts sheet lists and says how sure each
- * one is. Rules are data: the first rule that matches a party wins. To teach the engine a new
- * code or DN, add one line to `DEFAULT_LEG_RULES` (or pass `dnRoles` for one PBX's DNs).
+ * §7 q1, and public lists contradict each other, §8), so the decision combines every signal the
+ * facts sheet lists and says how sure each one is: first the PBX's own configuration (`dnRoles`:
+ * its trunks, from the inbound-calls report or the admin), then what the row shows (a voicemail
+ * box, `CallType`, a withheld caller), then the codes, then the shape of the numbers. Rows of a
+ * CSV export carry no codes and no `CallType` at all (lib/threecx/callLogExport.ts).
+ *
+ * Rules are data: the first rule that matches a party wins; no rule means `system` (routing,
+ * never a person), which is what the shared parking `SP1` and an AI voice agent with no DN
+ * are (docs/3cx-facts.md §8). To teach the engine a new code or DN, add one line to
+ * `DEFAULT_LEG_RULES` (or pass `dnRoles` for one PBX's DNs).
  */
 export type PartyRole =
   | 'external' // an outside number, reached through a trunk
@@ -100,18 +108,31 @@ export const DEFAULT_LEG_RULES: readonly LegRule[] = [
     callType: /^extension$/i,
     evidence: 'obs: CallType "Extension" (docs/3cx-facts.md §1.4, bma)',
   },
+  // A withheld caller is outside whatever code it carries: no extension is anonymous. Exports
+  // show it as `anonymous` or `anonymous (10000)`, the trunk's DN where the number would be.
+  {
+    role: 'external',
+    callerId: WITHHELD,
+    evidence: 'obs: withheld callers come as "anonymous", any case (docs/3cx-facts.md §5, §8, exp)',
+  },
+  {
+    role: 'external',
+    displayName: WITHHELD,
+    evidence: 'obs: "anonymous (10000)" through the trunk in exports (docs/3cx-facts.md §8, exp)',
+  },
   // DN type codes: the only signal on pre-Update-6 rows and on the source side.
   { role: 'queue', type: [4], evidence: 'unv: type code 4 = Queue (docs/3cx-facts.md §1.4)' },
   {
     role: 'ring_group',
-    type: [16],
-    evidence: 'unv: type code 16 = Group (docs/3cx-facts.md §1.4)',
+    type: [2, 16],
+    evidence:
+      'unv: 2 = ring group in a public V20.0.8 schema, 16 = Group in an older list (docs/3cx-facts.md §1.4, §8)',
   },
   { role: 'ivr', type: [6], evidence: 'unv: type code 6 = IVR (docs/3cx-facts.md §1.4)' },
   {
     role: 'system',
-    type: [7, 8, 12],
-    evidence: 'unv: 7 Fax, 8 Parking, 12 EndCall (docs/3cx-facts.md §1.4)',
+    type: [7, 8, 12, 13],
+    evidence: 'unv: 7 Fax, 8 Parking, 12 EndCall, 13 inbound routing (docs/3cx-facts.md §1.4, §8)',
   },
   { role: 'external', type: [1], evidence: 'unv: type code 1 = External (docs/3cx-facts.md §1.4)' },
   {
@@ -134,8 +155,10 @@ export const DEFAULT_LEG_RULES: readonly LegRule[] = [
   // No code and no CallType (older rows with unknown codes): read the numbers.
   {
     role: 'external',
-    callerId: /^(?:\+|00)?\d{7,}$/,
-    evidence: 'inf: a full phone number as caller id (docs/3cx-facts.md §5)',
+    // Seven digits or more, as 3CX or the trunk wrote them: `+353…`, `0871234567`, `353…`,
+    // `0044 20 7946 0321` (exports show numbers as dialled, docs/3cx-facts.md §8).
+    callerId: /^\+?(?:\d[\s\-./]?){7,}$/,
+    evidence: 'inf: a full phone number as caller id (docs/3cx-facts.md §5, §8)',
   },
   {
     role: 'extension',
@@ -155,10 +178,15 @@ export function partyView(leg: CallLeg, side: LegSide): PartyView {
   return {
     side,
     type: (source ? leg.SourceType : leg.DestinationType) ?? null,
+    // Stryker disable next-line StringLiteral: equivalent, the rules' regexes match no default text, so the role is the same
     dn: (source ? leg.SourceDn : leg.DestinationDn) ?? '',
+    // Stryker disable next-line StringLiteral: equivalent, the rules' regexes match no default text, so the role is the same
     callerId: (source ? leg.SourceCallerId : leg.DestinationCallerId) ?? '',
+    // Stryker disable next-line StringLiteral: equivalent, the rules' regexes match no default text, so the role is the same
     displayName: (source ? leg.SourceDisplayName : leg.DestinationDisplayName) ?? '',
+    // Stryker disable next-line StringLiteral: equivalent, the rules' regexes match no default text, so the role is the same
     callType: leg.CallType ?? '',
+    // Stryker disable next-line StringLiteral: equivalent, the rules' regexes match no default text, so the role is the same
     direction: leg.Direction ?? '',
   };
 }
@@ -202,6 +230,7 @@ const compiledRules = new WeakMap<readonly LegRule[], CompiledRule[]>();
 
 function compiled(rules: readonly LegRule[]): CompiledRule[] {
   let out = compiledRules.get(rules);
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache: compiling the rules again gives the same rules
   if (out === undefined) {
     out = rules.map((r) => ({
       role: r.role,

@@ -25,7 +25,8 @@ export interface NumberOptions {
   maxExtensionLength?: number;
 }
 
-const WITHHELD =
+/** How trunks and 3CX write a withheld caller (`anonymous` in any case, docs/3cx-facts.md §5, §8). */
+export const WITHHELD =
   /^(anonymous|withheld|private|restricted|unknown|unavailable|blocked|hidden|anonym)(\s+number)?$/i;
 const EXTENSION = /^(?:ext\.?\s*)?(\d{1,9})$/i;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -44,7 +45,9 @@ export function normalisePhoneNumber(
 ): NormalisedNumber {
   const raw = textOf(value);
   const text = raw.trim();
+  // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, every later check refuses empty text the same way
   if (text === '') return { kind: 'invalid', number: null, raw };
+  // Stryker disable next-line ConditionalExpression: equivalent, a fast path: the same E.164 test after punctuation removal answers the same
   if (E164.test(text)) return { kind: 'external', number: text, raw };
   if (WITHHELD.test(text)) return { kind: 'anonymous', number: null, raw };
 
@@ -58,22 +61,55 @@ export function normalisePhoneNumber(
     }
   }
 
-  let candidate = text.replace(PUNCTUATION, '');
-  // `Zeros` prefix style of the CRM template and many trunks: 00 + country code (docs/3cx-facts.md §4.2).
-  if (/^00[1-9]/.test(candidate)) candidate = `+${candidate.slice(2)}`;
+  const candidate = text.replace(PUNCTUATION, '');
   if (!/^\+?\d+$/.test(candidate)) return { kind: 'invalid', number: null, raw };
   if (E164.test(candidate)) return { kind: 'external', number: candidate, raw };
+  const country = toCountry(options.country);
+  if (/^00[1-9]/.test(candidate)) {
+    // An international prefix. libphonenumber knows the country's own (`0011` in AU) and then
+    // reads the digits after it; a reading that ends with the number's own digits came through
+    // that prefix, so a possible number is enough (a range missing from the metadata must
+    // still get its call back). Else `00` + country code (the `Zeros` prefix of the CRM
+    // template and most of the world, docs/3cx-facts.md §4.2, §8).
+    const idd = parsedNumber(candidate, country, false);
+    if (idd !== null && candidate.endsWith(idd.slice(1)))
+      return { kind: 'external', number: idd, raw };
+    const zeros = `+${candidate.slice(2)}`;
+    return E164.test(zeros)
+      ? { kind: 'external', number: zeros, raw }
+      : { kind: 'invalid', number: null, raw };
+  }
+  const national = parsedNumber(candidate, country, false);
+  if (national !== null) return { kind: 'external', number: national, raw };
+  // Not a number of the country: the country code without its `+` (`353…`, as real exports
+  // show, docs/3cx-facts.md §8), taken only when valid.
+  // Stryker disable next-line Regex: equivalent, a candidate starting with 0 or + is no valid number after a + either
+  const international = /^[1-9]/.test(candidate)
+    ? parsedNumber(`+${candidate}`, undefined, true)
+    : null;
+  if (international !== null) return { kind: 'external', number: international, raw };
+  return { kind: 'invalid', number: null, raw };
+}
+
+/**
+ * E.164 of `text` read in `country`, or null. isPossible (right length for the country), not
+ * isValid, for national numbers: a newly allocated range missing from the metadata must still
+ * get its callback; `strict` (isValid) where the reading is a guess.
+ */
+function parsedNumber(
+  text: string,
+  country: CountryCode | undefined,
+  strict: boolean,
+): string | null {
   try {
-    const parsed = parsePhoneNumberFromString(candidate, toCountry(options.country));
-    // isPossible (right length for the country), not isValid: a newly allocated range missing
-    // from the metadata must still get its callback.
-    if (parsed && parsed.isPossible() && E164.test(parsed.number)) {
-      return { kind: 'external', number: parsed.number, raw };
+    const parsed = parsePhoneNumberFromString(text, country);
+    if (parsed && (strict ? parsed.isValid() : parsed.isPossible()) && E164.test(parsed.number)) {
+      return parsed.number;
     }
   } catch {
     // libphonenumber throws on some inputs in some versions; garbage is simply invalid.
   }
-  return { kind: 'invalid', number: null, raw };
+  return null;
 }
 
 /** The value as text; '' for null or for an object that cannot be written as text. */
@@ -91,6 +127,7 @@ function textOf(value: unknown): string {
 function toCountry(country: string | undefined): CountryCode | undefined {
   if (!country) return undefined;
   const upper = country.toUpperCase();
+  // Stryker disable next-line Regex: equivalent, libphonenumber refuses an unknown country code, which reads as no country
   return /^[A-Z]{2}$/.test(upper) ? (upper as CountryCode) : undefined;
 }
 
@@ -100,5 +137,6 @@ export function phoneNumberKey(
   options: NumberOptions = {},
 ): string | null {
   const n = normalisePhoneNumber(value, options);
+  // Stryker disable next-line ConditionalExpression: equivalent, other kinds have no number (null) anyway
   return n.kind === 'external' || n.kind === 'internal' ? n.number : null;
 }

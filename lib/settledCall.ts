@@ -39,7 +39,10 @@ export interface SettledCall {
   /** First queue the call entered (DN) and its name. */
   queue: string | null;
   queue_name: string | null;
-  /** Distinct extensions that rang, in the order they first rang. */
+  /**
+   * Distinct extensions the call reached, in order: they rang (a queue poll the abandoned-queue
+   * report names counts), or took the call without ringing (a pick-up from parking).
+   */
   agents_rung: string[];
   answered_by: string | null;
   answered_by_name: string | null;

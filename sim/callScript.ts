@@ -18,8 +18,11 @@ const inboundCaller = {
   /** E.164 (`+61412345678`), `Anonymous` (withheld, docs/3cx-facts.md §5), or national format. Default: random. */
   caller: z.string().min(1).optional(),
   callerName: z.string().optional(),
-  /** Write an E.164 caller in national format (`0412345678`), as some trunks do (docs/3cx-facts.md §5). */
-  callerFormat: z.enum(['e164', 'national']).optional(),
+  /**
+   * How the trunk writes an E.164 caller (docs/3cx-facts.md §5, §8): `national` (`0412345678`),
+   * `international` (`0061412345678`), `digits` (`61412345678`). Default `e164`.
+   */
+  callerFormat: z.enum(['e164', 'national', 'international', 'digits']).optional(),
   /** The DID dialled. Default: the DID whose inbound rule routes to the script's destination. */
   did: z.string().optional(),
 };
@@ -120,6 +123,31 @@ export const callScriptSchema = z.discriminatedUnion('kind', [
     result: z.enum(['voicemail', 'answered']).optional(),
     transferTalkSeconds: seconds.optional(),
     ...voicemailTiming,
+  }),
+  z.strictObject({
+    ...inboundCaller,
+    /**
+     * Answered by `extension`, who parks the caller on shared parking (`Shared Parking (SP1)`,
+     * docs/3cx-facts.md §8); `pickedUpBy` takes the call from there, or nobody does and the
+     * caller hangs up while parked.
+     */
+    kind: z.literal('park'),
+    extension: dn,
+    pickedUpBy: dn.optional(),
+    ringSeconds: seconds.optional(),
+    talkSeconds: seconds.optional(),
+    parkSeconds: seconds.optional(),
+    pickupTalkSeconds: seconds.optional(),
+  }),
+  z.strictObject({
+    ...inboundCaller,
+    /**
+     * An AI voice agent (a leg with no DN, docs/3cx-facts.md §8) talks to the caller, then
+     * sends the call on (`then`) or the caller hangs up on it.
+     */
+    kind: z.literal('voiceAgent'),
+    talkSeconds: seconds.optional(),
+    then: ivrChoiceSchema.optional(),
   }),
   z.strictObject({
     kind: z.literal('internal'),

@@ -105,6 +105,31 @@ export function countryDialling(country: string): CountryDialling {
   return found;
 }
 
+/**
+ * How a trunk writes a caller, as real exports show them (docs/3cx-facts.md §5, §8): `e164`
+ * (`+353871234567`), `national` (`0871234567`, numbers of this country only), `international`
+ * (`00353871234567`: the country's international prefix) or `digits` (`353871234567`).
+ */
+export type CallerFormat = 'e164' | 'national' | 'international' | 'digits';
+
+export function formatAsDialled(
+  e164: string,
+  country: CountryDialling,
+  format: CallerFormat,
+): string {
+  if (!e164.startsWith('+')) return e164; // Anonymous, or already as dialled
+  switch (format) {
+    case 'national':
+      return toNationalFormat(e164, country);
+    case 'international':
+      return country.internationalCode + e164.slice(1);
+    case 'digits':
+      return e164.slice(1);
+    default:
+      return e164;
+  }
+}
+
 /** `+61412345678` → `0412345678` for a number of this country; other numbers unchanged. */
 export function toNationalFormat(e164: string, country: CountryDialling): string {
   const prefix = `+${country.countryCode}`;

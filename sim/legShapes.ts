@@ -14,22 +14,31 @@ import type { LegPartyKind } from './simCall';
  * the `Action*` fields, `Reason` texts, `Indent`/`SubrowDescNumber` meaning.
  */
 
-/** DN type codes as the facts sheet guesses them (§1.4 [unv]; lib/legRules.ts reads the same). */
-export const DN_TYPE: Readonly<Record<LegPartyKind, number>> = {
+/**
+ * DN type codes, from the documented lists only (docs/3cx-facts.md §1.4, §8), never from the
+ * bridge's rules: extension 0, external line 1, ring group 2, voicemail 5 (a public V20.0.8
+ * schema [3p, unv]); queue 4, IVR 6, parking 8 (the older list, the only one naming them
+ * [unv]). No source names a code for an AI voice agent, so its legs carry none (3CX leaves a
+ * null field out of the row, docs/xapi-schemas.md §5).
+ */
+export const DN_TYPE: Readonly<Record<LegPartyKind, number | undefined>> = {
   extension: 0,
   external: 1,
+  ringGroup: 2,
   queue: 4,
   voicemail: 5,
   ivr: 6,
-  ringGroup: 16,
+  parking: 8,
+  voiceAgent: undefined,
 };
 
 /**
  * `CallType` describes the destination entity. Only five values have been seen on a live PBX
- * (`Extension`, `Queue`, `System`, `Digital Receptionist`, `External`), so voicemail and ring
- * groups must map to one of them [inf]: a voicemail box belongs to an extension (only
- * `DestinationType` 5 tells it apart, the hard case lib/legRules.ts plans for), and a ring
- * group is a system entity.
+ * (`Extension`, `Queue`, `System`, `Digital Receptionist`, `External`), so voicemail, ring
+ * groups, parking and the voice agent must map to one of them [inf]: a voicemail box belongs
+ * to an extension (only `DestinationType` 5 and the box's name tell it apart, the hard case
+ * lib/legRules.ts plans for); a ring group, the shared parking and the voice agent are system
+ * entities.
  */
 export const CALL_TYPE: Readonly<Record<LegPartyKind, string>> = {
   extension: 'Extension',
@@ -38,6 +47,8 @@ export const CALL_TYPE: Readonly<Record<LegPartyKind, string>> = {
   voicemail: 'Extension',
   ivr: 'Digital Receptionist',
   ringGroup: 'System',
+  parking: 'System',
+  voiceAgent: 'System',
 };
 
 export type LegDirection = 'Inbound' | 'Outbound' | 'Internal' | 'Inbound Queue';
@@ -67,6 +78,8 @@ export interface LegSpec {
   indent: number;
   /** Position among the sub-rows of the same parent, 0 for top-level legs. */
   subrow: number;
+  /** A queue's unanswered poll of an agent (hidden from the call log with `hidePcalls=true`). */
+  queuePoll?: boolean;
   recording?: { url: string; id: number; side: 'source' | 'destination' };
 }
 
@@ -97,9 +110,10 @@ export function callLegRow(spec: LegSpec, ids: LegIds, withHistoryIds: boolean):
     CallId: ids.callId,
     CallType: withHistoryIds ? CALL_TYPE[destination.kind] : undefined,
     CdrId: withHistoryIds ? ids.cdrId : undefined,
-    DestinationCallerId: destination.callerId,
+    // A party without a DN (an AI voice agent, docs/3cx-facts.md §8) has its keys left out.
+    DestinationCallerId: destination.callerId || undefined,
     DestinationDisplayName: destination.displayName,
-    DestinationDn: destination.dn,
+    DestinationDn: destination.dn || undefined,
     DestinationType: DN_TYPE[destination.kind],
     Direction: withHistoryIds ? spec.direction : undefined,
     DstRecId: recordingOn('destination'),
@@ -139,5 +153,6 @@ export function recordingPath(
 /** `Alice Nguyen (101)`, `Olivia Smith (+61412345678)`: how `Reason` texts name a party. */
 export function describeParty(party: Party): string {
   const number = party.kind === 'external' ? party.callerId : party.dn;
+  if (!number) return party.displayName ?? '';
   return party.displayName ? `${party.displayName} (${number})` : number;
 }

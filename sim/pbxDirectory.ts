@@ -99,6 +99,15 @@ const DEFAULT_EXTENSIONS: readonly [string, string, string][] = [
   ['110', 'Jack', 'Murphy'],
 ];
 
+/**
+ * Entities real V20 logs show that no script configures (docs/3cx-facts.md §8): the shared
+ * parking orbit, a DN that is not a number, and an AI voice agent, which has no DN at all.
+ */
+export const SHARED_PARKING = { dn: 'SP1', name: 'Shared Parking' } as const;
+export const VOICE_AGENT_NAME = 'Voice Agent';
+/** How exports name a voicemail box's leg: `Voicemail Box (100)` (docs/3cx-facts.md §8). */
+export const VOICEMAIL_BOX_NAME = 'Voicemail Box';
+
 /** A small business PBX in the given country: with AU, DIDs +61881234500…502 and +618812346NN. */
 export function defaultPbxDirectory(country: CountryDialling): PbxDirectoryConfig {
   const trunkNumber = didNumber(country, '81234500', 0);

@@ -1,4 +1,5 @@
-import { toNationalFormat, randomCallerNumber, type CountryDialling } from './countryDialling';
+import { isVoicemailLeft } from '../lib/voicemailLeft';
+import { formatAsDialled, randomCallerNumber, type CountryDialling } from './countryDialling';
 import { CallScriptError, type CallScript, type IvrChoice } from './callScript';
 import type { CdrIdAllocator } from './cdrIds';
 import {
@@ -9,9 +10,15 @@ import {
   type LegSpec,
   type Party,
 } from './legShapes';
-import type { PbxDirectory, SimDestination } from './pbxDirectory';
+import {
+  SHARED_PARKING,
+  VOICE_AGENT_NAME,
+  VOICEMAIL_BOX_NAME,
+  type PbxDirectory,
+  type SimDestination,
+} from './pbxDirectory';
 import type { SeededRandom } from './seededRandom';
-import type { ExpectedCall, ExpectedOutcome, SimCall, SimLeg } from './simCall';
+import type { ExpectedCall, ExpectedOutcome, SimCall, SimLeg, SimQueueVisit } from './simCall';
 import { toSimMillis } from './simClock';
 
 /** What planning needs from the running simulator. */
@@ -63,27 +70,40 @@ const DEFAULTS = {
   outboundRing: 9,
   outboundUnansweredRing: 30,
   outboundTalk: 120,
+  parkTalk: 30,
+  park: 40,
+  pickupTalk: 60,
+  voiceAgentTalk: 45,
 };
 
 type InboundScript = Exclude<CallScript, { kind: 'internal' } | { kind: 'outbound' }>;
 
+/**
+ * What the script made happen. The outcome is set where the flow decides it, first decision
+ * wins (an answered call that later reaches voicemail stays answered): the scenario's own
+ * truth, which test/sim/groundTruth.test.ts checks against the written rule (lib/callOutcome.ts).
+ */
 interface Truth {
+  outcome: ExpectedOutcome | null;
   agentsRung: string[];
   answeredBy: string | null;
   voicemail: boolean;
   voicemailLeft: boolean;
   queue: string | null;
+  queueVisit: SimQueueVisit | null;
 }
 
 class CallPlanner {
   private readonly dir: PbxDirectory;
   private readonly legs: LegSpec[] = [];
   private readonly truth: Truth = {
+    outcome: null,
     agentsRung: [],
     answeredBy: null,
     voicemail: false,
     voicemailLeft: false,
     queue: null,
+    queueVisit: null,
   };
   private caller!: Party;
 
@@ -130,6 +150,8 @@ class CallPlanner {
     }
 
     const simLegs = this.materialise(callId, callHistoryId);
+    const outcome = this.truth.outcome;
+    if (outcome === null) throw new Error(`script ${script.kind} decided no outcome`);
     const endedAt = simLegs.reduce((end, leg) => Math.max(end, leg.endedAt), start);
     return {
       callId,
@@ -142,9 +164,10 @@ class CallPlanner {
       caller: this.caller.callerId,
       callerName,
       legs: simLegs,
+      queueVisit: this.truth.queueVisit,
       expected: {
         direction,
-        outcome: this.outcome(direction),
+        outcome,
         voicemail: this.truth.voicemail,
         voicemailLeft: this.truth.voicemailLeft,
         agentsRung: this.truth.agentsRung,
@@ -154,19 +177,15 @@ class CallPlanner {
     };
   }
 
-  /** docs/design.md's definitions applied to what the script made happen. */
-  private outcome(direction: ExpectedCall['direction']): ExpectedOutcome {
-    if (this.truth.answeredBy !== null) return 'answered';
-    if (this.truth.voicemail) return 'voicemail';
-    if (direction === 'inbound' && this.truth.agentsRung.length === 0) return 'abandoned';
-    return 'missed';
+  private decide(outcome: ExpectedOutcome): void {
+    this.truth.outcome ??= outcome;
   }
 
   // --- inbound -------------------------------------------------------------------------------
 
   private inboundCallerId(script: InboundScript): string {
     const raw = script.caller ?? randomCallerNumber(this.ctx.country, this.ctx.random);
-    return script.callerFormat === 'national' ? toNationalFormat(raw, this.ctx.country) : raw;
+    return formatAsDialled(raw, this.ctx.country, script.callerFormat ?? 'e164');
   }
 
   /** Plays the flow; returns the DID dialled. */
@@ -194,6 +213,17 @@ class CallPlanner {
         const did =
           script.did ?? this.dir.didFor({ kind: 'extension', dn: script.extension }).number;
         this.playTransfer(script, start);
+        return this.checkedDid(did);
+      }
+      case 'park': {
+        const did =
+          script.did ?? this.dir.didFor({ kind: 'extension', dn: script.extension }).number;
+        this.playPark(script, start);
+        return this.checkedDid(did);
+      }
+      case 'voiceAgent': {
+        const did = script.did ?? this.dir.config.dids[0].number;
+        this.playVoiceAgent(script, start);
         return this.checkedDid(did);
       }
       default: {
@@ -237,6 +267,7 @@ class CallPlanner {
       const ring = ms(route.ringSeconds ?? DEFAULTS.answeredRing);
       const talk = ms(route.talkSeconds ?? DEFAULTS.talk);
       this.truth.answeredBy ??= agent.dn;
+      this.decide('answered');
       return this.addLeg({
         ...this.inbound(agent, t, ring, talk, 'Inbound', via),
         answered: true,
@@ -247,6 +278,7 @@ class CallPlanner {
     }
     if (route.result === 'hangup') {
       const ring = ms(route.ringSeconds ?? DEFAULTS.hangupRing);
+      this.decide('missed');
       return this.addLeg({
         ...this.inbound(agent, t, ring, 0, 'Inbound', via),
         reason: `Ended by ${describeParty(this.caller)}`,
@@ -325,7 +357,11 @@ class CallPlanner {
       });
       end = Math.max(end, legEnd);
     });
-    if (picker) this.truth.answeredBy ??= picker.dn;
+    if (picker) {
+      this.truth.answeredBy ??= picker.dn;
+      this.decide('answered');
+    }
+    if (route.result === 'hangup') this.decide('missed');
     if (route.result === 'voicemail') {
       return this.playVoicemail(
         route,
@@ -405,6 +441,15 @@ class CallPlanner {
           : `Queue timeout: forwarded to voicemail of ${describeParty(this.extensionParty(queue.voicemailBox))}`,
     });
 
+    const visit: SimQueueVisit = {
+      queue: queue.dn,
+      queueName: queue.name,
+      enteredAt: t,
+      leftAt: stopAt,
+      abandoned: route.result === 'hangup',
+      polls: agents.map((a) => ({ agent: a, agentName: this.dir.displayName(a), attempts: 0 })),
+    };
+    this.truth.queueVisit ??= visit;
     let end = stopAt;
     const lastPoll = answer
       ? (Math.floor(answer.pollIndex / queue.waveSize) + 1) * queue.waveSize
@@ -413,20 +458,17 @@ class CallPlanner {
       const start = waveStart(i);
       const agent = this.extensionParty(agentOf(i));
       this.rang(agent.dn);
+      visit.polls[i % agents.length].attempts += 1;
       const isAnswer = answer !== undefined && i === answer.pollIndex;
       const ring = Math.min(poll, stopAt - start);
       const timedOut = start + poll <= stopAt;
+      // The agent legs of a queue call carry `Direction` `Inbound`, only the queue's own leg
+      // `Inbound Queue` (docs/3cx-facts.md §8 [obs exp]).
       const legEnd = this.addLeg({
-        ...this.inbound(
-          agent,
-          start,
-          ring,
-          isAnswer ? answer!.talk : 0,
-          'Inbound Queue',
-          queueParty,
-        ),
+        ...this.inbound(agent, start, ring, isAnswer ? answer!.talk : 0, 'Inbound', queueParty),
         indent: 1,
         subrow: i + 1,
+        queuePoll: !isAnswer,
         answered: isAnswer,
         status: isAnswer ? 'Answered' : 'Unanswered',
         reason: isAnswer
@@ -442,7 +484,13 @@ class CallPlanner {
       });
       end = Math.max(end, legEnd);
     }
-    if (answerer) this.truth.answeredBy ??= answerer.dn;
+    if (answerer) {
+      this.truth.answeredBy ??= answerer.dn;
+      this.decide('answered');
+    }
+    if (route.result === 'hangup') {
+      this.decide(visit.polls.some((p) => p.attempts > 0) ? 'missed' : 'abandoned');
+    }
     if (route.result === 'voicemail') {
       return this.playVoicemail(route, this.extensionParty(queue.voicemailBox), stopAt, queueParty);
     }
@@ -471,6 +519,7 @@ class CallPlanner {
       status: 'Answered',
       reason,
     });
+    if (!choice) this.decide('abandoned');
     return choice ? this.playRoute(choice, end, ivrParty) : end;
   }
 
@@ -485,8 +534,10 @@ class CallPlanner {
     const greeting = ms(timing.greetingSeconds ?? this.dir.config.voicemailGreetingSeconds);
     const message = ms(timing.messageSeconds ?? DEFAULTS.message);
     this.truth.voicemail = true;
-    if (message > 0) this.truth.voicemailLeft = true;
-    const voicemail: Party = { ...box, kind: 'voicemail' };
+    this.truth.voicemailLeft ||= isVoicemailLeft((greeting + message) / 1000);
+    this.decide('voicemail');
+    // 3CX names the box's leg `Voicemail Box` with the extension's DN (docs/3cx-facts.md §8).
+    const voicemail: Party = { ...box, kind: 'voicemail', displayName: VOICEMAIL_BOX_NAME };
     return this.addLeg({
       ...this.inbound(voicemail, t, 0, greeting + message, 'Inbound', via),
       answered: true,
@@ -507,6 +558,7 @@ class CallPlanner {
     const talk = ms(script.talkSeconds ?? DEFAULTS.transferTalk);
     this.rang(first.dn);
     this.truth.answeredBy ??= first.dn;
+    this.decide('answered');
     const transferredAt = this.addLeg({
       ...this.inbound(first, t, ring, talk, 'Inbound', undefined),
       answered: true,
@@ -540,6 +592,105 @@ class CallPlanner {
     return this.playVoicemail(script, target, end, target);
   }
 
+  /**
+   * Answered, then parked on shared parking (`Shared Parking (SP1)`: a DN that is not a number,
+   * docs/3cx-facts.md §8), then picked up by a colleague or abandoned there. 3CX words the hand-
+   * over as "… was replaced by …" (§8).
+   */
+  private playPark(script: Extract<CallScript, { kind: 'park' }>, t: number): number {
+    const agent = this.extensionParty(script.extension);
+    const parking: Party = {
+      kind: 'parking',
+      dn: SHARED_PARKING.dn,
+      callerId: SHARED_PARKING.dn,
+      displayName: SHARED_PARKING.name,
+    };
+    const picker = script.pickedUpBy ? this.extensionParty(script.pickedUpBy) : undefined;
+    this.rang(agent.dn);
+    this.truth.answeredBy ??= agent.dn;
+    this.decide('answered');
+    const parkedAt = this.addLeg({
+      ...this.inbound(
+        agent,
+        t,
+        ms(script.ringSeconds ?? DEFAULTS.answeredRing),
+        ms(script.talkSeconds ?? DEFAULTS.parkTalk),
+        'Inbound',
+        undefined,
+      ),
+      answered: true,
+      status: 'Answered',
+      reason: `${describeParty(agent)} was replaced by ${describeParty(parking)}`,
+      recording: this.recording(agent, this.caller, t, 'destination'),
+    });
+    const pickedAt = this.addLeg({
+      ...this.inbound(
+        parking,
+        parkedAt,
+        0,
+        ms(script.parkSeconds ?? DEFAULTS.park),
+        'Inbound',
+        agent,
+      ),
+      answered: true,
+      status: 'Answered',
+      reason: picker
+        ? `${describeParty(parking)} was replaced by ${describeParty(picker)}`
+        : `Ended by ${describeParty(this.caller)}`,
+    });
+    if (!picker) return pickedAt;
+    // Picked up, not rung: the colleague took the call, so it counts among the agents reached.
+    this.rang(picker.dn);
+    return this.addLeg({
+      ...this.inbound(
+        picker,
+        pickedAt,
+        0,
+        ms(script.pickupTalkSeconds ?? DEFAULTS.pickupTalk),
+        'Inbound',
+        parking,
+      ),
+      answered: true,
+      status: 'Answered',
+      reason: `Ended by ${describeParty(this.caller)}`,
+      recording: this.recording(picker, this.caller, pickedAt, 'destination'),
+    });
+  }
+
+  /**
+   * An AI voice agent takes the call: a leg with no DN (docs/3cx-facts.md §8). It is not a
+   * person, so a caller who only spoke to it was answered by nobody: `abandoned` unless the
+   * agent sends the call on and someone takes it there.
+   */
+  private playVoiceAgent(script: Extract<CallScript, { kind: 'voiceAgent' }>, t: number): number {
+    const agent: Party = {
+      kind: 'voiceAgent',
+      dn: '',
+      callerId: '',
+      displayName: VOICE_AGENT_NAME,
+    };
+    const end = this.addLeg({
+      ...this.inbound(
+        agent,
+        t,
+        0,
+        ms(script.talkSeconds ?? DEFAULTS.voiceAgentTalk),
+        'Inbound',
+        undefined,
+      ),
+      answered: true,
+      status: 'Answered',
+      reason: script.then
+        ? `${VOICE_AGENT_NAME} was replaced by ${routeDestination(script.then, this.dir).dn}`
+        : `Ended by ${describeParty(this.caller)}`,
+    });
+    if (!script.then) {
+      this.decide('abandoned');
+      return end;
+    }
+    return this.playRoute(script.then, end, agent);
+  }
+
   // --- internal and outbound ---------------------------------------------------------------
 
   private playInternal(script: Extract<CallScript, { kind: 'internal' }>, t: number): void {
@@ -552,6 +703,7 @@ class CallPlanner {
     const talk = answered ? ms(script.talkSeconds ?? DEFAULTS.internalTalk) : 0;
     this.rang(callee.dn);
     if (answered) this.truth.answeredBy = callee.dn;
+    this.decide(answered ? 'answered' : 'missed');
     this.addLeg({
       ...this.legBase(this.caller, callee, t, ring, talk, 'Internal', undefined),
       answered,
@@ -573,6 +725,7 @@ class CallPlanner {
     );
     const talk = answered ? ms(script.talkSeconds ?? DEFAULTS.outboundTalk) : 0;
     if (answered) this.truth.answeredBy = number;
+    this.decide(answered ? 'answered' : 'missed');
     this.addLeg({
       ...this.legBase(this.caller, outside, t, ring, talk, 'Outbound', undefined),
       answered,
@@ -664,6 +817,7 @@ class CallPlanner {
         startedAt: spec.startedAt,
         ringEndedAt: spec.startedAt + spec.ringMs,
         endedAt: spec.startedAt + spec.ringMs + spec.talkMs,
+        queuePoll: spec.queuePoll ?? false,
       };
     });
   }

@@ -19,9 +19,12 @@ export interface ExpectedCall {
   outcome: ExpectedOutcome;
   /** The call reached a voicemail box. */
   voicemail: boolean;
-  /** A message was recorded after the greeting. */
+  /** A message was left, by the one definition (lib/voicemailLeft.ts): time on the box, greeting included. */
   voicemailLeft: boolean;
-  /** Extensions whose phone rang, distinct, in the order they first rang. */
+  /**
+   * Extensions the call reached, distinct, in order: their phone rang, or they took the call
+   * without ringing (a pick-up from parking).
+   */
   agentsRung: string[];
   /** The extension that answered first; for an outbound call the outside number. */
   answeredBy: string | null;
@@ -30,7 +33,8 @@ export interface ExpectedCall {
 }
 
 /** What the destination of a leg is, in the sim's own words (ground truth for leg rules). */
-export type LegPartyKind = 'extension' | 'external' | 'queue' | 'voicemail' | 'ivr' | 'ringGroup';
+export type LegPartyKind =
+  'extension' | 'external' | 'queue' | 'voicemail' | 'ivr' | 'ringGroup' | 'parking' | 'voiceAgent';
 
 export interface SimLeg {
   /** The row exactly as `GetCallLogData` serves it once the leg has ended. */
@@ -41,6 +45,30 @@ export interface SimLeg {
   ringEndedAt: number;
   /** Start + ringing + talking: the leg is in the call log from this moment on. */
   endedAt: number;
+  /**
+   * A queue's poll of an agent who did not answer. Real call logs read with `hidePcalls=true`
+   * leave these out (docs/3cx-facts.md §8); the abandoned-queue report lists them.
+   */
+  queuePoll: boolean;
+}
+
+/** One agent a queue polled for a call, as the abandoned-queue report counts it. */
+export interface SimQueuePoll {
+  agent: string;
+  agentName: string;
+  attempts: number;
+}
+
+/** A call's time in a queue, for the abandoned-queue report (docs/xapi-schemas.md §2.8). */
+export interface SimQueueVisit {
+  queue: string;
+  queueName: string;
+  enteredAt: number;
+  leftAt: number;
+  /** The caller hung up while queued: the call is in the Abandoned Queue Calls report. */
+  abandoned: boolean;
+  /** Every agent of the queue for this call, polled or not, in polling order. */
+  polls: SimQueuePoll[];
 }
 
 export interface SimCall {
@@ -60,5 +88,7 @@ export interface SimCall {
   caller: string;
   callerName: string | null;
   legs: SimLeg[];
+  /** The queue the call waited in, if any. */
+  queueVisit: SimQueueVisit | null;
   expected: ExpectedCall;
 }

@@ -47,6 +47,30 @@ export interface InboundCallRow {
   TrunkNumber?: string;
 }
 
+/** `Pbx.AbandonedQueueCalls` (docs/xapi-schemas.md §2.8), keys in spec order, nulls omitted. */
+export interface AbandonedQueueCallRow {
+  CallerId?: string;
+  CallHistoryId?: string;
+  CallTime?: string;
+  CallTimeForCsv?: string;
+  ExtensionDisplayName?: string;
+  ExtensionDn?: string;
+  IsLoggedIn?: boolean;
+  PollingAttempts?: number;
+  QueueDisplayName?: string;
+  QueueDn: string;
+  WaitTime?: string;
+}
+
+export interface CallLogOptions {
+  /**
+   * The call-log request's `hidePcalls` (docs/3cx-facts.md §1.3). Real logs read with `true`
+   * lack the queue polls nobody answered (§8); what `false` shows is not documented, and the
+   * simulator then serves those polls as ordinary unanswered agent legs [inf].
+   */
+  hidePcalls: boolean;
+}
+
 export interface SimPbxDependencies {
   clock: SimClock;
   directory: PbxDirectory;
@@ -132,13 +156,67 @@ export class SimPbx {
   // --- what the XAPI sees ----------------------------------------------------------------------
 
   /** Ended legs with `StartTime` in [from, to), in the log's natural order. */
-  callLog(fromMs: number, toMs: number): CallLeg[] {
+  callLog(fromMs: number, toMs: number, options: CallLogOptions = { hidePcalls: true }): CallLeg[] {
     const now = this.syncTraffic();
     const rows: CallLeg[] = [];
     for (let i = lowerBound(this.legIndex, fromMs); i < this.legIndex.length; i++) {
       const leg = this.legIndex[i];
       if (leg.startedAt >= toMs) break;
+      if (options.hidePcalls && leg.queuePoll) continue;
       if (this.isLogged(leg, now)) rows.push(leg.row);
+    }
+    return rows;
+  }
+
+  /**
+   * The Abandoned Queue Calls report (docs/3cx-facts.md §1.7, docs/xapi-schemas.md §2.8): for
+   * every call whose caller hung up in one of `queueDns` (all queues when empty [inf]) after
+   * waiting at least `minWaitSeconds`, entered in [from, to), one row per agent of the queue
+   * with how often it was polled (0 included: the report's "Agent State" column suggests the
+   * queue's agents are listed [inf]). Only the first row of a call carries `CallTime` [obs bonv].
+   */
+  abandonedQueueCalls(
+    fromMs: number,
+    toMs: number,
+    queueDns: readonly string[],
+    minWaitSeconds: number,
+  ): AbandonedQueueCallRow[] {
+    const now = this.syncTraffic();
+    const rows: AbandonedQueueCallRow[] = [];
+    for (
+      let i = lowerBound(this.callIndex, fromMs - this.longestCallMs);
+      i < this.callIndex.length;
+      i++
+    ) {
+      const call = this.callIndex[i];
+      if (call.startedAt >= toMs) break;
+      const visit = call.queueVisit;
+      if (visit === null || !visit.abandoned) continue;
+      if (visit.enteredAt < fromMs || visit.enteredAt >= toMs) continue;
+      if (queueDns.length > 0 && !queueDns.includes(visit.queue)) continue;
+      if (visit.leftAt + this.deps.callLogDelayMs > now) continue;
+      const waitSeconds = (visit.leftAt - visit.enteredAt) / 1000;
+      if (waitSeconds < minWaitSeconds) continue;
+      visit.polls.forEach((poll, n) => {
+        rows.push({
+          CallerId: call.caller,
+          CallHistoryId: call.callHistoryId ?? undefined,
+          CallTime: n === 0 ? formatODataDateTime(visit.enteredAt) : undefined,
+          CallTimeForCsv: formatODataDateTime(visit.enteredAt),
+          ExtensionDisplayName: poll.agentName,
+          ExtensionDn: poll.agent,
+          IsLoggedIn: true,
+          PollingAttempts: poll.attempts,
+          QueueDisplayName: visit.queueName,
+          QueueDn: visit.queue,
+          WaitTime: formatIsoDuration(waitSeconds),
+        });
+      });
+    }
+    for (const row of rows) {
+      for (const key of Object.keys(row) as (keyof AbandonedQueueCallRow)[]) {
+        if (row[key] === undefined) delete row[key];
+      }
     }
     return rows;
   }

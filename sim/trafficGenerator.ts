@@ -1,5 +1,6 @@
+import { DEFAULT_VOICEMAIL_LEFT_SECONDS } from '../lib/voicemailLeft';
 import type { CallScript } from './callScript';
-import { randomCallerNumber, type CountryDialling } from './countryDialling';
+import { randomCallerNumber, type CallerFormat, type CountryDialling } from './countryDialling';
 import { FollowUpPlanner, type FollowUpTrafficOptions } from './followUpTraffic';
 import type { OfficeSchedule } from './officeSchedule';
 import type { PbxDirectory } from './pbxDirectory';
@@ -173,7 +174,21 @@ export class TrafficGenerator {
           queue: hasQueue ? 4 : 0,
           ringGroup: hasGroup ? 2 : 0,
           transfer: 1,
+          park: 0.5,
         });
+        if (kind === 'park' && dir.extensions.length > 1) {
+          const [a, b] = this.twoExtensions();
+          return {
+            ...inbound,
+            kind: 'park',
+            extension: a,
+            pickedUpBy: r.chance(0.8) ? b : undefined,
+            ringSeconds: r.seconds(2, 12),
+            talkSeconds: r.seconds(5, 60),
+            parkSeconds: r.seconds(5, 90),
+            pickupTalkSeconds: this.talk(),
+          };
+        }
         if (kind === 'queue') {
           const queue = r.pick(dir.queues.filter((q) => q.agents.length > 0));
           const answeredOnPoll = this.answerablePoll(queue);
@@ -307,6 +322,9 @@ export class TrafficGenerator {
       }
       case 'abandoned':
       default: {
+        // Now and then an AI voice agent takes the call and the caller hangs up on it (§8).
+        if (r.chance(0.15))
+          return { ...inbound, kind: 'voiceAgent', talkSeconds: r.seconds(5, 120) };
         const queue = dir.queues.find((q) => q.firstPollSeconds > 1.5);
         if (queue && (!hasIvr || r.chance(0.5))) {
           return {
@@ -354,9 +372,13 @@ export class TrafficGenerator {
   }
 
   /** Random caller: some withheld, some in national format, some calling again. */
-  private caller(): { caller: string; callerName?: string; callerFormat?: 'national' } {
+  /**
+   * Random caller: some withheld (`anonymous` in any case, docs/3cx-facts.md §8), some written
+   * as dialled (national, with the international prefix, digits without `+`), some calling again.
+   */
+  private caller(): { caller: string; callerName?: string; callerFormat?: CallerFormat } {
     const r = this.random;
-    if (r.chance(0.04)) return { caller: 'Anonymous' };
+    if (r.chance(0.04)) return { caller: r.pick(['Anonymous', 'anonymous', 'ANONYMOUS']) };
     const repeat = this.recentCallers.length > 0 && r.chance(0.15);
     const caller = repeat ? r.pick(this.recentCallers) : randomCallerNumber(this.country, r);
     if (!repeat) {
@@ -366,8 +388,9 @@ export class TrafficGenerator {
     const named = r.chance(0.3)
       ? { callerName: `${r.pick(FIRST_NAMES)} ${r.pick(LAST_NAMES)}` }
       : {};
-    const national = r.chance(0.05) ? { callerFormat: 'national' as const } : {};
-    return { caller, ...named, ...national };
+    const format = r.weighted({ e164: 89, national: 5, international: 3, digits: 3 });
+    const dialled = format === 'e164' ? {} : { callerFormat: format };
+    return { caller, ...named, ...dialled };
   }
 
   private twoExtensions(): [string, string] {
@@ -398,8 +421,18 @@ export class TrafficGenerator {
     return this.random.chance(0.1) ? this.random.seconds(300, 1500) : this.random.seconds(15, 300);
   }
 
-  /** A quarter hang up after the greeting without leaving a message. */
+  /**
+   * A quarter hang up at the greeting; a quarter stay on the box for about as long as the
+   * voicemail-left threshold (lib/voicemailLeft.ts), either side of it; the rest leave a
+   * message. Whole seconds near the threshold, as durations in exports are (§8).
+   */
   private message(): number {
-    return this.random.chance(0.25) ? 0 : this.random.seconds(8, 60);
+    const r = this.random;
+    const kind = r.weighted({ greeting: 1, nearThreshold: 1, message: 2 });
+    if (kind === 'greeting') return 0;
+    if (kind === 'message') return r.seconds(8, 60);
+    const greeting = this.directory.config.voicemailGreetingSeconds;
+    const total = DEFAULT_VOICEMAIL_LEFT_SECONDS + r.int(-3, 3);
+    return Math.max(0, total - greeting);
   }
 }

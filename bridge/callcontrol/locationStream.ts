@@ -463,7 +463,7 @@ export class LocationStream {
     events: Array<{ type: CallEventType; call: ReturnType<typeof streamSettledCall> }>,
   ): Promise<void> {
     if (events.length === 0) return;
-    await this.deps.ingest.commit(null, events);
+    await this.deps.ingest.commitStream(events);
     this.deps.eventsStored();
   }
 

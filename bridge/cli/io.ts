@@ -6,6 +6,8 @@ export interface CliIo {
   readInput: (path: string) => Promise<string>;
   /** Environment variables (container configuration, secrets kept off the command line). */
   env: Readonly<Record<string, string | undefined>>;
+  /** Standard output is a terminal (a person reads it): `serve` logs readable lines, not JSON. */
+  stdoutIsTerminal?: boolean;
 }
 
 export const processIo: CliIo = {
@@ -21,6 +23,7 @@ export const processIo: CliIo = {
     return readFile(path, 'utf8');
   },
   env: process.env,
+  stdoutIsTerminal: process.stdout.isTTY === true,
 };
 
 /** A failure the user caused and can fix: printed without a stack trace, exit code 2. */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { KEY_SCOPES, type KeyScope } from '../store/apiKeys';
 import { UsageError, type CliIo } from './io';
 import { findLocation, withStore } from './locationCommands';
 import { formatTable } from './table';
@@ -12,17 +13,30 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
     .description('Create an API key for a location and print it (shown once)')
     .requiredOption('--location <location>', 'id or name')
     .option('--label <label>', 'what the key is for, e.g. "Zapier"')
+    .option(
+      '--scope <scope>',
+      'full (Zapier, Make, the API) or template (only the 3CX CRM template: lookup, contacts, journal)',
+      'full',
+    )
     .option('--db <path>', 'bridge database file')
-    .action((flags: { location: string; label?: string; db?: string }) => {
+    .action((flags: { location: string; label?: string; scope: string; db?: string }) => {
+      if (!(KEY_SCOPES as readonly string[]).includes(flags.scope))
+        throw new UsageError(`--scope must be ${KEY_SCOPES.join(' or ')}, not "${flags.scope}".`);
+      const scope = flags.scope as KeyScope;
       withStore(flags.db, io, (store) => {
         const loc = findLocation(store, flags.location);
         const { key: plaintext, info } = store.apiKeys.create(
           loc.id,
           flags.label ?? null,
           new Date(),
+          scope,
         );
         io.stdout(
-          `Created key ${info.id} for "${loc.name}".\n\nAPI key (shown once, store it now): ${plaintext}\n`,
+          `Created key ${info.id} for "${loc.name}"` +
+            (scope === 'template'
+              ? ': only for the 3CX CRM template (lookup, contacts, journal); it gets 403 on /v1.'
+              : '.') +
+            `\n\nAPI key (shown once, store it now): ${plaintext}\n`,
         );
       });
     });
@@ -40,6 +54,7 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
             store.apiKeys.list(loc.id).map((k) => ({
               id: k.id,
               key: k.prefix,
+              scope: k.scope,
               label: k.label,
               created: k.createdAt,
               last_used: k.lastUsedAt,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseLocationEnrichmentSettings } from '../../lib/enrichment';
-import { normalisePbxUrl } from '../../lib/threecx/pbxUrl';
+import { normalisePbxUrl, pbxUrlAssumption } from '../../lib/threecx/pbxUrl';
 import { dbPathFrom, openStoreAt } from '../config';
 import { locationSettingsSchema } from '../locationSettings';
 import type { BridgeStore } from '../store/bridgeStore';
@@ -24,9 +24,25 @@ export function withStore<T>(
 
 export function findLocation(store: BridgeStore, idOrName: string): Location {
   const location = store.locations.find(idOrName);
-  if (!location)
-    throw new UsageError(`No location "${idOrName}". \`3cx-bridge location list\` shows them.`);
+  if (!location) {
+    const names = store.locations.list().map((l) => `"${l.name}"`);
+    throw new UsageError(
+      `No location "${idOrName}" in the database ${store.path} (` +
+        (names.length === 0 ? 'it has none yet' : `it has ${names.join(', ')}`) +
+        '). If the bridge keeps its data elsewhere, name that database: --db PATH or BRIDGE_DB.',
+    );
+  }
   return location;
+}
+
+/** ` --db PATH` when the command was given one, for the commands a message suggests next. */
+export function dbFlag(db: string | undefined): string {
+  return db ? ` --db ${quoteArg(db)}` : '';
+}
+
+/** An argument as it would be typed in a shell: quoted when it has spaces or quotes. */
+export function quoteArg(text: string): string {
+  return /^[\w./:@+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Check a country and a time zone the way the enrichment rules will use them. */
@@ -50,6 +66,7 @@ interface AddFlags {
   timezone: string;
   db?: string;
   selfSigned?: boolean;
+  force?: boolean;
 }
 
 /**
@@ -77,6 +94,10 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
     .requiredOption('--country <cc>', 'ISO 3166 country of the phone numbers, e.g. AU')
     .requiredOption('--timezone <zone>', 'IANA time zone of the office, e.g. Australia/Adelaide')
     .option('--self-signed', 'accept a self-signed certificate on the PBX')
+    .option(
+      '--force',
+      'add it even though another location uses the same PBX and API client (they will log each other out)',
+    )
     .option('--db <path>', 'bridge database file (default ./data/bridge.db or BRIDGE_DB)')
     .action((flags: AddFlags) => {
       const secret = flags.clientSecret ?? io.env.THREECX_CLIENT_SECRET;
@@ -92,9 +113,28 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
         } catch (error) {
           throw new UsageError(`--pbx-url: ${(error as Error).message}`);
         }
+        const assumed = pbxUrlAssumption(flags.pbxUrl);
+        if (assumed) io.stderr(`Note: --pbx-url ${assumed}\n`);
       }
       checkCountryAndZone(flags.country, flags.timezone);
       withStore(flags.db, io, (store) => {
+        const sharing = pbxUrl
+          ? store.locations
+              .list()
+              .find((l) => l.pbxUrl === pbxUrl && l.clientId === (flags.clientId ?? null))
+          : undefined;
+        if (sharing) {
+          // docs/3cx-facts.md §1.2: one live token per API client.
+          const problem =
+            `Location "${sharing.name}" already polls ${pbxUrl} as API client ${sharing.clientId}. ` +
+            '3CX allows one live token per API client, so two locations using it keep logging each other out.';
+          if (!flags.force)
+            throw new UsageError(
+              `${problem} Create another API client for this location in the 3CX admin console (Integrations → API → Add), ` +
+                'or run again with --force if that is really what you want.',
+            );
+          io.stderr(`Warning: ${problem} Added anyway (--force).\n`);
+        }
         const created = store.transaction(() => {
           const loc = store.locations.create(
             {
@@ -123,8 +163,9 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
             `API key (shown once, store it now): ${created.key.key}`,
             '',
             'Use it in the Zapier app (Bridge URL + API Key) or as "Authorization: Bearer <key>".',
+            `For the 3CX CRM template, make a key that can do only that: 3cx-bridge key create --location ${quoteArg(created.loc.name)} --scope template${dbFlag(flags.db)}`,
             created.loc.pbxUrl
-              ? `Check the 3CX connection: 3cx-bridge check --location "${created.loc.name}"`
+              ? `Check the 3CX connection: 3cx-bridge check --location ${quoteArg(created.loc.name)}${dbFlag(flags.db)}`
               : '',
           ]
             .filter((l, i, all) => l !== '' || all[i - 1] !== '')

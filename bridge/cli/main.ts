@@ -7,6 +7,7 @@ import { registerContextCommands } from './contextCommands';
 import { registerKeyCommands } from './keyCommands';
 import { registerLocationCommands } from './locationCommands';
 import { registerReportCommands } from './reportCommand';
+import { registerReplayCommand } from './replayCommand';
 import { registerServeCommand } from './serveCommand';
 import { registerSettleCommand } from './settleCommand';
 import { registerTestEventCommand } from './testEventCommand';
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerCallsCommand(program, io);
   registerCaptureCommand(program, io);
   registerSettleCommand(program, io);
+  registerReplayCommand(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -3,6 +3,7 @@ import { createAxiosTransport } from '../threecx/axiosTransport';
 import { ThreeCxClient } from '../../lib/threecx/client';
 import type { HttpTransport } from '../../lib/threecx/httpTransport';
 import { relativeDurationMs } from '../reports/reportPeriod';
+import { pbxUrlAssumption } from '../../lib/threecx/pbxUrl';
 import { UsageError, type CliIo } from './io';
 import { findLocation, withStore } from './locationCommands';
 
@@ -75,6 +76,8 @@ export function connectFromFlags(flags: PbxFlags, io: CliIo): PbxConnection {
     throw new UsageError(
       `Missing ${missing.join(', ')} (or --location NAME for a stored location).`,
     );
+  const assumed = pbxUrlAssumption(pbxUrl!);
+  if (assumed && !flags.location) io.stderr(`Note: ${assumed}\n`);
   let client: ThreeCxClient;
   const transport = createAxiosTransport({ allowSelfSignedTls: selfSigned });
   try {

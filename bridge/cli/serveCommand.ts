@@ -1,11 +1,12 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { BridgeService } from '../bridgeService';
+import { BridgeService, type BridgeOptions } from '../bridgeService';
 import { DEFAULT_HOST, dbPathFrom, loadSecrets, openStoreAt, portFrom } from '../config';
 import { demoBanner, startDemo } from '../demo';
 import { ensureEnvLocation, envLocationWarnings } from '../envLocation';
+import { httpLimitsFromEnv } from '../http/httpLimits';
 import { createLogger } from '../logger';
-import type { CliIo } from './io';
+import { UsageError, type CliIo } from './io';
 
 interface ServeFlags {
   port?: string;
@@ -41,7 +42,10 @@ export function registerServeCommand(
       const host = flags.host ?? env.HOST ?? DEFAULT_HOST;
       const port = portFrom(flags.port, env);
       const publicUrl = flags.publicUrl ?? env.BRIDGE_PUBLIC_URL;
-      const logger = createLogger();
+      // Readable lines on a terminal, JSON lines for a log collector.
+      const pretty = io.stdoutIsTerminal === true;
+      const logger = createLogger({ pretty });
+      const http = httpOptionsFrom(env);
 
       const store = openStoreAt(dbPath, env);
       let configured: number;
@@ -61,8 +65,11 @@ export function registerServeCommand(
           host,
           port,
           publicUrl,
-          logger: createLogger({ level: env.LOG_LEVEL ?? 'warn' }),
+          logger: createLogger({ level: env.LOG_LEVEL ?? 'warn', pretty }),
           write: io.stdout,
+          http,
+        }).catch((error: unknown) => {
+          throw listenError(error, host, port);
         });
         io.stdout(demoBanner(demo));
         stop = () => demo.stop();
@@ -76,8 +83,15 @@ export function registerServeCommand(
           adminToken: env.BRIDGE_ADMIN_TOKEN,
           logger,
           allowLoopbackHttpTargets: env.BRIDGE_ALLOW_LOCAL_HTTP_TARGETS === '1',
+          ...http,
         });
-        const url = await bridge.listen();
+        let url: string;
+        try {
+          url = await bridge.listen();
+        } catch (error) {
+          await bridge.stop();
+          throw listenError(error, host, port);
+        }
         bridge.start();
         logger.info({ url, db: dbPath, locations: configured }, `3CX bridge listening on ${url}`);
         io.stdout(
@@ -112,4 +126,45 @@ export function registerServeCommand(
         signals.on('SIGTERM', () => onSignal('SIGTERM'));
       });
     });
+}
+
+/**
+ * What the environment sets for the HTTP server: limits (`BRIDGE_REQUEST_TIMEOUT_SECONDS`,
+ * `BRIDGE_MAX_CONNECTIONS`, `BRIDGE_RATE_LIMIT_*`: bridge/http/httpLimits.ts), whose
+ * X-Forwarded-For to trust (`BRIDGE_TRUST_PROXY`) and the `/metrics` token.
+ */
+function httpOptionsFrom(
+  env: CliIo['env'],
+): Pick<BridgeOptions, 'limits' | 'trustProxy' | 'metricsToken'> {
+  let limits;
+  try {
+    limits = httpLimitsFromEnv(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return {
+    limits,
+    trustProxy: env.BRIDGE_TRUST_PROXY || undefined,
+    metricsToken: env.BRIDGE_METRICS_TOKEN || undefined,
+  };
+}
+
+/** Why the bridge could not listen, and what to do: a port in use is the usual one. */
+function listenError(error: unknown, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const next = port + 1;
+  if (code === 'EADDRINUSE')
+    return new UsageError(
+      `Port ${port} on ${host} is already in use (another bridge or \`npm start\` may be running). ` +
+        `Stop it, or choose another port: --port ${next}, or PORT=${next} npm start.`,
+    );
+  if (code === 'EACCES')
+    return new UsageError(
+      `Not allowed to listen on port ${port} (ports below 1024 need root): use --port 8787 behind a reverse proxy.`,
+    );
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new UsageError(
+      `Cannot listen on ${host}: it is not an address of this machine. Use --host 127.0.0.1, or 0.0.0.0 for every interface.`,
+    );
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { settleCalls } from '../../lib/settleCalls';
 import { validateCallLegs } from '../../lib/threecx/validateCallLegs';
+import { DEFAULT_VOICEMAIL_LEFT_SECONDS } from '../../lib/voicemailLeft';
 import { toMillis } from '../../lib/utcTime';
 import { UsageError, type CliIo } from './io';
 
@@ -29,7 +30,7 @@ export function registerSettleCommand(program: Command, io: CliIo): void {
     .option(
       '--voicemail-left <seconds>',
       'voicemail leg length that counts as a message left',
-      '10',
+      String(DEFAULT_VOICEMAIL_LEFT_SECONDS),
     )
     .action(async (file: string, flags: SettleFlags) => {
       const text = await io.readInput(file).catch((err: NodeJS.ErrnoException) => {

@@ -36,7 +36,17 @@ export function registerWebhookCommands(program: Command, io: CliIo): void {
           throw new UsageError(`--event must be one of ${CALL_EVENT_TYPES.join(', ')}`);
         }
         const url = targetUrlSchema(Boolean(flags.allowLocalHttp)).safeParse(flags.url);
-        if (!url.success) throw new UsageError(`--url ${url.error.issues[0].message}`);
+        if (!url.success) {
+          const plainHttp = /^\s*http:\/\//i.test(flags.url);
+          throw new UsageError(
+            `--url ${url.error.issues[0].message}` +
+              (plainHttp && !flags.allowLocalHttp
+                ? '. Plain http:// is allowed only to this machine (localhost, 127.0.0.1, [::1]), for testing: add --allow-local-http. Anything else needs https://.'
+                : plainHttp
+                  ? '. --allow-local-http allows plain http:// only to this machine (localhost, 127.0.0.1, [::1]); anything else needs https://.'
+                  : ''),
+          );
+        }
         let filters = null;
         if (flags.filters) {
           let json: unknown;

@@ -49,6 +49,11 @@ export class FollowUpTracker {
       publicUrl: () => string;
       /** An event was stored (for `bridge_events_total`). */
       eventStored?: (type: CallEventType) => void;
+      /**
+       * The outside numbers of the calls on the location's PBX now, as its poller last read
+       * `/ActiveCalls`: a call back in progress that the call log does not show yet.
+       */
+      activeNumbers?: (location: Location) => ReadonlySet<string>;
     },
   ) {}
 
@@ -128,7 +133,8 @@ export class FollowUpTracker {
   /**
    * Fire `call.unreturned` for every miss whose deadline has passed without a call back, each
    * in its own transaction. A miss whose number has a call in progress that started before the
-   * deadline waits (up to two hours) for that call to settle: it may be the call back. Returns
+   * deadline (stored live, or on the PBX's `/ActiveCalls`) waits (up to two hours) for that call
+   * to settle: it may be the call back. Returns
    * how many events it stored.
    */
   sweep(now: number, limit = 500): number {
@@ -138,7 +144,10 @@ export class FollowUpTracker {
         const before = this.store.calls.get(due.locationId, due.callId);
         const location = this.store.locations.get(due.locationId);
         if (!before || !location || before.followUp.return_status !== 'awaiting') return 0;
-        if (this.callBackInProgress(before, due.dueAtMs) && now - due.dueAtMs < LIVE_CALL_HOLD_MS)
+        if (
+          this.callBackInProgress(location, before, due.dueAtMs) &&
+          now - due.dueAtMs < LIVE_CALL_HOLD_MS
+        )
           return 0;
         this.store.followUps.save(location.id, before.callId, {
           ...followUpView(before),
@@ -155,9 +164,12 @@ export class FollowUpTracker {
     return events;
   }
 
-  private callBackInProgress(miss: StoredCall, dueAtMs: number): boolean {
+  private callBackInProgress(location: Location, miss: StoredCall, dueAtMs: number): boolean {
     const numberKey = miss.facts.external_number;
     if (!numberKey) return false;
+    // On the PBX now but not in the call log yet (a call straight to an extension, or a queue
+    // call whose polls 3CX hides, is logged when it ends).
+    if (this.options.activeNumbers?.(location).has(numberKey)) return true;
     const missedAt = Date.parse(miss.facts.started_at);
     return this.store.followUps
       .callsOf(miss.locationId, numberKey, miss.facts.started_at)

@@ -21,6 +21,8 @@ export interface ApiContext {
   /** New events were stored outside the poller (journal): wake the delivery worker. */
   eventsStored: () => void;
   pollStatus: () => LocationPollStatus[];
+  /** `BRIDGE_METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
+  metricsToken: string | null;
   /** The location's Call Control stream, null when it does not run (bridge/callcontrol). */
   callControlStatus?: (locationId: string) => CallControlStatus | null;
   /** `BRIDGE_ADMIN_TOKEN`: reads every location's reports and dashboard; null when unset. */

@@ -2,6 +2,9 @@ import type { ZodError } from 'zod';
 
 /** An error the API answers with its own status and body: `{error, message, details?}`. */
 export class ApiError extends Error {
+  /** Headers the answer carries (`Retry-After` on a 429). */
+  headers: Record<string, string> = {};
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -20,6 +23,19 @@ export class ApiError extends Error {
     message = 'A valid API key is required: send it as "Authorization: Bearer <key>".',
   ): ApiError {
     return new ApiError(401, 'unauthorized', message);
+  }
+
+  /** 403: the key is valid but may not use this route (a template-only key on /v1). */
+  static forbidden(message: string): ApiError {
+    return new ApiError(403, 'forbidden', message);
+  }
+
+  /** 429 with `Retry-After`, so Zapier (ThrottledError) and others know when to come back. */
+  static rateLimited(message: string, retryAfterSeconds: number): ApiError {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    const error = new ApiError(429, 'rate_limited', `${message} Try again in ${seconds} s.`);
+    error.headers = { 'retry-after': String(seconds) };
+    return error;
   }
 
   /** A 400 naming each field; `where` (body, query, params) names an issue about the whole part. */

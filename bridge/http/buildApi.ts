@@ -9,7 +9,7 @@
  *    handler runs (a 400 naming the field: requestValidation.ts), the handler's `request.body`
  *    etc. are typed from them, the answer is checked against the response schema, and the
  *    route appears in `GET /v1/openapi.json`. No validation by hand in the handler.
- * 2. Register the file's function below: inside the `/v1` scope to require an API key.
+ * 2. Register the file's function below: inside the `/v1` scope to require a full API key.
  * 3. Add the route to docs/api.md under "Endpoints" (or the 3CX table).
  */
 import fastifySwagger from '@fastify/swagger';
@@ -25,7 +25,11 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiError } from './apiError';
 import type { ApiContext } from './apiContext';
-import { requireApiKey } from './authentication';
+import { requireApiKey, TEMPLATE_SCOPES, V1_SCOPES } from './authentication';
+import { answerClientError } from './clientErrors';
+import { capConnections } from './connectionCap';
+import { httpLimits, type HttpLimits } from './httpLimits';
+import { rateLimits } from './rateLimits';
 import { CorruptRowError } from '../store/storedJson';
 import { validatorCompiler } from './requestValidation';
 import type { Api } from './routeKit';
@@ -43,25 +47,52 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * Whose `X-Forwarded-For` names the client (the address rate limits count by): a reverse proxy
+ * on this machine or the private network. A client connecting straight from the internet
+ * cannot pick its own address. `BRIDGE_TRUST_PROXY` replaces it (proxy-addr syntax: addresses,
+ * CIDR ranges, `loopback`, `uniquelocal`).
+ */
+export const DEFAULT_TRUST_PROXY = 'loopback,linklocal,uniquelocal';
+
+export interface ApiOptions {
+  logger?: Logger | false;
+  /** More routes under `/v1` (a full key). */
+  extraRoutes?: Array<(app: Api, ctx: ApiContext) => void>;
+  /** The 3CX CRM-template routes (a full or a template-scoped key). */
+  templateRoutes?: (app: Api, ctx: ApiContext) => void;
+  /** Timeouts, the connection cap and rate limits; the defaults of httpLimits.ts otherwise. */
+  limits?: HttpLimits;
+  trustProxy?: string;
+}
+
+/**
  * The bridge's HTTP API (docs/api.md): fastify, JSON only, bodies up to 1 MB, every error as
  * `{error, message, details?}` with a 4xx that says what is wrong. Nothing that fails
- * validation reaches the store, and no request can crash the process.
+ * validation reaches the store, and no request can crash the process. Every connection is
+ * bounded in time and number, every client and key in requests per minute (httpLimits.ts).
  */
-export function buildApi(
-  ctx: ApiContext,
-  options: {
-    logger?: Logger | false;
-    extraRoutes?: Array<(app: Api, ctx: ApiContext) => void>;
-  } = {},
-): Api {
+export function buildApi(ctx: ApiContext, options: ApiOptions = {}): Api {
+  const limits = options.limits ?? httpLimits();
   const app: Api = Fastify({
     loggerInstance: options.logger ? (options.logger as FastifyBaseLogger) : undefined,
     // Zapier polls and hooks would flood the log: requests are not logged, errors are.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: true,
+    trustProxy: options.trustProxy ?? DEFAULT_TRUST_PROXY,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    // Fastify sets the three above on the server; these Node takes only when it is created.
+    http: {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+    },
   }).withTypeProvider<ZodTypeProvider>();
+  app.decorate('connectionCap', capConnections(app.server, limits.maxConnections));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // Plugins load in order when the API is made ready (`ready()`, `listen()`): the document
@@ -82,12 +113,19 @@ export function buildApi(
             scheme: 'bearer',
             description: 'A location API key (`cxb_…`) from `3cx-bridge key create`.',
           },
+          metricsToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: "The bridge's BRIDGE_METRICS_TOKEN, when it sets one.",
+          },
         },
       },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
+  // Before the routes: its per-address limit runs first on every request.
+  void app.register(rateLimits, limits);
 
   // JSON bodies must be valid UTF-8 and valid JSON: invalid bytes are a 400, never mangled
   // into replacement characters and stored. Parameters are allowed (`; charset=utf-8`, as
@@ -129,7 +167,7 @@ export function buildApi(
     else ctx.metrics.badRequest(request.routeOptions.url ?? 'unknown', known.status);
     const body: Record<string, unknown> = { error: known.code, message: known.message };
     if (known.details) body.details = known.details;
-    return reply.status(known.status).send(body);
+    return reply.status(known.status).headers(known.headers).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     ctx.metrics.badRequest('unknown', 404);
@@ -159,7 +197,7 @@ export function buildApi(
     );
   });
   void app.register(async (v1) => {
-    requireApiKey(v1, ctx.store, ctx.now, ctx.adminToken);
+    requireApiKey(v1, ctx, { scopes: V1_SCOPES, adminToken: ctx.adminToken });
     meRoutes(v1, ctx);
     hookRoutes(v1, ctx);
     eventRoutes(v1, ctx);
@@ -169,6 +207,13 @@ export function buildApi(
     reportRoutes(v1, ctx);
     for (const routes of options.extraRoutes ?? []) routes(v1, ctx);
   });
+  const templateRoutes = options.templateRoutes;
+  if (templateRoutes) {
+    void app.register(async (template) => {
+      requireApiKey(template, ctx, { scopes: TEMPLATE_SCOPES });
+      templateRoutes(template, ctx);
+    });
+  }
   return app;
 }
 

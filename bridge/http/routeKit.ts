@@ -3,6 +3,17 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { decodeCursor } from '../store/ids';
+import type { ConnectionCap } from './connectionCap';
+import type { RequestLimits } from './rateLimits';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The connection cap on this API's server (connectionCap.ts). */
+    connectionCap: ConnectionCap;
+    /** What authentication counts against the rate limits (rateLimits.ts). */
+    requestLimits: RequestLimits;
+  }
+}
 
 /**
  * What a route file registers its routes on: fastify with the zod type provider, so each
@@ -30,20 +41,27 @@ export const errorBodySchema = z
   .meta({ id: 'Error' });
 
 /**
- * The error answers a route documents, besides 500: a `/v1` or `/3cx` route adds 401, one that
- * reads an id adds 404, one that takes a body adds 413 and 415. The error handler sends every
- * error through these schemas.
+ * The error answers a route documents, besides 429 and 500: a `/v1` or `/3cx` route adds 401
+ * (and a `/v1` one 403, for a template-only key), one that reads an id adds 404, one that takes
+ * a body adds 413 and 415. The error handler sends every error through these schemas.
  */
-export function errorResponses<S extends 400 | 401 | 404 | 413 | 415>(
+export function errorResponses<S extends 400 | 401 | 403 | 404 | 413 | 415>(
   ...statuses: S[]
-): Record<S | 500, typeof errorBodySchema> {
-  const out = { 500: errorBodySchema } as Record<S | 500, typeof errorBodySchema>;
+): Record<S | 429 | 500, typeof errorBodySchema> {
+  // Every route may meet a rate limit (rateLimits.ts).
+  const out = { 429: errorBodySchema, 500: errorBodySchema } as Record<
+    S | 429 | 500,
+    typeof errorBodySchema
+  >;
   for (const status of statuses) out[status] = errorBodySchema;
   return out;
 }
 
 /** `security` of a route that needs a location's API key (`Authorization: Bearer cxb_…`). */
 export const API_KEY: Array<Record<string, string[]>> = [{ apiKey: [] }];
+
+/** `security` of `/metrics`: open, or the metrics token when the bridge sets one. */
+export const METRICS_TOKEN: Array<Record<string, string[]>> = [{}, { metricsToken: [] }];
 
 /** A route whose answer has no body (`204`). */
 export const noContent = z.undefined().describe('No content.');

@@ -8,9 +8,21 @@ import type { Location } from '../store/locations';
 import type { CallEnricher, EnrichmentDecision } from './callEnricher';
 
 /**
- * One location's side of the transactional outbox: the poller's (or the journal's) events are
+ * Where a batch of events comes from: the poller carries its new state; the journal and the
+ * Call Control stream (push sources, each with its own call ids) carry none.
+ */
+type EventSource =
+  { kind: 'poller'; state: PollerState } | { kind: 'journal' } | { kind: 'stream' };
+
+/**
+ * One location's side of the transactional outbox: the poller's (or a push source's) events are
  * enriched, stored with their calls and deliveries, and the poller state advanced, all in one
  * SQLite transaction. Either all of a tick lands or none of it does.
+ *
+ * One entry point per source: `commit` is the poller's (its events are correlated with journal
+ * and stream calls and its state is saved with them), `commitJournal` the CRM-template
+ * journal's and `commitStream` the Call Control stream's (their events are their own calls,
+ * with no poller state).
  */
 export class LocationIngest implements PollerStore {
   constructor(
@@ -47,15 +59,31 @@ export class LocationIngest implements PollerStore {
     return this.store.pollerStates.load(this.location.id);
   }
 
-  async commit(state: PollerState | null, events: readonly PollerEvent[]): Promise<void> {
+  /** The poller's tick: its events, correlated with journal calls, and its new state. */
+  commit(state: PollerState, events: readonly PollerEvent[]): Promise<void> {
+    return this.storeEvents(events, { kind: 'poller', state });
+  }
+
+  /** Events of a journal entry released on its own (bridge/journal/journalIngest.ts). */
+  commitJournal(events: readonly PollerEvent[]): Promise<void> {
+    return this.storeEvents(events, { kind: 'journal' });
+  }
+
+  /** Events the Call Control stream decided on its own (bridge/callcontrol/locationStream.ts). */
+  commitStream(events: readonly PollerEvent[]): Promise<void> {
+    return this.storeEvents(events, { kind: 'stream' });
+  }
+
+  private async storeEvents(events: readonly PollerEvent[], source: EventSource): Promise<void> {
     const now = this.options.now();
     // Settings change while the bridge runs (the CLI, the API): read them fresh every commit.
     const location = this.store.locations.get(this.location.id) ?? this.location;
     const emitted: Array<{ type: CallEventType; call: SettledCall; suppressed: boolean }> = [];
     let followUpEvents = 0;
     this.store.transaction(() => {
-      // The poller's commits carry its state; the journal's own commits need no correlating.
-      const correlated = state === null ? events : (this.options.correlate?.(events) ?? events);
+      // Only the poller's events may be a journal or stream call already out under another id.
+      const correlated =
+        source.kind === 'poller' ? (this.options.correlate?.(events) ?? events) : events;
       const decisions = new Map<string, EnrichmentDecision>();
       for (const { type, call } of correlated) {
         let decision = decisions.get(
@@ -108,7 +136,7 @@ export class LocationIngest implements PollerStore {
         emitted.push({ type, call, suppressed });
       }
       followUpEvents = this.options.afterStored?.(location, emitted, now) ?? 0;
-      if (state !== null) this.store.pollerStates.save(location.id, state, now);
+      if (source.kind === 'poller') this.store.pollerStates.save(location.id, source.state, now);
     });
     if (followUpEvents > 0) this.options.eventsStored?.();
     for (const e of emitted) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { CallPoller, type CallHistorySource } from '../../lib/poller/callPoller';
 import type { CallLeg } from '../../lib/threecx/callLeg';
+import type { ActiveCall } from '../../lib/threecx/xapiTypes';
 import { DEFAULT_POLL_SETTINGS } from '../../lib/poller/pollTick';
 import { createAxiosTransport } from '../threecx/axiosTransport';
 import { ThreeCxClient, type ThreeCxClientOptions } from '../../lib/threecx/client';
@@ -48,6 +49,8 @@ export function createLocationPoller(
     client?: ThreeCxClient;
     /** Sees every call-log read (the Call Control stream matches call numbers with it). */
     onCallLog?: (legs: readonly CallLeg[]) => void;
+    /** Each `/ActiveCalls` read, as it came (the follow-up's view of calls in progress). */
+    onActiveCalls?: (rows: readonly ActiveCall[]) => void;
   },
 ): PollTarget | null {
   if (!location.pbxUrl || !location.clientId) return null;
@@ -62,10 +65,15 @@ export function createLocationPoller(
       transport: deps.transport,
       onEvent: (event) => log.debug({ threecx: event }, '3CX client'),
     });
-  const onCallLog = deps.onCallLog;
+  const { onCallLog, onActiveCalls } = deps;
   const source: CallHistorySource = {
-    activeCalls: () => client.activeCalls(),
+    activeCalls: async () => {
+      const rows = await client.activeCalls();
+      onActiveCalls?.(rows);
+      return rows;
+    },
     inboundCalls: (query) => client.inboundCalls(query),
+    abandonedQueueCalls: (query) => client.abandonedQueueCalls(query),
     callLog: async (query) => {
       const legs = await client.callLog(query);
       onCallLog?.(legs);

@@ -1,6 +1,8 @@
+import { outcomeOf } from '../../lib/callOutcome';
 import { normalisePhoneNumber } from '../../lib/phoneNumber';
 import type { CallDirection, SettledCall } from '../../lib/settledCall';
 import { toIsoUtc } from '../../lib/utcTime';
+import { isVoicemailLeft } from '../../lib/voicemailLeft';
 import { journalCallId } from './journalCallId';
 import type { JournalEntry } from './journalEntry';
 
@@ -43,6 +45,10 @@ export function journalCall(entry: JournalEntry, options: { country: string }): 
   };
   const [caller, callee] =
     direction === 'outbound' ? [agentParty, outsideParty] : [outsideParty, agentParty];
+  // The extension that placed an outbound call did not "ring" (as in lib/callParties.ts).
+  const agentsRung = direction !== 'outbound' && agent !== null ? [agent] : [];
+  // `ReportCall` has no voicemail detail: a voicemail comes as `Missed` [inf docs/3cx-facts.md §4.4].
+  const voicemailSeconds: number | null = null;
 
   return {
     call_id: journalCallId({
@@ -53,9 +59,14 @@ export function journalCall(entry: JournalEntry, options: { country: string }): 
       direction,
     }),
     direction,
-    outcome: answered ? 'answered' : 'missed',
-    voicemail: false,
-    voicemail_left: false,
+    outcome: outcomeOf({
+      direction,
+      answered,
+      voicemail: voicemailSeconds !== null,
+      agentsRung: agentsRung.length,
+    }),
+    voicemail: voicemailSeconds !== null,
+    voicemail_left: isVoicemailLeft(voicemailSeconds),
     voicemail_seconds: 0,
     caller_number: caller.number,
     caller_number_raw: caller.raw,
@@ -68,8 +79,7 @@ export function journalCall(entry: JournalEntry, options: { country: string }): 
     dialed_number: null,
     queue: entry.queue,
     queue_name: null,
-    // The extension that placed an outbound call did not "ring" (as in lib/classifyCall.ts).
-    agents_rung: direction !== 'outbound' && agent !== null ? [agent] : [],
+    agents_rung: agentsRung,
     answered_by: !answered ? null : direction === 'outbound' ? outside.number : agent,
     answered_by_name: answered && direction !== 'outbound' ? entry.agentName : null,
     started_at: toIsoUtc(start),

@@ -64,6 +64,23 @@ function isCalendarDate(text: string): boolean {
   return date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
+/**
+ * `[CallEstablishedTimeUTCMillis]`: milliseconds since 1970 UTC, as text; 0 (or nothing) for a
+ * call never answered [inf]. The template sends the answer time so because formatting an unset
+ * `[CallEstablishedTimeUTC]` may fail inside 3CX (docs/3cx-facts.md §8).
+ */
+const utcMillis = z
+  .preprocess(absentIfUnset, z.union([z.number(), z.string().max(20)]).optional())
+  .transform((value, ctx): number | null => {
+    if (value === undefined) return null;
+    const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'must be milliseconds since 1970 UTC' });
+      return z.NEVER;
+    }
+    return ms < EARLIEST_REAL_TIME ? null : ms;
+  });
+
 /** Whole seconds as `[[DurationTimespan].get_TotalSeconds()]` renders them, `12` or `12.5`. */
 const seconds = z
   .preprocess(absentIfUnset, z.union([z.number(), z.string().max(20)]).optional())
@@ -107,7 +124,9 @@ export const journalEntrySchema = z.object({
   started_at: utcTime.refine((ms) => ms !== null, {
     message: "is required: the call's UTC start time ([CallStartTimeUTC])",
   }),
+  /** Templates before `established_at_ms` sent the answer time formatted. */
   established_at: utcTime,
+  established_at_ms: utcMillis,
   ended_at: utcTime,
   queue: templateText(40),
   /** The contact 3CX matched through the template's lookup (`[Contact::ContactID]`). */
@@ -147,7 +166,7 @@ export function toJournalEntry(body: JournalEntryBody): JournalEntry {
     agentEmail: body.agent_email ?? null,
     durationSeconds: body.duration_seconds ?? body.duration ?? null,
     startedAt: body.started_at as number,
-    establishedAt: body.established_at,
+    establishedAt: body.established_at_ms ?? body.established_at,
     endedAt: body.ended_at,
     queue: body.queue ?? null,
     contactId: body.contact_id ?? body.entity_id ?? null,

@@ -195,7 +195,7 @@ export class JournalIngest {
     // its detail to the record.
     const callId = match?.callId ?? entry.callId;
     const call: SettledCall = { ...entry.call, call_id: callId };
-    await this.deps.ingestFor(location).commit(null, eventsOf(call, location));
+    await this.deps.ingestFor(location).commitJournal(eventsOf(call, location));
     this.entries.markReleased(
       location.id,
       entry.callId,

@@ -32,7 +32,7 @@ export class SecretBox {
     if (options.envKey) return SecretBox.fromKey(decodeKey(options.envKey));
     if (existsSync(options.keyFile))
       return SecretBox.fromKey(decodeKey(readFileSync(options.keyFile, 'utf8').trim()));
-    mkdirSync(dirname(options.keyFile), { recursive: true });
+    mkdirSync(dirname(options.keyFile), { recursive: true, mode: 0o700 });
     const key = randomBytes(32);
     writeFileSync(options.keyFile, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(options.keyFile, 0o600);

@@ -9,9 +9,19 @@ import {
 } from '../secrets/apiKeys';
 import { newId } from './ids';
 
+/**
+ * What a key may reach. `full`: every /v1 and /3cx route of its location (Zapier, Make, the
+ * CLI's users). `template`: only what the 3CX CRM template calls (lookup, contacts, journal:
+ * docs/3cx-template.md), so the key typed into the PBX's admin console cannot read the
+ * location's calls, hooks or settings (bridge/http/authentication.ts).
+ */
+export const KEY_SCOPES = ['full', 'template'] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
+
 export interface ApiKeyInfo {
   id: string;
   locationId: string;
+  scope: KeyScope;
   prefix: string;
   label: string | null;
   createdAt: string;
@@ -22,6 +32,7 @@ export interface ApiKeyInfo {
 interface KeyRow {
   id: string;
   location_id: string;
+  scope: KeyScope;
   key_hash: Uint8Array;
   prefix: string;
   label: string | null;
@@ -37,7 +48,7 @@ export class ApiKeyRepo {
   constructor(db: SqlDatabase) {
     this.sql = prepareAll(db, {
       insert:
-        'INSERT INTO api_keys (id, location_id, key_hash, prefix, label, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO api_keys (id, location_id, key_hash, prefix, label, created_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?)',
       byHash: 'SELECT * FROM api_keys WHERE key_hash = ?',
       byId: 'SELECT * FROM api_keys WHERE id = ?',
       ofLocation: 'SELECT * FROM api_keys WHERE location_id = ? ORDER BY created_at',
@@ -46,7 +57,12 @@ export class ApiKeyRepo {
     });
   }
 
-  create(locationId: string, label: string | null, now: Date): { key: string; info: ApiKeyInfo } {
+  create(
+    locationId: string,
+    label: string | null,
+    now: Date,
+    scope: KeyScope = 'full',
+  ): { key: string; info: ApiKeyInfo } {
     const key = generateApiKey();
     const id = newId('key');
     this.sql.insert.run(
@@ -56,6 +72,7 @@ export class ApiKeyRepo {
       displayPrefix(key),
       label,
       now.toISOString(),
+      scope,
     );
     return { key, info: this.get(id)! };
   }
@@ -73,7 +90,7 @@ export class ApiKeyRepo {
     const existing = this.sql.byHash.get(hash) as KeyRow | undefined;
     if (existing) return this.get(existing.id)!;
     const id = newId('key');
-    this.sql.insert.run(id, locationId, hash, displayPrefix(key), label, now.toISOString());
+    this.sql.insert.run(id, locationId, hash, displayPrefix(key), label, now.toISOString(), 'full');
     return this.get(id)!;
   }
 
@@ -86,8 +103,11 @@ export class ApiKeyRepo {
     return (this.sql.ofLocation.all(locationId) as unknown as KeyRow[]).map(toInfo);
   }
 
-  /** The key's location, or null for an unknown or revoked key. */
-  authenticate(key: string, now: Date): { keyId: string; locationId: string } | null {
+  /** The key's location and scope, or null for an unknown or revoked key. */
+  authenticate(
+    key: string,
+    now: Date,
+  ): { keyId: string; locationId: string; scope: KeyScope } | null {
     if (!looksLikeApiKey(key)) return null;
     const hash = hashApiKey(key);
     const row = this.sql.byHash.get(hash) as KeyRow | undefined;
@@ -97,7 +117,7 @@ export class ApiKeyRepo {
     if (now.getTime() - last > 60_000) {
       this.sql.markUsed.run(now.toISOString(), row.id);
     }
-    return { keyId: row.id, locationId: row.location_id };
+    return { keyId: row.id, locationId: row.location_id, scope: row.scope };
   }
 
   revoke(id: string, now: Date): boolean {
@@ -110,6 +130,7 @@ function toInfo(row: KeyRow): ApiKeyInfo {
   return {
     id: row.id,
     locationId: row.location_id,
+    scope: row.scope,
     prefix: row.prefix,
     label: row.label,
     createdAt: row.created_at,

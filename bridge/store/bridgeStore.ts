@@ -31,6 +31,8 @@ export class BridgeStore {
   constructor(
     readonly db: SqlDatabase,
     secrets: SecretBox,
+    /** The database file or URL (for messages that must say which database they looked in). */
+    readonly path = ':memory:',
   ) {
     this.locations = new LocationRepo(db, secrets);
     this.apiKeys = new ApiKeyRepo(db);
@@ -46,7 +48,7 @@ export class BridgeStore {
 
   /** A SQLite file (or `:memory:`), or a `postgres://` URL. */
   static open(target: string, secrets: SecretBox): BridgeStore {
-    return new BridgeStore(openDatabase(target), secrets);
+    return new BridgeStore(openDatabase(target), secrets, target);
   }
 
   transaction<T>(work: () => T): T {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { PG_MIGRATIONS } from './pgSchema';
@@ -38,10 +38,11 @@ export function openDatabase(
 
 /**
  * Open (or create) a SQLite database: WAL so readers never wait for the writer, foreign keys
- * on, a busy timeout for the CLI writing while `serve` runs.
+ * on, a busy timeout for the CLI writing while `serve` runs. The file holds callers' numbers:
+ * it is private to its owner (`ownerOnly`).
  */
 function openSqlite(path: string): DatabaseSync {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ownerOnly(path);
   const raw = new DatabaseSync(path);
   raw.exec('PRAGMA journal_mode = WAL');
   raw.exec('PRAGMA synchronous = NORMAL');
@@ -56,6 +57,32 @@ function openSqlite(path: string): DatabaseSync {
     });
   }
   return raw;
+}
+
+/**
+ * A new database is created owner-only (0600) in a folder made owner-only (0700); SQLite gives
+ * the `-wal` and `-shm` files the database file's permissions. A database an older version
+ * created readable by everyone loses the "others" permissions (group ones, set on purpose for
+ * a backup user, are left alone).
+ */
+function ownerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) {
+    try {
+      closeSync(openSync(path, 'wx', 0o600));
+    } catch (error) {
+      // Another process created it first: it is that process's file, with its permissions.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const mode = statSync(file).mode & 0o777;
+      if (mode & 0o007) chmodSync(file, mode & ~0o007);
+    } catch {
+      // Absent, or not ours to change: SQLite opens it as it is.
+    }
+  }
 }
 
 /** Any fixed number: the advisory lock instances starting together take to migrate one by one. */

@@ -33,7 +33,8 @@ export const PG_MIGRATIONS: readonly string[] = [
     label TEXT,
     created_at TEXT NOT NULL,
     last_used_at TEXT,
-    revoked_at TEXT
+    revoked_at TEXT,
+    scope TEXT NOT NULL DEFAULT 'full' CHECK (scope IN ('full', 'template'))
   );
 
   CREATE TABLE subscriptions (

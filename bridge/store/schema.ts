@@ -253,4 +253,17 @@ export const MIGRATIONS: readonly string[] = [
     time_to_callback_seconds, replied_at, missed_event_seq, missed_event_at, miss_context
   ) WHERE missed = 1;
   `,
+  // 7: hardening (issue 14). An API key has a scope: `template` keys only reach the 3CX
+  // CRM-template routes (bridge/http/authentication.ts); existing keys stay full keys. Contact
+  // URLs must be http(s) (lib/contactUrl.ts): one stored before that rule (a `javascript:` link
+  // sent to /3cx/contacts) is dropped, so 3CX never shows it to an agent.
+  `
+  ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'full'
+    CHECK (scope IN ('full', 'template'));
+  UPDATE contacts SET url = NULL
+    WHERE url IS NOT NULL AND lower(url) NOT GLOB 'http://?*' AND lower(url) NOT GLOB 'https://?*';
+  UPDATE calls SET contact_url = NULL
+    WHERE contact_url IS NOT NULL AND lower(contact_url) NOT GLOB 'http://?*'
+      AND lower(contact_url) NOT GLOB 'https://?*';
+  `,
 ];

@@ -1,6 +1,10 @@
+import type { QueuePoll } from '../queuePoll';
+import { matchQueuePolls } from '../queuePollMatch';
+import { readQueuePolls } from '../threecx/abandonedQueueCalls';
 import type { CallLeg } from '../threecx/callLeg';
 import { validateCallLegs, type CallLegProblem } from '../threecx/validateCallLegs';
-import type { ActiveCall, InboundCall } from '../threecx/xapiTypes';
+import type { AbandonedQueueCall, ActiveCall, InboundCall } from '../threecx/xapiTypes';
+import type { SettledCall } from '../settledCall';
 import { initialPollerState, type PollerEvent, type PollerStore } from './pollerState';
 import {
   DEFAULT_POLL_SETTINGS,
@@ -15,6 +19,11 @@ export interface CallHistorySource {
   activeCalls(): Promise<ActiveCall[]>;
   callLog(query: { from: number; to: number }): Promise<CallLeg[]>;
   inboundCalls(query: { from: number; to: number }): Promise<InboundCall[]>;
+  abandonedQueueCalls(query: {
+    from: number;
+    to: number;
+    queueDn: string;
+  }): Promise<AbandonedQueueCall[]>;
 }
 
 export interface CallPollerOptions {
@@ -24,7 +33,7 @@ export interface CallPollerOptions {
   now?: () => number;
   /** How far back the very first tick reads (a new location does not replay old history). */
   initialLookbackSeconds?: number;
-  /** The inbound-calls report failed: the tick goes on without DIDs. */
+  /** A report failed (inbound calls, abandoned queue calls): the tick goes on without it. */
   onWarning?: (message: string, error: unknown) => void;
 }
 
@@ -40,9 +49,17 @@ export interface TickReport {
 
 /**
  * One location's call-history poller: each tick reads active calls and the call log for
- * `[watermark − overlap, now]`, attaches DIDs from the inbound-calls report, settles, and
- * hands the events with the new state to the store in one commit. A failed tick changes
- * nothing (the store is not touched), so the next tick simply reads the same window again.
+ * `[watermark − overlap, now]`, attaches DIDs and learns the trunks' DNs from the
+ * inbound-calls report, settles, and hands the events with the new state to the store in one
+ * commit. A failed tick changes nothing (the store is not touched), so the next tick simply
+ * reads the same window again.
+ *
+ * Queue polls nobody answered are not in the call log (read with `hidePcalls=true`), so a
+ * queue call whose caller gave up would settle as `abandoned` with no agents. When a tick
+ * settles such a call, the poller reads the abandoned-queue report for that queue and window
+ * and settles again with the agents it names: `missed`, with `agents_rung` (docs/3cx-facts.md
+ * §8 says why the report and not `hidePcalls=false`). The second settle is the same pure
+ * function on the same input plus the polls, and happens only on ticks with such a call.
  */
 export class CallPoller {
   private readonly source: CallHistorySource;
@@ -70,19 +87,22 @@ export class CallPoller {
     const active = await this.source.activeCalls();
     const rows = await this.source.callLog({ from: window.from, to: window.to });
     const { legs, problems } = validateCallLegs(rows);
-    const dialedNumbers =
-      legs.length > 0 ? await this.dialedNumbers(window) : new Map<string, string>();
-    const outcome = processTick(
-      {
-        state,
-        window,
-        now,
-        legs,
-        activeCallIds: active.map((call) => String(call.Id)),
-        dialedNumbers,
-      },
-      this.settings,
-    );
+    const inbound = legs.length > 0 ? await this.inboundReport(window) : NO_INBOUND_REPORT;
+    const input = {
+      state,
+      window,
+      now,
+      legs,
+      activeCallIds: active.map((call) => String(call.Id)),
+      dialedNumbers: inbound.dialedNumbers,
+      trunkDns: inbound.trunkDns,
+    };
+    let outcome = processTick(input, this.settings);
+    const abandoned = outcome.settled.filter((c) => c.outcome === 'abandoned' && c.queue !== null);
+    if (abandoned.length > 0) {
+      const queuePolls = await this.queuePolls(window, abandoned);
+      if (queuePolls.size > 0) outcome = processTick({ ...input, queuePolls }, this.settings);
+    }
     await this.store.commit(outcome.state, outcome.events);
     return {
       window,
@@ -105,11 +125,18 @@ export class CallPoller {
     return reports;
   }
 
-  private async dialedNumbers(window: TickWindow): Promise<Map<string, string>> {
-    const dids = new Map<string, string>();
+  /**
+   * The DID of each inbound call, and the trunks' DNs: the source of every inbound-call row
+   * is the trunk the call came in on [inf docs/3cx-facts.md §1.7], the PBX's own word on which
+   * side of a leg is outside (lib/legRules.ts `dnRoles`).
+   */
+  private async inboundReport(window: TickWindow): Promise<InboundReport> {
+    const dialedNumbers = new Map<string, string>();
+    const trunkDns = new Set<string>();
     try {
       for (const row of await this.source.inboundCalls({ from: window.from, to: window.to })) {
-        if (row.CallHistoryId && row.Did) dids.set(row.CallHistoryId, row.Did);
+        if (row.CallHistoryId && row.Did) dialedNumbers.set(row.CallHistoryId, row.Did);
+        if (row.SourceDn) trunkDns.add(row.SourceDn);
       }
     } catch (error) {
       // The DID only enriches the event (source list); the call itself must still get out.
@@ -118,6 +145,41 @@ export class CallPoller {
         error,
       );
     }
-    return dids;
+    return { dialedNumbers, trunkDns: [...trunkDns] };
+  }
+
+  /** The polls of these abandoned queue calls, by call key, from their queues' reports. */
+  private async queuePolls(
+    window: TickWindow,
+    calls: readonly SettledCall[],
+  ): Promise<Map<string, QueuePoll[]>> {
+    const rows: AbandonedQueueCall[] = [];
+    for (const queueDn of new Set(calls.map((c) => c.queue as string))) {
+      try {
+        rows.push(
+          ...(await this.source.abandonedQueueCalls({ from: window.from, to: window.to, queueDn })),
+        );
+      } catch (error) {
+        // Without the report the call still goes out, as `abandoned` with no agents.
+        this.onWarning(
+          `could not read the abandoned-queue report for queue ${queueDn}; its abandoned calls go out without the agents polled`,
+          error,
+        );
+      }
+    }
+    const { byCall, unkeyed } = readQueuePolls(rows);
+    // A PBX before V20 Update 6 has no CallHistoryId: match by queue, caller and time.
+    const country = this.settings.settle.country;
+    for (const [key, polls] of matchQueuePolls(unkeyed, calls, { country }).byCall) {
+      if (!byCall.has(key)) byCall.set(key, polls);
+    }
+    return byCall;
   }
 }
+
+interface InboundReport {
+  dialedNumbers: Map<string, string>;
+  trunkDns: string[];
+}
+
+const NO_INBOUND_REPORT: InboundReport = { dialedNumbers: new Map(), trunkDns: [] };

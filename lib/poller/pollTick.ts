@@ -1,5 +1,7 @@
 import { eventsForSettledCall, firesCallStarted } from '../callEvent';
 import { describeCall, groupLegsByCall, settleCalls, type SettleOptions } from '../settleCalls';
+import type { LegRuleOptions, PartyRole } from '../legRules';
+import type { QueuePoll } from '../queuePoll';
 import type { SettledCall } from '../settledCall';
 import { callKeyOf, type CallLeg } from '../threecx/callLeg';
 import type { PollerEvent, PollerState } from './pollerState';
@@ -16,7 +18,7 @@ export interface PollSettings {
   maxHoldSeconds: number;
   /** Fire `call.started`/`call.ended` for extension-to-extension calls too. */
   includeInternal: boolean;
-  settle: Omit<SettleOptions, 'now' | 'activeCallIds' | 'dialedNumbers'>;
+  settle: Omit<SettleOptions, 'now' | 'activeCallIds' | 'dialedNumbers' | 'queuePolls'>;
 }
 
 export const DEFAULT_POLL_SETTINGS: PollSettings = {
@@ -54,6 +56,10 @@ export interface TickInput {
   activeCallIds: readonly string[];
   /** DID per call key, from the inbound-calls report. */
   dialedNumbers: ReadonlyMap<string, string>;
+  /** The trunks' DNs, from the inbound-calls report: outside parties (lib/legRules.ts). */
+  trunkDns?: readonly string[];
+  /** Agents queues polled for abandoned calls, per call key (the abandoned-queue report). */
+  queuePolls?: ReadonlyMap<string, readonly QueuePoll[]>;
 }
 
 export interface TickOutcome {
@@ -69,14 +75,28 @@ export interface TickOutcome {
  * straight away), `call.ended`/`call.missed` when it settles; each once, because a call moves
  * pending → finished and finished calls are skipped while they remain in the re-read window.
  */
+/** The location's DN roles, with the trunks the PBX reported as outside; the admin's own word wins. */
+function legRulesWithTrunks(
+  settings: PollSettings,
+  trunkDns: readonly string[] | undefined,
+): LegRuleOptions | undefined {
+  const configured = settings.settle.legRules;
+  if (trunkDns === undefined || trunkDns.length === 0) return configured;
+  const dnRoles: Record<string, PartyRole> = {};
+  for (const dn of trunkDns) dnRoles[dn] = 'external';
+  return { ...configured, dnRoles: { ...dnRoles, ...configured?.dnRoles } };
+}
+
 export function processTick(input: TickInput, settings: PollSettings): TickOutcome {
   const { state, window, now } = input;
   const fresh = input.legs.filter((leg) => !(callKeyOf(leg) in state.finished));
+  const settle = { ...settings.settle, legRules: legRulesWithTrunks(settings, input.trunkDns) };
   const result = settleCalls(fresh, {
-    ...settings.settle,
+    ...settle,
     now: window.settleAt,
     activeCallIds: input.activeCallIds,
     dialedNumbers: input.dialedNumbers,
+    queuePolls: input.queuePolls,
   });
 
   const pending = { ...state.pending };
@@ -98,7 +118,7 @@ export function processTick(input: TickInput, settings: PollSettings): TickOutco
     for (const key of result.pending) {
       if (key in pending) continue;
       const call = describeCall(key, groups.get(key) ?? [], {
-        ...settings.settle,
+        ...settle,
         dialedNumbers: input.dialedNumbers,
       });
       if (call === null) continue;

@@ -23,6 +23,7 @@ import { TokenCache } from './tokenCache';
 import type { ExpiresInUnit } from './tokenLifetime';
 import { withTransientRetry } from './transientRetry';
 import type {
+  AbandonedQueueCall,
   ActiveCall,
   E164Settings,
   InboundCall,
@@ -124,6 +125,17 @@ const INBOUND_CALLS: Omit<RequestContext, 'pbxUrl'> = {
   what: 'the inbound calls report',
   isReportFunction: true,
 };
+const ABANDONED_QUEUE_CALLS: Omit<RequestContext, 'pbxUrl'> = {
+  what: 'the abandoned queue calls report',
+  isReportFunction: true,
+};
+/** The report's own sort key (docs/xapi-schemas.md §2.8: `CallTime` is only on a call's first row). */
+const ABANDONED_ORDER_BY = 'CallTimeForCsv asc';
+
+export interface AbandonedQueueCallsQuery extends ReportPeriod {
+  /** The queue's DN: the report takes one queue's number (docs/xapi-schemas.md §1.4). */
+  queueDn: string;
+}
 
 /**
  * The 3CX V20 XAPI, as the bridge and the Zapier app need it (docs/3cx-facts.md §1).
@@ -254,6 +266,25 @@ export class ThreeCxClient {
       this.pagedReport(inboundCallsPath(window), INBOUND_CALLS, this.pageSize, DEFAULT_ORDER_BY),
     );
     return uniqueByCdrId(rows);
+  }
+
+  /**
+   * Agents each abandoned call of one queue polled, with how often
+   * (`ReportAbandonedQueueCalls/Pbx.GetAbandonedQueueCallsData`, docs/3cx-facts.md §1.7, §8):
+   * the polls the call log leaves out (it is read with `hidePcalls=true`). Windowed and paged
+   * like {@link callLog}; no minimum wait (`'0:00:0'`, the console's default).
+   */
+  async abandonedQueueCalls(query: AbandonedQueueCallsQuery): Promise<AbandonedQueueCall[]> {
+    const queueDn = query.queueDn.trim();
+    if (queueDn === '') throw new RangeError('queueDn must name a queue');
+    return this.readReport<AbandonedQueueCall>(query, ABANDONED_QUEUE_CALLS, (window) =>
+      this.pagedReport(
+        abandonedQueueCallsPath(window, queueDn),
+        ABANDONED_QUEUE_CALLS,
+        this.pageSize,
+        ABANDONED_ORDER_BY,
+      ),
+    );
   }
 
   /** `GET /ActiveCalls`: what is ringing or connected right now. */
@@ -516,6 +547,21 @@ function inboundCallsPath(window: ReportWindow): string {
     ['callsType', intLiteral(0)],
   ];
   return `/ReportInboundCalls/${functionCall('Pbx.GetInboundCalls', parameters)}`;
+}
+
+/**
+ * `GetAbandonedQueueCallsData`: one queue's DN as `queueDns` (what the console sends
+ * [obs luxzg]; whether a list or `''` works is not shown, docs/xapi-schemas.md §1.4) and no
+ * minimum wait.
+ */
+function abandonedQueueCallsPath(window: ReportWindow, queueDn: string): string {
+  const parameters: Array<[string, ODataLiteral]> = [
+    ['periodFrom', dateTimeLiteral(window.from)],
+    ['periodTo', dateTimeLiteral(window.to)],
+    ['queueDns', stringLiteral(queueDn)],
+    ['waitInterval', stringLiteral('0:00:0')],
+  ];
+  return `/ReportAbandonedQueueCalls/${functionCall('Pbx.GetAbandonedQueueCallsData', parameters)}`;
 }
 
 /** The `value` array of an OData collection answer (docs/3cx-facts.md §1.1). */

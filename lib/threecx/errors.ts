@@ -247,6 +247,16 @@ export function networkError(
       code,
     );
   }
+  if (answeredPlainHttp(error, pbxUrl)) {
+    const plain = pbxUrl.replace(/^https:/i, 'http:');
+    return new ThreeCxError(
+      'unreachable',
+      `The PBX answered plain HTTP, not HTTPS, at ${pbxUrl} (${code}).`,
+      `Use ${plain} as the PBX address, or the port where the PBX serves HTTPS.`,
+      null,
+      code,
+    );
+  }
   const fix =
     code === 'ENOTFOUND' || code === 'EAI_AGAIN'
       ? 'The host name does not resolve: check the spelling of the PBX address.'
@@ -278,4 +288,17 @@ function oauthErrorCode(body: unknown): string | null {
   if (body === null || typeof body !== 'object') return null;
   const error = (body as { error?: unknown }).error;
   return typeof error === 'string' ? error : null;
+}
+
+/**
+ * A TLS handshake that read an HTTP answer instead: OpenSSL reports the first bytes
+ * (`HTTP/1.1 400`) as a record of an unknown TLS version ("wrong version number", `EPROTO` in
+ * Node), which is what a plain-HTTP server on an https:// address gives.
+ */
+function answeredPlainHttp(error: TransportError, pbxUrl: string): boolean {
+  return (
+    /^https:/i.test(pbxUrl) &&
+    (error.code === 'EPROTO' || error.code === 'ERR_SSL_WRONG_VERSION_NUMBER') &&
+    /wrong version number/i.test(error.message)
+  );
 }

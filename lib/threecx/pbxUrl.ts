@@ -11,7 +11,7 @@ import { ThreeCxError } from './errors';
  */
 export function normalisePbxUrl(input: string): string {
   const text = input.trim();
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
+  const withScheme = hasScheme(text) ? text : `https://${text}`;
   let url: URL;
   try {
     url = new URL(withScheme);
@@ -22,6 +22,23 @@ export function normalisePbxUrl(input: string): string {
     throw invalidUrl(input);
   }
   return url.origin;
+}
+
+/**
+ * What `normalisePbxUrl` assumed about an address typed without a scheme, to say to whoever
+ * typed it (`pbx.example.com` becomes `https://pbx.example.com`, port 443, while on-premise
+ * consoles often listen on 5001); null when the address was given in full.
+ */
+export function pbxUrlAssumption(input: string): string | null {
+  const text = input.trim();
+  if (hasScheme(text)) return null;
+  const url = normalisePbxUrl(text);
+  const port = new URL(url).port === '' ? ' (port 443)' : '';
+  return `"${text}" has no http:// or https://: using ${url}${port}. If the 3CX admin console opens at another address, give it in full, e.g. https://pbx.example.com:5001 (on-premise) or https://name.3cx.eu (hosted).`;
+}
+
+function hasScheme(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
 }
 
 function invalidUrl(input: string): ThreeCxError {

@@ -63,6 +63,27 @@ export interface InboundCall {
   Transcription?: string | null;
 }
 
+/**
+ * A row of `GET /ReportAbandonedQueueCalls/Pbx.GetAbandonedQueueCallsData(…)`
+ * (`Pbx.AbandonedQueueCalls`, docs/xapi-schemas.md §2.8): one agent a queue polled for a call
+ * whose caller hung up before anyone answered. Several rows share a `CallHistoryId`; only the
+ * first carries `CallTime` [obs bonv].
+ */
+export interface AbandonedQueueCall {
+  QueueDn: string;
+  QueueDisplayName?: string | null;
+  CallTime?: string | null;
+  CallTimeForCsv?: string | null;
+  /** ISO 8601 duration. */
+  WaitTime?: string | null;
+  CallerId?: string | null;
+  ExtensionDn?: string | null;
+  ExtensionDisplayName?: string | null;
+  CallHistoryId?: string | null;
+  PollingAttempts?: number | null;
+  IsLoggedIn?: boolean | null;
+}
+
 /** A row of `GET /ActiveCalls` (SPEC-A `Pbx.ActiveCall`). `Status` is free text. */
 export interface ActiveCall {
   Id: number;

@@ -1,16 +1,19 @@
+import { parseDurationSeconds } from '../../lib/duration';
 import type { Row } from '../odata/rowValues';
 import { bindArguments, type BoundValue, type ParameterSpec } from '../odata/functionCall';
 import { XapiError } from '../odata/odataError';
 import type { SimServices } from './simServices';
 
 /**
- * The two report functions the bridge reads, bound to their entity sets:
+ * The report functions the bridge reads, bound to their entity sets:
  * `ReportCallLogData/Pbx.GetCallLogData(…)` with 11 required parameters (docs/3cx-facts.md §1.3,
- * docs/xapi-schemas.md §1.1) and `ReportInboundCalls/Pbx.GetInboundCalls(…)` with 4 (docs/xapi-schemas.md §1.3).
+ * docs/xapi-schemas.md §1.1) and `ReportInboundCalls/Pbx.GetInboundCalls(…)` with 4 (docs/xapi-schemas.md §1.3) and
+ * `ReportAbandonedQueueCalls/Pbx.GetAbandonedQueueCallsData(…)` with 4 (§1.4).
  *
  * The filters whose codes 3CX does not document (`sourceType`, `destinationType`, `callsType`,
- * `callTimeFilterType`, `hidePcalls`, docs/3cx-facts.md §7 q1) are accepted and type-checked but do
- * not filter: only `0`/`true`, the values clients send, have a known meaning.
+ * `callTimeFilterType`, docs/3cx-facts.md §7 q1) are accepted and type-checked but do not
+ * filter: only `0`, the value clients send, has a known meaning. `hidePcalls=true` leaves out
+ * the queue polls nobody answered, as real logs do (docs/3cx-facts.md §8).
  */
 export interface ReportFunction {
   entitySet: string;
@@ -52,7 +55,8 @@ export const GET_CALL_LOG_DATA: ReportFunction = {
       'DestinationCallerId',
       'DestinationDisplayName',
     ]);
-    return (s.pbx.callLog(from, to) as unknown as Row[]).filter((r) => source(r) && destination(r));
+    const rows = s.pbx.callLog(from, to, { hidePcalls: args.hidePcalls === true });
+    return (rows as unknown as Row[]).filter((r) => source(r) && destination(r));
   },
 };
 
@@ -73,6 +77,28 @@ export const GET_INBOUND_CALLS: ReportFunction = {
       .map((t) => t.trim())
       .filter(Boolean);
     return s.pbx.inboundCalls(from, to, trunkDns) as unknown as Row[];
+  },
+};
+
+export const GET_ABANDONED_QUEUE_CALLS: ReportFunction = {
+  entitySet: 'ReportAbandonedQueueCalls',
+  name: 'Pbx.GetAbandonedQueueCallsData',
+  parameters: [
+    { name: 'periodFrom', type: 'date-time' },
+    { name: 'periodTo', type: 'date-time' },
+    { name: 'queueDns', type: 'string' },
+    { name: 'waitInterval', type: 'string' },
+  ],
+  context: 'Collection(Pbx.AbandonedQueueCalls)',
+  rows(s, args) {
+    const [from, to] = period(s, args);
+    // One queue's DN [obs luxzg], or a list separated by spaces [3p bonv]; commas accepted too.
+    const queueDns = String(args.queueDns ?? '')
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    // `'0:00:0'`, the console's default, is no minimum wait (docs/xapi-schemas.md §1.4).
+    const minWait = parseDurationSeconds(String(args.waitInterval ?? '')) ?? 0;
+    return s.pbx.abandonedQueueCalls(from, to, queueDns, minWait) as unknown as Row[];
   },
 };
 

@@ -77,6 +77,21 @@ export const INBOUND_CALL_PROPERTIES = [
   'TrunkNumber',
 ] as const;
 
+/** `Pbx.AbandonedQueueCalls` (docs/xapi-schemas.md §2.8), in the spec's order. */
+export const ABANDONED_QUEUE_CALL_PROPERTIES = [
+  'CallerId',
+  'CallHistoryId',
+  'CallTime',
+  'CallTimeForCsv',
+  'ExtensionDisplayName',
+  'ExtensionDn',
+  'IsLoggedIn',
+  'PollingAttempts',
+  'QueueDisplayName',
+  'QueueDn',
+  'WaitTime',
+] as const;
+
 export const ACTIVE_CALL_PROPERTIES = [
   'Callee',
   'Caller',

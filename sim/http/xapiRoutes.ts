@@ -8,12 +8,14 @@ import { omitNulls } from '../odata/omitNulls';
 import { e164Settings, systemStatus, SYSTEM_STATUS_PROPERTIES } from './pbxEntities';
 import {
   bindReportArguments,
+  GET_ABANDONED_QUEUE_CALLS,
   GET_CALL_LOG_DATA,
   GET_INBOUND_CALLS,
   type ReportFunction,
 } from './reportFunctions';
 import type { SimServices } from './simServices';
 import {
+  ABANDONED_QUEUE_CALL_PROPERTIES,
   ACTIVE_CALL_PROPERTIES,
   CALL_LOG_PROPERTIES,
   CALL_LOG_PROPERTIES_SINCE_20_0_6,
@@ -106,7 +108,17 @@ const SINGLE_SEGMENT_ROUTES: Record<string, Route> = {
   },
 };
 
-const REPORTS: readonly ReportFunction[] = [GET_CALL_LOG_DATA, GET_INBOUND_CALLS];
+const REPORTS: readonly ReportFunction[] = [
+  GET_CALL_LOG_DATA,
+  GET_INBOUND_CALLS,
+  GET_ABANDONED_QUEUE_CALLS,
+];
+
+function reportProperties(s: SimServices, report: ReportFunction): readonly string[] {
+  if (report === GET_CALL_LOG_DATA) return callLogProperties(s);
+  if (report === GET_ABANDONED_QUEUE_CALLS) return ABANDONED_QUEUE_CALL_PROPERTIES;
+  return INBOUND_CALL_PROPERTIES;
+}
 
 function route(segments: readonly string[]): Route {
   if (segments.length === 1 && Object.hasOwn(SINGLE_SEGMENT_ROUTES, segments[0])) {
@@ -120,13 +132,11 @@ function route(segments: readonly string[]): Route {
         access: 'owner',
         answer: (s, r) => {
           const args = bindReportArguments(report, call.args);
-          const properties =
-            report === GET_CALL_LOG_DATA ? callLogProperties(s) : INBOUND_CALL_PROPERTIES;
           return answerCollection(
             report.rows(s, args),
             r.query,
             `${r.metadata}#${report.context}`,
-            properties,
+            reportProperties(s, report),
           );
         },
       };

@@ -42,7 +42,7 @@ describe('3cx-bridge admin commands', () => {
     expect(added.stdout).toContain('https://pbx.example.com:5001');
     expect(added.stdout).not.toContain('from-the-environment');
     // The key file that seals the 3CX secret is private to the owner.
-    expect(statSync(join(dir, 'secret.key')).mode & 0o077).toBe(0);
+    expect(statSync(join(dir, 'bridge.db.key')).mode & 0o077).toBe(0);
     const list = await runCli(['location', 'list', '--db', db, '--json']);
     const rows = JSON.parse(list.stdout);
     expect(rows).toEqual([

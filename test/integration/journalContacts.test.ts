@@ -120,7 +120,7 @@ describe('creating a contact from the 3CX client', () => {
       Number: '+61499999999',
       FirstName: 'Sam',
       LastName: 'Lee',
-      CompanyName: 'Acme Plumbing',
+      Company: 'Acme Plumbing',
       Email: 'sam@acme.test',
     });
     const fallbackUrl = `${t.url}/3cx/contacts/%2B61499999999`;
@@ -153,7 +153,7 @@ describe('creating a contact from the 3CX client', () => {
       Number: '+61499999999',
       FirstName: 'Sam',
       LastName: 'Lee',
-      CompanyName: 'Acme Plumbing',
+      Company: 'Acme Plumbing',
       Email: '',
     });
     // A PBX that does not fill a field sends its placeholder: it changes nothing.

@@ -58,12 +58,28 @@ describe('GET /v1/openapi.json', () => {
   it('asks for the API key on /v1 and /3cx routes, not on health, metrics or itself', () => {
     for (const [path, item] of Object.entries(document.paths as Record<string, object>)) {
       for (const [method, operation] of Object.entries(item)) {
-        const open = ['/healthz', '/metrics', '/v1/openapi.json'].includes(path);
+        const open = ['/healthz', '/v1/openapi.json'].includes(path);
         expect([method, path, operation.security]).toEqual([
           method,
           path,
-          open ? undefined : [{ apiKey: [] }],
+          open
+            ? undefined
+            : path === '/metrics'
+              ? [{}, { metricsToken: [] }] // open, or the bridge's metrics token when it sets one
+              : [{ apiKey: [] }],
         ]);
+        // Every route can meet a rate limit; a template-only key gets 403 on every /v1 route.
+        if (!open && path !== '/metrics') {
+          expect([path, Object.keys(operation.responses)]).toEqual([
+            path,
+            expect.arrayContaining(['401', '429']),
+          ]);
+          if (path.startsWith('/v1/'))
+            expect([path, Object.keys(operation.responses)]).toEqual([
+              path,
+              expect.arrayContaining(['403']),
+            ]);
+        }
       }
     }
     expect(document.components.securitySchemes.apiKey).toMatchObject({

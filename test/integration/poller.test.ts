@@ -17,12 +17,23 @@ afterEach(async () => {
   await sim.close();
 });
 
-function newPoller(store: MemoryPollerStore, clientId = 'bridge', secret = 'bridge-secret') {
+function newPoller(
+  store: MemoryPollerStore,
+  clientId = 'bridge',
+  secret = 'bridge-secret',
+  urls: string[] = [],
+) {
+  const axios = createAxiosTransport();
   const client = new ThreeCxClient({
     pbxUrl: sim.url,
     clientId,
     clientSecret: secret,
-    transport: createAxiosTransport(),
+    transport: {
+      request: (r) => {
+        urls.push(decodeURIComponent(r.url));
+        return axios.request(r);
+      },
+    },
     now: () => sim.clock.now(),
     sleep: async () => undefined,
     timeoutMs: 2000,
@@ -85,6 +96,33 @@ describe('the poller over loopback', () => {
       voicemail_left: true,
     });
     expect(missed[0].call.dialed_number).toBe(call.did);
+  });
+
+  it('makes a queue call the caller gave up on missed, with the agents the abandoned-queue report names', async () => {
+    const store = new MemoryPollerStore();
+    const urls: string[] = [];
+    const poller = newPoller(store, 'bridge', 'bridge-secret', urls);
+    await poller.tick();
+    const answered = sim.pbx.placeCall({ kind: 'queue', result: 'answered', answeredOnPoll: 2 });
+    await run(poller, 120);
+    // An answered queue call needs no report.
+    expect(urls.filter((u) => u.includes('GetAbandonedQueueCallsData'))).toEqual([]);
+    const gaveUp = sim.pbx.placeCall({ kind: 'queue', result: 'hangup', waitSeconds: 40 });
+    await run(poller, 120);
+    const reads = urls.filter((u) => u.includes('GetAbandonedQueueCallsData'));
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toContain("queueDns='8001',waitInterval='0:00:0'");
+    const missed = store.events.filter((e) => e.type === 'call.missed');
+    expect(missed.map((e) => e.call.call_id)).toEqual([gaveUp.callHistoryId]);
+    expect(missed[0].call).toMatchObject({
+      outcome: 'missed',
+      queue: '8001',
+      agents_rung: gaveUp.expected.agentsRung,
+    });
+    expect(gaveUp.expected.agentsRung).toEqual(['103', '104', '105']);
+    // Its unanswered polls are not in the log the poller read.
+    expect(gaveUp.legs.filter((l) => l.queuePoll)).toHaveLength(3);
+    expect(idsOf(store, 'call.ended')).toEqual([answered.callHistoryId, gaveUp.callHistoryId]);
   });
 
   it('catches up ten simulated minutes of outage exactly once', async () => {

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { openStoreAt } from '../../bridge/config';
+import { startSimulator } from '../../sim';
 import { ensureBuilt, spawnBridgeProcess, type BridgeProcess } from '../support/builtBridge';
 
 /**
@@ -33,8 +35,12 @@ interface Served extends BridgeProcess {
 }
 
 /** `3cx-bridge serve` with only `env` (plus PATH and HOME; LOG_LEVEL info), in `cwd`. */
-function serve(env: Record<string, string>, cwd: string): Served {
-  const p = spawnBridgeProcess(['serve'], { LOG_LEVEL: 'info', ...env }, cwd);
+function serve(
+  env: Record<string, string>,
+  cwd: string,
+  options: { terminal?: boolean } = {},
+): Served {
+  const p = spawnBridgeProcess(['serve'], { LOG_LEVEL: 'info', ...env }, cwd, options);
   let gone = false;
   void p.exited.then(() => (gone = true));
   const served: Served = {
@@ -182,5 +188,132 @@ describe('3cx-bridge serve', () => {
 
     await expectCleanStop(p);
     expect(p.stderr()).toBe('');
+  }, 40_000);
+});
+
+describe('3cx-bridge serve, when things are not as expected', () => {
+  /** A listener on `port` that is not the bridge. */
+  async function occupy(host: string): Promise<{ port: number; close: () => Promise<void> }> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    const { port } = server.address() as AddressInfo;
+    return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  /** Exits by itself (the test fails, not hangs, if it keeps running). */
+  async function exitOf(p: Served) {
+    return Promise.race([p.exited, after(WAIT_MS, 'still running')]);
+  }
+
+  it('exits with a hint when the port is taken, in demo mode and configured', async () => {
+    const host = '127.0.0.1';
+    const taken = await occupy(host);
+    try {
+      const demoCwd = join(dir, 'taken-demo');
+      mkdirSync(demoCwd);
+      const demo = serve(
+        { PORT: String(taken.port), HOST: host, BRIDGE_DB: join(demoCwd, 'bridge.db') },
+        demoCwd,
+      );
+      expect(await exitOf(demo)).toEqual({ code: 2, signal: null });
+      expect(demo.stderr()).toContain(
+        `Port ${taken.port} on ${host} is already in use (another bridge or \`npm start\` may be running).`,
+      );
+      expect(demo.stderr()).toMatch(/--port \d+, or PORT=\d+ npm start/);
+
+      const cwd = join(dir, 'taken-configured');
+      mkdirSync(cwd);
+      const dbPath = join(cwd, 'bridge.db');
+      const store = openStoreAt(dbPath, {});
+      store.locations.create(
+        { name: 'Adelaide Office', country: 'AU', timezone: 'Australia/Adelaide', settings: {} },
+        new Date(),
+      );
+      store.close();
+      const configured = serve({ PORT: String(taken.port), HOST: host, BRIDGE_DB: dbPath }, cwd);
+      expect(await exitOf(configured)).toEqual({ code: 2, signal: null });
+      expect(configured.stderr()).toMatch(/already in use.*--port/s);
+    } finally {
+      await taken.close();
+    }
+  }, 60_000);
+
+  it('seals and opens secrets with BRIDGE_SECRET_KEY_FILE, as the other commands do', async () => {
+    const sim = await startSimulator({
+      clients: [{ clientId: 'bridge', clientSecret: 'bridge-secret', role: 'system_owner' }],
+    });
+    try {
+      const cwd = join(dir, 'key-file');
+      mkdirSync(cwd);
+      const keyFile = join(cwd, 'keys', 'bridge.key');
+      const dbPath = join(cwd, 'state', 'bridge.db');
+      const env = { BRIDGE_SECRET_KEY_FILE: keyFile };
+      const store = openStoreAt(dbPath, env);
+      let key: string;
+      try {
+        const location = store.locations.create(
+          {
+            name: 'Adelaide Office',
+            pbxUrl: sim.url,
+            clientId: 'bridge',
+            clientSecret: 'bridge-secret',
+            country: 'AU',
+            timezone: 'Australia/Adelaide',
+            settings: { pollIntervalSeconds: 1 },
+          },
+          new Date(),
+        );
+        key = store.apiKeys.create(location.id, 'serve test', new Date()).key;
+      } finally {
+        store.close();
+      }
+
+      const port = await freePort('127.0.0.1');
+      const p = serve({ ...env, PORT: String(port), BRIDGE_DB: dbPath }, cwd);
+      const [, url] = await p.waitFor(/3CX bridge listening on (http:\/\/\S+) /);
+      // It opened the 3CX secret with that key: its polls succeed.
+      for (const deadline = Date.now() + WAIT_MS; ; await sleep(100)) {
+        const res = await fetch(`${url}/v1/status`, {
+          headers: { authorization: `Bearer ${key}` },
+        });
+        const status = (await res.json()) as {
+          poll: { last_success_at: string | null; last_error: string | null };
+        };
+        if (status.poll.last_success_at !== null) {
+          expect(status.poll.last_error).toBeNull();
+          break;
+        }
+        if (Date.now() > deadline)
+          throw new Error(`no successful poll: ${JSON.stringify(status)}\n${p.stdout()}`);
+      }
+      // And made no key file of its own.
+      expect(existsSync(`${dbPath}.key`)).toBe(false);
+      await expectCleanStop(p);
+    } finally {
+      await sim.close();
+    }
+  }, 60_000);
+
+  it('logs readable lines on a terminal, not JSON', async () => {
+    const cwd = join(dir, 'terminal');
+    mkdirSync(cwd);
+    const dbPath = join(cwd, 'bridge.db');
+    const store = openStoreAt(dbPath, {});
+    store.locations.create(
+      { name: 'Adelaide Office', country: 'AU', timezone: 'Australia/Adelaide', settings: {} },
+      new Date(),
+    );
+    store.close();
+    const port = await freePort('127.0.0.1');
+    const p = serve({ PORT: String(port), BRIDGE_DB: dbPath }, cwd, { terminal: true });
+    await p.waitFor(/3CX bridge listening on http:\S+ \(1 location/);
+    // pino-pretty's line (coloured on a terminal): a time, the level by name, the message,
+    // then the fields one per line.
+    await p.waitFor(/INFO.*3CX bridge listening on http:\S+\r?\n\s+.*url/);
+    const plain = stripVTControlCharacters(p.stdout());
+    expect(plain).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: 3CX bridge listening on http:\S+\r?$/m);
+    expect(plain).toMatch(/^\s+locations: 1\r?$/m);
+    expect(plain).not.toMatch(/"level"/);
+    await p.kill();
   }, 40_000);
 });

@@ -9,15 +9,77 @@ describe('leg classification rules', () => {
       classifyParty(
         partyView({ ...base, DestinationType: type, DestinationDn: '800' }, 'destination'),
       );
-    expect([0, 1, 4, 5, 6, 16, 8].map(role)).toEqual([
+    expect([0, 1, 4, 5, 6, 16, 2, 7, 8, 12, 13].map(role)).toEqual([
       'extension',
       'external',
       'queue',
       'voicemail',
       'ivr',
       'ring_group',
+      'ring_group',
+      'system',
+      'system',
+      'system',
       'system',
     ]);
+  });
+
+  it('reads a withheld party as outside whatever code it carries, by caller id or by name', () => {
+    const source = (leg: Partial<CallLeg>) =>
+      classifyParty(partyView({ ...base, ...leg }, 'source'));
+    expect(source({ SourceType: 0, SourceCallerId: 'anonymous', SourceDn: '10000' })).toBe(
+      'external',
+    );
+    expect(
+      source({ SourceDn: '10000', SourceCallerId: '10000', SourceDisplayName: 'ANONYMOUS' }),
+    ).toBe('external');
+    expect(source({ SourceDn: '10000', SourceCallerId: '10000' })).toBe('extension');
+  });
+
+  it('reads a destination queue from Direction Inbound Queue when nothing else says so', () => {
+    const leg = {
+      ...base,
+      DestinationDn: '800',
+      DestinationCallerId: '800',
+      Direction: 'Inbound Queue',
+    };
+    expect(classifyParty(partyView(leg, 'destination'))).toBe('queue');
+    expect(classifyParty(partyView(leg, 'source'))).toBe('system');
+    expect(classifyParty(partyView({ ...leg, Direction: 'Inbound' }, 'destination'))).toBe(
+      'extension',
+    );
+  });
+
+  it('reads voicemail by name on the destination only', () => {
+    const leg = {
+      ...base,
+      SourceDisplayName: 'Vodafone Voicemail',
+      SourceDn: '0871239999',
+      SourceCallerId: '0871239999',
+      DestinationDisplayName: 'Voicemail Box',
+      DestinationDn: '100',
+    };
+    expect(classifyParty(partyView(leg, 'destination'))).toBe('voicemail');
+    expect(classifyParty(partyView(leg, 'source'))).toBe('external');
+  });
+
+  it('reads numbers as dialled, with separators, as outside; shared parking and a voice agent as system', () => {
+    const dst = (leg: Partial<CallLeg>) =>
+      classifyParty(partyView({ ...base, ...leg }, 'destination'));
+    expect(dst({ DestinationCallerId: '0044 20 7946 0321' })).toBe('external');
+    expect(dst({ DestinationCallerId: '353871234567' })).toBe('external');
+    expect(dst({ DestinationCallerId: '123456' })).toBe('system');
+    expect(dst({ DestinationDn: 'SP1', DestinationCallerId: 'SP1' })).toBe('system');
+    expect(dst({ DestinationDisplayName: 'Voice Agent' })).toBe('system');
+    expect(dst({ DestinationDn: '1234567' })).toBe('system');
+  });
+
+  it("takes the PBX's own word first: a trunk DN is outside", () => {
+    const leg = { ...base, SourceType: 0, SourceDn: '10000', SourceCallerId: '10000' };
+    expect(classifyParty(partyView(leg, 'source'))).toBe('extension');
+    expect(classifyParty(partyView(leg, 'source'), { dnRoles: { '10000': 'external' } })).toBe(
+      'external',
+    );
   });
 
   it('prefers the observed CallType over a guessed code', () => {
@@ -57,5 +119,71 @@ describe('leg classification rules', () => {
 
   it('documents the evidence for every rule', () => {
     for (const rule of DEFAULT_LEG_RULES) expect(rule.evidence).toMatch(/^(obs|unv|inf|off|3p):/);
+  });
+});
+
+describe('the words and numbers the rules read, one by one', () => {
+  const dst = (leg: Partial<CallLeg>) =>
+    classifyParty(partyView({ ...base, DestinationDn: '', ...leg }, 'destination'));
+
+  it.each([
+    ['Queue', 'queue'],
+    ['queue', 'queue'],
+    ['Queue Manager', 'system'],
+    ['Digital Receptionist', 'ivr'],
+    ['IVR', 'ivr'],
+    ['IVR menu', 'system'],
+    ['Ring Group', 'ring_group'],
+    ['RingGroup', 'ring_group'],
+    ['External', 'external'],
+    ['External line', 'system'],
+    ['Extension', 'extension'],
+    ['Extensions', 'system'],
+    ['System', 'system'],
+    ['VoiceMail', 'voicemail'],
+    ['Voice Mail', 'voicemail'],
+  ])('CallType %s on the destination is %s', (callType, role) => {
+    expect(dst({ CallType: callType })).toBe(role);
+    // CallType describes the destination only.
+    expect(classifyParty(partyView({ ...base, CallType: callType }, 'source'))).toBe('system');
+  });
+
+  it.each([
+    ['VMail 101', 'voicemail'],
+    ['Voicemail Box', 'voicemail'],
+    ['Voice Mail Menu', 'voicemail'],
+    ['vmail', 'voicemail'],
+    ['Email desk', 'system'],
+    ['Avmail', 'system'],
+    ['Voicemails', 'system'],
+  ])('a destination named %s is %s', (name, role) => {
+    expect(dst({ DestinationDisplayName: name })).toBe(role);
+  });
+
+  it.each([
+    ['1234567', 'external'],
+    ['+1234567', 'external'],
+    ['12-34-56-7', 'external'],
+    ['+353 87 123 4567', 'external'],
+    ['123456', 'system'],
+    ['12  34567', 'system'],
+    ['1234567a', 'system'],
+  ])('a caller id %s is %s', (callerId, role) => {
+    expect(dst({ DestinationCallerId: callerId })).toBe(role);
+  });
+
+  it.each([
+    ['1', 'extension'],
+    ['123456', 'extension'],
+    ['1234567', 'system'],
+    ['12a', 'system'],
+  ])('a DN %s alone is %s', (dn, role) => {
+    expect(dst({ DestinationDn: dn })).toBe(role);
+  });
+
+  it('reads Direction for a queue on the destination, with any case or words around it', () => {
+    expect(dst({ Direction: 'inbound queue' })).toBe('queue');
+    expect(dst({ Direction: 'Queue' })).toBe('queue');
+    expect(dst({ Direction: 'Inbound' })).toBe('system');
   });
 });

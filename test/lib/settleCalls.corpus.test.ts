@@ -7,7 +7,7 @@ import type { CallLeg } from '../../lib/threecx/callLeg';
  * The scenario corpus: realistic call flows in the exact XAPI row shape, each with the
  * classification a person looking at the phones would give it. Every settled call pins the
  * fields a follow-up workflow depends on (`PINNED`), worked out from the legs by hand; beyond
- * those, expected values list the fields each scenario is about.
+ * those, expected values list the fields each scenario is about (26: a leg read twice).
  */
 interface Scenario {
   description: string;

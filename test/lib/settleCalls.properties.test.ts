@@ -18,6 +18,8 @@ const pool: CallLeg[] = [...corpusLegs, ...syntheticLegs({ calls: 60, seed: 7, l
 const NOW_RANGE = { min: Date.UTC(2026, 2, 2, 0, 0), max: Date.UTC(2026, 2, 2, 12, 0) };
 
 const legSubset = fc.subarray(pool, { minLength: 1 });
+/** 200 random runs a property; `npm run mutate` asks for fewer (test/support/strykerFastCheck.js). */
+const RUNS = { numRuns: Number(process.env.FAST_CHECK_RUNS ?? 200) };
 const clock = fc.integer(NOW_RANGE);
 
 describe('settleCalls properties', () => {
@@ -29,7 +31,7 @@ describe('settleCalls properties', () => {
           settleCalls(legs, { now, country: 'AU' }),
         );
       }),
-      { numRuns: 200 },
+      RUNS,
     );
   });
 
@@ -55,7 +57,7 @@ describe('settleCalls properties', () => {
           );
         },
       ),
-      { numRuns: 200 },
+      RUNS,
     );
   });
 
@@ -69,7 +71,7 @@ describe('settleCalls properties', () => {
         const keys = new Set(legs.map(callKeyOf));
         expect(new Set([...ids, ...pending])).toEqual(keys);
       }),
-      { numRuns: 200 },
+      RUNS,
     );
   });
 
@@ -85,7 +87,7 @@ describe('settleCalls properties', () => {
         for (const key of activeKeys) expect(pending).toContain(key);
         expect(keys.length).toBeGreaterThan(0);
       }),
-      { numRuns: 200 },
+      RUNS,
     );
   });
 });

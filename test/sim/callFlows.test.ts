@@ -1,9 +1,15 @@
 import { parseDurationSeconds } from '../../lib/duration';
+import { DEFAULT_VOICEMAIL_LEFT_SECONDS } from '../../lib/voicemailLeft';
 import type { CallLeg } from '../../lib/threecx/callLeg';
 import { startSimulator, type CallScript, type SimCall, type Simulator } from '../../sim';
 import { accessToken, callLogPath, simPost, xapiGet } from './simHttp';
 
-const DAY = { periodFrom: '2026-03-02T00:00:00Z', periodTo: '2026-03-03T00:00:00Z' };
+/** With `hidePcalls=false` the simulator serves every leg, queue polls included (§1.3 [inf]). */
+const DAY = {
+  periodFrom: '2026-03-02T00:00:00Z',
+  periodTo: '2026-03-03T00:00:00Z',
+  hidePcalls: false,
+};
 const seconds = (d: string | null | undefined) => parseDurationSeconds(d) ?? 0;
 
 interface Flow {
@@ -85,13 +91,13 @@ const FLOWS: Flow[] = [
     outcome: 'answered',
     rows: (rows) => {
       expect(rows[0]).toEqual(
-        expect.objectContaining({ DestinationType: 16, DestinationDn: '8002' }),
+        expect.objectContaining({ DestinationType: 2, DestinationDn: '8002' }),
       );
       const members = extensionLegs(rows);
       expect(members.map((r) => r.DestinationDn)).toEqual(['107', '108', '109']);
       expect(new Set(members.map((r) => r.StartTime)).size).toBe(1);
       expect(answeredTalking(rows).map((r) => r.DestinationDn)).toEqual(['108']);
-      expect(members.every((r) => r.actionDnDn === '8002' && r.ActionDnType === 16)).toBe(true);
+      expect(members.every((r) => r.actionDnDn === '8002' && r.ActionDnType === 2)).toBe(true);
     },
   },
   {
@@ -120,11 +126,12 @@ const FLOWS: Flow[] = [
         ['104', false, 'Unanswered'],
         ['105', true, 'Answered'],
       ]);
+      // Only the queue's own leg says `Inbound Queue`; its agent legs say `Inbound` (§8).
       expect(rows.map((r) => r.Direction)).toEqual([
         'Inbound Queue',
-        'Inbound Queue',
-        'Inbound Queue',
-        'Inbound Queue',
+        'Inbound',
+        'Inbound',
+        'Inbound',
       ]);
       expect(rows.map((r) => r.StartTime)).toEqual([
         '2026-03-02T09:00:00Z',
@@ -323,6 +330,32 @@ const FLOWS: Flow[] = [
     outcome: 'answered',
     rows: (rows) => expect(rows[0].SourceCallerId).toBe('0412345678'),
   },
+  {
+    name: 'parked on shared parking, picked up by a colleague',
+    script: { kind: 'park', extension: '101', pickedUpBy: '104', talkSeconds: 20, parkSeconds: 30 },
+    outcome: 'answered',
+    rows: (rows) => {
+      expect(rows.map((r) => [r.DestinationDn, r.DestinationDisplayName, r.Status])).toEqual([
+        ['101', 'Alice Nguyen', 'Answered'],
+        ['SP1', 'Shared Parking', 'Answered'],
+        ['104', 'Daniel Kim', 'Answered'],
+      ]);
+      expect(rows[0].Reason).toMatch(/was replaced by Shared Parking \(SP1\)/);
+    },
+  },
+  {
+    name: 'an AI voice agent takes the call, the caller hangs up on it',
+    script: { kind: 'voiceAgent', talkSeconds: 50 },
+    outcome: 'abandoned',
+    rows: (rows) => {
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).not.toHaveProperty('DestinationDn');
+      expect(rows[0]).not.toHaveProperty('DestinationType');
+      expect(rows[0]).toEqual(
+        expect.objectContaining({ DestinationDisplayName: 'Voice Agent', Status: 'Answered' }),
+      );
+    },
+  },
 ];
 
 describe('scripted call flows', () => {
@@ -349,6 +382,11 @@ describe('scripted call flows', () => {
     const rows = (res.json.value as CallLeg[]).filter((r) => r.CallId === call.callId);
     // The served rows are the planned legs, nothing more, nothing less.
     expect(rows).toEqual(call.legs.map((l) => l.row));
+    // As the console reads it (`hidePcalls=true`), the queue polls nobody answered are gone.
+    const hidden = await xapiGet(sim.url, callLogPath({ ...DAY, hidePcalls: true }), token);
+    expect((hidden.json.value as CallLeg[]).filter((r) => r.CallId === call.callId)).toEqual(
+      call.legs.filter((l) => !l.queuePoll).map((l) => l.row),
+    );
     expect(new Set(rows.map((r) => r.CallHistoryId))).toEqual(new Set([call.callHistoryId]));
     expect(new Set(rows.map((r) => r.CdrId)).size).toBe(rows.length);
     for (const row of rows) {
@@ -376,7 +414,7 @@ function expectRowsAgreeWithTruth(rows: CallLeg[], call: SimCall): void {
   }[truth.direction];
   for (const row of rows) expect(row.Direction).toMatch(direction);
   const rung = extensionLegs(rows)
-    .filter((r) => seconds(r.RingingDuration) > 0)
+    .filter((r) => seconds(r.RingingDuration) > 0 || r.Answered === true)
     .map((r) => r.DestinationDn as string);
   expect(truth.agentsRung).toEqual([...new Set(rung)]);
   const answering =
@@ -388,6 +426,8 @@ function expectRowsAgreeWithTruth(rows: CallLeg[], call: SimCall): void {
   expect(truth.answeredBy).toBe(answering[0] ?? null);
   const voicemail = voicemailLegs(rows);
   expect(truth.voicemail).toBe(voicemail.length > 0);
-  expect(truth.voicemailLeft).toBe(voicemail.some((r) => seconds(r.TalkingDuration) > 6));
+  expect(truth.voicemailLeft).toBe(
+    voicemail.some((r) => seconds(r.TalkingDuration) >= DEFAULT_VOICEMAIL_LEFT_SECONDS),
+  );
   expect(truth.queue).toBe(rows.find((r) => r.DestinationType === 4)?.DestinationDn ?? null);
 }

@@ -50,8 +50,13 @@ describe('GET …/ReportCallLogData/Pbx.GetCallLogData(…)', () => {
       /\/xapi\/v1\/\$metadata#Collection\(Pbx\.CallLogData\)$/,
     );
     expect(res.json['@odata.count']).toBeUndefined();
-    const expectedLegs = sim.pbx.calls().reduce((n, c) => n + c.legs.length, 0);
+    // Everything but the queue polls nobody answered: `hidePcalls=true` hides them (§8).
+    const expectedLegs = sim.pbx
+      .calls()
+      .reduce((n, c) => n + c.legs.filter((l) => !l.queuePoll).length, 0);
     expect(res.json.value).toHaveLength(expectedLegs);
+    const all = await xapiGet(sim.url, callLogPath({ ...DAY, hidePcalls: false }), token);
+    expect(all.json.value).toHaveLength(sim.pbx.calls().reduce((n, c) => n + c.legs.length, 0));
   });
 
   it('answers 404 when any one of the eleven parameters is missing', async () => {
@@ -223,7 +228,7 @@ describe('paging a busy day', () => {
   it.each(['StartTime desc', 'StartTime asc'])(
     'pages with $top/$skip and $orderby=%s: every leg exactly once, in a stable order',
     async (orderby) => {
-      const legs = sim.pbx.calls().flatMap((c) => c.legs);
+      const legs = sim.pbx.calls().flatMap((c) => c.legs.filter((l) => !l.queuePoll));
       const counted = await xapiGet(sim.url, callLogPath(DAY, '$count=true&$top=0'), token);
       const total = counted.json['@odata.count'] as number;
       expect(counted.json.value).toEqual([]);
@@ -271,7 +276,7 @@ describe('a PBX before V20 Update 6 (20.0.4)', () => {
     expect(call.callHistoryId).toBeNull();
     sim.clock.advance(600);
     const token = await accessToken(sim.url);
-    const res = await xapiGet(sim.url, callLogPath(DAY), token);
+    const res = await xapiGet(sim.url, callLogPath({ ...DAY, hidePcalls: false }), token);
     expect(res.json.value.length).toBe(call.legs.length);
     for (const row of res.json.value) {
       for (const field of [

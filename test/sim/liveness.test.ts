@@ -1,7 +1,12 @@
 import { startSimulator, type Simulator } from '../../sim';
 import { accessToken, callLogPath, inboundCallsPath, xapiGet } from './simHttp';
 
-const DAY = { periodFrom: '2026-03-02T00:00:00Z', periodTo: '2026-03-03T00:00:00Z' };
+/** Every leg, the queue's unanswered polls included (`hidePcalls=false`, docs/3cx-facts.md §1.3). */
+const DAY = {
+  periodFrom: '2026-03-02T00:00:00Z',
+  periodTo: '2026-03-03T00:00:00Z',
+  hidePcalls: false,
+};
 
 /**
  * The race the settle engine must survive (docs/3cx-facts.md §6): a queue call that ends in voicemail

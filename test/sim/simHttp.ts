@@ -7,6 +7,8 @@ export interface CallLogParams {
   periodTo: string;
   sourceFilter?: string;
   destinationFilter?: string;
+  /** What the 3CX console sends, `true`, unless given. */
+  hidePcalls?: boolean;
 }
 
 /** An OData string literal: single quotes, `'` doubled (docs/3cx-facts.md §1.3). */
@@ -26,7 +28,7 @@ export function callLogPath(p: CallLogParams, query = ''): string {
     'callTimeFilterType=0',
     "callTimeFilterFrom='0:00:0'",
     "callTimeFilterTo='0:00:0'",
-    'hidePcalls=true',
+    `hidePcalls=${p.hidePcalls ?? true}`,
   ];
   return `/xapi/v1/ReportCallLogData/Pbx.GetCallLogData(${args.join(',')})${query ? `?${query}` : ''}`;
 }

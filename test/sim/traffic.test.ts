@@ -101,7 +101,7 @@ describe('background traffic', () => {
     const ended = sim.pbx
       .calls()
       .flatMap((c) => c.legs)
-      .filter((l) => l.endedAt <= now);
+      .filter((l) => l.endedAt <= now && !l.queuePoll);
     expect(res.json['@odata.count']).toBe(ended.length);
     const active = await xapiGet(sim.url, '/xapi/v1/ActiveCalls?$count=true', token);
     expect(active.json['@odata.count']).toBe(

@@ -91,14 +91,26 @@ export interface ServeProcess extends BridgeProcess {
 
 /**
  * `node bridge/bin/3cx-bridge.js ARGS` in `cwd` with a clean environment: only PATH, HOME and `env`
- * (LOG_LEVEL defaults to warn), so a developer's own settings never leak into a test.
+ * (LOG_LEVEL defaults to warn), so a developer's own settings never leak into a test. With
+ * `terminal`, its output is a terminal, as when someone runs it by hand (util-linux `script`
+ * gives it a pseudo-terminal; everything printed arrives on stdout).
  */
 export function spawnBridgeProcess(
   args: string[],
   env: Record<string, string> = {},
   cwd = ROOT,
+  options: { terminal?: boolean } = {},
 ): BridgeProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'bridge', 'bin', '3cx-bridge.js'), ...args], {
+  const command = [process.execPath, join(ROOT, 'bridge', 'bin', '3cx-bridge.js'), ...args];
+  const [file, ...argv] = options.terminal
+    ? [
+        'script',
+        '-qfec',
+        command.map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' '),
+        '/dev/null',
+      ]
+    : command;
+  const child = spawn(file, argv, {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',

@@ -152,19 +152,21 @@ describe('3cx-template.xml', () => {
         'duration_seconds',
         'duration',
         'started_at',
-        'established_at',
+        'established_at_ms',
         'ended_at',
         'queue',
         'contact_id',
         'entity_id',
       ].sort(),
     );
-    for (const key of ['started_at', 'established_at', 'ended_at']) {
+    for (const key of ['started_at', 'ended_at']) {
       // "u" is .NET's universal sortable pattern: invariant culture and calendar, unlike a
       // custom "yyyy-MM-ddTHH:mm:ssZ" whose ':' is the culture's time separator.
       expect(values[key].text).toMatch(/^\[\[Call\w+TimeUTC\]\.ToString\("u"\)\]$/);
       expect(values[key].passes).toBe(2);
     }
+    // A Missed or Notanswered call has no answer time: a number, never a formatted time (§8).
+    expect(values.established_at_ms.text).toBe('[CallEstablishedTimeUTCMillis]');
     expect(values.duration_seconds.text).toBe(
       '[[[DurationTimespan].get_TotalSeconds()].ToString("F0")]',
     );

@@ -288,7 +288,7 @@ describe('reading the call log from the simulator (docs/3cx-facts.md §1.3)', ()
       const from = Date.parse('2026-02-28T00:00:00Z');
       const to = Date.parse('2026-03-02T00:00:00Z');
       const truth = sim.pbx.callLog(from, to);
-      expect(truth.length).toBeGreaterThan(4000);
+      expect(truth.length).toBeGreaterThan(3500);
 
       const transport = createAxiosTransport();
       const urls: string[] = [];

@@ -43,7 +43,7 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         querystring: listQuery,
         response: {
           200: z.strictObject({ data: z.array(callRecordSchema), next_cursor: nextCursor }),
-          ...errorResponses(400, 401),
+          ...errorResponses(400, 401, 403),
         },
       },
     },
@@ -72,7 +72,7 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         summary: 'One call record',
         security: API_KEY,
         params: idParam(200),
-        response: { 200: callRecordSchema, ...errorResponses(400, 401, 404) },
+        response: { 200: callRecordSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -92,7 +92,7 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         security: API_KEY,
         params: idParam(200),
         body: callRecordPatchSchema,
-        response: { 200: callRecordSchema, ...errorResponses(400, 401, 404, 413, 415) },
+        response: { 200: callRecordSchema, ...errorResponses(400, 401, 403, 404, 413, 415) },
       },
     },
     async (request) => {

@@ -73,7 +73,7 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
         querystring: feedQuery,
         response: {
           200: z.strictObject({ data: z.array(feedItem), next_cursor: nextCursor }),
-          ...errorResponses(400, 401),
+          ...errorResponses(400, 401, 403),
         },
       },
     },
@@ -105,7 +105,7 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
         summary: 'Every delivery of one event, with each attempt',
         security: API_KEY,
         params: idParam(300),
-        response: { 200: deliveriesAnswer, ...errorResponses(400, 401, 404) },
+        response: { 200: deliveriesAnswer, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

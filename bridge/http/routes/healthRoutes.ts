@@ -1,6 +1,9 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiContext } from '../apiContext';
-import type { Api } from '../routeKit';
+import { ApiError } from '../apiError';
+import { bearerToken } from '../authentication';
+import { errorResponses, METRICS_TOKEN, type Api } from '../routeKit';
 
 const healthAnswer = z.strictObject({
   status: z.literal('ok'),
@@ -9,8 +12,14 @@ const healthAnswer = z.strictObject({
   locations_failing: z.number(),
 });
 
-/** Unauthenticated: for load balancers and Prometheus. They reveal no location data. */
+/**
+ * For load balancers and Prometheus, without an API key. Health reveals no location data.
+ * Metrics are labelled with location ids: with `BRIDGE_METRICS_TOKEN` set they need
+ * `Authorization: Bearer <token>` (Prometheus: `authorization: {credentials: …}`), and a wrong
+ * token counts as a failed authentication (rateLimits.ts).
+ */
 export function healthRoutes(app: Api, ctx: ApiContext): void {
+  const token = ctx.metricsToken ? digest(ctx.metricsToken) : null;
   app.get(
     '/healthz',
     { schema: { summary: 'Is the bridge up (no key needed)', response: { 200: healthAnswer } } },
@@ -29,14 +38,33 @@ export function healthRoutes(app: Api, ctx: ApiContext): void {
     '/metrics',
     {
       schema: {
-        summary: 'Prometheus metrics in the text format (no key needed)',
+        summary:
+          'Prometheus metrics in the text format (no API key; the metrics token when the bridge sets one)',
         produces: ['text/plain'],
-        response: { 200: z.string().describe('Prometheus text exposition format.') },
+        security: METRICS_TOKEN,
+        response: {
+          200: z.string().describe('Prometheus text exposition format.'),
+          ...errorResponses(401),
+        },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
+      if (token) {
+        const sent = bearerToken(request);
+        if (!sent || !timingSafeEqual(digest(sent), token)) {
+          await app.requestLimits.authFailed(request);
+          throw ApiError.unauthorized(
+            'This bridge protects /metrics: send "Authorization: Bearer <BRIDGE_METRICS_TOKEN>".',
+          );
+        }
+      }
       reply.header('content-type', ctx.metrics.registry.contentType);
       return ctx.metrics.registry.metrics();
     },
   );
+}
+
+/** Equal-length digests, so comparing them takes the same time whatever was sent. */
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }

@@ -34,7 +34,7 @@ export function hookRoutes(app: Api, ctx: ApiContext): void {
         summary: 'Subscribe a URL to one event type (Zapier REST hooks)',
         security: API_KEY,
         body: createBody,
-        response: { 201: hookView, ...errorResponses(400, 401, 413, 415) },
+        response: { 201: hookView, ...errorResponses(400, 401, 403, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -60,7 +60,7 @@ export function hookRoutes(app: Api, ctx: ApiContext): void {
       schema: {
         summary: "The location's active subscriptions",
         security: API_KEY,
-        response: { 200: z.strictObject({ data: z.array(hookView) }), ...errorResponses(401) },
+        response: { 200: z.strictObject({ data: z.array(hookView) }), ...errorResponses(401, 403) },
       },
     },
     async (request) => {
@@ -76,7 +76,7 @@ export function hookRoutes(app: Api, ctx: ApiContext): void {
         summary: 'Unsubscribe',
         security: API_KEY,
         params: idParam(100),
-        response: { 204: noContent, ...errorResponses(400, 401, 404) },
+        response: { 204: noContent, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

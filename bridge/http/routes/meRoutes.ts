@@ -53,7 +53,7 @@ export function meRoutes(app: Api, ctx: ApiContext): void {
       schema: {
         summary: "The key's location, for Zapier's connection test and label",
         security: API_KEY,
-        response: { 200: meAnswer, ...errorResponses(401) },
+        response: { 200: meAnswer, ...errorResponses(401, 403) },
       },
     },
     async (request) => {
@@ -74,7 +74,7 @@ export function meRoutes(app: Api, ctx: ApiContext): void {
       schema: {
         summary: "Is the location's PBX being polled, and how far behind is it",
         security: API_KEY,
-        response: { 200: statusAnswer, ...errorResponses(401) },
+        response: { 200: statusAnswer, ...errorResponses(401, 403) },
       },
     },
     async (request) => locationStatus(ctx, locationOf(request)),

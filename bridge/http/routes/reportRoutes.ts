@@ -70,7 +70,7 @@ export function reportRoutes(app: Api, ctx: ApiContext): void {
             .default('week')
             .describe('Rows per local day or ISO week.'),
         }),
-        response: { 200: followUpReportSchema, ...errorResponses(400, 401, 404) },
+        response: { 200: followUpReportSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -89,7 +89,7 @@ export function reportRoutes(app: Api, ctx: ApiContext): void {
           "3CX's own count of unanswered inbound calls against call.missed fired and delivered, the gap line by line",
         security: API_KEY,
         querystring: z.strictObject({ ...periodParams }),
-        response: { 200: reconciliationReportSchema, ...errorResponses(400, 401, 404) },
+        response: { 200: reconciliationReportSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -121,7 +121,7 @@ export function reportRoutes(app: Api, ctx: ApiContext): void {
           "The dashboard at a glance: each location's health and this week's missed calls with their follow-up",
         security: API_KEY,
         querystring: z.strictObject({ location: periodParams.location }),
-        response: { 200: overviewSchema, ...errorResponses(400, 401, 404) },
+        response: { 200: overviewSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

@@ -65,7 +65,7 @@ export function settingsRoutes(app: Api, ctx: ApiContext): void {
       schema: {
         summary: "The location's CRM source lists, for dropdowns",
         security: API_KEY,
-        response: { 200: sourceListsAnswer, ...errorResponses(401) },
+        response: { 200: sourceListsAnswer, ...errorResponses(401, 403) },
       },
     },
     async (request) => sourceListsView(enrichmentSettingsOf(locationOf(request))),
@@ -78,7 +78,7 @@ export function settingsRoutes(app: Api, ctx: ApiContext): void {
         summary: "Replace the location's CRM source lists",
         security: API_KEY,
         body: sourceListsBody,
-        response: { 200: sourceListsAnswer, ...errorResponses(400, 401, 413, 415) },
+        response: { 200: sourceListsAnswer, ...errorResponses(400, 401, 403, 413, 415) },
       },
     },
     async (request) => {
@@ -99,7 +99,7 @@ export function settingsRoutes(app: Api, ctx: ApiContext): void {
       schema: {
         summary: "The location's business hours, and whether it is open now",
         security: API_KEY,
-        response: { 200: businessHoursAnswer, ...errorResponses(401) },
+        response: { 200: businessHoursAnswer, ...errorResponses(401, 403) },
       },
     },
     async (request) => businessHoursView(enrichmentSettingsOf(locationOf(request)), ctx.now()),
@@ -112,7 +112,7 @@ export function settingsRoutes(app: Api, ctx: ApiContext): void {
         summary: "Replace the location's business hours (in the location's time zone)",
         security: API_KEY,
         body: businessHoursBody,
-        response: { 200: businessHoursAnswer, ...errorResponses(400, 401, 413, 415) },
+        response: { 200: businessHoursAnswer, ...errorResponses(400, 401, 403, 413, 415) },
       },
     },
     async (request) => {

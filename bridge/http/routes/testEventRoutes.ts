@@ -38,7 +38,7 @@ export function testEventRoutes(app: Api, ctx: ApiContext): void {
             subscriptions: z.number().int().describe('Subscriptions to this event type.'),
             deliveries: z.number().int().describe('How many of them will receive it.'),
           }),
-          ...errorResponses(400, 401, 413, 415),
+          ...errorResponses(400, 401, 403, 413, 415),
         },
       },
     },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { contactUrlSchema } from '../../../lib/contactUrl';
 import { phoneNumberKey } from '../../../lib/phoneNumber';
 import type { JournalIngest, JournalReceipt } from '../../journal/journalIngest';
 import { fieldInTheFuture, journalEntrySchema, toJournalEntry } from '../../journal/journalEntry';
-import { templateText } from '../../journal/templateText';
+import { absentIfUnset, templateText } from '../../journal/templateText';
 import type { KnownContact } from '../../store/contacts';
 import type { Location } from '../../store/locations';
 import type { ApiContext } from '../apiContext';
@@ -160,7 +161,8 @@ const newContact = z.object({
   email: templateText(320),
   /** The contact's id in the team's CRM, when the client knows it. */
   contact_id: templateText(200),
-  url: templateText(2000),
+  /** The contact's page in the CRM: http(s) only, as 3CX shows it to agents as a link. */
+  url: z.preprocess(absentIfUnset, contactUrlSchema.optional()),
 });
 
 /**

@@ -32,6 +32,11 @@ export const BUILT_IN_VARIABLES: Record<string, readonly BuiltInVariable[]> = {
     { name: 'DurationTimespan', evidence: 'obs tkd', meaning: 'the duration as a .NET TimeSpan' },
     { name: 'CallStartTimeUTC', evidence: '3p zam', meaning: 'the start, a UTC DateTime' },
     { name: 'CallEstablishedTimeUTC', evidence: 'unv', meaning: 'the answer, a UTC DateTime' },
+    {
+      name: 'CallEstablishedTimeUTCMillis',
+      evidence: '3p alga-psa (docs/3cx-facts.md §8)',
+      meaning: 'the answer, ms since 1970 UTC; 0 for a call never answered [inf]',
+    },
     { name: 'CallEndTimeUTC', evidence: 'unv', meaning: 'the end, a UTC DateTime' },
     { name: 'QueueExtension', evidence: 'obs tkd', meaning: 'the queue DN, if queued' },
     { name: 'EntityId', evidence: 'unv', meaning: 'the matched contact (empty if none)' },
@@ -45,7 +50,11 @@ export const BUILT_IN_VARIABLES: Record<string, readonly BuiltInVariable[]> = {
     NUMBER,
     { name: 'FirstName', evidence: 'unv', meaning: 'what the agent typed' },
     { name: 'LastName', evidence: 'unv', meaning: 'what the agent typed' },
-    { name: 'CompanyName', evidence: 'unv', meaning: 'what the agent typed' },
+    {
+      name: 'Company',
+      evidence: 'obs public templates (docs/3cx-facts.md §8)',
+      meaning: 'what the agent typed',
+    },
     { name: 'Email', evidence: 'unv', meaning: 'what the agent typed' },
   ],
 };

@@ -1,4 +1,9 @@
-import { DateTimeValue, TimeSpanValue, type TemplateValue } from './templateValue';
+import {
+  DateTimeValue,
+  TimeSpanValue,
+  UnsetDateTimeValue,
+  type TemplateValue,
+} from './templateValue';
 
 /** A finished call as 3CX's call journaling sees it (docs/3cx-facts.md §4.4). */
 export interface JournaledCall {
@@ -24,8 +29,9 @@ export interface JournaledCall {
 
 /**
  * The variables 3CX gives the `ReportCall` scenario for one call. `[Duration]` is the talk
- * time (0 for an unanswered call) [unv]; an unanswered call's established time is
- * `DateTime.MinValue` [inf]; `[DateTime]` is the PBX's local, culture-formatted start [obs tkd].
+ * time (0 for an unanswered call) [unv]; an unanswered call's established time is unset
+ * (formatting it fails, docs/3cx-facts.md §8) and its `…Millis` is 0 [inf]; `[DateTime]` is
+ * the PBX's local, culture-formatted start [obs tkd].
  */
 export function reportCallVariables(call: JournaledCall): Record<string, TemplateValue> {
   const offset = call.pbxOffsetMinutes ?? 0;
@@ -47,7 +53,10 @@ export function reportCallVariables(call: JournaledCall): Record<string, Templat
     CallStartTimeUTC: new DateTimeValue(call.startedAt),
     CallStartTimeLocal: new DateTimeValue(call.startedAt, offset),
     CallEstablishedTimeUTC:
-      established === null ? DateTimeValue.MIN : new DateTimeValue(established),
+      established === null
+        ? new UnsetDateTimeValue('CallEstablishedTimeUTC')
+        : new DateTimeValue(established),
+    CallEstablishedTimeUTCMillis: established ?? 0,
     CallEndTimeUTC: new DateTimeValue(call.endedAt),
     CallEndTimeLocal: new DateTimeValue(call.endedAt, offset),
     QueueExtension: call.queue ?? '',

@@ -1,5 +1,6 @@
 import {
   DateTimeValue,
+  UnsetDateTimeValue,
   TimeSpanValue,
   formatDateTime,
   formatNumber,
@@ -233,6 +234,11 @@ function argumentValue(text: string, scope: Scope): Evaluated {
  */
 function callMethod(target: TemplateValue, name: string, args: TemplateValue[]): TemplateValue {
   const format = args.length > 0 ? valueText(args[0]) : '';
+  if (target instanceof UnsetDateTimeValue) {
+    throw new TemplateError(
+      `${name}() on [${target.variable}], a time this call never had: 3CX may fail here (docs/3cx-facts.md §8)`,
+    );
+  }
   if (target instanceof DateTimeValue && name === 'ToString') {
     return format === '' ? valueText(target) : formatDateTime(target, format);
   }

@@ -17,6 +17,18 @@ export class DateTimeValue {
   static readonly MIN = new DateTimeValue(new Date(0).setUTCFullYear(1, 0, 1));
 }
 
+/**
+ * A time 3CX never set, such as `[CallEstablishedTimeUTC]` of a call nobody answered. Shown as
+ * `DateTime.MinValue` when substituted as it is, but formatting it with `.ToString(…)` may
+ * throw inside 3CX (docs/3cx-facts.md §8 [3p alga-psa]): the runner throws too, so a template
+ * that does it fails its test.
+ */
+export class UnsetDateTimeValue extends DateTimeValue {
+  constructor(readonly variable: string) {
+    super(DateTimeValue.MIN.utcMs);
+  }
+}
+
 /** A .NET `TimeSpan`. */
 export class TimeSpanValue {
   constructor(readonly totalSeconds: number) {}

@@ -1,0 +1,85 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { ApiError } from './apiError';
+import type { HttpLimits } from './httpLimits';
+
+/** What the routes' authentication counts against the limits (authentication.ts). */
+export interface RequestLimits {
+  /** A request made with this key; a 429 past the key's limit. */
+  keyUsed(request: FastifyRequest, keyId: string): Promise<void>;
+  /** A request whose key or token was missing or wrong; a 429 past the address's limit. */
+  authFailed(request: FastifyRequest): Promise<void>;
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Rate limits (docs/api.md: 429 `rate_limited` with `Retry-After`), counted by
+ * `@fastify/rate-limit` in fixed one-minute windows in memory:
+ *
+ * - per client address, on every request, before anything else runs;
+ * - per API key, once the key is known (so the Zaps, scenarios and 3CX sharing a key share it);
+ * - failed authentication per address: a flood of wrong keys meets 429 while valid keys from
+ *   the same address still work (a wrong key can never use up someone else's budget).
+ *
+ * The client address is the connection's, or `X-Forwarded-For`'s when the connection comes
+ * from a trusted proxy (`BRIDGE_TRUST_PROXY`, buildApi.ts). Registered with fastify-plugin, so
+ * its hook and `requestLimits` reach every route.
+ */
+export const rateLimits = fastifyPlugin<HttpLimits>(
+  async (app, limits) => {
+    await app.register(fastifyRateLimit, { global: false, timeWindow: MINUTE_MS });
+
+    /** The key a request was counted for, read by the per-key limiter's key generator. */
+    const keyIdOf = new WeakMap<FastifyRequest, string>();
+    const perAddress = limiter(app, limits.perAddressPerMinute);
+    const perKey = limiter(app, limits.perKeyPerMinute, (request) => keyIdOf.get(request) ?? '');
+    const failedAuth = limiter(app, limits.failedAuthPerMinute);
+
+    app.addHook('onRequest', async (request) => {
+      await perAddress(
+        request,
+        `Too many requests from this address: at most ${limits.perAddressPerMinute} a minute.`,
+      );
+    });
+    app.decorate('requestLimits', {
+      async keyUsed(request, keyId) {
+        keyIdOf.set(request, keyId);
+        await perKey(
+          request,
+          `Too many requests with this API key: at most ${limits.perKeyPerMinute} a minute (shared by every Zap, scenario and 3CX template using the key).`,
+        );
+      },
+      async authFailed(request) {
+        await failedAuth(
+          request,
+          `Too many requests with a missing or wrong key from this address: at most ${limits.failedAuthPerMinute} a minute.`,
+        );
+      },
+    } satisfies RequestLimits);
+  },
+  { name: 'bridge-rate-limits' },
+);
+
+/**
+ * Count one request for `max` a minute (by the client address unless `keyOf` says otherwise)
+ * and throw a 429 past it; `max` 0 counts nothing.
+ */
+function limiter(
+  app: FastifyInstance,
+  max: number,
+  keyOf?: (request: FastifyRequest) => string,
+): (request: FastifyRequest, message: string) => Promise<void> {
+  if (max === 0) return async () => {};
+  const check = app.createRateLimit({
+    max,
+    timeWindow: MINUTE_MS,
+    ...(keyOf ? { keyGenerator: keyOf } : {}),
+  });
+  return async (request, message) => {
+    const result = await check(request);
+    if (!result.isAllowed && result.isExceeded)
+      throw ApiError.rateLimited(message, result.ttlInSeconds);
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * The tests `npm run mutate` runs against each mutant: the settle engine's fast unit tests,
+ * the fast-check properties among them with 25 runs each instead of 200
+ * (test/support/strykerFastCheck.js).
+ */
+const base = require('./jest.config.js');
+
+module.exports = {
+  ...base,
+  roots: ['<rootDir>/test/lib'],
+  testMatch: ['**/*.test.ts'],
+  setupFiles: ['<rootDir>/test/support/strykerFastCheck.js'],
+};

@@ -1,0 +1,303 @@
+import { settleCalls } from '../../lib/settleCalls';
+import type { SettledCall } from '../../lib/settledCall';
+import type { CallLeg } from '../../lib/threecx/callLeg';
+
+/** Who took part in a call (lib/callParties.ts), on call-log rows of the shapes 3CX sends. */
+const NOW = Date.parse('2026-03-02T10:00:00Z');
+let n = 0;
+const leg = (over: Partial<CallLeg>): CallLeg => ({
+  CallHistoryId: 'h',
+  CallId: 1,
+  CdrId: `cdr-${++n}`,
+  StartTime: '2026-03-02T09:00:00Z',
+  RingingDuration: 'PT5S',
+  TalkingDuration: 'PT0S',
+  ...over,
+});
+const inbound = { SourceType: 1, SourceDn: '10000', SourceCallerId: '+61412345678' };
+function settle(
+  legs: CallLeg[],
+  polls?: Parameters<typeof settleCalls>[1]['queuePolls'],
+): SettledCall {
+  const { settled } = settleCalls(legs, { now: NOW, country: 'AU', queuePolls: polls });
+  expect(settled).toHaveLength(1);
+  return settled[0];
+}
+
+describe('parties of a call', () => {
+  it('names the first extension as the callee of an inbound call, not the queue it passed', () => {
+    expect(
+      settle([
+        leg({
+          ...inbound,
+          CallType: 'Queue',
+          DestinationDn: '800',
+          DestinationDisplayName: 'Sales',
+        }),
+        leg({
+          ...inbound,
+          StartTime: '2026-03-02T09:00:10Z',
+          CallType: 'Extension',
+          DestinationDn: '103',
+          DestinationDisplayName: 'Chloe Walker',
+          Answered: true,
+          TalkingDuration: 'PT30S',
+        }),
+      ]),
+    ).toMatchObject({ callee_number: '103', callee_name: 'Chloe Walker', queue: '800' });
+  });
+
+  it('reads the agent from the caller id when the DN is empty, as some reports give it', () => {
+    expect(
+      settle([
+        leg({
+          ...inbound,
+          CallType: 'Extension',
+          DestinationCallerId: '101',
+          Answered: true,
+          TalkingDuration: 'PT30S',
+        }),
+      ]),
+    ).toMatchObject({ callee_number: '101', agents_rung: ['101'], answered_by: '101' });
+  });
+
+  it('reads the caller of an outbound or internal call from its DN, else its caller id', () => {
+    expect(
+      settle([
+        leg({
+          SourceType: 0,
+          SourceCallerId: '102',
+          CallType: 'Extension',
+          DestinationCallerId: '105',
+        }),
+      ]),
+    ).toMatchObject({
+      direction: 'internal',
+      caller_number: '102',
+      callee_number: '105',
+      external_number: null,
+    });
+  });
+
+  it('lists an agent once, and never an extension with no number', () => {
+    expect(
+      settle([
+        leg({ ...inbound, CallType: 'Extension', DestinationDn: '101' }),
+        leg({
+          ...inbound,
+          StartTime: '2026-03-02T09:00:20Z',
+          CallType: 'Extension',
+          DestinationDn: '101',
+        }),
+        leg({ ...inbound, StartTime: '2026-03-02T09:00:40Z', CallType: 'Extension' }),
+      ]).agents_rung,
+    ).toEqual(['101']);
+  });
+
+  it('does not count the extension that placed an outbound call (click-to-call rings it first)', () => {
+    expect(
+      settle([
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          CallType: 'Extension',
+          DestinationDn: '102',
+          Answered: true,
+          // The user's own phone rings and stays connected first: not the answer.
+          TalkingDuration: 'PT5S',
+        }),
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          StartTime: '2026-03-02T09:00:05Z',
+          CallType: 'External',
+          DestinationDn: '10000',
+          DestinationCallerId: '0298765432',
+          Answered: true,
+          TalkingDuration: 'PT60S',
+        }),
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          StartTime: '2026-03-02T09:01:10Z',
+          CallType: 'Extension',
+          DestinationDn: '104',
+        }),
+      ]),
+    ).toMatchObject({
+      direction: 'outbound',
+      callee_number: '+61298765432',
+      agents_rung: ['104'],
+      answered_by: '+61298765432',
+      external_number: '+61298765432',
+    });
+  });
+
+  it('takes the caller from the first outside leg, the callee of an outbound call from the first leg out', () => {
+    expect(
+      settle([
+        leg({ ...inbound, CallType: 'Extension', DestinationDn: '101' }),
+        leg({
+          ...inbound,
+          SourceCallerId: '+61400000000',
+          StartTime: '2026-03-02T09:00:20Z',
+          CallType: 'Extension',
+          DestinationDn: '102',
+        }),
+      ]).caller_number,
+    ).toBe('+61412345678');
+    expect(
+      settle([
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          CallType: 'External',
+          DestinationCallerId: '0298765432',
+        }),
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          StartTime: '2026-03-02T09:00:20Z',
+          CallType: 'External',
+          DestinationCallerId: '0298765000',
+        }),
+      ]).callee_number,
+    ).toBe('+61298765432');
+  });
+
+  it('keeps the agents of an outbound call that did not ring the caller first', () => {
+    expect(
+      settle([
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          CallType: 'External',
+          DestinationCallerId: '0298765432',
+          Answered: true,
+          TalkingDuration: 'PT9S',
+        }),
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          StartTime: '2026-03-02T09:01:00Z',
+          CallType: 'Extension',
+          DestinationDn: '104',
+        }),
+      ]).agents_rung,
+    ).toEqual(['104']);
+  });
+
+  it("keeps an outside answerer's number as 3CX wrote it when it is no phone number", () => {
+    expect(
+      settle([
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          CallType: 'External',
+          DestinationCallerId: ' 1234 ',
+          Answered: true,
+          TalkingDuration: 'PT9S',
+        }),
+      ]),
+    ).toMatchObject({ answered_by: '1234', callee_number: null });
+  });
+
+  it('adds the agents the abandoned-queue report polled (attempts > 0), once, for inbound calls only', () => {
+    const polls = new Map([
+      [
+        'h',
+        [
+          { queue: '800', queueName: 'Sales', agent: '103', agentName: null, attempts: 2 },
+          { queue: '800', queueName: 'Sales', agent: '101', agentName: null, attempts: 1 },
+          { queue: '800', queueName: 'Sales', agent: '104', agentName: null, attempts: 0 },
+          { queue: '800', queueName: 'Sales', agent: '105', agentName: null, attempts: null },
+        ],
+      ],
+    ]);
+    expect(
+      settle(
+        [
+          leg({ ...inbound, CallType: 'Extension', DestinationDn: '101' }),
+          leg({
+            ...inbound,
+            StartTime: '2026-03-02T09:00:10Z',
+            CallType: 'Queue',
+            DestinationDn: '800',
+            Answered: true,
+            TalkingDuration: 'PT40S',
+          }),
+        ],
+        polls,
+      ),
+    ).toMatchObject({ outcome: 'missed', agents_rung: ['101', '103', '105'] });
+    // A call with no queue leg takes the queue from the report.
+    expect(
+      settle([leg({ ...inbound, CallType: 'Digital Receptionist', DestinationDn: '8000' })], polls),
+    ).toMatchObject({
+      queue: '800',
+      queue_name: 'Sales',
+    });
+    expect(
+      settle(
+        [
+          leg({
+            SourceType: 0,
+            SourceDn: '102',
+            CallType: 'External',
+            DestinationCallerId: '0298765432',
+          }),
+        ],
+        polls,
+      ).agents_rung,
+    ).toEqual([]);
+  });
+
+  it('leaves blank names out', () => {
+    expect(
+      settle([
+        leg({
+          ...inbound,
+          SourceDisplayName: '   ',
+          CallType: 'Extension',
+          DestinationDn: '101',
+          DestinationDisplayName: '',
+        }),
+      ]),
+    ).toMatchObject({ caller_name: null, callee_name: null });
+  });
+});
+
+describe('a caller 3CX sends without number or name', () => {
+  it('keeps the trunk DN as the raw caller when the name is no number either', () => {
+    expect(
+      settle([
+        leg({
+          SourceType: 1,
+          SourceDn: '10000',
+          SourceCallerId: '10000',
+          SourceDisplayName: 'Jane Citizen',
+          CallType: 'Extension',
+          DestinationDn: '101',
+        }),
+      ]),
+    ).toMatchObject({
+      caller_number: null,
+      caller_number_raw: '10000',
+      caller_name: 'Jane Citizen',
+    });
+  });
+
+  it('keeps nothing as the raw number and no name', () => {
+    const { settled } = settleCalls(
+      [leg({ SourceType: 1, SourceDn: '10000', CallType: 'Extension', DestinationDn: '101' })],
+      { now: NOW },
+    );
+    expect(settled[0]).toMatchObject({
+      direction: 'inbound',
+      caller_number: null,
+      caller_number_raw: '',
+      caller_name: null,
+      callee_name: null,
+    });
+  });
+});

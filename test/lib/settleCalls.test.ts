@@ -1,0 +1,176 @@
+import { describeCall, settleCalls } from '../../lib/settleCalls';
+import type { CallLeg } from '../../lib/threecx/callLeg';
+
+/** Edges of settleCalls that the corpus and the properties do not pin one by one. */
+const leg = (over: Partial<CallLeg> = {}): CallLeg => ({
+  CallHistoryId: 'h1',
+  CallId: 7,
+  StartTime: '2026-03-02T09:00:00Z',
+  SourceType: 1,
+  SourceDn: '10000',
+  SourceCallerId: '+61412345678',
+  DestinationType: 0,
+  DestinationDn: '101',
+  DestinationCallerId: '101',
+  RingingDuration: 'PT10S',
+  TalkingDuration: 'PT0S',
+  Answered: false,
+  ...over,
+});
+const NOW = Date.parse('2026-03-02T10:00:00Z');
+
+describe('settleCalls edges', () => {
+  it('waits out the grace period after the last leg ended', () => {
+    const ended = Date.parse('2026-03-02T09:00:10Z');
+    expect(settleCalls([leg()], { now: ended + 9_999, graceSeconds: 10 })).toMatchObject({
+      settled: [],
+      pending: ['h1'],
+    });
+    expect(settleCalls([leg()], { now: ended + 10_000, graceSeconds: 10 }).settled).toHaveLength(1);
+    // 10 s by default.
+    expect(settleCalls([leg()], { now: ended + 9_000 }).pending).toEqual(['h1']);
+  });
+
+  it('keeps a call the PBX lists as active pending, by call key or by CallId', () => {
+    expect(settleCalls([leg()], { now: NOW, activeCallIds: ['h1'] }).pending).toEqual(['h1']);
+    expect(settleCalls([leg()], { now: NOW, activeCallIds: [7] }).pending).toEqual(['h1']);
+    expect(settleCalls([leg()], { now: NOW, activeCallIds: [8] }).settled).toHaveLength(1);
+  });
+
+  it('ignores legs it cannot place in time, and a call with none is neither settled nor pending', () => {
+    const result = settleCalls([leg({ StartTime: 'yesterday', CallHistoryId: 'h2' })], {
+      now: NOW,
+    });
+    expect(result).toEqual({ settled: [], pending: [] });
+    const call = settleCalls([leg(), leg({ StartTime: 'never', TalkingDuration: 'PT99S' })], {
+      now: NOW,
+    });
+    expect(call.settled[0]).toMatchObject({ leg_count: 1, talk_seconds: 0 });
+  });
+
+  it('reads a leg without durations as no ringing and no talk', () => {
+    const { settled } = settleCalls(
+      [leg({ RingingDuration: undefined, TalkingDuration: null, Answered: true })],
+      { now: NOW },
+    );
+    expect(settled[0]).toMatchObject({ ring_seconds: 0, talk_seconds: 0, outcome: 'missed' });
+  });
+
+  it('folds rows with the same CdrId, never rows without one', () => {
+    const twice = settleCalls([leg({ CdrId: 'c1' }), leg({ CdrId: 'c1' })], { now: NOW });
+    expect(twice.settled[0].leg_count).toBe(1);
+    const anonymous = settleCalls([leg(), leg()], { now: NOW });
+    expect(anonymous.settled[0].leg_count).toBe(2);
+  });
+
+  it('orders legs that start together by segment, whatever other fields hold', () => {
+    const { settled } = settleCalls(
+      [
+        leg({ SegmentId: 2, DestinationDn: '102', DestinationCallerId: '102' }),
+        leg({ SegmentId: { toString: null } as unknown as number, SubrowDescNumber: 'x' as never }),
+      ],
+      { now: NOW },
+    );
+    expect(settled[0]).toMatchObject({ agents_rung: ['101', '102'], callee_number: '101' });
+  });
+
+  it('sorts calls by start, then by id, and pending ids by id', () => {
+    const { settled, pending } = settleCalls(
+      [
+        leg({ CallHistoryId: 'b' }),
+        leg({ CallHistoryId: 'a' }),
+        leg({ CallHistoryId: 'c', StartTime: '2026-03-02T08:00:00Z' }),
+        leg({ CallHistoryId: 'z', StartTime: '2026-03-02T09:59:59Z' }),
+        leg({ CallHistoryId: 'y', StartTime: '2026-03-02T09:59:58Z' }),
+      ],
+      { now: NOW },
+    );
+    expect(settled.map((c) => c.call_id)).toEqual(['c', 'a', 'b']);
+    expect(pending).toEqual(['y', 'z']);
+  });
+
+  it('describes a live call from the legs so far, or nothing without a readable leg', () => {
+    expect(describeCall('h1', [leg()], { country: 'AU' })).toMatchObject({
+      call_id: 'h1',
+      direction: 'inbound',
+      caller_number: '+61412345678',
+    });
+    expect(describeCall('h1', [leg({ StartTime: 'soon' })], {})).toBeNull();
+  });
+
+  it('passes the DID, the queue polls and the voicemail threshold through to the call', () => {
+    const { settled } = settleCalls(
+      [
+        leg({ DestinationType: 4, CallType: 'Queue', DestinationDn: '800', Answered: true }),
+        leg({
+          StartTime: '2026-03-02T09:00:30Z',
+          DestinationType: 5,
+          DestinationDn: '101',
+          TalkingDuration: 'PT8S',
+          Answered: true,
+        }),
+      ],
+      {
+        now: NOW,
+        voicemailLeftSeconds: 8,
+        dialedNumbers: new Map([['h1', '+61881234500']]),
+        queuePolls: new Map([
+          [
+            'h1',
+            [{ queue: '800', queueName: 'Sales', agent: '103', agentName: null, attempts: 1 }],
+          ],
+        ]),
+      },
+    );
+    expect(settled[0]).toMatchObject({
+      outcome: 'voicemail',
+      voicemail_left: true,
+      dialed_number: '+61881234500',
+      agents_rung: ['103'],
+      queue: '800',
+    });
+  });
+});
+
+describe('settleCalls ordering and the end of a call', () => {
+  it('waits for the leg that ends last, not the leg that starts last', () => {
+    const legs = [
+      leg({
+        CdrId: 'q',
+        TalkingDuration: 'PT100S',
+        Answered: true,
+        DestinationType: 4,
+        CallType: 'Queue',
+      }),
+      leg({ CdrId: 'a', StartTime: '2026-03-02T09:00:10Z', RingingDuration: 'PT5S' }),
+    ];
+    const start = Date.parse('2026-03-02T09:00:00Z');
+    expect(settleCalls(legs, { now: start + 60_000 }).pending).toEqual(['h1']);
+    expect(settleCalls(legs, { now: start + 121_000 }).settled[0].ended_at).toBe(
+      '2026-03-02T09:01:50.000Z',
+    );
+  });
+
+  it('orders legs that start together by segment, sub-row, end, CdrId, then the destination', () => {
+    const at = (dn: string, over: Partial<CallLeg>) =>
+      leg({ DestinationDn: dn, DestinationCallerId: dn, CallType: 'Extension', ...over });
+    const legs = [
+      at('104', { SegmentId: 2, SubrowDescNumber: 1, CdrId: 'b' }),
+      at('105', { SegmentId: 2, SubrowDescNumber: 1, CdrId: 'c', RingingDuration: 'PT20S' }),
+      at('106', { SegmentId: 2, SubrowDescNumber: 1, CdrId: 'a' }),
+      at('103', { SegmentId: 2, SubrowDescNumber: 0 }),
+      at('102', { SegmentId: 1, SubrowDescNumber: 5 }),
+      at('108', { SegmentId: 3, CdrId: '' }),
+      at('107', { SegmentId: 3, CdrId: '' }),
+    ];
+    const expected = ['102', '103', '106', '104', '105', '107', '108'];
+    for (const order of [
+      legs,
+      [...legs].reverse(),
+      [legs[3], legs[0], legs[6], legs[1], legs[5], legs[4], legs[2]],
+    ]) {
+      const { settled } = settleCalls(order, { now: NOW });
+      expect(settled[0].agents_rung).toEqual(expected);
+    }
+  });
+});
