@@ -25,12 +25,14 @@ const ON_POSTGRES = [
   'integration/followUp',
   'integration/reports',
   'integration/webhooksAndOps',
-  'integration/feedPaging',
+  'integration/journalContacts',
+  'badInput/tenancy',
   'faults/restart',
   'store/multiInstance',
 ];
 
 module.exports = {
+  testTimeout: 30000,
   globalSetup: '<rootDir>/test/support/postgres/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/postgres/globalTeardown.ts',
   projects: [

@@ -2,7 +2,7 @@ import type { SecretBox } from '../secrets/secretBox';
 import { ApiKeyRepo } from './apiKeys';
 import { CallRepo } from './calls';
 import { ContactRepo } from './contacts';
-import { openDatabase } from './database';
+import { describeDatabase, openDatabase } from './database';
 import { DeliveryRepo } from './deliveries';
 import { FollowUpRepo } from './followUps';
 import { LocationRepo } from './locations';
@@ -48,7 +48,7 @@ export class BridgeStore {
 
   /** A SQLite file (or `:memory:`), or a `postgres://` URL. */
   static open(target: string, secrets: SecretBox): BridgeStore {
-    return new BridgeStore(openDatabase(target), secrets, target);
+    return new BridgeStore(openDatabase(target), secrets, describeDatabase(target));
   }
 
   transaction<T>(work: () => T): T {

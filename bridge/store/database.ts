@@ -15,6 +15,14 @@ export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
 }
 
+/** A database for messages and logs: a Postgres URL without its password. */
+export function describeDatabase(target: string): string {
+  if (!isPostgresUrl(target)) return target;
+  const url = new URL(target);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
+
 /**
  * Open the bridge's database: a Postgres URL (`postgres://…`), else a SQLite file (or
  * `:memory:`). Every pending migration is applied, one transaction each.

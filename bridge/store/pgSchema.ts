@@ -47,7 +47,9 @@ export const PG_MIGRATIONS: readonly string[] = [
     signing_secret_enc TEXT,
     created_at TEXT NOT NULL,
     removed_at TEXT,
-    removed_reason TEXT
+    removed_reason TEXT,
+    -- SQLite's rowid: the order subscriptions were made in, where created_at ties.
+    seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
   );
   CREATE INDEX subscriptions_by_event ON subscriptions(location_id, event) WHERE removed_at IS NULL;
 

@@ -5,7 +5,7 @@ import type { ReturnedVia } from '../../lib/followUp/callbackMatch';
 import type { DeliveryStatus } from './deliveries';
 import { jsonFlag, jsonText } from './sql/jsonFields';
 import type { MissContext } from './followUps';
-import type { SubscriptionKind } from './subscriptions';
+import { subscriptionsMadeOrder, type SubscriptionKind } from './subscriptions';
 
 /**
  * What the follow-up report, the reconciliation and the dashboard read (bridge/reports): a few
@@ -169,7 +169,7 @@ export class ReportRepo {
         .prepare(
           `SELECT id, kind, target_url, filters, created_at, removed_at FROM subscriptions
            WHERE location_id = ? AND event = 'call.missed' AND (removed_at IS NULL OR removed_at > ?)
-           ORDER BY created_at, ${this.db.dialect === 'sqlite' ? 'rowid' : 'id'}`,
+           ORDER BY created_at, ${subscriptionsMadeOrder(this.db)}`,
         )
         .all(locationId, sinceIso) as Row[]
     ).map((r) => ({

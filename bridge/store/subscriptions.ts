@@ -42,14 +42,13 @@ export class SubscriptionRepo {
     db: SqlDatabase,
     private readonly secrets: SecretBox,
   ) {
+    const made = subscriptionsMadeOrder(db);
     this.sql = prepareAll(db, {
       insert: `INSERT INTO subscriptions (id, location_id, kind, event, target_url, filters, signing_secret_enc, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       byId: 'SELECT * FROM subscriptions WHERE id = ? AND location_id = ?',
-      active:
-        'SELECT * FROM subscriptions WHERE location_id = ? AND removed_at IS NULL ORDER BY created_at',
-      activeFor:
-        'SELECT * FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL ORDER BY created_at',
+      active: `SELECT * FROM subscriptions WHERE location_id = ? AND removed_at IS NULL ORDER BY created_at, ${made}`,
+      activeFor: `SELECT * FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL ORDER BY created_at, ${made}`,
       signingSecret: 'SELECT signing_secret_enc FROM subscriptions WHERE id = ?',
       remove:
         'UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE id = ? AND location_id = ? AND removed_at IS NULL',
@@ -110,6 +109,11 @@ export class SubscriptionRepo {
     this.sql.cancelPending.run(id);
     return true;
   }
+}
+
+/** The order subscriptions were made in, where their `created_at` ties (SQLite's rowid). */
+export function subscriptionsMadeOrder(db: SqlDatabase): string {
+  return db.dialect === 'sqlite' ? 'rowid' : 'seq';
 }
 
 function toSubscription(row: SubscriptionRow): Subscription {

@@ -172,8 +172,28 @@ describe('locations and keys', () => {
   });
 
   it('never writes an API key or a 3CX client secret in plaintext to the database file', async () => {
-    t.bridge.store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-    const file = readFileSync(t.dbPath).toString('latin1');
+    const db = t.bridge.store.db;
+    let file: string;
+    if (db.dialect === 'sqlite') {
+      db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      file = readFileSync(t.dbPath).toString('latin1');
+    } else {
+      // Postgres: every row of every table, bytes as text.
+      const tables = db
+        .prepare(
+          `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'`,
+        )
+        .all()
+        .map((r) => String(r.t));
+      file = tables
+        .flatMap((table) => db.prepare(`SELECT * FROM ${table}`).all())
+        .map((row) =>
+          Object.values(row)
+            .map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : String(v)))
+            .join(' '),
+        )
+        .join('\n');
+    }
     expect(file).not.toContain(t.apiKey);
     expect(file).not.toContain(t.apiKey.slice(4, 30));
     expect(file).not.toContain('bridge-secret');
