@@ -9,6 +9,7 @@ import {
   openStoreAt,
   portFrom,
 } from '../config';
+import { leaseTimingFrom } from '../cluster/clusterMembership';
 import { describeDatabase, isPostgresUrl } from '../store/database';
 import { demoBanner, startDemo } from '../demo';
 import { ensureEnvLocation, envLocationWarnings } from '../envLocation';
@@ -95,6 +96,7 @@ export function registerServeCommand(
           publicUrl,
           secrets: loadSecrets(dbPath, env),
           adminToken: env.BRIDGE_ADMIN_TOKEN,
+          leaseTiming: leaseTimingFrom(env),
           logger,
           allowLoopbackHttpTargets: env.BRIDGE_ALLOW_LOCAL_HTTP_TARGETS === '1',
           ...http,

@@ -1,4 +1,5 @@
-import type { SqlDatabase } from './sql/sqlDatabase';
+import { hostname } from 'node:os';
+import type { SqlDatabase, SqlStatement } from './sql/sqlDatabase';
 import { inTransaction, prepareAll } from './database';
 import type { SubscriptionKind } from './subscriptions';
 
@@ -30,11 +31,39 @@ export interface DeliveryAttempt extends AttemptResult {
   attempt: number;
 }
 
+/**
+ * How long a Postgres instance keeps a delivery it took (`claimed_until`): longer than any
+ * attempt (the worker's timeout is seconds), short enough that a SIGKILLed instance's
+ * deliveries go out again soon after, from another instance, with the same event id.
+ */
+export const CLAIM_MS = 60_000;
+
 /** Deliveries (one per event and subscription) and the history of their attempts. */
 export class DeliveryRepo {
   private readonly sql;
+  /**
+   * Postgres (several instances): due deliveries are claimed as they are read, `FOR UPDATE
+   * SKIP LOCKED`, so two instances never send the same delivery at once.
+   */
+  private readonly claimDue: SqlStatement | null;
+  /** Who claims: this process (shown in `claimed_by` for support questions). */
+  private readonly claimant = `${hostname()}-${process.pid}`;
 
   constructor(private readonly db: SqlDatabase) {
+    this.claimDue =
+      db.dialect === 'postgres'
+        ? db.prepare(`UPDATE deliveries d SET claimed_by = ?, claimed_until = ?
+         FROM events e, subscriptions s
+         WHERE d.id IN (
+             SELECT id FROM deliveries
+             WHERE status = 'pending' AND next_attempt_at <= ?
+               AND (claimed_until IS NULL OR claimed_until < ?)
+               AND subscription_id NOT IN (SELECT json_array_elements_text(?::json))
+             ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
+           AND e.seq = d.event_seq AND s.id = d.subscription_id
+         RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+                   d.subscription_id, s.kind, s.target_url, d.attempts, d.created_at, d.next_attempt_at`)
+        : null;
     this.sql = prepareAll(db, {
       due: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
                 d.subscription_id, s.kind, s.target_url, d.attempts, d.created_at
@@ -42,11 +71,7 @@ export class DeliveryRepo {
          JOIN events e ON e.seq = d.event_seq
          JOIN subscriptions s ON s.id = d.subscription_id
          WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-           AND d.subscription_id NOT IN (${
-             db.dialect === 'sqlite'
-               ? 'SELECT value FROM json_each(?)'
-               : 'SELECT json_array_elements_text(?::json)'
-           })
+           AND d.subscription_id NOT IN (SELECT value FROM json_each(?))
          ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       nextDueAt: `SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`,
       attempts: 'SELECT attempts FROM deliveries WHERE id = ?',
@@ -54,6 +79,7 @@ export class DeliveryRepo {
         'INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
       update: `UPDATE deliveries SET attempts = ?, status = ?, next_attempt_at = COALESCE(?, next_attempt_at),
              last_status_code = ?, last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+             ${db.dialect === 'postgres' ? ', claimed_by = NULL, claimed_until = NULL' : ''}
            WHERE id = ? AND status = 'pending'`,
       ofEvent:
         'SELECT id, subscription_id, status FROM deliveries WHERE location_id = ? AND event_seq = ? ORDER BY id',
@@ -74,10 +100,18 @@ export class DeliveryRepo {
     excluding: ReadonlySet<number>,
     busySubscriptions: ReadonlySet<string> = new Set(),
   ): DueDelivery[] {
-    const rows = this.sql.due.all(
-      now,
-      JSON.stringify([...busySubscriptions]),
-      limit + excluding.size,
+    const busy = JSON.stringify([...busySubscriptions]);
+    const rows = (
+      this.claimDue
+        ? // Those this instance has in flight are claimed already: not read again.
+          this.claimDue
+            .all(this.claimant, now + CLAIM_MS, now, now, busy, limit)
+            .sort(
+              (a, b) =>
+                Number(a.next_attempt_at) - Number(b.next_attempt_at) ||
+                Number(a.id) - Number(b.id),
+            )
+        : this.sql.due.all(now, busy, limit + excluding.size)
     ) as Array<Record<string, unknown>>;
     const out: DueDelivery[] = [];
     for (const r of rows) {

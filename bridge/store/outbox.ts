@@ -1,4 +1,5 @@
-import type { SqlDatabase } from './sql/sqlDatabase';
+import type { SqlDatabase, SqlStatement } from './sql/sqlDatabase';
+import { DELIVERIES_CHANNEL } from '../cluster/deliveriesChannel';
 import { type CallEvent, type CallEventType } from '../../lib/callEvent';
 import {
   eventFiltersSchema,
@@ -41,7 +42,15 @@ export class EventOutbox {
   /** `GET /v1/events` pages: the filters in SQL on the `events_feed` index (schema.ts). */
   readonly pages: BoundedPages;
 
+  /** Postgres: wake the other instances' delivery workers (bridge/cluster/peerWakeups.ts). */
+  private readonly notify: SqlStatement | null;
+
   constructor(db: SqlDatabase, options: { scanCap?: number } = {}) {
+    // Sent at the commit of the caller's transaction, so a woken instance finds the rows.
+    this.notify =
+      db.dialect === 'postgres'
+        ? db.prepare(`SELECT pg_notify('${DELIVERIES_CHANNEL}', '')`)
+        : null;
     this.pages = new BoundedPages(db, {
       table: 'events',
       index: 'events_feed',
@@ -89,6 +98,7 @@ export class EventOutbox {
       filters: string | null;
     }>;
     const enqueue = this.sql.enqueue;
+    let enqueued = 0;
     for (const sub of subscriptions) {
       const filters = sub.filters
         ? parseStoredJson(eventFiltersSchema, sub.filters, {
@@ -97,9 +107,12 @@ export class EventOutbox {
             column: 'filters',
           })
         : null;
-      if (matchesFilters(event, filters))
+      if (matchesFilters(event, filters)) {
         enqueue.run(locationId, seq, sub.id, options.now, options.now);
+        enqueued++;
+      }
     }
+    if (enqueued > 0) this.notify?.get();
     return seq;
   }
 

@@ -137,6 +137,10 @@ export const PG_MIGRATIONS: readonly string[] = [
     delivered_at BIGINT,
     last_status_code INTEGER,
     last_error TEXT,
+    -- Several instances: the one sending it, and until when (epoch ms); a dead instance's
+    -- claims run out and another takes the delivery (bridge/store/deliveries.ts).
+    claimed_by TEXT,
+    claimed_until BIGINT,
     UNIQUE (event_seq, subscription_id)
   );
   CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status = 'pending';
@@ -200,5 +204,22 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX callcontrol_calls_by_call ON callcontrol_calls(location_id, call_id);
   CREATE INDEX callcontrol_calls_seen ON callcontrol_calls(seen_at);
+
+  -- Several instances on one database (bridge/cluster): who is alive, and which instance polls
+  -- each location and holds its Call Control stream. Times are the database's clock (epoch ms),
+  -- so instances on machines with different clocks agree on expiry.
+  CREATE TABLE bridge_instances (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE TABLE location_leases (
+    location_id TEXT PRIMARY KEY REFERENCES locations(id) ON DELETE CASCADE,
+    holder TEXT,
+    expires_at BIGINT NOT NULL,
+    acquired_at BIGINT
+  );
+  CREATE INDEX location_leases_holder ON location_leases(holder);
   `,
 ];
