@@ -139,7 +139,8 @@ export function hasJournalRoute(bench: BenchBridge): boolean {
 export async function startBenchBridge(options: {
   /** One location each; null = a location fed by the CRM-template journal only. */
   pbxUrls: Array<string | null>;
-  receiverUrl: string;
+  /** Where the subscriptions point; with several, the i-th event type's goes to the i-th (cycling). */
+  receiverUrl: string | string[];
   events: readonly CallEventType[];
   clientIdFor?: (index: number) => { clientId: string; clientSecret: string };
   settings?: Partial<LocationSettings>;
@@ -176,17 +177,18 @@ export async function startBenchBridge(options: {
       },
       now(),
     );
-    for (const event of options.events) {
+    const receivers = [options.receiverUrl].flat();
+    options.events.forEach((event, e) => {
       bridge.store.subscriptions.create(
         {
           locationId: location.id,
           kind: 'rest_hook',
           event,
-          targetUrl: `${options.receiverUrl}?location=${i}`,
+          targetUrl: `${receivers[e % receivers.length]}?location=${i}`,
         },
         now(),
       );
-    }
+    });
     const { key } = bridge.store.apiKeys.create(location.id, 'bench', now());
     locations.push({ id: location.id, apiKey: key });
   });

@@ -3,50 +3,71 @@ import type { AddressInfo } from 'node:net';
 import type { Arrival } from './simHost';
 
 /**
- * A fast webhook receiver: 200 `{}` at once, keep-alive, and a note of when each event
- * arrived (its body complete). It keeps only the fields the benchmarks match on.
+ * A webhook receiver: 200 `{}`, keep-alive, and a note of when each event arrived (its body
+ * complete). It keeps only the fields the benchmarks match on. `?delay=MS` in a target URL
+ * makes it answer that request after MS milliseconds, as a slow receiver would (Zapier takes
+ * tens to hundreds of milliseconds to accept a hook). It listens on `ports` ports, all feeding
+ * one list: each port is a target of its own for the bridge (an origin).
  * (test/support/receiver.ts is not compiled into dist, and does more than a benchmark needs.)
  */
 export interface BenchReceiver {
-  url: string;
+  /** One URL per port. */
+  urls: string[];
   received: Arrival[];
   close(): Promise<void>;
 }
 
-export async function startBenchReceiver(): Promise<BenchReceiver> {
+export async function startBenchReceiver(ports = 3): Promise<BenchReceiver> {
   const received: Arrival[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      let event: { id?: string; event?: string; call_id?: string; location?: { id?: string } } = {};
-      try {
-        event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof event;
-      } catch {
-        // recorded with empty fields: the benchmark reports it as unmatched
-      }
-      received.push({
-        at,
-        path: req.url ?? '',
-        eventId: event.id ?? '',
-        event: event.event ?? '',
-        callId: event.call_id ?? '',
-        locationId: event.location?.id ?? '',
+  const servers: Server[] = [];
+  for (let i = 0; i < ports; i++) {
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const at = Date.now();
+        let event: { id?: string; event?: string; call_id?: string; location?: { id?: string } } =
+          {};
+        try {
+          event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof event;
+        } catch {
+          // recorded with empty fields: the benchmark reports it as unmatched
+        }
+        const path = req.url ?? '';
+        received.push({
+          at,
+          path,
+          eventId: event.id ?? '',
+          event: event.event ?? '',
+          callId: event.call_id ?? '',
+          locationId: event.location?.id ?? '',
+        });
+        const delay = Number(/[?&]delay=(\d+)/.exec(path)?.[1] ?? 0);
+        const answer = () => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{}');
+        };
+        if (delay > 0) setTimeout(answer, delay);
+        else answer();
       });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
     });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    server.keepAliveTimeout = 60_000;
+    server.maxRequestsPerSocket = 0;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+  }
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    urls: servers.map((s) => `http://127.0.0.1:${(s.address() as AddressInfo).port}/hook`),
     received,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+      Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.closeAllConnections();
+              server.close(() => resolve());
+            }),
+        ),
+      ).then(() => undefined),
   };
 }

@@ -17,6 +17,8 @@ export interface JournalLoadSpec {
   seconds: number;
   /** Distinct per run, so numbers never repeat across runs on one bridge. */
   numberBase: number;
+  /** Every post from this one number instead (a repeat caller). */
+  fixedNumber?: string;
 }
 
 export interface JournalPost {
@@ -38,7 +40,7 @@ export async function runJournalLoad(spec: JournalLoadSpec): Promise<JournalPost
     const body = JSON.stringify({
       call_type: 'Missed',
       direction: 'Inbound',
-      number: `+6141${String(spec.numberBase + i).padStart(7, '0')}`,
+      number: spec.fixedNumber ?? `+6141${String(spec.numberBase + i).padStart(7, '0')}`,
       name: 'Bench Caller',
       agent: '101',
       queue: '8001',

@@ -10,6 +10,11 @@ export type Row = Record<string, string | number>;
  */
 export interface BenchFigures {
   machine: string;
+  /**
+   * The headline figures by dotted name (`throughput.end_to_end_events_per_second`), each also
+   * written at its path (`figures.throughput.end_to_end_events_per_second`): see `recordKey`.
+   */
+  keys: Record<string, KeyFigure>;
   benchmarks: Record<
     string,
     {
@@ -29,7 +34,30 @@ export interface MeasureFigures {
   duplicated: number;
 }
 
-export const figures: BenchFigures = { machine: '', benchmarks: {} };
+/** A headline figure: a number, or numbers by a condition (`{"0": …, "50": …}`). */
+export type KeyFigure = number | null | Record<string, number | null>;
+
+export const figures: BenchFigures = { machine: '', keys: {}, benchmarks: {} };
+
+/**
+ * Record a headline figure under its dotted name, e.g. `settle.ratio_to_parse`: in `keys` by
+ * that name and, for readers that follow the dots, at that path of the JSON document.
+ */
+export function recordKey(name: string, value: KeyFigure): void {
+  figures.keys[name] = value;
+  const path = name.split('.');
+  let node = figures as unknown as Record<string, unknown>;
+  for (const part of path.slice(0, -1)) {
+    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+/** The median of a run's figures (null when there are none). */
+export function median(values: readonly number[]): number | null {
+  return values.length === 0 ? null : percentile(values, 50);
+}
 let currentBenchmark = 'bench';
 
 /** The benchmark whose figures follow (bench/run.ts sets it). */

@@ -1,4 +1,6 @@
 import { connectionFloodBench } from './connectionFlood';
+import { bigStoreBench } from './bigStoreBench';
+import { fairnessBench } from './fairnessBench';
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { writeFileSync } from 'node:fs';
@@ -20,6 +22,8 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   throughput: () => throughputBench(),
   locations: () => locationsBench(),
   store: () => storeBench(),
+  fairness: () => fairnessBench(),
+  bigstore: () => bigStoreBench(),
   reports: () => reportsBench(),
   replay: () => replayBench(),
   connections: () => connectionFloodBench(),

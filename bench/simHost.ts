@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { startSimulator, type Simulator, type TrafficMix } from '../sim';
 import { startBenchReceiver, type BenchReceiver } from './benchReceiver';
 import { runJournalLoad, type JournalLoadSpec } from './journalLoad';
@@ -76,14 +77,36 @@ export type HostRequest =
   | { method: 'arrivalCount' }
   | { method: 'usage' }
   | { method: 'journalLoad'; spec: JournalLoadSpec }
+  | { method: 'blackHoles'; count: number }
   | { method: 'close' };
 
 export interface HostStarted {
   urls: string[];
+  /** The receiver's first port (every benchmark that needs one target). */
   receiverUrl: string;
+  /** All its ports: each a target (origin) of its own. */
+  receiverUrls: string[];
 }
 
 const sims: Simulator[] = [];
+const blackHoles: Server[] = [];
+const heldSockets = new Set<Socket>();
+
+/**
+ * A webhook target that never answers: it accepts the connection, reads the request and
+ * holds it (a hung server, a firewall that drops). Returns its URL.
+ */
+async function startBlackHole(): Promise<string> {
+  const server = createServer((socket) => {
+    heldSockets.add(socket);
+    socket.on('data', () => undefined);
+    socket.on('error', () => undefined);
+    socket.on('close', () => heldSockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  blackHoles.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+}
 let receiver: BenchReceiver | null = null;
 
 async function handle(request: HostRequest): Promise<unknown> {
@@ -104,7 +127,11 @@ async function handle(request: HostRequest): Promise<unknown> {
           }),
         );
       }
-      const started: HostStarted = { urls: sims.map((s) => s.url), receiverUrl: receiver.url };
+      const started: HostStarted = {
+        urls: sims.map((s) => s.url),
+        receiverUrl: receiver.urls[0],
+        receiverUrls: receiver.urls,
+      };
       return started;
     }
     case 'traffic':
@@ -170,9 +197,16 @@ async function handle(request: HostRequest): Promise<unknown> {
     }
     case 'journalLoad':
       return runJournalLoad(request.spec);
+    case 'blackHoles': {
+      const urls: string[] = [];
+      for (let i = 0; i < request.count; i++) urls.push(await startBlackHole());
+      return urls;
+    }
     case 'close':
       await Promise.all(sims.map((s) => s.close()));
       await receiver?.close();
+      for (const socket of heldSockets) socket.destroy();
+      for (const server of blackHoles) server.close();
       setImmediate(() => process.exit(0));
       return null;
   }

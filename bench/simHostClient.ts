@@ -20,6 +20,7 @@ export class SimHost {
   >();
   urls: string[] = [];
   receiverUrl = '';
+  receiverUrls: string[] = [];
 
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
@@ -45,6 +46,7 @@ export class SimHost {
     const started = (await host.call({ method: 'start', sims })) as HostStarted;
     host.urls = started.urls;
     host.receiverUrl = started.receiverUrl;
+    host.receiverUrls = started.receiverUrls;
     return host;
   }
 
@@ -74,6 +76,11 @@ export class SimHost {
 
   usage(): Promise<HostUsage> {
     return this.call({ method: 'usage' }) as Promise<HostUsage>;
+  }
+
+  /** Start `count` servers that accept requests and never answer; their URLs. */
+  blackHoles(count: number): Promise<string[]> {
+    return this.call({ method: 'blackHoles', count }) as Promise<string[]>;
   }
 
   /** Post CRM-template journal entries from the child (bench/journalLoad.ts). */

@@ -3,7 +3,17 @@ import { DeliveryWorker } from '../bridge/delivery/deliveryWorker';
 import type { CallEnricher } from '../bridge/ingest/callEnricher';
 import { StoreEnricher } from '../bridge/ingest/storeEnricher';
 import { hasJournalRoute, startBenchBridge } from './benchBridge';
-import { loadLine, mib, percentile, printTable, round, sleep, type Row } from './report';
+import {
+  loadLine,
+  median,
+  mib,
+  percentile,
+  printTable,
+  recordKey,
+  round,
+  sleep,
+  type Row,
+} from './report';
 import { SimHost } from './simHostClient';
 
 /**
@@ -11,11 +21,13 @@ import { SimHost } from './simHostClient';
  *
  * A simulated PBX on a manual clock takes `calls` calls of the default traffic mix; the clock
  * then jumps past the last hang-up, and the bridge (its clock following the sim's) catches up
- * in one poll: read the call log, settle, enrich, store events and deliveries in one
- * transaction. That poll is the ingest rate. Then the delivery worker's loop sends every
- * delivery to a receiver that answers 200 at once (in the child process, keep-alive): the
- * delivery rate, at the bridge's default concurrency and at higher ones (the same deliveries,
- * reset), and with all of them for one subscription.
+ * in one poll: read the call log, settle, enrich, store events and deliveries. That poll is the
+ * ingest rate. Then the delivery worker's own loop (default settings) sends every delivery to
+ * receivers in the child process that answer after 0, 50 or 200 ms (three subscriptions, one
+ * per event type, each at a receiver port of its own; and a mix, one receiver per delay), and
+ * to one subscription alone: the same deliveries, reset between variants. A slow variant is
+ * measured for at most `BENCH_DELIVERY_SECONDS` (30). Last, end to end: a fresh bridge whose
+ * worker runs while the catch-up poll stores, from the poll's start to the last webhook.
  */
 const START = Date.UTC(2026, 2, 2, 9, 0, 0);
 
@@ -24,32 +36,65 @@ interface RunResult {
   delivery: Row[];
   scrape: Row[];
   ingestEventsPerSecond: number;
+  webhooksPerSecond: Record<string, number>;
 }
+
+/** The delivery variants: each subscription's receiver delay, and how the receivers are laid out. */
+const VARIANTS: Array<{
+  name: string;
+  delays: number[];
+  /** All subscriptions at one receiver port (one target) instead of one port each. */
+  oneOrigin?: boolean;
+}> = [
+  { name: '0', delays: [0, 0, 0] },
+  { name: '50', delays: [50, 50, 50] },
+  { name: '200', delays: [200, 200, 200] },
+  { name: 'mix 0/50/200', delays: [0, 50, 200] },
+  { name: '200, one receiver port', delays: [200, 200, 200], oneOrigin: true },
+  { name: '0, one subscription', delays: [0] },
+];
 
 export async function throughputBench(): Promise<void> {
   const calls = Number(process.env.BENCH_THROUGHPUT_CALLS ?? 5000);
   const runs = Number(process.env.BENCH_RUNS ?? 3);
-  const concurrencies = [8, 32, 64];
   const results: RunResult[] = [];
   for (let run = 1; run <= runs; run++) {
     process.stdout.write(`[throughput] run ${run} of ${runs}: ${loadLine()}\n`);
-    results.push(await runOnce(calls, concurrencies, run));
+    results.push(await runOnce(calls, run));
   }
   const order = results
     .map((r, i) => ({ i, v: r.ingestEventsPerSecond }))
     .sort((a, b) => a.v - b.v);
-  const median = order[Math.floor((order.length - 1) / 2)].i;
+  const middle = order[Math.floor((order.length - 1) / 2)].i;
   printTable(
-    `Ingest: ${calls.toLocaleString('en-US')} settled calls caught up in one poll (median run: ${median + 1})`,
+    `Ingest: ${calls.toLocaleString('en-US')} settled calls caught up in one poll (median run: ${middle + 1})`,
     results.map((r) => r.ingest),
   );
   printTable(
-    'Delivery: every stored event to a receiver answering 200 at once (webhooks/s)',
+    'Delivery: every stored event, worker defaults, receivers answering after the given ms (webhooks/s)',
     results.flatMap((r) => r.delivery),
+  );
+  const byDelay: Record<string, number | null> = {};
+  for (const name of ['0', '50', '200'])
+    byDelay[name] = median(results.map((r) => r.webhooksPerSecond[name]));
+  recordKey('throughput.webhooks_per_second_by_receiver_ms', byDelay);
+
+  const endToEnd: Row[] = [];
+  for (let run = 1; run <= runs; run++) {
+    process.stdout.write(`[throughput] end to end, run ${run} of ${runs}: ${loadLine()}\n`);
+    endToEnd.push(await endToEndOnce(calls, run));
+  }
+  printTable(
+    'End to end: the catch-up poll with the worker running, three subscriptions, receivers answering at once',
+    endToEnd,
+  );
+  recordKey(
+    'throughput.end_to_end_events_per_second',
+    median(endToEnd.map((r) => Number(r['events/s']))),
   );
   printTable(
     `GET /metrics as the store grows (median run; retention keeps delivered rows 30 days)`,
-    results[median].scrape,
+    results[middle].scrape,
   );
   const journal = await journalThroughput(Number(process.env.BENCH_JOURNAL_SECONDS ?? 10));
   if (journal) {
@@ -144,13 +189,13 @@ async function drain(bridge: { store: { deliveries: { pendingCount(): number } }
   while (bridge.store.deliveries.pendingCount() > 0 && performance.now() < until) await sleep(200);
 }
 
-async function runOnce(calls: number, concurrencies: number[], run: number): Promise<RunResult> {
+async function runOnce(calls: number, run: number): Promise<RunResult> {
   const host = await SimHost.start([{ seed: run, clock: { mode: 'manual', at: START } }]);
   let simNow = START;
   const timedEnricher = new TimedEnricher(new StoreEnricher());
   const bench = await startBenchBridge({
     pbxUrls: host.urls,
-    receiverUrl: host.receiverUrl,
+    receiverUrl: host.receiverUrls,
     events: CALL_EVENT_TYPES,
     bridge: { now: () => simNow, enricher: timedEnricher },
   });
@@ -200,26 +245,25 @@ async function runOnce(calls: number, concurrencies: number[], run: number): Pro
     };
 
     const delivery: Row[] = [];
-    const variants = [
-      ...concurrencies.map((c) => ({ concurrency: c, subscriptions: 3 })),
-      { concurrency: 8, subscriptions: 1 },
-    ];
-    for (const { concurrency, subscriptions } of variants) {
+    const webhooksPerSecond: Record<string, number> = {};
+    const limitMs = Number(process.env.BENCH_DELIVERY_SECONDS ?? 30) * 1000;
+    for (const variant of VARIANTS) {
+      const subscriptions = variant.delays.length;
+      pointSubscriptions(bench.bridge.store, host.receiverUrls, variant);
       resetDeliveries(bench.bridge.store, simNow);
       if (subscriptions === 1) keepOneSubscription(bench.bridge.store);
       const arrivalsBefore = await host.arrivalCount();
       probe.reset();
-      // The worker's own loop (`start()`), as the running service delivers: not `deliverDue()`,
-      // the one-round helper tests drive by hand.
       const pending = bridge.store.deliveries.pendingCount();
       let finished = 0;
       let allDone = () => {};
       const done = new Promise<void>((resolve) => (allDone = resolve));
+      // The worker's own loop (`start()`), as the running service delivers, with its defaults.
       const worker = new DeliveryWorker({
         store: bridge.store,
         now: () => simNow,
-        concurrency,
         metrics: bridge.metrics,
+        addressPolicy: { allowPrivate: true, allowLoopback: true },
         onResult: () => {
           if (++finished === pending) allDone();
         },
@@ -228,23 +272,26 @@ async function runOnce(calls: number, concurrencies: number[], run: number): Pro
       const cpuBefore = process.cpuUsage();
       const t = performance.now();
       worker.start();
-      await done;
+      await Promise.race([done, sleep(limitMs)]);
       const ms = performance.now() - t;
-      const cpu = process.cpuUsage(cpuBefore);
-      await worker.stop();
       const sent = finished;
+      const cpu = process.cpuUsage(cpuBefore);
       const hostAfter = await host.usage();
+      await worker.stop();
       await sleep(50);
       const received = (await host.arrivalCount()) - arrivalsBefore;
+      const rate = Math.round(sent / (ms / 1000));
+      webhooksPerSecond[variant.name] = rate;
       delivery.push({
         run,
+        'receiver ms': variant.name,
         subscriptions,
-        concurrency,
-        deliveries: sent,
+        deliveries: pending,
+        sent,
         received,
         delivered: probe.deliveryOutcomes.delivered ?? 0,
         s: round(ms / 1000, 2),
-        'webhooks/s': Math.round(sent / (ms / 1000)),
+        'webhooks/s': rate,
         'bridge CPU % of a core': round(((cpu.user + cpu.system) / 1000 / ms) * 100),
         'receiver CPU % of a core': round(
           ((hostAfter.cpuMicros - hostBefore.cpuMicros) /
@@ -257,11 +304,93 @@ async function runOnce(calls: number, concurrencies: number[], run: number): Pro
       });
     }
     const scrape = await scrapeCost(bench.url, bench.bridge.store, locationId);
-    return { ingest, delivery, scrape, ingestEventsPerSecond: stored / (ingestMs / 1000) };
+    return {
+      ingest,
+      delivery,
+      scrape,
+      ingestEventsPerSecond: stored / (ingestMs / 1000),
+      webhooksPerSecond,
+    };
   } finally {
     await bench.close();
     await host.close();
   }
+}
+
+/**
+ * End to end on a fresh bridge: the worker runs (as in `serve`) while the catch-up poll reads
+ * 3CX and stores; timed from the poll's start to the last delivery recorded as delivered.
+ */
+async function endToEndOnce(calls: number, run: number): Promise<Row> {
+  const host = await SimHost.start([{ seed: run, clock: { mode: 'manual', at: START } }]);
+  let simNow = START;
+  const bench = await startBenchBridge({
+    pbxUrls: host.urls,
+    receiverUrl: host.receiverUrls,
+    events: CALL_EVENT_TYPES,
+    bridge: { now: () => simNow, allowPrivateTargets: true },
+  });
+  try {
+    const { bridge, probe, locations } = bench;
+    await bridge.pollNow(locations[0].id);
+    const callsPerMinute = 100;
+    await host.traffic({ callsPerMinute, maxCalls: calls });
+    simNow = START + Math.ceil((calls / callsPerMinute) * 60_000) + 30 * 60_000;
+    await host.setClock(simNow);
+    probe.reset();
+    global.gc?.();
+    const arrivalsBefore = await host.arrivalCount();
+    const hostBefore = await host.usage();
+    const cpuBefore = process.cpuUsage();
+    bridge.worker.start();
+    const t = performance.now();
+    await bridge.pollNow(locations[0].id);
+    const pollMs = performance.now() - t;
+    const limit = performance.now() + 120_000;
+    while (bridge.store.deliveries.pendingCount() > 0 && performance.now() < limit) await sleep(5);
+    const ms = performance.now() - t;
+    const cpu = process.cpuUsage(cpuBefore);
+    const hostAfter = await host.usage();
+    await bridge.worker.stop();
+    const events = probe.eventsStored;
+    return {
+      run,
+      events,
+      delivered: probe.deliveryOutcomes.delivered ?? 0,
+      received: (await host.arrivalCount()) - arrivalsBefore,
+      'poll s': round(pollMs / 1000, 2),
+      'last delivery s': round(ms / 1000, 2),
+      'events/s': Math.round(events / (ms / 1000)),
+      'bridge CPU % of a core': round(((cpu.user + cpu.system) / 1000 / ms) * 100),
+      'sim + receiver CPU % of a core': round(
+        ((hostAfter.cpuMicros - hostBefore.cpuMicros) /
+          1000 /
+          (hostAfter.wallMs - hostBefore.wallMs)) *
+          100,
+      ),
+    };
+  } finally {
+    await bench.close();
+    await host.close();
+  }
+}
+
+/** Point the three subscriptions at the variant's receivers (and delays). */
+function pointSubscriptions(
+  store: { db: { prepare(sql: string): { all(): unknown[]; run(...a: string[]): unknown } } },
+  receivers: string[],
+  variant: { delays: number[]; oneOrigin?: boolean },
+): void {
+  const subscriptions = store.db
+    .prepare(`SELECT id FROM subscriptions ORDER BY event = 'call.ended' DESC, created_at`)
+    .all() as Array<{ id: string }>;
+  subscriptions.forEach((sub, i) => {
+    const base = variant.oneOrigin ? receivers[0] : receivers[i % receivers.length];
+    const delay = variant.delays[i % variant.delays.length];
+    store.db
+      .prepare('UPDATE subscriptions SET target_url = ? WHERE id = ?')
+      .run(`${base}?delay=${delay}`, sub.id);
+  });
 }
 
 /** Time spent in enrichment (store reads for repeat misses, contacts, cooldown). */

@@ -13,9 +13,8 @@ import {
 } from './cluster/clusterMembership';
 import { PeerWakeups } from './cluster/peerWakeups';
 import type { StreamTiming } from './callcontrol/locationStream';
-import { DeliveryWorker } from './delivery/deliveryWorker';
+import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery/deliveryWorker';
 import { FollowUpTracker } from './followUp/followUpTracker';
-import type { RetryPolicy } from './delivery/retrySchedule';
 import { buildApi } from './http/buildApi';
 import { httpLimits, type HttpLimits } from './http/httpLimits';
 import type { Api } from './http/routeKit';
@@ -54,6 +53,10 @@ export interface BridgeOptions {
   port?: number;
   /** The address Zapier and subscribers reach the bridge at; `http://host:port` by default. */
   publicUrl?: string;
+  /**
+   * Plain-http subscription targets on this machine (development, tests, the demo); loopback
+   * addresses may then be connected to.
+   */
   allowLoopbackHttpTargets?: boolean;
   /** Timeouts, the connection cap and rate limits (bridge/http/httpLimits.ts defaults). */
   limits?: Partial<HttpLimits>;
@@ -61,7 +64,23 @@ export interface BridgeOptions {
   trustProxy?: string;
   /** `BRIDGE_METRICS_TOKEN`: `/metrics` needs it when set. */
   metricsToken?: string;
-  delivery?: { concurrency?: number; timeoutMs?: number; retry?: Partial<RetryPolicy> };
+  /**
+   * Deliver to private, loopback and link-local addresses too: a bridge whose receivers are on
+   * its own network (`BRIDGE_ALLOW_PRIVATE_TARGETS=1`). Off by default: a key holder must not
+   * reach the bridge's network through it (bridge/delivery/targetAddress.ts).
+   */
+  allowPrivateTargets?: boolean;
+  /** Active subscriptions one location may have (`DEFAULT_MAX_SUBSCRIPTIONS_PER_LOCATION`). */
+  maxSubscriptionsPerLocation?: number;
+  delivery?: Pick<
+    DeliveryWorkerOptions,
+    | 'concurrency'
+    | 'perLocationConcurrency'
+    | 'perTargetConcurrency'
+    | 'timeoutMs'
+    | 'retry'
+    | 'targetHealth'
+  >;
   /** Re-read the location list this often, so `location add` takes effect without a restart. */
   locationRefreshMs?: number;
   /** Release held CRM-template journal entries this often (bridge/journal/holdDeadline.ts). */
@@ -133,6 +152,7 @@ export class BridgeService {
    */
   readonly cluster: ClusterMembership | null;
   private readonly wakeups: PeerWakeups | null;
+  private pruning: Promise<Record<string, number>> | null = null;
 
   private constructor(private readonly options: BridgeOptions) {
     this.now = options.now ?? Date.now;
@@ -150,6 +170,7 @@ export class BridgeService {
       : null;
     this.metrics = new BridgeMetrics({
       pendingDeliveries: () => this.store.deliveries.pendingCount(),
+      deliveryState: () => this.worker.state(),
       defaultMetrics: true,
     });
     this.enricher = options.enricher ?? new StoreEnricher();
@@ -172,15 +193,17 @@ export class BridgeService {
       },
     });
     this.worker = new DeliveryWorker({
+      ...options.delivery,
       store: this.store,
       now: this.now,
       random: options.random,
-      concurrency: options.delivery?.concurrency,
-      timeoutMs: options.delivery?.timeoutMs,
-      retry: options.delivery?.retry,
+      addressPolicy: {
+        allowPrivate: options.allowPrivateTargets ?? false,
+        allowLoopback: options.allowLoopbackHttpTargets ?? false,
+      },
       metrics: this.metrics,
       userAgent: `3cx-missed-call-bridge/${packageJson.version}`,
-      onResult: (delivery, outcome, result) => {
+      onResult: (delivery, outcome, result, detail) => {
         const level = outcome === 'delivered' ? 'debug' : 'info';
         this.logger[level](
           {
@@ -190,6 +213,9 @@ export class BridgeService {
             outcome,
             status: result.statusCode,
             error: result.error,
+            // What the socket said (ECONNREFUSED, the certificate problem): for the operator
+            // only; key holders see the category (bridge/delivery/attemptError.ts).
+            detail: detail ?? undefined,
           },
           'delivery',
         );
@@ -216,6 +242,8 @@ export class BridgeService {
         publicUrl: () => this.publicUrl(),
         version: packageJson.version,
         allowLoopbackHttpTargets: options.allowLoopbackHttpTargets ?? false,
+        allowPrivateTargets: options.allowPrivateTargets ?? false,
+        maxSubscriptionsPerLocation: options.maxSubscriptionsPerLocation,
         eventsStored: () => this.worker.poke(),
         pollStatus: () => this.scheduler.status(),
         callControlStatus: (locationId) => this.callControl.statusOf(locationId),
@@ -286,22 +314,31 @@ export class BridgeService {
       this.options.followUpSweepMs ?? 10_000,
     );
     this.followUpTimer.unref();
-    this.pruneOldRecords();
-    this.retentionTimer = setInterval(() => this.pruneOldRecords(), 6 * 3600_000);
+    void this.pruneOldRecords();
+    this.retentionTimer = setInterval(() => void this.pruneOldRecords(), 6 * 3600_000);
     this.retentionTimer.unref();
   }
 
-  /** Drop delivery history, old events and settled journal entries past their retention. */
-  pruneOldRecords(): Record<string, number> {
-    try {
-      const removed = this.store.transaction(() => pruneOldRecords(this.store.db, this.now()));
-      if (Object.values(removed).some((n) => n > 0))
-        this.logger.info({ removed }, 'old records pruned');
-      return removed;
-    } catch (error) {
-      this.logger.warn({ err: errorSummary(error) }, 'pruning old records failed');
-      return {};
-    }
+  /**
+   * Drop delivery history, old events and settled journal entries past their retention, in
+   * small batches with the event loop running between them (bridge/store/retention.ts).
+   */
+  async pruneOldRecords(): Promise<Record<string, number>> {
+    if (this.pruning) return this.pruning;
+    this.pruning = (async () => {
+      try {
+        const removed = await pruneOldRecords(this.store.db, this.now());
+        if (Object.values(removed).some((n) => n > 0))
+          this.logger.info({ removed }, 'old records pruned');
+        return removed;
+      } catch (error) {
+        this.logger.warn({ err: errorSummary(error) }, 'pruning old records failed');
+        return {};
+      } finally {
+        this.pruning = null;
+      }
+    })();
+    return this.pruning;
   }
 
   /** Graceful: stop polling (a running poll finishes its transaction), let deliveries in flight finish, close. */
@@ -311,6 +348,7 @@ export class BridgeService {
     if (this.followUpTimer) clearInterval(this.followUpTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.leaseTimer) clearInterval(this.leaseTimer);
+    await this.pruning; // a batch in progress finishes before the database closes
     await this.journal.idle();
     await this.callControl.stop();
     await this.scheduler.stop();

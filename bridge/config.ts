@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
 import { isPostgresUrl } from './store/database';
+import { DEFAULT_MAX_SUBSCRIPTIONS_PER_LOCATION } from './store/subscriptions';
 
 /** Where the bridge keeps its data unless told otherwise: `./data/bridge.db`. */
 export const DEFAULT_DB_PATH = './data/bridge.db';
@@ -73,4 +74,16 @@ export function portFrom(flag: string | undefined, env: Env): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`The port must be a number from 0 to 65535, not "${text}".`);
   return port;
+}
+
+/** `BRIDGE_MAX_SUBSCRIPTIONS_PER_LOCATION`: active subscriptions one location may have. */
+export function maxSubscriptionsFrom(env: Env): number {
+  const text = env.BRIDGE_MAX_SUBSCRIPTIONS_PER_LOCATION;
+  if (text === undefined || text === '') return DEFAULT_MAX_SUBSCRIPTIONS_PER_LOCATION;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(
+      `BRIDGE_MAX_SUBSCRIPTIONS_PER_LOCATION must be a whole number of at least 1, not "${text}".`,
+    );
+  return n;
 }

@@ -15,7 +15,14 @@ export class BridgeMetrics {
   private readonly badRequests: Counter<'route' | 'status'>;
   private readonly journal: Counter<'result'>;
 
-  constructor(options: { pendingDeliveries?: () => number; defaultMetrics?: boolean } = {}) {
+  constructor(
+    options: {
+      pendingDeliveries?: () => number;
+      /** The delivery worker's state (bridge/delivery/deliveryWorker.ts `state()`). */
+      deliveryState?: () => { inFlight: number; openTargets: number };
+      defaultMetrics?: boolean;
+    } = {},
+  ) {
     const registers = [this.registry];
     if (options.defaultMetrics)
       collectDefaultMetrics({ register: this.registry, prefix: 'bridge_' });
@@ -76,6 +83,25 @@ export class BridgeMetrics {
         registers,
         collect() {
           this.set(read());
+        },
+      });
+    }
+    if (options.deliveryState) {
+      const read = options.deliveryState;
+      new Gauge({
+        name: 'bridge_deliveries_in_flight',
+        help: 'Deliveries being sent now',
+        registers,
+        collect() {
+          this.set(read().inFlight);
+        },
+      });
+      new Gauge({
+        name: 'bridge_delivery_targets_open',
+        help: 'Targets whose circuit breaker is open (they kept timing out or refusing connections)',
+        registers,
+        collect() {
+          this.set(read().openTargets);
         },
       });
     }

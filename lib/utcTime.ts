@@ -77,8 +77,14 @@ function parseCommonShape(text: string): number {
 let lastIsoDay = NaN;
 let lastIsoPrefix = '';
 
-/** ISO 8601 in UTC with the `Z` offset and milliseconds: the event contract's date format. */
-export function toIsoUtc(millis: number): string {
+/**
+ * ISO 8601 in UTC with the `Z` offset and milliseconds: the event contract's date format.
+ * A fractional millisecond (a time computed from `performance.now()`, a parsed 7-digit fraction
+ * scaled) is dropped toward zero, as `new Date(ms)` does; without that, the remainder below
+ * would print `06.200.000244140625Z`.
+ */
+export function toIsoUtc(value: number): string {
+  const millis = Math.trunc(value) + 0; // `+ 0`: -0 prints like 0
   const day = Math.floor(millis / DAY_MS);
   if (day !== lastIsoDay) {
     if (!Number.isFinite(millis)) return new Date(millis).toISOString(); // throws RangeError like Date

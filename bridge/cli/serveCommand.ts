@@ -6,6 +6,7 @@ import {
   DEFAULT_HOST,
   dbPathFrom,
   loadSecrets,
+  maxSubscriptionsFrom,
   openStoreAt,
   portFrom,
 } from '../config';
@@ -23,6 +24,7 @@ interface ServeFlags {
   db?: string;
   publicUrl?: string;
   demo?: boolean;
+  allowPrivateTargets?: boolean;
 }
 
 /**
@@ -48,6 +50,10 @@ export function registerServeCommand(
     )
     .option('--public-url <url>', 'address Zapier reaches the bridge at (or BRIDGE_PUBLIC_URL)')
     .option('--demo', 'run the demo even if locations are configured')
+    .option(
+      '--allow-private-targets',
+      'deliver to private and loopback addresses too: receivers on your own network (or BRIDGE_ALLOW_PRIVATE_TARGETS=1)',
+    )
     .action(async (flags: ServeFlags) => {
       const env = io.env;
       const dbPath = dbPathFrom(flags.db, env);
@@ -100,6 +106,9 @@ export function registerServeCommand(
           logger,
           allowLoopbackHttpTargets: env.BRIDGE_ALLOW_LOCAL_HTTP_TARGETS === '1',
           ...http,
+          allowPrivateTargets:
+            Boolean(flags.allowPrivateTargets) || env.BRIDGE_ALLOW_PRIVATE_TARGETS === '1',
+          maxSubscriptionsPerLocation: maxSubscriptionsFrom(env),
         });
         let url: string;
         try {

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { CALL_EVENT_TYPES, type CallEventType } from '../../lib/callEvent';
 import { eventFiltersSchema } from '../../lib/eventFilters';
 import { newSigningSecret } from '../delivery/webhookSigning';
+import { maxSubscriptionsFrom } from '../config';
 import { targetUrlSchema } from '../http/targetUrl';
+import { SubscriptionLimitError, type Subscription } from '../store/subscriptions';
 import { UsageError, type CliIo } from './io';
 import { findLocation, withStore } from './locationCommands';
 import { formatTable } from './table';
@@ -22,6 +24,10 @@ export function registerWebhookCommands(program: Command, io: CliIo): void {
     .requiredOption('--event <event>', CALL_EVENT_TYPES.join(' | '))
     .option('--filters <json>', 'trigger filters as JSON, e.g. \'{"business_hours":"in_hours"}\'')
     .option('--allow-local-http', 'allow plain http to this machine (testing)')
+    .option(
+      '--allow-private-target',
+      'allow a private address (an internal receiver; serve needs BRIDGE_ALLOW_PRIVATE_TARGETS=1 too)',
+    )
     .option('--db <path>', 'bridge database file')
     .action(
       (flags: {
@@ -30,12 +36,17 @@ export function registerWebhookCommands(program: Command, io: CliIo): void {
         event: string;
         filters?: string;
         allowLocalHttp?: boolean;
+        allowPrivateTarget?: boolean;
         db?: string;
       }) => {
         if (!(CALL_EVENT_TYPES as readonly string[]).includes(flags.event)) {
           throw new UsageError(`--event must be one of ${CALL_EVENT_TYPES.join(', ')}`);
         }
-        const url = targetUrlSchema(Boolean(flags.allowLocalHttp)).safeParse(flags.url);
+        const url = targetUrlSchema({
+          allowLoopback: Boolean(flags.allowLocalHttp),
+          allowPrivate:
+            Boolean(flags.allowPrivateTarget) || io.env.BRIDGE_ALLOW_PRIVATE_TARGETS === '1',
+        }).safeParse(flags.url);
         if (!url.success) {
           const plainHttp = /^\s*http:\/\//i.test(flags.url);
           throw new UsageError(
@@ -65,17 +76,24 @@ export function registerWebhookCommands(program: Command, io: CliIo): void {
         withStore(flags.db, io, (store) => {
           const loc = findLocation(store, flags.location);
           const secret = newSigningSecret();
-          const sub = store.subscriptions.create(
-            {
-              locationId: loc.id,
-              kind: 'webhook',
-              event: flags.event as CallEventType,
-              targetUrl: url.data,
-              filters,
-              signingSecret: secret,
-            },
-            new Date(),
-          );
+          let sub: Subscription;
+          try {
+            sub = store.subscriptions.create(
+              {
+                locationId: loc.id,
+                kind: 'webhook',
+                event: flags.event as CallEventType,
+                targetUrl: url.data,
+                filters,
+                signingSecret: secret,
+              },
+              new Date(),
+              { maxActive: maxSubscriptionsFrom(io.env) },
+            );
+          } catch (error) {
+            if (error instanceof SubscriptionLimitError) throw new UsageError(error.message);
+            throw error;
+          }
           io.stdout(
             `Added webhook ${sub.id}: ${sub.event} → ${sub.targetUrl}\n\n` +
               `Signing secret (shown once): ${secret}\n` +

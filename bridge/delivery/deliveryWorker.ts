@@ -1,268 +1,463 @@
 import type { BridgeMetrics } from '../metrics';
 import type { BridgeStore } from '../store/bridgeStore';
-import type { AttemptResult, DueDelivery } from '../store/deliveries';
+import type { AttemptRecord, AttemptResult, DueDelivery } from '../store/deliveries';
+import { describeAttemptError } from './attemptError';
+import { FairScheduler, limitsFor, type Lane } from './fairScheduler';
 import {
   DEFAULT_RETRY_POLICY,
   nextAttemptAt,
   parseRetryAfter,
   type RetryPolicy,
 } from './retrySchedule';
-import { signatureHeaders } from './webhookSigning';
+import { PUBLIC_TARGETS_ONLY, type TargetAddressPolicy } from './targetAddress';
+import type { TargetHealthOptions, TargetSignal } from './targetHealth';
+import { WebhookClient } from './webhookClient';
+import { webhookSigner } from './webhookSigning';
 
 export interface DeliveryWorkerOptions {
   store: BridgeStore;
   now?: () => number;
   random?: () => number;
-  /** Deliveries in flight at once, across all subscribers. */
+  /** Deliveries in flight at once, across every location (1024 by default). */
   concurrency?: number;
+  /** In flight at once for one location: a quarter of `concurrency` by default (at least 2). */
+  perLocationConcurrency?: number;
   /**
-   * Deliveries in flight at once to one subscription; half the concurrency by default, so a
-   * subscriber that hangs until the timeout never takes every slot from the others.
+   * The most one target (a location's subscribers at one origin) may have in flight: half the
+   * location's by default. Its actual limit starts at 4 and follows its latency (targetHealth.ts).
    */
-  perSubscriptionConcurrency?: number;
+  perTargetConcurrency?: number;
   /** A subscriber that does not answer within this is a failed attempt (retried). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** The circuit breaker and the adaptive limit of each target (targetHealth.ts). */
+  targetHealth?: Partial<TargetHealthOptions>;
+  /** Which addresses may be connected to (targetAddress.ts): public ones only by default. */
+  addressPolicy?: TargetAddressPolicy;
   metrics?: BridgeMetrics;
   userAgent?: string;
-  onResult?: (delivery: DueDelivery, outcome: DeliveryOutcome, result: AttemptResult) => void;
+  /** After each attempt; `detail` is the network error as Node gave it, for the log only. */
+  onResult?: (
+    delivery: DueDelivery,
+    outcome: DeliveryOutcome,
+    result: AttemptResult,
+    detail: string | null,
+  ) => void;
 }
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'gone' | 'failed';
 
 /**
- * Posts stored events to their subscribers. Bounded concurrency; a 2xx marks the delivery
- * done; `410 Gone` (Zapier's "this Zap is off") removes the subscription; anything else is
- * retried with backoff for hours. Every attempt is recorded. A crash mid-delivery leaves the
- * delivery pending, so it is sent again with the same event id (at-least-once).
+ * Deliveries a lane reads from the store at a time: about twice what its target may have in
+ * flight (at least 8, at most 128), so a location with a hundred lanes never reads thousands of
+ * rows it cannot send yet; one (the probe) while its target's breaker is tripped.
+ */
+const LANE_BATCH = 128;
+/** Deliveries started in one turn of the event loop at most (`pump`). */
+const PUMP_SLICE = 32;
+/** Records written in one transaction at most (more wait for the next). */
+const RECORD_BATCH = 512;
+/**
+ * Deliveries still pending this long after the retry policy would have given them up (their
+ * target's breaker kept them from being tried) are given up by a sweep, a batch at a time.
+ */
+const GIVE_UP_GRACE_MS = 3600_000;
+const GIVE_UP_BATCH = 500;
+/** How often the worker looks at the store by itself (deliveries added by another process, retries). */
+const TICK_MS = 1000;
+
+/**
+ * Posts stored events to their subscribers: a `2xx` marks the delivery done; `410 Gone`
+ * (Zapier's "this Zap is off") removes the subscription; anything else is retried with backoff
+ * for hours. Every attempt is recorded. A crash leaves a delivery pending (its attempt may not
+ * be recorded yet), so it is sent again with the same event id: at least once.
  *
- * A slow or silent subscriber holds at most its share of the slots, and the loop starts new
- * deliveries as soon as a slot frees or an event is stored, never waiting for a whole batch:
- * one subscriber that hangs until the timeout must not delay another's missed call.
+ * Built for speed and fairness together (BENCHMARKS.md "Delivery"):
+ * - the due deliveries live in memory, one lane per subscription, read from the store a batch
+ *   at a time; new events only say which lanes have new work (`DeliveryRepo.newSince`), so a
+ *   finished delivery costs no query;
+ * - locations take turns and every location and target has a cap (fairScheduler.ts), a target's
+ *   cap following its latency, with a circuit breaker for one that keeps failing
+ *   (targetHealth.ts): one tenant's silent receiver never holds up another's missed call;
+ * - keep-alive `node:http` connections per origin, each connection checked against the address
+ *   policy (webhookClient.ts, targetAddress.ts);
+ * - attempts are recorded in batches, one transaction for all that finished together.
  */
 export class DeliveryWorker {
   private readonly store: BridgeStore;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly concurrency: number;
-  private readonly perSubscription: number;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
-  private readonly inFlight = new Map<number, Promise<void>>();
-  private readonly inFlightBySubscription = new Map<string, number>();
+  private readonly client: WebhookClient;
+  private readonly scheduler: FairScheduler;
+  private readonly work = new Set<Promise<void>>();
+  private records: Array<AttemptRecord & { lane: Lane }> = [];
+  private initialised = false;
+  /** Deliveries with a larger id have not been looked at (ids only grow). */
+  private seenId = 0;
+  /** New deliveries may be in the store (`poke`). */
+  private fresh = true;
   private running = false;
   private stopping = false;
-  private wake: (() => void) | null = null;
-  /** A poke that came while the loop was busy: look again before sleeping. */
-  private poked = false;
-  private loop: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private soonQueued: 'slot' | 'poke' | null = null;
+  private flushQueued = false;
+  private lastRemovalCheck = -Infinity;
+  private lastGiveUpSweep = -Infinity;
+  /** `deliverDue`'s round: each delivery at most once. */
+  private round: Set<number> | null = null;
+  private startedTotal = 0;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.store = options.store;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.concurrency = options.concurrency ?? 8;
-    this.perSubscription = Math.max(
-      1,
-      Math.min(
-        this.concurrency,
-        options.perSubscriptionConcurrency ?? Math.floor(this.concurrency / 2),
-      ),
-    );
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.client = new WebhookClient(options.addressPolicy ?? PUBLIC_TARGETS_ONLY);
+    this.scheduler = new FairScheduler(
+      limitsFor(options.concurrency ?? 1024, {
+        perLocation: options.perLocationConcurrency,
+        perTarget: options.perTargetConcurrency,
+        health: options.targetHealth,
+      }),
+      { refill: (lane, now) => this.refill(lane, now) },
+    );
+  }
+
+  /** Deliveries in flight now, and targets whose circuit is open (for `/metrics`). */
+  state(): { inFlight: number; openTargets: number } {
+    return {
+      inFlight: this.scheduler.inFlight,
+      openTargets: this.scheduler.openTargets(this.now()),
+    };
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     this.stopping = false;
-    this.loop = this.runLoop();
+    this.cycle(true);
   }
 
-  /** Stop taking new deliveries; wait for those in flight (each is bounded by the timeout). */
+  /** Stop taking new deliveries; wait for those in flight (each bounded by the timeout). */
   async stop(): Promise<void> {
     this.running = false;
     this.stopping = true;
-    this.poke();
-    await this.loop;
-    await Promise.allSettled(this.inFlight.values());
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.work]);
+    this.flush();
+    this.client.close();
     this.stopping = false; // stopped: `deliverDue` may again be driven by hand
   }
 
-  /** New events were stored (or a slot freed): deliver now rather than at the next check. */
+  /** New events were stored: deliver now rather than at the next tick. */
   poke(): void {
-    this.poked = true;
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    this.fresh = true;
+    if (this.running) this.soon('poke');
   }
 
   /**
-   * One round: start every due delivery (within the concurrency and each subscription's share)
-   * and wait until none is in flight or due. Tests and the CLI drive delivery with this.
+   * One round: start every due delivery (each at most once) and wait until none is in flight
+   * and every attempt is recorded. Tests and the CLI drive delivery with this.
    */
   async deliverDue(): Promise<number> {
-    let started = 0;
-    const tried = new Set<number>(); // once per round, even if a store error left it pending
-    for (;;) {
-      started += this.startDue(tried);
-      if (this.inFlight.size === 0 || this.stopping) break;
-      await Promise.race(this.inFlight.values());
+    const before = this.startedTotal;
+    this.round = new Set();
+    try {
+      for (;;) {
+        if (!this.stopping) {
+          this.prepare(this.now());
+          this.pump();
+        }
+        if (this.work.size === 0) {
+          this.flush();
+          if (this.stopping) break;
+          this.prepare(this.now());
+          if (this.pump() === 0 && this.work.size === 0) break;
+          continue;
+        }
+        await Promise.race(this.work);
+      }
+    } finally {
+      this.round = null;
     }
-    await Promise.allSettled(this.inFlight.values());
+    return this.startedTotal - before;
+  }
+
+  /** Run a cycle soon (coalesced): after a poke, or when a slot freed. */
+  private soon(kind: 'slot' | 'poke'): void {
+    if (this.soonQueued === 'poke' || this.soonQueued === kind) return;
+    const first = this.soonQueued === null;
+    this.soonQueued = kind;
+    if (first)
+      setImmediate(() => {
+        const full = this.soonQueued === 'poke';
+        this.soonQueued = null;
+        if (this.running) this.cycle(full);
+      });
+  }
+
+  /** Look at the store if `full`, start what may start, and set the timer for the next look. */
+  private cycle(full: boolean): void {
+    try {
+      const now = this.now();
+      if (full) this.prepare(now);
+      this.pump();
+    } catch {
+      // A store error (disk full, locked): the next tick tries again.
+    }
+    if (full || this.timer === null) this.arm();
+  }
+
+  private arm(): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    let wait = TICK_MS;
+    const now = this.now();
+    for (const lane of this.scheduler.lanes())
+      if (!lane.listed && lane.wakeAt !== Infinity) wait = Math.min(wait, lane.wakeAt - now);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.fresh = true;
+        if (this.running) this.cycle(true);
+      },
+      Math.max(0, wait),
+    );
+  }
+
+  /** Bring the lanes up to date with the store: new deliveries, retries now due, removals. */
+  private prepare(now: number): void {
+    if (!this.initialised) {
+      this.seenId = this.store.deliveries.lastId();
+      for (const { subscriptionId, dueAt } of this.store.deliveries.pendingLanes()) {
+        const lane = this.laneFor(subscriptionId);
+        if (lane) lane.wakeAt = Math.min(lane.wakeAt, dueAt);
+      }
+      this.initialised = true;
+    }
+    if (this.fresh) {
+      this.fresh = false;
+      for (const { subscriptionId, lastId } of this.store.deliveries.newSince(this.seenId)) {
+        this.seenId = Math.max(this.seenId, lastId);
+        const lane = this.laneFor(subscriptionId);
+        if (lane) {
+          lane.more = true;
+          this.scheduler.wake(lane);
+        }
+      }
+    }
+    for (const lane of this.scheduler.lanes())
+      if (!lane.listed && (lane.more || lane.wakeAt <= now)) this.scheduler.wake(lane);
+    // Real time, not the injected clock: removals happen in real time (the API, the CLI).
+    if (performance.now() - this.lastRemovalCheck >= TICK_MS) {
+      this.lastRemovalCheck = performance.now();
+      this.dropRemovedLanes();
+    }
+    if (performance.now() - this.lastGiveUpSweep >= 60_000) {
+      this.lastGiveUpSweep = performance.now();
+      this.store.deliveries.giveUpOlderThan(
+        now - this.retry.giveUpAfterMs - GIVE_UP_GRACE_MS,
+        GIVE_UP_BATCH,
+      );
+    }
+  }
+
+  /** Subscriptions removed elsewhere (the API, the CLI): stop sending what their lanes hold. */
+  private dropRemovedLanes(): void {
+    const holding = [...this.scheduler.lanes()].filter((l) => l.queued > 0).map((l) => l.id);
+    if (holding.length === 0) return;
+    const active = this.store.subscriptions.activeAmong(holding);
+    for (const id of holding) {
+      const lane = this.scheduler.lane(id);
+      if (lane && !active.has(id)) this.scheduler.removeLane(lane);
+    }
+  }
+
+  private laneFor(subscriptionId: string): Lane | null {
+    const known = this.scheduler.lane(subscriptionId);
+    if (known) return known;
+    const target = this.store.subscriptions.target(subscriptionId);
+    if (!target || !URL.canParse(target.targetUrl)) return null;
+    return this.scheduler.addLane(target, new URL(target.targetUrl));
+  }
+
+  private refill(lane: Lane, now: number): void {
+    const round = this.round;
+    const held = round ? new Set([...lane.held, ...round]) : lane.held;
+    const want = lane.target.tripped ? 1 : Math.min(LANE_BATCH, Math.max(8, 2 * lane.target.limit));
+    const due = this.store.deliveries.laneDue(lane.id, now, want, held);
+    for (const delivery of due) lane.push(delivery);
+    lane.more = due.length === want;
+    lane.wakeAt = lane.more
+      ? Infinity
+      : (this.store.deliveries.laneNextDue(lane.id, now) ?? Infinity);
+  }
+
+  /**
+   * Start what the limits allow, at most `PUMP_SLICE` at a time: starting a request costs
+   * ~0.1 ms, and hundreds at once (a backlog meeting a thousand free slots) held the event loop
+   * for 25–85 ms at a time. The rest start on the next turn, after pending I/O. Returns how many started.
+   */
+  private pump(): number {
+    if (this.stopping) return 0;
+    let started = 0;
+    const now = this.now();
+    while (started < PUMP_SLICE) {
+      const next = this.scheduler.next(now);
+      if (!next) return started;
+      this.launch(next.lane, next.delivery);
+      started++;
+    }
+    if (this.running) this.soon('slot');
     return started;
   }
 
-  /** Start due deliveries while slots are free (none once stopping); returns how many. */
-  private startDue(tried?: Set<number>): number {
-    let started = 0;
-    for (;;) {
-      const free = this.concurrency - this.inFlight.size;
-      if (free <= 0 || this.stopping) return started;
-      const busy = new Set<string>();
-      for (const [subscription, count] of this.inFlightBySubscription)
-        if (count >= this.perSubscription) busy.add(subscription);
-      const skip = new Set([...this.inFlight.keys(), ...(tried ?? [])]);
-      const due = this.store.deliveries.due(this.now(), free, skip, busy);
-      if (due.length === 0) return started;
-      for (const delivery of due) {
-        const count = this.inFlightBySubscription.get(delivery.subscriptionId) ?? 0;
-        if (count >= this.perSubscription) continue; // its share filled up within this batch
-        this.inFlightBySubscription.set(delivery.subscriptionId, count + 1);
-        tried?.add(delivery.id);
-        started++;
-        const work = this.deliver(delivery).then(
-          () => this.finished(delivery, true),
-          // A store error (disk full, locked): the delivery stays pending and is tried again
-          // after the loop's pause, not at once.
-          () => this.finished(delivery, false),
-        );
-        this.inFlight.set(delivery.id, work);
-      }
-    }
-  }
-
-  /** A delivery left the pool: free its slot, and let the loop fill it. */
-  private finished(delivery: DueDelivery, recorded: boolean): void {
-    this.inFlight.delete(delivery.id);
-    const left = (this.inFlightBySubscription.get(delivery.subscriptionId) ?? 1) - 1;
-    if (left > 0) this.inFlightBySubscription.set(delivery.subscriptionId, left);
-    else this.inFlightBySubscription.delete(delivery.subscriptionId);
-    if (recorded) this.poke();
-  }
-
-  private async runLoop(): Promise<void> {
-    while (this.running) {
-      this.poked = false;
-      let wait = 1000;
-      try {
-        this.startDue();
-        // Deliveries in flight are still pending, so a due time in the past means "wait for a
-        // slot": a finishing delivery pokes the loop.
-        const nextDue = this.store.deliveries.nextDueAt();
-        if (nextDue !== null && nextDue > this.now()) wait = Math.min(1000, nextDue - this.now());
-      } catch {
-        // A store error (disk full, locked): try again after the pause below.
-      }
-      if (!this.running) break;
-      if (this.poked) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
+  private launch(lane: Lane, delivery: DueDelivery): void {
+    this.startedTotal++;
+    this.round?.add(delivery.id);
+    const work = this.attempt(lane, delivery)
+      .catch(() => undefined)
+      .finally(() => {
+        this.scheduler.finished(lane);
+        this.work.delete(work);
+        if (this.running) this.soon('slot');
       });
-    }
+    this.work.add(work);
   }
 
-  private async deliver(delivery: DueDelivery): Promise<void> {
+  private async attempt(lane: Lane, delivery: DueDelivery): Promise<void> {
     const at = this.now();
     const started = performance.now();
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': this.options.userAgent ?? '3cx-missed-call-bridge',
     };
-    if (delivery.kind === 'webhook') {
-      const secret = this.store.subscriptions.signingSecret(delivery.subscriptionId);
-      if (secret)
-        Object.assign(headers, signatureHeaders(secret, delivery.eventId, at, delivery.payload));
-    }
     let statusCode: number | null = null;
     let error: string | null = null;
+    let detail: string | null = null;
     let retryAfter: number | null = null;
+    let signal: TargetSignal;
     try {
-      const response = await fetch(delivery.targetUrl, {
-        method: 'POST',
+      if (lane.subscription.kind === 'webhook') {
+        if (lane.signer === undefined) {
+          const secret = this.store.subscriptions.signingSecret(lane.id);
+          lane.signer = secret ? webhookSigner(secret) : null;
+        }
+        if (lane.signer)
+          Object.assign(headers, lane.signer(delivery.eventId, at, delivery.payload));
+      }
+      const answer = await this.client.post(
+        lane.url,
         headers,
-        body: delivery.payload,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      statusCode = response.status;
-      retryAfter = parseRetryAfter(response.headers.get('retry-after'), at);
-      await response.body?.cancel().catch(() => undefined);
+        Buffer.from(delivery.payload),
+        this.timeoutMs,
+      );
+      statusCode = answer.statusCode;
+      retryAfter = parseRetryAfter(answer.retryAfter, at);
       if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
+      signal = statusCode === 429 || statusCode === 503 ? 'slow-down' : 'answered';
     } catch (err) {
-      error = describeFetchError(err, this.timeoutMs);
+      const described = describeAttemptError(err);
+      error = described.category;
+      detail = described.detail;
+      signal = described.signal;
     }
-    const result: AttemptResult = {
-      at,
-      statusCode,
-      error,
-      durationMs: performance.now() - started,
-    };
-    const outcome = this.settle(delivery, result, retryAfter);
-    this.options.metrics?.deliveryAttempted(
-      outcome,
-      outcome === 'delivered' ? this.now() - delivery.createdAt : undefined,
-    );
-    this.options.onResult?.(delivery, outcome, result);
+    const durationMs = performance.now() - started;
+    lane.target.finished(signal, durationMs, this.now(), lane.hasBacklog);
+    this.settle(lane, delivery, { at, statusCode, error, durationMs }, retryAfter, detail);
   }
 
+  /** Decide what an attempt means for its delivery and queue the record. */
   private settle(
+    lane: Lane,
     delivery: DueDelivery,
     result: AttemptResult,
     retryAfter: number | null,
-  ): DeliveryOutcome {
+    detail: string | null,
+  ): void {
     const now = this.now();
+    let outcome: DeliveryOutcome;
+    let next: AttemptRecord['next'];
     if (result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300) {
-      this.store.deliveries.record(delivery.id, result, { status: 'delivered' });
-      return 'delivered';
+      outcome = 'delivered';
+      next = { status: 'delivered' };
+    } else if (result.statusCode === 410) {
+      outcome = 'gone';
+      next = { status: 'cancelled' };
+      // Nothing more goes to it from now on; the record removes the subscription.
+      this.scheduler.removeLane(lane);
+    } else {
+      const at = nextAttemptAt(
+        this.retry,
+        delivery.attempts + 1,
+        delivery.createdAt,
+        now,
+        this.random,
+        retryAfter,
+      );
+      outcome = at === null ? 'failed' : 'retry';
+      next = at === null ? { status: 'failed' } : { status: 'pending', nextAttemptAt: at };
     }
-    if (result.statusCode === 410) {
-      this.store.transaction(() => {
-        this.store.deliveries.record(delivery.id, result, { status: 'cancelled' });
-        this.store.subscriptions.remove(
-          delivery.locationId,
-          delivery.subscriptionId,
-          'the subscriber answered 410 Gone',
-          new Date(now),
-        );
-      });
-      return 'gone';
+    this.records.push({ id: delivery.id, result, next, lane });
+    if (this.records.length >= RECORD_BATCH) this.flush();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
     }
-    const next = nextAttemptAt(
-      this.retry,
-      delivery.attempts + 1,
-      delivery.createdAt,
-      now,
-      this.random,
-      retryAfter,
+    this.options.metrics?.deliveryAttempted(
+      outcome,
+      outcome === 'delivered' ? now - delivery.createdAt : undefined,
     );
-    if (next === null) {
-      this.store.deliveries.record(delivery.id, result, { status: 'failed' });
-      return 'failed';
-    }
-    this.store.deliveries.record(delivery.id, result, { status: 'pending', nextAttemptAt: next });
-    return 'retry';
+    this.options.onResult?.(delivery, outcome, result, detail);
   }
-}
 
-function describeFetchError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
-    return `no answer within ${timeoutMs} ms`;
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+  /**
+   * Write the queued records in one transaction. Until then their deliveries stay held, so no
+   * lane reads them again; a retry's lane wakes when it falls due.
+   */
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.records.length === 0) return;
+    const batch = this.records;
+    this.records = [];
+    let written = true;
+    try {
+      this.store.transaction(() => {
+        this.store.deliveries.recordMany(batch);
+        for (const r of batch) {
+          if (r.next.status !== 'cancelled') continue;
+          const { locationId, id } = r.lane.subscription;
+          this.store.subscriptions.remove(
+            locationId,
+            id,
+            'the subscriber answered 410 Gone',
+            new Date(r.result.at),
+          );
+        }
+      });
+    } catch {
+      // A store error (disk full, locked): the deliveries are still pending in the store and
+      // are tried again after a pause, not at once.
+      written = false;
+    }
+    const release = () => {
+      for (const r of batch) {
+        const lane = r.lane;
+        lane.held.delete(r.id);
+        if (lane.removed) continue;
+        if (!written) lane.wakeAt = Math.min(lane.wakeAt, this.now());
+        else if (r.next.nextAttemptAt !== undefined)
+          lane.wakeAt = Math.min(lane.wakeAt, r.next.nextAttemptAt);
+      }
+    };
+    // Not written: the deliveries are still pending (due) in the store; they stay held for a
+    // pause so that a store that keeps failing does not resend them in a tight loop.
+    if (written) release();
+    else setTimeout(release, TICK_MS).unref();
+    if (this.running) this.arm();
+  }
 }

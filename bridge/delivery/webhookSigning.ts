@@ -11,16 +11,18 @@ export function newSigningSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-export function signatureHeaders(
-  secret: string,
+/** Signs deliveries with one subscription's secret (decoded once, not once per delivery). */
+export type WebhookSigner = (
   messageId: string,
   timestampMs: number,
   body: string,
-): Record<string, string> {
-  const timestamp = new Date(timestampMs);
-  return {
+) => Record<string, string>;
+
+export function webhookSigner(secret: string): WebhookSigner {
+  const webhook = new Webhook(secret);
+  return (messageId, timestampMs, body) => ({
     'webhook-id': messageId,
     'webhook-timestamp': String(Math.floor(timestampMs / 1000)),
-    'webhook-signature': new Webhook(secret).sign(messageId, timestamp, body),
-  };
+    'webhook-signature': webhook.sign(messageId, new Date(timestampMs), body),
+  });
 }

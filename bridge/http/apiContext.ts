@@ -18,6 +18,10 @@ export interface ApiContext {
   version: string;
   /** Plain-HTTP subscription targets on this machine (development, tests, the demo). */
   allowLoopbackHttpTargets: boolean;
+  /** Subscription targets at private addresses (bridge/delivery/targetAddress.ts). */
+  allowPrivateTargets: boolean;
+  /** Active subscriptions one location may have (bridge/store/subscriptions.ts). */
+  maxSubscriptionsPerLocation?: number;
   /** New events were stored outside the poller (journal): wake the delivery worker. */
   eventsStored: () => void;
   pollStatus: () => LocationPollStatus[];

@@ -45,7 +45,7 @@ export const errorBodySchema = z
  * (and a `/v1` one 403, for a template-only key), one that reads an id adds 404, one that takes
  * a body adds 413 and 415. The error handler sends every error through these schemas.
  */
-export function errorResponses<S extends 400 | 401 | 403 | 404 | 413 | 415>(
+export function errorResponses<S extends 400 | 401 | 403 | 404 | 409 | 413 | 415>(
   ...statuses: S[]
 ): Record<S | 429 | 500, typeof errorBodySchema> {
   // Every route may meet a rate limit (rateLimits.ts).

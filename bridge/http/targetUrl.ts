@@ -1,13 +1,17 @@
 import { z } from 'zod';
+import { literalHostRefusal, type TargetAddressPolicy } from '../delivery/targetAddress';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Where a subscription may point: HTTPS, or plain HTTP to this machine only when the bridge
- * allows it (development, tests, the demo). Never credentials in the URL. The first check
- * aborts: the others parse the URL, and `new URL` throws (a 500) on what is not one.
+ * allows it (development, tests, the demo). Never credentials in the URL. A host written as an
+ * IP address must be one the address policy allows (public, by default); a host name is checked
+ * when the delivery connects (bridge/delivery/targetAddress.ts), which also catches a name that
+ * later resolves elsewhere. The first check aborts: the others parse the URL, and `new URL`
+ * throws (a 500) on what is not one.
  */
-export function targetUrlSchema(allowLoopbackHttp: boolean) {
+export function targetUrlSchema(policy: TargetAddressPolicy) {
   return z
     .string()
     .trim()
@@ -16,10 +20,28 @@ export function targetUrlSchema(allowLoopbackHttp: boolean) {
     .refine((text) => {
       const url = new URL(text);
       if (url.protocol === 'https:') return true;
-      return url.protocol === 'http:' && allowLoopbackHttp && LOOPBACK.has(url.hostname);
+      return url.protocol === 'http:' && policy.allowLoopback && LOOPBACK.has(url.hostname);
     }, 'must be an https URL')
     .refine((text) => {
       const url = new URL(text);
       return url.username === '' && url.password === '';
-    }, 'must not contain a user name or password');
+    }, 'must not contain a user name or password')
+    .superRefine((text, context) => {
+      const url = new URL(text);
+      const refusal =
+        literalHostRefusal(url, policy) ??
+        (isLocalhostName(url.hostname) && !policy.allowLoopback && !policy.allowPrivate
+          ? 'localhost is this machine: the bridge delivers to public addresses only (set BRIDGE_ALLOW_PRIVATE_TARGETS=1 to allow internal receivers)'
+          : null);
+      if (refusal)
+        context.addIssue({
+          code: 'custom',
+          message: `must be a public address: ${typeof refusal === 'string' ? refusal : refusal.message}`,
+        });
+    });
+}
+
+/** `localhost` and its subdomains resolve to this machine (RFC 6761). */
+function isLocalhostName(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost');
 }

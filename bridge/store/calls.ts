@@ -89,6 +89,7 @@ export class CallRepo {
            enrichment = COALESCE(excluded.enrichment, calls.enrichment),
            updated_at = excluded.updated_at`,
       get: 'SELECT * FROM calls WHERE location_id = ? AND call_id = ?',
+      // Every column from the covering `calls_missed_by_number` index (schema.ts migration 7).
       missesFrom: `SELECT call_id, number_key, started_at, ended_at, missed_emitted FROM calls
            WHERE location_id = ? AND number_key = ? AND missed = 1 AND started_at >= ? AND call_id != ?
            ORDER BY started_at`,

@@ -1,11 +1,10 @@
 import { hostname } from 'node:os';
 import type { SqlDatabase, SqlStatement } from './sql/sqlDatabase';
 import { inTransaction, prepareAll } from './database';
-import type { SubscriptionKind } from './subscriptions';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
 
-/** A delivery that is due, with what is needed to send it. */
+/** A delivery that is due, with what is needed to send it (its subscription is the worker's lane). */
 export interface DueDelivery {
   id: number;
   locationId: string;
@@ -14,10 +13,15 @@ export interface DueDelivery {
   eventType: string;
   payload: string;
   subscriptionId: string;
-  kind: SubscriptionKind;
-  targetUrl: string;
   attempts: number;
   createdAt: number;
+}
+
+/** One attempt's record and the delivery's new status (`DeliveryRepo.recordMany`). */
+export interface AttemptRecord {
+  id: number;
+  result: AttemptResult;
+  next: { status: DeliveryStatus; nextAttemptAt?: number };
 }
 
 export interface AttemptResult {
@@ -42,38 +46,52 @@ export const CLAIM_MS = 60_000;
 export class DeliveryRepo {
   private readonly sql;
   /**
-   * Postgres (several instances): due deliveries are claimed as they are read, `FOR UPDATE
-   * SKIP LOCKED`, so two instances never send the same delivery at once.
+   * Postgres (several instances): a lane's due deliveries are claimed as they are read, `FOR
+   * UPDATE SKIP LOCKED`, so two instances never send the same delivery at once; a claim runs
+   * out after `CLAIM_MS` (its instance died) and the delivery is due again.
    */
-  private readonly claimDue: SqlStatement | null;
+  private readonly claimLane: SqlStatement | null;
+  /** Postgres: the lane's next due time counts another instance's claims running out. */
+  private readonly claimsNextDue: SqlStatement | null;
   /** Who claims: this process (shown in `claimed_by` for support questions). */
   private readonly claimant = `${hostname()}-${process.pid}`;
 
   constructor(private readonly db: SqlDatabase) {
-    this.claimDue =
-      db.dialect === 'postgres'
-        ? db.prepare(`UPDATE deliveries d SET claimed_by = ?, claimed_until = ?
-         FROM events e, subscriptions s
+    const postgres = db.dialect === 'postgres';
+    this.claimLane = postgres
+      ? db.prepare(`UPDATE deliveries d SET claimed_by = ?, claimed_until = ?
+         FROM events e
          WHERE d.id IN (
              SELECT id FROM deliveries
-             WHERE status = 'pending' AND next_attempt_at <= ?
+             WHERE subscription_id = ? AND status = 'pending' AND next_attempt_at <= ?
                AND (claimed_until IS NULL OR claimed_until < ?)
-               AND subscription_id NOT IN (SELECT json_array_elements_text(?::json))
              ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
-           AND e.seq = d.event_seq AND s.id = d.subscription_id
+           AND e.seq = d.event_seq
          RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
-                   d.subscription_id, s.kind, s.target_url, d.attempts, d.created_at, d.next_attempt_at`)
-        : null;
+                   d.subscription_id, d.attempts, d.created_at, d.next_attempt_at`)
+      : null;
+    this.claimsNextDue = postgres
+      ? db.prepare(`SELECT MIN(CASE WHEN claimed_until > ? THEN claimed_until ELSE next_attempt_at END) AS at
+         FROM deliveries
+         WHERE subscription_id = ? AND status = 'pending' AND (next_attempt_at > ? OR claimed_until > ?)`)
+      : null;
     this.sql = prepareAll(db, {
-      due: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
-                d.subscription_id, s.kind, s.target_url, d.attempts, d.created_at
+      // One subscription's due deliveries, oldest first, on the `deliveries_lane` index.
+      laneDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+                d.subscription_id, d.attempts, d.created_at
          FROM deliveries d
          JOIN events e ON e.seq = d.event_seq
-         JOIN subscriptions s ON s.id = d.subscription_id
-         WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-           AND d.subscription_id NOT IN (SELECT value FROM json_each(?))
+         WHERE d.subscription_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
          ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-      nextDueAt: `SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`,
+      laneNextDue: `SELECT MIN(next_attempt_at) AS at FROM deliveries
+         WHERE subscription_id = ? AND status = 'pending' AND next_attempt_at > ?`,
+      newSince: `SELECT subscription_id, MAX(id) AS last FROM deliveries WHERE id > ? GROUP BY subscription_id`,
+      lastId: 'SELECT MAX(id) AS id FROM deliveries',
+      pendingLanes: `SELECT subscription_id, MIN(next_attempt_at) AS at FROM deliveries
+         WHERE status = 'pending' GROUP BY subscription_id`,
+      giveUp: `UPDATE deliveries SET status = 'failed', last_error = 'not sent: the target kept failing'
+         WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND created_at < ?
+                      ORDER BY created_at LIMIT ?)`,
       attempts: 'SELECT attempts FROM deliveries WHERE id = ?',
       insertAttempt:
         'INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
@@ -91,31 +109,30 @@ export class DeliveryRepo {
   }
 
   /**
-   * Pending deliveries due by `now`, oldest first, leaving out those `excluding` (in flight) and
-   * those of `busySubscriptions` (subscriptions that already have their share of the worker).
+   * Up to `limit` of one subscription's deliveries due by `now`, oldest first, leaving out those
+   * in `held` (the worker has them already: queued, in flight or being recorded).
    */
-  due(
+  laneDue(
+    subscriptionId: string,
     now: number,
     limit: number,
-    excluding: ReadonlySet<number>,
-    busySubscriptions: ReadonlySet<string> = new Set(),
+    held: ReadonlySet<number>,
   ): DueDelivery[] {
-    const busy = JSON.stringify([...busySubscriptions]);
     const rows = (
-      this.claimDue
-        ? // Those this instance has in flight are claimed already: not read again.
-          this.claimDue
-            .all(this.claimant, now + CLAIM_MS, now, now, busy, limit)
+      this.claimLane
+        ? // Postgres: claimed as read; what this instance holds is claimed already.
+          this.claimLane
+            .all(this.claimant, now + CLAIM_MS, subscriptionId, now, now, limit)
             .sort(
               (a, b) =>
                 Number(a.next_attempt_at) - Number(b.next_attempt_at) ||
                 Number(a.id) - Number(b.id),
             )
-        : this.sql.due.all(now, busy, limit + excluding.size)
+        : this.sql.laneDue.all(subscriptionId, now, limit + held.size)
     ) as Array<Record<string, unknown>>;
     const out: DueDelivery[] = [];
     for (const r of rows) {
-      if (excluding.has(Number(r.id))) continue;
+      if (held.has(Number(r.id))) continue;
       out.push({
         id: Number(r.id),
         locationId: String(r.location_id),
@@ -124,8 +141,6 @@ export class DeliveryRepo {
         eventType: String(r.event_type),
         payload: String(r.payload),
         subscriptionId: String(r.subscription_id),
-        kind: r.kind as SubscriptionKind,
-        targetUrl: String(r.target_url),
         attempts: Number(r.attempts),
         createdAt: Number(r.created_at),
       });
@@ -134,12 +149,51 @@ export class DeliveryRepo {
     return out;
   }
 
-  /** When the next due delivery is, to sleep until then; null when none is pending. */
-  nextDueAt(): number | null {
-    const row = this.sql.nextDueAt.get() as {
-      at: number | null;
-    };
-    return row.at;
+  /** When one subscription's next delivery after `now` is due; null when none is pending. */
+  laneNextDue(subscriptionId: string, now: number): number | null {
+    const row = (
+      this.claimsNextDue
+        ? this.claimsNextDue.get(now, subscriptionId, now, now)
+        : this.sql.laneNextDue.get(subscriptionId, now)
+    ) as { at: number | null };
+    return row.at === null ? null : Number(row.at);
+  }
+
+  /**
+   * Deliveries stored since `afterId` (ids only grow), by subscription: which lanes have new
+   * work, without reading the deliveries themselves.
+   */
+  newSince(afterId: number): Array<{ subscriptionId: string; lastId: number }> {
+    return (this.sql.newSince.all(afterId) as Array<{ subscription_id: string; last: number }>).map(
+      (r) => ({ subscriptionId: r.subscription_id, lastId: Number(r.last) }),
+    );
+  }
+
+  lastId(): number {
+    const row = this.sql.lastId.get() as { id: number | null };
+    return Number(row.id ?? 0);
+  }
+
+  /** Every subscription with a pending delivery and its earliest due time (the worker's start). */
+  pendingLanes(): Array<{ subscriptionId: string; dueAt: number }> {
+    return (this.sql.pendingLanes.all() as Array<{ subscription_id: string; at: number }>).map(
+      (r) => ({ subscriptionId: r.subscription_id, dueAt: Number(r.at) }),
+    );
+  }
+
+  /**
+   * Give up pending deliveries stored before `createdBefore` (oldest first, at most `limit`):
+   * those a circuit breaker kept from being tried until past the retry policy's limit.
+   */
+  giveUpOlderThan(createdBefore: number, limit: number): number {
+    return Number(this.sql.giveUp.run(createdBefore, limit).changes);
+  }
+
+  /** Record many attempts in one transaction (the worker batches them). */
+  recordMany(records: readonly AttemptRecord[]): void {
+    inTransaction(this.db, () => {
+      for (const r of records) this.record(r.id, r.result, r.next);
+    });
   }
 
   /** Record one attempt and the delivery's new status, atomically. */

@@ -93,7 +93,8 @@ export const PG_MIGRATIONS: readonly string[] = [
     missed_event_at TEXT,
     UNIQUE (location_id, call_id)
   );
-  CREATE INDEX calls_missed_by_number ON calls(location_id, number_key, started_at) WHERE missed = 1;
+  CREATE INDEX calls_missed_by_number ON calls(location_id, number_key, started_at)
+    INCLUDE (call_id, ended_at, missed_emitted) WHERE missed = 1;
   CREATE INDEX calls_by_number ON calls(location_id, number_key, started_at);
   CREATE INDEX calls_feed ON calls(location_id, seq, outcome, direction, status);
   CREATE INDEX calls_number_feed ON calls(location_id, number_key, seq, outcome, direction, status);
@@ -122,6 +123,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     known_contact INTEGER NOT NULL DEFAULT 0,
     UNIQUE (location_id, id)
   );
+  CREATE INDEX events_created ON events(created_at);
   CREATE INDEX events_feed ON events(location_id, seq, type, suppressed, source_list, branch,
     voicemail_left, is_repeat_miss, known_contact);
 
@@ -143,7 +145,9 @@ export const PG_MIGRATIONS: readonly string[] = [
     claimed_until BIGINT,
     UNIQUE (event_seq, subscription_id)
   );
-  CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX deliveries_lane ON deliveries(subscription_id, next_attempt_at, id) WHERE status = 'pending';
+  CREATE INDEX deliveries_pending_age ON deliveries(created_at) WHERE status = 'pending';
+  CREATE INDEX deliveries_finished ON deliveries(created_at) WHERE status != 'pending';
 
   CREATE TABLE delivery_attempts (
     delivery_id BIGINT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
@@ -158,7 +162,15 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TABLE poller_states (
     location_id TEXT PRIMARY KEY REFERENCES locations(id) ON DELETE CASCADE,
     state TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE poller_call_keys (
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('pending', 'finished')),
+    call_key TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (location_id, kind, call_key)
   );
 
   CREATE TABLE contacts (
@@ -192,6 +204,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX journal_entries_due ON journal_entries(release_at) WHERE status = 'held';
   CREATE INDEX journal_entries_by_number ON journal_entries(location_id, number_key, started_at);
+  CREATE INDEX journal_entries_resolved ON journal_entries(received_at) WHERE status != 'held';
 
   CREATE TABLE callcontrol_calls (
     location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PollerState } from '../../lib/poller/pollerState';
 import type { SameType } from '../schemas/typeCheck';
 import { prepareAll } from './database';
-import { parseStoredJson } from './storedJson';
+import { CorruptRowError, parseStoredJson } from './storedJson';
 
 /**
  * An object of call ids to times (ms). Checked in place: a busy PBX's state holds tens of
@@ -20,42 +20,131 @@ function idsToTimes() {
 }
 
 /**
- * `PollerState` (lib/poller/pollerState.ts) as stored. Its `version` is the shape's version:
- * a new shape gets a new version and a migration (schema.ts) or a reader for the old one here.
+ * The small part of `PollerState` (lib/poller/pollerState.ts) stored as JSON; its call keys
+ * (`pending`, `finished`) are rows of `poller_call_keys` (schema.ts migration 8). Its `version`
+ * is the shape's version: a new shape gets a new version and a migration (schema.ts) or a
+ * reader for the old one here.
  */
-const pollerStateSchema = z.strictObject({
+const storedStateSchema = z.strictObject({
   version: z.literal(1),
   watermark: z.number(),
-  pending: idsToTimes(),
-  finished: idsToTimes(),
   activeSince: idsToTimes(),
 });
-const _same: SameType<z.output<typeof pollerStateSchema>, PollerState> = true;
+const _same: SameType<z.output<typeof storedStateSchema>, Omit<PollerState, CallKeyKind>> = true;
 void _same;
 
-/** Each location's poller state (lib/poller/pollerState.ts), saved with the tick's events. */
+type CallKeyKind = 'pending' | 'finished';
+const KINDS: readonly CallKeyKind[] = ['pending', 'finished'];
+
+/** The call keys this process last read or wrote for a location, and at which revision. */
+interface KnownKeys {
+  revision: number;
+  pending: Readonly<Record<string, number>>;
+  finished: Readonly<Record<string, number>>;
+}
+
+/**
+ * Each location's poller state (lib/poller/pollerState.ts), saved with the tick's events.
+ *
+ * Stored incrementally: a busy location's state holds tens of thousands of call keys, and
+ * parsing and writing them whole on every poll was the steady state's largest cost after the
+ * call log itself (issue 16: 406 KB of JSON per poll). Each key is a row; a save writes the
+ * keys that changed since the state this process last loaded or saved, and a load reads the
+ * rows again only when the stored `revision` is not the one this process holds (another
+ * process wrote, or the transaction that saved them rolled back).
+ */
 export class PollerStateRepo {
   private readonly sql;
+  private readonly known = new Map<string, KnownKeys>();
 
   constructor(db: SqlDatabase) {
     this.sql = prepareAll(db, {
-      load: 'SELECT state FROM poller_states WHERE location_id = ?',
-      save: `INSERT INTO poller_states (location_id, state, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (location_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      load: 'SELECT state, revision FROM poller_states WHERE location_id = ?',
+      keys: 'SELECT kind, call_key, at FROM poller_call_keys WHERE location_id = ?',
+      save: `INSERT INTO poller_states (location_id, state, updated_at, revision) VALUES (?, ?, ?, 1)
+         ON CONFLICT (location_id) DO UPDATE SET state = excluded.state,
+           updated_at = excluded.updated_at, revision = poller_states.revision + 1
+         RETURNING revision`,
+      putKey: `INSERT INTO poller_call_keys (location_id, kind, call_key, at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (location_id, kind, call_key) DO UPDATE SET at = excluded.at`,
+      dropKey: 'DELETE FROM poller_call_keys WHERE location_id = ? AND kind = ? AND call_key = ?',
+      dropAllKeys: 'DELETE FROM poller_call_keys WHERE location_id = ?',
     });
   }
 
+  /**
+   * The stored state. Its objects are frozen and shared with this repository's memory of the
+   * stored keys: read them, copy to change (the poller's `processTick` copies).
+   */
   load(locationId: string): PollerState | null {
-    const row = this.sql.load.get(locationId) as { state: string } | undefined;
+    const row = this.sql.load.get(locationId) as { state: string; revision: number } | undefined;
     if (!row) return null;
-    return parseStoredJson(pollerStateSchema, row.state, {
+    const rest = parseStoredJson(storedStateSchema, row.state, {
       table: 'poller_states',
       row: `location_id=${locationId}`,
       column: 'state',
     });
+    let keys = this.known.get(locationId);
+    if (keys === undefined || keys.revision !== row.revision) {
+      keys = { revision: row.revision, ...this.readKeys(locationId) };
+      this.known.set(locationId, keys);
+    }
+    return { ...rest, pending: keys.pending, finished: keys.finished };
   }
 
+  /** Save `state`; call it inside the transaction that stores the tick's events. */
   save(locationId: string, state: PollerState, now: number): void {
-    this.sql.save.run(locationId, JSON.stringify(state), new Date(now).toISOString());
+    const stored = this.sql.load.get(locationId) as { revision: number } | undefined;
+    const before = this.known.get(locationId);
+    const { pending, finished, ...rest } = state;
+    const { revision } = this.sql.save.get(
+      locationId,
+      JSON.stringify(rest),
+      new Date(now).toISOString(),
+    ) as { revision: number };
+    if (before !== undefined && stored !== undefined && before.revision === stored.revision) {
+      this.writeChanges(locationId, 'pending', before.pending, pending);
+      this.writeChanges(locationId, 'finished', before.finished, finished);
+    } else {
+      // Nothing known of what is stored: write every key.
+      this.sql.dropAllKeys.run(locationId);
+      this.writeChanges(locationId, 'pending', {}, pending);
+      this.writeChanges(locationId, 'finished', {}, finished);
+    }
+    this.known.set(locationId, {
+      revision,
+      pending: Object.freeze({ ...pending }),
+      finished: Object.freeze({ ...finished }),
+    });
+  }
+
+  private writeChanges(
+    locationId: string,
+    kind: CallKeyKind,
+    before: Readonly<Record<string, number>>,
+    after: Readonly<Record<string, number>>,
+  ): void {
+    for (const key in before) if (!(key in after)) this.sql.dropKey.run(locationId, kind, key);
+    for (const key in after)
+      if (before[key] !== after[key]) this.sql.putKey.run(locationId, kind, key, after[key]);
+  }
+
+  private readKeys(locationId: string): Record<CallKeyKind, Readonly<Record<string, number>>> {
+    const keys: Record<CallKeyKind, Record<string, number>> = { pending: {}, finished: {} };
+    for (const row of this.sql.keys.all(locationId) as Array<{
+      kind: CallKeyKind;
+      call_key: string;
+      at: unknown;
+    }>) {
+      if (typeof row.at !== 'number' || !KINDS.includes(row.kind))
+        throw new CorruptRowError(
+          'poller_call_keys',
+          `location_id=${locationId} kind=${row.kind} call_key=${row.call_key}`,
+          'at',
+          'must be a time in ms',
+        );
+      keys[row.kind][row.call_key] = row.at;
+    }
+    return { pending: Object.freeze(keys.pending), finished: Object.freeze(keys.finished) };
   }
 }

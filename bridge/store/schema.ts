@@ -266,4 +266,42 @@ export const MIGRATIONS: readonly string[] = [
     WHERE contact_url IS NOT NULL AND lower(contact_url) NOT GLOB 'http://?*'
       AND lower(contact_url) NOT GLOB 'https://?*';
   `,
+  // 8: the delivery worker reads each subscription's due deliveries on their own (one lane per
+  // subscription, bridge/delivery/deliveryWorker.ts), so one subscriber's backlog is never walked
+  // to find another's; the old due-order index served one global queue and goes. Deliveries a
+  // circuit breaker held back past the retry limit are given up oldest first. Retention
+  // (bridge/store/retention.ts) deletes in small batches by age, through an index each. A
+  // number's misses (the repeat-miss count, `CallRepo.missesFrom`) are read from their index
+  // alone: 2,000 misses from one number cost 15–19 ms of row lookups per event at 1M calls.
+  `
+  CREATE INDEX deliveries_lane ON deliveries(subscription_id, next_attempt_at, id) WHERE status = 'pending';
+  CREATE INDEX deliveries_pending_age ON deliveries(created_at) WHERE status = 'pending';
+  DROP INDEX deliveries_due;
+  CREATE INDEX deliveries_finished ON deliveries(created_at) WHERE status != 'pending';
+  CREATE INDEX events_created ON events(created_at);
+  CREATE INDEX journal_entries_resolved ON journal_entries(received_at) WHERE status != 'held';
+  DROP INDEX calls_missed_by_number;
+  CREATE INDEX calls_missed_by_number ON calls(location_id, number_key, started_at, call_id,
+    ended_at, missed_emitted) WHERE missed = 1;
+  `,
+  // 9: the poller's state stored incrementally (bridge/store/pollerStates.ts). A busy
+  // location's state held tens of thousands of call keys (406 KB of JSON) that were parsed and
+  // written whole on every poll; the keys are now a row each, and a poll writes only the keys
+  // it changed. `revision` tells the process whether the keys it holds in memory are the
+  // stored ones. The small rest (watermark, active calls) stays JSON in `state`.
+  `
+  CREATE TABLE poller_call_keys (
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('pending', 'finished')),
+    call_key TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (location_id, kind, call_key)
+  ) WITHOUT ROWID;
+  INSERT INTO poller_call_keys (location_id, kind, call_key, at)
+    SELECT location_id, 'pending', key, value FROM poller_states, json_each(state, '$.pending');
+  INSERT INTO poller_call_keys (location_id, kind, call_key, at)
+    SELECT location_id, 'finished', key, value FROM poller_states, json_each(state, '$.finished');
+  UPDATE poller_states SET state = json_remove(state, '$.pending', '$.finished');
+  ALTER TABLE poller_states ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -2,7 +2,7 @@ import type { SqlDatabase } from './sql/sqlDatabase';
 import type { CallEventType } from '../../lib/callEvent';
 import { eventFiltersSchema, type EventFilters } from '../../lib/eventFilters';
 import type { SecretBox } from '../secrets/secretBox';
-import { prepareAll } from './database';
+import { inTransaction, prepareAll } from './database';
 import { newId } from './ids';
 import { parseStoredJson } from './storedJson';
 
@@ -34,12 +34,37 @@ interface SubscriptionRow {
   removed_reason: string | null;
 }
 
+/** What the delivery worker needs of a subscription to send to it. */
+export interface SubscriptionTarget {
+  id: string;
+  locationId: string;
+  kind: SubscriptionKind;
+  targetUrl: string;
+}
+
+/**
+ * How many active subscriptions one location may have unless configured otherwise
+ * (`BRIDGE_MAX_SUBSCRIPTIONS_PER_LOCATION`): far more than a location's Zaps and webhooks, few
+ * enough that one key cannot fan every event out to thousands of targets.
+ */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_LOCATION = 100;
+
+/** A location already has as many active subscriptions as it may. */
+export class SubscriptionLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(
+      `This location already has ${limit} active subscriptions, the most it may have. Remove those no longer used (turn off old Zaps, \`3cx-bridge webhook remove\`), or raise the limit with BRIDGE_MAX_SUBSCRIPTIONS_PER_LOCATION.`,
+    );
+    this.name = 'SubscriptionLimitError';
+  }
+}
+
 /** Subscriptions per location and event type; several for one event all receive it. */
 export class SubscriptionRepo {
   private readonly sql;
 
   constructor(
-    db: SqlDatabase,
+    private readonly db: SqlDatabase,
     private readonly secrets: SecretBox,
   ) {
     const made = subscriptionsMadeOrder(db);
@@ -50,6 +75,12 @@ export class SubscriptionRepo {
       active: `SELECT * FROM subscriptions WHERE location_id = ? AND removed_at IS NULL ORDER BY created_at, ${made}`,
       activeFor: `SELECT * FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL ORDER BY created_at, ${made}`,
       signingSecret: 'SELECT signing_secret_enc FROM subscriptions WHERE id = ?',
+      target:
+        'SELECT id, location_id, kind, target_url FROM subscriptions WHERE id = ? AND removed_at IS NULL',
+      activeAmong: `SELECT id FROM subscriptions WHERE removed_at IS NULL
+         AND id IN (${db.dialect === 'sqlite' ? 'SELECT value FROM json_each(?)' : 'SELECT json_array_elements_text(?::json)'})`,
+      countActive:
+        'SELECT COUNT(*) AS n FROM subscriptions WHERE location_id = ? AND removed_at IS NULL',
       remove:
         'UPDATE subscriptions SET removed_at = ?, removed_reason = ? WHERE id = ? AND location_id = ? AND removed_at IS NULL',
       cancelPending: `UPDATE deliveries SET status = 'cancelled' WHERE subscription_id = ? AND status = 'pending'`,
@@ -66,21 +97,45 @@ export class SubscriptionRepo {
       signingSecret?: string | null;
     },
     now: Date,
+    options: { maxActive?: number } = {},
   ): Subscription {
     const id = newId('hook');
     const filters =
       input.filters && Object.keys(input.filters).length > 0 ? JSON.stringify(input.filters) : null;
-    this.sql.insert.run(
-      id,
-      input.locationId,
-      input.kind,
-      input.event,
-      input.targetUrl,
-      filters,
-      input.signingSecret ? this.secrets.seal(input.signingSecret) : null,
-      now.toISOString(),
-    );
+    const maxActive = options.maxActive ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_LOCATION;
+    // Counted and added in one write transaction, so two requests at once cannot both take
+    // the last place.
+    inTransaction(this.db, () => {
+      const active = this.sql.countActive.get(input.locationId) as { n: number };
+      if (Number(active.n) >= maxActive) throw new SubscriptionLimitError(maxActive);
+      this.sql.insert.run(
+        id,
+        input.locationId,
+        input.kind,
+        input.event,
+        input.targetUrl,
+        filters,
+        input.signingSecret ? this.secrets.seal(input.signingSecret) : null,
+        now.toISOString(),
+      );
+    });
     return this.get(input.locationId, id)!;
+  }
+
+  /** An active subscription's target, whatever its location (the delivery worker's lookup). */
+  target(id: string): SubscriptionTarget | null {
+    const row = this.sql.target.get(id) as
+      { id: string; location_id: string; kind: SubscriptionKind; target_url: string } | undefined;
+    return row
+      ? { id: row.id, locationId: row.location_id, kind: row.kind, targetUrl: row.target_url }
+      : null;
+  }
+
+  /** Which of these subscriptions are still active (the worker drops the lanes of the others). */
+  activeAmong(ids: readonly string[]): Set<string> {
+    if (ids.length === 0) return new Set();
+    const rows = this.sql.activeAmong.all(JSON.stringify(ids)) as Array<{ id: string }>;
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Only within the location: another location's id is simply not found. */

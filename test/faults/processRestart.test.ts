@@ -16,6 +16,9 @@ import { startReceiver, type Receiver } from '../support/receiver';
  */
 jest.setTimeout(60_000);
 
+/** The receiver runs on this machine: the bridge must be told it may deliver there. */
+const RECEIVER_ON_LOOPBACK = { BRIDGE_ALLOW_PRIVATE_TARGETS: '1' };
+
 interface Setup {
   dir: string;
   dbPath: string;
@@ -111,19 +114,20 @@ describe('the bridge process', () => {
     try {
       configure(s, [{ event: 'call.missed' }, { event: 'call.ended', signed: true }]);
       // The first four answers come at once; every later request hangs, so when the process
-      // dies eight deliveries are in flight (the worker's concurrency).
+      // dies at least four deliveries are in flight (a target starts with four at once and
+      // takes more as it keeps up: bridge/delivery/targetHealth.ts).
       s.receiver.respond = (_request, index) => ({ status: 200, delayMs: index < 4 ? 0 : 60_000 });
-      const first = await spawnServe(s.dbPath);
+      const first = await spawnServe(s.dbPath, RECEIVER_ON_LOOPBACK);
       processes.push(first);
-      await s.receiver.waitFor(12, 20_000);
+      await s.receiver.waitFor(8, 20_000);
       first.child.kill('SIGKILL');
       expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
       const atKill = s.receiver.received.length;
-      expect(atKill).toBe(12);
+      expect(atKill).toBeGreaterThanOrEqual(8);
       expect(deliveryStatuses(s.dbPath).pending).toBeGreaterThanOrEqual(20);
 
       s.receiver.respond = () => ({ status: 200 });
-      const second = await spawnServe(s.dbPath);
+      const second = await spawnServe(s.dbPath, RECEIVER_ON_LOOPBACK);
       processes.push(second);
       const expectedIds = s.calls.flatMap((c) => [
         `${c.callHistoryId}:call.missed`,
@@ -172,7 +176,7 @@ describe('the bridge process', () => {
     try {
       configure(s, [{ event: 'call.missed' }]);
       s.receiver.respond = () => ({ status: 200, delayMs: 1500 });
-      const serve = await spawnServe(s.dbPath);
+      const serve = await spawnServe(s.dbPath, RECEIVER_ON_LOOPBACK);
       processes.push(serve);
       await s.receiver.waitFor(1, 20_000);
       serve.child.kill('SIGINT');

@@ -208,7 +208,7 @@ describe('stop() while a delivery is in flight', () => {
         (a: { status_code: number | null; error: string | null }) => [a.status_code, a.error],
       ),
     ).toEqual([
-      [null, 'no answer within 500 ms'],
+      [null, 'timed out'],
       [200, null],
     ]);
   });

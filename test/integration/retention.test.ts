@@ -1,3 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SecretBox } from '../../bridge/secrets/secretBox';
+import { BridgeStore } from '../../bridge/store/bridgeStore';
+import { DEFAULT_RETENTION, pruneOldRecords } from '../../bridge/store/retention';
+import { sendTestEvent } from '../../bridge/testEvents';
 import { api } from '../support/bridgeApi';
 import { startReceiver } from '../support/receiver';
 import { startTestBridge } from '../support/testBridge';
@@ -36,12 +43,12 @@ describe('retention', () => {
       // events go, but the failing subscriber's delivery is still pending (retried for 24 h
       // in production, 1 h in tests), so its event stays.
       t.sim.clock.advance(86_400);
-      expect(Object.values(t.bridge.pruneOldRecords()).every((n) => n === 0)).toBe(true);
+      expect(Object.values(await t.bridge.pruneOldRecords()).every((n) => n === 0)).toBe(true);
       t.sim.clock.advance(100 * 86_400);
       t.bridge.store.db
         .prepare(`UPDATE deliveries SET status = 'pending' WHERE last_status_code = 503`)
         .run();
-      const removed = t.bridge.pruneOldRecords();
+      const removed = await t.bridge.pruneOldRecords();
       expect(removed.deliveries).toBe(1);
       expect(count('deliveries')).toBe(1);
       expect(count('events')).toBe(1);
@@ -79,12 +86,77 @@ describe('retention', () => {
       // 100 days later retention drops those events; the next change is still number 3, not 1
       // (which the outbox would take for a duplicate and drop).
       t.sim.clock.advance(100 * 86_400);
-      t.bridge.pruneOldRecords();
+      await t.bridge.pruneOldRecords();
       expect(updates()).toEqual([]);
       expect((await patch('third')).status).toBe(200);
       expect(updates()).toEqual([`${call.callHistoryId}:call.updated:3`]);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('pruning in batches', () => {
+  it('removes every old row however small the batch, keeps what is pending, and counts what went', async () => {
+    const dir = mkdtempSync(join(tmpdir(), '3cx-retention-'));
+    const store = BridgeStore.open(join(dir, 'bridge.db'), SecretBox.ephemeral());
+    try {
+      const start = Date.UTC(2026, 0, 1);
+      const location = store.locations.create(
+        { name: 'Office', country: 'AU', timezone: 'Australia/Adelaide' },
+        new Date(start),
+      );
+      store.subscriptions.create(
+        {
+          locationId: location.id,
+          kind: 'rest_hook',
+          event: 'call.missed',
+          targetUrl: 'https://hooks.example.com/1',
+        },
+        new Date(start),
+      );
+      for (let i = 0; i < 7; i++)
+        sendTestEvent(store, location, { event: 'call.missed' }, { now: start + i, publicUrl: '' });
+      const rows = store.db.prepare('SELECT id FROM deliveries ORDER BY id').all() as Array<{
+        id: number;
+      }>;
+      // Six delivered (one failed attempt, then a 200); the last one still pending.
+      const result = (statusCode: number) => ({
+        at: start,
+        statusCode,
+        error: statusCode === 200 ? null : `HTTP ${statusCode}`,
+        durationMs: 1,
+      });
+      store.deliveries.recordMany(
+        rows.slice(0, 6).flatMap((r) => [
+          {
+            id: r.id,
+            result: result(500),
+            next: { status: 'pending' as const, nextAttemptAt: start },
+          },
+          { id: r.id, result: result(200), next: { status: 'delivered' as const } },
+        ]),
+      );
+      const removed = await pruneOldRecords(
+        store.db,
+        start + 100 * 86_400_000,
+        DEFAULT_RETENTION,
+        2,
+      );
+      expect(removed).toEqual({
+        delivery_attempts: 12,
+        deliveries: 6,
+        events: 6,
+        journal_entries: 0,
+      });
+      const count = (table: string) =>
+        Number((store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+      expect(count('deliveries')).toBe(1);
+      expect(count('events')).toBe(1);
+      expect(count('delivery_attempts')).toBe(0);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -35,4 +35,18 @@ describe('UTC call-log times', () => {
       { numRuns: 5000 },
     );
   });
+
+  it('writes a valid time for a fractional millisecond, dropping the fraction like Date', () => {
+    const ms = Date.UTC(2026, 2, 1, 9, 15, 6, 200) + 0.000244140625;
+    expect(toIsoUtc(ms)).toBe('2026-03-01T09:15:06.200Z');
+    fc.assert(
+      fc.property(
+        fc.double({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1), noNaN: true }),
+        (value) => {
+          expect(toIsoUtc(value)).toBe(new Date(value).toISOString());
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
 });

@@ -22,6 +22,11 @@ export interface Receiver {
     request: Received,
     index: number,
   ) => { status: number; delayMs?: number; headers?: Record<string, string> };
+  /** TCP connections opened to it (keep-alive reuses them). */
+  connections: number;
+  /** Requests being answered now, and the most at once so far. */
+  inFlight: number;
+  maxInFlight: number;
   /** Resolve when `count` requests have arrived (or reject after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
@@ -32,6 +37,9 @@ export async function startReceiver(path = '/hook'): Promise<Receiver> {
   const receiver: Receiver = {
     url: '',
     received: [],
+    connections: 0,
+    inFlight: 0,
+    maxInFlight: 0,
     respond: () => ({ status: 200 }),
     waitFor(count, timeoutMs = 5000) {
       if (receiver.received.length >= count) return Promise.resolve(receiver.received);
@@ -56,6 +64,9 @@ export async function startReceiver(path = '/hook'): Promise<Receiver> {
       }),
   };
   const server: Server = createServer((req, res) => {
+    receiver.inFlight++;
+    receiver.maxInFlight = Math.max(receiver.maxInFlight, receiver.inFlight);
+    res.on('close', () => receiver.inFlight--);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -91,6 +102,7 @@ export async function startReceiver(path = '/hook'): Promise<Receiver> {
       else send();
     });
   });
+  server.on('connection', () => receiver.connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
   return receiver;

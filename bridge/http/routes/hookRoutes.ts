@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CALL_EVENT_TYPES } from '../../../lib/callEvent';
 import { eventFiltersSchema } from '../../../lib/eventFilters';
-import type { Subscription } from '../../store/subscriptions';
+import { SubscriptionLimitError, type Subscription } from '../../store/subscriptions';
 import { ApiError } from '../apiError';
 import type { ApiContext } from '../apiContext';
 import { locationOf } from '../authentication';
@@ -22,7 +22,10 @@ const hookView = z
 /** REST-hook subscriptions (Zapier `performSubscribe` / `performUnsubscribe`). */
 export function hookRoutes(app: Api, ctx: ApiContext): void {
   const createBody = z.strictObject({
-    target_url: targetUrlSchema(ctx.allowLoopbackHttpTargets),
+    target_url: targetUrlSchema({
+      allowLoopback: ctx.allowLoopbackHttpTargets,
+      allowPrivate: ctx.allowPrivateTargets,
+    }),
     event: z.enum(CALL_EVENT_TYPES),
     filters: eventFiltersSchema.nullable().optional(),
   });
@@ -34,22 +37,30 @@ export function hookRoutes(app: Api, ctx: ApiContext): void {
         summary: 'Subscribe a URL to one event type (Zapier REST hooks)',
         security: API_KEY,
         body: createBody,
-        response: { 201: hookView, ...errorResponses(400, 401, 403, 413, 415) },
+        response: { 201: hookView, ...errorResponses(400, 401, 403, 409, 413, 415) },
       },
     },
     async (request, reply) => {
       const location = locationOf(request);
       const body = request.body;
-      const subscription = ctx.store.subscriptions.create(
-        {
-          locationId: location.id,
-          kind: 'rest_hook',
-          event: body.event,
-          targetUrl: body.target_url,
-          filters: body.filters ?? null,
-        },
-        new Date(ctx.now()),
-      );
+      let subscription: Subscription;
+      try {
+        subscription = ctx.store.subscriptions.create(
+          {
+            locationId: location.id,
+            kind: 'rest_hook',
+            event: body.event,
+            targetUrl: body.target_url,
+            filters: body.filters ?? null,
+          },
+          new Date(ctx.now()),
+          { maxActive: ctx.maxSubscriptionsPerLocation },
+        );
+      } catch (error) {
+        if (error instanceof SubscriptionLimitError)
+          throw new ApiError(409, 'subscription_limit', error.message);
+        throw error;
+      }
       return reply.status(201).send(toHookView(subscription));
     },
   );

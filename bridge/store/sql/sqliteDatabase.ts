@@ -44,3 +44,10 @@ export class SqliteDatabase implements SqlDatabase {
     if (this.raw.isOpen) this.raw.close();
   }
 }
+
+/** The `node:sqlite` database under a SQLite store (SQLite-only tools: benchmarks, plans). */
+export function sqliteOf(db: { dialect: string }): DatabaseSync {
+  if (!(db instanceof SqliteDatabase))
+    throw new Error('This works on a SQLite store only (BRIDGE_DATABASE_URL names Postgres).');
+  return db.raw;
+}

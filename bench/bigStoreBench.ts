@@ -1,0 +1,163 @@
+import { statSync } from 'node:fs';
+import { startBenchBridge } from './benchBridge';
+import { fillBigStore } from './bigStore';
+import { profileWindow } from './cpuProfile';
+import { ProcessMeter } from './processMeter';
+import { loadLine, percentile, printTable, recordKey, round, type Row } from './report';
+import { SimHost } from './simHostClient';
+import { sqliteOf } from '../bridge/store/sql/sqliteDatabase';
+
+/**
+ * The bridge's event loop with a large store (issue 16: no synchronous stall over 50 ms at 1M
+ * calls stored). One bridge, its own timers running, on a database file whose busiest
+ * location holds `BENCH_BIGSTORE_CALLS` (1,000,000) calls of the last year (bench/bigStore.ts),
+ * while for `BENCH_BIGSTORE_SECONDS` (60):
+ *
+ * - `BENCH_BIGSTORE_PBXS` (20) other locations' PBXs are polled, 30 calls a minute each, with
+ *   a webhook per event type;
+ * - the retention prune that `start()` runs removes what the year left behind;
+ * - the busy location's API is read back to back on two connections: the event feed (first
+ *   page, deep pages, a filter that matches nothing), the calls list, a number's calls;
+ * - the CRM-template journal posts a missed call every 500 ms from the number with a
+ *   thousand misses this week (the repeat-miss count reads them all).
+ *
+ * The event-loop delay is sampled every millisecond for the whole window.
+ */
+export async function bigStoreBench(): Promise<void> {
+  const calls = Number(process.env.BENCH_BIGSTORE_CALLS ?? 1_000_000);
+  const seconds = Number(process.env.BENCH_BIGSTORE_SECONDS ?? 60);
+  const pbxs = Number(process.env.BENCH_BIGSTORE_PBXS ?? 20);
+  process.stdout.write(`[bigstore] ${calls.toLocaleString('en-US')} calls: ${loadLine()}\n`);
+  const host = await SimHost.start(
+    Array.from({ length: pbxs }, (_, i) => ({ seed: i + 1, clock: { mode: 'realtime' as const } })),
+  );
+  const bench = await startBenchBridge({
+    pbxUrls: [null, ...host.urls],
+    receiverUrl: host.receiverUrls,
+    events: ['call.started', 'call.ended', 'call.missed'],
+  });
+  try {
+    const { bridge, locations } = bench;
+    const busy = locations[0];
+    const subscriptions = Object.fromEntries(
+      bridge.store.subscriptions.listActive(busy.id).map((s) => [s.event, s.id]),
+    );
+    const t0 = performance.now();
+    const fill = fillBigStore(bridge.store, busy.id, subscriptions, calls, Date.now());
+    const fillSeconds = (performance.now() - t0) / 1000;
+    const dbFile = sqliteOf(bridge.store.db).location() ?? '';
+    const dbMiB = dbFile ? statSync(dbFile).size / 2 ** 20 : 0;
+    process.stdout.write(
+      `[bigstore] filled in ${round(fillSeconds)} s: ${fill.calls.toLocaleString('en-US')} calls, ${fill.events.toLocaleString('en-US')} events, ${fill.deliveries.toLocaleString('en-US')} deliveries, ${round(dbMiB)} MiB; ${loadLine()}\n`,
+    );
+    await host.traffic({ callsPerMinute: 30, backfillMs: 30 * 60_000 });
+    global.gc?.();
+
+    const stopProfile = await profileWindow();
+    const meter = new ProcessMeter();
+    const until = performance.now() + seconds * 1000;
+    bridge.start();
+    const pruneStarted = performance.now();
+    const prune = Promise.resolve(bridge.pruneOldRecords()).then((removed) => ({
+      removed,
+      seconds: (performance.now() - pruneStarted) / 1000,
+    }));
+    const latencies = new Map<string, number[]>();
+    const get = async (name: string, path: string) => {
+      const t = performance.now();
+      const response = await fetch(`${bench.url}${path}`, {
+        headers: { authorization: `Bearer ${busy.apiKey}` },
+      });
+      const body = (await response.json()) as { next_cursor?: string | null };
+      if (!latencies.has(name)) latencies.set(name, []);
+      latencies.get(name)!.push(performance.now() - t);
+      return body;
+    };
+    const hot = encodeURIComponent(fill.hotNumber);
+    const reader = async () => {
+      let cursor: string | null = null;
+      while (performance.now() < until) {
+        await get('GET /v1/events?limit=100', '/v1/events?limit=100');
+        const page: { next_cursor?: string | null } = await get(
+          'GET /v1/events?limit=100&cursor= (paging back)',
+          `/v1/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        cursor = page.next_cursor ?? null;
+        await get(
+          'GET /v1/events?event=call.missed&limit=25',
+          '/v1/events?event=call.missed&limit=25',
+        );
+        await get('GET /v1/events?source_list=nomatch', '/v1/events?limit=100&source_list=nomatch');
+        await get('GET /v1/calls?limit=100', '/v1/calls?limit=100');
+        await get('GET /v1/calls?outcome=missed', '/v1/calls?limit=25&outcome=missed');
+        await get('GET /v1/calls?number= (1,000+ misses)', `/v1/calls?limit=25&number=${hot}`);
+      }
+    };
+    const journal = host.journalLoad({
+      url: `${bench.url}/3cx/journal`,
+      apiKey: busy.apiKey,
+      mode: 'open',
+      connections: 1,
+      ratePerSecond: 2,
+      seconds,
+      numberBase: 0,
+      fixedNumber: fill.hotNumber,
+    });
+    await Promise.all([reader(), reader(), journal.then(() => undefined)]);
+    const posts = await journal;
+    const usage = meter.stop();
+    await stopProfile();
+    const pruned = await prune;
+    const polls = bench.probe.polls.filter((p) => p.ok);
+
+    const rows: Row[] = [
+      {
+        'calls stored': fill.calls,
+        'events stored': fill.events,
+        'DB MiB': round(dbMiB),
+        's watched': round(usage.seconds),
+        'event loop p50 ms': round(usage.loopP50Ms, 1),
+        'event loop p99 ms': round(usage.loopP99Ms, 1),
+        'event loop max ms': round(usage.loopMaxMs, 1),
+        'bridge CPU %': round(usage.cpuPercent),
+        'polls ok': polls.length,
+        'poll ms p99': round(
+          percentile(
+            polls.map((p) => p.ms),
+            99,
+          ),
+        ),
+        'prune s': round(pruned.seconds, 1),
+        pruned: Object.entries(pruned.removed)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+        'journal posts': posts.length,
+        'journal ms p99': round(
+          percentile(
+            posts.map((p) => p.ms),
+            99,
+          ),
+          1,
+        ),
+      },
+    ];
+    printTable(
+      `A store with ${calls.toLocaleString('en-US')} calls under load (fill: ${round(fillSeconds)} s)`,
+      rows,
+    );
+    printTable(
+      'API on the busy location meanwhile (ms)',
+      [...latencies].map(([request, ms]) => ({
+        request,
+        n: ms.length,
+        p50: round(percentile(ms, 50), 1),
+        p99: round(percentile(ms, 99), 1),
+        max: round(percentile(ms, 100), 1),
+      })),
+    );
+    recordKey('store.event_loop_delay_p99_ms', round(usage.loopP99Ms, 1));
+  } finally {
+    await bench.close();
+    await host.close();
+  }
+}

@@ -1,0 +1,255 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeliveryWorker, type DeliveryWorkerOptions } from '../../bridge/delivery/deliveryWorker';
+import { SecretBox } from '../../bridge/secrets/secretBox';
+import { BridgeStore } from '../../bridge/store/bridgeStore';
+import type { Location } from '../../bridge/store/locations';
+import { sendTestEvent } from '../../bridge/testEvents';
+import { startReceiver, type Receiver } from '../support/receiver';
+
+/**
+ * The delivery worker against real sockets on loopback: receivers that answer, hang or are not
+ * there. The worker's clock is injected; what is asserted is order and counts, never how long
+ * something took.
+ */
+const LOOPBACK = { allowPrivate: false, allowLoopback: true };
+let dir: string;
+let store: BridgeStore;
+let clock: number;
+const closers: Array<() => Promise<void> | void> = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), '3cx-delivery-'));
+  store = BridgeStore.open(join(dir, 'bridge.db'), SecretBox.ephemeral());
+  clock = Date.UTC(2026, 2, 2, 9, 0, 0);
+});
+
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function location(name: string): Location {
+  return store.locations.create(
+    { name, country: 'AU', timezone: 'Australia/Adelaide' },
+    new Date(clock),
+  );
+}
+
+function hook(loc: Location, targetUrl: string): string {
+  return store.subscriptions.create(
+    { locationId: loc.id, kind: 'rest_hook', event: 'call.missed', targetUrl },
+    new Date(clock),
+  ).id;
+}
+
+/** A missed-call event stored through the real outbox: one pending delivery per hook. */
+function missedCall(loc: Location): string {
+  return sendTestEvent(store, loc, { event: 'call.missed' }, { now: clock, publicUrl: '' }).event
+    .id;
+}
+
+function worker(options: Partial<DeliveryWorkerOptions> = {}): DeliveryWorker {
+  const w = new DeliveryWorker({
+    store,
+    now: () => clock,
+    addressPolicy: LOOPBACK,
+    retry: { baseMs: 1000, maxMs: 60_000, giveUpAfterMs: 3600_000 },
+    ...options,
+  });
+  // Stopped last, once the servers it may be hanging on are gone.
+  closers.unshift(() => w.stop());
+  return w;
+}
+
+async function receiver(): Promise<Receiver> {
+  const r = await startReceiver();
+  closers.push(() => r.close());
+  return r;
+}
+
+/** A server that accepts connections and reads requests but never answers. */
+async function blackHole(): Promise<{ url: string; requests: () => number }> {
+  const sockets = new Set<Socket>();
+  let requests = 0;
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', (chunk) => (requests += chunk.toString('latin1').split('POST /').length - 1));
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, requests: () => requests };
+}
+
+function attempts(subscriptionId?: string): Array<{ error: string | null; status: string }> {
+  return store.db
+    .prepare(
+      `SELECT a.error, d.status FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+       WHERE ? IS NULL OR d.subscription_id = ? ORDER BY a.delivery_id, a.attempt`,
+    )
+    .all(subscriptionId ?? null, subscriptionId ?? null) as Array<{
+    error: string | null;
+    status: string;
+  }>;
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+describe('one tenant cannot starve another', () => {
+  it('a location with 100 hooks at black holes holds only its share of the slots: another location’s call goes out while all of them hang', async () => {
+    const noisy = location('Noisy tenant');
+    const quiet = location('Quiet tenant');
+    const holes = await Promise.all(Array.from({ length: 20 }, () => blackHole()));
+    for (let i = 0; i < 100; i++) hook(noisy, `${holes[i % 20].url}/hook${i}`);
+    for (let i = 0; i < 10; i++) missedCall(noisy); // 1,000 deliveries to black holes
+    const crm = await receiver();
+    const quietHook = hook(quiet, crm.url);
+
+    // 16 slots: a location may hold a quarter of them.
+    const w = worker({ concurrency: 16, timeoutMs: 600_000 });
+    w.start();
+    const hanging = () => holes.reduce((n, h) => n + h.requests(), 0);
+    await until(() => hanging() === 4);
+    expect(w.state().inFlight).toBe(4);
+
+    const eventId = missedCall(quiet);
+    w.poke();
+    const [received] = await crm.waitFor(1);
+    expect((received.json as { id: string }).id).toBe(eventId);
+    // Delivered while every one of the noisy tenant's requests still hangs: none of them has
+    // finished (no attempt recorded), and it never had more than its four slots.
+    await until(() => attempts(quietHook).length === 1);
+    expect(attempts().filter((a) => a.status !== 'delivered')).toHaveLength(0);
+    expect(hanging()).toBe(4);
+  });
+
+  it('a target that keeps timing out is cut off: nothing is sent to it until a probe gets an answer, then the rest follow', async () => {
+    const loc = location('Office');
+    const slow = await receiver();
+    let answering = false;
+    slow.respond = () => (answering ? { status: 200 } : { status: 200, delayMs: 600_000 });
+    const hookId = hook(loc, slow.url);
+    const ids = Array.from({ length: 10 }, () => missedCall(loc));
+    const w = worker({
+      timeoutMs: 300,
+      targetHealth: { breakerThreshold: 2, cooldownMs: 60_000 },
+    });
+
+    await w.deliverDue();
+    // Four requests went (the target's starting limit) and timed out; the breaker opened, and
+    // the other six were left waiting, untried.
+    expect(slow.received).toHaveLength(4);
+    expect(attempts(hookId).map((a) => a.error)).toEqual(Array(4).fill('timed out'));
+    expect(w.state().openTargets).toBe(1);
+
+    // Their retries fall due, but the circuit is still open: nothing is sent.
+    clock += 30_000;
+    await w.deliverDue();
+    expect(slow.received).toHaveLength(4);
+
+    // After the cool-down one probe goes; it is answered, the circuit closes and the rest follow.
+    answering = true;
+    clock += 30_000;
+    await w.deliverDue();
+    expect(w.state().openTargets).toBe(0);
+    expect(slow.received).toHaveLength(4 + ids.length);
+    const delivered = store.db
+      .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'delivered'`)
+      .get() as { n: number };
+    expect(Number(delivered.n)).toBe(ids.length);
+  });
+
+  it('gives up a delivery its target’s breaker kept back past the retry limit', async () => {
+    const loc = location('Office');
+    hook(loc, (await blackHole()).url);
+    missedCall(loc);
+    const w = worker({ timeoutMs: 100, targetHealth: { breakerThreshold: 1 } });
+    await w.deliverDue();
+    expect(attempts().map((a) => a.error)).toEqual(['timed out']);
+    clock += 3 * 3600_000; // the retry limit (1 h here) and the sweep's hour of grace
+    const fresh = worker({ timeoutMs: 100, targetHealth: { breakerThreshold: 1 } });
+    await fresh.deliverDue();
+    const row = store.db.prepare('SELECT status, last_error FROM deliveries').get() as {
+      status: string;
+      last_error: string;
+    };
+    expect(row).toEqual({ status: 'failed', last_error: 'not sent: the target kept failing' });
+  });
+});
+
+describe('speed', () => {
+  it('reuses kept-alive connections and lets a slow receiver have more requests in flight as it keeps up', async () => {
+    const loc = location('Office');
+    const slow = await receiver();
+    slow.respond = () => ({ status: 200, delayMs: 50 });
+    hook(loc, slow.url);
+    for (let i = 0; i < 300; i++) missedCall(loc);
+    const w = worker();
+    w.start();
+    await slow.waitFor(300, 30_000);
+    await until(() => attempts().length === 300);
+    expect(attempts().every((a) => a.status === 'delivered')).toBe(true);
+    // More than the starting four at once (the limit grew with the backlog) …
+    expect(slow.maxInFlight).toBeGreaterThan(4);
+    // … over connections that were reused, not one per request.
+    expect(slow.connections).toBeLessThan(300 / 2);
+  });
+});
+
+describe('private targets', () => {
+  it('refuses a target whose name resolves to this machine when it connects, and says so coarsely', async () => {
+    const target = await receiver();
+    const loc = location('Office');
+    const port = new URL(target.url).port;
+    // Stored as if it had passed the subscribe-time check (a name, resolved only on connect).
+    const byName = hook(loc, `http://localhost:${port}/hook`);
+    const byAddress = hook(loc, `http://127.0.0.1:${port}/hook`);
+    missedCall(loc);
+    const details: Array<string | null> = [];
+    const w = worker({
+      addressPolicy: { allowPrivate: false, allowLoopback: false },
+      onResult: (_d, _o, _r, detail) => details.push(detail),
+    });
+    await w.deliverDue();
+    expect(target.received).toHaveLength(0);
+    expect(target.connections).toBe(0);
+    for (const id of [byName, byAddress])
+      expect(attempts(id).map((a) => a.error)).toEqual(['refused: not a public address']);
+    expect(details.every((d) => d !== null && d.includes('public addresses only'))).toBe(true);
+  });
+
+  it('delivers to them when the bridge is set to allow internal receivers', async () => {
+    const target = await receiver();
+    const loc = location('Office');
+    hook(loc, `http://localhost:${new URL(target.url).port}/hook`);
+    missedCall(loc);
+    await worker({ addressPolicy: { allowPrivate: true, allowLoopback: false } }).deliverDue();
+    expect(target.received).toHaveLength(1);
+  });
+
+  it('records a refused connection as "connection failed", the socket error only for the log', async () => {
+    const closed = await receiver();
+    const url = closed.url;
+    await closed.close();
+    const loc = location('Office');
+    const id = hook(loc, url);
+    missedCall(loc);
+    const details: Array<string | null> = [];
+    await worker({ onResult: (_d, _o, _r, detail) => details.push(detail) }).deliverDue();
+    expect(attempts(id).map((a) => a.error)).toEqual(['connection failed']);
+    expect(details[0]).toContain('ECONNREFUSED');
+  });
+});

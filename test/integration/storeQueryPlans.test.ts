@@ -1,0 +1,88 @@
+import type { StatementSync } from 'node:sqlite';
+import { SecretBox } from '../../bridge/secrets/secretBox';
+import { BridgeStore } from '../../bridge/store/bridgeStore';
+import { PRUNE_SQL } from '../../bridge/store/retention';
+
+/**
+ * The queries that run on every delivery, every event and every prune read an index, never the
+ * whole table: at a million calls stored a full scan is seconds of a blocked event loop
+ * (issue 16). Checked on SQLite's own plan of the statements the store really prepared, so
+ * dropping an index or rewriting a query off its index fails here.
+ */
+describe('the store’s queries use their indexes', () => {
+  const store = BridgeStore.open(':memory:', SecretBox.ephemeral());
+  afterAll(() => store.close());
+
+  /** tables that grow with traffic: a scan of one of these is a stall at 1M calls. */
+  const BIG =
+    /\bSCAN (deliveries|delivery_attempts|events|calls|journal_entries|d|e|c)\b(?! USING (COVERING )?INDEX)/;
+
+  function plan(sql: string): string {
+    const params = (sql.match(/\?/g) ?? []).map(() => 1);
+    return (
+      store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>
+    )
+      .map((r) => r.detail)
+      .join(' | ');
+  }
+
+  /** Every statement a repository prepared (its private `sql`), by `repo.name`. */
+  function preparedStatements(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (const [repoName, repo] of Object.entries(store)) {
+      const sql = (repo as { sql?: Record<string, StatementSync> } | null)?.sql;
+      if (!sql || typeof sql !== 'object') continue;
+      for (const [name, statement] of Object.entries(sql))
+        out.push([`${repoName}.${name}`, statement.sourceSQL]);
+    }
+    return out;
+  }
+
+  /**
+   * Full scans allowed, each for a reason: rare operator work, or a scan of a partial index
+   * that holds only the pending backlog.
+   */
+  const ALLOWED_SCANS = new Set([
+    'locations.remove', // removing a location (operator, rare): its deliveries have no location index
+    'deliveries.countsByStatus', // read by the fault tests only, not on any request path
+  ]);
+
+  it('finds the repositories’ statements', () => {
+    // Guards the test itself: if `sql` were renamed, every plan check below would pass vacuously.
+    expect(preparedStatements().length).toBeGreaterThan(30);
+  });
+
+  it.each(preparedStatements().filter(([name]) => !ALLOWED_SCANS.has(name)))(
+    '%s reads no traffic table whole',
+    (_name, sql) => {
+      expect(plan(sql)).not.toMatch(BIG);
+    },
+  );
+
+  it.each([
+    [
+      'deliveries.laneDue',
+      /SEARCH d USING INDEX deliveries_lane .* \| SEARCH e USING INTEGER PRIMARY KEY/,
+    ],
+    ['deliveries.newSince', /SEARCH deliveries USING INTEGER PRIMARY KEY \(rowid>\?\)/],
+    ['deliveries.giveUp', /SEARCH deliveries USING (COVERING )?INDEX deliveries_pending_age/],
+    // The repeat-miss count reads a number's misses from the index alone (no row lookups).
+    ['calls.missesFrom', /SEARCH calls USING COVERING INDEX calls_missed_by_number/],
+  ])('%s uses the index it was built for', (name, expected) => {
+    const sql = new Map(preparedStatements()).get(name);
+    expect(sql).toBeDefined();
+    expect(plan(sql!)).toMatch(expected);
+  });
+
+  it.each([
+    ['deliveries', /SEARCH deliveries USING INDEX deliveries_finished/],
+    ['events', /SEARCH events USING COVERING INDEX events_created/],
+    ['journal_entries', /SEARCH journal_entries USING INDEX journal_entries_resolved/],
+  ] as const)('pruning %s finds each batch through its age index', (table, expected) => {
+    for (const sql of PRUNE_SQL[table]) {
+      const detail = plan(sql);
+      expect(detail).toMatch(expected);
+      expect(detail).not.toMatch(BIG);
+    }
+  });
+});
