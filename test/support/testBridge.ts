@@ -56,6 +56,10 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
   const bridge = await BridgeService.create({
     // Postgres runs: the database this path stands for (the same path, the same database).
     dbPath: await testStoreTarget(dbPath),
+    // Postgres runs: a lease that has run out by the next look, so a test bridge started on a
+    // database another one abandoned (a crash, as restart tests play it) takes its locations
+    // at once instead of after the real lease time. Real leases: test/store/multiInstance.
+    leaseTiming: { leaseMs: 1, renewMs: 1000 },
     // A key file beside the database: a restart test reopens it with the same key.
     secrets: loadSecrets(dbPath, {}),
     host: '127.0.0.1',
