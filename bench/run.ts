@@ -1,5 +1,6 @@
 import { connectionFloodBench } from './connectionFlood';
 import { bigStoreBench } from './bigStoreBench';
+import { clusterBench } from './clusterBench';
 import { fairnessBench } from './fairnessBench';
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   reports: () => reportsBench(),
   replay: () => replayBench(),
   connections: () => connectionFloodBench(),
+  cluster: () => clusterBench(),
 };
 
 async function run(): Promise<void> {

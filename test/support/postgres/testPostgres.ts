@@ -43,7 +43,7 @@ async function startOrFind(): Promise<string> {
     const child = spawn(
       process.execPath,
       [
-        join(__dirname, 'pgServer.mjs'),
+        join(__dirname, '..', '..', '..', 'scripts', 'embeddedPostgres.mjs'),
         runDir,
         process.env.BRIDGE_TEST_OWNER_PID ?? String(process.pid),
       ],

