@@ -31,6 +31,10 @@ const ON_POSTGRES = [
   'store/multiInstance',
 ];
 
+/** About the SQLite file itself (its permissions, its path in messages): not run on Postgres. */
+const SQLITE_FILE_ONLY = ['cli/dataFiles', 'cli/newcomer'];
+const onPostgres = process.env.BRIDGE_TEST_STORE === 'postgres';
+
 module.exports = {
   testTimeout: 30000,
   globalSetup: '<rootDir>/test/support/postgres/globalSetup.ts',
@@ -39,7 +43,11 @@ module.exports = {
     {
       ...base,
       displayName: 'default',
-      testPathIgnorePatterns: ['/node_modules/', 'store/multiInstance'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        'store/multiInstance',
+        ...(onPostgres ? SQLITE_FILE_ONLY : []),
+      ],
     },
     {
       ...base,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CallEvent } from '../../lib/callEvent';
 import { startReceiver, type Receiver } from '../support/receiver';
+import { storeTables } from '../support/storeTables';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
 
 async function api(t: TestBridge, method: string, path: string, body?: unknown, key = t.apiKey) {
@@ -179,13 +180,7 @@ describe('locations and keys', () => {
       file = readFileSync(t.dbPath).toString('latin1');
     } else {
       // Postgres: every row of every table, bytes as text.
-      const tables = db
-        .prepare(
-          `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'`,
-        )
-        .all()
-        .map((r) => String(r.t));
-      file = tables
+      file = storeTables(db)
         .flatMap((table) => db.prepare(`SELECT * FROM ${table}`).all())
         .map((row) =>
           Object.values(row)
