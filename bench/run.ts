@@ -2,6 +2,7 @@ import { connectionFloodBench } from './connectionFlood';
 import { bigStoreBench } from './bigStoreBench';
 import { clusterBench } from './clusterBench';
 import { fairnessBench } from './fairnessBench';
+import { feedFloodBench } from './feedFloodBench';
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   replay: () => replayBench(),
   connections: () => connectionFloodBench(),
   cluster: () => clusterBench(),
+  'feed-flood': () => feedFloodBench(),
 };
 
 async function run(): Promise<void> {

@@ -13,12 +13,14 @@ export interface RequestLimits {
 }
 
 const MINUTE_MS = 60_000;
+/** The load balancers' probe (routes/healthRoutes.ts). */
+const HEALTH_PATH = '/healthz';
 
 /**
  * Rate limits (docs/api.md: 429 `rate_limited` with `Retry-After`), counted by
  * `@fastify/rate-limit` in fixed one-minute windows in memory:
  *
- * - per client address, on every request, before anything else runs;
+ * - per client address, on every request but the health probe, before anything else runs;
  * - per API key, once the key is known (so the Zaps, scenarios and 3CX sharing a key share it);
  * - failed authentication per address: a flood of wrong keys meets 429 while valid keys from
  *   the same address still work (a wrong key can never use up someone else's budget).
@@ -38,6 +40,10 @@ export const rateLimits = fastifyPlugin<HttpLimits>(
     const failedAuth = limiter(app, limits.failedAuthPerMinute);
 
     app.addHook('onRequest', async (request) => {
+      // Health probes are never limited: a load balancer or orchestrator that meets a 429 takes
+      // the instance out (or restarts it) because a client flooded from its address. /healthz
+      // reads nothing but counters; the connection cap and timeouts still bound it.
+      if (request.routeOptions.url === HEALTH_PATH) return;
       await perAddress(
         request,
         `Too many requests from this address: at most ${limits.perAddressPerMinute} a minute.`,

@@ -127,14 +127,25 @@ describe('one client address', () => {
 
   it('is limited on every route, with or without a key; other addresses are not', async () => {
     const busy = '192.0.2.10';
-    expect((await get(t, '/healthz', { address: busy })).status).toBe(200);
+    expect((await get(t, '/v1/openapi.json', { address: busy })).status).toBe(200);
     expect((await get(t, '/v1/me', { key: t.apiKey, address: busy })).status).toBe(200);
     expect((await get(t, '/v1/openapi.json', { address: busy })).status).toBe(200);
     expect((await get(t, '/nowhere', { address: busy })).status).toBe(404);
-    expectRateLimited(await get(t, '/healthz', { address: busy }), /this address: at most 4/);
+    expectRateLimited(
+      await get(t, '/v1/openapi.json', { address: busy }),
+      /this address: at most 4/,
+    );
     expectRateLimited(await get(t, '/v1/me', { key: t.apiKey, address: busy }), /this address/);
 
-    expect((await get(t, '/healthz', { address: '192.0.2.11' })).status).toBe(200);
+    expect((await get(t, '/v1/openapi.json', { address: '192.0.2.11' })).status).toBe(200);
+  });
+
+  it('never limits the health probe: a load balancer sharing a flooded address still sees the bridge up', async () => {
+    const flooded = '192.0.2.20';
+    for (let i = 0; i < 4; i++) await get(t, '/v1/openapi.json', { address: flooded });
+    expectRateLimited(await get(t, '/v1/openapi.json', { address: flooded }), /this address/);
+    for (let i = 0; i < 10; i++)
+      expect((await get(t, '/healthz', { address: flooded })).status).toBe(200);
   });
 });
 
@@ -147,8 +158,11 @@ describe('X-Forwarded-For from a client that is not a trusted proxy', () => {
   afterAll(() => t.close());
 
   it('is ignored: a client cannot escape its limit by naming another address', async () => {
-    expect((await get(t, '/healthz', { address: '198.51.100.1' })).status).toBe(200);
-    expect((await get(t, '/healthz', { address: '198.51.100.2' })).status).toBe(200);
-    expectRateLimited(await get(t, '/healthz', { address: '198.51.100.3' }), /this address/);
+    expect((await get(t, '/v1/openapi.json', { address: '198.51.100.1' })).status).toBe(200);
+    expect((await get(t, '/v1/openapi.json', { address: '198.51.100.2' })).status).toBe(200);
+    expectRateLimited(
+      await get(t, '/v1/openapi.json', { address: '198.51.100.3' }),
+      /this address/,
+    );
   });
 });
