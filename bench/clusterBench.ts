@@ -8,6 +8,7 @@ import { LeaseRepo } from '../bridge/store/leases';
 import { PostgresDatabase } from '../bridge/store/sql/postgresDatabase';
 import { loadLine, percentile, printTable, round, sleep, type Row } from './report';
 import { SimHost } from './simHostClient';
+import { syntheticEvents } from './syntheticEvents';
 
 /**
  * Several bridge instances on Postgres (issue 19): `BENCH_CLUSTER_PBXS` (default 400) simulated
@@ -33,6 +34,10 @@ export async function clusterBench(): Promise<void> {
   );
   const rows: Row[] = [];
   try {
+    printTable('The store on its own: one statement, one event appended (3 subscriptions)', [
+      storeCost('SQLite', join(dir, 'cost.db')),
+      storeCost('Postgres (sync driver, loopback)', `${postgres.url}cost`, postgres),
+    ]);
     await host.traffic({ callsPerMinute: 1, backfillMs: 10 * 60_000 });
     const runs: Array<{ label: string; target: string; instances: number }> = [
       { label: 'SQLite, 1 instance', target: join(dir, 'bridge.db'), instances: 1 },
@@ -91,6 +96,50 @@ export async function clusterBench(): Promise<void> {
     await host.close();
     await postgres.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What a statement costs on each store, from the caller's side: `SELECT ?` round trips and
+ * events appended through the outbox (each its own transaction, with three subscriptions).
+ */
+function storeCost(
+  label: string,
+  target: string,
+  postgres?: { createDatabase(url: string): void },
+): Row {
+  postgres?.createDatabase(target);
+  const store = BridgeStore.open(target, SecretBox.fromKey(KEY));
+  try {
+    const location = store.locations.create(
+      { name: 'Cost', country: 'AU', timezone: 'Australia/Adelaide' },
+      new Date(),
+    );
+    for (const event of ['call.missed', 'call.ended', 'call.started'] as const)
+      store.subscriptions.create(
+        { locationId: location.id, kind: 'rest_hook', event, targetUrl: 'https://example.com/h' },
+        new Date(),
+      );
+    const select = store.db.prepare('SELECT ? AS x');
+    const n = 5000;
+    for (let i = 0; i < 200; i++) select.get(i);
+    let t = performance.now();
+    for (let i = 0; i < n; i++) select.get(i);
+    const selectUs = ((performance.now() - t) * 1000) / n;
+    const events = syntheticEvents(3000, { locationId: location.id });
+    t = performance.now();
+    for (const event of events)
+      store.transaction(() => store.events.append(location.id, event, { now: Date.now() }));
+    const appendUs = ((performance.now() - t) * 1000) / events.length;
+    return {
+      store: label,
+      'SELECT ? µs': round(selectUs, 1),
+      'append one event, own transaction µs': round(appendUs),
+      'events/s so appended': round(1e6 / appendUs),
+      load: loadLine(),
+    };
+  } finally {
+    store.close();
   }
 }
 
