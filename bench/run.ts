@@ -10,6 +10,7 @@ import { beginBenchmark, figures, machineLine } from './report';
 import { reportsBench } from './reportsBench';
 import { replayBench } from './replayBench';
 import { settleBench } from './settleBench';
+import { steadyStateBench } from './steadyStateBench';
 import { storeBench } from './storeBench';
 import { throughputBench } from './throughputBench';
 
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   fairness: () => fairnessBench(),
   bigstore: () => bigStoreBench(),
   reports: () => reportsBench(),
+  steady: () => steadyStateBench(),
   replay: () => replayBench(),
   connections: () => connectionFloodBench(),
   cluster: () => clusterBench(),

@@ -19,6 +19,8 @@ export interface SimSpec {
     /** Call Control access and the DNs it monitors (docs/3cx-facts.md §2). */
     callControl?: { monitor: string[] } | null;
   }>;
+  /** Legs reach the call log this long after they end (docs/3cx-facts.md §6). Default 0. */
+  callLogDelaySeconds?: number;
   /** `realtime` starts at the child's `Date.now()`, so sim time is wall time. */
   clock: { mode: 'realtime' } | { mode: 'manual'; at: number };
 }
@@ -117,6 +119,7 @@ async function handle(request: HostRequest): Promise<unknown> {
         sims.push(
           await startSimulator({
             seed: spec.seed,
+            callLogDelaySeconds: spec.callLogDelaySeconds,
             clients: (spec.clients ?? [{ clientId: 'bridge', clientSecret: 'bridge-secret' }]).map(
               (c) => ({ ...c, role: 'system_owner' }),
             ),

@@ -23,6 +23,7 @@ import type { CallEnricher } from './ingest/callEnricher';
 import { LocationIngest } from './ingest/locationIngest';
 import { createLocationClient, createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
+import { WorkTurns } from './workTurns';
 import { StoreEnricher } from './ingest/storeEnricher';
 import { pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
@@ -118,6 +119,8 @@ export class BridgeService {
   readonly store: BridgeStore;
   readonly metrics: BridgeMetrics;
   readonly scheduler: PollScheduler;
+  /** Every poll's settle-and-store, one at a time (bridge/workTurns.ts). */
+  private readonly pollWork = new WorkTurns();
   readonly worker: DeliveryWorker;
   /** The CRM-template journal: the second event source (bridge/journal). */
   readonly journal: JournalIngest;
@@ -249,6 +252,7 @@ export class BridgeService {
         callControlStatus: (locationId) => this.callControl.statusOf(locationId),
         adminToken: AdminToken.fromEnv(options.adminToken),
         inboundCallsOf: (locationId) => this.clients.get(locationId)?.client ?? null,
+        pageTurns: new WorkTurns(),
         metricsToken: options.metricsToken || null,
       },
       {
@@ -403,6 +407,7 @@ export class BridgeService {
         now: this.now,
         logger: this.logger,
         client: pbx?.client,
+        workQueue: this.pollWork,
         onCallLog: (legs) => this.callControl.observeCallLog(location.id, legs),
         onActiveCalls: (rows) =>
           this.activeNumbers.set(location.id, activeCallNumbers(rows, location.country)),

@@ -45,34 +45,59 @@ export const DEFAULT_GRACE_SECONDS = 10;
  * (lib/threecx/validateCallLegs.ts) to report them.
  */
 export function settleCalls(legs: readonly CallLeg[], options: SettleOptions): SettleResult {
-  const now = toMillis(options.now);
-  const graceMs = (options.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-  const active = toActiveSet(options.activeCallIds);
-  const settled: SettledCall[] = [];
-  const startedAt: number[] = [];
-  const pending: string[] = [];
+  const settlement = new CallSettlement(options);
+  settlement.add(groupLegsByCall(legs));
+  return settlement.result();
+}
 
-  for (const [key, group] of groupLegsByCall(legs)) {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a shortcut: isActive on an empty set is false
-    if (active.size > 0 && isActive(key, group, active)) {
-      pending.push(key);
-      continue;
-    }
-    const facts = readLegs(group, options.legRules);
-    if (facts.length === 0) continue;
-    let lastEnd = -Infinity;
-    // Stryker disable next-line EqualityOperator: equivalent, a maximum: taking an equal value changes nothing
-    for (let i = 0; i < facts.length; i++) if (facts[i].end > lastEnd) lastEnd = facts[i].end;
-    if (now - lastEnd < graceMs) {
-      pending.push(key);
-      continue;
-    }
-    settled.push(classifyCall(key, facts, classifyOptions(key, options)));
-    startedAt.push(facts[0].start);
+/**
+ * `settleCalls` in parts: calls (whole groups of legs) are added in any number of slices and the
+ * result is the same as settling them all at once, because each call settles on its own legs
+ * alone. The bridge settles a large poll in slices with the event loop running between them.
+ */
+export class CallSettlement {
+  private readonly now: number;
+  private readonly graceMs: number;
+  private readonly active: Set<string>;
+  private readonly settled: SettledCall[] = [];
+  private readonly startedAt: number[] = [];
+  private readonly pending: string[] = [];
+
+  constructor(private readonly options: SettleOptions) {
+    this.now = toMillis(options.now);
+    this.graceMs = (options.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+    this.active = toActiveSet(options.activeCallIds);
   }
-  sortByStart(settled, startedAt);
-  pending.sort();
-  return { settled, pending };
+
+  /** Settle these calls (each key once across all slices). */
+  add(groups: Iterable<readonly [string, readonly CallLeg[]]>): void {
+    const { active, options } = this;
+    for (const [key, group] of groups) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a shortcut: isActive on an empty set is false
+      if (active.size > 0 && isActive(key, group, active)) {
+        this.pending.push(key);
+        continue;
+      }
+      const facts = readLegs(group, options.legRules);
+      if (facts.length === 0) continue;
+      let lastEnd = -Infinity;
+      // Stryker disable next-line EqualityOperator: equivalent, a maximum: taking an equal value changes nothing
+      for (let i = 0; i < facts.length; i++) if (facts[i].end > lastEnd) lastEnd = facts[i].end;
+      if (this.now - lastEnd < this.graceMs) {
+        this.pending.push(key);
+        continue;
+      }
+      this.settled.push(classifyCall(key, facts, classifyOptions(key, options)));
+      this.startedAt.push(facts[0].start);
+    }
+  }
+
+  /** Settled calls oldest first, pending keys sorted. */
+  result(): SettleResult {
+    const settled = this.settled.slice();
+    sortByStart(settled, this.startedAt);
+    return { settled, pending: this.pending.slice().sort() };
+  }
 }
 
 /**

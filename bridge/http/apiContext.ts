@@ -4,6 +4,7 @@ import type { InboundCallSource } from '../reports/reconciliation';
 import type { AdminToken } from '../secrets/adminToken';
 import type { LocationPollStatus } from '../ingest/pollScheduler';
 import type { BridgeStore } from '../store/bridgeStore';
+import type { WorkTurns } from '../workTurns';
 
 /** What the HTTP routes need from the running bridge. */
 export interface ApiContext {
@@ -33,4 +34,10 @@ export interface ApiContext {
   adminToken: AdminToken | null;
   /** The location's 3CX client for its own reports (shared with its poller); null without XAPI. */
   inboundCallsOf: (locationId: string) => InboundCallSource | null;
+  /**
+   * The list pages' store work (feed, calls, follow-up report) takes turns here, the event loop
+   * running between two (bridge/workTurns.ts): a flood of pages cannot hold `/healthz` or
+   * another client behind all of them.
+   */
+  pageTurns: WorkTurns;
 }

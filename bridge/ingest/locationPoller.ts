@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { CallPoller, type CallHistorySource } from '../../lib/poller/callPoller';
 import type { CallLeg } from '../../lib/threecx/callLeg';
@@ -10,6 +11,13 @@ import type { BridgeStore } from '../store/bridgeStore';
 import type { Location } from '../store/locations';
 import type { LocationIngest } from './locationIngest';
 import type { PollTarget } from './pollScheduler';
+import type { WorkTurns } from '../workTurns';
+
+/**
+ * Legs settled between two yields to the event loop: ~5 µs a leg (BENCHMARKS.md §8), so a
+ * slice holds the loop for about 10 ms.
+ */
+export const SETTLE_SLICE_LEGS = 2000;
 
 /**
  * The 3CX client of one location: one per location and process, because 3CX keeps one active
@@ -51,6 +59,8 @@ export function createLocationPoller(
     onCallLog?: (legs: readonly CallLeg[]) => void;
     /** Each `/ActiveCalls` read, as it came (the follow-up's view of calls in progress). */
     onActiveCalls?: (rows: readonly ActiveCall[]) => void;
+    /** Where the poll's CPU part waits its turn, shared by every location's poller. */
+    workQueue?: WorkTurns;
   },
 ): PollTarget | null {
   if (!location.pbxUrl || !location.clientId) return null;
@@ -96,6 +106,8 @@ export function createLocationPoller(
       },
     },
     onWarning: (message, error) => log.warn({ err: error }, message),
+    processingTurn: deps.workQueue && ((work) => deps.workQueue!.run(work)),
+    slices: { legs: SETTLE_SLICE_LEGS, yieldToLoop: () => yieldToLoop() },
   });
   let versionKnown = location.pbxVersion !== null;
   return {

@@ -10,7 +10,10 @@ import {
   DEFAULT_POLL_SETTINGS,
   planTick,
   processTick,
+  processTickInSlices,
   type PollSettings,
+  type TickInput,
+  type TickOutcome,
   type TickWindow,
 } from './pollTick';
 
@@ -35,6 +38,18 @@ export interface CallPollerOptions {
   initialLookbackSeconds?: number;
   /** A report failed (inbound calls, abandoned queue calls): the tick goes on without it. */
   onWarning?: (message: string, error: unknown) => void;
+  /**
+   * Runs the tick's CPU part (validate, settle, store) when it is this poller's turn. The bridge
+   * queues it behind other locations' (bridge/workTurns.ts), so that 200 polls whose
+   * reads finish together do not settle and store in one turn of the event loop; reads stay
+   * concurrent. Without it the work runs at once.
+   */
+  processingTurn?: <T>(work: () => Promise<T>) => Promise<T>;
+  /**
+   * Settle in slices of about this many legs, awaiting `yieldToLoop` between them (both or
+   * neither): a large poll's settle leaves the event loop running in between.
+   */
+  slices?: { legs: number; yieldToLoop: () => Promise<void> };
 }
 
 export interface TickReport {
@@ -68,6 +83,8 @@ export class CallPoller {
   private readonly now: () => number;
   private readonly initialLookbackMs: number;
   private readonly onWarning: (message: string, error: unknown) => void;
+  private readonly processingTurn: <T>(work: () => Promise<T>) => Promise<T>;
+  private readonly slices: CallPollerOptions['slices'];
 
   constructor(options: CallPollerOptions) {
     this.source = options.source;
@@ -76,6 +93,8 @@ export class CallPoller {
     this.now = options.now ?? Date.now;
     this.initialLookbackMs = (options.initialLookbackSeconds ?? 900) * 1000;
     this.onWarning = options.onWarning ?? (() => undefined);
+    this.processingTurn = options.processingTurn ?? ((work) => work());
+    this.slices = options.slices;
   }
 
   async tick(): Promise<TickReport> {
@@ -88,22 +107,35 @@ export class CallPoller {
     const rows = await this.source.callLog({ from: window.from, to: window.to });
     const { legs, problems } = validateCallLegs(rows);
     const inbound = legs.length > 0 ? await this.inboundReport(window) : NO_INBOUND_REPORT;
-    const input = {
-      state,
-      window,
-      now,
-      legs,
-      activeCallIds: active.map((call) => String(call.Id)),
-      dialedNumbers: inbound.dialedNumbers,
-      trunkDns: inbound.trunkDns,
-    };
-    let outcome = processTick(input, this.settings);
-    const abandoned = outcome.settled.filter((c) => c.outcome === 'abandoned' && c.queue !== null);
-    if (abandoned.length > 0) {
-      const queuePolls = await this.queuePolls(window, abandoned);
-      if (queuePolls.size > 0) outcome = processTick({ ...input, queuePolls }, this.settings);
+    const activeCallIds = active.map((call) => String(call.Id));
+    const first = await this.processingTurn(async () => {
+      const input: TickInput = {
+        state,
+        window,
+        now,
+        legs,
+        activeCallIds,
+        dialedNumbers: inbound.dialedNumbers,
+        trunkDns: inbound.trunkDns,
+      };
+      const outcome = await this.process(input);
+      const abandoned = outcome.settled.filter(
+        (c) => c.outcome === 'abandoned' && c.queue !== null,
+      );
+      // The abandoned-queue report is read outside the turn (a read, not CPU work).
+      if (abandoned.length === 0) await this.store.commit(outcome.state, outcome.events);
+      return { input, outcome, abandoned };
+    });
+    let { outcome } = first;
+    if (first.abandoned.length > 0) {
+      const queuePolls = await this.queuePolls(window, first.abandoned);
+      outcome = await this.processingTurn(async () => {
+        const again =
+          queuePolls.size > 0 ? await this.process({ ...first.input, queuePolls }) : outcome;
+        await this.store.commit(again.state, again.events);
+        return again;
+      });
     }
-    await this.store.commit(outcome.state, outcome.events);
     return {
       window,
       legs: legs.length,
@@ -112,6 +144,13 @@ export class CallPoller {
       pending: outcome.pendingCount,
       watermark: outcome.state.watermark,
     };
+  }
+
+  private process(input: TickInput): Promise<TickOutcome> {
+    const { slices } = this;
+    return slices
+      ? processTickInSlices(input, this.settings, slices.yieldToLoop, slices.legs)
+      : Promise.resolve(processTick(input, this.settings));
   }
 
   /** Tick until the poller has caught up with the present (after an outage), then once more. */

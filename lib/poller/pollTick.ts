@@ -1,5 +1,5 @@
 import { eventsForSettledCall, firesCallStarted } from '../callEvent';
-import { describeCall, groupLegsByCall, settleCalls, type SettleOptions } from '../settleCalls';
+import { CallSettlement, describeCall, groupLegsByCall, type SettleOptions } from '../settleCalls';
 import type { LegRuleOptions, PartyRole } from '../legRules';
 import type { QueuePoll } from '../queuePoll';
 import type { SettledCall } from '../settledCall';
@@ -88,17 +88,64 @@ function legRulesWithTrunks(
 }
 
 export function processTick(input: TickInput, settings: PollSettings): TickOutcome {
-  const { state, window, now } = input;
+  const tick = startTick(input, settings);
+  tick.settlement.add(tick.groups);
+  return finishTick(input, settings, tick);
+}
+
+/**
+ * `processTick` with the settling done in slices of whole calls of about `sliceLegs` legs,
+ * awaiting `yieldToLoop` between slices: the same outcome, but a poll of 10,000 legs no longer
+ * holds the bridge's event loop for its whole settle (issue 16).
+ */
+export async function processTickInSlices(
+  input: TickInput,
+  settings: PollSettings,
+  yieldToLoop: () => Promise<void>,
+  sliceLegs: number,
+): Promise<TickOutcome> {
+  const tick = startTick(input, settings);
+  let slice: Array<[string, CallLeg[]]> = [];
+  let legs = 0;
+  for (const entry of tick.groups) {
+    slice.push(entry);
+    legs += entry[1].length;
+    if (legs >= sliceLegs) {
+      tick.settlement.add(slice);
+      slice = [];
+      legs = 0;
+      await yieldToLoop();
+    }
+  }
+  tick.settlement.add(slice);
+  return finishTick(input, settings, tick);
+}
+
+interface TickInProgress {
+  /** The legs of calls not yet finished, by call. */
+  groups: Map<string, CallLeg[]>;
+  settle: PollSettings['settle'];
+  settlement: CallSettlement;
+}
+
+function startTick(input: TickInput, settings: PollSettings): TickInProgress {
+  const { state, window } = input;
   const fresh = input.legs.filter((leg) => !(callKeyOf(leg) in state.finished));
   const settle = { ...settings.settle, legRules: legRulesWithTrunks(settings, input.trunkDns) };
-  const result = settleCalls(fresh, {
+  const settlement = new CallSettlement({
     ...settle,
     now: window.settleAt,
     activeCallIds: input.activeCallIds,
     dialedNumbers: input.dialedNumbers,
     queuePolls: input.queuePolls,
   });
+  return { groups: groupLegsByCall(fresh), settle, settlement };
+}
 
+function finishTick(input: TickInput, settings: PollSettings, tick: TickInProgress): TickOutcome {
+  const { state, window, now } = input;
+  const { groups, settle } = tick;
+  const result = tick.settlement.result();
   const pending = { ...state.pending };
   const finished = { ...state.finished };
   const events: PollerEvent[] = [];
@@ -114,7 +161,6 @@ export function processTick(input: TickInput, settings: PollSettings): TickOutco
   }
 
   if (result.pending.length > 0) {
-    const groups = groupLegsByCall(fresh);
     for (const key of result.pending) {
       if (key in pending) continue;
       const call = describeCall(key, groups.get(key) ?? [], {

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initialPollerState, type PollerState } from '../../lib/poller/pollerState';
 import {
   DEFAULT_POLL_SETTINGS,
   planTick,
   processTick,
+  processTickInSlices,
   type PollSettings,
 } from '../../lib/poller/pollTick';
 import type { CallLeg } from '../../lib/threecx/callLeg';
@@ -120,5 +121,32 @@ describe('the poller core across ticks', () => {
     expect(window.catchingUp).toBe(true);
     expect(window.to - window.from).toBe(settings.maxCatchUpSeconds * 1000);
     expect(window.settleAt).toBe(window.to);
+  });
+});
+
+describe('settling a tick in slices', () => {
+  // Every recorded call at once: settled, pending (still active, inside the grace period) and
+  // duplicate rows; a slice boundary can fall anywhere between two calls.
+  const legs = readdirSync(join(__dirname, '..', 'fixtures', 'calls')).flatMap(fixture);
+  const latest = Math.max(...legs.map(legEnd));
+
+  it.each([1, 3, 7, 1000])('gives the same outcome as one settle, %i legs a slice', async (n) => {
+    const now = latest + 5_000;
+    const state = initialPollerState(now - 3_600_000);
+    const input = {
+      state,
+      window: planTick(state, now, settings),
+      now,
+      legs,
+      activeCallIds: [String(legs[0].CallId)],
+      dialedNumbers: new Map(),
+    };
+    const whole = processTick(input, settings);
+    let yields = 0;
+    const sliced = await processTickInSlices(input, settings, async () => void yields++, n);
+    expect(sliced).toEqual(whole);
+    expect(whole.events.length).toBeGreaterThan(10);
+    expect(whole.pendingCount).toBeGreaterThan(0);
+    if (n === 1) expect(yields).toBeGreaterThan(10);
   });
 });

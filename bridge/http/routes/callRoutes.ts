@@ -57,7 +57,9 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         numberKey = phoneNumberKey(number, { country: location.country }) ?? undefined;
         if (!numberKey?.startsWith('+')) return { data: [], next_cursor: null };
       }
-      const { calls, nextCursor } = ctx.store.calls.list(location.id, { ...q, numberKey });
+      const { calls, nextCursor } = await ctx.pageTurns.run(async () =>
+        ctx.store.calls.list(location.id, { ...q, numberKey }),
+      );
       return {
         data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl())),
         next_cursor: nextCursor,

@@ -80,13 +80,15 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
     async (request) => {
       const location = locationOf(request);
       const { event, limit, cursor, include_suppressed, ...filters } = request.query;
-      const { events, nextCursor } = ctx.store.events.feed(location.id, {
-        type: event,
-        limit,
-        cursor,
-        includeSuppressed: include_suppressed,
-        filters,
-      });
+      const { events, nextCursor } = await ctx.pageTurns.run(async () =>
+        ctx.store.events.feed(location.id, {
+          type: event,
+          limit,
+          cursor,
+          includeSuppressed: include_suppressed,
+          filters,
+        }),
+      );
       return {
         data: events.map((e) =>
           e.suppressed

@@ -75,9 +75,11 @@ export function reportRoutes(app: Api, ctx: ApiContext): void {
     },
     async (request) => {
       const locations = reportLocationsOf(request, ctx.store, request.query.location);
-      return followUpReport(ctx.store, locations, period(request.query), request.query.group, {
-        acrossLocations: request.admin,
-      });
+      return ctx.pageTurns.run(async () =>
+        followUpReport(ctx.store, locations, period(request.query), request.query.group, {
+          acrossLocations: request.admin,
+        }),
+      );
     },
   );
 

@@ -1,0 +1,108 @@
+import { syntheticCall } from '../../bench/syntheticEvents';
+import {
+  LocationIngest,
+  batchesByCall,
+  INGEST_BATCH_CALLS,
+} from '../../bridge/ingest/locationIngest';
+import { StoreEnricher } from '../../bridge/ingest/storeEnricher';
+import { SecretBox } from '../../bridge/secrets/secretBox';
+import { BridgeStore } from '../../bridge/store/bridgeStore';
+import { initialPollerState, type PollerEvent } from '../../lib/poller/pollerState';
+
+/**
+ * A big catch-up is stored in bounded transactions with the event loop running between them
+ * (bridge/ingest/locationIngest.ts), yet a failure part-way (a crash, a full disk) loses
+ * nothing and sends nothing twice: the poller's state is saved with the last batch only, so the
+ * next tick stores the rest, and what was stored already dedupes.
+ */
+describe('a large ingest in bounded transactions', () => {
+  const T = Date.UTC(2026, 11, 2, 9);
+  let store: BridgeStore;
+  let ingest: LocationIngest;
+  let locationId: string;
+
+  beforeEach(() => {
+    store = BridgeStore.open(':memory:', SecretBox.ephemeral());
+    const location = store.locations.create(
+      { name: 'Call centre', country: 'AU', timezone: 'Australia/Adelaide' },
+      new Date(T),
+    );
+    locationId = location.id;
+    ingest = new LocationIngest(location, store, new StoreEnricher(), {
+      now: () => T,
+      publicUrl: () => 'http://127.0.0.1:1',
+    });
+  });
+  afterEach(() => store.close());
+
+  /** `calls` missed calls from distinct numbers, each a `call.ended` and a `call.missed`. */
+  function missedCalls(calls: number): PollerEvent[] {
+    const events: PollerEvent[] = [];
+    for (let i = 0; i < calls; i++) {
+      const call = syntheticCall(i, T - 3_600_000 + i * 1000);
+      events.push({ type: 'call.ended', call }, { type: 'call.missed', call });
+    }
+    return events;
+  }
+  const count = (sql: string) => (store.db.prepare(sql).get() as { n: number }).n;
+  const storedEvents = () => count('SELECT COUNT(*) AS n FROM events');
+
+  it('lets the event loop run between batches of at most INGEST_BATCH_CALLS calls', async () => {
+    const calls = INGEST_BATCH_CALLS * 2 + 100;
+    const seen: number[] = [];
+    // Callbacks queued before the commit run at its first pause: after the first batch only.
+    setImmediate(() => seen.push(storedEvents()));
+    await ingest.commit(initialPollerState(T), missedCalls(calls));
+    expect(seen).toEqual([INGEST_BATCH_CALLS * 2]);
+    expect(storedEvents()).toBe(calls * 2);
+    // A call's `call.ended` and `call.missed` landed together: every call is marked missed.
+    expect(count('SELECT COUNT(*) AS n FROM calls WHERE missed = 1 AND missed_emitted = 1')).toBe(
+      calls,
+    );
+    expect(store.pollerStates.load(locationId)).toEqual(initialPollerState(T));
+  });
+
+  it('a failure in a later batch keeps the earlier ones, leaves the state behind, and the retry stores the rest once', async () => {
+    const calls = INGEST_BATCH_CALLS * 2 + 100;
+    const events = missedCalls(calls);
+    const failing = events[2 * (INGEST_BATCH_CALLS + 200)].call.call_id; // in the second batch
+    // The disk fails while the second batch is written.
+    store.db.exec(`CREATE TRIGGER disk_fails BEFORE INSERT ON events WHEN NEW.call_id = '${failing}'
+      BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+    const state = { ...initialPollerState(T), watermark: T - 60_000 };
+    await expect(ingest.commit(state, events)).rejects.toThrow('disk I/O error');
+    expect(storedEvents()).toBe(INGEST_BATCH_CALLS * 2);
+    expect(store.pollerStates.load(locationId)).toBeNull();
+
+    store.db.exec('DROP TRIGGER disk_fails');
+    await ingest.commit(state, events); // the next tick reads the same window again
+    expect(storedEvents()).toBe(calls * 2);
+    expect(count('SELECT COUNT(DISTINCT id) AS n FROM events')).toBe(calls * 2);
+    expect(store.pollerStates.load(locationId)).toEqual(state);
+  });
+
+  it('keeps each call’s events in one batch and in their order', () => {
+    const a = syntheticCall(1, T);
+    const b = syntheticCall(2, T);
+    const c = syntheticCall(3, T);
+    const events: PollerEvent[] = [
+      { type: 'call.started', call: a },
+      { type: 'call.ended', call: b },
+      { type: 'call.ended', call: a },
+      { type: 'call.missed', call: b },
+      { type: 'call.started', call: c },
+    ];
+    expect(
+      batchesByCall(events, 2).map((batch) => batch.map((e) => `${e.call.call_id}:${e.type}`)),
+    ).toEqual([
+      [
+        `${a.call_id}:call.started`,
+        `${a.call_id}:call.ended`,
+        `${b.call_id}:call.ended`,
+        `${b.call_id}:call.missed`,
+      ],
+      [`${c.call_id}:call.started`],
+    ]);
+    expect(batchesByCall([], 2)).toEqual([[]]);
+  });
+});

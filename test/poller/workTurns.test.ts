@@ -1,0 +1,96 @@
+import { WorkTurns } from '../../bridge/workTurns';
+
+/**
+ * The queue decides which location's settle-and-store runs when: one at a time, first come
+ * first served, the event loop running between two turns, a failure never blocking the line.
+ * Driven by fake timers: each job "takes" fake time, so no test depends on the wall clock.
+ */
+describe('WorkTurns', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** A job that logs its start and end and takes `ms` of fake time. */
+  function job(log: string[], name: string, ms = 10, fail = false) {
+    return async () => {
+      log.push(`${name} start`);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      log.push(`${name} end`);
+      if (fail) throw new Error(`${name} failed`);
+      return name;
+    };
+  }
+
+  it('runs one location at a time, in the order they asked', async () => {
+    const queue = new WorkTurns();
+    const log: string[] = [];
+    const done = Promise.all([
+      queue.run(job(log, 'a', 30)),
+      queue.run(job(log, 'b', 5)),
+      queue.run(job(log, 'c', 20)),
+    ]);
+    expect(queue.queued).toBe(2);
+    await jest.runAllTimersAsync();
+    await expect(done).resolves.toEqual(['a', 'b', 'c']);
+    expect(log).toEqual(['a start', 'a end', 'b start', 'b end', 'c start', 'c end']);
+    expect(queue.queued).toBe(0);
+  });
+
+  it('lets the event loop run between two turns', async () => {
+    const log: string[] = [];
+    // Stands in for `setImmediate` (timers and I/O run there): the next turn waits for it.
+    const queue = new WorkTurns({
+      yieldToLoop: () =>
+        new Promise((resolve) => setTimeout(() => resolve(void log.push('loop')), 0)),
+    });
+    const turns = ['a', 'b', 'c'].map((name) => queue.run(async () => void log.push(name)));
+    await jest.runAllTimersAsync();
+    await Promise.all(turns);
+    expect(log).toEqual(['a', 'loop', 'b', 'loop', 'c', 'loop']);
+  });
+
+  it('puts a location that asks again behind those already waiting', async () => {
+    const queue = new WorkTurns();
+    const log: string[] = [];
+    const a1 = queue.run(job(log, 'a1'));
+    const b = queue.run(job(log, 'b'));
+    const c = queue.run(job(log, 'c'));
+    // `a` polls again as soon as its first turn ends: it waits for `b` and `c`.
+    const a2 = a1.then(() => queue.run(job(log, 'a2')));
+    await jest.runAllTimersAsync();
+    await Promise.all([a1, b, c, a2]);
+    expect(log.filter((l) => l.endsWith('start'))).toEqual([
+      'a1 start',
+      'b start',
+      'c start',
+      'a2 start',
+    ]);
+  });
+
+  it('passes a failure to its poll and hands the turn on', async () => {
+    const queue = new WorkTurns();
+    const log: string[] = [];
+    const failing = queue.run(job(log, 'a', 10, true));
+    const next = queue.run(job(log, 'b'));
+    const failed = expect(failing).rejects.toThrow('a failed');
+    await jest.runAllTimersAsync();
+    await failed;
+    await expect(next).resolves.toBe('b');
+    expect(log).toEqual(['a start', 'a end', 'b start', 'b end']);
+  });
+
+  it('runs at most `concurrency` turns at once', async () => {
+    const queue = new WorkTurns({ concurrency: 2 });
+    let running = 0;
+    let most = 0;
+    const work = (ms: number) => async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      running--;
+    };
+    const all = Promise.all([5, 30, 10, 10, 20].map((ms) => queue.run(work(ms))));
+    await jest.runAllTimersAsync();
+    await all;
+    expect(most).toBe(2);
+  });
+});
