@@ -3,7 +3,12 @@
  * the fast-check properties among them with 25 runs each instead of 200
  * (test/support/strykerFastCheck.js).
  */
-const base = require('./jest.config.js');
+// The default project's settings (jest.config.js runs two projects; the mutants need one).
+const {
+  displayName: _name,
+  testPathIgnorePatterns: _ignore,
+  ...base
+} = require('./jest.config.js').projects[0];
 
 module.exports = {
   ...base,

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { sqliteOf } from '../bridge/store/sql/sqliteDatabase';
 import { buildCallEvent, NO_ENRICHMENT, type CallEnrichment } from '../lib/callEvent';
 import type { BridgeStore } from '../bridge/store/bridgeStore';
 import { syntheticCall } from './syntheticEvents';
@@ -30,7 +31,7 @@ export function fillBigStore(
   calls: number,
   now: number,
 ): BigStoreFill {
-  const db = store.db;
+  const db = sqliteOf(store.db);
   const hotNumber = '+61412999999';
   // One template of each row, written by the store itself.
   const call = { ...syntheticCall(0, now - DAY_MS), call_id: 'template-call' };

@@ -5,6 +5,7 @@ import { profileWindow } from './cpuProfile';
 import { ProcessMeter } from './processMeter';
 import { loadLine, percentile, printTable, recordKey, round, type Row } from './report';
 import { SimHost } from './simHostClient';
+import { sqliteOf } from '../bridge/store/sql/sqliteDatabase';
 
 /**
  * The bridge's event loop with a large store (issue 16: no synchronous stall over 50 ms at 1M
@@ -44,7 +45,7 @@ export async function bigStoreBench(): Promise<void> {
     const t0 = performance.now();
     const fill = fillBigStore(bridge.store, busy.id, subscriptions, calls, Date.now());
     const fillSeconds = (performance.now() - t0) / 1000;
-    const dbFile = bridge.store.db.location() ?? '';
+    const dbFile = sqliteOf(bridge.store.db).location() ?? '';
     const dbMiB = dbFile ? statSync(dbFile).size / 2 ** 20 : 0;
     process.stdout.write(
       `[bigstore] filled in ${round(fillSeconds)} s: ${fill.calls.toLocaleString('en-US')} calls, ${fill.events.toLocaleString('en-US')} events, ${fill.deliveries.toLocaleString('en-US')} deliveries, ${round(dbMiB)} MiB; ${loadLine()}\n`,

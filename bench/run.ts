@@ -1,5 +1,6 @@
 import { connectionFloodBench } from './connectionFlood';
 import { bigStoreBench } from './bigStoreBench';
+import { clusterBench } from './clusterBench';
 import { fairnessBench } from './fairnessBench';
 import { feedFloodBench } from './feedFloodBench';
 import { latencyBench } from './latencyBench';
@@ -30,6 +31,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   steady: () => steadyStateBench(),
   replay: () => replayBench(),
   connections: () => connectionFloodBench(),
+  cluster: () => clusterBench(),
   'feed-flood': () => feedFloodBench(),
 };
 

@@ -6,6 +6,12 @@ import { activeCallNumbers } from '../lib/threecx/activeCallNumbers';
 import type { ThreeCxClient } from '../lib/threecx/client';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { CallControlService } from './callcontrol/callControlService';
+import {
+  ClusterMembership,
+  DEFAULT_LEASE_TIMING,
+  type LeaseTiming,
+} from './cluster/clusterMembership';
+import { PeerWakeups } from './cluster/peerWakeups';
 import type { StreamTiming } from './callcontrol/locationStream';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery/deliveryWorker';
 import { FollowUpTracker } from './followUp/followUpTracker';
@@ -34,7 +40,10 @@ import packageJson from '../package.json';
 const NO_NUMBERS: ReadonlySet<string> = new Set();
 
 export interface BridgeOptions {
-  /** SQLite file (`:memory:` for a database that lives as long as the process). */
+  /**
+   * The store: a SQLite file (`:memory:` for a database that lives as long as the process), or
+   * a `postgres://` URL (`BRIDGE_DATABASE_URL`) that several instances share.
+   */
   dbPath: string;
   /**
    * The key that seals the database's secrets (3CX client secrets, webhook signing secrets):
@@ -87,6 +96,11 @@ export interface BridgeOptions {
   random?: () => number;
   /** Replace the 3CX HTTP transport (tests of faults). */
   transportFor?: (location: Location) => HttpTransport | undefined;
+  /**
+   * Several instances on one Postgres store: how long a location lease lasts and how often it
+   * is renewed (bridge/cluster; `BRIDGE_LEASE_SECONDS`).
+   */
+  leaseTiming?: LeaseTiming;
   /** Call Control stream timings (tests shorten the backoff). */
   callControlTiming?: Partial<StreamTiming>;
   enricher?: CallEnricher;
@@ -133,13 +147,30 @@ export class BridgeService {
   private journalTimer: NodeJS.Timeout | null = null;
   private followUpTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
   private started = false;
+  /**
+   * Postgres: this instance's leases (it polls and streams only the locations it holds) and
+   * the other instances' wake-ups. Null on SQLite: one instance holds every location.
+   */
+  readonly cluster: ClusterMembership | null;
+  private readonly wakeups: PeerWakeups | null;
   private pruning: Promise<Record<string, number>> | null = null;
 
   private constructor(private readonly options: BridgeOptions) {
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger;
     this.store = BridgeStore.open(options.dbPath, options.secrets);
+    const shared = this.store.db.dialect === 'postgres';
+    this.cluster = shared
+      ? new ClusterMembership(this.store.db, {
+          timing: options.leaseTiming ?? DEFAULT_LEASE_TIMING,
+          logger: this.logger,
+        })
+      : null;
+    this.wakeups = shared
+      ? new PeerWakeups(options.dbPath, () => this.worker.poke(), this.logger)
+      : null;
     this.metrics = new BridgeMetrics({
       pendingDeliveries: () => this.store.deliveries.pendingCount(),
       deliveryState: () => this.worker.state(),
@@ -266,6 +297,14 @@ export class BridgeService {
     this.scheduler.start();
     this.callControl.start();
     this.worker.start();
+    if (this.cluster) {
+      void this.wakeups?.start();
+      this.leaseTimer = setInterval(
+        () => this.refreshLocations(),
+        (this.options.leaseTiming ?? DEFAULT_LEASE_TIMING).renewMs,
+      );
+      this.leaseTimer.unref();
+    }
     const every = this.options.locationRefreshMs ?? 30_000;
     this.refreshTimer = setInterval(() => this.refreshLocations(), every);
     this.refreshTimer.unref();
@@ -312,18 +351,36 @@ export class BridgeService {
     if (this.journalTimer) clearInterval(this.journalTimer);
     if (this.followUpTimer) clearInterval(this.followUpTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     await this.pruning; // a batch in progress finishes before the database closes
     await this.journal.idle();
     await this.callControl.stop();
     await this.scheduler.stop();
+    // Its locations' leases go back now: another instance takes them at its next round.
+    this.cluster?.stop();
+    await this.wakeups?.stop();
     await this.worker.stop();
     await this.api.close();
     this.store.close();
   }
 
-  /** Add pollers for new locations, drop those of removed ones. */
+  /**
+   * Add pollers for new locations, drop those of removed ones. With several instances
+   * (Postgres), renew this instance's leases first: it polls and streams only the locations it
+   * holds (the API serves every location on every instance).
+   */
   refreshLocations(): void {
-    const locations = this.store.locations.list();
+    let held: ReadonlySet<string> | null = null;
+    if (this.cluster) {
+      try {
+        held = this.cluster.renew();
+      } catch (error) {
+        // The leases outlive one failed round; keep what was held.
+        held = this.cluster.heldLocations();
+        this.logger.warn({ err: errorSummary(error) }, 'renewing location leases failed');
+      }
+    }
+    const locations = this.store.locations.list().filter((l) => held === null || held.has(l.id));
     const wanted = new Set(locations.map((l) => l.id));
     for (const status of this.scheduler.status()) {
       if (!wanted.has(status.locationId)) {

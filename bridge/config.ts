@@ -2,6 +2,7 @@ import { chmodSync, constants, copyFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
+import { isPostgresUrl } from './store/database';
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_LOCATION } from './store/subscriptions';
 
 /** Where the bridge keeps its data unless told otherwise: `./data/bridge.db`. */
@@ -11,8 +12,13 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * The store: `--db` (a file or a `postgres://` URL), else `BRIDGE_DATABASE_URL` (Postgres,
+ * shared by several instances), else `BRIDGE_DB`, else `./data/bridge.db`.
+ */
 export function dbPathFrom(flag: string | undefined, env: Env): string {
-  return resolve(flag ?? env.BRIDGE_DB ?? DEFAULT_DB_PATH);
+  const given = flag ?? env.BRIDGE_DATABASE_URL ?? env.BRIDGE_DB ?? DEFAULT_DB_PATH;
+  return isPostgresUrl(given) ? given : resolve(given);
 }
 
 /**
@@ -29,6 +35,17 @@ export function secretKeyFileFor(dbPath: string, env: Env): string {
  * load it here, with the same environment.
  */
 export function loadSecrets(dbPath: string, env: Env): SecretBox {
+  if (isPostgresUrl(dbPath)) {
+    // Every instance must open the secrets the others sealed: no key file made per machine.
+    if (!env.BRIDGE_SECRET_KEY && !env.BRIDGE_SECRET_KEY_FILE)
+      throw new Error(
+        'A Postgres store is shared by every bridge instance, and so is the key that seals its secrets: set BRIDGE_SECRET_KEY (the same on every instance; the SQLite key file `data/bridge.db.key` holds it when you migrated) or BRIDGE_SECRET_KEY_FILE.',
+      );
+    return SecretBox.load({
+      envKey: env.BRIDGE_SECRET_KEY,
+      keyFile: env.BRIDGE_SECRET_KEY_FILE ?? '',
+    });
+  }
   if (!env.BRIDGE_SECRET_KEY && !env.BRIDGE_SECRET_KEY_FILE) adoptFolderKeyFile(dbPath);
   return SecretBox.load({ envKey: env.BRIDGE_SECRET_KEY, keyFile: secretKeyFileFor(dbPath, env) });
 }

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from '../store/sql/sqlDatabase';
 
 /**
  * Which event call id a PBX call number stands for (table `callcontrol_calls`).
@@ -25,7 +25,7 @@ export interface CallLink {
 type Row = Record<string, unknown>;
 
 export class CallLinkRepo {
-  constructor(private readonly db: DatabaseSync) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   /** The newest link of this call number seen since `now − RECENT_MS`, or null. */
   find(locationId: string, pbxCallId: number, now: number): CallLink | null {

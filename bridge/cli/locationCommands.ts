@@ -5,6 +5,7 @@ import { normalisePbxUrl, pbxUrlAssumption } from '../../lib/threecx/pbxUrl';
 import { dbPathFrom, openStoreAt } from '../config';
 import { locationSettingsSchema } from '../locationSettings';
 import type { BridgeStore } from '../store/bridgeStore';
+import { describeDatabase } from '../store/database';
 import type { Location } from '../store/locations';
 import { UsageError, type CliIo } from './io';
 import { formatTable } from './table';
@@ -29,15 +30,19 @@ export function findLocation(store: BridgeStore, idOrName: string): Location {
     throw new UsageError(
       `No location "${idOrName}" in the database ${store.path} (` +
         (names.length === 0 ? 'it has none yet' : `it has ${names.join(', ')}`) +
-        '). If the bridge keeps its data elsewhere, name that database: --db PATH or BRIDGE_DB.',
+        '). If the bridge keeps its data elsewhere, name that database: --db PATH, BRIDGE_DB or BRIDGE_DATABASE_URL.',
     );
   }
   return location;
 }
 
-/** ` --db PATH` when the command was given one, for the commands a message suggests next. */
+/**
+ * ` --db PATH` when the command was given one, for the commands a message suggests next. A
+ * Postgres URL is printed without its password (the next command needs it typed again, or
+ * `BRIDGE_DATABASE_URL`): a terminal's scrollback is no place for it.
+ */
 export function dbFlag(db: string | undefined): string {
-  return db ? ` --db ${quoteArg(db)}` : '';
+  return db ? ` --db ${quoteArg(describeDatabase(db))}` : '';
 }
 
 /** An argument as it would be typed in a shell: quoted when it has spaces or quotes. */

@@ -6,6 +6,7 @@ import { registerCheckCommand } from './checkCommand';
 import { registerContextCommands } from './contextCommands';
 import { registerKeyCommands } from './keyCommands';
 import { registerLocationCommands } from './locationCommands';
+import { registerMigrateCommand } from './migrateCommand';
 import { registerReportCommands } from './reportCommand';
 import { registerReplayCommand } from './replayCommand';
 import { registerServeCommand } from './serveCommand';
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerCaptureCommand(program, io);
   registerSettleCommand(program, io);
   registerReplayCommand(program, io);
+  registerMigrateCommand(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

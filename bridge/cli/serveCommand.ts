@@ -1,7 +1,8 @@
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BridgeService, type BridgeOptions } from '../bridgeService';
 import {
+  DEFAULT_DB_PATH,
   DEFAULT_HOST,
   dbPathFrom,
   loadSecrets,
@@ -9,6 +10,8 @@ import {
   openStoreAt,
   portFrom,
 } from '../config';
+import { leaseTimingFrom } from '../cluster/clusterMembership';
+import { describeDatabase, isPostgresUrl } from '../store/database';
 import { demoBanner, startDemo } from '../demo';
 import { ensureEnvLocation, envLocationWarnings } from '../envLocation';
 import { httpLimitsFromEnv } from '../http/httpLimits';
@@ -41,7 +44,10 @@ export function registerServeCommand(
     )
     .option('--port <port>', 'HTTP port (or PORT; default 8787)')
     .option('--host <host>', 'interface to listen on (or HOST; default 127.0.0.1; 0.0.0.0 for all)')
-    .option('--db <path>', 'SQLite database file (or BRIDGE_DB; default ./data/bridge.db)')
+    .option(
+      '--db <path>',
+      'SQLite database file or postgres:// URL (or BRIDGE_DATABASE_URL, BRIDGE_DB; default ./data/bridge.db)',
+    )
     .option('--public-url <url>', 'address Zapier reaches the bridge at (or BRIDGE_PUBLIC_URL)')
     .option('--demo', 'run the demo even if locations are configured')
     .option(
@@ -73,7 +79,10 @@ export function registerServeCommand(
       let stop: () => Promise<void>;
       if (configured === 0 || flags.demo) {
         const demo = await startDemo({
-          dbPath: join(dirname(dbPath), 'demo.db'),
+          // Beside the SQLite file; with Postgres, in ./data (the demo is one process).
+          dbPath: isPostgresUrl(dbPath)
+            ? resolve(dirname(DEFAULT_DB_PATH), 'demo.db')
+            : join(dirname(dbPath), 'demo.db'),
           host,
           port,
           publicUrl,
@@ -93,6 +102,7 @@ export function registerServeCommand(
           publicUrl,
           secrets: loadSecrets(dbPath, env),
           adminToken: env.BRIDGE_ADMIN_TOKEN,
+          leaseTiming: leaseTimingFrom(env),
           logger,
           allowLoopbackHttpTargets: env.BRIDGE_ALLOW_LOCAL_HTTP_TARGETS === '1',
           ...http,
@@ -108,10 +118,9 @@ export function registerServeCommand(
           throw listenError(error, host, port);
         }
         bridge.start();
-        logger.info({ url, db: dbPath, locations: configured }, `3CX bridge listening on ${url}`);
-        io.stdout(
-          `3CX bridge listening on ${url} (${configured} location(s), database ${dbPath})\n`,
-        );
+        const db = describeDatabase(dbPath);
+        logger.info({ url, db, locations: configured }, `3CX bridge listening on ${url}`);
+        io.stdout(`3CX bridge listening on ${url} (${configured} location(s), database ${db})\n`);
         stop = () => bridge.stop();
       }
 

@@ -27,7 +27,8 @@ export function nextAttemptAt(
   const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attemptsMade - 1));
   const jittered = exponential * (0.8 + random() * 0.4);
   const delay = Math.max(jittered, retryAfterMs ?? 0);
-  const at = now + delay;
+  // A whole millisecond: the stores keep epoch ms as integers (Postgres refuses a fraction).
+  const at = Math.ceil(now + delay);
   return at - createdAt > policy.giveUpAfterMs ? null : at;
 }
 

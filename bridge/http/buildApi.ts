@@ -30,6 +30,7 @@ import { answerClientError } from './clientErrors';
 import { capConnections } from './connectionCap';
 import { httpLimits, type HttpLimits } from './httpLimits';
 import { rateLimits } from './rateLimits';
+import { PostgresError } from '../store/sql/syncPgClient';
 import { CorruptRowError } from '../store/storedJson';
 import { validatorCompiler } from './requestValidation';
 import type { Api } from './routeKit';
@@ -161,14 +162,17 @@ export function buildApi(ctx: ApiContext, options: ApiOptions = {}): Api {
     },
   );
 
-  app.setErrorHandler((error: FastifyError | ApiError | CorruptRowError, request, reply) => {
-    const known = toApiError(error);
-    if (known.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
-    else ctx.metrics.badRequest(request.routeOptions.url ?? 'unknown', known.status);
-    const body: Record<string, unknown> = { error: known.code, message: known.message };
-    if (known.details) body.details = known.details;
-    return reply.status(known.status).headers(known.headers).send(body);
-  });
+  app.setErrorHandler(
+    (error: FastifyError | ApiError | CorruptRowError | PostgresError, request, reply) => {
+      const known = toApiError(error);
+      if (known.status >= 500)
+        request.log.error({ err: error, url: request.url }, 'request failed');
+      else ctx.metrics.badRequest(request.routeOptions.url ?? 'unknown', known.status);
+      const body: Record<string, unknown> = { error: known.code, message: known.message };
+      if (known.details) body.details = known.details;
+      return reply.status(known.status).headers(known.headers).send(body);
+    },
+  );
   app.setNotFoundHandler((request, reply) => {
     ctx.metrics.badRequest('unknown', 404);
     return reply.status(404).send({
@@ -217,11 +221,19 @@ export function buildApi(ctx: ApiContext, options: ApiOptions = {}): Api {
   return app;
 }
 
-function toApiError(error: FastifyError | ApiError | CorruptRowError): ApiError {
+function toApiError(error: FastifyError | ApiError | CorruptRowError | PostgresError): ApiError {
   if (error instanceof ApiError) return error;
   // A damaged row: say which, so an operator can find it; the rest of the API keeps serving.
   if (error instanceof CorruptRowError)
     return new ApiError(500, 'stored_data_corrupt', error.message);
+  // Postgres keeps no U+0000 in text (SQLSTATE 22021, 22P05); SQLite does. The request, not the
+  // bridge, is at fault: say so rather than answer 500.
+  if (error instanceof PostgresError && (error.code === '22021' || error.code === '22P05'))
+    return new ApiError(
+      400,
+      'invalid_request',
+      'The request holds a NUL character (U+0000), which this bridge’s database (Postgres) cannot keep: remove it.',
+    );
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(
@@ -240,7 +252,7 @@ function toApiError(error: FastifyError | ApiError | CorruptRowError): ApiError 
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiError(400, 'invalid_request', 'The Content-Length does not match the body.');
   }
-  const status = error.statusCode ?? 500;
+  const status = error instanceof PostgresError ? 500 : (error.statusCode ?? 500);
   if (status >= 400 && status < 500) return new ApiError(status, 'invalid_request', error.message);
   return new ApiError(
     500,

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from '../store/sql/sqlDatabase';
 import type { SettledCall } from '../../lib/settledCall';
 import { settledCallSchema } from '../schemas/callEvent';
 import { prepareAll } from '../store/database';
@@ -32,7 +32,7 @@ type Row = Record<string, unknown>;
 export class JournalEntryRepo {
   private readonly sql;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDatabase) {
     this.sql = prepareAll(db, {
       insert: `INSERT INTO journal_entries (location_id, call_id, status, direction, number_key, started_at, call, body,
                                       received_at, release_at)
@@ -41,7 +41,7 @@ export class JournalEntryRepo {
       due: `SELECT * FROM journal_entries WHERE status = 'held' AND release_at <= ?
            ORDER BY release_at LIMIT ?`,
       releasedBetween: `SELECT * FROM journal_entries
-           WHERE location_id = ? AND number_key IS ? AND started_at >= ? AND started_at <= ?
+           WHERE location_id = ? AND number_key IS NOT DISTINCT FROM ? AND started_at >= ? AND started_at <= ?
              AND direction = ? AND status = 'released'
              AND (matched_call_id IS NULL OR matched_call_id = ?)`,
       claim: 'UPDATE journal_entries SET matched_call_id = ? WHERE location_id = ? AND call_id = ?',

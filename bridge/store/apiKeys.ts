@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import { prepareAll } from './database';
 import {
   displayPrefix,
@@ -45,7 +45,7 @@ interface KeyRow {
 export class ApiKeyRepo {
   private readonly sql;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDatabase) {
     this.sql = prepareAll(db, {
       insert:
         'INSERT INTO api_keys (id, location_id, key_hash, prefix, label, created_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?)',

@@ -1,4 +1,4 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { SqlDatabase, SqlRow, SqlStatement, SqlValue } from './sql/sqlDatabase';
 
 /**
  * How many of a location's rows one list request may look at (an index walk): a filter that
@@ -10,7 +10,7 @@ export const DEFAULT_SCAN_CAP = 10_000;
 export interface Condition {
   /** SQL over the table's own columns, e.g. `outcome = ?`; never built from request text. */
   sql: string;
-  params: SQLInputValue[];
+  params: SqlValue[];
 }
 
 /**
@@ -29,13 +29,15 @@ export interface Condition {
  * the index); its statement is compiled on first use per combination of filters and kept.
  */
 export class BoundedPages {
-  private readonly windowFloor: StatementSync;
-  private readonly pages = new Map<string, StatementSync>();
+  private readonly windowFloor: SqlStatement;
+  private readonly pages = new Map<string, SqlStatement>();
 
   private readonly scope: string;
+  /** SQLite is told the index (its planner would otherwise pick the primary key); Postgres plans it. */
+  private readonly indexed: string;
 
   constructor(
-    private readonly db: DatabaseSync,
+    private readonly db: SqlDatabase,
     private readonly spec: {
       table: 'events' | 'calls';
       /**
@@ -48,9 +50,10 @@ export class BoundedPages {
       scanCap: number;
     },
   ) {
+    this.indexed = db.dialect === 'sqlite' ? ` INDEXED BY ${spec.index}` : '';
     this.scope = (spec.scope ?? ['location_id']).map((column) => `${column} = ?`).join(' AND ');
     this.windowFloor = db.prepare(
-      `SELECT seq FROM ${spec.table} INDEXED BY ${spec.index}
+      `SELECT seq FROM ${spec.table}${this.indexed}
        WHERE ${this.scope} AND seq < ? ORDER BY seq DESC LIMIT 1 OFFSET ?`,
     );
   }
@@ -60,9 +63,9 @@ export class BoundedPages {
    * `spec.scope`); `nextBefore` continues below them (null: no more).
    */
   page(
-    scope: readonly SQLInputValue[],
+    scope: readonly SqlValue[],
     query: { before: number; limit: number; conditions: readonly Condition[] },
-  ): { rows: Array<Record<string, SQLInputValue>>; nextBefore: number | null } {
+  ): { rows: SqlRow[]; nextBefore: number | null } {
     const floorRow = this.windowFloor.get(...scope, query.before, this.spec.scanCap - 1) as
       { seq: number } | undefined;
     const floor = floorRow?.seq ?? 0;
@@ -72,7 +75,7 @@ export class BoundedPages {
       floor,
       ...query.conditions.flatMap((c) => c.params),
       query.limit + 1,
-    ) as Array<Record<string, SQLInputValue>>;
+    ) as SqlRow[];
     if (rows.length > query.limit) {
       rows.length = query.limit;
       return { rows, nextBefore: Number(rows[rows.length - 1].seq) };
@@ -84,12 +87,12 @@ export class BoundedPages {
   /** The statement for a combination of filters, for `EXPLAIN QUERY PLAN` in tests. */
   sqlFor(conditions: readonly Condition[]): string {
     const where = conditions.map((c) => ` AND ${c.sql}`).join('');
-    return `SELECT ${this.spec.columns} FROM ${this.spec.table} INDEXED BY ${this.spec.index}
+    return `SELECT ${this.spec.columns} FROM ${this.spec.table}${this.indexed}
        WHERE ${this.scope} AND seq < ? AND seq >= ?${where}
        ORDER BY seq DESC LIMIT ?`;
   }
 
-  private statementFor(conditions: readonly Condition[]): StatementSync {
+  private statementFor(conditions: readonly Condition[]): SqlStatement {
     const key = conditions.map((c) => c.sql).join(' AND ');
     let statement = this.pages.get(key);
     if (statement === undefined) {

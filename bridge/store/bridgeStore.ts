@@ -1,18 +1,21 @@
-import type { DatabaseSync } from 'node:sqlite';
 import type { SecretBox } from '../secrets/secretBox';
 import { ApiKeyRepo } from './apiKeys';
 import { CallRepo } from './calls';
 import { ContactRepo } from './contacts';
-import { inTransaction, openDatabase } from './database';
+import { describeDatabase, openDatabase } from './database';
 import { DeliveryRepo } from './deliveries';
 import { FollowUpRepo } from './followUps';
 import { LocationRepo } from './locations';
 import { EventOutbox } from './outbox';
 import { PollerStateRepo } from './pollerStates';
 import { ReportRepo } from './reports';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import { SubscriptionRepo } from './subscriptions';
 
-/** The bridge's store: one SQLite database, one repository per kind of record. */
+/**
+ * The bridge's store: one database (a SQLite file, or Postgres when several instances share
+ * it), one repository per kind of record.
+ */
 export class BridgeStore {
   readonly locations: LocationRepo;
   readonly apiKeys: ApiKeyRepo;
@@ -26,9 +29,9 @@ export class BridgeStore {
   readonly reports: ReportRepo;
 
   constructor(
-    readonly db: DatabaseSync,
+    readonly db: SqlDatabase,
     secrets: SecretBox,
-    /** The database file (for messages that must say which database they looked in). */
+    /** The database file or URL (for messages that must say which database they looked in). */
     readonly path = ':memory:',
   ) {
     this.locations = new LocationRepo(db, secrets);
@@ -43,12 +46,13 @@ export class BridgeStore {
     this.reports = new ReportRepo(db);
   }
 
-  static open(path: string, secrets: SecretBox): BridgeStore {
-    return new BridgeStore(openDatabase(path), secrets, path);
+  /** A SQLite file (or `:memory:`), or a `postgres://` URL. */
+  static open(target: string, secrets: SecretBox): BridgeStore {
+    return new BridgeStore(openDatabase(target), secrets, describeDatabase(target));
   }
 
   transaction<T>(work: () => T): T {
-    return inTransaction(this.db, work);
+    return this.db.transaction(work);
   }
 
   close(): void {

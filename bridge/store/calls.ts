@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import { z } from 'zod';
 import type { CallEnrichment } from '../../lib/callEvent';
 import {
@@ -53,7 +53,7 @@ export class CallRepo {
   readonly numberPages: BoundedPages;
 
   constructor(
-    private readonly db: DatabaseSync,
+    private readonly db: SqlDatabase,
     options: { scanCap?: number } = {},
   ) {
     this.pages = new BoundedPages(db, {
@@ -82,8 +82,9 @@ export class CallRepo {
            -- when its first leg reached the log later (repeat-miss windows use this column).
            started_at = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.started_at ELSE calls.started_at END,
            ended_at = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.ended_at ELSE calls.ended_at END,
-           missed = MAX(calls.missed, excluded.missed),
-           missed_emitted = MAX(calls.missed_emitted, excluded.missed_emitted),
+           missed = CASE WHEN excluded.missed > calls.missed THEN excluded.missed ELSE calls.missed END,
+           missed_emitted = CASE WHEN excluded.missed_emitted > calls.missed_emitted
+             THEN excluded.missed_emitted ELSE calls.missed_emitted END,
            facts = CASE WHEN excluded.status = 'ended' OR calls.status = 'live' THEN excluded.facts ELSE calls.facts END,
            enrichment = COALESCE(excluded.enrichment, calls.enrichment),
            updated_at = excluded.updated_at`,
@@ -93,7 +94,7 @@ export class CallRepo {
            WHERE location_id = ? AND number_key = ? AND missed = 1 AND started_at >= ? AND call_id != ?
            ORDER BY started_at`,
       startedBetween: `SELECT call_id, status, started_at FROM calls
-           WHERE location_id = ? AND number_key IS ? AND started_at >= ? AND started_at <= ? AND direction = ?`,
+           WHERE location_id = ? AND number_key IS NOT DISTINCT FROM ? AND started_at >= ? AND started_at <= ? AND direction = ?`,
       addAttempt:
         'UPDATE calls SET attempts = attempts + 1, updated_at = ? WHERE location_id = ? AND call_id = ?',
     });

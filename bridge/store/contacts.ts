@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import { prepareAll } from './database';
 
 /** What the bridge knows about a number: from Update Call Record, the CRM template, the journal. */
@@ -16,7 +16,7 @@ export interface KnownContact {
 export class ContactRepo {
   private readonly sql;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDatabase) {
     this.sql = prepareAll(db, {
       find: 'SELECT * FROM contacts WHERE location_id = ? AND number_key = ?',
       upsert: `INSERT INTO contacts (location_id, number_key, contact_id, name, company, email, url, source, updated_at)

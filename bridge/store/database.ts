@@ -1,23 +1,70 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
+import { PG_MIGRATIONS } from './pgSchema';
 import { MIGRATIONS } from './schema';
+import { PostgresDatabase } from './sql/postgresDatabase';
+import type { SqlDatabase } from './sql/sqlDatabase';
+import { SqliteDatabase } from './sql/sqliteDatabase';
+import type { PgTimeouts } from './sql/syncPgClient';
+
+export { inTransaction, prepareAll } from './sql/sqlDatabase';
+
+/** A Postgres connection URL (`BRIDGE_DATABASE_URL=postgres://…`) rather than a SQLite file. */
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/** A database for messages and logs: a Postgres URL without its password. */
+export function describeDatabase(target: string): string {
+  if (!isPostgresUrl(target)) return target;
+  const url = new URL(target);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
 
 /**
- * Open (or create) the bridge's SQLite database: WAL so readers never wait for the writer,
- * foreign keys on, a busy timeout for the CLI writing while `serve` runs, and every pending
- * migration applied in one transaction each. The file holds callers' numbers: it is private
- * to its owner (`ownerOnly`).
+ * Open the bridge's database: a Postgres URL (`postgres://…`), else a SQLite file (or
+ * `:memory:`). Every pending migration is applied, one transaction each.
  */
-export function openDatabase(path: string): DatabaseSync {
+export function openDatabase(
+  target: string,
+  options: { pgTimeouts?: PgTimeouts } = {},
+): SqlDatabase {
+  if (isPostgresUrl(target)) {
+    const db = new PostgresDatabase(target, options.pgTimeouts);
+    try {
+      migratePostgres(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
+  }
+  return new SqliteDatabase(openSqlite(target));
+}
+
+/**
+ * Open (or create) a SQLite database: WAL so readers never wait for the writer, foreign keys
+ * on, a busy timeout for the CLI writing while `serve` runs. The file holds callers' numbers:
+ * it is private to its owner (`ownerOnly`).
+ */
+function openSqlite(path: string): DatabaseSync {
   if (path !== ':memory:') ownerOnly(path);
-  const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA foreign_keys = ON');
-  db.exec('PRAGMA busy_timeout = 5000');
-  migrate(db);
-  return db;
+  const raw = new DatabaseSync(path);
+  raw.exec('PRAGMA journal_mode = WAL');
+  raw.exec('PRAGMA synchronous = NORMAL');
+  raw.exec('PRAGMA foreign_keys = ON');
+  raw.exec('PRAGMA busy_timeout = 5000');
+  const db = new SqliteDatabase(raw);
+  const row = raw.prepare('PRAGMA user_version').get() as { user_version: number };
+  for (let version = row.user_version; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      raw.exec(MIGRATIONS[version]);
+      raw.exec(`PRAGMA user_version = ${version + 1}`);
+    });
+  }
+  return raw;
 }
 
 /**
@@ -46,44 +93,30 @@ function ownerOnly(path: string): void {
   }
 }
 
-/**
- * Compile a repository's SQL once, when the repository is made: `node:sqlite` compiles on
- * every `prepare`, and compiling per call halved ingest speed (BENCHMARKS.md: 3,157 → 5,745
- * events/s once statements were reused). A statement is synchronous and used by one call at
- * a time, so sharing it is safe.
- */
-export function prepareAll<K extends string>(
-  db: DatabaseSync,
-  texts: Record<K, string>,
-): Record<K, StatementSync> {
-  const out = {} as Record<K, StatementSync>;
-  for (const key of Object.keys(texts) as K[]) out[key] = db.prepare(texts[key]);
-  return out;
-}
+/** Any fixed number: the advisory lock instances starting together take to migrate one by one. */
+const MIGRATION_LOCK = 0x3cb81d9e;
 
-function migrate(db: DatabaseSync): void {
-  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
-  for (let version = row.user_version; version < MIGRATIONS.length; version++) {
-    inTransaction(db, () => {
-      db.exec(MIGRATIONS[version]);
-      db.exec(`PRAGMA user_version = ${version + 1}`);
+/**
+ * Postgres migrations (pgSchema.ts), versioned in `bridge_schema`. Instances starting at the
+ * same time take an advisory lock in the migration's transaction, so one migrates and the
+ * others then find the work done.
+ */
+function migratePostgres(db: PostgresDatabase): void {
+  db.exec('CREATE TABLE IF NOT EXISTS bridge_schema (version INTEGER NOT NULL)');
+  for (;;) {
+    const done = db.transaction(() => {
+      db.prepare('SELECT pg_advisory_xact_lock(?)').get(MIGRATION_LOCK);
+      const row = db.prepare('SELECT MAX(version) AS v FROM bridge_schema').get();
+      const version = Number(row?.v ?? 0);
+      if (version > PG_MIGRATIONS.length)
+        throw new Error(
+          `The Postgres database is at schema version ${version}, newer than this bridge knows (${PG_MIGRATIONS.length}): upgrade the bridge.`,
+        );
+      if (version === PG_MIGRATIONS.length) return true;
+      db.exec(PG_MIGRATIONS[version]);
+      db.prepare('INSERT INTO bridge_schema (version) VALUES (?)').run(version + 1);
+      return false;
     });
-  }
-}
-
-/**
- * Run `work` in one write transaction (`BEGIN IMMEDIATE`: take the write lock up front, so a
- * concurrent CLI write waits on the busy timeout instead of failing half-way).
- */
-export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
-  if (db.isTransaction) return work();
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    const result = work();
-    db.exec('COMMIT');
-    return result;
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
+    if (done) return;
   }
 }

@@ -1,4 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
+import { hostname } from 'node:os';
+import type { SqlDatabase, SqlStatement } from './sql/sqlDatabase';
 import { inTransaction, prepareAll } from './database';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
@@ -34,11 +35,46 @@ export interface DeliveryAttempt extends AttemptResult {
   attempt: number;
 }
 
+/**
+ * How long a Postgres instance keeps a delivery it took (`claimed_until`): longer than any
+ * attempt (the worker's timeout is seconds), short enough that a SIGKILLed instance's
+ * deliveries go out again soon after, from another instance, with the same event id.
+ */
+export const CLAIM_MS = 60_000;
+
 /** Deliveries (one per event and subscription) and the history of their attempts. */
 export class DeliveryRepo {
   private readonly sql;
+  /**
+   * Postgres (several instances): a lane's due deliveries are claimed as they are read, `FOR
+   * UPDATE SKIP LOCKED`, so two instances never send the same delivery at once; a claim runs
+   * out after `CLAIM_MS` (its instance died) and the delivery is due again.
+   */
+  private readonly claimLane: SqlStatement | null;
+  /** Postgres: the lane's next due time counts another instance's claims running out. */
+  private readonly claimsNextDue: SqlStatement | null;
+  /** Who claims: this process (shown in `claimed_by` for support questions). */
+  private readonly claimant = `${hostname()}-${process.pid}`;
 
-  constructor(private readonly db: DatabaseSync) {
+  constructor(private readonly db: SqlDatabase) {
+    const postgres = db.dialect === 'postgres';
+    this.claimLane = postgres
+      ? db.prepare(`UPDATE deliveries d SET claimed_by = ?, claimed_until = ?
+         FROM events e
+         WHERE d.id IN (
+             SELECT id FROM deliveries
+             WHERE subscription_id = ? AND status = 'pending' AND next_attempt_at <= ?
+               AND (claimed_until IS NULL OR claimed_until < ?)
+             ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
+           AND e.seq = d.event_seq
+         RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+                   d.subscription_id, d.attempts, d.created_at, d.next_attempt_at`)
+      : null;
+    this.claimsNextDue = postgres
+      ? db.prepare(`SELECT MIN(CASE WHEN claimed_until > ? THEN claimed_until ELSE next_attempt_at END) AS at
+         FROM deliveries
+         WHERE subscription_id = ? AND status = 'pending' AND (next_attempt_at > ? OR claimed_until > ?)`)
+      : null;
     this.sql = prepareAll(db, {
       // One subscription's due deliveries, oldest first, on the `deliveries_lane` index.
       laneDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
@@ -61,6 +97,7 @@ export class DeliveryRepo {
         'INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)',
       update: `UPDATE deliveries SET attempts = ?, status = ?, next_attempt_at = COALESCE(?, next_attempt_at),
              last_status_code = ?, last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+             ${db.dialect === 'postgres' ? ', claimed_by = NULL, claimed_until = NULL' : ''}
            WHERE id = ? AND status = 'pending'`,
       ofEvent:
         'SELECT id, subscription_id, status FROM deliveries WHERE location_id = ? AND event_seq = ? ORDER BY id',
@@ -81,9 +118,18 @@ export class DeliveryRepo {
     limit: number,
     held: ReadonlySet<number>,
   ): DueDelivery[] {
-    const rows = this.sql.laneDue.all(subscriptionId, now, limit + held.size) as Array<
-      Record<string, unknown>
-    >;
+    const rows = (
+      this.claimLane
+        ? // Postgres: claimed as read; what this instance holds is claimed already.
+          this.claimLane
+            .all(this.claimant, now + CLAIM_MS, subscriptionId, now, now, limit)
+            .sort(
+              (a, b) =>
+                Number(a.next_attempt_at) - Number(b.next_attempt_at) ||
+                Number(a.id) - Number(b.id),
+            )
+        : this.sql.laneDue.all(subscriptionId, now, limit + held.size)
+    ) as Array<Record<string, unknown>>;
     const out: DueDelivery[] = [];
     for (const r of rows) {
       if (held.has(Number(r.id))) continue;
@@ -105,7 +151,11 @@ export class DeliveryRepo {
 
   /** When one subscription's next delivery after `now` is due; null when none is pending. */
   laneNextDue(subscriptionId: string, now: number): number | null {
-    const row = this.sql.laneNextDue.get(subscriptionId, now) as { at: number | null };
+    const row = (
+      this.claimsNextDue
+        ? this.claimsNextDue.get(now, subscriptionId, now, now)
+        : this.sql.laneNextDue.get(subscriptionId, now)
+    ) as { at: number | null };
     return row.at === null ? null : Number(row.at);
   }
 

@@ -1,6 +1,7 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import type { CallFollowUp, ReturnStatus } from '../../lib/callEvent';
 import type { LaterCall, ReturnedVia } from '../../lib/followUp/callbackMatch';
+import { jsonText } from './sql/jsonFields';
 
 /**
  * A missed call's follow-up, kept on its call record (migration 3 in schema.ts): the call-back
@@ -36,7 +37,7 @@ export interface TrackedMiss {
 type Row = Record<string, unknown>;
 
 export class FollowUpRepo {
-  constructor(private readonly db: DatabaseSync) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   /**
    * Start following up a miss that fired `call.missed`. Only once: a miss already followed up
@@ -95,8 +96,8 @@ export class FollowUpRepo {
       this.db
         .prepare(
           `SELECT call_id, direction, status, outcome, started_at,
-                  json_extract(facts, '$.answered_by') AS answered_by,
-                  json_extract(facts, '$.caller_number') AS caller_number
+                  ${jsonText(this.db.dialect, 'facts', 'answered_by')} AS answered_by,
+                  ${jsonText(this.db.dialect, 'facts', 'caller_number')} AS caller_number
            FROM calls WHERE location_id = ? AND number_key = ? AND started_at >= ?`,
         )
         .all(locationId, numberKey, sinceIso) as Row[]

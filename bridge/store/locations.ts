@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import {
   parseLocationSettings,
   locationSettingsSchema,
@@ -51,7 +51,7 @@ export class LocationRepo {
   private readonly sql;
 
   constructor(
-    db: DatabaseSync,
+    db: SqlDatabase,
     private readonly secrets: SecretBox,
   ) {
     this.sql = prepareAll(db, {

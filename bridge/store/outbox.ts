@@ -1,4 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase, SqlStatement } from './sql/sqlDatabase';
+import { DELIVERIES_CHANNEL } from '../cluster/deliveriesChannel';
 import { type CallEvent, type CallEventType } from '../../lib/callEvent';
 import {
   eventFiltersSchema,
@@ -41,7 +42,15 @@ export class EventOutbox {
   /** `GET /v1/events` pages: the filters in SQL on the `events_feed` index (schema.ts). */
   readonly pages: BoundedPages;
 
-  constructor(db: DatabaseSync, options: { scanCap?: number } = {}) {
+  /** Postgres: wake the other instances' delivery workers (bridge/cluster/peerWakeups.ts). */
+  private readonly notify: SqlStatement | null;
+
+  constructor(db: SqlDatabase, options: { scanCap?: number } = {}) {
+    // Sent at the commit of the caller's transaction, so a woken instance finds the rows.
+    this.notify =
+      db.dialect === 'postgres'
+        ? db.prepare(`SELECT pg_notify('${DELIVERIES_CHANNEL}', '')`)
+        : null;
     this.pages = new BoundedPages(db, {
       table: 'events',
       index: 'events_feed',
@@ -53,7 +62,7 @@ export class EventOutbox {
       insert: `INSERT INTO events (location_id, id, type, call_id, occurred_at, payload, suppressed, suppressed_reason,
                                    created_at, ${FILTERED_FIELDS.join(', ')})
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${FILTERED_FIELDS.map(() => '?').join(', ')})
-         ON CONFLICT (location_id, id) DO NOTHING`,
+         ON CONFLICT (location_id, id) DO NOTHING RETURNING seq`,
       subscriptionsFor:
         'SELECT id, filters FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL',
       enqueue: `INSERT INTO deliveries (location_id, event_seq, subscription_id, status, next_attempt_at, created_at)
@@ -69,7 +78,7 @@ export class EventOutbox {
     options: { suppressedReason?: string | null; now: number },
   ): number | null {
     const suppressed = options.suppressedReason ? 1 : 0;
-    const result = this.sql.insert.run(
+    const inserted = this.sql.insert.get(
       locationId,
       event.id,
       event.event,
@@ -81,14 +90,15 @@ export class EventOutbox {
       new Date(options.now).toISOString(),
       ...FILTERED_FIELDS.map((field) => sqlValue(event[field])),
     );
-    if (Number(result.changes) === 0) return null;
-    const seq = Number(result.lastInsertRowid);
+    if (inserted === undefined) return null;
+    const seq = Number(inserted.seq);
     if (suppressed) return seq;
     const subscriptions = this.sql.subscriptionsFor.all(locationId, event.event) as Array<{
       id: string;
       filters: string | null;
     }>;
     const enqueue = this.sql.enqueue;
+    let enqueued = 0;
     for (const sub of subscriptions) {
       const filters = sub.filters
         ? parseStoredJson(eventFiltersSchema, sub.filters, {
@@ -97,9 +107,12 @@ export class EventOutbox {
             column: 'filters',
           })
         : null;
-      if (matchesFilters(event, filters))
+      if (matchesFilters(event, filters)) {
         enqueue.run(locationId, seq, sub.id, options.now, options.now);
+        enqueued++;
+      }
     }
+    if (enqueued > 0) this.notify?.get();
     return seq;
   }
 

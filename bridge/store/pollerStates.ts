@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import { z } from 'zod';
 import type { PollerState } from '../../lib/poller/pollerState';
 import type { SameType } from '../schemas/typeCheck';
@@ -57,7 +57,7 @@ export class PollerStateRepo {
   private readonly sql;
   private readonly known = new Map<string, KnownKeys>();
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDatabase) {
     this.sql = prepareAll(db, {
       load: 'SELECT state, revision FROM poller_states WHERE location_id = ?',
       keys: 'SELECT kind, call_key, at FROM poller_call_keys WHERE location_id = ?',

@@ -1,10 +1,11 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import type { ReturnStatus } from '../../lib/callEvent';
 import type { EventFilters } from '../../lib/eventFilters';
 import type { ReturnedVia } from '../../lib/followUp/callbackMatch';
 import type { DeliveryStatus } from './deliveries';
+import { jsonFlag, jsonText } from './sql/jsonFields';
 import type { MissContext } from './followUps';
-import type { SubscriptionKind } from './subscriptions';
+import { subscriptionsMadeOrder, type SubscriptionKind } from './subscriptions';
 
 /**
  * What the follow-up report, the reconciliation and the dashboard read (bridge/reports): a few
@@ -98,7 +99,7 @@ const MISSES_SQL = `
   ORDER BY started_at`;
 
 export class ReportRepo {
-  constructor(private readonly db: DatabaseSync) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   /** The misses (fired and folded) that started in `[sinceIso, untilIso)`, oldest first. */
   misses(locationId: string, sinceIso: string, untilIso: string): MissRow[] {
@@ -168,7 +169,7 @@ export class ReportRepo {
         .prepare(
           `SELECT id, kind, target_url, filters, created_at, removed_at FROM subscriptions
            WHERE location_id = ? AND event = 'call.missed' AND (removed_at IS NULL OR removed_at > ?)
-           ORDER BY created_at, rowid`,
+           ORDER BY created_at, ${subscriptionsMadeOrder(this.db)}`,
         )
         .all(locationId, sinceIso) as Row[]
     ).map((r) => ({
@@ -209,17 +210,19 @@ export class ReportRepo {
     untilIso: string,
     limit: number,
   ): MissedCallListing[] {
+    const d = this.db.dialect;
+    const json = (column: string, key: string) => jsonText(d, column, key);
     return (
       this.db
         .prepare(
           `SELECT call_id, started_at, outcome, missed_emitted, attempts, return_status, return_due_at,
                   returned_at, returned_via, returned_by, time_to_callback_seconds, callback_attempts,
                   disposition, replied_at,
-                  facts ->> '$.caller_number' AS caller_number,
-                  COALESCE(facts ->> '$.caller_name', contact_name, enrichment ->> '$.contact_name') AS caller_name,
-                  facts ->> '$.caller_anonymous' AS anonymous,
-                  facts ->> '$.voicemail_left' AS voicemail_left,
-                  enrichment ->> '$.branch' AS branch, enrichment ->> '$.source_list' AS source_list
+                  ${json('facts', 'caller_number')} AS caller_number,
+                  COALESCE(${json('facts', 'caller_name')}, contact_name, ${json('enrichment', 'contact_name')}) AS caller_name,
+                  ${jsonFlag(d, 'facts', 'caller_anonymous')} AS anonymous,
+                  ${jsonFlag(d, 'facts', 'voicemail_left')} AS voicemail_left,
+                  ${json('enrichment', 'branch')} AS branch, ${json('enrichment', 'source_list')} AS source_list
            FROM calls WHERE location_id = ? AND started_at >= ? AND started_at < ? AND missed = 1
            ORDER BY started_at DESC LIMIT ?`,
         )
@@ -252,7 +255,8 @@ export class ReportRepo {
   failingDeliveries(locationId: string, sinceMs: number): { failing: number; failed: number } {
     const row = this.db
       .prepare(
-        `SELECT SUM(status = 'pending' AND attempts > 0) AS failing, SUM(status = 'failed') AS failed
+        `SELECT SUM(CASE WHEN status = 'pending' AND attempts > 0 THEN 1 ELSE 0 END) AS failing,
+                SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed
          FROM deliveries WHERE location_id = ? AND created_at >= ?`,
       )
       .get(locationId, sinceMs) as Row;

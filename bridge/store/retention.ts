@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { inTransaction } from './database';
 
@@ -55,13 +55,22 @@ export const PRUNE_SQL = {
   ],
 } as const;
 
+/** The same on Postgres, which has no rowid: a journal entry is named by its key. */
+export const PRUNE_SQL_POSTGRES: Record<keyof typeof PRUNE_SQL, readonly string[]> = {
+  ...PRUNE_SQL,
+  journal_entries: [
+    `DELETE FROM journal_entries WHERE (location_id, call_id) IN (SELECT location_id, call_id
+       FROM journal_entries WHERE status != 'held' AND received_at < ? ORDER BY received_at LIMIT ?)`,
+  ],
+};
+
 /**
  * Delete what is past its retention, oldest first, in batches of `batch` rows. A delivery's
  * attempts go with it, and an event's (finished, younger than the event) deliveries with the
  * event (`ON DELETE CASCADE`). Returns how many rows of each kind went.
  */
 export async function pruneOldRecords(
-  db: DatabaseSync,
+  db: SqlDatabase,
   now: number,
   policy: RetentionPolicy = DEFAULT_RETENTION,
   batch = PRUNE_BATCH,
@@ -77,7 +86,7 @@ export async function pruneOldRecords(
   };
   const steps = (Object.keys(PRUNE_SQL) as Array<keyof typeof PRUNE_SQL>).map((table) => ({
     table,
-    sql: PRUNE_SQL[table],
+    sql: (db.dialect === 'sqlite' ? PRUNE_SQL : PRUNE_SQL_POSTGRES)[table],
     cutoff: cutoffs[table],
   }));
   const removed: Record<string, number> = { delivery_attempts: 0 };

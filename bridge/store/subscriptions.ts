@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from './sql/sqlDatabase';
 import type { CallEventType } from '../../lib/callEvent';
 import { eventFiltersSchema, type EventFilters } from '../../lib/eventFilters';
 import type { SecretBox } from '../secrets/secretBox';
@@ -64,22 +64,21 @@ export class SubscriptionRepo {
   private readonly sql;
 
   constructor(
-    private readonly db: DatabaseSync,
+    private readonly db: SqlDatabase,
     private readonly secrets: SecretBox,
   ) {
+    const made = subscriptionsMadeOrder(db);
     this.sql = prepareAll(db, {
       insert: `INSERT INTO subscriptions (id, location_id, kind, event, target_url, filters, signing_secret_enc, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       byId: 'SELECT * FROM subscriptions WHERE id = ? AND location_id = ?',
-      active:
-        'SELECT * FROM subscriptions WHERE location_id = ? AND removed_at IS NULL ORDER BY created_at',
-      activeFor:
-        'SELECT * FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL ORDER BY created_at',
+      active: `SELECT * FROM subscriptions WHERE location_id = ? AND removed_at IS NULL ORDER BY created_at, ${made}`,
+      activeFor: `SELECT * FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL ORDER BY created_at, ${made}`,
       signingSecret: 'SELECT signing_secret_enc FROM subscriptions WHERE id = ?',
       target:
         'SELECT id, location_id, kind, target_url FROM subscriptions WHERE id = ? AND removed_at IS NULL',
       activeAmong: `SELECT id FROM subscriptions WHERE removed_at IS NULL
-         AND id IN (SELECT value FROM json_each(?))`,
+         AND id IN (${db.dialect === 'sqlite' ? 'SELECT value FROM json_each(?)' : 'SELECT json_array_elements_text(?::json)'})`,
       countActive:
         'SELECT COUNT(*) AS n FROM subscriptions WHERE location_id = ? AND removed_at IS NULL',
       remove:
@@ -165,6 +164,11 @@ export class SubscriptionRepo {
     this.sql.cancelPending.run(id);
     return true;
   }
+}
+
+/** The order subscriptions were made in, where their `created_at` ties (SQLite's rowid). */
+export function subscriptionsMadeOrder(db: SqlDatabase): string {
+  return db.dialect === 'sqlite' ? 'rowid' : 'seq';
 }
 
 function toSubscription(row: SubscriptionRow): Subscription {

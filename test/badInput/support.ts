@@ -1,4 +1,5 @@
 import type { SimCall } from '../../sim';
+import { storeTables } from '../support/storeTables';
 import type { TestBridge } from '../support/testBridge';
 
 /**
@@ -8,14 +9,9 @@ import type { TestBridge } from '../support/testBridge';
  */
 export function storeSnapshot(t: TestBridge): Record<string, unknown[]> {
   const db = t.bridge.store.db;
-  const tables = db
-    .prepare(
-      `SELECT name FROM sqlite_master
-       WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'api_keys' ORDER BY name`,
-    )
-    .all() as Array<{ name: string }>;
+  const tables = storeTables(db).filter((name) => name !== 'api_keys');
   const snapshot: Record<string, unknown[]> = {};
-  for (const { name } of tables)
+  for (const name of tables)
     snapshot[name] = db.prepare(`SELECT * FROM "${name}" ORDER BY 1, 2`).all(); // any table has 2+ columns
   return snapshot;
 }

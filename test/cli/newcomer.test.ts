@@ -93,7 +93,7 @@ describe('a location that is not there', () => {
     expect(empty.stderr).toContain(
       `No location "Adelaide Office" in the database ${db} (it has none yet).`,
     );
-    expect(empty.stderr).toMatch(/--db PATH or BRIDGE_DB/);
+    expect(empty.stderr).toMatch(/--db PATH, BRIDGE_DB or BRIDGE_DATABASE_URL/);
 
     await addLocation('Perth Office', 'https://pbx.example.com:5001');
     const wrong = await runCli(['hours', 'show', '--location', 'Adelaide', '--db', db]);

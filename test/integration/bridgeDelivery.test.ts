@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CallEvent } from '../../lib/callEvent';
 import { startReceiver, type Receiver } from '../support/receiver';
+import { storeTables } from '../support/storeTables';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
 
 async function api(t: TestBridge, method: string, path: string, body?: unknown, key = t.apiKey) {
@@ -172,8 +173,22 @@ describe('locations and keys', () => {
   });
 
   it('never writes an API key or a 3CX client secret in plaintext to the database file', async () => {
-    t.bridge.store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-    const file = readFileSync(t.dbPath).toString('latin1');
+    const db = t.bridge.store.db;
+    let file: string;
+    if (db.dialect === 'sqlite') {
+      db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      file = readFileSync(t.dbPath).toString('latin1');
+    } else {
+      // Postgres: every row of every table, bytes as text.
+      file = storeTables(db)
+        .flatMap((table) => db.prepare(`SELECT * FROM ${table}`).all())
+        .map((row) =>
+          Object.values(row)
+            .map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : String(v)))
+            .join(' '),
+        )
+        .join('\n');
+    }
     expect(file).not.toContain(t.apiKey);
     expect(file).not.toContain(t.apiKey.slice(4, 30));
     expect(file).not.toContain('bridge-secret');

@@ -35,7 +35,9 @@ describe('a damaged stored row, through the running bridge', () => {
     };
     db()
       .prepare(
-        `UPDATE events SET payload = json_set(payload, '$.direction', 'sideways') WHERE seq = ?`,
+        db().dialect === 'sqlite'
+          ? `UPDATE events SET payload = json_set(payload, '$.direction', 'sideways') WHERE seq = ?`
+          : `UPDATE events SET payload = jsonb_set(payload::jsonb, '{direction}', '"sideways"')::text WHERE seq = ?`,
       )
       .run(seq);
     try {

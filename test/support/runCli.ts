@@ -1,4 +1,5 @@
 import { main } from '../../bridge/cli/main';
+import { testDatabaseUrl, testStoreKind } from './postgres/testPostgres';
 
 /** Run `3cx-bridge …` in-process, capturing what it prints, with its own environment. */
 export async function runCli(
@@ -6,6 +7,14 @@ export async function runCli(
   env: Record<string, string | undefined> = {},
   stdin = '',
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  // Postgres runs: `--db <file>` names the database that file stands for (testBridge.ts), and
+  // the key is the file's key file, as the test bridge loaded it.
+  const at = args.indexOf('--db');
+  if (testStoreKind() === 'postgres' && at >= 0 && !/^postgres/.test(args[at + 1] ?? '')) {
+    const file = args[at + 1];
+    args = [...args.slice(0, at + 1), await testDatabaseUrl(file), ...args.slice(at + 2)];
+    env = { BRIDGE_SECRET_KEY_FILE: `${file}.key`, ...env };
+  }
   let stdout = '';
   let stderr = '';
   const code = await main(args, {

@@ -5,6 +5,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim
 import { BridgeService, type BridgeOptions } from '../../bridge/bridgeService';
 import { loadSecrets } from '../../bridge/config';
 import type { LocationSettings } from '../../bridge/locationSettings';
+import { testStoreTarget } from './postgres/testPostgres';
 
 /**
  * The real bridge and the simulator on loopback, for integration tests. Both run on the
@@ -53,7 +54,12 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
   const dir = options.dbPath ? null : mkdtempSync(join(tmpdir(), '3cx-bridge-test-'));
   const dbPath = options.dbPath ?? join(dir!, 'bridge.db');
   const bridge = await BridgeService.create({
-    dbPath,
+    // Postgres runs: the database this path stands for (the same path, the same database).
+    dbPath: await testStoreTarget(dbPath),
+    // Postgres runs: a lease that has run out by the next look, so a test bridge started on a
+    // database another one abandoned (a crash, as restart tests play it) takes its locations
+    // at once instead of after the real lease time. Real leases: test/store/multiInstance.
+    leaseTiming: { leaseMs: 1, renewMs: 1000 },
     // A key file beside the database: a restart test reopens it with the same key.
     secrets: loadSecrets(dbPath, {}),
     host: '127.0.0.1',

@@ -1,0 +1,75 @@
+import type { SqlDatabase, SqlRow, SqlStatement, SqlValue } from './sqlDatabase';
+import { toNumberedPlaceholders } from './placeholders';
+import { DEFAULT_PG_TIMEOUTS, SyncPgClient, type PgTimeouts } from './syncPgClient';
+
+/**
+ * The Postgres store behind the same synchronous interface as SQLite: each statement is
+ * translated to `$n` placeholders once and prepared by name on the instance's one store
+ * connection (bridge/store/sql/syncPgClient.ts).
+ */
+export class PostgresDatabase implements SqlDatabase {
+  readonly dialect = 'postgres' as const;
+  private readonly client: SyncPgClient;
+  private readonly names = new Map<string, string>();
+  private inTransaction = false;
+
+  constructor(
+    readonly url: string,
+    timeouts: PgTimeouts = DEFAULT_PG_TIMEOUTS,
+  ) {
+    this.client = new SyncPgClient(url, timeouts);
+  }
+
+  get isOpen(): boolean {
+    return this.client.isOpen;
+  }
+
+  get isTransaction(): boolean {
+    return this.inTransaction;
+  }
+
+  prepare(text: string): SqlStatement {
+    const pgText = toNumberedPlaceholders(text);
+    let name = this.names.get(pgText);
+    if (name === undefined) {
+      name = `s${this.names.size + 1}`;
+      this.names.set(pgText, name);
+    }
+    const query = (params: SqlValue[]) => this.client.query(pgText, params, name);
+    return {
+      run: (...params) => ({ changes: query(params).rowCount }),
+      get: (...params) => query(params).rows[0] as SqlRow | undefined,
+      all: (...params) => query(params).rows as SqlRow[],
+    };
+  }
+
+  exec(text: string): void {
+    this.client.query(text);
+  }
+
+  transaction<T>(work: () => T): T {
+    if (this.inTransaction) return work();
+    this.client.query('BEGIN');
+    this.inTransaction = true;
+    try {
+      const result = work();
+      this.client.query('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.client.isOpen) {
+        try {
+          this.client.query('ROLLBACK');
+        } catch {
+          // The connection is gone: the server rolled the transaction back itself.
+        }
+      }
+      throw error;
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

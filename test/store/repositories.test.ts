@@ -1,0 +1,279 @@
+import { syntheticCall, syntheticEvents } from '../../bench/syntheticEvents';
+import { SecretBox } from '../../bridge/secrets/secretBox';
+import { BridgeStore } from '../../bridge/store/bridgeStore';
+import { JournalEntryRepo } from '../../bridge/journal/journalEntries';
+import { STORE_KINDS, openTestStore } from './support';
+
+/**
+ * The repositories on both stores (SQLite, Postgres): the same calls, the same answers. The
+ * integration suites cover the rest on Postgres too (the `postgres` jest project).
+ */
+describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
+  let store: BridgeStore;
+  let close: () => void;
+  let target: string;
+  let locationId: string;
+  const now = Date.UTC(2026, 2, 3, 9);
+
+  beforeEach(async () => {
+    ({ store, close, target } = await openTestStore(kind));
+    locationId = store.locations.create(
+      { name: 'Adelaide Office', country: 'au', timezone: 'Australia/Adelaide' },
+      new Date(now),
+    ).id;
+  });
+  afterEach(() => close());
+
+  it('appends an event once, with one pending delivery per matching subscription', () => {
+    const hook = store.subscriptions.create(
+      { locationId, kind: 'rest_hook', event: 'call.missed', targetUrl: 'https://example.com/h' },
+      new Date(now),
+    );
+    const [started, , missed] = syntheticEvents(3, { locationId });
+    const seq = store.events.append(locationId, missed, { now });
+    expect(seq).toEqual(expect.any(Number));
+    expect(store.events.append(locationId, missed, { now })).toBeNull();
+    expect(store.events.append(locationId, started, { now })).toBeGreaterThan(seq!);
+    expect(store.events.get(locationId, missed.id)?.event).toEqual(missed);
+    expect(store.deliveries.countsByStatus()).toEqual({
+      pending: 1,
+      delivered: 0,
+      failed: 0,
+      cancelled: 0,
+    });
+    const [due] = store.deliveries.laneDue(hook.id, now, 10, new Set());
+    expect(due).toMatchObject({ eventId: missed.id, eventSeq: seq, attempts: 0, createdAt: now });
+    store.deliveries.record(
+      due.id,
+      { at: now, statusCode: 500, error: 'HTTP 500', durationMs: 12.4 },
+      { status: 'pending', nextAttemptAt: now + 1000 },
+    );
+    expect(store.deliveries.laneDue(hook.id, now, 10, new Set())).toEqual([]);
+    expect(store.deliveries.laneNextDue(hook.id, now)).toBe(now + 1000);
+    store.deliveries.record(
+      due.id,
+      { at: now + 1000, statusCode: 200, error: null, durationMs: 8 },
+      { status: 'delivered' },
+    );
+    expect(store.deliveries.history(locationId, seq!)).toEqual([
+      {
+        id: due.id,
+        subscriptionId: hook.id,
+        status: 'delivered',
+        attempts: [
+          { attempt: 1, at: now, statusCode: 500, error: 'HTTP 500', durationMs: 12 },
+          { attempt: 2, at: now + 1000, statusCode: 200, error: null, durationMs: 8 },
+        ],
+      },
+    ]);
+  });
+
+  it('pages the feed newest first with the filters in SQL, and a cursor that sees every row once', () => {
+    const events = syntheticEvents(60, { locationId });
+    for (const event of events) store.events.append(locationId, event, { now });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = store.events.feed(locationId, {
+        type: 'call.missed',
+        limit: 7,
+        cursor,
+        filters: { business_hours: 'after_hours' },
+      });
+      seen.push(...page.events.map((e) => e.event.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    const wanted = events
+      .filter((e) => e.event === 'call.missed' && e.branch === 'after_hours')
+      .map((e) => e.id)
+      .reverse();
+    expect(wanted.length).toBeGreaterThan(2);
+    expect(seen).toEqual(wanted);
+  });
+
+  it('keeps a call ended once ended, a miss once missed, and what the workflow wrote', () => {
+    const call = syntheticCall(1, now);
+    store.calls.upsert(
+      locationId,
+      { facts: call, status: 'live', enrichment: null, missed: true, missedEmitted: true },
+      now,
+    );
+    store.calls.patch(locationId, call.call_id, { notes: 'rang back', tags: ['vip', 'vip'] }, now);
+    store.calls.upsert(
+      locationId,
+      { facts: call, status: 'ended', enrichment: null, missed: false, missedEmitted: false },
+      now + 1,
+    );
+    store.calls.upsert(
+      locationId,
+      {
+        facts: { ...call, outcome: 'answered' },
+        status: 'live',
+        enrichment: null,
+        missed: false,
+        missedEmitted: false,
+      },
+      now + 2,
+    );
+    expect(store.calls.get(locationId, call.call_id)).toMatchObject({
+      status: 'ended',
+      missed: true,
+      notes: 'rang back',
+      tags: ['vip'],
+      facts: { outcome: 'missed' },
+    });
+    expect(
+      store.calls.missesFrom(locationId, call.external_number!, '2026-01-01T00:00:00Z', 'x'),
+    ).toEqual([expect.objectContaining({ call_id: call.call_id, emitted: true })]);
+    // A withheld number (null) matches null, as `IS` does in SQLite.
+    store.calls.upsert(
+      locationId,
+      {
+        facts: {
+          ...syntheticCall(2, now + 60_000, { voicemail: true, voicemailLeft: true }),
+          external_number: null,
+          caller_anonymous: true,
+        },
+        status: 'ended',
+        enrichment: null,
+        missed: true,
+        missedEmitted: true,
+      },
+      now,
+    );
+    expect(
+      store.calls.startedBetween(locationId, {
+        direction: 'inbound',
+        numberKey: null,
+        fromIso: new Date(now + 59_000).toISOString(),
+        toIso: new Date(now + 61_000).toISOString(),
+      }),
+    ).toEqual([expect.objectContaining({ callId: syntheticCall(2, now + 60_000).call_id })]);
+    expect(store.followUps.nextRevision(locationId, call.call_id)).toBe(1);
+    expect(store.followUps.nextRevision(locationId, call.call_id)).toBe(2);
+    const listed = store.reports.missedCalls(
+      locationId,
+      '2026-01-01T00:00:00Z',
+      '2027-01-01T00:00:00Z',
+      10,
+    );
+    expect(listed.map((m) => [m.callId, m.anonymous, m.voicemailLeft])).toEqual(
+      [
+        [call.call_id, false, false],
+        [syntheticCall(2, now + 60_000).call_id, true, true],
+      ]
+        .sort((a, b) => String(b[0]).localeCompare(String(a[0])))
+        .sort(() => 0),
+    );
+  });
+
+  it('authenticates a key by its hash, never storing the key', () => {
+    const { key, info } = store.apiKeys.create(locationId, 'zapier', new Date(now));
+    expect(store.apiKeys.authenticate(key, new Date(now))).toMatchObject({
+      keyId: info.id,
+      locationId,
+    });
+    expect(
+      store.apiKeys.authenticate(
+        `${key.slice(0, 10)}${key[10] === 'A' ? 'B' : 'A'}${key.slice(11)}`,
+        new Date(now),
+      ),
+    ).toBeNull();
+    store.apiKeys.revoke(info.id, new Date(now));
+    expect(store.apiKeys.authenticate(key, new Date(now))).toBeNull();
+  });
+
+  it('merges what is learnt of a contact, and journals an entry once', () => {
+    store.contacts.upsert(
+      locationId,
+      {
+        numberKey: '+61412000001',
+        contactId: 'c1',
+        name: 'Ann',
+        company: null,
+        email: null,
+        url: null,
+        source: 'cli',
+      },
+      now,
+    );
+    store.contacts.upsert(
+      locationId,
+      {
+        numberKey: '+61412000001',
+        contactId: null,
+        name: null,
+        company: 'Acme',
+        email: null,
+        url: null,
+        source: 'template',
+      },
+      now,
+    );
+    expect(store.contacts.find(locationId, '+61412000001')).toMatchObject({
+      contactId: 'c1',
+      name: 'Ann',
+      company: 'Acme',
+      source: 'template',
+    });
+    const journal = new JournalEntryRepo(store.db);
+    const call = syntheticCall(3, now);
+    expect(journal.insert(locationId, { call, body: { raw: 1 }, releaseAt: now + 5000 }, now)).toBe(
+      true,
+    );
+    expect(journal.insert(locationId, { call, body: { raw: 1 }, releaseAt: now + 5000 }, now)).toBe(
+      false,
+    );
+    expect(journal.due(now + 4999)).toEqual([]);
+    expect(journal.due(now + 5000).map((e) => e.callId)).toEqual([call.call_id]);
+  });
+
+  it('rolls a transaction back whole when its work fails', () => {
+    expect(() =>
+      store.transaction(() => {
+        store.contacts.upsert(
+          locationId,
+          {
+            numberKey: '+61412000009',
+            contactId: null,
+            name: 'Bo',
+            company: null,
+            email: null,
+            url: null,
+            source: 'cli',
+          },
+          now,
+        );
+        throw new Error('half-way');
+      }),
+    ).toThrow('half-way');
+    expect(store.contacts.find(locationId, '+61412000009')).toBeNull();
+  });
+
+  if (kind === 'postgres')
+    it('lets two instances claim a lane’s due deliveries without sending one twice', () => {
+      const other = BridgeStore.open(target, SecretBox.fromKey(Buffer.alloc(32, 7)));
+      try {
+        const hook = store.subscriptions.create(
+          {
+            locationId,
+            kind: 'rest_hook',
+            event: 'call.missed',
+            targetUrl: 'https://example.com/h',
+          },
+          new Date(now),
+        );
+        for (const event of syntheticEvents(30, { locationId }))
+          store.events.append(locationId, event, { now });
+        const mine = store.deliveries.laneDue(hook.id, now, 4, new Set());
+        const theirs = other.deliveries.laneDue(hook.id, now, 100, new Set());
+        expect(mine).toHaveLength(4);
+        expect(theirs).toHaveLength(6);
+        expect(new Set([...mine, ...theirs].map((d) => d.id)).size).toBe(10);
+        // The claims run out (their instance died): the deliveries are due again.
+        expect(other.deliveries.laneDue(hook.id, now + 61_000, 100, new Set())).toHaveLength(10);
+      } finally {
+        other.close();
+      }
+    });
+});
