@@ -7,6 +7,7 @@ import type { ThreeCxClient } from '../lib/threecx/client';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { CallControlService } from './callcontrol/callControlService';
 import {
+  CLUSTER_JOBS,
   ClusterMembership,
   DEFAULT_LEASE_TIMING,
   type LeaseTiming,
@@ -38,6 +39,13 @@ import { createAxiosTransport } from './threecx/axiosTransport';
 import packageJson from '../package.json';
 
 const NO_NUMBERS: ReadonlySet<string> = new Set();
+
+/** A location's 3CX client, the transport under it, and what it was made from. */
+interface LocationClient {
+  fingerprint: string;
+  client: ThreeCxClient;
+  transport: HttpTransport;
+}
 
 export interface BridgeOptions {
   /**
@@ -137,10 +145,16 @@ export class BridgeService {
   private readonly ingests = new Map<string, LocationIngest>();
   private readonly pollerFingerprints = new Map<string, string>();
   /** One 3CX client per location, shared by its poller and its stream (one token per client). */
-  private readonly clients = new Map<
-    string,
-    { fingerprint: string; client: ThreeCxClient; transport: HttpTransport }
-  >();
+  private readonly clients = new Map<string, LocationClient>();
+  /**
+   * Clients of locations another instance polls, made when a report asks this one
+   * (`reportClientFor`); dropped when this instance takes the location's lease.
+   */
+  private readonly reportClients = new Map<string, LocationClient & { revision: number }>();
+  /** The revision of each location as this instance last set it up (`refreshLocations`). */
+  private readonly setUpRevisions = new Map<string, number>();
+  /** What this instance last stored of each polled location's health (`notePollerHealth`). */
+  private readonly storedPollerFailing = new Map<string, boolean>();
   /** Each location's outside numbers on `/ActiveCalls` at its last poll (the follow-up's). */
   private readonly activeNumbers = new Map<string, ReadonlySet<string>>();
   private refreshTimer: NodeJS.Timeout | null = null;
@@ -191,6 +205,7 @@ export class BridgeService {
       random: options.random,
       onTick: (locationId, report, seconds) => this.afterTick(locationId, report, seconds),
       onError: (locationId, error, seconds) => {
+        this.notePollerHealth(locationId);
         this.metrics.pollFinished(locationId, false, seconds);
         this.logger.warn({ location: locationId, err: errorSummary(error) }, 'poll failed');
       },
@@ -235,7 +250,9 @@ export class BridgeService {
       now: this.now,
       logger: this.logger,
       eventsStored: () => this.worker.poke(),
-      pollerFailing: (location) => pollerIsFailing(this.scheduler.statusOf(location.id)),
+      // As the polling instance stored it: the entry may arrive at any instance.
+      pollerFailing: (location) => this.store.pollerHealth.isFailing(location.id),
+      sweptLocations: () => this.sweptLocations(),
     });
     this.api = buildApi(
       {
@@ -251,7 +268,7 @@ export class BridgeService {
         pollStatus: () => this.scheduler.status(),
         callControlStatus: (locationId) => this.callControl.statusOf(locationId),
         adminToken: AdminToken.fromEnv(options.adminToken),
-        inboundCallsOf: (locationId) => this.clients.get(locationId)?.client ?? null,
+        inboundCallsOf: (locationId) => this.reportClientFor(locationId),
         pageTurns: new WorkTurns(),
         metricsToken: options.metricsToken || null,
       },
@@ -329,6 +346,8 @@ export class BridgeService {
    */
   async pruneOldRecords(): Promise<Record<string, number>> {
     if (this.pruning) return this.pruning;
+    // Several instances: the one holding the retention lease prunes for all.
+    if (this.cluster && !this.cluster.runs(CLUSTER_JOBS.retention)) return {};
     this.pruning = (async () => {
       try {
         const removed = await pruneOldRecords(this.store.db, this.now());
@@ -368,6 +387,12 @@ export class BridgeService {
    * Add pollers for new locations, drop those of removed ones. With several instances
    * (Postgres), renew this instance's leases first: it polls and streams only the locations it
    * holds (the API serves every location on every instance).
+   *
+   * Runs every lease round (seconds), so it reads only each location's revision: a location
+   * whose row has not changed since this instance set it up is neither read again nor its
+   * secret opened (hundreds of locations cost one small query, not hundreds plus a decryption
+   * each). A changed row (settings, connection, secret) is read and set up again: a new poller
+   * when its polling fingerprint changed, a new client when its connection did.
    */
   refreshLocations(): void {
     let held: ReadonlySet<string> | null = null;
@@ -380,8 +405,10 @@ export class BridgeService {
         this.logger.warn({ err: errorSummary(error) }, 'renewing location leases failed');
       }
     }
-    const locations = this.store.locations.list().filter((l) => held === null || held.has(l.id));
-    const wanted = new Set(locations.map((l) => l.id));
+    const revisions = this.store.locations
+      .revisions()
+      .filter((l) => held === null || held.has(l.id));
+    const wanted = new Set(revisions.map((l) => l.id));
     for (const status of this.scheduler.status()) {
       if (!wanted.has(status.locationId)) {
         this.scheduler.remove(status.locationId);
@@ -390,9 +417,19 @@ export class BridgeService {
         this.activeNumbers.delete(status.locationId);
       }
     }
+    for (const id of this.setUpRevisions.keys())
+      if (!wanted.has(id)) {
+        this.setUpRevisions.delete(id);
+        this.storedPollerFailing.delete(id);
+      }
     this.callControl.retain(wanted);
     const known = new Set(this.scheduler.status().map((s) => s.locationId));
-    for (const location of locations) {
+    for (const { id, revision } of revisions) {
+      if (this.setUpRevisions.get(id) === revision) continue;
+      const location = this.store.locations.get(id);
+      if (!location) continue; // removed since the list was read
+      this.setUpRevisions.set(id, location.revision);
+      this.reportClients.delete(id);
       const ingest = this.ingestFor(location);
       const pbx = this.clientFor(location);
       this.callControl.ensure(location, pbx && { ...pbx, ingest });
@@ -417,22 +454,27 @@ export class BridgeService {
   }
 
   /** The location's shared 3CX client (null without a PBX connection). */
-  private clientFor(
-    location: Location,
-  ): { client: ThreeCxClient; transport: HttpTransport } | null {
+  private clientFor(location: Location): LocationClient | null {
+    const entry = this.connect(location, this.clients.get(location.id));
+    if (entry) this.clients.set(location.id, entry);
+    else this.clients.delete(location.id);
+    return entry;
+  }
+
+  /**
+   * A 3CX client for the location (`known` when its connection is the same), null without a
+   * PBX connection. Opens the sealed client secret: only when the location changed.
+   */
+  private connect(location: Location, known: LocationClient | undefined): LocationClient | null {
     const secret =
       location.pbxUrl && location.clientId ? this.store.locations.clientSecret(location.id) : null;
-    if (!secret) {
-      this.clients.delete(location.id);
-      return null;
-    }
+    if (!secret) return null;
     const fingerprint = JSON.stringify([
       location.pbxUrl,
       location.clientId,
       location.settings.allowSelfSignedTls,
       secret.length,
     ]);
-    const known = this.clients.get(location.id);
     if (known?.fingerprint === fingerprint) return known;
     const log = this.logger.child({ location: location.id });
     const transport =
@@ -443,9 +485,53 @@ export class BridgeService {
       transport,
       onEvent: (event) => log.debug({ threecx: event }, '3CX client'),
     });
-    const entry = { fingerprint, client, transport };
-    this.clients.set(location.id, entry);
-    return entry;
+    return { fingerprint, client, transport };
+  }
+
+  /**
+   * The 3CX client a report of the location asks (the reconciliation report's `/CallHistory`
+   * count): the poller's when this instance polls the location, else one made from the stored
+   * location and kept for the next report until the location changes (the API is served by
+   * every instance, the location polled by one). Null without a PBX connection.
+   */
+  private reportClientFor(locationId: string): ThreeCxClient | null {
+    const polled = this.clients.get(locationId);
+    if (polled) return polled.client;
+    const location = this.store.locations.get(locationId);
+    if (!location) return null;
+    const known = this.reportClients.get(locationId);
+    if (known && known.revision === location.revision) return known.client;
+    const entry = this.connect(location, undefined);
+    if (entry) this.reportClients.set(locationId, { ...entry, revision: location.revision });
+    else this.reportClients.delete(locationId);
+    return entry?.client ?? null;
+  }
+
+  /**
+   * The locations whose sweeps (journal holds, follow-up deadlines) this instance runs: those
+   * it holds the lease of; null (every location) with one instance on SQLite.
+   */
+  private sweptLocations(): readonly string[] | null {
+    return this.cluster ? [...this.cluster.heldLocations()] : null;
+  }
+
+  /**
+   * Store whether the location's poller is failing (holdDeadline.ts `pollerIsFailing`) when
+   * that changed: any instance's journal hold reads it.
+   */
+  private notePollerHealth(locationId: string): void {
+    const failing = pollerIsFailing(this.scheduler.statusOf(locationId));
+    if (this.storedPollerFailing.get(locationId) === failing) return;
+    try {
+      this.store.pollerHealth.set(locationId, failing, this.now());
+      this.storedPollerFailing.set(locationId, failing);
+    } catch (error) {
+      // The location was removed meanwhile (foreign key), or the store is down: next poll.
+      this.logger.warn(
+        { location: locationId, err: errorSummary(error) },
+        'storing poller health failed',
+      );
+    }
   }
 
   /** The ingest (outbox writer) of a location: the poller's and the journal's. */
@@ -503,7 +589,7 @@ export class BridgeService {
    */
   followUpSweep(): number {
     try {
-      const stored = this.followUps.sweep(this.now());
+      const stored = this.followUps.sweep(this.now(), undefined, this.sweptLocations());
       if (stored > 0) this.worker.poke();
       return stored;
     } catch (error) {
@@ -517,6 +603,7 @@ export class BridgeService {
   }
 
   private afterTick(locationId: string, report: TickReport, seconds: number): void {
+    this.notePollerHealth(locationId);
     this.metrics.pollFinished(locationId, true, seconds);
     if (report.problems.length > 0) {
       this.logger.warn(
