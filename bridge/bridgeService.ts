@@ -12,6 +12,8 @@ import {
   DEFAULT_LEASE_TIMING,
   type LeaseTiming,
 } from './cluster/clusterMembership';
+import { DELIVERIES_CHANNEL, PBX_READS_CHANNEL } from './cluster/channels';
+import { PbxReadRelay } from './cluster/pbxReadRelay';
 import { PeerWakeups } from './cluster/peerWakeups';
 import type { StreamTiming } from './callcontrol/locationStream';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery/deliveryWorker';
@@ -26,15 +28,17 @@ import { createLocationClient, createLocationPoller } from './ingest/locationPol
 import { PollScheduler } from './ingest/pollScheduler';
 import { WorkTurns } from './workTurns';
 import { StoreEnricher } from './ingest/storeEnricher';
-import { pollerIsFailing } from './journal/holdDeadline';
+import { isPolledOverXapi, pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
 import { silentLogger } from './logger';
 import { BridgeMetrics } from './metrics';
 import type { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
+import { PbxReadRepo } from './store/pbxReads';
 import { AdminToken } from './secrets/adminToken';
 import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
+import type { InboundCallSource } from './reports/reconciliation';
 import { createAxiosTransport } from './threecx/axiosTransport';
 import packageJson from '../package.json';
 
@@ -109,6 +113,11 @@ export interface BridgeOptions {
    * is renewed (bridge/cluster; `BRIDGE_LEASE_SECONDS`).
    */
   leaseTiming?: LeaseTiming;
+  /**
+   * Several instances: how long a report waits for the instance polling a location to read
+   * its PBX (bridge/cluster/pbxReadRelay.ts; tests shorten it).
+   */
+  pbxReadAnswerWaitMs?: number;
   /** Call Control stream timings (tests shorten the backoff). */
   callControlTiming?: Partial<StreamTiming>;
   enricher?: CallEnricher;
@@ -146,11 +155,6 @@ export class BridgeService {
   private readonly pollerFingerprints = new Map<string, string>();
   /** One 3CX client per location, shared by its poller and its stream (one token per client). */
   private readonly clients = new Map<string, LocationClient>();
-  /**
-   * Clients of locations another instance polls, made when a report asks this one
-   * (`reportClientFor`); dropped when this instance takes the location's lease.
-   */
-  private readonly reportClients = new Map<string, LocationClient & { revision: number }>();
   /** The revision of each location as this instance last set it up (`refreshLocations`). */
   private readonly setUpRevisions = new Map<string, number>();
   /** What this instance last stored of each polled location's health (`notePollerHealth`). */
@@ -169,6 +173,8 @@ export class BridgeService {
    */
   readonly cluster: ClusterMembership | null;
   private readonly wakeups: PeerWakeups | null;
+  /** Postgres: reads of a PBX for an instance that does not poll it (reports). */
+  private readonly pbxReads: PbxReadRelay | null;
   private pruning: Promise<Record<string, number>> | null = null;
 
   private constructor(private readonly options: BridgeOptions) {
@@ -183,7 +189,24 @@ export class BridgeService {
         })
       : null;
     this.wakeups = shared
-      ? new PeerWakeups(options.dbPath, () => this.worker.poke(), this.logger)
+      ? new PeerWakeups(
+          options.dbPath,
+          {
+            [DELIVERIES_CHANNEL]: () => this.worker.poke(),
+            [PBX_READS_CHANNEL]: () => this.answerPbxReads(),
+          },
+          this.logger,
+        )
+      : null;
+    this.pbxReads = this.cluster
+      ? new PbxReadRelay({
+          reads: new PbxReadRepo(this.store.db),
+          me: this.cluster.id,
+          polled: () => [...(this.cluster?.heldLocations() ?? [])],
+          clientOf: (locationId) => this.clients.get(locationId)?.client ?? null,
+          logger: this.logger,
+          answerWaitMs: options.pbxReadAnswerWaitMs,
+        })
       : null;
     this.metrics = new BridgeMetrics({
       pendingDeliveries: () => this.store.deliveries.pendingCount(),
@@ -373,6 +396,7 @@ export class BridgeService {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     await this.pruning; // a batch in progress finishes before the database closes
     await this.journal.idle();
+    await this.pbxReads?.idle();
     await this.callControl.stop();
     await this.scheduler.stop();
     // Its locations' leases go back now: another instance takes them at its next round.
@@ -429,7 +453,6 @@ export class BridgeService {
       const location = this.store.locations.get(id);
       if (!location) continue; // removed since the list was read
       this.setUpRevisions.set(id, location.revision);
-      this.reportClients.delete(id);
       const ingest = this.ingestFor(location);
       const pbx = this.clientFor(location);
       this.callControl.ensure(location, pbx && { ...pbx, ingest });
@@ -489,22 +512,26 @@ export class BridgeService {
   }
 
   /**
-   * The 3CX client a report of the location asks (the reconciliation report's `/CallHistory`
-   * count): the poller's when this instance polls the location, else one made from the stored
-   * location and kept for the next report until the location changes (the API is served by
-   * every instance, the location polled by one). Null without a PBX connection.
+   * What a report of the location reads 3CX's own count through (the reconciliation report):
+   * this instance's client when it polls the location; with several instances, the instance
+   * that polls it, asked through the store (one token per API client: pbxReadRelay.ts). Null
+   * without a PBX connection.
    */
-  private reportClientFor(locationId: string): ThreeCxClient | null {
+  private reportClientFor(locationId: string): InboundCallSource | null {
     const polled = this.clients.get(locationId);
     if (polled) return polled.client;
+    if (!this.pbxReads || this.cluster?.holds(locationId)) return null;
     const location = this.store.locations.get(locationId);
-    if (!location) return null;
-    const known = this.reportClients.get(locationId);
-    if (known && known.revision === location.revision) return known.client;
-    const entry = this.connect(location, undefined);
-    if (entry) this.reportClients.set(locationId, { ...entry, revision: location.revision });
-    else this.reportClients.delete(locationId);
-    return entry?.client ?? null;
+    return location && isPolledOverXapi(location) ? this.pbxReads.sourceFor(locationId) : null;
+  }
+
+  /** Answer the PBX reads other instances asked of the locations this one polls (on a wake-up). */
+  answerPbxReads(): void {
+    try {
+      this.pbxReads?.answerWaiting();
+    } catch (error) {
+      this.logger.warn({ err: errorSummary(error) }, 'taking PBX reads failed');
+    }
   }
 
   /**

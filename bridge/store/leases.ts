@@ -1,7 +1,5 @@
+import { DB_NOW_MS } from './sql/dbNow';
 import { prepareAll, type SqlDatabase } from './sql/sqlDatabase';
-
-/** The database's clock in epoch ms: every instance measures expiry on the same clock. */
-const DB_NOW = `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint`;
 
 /** What an instance holds after a lease round. */
 export interface HeldLeases {
@@ -30,7 +28,7 @@ export class LeaseRepo {
       releaseJobs: `UPDATE cluster_leases SET expires_at = 0 WHERE holder = ?`,
       leaveCluster: `DELETE FROM bridge_instances WHERE id = ?`,
       holders: `SELECT location_id, holder FROM location_leases
-         WHERE holder IS NOT NULL AND expires_at >= ${DB_NOW} ORDER BY location_id`,
+         WHERE holder IS NOT NULL AND expires_at >= ${DB_NOW_MS} ORDER BY location_id`,
     });
   }
 

@@ -237,8 +237,9 @@ export const PG_MIGRATIONS: readonly string[] = [
   `,
   // 2: as SQLite's migration 10 (schema.ts): `locations.revision` kept by a trigger, and
   // `poller_health`. Postgres only: `cluster_leases`, named leases for the work one instance
-  // of the group does for all (retention); and the lease round as one function, so an
-  // instance's round every few seconds is one statement (bridge/store/leases.ts).
+  // of the group does for all (retention); `pbx_reads`, a report's read of a PBX asked of the
+  // instance that polls it (bridge/cluster/pbxReadRelay.ts); and the lease round as one
+  // function, so an instance's round every few seconds is one statement (bridge/store/leases.ts).
   `
   ALTER TABLE locations ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
   CREATE FUNCTION locations_revision() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -253,6 +254,19 @@ export const PG_MIGRATIONS: readonly string[] = [
     failing INTEGER NOT NULL,
     updated_at BIGINT NOT NULL
   );
+  CREATE TABLE pbx_reads (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    from_ms BIGINT NOT NULL,
+    to_ms BIGINT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'failed')),
+    taken_by TEXT,
+    result TEXT,
+    error TEXT,
+    asked_at BIGINT NOT NULL
+  );
+  CREATE INDEX pbx_reads_pending ON pbx_reads(location_id) WHERE status = 'pending';
+
   CREATE TABLE cluster_leases (
     name TEXT PRIMARY KEY,
     holder TEXT NOT NULL,

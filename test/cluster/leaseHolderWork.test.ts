@@ -3,6 +3,10 @@ import { api } from '../support/bridgeApi';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { journal, journaledCallFor } from '../support/template/journalTestKit';
 import { TemplateRunner } from '../support/templateRunner';
+import type { HttpTransport } from '../../lib/threecx/httpTransport';
+import type { BridgeService } from '../../bridge/bridgeService';
+import type { Location } from '../../bridge/store/locations';
+import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
 import { startTwoBridges, type TwoBridges } from './twoBridges';
 
 /**
@@ -15,13 +19,35 @@ const HOLD_SECONDS = 50;
 
 let c: TwoBridges;
 let receiver: Receiver;
+/** Token requests either instance sent to the PBX, in order (their instance: a or b). */
+let tokenRequests: string[];
+/** An instance a test stopped itself (closed once). */
+let stopped: BridgeService | null;
 beforeEach(async () => {
-  c = await startTwoBridges();
+  tokenRequests = [];
+  stopped = null;
+  const counting = (instance: string) => ({
+    transportFor: (location: Location): HttpTransport => {
+      const transport = createAxiosTransport({
+        allowSelfSignedTls: location.settings.allowSelfSignedTls,
+      });
+      return {
+        request(request) {
+          if (request.url.endsWith('/connect/token')) tokenRequests.push(instance);
+          return transport.request(request);
+        },
+      };
+    },
+  });
+  c = await startTwoBridges({
+    a: counting('a'),
+    b: { ...counting('b'), pbxReadAnswerWaitMs: 1000 },
+  });
   receiver = await startReceiver();
   await c.a.pollNow(c.locationId);
 });
 afterEach(async () => {
-  await c.close();
+  await c.close(stopped);
   await receiver.close();
 });
 
@@ -128,13 +154,40 @@ describe('sweeps run on the lease holder only', () => {
 });
 
 describe('the reconciliation report', () => {
-  it('reads 3CX’s own count through an instance that does not poll the location', async () => {
+  it('reads 3CX’s own count through an instance that does not poll the location, on the polling instance’s token', async () => {
     missedCall();
-    const viaB = await api(c.urlB, c.apiKey, 'GET', '/v1/reports/reconciliation?since=1d');
-    expect(viaB.status).toBe(200);
-    const line = (viaB.body as { locations: Array<{ pbx: Record<string, unknown> }> }).locations[0];
+    const tokensBefore = tokenRequests.length;
+    const viaB = api(c.urlB, c.apiKey, 'GET', '/v1/reports/reconciliation?since=1d');
+    // The other instance asked; the polling one answers when woken (NOTIFY, or this call).
+    for (;;) {
+      const asked = c.a.store.db
+        .prepare(`SELECT COUNT(*) AS n FROM pbx_reads WHERE status = 'pending'`)
+        .get()!;
+      if (Number(asked.n) > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    c.a.answerPbxReads();
+    const answer = await viaB;
+    expect(answer.status).toBe(200);
+    const line = (answer.body as { locations: Array<{ pbx: Record<string, unknown> }> })
+      .locations[0];
     expect(line.pbx).toMatchObject({ available: true, reason: null, unanswered: 1 });
     const viaA = await api(c.urlA, c.apiKey, 'GET', '/v1/reports/reconciliation?since=1d');
-    expect((viaA.body as typeof viaB.body).locations[0].pbx).toEqual(line.pbx);
+    expect((viaA.body as typeof answer.body).locations[0].pbx).toEqual(line.pbx);
+    // 3CX keeps one token per API client (docs/3cx-facts.md §1.2): no instance asked for
+    // another, which would have cut the polling instance's off.
+    expect(tokenRequests.slice(tokensBefore)).toEqual([]);
+    c.sim.clock.advance(5);
+    await c.a.pollNow(c.locationId);
+    expect(tokenRequests.slice(tokensBefore)).toEqual([]);
+  });
+
+  it('says why when no instance polling the location answers', async () => {
+    await c.a.stop(); // its lease is given back; nobody has taken it yet
+    stopped = c.a;
+    const answer = await api(c.urlB, c.apiKey, 'GET', '/v1/reports/reconciliation?since=1d');
+    expect(answer.status).toBe(200);
+    const pbx = (answer.body as { locations: Array<{ pbx: { reason: string } }> }).locations[0].pbx;
+    expect(pbx.reason).toMatch(/did not answer within 1 s .*Ask again shortly/);
   });
 });

@@ -22,7 +22,8 @@ export interface TwoBridges {
   urlB: string;
   locationId: string;
   apiKey: string;
-  close(): Promise<void>;
+  /** Stop both instances (but `alreadyStopped`) and the simulator. */
+  close(alreadyStopped?: BridgeService | null): Promise<void>;
 }
 
 export async function startTwoBridges(
@@ -81,8 +82,8 @@ export async function startTwoBridges(
       urlB: b.url,
       locationId: location.id,
       apiKey: key,
-      async close() {
-        for (const bridge of bridges.reverse()) await bridge.stop();
+      async close(alreadyStopped) {
+        for (const bridge of bridges.reverse()) if (bridge !== alreadyStopped) await bridge.stop();
         await sim.close();
       },
     };
