@@ -173,10 +173,12 @@ export class LocationIngest implements PollerStore {
 }
 
 /**
- * Calls stored per transaction at most. A batch of 500 calls (~1,500 events with their calls and
- * deliveries) takes tens of milliseconds; the event loop runs between batches.
+ * Calls stored per transaction at most. A catch-up call costs ~0.2 ms per event to store with
+ * its call, deliveries and follow-up (issue 16's profile: ~600 µs a call), so 500 calls held the
+ * event loop for 300 ms and more on a loaded machine (BENCHMARKS.md §8, fourth round); 40
+ * calls keep one transaction near 25 ms, and the event loop runs between batches.
  */
-export const INGEST_BATCH_CALLS = 500;
+export const INGEST_BATCH_CALLS = 40;
 
 /**
  * The events in batches of at most `maxCalls` calls, each call's events together and in their

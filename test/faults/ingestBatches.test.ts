@@ -65,7 +65,7 @@ describe('a large ingest in bounded transactions', () => {
   it('a failure in a later batch keeps the earlier ones, leaves the state behind, and the retry stores the rest once', async () => {
     const calls = INGEST_BATCH_CALLS * 2 + 100;
     const events = missedCalls(calls);
-    const failing = events[2 * (INGEST_BATCH_CALLS + 200)].call.call_id; // in the second batch
+    const failing = events[2 * (INGEST_BATCH_CALLS + INGEST_BATCH_CALLS / 2)].call.call_id; // in the second batch
     // The disk fails while the second batch is written.
     store.db.exec(`CREATE TRIGGER disk_fails BEFORE INSERT ON events WHEN NEW.call_id = '${failing}'
       BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
