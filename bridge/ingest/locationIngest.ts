@@ -54,6 +54,14 @@ export class LocationIngest implements PollerStore {
         stored: ReadonlyArray<{ type: CallEventType; call: SettledCall; suppressed: boolean }>,
         now: number,
       ) => number;
+      /**
+       * Aim each transaction at about this many milliseconds: the next batch's size follows
+       * how long the last one took (`nextBatchCalls`), at most `INGEST_BATCH_CALLS` calls.
+       * Unset: every batch is `INGEST_BATCH_CALLS` calls.
+       */
+      batchBudgetMs?: number;
+      /** Times the batches for `batchBudgetMs`; `performance.now` by default. */
+      clock?: () => number;
     },
   ) {}
 
@@ -85,11 +93,19 @@ export class LocationIngest implements PollerStore {
    * event id (`events.append` keeps the first): nothing is lost and nothing goes out twice.
    */
   private async storeEvents(events: readonly PollerEvent[], source: EventSource): Promise<void> {
-    const batches = batchesByCall(events, INGEST_BATCH_CALLS);
-    for (let i = 0; i < batches.length; i++) {
-      if (i > 0) await yieldToLoop();
-      this.storeBatch(batches[i], source, i === batches.length - 1);
-    }
+    const calls = eventsByCall(events);
+    const budget = this.options.batchBudgetMs;
+    const clock = this.options.clock ?? (() => performance.now());
+    let size = INGEST_BATCH_CALLS;
+    let at = 0;
+    do {
+      if (at > 0) await yieldToLoop();
+      const batch = calls.slice(at, at + size).flat();
+      at += size;
+      const started = budget === undefined ? 0 : clock();
+      this.storeBatch(batch, source, at >= calls.length);
+      if (budget !== undefined) size = nextBatchCalls(size, clock() - started, budget);
+    } while (at < calls.length);
   }
 
   private storeBatch(events: readonly PollerEvent[], source: EventSource, last: boolean): void {
@@ -180,21 +196,39 @@ export class LocationIngest implements PollerStore {
  */
 export const INGEST_BATCH_CALLS = 40;
 
+/** What the bridge aims one ingest transaction at (`batchBudgetMs`). */
+export const INGEST_BATCH_BUDGET_MS = 10;
+
 /**
- * The events in batches of at most `maxCalls` calls, each call's events together and in their
- * order, calls in the order they first appear. An empty list is one empty batch (the poller's
- * state still has to be saved).
+ * The size of the next batch, from how long the last one took against the budget: a loaded
+ * machine (other processes on the cores, a slow disk) takes longer per call, so the batches
+ * shrink, down to one call; when time allows they grow again, at most doubling each time.
  */
-export function batchesByCall(events: readonly PollerEvent[], maxCalls: number): PollerEvent[][] {
+export function nextBatchCalls(size: number, elapsedMs: number, budgetMs: number): number {
+  const fitting = Math.floor((size * budgetMs) / Math.max(elapsedMs, 0.01));
+  return Math.max(1, Math.min(INGEST_BATCH_CALLS, size * 2, fitting));
+}
+
+/** Each call's events together and in their order, calls in the order they first appear. */
+function eventsByCall(events: readonly PollerEvent[]): PollerEvent[][] {
   const byCall = new Map<string, PollerEvent[]>();
   for (const event of events) {
     const list = byCall.get(event.call.call_id);
     if (list) list.push(event);
     else byCall.set(event.call.call_id, [event]);
   }
+  return [...byCall.values()];
+}
+
+/**
+ * The events in batches of at most `maxCalls` calls, each call's events together and in their
+ * order, calls in the order they first appear. An empty list is one empty batch (the poller's
+ * state still has to be saved).
+ */
+export function batchesByCall(events: readonly PollerEvent[], maxCalls: number): PollerEvent[][] {
   const batches: PollerEvent[][] = [[]];
   let calls = 0;
-  for (const list of byCall.values()) {
+  for (const list of eventsByCall(events)) {
     if (calls === maxCalls) {
       batches.push([]);
       calls = 0;
