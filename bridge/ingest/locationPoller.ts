@@ -89,6 +89,13 @@ export function createLocationPoller(
       onCallLog?.(legs);
       return legs;
     },
+    // The cheap re-read (issue 16): the Call Control index sees the rows of the calls not
+    // finished yet, the only ones the poller can still fire events for.
+    callLogWanted: async (query, wanted) => {
+      const legs = await client.callLogWanted(query, wanted);
+      onCallLog?.(legs);
+      return legs;
+    },
   };
   const poller = new CallPoller({
     source,
