@@ -82,7 +82,7 @@ export function createLocationPoller(
       onActiveCalls?.(rows);
       return rows;
     },
-    inboundCalls: (query) => client.inboundCalls(query),
+    inboundCalls: (query, fields) => client.inboundCalls(query, fields),
     abandonedQueueCalls: (query) => client.abandonedQueueCalls(query),
     callLog: async (query) => {
       const legs = await client.callLog(query);

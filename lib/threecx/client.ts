@@ -308,10 +308,32 @@ export class ThreeCxClient {
    * (`ReportInboundCalls/Pbx.GetInboundCalls`, docs/3cx-facts.md §1.7), windowed and paged like
    * {@link callLog}.
    */
-  async inboundCalls(period: ReportPeriod): Promise<InboundCall[]> {
-    const rows = await this.readReport<InboundCall>(period, INBOUND_CALLS, (window) =>
-      this.pagedReport(inboundCallsPath(window), INBOUND_CALLS, this.pageSize, DEFAULT_ORDER_BY),
-    );
+  async inboundCalls(
+    period: ReportPeriod,
+    fields?: ReadonlyArray<keyof InboundCall>,
+  ): Promise<InboundCall[]> {
+    // Only the fields asked for (`$select`, docs/3cx-facts.md §1.1), with `CdrId` to dedupe by;
+    // a PBX that refuses the `$select` (400) is asked for whole rows from then on [inf].
+    const select =
+      fields && this.selectWorks ? [...new Set(['CdrId', ...fields])].join(',') : undefined;
+    const read = (selected: string | undefined) =>
+      this.readReport<InboundCall>(period, INBOUND_CALLS, (window) =>
+        this.pagedReport(
+          inboundCallsPath(window),
+          INBOUND_CALLS,
+          this.pageSize,
+          DEFAULT_ORDER_BY,
+          selected,
+        ),
+      );
+    let rows: InboundCall[];
+    try {
+      rows = await read(select);
+    } catch (error) {
+      if (select === undefined || !isThreeCxError(error) || error.status !== 400) throw error;
+      this.selectWorks = false;
+      rows = await read(undefined);
+    }
     return uniqueByCdrId(rows);
   }
 

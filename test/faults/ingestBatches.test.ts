@@ -3,6 +3,7 @@ import {
   LocationIngest,
   batchesByCall,
   nextBatchCalls,
+  INGEST_MIN_BATCH_CALLS,
   INGEST_BATCH_CALLS,
 } from '../../bridge/ingest/locationIngest';
 import { StoreEnricher } from '../../bridge/ingest/storeEnricher';
@@ -109,14 +110,14 @@ describe('a large ingest in bounded transactions', () => {
 });
 
 describe('ingest batches sized to a time budget', () => {
-  it('shrink when a batch took longer than the budget, down to one call', () => {
+  it('shrink when a batch took longer than the budget, down to INGEST_MIN_BATCH_CALLS', () => {
     expect(nextBatchCalls(40, 40, 10)).toBe(10);
-    expect(nextBatchCalls(10, 500, 10)).toBe(1);
-    expect(nextBatchCalls(1, 50, 10)).toBe(1);
+    expect(nextBatchCalls(10, 500, 10)).toBe(INGEST_MIN_BATCH_CALLS);
+    expect(nextBatchCalls(INGEST_MIN_BATCH_CALLS, 50, 10)).toBe(INGEST_MIN_BATCH_CALLS);
   });
 
   it('grow again when there is time, at most doubling and never past INGEST_BATCH_CALLS', () => {
-    expect(nextBatchCalls(1, 1, 10)).toBe(2);
+    expect(nextBatchCalls(8, 1, 10)).toBe(16);
     expect(nextBatchCalls(10, 2, 10)).toBe(20);
     expect(nextBatchCalls(30, 0, 10)).toBe(INGEST_BATCH_CALLS);
   });

@@ -145,3 +145,32 @@ describe('the plain call log on a PBX that caps pages at 100 rows (docs/3cx-fact
     expect(skips.slice(0, 3)).toEqual([0, 100, 200]);
   });
 });
+
+describe('the inbound-calls report with only some fields', () => {
+  const row = { CdrId: 'c1', CallHistoryId: 'h1', Did: '+61881234567', SourceDn: '10000' };
+
+  it('asks for them (and CdrId) with $select', async () => {
+    const pbx = new FakePbx();
+    pbx.routes.set('/ReportInboundCalls', () => json(200, { value: [row] }));
+    const rows = await clientFor(pbx).inboundCalls({ from: T0, to: T0 + HOUR }, ['Did']);
+    expect(rows).toEqual([row]);
+    const [request] = pbx.transport.requestsTo('/xapi');
+    expect(new URL(request.url).searchParams.get('$select')).toBe('CdrId,Did');
+  });
+
+  it('asks again for whole rows when the PBX refuses the $select, and from then on', async () => {
+    const pbx = new FakePbx();
+    pbx.routes.set('/ReportInboundCalls', (url) =>
+      url.searchParams.has('$select')
+        ? json(400, { error: { code: '', message: "Could not find a property named 'Did'" } })
+        : json(200, { value: [row] }),
+    );
+    const client = clientFor(pbx);
+    expect(await client.inboundCalls({ from: T0, to: T0 + HOUR }, ['Did'])).toEqual([row]);
+    expect(await client.inboundCalls({ from: T0, to: T0 + HOUR }, ['Did'])).toEqual([row]);
+    const selects = pbx.transport
+      .requestsTo('/xapi')
+      .map((r) => new URL(r.url).searchParams.has('$select'));
+    expect(selects).toEqual([true, false, false]);
+  });
+});
