@@ -67,6 +67,7 @@ export interface CallPollerOptions {
 
 export interface TickReport {
   window: TickWindow;
+  /** Legs of calls not finished before this tick (the rows of finished calls are skipped). */
   legs: number;
   /** Rows 3CX sent that the engine cannot use; counted, never fatal. */
   problems: CallLegProblem[];

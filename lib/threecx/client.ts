@@ -120,8 +120,11 @@ const MIN_WINDOW_MS_FOR_ROWS = 60_000;
 /** The PBX refused the light pass's `$select` (a PBX before V20 Update 6). */
 class SelectRefused extends Error {}
 
-/** At most this many targeted requests per window; closer wanted rows are read together. */
-const MAX_WANTED_RANGES = 8;
+/**
+ * At most this many targeted requests per window (each is a round trip to the PBX); the
+ * closest runs of wanted rows are read together, with the few rows between them.
+ */
+const MAX_WANTED_RANGES = 3;
 
 /** A window held `maxRowsPerWindow` rows or more (the count said so, or the pages did). */
 class TooManyRows extends Error {
@@ -521,8 +524,13 @@ export class ThreeCxClient {
       throw error;
     }
     if (ignoredSelect(keys)) return keys as CallLeg[];
+    const ranges = wantedRanges(keys, wanted, MAX_WANTED_RANGES);
+    const covered = ranges.reduce((sum, r) => sum + r.end - r.start, 0);
+    // Most of the window wanted: plain pages are fewer requests for nearly the same rows.
+    if (covered * 2 > keys.length)
+      return this.pagedReport<CallLeg>(path, CALL_LOG, this.pageSize, DEFAULT_ORDER_BY);
     const rows: CallLeg[] = [];
-    for (const range of wantedRanges(keys, wanted, MAX_WANTED_RANGES)) {
+    for (const range of ranges) {
       const got = await this.rowsAt(path, range, keys);
       if (got === null) {
         const from = earliestWantedStart(keys, wanted) ?? window.from;
