@@ -2,6 +2,8 @@ import { syntheticCall } from '../../bench/syntheticEvents';
 import {
   LocationIngest,
   batchesByCall,
+  nextBatchCalls,
+  INGEST_MIN_BATCH_CALLS,
   INGEST_BATCH_CALLS,
 } from '../../bridge/ingest/locationIngest';
 import { StoreEnricher } from '../../bridge/ingest/storeEnricher';
@@ -65,7 +67,7 @@ describe('a large ingest in bounded transactions', () => {
   it('a failure in a later batch keeps the earlier ones, leaves the state behind, and the retry stores the rest once', async () => {
     const calls = INGEST_BATCH_CALLS * 2 + 100;
     const events = missedCalls(calls);
-    const failing = events[2 * (INGEST_BATCH_CALLS + 200)].call.call_id; // in the second batch
+    const failing = events[2 * (INGEST_BATCH_CALLS + INGEST_BATCH_CALLS / 2)].call.call_id; // in the second batch
     // The disk fails while the second batch is written.
     store.db.exec(`CREATE TRIGGER disk_fails BEFORE INSERT ON events WHEN NEW.call_id = '${failing}'
       BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
@@ -104,5 +106,19 @@ describe('a large ingest in bounded transactions', () => {
       [`${c.call_id}:call.started`],
     ]);
     expect(batchesByCall([], 2)).toEqual([[]]);
+  });
+});
+
+describe('ingest batches sized to a time budget', () => {
+  it('shrink when a batch took longer than the budget, down to INGEST_MIN_BATCH_CALLS', () => {
+    expect(nextBatchCalls(40, 40, 10)).toBe(10);
+    expect(nextBatchCalls(10, 500, 10)).toBe(INGEST_MIN_BATCH_CALLS);
+    expect(nextBatchCalls(INGEST_MIN_BATCH_CALLS, 50, 10)).toBe(INGEST_MIN_BATCH_CALLS);
+  });
+
+  it('grow again when there is time, at most doubling and never past INGEST_BATCH_CALLS', () => {
+    expect(nextBatchCalls(8, 1, 10)).toBe(16);
+    expect(nextBatchCalls(10, 2, 10)).toBe(20);
+    expect(nextBatchCalls(30, 0, 10)).toBe(INGEST_BATCH_CALLS);
   });
 });
