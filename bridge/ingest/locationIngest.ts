@@ -54,6 +54,8 @@ export class LocationIngest implements PollerStore {
         stored: ReadonlyArray<{ type: CallEventType; call: SettledCall; suppressed: boolean }>,
         now: number,
       ) => number;
+      /** Times each transaction to size the next (`nextBatchCalls`); tests inject one. */
+      stopwatch?: () => number;
     },
   ) {}
 
@@ -77,19 +79,28 @@ export class LocationIngest implements PollerStore {
   }
 
   /**
-   * Store the events (and, for the poller, its new state) in transactions of at most
-   * `INGEST_BATCH_CALLS` calls, the event loop running between them: a catch-up of 20,000 calls
-   * in one transaction blocked the bridge for 8.6 s (issue 16). A call's events stay in one
-   * transaction. The poller's state is saved with the last batch only, so after a crash in
-   * between, the next tick reads the same window again and the batches already stored dedupe by
-   * event id (`events.append` keeps the first): nothing is lost and nothing goes out twice.
+   * Store the events (and, for the poller, its new state) in transactions sized to take about
+   * `INGEST_BATCH_BUDGET_MS` each (`nextBatchCalls`), the event loop running between them: a
+   * catch-up of 20,000 calls in one transaction blocked the bridge for 8.6 s, and with a million
+   * calls stored a fixed 500-call batch still held it for over a second (issue 16; BENCHMARKS.md
+   * "A million calls stored"). A call's events stay in one transaction. The poller's state is
+   * saved with the last batch only, so after a crash in between, the next tick reads the same
+   * window again and the batches already stored dedupe by event id (`events.append` keeps the
+   * first): nothing is lost and nothing goes out twice.
    */
   private async storeEvents(events: readonly PollerEvent[], source: EventSource): Promise<void> {
-    const batches = batchesByCall(events, INGEST_BATCH_CALLS);
-    for (let i = 0; i < batches.length; i++) {
-      if (i > 0) await yieldToLoop();
-      this.storeBatch(batches[i], source, i === batches.length - 1);
-    }
+    const calls = eventsByCall(events);
+    const stopwatch = this.options.stopwatch ?? performance.now.bind(performance);
+    let size = INGEST_FIRST_BATCH_CALLS;
+    let next = 0;
+    do {
+      if (next > 0) await yieldToLoop();
+      const batch = calls.slice(next, next + size);
+      next += batch.length;
+      const started = stopwatch();
+      this.storeBatch(batch.flat(), source, next >= calls.length);
+      size = nextBatchCalls(batch.length, stopwatch() - started);
+    } while (next < calls.length);
   }
 
   private storeBatch(events: readonly PollerEvent[], source: EventSource, last: boolean): void {
@@ -172,33 +183,40 @@ export class LocationIngest implements PollerStore {
   }
 }
 
-/**
- * Calls stored per transaction at most. A batch of 500 calls (~1,500 events with their calls and
- * deliveries) takes tens of milliseconds; the event loop runs between batches.
- */
+/** Calls in a poll's first transaction: small, since the store's speed is not known yet. */
+export const INGEST_FIRST_BATCH_CALLS = 25;
+
+/** Calls stored per transaction at most, however fast the store. */
 export const INGEST_BATCH_CALLS = 500;
 
 /**
- * The events in batches of at most `maxCalls` calls, each call's events together and in their
- * order, calls in the order they first appear. An empty list is one empty batch (the poller's
- * state still has to be saved).
+ * How long one ingest transaction should hold the event loop. Well under the 50 ms of issue 16,
+ * so that the API, the delivery worker and other locations' polls run between batches.
  */
-export function batchesByCall(events: readonly PollerEvent[], maxCalls: number): PollerEvent[][] {
+export const INGEST_BATCH_BUDGET_MS = 10;
+
+/**
+ * The next transaction's size in calls, from how long the last one took: scaled to the budget,
+ * at least one call, growing at most twofold a step (one quick batch of calls with few events
+ * says little about the next), at most `INGEST_BATCH_CALLS`.
+ */
+export function nextBatchCalls(lastCalls: number, lastMs: number): number {
+  const most = Math.min(INGEST_BATCH_CALLS, Math.max(1, lastCalls) * 2);
+  if (!(lastMs > 0)) return most;
+  return Math.max(1, Math.min(most, Math.floor((lastCalls * INGEST_BATCH_BUDGET_MS) / lastMs)));
+}
+
+/**
+ * The events grouped by call, each call's events together and in their order, calls in the
+ * order they first appear. No events is one empty group (the poller's state still has to be
+ * saved).
+ */
+export function eventsByCall(events: readonly PollerEvent[]): PollerEvent[][] {
   const byCall = new Map<string, PollerEvent[]>();
   for (const event of events) {
     const list = byCall.get(event.call.call_id);
     if (list) list.push(event);
     else byCall.set(event.call.call_id, [event]);
   }
-  const batches: PollerEvent[][] = [[]];
-  let calls = 0;
-  for (const list of byCall.values()) {
-    if (calls === maxCalls) {
-      batches.push([]);
-      calls = 0;
-    }
-    batches[batches.length - 1].push(...list);
-    calls++;
-  }
-  return batches;
+  return byCall.size === 0 ? [[]] : [...byCall.values()];
 }
