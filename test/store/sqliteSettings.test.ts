@@ -27,4 +27,19 @@ describe('the SQLite store', () => {
       store.close();
     }
   });
+
+  it('compiles each statement once and reuses it (node:sqlite compiles on every prepare)', () => {
+    const store = BridgeStore.open(':memory:', SecretBox.ephemeral());
+    try {
+      const sql = 'SELECT COUNT(*) AS n FROM locations WHERE name = ?';
+      const first = store.db.prepare(sql);
+      expect(store.db.prepare(sql)).toBe(first);
+      expect(store.db.prepare(`${sql} `)).not.toBe(first);
+      // Shared, it still answers each call afresh.
+      expect(first.get('a')).toEqual({ n: 0 });
+      expect(store.db.prepare(sql).get('b')).toEqual({ n: 0 });
+    } finally {
+      store.close();
+    }
+  });
 });
