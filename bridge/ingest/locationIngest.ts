@@ -214,7 +214,7 @@ export function nextBatchCalls(size: number, elapsedMs: number, budgetMs: number
 export const INGEST_MIN_BATCH_CALLS = 8;
 
 /** Each call's events together and in their order, calls in the order they first appear. */
-function eventsByCall(events: readonly PollerEvent[]): PollerEvent[][] {
+export function eventsByCall(events: readonly PollerEvent[]): PollerEvent[][] {
   const byCall = new Map<string, PollerEvent[]>();
   for (const event of events) {
     const list = byCall.get(event.call.call_id);
@@ -222,23 +222,4 @@ function eventsByCall(events: readonly PollerEvent[]): PollerEvent[][] {
     else byCall.set(event.call.call_id, [event]);
   }
   return [...byCall.values()];
-}
-
-/**
- * The events in batches of at most `maxCalls` calls, each call's events together and in their
- * order, calls in the order they first appear. An empty list is one empty batch (the poller's
- * state still has to be saved).
- */
-export function batchesByCall(events: readonly PollerEvent[], maxCalls: number): PollerEvent[][] {
-  const batches: PollerEvent[][] = [[]];
-  let calls = 0;
-  for (const list of eventsByCall(events)) {
-    if (calls === maxCalls) {
-      batches.push([]);
-      calls = 0;
-    }
-    batches[batches.length - 1].push(...list);
-    calls++;
-  }
-  return batches;
 }
