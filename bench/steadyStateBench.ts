@@ -59,12 +59,16 @@ async function steadyRun(cheap: boolean): Promise<number> {
   let now = start + historyMinutes * 60_000;
   let buildMs = 0;
   let legsRead = 0;
-  const readLog = (from: number, to: number): CallLeg[] => {
-    const t = process.cpuUsage();
+  /** The legs the log shows for `[from, to]` now: ended ones (docs/3cx-facts.md §6), by start. */
+  const loggedBetween = (from: number, to: number): CallLeg[] => {
     const rows: CallLeg[] = [];
-    // A leg appears in the log once it has ended (docs/3cx-facts.md §6), by its start time.
     for (let i = 0; i < legs.length; i++)
       if (starts[i] >= from && starts[i] <= to && ends[i] <= now) rows.push(legs[i]);
+    return rows;
+  };
+  const readLog = (from: number, to: number): CallLeg[] => {
+    const t = process.cpuUsage();
+    const rows = loggedBetween(from, to);
     const pages: string[] = [];
     for (let i = 0; i < rows.length; i += 500)
       pages.push(JSON.stringify({ value: rows.slice(i, i + 500) }));
@@ -81,9 +85,7 @@ async function steadyRun(cheap: boolean): Promise<number> {
   // only the wanted rows whole. Building either text is not counted; parsing both is.
   const readWanted = (from: number, to: number, wanted: (row: CallLogKeyRow) => boolean) => {
     const t = process.cpuUsage();
-    const rows: CallLeg[] = [];
-    for (let i = 0; i < legs.length; i++)
-      if (starts[i] >= from && starts[i] <= to && ends[i] <= now) rows.push(legs[i]);
+    const rows = loggedBetween(from, to);
     const pages: string[] = [];
     for (let i = 0; i < rows.length; i += 500)
       pages.push(
