@@ -17,6 +17,7 @@ import type { HttpLimits } from '../bridge/http/httpLimits';
  */
 export const NO_RATE_LIMITS: Partial<HttpLimits> = {
   perKeyPerMinute: 0,
+  perTemplateKeyPerMinute: 0,
   perAddressPerMinute: 0,
   failedAuthPerMinute: 0,
 };

@@ -42,7 +42,7 @@ export function requireApiKey(
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const sent = bearerToken(request);
     if (sent && options.adminToken?.matches(sent)) {
-      await app.requestLimits.keyUsed(request, ADMIN_LIMIT_KEY);
+      await app.requestLimits.keyUsed(request, ADMIN_LIMIT_KEY, 'admin');
       request.admin = true;
       return;
     }
@@ -56,7 +56,7 @@ export function requireApiKey(
           )
         : ApiError.unauthorized();
     }
-    await app.requestLimits.keyUsed(request, found.keyId);
+    await app.requestLimits.keyUsed(request, found.keyId, found.scope);
     if (!options.scopes.includes(found.scope))
       throw ApiError.forbidden(
         `This key is limited to the 3CX CRM template (scope "${found.scope}"): it can look up and create contacts and post the call journal, nothing under /v1. Use a full key (\`3cx-bridge key create --location …\`).`,

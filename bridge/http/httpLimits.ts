@@ -34,12 +34,21 @@ export interface HttpLimits {
    * (connectionCap.ts), so idle connections cannot lock anyone out.
    */
   maxConnections: number;
-  /** Requests per minute one API key may make (every Zap, scenario and 3CX sharing it). */
+  /** Requests per minute one full API key may make (every Zap and scenario sharing it). */
   perKeyPerMinute: number;
   /**
+   * Requests per minute one template-scoped key may make (the key typed into the PBX's CRM
+   * template). The PBX sends a contact lookup per call and a journal entry when it ends (the
+   * scenarios `""` and `ReportCall`, docs/3cx-facts.md §4.2): a call centre taking 300 calls a
+   * minute makes ~600 requests a minute, which would
+   * meet a full key's limit and lose journal entries. The key reaches only the template's
+   * routes, so a larger budget exposes nothing else.
+   */
+  perTemplateKeyPerMinute: number;
+  /**
    * Requests per minute from one client address, key or not. 3CX sends every agent's
-   * lookups and journal entries from the PBX's one address, and Zapier sends from a few
-   * addresses shared by all its users: generous on purpose.
+   * lookups and journal entries from the PBX's one address (up to the template key's limit),
+   * and Zapier sends from a few addresses shared by all its users: generous on purpose.
    */
   perAddressPerMinute: number;
   /** Requests with a missing or wrong key (or metrics token) per minute from one address. */
@@ -55,7 +64,8 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxRequestsPerSocket: 1000,
   maxConnections: 1000,
   perKeyPerMinute: 600,
-  perAddressPerMinute: 1200,
+  perTemplateKeyPerMinute: 3000,
+  perAddressPerMinute: 3600,
   failedAuthPerMinute: 30,
 };
 
@@ -64,6 +74,7 @@ export const HTTP_LIMIT_VARIABLES = {
   BRIDGE_REQUEST_TIMEOUT_SECONDS: 'requestTimeoutMs',
   BRIDGE_MAX_CONNECTIONS: 'maxConnections',
   BRIDGE_RATE_LIMIT_PER_KEY: 'perKeyPerMinute',
+  BRIDGE_RATE_LIMIT_PER_TEMPLATE_KEY: 'perTemplateKeyPerMinute',
   BRIDGE_RATE_LIMIT_PER_ADDRESS: 'perAddressPerMinute',
   BRIDGE_RATE_LIMIT_FAILED_AUTH: 'failedAuthPerMinute',
 } as const satisfies Record<string, keyof HttpLimits>;

@@ -2,12 +2,13 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { ApiError } from './apiError';
+import type { KeyScope } from '../store/apiKeys';
 import type { HttpLimits } from './httpLimits';
 
 /** What the routes' authentication counts against the limits (authentication.ts). */
 export interface RequestLimits {
-  /** A request made with this key; a 429 past the key's limit. */
-  keyUsed(request: FastifyRequest, keyId: string): Promise<void>;
+  /** A request made with this key; a 429 past the limit of the key's scope (httpLimits.ts). */
+  keyUsed(request: FastifyRequest, keyId: string, scope: KeyScope | 'admin'): Promise<void>;
   /** A request whose key or token was missing or wrong; a 429 past the address's limit. */
   authFailed(request: FastifyRequest): Promise<void>;
 }
@@ -21,7 +22,8 @@ const HEALTH_PATH = '/healthz';
  * `@fastify/rate-limit` in fixed one-minute windows in memory:
  *
  * - per client address, on every request but the health probe, before anything else runs;
- * - per API key, once the key is known (so the Zaps, scenarios and 3CX sharing a key share it);
+ * - per API key, once the key is known (so the Zaps, scenarios and 3CX sharing a key share it),
+ *   with a larger budget for template-scoped keys, which only the PBX uses;
  * - failed authentication per address: a flood of wrong keys meets 429 while valid keys from
  *   the same address still work (a wrong key can never use up someone else's budget).
  *
@@ -36,7 +38,9 @@ export const rateLimits = fastifyPlugin<HttpLimits>(
     /** The key a request was counted for, read by the per-key limiter's key generator. */
     const keyIdOf = new WeakMap<FastifyRequest, string>();
     const perAddress = limiter(app, limits.perAddressPerMinute);
-    const perKey = limiter(app, limits.perKeyPerMinute, (request) => keyIdOf.get(request) ?? '');
+    const keyOf = (request: FastifyRequest) => keyIdOf.get(request) ?? '';
+    const perKey = limiter(app, limits.perKeyPerMinute, keyOf);
+    const perTemplateKey = limiter(app, limits.perTemplateKeyPerMinute, keyOf);
     const failedAuth = limiter(app, limits.failedAuthPerMinute);
 
     app.addHook('onRequest', async (request) => {
@@ -50,12 +54,18 @@ export const rateLimits = fastifyPlugin<HttpLimits>(
       );
     });
     app.decorate('requestLimits', {
-      async keyUsed(request, keyId) {
+      async keyUsed(request, keyId, scope) {
         keyIdOf.set(request, keyId);
-        await perKey(
-          request,
-          `Too many requests with this API key: at most ${limits.perKeyPerMinute} a minute (shared by every Zap, scenario and 3CX template using the key).`,
-        );
+        if (scope === 'template')
+          await perTemplateKey(
+            request,
+            `Too many requests with this 3CX template key: at most ${limits.perTemplateKeyPerMinute} a minute (raise BRIDGE_RATE_LIMIT_PER_TEMPLATE_KEY for a busier PBX).`,
+          );
+        else
+          await perKey(
+            request,
+            `Too many requests with this API key: at most ${limits.perKeyPerMinute} a minute (shared by every Zap, scenario and 3CX template using the key).`,
+          );
       },
       async authFailed(request) {
         await failedAuth(

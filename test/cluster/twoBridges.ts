@@ -48,7 +48,12 @@ export async function startTwoBridges(
         retry: { baseMs: 1000, maxMs: 60_000, giveUpAfterMs: 3600_000 },
         timeoutMs: 2000,
       },
-      limits: { perKeyPerMinute: 0, perAddressPerMinute: 0, failedAuthPerMinute: 0 },
+      limits: {
+        perKeyPerMinute: 0,
+        perTemplateKeyPerMinute: 0,
+        perAddressPerMinute: 0,
+        failedAuthPerMinute: 0,
+      },
       ...own,
     });
     bridges.push(bridge);

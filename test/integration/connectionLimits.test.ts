@@ -76,6 +76,7 @@ describe('a client that trickles its request', () => {
           headersTimeoutMs: 500,
           timeoutCheckIntervalMs: 100,
           perKeyPerMinute: 0,
+          perTemplateKeyPerMinute: 0,
           perAddressPerMinute: 0,
           failedAuthPerMinute: 0,
         },

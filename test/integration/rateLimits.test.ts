@@ -8,7 +8,12 @@ import { startTestBridge, type TestBridge } from '../support/testBridge';
  * every window is a minute, far longer than a test, so nothing here depends on timing.
  */
 
-const NO_LIMITS = { perKeyPerMinute: 0, perAddressPerMinute: 0, failedAuthPerMinute: 0 };
+const NO_LIMITS = {
+  perKeyPerMinute: 0,
+  perTemplateKeyPerMinute: 0,
+  perAddressPerMinute: 0,
+  failedAuthPerMinute: 0,
+};
 
 async function bridgeWith(limits: Partial<HttpLimits>, trustProxy?: string): Promise<TestBridge> {
   return startTestBridge({
@@ -115,6 +120,33 @@ describe('one API key', () => {
 
     const second = t.bridge.store.apiKeys.create(t.locationId, 'second Zap', new Date()).key;
     expect((await get(t, '/v1/me', { key: second })).status).toBe(200);
+  });
+});
+
+describe('a 3CX template key', () => {
+  let t: TestBridge;
+  beforeAll(async () => {
+    t = await bridgeWith({ perKeyPerMinute: 2, perTemplateKeyPerMinute: 5 });
+  });
+  afterAll(() => t.close());
+
+  it("has the template's own budget, larger than a full key's, and says which variable raises it", async () => {
+    // A PBX sends a lookup and a journal entry per call: its key must outlast a full key's limit.
+    const template = t.bridge.store.apiKeys.create(t.locationId, '3CX', new Date(), 'template').key;
+    for (let i = 0; i < 5; i++)
+      expect((await get(t, '/3cx/lookup?number=0412345678', { key: template })).status).toBe(200);
+    expectRateLimited(
+      await get(t, '/3cx/lookup?number=0412345678', { key: template }),
+      /template key: at most 5 a minute.*BRIDGE_RATE_LIMIT_PER_TEMPLATE_KEY/,
+    );
+
+    // A full key keeps the smaller limit, on the template's routes too.
+    for (let i = 0; i < 2; i++)
+      expect((await get(t, '/3cx/lookup?number=0412345678', { key: t.apiKey })).status).toBe(200);
+    expectRateLimited(
+      await get(t, '/3cx/lookup?number=0412345678', { key: t.apiKey }),
+      /this API key: at most 2 a minute/,
+    );
   });
 });
 

@@ -69,7 +69,12 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     delivery: { retry: { baseMs: 1000, maxMs: 60_000, giveUpAfterMs: 3600_000 }, timeoutMs: 2000 },
     // Tests fire hundreds of requests a second from one address: no rate limits unless a test
     // sets them (test/integration/rateLimits.test.ts).
-    limits: { perKeyPerMinute: 0, perAddressPerMinute: 0, failedAuthPerMinute: 0 },
+    limits: {
+      perKeyPerMinute: 0,
+      perTemplateKeyPerMinute: 0,
+      perAddressPerMinute: 0,
+      failedAuthPerMinute: 0,
+    },
     ...options.bridge,
   });
   const url = await bridge.listen();
