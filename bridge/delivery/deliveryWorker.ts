@@ -147,7 +147,10 @@ export class DeliveryWorker {
     this.cycle(true);
   }
 
-  /** Stop taking new deliveries; wait for those in flight (each bounded by the timeout). */
+  /**
+   * Stop taking new deliveries; wait for those in flight (each bounded by the timeout) and give
+   * back the claims on those queued unsent.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.stopping = true;
@@ -155,6 +158,11 @@ export class DeliveryWorker {
     this.timer = null;
     await Promise.allSettled([...this.work]);
     this.flush();
+    // Deliveries read but not started: on Postgres they are claimed, and a claim left to run
+    // out would hold them from the other instances for `CLAIM_MS` (a deploy's rolling restart
+    // would delay every queued webhook by a minute). Read afresh on the next start.
+    this.scheduler.dropQueued();
+    this.initialised = false;
     this.client.close();
     this.stopping = false; // stopped: `deliverDue` may again be driven by hand
   }

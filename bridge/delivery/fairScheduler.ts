@@ -192,6 +192,14 @@ export class FairScheduler {
     this.lanesById.delete(lane.id);
   }
 
+  /**
+   * Empty every lane (the worker is stopping): what they held goes back (`dropped`) for
+   * another instance, or this one when it starts again, to read from the store.
+   */
+  dropQueued(): void {
+    for (const lane of this.lanesById.values()) this.drop(lane);
+  }
+
   /** The lane may have work: give it turns. */
   wake(lane: Lane): void {
     if (lane.removed || lane.listed) return;

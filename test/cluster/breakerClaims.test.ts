@@ -7,7 +7,7 @@ import { startTwoBridges, type TwoBridges } from './twoBridges';
 
 /**
  * Deliveries an instance claimed (Postgres, `FOR UPDATE SKIP LOCKED`) and then dropped unsent
- * because its circuit breaker for the target opened are given back at once: another instance,
+ * (its circuit breaker for the target opened, or it stopped) are given back at once: another instance,
  * whose breaker for that target is closed, sends them now rather than when the claims would
  * have run out (60 s, bridge/store/deliveries.ts `CLAIM_MS`). Both instances on one clock that
  * does not move: nothing here waits for a claim to expire.
@@ -15,13 +15,26 @@ import { startTwoBridges, type TwoBridges } from './twoBridges';
 let c: TwoBridges;
 let target: Server;
 let targetUrl: string;
-/** `down`: every connection is cut without an answer (the worker sees it unreachable). */
-let mode: 'down' | 'up' = 'down';
+/**
+ * `down`: every connection is cut without an answer (the worker sees it unreachable); `hold`:
+ * requests wait unanswered until the test answers them (`held`).
+ */
+let mode: 'down' | 'hold' | 'up' = 'down';
 const received: string[] = [];
+const held: Array<() => void> = [];
+/** The test stopped the bridges itself. */
+let closed = false;
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(condition()).toBe(true);
+}
 
 beforeEach(async () => {
   mode = 'down';
   received.length = 0;
+  held.length = 0;
+  closed = false;
   target = createServer((req, res) => {
     if (mode === 'down') {
       req.socket.destroy();
@@ -30,8 +43,12 @@ beforeEach(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      received.push((JSON.parse(Buffer.concat(chunks).toString()) as { id: string }).id);
-      res.end();
+      const answer = () => {
+        received.push((JSON.parse(Buffer.concat(chunks).toString()) as { id: string }).id);
+        res.end();
+      };
+      if (mode === 'hold') held.push(answer);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
@@ -48,7 +65,7 @@ beforeEach(async () => {
   });
 });
 afterEach(async () => {
-  await c.close();
+  if (!closed) await c.close();
   target.closeAllConnections();
   await new Promise((resolve) => target.close(resolve));
 });
@@ -94,4 +111,48 @@ it('gives back the claims its open breaker dropped, so the other instance sends 
   expect(await c.b.deliverNow()).toBe(4);
   expect(received).toHaveLength(4);
   expect(pending()).toBe(1); // the attempt that failed, due again after its backoff
+});
+
+it('gives back the claims of deliveries it queued but had not started when it stops', async () => {
+  const hook = await api(c.urlA, c.apiKey, 'POST', '/v1/hooks', {
+    target_url: targetUrl,
+    event: 'call.missed',
+  });
+  expect(hook.status).toBe(201);
+  c.sim.faults.inject({ kind: 'http5xx', status: 500 });
+  for (let i = 0; i < 2; i++) {
+    c.sim.clock.advance(5);
+    await c.a.pollNow(c.locationId).catch(() => undefined);
+  }
+  const template = TemplateRunner.fromFile(undefined, {
+    parameters: { BridgeUrl: c.urlA, ApiKey: c.apiKey },
+  });
+  for (let i = 0; i < 5; i++) {
+    const call = c.sim.pbx.placeCall({
+      kind: 'queue',
+      result: 'voicemail',
+      caller: `+6141234561${i}`,
+      messageSeconds: 20,
+    });
+    c.sim.clock.set(call.endedAt + 1_000);
+    await journal(template, journaledCallFor(call));
+  }
+
+  // The receiver holds the first webhook unanswered: the first instance (one at a time to
+  // this target) has claimed all five, started one, and is stopped (a rolling deploy).
+  mode = 'hold';
+  const sending = c.a.deliverNow();
+  await until(() => held.length === 1);
+  const stopping = c.a.stop();
+  mode = 'up';
+  held.shift()!();
+  await Promise.all([sending, stopping]);
+  expect(received).toHaveLength(1);
+
+  // The clock has not moved: the four queued ones are free for the other instance now.
+  expect(await c.b.deliverNow()).toBe(4);
+  expect(received).toHaveLength(5);
+  expect(new Set(received).size).toBe(5);
+  await c.close(c.a);
+  closed = true;
 });
