@@ -70,7 +70,8 @@ afterEach(async () => {
   await new Promise((resolve) => target.close(resolve));
 });
 
-it('gives back the claims its open breaker dropped, so the other instance sends them at once', async () => {
+/** A hook on the target and five journaled misses for it, released at once (the PBX's API fails). */
+async function fiveMissesToDeliver(digit: string): Promise<void> {
   const hook = await api(c.urlA, c.apiKey, 'POST', '/v1/hooks', {
     target_url: targetUrl,
     event: 'call.missed',
@@ -89,12 +90,16 @@ it('gives back the claims its open breaker dropped, so the other instance sends 
     const call = c.sim.pbx.placeCall({
       kind: 'queue',
       result: 'voicemail',
-      caller: `+6141234560${i}`,
+      caller: `+614123456${digit}${i}`,
       messageSeconds: 20,
     });
     c.sim.clock.set(call.endedAt + 1_000);
     await journal(template, journaledCallFor(call));
   }
+}
+
+it('gives back the claims its open breaker dropped, so the other instance sends them at once', async () => {
+  await fiveMissesToDeliver('0');
   const pending = () =>
     Number(
       c.a.store.db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'`).get()!
@@ -114,29 +119,7 @@ it('gives back the claims its open breaker dropped, so the other instance sends 
 });
 
 it('gives back the claims of deliveries it queued but had not started when it stops', async () => {
-  const hook = await api(c.urlA, c.apiKey, 'POST', '/v1/hooks', {
-    target_url: targetUrl,
-    event: 'call.missed',
-  });
-  expect(hook.status).toBe(201);
-  c.sim.faults.inject({ kind: 'http5xx', status: 500 });
-  for (let i = 0; i < 2; i++) {
-    c.sim.clock.advance(5);
-    await c.a.pollNow(c.locationId).catch(() => undefined);
-  }
-  const template = TemplateRunner.fromFile(undefined, {
-    parameters: { BridgeUrl: c.urlA, ApiKey: c.apiKey },
-  });
-  for (let i = 0; i < 5; i++) {
-    const call = c.sim.pbx.placeCall({
-      kind: 'queue',
-      result: 'voicemail',
-      caller: `+6141234561${i}`,
-      messageSeconds: 20,
-    });
-    c.sim.clock.set(call.endedAt + 1_000);
-    await journal(template, journaledCallFor(call));
-  }
+  await fiveMissesToDeliver('1');
 
   // The receiver holds the first webhook unanswered: the first instance (one at a time to
   // this target) has claimed all five, started one, and is stopped (a rolling deploy).
