@@ -1,6 +1,7 @@
 import {
   buildCallFollowUpEvent,
   callEventId,
+  type CallEvent,
   type CallEventType,
   type FollowUpEventType,
 } from '../../lib/callEvent';
@@ -32,6 +33,8 @@ export interface StoredCallEvent {
   type: CallEventType;
   call: SettledCall;
   suppressed: boolean;
+  /** The event as the batch stored it (else it is read back). */
+  stored?: { event: CallEvent; seq: number };
 }
 
 /**
@@ -76,8 +79,8 @@ export class FollowUpTracker {
     before: ReadonlyMap<string, LaterCall>,
   ): number {
     const changes = new Map<string, NumberChange>();
-    for (const { type, call, suppressed } of stored) {
-      if (type === 'call.missed') this.recordMiss(location, call);
+    for (const { type, call, suppressed, stored: event } of stored) {
+      if (type === 'call.missed') this.recordMiss(location, call, event, now);
       // A miss the dialler cooldown folded belongs to the one it was folded into.
       const followed = type === 'call.missed' && !suppressed;
       if (followed) {
@@ -106,9 +109,16 @@ export class FollowUpTracker {
   }
 
   /** Keep what the reports read of a miss: its `call.missed` as it was stored. */
-  private recordMiss(location: Location, call: SettledCall): void {
-    const stored = this.store.events.get(location.id, callEventId(call.call_id, 'call.missed'));
-    if (!stored) return;
+  private recordMiss(
+    location: Location,
+    call: SettledCall,
+    justStored: { event: CallEvent; seq: number } | undefined,
+    now: number,
+  ): void {
+    const stored = justStored
+      ? { event: justStored.event, seq: justStored.seq, createdAt: new Date(now).toISOString() }
+      : this.store.events.get(location.id, callEventId(call.call_id, 'call.missed'));
+    if (!stored || stored.event.event !== 'call.missed') return;
     const e = stored.event;
     this.store.followUps.recordMiss(
       location.id,
