@@ -2,7 +2,6 @@ import type { SqlDatabase, SqlStatement } from './sql/sqlDatabase';
 import { DELIVERIES_CHANNEL } from '../cluster/channels';
 import { type CallEvent, type CallEventType } from '../../lib/callEvent';
 import {
-  eventFiltersSchema,
   FILTERED_FIELDS,
   filterTerms,
   matchesFilters,
@@ -13,6 +12,7 @@ import { BoundedPages, DEFAULT_SCAN_CAP, type Condition } from './boundedPages';
 import { prepareAll } from './database';
 import { beforeCursor, encodeCursor } from './ids';
 import { parseStoredJson } from './storedJson';
+import { storedFilters } from './subscriptions';
 
 export interface StoredEvent {
   seq: number;
@@ -135,16 +135,7 @@ export class EventOutbox {
       id: string;
       filters: string | null;
     }>;
-    const subscriptions = rows.map((sub) => ({
-      id: sub.id,
-      filters: sub.filters
-        ? parseStoredJson(eventFiltersSchema, sub.filters, {
-            table: 'subscriptions',
-            row: `id=${sub.id}`,
-            column: 'filters',
-          })
-        : null,
-    }));
+    const subscriptions = rows.map((sub) => ({ id: sub.id, filters: storedFilters(sub) }));
     cache?.set(key, subscriptions);
     return subscriptions;
   }
