@@ -46,8 +46,10 @@ export interface StoredCallEvent {
  *
  * Everything happens inside the transaction that stored the calls (or, for the deadline, in a
  * transaction of its own), so the follow-up, its events and their deliveries land together or
- * not at all; and it is recomputed from the stored calls each time, so the order in which calls
- * arrive (poller, journal, a late leg) does not change the answer.
+ * not at all; and a miss a batch can move is matched again from all the stored calls after
+ * it, so the order in which calls arrive (poller, journal, a late leg) does not change the
+ * answer. Only those are (`missesMoved`): a number's other misses keep what they had, so a
+ * number with thousands of misses costs a new call of it no more than one with a few.
  */
 export class FollowUpTracker {
   private readonly settings = new EnrichmentSettingsCache();
