@@ -5,6 +5,10 @@ import { profileWindow } from './cpuProfile';
 import { ProcessMeter } from './processMeter';
 import { loadLine, percentile, printTable, recordKey, round, type Row } from './report';
 import { SimHost } from './simHostClient';
+import { syntheticCall } from './syntheticEvents';
+import type { BridgeService } from '../bridge/bridgeService';
+import type { PollerEvent } from '../lib/poller/pollerState';
+import type { SettledCall } from '../lib/settledCall';
 import { sqliteOf } from '../bridge/store/sql/sqliteDatabase';
 
 /**
@@ -52,6 +56,8 @@ export async function bigStoreBench(): Promise<void> {
     process.stdout.write(
       `[bigstore] filled in ${round(fillSeconds)} s: ${fill.calls.toLocaleString('en-US')} calls, ${fill.events.toLocaleString('en-US')} events, ${fill.deliveries.toLocaleString('en-US')} deliveries, ${round(dbMiB)} MiB; ${loadLine()}\n`,
     );
+    const ingestCost = await measureIngest(bridge, busy.id, fill.hotNumber);
+    printTable('Storing calls at this size, the bridge otherwise idle (ms)', ingestCost);
     await host.traffic({ callsPerMinute: 30, backfillMs: 30 * 60_000 });
     global.gc?.();
 
@@ -164,4 +170,86 @@ export async function bigStoreBench(): Promise<void> {
     await bench.close();
     await host.close();
   }
+}
+
+/**
+ * What storing calls costs with the big store, measured before the window with nothing else
+ * running in the bridge (CPU time of the process, so a loaded machine stretches it less than
+ * the wall clock): a missed call from the hot number, one ingest each (the journal's case:
+ * its repeat-miss count and call-back match); and a first poll's catch-up of 450 calls of
+ * numbers with history (each a `call.started` and `call.ended` of one object, as the poller
+ * fires them for a call first seen settled, a third of them missed).
+ */
+async function measureIngest(
+  bridge: BridgeService,
+  locationId: string,
+  hotNumber: string,
+): Promise<Row[]> {
+  const ingest = bridge.ingestFor(bridge.store.locations.get(locationId)!);
+  const now = Date.now();
+  const withNumber = (call: SettledCall, number: string): SettledCall => ({
+    ...call,
+    caller_number: number,
+    caller_number_raw: number,
+    external_number: number,
+  });
+  const timed = async (work: () => Promise<void>) => {
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    await work();
+    const used = process.cpuUsage(cpu);
+    return { wall: performance.now() - t, cpu: (used.user + used.system) / 1000 };
+  };
+  const hot: Array<{ wall: number; cpu: number }> = [];
+  for (let i = 0; i < 20; i++) {
+    const call = withNumber(syntheticCall(900_000 + i, now - 600_000 + i * 1000), hotNumber);
+    hot.push(
+      await timed(() =>
+        ingest.commitJournal([
+          { type: 'call.ended', call },
+          { type: 'call.missed', call },
+        ]),
+      ),
+    );
+  }
+  const catchUp: PollerEvent[] = [];
+  const CALLS = 450;
+  for (let i = 0; i < CALLS; i++) {
+    const number = `+6141${String((i * 7919) % 200_000).padStart(7, '0')}`;
+    const base = withNumber(syntheticCall(910_000 + i, now - 1_800_000 + i * 4000), number);
+    const call: SettledCall =
+      i % 3 === 0 ? base : { ...base, outcome: 'answered', answered_by: '101', talk_seconds: 60 };
+    catchUp.push({ type: 'call.started', call }, { type: 'call.ended', call });
+    if (i % 3 === 0) catchUp.push({ type: 'call.missed', call });
+  }
+  const round450 = await timed(() => ingest.commitJournal(catchUp));
+  const cpuOf = hot.map((h) => h.cpu);
+  return [
+    {
+      case: 'a missed call from the hot number (20 ingests)',
+      'wall p50': round(
+        percentile(
+          hot.map((h) => h.wall),
+          50,
+        ),
+        2,
+      ),
+      'wall max': round(
+        percentile(
+          hot.map((h) => h.wall),
+          100,
+        ),
+        2,
+      ),
+      'CPU p50': round(percentile(cpuOf, 50), 2),
+      'CPU max': round(percentile(cpuOf, 100), 2),
+    },
+    {
+      case: `a catch-up of ${CALLS} calls, per call`,
+      'wall p50': round(round450.wall / CALLS, 3),
+      'wall max': '',
+      'CPU p50': round(round450.cpu / CALLS, 3),
+      'CPU max': '',
+    },
+  ];
 }

@@ -574,7 +574,8 @@ export class BridgeService {
             location.id,
             this.callControl.correlatePollerEvents(location.id, events),
           ),
-        afterStored: (loc, stored, now) => this.followUps.afterCallsStored(loc, stored, now),
+        afterStored: (loc, stored, now, before) =>
+          this.followUps.afterCallsStored(loc, stored, now, before),
         // Catch-up batches sized to ~10 ms each: the event loop's p99 stays near that (issue 16).
         batchBudgetMs: INGEST_BATCH_BUDGET_MS,
         eventsStored: () => this.worker.poke(),

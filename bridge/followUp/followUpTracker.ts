@@ -1,11 +1,16 @@
 import {
   buildCallFollowUpEvent,
   callEventId,
+  type CallEvent,
   type CallEventType,
   type FollowUpEventType,
 } from '../../lib/callEvent';
 import { missedAtOf } from '../../lib/enrichment/missedCall';
-import { matchCallback } from '../../lib/followUp/callbackMatch';
+import {
+  matchCallbacks,
+  movesCallbackMatch,
+  type LaterCall,
+} from '../../lib/followUp/callbackMatch';
 import { followUpAfterMatch, followUpChanged } from '../../lib/followUp/followUpState';
 import { returnDueAt } from '../../lib/followUp/returnDeadline';
 import type { SettledCall } from '../../lib/settledCall';
@@ -14,6 +19,8 @@ import { followUpView, toCallRecord } from '../http/callRecordView';
 import { EnrichmentSettingsCache } from '../locationEnrichment';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { StoredCall } from '../store/calls';
+import type { TrackedMiss } from '../store/followUps';
+import { toMillis } from '../../lib/utcTime';
 import type { Location } from '../store/locations';
 
 /** Misses older than this are no longer matched with new calls (a month is a cold lead). */
@@ -26,6 +33,8 @@ export interface StoredCallEvent {
   type: CallEventType;
   call: SettledCall;
   suppressed: boolean;
+  /** The event as the batch stored it (else it is read back). */
+  stored?: { event: CallEvent; seq: number };
 }
 
 /**
@@ -37,8 +46,10 @@ export interface StoredCallEvent {
  *
  * Everything happens inside the transaction that stored the calls (or, for the deadline, in a
  * transaction of its own), so the follow-up, its events and their deliveries land together or
- * not at all; and it is recomputed from the stored calls each time, so the order in which calls
- * arrive (poller, journal, a late leg) does not change the answer.
+ * not at all; and a miss a batch can move is matched again from all the stored calls after
+ * it, so the order in which calls arrive (poller, journal, a late leg) does not change the
+ * answer. Only those are (`missesMoved`): a number's other misses keep what they had, so a
+ * number with thousands of misses costs a new call of it no more than one with a few.
  */
 export class FollowUpTracker {
   private readonly settings = new EnrichmentSettingsCache();
@@ -59,15 +70,22 @@ export class FollowUpTracker {
 
   /**
    * After an ingest commit stored calls and events (inside its transaction): start following
-   * up its new misses, and match again every number one of its calls had. Returns how many
+   * up its new misses, and match again the misses its calls may have moved. `before` is how
+   * the batch's calls were stored before it (`FollowUpRepo.storedVersions`). Returns how many
    * events it stored.
    */
-  afterCallsStored(location: Location, stored: readonly StoredCallEvent[], now: number): number {
-    const numbers = new Set<string>();
-    for (const { type, call, suppressed } of stored) {
-      if (type === 'call.missed') this.recordMiss(location, call);
+  afterCallsStored(
+    location: Location,
+    stored: readonly StoredCallEvent[],
+    now: number,
+    before: ReadonlyMap<string, LaterCall>,
+  ): number {
+    const changes = new Map<string, NumberChange>();
+    for (const { type, call, suppressed, stored: event } of stored) {
+      if (type === 'call.missed') this.recordMiss(location, call, event, now);
       // A miss the dialler cooldown folded belongs to the one it was folded into.
-      if (type === 'call.missed' && !suppressed) {
+      const followed = type === 'call.missed' && !suppressed;
+      if (followed) {
         const numberKey = call.external_number;
         const due = numberKey
           ? returnDueAt(Date.parse(missedAtOf(call)), this.settings.of(location))
@@ -80,17 +98,29 @@ export class FollowUpTracker {
             : { status: 'no_number', dueAtMs: null },
         );
       }
-      if (type !== 'call.started' && call.external_number) numbers.add(call.external_number);
+      // A call in progress decides nothing yet: its end (or a later call) will.
+      if (type === 'call.started' || !call.external_number) continue;
+      let change = changes.get(call.external_number);
+      if (!change) changes.set(call.external_number, (change = noChange()));
+      noteChange(change, call, followed, before.get(call.call_id) ?? null);
     }
     let events = 0;
-    for (const numberKey of numbers) events += this.matchNumber(location, numberKey, now);
+    for (const [numberKey, change] of changes)
+      events += this.matchNumber(location, numberKey, change, now);
     return events;
   }
 
   /** Keep what the reports read of a miss: its `call.missed` as it was stored. */
-  private recordMiss(location: Location, call: SettledCall): void {
-    const stored = this.store.events.get(location.id, callEventId(call.call_id, 'call.missed'));
-    if (!stored) return;
+  private recordMiss(
+    location: Location,
+    call: SettledCall,
+    justStored: { event: CallEvent; seq: number } | undefined,
+    now: number,
+  ): void {
+    const stored = justStored
+      ? { event: justStored.event, seq: justStored.seq, createdAt: new Date(now).toISOString() }
+      : this.store.events.get(location.id, callEventId(call.call_id, 'call.missed'));
+    if (!stored || stored.event.event !== 'call.missed') return;
     const e = stored.event;
     this.store.followUps.recordMiss(
       location.id,
@@ -108,26 +138,85 @@ export class FollowUpTracker {
     );
   }
 
-  /** Match one number's followed-up misses with its calls again; store what changed. */
-  matchNumber(location: Location, numberKey: string, now: number): number {
-    const since = new Date(now - FOLLOW_UP_HORIZON_MS).toISOString();
-    const misses = this.store.followUps.missesOf(location.id, numberKey, since);
+  /**
+   * Match again the followed-up misses of one number that `change` may have moved (the rest
+   * keep what they had: no call they depend on changed); store what changed. The misses are
+   * matched in one pass over the number's calls after the earliest of them.
+   */
+  private matchNumber(
+    location: Location,
+    numberKey: string,
+    change: NumberChange,
+    now: number,
+  ): number {
+    const misses = this.missesMoved(location.id, numberKey, change, now);
     if (misses.length === 0) return 0;
     const calls = this.store.followUps.callsOf(location.id, numberKey, misses[0].startedAt);
+    const results = matchCallbacks(
+      misses.map((m) => ({ call_id: m.callId, started_at: m.startedAt })),
+      calls,
+    );
     let events = 0;
-    for (const miss of misses) {
-      const result = matchCallback({ call_id: miss.callId, started_at: miss.startedAt }, calls);
-      const next = followUpAfterMatch(miss.state, result);
-      if (!followUpChanged(miss.state, next)) continue;
+    misses.forEach((miss, i) => {
+      const next = followUpAfterMatch(miss.state, results[i]);
+      if (!followUpChanged(miss.state, next)) return;
       const before = this.store.calls.get(location.id, miss.callId);
-      if (!before) continue;
+      if (!before) return;
       this.store.followUps.save(location.id, miss.callId, next);
       const after = this.store.calls.get(location.id, miss.callId)!;
       if (next.return_status === 'returned' && miss.state.return_status !== 'returned')
         events += this.announce(location, 'call.returned', after, next.returned_at!, now);
       events += this.announceUpdate(location, before, after, now);
-    }
+    });
     return events;
+  }
+
+  /**
+   * The misses inside the follow-up horizon whose match `change` may move, oldest first: a call
+   * that decides or counts (now or as it was stored before) moves the open misses that started
+   * before it and the returned ones not returned before it; a new miss is matched with the
+   * calls after it. A second of slack each way covers start times written with and without
+   * milliseconds (they compare as text); a miss matched needlessly keeps what it had.
+   */
+  private missesMoved(
+    locationId: string,
+    numberKey: string,
+    change: NumberChange,
+    now: number,
+  ): TrackedMiss[] {
+    const sinceMs = now - FOLLOW_UP_HORIZON_MS;
+    const since = isoAt(sinceMs)!;
+    const found = new Map<string, TrackedMiss>();
+    const add = (misses: readonly TrackedMiss[]) => {
+      for (const miss of misses) found.set(miss.callId, miss);
+    };
+    const repo = this.store.followUps;
+    if (change.movedBefore > -Infinity) {
+      const before = isoAt(change.movedBefore + SLACK_MS);
+      add(repo.openMissesOf(locationId, numberKey, since, before));
+      add(
+        repo.returnedMissesOf(
+          locationId,
+          numberKey,
+          since,
+          before ?? MAX_ISO,
+          isoAt(change.movedFrom - SLACK_MS) ?? '',
+        ),
+      );
+    }
+    if (change.newMissesFrom < Infinity) {
+      const from = Math.max(sinceMs, change.newMissesFrom - SLACK_MS);
+      add(repo.openMissesOf(locationId, numberKey, isoAt(from) ?? since, null));
+    }
+    return [...found.values()].sort((a, b) =>
+      a.startedAt === b.startedAt
+        ? a.callId < b.callId
+          ? -1
+          : 1
+        : a.startedAt < b.startedAt
+          ? -1
+          : 1,
+    );
   }
 
   /**
@@ -205,4 +294,56 @@ export class FollowUpTracker {
     this.options.eventStored?.('call.updated');
     return 1;
   }
+}
+
+/** What one batch changed of a number's calls, as `missesMoved` reads it (epoch ms). */
+interface NumberChange {
+  /** The earliest start of a new followed-up miss (Infinity: none). */
+  newMissesFrom: number;
+  /** The span of the starts of calls that decide or count, now or before (empty: none). */
+  movedFrom: number;
+  movedBefore: number;
+}
+
+function noChange(): NumberChange {
+  return { newMissesFrom: Infinity, movedFrom: Infinity, movedBefore: -Infinity };
+}
+
+/** Add one stored call to its number's change. */
+function noteChange(
+  change: NumberChange,
+  call: SettledCall,
+  newMiss: boolean,
+  before: LaterCall | null,
+): void {
+  const startedMs = toMillis(call.started_at);
+  if (newMiss)
+    change.newMissesFrom = Number.isFinite(startedMs)
+      ? Math.min(change.newMissesFrom, startedMs)
+      : -Infinity;
+  const now = { direction: call.direction, status: 'ended' as const, outcome: call.outcome };
+  if (!movesCallbackMatch(now) && !(before && movesCallbackMatch(before))) return;
+  const starts = [startedMs];
+  if (before) {
+    starts.push(toMillis(before.started_at));
+    // A call in progress was stored from the legs seen so far: its start only moves earlier
+    // as more legs arrive, and none of them started after the call ended.
+    if (before.status === 'live') starts.push(toMillis(call.ended_at));
+  }
+  if (starts.some((ms) => !Number.isFinite(ms))) {
+    change.movedFrom = -Infinity;
+    change.movedBefore = Infinity;
+    if (newMiss) change.newMissesFrom = -Infinity;
+    return;
+  }
+  change.movedFrom = Math.min(change.movedFrom, ...starts);
+  change.movedBefore = Math.max(change.movedBefore, ...starts);
+}
+
+const SLACK_MS = 1000;
+const MAX_ISO = '9999-12-31T23:59:59.999Z';
+
+/** ISO 8601 UTC of an epoch ms, or null when it is not a date (±Infinity). */
+function isoAt(ms: number): string | null {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
 }

@@ -1,10 +1,12 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { buildCallEvent, type CallEventType } from '../../lib/callEvent';
+import { buildCallEvent, type CallEvent, type CallEventType } from '../../lib/callEvent';
 import type { PollerEvent, PollerState, PollerStore } from '../../lib/poller/pollerState';
+import type { LaterCall } from '../../lib/followUp/callbackMatch';
 import type { SettledCall } from '../../lib/settledCall';
 import { recordUrl } from '../http/callRecordView';
 import type { BridgeMetrics } from '../metrics';
 import type { BridgeStore } from '../store/bridgeStore';
+import type { SubscriptionCache } from '../store/outbox';
 import type { Location } from '../store/locations';
 import type { CallEnricher, EnrichmentDecision } from './callEnricher';
 
@@ -47,12 +49,14 @@ export class LocationIngest implements PollerStore {
       /**
        * Runs last inside the transaction, with the events this commit stored: the call-back
        * tracking (bridge/followUp) follows up new misses and matches call backs, so its own
-       * events land with the calls or not at all. Returns how many events it stored.
+       * events land with the calls or not at all; `before` is how this batch's calls were
+       * stored before it. Returns how many events it stored.
        */
       afterStored?: (
         location: Location,
-        stored: ReadonlyArray<{ type: CallEventType; call: SettledCall; suppressed: boolean }>,
+        stored: readonly IngestedEvent[],
         now: number,
+        before: ReadonlyMap<string, LaterCall>,
       ) => number;
       /**
        * Aim each transaction at about this many milliseconds: the next batch's size follows
@@ -112,27 +116,42 @@ export class LocationIngest implements PollerStore {
     const now = this.options.now();
     // Settings change while the bridge runs (the CLI, the API): read them fresh every commit.
     const location = this.store.locations.get(this.location.id) ?? this.location;
-    const emitted: Array<{ type: CallEventType; call: SettledCall; suppressed: boolean }> = [];
+    const emitted: IngestedEvent[] = [];
     let followUpEvents = 0;
     this.store.transaction(() => {
       // Only the poller's events may be a journal or stream call already out under another id.
       const correlated =
         source.kind === 'poller' ? (this.options.correlate?.(events) ?? events) : events;
+      // What the follow-up's matches saw of these calls before this batch.
+      const before = this.options.afterStored
+        ? this.store.followUps.storedVersions(location.id, [
+            ...new Set(correlated.map((e) => e.call.call_id)),
+          ])
+        : new Map<string, LaterCall>();
       // Calls this batch reports missed, looked up once per call (was a scan of the batch per
       // ended call: quadratic, 4.7 s at 20,000 calls).
       const missed = new Set<string>();
-      for (const e of correlated) if (e.type === 'call.missed') missed.add(e.call.call_id);
+      // Each call's settled version, when this batch settles it: its `call.started` (a call
+      // first seen settled) carries the same object, so it takes the same enrichment, and the
+      // live row it would write is overwritten by the ended one in this same transaction.
+      const settled = new Map<string, SettledCall>();
+      for (const e of correlated) {
+        if (e.type === 'call.missed') missed.add(e.call.call_id);
+        if (e.type !== 'call.started') settled.set(e.call.call_id, e.call);
+      }
       const decisions = new Map<string, EnrichmentDecision>();
+      // The location's subscriptions, read and parsed once per batch (not per event).
+      const subscriptions: SubscriptionCache = new Map();
       for (const { type, call } of correlated) {
-        let decision = decisions.get(
-          `${call.call_id}:${type === 'call.started' ? 'live' : 'ended'}`,
-        );
+        const settledHere = settled.get(call.call_id);
+        const key = `${call.call_id}:${type === 'call.started' && settledHere !== call ? 'live' : 'ended'}`;
+        let decision = decisions.get(key);
         if (decision === undefined) {
           decision = this.enricher.enrich(location, call, type, now, this.store);
-          decisions.set(`${call.call_id}:${type === 'call.started' ? 'live' : 'ended'}`, decision);
+          decisions.set(key, decision);
         }
         const suppressed = type === 'call.missed' && decision.foldInto !== null;
-        if (type === 'call.started') {
+        if (type === 'call.started' && settledHere === undefined) {
           this.store.calls.upsert(
             location.id,
             {
@@ -166,12 +185,13 @@ export class LocationIngest implements PollerStore {
         const seq = this.store.events.append(location.id, event, {
           now,
           suppressedReason: suppressed ? `dialler_cooldown:${decision.foldInto}` : null,
+          subscriptions,
         });
         if (seq === null) continue; // already stored by an earlier tick or the other source
         if (suppressed) this.store.calls.addAttempt(location.id, decision.foldInto!, now);
-        emitted.push({ type, call, suppressed });
+        emitted.push({ type, call, suppressed, stored: { event, seq } });
       }
-      followUpEvents = this.options.afterStored?.(location, emitted, now) ?? 0;
+      followUpEvents = this.options.afterStored?.(location, emitted, now, before) ?? 0;
       if (source.kind === 'poller' && last)
         this.store.pollerStates.save(location.id, source.state, now);
     });
@@ -186,6 +206,16 @@ export class LocationIngest implements PollerStore {
       this.options.onEvent?.(e);
     }
   }
+}
+
+/** An event a batch stored, with its call, as the follow-up and the metrics see it. */
+export interface IngestedEvent {
+  type: CallEventType;
+  call: SettledCall;
+  /** Folded by the dialler cooldown: stored, not delivered. */
+  suppressed: boolean;
+  /** The event as stored and its sequence number. */
+  stored: { event: CallEvent; seq: number };
 }
 
 /**

@@ -72,22 +72,83 @@ export class FollowUpRepo {
       .run(JSON.stringify(context), event.seq, event.createdAt, locationId, callId);
   }
 
-  /** The followed-up misses of one number that started at or after `sinceIso`, oldest first. */
-  missesOf(locationId: string, numberKey: string, sinceIso: string): TrackedMiss[] {
+  /**
+   * The calls among `callIds` as they are stored now (before an ingest changes them): what a
+   * call-back match saw of them (bridge/followUp/followUpTracker.ts `afterCallsStored`).
+   */
+  storedVersions(locationId: string, callIds: readonly string[]): Map<string, LaterCall> {
+    const versions = new Map<string, LaterCall>();
+    if (callIds.length === 0) return versions;
+    const rows = this.db
+      .prepare(
+        `SELECT call_id, direction, status, outcome, started_at FROM calls
+         WHERE location_id = ? AND call_id IN (${jsonListRows(this.db.dialect)})`,
+      )
+      .all(locationId, JSON.stringify(callIds)) as Row[];
+    for (const r of rows) {
+      versions.set(String(r.call_id), {
+        call_id: String(r.call_id),
+        direction: r.direction as LaterCall['direction'],
+        status: r.status as LaterCall['status'],
+        outcome: (r.outcome as LaterCall['outcome']) ?? null,
+        started_at: String(r.started_at),
+        extension: null,
+      });
+    }
+    return versions;
+  }
+
+  /**
+   * The followed-up misses of one number still open (awaiting a call back, or past their
+   * deadline: a later call may still return them) that started at or after `fromIso` and, when
+   * given, before `beforeIso`: the `calls_open_misses` index (schema.ts migration 11).
+   */
+  openMissesOf(
+    locationId: string,
+    numberKey: string,
+    fromIso: string,
+    beforeIso: string | null,
+  ): TrackedMiss[] {
+    const rows =
+      beforeIso === null
+        ? this.db
+            .prepare(
+              `SELECT call_id, started_at, ${STATE_COLUMNS} FROM calls
+               WHERE location_id = ? AND number_key = ? AND started_at >= ?
+                 AND return_status IN ('awaiting', 'not_returned') AND missed = 1`,
+            )
+            .all(locationId, numberKey, fromIso)
+        : this.db
+            .prepare(
+              `SELECT call_id, started_at, ${STATE_COLUMNS} FROM calls
+               WHERE location_id = ? AND number_key = ? AND started_at >= ? AND started_at < ?
+                 AND return_status IN ('awaiting', 'not_returned') AND missed = 1`,
+            )
+            .all(locationId, numberKey, fromIso, beforeIso);
+    return (rows as Row[]).map(trackedMissOf);
+  }
+
+  /**
+   * The returned misses of one number that started at or after `sinceIso` and before
+   * `beforeIso`, returned by a call that started at or after `returnedFromIso`: those a change
+   * to the number's calls from then on may move (`calls_returned_misses`, migration 11).
+   */
+  returnedMissesOf(
+    locationId: string,
+    numberKey: string,
+    sinceIso: string,
+    beforeIso: string,
+    returnedFromIso: string,
+  ): TrackedMiss[] {
     return (
       this.db
         .prepare(
           `SELECT call_id, started_at, ${STATE_COLUMNS} FROM calls
-           WHERE location_id = ? AND number_key = ? AND missed = 1 AND started_at >= ?
-             AND return_status IN ('awaiting', 'not_returned', 'returned')
-           ORDER BY started_at`,
+           WHERE location_id = ? AND number_key = ? AND returned_at >= ?
+             AND return_status = 'returned' AND started_at >= ? AND started_at < ? AND missed = 1`,
         )
-        .all(locationId, numberKey, sinceIso) as Row[]
-    ).map((r) => ({
-      callId: String(r.call_id),
-      startedAt: String(r.started_at),
-      state: followUpStateOf(r),
-    }));
+        .all(locationId, numberKey, returnedFromIso, sinceIso, beforeIso) as Row[]
+    ).map(trackedMissOf);
   }
 
   /** Every call with this outside number that started at or after `sinceIso`. */
@@ -189,6 +250,10 @@ export class FollowUpRepo {
     if (!row) throw new Error(`no call ${callId} to number a change of`);
     return Number(row.revision);
   }
+}
+
+function trackedMissOf(r: Row): TrackedMiss {
+  return { callId: String(r.call_id), startedAt: String(r.started_at), state: followUpStateOf(r) };
 }
 
 /** The follow-up columns, as `followUpStateOf` reads them. */

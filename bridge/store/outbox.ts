@@ -2,7 +2,6 @@ import type { SqlDatabase, SqlStatement } from './sql/sqlDatabase';
 import { DELIVERIES_CHANNEL } from '../cluster/channels';
 import { type CallEvent, type CallEventType } from '../../lib/callEvent';
 import {
-  eventFiltersSchema,
   FILTERED_FIELDS,
   filterTerms,
   matchesFilters,
@@ -13,6 +12,7 @@ import { BoundedPages, DEFAULT_SCAN_CAP, type Condition } from './boundedPages';
 import { prepareAll } from './database';
 import { beforeCursor, encodeCursor } from './ids';
 import { parseStoredJson } from './storedJson';
+import { storedFilters } from './subscriptions';
 
 export interface StoredEvent {
   seq: number;
@@ -21,6 +21,15 @@ export interface StoredEvent {
   suppressedReason: string | null;
   createdAt: string;
 }
+
+/** A subscription as `append` matches events with it. */
+interface ActiveSubscription {
+  id: string;
+  filters: EventFilters | null;
+}
+
+/** `append`'s subscriptions read in one transaction: a fresh map per transaction. */
+export type SubscriptionCache = Map<string, readonly ActiveSubscription[]>;
 
 interface EventRow {
   seq: number;
@@ -75,7 +84,15 @@ export class EventOutbox {
   append(
     locationId: string,
     event: CallEvent,
-    options: { suppressedReason?: string | null; now: number },
+    options: {
+      suppressedReason?: string | null;
+      now: number;
+      /**
+       * The subscriptions already read in this transaction, by location and event type: a
+       * batch of events reads and parses each location's once (they cannot change inside it).
+       */
+      subscriptions?: SubscriptionCache;
+    },
   ): number | null {
     const suppressed = options.suppressedReason ? 1 : 0;
     const inserted = this.sql.insert.get(
@@ -93,27 +110,34 @@ export class EventOutbox {
     if (inserted === undefined) return null;
     const seq = Number(inserted.seq);
     if (suppressed) return seq;
-    const subscriptions = this.sql.subscriptionsFor.all(locationId, event.event) as Array<{
-      id: string;
-      filters: string | null;
-    }>;
     const enqueue = this.sql.enqueue;
     let enqueued = 0;
-    for (const sub of subscriptions) {
-      const filters = sub.filters
-        ? parseStoredJson(eventFiltersSchema, sub.filters, {
-            table: 'subscriptions',
-            row: `id=${sub.id}`,
-            column: 'filters',
-          })
-        : null;
-      if (matchesFilters(event, filters)) {
+    for (const sub of this.subscriptionsFor(locationId, event.event, options.subscriptions)) {
+      if (matchesFilters(event, sub.filters)) {
         enqueue.run(locationId, seq, sub.id, options.now, options.now);
         enqueued++;
       }
     }
     if (enqueued > 0) this.notify?.get();
     return seq;
+  }
+
+  /** The active subscriptions of one event type, their filters parsed. */
+  private subscriptionsFor(
+    locationId: string,
+    type: string,
+    cache: SubscriptionCache | undefined,
+  ): readonly ActiveSubscription[] {
+    const key = `${locationId} ${type}`;
+    const cached = cache?.get(key);
+    if (cached) return cached;
+    const rows = this.sql.subscriptionsFor.all(locationId, type) as Array<{
+      id: string;
+      filters: string | null;
+    }>;
+    const subscriptions = rows.map((sub) => ({ id: sub.id, filters: storedFilters(sub) }));
+    cache?.set(key, subscriptions);
+    return subscriptions;
   }
 
   get(locationId: string, eventId: string): StoredEvent | null {

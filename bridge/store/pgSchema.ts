@@ -318,4 +318,11 @@ export const PG_MIGRATIONS: readonly string[] = [
       SELECT 'job', c.name FROM cluster_leases c WHERE c.holder = p_me AND c.expires_at >= v_now;
   END $$;
   `,
+  // 3: as SQLite's migration 11 (schema.ts): the misses a call-back match may move, by index.
+  `
+  CREATE INDEX calls_open_misses ON calls(location_id, number_key, started_at)
+    WHERE return_status IN ('awaiting', 'not_returned');
+  CREATE INDEX calls_returned_misses ON calls(location_id, number_key, returned_at)
+    WHERE return_status = 'returned';
+  `,
 ];

@@ -321,4 +321,14 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // 11: call-back matching reads only the misses a change can move (bridge/followUp): those
+  // still open (awaiting or not returned, which a later call may still return) and those
+  // returned at or after the change. A number with 2,000 misses had all of them read and
+  // matched against all its calls for every new call of it (issue 16).
+  `
+  CREATE INDEX calls_open_misses ON calls(location_id, number_key, started_at)
+    WHERE return_status IN ('awaiting', 'not_returned');
+  CREATE INDEX calls_returned_misses ON calls(location_id, number_key, returned_at)
+    WHERE return_status = 'returned';
+  `,
 ];

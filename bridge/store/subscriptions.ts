@@ -191,15 +191,20 @@ function toSubscription(row: SubscriptionRow): Subscription {
     kind: row.kind,
     event: row.event,
     targetUrl: row.target_url,
-    filters: row.filters
-      ? parseStoredJson(eventFiltersSchema, row.filters, {
-          table: 'subscriptions',
-          row: `id=${row.id}`,
-          column: 'filters',
-        })
-      : null,
+    filters: storedFilters(row),
     createdAt: row.created_at,
     removedAt: row.removed_at,
     removedReason: row.removed_reason,
   };
+}
+
+/** A subscription row's trigger filters, checked (null: every event of its type). */
+export function storedFilters(row: { id: string; filters: string | null }): EventFilters | null {
+  return row.filters
+    ? parseStoredJson(eventFiltersSchema, row.filters, {
+        table: 'subscriptions',
+        row: `id=${row.id}`,
+        column: 'filters',
+      })
+    : null;
 }

@@ -63,31 +63,93 @@ export interface CallbackResult {
 }
 
 export function matchCallback(miss: FollowedMiss, calls: readonly LaterCall[]): CallbackResult {
-  const missedAt = toMillis(miss.started_at);
-  const later = calls
-    .filter((c) => c.call_id !== miss.call_id && c.direction !== 'internal')
+  return matchCallbacks([miss], calls)[0];
+}
+
+/**
+ * Whether a call can decide or count towards any miss's match: a call in progress (it holds
+ * the answer back), one that connected, or one of ours out to the number (an attempt). Any
+ * other call (an unanswered inbound one, an internal one) leaves every miss as it was.
+ */
+export function movesCallbackMatch(call: Pick<LaterCall, 'direction' | 'status' | 'outcome'>) {
+  return (
+    call.direction !== 'internal' &&
+    (call.status === 'live' || call.outcome === 'answered' || call.direction === 'outbound')
+  );
+}
+
+/**
+ * `matchCallback` for many misses of one number at once, in one pass over the calls sorted
+ * once (a number with thousands of misses and calls was quadratic when each miss sorted them
+ * all again): each miss's answer is the first call after it that is in progress or connected,
+ * and the attempts before that one. Results in the order of `misses`.
+ */
+export function matchCallbacks(
+  misses: readonly FollowedMiss[],
+  calls: readonly LaterCall[],
+): CallbackResult[] {
+  // By start, then by id: two calls starting in the same millisecond still have one order.
+  const sorted = calls
+    .filter((c) => c.direction !== 'internal')
     .map((c) => ({ call: c, at: toMillis(c.started_at) }))
-    .filter((c) => Number.isFinite(c.at) && c.at > missedAt)
-    // By start, then by id: two calls starting in the same millisecond still have one order.
+    .filter((c) => Number.isFinite(c.at))
     .sort((a, b) => a.at - b.at || (a.call.call_id < b.call.call_id ? -1 : 1));
-  let attempts = 0;
-  for (const { call, at } of later) {
-    if (call.status === 'live')
-      return { returned: null, callback_attempts: attempts, undecided: true };
-    if (call.outcome === 'answered') {
-      return {
-        returned: {
-          call_id: call.call_id,
-          at: new Date(at).toISOString(),
-          by: call.extension,
-          via: call.direction === 'outbound' ? 'callback' : 'called_again',
-          time_to_callback_seconds: (at - missedAt) / 1000,
-        },
-        callback_attempts: attempts,
-        undecided: false,
-      };
+  const n = sorted.length;
+  // From each position on: where the first deciding call is (n: none) and the attempts before it.
+  const stop = new Int32Array(n + 1);
+  const attempts = new Int32Array(n + 1);
+  stop[n] = n;
+  for (let i = n - 1; i >= 0; i--) {
+    const { call } = sorted[i];
+    if (call.status === 'live' || call.outcome === 'answered') {
+      stop[i] = i;
+      attempts[i] = 0;
+    } else {
+      stop[i] = stop[i + 1];
+      attempts[i] = attempts[i + 1] + (call.direction === 'outbound' ? 1 : 0);
     }
-    if (call.direction === 'outbound') attempts++;
   }
-  return { returned: null, callback_attempts: attempts, undecided: false };
+  const latestStart = new Map<string, number>();
+  for (const { call, at } of sorted)
+    latestStart.set(call.call_id, Math.max(at, latestStart.get(call.call_id) ?? -Infinity));
+  return misses.map((miss) => {
+    const missedAt = toMillis(miss.started_at);
+    // The miss's own record among its later calls (not in a store: one row per call id) is
+    // left out of its match, which the shared suffix cannot do: match that one on its own.
+    if ((latestStart.get(miss.call_id) ?? -Infinity) > missedAt)
+      return matchCallbacks(
+        [miss],
+        calls.filter((c) => c.call_id !== miss.call_id),
+      )[0];
+    const from = firstAfter(sorted, missedAt);
+    const at = stop[from];
+    if (at === n) return { returned: null, callback_attempts: attempts[from], undecided: false };
+    const { call, at: startedMs } = sorted[at];
+    if (call.status === 'live')
+      return { returned: null, callback_attempts: attempts[from], undecided: true };
+    return {
+      returned: {
+        call_id: call.call_id,
+        at: new Date(startedMs).toISOString(),
+        by: call.extension,
+        via: call.direction === 'outbound' ? 'callback' : 'called_again',
+        time_to_callback_seconds: (startedMs - missedAt) / 1000,
+      },
+      callback_attempts: attempts[from],
+      undecided: false,
+    };
+  });
+}
+
+/** The first position whose call started after `ms` (NaN: none, as no start is after it). */
+function firstAfter(sorted: ReadonlyArray<{ at: number }>, ms: number): number {
+  if (Number.isNaN(ms)) return sorted.length;
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid].at > ms) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }

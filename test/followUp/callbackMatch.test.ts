@@ -1,4 +1,10 @@
-import { matchCallback, type LaterCall } from '../../lib/followUp/callbackMatch';
+import fc from 'fast-check';
+import {
+  matchCallback,
+  matchCallbacks,
+  type CallbackResult,
+  type LaterCall,
+} from '../../lib/followUp/callbackMatch';
 import { followUpAfterMatch } from '../../lib/followUp/followUpState';
 import { NO_FOLLOW_UP, type CallFollowUp } from '../../lib/callEvent';
 
@@ -118,4 +124,69 @@ describe('followUpAfterMatch', () => {
       followUpAfterMatch(withheld, matchCallback(miss, [call(2, 'inbound', 'answered')])),
     ).toBe(withheld);
   });
+});
+
+/** The rule read literally, one miss at a time: the later calls in order, first decider wins. */
+function oneByOne(m: { call_id: string; started_at: string }, calls: readonly LaterCall[]) {
+  const at = Date.parse(m.started_at);
+  const later = calls
+    .filter((c) => c.call_id !== m.call_id && c.direction !== 'internal')
+    .filter((c) => Date.parse(String(c.started_at)) > at)
+    .sort(
+      (a, b) =>
+        Date.parse(String(a.started_at)) - Date.parse(String(b.started_at)) ||
+        (a.call_id < b.call_id ? -1 : 1),
+    );
+  let attempts = 0;
+  for (const c of later) {
+    if (c.status === 'live')
+      return { returned: null, callback_attempts: attempts, undecided: true };
+    if (c.outcome === 'answered') {
+      const startedMs = Date.parse(String(c.started_at));
+      return {
+        returned: {
+          call_id: c.call_id,
+          at: new Date(startedMs).toISOString(),
+          by: c.extension,
+          via: c.direction === 'outbound' ? 'callback' : 'called_again',
+          time_to_callback_seconds: (startedMs - at) / 1000,
+        },
+        callback_attempts: attempts,
+        undecided: false,
+      } satisfies CallbackResult;
+    }
+    if (c.direction === 'outbound') attempts++;
+  }
+  return { returned: null, callback_attempts: attempts, undecided: false };
+}
+
+it('many misses matched in one pass get what each gets matched on its own', () => {
+  const minute = fc.integer({ min: 0, max: 30 });
+  const laterCall = fc.record({
+    id: fc.integer({ min: 0, max: 40 }),
+    minute,
+    direction: fc.constantFrom<LaterCall['direction']>('inbound', 'outbound', 'internal'),
+    outcome: fc.constantFrom<LaterCall['outcome']>('answered', 'missed', 'voicemail', null),
+  });
+  fc.assert(
+    fc.property(
+      fc.array(laterCall, { maxLength: 30 }),
+      fc.array(fc.record({ id: fc.integer({ min: 0, max: 40 }), minute }), { maxLength: 10 }),
+      (rawCalls, rawMisses) => {
+        const iso = (m: number) => new Date(Date.UTC(2026, 2, 3) + m * 60_000).toISOString();
+        const calls: LaterCall[] = rawCalls.map((c, i) => ({
+          call_id: `c${c.id}-${i % 3}`,
+          direction: c.direction,
+          outcome: c.outcome,
+          status: c.outcome === null ? 'live' : 'ended',
+          started_at: iso(c.minute),
+          extension: '102',
+        }));
+        // Some misses share an id with a call (their own record among the calls).
+        const misses = rawMisses.map((m) => ({ call_id: `c${m.id}-0`, started_at: iso(m.minute) }));
+        expect(matchCallbacks(misses, calls)).toEqual(misses.map((m) => oneByOne(m, calls)));
+      },
+    ),
+    { numRuns: 500 },
+  );
 });
