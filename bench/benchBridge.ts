@@ -43,6 +43,8 @@ export interface RequestRecord {
   ms: number;
   status: number | null;
   rows: number;
+  /** Finer than `kind`: which read of a poll this was (`requestDetail`). */
+  detail: string;
 }
 
 /**
@@ -110,6 +112,7 @@ export class BridgeProbe {
           this.requests.push({
             locationId,
             kind: requestKind(request.url),
+            detail: requestDetail(request.url),
             startedAt,
             ms: performance.now() - t,
             status,
@@ -119,6 +122,21 @@ export class BridgeProbe {
       },
     };
   }
+}
+
+/**
+ * Which read a request is, for counting a poll's requests by purpose: the call log's light pass
+ * (`$select`), a whole read's first page (`$count`), or rows read on (later pages and the
+ * targeted reads of the cheap re-read, lib/threecx/client.ts `callLogWanted`).
+ */
+function requestDetail(url: string): string {
+  const kind = requestKind(url);
+  if (url.includes('GetAbandonedQueueCallsData')) return 'abandonedQueueCalls';
+  if (kind !== 'callLog') return kind;
+  const query = decodeURIComponent(url.slice(url.indexOf('?') + 1));
+  if (query.includes('$select=')) return 'callLog light pass';
+  if (query.includes('$count=true')) return 'callLog whole, first page';
+  return 'callLog rows read on';
 }
 
 function requestKind(url: string): RequestRecord['kind'] {

@@ -98,6 +98,7 @@ async function pollingAt(
 
     const windowFrom = Date.now();
     const stopProfile = await profileWindow();
+    const stopHostProfile = await host.profileWindow();
     const meter = new ProcessMeter();
     const hostBefore = await host.usage();
     const samples: LocationPollStatus[][] = [];
@@ -113,6 +114,7 @@ async function pollingAt(
     const windowTo = Date.now();
     const usage = meter.stop();
     await stopProfile();
+    await stopHostProfile();
     const hostAfter = await host.usage();
     global.gc?.();
     const heapAfterGc = process.memoryUsage().heapUsed;
@@ -158,6 +160,12 @@ async function pollingAt(
       (r) => r.startedAt >= windowFrom && r.startedAt < windowTo,
     );
 
+    const byDetail = new Map<string, number>();
+    for (const r of requests) byDetail.set(r.detail, (byDetail.get(r.detail) ?? 0) + 1);
+    const perPoll = [...byDetail]
+      .sort((a, b) => b[1] - a[1])
+      .map(([detail, n]) => `${detail} ${round(n / Math.max(1, ok.length), 2)}`)
+      .join(', ');
     const q = (values: number[], p: number, digits = 0) => round(percentile(values, p), digits);
     printTable(
       `${pbxs} PBXs polled by one bridge every 5 s for ${round(windowSeconds)} s (after ${round(Math.max(warmupSeconds * 1000, afterFirstRound ? firstRoundMs + intervalMs : 0) / 1000)} s warm-up${afterFirstRound ? ': the first round and one interval' : ''}), ${callsPerMinute} call/min each, legs logged ${callLogDelaySeconds} s after they end; ${loadLine()}`,
@@ -181,6 +189,11 @@ async function pollingAt(
             99,
           )}`,
           note: `${round(mean(requests.map((r) => r.ms)), 1)} ms per request to 3CX on average (timed in the bridge, so its own event-loop delay is included), ${round(requests.length / Math.max(1, ok.length), 1)} requests per poll`,
+        },
+        {
+          figure: 'requests per poll, by read',
+          value: round(requests.length / Math.max(1, ok.length), 2),
+          note: perPoll,
         },
         {
           figure: 'time between a location’s polls p50 / p95 / max s',

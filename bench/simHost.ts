@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { startSimulator, type Simulator, type TrafficMix } from '../sim';
+import { profileWindow } from './cpuProfile';
 import { startBenchReceiver, type BenchReceiver } from './benchReceiver';
 import { runJournalLoad, type JournalLoadSpec } from './journalLoad';
 
@@ -78,6 +79,7 @@ export type HostRequest =
   | { method: 'arrivals'; from: number }
   | { method: 'arrivalCount' }
   | { method: 'usage' }
+  | { method: 'profile'; file: string | null }
   | { method: 'journalLoad'; spec: JournalLoadSpec }
   | { method: 'blackHoles'; count: number }
   | { method: 'close' };
@@ -110,6 +112,7 @@ async function startBlackHole(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 }
 let receiver: BenchReceiver | null = null;
+let stopProfile: (() => Promise<void>) | null = null;
 
 async function handle(request: HostRequest): Promise<unknown> {
   switch (request.method) {
@@ -198,6 +201,14 @@ async function handle(request: HostRequest): Promise<unknown> {
       };
       return usage;
     }
+    case 'profile':
+      // A file starts a CPU profile of this process, null writes it (bench/cpuProfile.ts).
+      if (request.file !== null) stopProfile = await profileWindow(request.file);
+      else {
+        await stopProfile?.();
+        stopProfile = null;
+      }
+      return null;
     case 'journalLoad':
       return runJournalLoad(request.spec);
     case 'blackHoles': {

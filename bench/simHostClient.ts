@@ -84,6 +84,19 @@ export class SimHost {
     return this.call({ method: 'usage' }) as Promise<HostUsage>;
   }
 
+  /**
+   * `BENCH_SIM_CPU_PROFILE=FILE`: start a CPU profile of the host (a no-op without it); the
+   * returned function writes it. For a benchmark's measured window only.
+   */
+  async profileWindow(): Promise<() => Promise<void>> {
+    const file = process.env.BENCH_SIM_CPU_PROFILE;
+    if (!file) return async () => undefined;
+    await this.call({ method: 'profile', file });
+    return async () => {
+      await this.call({ method: 'profile', file: null });
+    };
+  }
+
   /** Start `count` servers that accept requests and never answer; their URLs. */
   blackHoles(count: number): Promise<string[]> {
     return this.call({ method: 'blackHoles', count }) as Promise<string[]>;
