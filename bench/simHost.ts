@@ -71,7 +71,7 @@ export interface HostUsage {
 }
 
 export type HostRequest =
-  | { method: 'start'; sims: SimSpec[] }
+  | { method: 'start'; sims: SimSpec[]; offset?: number }
   | { method: 'traffic'; spec: TrafficSpec | null }
   | { method: 'setClock'; at: number }
   | { method: 'calls' }
@@ -93,6 +93,8 @@ export interface HostStarted {
 }
 
 const sims: Simulator[] = [];
+/** Index of this host's first simulator among all hosts' (bench/simHostClient.ts `processes`). */
+let offset = 0;
 const blackHoles: Server[] = [];
 const heldSockets = new Set<Socket>();
 
@@ -117,6 +119,7 @@ let stopProfile: (() => Promise<void>) | null = null;
 async function handle(request: HostRequest): Promise<unknown> {
   switch (request.method) {
     case 'start': {
+      offset = request.offset ?? 0;
       receiver = await startBenchReceiver();
       for (const spec of request.sims) {
         sims.push(
@@ -149,7 +152,7 @@ async function handle(request: HostRequest): Promise<unknown> {
         }
         const { backfillMs, ...traffic } = spec;
         if (backfillMs) sim.clock.set(sim.clock.now() - backfillMs);
-        sim.pbx.startTraffic({ ...traffic, seed: 1000 + i });
+        sim.pbx.startTraffic({ ...traffic, seed: 1000 + offset + i });
         if (backfillMs) sim.clock.advance(backfillMs / 1000); // back to the present
         sim.pbx.calls(); // places the backfilled calls now, not inside the bridge's first poll
       });
@@ -166,7 +169,7 @@ async function handle(request: HostRequest): Promise<unknown> {
         for (const call of sim.pbx.calls()) {
           const rings = call.legs.filter((l) => l.destinationKind === 'extension');
           truth.push({
-            sim: i,
+            sim: offset + i,
             callKey: call.callHistoryId ?? String(call.callId),
             callId: call.callId,
             firstRingAt: rings.length > 0 ? Math.min(...rings.map((l) => l.startedAt)) : null,
