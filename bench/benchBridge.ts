@@ -44,6 +44,8 @@ export interface RequestRecord {
   ms: number;
   status: number | null;
   rows: number;
+  /** Finer than `kind`: which read of a poll this was (`requestDetail`). */
+  detail: string;
 }
 
 /**
@@ -95,6 +97,7 @@ export class BridgeProbe {
 
   transport(locationId: string): HttpTransport {
     const inner = createAxiosTransport();
+    const poll: PollReads = { lightPass: null };
     return {
       request: async (request) => {
         const startedAt = Date.now();
@@ -111,6 +114,7 @@ export class BridgeProbe {
           this.requests.push({
             locationId,
             kind: requestKind(request.url),
+            detail: requestDetail(request.url, poll),
             startedAt,
             ms: performance.now() - t,
             status,
@@ -120,6 +124,36 @@ export class BridgeProbe {
       },
     };
   }
+}
+
+/** What a location's poll has read so far (a poll starts with `/ActiveCalls`). */
+interface PollReads {
+  /** The light pass's path (its period), if this poll made one. */
+  lightPass: string | null;
+}
+
+/**
+ * Which read a request is, for counting a poll's requests by purpose: the call log's light pass
+ * (`$select`); after it, the whole window again or only the periods of the rows wanted
+ * (lib/threecx/client.ts `callLogWanted`); a whole read with no light pass (a first or
+ * catch-up poll); each with its pages read on (`$skip` > 0) counted apart.
+ */
+function requestDetail(url: string, poll: PollReads): string {
+  const kind = requestKind(url);
+  if (kind === 'activeCalls') poll.lightPass = null;
+  if (url.includes('GetAbandonedQueueCallsData')) return 'abandonedQueueCalls';
+  if (kind !== 'callLog') return kind;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  const on = Number(query.get('$skip') ?? 0) > 0 ? ', read on' : '';
+  if (query.has('$select')) {
+    poll.lightPass = path;
+    return `callLog light pass${on}`;
+  }
+  if (poll.lightPass === null) return `callLog whole, no light pass${on}`;
+  if (path === poll.lightPass) return `callLog whole window after the light pass${on}`;
+  return `callLog wanted periods${on}`;
 }
 
 function requestKind(url: string): RequestRecord['kind'] {

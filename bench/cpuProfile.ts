@@ -4,9 +4,12 @@ import { Session } from 'node:inspector';
 /**
  * `BENCH_CPU_PROFILE=FILE`: a CPU profile of the bridge process over a benchmark's measured
  * window only (not its setup), for Chrome DevTools or `npx speedscope`. A no-op otherwise.
+ * The simulator host profiles itself the same way with `BENCH_SIM_CPU_PROFILE=FILE`
+ * (bench/simHost.ts), over the same window.
  */
-export async function profileWindow(): Promise<() => Promise<void>> {
-  const file = process.env.BENCH_CPU_PROFILE;
+export async function profileWindow(
+  file = process.env.BENCH_CPU_PROFILE,
+): Promise<() => Promise<void>> {
   if (!file) return async () => undefined;
   const session = new Session();
   session.connect();

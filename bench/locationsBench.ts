@@ -64,14 +64,18 @@ async function pollingAt(
   // stored per PBX) is then out of the window, which measures the steady state alone.
   const afterFirstRound = process.env.BENCH_LOCATIONS_AFTER_FIRST_ROUND === '1';
   const intervalMs = 5000;
-  process.stdout.write(`[locations] ${pbxs} PBXs at ${callsPerMinute} calls/min: ${loadLine()}\n`);
+  process.stdout.write(
+    `[locations] ${pbxs} PBXs at ${callsPerMinute} calls/min, simulator host processes: ${process.env.BENCH_SIM_HOSTS ?? 1}; ${loadLine()}\n`,
+  );
 
+  // BENCH_SIM_HOSTS=N: the simulated PBXs in N processes (one per core), not one.
   const host = await SimHost.start(
     Array.from({ length: pbxs }, (_, i) => ({
       seed: i + 1,
       callLogDelaySeconds,
       clock: { mode: 'realtime' as const },
     })),
+    { processes: Number(process.env.BENCH_SIM_HOSTS ?? 1) },
   );
   let bench: BenchBridge | null = null;
   try {
@@ -98,6 +102,7 @@ async function pollingAt(
 
     const windowFrom = Date.now();
     const stopProfile = await profileWindow();
+    const stopHostProfile = await host.profileWindow();
     const meter = new ProcessMeter();
     const hostBefore = await host.usage();
     const samples: LocationPollStatus[][] = [];
@@ -113,6 +118,7 @@ async function pollingAt(
     const windowTo = Date.now();
     const usage = meter.stop();
     await stopProfile();
+    await stopHostProfile();
     const hostAfter = await host.usage();
     global.gc?.();
     const heapAfterGc = process.memoryUsage().heapUsed;
@@ -158,6 +164,17 @@ async function pollingAt(
       (r) => r.startedAt >= windowFrom && r.startedAt < windowTo,
     );
 
+    const byDetail = new Map<string, number>();
+    for (const r of requests) byDetail.set(r.detail, (byDetail.get(r.detail) ?? 0) + 1);
+    // Polls started in the window: each starts with one `/ActiveCalls` (lib/poller/callPoller.ts),
+    // so this counts polls that had not finished by the window's end too.
+    const pollsStarted = Math.max(1, byDetail.get('activeCalls') ?? 0);
+    const perPoll = [...byDetail]
+      .sort((a, b) => b[1] - a[1])
+      .map(([detail, n]) => `${detail} ${round(n / pollsStarted, 2)}`)
+      .join(', ');
+    const hostCpuMsPerRequest =
+      (hostAfter.cpuMicros - hostBefore.cpuMicros) / 1000 / Math.max(1, requests.length);
     const q = (values: number[], p: number, digits = 0) => round(percentile(values, p), digits);
     printTable(
       `${pbxs} PBXs polled by one bridge every 5 s for ${round(windowSeconds)} s (after ${round(Math.max(warmupSeconds * 1000, afterFirstRound ? firstRoundMs + intervalMs : 0) / 1000)} s warm-up${afterFirstRound ? ': the first round and one interval' : ''}), ${callsPerMinute} call/min each, legs logged ${callLogDelaySeconds} s after they end; ${loadLine()}`,
@@ -181,6 +198,16 @@ async function pollingAt(
             99,
           )}`,
           note: `${round(mean(requests.map((r) => r.ms)), 1)} ms per request to 3CX on average (timed in the bridge, so its own event-loop delay is included), ${round(requests.length / Math.max(1, ok.length), 1)} requests per poll`,
+        },
+        {
+          figure: 'requests per poll, by read',
+          value: round(requests.length / pollsStarted, 2),
+          note: `per poll started in the window (${pollsStarted}): ${perPoll}`,
+        },
+        {
+          figure: 'simulator host CPU per request to 3CX, ms',
+          value: round(hostCpuMsPerRequest, 1),
+          note: 'the host’s CPU over the window / the requests started in it (traffic and Call Control included)',
         },
         {
           figure: 'time between a location’s polls p50 / p95 / max s',

@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { startSimulator, type Simulator, type TrafficMix } from '../sim';
+import { profileWindow } from './cpuProfile';
 import { startBenchReceiver, type BenchReceiver } from './benchReceiver';
 import { runJournalLoad, type JournalLoadSpec } from './journalLoad';
 
@@ -70,7 +71,7 @@ export interface HostUsage {
 }
 
 export type HostRequest =
-  | { method: 'start'; sims: SimSpec[] }
+  | { method: 'start'; sims: SimSpec[]; offset?: number }
   | { method: 'traffic'; spec: TrafficSpec | null }
   | { method: 'setClock'; at: number }
   | { method: 'calls' }
@@ -78,6 +79,7 @@ export type HostRequest =
   | { method: 'arrivals'; from: number }
   | { method: 'arrivalCount' }
   | { method: 'usage' }
+  | { method: 'profile'; file: string | null }
   | { method: 'journalLoad'; spec: JournalLoadSpec }
   | { method: 'blackHoles'; count: number }
   | { method: 'close' };
@@ -91,6 +93,8 @@ export interface HostStarted {
 }
 
 const sims: Simulator[] = [];
+/** Index of this host's first simulator among all hosts' (bench/simHostClient.ts `processes`). */
+let offset = 0;
 const blackHoles: Server[] = [];
 const heldSockets = new Set<Socket>();
 
@@ -110,10 +114,12 @@ async function startBlackHole(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 }
 let receiver: BenchReceiver | null = null;
+let stopProfile: (() => Promise<void>) | null = null;
 
 async function handle(request: HostRequest): Promise<unknown> {
   switch (request.method) {
     case 'start': {
+      offset = request.offset ?? 0;
       receiver = await startBenchReceiver();
       for (const spec of request.sims) {
         sims.push(
@@ -146,7 +152,7 @@ async function handle(request: HostRequest): Promise<unknown> {
         }
         const { backfillMs, ...traffic } = spec;
         if (backfillMs) sim.clock.set(sim.clock.now() - backfillMs);
-        sim.pbx.startTraffic({ ...traffic, seed: 1000 + i });
+        sim.pbx.startTraffic({ ...traffic, seed: 1000 + offset + i });
         if (backfillMs) sim.clock.advance(backfillMs / 1000); // back to the present
         sim.pbx.calls(); // places the backfilled calls now, not inside the bridge's first poll
       });
@@ -163,7 +169,7 @@ async function handle(request: HostRequest): Promise<unknown> {
         for (const call of sim.pbx.calls()) {
           const rings = call.legs.filter((l) => l.destinationKind === 'extension');
           truth.push({
-            sim: i,
+            sim: offset + i,
             callKey: call.callHistoryId ?? String(call.callId),
             callId: call.callId,
             firstRingAt: rings.length > 0 ? Math.min(...rings.map((l) => l.startedAt)) : null,
@@ -198,6 +204,14 @@ async function handle(request: HostRequest): Promise<unknown> {
       };
       return usage;
     }
+    case 'profile':
+      // A file starts a CPU profile of this process, null writes it (bench/cpuProfile.ts).
+      if (request.file !== null) stopProfile = await profileWindow(request.file);
+      else {
+        await stopProfile?.();
+        stopProfile = null;
+      }
+      return null;
     case 'journalLoad':
       return runJournalLoad(request.spec);
     case 'blackHoles': {

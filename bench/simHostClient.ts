@@ -11,16 +11,114 @@ import type {
   TrafficSpec,
 } from './simHost';
 
-/** The parent's handle on bench/simHost.ts running in a child process. */
+/**
+ * The parent's handle on bench/simHost.ts running in child processes: one by default;
+ * `processes` > 1 splits the simulators between that many (the webhook receiver, black holes and
+ * journal load stay in the first), so that 200 simulated PBXs are not one process on one core.
+ */
 export class SimHost {
+  urls: string[] = [];
+  receiverUrl = '';
+  receiverUrls: string[] = [];
+
+  private constructor(private readonly hosts: HostProcess[]) {}
+
+  static async start(sims: SimSpec[], options: { processes?: number } = {}): Promise<SimHost> {
+    const count = Math.max(1, Math.min(options.processes ?? 1, Math.max(1, sims.length)));
+    const per = Math.ceil(sims.length / count);
+    const hosts = Array.from({ length: count }, () => HostProcess.fork());
+    const host = new SimHost(hosts);
+    const started = (await Promise.all(
+      hosts.map((h, i) =>
+        h.call({ method: 'start', sims: sims.slice(i * per, (i + 1) * per), offset: i * per }),
+      ),
+    )) as HostStarted[];
+    host.urls = started.flatMap((s) => s.urls);
+    host.receiverUrl = started[0].receiverUrl;
+    host.receiverUrls = started[0].receiverUrls;
+    return host;
+  }
+
+  private get first(): HostProcess {
+    return this.hosts[0];
+  }
+
+  async traffic(spec: TrafficSpec | null): Promise<unknown> {
+    await Promise.all(this.hosts.map((h) => h.call({ method: 'traffic', spec })));
+    return null;
+  }
+
+  async setClock(at: number): Promise<unknown> {
+    await Promise.all(this.hosts.map((h) => h.call({ method: 'setClock', at })));
+    return null;
+  }
+
+  async calls(): Promise<CallTruth[]> {
+    const all = await Promise.all(this.hosts.map((h) => h.call({ method: 'calls' })));
+    return (all as CallTruth[][]).flat();
+  }
+
+  clock(): Promise<{ sim: number | null; wall: number }> {
+    return this.first.call({ method: 'clock' }) as Promise<{ sim: number | null; wall: number }>;
+  }
+
+  arrivals(from = 0): Promise<Arrival[]> {
+    return this.first.call({ method: 'arrivals', from }) as Promise<Arrival[]>;
+  }
+
+  arrivalCount(): Promise<number> {
+    return this.first.call({ method: 'arrivalCount' }) as Promise<number>;
+  }
+
+  /** CPU of all the host processes together (percent of one core when divided by wall time). */
+  async usage(): Promise<HostUsage> {
+    const all = (await Promise.all(
+      this.hosts.map((h) => h.call({ method: 'usage' })),
+    )) as HostUsage[];
+    return {
+      cpuMicros: all.reduce((sum, u) => sum + u.cpuMicros, 0),
+      rss: all.reduce((sum, u) => sum + u.rss, 0),
+      wallMs: all[0].wallMs,
+    };
+  }
+
+  /**
+   * `BENCH_SIM_CPU_PROFILE=FILE`: start a CPU profile of each host (a no-op without it; the
+   * second host's goes to `FILE.1`, …); the returned function writes them. For a benchmark's
+   * measured window only.
+   */
+  async profileWindow(): Promise<() => Promise<void>> {
+    const file = process.env.BENCH_SIM_CPU_PROFILE;
+    if (!file) return async () => undefined;
+    const fileOf = (i: number) => (i === 0 ? file : `${file}.${i}`);
+    await Promise.all(this.hosts.map((h, i) => h.call({ method: 'profile', file: fileOf(i) })));
+    return async () => {
+      await Promise.all(this.hosts.map((h) => h.call({ method: 'profile', file: null })));
+    };
+  }
+
+  /** Start `count` servers that accept requests and never answer; their URLs. */
+  blackHoles(count: number): Promise<string[]> {
+    return this.first.call({ method: 'blackHoles', count }) as Promise<string[]>;
+  }
+
+  /** Post CRM-template journal entries from the child (bench/journalLoad.ts). */
+  journalLoad(spec: JournalLoadSpec): Promise<JournalPost[]> {
+    return this.first.call({ method: 'journalLoad', spec }) as Promise<JournalPost[]>;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.hosts.map((h) => h.close()));
+  }
+}
+
+/** One child process running bench/simHost.ts: one request, one answer, over IPC. */
+class HostProcess {
   private nextId = 1;
   private readonly waiting = new Map<
     number,
     { resolve: (value: unknown) => void; reject: (error: Error) => void }
   >();
-  urls: string[] = [];
-  receiverUrl = '';
-  receiverUrls: string[] = [];
 
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
@@ -37,7 +135,7 @@ export class SimHost {
     });
   }
 
-  static async start(sims: SimSpec[]): Promise<SimHost> {
+  static fork(): HostProcess {
     const child = fork(join(__dirname, 'simHost.js'), [], {
       // BENCH_SIM_CPU_PROFILE_DIR=DIR: a CPU profile of the simulator host, written when it exits.
       execArgv: [
@@ -48,50 +146,7 @@ export class SimHost {
       ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const host = new SimHost(child);
-    const started = (await host.call({ method: 'start', sims })) as HostStarted;
-    host.urls = started.urls;
-    host.receiverUrl = started.receiverUrl;
-    host.receiverUrls = started.receiverUrls;
-    return host;
-  }
-
-  traffic(spec: TrafficSpec | null): Promise<unknown> {
-    return this.call({ method: 'traffic', spec });
-  }
-
-  setClock(at: number): Promise<unknown> {
-    return this.call({ method: 'setClock', at });
-  }
-
-  calls(): Promise<CallTruth[]> {
-    return this.call({ method: 'calls' }) as Promise<CallTruth[]>;
-  }
-
-  clock(): Promise<{ sim: number | null; wall: number }> {
-    return this.call({ method: 'clock' }) as Promise<{ sim: number | null; wall: number }>;
-  }
-
-  arrivals(from = 0): Promise<Arrival[]> {
-    return this.call({ method: 'arrivals', from }) as Promise<Arrival[]>;
-  }
-
-  arrivalCount(): Promise<number> {
-    return this.call({ method: 'arrivalCount' }) as Promise<number>;
-  }
-
-  usage(): Promise<HostUsage> {
-    return this.call({ method: 'usage' }) as Promise<HostUsage>;
-  }
-
-  /** Start `count` servers that accept requests and never answer; their URLs. */
-  blackHoles(count: number): Promise<string[]> {
-    return this.call({ method: 'blackHoles', count }) as Promise<string[]>;
-  }
-
-  /** Post CRM-template journal entries from the child (bench/journalLoad.ts). */
-  journalLoad(spec: JournalLoadSpec): Promise<JournalPost[]> {
-    return this.call({ method: 'journalLoad', spec }) as Promise<JournalPost[]>;
+    return new HostProcess(child);
   }
 
   async close(): Promise<void> {
@@ -101,7 +156,7 @@ export class SimHost {
     await exited;
   }
 
-  private call(request: HostRequest): Promise<unknown> {
+  call(request: HostRequest): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });

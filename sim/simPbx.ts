@@ -103,6 +103,8 @@ export class SimPbx {
   /** Calls ordered by start time, for the active-call scan. */
   private readonly callIndex: SimCall[] = [];
   private longestCallMs = 0;
+  /** Inbound-report rows of calls whose legs are all logged (`inboundCallRowAt`). */
+  private readonly finalInboundRows = new WeakMap<SimCall, InboundCallRow>();
   private traffic: TrafficGenerator | null = null;
 
   constructor(private readonly deps: SimPbxDependencies) {}
@@ -123,6 +125,15 @@ export class SimPbx {
   calls(): SimCall[] {
     this.syncTraffic();
     return this.placed.slice();
+  }
+
+  /**
+   * The calls placed after the first `seen` (traffic included), in placement order: for a
+   * watcher that looks often (the Call Control view every 20 ms) and must not copy them all.
+   */
+  callsSince(seen: number): SimCall[] {
+    this.syncTraffic();
+    return seen >= this.placed.length ? [] : this.placed.slice(seen);
   }
 
   call(callId: number): SimCall | undefined {
@@ -251,7 +262,7 @@ export class SimPbx {
       if (call.did === null || !this.isLogged(call.legs[0], now)) continue;
       const did = this.deps.directory.did(call.did);
       if (trunkDns.length > 0 && !trunkDns.includes(did.trunkDn)) continue;
-      rows.push(this.inboundCallRow(call, now));
+      rows.push(this.inboundCallRowAt(call, now));
     }
     return rows;
   }
@@ -309,6 +320,19 @@ export class SimPbx {
       this.legIndex.splice(upperBound(this.legIndex, leg.startedAt), 0, leg);
     }
     return call;
+  }
+
+  /**
+   * The call's inbound row as of `now`; once every leg is logged it can no longer change, and
+   * the same row object is served from then on (a poller re-reads its window every few seconds,
+   * and the wire form of a row is cached by object, sim/odata/collectionJson.ts).
+   */
+  private inboundCallRowAt(call: SimCall, now: number): InboundCallRow {
+    const final = this.finalInboundRows.get(call);
+    if (final !== undefined) return final;
+    const row = this.inboundCallRow(call, now);
+    if (call.legs.every((l) => this.isLogged(l, now))) this.finalInboundRows.set(call, row);
+    return row;
   }
 
   private inboundCallRow(call: SimCall, now: number): InboundCallRow {

@@ -1,5 +1,3 @@
-import { parseUtcMillis } from '../utcTime';
-
 /**
  * The light pass of a call-log read: only the fields that say which call a leg belongs to and
  * when it started (`$select`, an OData option XAPI accepts, docs/3cx-facts.md §1.1). A caller
@@ -56,24 +54,6 @@ export function wantedRanges(
     ranges.splice(best, 2, { start: ranges[best].start, end: ranges[best + 1].end });
   }
   return ranges;
-}
-
-/**
- * The earliest `StartTime` among the wanted rows (epoch ms, floored to the second), or null
- * when one of them has no readable start: then only the whole window is sure to hold it.
- */
-export function earliestWantedStart(
-  rows: readonly CallLogKeyRow[],
-  wanted: (row: CallLogKeyRow) => boolean,
-): number | null {
-  let earliest = Number.POSITIVE_INFINITY;
-  for (const row of rows) {
-    if (!wanted(row)) continue;
-    const start = typeof row.StartTime === 'string' ? parseUtcMillis(row.StartTime) : NaN;
-    if (Number.isNaN(start)) return null;
-    earliest = Math.min(earliest, start);
-  }
-  return Number.isFinite(earliest) ? Math.floor(earliest / 1000) * 1000 : null;
 }
 
 /** The row's `CdrId` when it is usable to check that a page holds the rows expected. */

@@ -2,7 +2,6 @@ import type { CallLeg } from './callLeg';
 import {
   CALL_LOG_KEY_FIELDS,
   cdrIdOf,
-  earliestWantedStart,
   ignoredSelect,
   wantedRanges,
   type CallLogKeyRow,
@@ -126,6 +125,14 @@ class SelectRefused extends Error {}
  */
 const MAX_WANTED_RANGES = 3;
 
+/**
+ * `$top` of reads that `$select` a few fields (the light pass, the inbound report's three
+ * fields): a row of four short fields is a twentieth of a whole call-log row, so one request
+ * carries a poller's whole re-read window (issue 16: a window of 1,500 legs was three light
+ * pages of 500). A PBX that caps pages lower is read on by `@odata.count` (§1.3).
+ */
+const SELECT_PAGE_SIZE = 5000;
+
 /** A window held `maxRowsPerWindow` rows or more (the count said so, or the pages did). */
 class TooManyRows extends Error {
   constructor(readonly rows: number) {
@@ -175,6 +182,8 @@ export class ThreeCxClient {
   private readonly timeoutMs: number;
   private readonly reportTimeoutMs: number;
   private readonly pageSize: number;
+  /** `$top` of `$select`ed reads: at least `pageSize` ({@link SELECT_PAGE_SIZE}). */
+  private readonly selectPageSize: number;
   private readonly maxWindowMs: number;
   private readonly minWindowMs: number;
   private readonly maxRowsPerWindow: number;
@@ -191,6 +200,7 @@ export class ThreeCxClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.reportTimeoutMs = options.reportTimeoutMs ?? DEFAULT_REPORT_TIMEOUT_MS;
     this.pageSize = positiveInteger(options.pageSize ?? DEFAULT_PAGE_SIZE, 'pageSize');
+    this.selectPageSize = Math.max(this.pageSize, SELECT_PAGE_SIZE);
     this.maxWindowMs = options.maxWindowMs ?? DEFAULT_MAX_WINDOW_MS;
     this.minWindowMs = options.minWindowMs ?? DEFAULT_MIN_WINDOW_MS;
     this.maxRowsPerWindow = positiveInteger(
@@ -262,15 +272,16 @@ export class ThreeCxClient {
   /**
    * The call-log rows of the period that `wanted` picks, whole, for a caller that already holds
    * most of the period (the poller re-reads its overlap on every tick, issue 16): a light pass
-   * reads only the key fields (`$select`, docs/3cx-facts.md §1.1), then only the wanted rows
-   * are read whole, by their positions in the same ordered report, checked by `CdrId`. Returns
-   * every wanted row and possibly a few others (the caller filters again).
+   * reads only the key fields (`$select`, docs/3cx-facts.md §1.1) in one request, then only
+   * the wanted rows are read whole, by the periods their start times span (at most three
+   * requests), checked by `CdrId`. Returns every wanted row and possibly a few others (the
+   * caller filters again), legs logged since the light pass included.
    *
    * Where the cheap path cannot be trusted it reads more, never less: a PBX that ignores
    * `$select` sends whole rows (used as they are); one before V20 Update 6 has neither `CdrId`
    * nor `CallHistoryId` and refuses the `$select` (400: every later read is a plain
-   * {@link callLog}); when a leg lands inside the window between the passes, the positions no
-   * longer match and the rows are read whole from the earliest wanted start [inf].
+   * {@link callLog}); when a wanted row is missing from the periods read, the whole window is
+   * read [inf].
    */
   async callLogWanted(
     query: ReportPeriod,
@@ -324,7 +335,7 @@ export class ThreeCxClient {
         this.pagedReport(
           inboundCallsPath(window),
           INBOUND_CALLS,
-          this.pageSize,
+          selected === undefined ? this.pageSize : this.selectPageSize,
           DEFAULT_ORDER_BY,
           selected,
         ),
@@ -514,7 +525,7 @@ export class ThreeCxClient {
       keys = await this.pagedReport<CallLogKeyRow>(
         path,
         CALL_LOG,
-        this.pageSize,
+        this.selectPageSize,
         DEFAULT_ORDER_BY,
         CALL_LOG_KEY_FIELDS.join(','),
       );
@@ -530,55 +541,30 @@ export class ThreeCxClient {
     if (covered * 2 > keys.length)
       return this.pagedReport<CallLeg>(path, CALL_LOG, this.pageSize, DEFAULT_ORDER_BY);
     const rows: CallLeg[] = [];
+    const whole = () => this.pagedReport<CallLeg>(path, CALL_LOG, this.pageSize, DEFAULT_ORDER_BY);
     for (const range of ranges) {
-      const got = await this.rowsAt(path, range, keys);
-      if (got === null) {
-        const from = earliestWantedStart(keys, wanted) ?? window.from;
-        return this.pagedReport<CallLeg>(
-          callLogPath({ from: Math.max(from, window.from), to: window.to }),
-          CALL_LOG,
-          this.pageSize,
-          DEFAULT_ORDER_BY,
-        );
-      }
+      const period = rangePeriod(keys, range, window);
+      if (period === null) return whole();
+      const got = await this.pagedReport<CallLeg>(
+        callLogPath(period),
+        CALL_LOG,
+        this.pageSize,
+        DEFAULT_ORDER_BY,
+      );
       for (const row of got) rows.push(row);
     }
-    return rows;
-  }
-
-  /**
-   * The whole rows at positions `[start, end)` of the window's ordered report, or null when
-   * they are not the rows the light pass saw there (by `CdrId`): the log changed in between,
-   * or the PBX does not order or page the same way twice.
-   */
-  private async rowsAt(
-    path: string,
-    range: RowRange,
-    keys: readonly CallLogKeyRow[],
-  ): Promise<CallLeg[] | null> {
-    const rows: CallLeg[] = [];
-    let at = range.start;
-    while (at < range.end) {
-      const body = await this.get(
-        path +
-          queryString({
-            $top: Math.min(this.pageSize, range.end - at),
-            $skip: at,
-            $orderby: DEFAULT_ORDER_BY,
-          }),
-        CALL_LOG,
-        this.reportTimeoutMs,
-      );
-      const page = collectionValue<CallLeg>(body, this.context(CALL_LOG), 200);
-      // An empty page: rows gone. A capped page (100 rows, §1.3) just means another request.
-      if (page.length === 0) return null;
-      for (const row of page) {
-        if (at === range.end) break;
-        const expected = cdrIdOf(keys[at]);
-        if (expected === null || cdrIdOf(row) !== expected) return null;
-        rows.push(row);
-        at++;
-      }
+    // Every wanted row the light pass saw must be among them (by `CdrId`). One missing means
+    // the PBX does not cut a period by each leg's own `StartTime` [inf] (by its call's start,
+    // say): only the whole window is then sure to hold it.
+    const got = new Set<string>();
+    for (const row of rows) {
+      const id = cdrIdOf(row);
+      if (id !== null) got.add(id);
+    }
+    for (const key of keys) {
+      if (!wanted(key)) continue;
+      const id = cdrIdOf(key);
+      if (id === null || !got.has(id)) return whole();
     }
     return rows;
   }
@@ -753,6 +739,30 @@ function periodMillis(period: ReportPeriod): { from: number; to: number } {
     throw new RangeError(`not a valid period: ${String(period.from)} to ${String(period.to)}`);
   }
   return { from, to };
+}
+
+/**
+ * The period whose rows are those of `range` in the light pass (whole seconds, from the first
+ * row's start to one second past the last's), within the window; null when a start is
+ * unreadable. Read by period, not by `$skip` positions: legs logged late (§6) land inside the
+ * window between the light pass and this read and move every position after them, but no
+ * start time (issue 16: at 30 calls/min most polls lost their targeted reads that way).
+ */
+function rangePeriod(
+  keys: readonly CallLogKeyRow[],
+  range: RowRange,
+  window: ReportWindow,
+): ReportWindow | null {
+  const first = startOf(keys[range.start]);
+  const last = startOf(keys[range.end - 1]);
+  if (Number.isNaN(first) || Number.isNaN(last)) return null;
+  const from = Math.max(window.from, Math.floor(first / 1000) * 1000);
+  const to = Math.min(window.to, Math.floor(last / 1000) * 1000 + 1000);
+  return to > from ? { from, to } : null;
+}
+
+function startOf(row: CallLogKeyRow | undefined): number {
+  return typeof row?.StartTime === 'string' ? parseUtcMillis(row.StartTime) : NaN;
 }
 
 /** The whole period as one window (whole seconds, like every report request). */

@@ -62,10 +62,12 @@ export class CallControlState {
 
   /** Bring the view to now; the changes since the previous call, oldest first. */
   advance(): ParticipantChange[] {
-    const calls = this.pbx.calls();
+    // Only the calls placed since the last look: copying every call 50 times a second per PBX
+    // was an eighth of the 200-PBX bench host's CPU (issue 16).
+    const calls = this.pbx.callsSince(this.seenCalls);
     const now = this.now();
-    for (let i = this.seenCalls; i < calls.length; i++) this.add(calls[i]);
-    this.seenCalls = calls.length;
+    for (const call of calls) this.add(call);
+    this.seenCalls += calls.length;
     const changes: ParticipantChange[] = [];
     while (this.heap.length > 0 && this.heap[0].at <= now) {
       const { change } = this.pop();

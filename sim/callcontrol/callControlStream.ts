@@ -47,7 +47,12 @@ export class CallControlStream {
   private closed = false;
 
   constructor(private readonly options: CallControlStreamOptions) {
-    this.timer = setInterval(() => this.tick(), options.tickMs ?? 20);
+    // The timer only feeds open sockets: with none, nobody can see a change as it happens, and
+    // the view is brought to now when a socket opens or a REST route answers (issue 16: 200
+    // idle PBXs spent a tenth of the bench host's CPU planning participants nobody watched).
+    this.timer = setInterval(() => {
+      if (this.sockets.size > 0) this.tick();
+    }, options.tickMs ?? 20);
     this.timer.unref();
     options.faults.onInjected((fault) => this.faultStarted(fault));
   }
@@ -116,6 +121,8 @@ export class CallControlStream {
     }
     const clientId = check.client.clientId;
     this.server.handleUpgrade(request, socket, head, (ws) => {
+      // What changed before this socket opened is the past: not sent (no resume, §2.5).
+      this.tick();
       const entry: StreamSocket = { socket: ws, clientId, sequence: 0, stalled: false };
       this.sockets.add(entry);
       ws.on('close', () => this.sockets.delete(entry));

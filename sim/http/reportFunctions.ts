@@ -21,6 +21,11 @@ export interface ReportFunction {
   parameters: readonly ParameterSpec[];
   /** `@odata.context` suffix. */
   context: string;
+  /**
+   * The date-time property `rows` come in ascending order of, if any (odata/collectionQuery.ts
+   * `answerCollection`): the PBX keeps legs and calls indexed by start (sim/simPbx.ts).
+   */
+  naturalOrder?: string;
   rows(s: SimServices, args: Record<string, BoundValue>): Row[];
 }
 
@@ -43,6 +48,7 @@ export const GET_CALL_LOG_DATA: ReportFunction = {
     { name: 'hidePcalls', type: 'boolean' },
   ],
   context: 'Collection(Pbx.CallLogData)',
+  naturalOrder: 'StartTime',
   rows(s, args) {
     const [from, to] = period(s, args);
     const source = textFilter(args.sourceFilter, [
@@ -70,6 +76,7 @@ export const GET_INBOUND_CALLS: ReportFunction = {
     { name: 'callsType', type: 'int32' },
   ],
   context: 'Collection(Pbx.InboundCall)',
+  naturalOrder: 'StartTime',
   rows(s, args) {
     const [from, to] = period(s, args);
     const trunkDns = String(args.trunkDns ?? '')

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatODataDateTime } from '../odataTime';
+import { collectionJson, JsonText } from '../odata/collectionJson';
 import { answerCollection, answerEntity } from '../odata/collectionQuery';
 import type { Row } from '../odata/rowValues';
 import { parseFunctionSegment } from '../odata/functionCall';
@@ -132,12 +133,17 @@ function route(segments: readonly string[]): Route {
         access: 'owner',
         answer: (s, r) => {
           const args = bindReportArguments(report, call.args);
-          return answerCollection(
-            report.rows(s, args),
-            r.query,
-            `${r.metadata}#${report.context}`,
-            reportProperties(s, report),
-            s.reportQuirks,
+          return new JsonText(
+            collectionJson(
+              answerCollection(
+                report.rows(s, args),
+                r.query,
+                `${r.metadata}#${report.context}`,
+                reportProperties(s, report),
+                s.reportQuirks,
+                report.naturalOrder,
+              ),
+            ),
           );
         },
       };
@@ -181,7 +187,10 @@ export function registerXapiRoutes(app: FastifyInstance, s: SimServices): void {
       );
     }
     const body = target.answer(s, parsed);
-    return reply.code(200).header('odata-version', '4.0').send(omitNulls(body));
+    reply.code(200).header('odata-version', '4.0');
+    if (body instanceof JsonText)
+      return reply.type('application/json; charset=utf-8').send(body.text);
+    return reply.send(omitNulls(body));
   });
 }
 

@@ -40,12 +40,19 @@ export interface PageQuirks {
   ignoresSelect?: boolean;
 }
 
+/**
+ * `naturalOrder`: the property the rows already come in ascending order of (ties in their
+ * natural order), so `$orderby=<it> asc` is the rows as they are: a stable sort would not move
+ * one. The call log is kept in start order; sorting its window again on every page was most of
+ * what a report request cost (issue 16).
+ */
 export function answerCollection(
   rows: readonly Row[],
   query: URLSearchParams,
   context: string,
   properties: readonly string[],
   quirks: PageQuirks = {},
+  naturalOrder?: string,
 ): CollectionAnswer {
   checkOptionNames(query);
   const known = new Set(properties);
@@ -64,7 +71,8 @@ export function answerCollection(
     );
   }
   const orderby = query.get('$orderby');
-  if (orderby !== null) result = sortRows(result, orderby, known);
+  if (orderby !== null && !inNaturalOrder(orderby, naturalOrder, known))
+    result = sortRows(result, orderby, known);
 
   const count = booleanOption(query, '$count');
   const total = result.length;
@@ -109,6 +117,17 @@ function checkOptionNames(query: URLSearchParams): void {
       throw badQuery(`The query parameter '${key}' is not supported`, key);
     }
   }
+}
+
+/** True when `orderby` asks for the order the rows are already in (one known key, ascending). */
+function inNaturalOrder(
+  orderby: string,
+  naturalOrder: string | undefined,
+  known: ReadonlySet<string>,
+): boolean {
+  if (naturalOrder === undefined || !known.has(naturalOrder)) return false;
+  const m = /^\s*([A-Za-z0-9_]+)(?:\s+(asc|desc))?\s*$/i.exec(orderby);
+  return m !== null && m[1] === naturalOrder && (m[2] ?? 'asc').toLowerCase() === 'asc';
 }
 
 function sortRows(rows: Row[], orderby: string, known: ReadonlySet<string>): Row[] {

@@ -1,7 +1,12 @@
 import type { CallLeg } from '../../lib/threecx/callLeg';
 import type { CallLogKeyRow } from '../../lib/threecx/callLogKeys';
 import { ThreeCxClient } from '../../lib/threecx/client';
-import { callLogRoute, legsEvery, type CallLogRouteOptions } from './callLogRoute';
+import {
+  callLogRoute,
+  functionParameters,
+  legsEvery,
+  type CallLogRouteOptions,
+} from './callLogRoute';
 import { CLIENT_ID, CLIENT_SECRET, FakePbx, PBX, json } from './fakeTransport';
 
 /**
@@ -45,6 +50,21 @@ function lightAndWhole(pbx: FakePbx) {
   };
 }
 
+/** `[periodFrom, periodTo]` of each whole-row request, in order. */
+function wholePeriods(pbx: FakePbx): Array<[number, number]> {
+  return pbx.transport
+    .requestsTo('/xapi')
+    .map((r) => new URL(r.url))
+    .filter((url) => !url.searchParams.has('$select'))
+    .map((url) => {
+      const parameters = functionParameters(url);
+      return [
+        Date.parse(parameters.get('periodFrom') ?? ''),
+        Date.parse(parameters.get('periodTo') ?? ''),
+      ];
+    });
+}
+
 describe('callLogWanted: the cheap re-read of a window', () => {
   it('reads the key fields of the window, then only the wanted rows whole', async () => {
     const legs = legsEvery(T0, 1234, 2);
@@ -53,14 +73,15 @@ describe('callLogWanted: the cheap re-read of a window', () => {
     expect(rows.map((r) => r.CdrId)).toEqual(wantedIds(legs));
     // Whole rows, not the light ones.
     expect(rows.every((r) => r.Answered !== undefined)).toBe(true);
-    const { light, whole } = lightAndWhole(pbx);
-    expect(light.map((q) => q.get('$select'))).toEqual([
-      'CdrId,CallHistoryId,CallId,StartTime',
-      'CdrId,CallHistoryId,CallId,StartTime',
+    // The light pass in one request (1,234 small rows), then two runs (call 100; calls
+    // 250–251), each one request for the seconds its rows start in.
+    expect(lightAndWhole(pbx).light.map((q) => q.get('$select'))).toEqual([
       'CdrId,CallHistoryId,CallId,StartTime',
     ]);
-    // Two runs of positions (call 100; calls 250–251), each one request of just those rows.
-    expect(whole.map((q) => `${q.get('$skip')}+${q.get('$top')}`)).toEqual(['300+3', '750+6']);
+    expect(wholePeriods(pbx)).toEqual([
+      [T0 + 600_000, T0 + 605_000],
+      [T0 + 1_500_000, T0 + 1_511_000],
+    ]);
   });
 
   it('makes no second request when nothing is wanted', async () => {
@@ -91,7 +112,7 @@ describe('callLogWanted: the cheap re-read of a window', () => {
     expect(lightAndWhole(pbx).light.length).toBeGreaterThanOrEqual(13);
   });
 
-  it('reads the whole rows from the earliest wanted start when a leg lands between the passes', async () => {
+  it('still reads only the wanted periods when a leg lands between the passes (positions move, start times do not)', async () => {
     const legs = legsEvery(T0, 1234, 2);
     const pbx = new FakePbx();
     const route = callLogRoute(legs, { select: true, count: 'total' });
@@ -100,11 +121,7 @@ describe('callLogWanted: the cheap re-read of a window', () => {
       const answer = route(url);
       // After the light pass, a late leg of an old call lands early in the window: every
       // position after it moves by one.
-      if (
-        url.searchParams.get('$select') !== null &&
-        !landed &&
-        url.searchParams.get('$skip') === '1000'
-      ) {
+      if (url.searchParams.get('$select') !== null && !landed) {
         landed = true;
         legs.splice(10, 0, { ...legs[10], CdrId: 'late-leg', CallHistoryId: 'call-3' });
       }
@@ -113,6 +130,43 @@ describe('callLogWanted: the cheap re-read of a window', () => {
     const rows = await clientFor(pbx).callLogWanted({ from: T0, to: T0 + HOUR }, isNew);
     expect(rows.filter(isNew).map((r) => r.CdrId)).toEqual(wantedIds(legs));
     expect(landed).toBe(true);
+    expect(wholePeriods(pbx)).toEqual([
+      [T0 + 600_000, T0 + 605_000],
+      [T0 + 1_500_000, T0 + 1_511_000],
+    ]);
+  });
+
+  it('reads the whole window when a wanted row is missing from its period (a PBX that cuts periods by call start)', async () => {
+    const legs = legsEvery(T0, 1234, 2);
+    const pbx = new FakePbx();
+    const route = callLogRoute(legs, { select: true, count: 'total' });
+    const callStart = new Map<string, number>();
+    for (const leg of legs)
+      if (!callStart.has(String(leg.CallHistoryId)))
+        callStart.set(String(leg.CallHistoryId), Date.parse(leg.StartTime));
+    pbx.routes.set('/ReportCallLogData', (url) => {
+      const answer = route(url);
+      const from = Date.parse(functionParameters(url).get('periodFrom') ?? '');
+      const body = answer.body as { value: CallLeg[] };
+      // Such a PBX leaves out the legs of calls that started before the period.
+      return {
+        ...answer,
+        body: {
+          ...body,
+          value: body.value.filter((l) => callStart.get(String(l.CallHistoryId))! >= from),
+        },
+      };
+    });
+    // Wanted: the second leg of call 100 only; its call started two seconds before it.
+    const second = (row: CallLogKeyRow) => row.CdrId === 'cdr-301';
+    const rows = await clientFor(pbx).callLogWanted({ from: T0, to: T0 + HOUR }, second);
+    expect(rows.filter(second).map((r) => r.CdrId)).toEqual(['cdr-301']);
+    expect(wholePeriods(pbx)).toEqual([
+      [T0 + 602_000, T0 + 603_000],
+      [T0, T0 + HOUR],
+      [T0, T0 + HOUR],
+      [T0, T0 + HOUR],
+    ]);
   });
 
   it('falls back to whole reads for good on a PBX that refuses the $select (before V20 Update 6)', async () => {
