@@ -22,42 +22,52 @@ export function parseDurationSeconds(value: string | null | undefined): number |
   return num(m[1]) * 86400 + num(m[2]) * 3600 + num(m[3]) * 60 + num(m[4]);
 }
 
-const UNIT_SECONDS: Record<string, number> = { D: 86400, H: 3600, M: 60, S: 1 };
-const DATE_UNITS = 'D';
-const TIME_UNITS = 'HMS';
+/** Seconds per unit, by rank in the order ISO 8601 requires: D (before `T`), then H, M, S. */
+const UNIT_SECONDS = [86400, 3600, 60, 1];
+
+function unitRank(code: number): number {
+  if (code === 68 /* D */) return 0;
+  if (code === 72 /* H */) return 1;
+  if (code === 77 /* M */) return 2;
+  return code === 83 /* S */ ? 3 : -1;
+}
 
 /**
- * `P[nD][T[nH][nM][n[.f]S]]` by hand: one pass, no regex, no allocation. Units must appear in
- * order, each at most once; only seconds (and, leniently, the others) may carry a fraction.
+ * `P[nD][T[nH][nM][n[.f]S]]` by hand: one pass by char codes, no regex, no allocation. Units
+ * must appear in order, each at most once; only seconds (and, leniently, the others) may carry
+ * a fraction.
  */
 function scanIsoDuration(text: string): number | null {
   let total = 0;
   let inTime = false;
   let sawAny = false;
-  let allowed = DATE_UNITS;
+  // The ranks allowed next: the date part takes D only, the time part H, M, S in that order.
+  let minRank = 0;
+  let maxRank = 0;
   let i = 1;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === 'T') {
-      if (inTime || i === text.length - 1) return null;
+  const n = text.length;
+  while (i < n) {
+    if (text.charCodeAt(i) === 84 /* T */) {
+      if (inTime || i === n - 1) return null;
       inTime = true;
-      allowed = TIME_UNITS;
+      minRank = 1;
+      maxRank = 3;
       i++;
       continue;
     }
     let value = 0;
     let digits = 0;
-    while (i < text.length) {
+    while (i < n) {
       const d = text.charCodeAt(i) - 48;
       if (d < 0 || d > 9) break;
       value = value * 10 + d;
       digits++;
       i++;
     }
-    if (i < text.length && text[i] === '.') {
+    if (i < n && text.charCodeAt(i) === 46 /* . */) {
       let scale = 0.1;
       i++;
-      while (i < text.length) {
+      while (i < n) {
         const d = text.charCodeAt(i) - 48;
         if (d < 0 || d > 9) break;
         value += d * scale;
@@ -66,12 +76,11 @@ function scanIsoDuration(text: string): number | null {
         i++;
       }
     }
-    if (digits === 0 || i >= text.length) return null;
-    const unit = text[i];
-    const at = allowed.indexOf(unit);
-    if (at < 0) return null;
-    allowed = allowed.slice(at + 1);
-    total += value * UNIT_SECONDS[unit];
+    if (digits === 0 || i >= n) return null;
+    const rank = unitRank(text.charCodeAt(i));
+    if (rank < minRank || rank > maxRank) return null;
+    minRank = rank + 1;
+    total += value * UNIT_SECONDS[rank];
     sawAny = true;
     i++;
   }

@@ -213,17 +213,41 @@ export function classifyParty(party: PartyView, options: LegRuleOptions = {}): P
 /**
  * Rules as written leave out the conditions they do not use, so each has its own shape and
  * reading them is slow (megamorphic) on the settle hot path. They are copied once into one
- * fixed shape, with `null` for "any".
+ * fixed shape, with `null` for "any", and each pattern remembers its answers (below).
  */
 interface CompiledRule {
   role: PartyRole;
   side: LegSide | null;
   type: readonly number[] | null;
-  dn: RegExp | null;
-  callerId: RegExp | null;
-  displayName: RegExp | null;
-  callType: RegExp | null;
-  direction: RegExp | null;
+  dn: RememberedPattern | null;
+  callerId: RememberedPattern | null;
+  displayName: RememberedPattern | null;
+  callType: RememberedPattern | null;
+  direction: RememberedPattern | null;
+}
+
+/** Distinct texts a pattern remembers before it starts afresh: bounds the memory per rule table. */
+const REMEMBERED_TEXTS = 4096;
+
+/**
+ * A rule's pattern with its answers remembered by text. The texts it sees repeat (`CallType`,
+ * `Direction`, DNs and names of a PBX's own parties, `PT0S`-style constants), so a look-up
+ * replaces most regular-expression runs, which were the largest part of reading a leg.
+ */
+class RememberedPattern {
+  private readonly answers = new Map<string, boolean>();
+
+  constructor(private readonly pattern: RegExp) {}
+
+  test(text: string): boolean {
+    let answer = this.answers.get(text);
+    if (answer === undefined) {
+      answer = this.pattern.test(text);
+      if (this.answers.size >= REMEMBERED_TEXTS) this.answers.clear();
+      this.answers.set(text, answer);
+    }
+    return answer;
+  }
 }
 
 const compiledRules = new WeakMap<readonly LegRule[], CompiledRule[]>();
@@ -232,15 +256,26 @@ function compiled(rules: readonly LegRule[]): CompiledRule[] {
   let out = compiledRules.get(rules);
   // Stryker disable next-line ConditionalExpression: equivalent, a cache: compiling the rules again gives the same rules
   if (out === undefined) {
+    // One memory per pattern object: rules sharing a pattern (WITHHELD) share its answers.
+    const patterns = new Map<RegExp, RememberedPattern>();
+    const remembered = (pattern: RegExp | undefined): RememberedPattern | null => {
+      if (pattern === undefined) return null;
+      let p = patterns.get(pattern);
+      if (p === undefined) {
+        p = new RememberedPattern(pattern);
+        patterns.set(pattern, p);
+      }
+      return p;
+    };
     out = rules.map((r) => ({
       role: r.role,
       side: r.side ?? null,
       type: r.type ?? null,
-      dn: r.dn ?? null,
-      callerId: r.callerId ?? null,
-      displayName: r.displayName ?? null,
-      callType: r.callType ?? null,
-      direction: r.direction ?? null,
+      dn: remembered(r.dn),
+      callerId: remembered(r.callerId),
+      displayName: remembered(r.displayName),
+      callType: remembered(r.callType),
+      direction: remembered(r.direction),
     }));
     compiledRules.set(rules, out);
   }

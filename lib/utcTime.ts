@@ -10,7 +10,8 @@
 const HAS_ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/i;
 const DAY_MS = 86_400_000;
 
-let lastDayText = '';
+// The last day read, as the number YYYYMMDD, and its midnight: one poll's legs share a few days.
+let lastDayKey = NaN;
 let lastDayMs = NaN;
 
 export function parseUtcMillis(value: string | null | undefined): number {
@@ -54,17 +55,18 @@ function parseCommonShape(text: string): number {
       scale /= 10;
     }
   }
-  const dayText = text.slice(0, 10);
+  const year = two(text, 0) * 100 + two(text, 2);
+  const month = two(text, 5);
+  const day = two(text, 8);
+  // Read by char codes, not sliced: no string is made per leg. NaN (a non-digit) never hits.
+  const dayKey = (year * 100 + month) * 100 + day;
   let dayMs: number;
-  if (dayText === lastDayText) dayMs = lastDayMs;
+  if (dayKey === lastDayKey) dayMs = lastDayMs;
   else {
-    const year = two(text, 0) * 100 + two(text, 2);
-    const month = two(text, 5);
-    const day = two(text, 8);
     if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return NaN;
     dayMs = Date.UTC(year, month - 1, day);
     if (dayMs !== dayMs) return NaN;
-    lastDayText = dayText;
+    lastDayKey = dayKey;
     lastDayMs = dayMs;
   }
   const h = two(text, 11);
@@ -73,6 +75,10 @@ function parseCommonShape(text: string): number {
   if (!(h <= 23 && m <= 59 && s <= 60)) return NaN;
   return dayMs + ((h * 60 + m) * 60 + s) * 1000 + Math.floor(fractionMs + 1e-6);
 }
+
+/** `00`…`99` and `000`…`999`, made once: formatting runs twice per settled call. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 let lastIsoDay = NaN;
 let lastIsoPrefix = '';
@@ -98,11 +104,7 @@ export function toIsoUtc(value: number): string {
   rest = (rest - s) / 60;
   const m = rest % 60;
   const h = (rest - m) / 60;
-  return `${lastIsoPrefix}${pad2(h)}:${pad2(m)}:${pad2(s)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
-}
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : `${n}`;
+  return `${lastIsoPrefix}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s]}.${THREE_DIGITS[ms]}Z`;
 }
 
 /** Accepts what callers naturally hold: a Date, epoch milliseconds or an ISO string. */
