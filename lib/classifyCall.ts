@@ -1,19 +1,16 @@
 import { callSides } from './callDirection';
 import { legOutcome, outcomeOf } from './callOutcome';
-import { answererOf, callParties, nonEmpty } from './callParties';
+import { answererOf, callParties, nonEmpty, type PartyOptions } from './callParties';
 import { callTiming } from './callTiming';
 import type { LegFacts } from './legFacts';
-import type { QueuePoll } from './queuePoll';
 import type { SettledCall } from './settledCall';
 import { toIsoUtc } from './utcTime';
 import { DEFAULT_VOICEMAIL_LEFT_SECONDS, isVoicemailLeft } from './voicemailLeft';
 
-export interface ClassifyOptions {
-  country?: string;
+/** Also the party options (`country`, `queuePolls`), passed on as they are: nothing is made per call. */
+export interface ClassifyOptions extends PartyOptions {
   voicemailLeftSeconds?: number;
   dialedNumber?: string | null;
-  /** Agents the call's queue polled without an answer (the abandoned-queue report). */
-  queuePolls?: readonly QueuePoll[];
 }
 
 export { DEFAULT_VOICEMAIL_LEFT_SECONDS };
@@ -31,10 +28,7 @@ export function classifyCall(
 ): SettledCall {
   const sides = callSides(facts);
   const { direction } = sides;
-  const parties = callParties(facts, sides, {
-    country: options.country,
-    polls: options.queuePolls,
-  });
+  const parties = callParties(facts, sides, options);
   const legs = legOutcome(facts, direction);
   const outcome = outcomeOf({
     direction,
@@ -68,7 +62,7 @@ export function classifyCall(
     queue: queueLeg ? nonEmpty(queueLeg.dst.dn) : (firstPoll?.queue ?? null),
     queue_name: queueLeg ? nonEmpty(queueLeg.dst.displayName) : (firstPoll?.queueName ?? null),
     agents_rung: agentsRung,
-    answered_by: legs.answering ? answererOf(legs.answering, { country: options.country }) : null,
+    answered_by: legs.answering ? answererOf(legs.answering, options) : null,
     answered_by_name: legs.answering ? nonEmpty(legs.answering.dst.displayName) : null,
     started_at: toIsoUtc(timing.startedAt),
     ended_at: toIsoUtc(timing.endedAt),

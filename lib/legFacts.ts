@@ -34,68 +34,90 @@ export interface LegFacts {
 
 /** Null when the leg has no readable `StartTime` and so cannot be placed in time. */
 export function readLeg(leg: CallLeg, rules: LegRuleOptions | undefined): LegFacts | null {
+  const facts = emptyLegFacts();
+  return readLegInto(facts, leg, rules) ? facts : null;
+}
+
+/** A record for `readLegInto` to fill: the settle engine reuses a few of them call after call. */
+export function emptyLegFacts(): LegFacts {
+  return {
+    leg: EMPTY_LEG,
+    callId: 0,
+    cdrId: '',
+    segment: 0,
+    subrow: 0,
+    start: 0,
+    ring: 0,
+    talk: 0,
+    end: 0,
+    answered: null,
+    src: emptyParty('source'),
+    dst: emptyParty('destination'),
+    srcRole: 'system',
+    dstRole: 'system',
+  };
+}
+
+const EMPTY_LEG: CallLeg = { CallId: 0, StartTime: '' };
+
+/**
+ * `readLeg` into a record that already exists (its two party views included), so reading a
+ * leg allocates nothing; false (the record half-written, to be reused) without a readable
+ * `StartTime`.
+ */
+export function readLegInto(
+  facts: LegFacts,
+  leg: CallLeg,
+  rules: LegRuleOptions | undefined,
+): boolean {
   const start = parseUtcMillis(leg.StartTime);
-  if (start !== start) return null; // NaN
+  if (start !== start) return false; // NaN
   const ring = parseDurationSeconds(leg.RingingDuration) ?? 0;
   const talk = parseDurationSeconds(leg.TalkingDuration) ?? 0;
   // Stryker disable next-line StringLiteral: equivalent, only rule regexes read it and none matches an absent CallType or any other text
   const callType = leg.CallType ?? '';
   // Stryker disable next-line StringLiteral: equivalent, only the queue rule's regex reads it and it matches no default
   const direction = leg.Direction ?? '';
-  const src = party(
-    'source',
-    leg.SourceType,
-    leg.SourceDn,
-    leg.SourceCallerId,
-    leg.SourceDisplayName,
-    callType,
-    direction,
-  );
-  const dst = party(
-    'destination',
-    leg.DestinationType,
-    leg.DestinationDn,
-    leg.DestinationCallerId,
-    leg.DestinationDisplayName,
-    callType,
-    direction,
-  );
-  return {
-    leg,
-    callId: leg.CallId,
-    cdrId: leg.CdrId ?? '',
-    // Orders legs only: anything but a number (3CX omits nulls; garbage must not throw) is 0.
-    segment: typeof leg.SegmentId === 'number' ? leg.SegmentId : 0,
-    subrow: typeof leg.SubrowDescNumber === 'number' ? leg.SubrowDescNumber : 0,
-    start,
-    ring,
-    talk,
-    end: start + (ring + talk) * 1000,
-    answered: leg.Answered ?? null,
-    src,
-    dst,
-    srcRole: classifyParty(src, rules),
-    dstRole: classifyParty(dst, rules),
-  };
+  const { src, dst } = facts;
+  src.type = leg.SourceType ?? null;
+  src.dn = leg.SourceDn ?? '';
+  src.callerId = leg.SourceCallerId ?? '';
+  src.displayName = leg.SourceDisplayName ?? '';
+  src.callType = callType;
+  src.direction = direction;
+  dst.type = leg.DestinationType ?? null;
+  dst.dn = leg.DestinationDn ?? '';
+  dst.callerId = leg.DestinationCallerId ?? '';
+  dst.displayName = leg.DestinationDisplayName ?? '';
+  dst.callType = callType;
+  dst.direction = direction;
+  facts.leg = leg;
+  facts.callId = leg.CallId;
+  facts.cdrId = leg.CdrId ?? '';
+  // Orders legs only: anything but a number (3CX omits nulls; garbage must not throw) is 0.
+  const segment = leg.SegmentId;
+  facts.segment = typeof segment === 'number' ? segment : 0;
+  const subrow = leg.SubrowDescNumber;
+  facts.subrow = typeof subrow === 'number' ? subrow : 0;
+  facts.start = start;
+  facts.ring = ring;
+  facts.talk = talk;
+  facts.end = start + (ring + talk) * 1000;
+  facts.answered = leg.Answered ?? null;
+  facts.srcRole = classifyParty(src, rules);
+  facts.dstRole = classifyParty(dst, rules);
+  return true;
 }
 
-function party(
-  side: LegSide,
-  type: number | null | undefined,
-  dn: string | null | undefined,
-  callerId: string | null | undefined,
-  displayName: string | null | undefined,
-  callType: string,
-  direction: string,
-): PartyView {
+function emptyParty(side: LegSide): PartyView {
   return {
     side,
-    type: type ?? null,
-    dn: dn ?? '',
-    callerId: callerId ?? '',
-    displayName: displayName ?? '',
-    callType,
-    direction,
+    type: null,
+    dn: '',
+    callerId: '',
+    displayName: '',
+    callType: '',
+    direction: '',
   };
 }
 

@@ -195,89 +195,126 @@ export function partyView(leg: CallLeg, side: LegSide): PartyView {
 export function classifyParty(party: PartyView, options: LegRuleOptions = {}): PartyRole {
   const byDn = options.dnRoles?.[party.dn];
   if (byDn) return byDn;
-  const rules = compiled(options.rules ?? DEFAULT_LEG_RULES);
-  for (let i = 0; i < rules.length; i++) {
-    const r = rules[i];
-    if (r.side !== null && r.side !== party.side) continue;
-    if (r.type !== null && (party.type === null || !r.type.includes(party.type))) continue;
+  const plan = ruleBook(options.rules ?? DEFAULT_LEG_RULES).plan(
+    party.side,
+    party.type,
+    party.callType,
+    party.direction,
+  );
+  const { steps } = plan;
+  for (let i = 0; i < steps.length; i++) {
+    const r = steps[i];
     if (r.dn !== null && !r.dn.test(party.dn)) continue;
     if (r.callerId !== null && !r.callerId.test(party.callerId)) continue;
     if (r.displayName !== null && !r.displayName.test(party.displayName)) continue;
-    if (r.callType !== null && !r.callType.test(party.callType)) continue;
-    if (r.direction !== null && !r.direction.test(party.direction)) continue;
     return r.role;
   }
-  return 'system';
+  return plan.otherwise;
 }
 
 /**
  * Rules as written leave out the conditions they do not use, so each has its own shape and
  * reading them is slow (megamorphic) on the settle hot path. They are copied once into one
- * fixed shape, with `null` for "any", and each pattern remembers its answers (below).
+ * fixed shape, with `null` for "any".
  */
 interface CompiledRule {
   role: PartyRole;
   side: LegSide | null;
   type: readonly number[] | null;
-  dn: RememberedPattern | null;
-  callerId: RememberedPattern | null;
-  displayName: RememberedPattern | null;
-  callType: RememberedPattern | null;
-  direction: RememberedPattern | null;
+  dn: RegExp | null;
+  callerId: RegExp | null;
+  displayName: RegExp | null;
+  callType: RegExp | null;
+  direction: RegExp | null;
 }
-
-/** Distinct texts a pattern remembers before it starts afresh: bounds the memory per rule table. */
-const REMEMBERED_TEXTS = 4096;
 
 /**
- * A rule's pattern with its answers remembered by text. The texts it sees repeat (`CallType`,
- * `Direction`, DNs and names of a PBX's own parties, `PT0S`-style constants), so a look-up
- * replaces most regular-expression runs, which were the largest part of reading a leg.
+ * What is left of the rule table for a party once its side, type code, `CallType` and
+ * `Direction` are known: the rules that still depend on its DN, caller id or name, in order,
+ * and the role when none of them matches (the first rule that needs nothing more, else
+ * `system`). Those four signals take few values on a PBX, so a plan is made once per
+ * combination and a party is then decided with a look-up and, mostly, one or two patterns:
+ * running the whole table per party was the largest part of settling (BENCHMARKS.md §4).
  */
-class RememberedPattern {
-  private readonly answers = new Map<string, boolean>();
+interface PartyPlan {
+  steps: CompiledRule[];
+  otherwise: PartyRole;
+}
 
-  constructor(private readonly pattern: RegExp) {}
+/** Plans kept per rule table before it starts afresh: bounds the memory of odd input. */
+const MAX_PLANS = 1024;
 
-  test(text: string): boolean {
-    let answer = this.answers.get(text);
-    if (answer === undefined) {
-      answer = this.pattern.test(text);
-      if (this.answers.size >= REMEMBERED_TEXTS) this.answers.clear();
-      this.answers.set(text, answer);
+/** The plans for one `CallType` and `Direction`, by side and type code (`null` when absent). */
+interface LegPlans {
+  source: Map<number | null, PartyPlan>;
+  destination: Map<number | null, PartyPlan>;
+}
+
+class RuleBook {
+  // Nested maps, not a composite key: building a key string per party cost more than the rules.
+  private byText = new Map<string, Map<string, LegPlans>>();
+  private count = 0;
+
+  constructor(private readonly rules: readonly CompiledRule[]) {}
+
+  plan(side: LegSide, type: number | null, callType: string, direction: string): PartyPlan {
+    let byDirection = this.byText.get(callType);
+    if (byDirection === undefined) {
+      byDirection = new Map();
+      this.byText.set(callType, byDirection);
     }
-    return answer;
+    let legPlans = byDirection.get(direction);
+    if (legPlans === undefined) {
+      legPlans = { source: new Map(), destination: new Map() };
+      byDirection.set(direction, legPlans);
+    }
+    const bySide = side === 'source' ? legPlans.source : legPlans.destination;
+    let plan = bySide.get(type);
+    if (plan === undefined) {
+      plan = this.make(side, type, callType, direction);
+      if (++this.count > MAX_PLANS) {
+        this.byText = new Map();
+        this.count = 0;
+      }
+      bySide.set(type, plan);
+    }
+    return plan;
+  }
+
+  private make(side: LegSide, type: number | null, callType: string, direction: string): PartyPlan {
+    const steps: CompiledRule[] = [];
+    for (const r of this.rules) {
+      if (r.side !== null && r.side !== side) continue;
+      if (r.type !== null && (type === null || !r.type.includes(type))) continue;
+      if (r.callType !== null && !r.callType.test(callType)) continue;
+      if (r.direction !== null && !r.direction.test(direction)) continue;
+      if (r.dn === null && r.callerId === null && r.displayName === null)
+        return { steps, otherwise: r.role };
+      steps.push(r);
+    }
+    return { steps, otherwise: 'system' };
   }
 }
 
-const compiledRules = new WeakMap<readonly LegRule[], CompiledRule[]>();
+const ruleBooks = new WeakMap<readonly LegRule[], RuleBook>();
 
-function compiled(rules: readonly LegRule[]): CompiledRule[] {
-  let out = compiledRules.get(rules);
+function ruleBook(rules: readonly LegRule[]): RuleBook {
+  let book = ruleBooks.get(rules);
   // Stryker disable next-line ConditionalExpression: equivalent, a cache: compiling the rules again gives the same rules
-  if (out === undefined) {
-    // One memory per pattern object: rules sharing a pattern (WITHHELD) share its answers.
-    const patterns = new Map<RegExp, RememberedPattern>();
-    const remembered = (pattern: RegExp | undefined): RememberedPattern | null => {
-      if (pattern === undefined) return null;
-      let p = patterns.get(pattern);
-      if (p === undefined) {
-        p = new RememberedPattern(pattern);
-        patterns.set(pattern, p);
-      }
-      return p;
-    };
-    out = rules.map((r) => ({
-      role: r.role,
-      side: r.side ?? null,
-      type: r.type ?? null,
-      dn: remembered(r.dn),
-      callerId: remembered(r.callerId),
-      displayName: remembered(r.displayName),
-      callType: remembered(r.callType),
-      direction: remembered(r.direction),
-    }));
-    compiledRules.set(rules, out);
+  if (book === undefined) {
+    book = new RuleBook(
+      rules.map((r) => ({
+        role: r.role,
+        side: r.side ?? null,
+        type: r.type ?? null,
+        dn: r.dn ?? null,
+        callerId: r.callerId ?? null,
+        displayName: r.displayName ?? null,
+        callType: r.callType ?? null,
+        direction: r.direction ?? null,
+      })),
+    );
+    ruleBooks.set(rules, book);
   }
-  return out;
+  return book;
 }

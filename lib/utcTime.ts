@@ -8,7 +8,6 @@
  * goes through `Date.parse`. NaN when unparsable.
  */
 const HAS_ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/i;
-const DAY_MS = 86_400_000;
 
 // The last day read, as the number YYYYMMDD, and its midnight: one poll's legs share a few days.
 let lastDayKey = NaN;
@@ -76,12 +75,18 @@ function parseCommonShape(text: string): number {
   return dayMs + ((h * 60 + m) * 60 + s) * 1000 + Math.floor(fractionMs + 1e-6);
 }
 
-/** `00`…`99` and `000`…`999`, made once: formatting runs twice per settled call. */
-const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** `00`…`59` and `.000Z`…`.999Z`, made once: formatting runs twice per settled call. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const MILLIS_Z = Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}Z`);
 
-let lastIsoDay = NaN;
-let lastIsoPrefix = '';
+/**
+ * `YYYY-MM-DDTHH:MM:` by minute, in a small direct-mapped cache: a call's start and end, and
+ * the calls of one poll, fall in a few minutes, and each `+` of a longer template made a string.
+ */
+const MINUTE_SLOTS = 64;
+const MINUTE_MS = 60_000;
+const minuteKeys: number[] = new Array<number>(MINUTE_SLOTS).fill(NaN);
+const minutePrefixes: string[] = new Array<string>(MINUTE_SLOTS).fill('');
 
 /**
  * ISO 8601 in UTC with the `Z` offset and milliseconds: the event contract's date format.
@@ -91,20 +96,16 @@ let lastIsoPrefix = '';
  */
 export function toIsoUtc(value: number): string {
   const millis = Math.trunc(value) + 0; // `+ 0`: -0 prints like 0
-  const day = Math.floor(millis / DAY_MS);
-  if (day !== lastIsoDay) {
+  const minute = Math.floor(millis / MINUTE_MS);
+  const slot = minute & (MINUTE_SLOTS - 1);
+  if (minuteKeys[slot] !== minute) {
     if (!Number.isFinite(millis)) return new Date(millis).toISOString(); // throws RangeError like Date
-    lastIsoDay = day;
-    lastIsoPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    minuteKeys[slot] = minute;
+    minutePrefixes[slot] = new Date(minute * MINUTE_MS).toISOString().slice(0, 17);
   }
-  let rest = millis - day * DAY_MS;
+  const rest = millis - minute * MINUTE_MS;
   const ms = rest % 1000;
-  rest = (rest - ms) / 1000;
-  const s = rest % 60;
-  rest = (rest - s) / 60;
-  const m = rest % 60;
-  const h = (rest - m) / 60;
-  return `${lastIsoPrefix}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s]}.${THREE_DIGITS[ms]}Z`;
+  return minutePrefixes[slot] + TWO_DIGITS[(rest - ms) / 1000] + MILLIS_Z[ms];
 }
 
 /** Accepts what callers naturally hold: a Date, epoch milliseconds or an ISO string. */
