@@ -78,19 +78,24 @@ export function readLegInto(
   const callType = leg.CallType ?? '';
   // Stryker disable next-line StringLiteral: equivalent, only the queue rule's regex reads it and it matches no default
   const direction = leg.Direction ?? '';
-  const { src, dst } = facts;
-  src.type = leg.SourceType ?? null;
-  src.dn = leg.SourceDn ?? '';
-  src.callerId = leg.SourceCallerId ?? '';
-  src.displayName = leg.SourceDisplayName ?? '';
-  src.callType = callType;
-  src.direction = direction;
-  dst.type = leg.DestinationType ?? null;
-  dst.dn = leg.DestinationDn ?? '';
-  dst.callerId = leg.DestinationCallerId ?? '';
-  dst.displayName = leg.DestinationDisplayName ?? '';
-  dst.callType = callType;
-  dst.direction = direction;
+  readParty(
+    facts.src,
+    leg.SourceType,
+    leg.SourceDn,
+    leg.SourceCallerId,
+    leg.SourceDisplayName,
+    callType,
+    direction,
+  );
+  readParty(
+    facts.dst,
+    leg.DestinationType,
+    leg.DestinationDn,
+    leg.DestinationCallerId,
+    leg.DestinationDisplayName,
+    callType,
+    direction,
+  );
   facts.leg = leg;
   facts.callId = leg.CallId;
   facts.cdrId = leg.CdrId ?? '';
@@ -104,9 +109,26 @@ export function readLegInto(
   facts.talk = talk;
   facts.end = start + (ring + talk) * 1000;
   facts.answered = leg.Answered ?? null;
-  facts.srcRole = classifyParty(src, rules);
-  facts.dstRole = classifyParty(dst, rules);
+  facts.srcRole = classifyParty(facts.src, rules);
+  facts.dstRole = classifyParty(facts.dst, rules);
   return true;
+}
+
+function readParty(
+  party: PartyView,
+  type: number | null | undefined,
+  dn: string | null | undefined,
+  callerId: string | null | undefined,
+  displayName: string | null | undefined,
+  callType: string,
+  direction: string,
+): void {
+  party.type = type ?? null;
+  party.dn = dn ?? '';
+  party.callerId = callerId ?? '';
+  party.displayName = displayName ?? '';
+  party.callType = callType;
+  party.direction = direction;
 }
 
 function emptyParty(side: LegSide): PartyView {
