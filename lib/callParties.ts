@@ -23,6 +23,12 @@ export interface PartyOptions extends NumberOptions {
   queuePolls?: readonly QueuePoll[];
 }
 
+/**
+ * The agents are gathered here, then copied at their exact length: a growing array per call
+ * was the costliest allocation of settling (it outlives the call, in the result).
+ */
+const AGENTS: string[] = [];
+
 export function callParties(
   facts: readonly LegFacts[],
   sides: CallSides,
@@ -52,7 +58,8 @@ export function callParties(
     calleeName = target.dst.displayName;
   }
 
-  const agentsRung: string[] = [];
+  const agentsRung = AGENTS;
+  agentsRung.length = 0;
   let queueLeg: LegFacts | undefined;
   for (let i = 0; i < facts.length; i++) {
     const f = facts[i];
@@ -73,7 +80,15 @@ export function callParties(
   }
 
   const external = direction === 'inbound' ? caller : direction === 'outbound' ? callee : undefined;
-  return { caller, callerName, callee, calleeName, external, agentsRung, queueLeg };
+  return {
+    caller,
+    callerName,
+    callee,
+    calleeName,
+    external,
+    agentsRung: agentsRung.slice(),
+    queueLeg,
+  };
 }
 
 function firstToExtension(facts: readonly LegFacts[]): LegFacts | undefined {
