@@ -1,4 +1,4 @@
-import { describeCall, settleCalls } from '../../lib/settleCalls';
+import { CallSettlement, describeCall, groupLegsByCall, settleCalls } from '../../lib/settleCalls';
 import type { CallLeg } from '../../lib/threecx/callLeg';
 
 /** Edges of settleCalls that the corpus and the properties do not pin one by one. */
@@ -172,5 +172,66 @@ describe('settleCalls ordering and the end of a call', () => {
       const { settled } = settleCalls(order, { now: NOW });
       expect(settled[0].agents_rung).toEqual(expected);
     }
+  });
+});
+
+describe('settleCalls on long calls and in slices', () => {
+  /** A queue call that polled 24 agents one after another, the 20th answering. */
+  const polled = Array.from({ length: 24 }, (_, i) =>
+    leg({
+      CdrId: `p${String(i).padStart(2, '0')}`,
+      StartTime: new Date(Date.parse('2026-03-02T09:00:00Z') + i * 2000).toISOString(),
+      DestinationDn: String(200 + i),
+      DestinationCallerId: String(200 + i),
+      RingingDuration: 'PT2S',
+      TalkingDuration: i === 19 ? 'PT30S' : 'PT0S',
+      Answered: i === 19,
+    }),
+  );
+  const agents = polled.map((l) => l.DestinationDn);
+
+  it('orders the legs of a call with many legs by time, whatever order they come in', () => {
+    for (const order of [
+      polled,
+      [...polled].reverse(),
+      [...polled.slice(12), ...polled.slice(0, 12)],
+    ]) {
+      const { settled } = settleCalls(order, { now: NOW });
+      expect(settled[0]).toMatchObject({
+        agents_rung: agents,
+        answered_by: '219',
+        leg_count: 24,
+        ring_seconds: 40,
+        started_at: '2026-03-02T09:00:00.000Z',
+      });
+    }
+  });
+
+  it('folds re-sent rows of a call with many legs, keeping the later view', () => {
+    const resent = polled.map((l) => ({ ...l, TalkingDuration: 'PT0S', Answered: false }));
+    const { settled } = settleCalls([...resent.reverse(), ...polled], { now: NOW });
+    expect(settled[0]).toMatchObject({ leg_count: 24, answered_by: '219', outcome: 'answered' });
+  });
+
+  it('settles the same calls whether given as legs or as groups in slices', () => {
+    const legs = [
+      ...polled,
+      leg({ CallHistoryId: 'h2', CallId: 8, CdrId: 'x' }),
+      leg({ CallHistoryId: undefined, CallId: 9 }),
+      leg({ CallHistoryId: 'h3', CallId: 10, StartTime: '2026-03-02T09:59:58Z' }),
+      leg({ CallHistoryId: undefined, CallId: 9, StartTime: '2026-03-02T09:00:20Z' }),
+    ];
+    const options = { now: NOW, activeCallIds: [8] };
+    const whole = settleCalls(legs, options);
+    const groups = [...groupLegsByCall(legs)];
+    const inSlices = new CallSettlement(options);
+    inSlices.add(groups.slice(0, 2));
+    inSlices.add(groups.slice(2));
+    expect(inSlices.result()).toEqual(whole);
+    expect(whole.pending).toEqual(['h2', 'h3']);
+    expect(whole.settled.map((c) => [c.call_id, c.leg_count])).toEqual([
+      ['9', 2],
+      ['h1', 24],
+    ]);
   });
 });
