@@ -270,10 +270,14 @@ class RuleBook {
     }
     const bySide = side === 'source' ? legPlans.source : legPlans.destination;
     let plan = bySide.get(type);
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: planning again gives the same plan
     if (plan === undefined) {
       plan = this.make(side, type, callType, direction);
+      // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
       if (++this.count > MAX_PLANS) {
+        // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
         this.byText = new Map();
+        // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
         this.count = 0;
       }
       bySide.set(type, plan);

@@ -102,6 +102,7 @@ export class CallSettlement {
     const nextLeg = new Int32Array(legs.length).fill(-1);
     // Stryker disable next-line StringLiteral: equivalent, the last-call shortcut only saves a map look-up
     let lastKey = '';
+    // Stryker disable next-line UnaryOperator: equivalent, never read: no call key is empty
     let lastCall = -1;
     for (let i = 0; i < legs.length; i++) {
       const key = callKeyOf(legs[i]);
@@ -278,6 +279,7 @@ class LegReader {
   /** Start a call: the records of the previous one are taken back. */
   begin(): void {
     const { facts, spare } = this;
+    // Stryker disable next-line all: equivalent, records not taken back are made anew: the same legs
     for (let i = 0; i < facts.length; i++) spare.push(facts[i]);
     facts.length = 0;
   }
@@ -286,14 +288,17 @@ class LegReader {
     const { facts, spare } = this;
     const f = spare.pop() ?? emptyLegFacts();
     if (!readLegInto(f, leg, this.rules)) {
+      // Stryker disable next-line all: equivalent, a record not taken back is made anew
       spare.push(f);
       return;
     }
     const same = f.cdrId === '' ? -1 : indexOfCdr(facts, f.cdrId);
     if (same === -1) facts.push(f);
     else if (laterView(f, facts[same])) {
+      // Stryker disable next-line all: equivalent, a record not taken back is made anew
       spare.push(facts[same]);
       facts[same] = f;
+      // Stryker disable next-line all: equivalent, a record not taken back is made anew
     } else spare.push(f);
   }
 
@@ -311,6 +316,7 @@ function indexOfCdr(facts: readonly LegFacts[], cdrId: string): number {
 
 /** In `legOrder`; insertion for the few legs most calls have (the built-in sort allocates). */
 function sortLegs(facts: LegFacts[]): void {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, both sorts are stable on one comparator, so either gives the same order
   if (facts.length > 16) {
     facts.sort(legOrder);
     return;

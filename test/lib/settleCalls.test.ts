@@ -213,6 +213,25 @@ describe('settleCalls on long calls and in slices', () => {
     expect(settled[0]).toMatchObject({ leg_count: 24, answered_by: '219', outcome: 'answered' });
   });
 
+  it('keeps a call pending when only a later leg carries the CallId the PBX lists as active', () => {
+    // A transfer gives a leg a new CallId under the same CallHistoryId.
+    const legs = [
+      leg({ CdrId: 'a' }),
+      leg({ CdrId: 'b', CallId: 70, StartTime: '2026-03-02T09:00:20Z' }),
+      leg({ CdrId: 'c', CallId: 71, StartTime: '2026-03-02T09:00:40Z' }),
+    ];
+    for (const active of [[70], [71], ['h1']]) {
+      expect(settleCalls(legs, { now: NOW, activeCallIds: active })).toEqual({
+        settled: [],
+        pending: ['h1'],
+      });
+      const slices = new CallSettlement({ now: NOW, activeCallIds: active });
+      slices.add(groupLegsByCall(legs));
+      expect(slices.result().pending).toEqual(['h1']);
+    }
+    expect(settleCalls(legs, { now: NOW, activeCallIds: [72] }).settled).toHaveLength(1);
+  });
+
   it('settles the same calls whether given as legs or as groups in slices', () => {
     const legs = [
       ...polled,
