@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseUtcMillis, toIsoUtc } from '../../lib/utcTime';
+import { parseUtcMillis, toIsoUtc, toMillis } from '../../lib/utcTime';
 
 describe('UTC call-log times', () => {
   it.each([
@@ -48,5 +48,79 @@ describe('UTC call-log times', () => {
       ),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('UTC call-log times, odd shapes', () => {
+  it('reads times of different days one after another, whatever was read before', () => {
+    const days = [
+      '2026-03-01',
+      '2126-02-01',
+      '2026-03-01',
+      '2025-12-31',
+      '2026-01-01',
+      '1999-02-28',
+    ];
+    for (const day of days) {
+      expect(parseUtcMillis(`${day}T23:59:59.999Z`)).toBe(Date.parse(`${day}T23:59:59.999Z`));
+      expect(parseUtcMillis(`${day}T00:00:00Z`)).toBe(Date.parse(`${day}T00:00:00Z`));
+    }
+  });
+
+  it('reads a 7-digit fraction down to the millisecond and a leap second as the next minute', () => {
+    expect(parseUtcMillis('2026-03-01T09:15:02.9999999Z')).toBe(
+      Date.UTC(2026, 2, 1, 9, 15, 2, 999),
+    );
+    expect(parseUtcMillis('2026-03-01T09:15:02.001Z')).toBe(Date.UTC(2026, 2, 1, 9, 15, 2, 1));
+    expect(parseUtcMillis('2026-03-01T09:15:60Z')).toBe(Date.UTC(2026, 2, 1, 9, 16, 0));
+    expect(parseUtcMillis('2026-03-01T09:15:02z')).toBe(Date.UTC(2026, 2, 1, 9, 15, 2));
+    expect(parseUtcMillis('2026-03-01T09:15:02+0530')).toBe(Date.UTC(2026, 2, 1, 3, 45, 2));
+  });
+
+  it.each([
+    '2026-00-01T00:00:00Z',
+    '2026-03-00T00:00:00Z',
+    '2026-03-32T00:00:00Z',
+    '2026-03-01T09:60:00Z',
+    '2026-03-01T09:15:61Z',
+    '2026-03-01T09:15:02.12a4Z',
+    '2026-03-01X09:15:02Z',
+    '2026/03/01T09:15:02Z',
+    '2026-03-01T09-15-02Z',
+    '2026-03-01T09:15-02Z',
+    '2o26-03-01T09:15:02Z',
+    '2026-03-0',
+    '2026-3-1',
+  ])('gives NaN for %p', (text) => {
+    expect(parseUtcMillis(text)).toBeNaN();
+  });
+
+  it('gives NaN for what is not text', () => {
+    expect(parseUtcMillis(null)).toBeNaN();
+    expect(parseUtcMillis(undefined)).toBeNaN();
+    expect(parseUtcMillis(20260301 as unknown as string)).toBeNaN();
+  });
+
+  it('formats instants before 1970, minus zero and the edges of a minute like Date', () => {
+    for (const ms of [
+      -1,
+      -60_000,
+      -60_001,
+      -0,
+      0,
+      59_999,
+      60_000,
+      Date.UTC(1969, 11, 31, 23, 59, 59, 999),
+    ])
+      expect(toIsoUtc(ms)).toBe(new Date(ms).toISOString());
+    expect(() => toIsoUtc(Number.NaN)).toThrow(RangeError);
+    expect(() => toIsoUtc(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+  });
+
+  it('takes a Date, epoch milliseconds or ISO text', () => {
+    const ms = Date.UTC(2026, 2, 1, 9, 15, 2);
+    expect(toMillis(new Date(ms))).toBe(ms);
+    expect(toMillis(ms)).toBe(ms);
+    expect(toMillis('2026-03-01T09:15:02Z')).toBe(ms);
   });
 });
