@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { BridgeService } from '../bridge/bridgeService';
 import type { HttpLimits } from '../bridge/http/httpLimits';
 import { SecretBox } from '../bridge/secrets/secretBox';
+import { NO_RATE_LIMITS } from './benchBridge';
 import type { FeedFloodReport, FeedFloodRequest } from './feedFloodClient';
 import { percentile, printTable, recordKey } from './report';
 import { syntheticEvents } from './syntheticEvents';
@@ -28,12 +29,11 @@ export async function feedFloodBench(): Promise<void> {
   process.stdout.write(
     `[feed-flood] ${eventCount.toLocaleString('en-US')} events, ${clients} clients, ${seconds} s; load average ${load}\n`,
   );
-  const noLimits = { perKeyPerMinute: 0, perAddressPerMinute: 0, failedAuthPerMinute: 0 };
   const rows: Array<Record<string, string | number>> = [];
   for (const [limits, label, path] of [
-    [noLimits, 'off', '/v1/events?limit=100&source_list=nomatch'],
+    [NO_RATE_LIMITS, 'off', '/v1/events?limit=100&source_list=nomatch'],
     [
-      noLimits,
+      NO_RATE_LIMITS,
       'off',
       '/v1/events?limit=100&event=call.missed&business_hours=after_hours&repeat=first',
     ],

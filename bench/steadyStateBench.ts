@@ -8,6 +8,7 @@ import { BridgeStore } from '../bridge/store/bridgeStore';
 import { parseDurationSeconds } from '../lib/duration';
 import { CallPoller } from '../lib/poller/callPoller';
 import type { CallLeg } from '../lib/threecx/callLeg';
+import type { CallLogKeyRow } from '../lib/threecx/callLogKeys';
 import { loadLine, percentile, printTable, recordKey, round } from './report';
 import { syntheticLegs } from './syntheticLegs';
 
@@ -21,6 +22,22 @@ import { syntheticLegs } from './syntheticLegs';
  * `BENCH_STEADY_POLLS` (default 40) polls are timed after a catch-up poll that is not.
  */
 export async function steadyStateBench(): Promise<void> {
+  // BENCH_STEADY_READ: `whole` (the window re-read whole, as before issue 16's fourth round),
+  // `cheap` (a light pass of the key fields, then the rows of calls not finished, as
+  // lib/threecx/client.ts `callLogWanted` reads them) or `both` (default), one after the other.
+  const mode = process.env.BENCH_STEADY_READ ?? 'both';
+  const p50s: Record<string, number> = {};
+  for (const cheap of [false, true]) {
+    if (mode === (cheap ? 'whole' : 'cheap')) continue;
+    p50s[cheap ? 'cheap' : 'whole'] = await steadyRun(cheap);
+  }
+  recordKey('steady_state.call_centre_poll_cpu_ms_p50', p50s.cheap ?? p50s.whole);
+  if (p50s.cheap !== undefined && p50s.whole !== undefined)
+    recordKey('steady_state.call_centre_poll_cpu_ms_p50_whole_read', p50s.whole);
+}
+
+/** One steady-state run; returns the CPU per poll p50 in ms. */
+async function steadyRun(cheap: boolean): Promise<number> {
   const polls = Number(process.env.BENCH_STEADY_POLLS ?? 40);
   const callsPerMinute = 300;
   const historyMinutes = 60;
@@ -42,12 +59,16 @@ export async function steadyStateBench(): Promise<void> {
   let now = start + historyMinutes * 60_000;
   let buildMs = 0;
   let legsRead = 0;
-  const readLog = (from: number, to: number): CallLeg[] => {
-    const t = process.cpuUsage();
+  /** The legs the log shows for `[from, to]` now: ended ones (docs/3cx-facts.md §6), by start. */
+  const loggedBetween = (from: number, to: number): CallLeg[] => {
     const rows: CallLeg[] = [];
-    // A leg appears in the log once it has ended (docs/3cx-facts.md §6), by its start time.
     for (let i = 0; i < legs.length; i++)
       if (starts[i] >= from && starts[i] <= to && ends[i] <= now) rows.push(legs[i]);
+    return rows;
+  };
+  const readLog = (from: number, to: number): CallLeg[] => {
+    const t = process.cpuUsage();
+    const rows = loggedBetween(from, to);
     const pages: string[] = [];
     for (let i = 0; i < rows.length; i += 500)
       pages.push(JSON.stringify({ value: rows.slice(i, i + 500) }));
@@ -58,6 +79,41 @@ export async function steadyStateBench(): Promise<void> {
     for (const page of pages)
       for (const row of JSON.parse(page).value as CallLeg[]) parsed.push(row);
     return parsed;
+  };
+  let wholeRows = 0;
+  // The cheap read: the key fields of the window as 3CX would send them for `$select`, then
+  // only the wanted rows whole. Building either text is not counted; parsing both is.
+  const readWanted = (from: number, to: number, wanted: (row: CallLogKeyRow) => boolean) => {
+    const t = process.cpuUsage();
+    const rows = loggedBetween(from, to);
+    const pages: string[] = [];
+    for (let i = 0; i < rows.length; i += 500)
+      pages.push(
+        JSON.stringify({
+          value: rows.slice(i, i + 500).map((r) => ({
+            CdrId: r.CdrId,
+            CallHistoryId: r.CallHistoryId,
+            CallId: r.CallId,
+            StartTime: r.StartTime,
+          })),
+        }),
+      );
+    const build = process.cpuUsage(t);
+    buildMs += (build.user + build.system) / 1000;
+    legsRead += rows.length;
+    const picked: number[] = [];
+    let at = 0;
+    for (const page of pages)
+      for (const row of JSON.parse(page).value as CallLogKeyRow[]) {
+        if (wanted(row)) picked.push(at);
+        at++;
+      }
+    const t2 = process.cpuUsage();
+    const whole = JSON.stringify({ value: picked.map((i) => rows[i]) });
+    const build2 = process.cpuUsage(t2);
+    buildMs += (build2.user + build2.system) / 1000;
+    wholeRows += picked.length;
+    return JSON.parse(whole).value as CallLeg[];
   };
 
   const dir = mkdtempSync(join(tmpdir(), '3cx-steady-'));
@@ -77,6 +133,14 @@ export async function steadyStateBench(): Promise<void> {
         inboundCalls: async () => [],
         abandonedQueueCalls: async () => [],
         callLog: async ({ from, to }) => readLog(from, to),
+        ...(cheap
+          ? {
+              callLogWanted: async (
+                { from, to }: { from: number; to: number },
+                wanted: (row: CallLogKeyRow) => boolean,
+              ) => readWanted(from, to, wanted),
+            }
+          : {}),
       },
       store: ingest,
       now: () => now,
@@ -86,16 +150,19 @@ export async function steadyStateBench(): Promise<void> {
     await poller.catchUp();
     const cpuMs: number[] = [];
     const perPollLegs: number[] = [];
+    const perPollWhole: number[] = [];
     let events = 0;
     for (let i = 0; i < polls; i++) {
       now += 5000;
       buildMs = 0;
       legsRead = 0;
+      wholeRows = 0;
       const cpu = process.cpuUsage();
       const report = await poller.tick();
       const used = process.cpuUsage(cpu);
       cpuMs.push((used.user + used.system) / 1000 - buildMs);
       perPollLegs.push(legsRead);
+      perPollWhole.push(cheap ? wholeRows : legsRead);
       events += report.events.length;
     }
     let keys: number | string = 'n/a (stored as JSON)';
@@ -110,9 +177,13 @@ export async function steadyStateBench(): Promise<void> {
     }
     const p50 = percentile(cpuMs, 50);
     printTable(
-      `Steady-state call centre: ${callsPerMinute} calls/min, a poll every 5 s, ${polls} polls timed (${loadLine()})`,
+      `Steady-state call centre, ${cheap ? 'cheap read (key fields, then the rows wanted)' : 'whole window read'}: ${callsPerMinute} calls/min, a poll every 5 s, ${polls} polls timed (${loadLine()})`,
       [
         { figure: 'legs re-read per poll (median)', value: round(percentile(perPollLegs, 50)) },
+        {
+          figure: 'whole rows parsed per poll (median)',
+          value: round(percentile(perPollWhole, 50)),
+        },
         { figure: 'events stored per poll (mean)', value: round(events / polls, 1) },
         {
           figure: 'bridge CPU per poll p50 / p95 / max ms',
@@ -125,7 +196,7 @@ export async function steadyStateBench(): Promise<void> {
         { figure: 'call keys in the poller state', value: keys },
       ],
     );
-    recordKey('steady_state.call_centre_poll_cpu_ms_p50', round(p50, 1));
+    return round(p50, 1);
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });

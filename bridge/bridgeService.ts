@@ -7,10 +7,13 @@ import type { ThreeCxClient } from '../lib/threecx/client';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { CallControlService } from './callcontrol/callControlService';
 import {
+  CLUSTER_JOBS,
   ClusterMembership,
   DEFAULT_LEASE_TIMING,
   type LeaseTiming,
 } from './cluster/clusterMembership';
+import { DELIVERIES_CHANNEL, PBX_READS_CHANNEL } from './cluster/channels';
+import { PbxReadRelay } from './cluster/pbxReadRelay';
 import { PeerWakeups } from './cluster/peerWakeups';
 import type { StreamTiming } from './callcontrol/locationStream';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery/deliveryWorker';
@@ -20,24 +23,33 @@ import { httpLimits, type HttpLimits } from './http/httpLimits';
 import type { Api } from './http/routeKit';
 import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
 import type { CallEnricher } from './ingest/callEnricher';
-import { LocationIngest } from './ingest/locationIngest';
+import { INGEST_BATCH_BUDGET_MS, LocationIngest } from './ingest/locationIngest';
 import { createLocationClient, createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
 import { WorkTurns } from './workTurns';
 import { StoreEnricher } from './ingest/storeEnricher';
-import { pollerIsFailing } from './journal/holdDeadline';
+import { isPolledOverXapi, pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
 import { silentLogger } from './logger';
 import { BridgeMetrics } from './metrics';
 import type { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
+import { PbxReadRepo } from './store/pbxReads';
 import { AdminToken } from './secrets/adminToken';
 import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
+import type { InboundCallSource } from './reports/reconciliation';
 import { createAxiosTransport } from './threecx/axiosTransport';
 import packageJson from '../package.json';
 
 const NO_NUMBERS: ReadonlySet<string> = new Set();
+
+/** A location's 3CX client, the transport under it, and what it was made from. */
+interface LocationClient {
+  fingerprint: string;
+  client: ThreeCxClient;
+  transport: HttpTransport;
+}
 
 export interface BridgeOptions {
   /**
@@ -101,6 +113,11 @@ export interface BridgeOptions {
    * is renewed (bridge/cluster; `BRIDGE_LEASE_SECONDS`).
    */
   leaseTiming?: LeaseTiming;
+  /**
+   * Several instances: how long a report waits for the instance polling a location to read
+   * its PBX (bridge/cluster/pbxReadRelay.ts; tests shorten it).
+   */
+  pbxReadAnswerWaitMs?: number;
   /** Call Control stream timings (tests shorten the backoff). */
   callControlTiming?: Partial<StreamTiming>;
   enricher?: CallEnricher;
@@ -137,10 +154,11 @@ export class BridgeService {
   private readonly ingests = new Map<string, LocationIngest>();
   private readonly pollerFingerprints = new Map<string, string>();
   /** One 3CX client per location, shared by its poller and its stream (one token per client). */
-  private readonly clients = new Map<
-    string,
-    { fingerprint: string; client: ThreeCxClient; transport: HttpTransport }
-  >();
+  private readonly clients = new Map<string, LocationClient>();
+  /** The revision of each location as this instance last set it up (`refreshLocations`). */
+  private readonly setUpRevisions = new Map<string, number>();
+  /** What this instance last stored of each polled location's health (`notePollerHealth`). */
+  private readonly storedPollerFailing = new Map<string, boolean>();
   /** Each location's outside numbers on `/ActiveCalls` at its last poll (the follow-up's). */
   private readonly activeNumbers = new Map<string, ReadonlySet<string>>();
   private refreshTimer: NodeJS.Timeout | null = null;
@@ -155,6 +173,8 @@ export class BridgeService {
    */
   readonly cluster: ClusterMembership | null;
   private readonly wakeups: PeerWakeups | null;
+  /** Postgres: reads of a PBX for an instance that does not poll it (reports). */
+  private readonly pbxReads: PbxReadRelay | null;
   private pruning: Promise<Record<string, number>> | null = null;
 
   private constructor(private readonly options: BridgeOptions) {
@@ -169,7 +189,24 @@ export class BridgeService {
         })
       : null;
     this.wakeups = shared
-      ? new PeerWakeups(options.dbPath, () => this.worker.poke(), this.logger)
+      ? new PeerWakeups(
+          options.dbPath,
+          {
+            [DELIVERIES_CHANNEL]: () => this.worker.poke(),
+            [PBX_READS_CHANNEL]: () => this.answerPbxReads(),
+          },
+          this.logger,
+        )
+      : null;
+    this.pbxReads = this.cluster
+      ? new PbxReadRelay({
+          reads: new PbxReadRepo(this.store.db),
+          me: this.cluster.id,
+          polled: () => [...(this.cluster?.heldLocations() ?? [])],
+          clientOf: (locationId) => this.clients.get(locationId)?.client ?? null,
+          logger: this.logger,
+          answerWaitMs: options.pbxReadAnswerWaitMs,
+        })
       : null;
     this.metrics = new BridgeMetrics({
       pendingDeliveries: () => this.store.deliveries.pendingCount(),
@@ -191,6 +228,7 @@ export class BridgeService {
       random: options.random,
       onTick: (locationId, report, seconds) => this.afterTick(locationId, report, seconds),
       onError: (locationId, error, seconds) => {
+        this.notePollerHealth(locationId);
         this.metrics.pollFinished(locationId, false, seconds);
         this.logger.warn({ location: locationId, err: errorSummary(error) }, 'poll failed');
       },
@@ -235,7 +273,9 @@ export class BridgeService {
       now: this.now,
       logger: this.logger,
       eventsStored: () => this.worker.poke(),
-      pollerFailing: (location) => pollerIsFailing(this.scheduler.statusOf(location.id)),
+      // As the polling instance stored it: the entry may arrive at any instance.
+      pollerFailing: (location) => this.store.pollerHealth.isFailing(location.id),
+      sweptLocations: () => this.sweptLocations(),
     });
     this.api = buildApi(
       {
@@ -251,7 +291,7 @@ export class BridgeService {
         pollStatus: () => this.scheduler.status(),
         callControlStatus: (locationId) => this.callControl.statusOf(locationId),
         adminToken: AdminToken.fromEnv(options.adminToken),
-        inboundCallsOf: (locationId) => this.clients.get(locationId)?.client ?? null,
+        inboundCallsOf: (locationId) => this.reportClientFor(locationId),
         pageTurns: new WorkTurns(),
         metricsToken: options.metricsToken || null,
       },
@@ -329,6 +369,8 @@ export class BridgeService {
    */
   async pruneOldRecords(): Promise<Record<string, number>> {
     if (this.pruning) return this.pruning;
+    // Several instances: the one holding the retention lease prunes for all.
+    if (this.cluster && !this.cluster.runs(CLUSTER_JOBS.retention)) return {};
     this.pruning = (async () => {
       try {
         const removed = await pruneOldRecords(this.store.db, this.now());
@@ -354,6 +396,7 @@ export class BridgeService {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     await this.pruning; // a batch in progress finishes before the database closes
     await this.journal.idle();
+    await this.pbxReads?.idle();
     await this.callControl.stop();
     await this.scheduler.stop();
     // Its locations' leases go back now: another instance takes them at its next round.
@@ -368,6 +411,12 @@ export class BridgeService {
    * Add pollers for new locations, drop those of removed ones. With several instances
    * (Postgres), renew this instance's leases first: it polls and streams only the locations it
    * holds (the API serves every location on every instance).
+   *
+   * Runs every lease round (seconds), so it reads only each location's revision: a location
+   * whose row has not changed since this instance set it up is neither read again nor its
+   * secret opened (hundreds of locations cost one small query, not hundreds plus a decryption
+   * each). A changed row (settings, connection, secret) is read and set up again: a new poller
+   * when its polling fingerprint changed, a new client when its connection did.
    */
   refreshLocations(): void {
     let held: ReadonlySet<string> | null = null;
@@ -380,8 +429,10 @@ export class BridgeService {
         this.logger.warn({ err: errorSummary(error) }, 'renewing location leases failed');
       }
     }
-    const locations = this.store.locations.list().filter((l) => held === null || held.has(l.id));
-    const wanted = new Set(locations.map((l) => l.id));
+    const revisions = this.store.locations
+      .revisions()
+      .filter((l) => held === null || held.has(l.id));
+    const wanted = new Set(revisions.map((l) => l.id));
     for (const status of this.scheduler.status()) {
       if (!wanted.has(status.locationId)) {
         this.scheduler.remove(status.locationId);
@@ -390,9 +441,18 @@ export class BridgeService {
         this.activeNumbers.delete(status.locationId);
       }
     }
+    for (const id of this.setUpRevisions.keys())
+      if (!wanted.has(id)) {
+        this.setUpRevisions.delete(id);
+        this.storedPollerFailing.delete(id);
+      }
     this.callControl.retain(wanted);
     const known = new Set(this.scheduler.status().map((s) => s.locationId));
-    for (const location of locations) {
+    for (const { id, revision } of revisions) {
+      if (this.setUpRevisions.get(id) === revision) continue;
+      const location = this.store.locations.get(id);
+      if (!location) continue; // removed since the list was read
+      this.setUpRevisions.set(id, location.revision);
       const ingest = this.ingestFor(location);
       const pbx = this.clientFor(location);
       this.callControl.ensure(location, pbx && { ...pbx, ingest });
@@ -417,22 +477,27 @@ export class BridgeService {
   }
 
   /** The location's shared 3CX client (null without a PBX connection). */
-  private clientFor(
-    location: Location,
-  ): { client: ThreeCxClient; transport: HttpTransport } | null {
+  private clientFor(location: Location): LocationClient | null {
+    const entry = this.connect(location, this.clients.get(location.id));
+    if (entry) this.clients.set(location.id, entry);
+    else this.clients.delete(location.id);
+    return entry;
+  }
+
+  /**
+   * A 3CX client for the location (`known` when its connection is the same), null without a
+   * PBX connection. Opens the sealed client secret: only when the location changed.
+   */
+  private connect(location: Location, known: LocationClient | undefined): LocationClient | null {
     const secret =
       location.pbxUrl && location.clientId ? this.store.locations.clientSecret(location.id) : null;
-    if (!secret) {
-      this.clients.delete(location.id);
-      return null;
-    }
+    if (!secret) return null;
     const fingerprint = JSON.stringify([
       location.pbxUrl,
       location.clientId,
       location.settings.allowSelfSignedTls,
       secret.length,
     ]);
-    const known = this.clients.get(location.id);
     if (known?.fingerprint === fingerprint) return known;
     const log = this.logger.child({ location: location.id });
     const transport =
@@ -443,9 +508,57 @@ export class BridgeService {
       transport,
       onEvent: (event) => log.debug({ threecx: event }, '3CX client'),
     });
-    const entry = { fingerprint, client, transport };
-    this.clients.set(location.id, entry);
-    return entry;
+    return { fingerprint, client, transport };
+  }
+
+  /**
+   * What a report of the location reads 3CX's own count through (the reconciliation report):
+   * this instance's client when it polls the location; with several instances, the instance
+   * that polls it, asked through the store (one token per API client: pbxReadRelay.ts). Null
+   * without a PBX connection.
+   */
+  private reportClientFor(locationId: string): InboundCallSource | null {
+    const polled = this.clients.get(locationId);
+    if (polled) return polled.client;
+    if (!this.pbxReads || this.cluster?.holds(locationId)) return null;
+    const location = this.store.locations.get(locationId);
+    return location && isPolledOverXapi(location) ? this.pbxReads.sourceFor(locationId) : null;
+  }
+
+  /** Answer the PBX reads other instances asked of the locations this one polls (on a wake-up). */
+  answerPbxReads(): void {
+    try {
+      this.pbxReads?.answerWaiting();
+    } catch (error) {
+      this.logger.warn({ err: errorSummary(error) }, 'taking PBX reads failed');
+    }
+  }
+
+  /**
+   * The locations whose sweeps (journal holds, follow-up deadlines) this instance runs: those
+   * it holds the lease of; null (every location) with one instance on SQLite.
+   */
+  private sweptLocations(): readonly string[] | null {
+    return this.cluster ? [...this.cluster.heldLocations()] : null;
+  }
+
+  /**
+   * Store whether the location's poller is failing (holdDeadline.ts `pollerIsFailing`) when
+   * that changed: any instance's journal hold reads it.
+   */
+  private notePollerHealth(locationId: string): void {
+    const failing = pollerIsFailing(this.scheduler.statusOf(locationId));
+    if (this.storedPollerFailing.get(locationId) === failing) return;
+    try {
+      this.store.pollerHealth.set(locationId, failing, this.now());
+      this.storedPollerFailing.set(locationId, failing);
+    } catch (error) {
+      // The location was removed meanwhile (foreign key), or the store is down: next poll.
+      this.logger.warn(
+        { location: locationId, err: errorSummary(error) },
+        'storing poller health failed',
+      );
+    }
   }
 
   /** The ingest (outbox writer) of a location: the poller's and the journal's. */
@@ -462,6 +575,8 @@ export class BridgeService {
             this.callControl.correlatePollerEvents(location.id, events),
           ),
         afterStored: (loc, stored, now) => this.followUps.afterCallsStored(loc, stored, now),
+        // Catch-up batches sized to ~10 ms each: the event loop's p99 stays near that (issue 16).
+        batchBudgetMs: INGEST_BATCH_BUDGET_MS,
         eventsStored: () => this.worker.poke(),
         onEvent: (event) => {
           this.logger.info(
@@ -503,7 +618,7 @@ export class BridgeService {
    */
   followUpSweep(): number {
     try {
-      const stored = this.followUps.sweep(this.now());
+      const stored = this.followUps.sweep(this.now(), undefined, this.sweptLocations());
       if (stored > 0) this.worker.poke();
       return stored;
     } catch (error) {
@@ -517,6 +632,7 @@ export class BridgeService {
   }
 
   private afterTick(locationId: string, report: TickReport, seconds: number): void {
+    this.notePollerHealth(locationId);
     this.metrics.pollFinished(locationId, true, seconds);
     if (report.problems.length > 0) {
       this.logger.warn(

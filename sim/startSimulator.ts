@@ -9,6 +9,7 @@ import { CdrIdAllocator } from './cdrIds';
 import { countryDialling } from './countryDialling';
 import { buildServer } from './http/buildServer';
 import type { SimServices } from './http/simServices';
+import type { PageQuirks } from './odata/collectionQuery';
 import { defaultOfficeHours, OfficeSchedule, type OfficeHoursConfig } from './officeSchedule';
 import {
   defaultPbxDirectory,
@@ -60,6 +61,11 @@ export interface SimulatorOptions {
   officeHours?: Partial<Omit<OfficeHoursConfig, 'timeZone'>>;
   /** `GetCallLogData` periods longer than this answer 504. Default 31. */
   maxPeriodDays?: number;
+  /**
+   * Report pages as some PBXs serve them: `maxPageRows: 100` caps every page whatever `$top`
+   * asks (docs/3cx-facts.md §1.3 [3p cloudon]); `ignoresSelect` sends whole rows [inf]. Default none.
+   */
+  reportQuirks?: PageQuirks;
   /** Legs reach the call log this long after they end. Default 0. */
   callLogDelaySeconds?: number;
   /** `SystemStatus.FQDN`. */
@@ -147,6 +153,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     features,
     fqdn,
     maxPeriodDays: options.maxPeriodDays ?? 31,
+    reportQuirks: options.reportQuirks,
     callControl,
   };
 

@@ -16,6 +16,14 @@ export interface LeaseTiming {
 
 export const DEFAULT_LEASE_TIMING: LeaseTiming = { leaseMs: 15_000, renewMs: 5_000 };
 
+/**
+ * Work one instance of the group does for all, each under a cluster lease of that name: the
+ * retention pruning (bridge/store/retention.ts) deletes by age across every location, so two
+ * instances doing it would only repeat each other's deletes.
+ */
+export const CLUSTER_JOBS = { retention: 'retention' } as const;
+export type ClusterJob = (typeof CLUSTER_JOBS)[keyof typeof CLUSTER_JOBS];
+
 /** `BRIDGE_LEASE_SECONDS` (renewed every third of it), for tests and impatient operators. */
 export function leaseTimingFrom(env: Readonly<Record<string, string | undefined>>): LeaseTiming {
   const seconds = Number(env.BRIDGE_LEASE_SECONDS);
@@ -29,9 +37,11 @@ export function leaseTimingFrom(env: Readonly<Record<string, string | undefined>
 
 /**
  * This instance's part in a group of bridge instances sharing one Postgres store
- * (docs/design.md, "Several instances"): it polls a location and holds its Call Control
- * stream only while it holds the location's lease. Each round (the service's `renewMs` timer)
- * it renews its leases, gives back what is above its fair share and takes free ones.
+ * (docs/design.md, "Several instances"): it polls a location, holds its Call Control stream
+ * and runs its sweeps (journal holds, follow-up deadlines) only while it holds the location's
+ * lease, and does the group's shared work (`CLUSTER_JOBS`) only while it holds that lease.
+ * Each round (the service's `renewMs` timer) it renews its leases, gives back what is above
+ * its fair share and takes free ones: one statement (bridge/store/leases.ts).
  *
  * A lease outlives a renewal that fails (the database unreachable for a moment) by
  * `leaseMs − renewMs`; when the lease is lost, the next successful round drops the location.
@@ -40,6 +50,7 @@ export class ClusterMembership {
   readonly id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly leases: LeaseRepo;
   private held: ReadonlySet<string> = new Set();
+  private jobs: ReadonlySet<string> = new Set();
 
   constructor(
     db: SqlDatabase,
@@ -60,9 +71,21 @@ export class ClusterMembership {
     return this.held;
   }
 
+  /** This instance does `job` for the group now (as of its last round). */
+  runs(job: ClusterJob): boolean {
+    return this.jobs.has(job);
+  }
+
   /** One round now: the locations held after it. */
   renew(): ReadonlySet<string> {
-    const now = new Set(this.leases.round(this.id, hostname(), this.options.timing.leaseMs));
+    const round = this.leases.round(
+      this.id,
+      hostname(),
+      this.options.timing.leaseMs,
+      Object.values(CLUSTER_JOBS),
+    );
+    this.jobs = round.jobs;
+    const now = new Set(round.locations);
     const changed = now.size !== this.held.size || [...now].some((id) => !this.held.has(id));
     if (changed) {
       const gained = [...now].filter((id) => !this.held.has(id));
@@ -84,6 +107,7 @@ export class ClusterMembership {
       this.options.logger.warn({ err: (error as Error).message }, 'leaving the cluster failed');
     }
     this.held = new Set();
+    this.jobs = new Set();
   }
 
   /** Every live lease and its holder. */

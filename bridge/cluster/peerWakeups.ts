@@ -1,12 +1,13 @@
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import { DELIVERIES_CHANNEL } from './deliveriesChannel';
 
 /**
- * LISTEN for other instances' new deliveries (Postgres only): their NOTIFY (sent at the commit
- * of the transaction that stored them) wakes this instance's delivery worker, so whichever
- * instance is free sends them. Asynchronous on the main thread with its own connection; a lost
- * connection is reopened after a pause (the worker also looks on its own timer meanwhile).
+ * LISTEN for the other instances' wake-ups (Postgres only; the channels are in channels.ts):
+ * new deliveries (their NOTIFY, sent at the commit of the transaction that stored them, wakes
+ * this instance's delivery worker, so whichever instance is free sends them) and reads of a
+ * PBX asked of the instance polling it. Asynchronous on the main thread with its own
+ * connection; a lost connection is reopened after a pause (the worker also looks on its own
+ * timer meanwhile, and an asker wakes the instances again while it waits).
  */
 export class PeerWakeups {
   private client: Client | null = null;
@@ -15,7 +16,8 @@ export class PeerWakeups {
 
   constructor(
     private readonly url: string,
-    private readonly onWake: () => void,
+    /** What to do when a channel is notified, by channel. */
+    private readonly onWake: Readonly<Record<string, () => void>>,
     private readonly logger: Logger,
   ) {}
 
@@ -25,7 +27,7 @@ export class PeerWakeups {
       connectionString: this.url,
       application_name: '3cx-bridge-listen',
     });
-    client.on('notification', () => this.onWake());
+    client.on('notification', (message) => this.onWake[message.channel]?.());
     client.on('error', (error) => {
       this.logger.warn({ err: error.message }, 'the LISTEN connection failed; reconnecting');
       this.reconnectLater(client);
@@ -33,7 +35,7 @@ export class PeerWakeups {
     client.on('end', () => this.reconnectLater(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${DELIVERIES_CHANNEL}`);
+      for (const channel of Object.keys(this.onWake)) await client.query(`LISTEN ${channel}`);
       this.client = client;
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'LISTEN failed; retrying');

@@ -122,7 +122,13 @@ export class DeliveryWorker {
         perTarget: options.perTargetConcurrency,
         health: options.targetHealth,
       }),
-      { refill: (lane, now) => this.refill(lane, now) },
+      {
+        refill: (lane, now) => this.refill(lane, now),
+        // Postgres: the dropped deliveries were claimed for `CLAIM_MS`; unclaimed now, another
+        // instance whose breaker for the target is closed may send them at once, and this one
+        // reads them again when its own breaker lets a probe through.
+        dropped: (ids) => this.store.deliveries.releaseClaims(ids),
+      },
     );
   }
 

@@ -114,18 +114,28 @@ export class Lane {
     return delivery;
   }
 
-  /** Empty the queue (the subscription is gone); the ids are no longer held. */
-  clear(): void {
-    for (let i = this.head; i < this.queue.length; i++) this.held.delete(this.queue[i].id);
+  /**
+   * Empty the queue (the subscription is gone, or its target's breaker opened); the ids are no
+   * longer held. Returns them: on Postgres they are claimed, and the claims go back at once.
+   */
+  clear(): number[] {
+    const dropped: number[] = [];
+    for (let i = this.head; i < this.queue.length; i++) {
+      this.held.delete(this.queue[i].id);
+      dropped.push(this.queue[i].id);
+    }
     this.queue = [];
     this.head = 0;
     this.more = false;
+    return dropped;
   }
 }
 
 export interface SchedulerHooks {
   /** Read more of the lane's due deliveries from the store into it. */
   refill(lane: Lane, now: number): void;
+  /** Queued deliveries were dropped unsent (`Lane.clear`): give back what holds them. */
+  dropped?(ids: readonly number[]): void;
 }
 
 export class FairScheduler {
@@ -178,7 +188,7 @@ export class FairScheduler {
   /** The subscription is gone: its lane takes no more turns. */
   removeLane(lane: Lane): void {
     lane.removed = true;
-    lane.clear();
+    this.drop(lane);
     this.lanesById.delete(lane.id);
   }
 
@@ -238,6 +248,11 @@ export class FairScheduler {
     this.inFlight--;
   }
 
+  private drop(lane: Lane): void {
+    const ids = lane.clear();
+    if (ids.length > 0) this.hooks.dropped?.(ids);
+  }
+
   /** The location's next lane (in turn) that may start a delivery now. */
   private nextLane(share: LocationShare, now: number): Lane | null {
     const lanes = share.lanes;
@@ -246,7 +261,7 @@ export class FairScheduler {
       const lane = lanes[share.cursor];
       if (lane.target.isOpen(now)) {
         // Open: hold nothing, read nothing, until a probe may go.
-        lane.clear();
+        this.drop(lane);
         lane.wakeAt = lane.target.reopenAt;
       } else if (!lane.removed && lane.queued === 0 && (lane.more || lane.wakeAt <= now))
         this.hooks.refill(lane, now);

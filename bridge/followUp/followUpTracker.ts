@@ -134,12 +134,13 @@ export class FollowUpTracker {
    * Fire `call.unreturned` for every miss whose deadline has passed without a call back, each
    * in its own transaction. A miss whose number has a call in progress that started before the
    * deadline (stored live, or on the PBX's `/ActiveCalls`) waits (up to two hours) for that call
-   * to settle: it may be the call back. Returns
-   * how many events it stored.
+   * to settle: it may be the call back. With several instances, `among` is the locations this
+   * one holds the lease of: their poller's `/ActiveCalls` is the one in this process, and no
+   * two instances look at the same miss. Returns how many events it stored.
    */
-  sweep(now: number, limit = 500): number {
+  sweep(now: number, limit = 500, among: readonly string[] | null = null): number {
     let events = 0;
-    for (const due of this.store.followUps.due(now, limit)) {
+    for (const due of this.store.followUps.due(now, limit, among)) {
       events += this.store.transaction(() => {
         const before = this.store.calls.get(due.locationId, due.callId);
         const location = this.store.locations.get(due.locationId);

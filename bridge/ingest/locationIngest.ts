@@ -54,6 +54,14 @@ export class LocationIngest implements PollerStore {
         stored: ReadonlyArray<{ type: CallEventType; call: SettledCall; suppressed: boolean }>,
         now: number,
       ) => number;
+      /**
+       * Aim each transaction at about this many milliseconds: the next batch's size follows
+       * how long the last one took (`nextBatchCalls`), at most `INGEST_BATCH_CALLS` calls.
+       * Unset: every batch is `INGEST_BATCH_CALLS` calls.
+       */
+      batchBudgetMs?: number;
+      /** Times the batches for `batchBudgetMs`; `performance.now` by default. */
+      clock?: () => number;
     },
   ) {}
 
@@ -85,11 +93,19 @@ export class LocationIngest implements PollerStore {
    * event id (`events.append` keeps the first): nothing is lost and nothing goes out twice.
    */
   private async storeEvents(events: readonly PollerEvent[], source: EventSource): Promise<void> {
-    const batches = batchesByCall(events, INGEST_BATCH_CALLS);
-    for (let i = 0; i < batches.length; i++) {
-      if (i > 0) await yieldToLoop();
-      this.storeBatch(batches[i], source, i === batches.length - 1);
-    }
+    const calls = eventsByCall(events);
+    const budget = this.options.batchBudgetMs;
+    const clock = this.options.clock ?? (() => performance.now());
+    let size = INGEST_BATCH_CALLS;
+    let at = 0;
+    do {
+      if (at > 0) await yieldToLoop();
+      const batch = calls.slice(at, at + size).flat();
+      at += size;
+      const started = budget === undefined ? 0 : clock();
+      this.storeBatch(batch, source, at >= calls.length);
+      if (budget !== undefined) size = nextBatchCalls(size, clock() - started, budget);
+    } while (at < calls.length);
   }
 
   private storeBatch(events: readonly PollerEvent[], source: EventSource, last: boolean): void {
@@ -173,32 +189,37 @@ export class LocationIngest implements PollerStore {
 }
 
 /**
- * Calls stored per transaction at most. A batch of 500 calls (~1,500 events with their calls and
- * deliveries) takes tens of milliseconds; the event loop runs between batches.
+ * Calls stored per transaction at most. A catch-up call costs ~0.2 ms per event to store with
+ * its call, deliveries and follow-up (issue 16's profile: ~600 µs a call), so 500 calls held the
+ * event loop for 300 ms and more on a loaded machine (BENCHMARKS.md §8, fourth round); 40
+ * calls keep one transaction near 25 ms, and the event loop runs between batches.
  */
-export const INGEST_BATCH_CALLS = 500;
+export const INGEST_BATCH_CALLS = 40;
+
+/** What the bridge aims one ingest transaction at (`batchBudgetMs`). */
+export const INGEST_BATCH_BUDGET_MS = 10;
 
 /**
- * The events in batches of at most `maxCalls` calls, each call's events together and in their
- * order, calls in the order they first appear. An empty list is one empty batch (the poller's
- * state still has to be saved).
+ * The size of the next batch, from how long the last one took against the budget: a loaded
+ * machine (other processes on the cores, a slow disk) takes longer per call, so the batches
+ * shrink, down to `INGEST_MIN_BATCH_CALLS` (below that the commit's own cost would dominate:
+ * on a machine at load 15 one-call batches spent 18 % of the bridge's CPU in `COMMIT`); when
+ * time allows they grow again, at most doubling each time.
  */
-export function batchesByCall(events: readonly PollerEvent[], maxCalls: number): PollerEvent[][] {
+export function nextBatchCalls(size: number, elapsedMs: number, budgetMs: number): number {
+  const fitting = Math.floor((size * budgetMs) / Math.max(elapsedMs, 0.01));
+  return Math.max(INGEST_MIN_BATCH_CALLS, Math.min(INGEST_BATCH_CALLS, size * 2, fitting));
+}
+
+export const INGEST_MIN_BATCH_CALLS = 8;
+
+/** Each call's events together and in their order, calls in the order they first appear. */
+export function eventsByCall(events: readonly PollerEvent[]): PollerEvent[][] {
   const byCall = new Map<string, PollerEvent[]>();
   for (const event of events) {
     const list = byCall.get(event.call.call_id);
     if (list) list.push(event);
     else byCall.set(event.call.call_id, [event]);
   }
-  const batches: PollerEvent[][] = [[]];
-  let calls = 0;
-  for (const list of byCall.values()) {
-    if (calls === maxCalls) {
-      batches.push([]);
-      calls = 0;
-    }
-    batches[batches.length - 1].push(...list);
-    calls++;
-  }
-  return batches;
+  return [...byCall.values()];
 }

@@ -82,10 +82,17 @@ export function createLocationPoller(
       onActiveCalls?.(rows);
       return rows;
     },
-    inboundCalls: (query) => client.inboundCalls(query),
+    inboundCalls: (query, fields) => client.inboundCalls(query, fields),
     abandonedQueueCalls: (query) => client.abandonedQueueCalls(query),
     callLog: async (query) => {
       const legs = await client.callLog(query);
+      onCallLog?.(legs);
+      return legs;
+    },
+    // The cheap re-read (issue 16): the Call Control index sees the rows of the calls not
+    // finished yet, the only ones the poller can still fire events for.
+    callLogWanted: async (query, wanted) => {
+      const legs = await client.callLogWanted(query, wanted);
       onCallLog?.(legs);
       return legs;
     },

@@ -33,6 +33,10 @@ export function journalHoldMs(location: Location): number | null {
  * works): the follow-up goes out in milliseconds, not at the 50 s deadline, and the poller, once
  * back, adds its detail to the same call without new events (journalIngest.ts). One failure is
  * not enough: a single 502 or timeout is retried at the next poll, well within the hold.
+ *
+ * The polling instance stores the answer when it changes (bridge/store/pollerHealth.ts): with
+ * several instances the entry may reach one that does not poll the location, and its hold
+ * must follow the poller that does.
  */
 export function pollerIsFailing(status: LocationPollStatus | null): boolean {
   return status !== null && status.consecutiveErrors >= 2;

@@ -2,6 +2,7 @@ import type { SqlDatabase } from '../store/sql/sqlDatabase';
 import type { SettledCall } from '../../lib/settledCall';
 import { settledCallSchema } from '../schemas/callEvent';
 import { prepareAll } from '../store/database';
+import { jsonListRows } from '../store/sql/jsonFields';
 import { parseStoredJson } from '../store/storedJson';
 
 /**
@@ -40,6 +41,9 @@ export class JournalEntryRepo {
       get: 'SELECT * FROM journal_entries WHERE location_id = ? AND call_id = ?',
       due: `SELECT * FROM journal_entries WHERE status = 'held' AND release_at <= ?
            ORDER BY release_at LIMIT ?`,
+      dueAmong: `SELECT * FROM journal_entries WHERE status = 'held' AND release_at <= ?
+           AND location_id IN (${jsonListRows(db.dialect)})
+           ORDER BY release_at LIMIT ?`,
       releasedBetween: `SELECT * FROM journal_entries
            WHERE location_id = ? AND number_key IS NOT DISTINCT FROM ? AND started_at >= ? AND started_at <= ?
              AND direction = ? AND status = 'released'
@@ -77,9 +81,18 @@ export class JournalEntryRepo {
     return row ? toEntry(row) : null;
   }
 
-  /** Held entries whose hold has run out, oldest deadline first. */
-  due(now: number, limit = 500): StoredJournalEntry[] {
-    return (this.sql.due.all(now, limit) as Row[]).map(toEntry);
+  /**
+   * Held entries whose hold has run out, oldest deadline first: of every location, or only of
+   * `among` (the locations this instance holds the lease of, with several instances).
+   */
+  due(now: number, limit = 500, among: readonly string[] | null = null): StoredJournalEntry[] {
+    const rows =
+      among === null
+        ? this.sql.due.all(now, limit)
+        : among.length === 0
+          ? []
+          : this.sql.dueAmong.all(now, JSON.stringify(among), limit);
+    return (rows as Row[]).map(toEntry);
   }
 
   /**

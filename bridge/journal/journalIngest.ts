@@ -56,8 +56,17 @@ export class JournalIngest {
       logger?: Logger;
       /** Events were stored: wake the delivery worker. */
       eventsStored?: () => void;
-      /** The location's poller cannot be waited for (holdDeadline.ts `pollerIsFailing`). */
+      /**
+       * The location's poller cannot be waited for (holdDeadline.ts `pollerIsFailing`, as the
+       * instance that polls it stored it: the entry may arrive at any instance).
+       */
       pollerFailing?: (location: Location) => boolean;
+      /**
+       * The locations whose held entries this instance releases: those it holds the lease of,
+       * with several instances (the poller that may still report the call runs there); null
+       * for every location (one instance).
+       */
+      sweptLocations?: () => readonly string[] | null;
     },
   ) {
     this.entries = new JournalEntryRepo(deps.store.db);
@@ -151,7 +160,7 @@ export class JournalIngest {
   private async sweepDue(): Promise<number> {
     const now = this.deps.now();
     let released = 0;
-    for (const entry of this.entries.due(now)) {
+    for (const entry of this.entries.due(now, 500, this.deps.sweptLocations?.() ?? null)) {
       const location = this.deps.store.locations.get(entry.locationId);
       if (!location) continue; // removed: its entries go with it (ON DELETE CASCADE)
       try {

@@ -7,6 +7,7 @@ import { DeliveryRepo } from './deliveries';
 import { FollowUpRepo } from './followUps';
 import { LocationRepo } from './locations';
 import { EventOutbox } from './outbox';
+import { PollerHealthRepo } from './pollerHealth';
 import { PollerStateRepo } from './pollerStates';
 import { ReportRepo } from './reports';
 import type { SqlDatabase } from './sql/sqlDatabase';
@@ -24,6 +25,7 @@ export class BridgeStore {
   readonly events: EventOutbox;
   readonly deliveries: DeliveryRepo;
   readonly pollerStates: PollerStateRepo;
+  readonly pollerHealth: PollerHealthRepo;
   readonly contacts: ContactRepo;
   readonly followUps: FollowUpRepo;
   readonly reports: ReportRepo;
@@ -41,6 +43,7 @@ export class BridgeStore {
     this.events = new EventOutbox(db);
     this.deliveries = new DeliveryRepo(db);
     this.pollerStates = new PollerStateRepo(db);
+    this.pollerHealth = new PollerHealthRepo(db);
     this.contacts = new ContactRepo(db);
     this.followUps = new FollowUpRepo(db);
     this.reports = new ReportRepo(db);

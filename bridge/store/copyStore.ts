@@ -15,6 +15,7 @@ export const COPIED_TABLES = [
   'delivery_attempts',
   'poller_states',
   'poller_call_keys',
+  'poller_health',
   'contacts',
   'journal_entries',
   'callcontrol_calls',

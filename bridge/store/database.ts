@@ -44,6 +44,9 @@ export function openDatabase(
   return new SqliteDatabase(openSqlite(target));
 }
 
+/** The SQLite page cache per connection, in KiB (`PRAGMA cache_size` takes it negated). */
+export const SQLITE_CACHE_KIB = 64 * 1024;
+
 /**
  * Open (or create) a SQLite database: WAL so readers never wait for the writer, foreign keys
  * on, a busy timeout for the CLI writing while `serve` runs. The file holds callers' numbers:
@@ -56,6 +59,9 @@ function openSqlite(path: string): DatabaseSync {
   raw.exec('PRAGMA synchronous = NORMAL');
   raw.exec('PRAGMA foreign_keys = ON');
   raw.exec('PRAGMA busy_timeout = 5000');
+  // SQLite's default page cache is 2 MiB: with a million calls stored (a 2.6 GB file) every
+  // index walk went back to the operating system for its pages. 64 MiB holds the hot indexes.
+  raw.exec(`PRAGMA cache_size = -${SQLITE_CACHE_KIB}`);
   const db = new SqliteDatabase(raw);
   const row = raw.prepare('PRAGMA user_version').get() as { user_version: number };
   for (let version = row.user_version; version < MIGRATIONS.length; version++) {

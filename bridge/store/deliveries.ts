@@ -53,6 +53,8 @@ export class DeliveryRepo {
   private readonly claimLane: SqlStatement | null;
   /** Postgres: the lane's next due time counts another instance's claims running out. */
   private readonly claimsNextDue: SqlStatement | null;
+  /** Postgres: give claims back unsent (`releaseClaims`). */
+  private readonly unclaim: SqlStatement | null;
   /** Who claims: this process (shown in `claimed_by` for support questions). */
   private readonly claimant = `${hostname()}-${process.pid}`;
 
@@ -74,6 +76,11 @@ export class DeliveryRepo {
       ? db.prepare(`SELECT MIN(CASE WHEN claimed_until > ? THEN claimed_until ELSE next_attempt_at END) AS at
          FROM deliveries
          WHERE subscription_id = ? AND status = 'pending' AND (next_attempt_at > ? OR claimed_until > ?)`)
+      : null;
+    this.unclaim = postgres
+      ? db.prepare(`UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL
+         WHERE claimed_by = ? AND status = 'pending'
+           AND id IN (SELECT json_array_elements_text(?::json)::bigint)`)
       : null;
     this.sql = prepareAll(db, {
       // One subscription's due deliveries, oldest first, on the `deliveries_lane` index.
@@ -147,6 +154,15 @@ export class DeliveryRepo {
       if (out.length === limit) break;
     }
     return out;
+  }
+
+  /**
+   * Give back this instance's claims on deliveries it read but will not send now (their
+   * target's breaker opened, or the subscription went): due again at once, for any instance,
+   * instead of when the claim would have run out (`CLAIM_MS`). Nothing to do on SQLite.
+   */
+  releaseClaims(ids: readonly number[]): void {
+    if (this.unclaim && ids.length > 0) this.unclaim.run(this.claimant, JSON.stringify(ids));
   }
 
   /** When one subscription's next delivery after `now` is due; null when none is pending. */

@@ -1,7 +1,7 @@
 import type { SqlDatabase } from './sql/sqlDatabase';
 import type { CallFollowUp, ReturnStatus } from '../../lib/callEvent';
 import type { LaterCall, ReturnedVia } from '../../lib/followUp/callbackMatch';
-import { jsonText } from './sql/jsonFields';
+import { jsonListRows, jsonText } from './sql/jsonFields';
 
 /**
  * A missed call's follow-up, kept on its call record (migration 3 in schema.ts): the call-back
@@ -137,22 +137,34 @@ export class FollowUpRepo {
   }
 
   /**
-   * Misses awaiting a call back whose deadline has passed, soonest first, from every location:
-   * one read of the partial index `calls_return_due`.
+   * Misses awaiting a call back whose deadline has passed, soonest first, from every location
+   * or only from `among` (the locations this instance holds the lease of, with several
+   * instances): one read of the partial index `calls_return_due`.
    */
   due(
     nowMs: number,
     limit: number,
+    among: readonly string[] | null = null,
   ): Array<{ locationId: string; callId: string; dueAtMs: number }> {
-    return (
-      this.db
-        .prepare(
-          `SELECT location_id, call_id, return_due_at FROM calls
-           WHERE return_status = 'awaiting' AND return_due_at <= ?
-           ORDER BY return_due_at LIMIT ?`,
-        )
-        .all(nowMs, limit) as Row[]
-    ).map((r) => ({
+    if (among !== null && among.length === 0) return [];
+    const rows =
+      among === null
+        ? this.db
+            .prepare(
+              `SELECT location_id, call_id, return_due_at FROM calls
+               WHERE return_status = 'awaiting' AND return_due_at <= ?
+               ORDER BY return_due_at LIMIT ?`,
+            )
+            .all(nowMs, limit)
+        : this.db
+            .prepare(
+              `SELECT location_id, call_id, return_due_at FROM calls
+               WHERE return_status = 'awaiting' AND return_due_at <= ?
+                 AND location_id IN (${jsonListRows(this.db.dialect)})
+               ORDER BY return_due_at LIMIT ?`,
+            )
+            .all(nowMs, JSON.stringify(among), limit);
+    return (rows as Row[]).map((r) => ({
       locationId: String(r.location_id),
       callId: String(r.call_id),
       dueAtMs: Number(r.return_due_at),

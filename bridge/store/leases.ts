@@ -1,70 +1,60 @@
+import { DB_NOW_MS } from './sql/dbNow';
 import { prepareAll, type SqlDatabase } from './sql/sqlDatabase';
 
-/** The database's clock in epoch ms: every instance measures expiry on the same clock. */
-const DB_NOW = `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint`;
+/** What an instance holds after a lease round. */
+export interface HeldLeases {
+  /** The locations it polls and streams, sorted. */
+  locations: string[];
+  /** The cluster leases (`JOB_LEASES`) it holds. */
+  jobs: Set<string>;
+}
 
 /**
- * Location leases and instance heartbeats (Postgres only; tables in pgSchema.ts). A lease row
- * says which instance polls a location and holds its Call Control stream until `expires_at`;
- * an expired or released lease (`holder` null) is free for any instance to take.
+ * Location leases, named cluster leases and instance heartbeats (Postgres only; tables in
+ * pgSchema.ts). A location lease says which instance polls a location, holds its Call Control
+ * stream and runs its sweeps (journal, follow-up) until `expires_at`; an expired or released
+ * lease (`holder` null) is free for any instance to take. A cluster lease names work one
+ * instance does for all (retention); whoever holds it keeps it while it renews.
  */
 export class LeaseRepo {
   private readonly sql;
 
   constructor(private readonly db: SqlDatabase) {
     this.sql = prepareAll(db, {
-      heartbeat: `INSERT INTO bridge_instances (id, host, started_at, expires_at)
-         VALUES (?, ?, ${DB_NOW}, ${DB_NOW} + ?)
-         ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`,
-      forgetDead: `DELETE FROM bridge_instances WHERE expires_at < ${DB_NOW}`,
-      liveCount: `SELECT COUNT(*) AS n FROM bridge_instances WHERE expires_at >= ${DB_NOW}`,
-      pollable: `SELECT COUNT(*) AS n FROM locations`,
-      addMissing: `INSERT INTO location_leases (location_id, holder, expires_at)
-         SELECT id, NULL, 0 FROM locations ON CONFLICT (location_id) DO NOTHING`,
-      renew: `UPDATE location_leases SET expires_at = ${DB_NOW} + ?
-         WHERE holder = ? AND expires_at >= ${DB_NOW} RETURNING location_id`,
-      release: `UPDATE location_leases SET holder = NULL, expires_at = 0
-         WHERE holder = ? AND location_id = ?`,
+      // pgSchema.ts migration 2: the whole round in one statement (one round trip every few
+      // seconds, however many locations).
+      round: `SELECT held_kind, held_id FROM bridge_lease_round(?, ?, ?, ?)`,
       releaseAll: `UPDATE location_leases SET holder = NULL, expires_at = 0 WHERE holder = ?`,
-      take: `UPDATE location_leases SET holder = ?, expires_at = ${DB_NOW} + ?, acquired_at = ${DB_NOW}
-         WHERE location_id IN (
-           SELECT location_id FROM location_leases
-           WHERE expires_at < ${DB_NOW} OR holder IS NULL
-           ORDER BY location_id LIMIT ? FOR UPDATE SKIP LOCKED)
-         RETURNING location_id`,
+      releaseJobs: `UPDATE cluster_leases SET expires_at = 0 WHERE holder = ?`,
       leaveCluster: `DELETE FROM bridge_instances WHERE id = ?`,
       holders: `SELECT location_id, holder FROM location_leases
-         WHERE holder IS NOT NULL AND expires_at >= ${DB_NOW} ORDER BY location_id`,
+         WHERE holder IS NOT NULL AND expires_at >= ${DB_NOW_MS} ORDER BY location_id`,
     });
   }
 
   /**
-   * One round for instance `me`: say it is alive, keep the leases it still holds, hand back
-   * what is above its fair share (locations ÷ live instances, rounded up) so a newcomer gets
-   * work, and take free ones up to that share. Returns the locations it holds now.
+   * One round for instance `me`: say it is alive (and forget instances whose heartbeat ran
+   * out), keep the leases it still holds, hand back what is above its fair share (locations ÷
+   * live instances, rounded up, the highest ids first) so a newcomer gets work, take free ones
+   * up to that share (`SKIP LOCKED`: two instances never take the same), and take or keep the
+   * named cluster leases in `jobs` unless another live instance holds them.
    */
-  round(me: string, host: string, leaseMs: number): string[] {
-    return this.db.transaction(() => {
-      this.sql.heartbeat.run(me, host, leaseMs);
-      this.sql.forgetDead.run();
-      this.sql.addMissing.run();
-      const live = Math.max(1, Number(this.sql.liveCount.get()!.n));
-      const total = Number(this.sql.pollable.get()!.n);
-      const fair = Math.ceil(total / live);
-      const held = this.sql.renew.all(leaseMs, me).map((r) => String(r.location_id));
-      held.sort();
-      while (held.length > fair) this.sql.release.run(me, held.pop()!);
-      if (held.length < fair)
-        for (const row of this.sql.take.all(me, leaseMs, fair - held.length))
-          held.push(String(row.location_id));
-      return held.sort();
-    });
+  round(me: string, host: string, leaseMs: number, jobs: readonly string[] = []): HeldLeases {
+    const rows = this.sql.round.all(me, host, leaseMs, JSON.stringify(jobs));
+    const held: HeldLeases = { locations: [], jobs: new Set() };
+    for (const row of rows) {
+      if (row.held_kind === 'job') held.jobs.add(String(row.held_id));
+      else held.locations.push(String(row.held_id));
+    }
+    held.locations.sort();
+    return held;
   }
 
   /** Give every lease back and leave (a clean stop: others take over at once). */
   leave(me: string): void {
     this.db.transaction(() => {
       this.sql.releaseAll.run(me);
+      this.sql.releaseJobs.run(me);
       this.sql.leaveCluster.run(me);
     });
   }

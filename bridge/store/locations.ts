@@ -21,6 +21,11 @@ export interface Location {
   settings: LocationSettings;
   pbxVersion: string | null;
   createdAt: string;
+  /**
+   * Grows with every change to the location's row (a trigger: schema.ts migration 10), so a
+   * reader can tell whether what it holds is current without reading the row again.
+   */
+  revision: number;
 }
 
 export interface NewLocation {
@@ -44,6 +49,7 @@ interface LocationRow {
   settings: string;
   pbx_version: string | null;
   created_at: string;
+  revision: number;
 }
 
 /** Locations: one 3CX system each (an agency's sub-accounts). Client secrets are sealed. */
@@ -59,6 +65,7 @@ export class LocationRepo {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       byId: 'SELECT * FROM locations WHERE id = ?',
       all: 'SELECT * FROM locations ORDER BY created_at, id',
+      revisions: 'SELECT id, revision FROM locations ORDER BY created_at, id',
       byIdOrName: 'SELECT * FROM locations WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 2',
       clientSecret: 'SELECT client_secret_enc FROM locations WHERE id = ?',
       setSettings: 'UPDATE locations SET settings = ? WHERE id = ?',
@@ -91,6 +98,16 @@ export class LocationRepo {
 
   list(): Location[] {
     return (this.sql.all.all() as unknown as LocationRow[]).map(toLocation);
+  }
+
+  /**
+   * Every location's id and revision, in `list()` order, without its settings or secret: what
+   * an instance reads every lease round to see which locations changed (bridgeService.ts).
+   */
+  revisions(): Array<{ id: string; revision: number }> {
+    return this.sql.revisions
+      .all()
+      .map((r) => ({ id: String(r.id), revision: Number(r.revision) }));
   }
 
   /** Find by id or by exact name (the CLI accepts either). */
@@ -141,5 +158,6 @@ function toLocation(row: LocationRow): Location {
     }),
     pbxVersion: row.pbx_version,
     createdAt: row.created_at,
+    revision: Number(row.revision),
   };
 }

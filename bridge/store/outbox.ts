@@ -1,5 +1,5 @@
 import type { SqlDatabase, SqlStatement } from './sql/sqlDatabase';
-import { DELIVERIES_CHANNEL } from '../cluster/deliveriesChannel';
+import { DELIVERIES_CHANNEL } from '../cluster/channels';
 import { type CallEvent, type CallEventType } from '../../lib/callEvent';
 import {
   eventFiltersSchema,

@@ -235,4 +235,87 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX location_leases_holder ON location_leases(holder);
   `,
+  // 2: as SQLite's migration 10 (schema.ts): `locations.revision` kept by a trigger, and
+  // `poller_health`. Postgres only: `cluster_leases`, named leases for the work one instance
+  // of the group does for all (retention); `pbx_reads`, a report's read of a PBX asked of the
+  // instance that polls it (bridge/cluster/pbxReadRelay.ts); and the lease round as one
+  // function, so an instance's round every few seconds is one statement (bridge/store/leases.ts).
+  `
+  ALTER TABLE locations ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  CREATE FUNCTION locations_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    NEW.revision := OLD.revision + 1;
+    RETURN NEW;
+  END $$;
+  CREATE TRIGGER locations_revision BEFORE UPDATE ON locations
+    FOR EACH ROW EXECUTE FUNCTION locations_revision();
+  CREATE TABLE poller_health (
+    location_id TEXT PRIMARY KEY REFERENCES locations(id) ON DELETE CASCADE,
+    failing INTEGER NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE TABLE pbx_reads (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    location_id TEXT NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+    from_ms BIGINT NOT NULL,
+    to_ms BIGINT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'failed')),
+    taken_by TEXT,
+    result TEXT,
+    error TEXT,
+    asked_at BIGINT NOT NULL
+  );
+  CREATE INDEX pbx_reads_pending ON pbx_reads(location_id) WHERE status = 'pending';
+
+  CREATE TABLE cluster_leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+
+  -- One lease round of instance p_me (bridge/store/leases.ts explains it), one statement;
+  -- p_jobs: the names of the cluster leases it asks for, a JSON array.
+  CREATE FUNCTION bridge_lease_round(p_me TEXT, p_host TEXT, p_lease_ms BIGINT, p_jobs TEXT)
+  RETURNS TABLE (held_kind TEXT, held_id TEXT) LANGUAGE plpgsql AS $$
+  DECLARE
+    v_now BIGINT := (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint;
+    v_live INTEGER;
+    v_total INTEGER;
+    v_fair INTEGER;
+    v_held INTEGER;
+  BEGIN
+    INSERT INTO bridge_instances (id, host, started_at, expires_at)
+      VALUES (p_me, p_host, v_now, v_now + p_lease_ms)
+      ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at;
+    DELETE FROM bridge_instances WHERE expires_at < v_now;
+    INSERT INTO location_leases (location_id, holder, expires_at)
+      SELECT id, NULL, 0 FROM locations ON CONFLICT (location_id) DO NOTHING;
+    SELECT COUNT(*) INTO v_live FROM bridge_instances WHERE expires_at >= v_now;
+    SELECT COUNT(*) INTO v_total FROM locations;
+    v_fair := CEIL(v_total::numeric / GREATEST(v_live, 1));
+    UPDATE location_leases SET expires_at = v_now + p_lease_ms
+      WHERE holder = p_me AND expires_at >= v_now;
+    GET DIAGNOSTICS v_held = ROW_COUNT;
+    IF v_held > v_fair THEN
+      UPDATE location_leases SET holder = NULL, expires_at = 0
+        WHERE location_id IN (
+          SELECT location_id FROM location_leases WHERE holder = p_me AND expires_at >= v_now
+          ORDER BY location_id DESC LIMIT v_held - v_fair);
+    ELSIF v_held < v_fair THEN
+      UPDATE location_leases SET holder = p_me, expires_at = v_now + p_lease_ms, acquired_at = v_now
+        WHERE location_id IN (
+          SELECT location_id FROM location_leases WHERE expires_at < v_now OR holder IS NULL
+          ORDER BY location_id LIMIT v_fair - v_held FOR UPDATE SKIP LOCKED);
+    END IF;
+    INSERT INTO cluster_leases (name, holder, expires_at)
+      SELECT job, p_me, v_now + p_lease_ms FROM json_array_elements_text(p_jobs::json) AS job
+      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+      WHERE cluster_leases.holder = excluded.holder OR cluster_leases.expires_at < v_now;
+    RETURN QUERY
+      SELECT 'location', l.location_id FROM location_leases l
+        WHERE l.holder = p_me AND l.expires_at >= v_now
+      UNION ALL
+      SELECT 'job', c.name FROM cluster_leases c WHERE c.holder = p_me AND c.expires_at >= v_now;
+  END $$;
+  `,
 ];

@@ -304,4 +304,21 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE poller_states SET state = json_remove(state, '$.pending', '$.finished');
   ALTER TABLE poller_states ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
   `,
+  // 10: several instances on Postgres (issue 19), kept in step here (schemaParity). A
+  // location's `revision` grows with every change to its row (a trigger, so no writer can
+  // forget it): an instance re-reads a location and opens its sealed secret only when the
+  // revision moved (bridge/bridgeService.ts `refreshLocations`). `poller_health` says whether a
+  // location's poller is failing, as its poller last found: the journal's hold rests on it
+  // (bridge/journal/holdDeadline.ts), whichever instance takes the entry.
+  `
+  ALTER TABLE locations ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  CREATE TRIGGER locations_revision AFTER UPDATE ON locations
+    WHEN NEW.revision = OLD.revision
+    BEGIN UPDATE locations SET revision = OLD.revision + 1 WHERE id = NEW.id; END;
+  CREATE TABLE poller_health (
+    location_id TEXT PRIMARY KEY REFERENCES locations(id) ON DELETE CASCADE,
+    failing INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

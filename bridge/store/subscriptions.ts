@@ -1,9 +1,10 @@
-import type { SqlDatabase } from './sql/sqlDatabase';
+import type { SqlDatabase, SqlStatement } from './sql/sqlDatabase';
 import type { CallEventType } from '../../lib/callEvent';
 import { eventFiltersSchema, type EventFilters } from '../../lib/eventFilters';
 import type { SecretBox } from '../secrets/secretBox';
 import { inTransaction, prepareAll } from './database';
 import { newId } from './ids';
+import { jsonListRows } from './sql/jsonFields';
 import { parseStoredJson } from './storedJson';
 
 /** `rest_hook`: created by Zapier through the API. `webhook`: a plain, signed webhook from the CLI. */
@@ -62,12 +63,23 @@ export class SubscriptionLimitError extends Error {
 /** Subscriptions per location and event type; several for one event all receive it. */
 export class SubscriptionRepo {
   private readonly sql;
+  /**
+   * Postgres: a lock per location for the count-then-insert of `create`. Its transactions are
+   * READ COMMITTED, so two instances creating at once would each count the other's row as not
+   * there yet and both take the last place; the second now waits for the first to commit and
+   * counts its row. SQLite needs none: `BEGIN IMMEDIATE` already serialises writers.
+   */
+  private readonly capLock: SqlStatement | null;
 
   constructor(
     private readonly db: SqlDatabase,
     private readonly secrets: SecretBox,
   ) {
     const made = subscriptionsMadeOrder(db);
+    this.capLock =
+      db.dialect === 'postgres'
+        ? db.prepare(`SELECT pg_advisory_xact_lock(hashtextextended('subscriptions ' || ?, 0))`)
+        : null;
     this.sql = prepareAll(db, {
       insert: `INSERT INTO subscriptions (id, location_id, kind, event, target_url, filters, signing_secret_enc, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -78,7 +90,7 @@ export class SubscriptionRepo {
       target:
         'SELECT id, location_id, kind, target_url FROM subscriptions WHERE id = ? AND removed_at IS NULL',
       activeAmong: `SELECT id FROM subscriptions WHERE removed_at IS NULL
-         AND id IN (${db.dialect === 'sqlite' ? 'SELECT value FROM json_each(?)' : 'SELECT json_array_elements_text(?::json)'})`,
+         AND id IN (${jsonListRows(db.dialect)})`,
       countActive:
         'SELECT COUNT(*) AS n FROM subscriptions WHERE location_id = ? AND removed_at IS NULL',
       remove:
@@ -103,9 +115,10 @@ export class SubscriptionRepo {
     const filters =
       input.filters && Object.keys(input.filters).length > 0 ? JSON.stringify(input.filters) : null;
     const maxActive = options.maxActive ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_LOCATION;
-    // Counted and added in one write transaction, so two requests at once cannot both take
-    // the last place.
+    // Counted and added in one write transaction under the location's lock, so two requests
+    // at once (on one instance or two) cannot both take the last place.
     inTransaction(this.db, () => {
+      this.capLock?.get(input.locationId);
       const active = this.sql.countActive.get(input.locationId) as { n: number };
       if (Number(active.n) >= maxActive) throw new SubscriptionLimitError(maxActive);
       this.sql.insert.run(

@@ -2,6 +2,7 @@ import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { Branch } from '../callEvent';
 import { endTimeOfDaySchema, SECONDS_PER_DAY, secondsOfDay, timeOfDaySchema } from './timeOfDay';
+import { zoneNamed } from './zoneOffsets';
 
 /**
  * A location's business hours: when a missed call takes the workflow's in-hours branch (SMS
@@ -178,7 +179,7 @@ interface LocalMoment {
 }
 
 function localMoment(instantMs: number, timezone: string): LocalMoment {
-  const local = DateTime.fromMillis(instantMs, { zone: timezone });
+  const local = DateTime.fromMillis(instantMs, { zone: zoneNamed(timezone) });
   if (!local.isValid) {
     throw new RangeError(
       Number.isFinite(instantMs)
@@ -319,7 +320,7 @@ function searchNextOpening(instantMs: number, config: BusinessHoursConfig): numb
   for (const h of config.holidays) if (h.until !== undefined) seconds.add(secondsOfDay(h.until));
   seconds.delete(SECONDS_PER_DAY);
   const times = [...seconds].sort((a, b) => a - b);
-  const firstDay = DateTime.fromMillis(instantMs, { zone }).startOf('day');
+  const firstDay = DateTime.fromMillis(instantMs, { zone: zoneNamed(zone) }).startOf('day');
   for (let d = 0; d < OPENING_SEARCH_DAYS; d++) {
     const day = firstDay.plus({ days: d });
     for (const t of times) {
@@ -352,7 +353,7 @@ export function localTimeOn(day: DateTime, seconds: number, zone: string): DateT
       minute: Math.floor((seconds % 3600) / 60),
       second: seconds % 60,
     },
-    { zone },
+    { zone: zoneNamed(zone) },
   );
 }
 

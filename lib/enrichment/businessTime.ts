@@ -8,6 +8,7 @@ import {
   type BusinessHoursConfig,
 } from './businessHours';
 import { SECONDS_PER_DAY, secondsOfDay } from './timeOfDay';
+import { zoneNamed } from './zoneOffsets';
 
 /**
  * Business time: a duration counted only while the location is open, by the same hours and
@@ -55,7 +56,7 @@ function firstClosingBefore(
   const zone = config.timezone;
   const times = closingCandidates(config);
   let lastOpen = openMs;
-  const firstDay = DateTime.fromMillis(openMs, { zone }).startOf('day');
+  const firstDay = DateTime.fromMillis(openMs, { zone: zoneNamed(zone) }).startOf('day');
   for (let d = 0; ; d++) {
     const day = firstDay.plus({ days: d });
     if (day.toMillis() >= endMs) return null;

@@ -83,3 +83,16 @@ export function callKeyOf(leg: CallLeg): string {
   const historyId = leg.CallHistoryId;
   return historyId ? historyId : String(leg.CallId);
 }
+
+/**
+ * The grouping key of a row as 3CX sent it, before validation (lib/threecx/validateCallLegs.ts):
+ * `callKeyOf` for a row that has a usable one, null otherwise. Lets the poller skip the rows of
+ * calls it has finished without validating them.
+ */
+export function rowCallKey(row: unknown): string | null {
+  if (row === null || typeof row !== 'object') return null;
+  const { CallHistoryId: historyId, CallId: callId } = row as Record<string, unknown>;
+  if (typeof historyId === 'string' && historyId !== '') return historyId;
+  if (historyId !== undefined && historyId !== null && historyId !== '') return null;
+  return Number.isInteger(callId) ? String(callId) : null;
+}

@@ -1,5 +1,14 @@
 import type { CallLeg } from './callLeg';
 import {
+  CALL_LOG_KEY_FIELDS,
+  cdrIdOf,
+  earliestWantedStart,
+  ignoredSelect,
+  wantedRanges,
+  type CallLogKeyRow,
+  type RowRange,
+} from './callLogKeys';
+import {
   isThreeCxError,
   networkError,
   notThreeCx,
@@ -108,6 +117,15 @@ const DEFAULT_MAX_ROWS_PER_WINDOW = 20_000;
 /** Halving for too many rows goes further than for 504s: the rows must be read, not skipped. */
 const MIN_WINDOW_MS_FOR_ROWS = 60_000;
 
+/** The PBX refused the light pass's `$select` (a PBX before V20 Update 6). */
+class SelectRefused extends Error {}
+
+/**
+ * At most this many targeted requests per window (each is a round trip to the PBX); the
+ * closest runs of wanted rows are read together, with the few rows between them.
+ */
+const MAX_WANTED_RANGES = 3;
+
 /** A window held `maxRowsPerWindow` rows or more (the count said so, or the pages did). */
 class TooManyRows extends Error {
   constructor(readonly rows: number) {
@@ -163,6 +181,8 @@ export class ThreeCxClient {
   private readonly maxRetries: number;
   private readonly retryDelayMs: number;
   private readonly onEvent: (event: ThreeCxClientEvent) => void;
+  /** False once the PBX refused the light pass's `$select` ({@link callLogWanted}). */
+  private selectWorks = true;
 
   constructor(options: ThreeCxClientOptions) {
     this.pbxUrl = normalisePbxUrl(options.pbxUrl);
@@ -239,6 +259,36 @@ export class ThreeCxClient {
     return uniqueByCdrId(rows);
   }
 
+  /**
+   * The call-log rows of the period that `wanted` picks, whole, for a caller that already holds
+   * most of the period (the poller re-reads its overlap on every tick, issue 16): a light pass
+   * reads only the key fields (`$select`, docs/3cx-facts.md §1.1), then only the wanted rows
+   * are read whole, by their positions in the same ordered report, checked by `CdrId`. Returns
+   * every wanted row and possibly a few others (the caller filters again).
+   *
+   * Where the cheap path cannot be trusted it reads more, never less: a PBX that ignores
+   * `$select` sends whole rows (used as they are); one before V20 Update 6 has neither `CdrId`
+   * nor `CallHistoryId` and refuses the `$select` (400: every later read is a plain
+   * {@link callLog}); when a leg lands inside the window between the passes, the positions no
+   * longer match and the rows are read whole from the earliest wanted start [inf].
+   */
+  async callLogWanted(
+    query: ReportPeriod,
+    wanted: (row: CallLogKeyRow) => boolean,
+  ): Promise<CallLeg[]> {
+    if (!this.selectWorks) return this.callLog(query);
+    try {
+      const rows = await this.readReport<CallLeg>(query, CALL_LOG, (window) =>
+        this.wantedInWindow(window, wanted),
+      );
+      return uniqueByCdrId(rows);
+    } catch (error) {
+      if (!(error instanceof SelectRefused)) throw error;
+      this.selectWorks = false;
+      return this.callLog(query);
+    }
+  }
+
   /** One page of the call log, no windows: for the connection check and diagnostics. */
   async callLogPage(query: CallLogPageQuery): Promise<CallLeg[]> {
     const window = periodWindow(query);
@@ -261,10 +311,32 @@ export class ThreeCxClient {
    * (`ReportInboundCalls/Pbx.GetInboundCalls`, docs/3cx-facts.md §1.7), windowed and paged like
    * {@link callLog}.
    */
-  async inboundCalls(period: ReportPeriod): Promise<InboundCall[]> {
-    const rows = await this.readReport<InboundCall>(period, INBOUND_CALLS, (window) =>
-      this.pagedReport(inboundCallsPath(window), INBOUND_CALLS, this.pageSize, DEFAULT_ORDER_BY),
-    );
+  async inboundCalls(
+    period: ReportPeriod,
+    fields?: ReadonlyArray<keyof InboundCall>,
+  ): Promise<InboundCall[]> {
+    // Only the fields asked for (`$select`, docs/3cx-facts.md §1.1), with `CdrId` to dedupe by;
+    // a PBX that refuses the `$select` (400) is asked for whole rows from then on [inf].
+    const select =
+      fields && this.selectWorks ? [...new Set(['CdrId', ...fields])].join(',') : undefined;
+    const read = (selected: string | undefined) =>
+      this.readReport<InboundCall>(period, INBOUND_CALLS, (window) =>
+        this.pagedReport(
+          inboundCallsPath(window),
+          INBOUND_CALLS,
+          this.pageSize,
+          DEFAULT_ORDER_BY,
+          selected,
+        ),
+      );
+    let rows: InboundCall[];
+    try {
+      rows = await read(select);
+    } catch (error) {
+      if (select === undefined || !isThreeCxError(error) || error.status !== 400) throw error;
+      this.selectWorks = false;
+      rows = await read(undefined);
+    }
     return uniqueByCdrId(rows);
   }
 
@@ -376,16 +448,22 @@ export class ThreeCxClient {
     return rows;
   }
 
-  /** `$top`/`$skip` until a short page (docs/3cx-facts.md §1.3: there is no `@odata.nextLink`). */
+  /**
+   * `$top`/`$skip` until a short page (docs/3cx-facts.md §1.3: there is no `@odata.nextLink`),
+   * unless the first page's `@odata.count` says rows remain: a PBX that caps pages at 100 rows
+   * whatever `$top` asks (§1.3 [3p cloudon]) is read on from where its page ended.
+   */
   private async pagedReport<T>(
     path: string,
     report: Omit<RequestContext, 'pbxUrl'>,
     pageSize: number,
     orderBy: string | null,
+    select?: string,
   ): Promise<T[]> {
     const rows: T[] = [];
     let previousFirst: string | null = null;
-    for (let skip = 0; ; skip += pageSize) {
+    let total: number | null = null;
+    for (let skip = 0; ;) {
       // The first page asks for the total (`$count`, docs/3cx-facts.md §1.3): a window over the row
       // cap is split after one page instead of after reading up to the cap.
       const body = await this.get(
@@ -395,14 +473,17 @@ export class ThreeCxClient {
             $skip: skip,
             $orderby: orderBy ?? undefined,
             $count: skip === 0 ? 'true' : undefined,
+            $select: select,
           }),
         report,
         this.reportTimeoutMs,
       );
       const page = collectionValue<T>(body, this.context(report), 200);
-      const total = (body as { '@odata.count'?: unknown })['@odata.count'];
-      if (skip === 0 && typeof total === 'number' && total >= this.maxRowsPerWindow)
-        throw new TooManyRows(total);
+      if (skip === 0) {
+        const count = (body as { '@odata.count'?: unknown })['@odata.count'];
+        total = typeof count === 'number' ? count : null;
+        if (total !== null && total >= this.maxRowsPerWindow) throw new TooManyRows(total);
+      }
       // A server that ignores $skip would send the first page for ever.
       const first = page.length > 0 ? JSON.stringify(page[0]) : null;
       if (skip > 0 && first !== null && first === previousFirst) {
@@ -417,8 +498,89 @@ export class ThreeCxClient {
       for (const row of page) rows.push(row);
       if (rows.length >= this.maxRowsPerWindow) throw new TooManyRows(rows.length);
       // A page longer than asked means $top was ignored and everything came at once.
-      if (page.length !== pageSize) return rows;
+      if (page.length > pageSize || page.length === 0) return rows;
+      if (page.length < pageSize && (total === null || rows.length >= total)) return rows;
+      skip += page.length;
     }
+  }
+
+  private async wantedInWindow(
+    window: ReportWindow,
+    wanted: (row: CallLogKeyRow) => boolean,
+  ): Promise<CallLeg[]> {
+    const path = callLogPath(window);
+    let keys: CallLogKeyRow[];
+    try {
+      keys = await this.pagedReport<CallLogKeyRow>(
+        path,
+        CALL_LOG,
+        this.pageSize,
+        DEFAULT_ORDER_BY,
+        CALL_LOG_KEY_FIELDS.join(','),
+      );
+    } catch (error) {
+      // No `CdrId`/`CallHistoryId` before V20 Update 6 (docs/3cx-facts.md §1.4): a 400 names them.
+      if (isThreeCxError(error) && error.status === 400) throw new SelectRefused();
+      throw error;
+    }
+    if (ignoredSelect(keys)) return keys as CallLeg[];
+    const ranges = wantedRanges(keys, wanted, MAX_WANTED_RANGES);
+    const covered = ranges.reduce((sum, r) => sum + r.end - r.start, 0);
+    // Most of the window wanted: plain pages are fewer requests for nearly the same rows.
+    if (covered * 2 > keys.length)
+      return this.pagedReport<CallLeg>(path, CALL_LOG, this.pageSize, DEFAULT_ORDER_BY);
+    const rows: CallLeg[] = [];
+    for (const range of ranges) {
+      const got = await this.rowsAt(path, range, keys);
+      if (got === null) {
+        const from = earliestWantedStart(keys, wanted) ?? window.from;
+        return this.pagedReport<CallLeg>(
+          callLogPath({ from: Math.max(from, window.from), to: window.to }),
+          CALL_LOG,
+          this.pageSize,
+          DEFAULT_ORDER_BY,
+        );
+      }
+      for (const row of got) rows.push(row);
+    }
+    return rows;
+  }
+
+  /**
+   * The whole rows at positions `[start, end)` of the window's ordered report, or null when
+   * they are not the rows the light pass saw there (by `CdrId`): the log changed in between,
+   * or the PBX does not order or page the same way twice.
+   */
+  private async rowsAt(
+    path: string,
+    range: RowRange,
+    keys: readonly CallLogKeyRow[],
+  ): Promise<CallLeg[] | null> {
+    const rows: CallLeg[] = [];
+    let at = range.start;
+    while (at < range.end) {
+      const body = await this.get(
+        path +
+          queryString({
+            $top: Math.min(this.pageSize, range.end - at),
+            $skip: at,
+            $orderby: DEFAULT_ORDER_BY,
+          }),
+        CALL_LOG,
+        this.reportTimeoutMs,
+      );
+      const page = collectionValue<CallLeg>(body, this.context(CALL_LOG), 200);
+      // An empty page: rows gone. A capped page (100 rows, §1.3) just means another request.
+      if (page.length === 0) return null;
+      for (const row of page) {
+        if (at === range.end) break;
+        const expected = cdrIdOf(keys[at]);
+        if (expected === null || cdrIdOf(row) !== expected) return null;
+        rows.push(row);
+        at++;
+      }
+    }
+    return rows;
   }
 
   private tooManyRows(window: ReportWindow, what: string, rows: number): ThreeCxError {

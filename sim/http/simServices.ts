@@ -5,6 +5,7 @@ import type { PbxDirectory } from '../pbxDirectory';
 import type { PbxVersionFeatures } from '../pbxVersion';
 import type { SimClock } from '../simClock';
 import type { SimFaults } from '../simFaults';
+import type { PageQuirks } from '../odata/collectionQuery';
 import type { SimPbx } from '../simPbx';
 import type { TokenIssuer } from '../tokenIssuer';
 
@@ -23,6 +24,8 @@ export interface SimServices {
   fqdn: string;
   /** A report period longer than this answers 504 (docs/3cx-facts.md §1.3 [obs luxzg]). */
   maxPeriodDays: number;
+  /** How report pages depart from plain OData (a page cap, `$select` ignored); none by default. */
+  reportQuirks?: PageQuirks;
   /** Call Control: the participant view and the event stream (sim/callcontrol/). */
   callControl: SimCallControl;
 }

@@ -137,6 +137,7 @@ function route(segments: readonly string[]): Route {
             r.query,
             `${r.metadata}#${report.context}`,
             reportProperties(s, report),
+            s.reportQuirks,
           );
         },
       };

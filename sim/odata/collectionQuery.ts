@@ -28,11 +28,24 @@ export interface CollectionAnswer {
   value: Row[];
 }
 
+/**
+ * How a PBX departs from plain OData on report pages (docs/3cx-facts.md §1.3): one caps every
+ * page at 100 rows whatever `$top` asks [3p cloudon]; one that ignores `$select` and sends
+ * whole rows is our own what-if [inf], for clients that must cope with both.
+ */
+export interface PageQuirks {
+  /** At most this many rows per answer, whatever `$top` says. */
+  maxPageRows?: number;
+  /** `$select` is not applied: rows come whole. */
+  ignoresSelect?: boolean;
+}
+
 export function answerCollection(
   rows: readonly Row[],
   query: URLSearchParams,
   context: string,
   properties: readonly string[],
+  quirks: PageQuirks = {},
 ): CollectionAnswer {
   checkOptionNames(query);
   const known = new Set(properties);
@@ -59,8 +72,9 @@ export function answerCollection(
   const top = integerOption(query, '$top');
   if (skip !== null) result = result.slice(skip);
   if (top !== null) result = result.slice(0, top);
+  if (quirks.maxPageRows !== undefined) result = result.slice(0, quirks.maxPageRows);
 
-  const select = query.get('$select');
+  const select = quirks.ignoresSelect ? null : query.get('$select');
   if (select !== null) result = result.map(selectProperties(select, known));
   if (query.get('$expand') !== null) {
     throw badQuery(

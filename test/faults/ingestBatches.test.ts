@@ -1,7 +1,9 @@
 import { syntheticCall } from '../../bench/syntheticEvents';
 import {
   LocationIngest,
-  batchesByCall,
+  eventsByCall,
+  nextBatchCalls,
+  INGEST_MIN_BATCH_CALLS,
   INGEST_BATCH_CALLS,
 } from '../../bridge/ingest/locationIngest';
 import { StoreEnricher } from '../../bridge/ingest/storeEnricher';
@@ -65,7 +67,7 @@ describe('a large ingest in bounded transactions', () => {
   it('a failure in a later batch keeps the earlier ones, leaves the state behind, and the retry stores the rest once', async () => {
     const calls = INGEST_BATCH_CALLS * 2 + 100;
     const events = missedCalls(calls);
-    const failing = events[2 * (INGEST_BATCH_CALLS + 200)].call.call_id; // in the second batch
+    const failing = events[2 * (INGEST_BATCH_CALLS + INGEST_BATCH_CALLS / 2)].call.call_id; // in the second batch
     // The disk fails while the second batch is written.
     store.db.exec(`CREATE TRIGGER disk_fails BEFORE INSERT ON events WHEN NEW.call_id = '${failing}'
       BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
@@ -81,7 +83,7 @@ describe('a large ingest in bounded transactions', () => {
     expect(store.pollerStates.load(locationId)).toEqual(state);
   });
 
-  it('keeps each call’s events in one batch and in their order', () => {
+  it('keeps each call’s events together and in their order', () => {
     const a = syntheticCall(1, T);
     const b = syntheticCall(2, T);
     const c = syntheticCall(3, T);
@@ -93,16 +95,27 @@ describe('a large ingest in bounded transactions', () => {
       { type: 'call.started', call: c },
     ];
     expect(
-      batchesByCall(events, 2).map((batch) => batch.map((e) => `${e.call.call_id}:${e.type}`)),
+      eventsByCall(events).map((call) => call.map((e) => `${e.call.call_id}:${e.type}`)),
     ).toEqual([
-      [
-        `${a.call_id}:call.started`,
-        `${a.call_id}:call.ended`,
-        `${b.call_id}:call.ended`,
-        `${b.call_id}:call.missed`,
-      ],
+      [`${a.call_id}:call.started`, `${a.call_id}:call.ended`],
+      [`${b.call_id}:call.ended`, `${b.call_id}:call.missed`],
       [`${c.call_id}:call.started`],
     ]);
-    expect(batchesByCall([], 2)).toEqual([[]]);
+    // No calls (storeEvents still runs one transaction, to save the poller's state).
+    expect(eventsByCall([])).toEqual([]);
+  });
+});
+
+describe('ingest batches sized to a time budget', () => {
+  it('shrink when a batch took longer than the budget, down to INGEST_MIN_BATCH_CALLS', () => {
+    expect(nextBatchCalls(40, 40, 10)).toBe(10);
+    expect(nextBatchCalls(10, 500, 10)).toBe(INGEST_MIN_BATCH_CALLS);
+    expect(nextBatchCalls(INGEST_MIN_BATCH_CALLS, 50, 10)).toBe(INGEST_MIN_BATCH_CALLS);
+  });
+
+  it('grow again when there is time, at most doubling and never past INGEST_BATCH_CALLS', () => {
+    expect(nextBatchCalls(8, 1, 10)).toBe(16);
+    expect(nextBatchCalls(10, 2, 10)).toBe(20);
+    expect(nextBatchCalls(30, 0, 10)).toBe(INGEST_BATCH_CALLS);
   });
 });

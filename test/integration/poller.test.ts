@@ -141,7 +141,9 @@ describe('the poller over loopback', () => {
     // call.started fires for every call but extension-to-extension ones.
     const external = calls.filter((c) => c.expected.direction !== 'internal');
     expect(new Set(idsOf(store, 'call.started')).size).toBe(external.length);
-  });
+    // 186 ticks over loopback, two to four requests each: ~10 s on a quiet machine, over the
+    // default 30 s when the full suite shares two cores with other work.
+  }, 90_000);
 
   it('after a long gap catches up in windows, without duplicates', async () => {
     const store = new MemoryPollerStore();

@@ -5,7 +5,7 @@ import { openTestStore } from './support';
  * tables with the same columns: a column added to one and forgotten in the other fails here.
  */
 const POSTGRES_ONLY = {
-  tables: ['bridge_schema', 'bridge_instances', 'location_leases'],
+  tables: ['bridge_schema', 'bridge_instances', 'location_leases', 'cluster_leases', 'pbx_reads'],
   // SQLite's rowid, made explicit; a delivery's claim by one of several instances.
   columns: ['subscriptions.seq', 'deliveries.claimed_by', 'deliveries.claimed_until'],
 };

@@ -35,6 +35,10 @@ export interface CallLogRouteOptions {
   rowCap?: number;
   /** `@odata.count` when `$count=true`: the true total, the capped total, or left out. */
   count?: 'total' | 'capped' | 'none';
+  /** Apply `$select` (a PBX that ignores it sends whole rows). */
+  select?: boolean;
+  /** At most this many rows per page whatever `$top` asks (docs/3cx-facts.md §1.3 [3p cloudon]). */
+  pageCap?: number;
 }
 
 /** `GetCallLogData` over a fixed set of legs: period filter, `$top`/`$skip` paging. */
@@ -50,6 +54,7 @@ export function callLogRoute(legs: CallLeg[], options: CallLogRouteOptions = {})
       return { status: 504, headers: { 'content-type': 'text/html' }, body: '<html>504</html>' };
     }
     const top = Number(url.searchParams.get('$top') ?? 100);
+    const select = options.select ? url.searchParams.get('$select') : null;
     const skip = options.ignoreSkip ? 0 : Number(url.searchParams.get('$skip') ?? 0);
     const inPeriod = legs.filter((leg) => {
       const t = Date.parse(leg.StartTime);
@@ -63,7 +68,18 @@ export function callLogRoute(legs: CallLeg[], options: CallLogRouteOptions = {})
       ...(counted
         ? { '@odata.count': options.count === 'total' ? inPeriod.length : served.length }
         : {}),
-      value: served.slice(skip, skip + top),
+      value: served
+        .slice(skip, skip + Math.min(top, options.pageCap ?? top))
+        .map((leg) => (select === null ? leg : pick(leg, select))),
     });
   };
+}
+
+function pick(leg: CallLeg, select: string): Partial<CallLeg> {
+  const row: Record<string, unknown> = {};
+  for (const name of select.split(',')) {
+    const value = (leg as unknown as Record<string, unknown>)[name];
+    if (value !== undefined) row[name] = value;
+  }
+  return row;
 }

@@ -15,3 +15,13 @@ export function jsonFlag(dialect: SqlDialect, column: string, key: string): stri
     ? `${column} ->> '$.${key}'`
     : `((${column}::jsonb ->> '${key}')::boolean)::int`;
 }
+
+/**
+ * The strings of a JSON array parameter as rows, for `x IN (…)` with a list of any length in
+ * one parameter: SQLite's `json_each`, Postgres's `json_array_elements_text`.
+ */
+export function jsonListRows(dialect: SqlDialect): string {
+  return dialect === 'sqlite'
+    ? 'SELECT value FROM json_each(?)'
+    : 'SELECT json_array_elements_text(?::json)';
+}

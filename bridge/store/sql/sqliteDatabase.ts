@@ -1,4 +1,4 @@
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { SqlDatabase, SqlStatement } from './sqlDatabase';
 
 /**
@@ -8,6 +8,15 @@ import type { SqlDatabase, SqlStatement } from './sqlDatabase';
  */
 export class SqliteDatabase implements SqlDatabase {
   readonly dialect = 'sqlite' as const;
+
+  /**
+   * Compiled statements by SQL text. `node:sqlite` compiles on every `prepare`, and several
+   * repositories prepare per call (follow-ups, call links): without the cache 8 % of a catch-up
+   * poll's CPU was SQLite compiling the same few statements (BENCHMARKS.md §2, "Issue 16,
+   * delivery and a large store"). A statement runs to completion on each call (nothing here
+   * iterates one lazily), so sharing it is safe.
+   */
+  private readonly statements = new Map<string, StatementSync>();
 
   constructor(readonly raw: DatabaseSync) {}
 
@@ -20,7 +29,13 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   prepare(text: string): SqlStatement {
-    return this.raw.prepare(text);
+    let statement = this.statements.get(text);
+    if (statement === undefined) {
+      statement = this.raw.prepare(text);
+      // The SQL texts are a fixed set; a bound keeps a text built from data from growing it.
+      if (this.statements.size < MAX_CACHED_STATEMENTS) this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   exec(text: string): void {
@@ -44,6 +59,9 @@ export class SqliteDatabase implements SqlDatabase {
     if (this.raw.isOpen) this.raw.close();
   }
 }
+
+/** Far more than the store's distinct statements (about 200). */
+const MAX_CACHED_STATEMENTS = 1000;
 
 /** The `node:sqlite` database under a SQLite store (SQLite-only tools: benchmarks, plans). */
 export function sqliteOf(db: { dialect: string }): DatabaseSync {
