@@ -56,8 +56,8 @@ export function classifyCall(
     callee_number: callee.number,
     callee_number_raw: callee.raw,
     callee_name: nonEmpty(parties.calleeName),
-    external_number:
-      external !== undefined && external.kind === 'external' ? external.number : null,
+    // An outside party's number (lib/callParties.ts outsideNumber) is E.164 or null.
+    external_number: external === undefined ? null : external.number,
     dialed_number: options.dialedNumber ?? null,
     queue: queueLeg ? nonEmpty(queueLeg.dst.dn) : (firstPoll?.queue ?? null),
     queue_name: queueLeg ? nonEmpty(queueLeg.dst.displayName) : (firstPoll?.queueName ?? null),

@@ -41,8 +41,9 @@ export function readLeg(leg: CallLeg, rules: LegRuleOptions | undefined): LegFac
 /** A record for `readLegInto` to fill: the settle engine reuses a few of them call after call. */
 export function emptyLegFacts(): LegFacts {
   // Placeholders until `readLegInto` writes every field, before any is read; only the sides count.
-  // Stryker disable all: equivalent, placeholders (see above)
+  // (A `restore` must lead a statement or property: after the last one it would never apply.)
   return {
+    // Stryker disable all: equivalent, placeholders (see above)
     leg: EMPTY_LEG,
     callId: 0,
     cdrId: '',
@@ -53,14 +54,12 @@ export function emptyLegFacts(): LegFacts {
     talk: 0,
     end: 0,
     answered: null,
+    srcRole: 'system',
+    dstRole: 'system',
     // Stryker restore all
     src: emptyParty('source'),
     dst: emptyParty('destination'),
-    // Stryker disable all: equivalent, placeholders (see above)
-    srcRole: 'system',
-    dstRole: 'system',
   };
-  // Stryker restore all
 }
 
 // Stryker disable next-line all: equivalent, a placeholder (see emptyLegFacts)
@@ -139,7 +138,6 @@ function readParty(
 
 function emptyParty(side: LegSide): PartyView {
   return {
-    side,
     // Stryker disable all: equivalent, placeholders: readParty writes them before they are read
     type: null,
     dn: '',
@@ -148,6 +146,7 @@ function emptyParty(side: LegSide): PartyView {
     callType: '',
     direction: '',
     // Stryker restore all
+    side,
   };
 }
 

@@ -259,15 +259,18 @@ class RuleBook {
 
   plan(side: LegSide, type: number | null, callType: string, direction: string): PartyPlan {
     let byDirection = this.byText.get(callType);
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: a fresh map only plans again
     if (byDirection === undefined) {
       byDirection = new Map();
       this.byText.set(callType, byDirection);
     }
     let legPlans = byDirection.get(direction);
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: fresh maps only plan again
     if (legPlans === undefined) {
       legPlans = { source: new Map(), destination: new Map() };
       byDirection.set(direction, legPlans);
     }
+    // Stryker disable next-line EqualityOperator: equivalent, swapped the two sides still keep apart (one map each), the plans are the same
     const bySide = side === 'source' ? legPlans.source : legPlans.destination;
     let plan = bySide.get(type);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: planning again gives the same plan
@@ -280,6 +283,7 @@ class RuleBook {
         // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
         this.count = 0;
       }
+      // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plan only plans again
       bySide.set(type, plan);
     }
     return plan;
@@ -292,6 +296,7 @@ class RuleBook {
       if (r.type !== null && (type === null || !r.type.includes(type))) continue;
       if (r.callType !== null && !r.callType.test(callType)) continue;
       if (r.direction !== null && !r.direction.test(direction)) continue;
+      // Stryker disable next-line ConditionalExpression: equivalent, an early end: as a step, a rule that needs nothing more matches every party, so classifyParty returns its role all the same
       if (r.dn === null && r.callerId === null && r.displayName === null)
         return { steps, otherwise: r.role };
       steps.push(r);

@@ -192,7 +192,9 @@ export function describeCall(
   legs: readonly CallLeg[],
   options: Omit<SettleOptions, 'now' | 'activeCallIds' | 'graceSeconds'>,
 ): SettledCall | null {
-  const facts = new LegReader(options.legRules).read(legs);
+  const reader = new LegReader(options.legRules);
+  for (let i = 0; i < legs.length; i++) reader.take(legs[i]);
+  const facts = reader.finish();
   if (facts.length === 0) return null;
   return new CallClassifier(options).call(key, facts);
 }
@@ -269,13 +271,6 @@ class LegReader {
 
   constructor(private readonly rules: LegRuleOptions | undefined) {}
 
-  /** The legs of one call; valid until the next `read`. */
-  read(group: readonly CallLeg[]): readonly LegFacts[] {
-    this.begin();
-    for (let i = 0; i < group.length; i++) this.take(group[i]);
-    return this.finish();
-  }
-
   /** Start a call: the records of the previous one are taken back. */
   begin(): void {
     const { facts, spare } = this;
@@ -298,8 +293,10 @@ class LegReader {
       // Stryker disable next-line all: equivalent, a record not taken back is made anew
       spare.push(facts[same]);
       facts[same] = f;
+    } else {
       // Stryker disable next-line all: equivalent, a record not taken back is made anew
-    } else spare.push(f);
+      spare.push(f);
+    }
   }
 
   /** The call's legs in order; valid until the next `begin`. */

@@ -90,6 +90,8 @@ describe('parseDurationSeconds on the odd shapes a row can hold', () => {
     '1:2:3:4:5',
     '12:345:00',
     'Q1S',
+    'PT1.5 S', // a space inside
+    'PT1.5-S',
   ])('gives null for %p', (text) => {
     expect(parseDurationSeconds(text)).toBeNull();
   });

@@ -175,6 +175,38 @@ describe('settleCalls ordering and the end of a call', () => {
   });
 });
 
+describe('legs that tie on time, segment and destination', () => {
+  // Whatever order they come in, the same leg comes first (legOrder in lib/legFacts.ts).
+  const firstOf = (a: CallLeg, b: CallLeg) => {
+    const one = settleCalls([a, b], { now: NOW, country: 'AU' }).settled;
+    expect(settleCalls([b, a], { now: NOW, country: 'AU' }).settled).toEqual(one);
+    return one[0];
+  };
+
+  it('orders them by the source DN', () => {
+    // Caller ids in the other order: the DN decides first.
+    const from = (dn: string, id: string) =>
+      leg({ SourceType: 0, SourceDn: dn, SourceCallerId: id, CallType: 'Extension' });
+    expect(firstOf(from('202', 'a'), from('201', 'b'))).toMatchObject({
+      direction: 'internal',
+      caller_number: '201',
+    });
+  });
+
+  it("then by the destination's caller id when it has no DN", () => {
+    const to = (id: string) =>
+      leg({ DestinationDn: '', DestinationCallerId: id, CallType: 'Extension' });
+    expect(firstOf(to('102'), to('101')).agents_rung).toEqual(['101', '102']);
+  });
+
+  it("then by the source's caller id", () => {
+    const from = (id: string) => leg({ SourceCallerId: id });
+    expect(firstOf(from('+61412345679'), from('+61412345678'))).toMatchObject({
+      caller_number: '+61412345678',
+    });
+  });
+});
+
 describe('settleCalls on long calls and in slices', () => {
   /** A queue call that polled 24 agents one after another, the 20th answering. */
   const polled = Array.from({ length: 24 }, (_, i) =>
@@ -252,5 +284,65 @@ describe('settleCalls on long calls and in slices', () => {
       ['9', 2],
       ['h1', 24],
     ]);
+  });
+});
+
+describe('a row read twice (3CX updated it between two polls)', () => {
+  // Two reads of one leg, in both orders: the result never depends on which came first.
+  const bothOrders = (a: CallLeg, b: CallLeg) => {
+    const first = settleCalls([a, b], { now: NOW }).settled;
+    expect(settleCalls([b, a], { now: NOW }).settled).toEqual(first);
+    expect(first).toHaveLength(1);
+    return first[0];
+  };
+
+  it('keeps the read with more talk when both end together (ringing time turned into talk)', () => {
+    const ringing = leg({ CdrId: 'r', RingingDuration: 'PT30S', TalkingDuration: 'PT0S' });
+    const talked = leg({
+      CdrId: 'r',
+      RingingDuration: 'PT10S',
+      TalkingDuration: 'PT20S',
+      Answered: true,
+    });
+    expect(bothOrders(ringing, talked)).toMatchObject({ outcome: 'answered', talk_seconds: 20 });
+  });
+
+  it('keeps the read that says Answered=false over one that says nothing, and Answered=true over both', () => {
+    const durations = { CdrId: 'r', RingingDuration: 'PT5S', TalkingDuration: 'PT20S' };
+    const silent = leg({ ...durations, Answered: undefined });
+    const no = leg({ ...durations, Answered: false });
+    const yes = leg({ ...durations, Answered: true });
+    expect(bothOrders(silent, no)).toMatchObject({ outcome: 'missed', answered_by: null });
+    expect(bothOrders(no, yes)).toMatchObject({ outcome: 'answered', answered_by: '101' });
+    expect(bothOrders(silent, yes)).toMatchObject({ outcome: 'answered', answered_by: '101' });
+  });
+
+  it('decides between reads that agree on time and answer by their other content', () => {
+    const answered = { CdrId: 'r', TalkingDuration: 'PT20S', Answered: true };
+    const a = leg({ ...answered, DestinationDn: '101', DestinationCallerId: '101' });
+    const b = leg({ ...answered, DestinationDn: '102', DestinationCallerId: '102' });
+    expect(bothOrders(a, b).answered_by).toMatch(/^10[12]$/);
+  });
+});
+
+describe('a settlement taken midway', () => {
+  it('gives a result that later slices do not change, and the same calls as one batch', () => {
+    const calls = [
+      leg({ CallHistoryId: 'b', StartTime: '2026-03-02T09:00:10Z' }),
+      leg({ CallHistoryId: 'p', StartTime: '2026-03-02T09:59:59Z' }),
+      leg({ CallHistoryId: 'a', StartTime: '2026-03-02T09:00:20Z' }),
+      leg({ CallHistoryId: 'q', StartTime: '2026-03-02T09:59:58Z' }),
+    ];
+    const settlement = new CallSettlement({ now: NOW });
+    settlement.addLegs(calls.slice(0, 2));
+    const midway = settlement.result();
+    const copy = JSON.parse(JSON.stringify(midway));
+    settlement.addLegs(calls.slice(2));
+    const end = settlement.result();
+    expect(midway).toEqual(copy);
+    expect(midway.settled.map((c) => c.call_id)).toEqual(['b']);
+    expect(end).toEqual(settleCalls(calls, { now: NOW }));
+    expect(end.settled.map((c) => c.call_id)).toEqual(['b', 'a']);
+    expect(end.pending).toEqual(['p', 'q']);
   });
 });

@@ -10,6 +10,8 @@ describe('UTC call-log times', () => {
     ['2026-03-01 09:15:02', Date.UTC(2026, 2, 1, 9, 15, 2)],
     ['2026-03-01T09:15:02+10:30', Date.UTC(2026, 2, 0, 22, 45, 2)],
     ['2026-03-01T09:15:02.250-05:00', Date.UTC(2026, 2, 1, 14, 15, 2, 250)],
+    ['2026-03-01 09:15', Date.UTC(2026, 2, 1, 9, 15)],
+    ['2026-03-01', Date.UTC(2026, 2, 1)],
   ])('reads %s', (text, ms) => {
     expect(parseUtcMillis(text)).toBe(ms);
   });
@@ -78,6 +80,32 @@ describe('UTC call-log times, odd shapes', () => {
   });
 
   it.each([
+    ['2026-03-01T09:15:60Z', Date.UTC(2026, 2, 1, 9, 16, 0)],
+    ['2026-03-01T09:15:60', Date.UTC(2026, 2, 1, 9, 16, 0)],
+    ['2026-03-01 09:15:60', Date.UTC(2026, 2, 1, 9, 16, 0)],
+    ['2026-03-01T09:15:60.25Z', Date.UTC(2026, 2, 1, 9, 16, 0, 250)],
+    ['2026-03-01T09:15:60.5', Date.UTC(2026, 2, 1, 9, 16, 0, 500)],
+    ['2026-03-01T23:59:60z', Date.UTC(2026, 2, 2)],
+  ])(
+    'reads the leap second %s as the first of the next minute, in every shape the log writes',
+    (text, ms) => {
+      expect(parseUtcMillis(text)).toBe(ms);
+    },
+  );
+
+  it('reads 24:00:00 as the next midnight, and nothing past it', () => {
+    for (const text of ['2026-03-01T24:00:00Z', '2026-03-01 24:00:00', '2026-03-01T24:00:00.000Z'])
+      expect(parseUtcMillis(text)).toBe(Date.UTC(2026, 2, 2));
+    for (const text of [
+      '2026-03-01T24:00:00.001Z',
+      '2026-03-01T24:00:01Z',
+      '2026-03-01T24:01:00Z',
+      '2026-03-01T25:00:00Z',
+    ])
+      expect(parseUtcMillis(text)).toBeNaN();
+  });
+
+  it.each([
     '2026-00-01T00:00:00Z',
     '2026-03-00T00:00:00Z',
     '2026-03-32T00:00:00Z',
@@ -88,6 +116,14 @@ describe('UTC call-log times, odd shapes', () => {
     '2026/03/01T09:15:02Z',
     '2026-03-01T09-15-02Z',
     '2026-03-01T09:15-02Z',
+    '2026/03-01T09:15:02Z', // one separator out of place, each in turn
+    '2026-03/01T09:15:02Z',
+    '2026-03-01T09.15:02Z',
+    '2026-03-01T09:15.02Z',
+    '2026-03-01T 9:15:02Z', // a space for a digit
+    '2026-03-01T09:15:02,5Z', // a decimal comma
+    '2026-03-01T09:15:02.5xZ',
+    '2x26-03-01T09:15:02Z',
     '2o26-03-01T09:15:02Z',
     '2026-03-0',
     '2026-3-1',
@@ -111,10 +147,13 @@ describe('UTC call-log times, odd shapes', () => {
       59_999,
       60_000,
       Date.UTC(1969, 11, 31, 23, 59, 59, 999),
+      8.64e15,
+      -8.64e15,
     ])
       expect(toIsoUtc(ms)).toBe(new Date(ms).toISOString());
-    expect(() => toIsoUtc(Number.NaN)).toThrow(RangeError);
-    expect(() => toIsoUtc(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+    // Twice each: a refused instant must not leave anything behind for the next call.
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 8.64e15 + 1])
+      expect(() => toIsoUtc(bad)).toThrow(RangeError);
   });
 
   it('takes a Date, epoch milliseconds or ISO text', () => {
