@@ -191,8 +191,11 @@ export function partyView(leg: CallLeg, side: LegSide): PartyView {
   };
 }
 
+/** No options: the default rules, no DN roles. One shared record, not a new `{}` per party. */
+const NO_OPTIONS: LegRuleOptions = Object.freeze({});
+
 /** The role of one party; `system` when no rule matches (routing, never a person). */
-export function classifyParty(party: PartyView, options: LegRuleOptions = {}): PartyRole {
+export function classifyParty(party: PartyView, options: LegRuleOptions = NO_OPTIONS): PartyRole {
   const byDn = options.dnRoles?.[party.dn];
   if (byDn) return byDn;
   const plan = ruleBook(options.rules ?? DEFAULT_LEG_RULES).plan(

@@ -97,8 +97,9 @@ export class CallSettlement {
     const { active, reader } = this;
     const calls = new Map<string, number>();
     const keys: string[] = [];
-    const firstLeg: number[] = [];
-    const lastLeg: number[] = [];
+    // By call (there are at most as many calls as legs): sized once, no growing arrays.
+    const firstLeg = new Int32Array(legs.length);
+    const lastLeg = new Int32Array(legs.length);
     const nextLeg = new Int32Array(legs.length).fill(-1);
     // Stryker disable next-line StringLiteral: equivalent, the last-call shortcut only saves a map look-up
     let lastKey = '';
@@ -112,8 +113,8 @@ export class CallSettlement {
         call = keys.length;
         calls.set(key, call);
         keys.push(key);
-        firstLeg.push(i);
-        lastLeg.push(i);
+        firstLeg[call] = i;
+        lastLeg[call] = i;
       } else {
         nextLeg[lastLeg[call]] = i;
         lastLeg[call] = i;
@@ -149,11 +150,9 @@ export class CallSettlement {
     this.startedAt.push(facts[0].start);
   }
 
-  /** Settled calls oldest first, pending keys sorted. */
+  /** Settled calls oldest first, pending keys sorted: new arrays, later slices leave them alone. */
   result(): SettleResult {
-    const settled = this.settled.slice();
-    sortByStart(settled, this.startedAt);
-    return { settled, pending: this.pending.slice().sort() };
+    return { settled: byStart(this.settled, this.startedAt), pending: this.pending.slice().sort() };
   }
 }
 
@@ -345,12 +344,18 @@ function laterView(a: LegFacts, b: LegFacts): boolean {
   return JSON.stringify(a.leg) < JSON.stringify(b.leg);
 }
 
-/** Oldest first, then by id: numeric keys, because comparing ISO strings dominates otherwise. */
-function sortByStart(calls: SettledCall[], startedAt: readonly number[]): void {
-  const order = calls.map((_, i) => i);
+/**
+ * The calls oldest first, then by id, in a new array: numeric keys, because comparing ISO
+ * strings dominates otherwise.
+ */
+function byStart(calls: readonly SettledCall[], startedAt: readonly number[]): SettledCall[] {
+  const n = calls.length;
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
   order.sort(
     (a, b) => startedAt[a] - startedAt[b] || compareText(calls[a].call_id, calls[b].call_id),
   );
-  const copy = calls.slice();
-  for (let i = 0; i < order.length; i++) calls[i] = copy[order[i]];
+  const sorted = new Array<SettledCall>(n);
+  for (let i = 0; i < n; i++) sorted[i] = calls[order[i]];
+  return sorted;
 }
