@@ -20,15 +20,22 @@ export interface CallParties {
 
 export interface PartyOptions extends NumberOptions {
   /** Agents the call's queue polled, from the abandoned-queue report (lib/queuePoll.ts). */
-  polls?: readonly QueuePoll[];
+  queuePolls?: readonly QueuePoll[];
 }
+
+/**
+ * The agents are gathered here, then copied at their exact length: a growing array per call
+ * was the costliest allocation of settling (it outlives the call, in the result).
+ */
+const AGENTS: string[] = [];
 
 export function callParties(
   facts: readonly LegFacts[],
   sides: CallSides,
   options: PartyOptions = {},
 ): CallParties {
-  const numberOptions: NumberOptions = { country: options.country };
+  // The options are number options too (`country`): no object is made per call.
+  const numberOptions: NumberOptions = options;
   const first = facts[0];
   const { direction, inboundLeg, outboundLeg } = sides;
   let caller: NormalisedNumber;
@@ -38,7 +45,7 @@ export function callParties(
   if (inboundLeg !== undefined) {
     caller = outsideNumber(inboundLeg.src, numberOptions);
     callerName = inboundLeg.src.displayName;
-    const target = facts.find((f) => f.dstRole === 'extension') ?? first;
+    const target = firstToExtension(facts) ?? first;
     callee = normalisePhoneNumber(target.dst.dn || target.dst.callerId, numberOptions);
     calleeName = target.dst.displayName;
   } else {
@@ -51,7 +58,8 @@ export function callParties(
     calleeName = target.dst.displayName;
   }
 
-  const agentsRung: string[] = [];
+  const agentsRung = AGENTS;
+  agentsRung.length = 0;
   let queueLeg: LegFacts | undefined;
   for (let i = 0; i < facts.length; i++) {
     const f = facts[i];
@@ -65,14 +73,27 @@ export function callParties(
     // The extension that placed an outbound call did not "ring".
     const i = agentsRung.indexOf(first.src.dn);
     if (i >= 0) agentsRung.splice(i, 1);
-  } else if (options.polls !== undefined) {
-    for (const poll of options.polls) {
+  } else if (options.queuePolls !== undefined) {
+    for (const poll of options.queuePolls) {
       if (agentRang(poll) && !agentsRung.includes(poll.agent)) agentsRung.push(poll.agent);
     }
   }
 
   const external = direction === 'inbound' ? caller : direction === 'outbound' ? callee : undefined;
-  return { caller, callerName, callee, calleeName, external, agentsRung, queueLeg };
+  return {
+    caller,
+    callerName,
+    callee,
+    calleeName,
+    external,
+    agentsRung: agentsRung.slice(),
+    queueLeg,
+  };
+}
+
+function firstToExtension(facts: readonly LegFacts[]): LegFacts | undefined {
+  for (let i = 0; i < facts.length; i++) if (facts[i].dstRole === 'extension') return facts[i];
+  return undefined;
 }
 
 /**

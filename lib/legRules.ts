@@ -191,23 +191,28 @@ export function partyView(leg: CallLeg, side: LegSide): PartyView {
   };
 }
 
+/** No options: the default rules, no DN roles. One shared record, not a new `{}` per party. */
+const NO_OPTIONS: LegRuleOptions = Object.freeze({});
+
 /** The role of one party; `system` when no rule matches (routing, never a person). */
-export function classifyParty(party: PartyView, options: LegRuleOptions = {}): PartyRole {
+export function classifyParty(party: PartyView, options: LegRuleOptions = NO_OPTIONS): PartyRole {
   const byDn = options.dnRoles?.[party.dn];
   if (byDn) return byDn;
-  const rules = compiled(options.rules ?? DEFAULT_LEG_RULES);
-  for (let i = 0; i < rules.length; i++) {
-    const r = rules[i];
-    if (r.side !== null && r.side !== party.side) continue;
-    if (r.type !== null && (party.type === null || !r.type.includes(party.type))) continue;
+  const plan = ruleBook(options.rules ?? DEFAULT_LEG_RULES).plan(
+    party.side,
+    party.type,
+    party.callType,
+    party.direction,
+  );
+  const { steps } = plan;
+  for (let i = 0; i < steps.length; i++) {
+    const r = steps[i];
     if (r.dn !== null && !r.dn.test(party.dn)) continue;
     if (r.callerId !== null && !r.callerId.test(party.callerId)) continue;
     if (r.displayName !== null && !r.displayName.test(party.displayName)) continue;
-    if (r.callType !== null && !r.callType.test(party.callType)) continue;
-    if (r.direction !== null && !r.direction.test(party.direction)) continue;
     return r.role;
   }
-  return 'system';
+  return plan.otherwise;
 }
 
 /**
@@ -226,23 +231,102 @@ interface CompiledRule {
   direction: RegExp | null;
 }
 
-const compiledRules = new WeakMap<readonly LegRule[], CompiledRule[]>();
+/**
+ * What is left of the rule table for a party once its side, type code, `CallType` and
+ * `Direction` are known: the rules that still depend on its DN, caller id or name, in order,
+ * and the role when none of them matches (the first rule that needs nothing more, else
+ * `system`). Those four signals take few values on a PBX, so a plan is made once per
+ * combination and a party is then decided with a look-up and, mostly, one or two patterns:
+ * running the whole table per party was the largest part of settling (BENCHMARKS.md §4).
+ */
+interface PartyPlan {
+  steps: CompiledRule[];
+  otherwise: PartyRole;
+}
 
-function compiled(rules: readonly LegRule[]): CompiledRule[] {
-  let out = compiledRules.get(rules);
-  // Stryker disable next-line ConditionalExpression: equivalent, a cache: compiling the rules again gives the same rules
-  if (out === undefined) {
-    out = rules.map((r) => ({
-      role: r.role,
-      side: r.side ?? null,
-      type: r.type ?? null,
-      dn: r.dn ?? null,
-      callerId: r.callerId ?? null,
-      displayName: r.displayName ?? null,
-      callType: r.callType ?? null,
-      direction: r.direction ?? null,
-    }));
-    compiledRules.set(rules, out);
+/** Plans kept per rule table before it starts afresh: bounds the memory of odd input. */
+const MAX_PLANS = 1024;
+
+/** The plans for one `CallType` and `Direction`, by side and type code (`null` when absent). */
+interface LegPlans {
+  source: Map<number | null, PartyPlan>;
+  destination: Map<number | null, PartyPlan>;
+}
+
+class RuleBook {
+  // Nested maps, not a composite key: building a key string per party cost more than the rules.
+  private byText = new Map<string, Map<string, LegPlans>>();
+  private count = 0;
+
+  constructor(private readonly rules: readonly CompiledRule[]) {}
+
+  plan(side: LegSide, type: number | null, callType: string, direction: string): PartyPlan {
+    let byDirection = this.byText.get(callType);
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: a fresh map only plans again
+    if (byDirection === undefined) {
+      byDirection = new Map();
+      this.byText.set(callType, byDirection);
+    }
+    let legPlans = byDirection.get(direction);
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: fresh maps only plan again
+    if (legPlans === undefined) {
+      legPlans = { source: new Map(), destination: new Map() };
+      byDirection.set(direction, legPlans);
+    }
+    // Stryker disable next-line EqualityOperator: equivalent, swapped the two sides still keep apart (one map each), the plans are the same
+    const bySide = side === 'source' ? legPlans.source : legPlans.destination;
+    let plan = bySide.get(type);
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: planning again gives the same plan
+    if (plan === undefined) {
+      plan = this.make(side, type, callType, direction);
+      // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
+      if (++this.count > MAX_PLANS) {
+        // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
+        this.byText = new Map();
+        // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
+        this.count = 0;
+      }
+      // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plan only plans again
+      bySide.set(type, plan);
+    }
+    return plan;
   }
-  return out;
+
+  private make(side: LegSide, type: number | null, callType: string, direction: string): PartyPlan {
+    const steps: CompiledRule[] = [];
+    for (const r of this.rules) {
+      if (r.side !== null && r.side !== side) continue;
+      if (r.type !== null && (type === null || !r.type.includes(type))) continue;
+      if (r.callType !== null && !r.callType.test(callType)) continue;
+      if (r.direction !== null && !r.direction.test(direction)) continue;
+      // Stryker disable next-line ConditionalExpression: equivalent, an early end: as a step, a rule that needs nothing more matches every party, so classifyParty returns its role all the same
+      if (r.dn === null && r.callerId === null && r.displayName === null)
+        return { steps, otherwise: r.role };
+      steps.push(r);
+    }
+    return { steps, otherwise: 'system' };
+  }
+}
+
+const ruleBooks = new WeakMap<readonly LegRule[], RuleBook>();
+
+function ruleBook(rules: readonly LegRule[]): RuleBook {
+  let book = ruleBooks.get(rules);
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache: compiling the rules again gives the same rules
+  if (book === undefined) {
+    book = new RuleBook(
+      rules.map((r) => ({
+        role: r.role,
+        side: r.side ?? null,
+        type: r.type ?? null,
+        dn: r.dn ?? null,
+        callerId: r.callerId ?? null,
+        displayName: r.displayName ?? null,
+        callType: r.callType ?? null,
+        direction: r.direction ?? null,
+      })),
+    );
+    ruleBooks.set(rules, book);
+  }
+  return book;
 }

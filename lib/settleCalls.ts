@@ -1,5 +1,5 @@
 import { classifyCall, type ClassifyOptions } from './classifyCall';
-import { compareText, legOrder, readLeg, type LegFacts } from './legFacts';
+import { compareText, emptyLegFacts, legOrder, readLegInto, type LegFacts } from './legFacts';
 import type { LegRuleOptions } from './legRules';
 import type { QueuePoll } from './queuePoll';
 import type { SettledCall, SettleResult } from './settledCall';
@@ -46,7 +46,7 @@ export const DEFAULT_GRACE_SECONDS = 10;
  */
 export function settleCalls(legs: readonly CallLeg[], options: SettleOptions): SettleResult {
   const settlement = new CallSettlement(options);
-  settlement.add(groupLegsByCall(legs));
+  settlement.addLegs(legs);
   return settlement.result();
 }
 
@@ -62,41 +62,123 @@ export class CallSettlement {
   private readonly settled: SettledCall[] = [];
   private readonly startedAt: number[] = [];
   private readonly pending: string[] = [];
+  private readonly reader: LegReader;
+  private readonly classify: CallClassifier;
 
-  constructor(private readonly options: SettleOptions) {
+  constructor(options: SettleOptions) {
     this.now = toMillis(options.now);
     this.graceMs = (options.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
     this.active = toActiveSet(options.activeCallIds);
+    this.reader = new LegReader(options.legRules);
+    this.classify = new CallClassifier(options);
   }
 
   /** Settle these calls (each key once across all slices). */
   add(groups: Iterable<readonly [string, readonly CallLeg[]]>): void {
-    const { active, options } = this;
+    const { active, reader } = this;
     for (const [key, group] of groups) {
       // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a shortcut: isActive on an empty set is false
       if (active.size > 0 && isActive(key, group, active)) {
         this.pending.push(key);
         continue;
       }
-      const facts = readLegs(group, options.legRules);
-      if (facts.length === 0) continue;
-      let lastEnd = -Infinity;
-      // Stryker disable next-line EqualityOperator: equivalent, a maximum: taking an equal value changes nothing
-      for (let i = 0; i < facts.length; i++) if (facts[i].end > lastEnd) lastEnd = facts[i].end;
-      if (this.now - lastEnd < this.graceMs) {
-        this.pending.push(key);
-        continue;
-      }
-      this.settled.push(classifyCall(key, facts, classifyOptions(key, options)));
-      this.startedAt.push(facts[0].start);
+      reader.begin();
+      for (let i = 0; i < group.length; i++) reader.take(group[i]);
+      this.settleRead(key);
     }
   }
 
-  /** Settled calls oldest first, pending keys sorted. */
+  /**
+   * Settle these legs, grouped here: every call among them whole (`settleCalls`). The same as
+   * `add(groupLegsByCall(legs))`, without an array per call: the legs of a call are chained
+   * by index.
+   */
+  addLegs(legs: readonly CallLeg[]): void {
+    const { active, reader } = this;
+    const calls = new Map<string, number>();
+    const keys: string[] = [];
+    // By call (there are at most as many calls as legs): sized once, no growing arrays.
+    const firstLeg = new Int32Array(legs.length);
+    const lastLeg = new Int32Array(legs.length);
+    const nextLeg = new Int32Array(legs.length).fill(-1);
+    // Stryker disable next-line StringLiteral: equivalent, the last-call shortcut only saves a map look-up
+    let lastKey = '';
+    // Stryker disable next-line UnaryOperator: equivalent, never read: no call key is empty
+    let lastCall = -1;
+    for (let i = 0; i < legs.length; i++) {
+      const key = callKeyOf(legs[i]);
+      // Stryker disable next-line ConditionalExpression: equivalent, the last-call shortcut only saves a map look-up
+      let call = key === lastKey ? lastCall : calls.get(key);
+      if (call === undefined) {
+        call = keys.length;
+        calls.set(key, call);
+        keys.push(key);
+        firstLeg[call] = i;
+        lastLeg[call] = i;
+      } else {
+        nextLeg[lastLeg[call]] = i;
+        lastLeg[call] = i;
+      }
+      lastKey = key;
+      lastCall = call;
+    }
+    for (let c = 0; c < keys.length; c++) {
+      const key = keys[c];
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a shortcut: isActive on an empty set is false
+      if (active.size > 0 && isChainActive(key, legs, firstLeg[c], nextLeg, active)) {
+        this.pending.push(key);
+        continue;
+      }
+      reader.begin();
+      for (let i = firstLeg[c]; i !== -1; i = nextLeg[i]) reader.take(legs[i]);
+      this.settleRead(key);
+    }
+  }
+
+  /** The call `reader` holds: settled, pending (in its grace period) or, without legs, nothing. */
+  private settleRead(key: string): void {
+    const facts = this.reader.finish();
+    if (facts.length === 0) return;
+    let lastEnd = -Infinity;
+    // Stryker disable next-line EqualityOperator: equivalent, a maximum: taking an equal value changes nothing
+    for (let i = 0; i < facts.length; i++) if (facts[i].end > lastEnd) lastEnd = facts[i].end;
+    if (this.now - lastEnd < this.graceMs) {
+      this.pending.push(key);
+      return;
+    }
+    this.settled.push(this.classify.call(key, facts));
+    this.startedAt.push(facts[0].start);
+  }
+
+  /** Settled calls oldest first, pending keys sorted: new arrays, later slices leave them alone. */
   result(): SettleResult {
-    const settled = this.settled.slice();
-    sortByStart(settled, this.startedAt);
-    return { settled, pending: this.pending.slice().sort() };
+    return { settled: byStart(this.settled, this.startedAt), pending: this.pending.slice().sort() };
+  }
+}
+
+/**
+ * Classifies call after call with one options record (the call's DID and queue polls set per
+ * call), so no options object is made per call.
+ */
+class CallClassifier {
+  private readonly perCall: ClassifyOptions;
+
+  constructor(
+    private readonly options: Omit<SettleOptions, 'now' | 'activeCallIds' | 'graceSeconds'>,
+  ) {
+    this.perCall = {
+      country: options.country,
+      voicemailLeftSeconds: options.voicemailLeftSeconds,
+      dialedNumber: undefined,
+      queuePolls: undefined,
+    };
+  }
+
+  call(key: string, facts: readonly LegFacts[]): SettledCall {
+    const { perCall, options } = this;
+    perCall.dialedNumber = options.dialedNumbers?.get(key);
+    perCall.queuePolls = options.queuePolls?.get(key);
+    return classifyCall(key, facts, perCall);
   }
 }
 
@@ -109,21 +191,11 @@ export function describeCall(
   legs: readonly CallLeg[],
   options: Omit<SettleOptions, 'now' | 'activeCallIds' | 'graceSeconds'>,
 ): SettledCall | null {
-  const facts = readLegs(legs, options.legRules);
+  const reader = new LegReader(options.legRules);
+  for (let i = 0; i < legs.length; i++) reader.take(legs[i]);
+  const facts = reader.finish();
   if (facts.length === 0) return null;
-  return classifyCall(key, facts, classifyOptions(key, options));
-}
-
-function classifyOptions(
-  key: string,
-  options: Omit<SettleOptions, 'now' | 'activeCallIds' | 'graceSeconds'>,
-): ClassifyOptions {
-  return {
-    country: options.country,
-    voicemailLeftSeconds: options.voicemailLeftSeconds,
-    dialedNumber: options.dialedNumbers?.get(key),
-    queuePolls: options.queuePolls?.get(key),
-  };
+  return new CallClassifier(options).call(key, facts);
 }
 
 /** Legs by call key, in first-seen order. */
@@ -159,29 +231,101 @@ function toActiveSet(ids: Iterable<string | number> | undefined): Set<string> {
   return set;
 }
 
+/** The PBX still reports the call, by its key or by a leg's `CallId` (docs/3cx-facts.md §1.7). */
 function isActive(key: string, group: readonly CallLeg[], active: ReadonlySet<string>): boolean {
   if (active.has(key)) return true;
-  for (let i = 0; i < group.length; i++) if (active.has(String(group[i].CallId))) return true;
+  for (let i = 0; i < group.length; i++) if (isLegActive(group[i], active)) return true;
   return false;
+}
+
+/** `isActive` for the legs of a call chained by index (`addLegs`). */
+function isChainActive(
+  key: string,
+  legs: readonly CallLeg[],
+  first: number,
+  next: Int32Array,
+  active: ReadonlySet<string>,
+): boolean {
+  if (active.has(key)) return true;
+  for (let i = first; i !== -1; i = next[i]) if (isLegActive(legs[i], active)) return true;
+  return false;
+}
+
+function isLegActive(leg: CallLeg, active: ReadonlySet<string>): boolean {
+  return active.has(String(leg.CallId));
 }
 
 /**
  * The call's legs read once, duplicates (same `CdrId`) folded into one, in a total order. A
  * row read twice can differ (3CX updated it between two reads: ringing, then answered): the
  * later view is kept (longer, answered), decided by content so the input order never matters.
+ *
+ * The records are reused call after call (`release`): reading a leg allocates nothing, which
+ * matters because a poll reads thousands of legs and garbage collection was the largest cost
+ * of settling (BENCHMARKS.md §4).
  */
-function readLegs(group: readonly CallLeg[], rules: LegRuleOptions | undefined): LegFacts[] {
-  const facts: LegFacts[] = [];
-  for (let i = 0; i < group.length; i++) {
-    const f = readLeg(group[i], rules);
-    if (f === null) continue;
-    const same = f.cdrId === '' ? -1 : facts.findIndex((g) => g.cdrId === f.cdrId);
-    if (same === -1) facts.push(f);
-    else if (laterView(f, facts[same])) facts[same] = f;
+class LegReader {
+  private readonly facts: LegFacts[] = [];
+  private readonly spare: LegFacts[] = [];
+
+  constructor(private readonly rules: LegRuleOptions | undefined) {}
+
+  /** Start a call: the records of the previous one are taken back. */
+  begin(): void {
+    const { facts, spare } = this;
+    // Stryker disable next-line all: equivalent, records not taken back are made anew: the same legs
+    for (let i = 0; i < facts.length; i++) spare.push(facts[i]);
+    facts.length = 0;
   }
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, sorting one leg changes nothing
-  if (facts.length > 1) facts.sort(legOrder);
-  return facts;
+
+  take(leg: CallLeg): void {
+    const { facts, spare } = this;
+    const f = spare.pop() ?? emptyLegFacts();
+    if (!readLegInto(f, leg, this.rules)) {
+      // Stryker disable next-line all: equivalent, a record not taken back is made anew
+      spare.push(f);
+      return;
+    }
+    const same = f.cdrId === '' ? -1 : indexOfCdr(facts, f.cdrId);
+    if (same === -1) facts.push(f);
+    else if (laterView(f, facts[same])) {
+      // Stryker disable next-line all: equivalent, a record not taken back is made anew
+      spare.push(facts[same]);
+      facts[same] = f;
+    } else {
+      // Stryker disable next-line all: equivalent, a record not taken back is made anew
+      spare.push(f);
+    }
+  }
+
+  /** The call's legs in order; valid until the next `begin`. */
+  finish(): readonly LegFacts[] {
+    sortLegs(this.facts);
+    return this.facts;
+  }
+}
+
+function indexOfCdr(facts: readonly LegFacts[], cdrId: string): number {
+  for (let i = 0; i < facts.length; i++) if (facts[i].cdrId === cdrId) return i;
+  return -1;
+}
+
+/** In `legOrder`; insertion for the few legs most calls have (the built-in sort allocates). */
+function sortLegs(facts: LegFacts[]): void {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, both sorts are stable on one comparator, so either gives the same order
+  if (facts.length > 16) {
+    facts.sort(legOrder);
+    return;
+  }
+  for (let i = 1; i < facts.length; i++) {
+    const f = facts[i];
+    let j = i - 1;
+    while (j >= 0 && legOrder(facts[j], f) > 0) {
+      facts[j + 1] = facts[j];
+      j--;
+    }
+    facts[j + 1] = f;
+  }
 }
 
 /** Of two reads of one leg, is `a` the later (more complete) one? Total on what is read. */
@@ -200,12 +344,18 @@ function laterView(a: LegFacts, b: LegFacts): boolean {
   return JSON.stringify(a.leg) < JSON.stringify(b.leg);
 }
 
-/** Oldest first, then by id: numeric keys, because comparing ISO strings dominates otherwise. */
-function sortByStart(calls: SettledCall[], startedAt: readonly number[]): void {
-  const order = calls.map((_, i) => i);
+/**
+ * The calls oldest first, then by id, in a new array: numeric keys, because comparing ISO
+ * strings dominates otherwise.
+ */
+function byStart(calls: readonly SettledCall[], startedAt: readonly number[]): SettledCall[] {
+  const n = calls.length;
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
   order.sort(
     (a, b) => startedAt[a] - startedAt[b] || compareText(calls[a].call_id, calls[b].call_id),
   );
-  const copy = calls.slice();
-  for (let i = 0; i < order.length; i++) calls[i] = copy[order[i]];
+  const sorted = new Array<SettledCall>(n);
+  for (let i = 0; i < n; i++) sorted[i] = calls[order[i]];
+  return sorted;
 }

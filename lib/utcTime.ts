@@ -3,21 +3,39 @@
  * sometimes with up to seven fraction digits and, on some exports, without a zone designator.
  * JavaScript reads a zone-less ISO date-time as *local* time, so a missing zone means UTC here.
  *
- * Parsing and formatting run once or twice per leg on the settle hot path, so the common
- * shape `YYYY-MM-DDTHH:MM:SS[.f…]Z` is read by hand (with the day part cached); anything else
- * goes through `Date.parse`. NaN when unparsable.
+ * Parsing and formatting run once or twice per leg on the settle hot path, so the call log's
+ * own shape, `YYYY-MM-DDTHH:MM:SS[.f…][Z]` (or a space for the `T`), is read by hand and only
+ * here (with the day cached): its answer is final, NaN included. Other shapes (a UTC offset, no
+ * seconds, a date alone) go through `Date.parse`. NaN when unparsable.
  */
 const HAS_ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/i;
-const DAY_MS = 86_400_000;
 
-let lastDayText = '';
+// The last day read, as the number YYYYMMDD, and its midnight: one poll's legs share a few days.
+let lastDayKey = NaN;
 let lastDayMs = NaN;
+
+const DAY_MS = 86_400_000;
 
 export function parseUtcMillis(value: string | null | undefined): number {
   if (typeof value !== 'string' || value.length < 10) return NaN;
-  const fast = parseCommonShape(value);
-  if (fast === fast) return fast; // not NaN
+  if (isCallLogShape(value)) return parseCallLogShape(value);
   return Date.parse(HAS_ZONE.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+}
+
+/** `????-??-??T??:??:??` (or a space for the `T`) with no UTC offset after the seconds. */
+function isCallLogShape(text: string): boolean {
+  if (
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, shorter text with the separators below reads as NaN on both paths
+    text.length < 19 ||
+    text.charCodeAt(4) !== 45 /* - */ ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(13) !== 58 /* : */ ||
+    text.charCodeAt(16) !== 58
+  )
+    return false;
+  const sep = text.charCodeAt(10);
+  if (sep !== 84 /* T */ && sep !== 32) return false;
+  return text.indexOf('+', 19) === -1 && text.indexOf('-', 19) === -1;
 }
 
 function digit(text: string, i: number): number {
@@ -29,53 +47,64 @@ function two(text: string, i: number): number {
   return digit(text, i) * 10 + digit(text, i + 1);
 }
 
-/** `YYYY-MM-DDTHH:MM:SS`, optional fraction, optional `Z`; NaN for any other shape. */
-function parseCommonShape(text: string): number {
+/**
+ * The call log's shape: optional fraction, optional `Z`; NaN when a digit or a field is out of
+ * place. A leap second (`:60`) is the next minute's first, as 3CX can only mean that; `24:00:00`
+ * is the next day's midnight, as ISO 8601 (and `Date.parse`) have it.
+ */
+function parseCallLogShape(text: string): number {
   const n = text.length;
-  if (
-    n < 19 ||
-    text.charCodeAt(4) !== 45 ||
-    text.charCodeAt(7) !== 45 ||
-    text.charCodeAt(13) !== 58
-  )
-    return NaN;
-  const sep = text.charCodeAt(10);
-  if ((sep !== 84 && sep !== 32) || text.charCodeAt(16) !== 58) return NaN;
   let end = n;
-  if (text.charCodeAt(n - 1) === 90 /* Z */) end = n - 1;
+  const last = text.charCodeAt(n - 1);
+  if (last === 90 /* Z */ || last === 122 /* z */) end = n - 1;
   let fractionMs = 0;
   if (end > 19) {
     if (text.charCodeAt(19) !== 46 /* . */ || end === 20) return NaN;
     let scale = 100;
     for (let i = 20; i < end; i++) {
-      const d = digit(text, i);
-      if (d !== d) return NaN;
-      fractionMs += d * scale;
+      fractionMs += digit(text, i) * scale; // a non-digit is NaN, and so is the time
       scale /= 10;
     }
   }
-  const dayText = text.slice(0, 10);
+  const year = two(text, 0) * 100 + two(text, 2);
+  const month = two(text, 5);
+  const day = two(text, 8);
+  // Read by char codes, not sliced: no string is made per leg. NaN (a non-digit) never hits.
+  // Stryker disable next-line ArithmeticOperator: equivalent, any key that tells the days apart works
+  const dayKey = (year * 100 + month) * 100 + day;
   let dayMs: number;
-  if (dayText === lastDayText) dayMs = lastDayMs;
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache: working the day out again gives the same day
+  if (dayKey === lastDayKey) dayMs = lastDayMs;
   else {
-    const year = two(text, 0) * 100 + two(text, 2);
-    const month = two(text, 5);
-    const day = two(text, 8);
     if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return NaN;
-    dayMs = Date.UTC(year, month - 1, day);
-    if (dayMs !== dayMs) return NaN;
-    lastDayText = dayText;
+    dayMs = Date.UTC(year, month - 1, day); // NaN for a non-digit in the year, kept under key NaN: never hit
+    lastDayKey = dayKey;
     lastDayMs = dayMs;
   }
   const h = two(text, 11);
   const m = two(text, 14);
   const s = two(text, 17);
+  if (h === 24 && m === 0 && s === 0 && fractionMs === 0) return dayMs + DAY_MS;
   if (!(h <= 23 && m <= 59 && s <= 60)) return NaN;
   return dayMs + ((h * 60 + m) * 60 + s) * 1000 + Math.floor(fractionMs + 1e-6);
 }
 
-let lastIsoDay = NaN;
-let lastIsoPrefix = '';
+/** `00`…`59` and `.000Z`…`.999Z`, made once: formatting runs twice per settled call. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const MILLIS_Z = Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}Z`);
+
+/**
+ * `YYYY-MM-DDTHH:MM:` by minute, in a small direct-mapped cache: a call's start and end, and
+ * the calls of one poll, fall in a few minutes, and each `+` of a longer template made a string.
+ */
+const MINUTE_SLOTS = 64;
+const MINUTE_MS = 60_000;
+/** The latest instant a Date holds (and its negative, the earliest): ±100,000,000 days. */
+const MAX_DATE_MS = 8.64e15;
+// Stryker disable next-line all: equivalent, an empty slot only makes its minute again
+const minuteKeys: number[] = new Array<number>(MINUTE_SLOTS).fill(NaN);
+// Stryker disable next-line all: equivalent, a prefix is always written before it is read
+const minutePrefixes: string[] = new Array<string>(MINUTE_SLOTS).fill('');
 
 /**
  * ISO 8601 in UTC with the `Z` offset and milliseconds: the event contract's date format.
@@ -84,25 +113,23 @@ let lastIsoPrefix = '';
  * would print `06.200.000244140625Z`.
  */
 export function toIsoUtc(value: number): string {
-  const millis = Math.trunc(value) + 0; // `+ 0`: -0 prints like 0
-  const day = Math.floor(millis / DAY_MS);
-  if (day !== lastIsoDay) {
-    if (!Number.isFinite(millis)) return new Date(millis).toISOString(); // throws RangeError like Date
-    lastIsoDay = day;
-    lastIsoPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+  const millis = Math.trunc(value);
+  // Date's last minute holds one valid instant, its first: past it the cached prefix would not throw.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, Date writes every instant it holds as the cache does
+  if (millis > MAX_DATE_MS) return new Date(millis).toISOString(); // throws RangeError like Date
+  const minute = Math.floor(millis / MINUTE_MS);
+  // Stryker disable next-line all: equivalent, any slot works as long as its key is checked
+  const slot = minute & (MINUTE_SLOTS - 1);
+  // Stryker disable next-line ConditionalExpression: equivalent, making the prefix again gives the same prefix
+  if (minuteKeys[slot] !== minute) {
+    // Throws RangeError for NaN, infinities and instants out of range, as Date does, before
+    // the slot takes the key.
+    minutePrefixes[slot] = new Date(minute * MINUTE_MS).toISOString().slice(0, -7); // all but `SS.mmmZ`: years past 9999 are longer
+    minuteKeys[slot] = minute;
   }
-  let rest = millis - day * DAY_MS;
+  const rest = millis - minute * MINUTE_MS;
   const ms = rest % 1000;
-  rest = (rest - ms) / 1000;
-  const s = rest % 60;
-  rest = (rest - s) / 60;
-  const m = rest % 60;
-  const h = (rest - m) / 60;
-  return `${lastIsoPrefix}${pad2(h)}:${pad2(m)}:${pad2(s)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
-}
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : `${n}`;
+  return minutePrefixes[slot] + TWO_DIGITS[(rest - ms) / 1000] + MILLIS_Z[ms];
 }
 
 /** Accepts what callers naturally hold: a Date, epoch milliseconds or an ISO string. */

@@ -252,6 +252,21 @@ describe('parties of a call', () => {
     ).toEqual([]);
   });
 
+  it('gives an internal call no outside number', () => {
+    expect(
+      settle([
+        leg({
+          SourceType: 0,
+          SourceDn: '102',
+          SourceCallerId: '102',
+          CallType: 'Extension',
+          DestinationDn: '101',
+          DestinationCallerId: '101',
+        }),
+      ]),
+    ).toMatchObject({ direction: 'internal', callee_number: '101', external_number: null });
+  });
+
   it('leaves blank names out', () => {
     expect(
       settle([
@@ -268,19 +283,28 @@ describe('parties of a call', () => {
 });
 
 describe('a caller 3CX sends without number or name', () => {
+  /** Through the trunk, whose DN stands where the caller id would be. */
+  const named = (name: string) =>
+    settle([
+      leg({
+        SourceType: 1,
+        SourceDn: '10000',
+        SourceCallerId: '10000',
+        SourceDisplayName: name,
+        CallType: 'Extension',
+        DestinationDn: '101',
+      }),
+    ]);
+
+  it("reads the caller's number from the name when the trunk puts it only there", () => {
+    expect(named('0412 345 678')).toMatchObject({
+      caller_number: '+61412345678',
+      external_number: '+61412345678',
+    });
+  });
+
   it('keeps the trunk DN as the raw caller when the name is no number either', () => {
-    expect(
-      settle([
-        leg({
-          SourceType: 1,
-          SourceDn: '10000',
-          SourceCallerId: '10000',
-          SourceDisplayName: 'Jane Citizen',
-          CallType: 'Extension',
-          DestinationDn: '101',
-        }),
-      ]),
-    ).toMatchObject({
+    expect(named('Jane Citizen')).toMatchObject({
       caller_number: null,
       caller_number_raw: '10000',
       caller_name: 'Jane Citizen',

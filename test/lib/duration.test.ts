@@ -61,3 +61,48 @@ describe('parseDurationSeconds against a reference reading', () => {
     );
   });
 });
+
+describe('parseDurationSeconds on the odd shapes a row can hold', () => {
+  it.each([
+    [' PT3S ', 3],
+    ['PT1.5M', 90],
+    ['P0.5D', 43200],
+    ['PT1H0.5S', 3600.5],
+    ['P2D', 172800],
+    ['PT.5S', 0.5],
+    ['1:02:03:04', 93784],
+    ['100:00:00', 360000],
+  ])('reads %p as %d seconds', (text, seconds) => {
+    expect(parseDurationSeconds(text)).toBeCloseTo(seconds, 6);
+  });
+
+  it.each([
+    'PT1S1M', // units out of order
+    'PT1M1M', // a unit twice
+    'P1D1D',
+    'P1H', // a time unit before T
+    'PT1D', // a date unit after T
+    'P1DT', // T with nothing after it
+    'PTT1S',
+    'PT5', // a number without its unit
+    'PTS', // a unit without its number
+    'P1DT1HX',
+    '1:2:3:4:5',
+    '12:345:00',
+    'Q1S',
+    'PT1.5 S', // a space inside
+    'PT1.5-S',
+  ])('gives null for %p', (text) => {
+    expect(parseDurationSeconds(text)).toBeNull();
+  });
+
+  it('writes hours, minutes and seconds as 3CX does, leaving out the zero parts', () => {
+    expect(formatIsoDuration(3600)).toBe('PT1H');
+    expect(formatIsoDuration(3660)).toBe('PT1H1M');
+    expect(formatIsoDuration(61)).toBe('PT1M1S');
+    expect(formatIsoDuration(7384.25)).toBe('PT2H3M4.25S');
+    expect(formatIsoDuration(-5)).toBe('PT0S');
+    expect(formatIsoDuration(Number.NaN)).toBe('PT0S');
+    expect(formatIsoDuration(0.0000001)).toBe('PT0S');
+  });
+});

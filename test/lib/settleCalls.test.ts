@@ -1,4 +1,4 @@
-import { describeCall, settleCalls } from '../../lib/settleCalls';
+import { CallSettlement, describeCall, groupLegsByCall, settleCalls } from '../../lib/settleCalls';
 import type { CallLeg } from '../../lib/threecx/callLeg';
 
 /** Edges of settleCalls that the corpus and the properties do not pin one by one. */
@@ -172,5 +172,177 @@ describe('settleCalls ordering and the end of a call', () => {
       const { settled } = settleCalls(order, { now: NOW });
       expect(settled[0].agents_rung).toEqual(expected);
     }
+  });
+});
+
+describe('legs that tie on time, segment and destination', () => {
+  // Whatever order they come in, the same leg comes first (legOrder in lib/legFacts.ts).
+  const firstOf = (a: CallLeg, b: CallLeg) => {
+    const one = settleCalls([a, b], { now: NOW, country: 'AU' }).settled;
+    expect(settleCalls([b, a], { now: NOW, country: 'AU' }).settled).toEqual(one);
+    return one[0];
+  };
+
+  it('orders them by the source DN', () => {
+    // Caller ids in the other order: the DN decides first.
+    const from = (dn: string, id: string) =>
+      leg({ SourceType: 0, SourceDn: dn, SourceCallerId: id, CallType: 'Extension' });
+    expect(firstOf(from('202', 'a'), from('201', 'b'))).toMatchObject({
+      direction: 'internal',
+      caller_number: '201',
+    });
+  });
+
+  it("then by the destination's caller id when it has no DN", () => {
+    const to = (id: string) =>
+      leg({ DestinationDn: '', DestinationCallerId: id, CallType: 'Extension' });
+    expect(firstOf(to('102'), to('101')).agents_rung).toEqual(['101', '102']);
+  });
+
+  it("then by the source's caller id", () => {
+    const from = (id: string) => leg({ SourceCallerId: id });
+    expect(firstOf(from('+61412345679'), from('+61412345678'))).toMatchObject({
+      caller_number: '+61412345678',
+    });
+  });
+});
+
+describe('settleCalls on long calls and in slices', () => {
+  /** A queue call that polled 24 agents one after another, the 20th answering. */
+  const polled = Array.from({ length: 24 }, (_, i) =>
+    leg({
+      CdrId: `p${String(i).padStart(2, '0')}`,
+      StartTime: new Date(Date.parse('2026-03-02T09:00:00Z') + i * 2000).toISOString(),
+      DestinationDn: String(200 + i),
+      DestinationCallerId: String(200 + i),
+      RingingDuration: 'PT2S',
+      TalkingDuration: i === 19 ? 'PT30S' : 'PT0S',
+      Answered: i === 19,
+    }),
+  );
+  const agents = polled.map((l) => l.DestinationDn);
+
+  it('orders the legs of a call with many legs by time, whatever order they come in', () => {
+    for (const order of [
+      polled,
+      [...polled].reverse(),
+      [...polled.slice(12), ...polled.slice(0, 12)],
+    ]) {
+      const { settled } = settleCalls(order, { now: NOW });
+      expect(settled[0]).toMatchObject({
+        agents_rung: agents,
+        answered_by: '219',
+        leg_count: 24,
+        ring_seconds: 40,
+        started_at: '2026-03-02T09:00:00.000Z',
+      });
+    }
+  });
+
+  it('folds re-sent rows of a call with many legs, keeping the later view', () => {
+    const resent = polled.map((l) => ({ ...l, TalkingDuration: 'PT0S', Answered: false }));
+    const { settled } = settleCalls([...resent.reverse(), ...polled], { now: NOW });
+    expect(settled[0]).toMatchObject({ leg_count: 24, answered_by: '219', outcome: 'answered' });
+  });
+
+  it('keeps a call pending when only a later leg carries the CallId the PBX lists as active', () => {
+    // A transfer gives a leg a new CallId under the same CallHistoryId.
+    const legs = [
+      leg({ CdrId: 'a' }),
+      leg({ CdrId: 'b', CallId: 70, StartTime: '2026-03-02T09:00:20Z' }),
+      leg({ CdrId: 'c', CallId: 71, StartTime: '2026-03-02T09:00:40Z' }),
+    ];
+    for (const active of [[70], [71], ['h1']]) {
+      expect(settleCalls(legs, { now: NOW, activeCallIds: active })).toEqual({
+        settled: [],
+        pending: ['h1'],
+      });
+      const slices = new CallSettlement({ now: NOW, activeCallIds: active });
+      slices.add(groupLegsByCall(legs));
+      expect(slices.result().pending).toEqual(['h1']);
+    }
+    expect(settleCalls(legs, { now: NOW, activeCallIds: [72] }).settled).toHaveLength(1);
+  });
+
+  it('settles the same calls whether given as legs or as groups in slices', () => {
+    const legs = [
+      ...polled,
+      leg({ CallHistoryId: 'h2', CallId: 8, CdrId: 'x' }),
+      leg({ CallHistoryId: undefined, CallId: 9 }),
+      leg({ CallHistoryId: 'h3', CallId: 10, StartTime: '2026-03-02T09:59:58Z' }),
+      leg({ CallHistoryId: undefined, CallId: 9, StartTime: '2026-03-02T09:00:20Z' }),
+    ];
+    const options = { now: NOW, activeCallIds: [8] };
+    const whole = settleCalls(legs, options);
+    const groups = [...groupLegsByCall(legs)];
+    const inSlices = new CallSettlement(options);
+    inSlices.add(groups.slice(0, 2));
+    inSlices.add(groups.slice(2));
+    expect(inSlices.result()).toEqual(whole);
+    expect(whole.pending).toEqual(['h2', 'h3']);
+    expect(whole.settled.map((c) => [c.call_id, c.leg_count])).toEqual([
+      ['9', 2],
+      ['h1', 24],
+    ]);
+  });
+});
+
+describe('a row read twice (3CX updated it between two polls)', () => {
+  // Two reads of one leg, in both orders: the result never depends on which came first.
+  const bothOrders = (a: CallLeg, b: CallLeg) => {
+    const first = settleCalls([a, b], { now: NOW }).settled;
+    expect(settleCalls([b, a], { now: NOW }).settled).toEqual(first);
+    expect(first).toHaveLength(1);
+    return first[0];
+  };
+
+  it('keeps the read with more talk when both end together (ringing time turned into talk)', () => {
+    const ringing = leg({ CdrId: 'r', RingingDuration: 'PT30S', TalkingDuration: 'PT0S' });
+    const talked = leg({
+      CdrId: 'r',
+      RingingDuration: 'PT10S',
+      TalkingDuration: 'PT20S',
+      Answered: true,
+    });
+    expect(bothOrders(ringing, talked)).toMatchObject({ outcome: 'answered', talk_seconds: 20 });
+  });
+
+  it('keeps the read that says Answered=false over one that says nothing, and Answered=true over both', () => {
+    const durations = { CdrId: 'r', RingingDuration: 'PT5S', TalkingDuration: 'PT20S' };
+    const silent = leg({ ...durations, Answered: undefined });
+    const no = leg({ ...durations, Answered: false });
+    const yes = leg({ ...durations, Answered: true });
+    expect(bothOrders(silent, no)).toMatchObject({ outcome: 'missed', answered_by: null });
+    expect(bothOrders(no, yes)).toMatchObject({ outcome: 'answered', answered_by: '101' });
+    expect(bothOrders(silent, yes)).toMatchObject({ outcome: 'answered', answered_by: '101' });
+  });
+
+  it('decides between reads that agree on time and answer by their other content', () => {
+    const answered = { CdrId: 'r', TalkingDuration: 'PT20S', Answered: true };
+    const a = leg({ ...answered, DestinationDn: '101', DestinationCallerId: '101' });
+    const b = leg({ ...answered, DestinationDn: '102', DestinationCallerId: '102' });
+    expect(bothOrders(a, b).answered_by).toMatch(/^10[12]$/);
+  });
+});
+
+describe('a settlement taken midway', () => {
+  it('gives a result that later slices do not change, and the same calls as one batch', () => {
+    const calls = [
+      leg({ CallHistoryId: 'b', StartTime: '2026-03-02T09:00:10Z' }),
+      leg({ CallHistoryId: 'p', StartTime: '2026-03-02T09:59:59Z' }),
+      leg({ CallHistoryId: 'a', StartTime: '2026-03-02T09:00:20Z' }),
+      leg({ CallHistoryId: 'q', StartTime: '2026-03-02T09:59:58Z' }),
+    ];
+    const settlement = new CallSettlement({ now: NOW });
+    settlement.addLegs(calls.slice(0, 2));
+    const midway = settlement.result();
+    const copy = JSON.parse(JSON.stringify(midway));
+    settlement.addLegs(calls.slice(2));
+    const end = settlement.result();
+    expect(midway).toEqual(copy);
+    expect(midway.settled.map((c) => c.call_id)).toEqual(['b']);
+    expect(end).toEqual(settleCalls(calls, { now: NOW }));
+    expect(end.settled.map((c) => c.call_id)).toEqual(['b', 'a']);
+    expect(end.pending).toEqual(['p', 'q']);
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseUtcMillis, toIsoUtc } from '../../lib/utcTime';
+import { parseUtcMillis, toIsoUtc, toMillis } from '../../lib/utcTime';
 
 describe('UTC call-log times', () => {
   it.each([
@@ -10,6 +10,8 @@ describe('UTC call-log times', () => {
     ['2026-03-01 09:15:02', Date.UTC(2026, 2, 1, 9, 15, 2)],
     ['2026-03-01T09:15:02+10:30', Date.UTC(2026, 2, 0, 22, 45, 2)],
     ['2026-03-01T09:15:02.250-05:00', Date.UTC(2026, 2, 1, 14, 15, 2, 250)],
+    ['2026-03-01 09:15', Date.UTC(2026, 2, 1, 9, 15)],
+    ['2026-03-01', Date.UTC(2026, 2, 1)],
   ])('reads %s', (text, ms) => {
     expect(parseUtcMillis(text)).toBe(ms);
   });
@@ -48,5 +50,116 @@ describe('UTC call-log times', () => {
       ),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('UTC call-log times, odd shapes', () => {
+  it('reads times of different days one after another, whatever was read before', () => {
+    const days = [
+      '2026-03-01',
+      '2126-02-01',
+      '2026-03-01',
+      '2025-12-31',
+      '2026-01-01',
+      '1999-02-28',
+    ];
+    for (const day of days) {
+      expect(parseUtcMillis(`${day}T23:59:59.999Z`)).toBe(Date.parse(`${day}T23:59:59.999Z`));
+      expect(parseUtcMillis(`${day}T00:00:00Z`)).toBe(Date.parse(`${day}T00:00:00Z`));
+    }
+  });
+
+  it('reads a 7-digit fraction down to the millisecond and a leap second as the next minute', () => {
+    expect(parseUtcMillis('2026-03-01T09:15:02.9999999Z')).toBe(
+      Date.UTC(2026, 2, 1, 9, 15, 2, 999),
+    );
+    expect(parseUtcMillis('2026-03-01T09:15:02.001Z')).toBe(Date.UTC(2026, 2, 1, 9, 15, 2, 1));
+    expect(parseUtcMillis('2026-03-01T09:15:60Z')).toBe(Date.UTC(2026, 2, 1, 9, 16, 0));
+    expect(parseUtcMillis('2026-03-01T09:15:02z')).toBe(Date.UTC(2026, 2, 1, 9, 15, 2));
+    expect(parseUtcMillis('2026-03-01T09:15:02+0530')).toBe(Date.UTC(2026, 2, 1, 3, 45, 2));
+  });
+
+  it.each([
+    ['2026-03-01T09:15:60Z', Date.UTC(2026, 2, 1, 9, 16, 0)],
+    ['2026-03-01T09:15:60', Date.UTC(2026, 2, 1, 9, 16, 0)],
+    ['2026-03-01 09:15:60', Date.UTC(2026, 2, 1, 9, 16, 0)],
+    ['2026-03-01T09:15:60.25Z', Date.UTC(2026, 2, 1, 9, 16, 0, 250)],
+    ['2026-03-01T09:15:60.5', Date.UTC(2026, 2, 1, 9, 16, 0, 500)],
+    ['2026-03-01T23:59:60z', Date.UTC(2026, 2, 2)],
+  ])(
+    'reads the leap second %s as the first of the next minute, in every shape the log writes',
+    (text, ms) => {
+      expect(parseUtcMillis(text)).toBe(ms);
+    },
+  );
+
+  it('reads 24:00:00 as the next midnight, and nothing past it', () => {
+    for (const text of ['2026-03-01T24:00:00Z', '2026-03-01 24:00:00', '2026-03-01T24:00:00.000Z'])
+      expect(parseUtcMillis(text)).toBe(Date.UTC(2026, 2, 2));
+    for (const text of [
+      '2026-03-01T24:00:00.001Z',
+      '2026-03-01T24:00:01Z',
+      '2026-03-01T24:01:00Z',
+      '2026-03-01T25:00:00Z',
+    ])
+      expect(parseUtcMillis(text)).toBeNaN();
+  });
+
+  it.each([
+    '2026-00-01T00:00:00Z',
+    '2026-03-00T00:00:00Z',
+    '2026-03-32T00:00:00Z',
+    '2026-03-01T09:60:00Z',
+    '2026-03-01T09:15:61Z',
+    '2026-03-01T09:15:02.12a4Z',
+    '2026-03-01X09:15:02Z',
+    '2026/03/01T09:15:02Z',
+    '2026-03-01T09-15-02Z',
+    '2026-03-01T09:15-02Z',
+    '2026/03-01T09:15:02Z', // one separator out of place, each in turn
+    '2026-03/01T09:15:02Z',
+    '2026-03-01T09.15:02Z',
+    '2026-03-01T09:15.02Z',
+    '2026-03-01T 9:15:02Z', // a space for a digit
+    '2026-03-01T09:15:02,5Z', // a decimal comma
+    '2026-03-01T09:15:02.5xZ',
+    '2x26-03-01T09:15:02Z',
+    '2o26-03-01T09:15:02Z',
+    '2026-03-0',
+    '2026-3-1',
+  ])('gives NaN for %p', (text) => {
+    expect(parseUtcMillis(text)).toBeNaN();
+  });
+
+  it('gives NaN for what is not text', () => {
+    expect(parseUtcMillis(null)).toBeNaN();
+    expect(parseUtcMillis(undefined)).toBeNaN();
+    expect(parseUtcMillis(20260301 as unknown as string)).toBeNaN();
+  });
+
+  it('formats instants before 1970, minus zero and the edges of a minute like Date', () => {
+    for (const ms of [
+      -1,
+      -60_000,
+      -60_001,
+      -0,
+      0,
+      59_999,
+      60_000,
+      Date.UTC(1969, 11, 31, 23, 59, 59, 999),
+      8.64e15,
+      -8.64e15,
+    ])
+      expect(toIsoUtc(ms)).toBe(new Date(ms).toISOString());
+    // Twice each: a refused instant must not leave anything behind for the next call.
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 8.64e15 + 1])
+      expect(() => toIsoUtc(bad)).toThrow(RangeError);
+  });
+
+  it('takes a Date, epoch milliseconds or ISO text', () => {
+    const ms = Date.UTC(2026, 2, 1, 9, 15, 2);
+    expect(toMillis(new Date(ms))).toBe(ms);
+    expect(toMillis(ms)).toBe(ms);
+    expect(toMillis('2026-03-01T09:15:02Z')).toBe(ms);
   });
 });
