@@ -196,8 +196,9 @@ const NO_OPTIONS: LegRuleOptions = Object.freeze({});
 
 /** The role of one party; `system` when no rule matches (routing, never a person). */
 export function classifyParty(party: PartyView, options: LegRuleOptions = NO_OPTIONS): PartyRole {
-  const byDn = options.dnRoles?.[party.dn];
-  if (byDn) return byDn;
+  const roles = options.dnRoles;
+  // Own keys only: a DN spelled like an Object property (`constructor`, `toString`) is no role.
+  if (roles !== undefined && Object.hasOwn(roles, party.dn)) return roles[party.dn];
   const plan = ruleBook(options.rules ?? DEFAULT_LEG_RULES).plan(
     party.side,
     party.type,

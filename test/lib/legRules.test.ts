@@ -82,6 +82,16 @@ describe('leg classification rules', () => {
     );
   });
 
+  it('reads only the DNs a PBX named: a DN spelled like an object property gets the rules', () => {
+    for (const dn of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const leg = { ...base, DestinationType: 0, DestinationDn: dn, DestinationCallerId: dn };
+      const byRules = classifyParty(partyView(leg, 'destination'));
+      expect(
+        classifyParty(partyView(leg, 'destination'), { dnRoles: { '10000': 'external' } }),
+      ).toBe(byRules);
+    }
+  });
+
   it('prefers the observed CallType over a guessed code', () => {
     const leg = { ...base, DestinationType: 0, DestinationDn: '8001', CallType: 'Queue' };
     expect(classifyParty(partyView(leg, 'destination'))).toBe('queue');
