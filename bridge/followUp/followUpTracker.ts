@@ -192,21 +192,21 @@ export class FollowUpTracker {
     };
     const repo = this.store.followUps;
     if (change.movedBefore > -Infinity) {
-      const before = isoAt(change.movedBefore + SLACK_MS);
+      const before = isoAt(change.movedBefore + SLACK_MS) ?? MAX_ISO;
       add(repo.openMissesOf(locationId, numberKey, since, before));
       add(
         repo.returnedMissesOf(
           locationId,
           numberKey,
           since,
-          before ?? MAX_ISO,
+          before,
           isoAt(change.movedFrom - SLACK_MS) ?? '',
         ),
       );
     }
     if (change.newMissesFrom < Infinity) {
       const from = Math.max(sinceMs, change.newMissesFrom - SLACK_MS);
-      add(repo.openMissesOf(locationId, numberKey, isoAt(from) ?? since, null));
+      add(repo.openMissesOf(locationId, numberKey, isoAt(from) ?? since, MAX_ISO));
     }
     return [...found.values()].sort((a, b) =>
       a.startedAt === b.startedAt

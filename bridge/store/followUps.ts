@@ -100,32 +100,24 @@ export class FollowUpRepo {
 
   /**
    * The followed-up misses of one number still open (awaiting a call back, or past their
-   * deadline: a later call may still return them) that started at or after `fromIso` and, when
-   * given, before `beforeIso`: the `calls_open_misses` index (schema.ts migration 11).
+   * deadline: a later call may still return them) that started at or after `fromIso` and
+   * before `beforeIso`: the `calls_open_misses` index (schema.ts migration 11).
    */
   openMissesOf(
     locationId: string,
     numberKey: string,
     fromIso: string,
-    beforeIso: string | null,
+    beforeIso: string,
   ): TrackedMiss[] {
-    const rows =
-      beforeIso === null
-        ? this.db
-            .prepare(
-              `SELECT call_id, started_at, ${STATE_COLUMNS} FROM calls
-               WHERE location_id = ? AND number_key = ? AND started_at >= ?
-                 AND return_status IN ('awaiting', 'not_returned') AND missed = 1`,
-            )
-            .all(locationId, numberKey, fromIso)
-        : this.db
-            .prepare(
-              `SELECT call_id, started_at, ${STATE_COLUMNS} FROM calls
-               WHERE location_id = ? AND number_key = ? AND started_at >= ? AND started_at < ?
-                 AND return_status IN ('awaiting', 'not_returned') AND missed = 1`,
-            )
-            .all(locationId, numberKey, fromIso, beforeIso);
-    return (rows as Row[]).map(trackedMissOf);
+    return (
+      this.db
+        .prepare(
+          `SELECT call_id, started_at, ${STATE_COLUMNS} FROM calls
+           WHERE location_id = ? AND number_key = ? AND started_at >= ? AND started_at < ?
+             AND return_status IN ('awaiting', 'not_returned') AND missed = 1`,
+        )
+        .all(locationId, numberKey, fromIso, beforeIso) as Row[]
+    ).map(trackedMissOf);
   }
 
   /**

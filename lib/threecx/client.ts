@@ -535,13 +535,12 @@ export class ThreeCxClient {
       throw error;
     }
     if (ignoredSelect(keys)) return keys as CallLeg[];
+    const whole = () => this.pagedReport<CallLeg>(path, CALL_LOG, this.pageSize, DEFAULT_ORDER_BY);
     const ranges = wantedRanges(keys, wanted, MAX_WANTED_RANGES);
     const covered = ranges.reduce((sum, r) => sum + r.end - r.start, 0);
     // Most of the window wanted: plain pages are fewer requests for nearly the same rows.
-    if (covered * 2 > keys.length)
-      return this.pagedReport<CallLeg>(path, CALL_LOG, this.pageSize, DEFAULT_ORDER_BY);
+    if (covered * 2 > keys.length) return whole();
     const rows: CallLeg[] = [];
-    const whole = () => this.pagedReport<CallLeg>(path, CALL_LOG, this.pageSize, DEFAULT_ORDER_BY);
     for (const range of ranges) {
       const period = rangePeriod(keys, range, window);
       if (period === null) return whole();
