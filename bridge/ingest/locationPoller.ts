@@ -91,8 +91,8 @@ export function createLocationPoller(
     },
     // The cheap re-read (issue 16): the Call Control index sees the rows of the calls not
     // finished yet, the only ones the poller can still fire events for.
-    callLogWanted: async (query, wanted) => {
-      const legs = await client.callLogWanted(query, wanted);
+    callLogWanted: async (query, wanted, options) => {
+      const legs = await client.callLogWanted(query, wanted, options);
       onCallLog?.(legs);
       return legs;
     },

@@ -3,6 +3,7 @@ import { matchQueuePolls } from '../queuePollMatch';
 import { readQueuePolls } from '../threecx/abandonedQueueCalls';
 import { rowCallKey, type CallLeg } from '../threecx/callLeg';
 import type { CallLogKeyRow } from '../threecx/callLogKeys';
+import type { CallLogWantedOptions } from '../threecx/client';
 import { validateCallLegs, type CallLegProblem } from '../threecx/validateCallLegs';
 import type { AbandonedQueueCall, ActiveCall, InboundCall } from '../threecx/xapiTypes';
 import type { SettledCall } from '../settledCall';
@@ -29,6 +30,7 @@ export interface CallHistorySource {
   callLogWanted?(
     query: { from: number; to: number },
     wanted: (row: CallLogKeyRow) => boolean,
+    options?: CallLogWantedOptions,
   ): Promise<CallLeg[]>;
   /** With `fields`, rows may carry only those (a source may also send them whole). */
   inboundCalls(
@@ -118,9 +120,23 @@ export class CallPoller {
     // Active calls first: a call that ends between the two reads is then at worst seen active
     // with all its legs in the log (pending one more tick), never gone with legs missing.
     const active = await this.source.activeCalls();
-    const rows = await this.readCallLog(window, state.finished);
+    // The inbound report must be requested after every row the call-log read returns was
+    // logged (a call's DID would be missing otherwise): after the call-log read, or as soon as
+    // the light pass has fixed the rows (the targeted reads and this one then run together).
+    let inboundRead: Promise<InboundReport> | null = null;
+    const readInbound = () => (inboundRead ??= this.inboundReport(window));
+    let rows: unknown[];
+    try {
+      rows = await this.readCallLog(window, state.finished, (wantedRows) => {
+        if (wantedRows > 0) void readInbound();
+      });
+    } catch (error) {
+      // A failed tick leaves no read behind it (the report never rejects).
+      await (inboundRead as Promise<InboundReport> | null);
+      throw error;
+    }
     const { legs, problems } = validateCallLegs(rows);
-    const inbound = legs.length > 0 ? await this.inboundReport(window) : NO_INBOUND_REPORT;
+    const inbound = legs.length > 0 ? await readInbound() : NO_INBOUND_REPORT;
     const activeCallIds = active.map((call) => String(call.Id));
     const first = await this.processingTurn(async () => {
       const input: TickInput = {
@@ -169,6 +185,7 @@ export class CallPoller {
   private async readCallLog(
     window: TickWindow,
     finished: Readonly<Record<string, number>>,
+    onLightPass: (wantedRows: number) => void,
   ): Promise<unknown[]> {
     const wanted = (row: unknown) => {
       const key = rowCallKey(row);
@@ -182,7 +199,7 @@ export class CallPoller {
       !window.catchingUp &&
       Object.keys(finished).length > 0;
     const rows = cheap
-      ? await this.source.callLogWanted!(query, wanted)
+      ? await this.source.callLogWanted!(query, wanted, { onLightPass })
       : await this.source.callLog(query);
     return rows.filter(wanted);
   }

@@ -30,19 +30,22 @@ export interface RowRange {
 }
 
 /**
- * The positions of the wanted rows as at most `maxRanges` runs: runs closer than the gap the
- * merge needs are joined first, so a handful of requests read every wanted row and few others.
+ * The positions of the wanted rows as at most `maxRanges` runs: runs at most `joinGap` rows
+ * apart are one run (a request costs more than the few unwanted rows between them), then the
+ * closest runs are joined until `maxRanges` remain, so a handful of requests read every wanted
+ * row and few others.
  */
 export function wantedRanges(
   rows: readonly CallLogKeyRow[],
   wanted: (row: CallLogKeyRow) => boolean,
   maxRanges: number,
+  joinGap = 0,
 ): RowRange[] {
   const ranges: RowRange[] = [];
   for (let i = 0; i < rows.length; i++) {
     if (!wanted(rows[i])) continue;
     const last = ranges[ranges.length - 1];
-    if (last !== undefined && last.end === i) last.end = i + 1;
+    if (last !== undefined && i - last.end <= joinGap) last.end = i + 1;
     else ranges.push({ start: i, end: i + 1 });
   }
   while (ranges.length > maxRanges) {

@@ -1,6 +1,6 @@
 import type { CallLeg } from '../../lib/threecx/callLeg';
 import type { CallLogKeyRow } from '../../lib/threecx/callLogKeys';
-import { ThreeCxClient } from '../../lib/threecx/client';
+import { ThreeCxClient, type ThreeCxClientOptions } from '../../lib/threecx/client';
 import {
   callLogRoute,
   functionParameters,
@@ -17,7 +17,7 @@ import { CLIENT_ID, CLIENT_SECRET, FakePbx, PBX, json } from './fakeTransport';
 const T0 = Date.UTC(2026, 2, 1);
 const HOUR = 3600_000;
 
-function clientFor(pbx: FakePbx) {
+function clientFor(pbx: FakePbx, options: Partial<ThreeCxClientOptions> = {}) {
   return new ThreeCxClient({
     pbxUrl: PBX,
     clientId: CLIENT_ID,
@@ -25,6 +25,7 @@ function clientFor(pbx: FakePbx) {
     transport: pbx.transport,
     now: () => T0,
     sleep: async () => undefined,
+    ...options,
   });
 }
 
@@ -184,6 +185,95 @@ describe('callLogWanted: the cheap re-read of a window', () => {
       expect(rows.filter(isNew).map((r) => r.CdrId)).toEqual(wantedIds(legs));
     }
     expect(lightAndWhole(pbx).light).toHaveLength(1);
+  });
+});
+
+describe('callLogWanted: fewer requests, and no waiting one after another', () => {
+  /** Calls 100, 104 and 108: runs of three rows with nine unwanted rows between them. */
+  const closeRuns = (row: CallLogKeyRow) =>
+    ['call-100', 'call-104', 'call-108'].includes(String(row.CallHistoryId));
+
+  it('reads runs of wanted rows a few rows apart in one request', async () => {
+    const legs = legsEvery(T0, 1234, 2);
+    const pbx = pbxWith(legs);
+    const rows = await clientFor(pbx).callLogWanted({ from: T0, to: T0 + HOUR }, closeRuns);
+    expect(rows.filter(closeRuns).map((r) => r.CdrId)).toEqual(
+      legs.filter(closeRuns).map((l) => l.CdrId),
+    );
+    // One period from call 100's first leg (row 300) to call 108's last (row 326).
+    expect(wholePeriods(pbx)).toEqual([[T0 + 600_000, T0 + 653_000]]);
+  });
+
+  it('sends the targeted reads of runs far apart together, not one after the other', async () => {
+    const legs = legsEvery(T0, 1234, 2);
+    const pbx = pbxWith(legs);
+    let inFlight = 0;
+    let most = 0;
+    const client = clientFor(pbx, {
+      transport: {
+        request: async (request) => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          // An answer takes a turn of the event loop, as one over the network would.
+          await new Promise((resolve) => setImmediate(resolve));
+          try {
+            return await pbx.transport.request(request);
+          } finally {
+            inFlight--;
+          }
+        },
+      },
+    });
+    const rows = await client.callLogWanted({ from: T0, to: T0 + HOUR }, isNew);
+    expect(rows.map((r) => r.CdrId)).toEqual(wantedIds(legs));
+    expect(wholePeriods(pbx)).toHaveLength(2);
+    expect(most).toBe(2);
+  });
+});
+
+describe('callLogWanted with onLightPass: the rows as of the light pass', () => {
+  it('says how many rows are wanted once the light pass is read, before any targeted read', async () => {
+    const legs = legsEvery(T0, 1234, 2);
+    const pbx = pbxWith(legs);
+    const told: Array<[number, number]> = [];
+    await clientFor(pbx).callLogWanted({ from: T0, to: T0 + HOUR }, isNew, {
+      onLightPass: (wanted) => told.push([wanted, pbx.transport.requestsTo('/xapi').length]),
+    });
+    // Told after the one light-pass request, with the 9 rows of calls 100, 250 and 251.
+    expect(told).toEqual([[9, 1]]);
+  });
+
+  it('leaves a leg logged after the light pass to the next read', async () => {
+    const legs = legsEvery(T0, 1234, 2);
+    const pbx = new FakePbx();
+    const route = callLogRoute(legs, { select: true, count: 'total' });
+    pbx.routes.set('/ReportCallLogData', (url) => {
+      const answer = route(url);
+      // After the light pass, call 250 gets a fourth leg, inside the period read for it.
+      if (url.searchParams.has('$select') && !legs.some((l) => l.CdrId === 'late-leg'))
+        legs.splice(752, 0, { ...legs[751], CdrId: 'late-leg' });
+      return answer;
+    });
+    const client = clientFor(pbx);
+    const period = { from: T0, to: T0 + HOUR };
+    const first = await client.callLogWanted(period, isNew, { onLightPass: () => undefined });
+    expect(first.map((r) => r.CdrId)).not.toContain('late-leg');
+    expect(first.filter(isNew)).toHaveLength(9);
+    // The next read has it; without onLightPass the read returns it at once.
+    const next = await client.callLogWanted(period, isNew, { onLightPass: () => undefined });
+    expect(next.map((r) => r.CdrId)).toContain('late-leg');
+  });
+
+  it('is not told when the period is read in several windows (a later light pass sees later rows)', async () => {
+    const legs = legsEvery(T0, 1234, 2);
+    const pbx = pbxWith(legs, { select: true, count: 'total', maxPeriodMs: HOUR / 2 });
+    const client = clientFor(pbx, { minWindowMs: 60_000 });
+    const told: number[] = [];
+    const rows = await client.callLogWanted({ from: T0, to: T0 + HOUR }, isNew, {
+      onLightPass: (wanted) => told.push(wanted),
+    });
+    expect(rows.filter(isNew).map((r) => r.CdrId)).toEqual(wantedIds(legs));
+    expect(told).toEqual([]);
   });
 });
 

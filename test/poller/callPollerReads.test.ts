@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CallPoller, type CallHistorySource } from '../../lib/poller/callPoller';
+import { MemoryPollerStore, initialPollerState } from '../../lib/poller/pollerState';
+import type { CallLeg } from '../../lib/threecx/callLeg';
+import type { CallLogWantedOptions } from '../../lib/threecx/client';
+import { parseUtcMillis } from '../../lib/utcTime';
+
+/**
+ * The order of one tick's reads (issue 16: a poll was seven requests one after another). The
+ * inbound-calls report may run beside the targeted call-log reads, but only once the light pass
+ * has fixed which rows come back: a leg logged before the report was read then always has its
+ * DID in it.
+ */
+const legs: CallLeg[] = JSON.parse(
+  readFileSync(
+    join(__dirname, '..', 'fixtures', 'calls', '07-voicemail-with-message.json'),
+    'utf8',
+  ),
+).legs;
+const callKey = String(legs[0].CallHistoryId);
+const start = parseUtcMillis(legs[0].StartTime);
+const now = start + 10 * 60_000;
+const DID = '+61881234567';
+
+/** A source that logs each read as it starts and as it ends, in order. */
+function sourceFor(log: string[], wantedRows: CallLeg[]): CallHistorySource {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  return {
+    activeCalls: async () => {
+      log.push('activeCalls');
+      return [];
+    },
+    callLog: async () => {
+      log.push('whole call log');
+      await turn();
+      log.push('whole call log answered');
+      return wantedRows;
+    },
+    callLogWanted: async (_query, wanted, options?: CallLogWantedOptions) => {
+      log.push('light pass');
+      await turn();
+      options?.onLightPass?.(wantedRows.filter((row) => wanted(row)).length);
+      log.push('targeted reads');
+      await turn();
+      await turn();
+      log.push('targeted reads answered');
+      return wantedRows;
+    },
+    inboundCalls: async () => {
+      log.push('inbound report');
+      return [
+        {
+          CdrId: 'in-1',
+          CallHistoryId: callKey,
+          Did: DID,
+          SourceDn: '10000',
+          StartTime: legs[0].StartTime,
+        },
+      ];
+    },
+    abandonedQueueCalls: async () => [],
+  };
+}
+
+/** A store holding one finished call in the window, so the tick takes the cheap re-read. */
+function storeWithHistory() {
+  const store = new MemoryPollerStore();
+  store.state = {
+    ...initialPollerState(now - 60_000),
+    finished: { 'an-earlier-call': now - 5 * 60_000 },
+  };
+  return store;
+}
+
+function pollerOver(source: CallHistorySource, store: MemoryPollerStore) {
+  return new CallPoller({
+    source,
+    store,
+    now: () => now,
+    settings: { settle: { graceSeconds: 10, country: 'AU' } },
+  });
+}
+
+describe('the reads of one tick', () => {
+  it('reads the inbound report beside the targeted reads, once the light pass is in, and the call keeps its DID', async () => {
+    const log: string[] = [];
+    const store = storeWithHistory();
+    await pollerOver(sourceFor(log, legs), store).tick();
+    expect(log).toEqual([
+      'activeCalls',
+      'light pass',
+      'inbound report',
+      'targeted reads',
+      'targeted reads answered',
+    ]);
+    const missed = store.events.filter((e) => e.type === 'call.missed');
+    expect(missed.map((e) => [e.call.call_id, e.call.dialed_number])).toEqual([[callKey, DID]]);
+  });
+
+  it('reads no inbound report when the light pass finds nothing wanted', async () => {
+    const log: string[] = [];
+    await pollerOver(sourceFor(log, []), storeWithHistory()).tick();
+    expect(log).toEqual(['activeCalls', 'light pass', 'targeted reads', 'targeted reads answered']);
+  });
+
+  it('reads the inbound report only after a whole read of the call log (no light pass to wait for)', async () => {
+    const log: string[] = [];
+    const store = new MemoryPollerStore();
+    store.state = initialPollerState(now - 60_000);
+    await pollerOver(sourceFor(log, legs), store).tick();
+    expect(log).toEqual([
+      'activeCalls',
+      'whole call log',
+      'whole call log answered',
+      'inbound report',
+    ]);
+  });
+
+  it('fails the tick, storing nothing, when the targeted reads fail after the report was asked for', async () => {
+    const log: string[] = [];
+    const store = storeWithHistory();
+    const before = structuredClone(store.state);
+    const source = sourceFor(log, legs);
+    source.callLogWanted = async (_query, _wanted, options) => {
+      options?.onLightPass?.(1);
+      throw new Error('3CX answered 502');
+    };
+    await expect(pollerOver(source, store).tick()).rejects.toThrow('502');
+    expect(log).toEqual(['activeCalls', 'inbound report']);
+    expect(store.state).toEqual(before);
+    expect(store.events).toEqual([]);
+  });
+});
