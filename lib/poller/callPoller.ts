@@ -1,12 +1,13 @@
 import type { QueuePoll } from '../queuePoll';
 import { matchQueuePolls } from '../queuePollMatch';
 import { readQueuePolls } from '../threecx/abandonedQueueCalls';
-import { rowCallKey, type CallLeg } from '../threecx/callLeg';
-import type { CallLogKeyRow } from '../threecx/callLogKeys';
+import { callKeyOf, rowCallKey, type CallLeg } from '../threecx/callLeg';
+import { cdrIdOf, type CallLogKeyRow } from '../threecx/callLogKeys';
 import type { CallLogWantedOptions } from '../threecx/client';
 import { validateCallLegs, type CallLegProblem } from '../threecx/validateCallLegs';
 import type { AbandonedQueueCall, ActiveCall, InboundCall } from '../threecx/xapiTypes';
 import type { SettledCall } from '../settledCall';
+import { parseUtcMillis } from '../utcTime';
 import { initialPollerState, type PollerEvent, type PollerStore } from './pollerState';
 import {
   DEFAULT_POLL_SETTINGS,
@@ -101,6 +102,13 @@ export class CallPoller {
   private readonly onWarning: (message: string, error: unknown) => void;
   private readonly processingTurn: <T>(work: () => Promise<T>) => Promise<T>;
   private readonly slices: CallPollerOptions['slices'];
+  /**
+   * The legs of the calls left pending by the last successful tick, by `CdrId`: the cheap
+   * re-read asks the PBX only for rows it has not got (issue 16: the rows of a long call, re-read
+   * on every tick until it ends, cost a targeted request of their own). A leg's row is final
+   * once logged (docs/3cx-facts.md §1.5: one CDR per hop, written when the hop ends).
+   */
+  private pendingLegs = new Map<string, CallLeg>();
 
   constructor(options: CallPollerOptions) {
     this.source = options.source;
@@ -127,8 +135,8 @@ export class CallPoller {
     const readInbound = () => (inboundRead ??= this.inboundReport(window));
     let rows: unknown[];
     try {
-      rows = await this.readCallLog(window, state.finished, (wantedRows) => {
-        if (wantedRows > 0) void readInbound();
+      rows = await this.readCallLog(window, state.finished, (legsToCome) => {
+        if (legsToCome > 0) void readInbound();
       });
     } catch (error) {
       // A failed tick leaves no read behind it (the report never rejects).
@@ -166,6 +174,7 @@ export class CallPoller {
         return again;
       });
     }
+    this.pendingLegs = legsOfCalls(legs, outcome.state.pending);
     return {
       window,
       legs: legs.length,
@@ -185,7 +194,7 @@ export class CallPoller {
   private async readCallLog(
     window: TickWindow,
     finished: Readonly<Record<string, number>>,
-    onLightPass: (wantedRows: number) => void,
+    onLightPass: (legsToCome: number) => void,
   ): Promise<unknown[]> {
     const wanted = (row: unknown) => {
       const key = rowCallKey(row);
@@ -198,10 +207,23 @@ export class CallPoller {
       this.source.callLogWanted !== undefined &&
       !window.catchingUp &&
       Object.keys(finished).length > 0;
-    const rows = cheap
-      ? await this.source.callLogWanted!(query, wanted, { onLightPass })
-      : await this.source.callLog(query);
-    return rows.filter(wanted);
+    if (!cheap) return (await this.source.callLog(query)).filter(wanted);
+    // Legs already held (a pending call's) are not read again; those still in the window and
+    // of calls not finished come back with the rows read.
+    const held = [...this.pendingLegs.values()].filter((leg) => {
+      const start = parseUtcMillis(leg.StartTime);
+      return wanted(leg) && start >= window.from && start <= window.to;
+    });
+    const toRead = (row: CallLogKeyRow) => {
+      const id = cdrIdOf(row);
+      return wanted(row) && (id === null || !this.pendingLegs.has(id));
+    };
+    const rows = await this.source.callLogWanted!(query, toRead, {
+      onLightPass: (rowsToRead) => onLightPass(rowsToRead + held.length),
+    });
+    const read = rows.filter(wanted);
+    const readIds = new Set(read.map(cdrIdOf));
+    return [...read, ...held.filter((leg) => !readIds.has(cdrIdOf(leg)))];
   }
 
   private process(input: TickInput): Promise<TickOutcome> {
@@ -276,6 +298,19 @@ export class CallPoller {
     }
     return byCall;
   }
+}
+
+/** The legs with a `CdrId` of the calls in `calls`, by `CdrId`. */
+function legsOfCalls(
+  legs: readonly CallLeg[],
+  calls: Readonly<Record<string, number>>,
+): Map<string, CallLeg> {
+  const byId = new Map<string, CallLeg>();
+  for (const leg of legs) {
+    const id = cdrIdOf(leg);
+    if (id !== null && Object.hasOwn(calls, callKeyOf(leg))) byId.set(id, leg);
+  }
+  return byId;
 }
 
 interface InboundReport {

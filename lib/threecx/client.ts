@@ -141,7 +141,7 @@ const MAX_WANTED_RANGES = 3;
  * the bridge more than a few dozen whole rows (issue 16: at 30 calls/min a poll made 2.9
  * targeted reads, one after another, for runs a few rows apart).
  */
-const JOIN_GAP_ROWS = 10;
+const JOIN_GAP_ROWS = 100;
 
 /**
  * `$top` of reads that `$select` a few fields (the light pass, the inbound report's three

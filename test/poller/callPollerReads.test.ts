@@ -22,6 +22,16 @@ const callKey = String(legs[0].CallHistoryId);
 const start = parseUtcMillis(legs[0].StartTime);
 const now = start + 10 * 60_000;
 const DID = '+61881234567';
+/** The inbound-calls report: the call came in on trunk 10000, dialling DID. */
+const INBOUND_ROWS = [
+  {
+    CdrId: 'in-1',
+    CallHistoryId: callKey,
+    Did: DID,
+    SourceDn: '10000',
+    StartTime: legs[0].StartTime,
+  },
+];
 
 /** A source that logs each read as it starts and as it ends, in order. */
 function sourceFor(log: string[], wantedRows: CallLeg[]): CallHistorySource {
@@ -49,15 +59,7 @@ function sourceFor(log: string[], wantedRows: CallLeg[]): CallHistorySource {
     },
     inboundCalls: async () => {
       log.push('inbound report');
-      return [
-        {
-          CdrId: 'in-1',
-          CallHistoryId: callKey,
-          Did: DID,
-          SourceDn: '10000',
-          StartTime: legs[0].StartTime,
-        },
-      ];
+      return INBOUND_ROWS;
     },
     abandonedQueueCalls: async () => [],
   };
@@ -130,5 +132,65 @@ describe('the reads of one tick', () => {
     expect(log).toEqual(['activeCalls', 'inbound report']);
     expect(store.state).toEqual(before);
     expect(store.events).toEqual([]);
+  });
+});
+
+describe('the legs of a pending call', () => {
+  /** A PBX where the first leg is logged 20 s in and the voicemail leg 58.5 s in. */
+  function pbxAt(t: number) {
+    return {
+      rows: legs.filter((_, i) => t >= start + (i === 0 ? 20_000 : 58_500)),
+      active: t < start + 58_500 ? [{ Id: Number(legs[0].CallId) }] : [],
+    };
+  }
+
+  function pollerAt(clock: { t: number }, cheap: boolean, asked: string[][]) {
+    const store = new MemoryPollerStore();
+    store.state = {
+      ...initialPollerState(start - 60_000),
+      finished: { 'an-earlier-call': start - 120_000 },
+    };
+    const source: CallHistorySource = {
+      activeCalls: async () => pbxAt(clock.t).active as never,
+      callLog: async () => pbxAt(clock.t).rows,
+      inboundCalls: async () => INBOUND_ROWS,
+      abandonedQueueCalls: async () => [],
+    };
+    if (cheap)
+      // A PBX answering the light pass and the targeted reads: the rows `wanted` picks.
+      source.callLogWanted = async (_query, wanted, options) => {
+        const picked = pbxAt(clock.t).rows.filter((row) => wanted(row));
+        options?.onLightPass?.(picked.length);
+        asked.push(picked.map((row) => String(row.CdrId)));
+        return picked;
+      };
+    const poller = new CallPoller({
+      source,
+      store,
+      now: () => clock.t,
+      settings: { settle: { graceSeconds: 10, country: 'AU' } },
+    });
+    return { poller, store };
+  }
+
+  it('are not asked for again while the call is pending, and it settles as with whole reads', async () => {
+    const clock = { t: start + 30_000 };
+    const asked: string[][] = [];
+    const cheap = pollerAt(clock, true, asked);
+    const whole = pollerAt(clock, false, []);
+    for (const t of [30_000, 50_000, 80_000]) {
+      clock.t = start + t;
+      await cheap.poller.tick();
+      await whole.poller.tick();
+    }
+    // The first leg once; nothing new at 50 s; then only the voicemail leg.
+    expect(asked).toEqual([[legs[0].CdrId], [], [legs[1].CdrId]]);
+    expect(cheap.store.events.map((e) => e.type)).toEqual([
+      'call.started',
+      'call.ended',
+      'call.missed',
+    ]);
+    expect(cheap.store.events).toEqual(whole.store.events);
+    expect(cheap.store.events[2].call.dialed_number).toBe(DID);
   });
 });
