@@ -63,9 +63,18 @@ export class BridgeProbe {
   deliveryLatencies: TimedValue[] = [];
   deliveryOutcomes: Record<string, number> = {};
 
+  /**
+   * Each poll's processing turn (bridge/workTurns.ts): how long it waited for its turn, and how
+   * long its CPU work held it, both ms.
+   */
+  turnWaits: TimedValue[] = [];
+  turnWork: TimedValue[] = [];
+
   reset(): void {
     this.polls = [];
     this.requests = [];
+    this.turnWaits = [];
+    this.turnWork = [];
     this.settleDelays = [];
     this.eventsStored = 0;
     this.deliveryLatencies = [];
@@ -73,6 +82,22 @@ export class BridgeProbe {
   }
 
   attach(bridge: BridgeService): void {
+    // The polls' turns, timed around the bridge's own queue (a private member: the bridge
+    // exposes no figure for it, and the bench must not change what it measures).
+    const turns = bridge['pollWork'];
+    const run = turns.run.bind(turns);
+    turns.run = <T>(work: () => Promise<T>): Promise<T> => {
+      const asked = performance.now();
+      return run(async () => {
+        const started = performance.now();
+        this.turnWaits.push({ at: Date.now(), ms: started - asked });
+        try {
+          return await work();
+        } finally {
+          this.turnWork.push({ at: Date.now(), ms: performance.now() - started });
+        }
+      });
+    };
     const metrics = bridge.metrics;
     const pollFinished = metrics.pollFinished.bind(metrics);
     metrics.pollFinished = (location, ok, seconds) => {

@@ -1,5 +1,10 @@
 import type { LocationPollStatus } from '../bridge/ingest/pollScheduler';
-import { startBenchBridge, type BenchBridge, type PollRecord } from './benchBridge';
+import {
+  startBenchBridge,
+  type BenchBridge,
+  type PollRecord,
+  type TimedValue,
+} from './benchBridge';
 import { profileWindow } from './cpuProfile';
 import { ProcessMeter } from './processMeter';
 import {
@@ -176,6 +181,8 @@ async function pollingAt(
     const hostCpuMsPerRequest =
       (hostAfter.cpuMicros - hostBefore.cpuMicros) / 1000 / Math.max(1, requests.length);
     const q = (values: number[], p: number, digits = 0) => round(percentile(values, p), digits);
+    const inWindow = (values: readonly TimedValue[]) =>
+      values.filter((v) => v.at >= windowFrom && v.at < windowTo).map((v) => v.ms);
     printTable(
       `${pbxs} PBXs polled by one bridge every 5 s for ${round(windowSeconds)} s (after ${round(Math.max(warmupSeconds * 1000, afterFirstRound ? firstRoundMs + intervalMs : 0) / 1000)} s warm-up${afterFirstRound ? ': the first round and one interval' : ''}), ${callsPerMinute} call/min each, legs logged ${callLogDelaySeconds} s after they end; ${loadLine()}`,
       [
@@ -198,6 +205,11 @@ async function pollingAt(
             99,
           )}`,
           note: `${round(mean(requests.map((r) => r.ms)), 1)} ms per request to 3CX on average (timed in the bridge, so its own event-loop delay is included), ${round(requests.length / Math.max(1, ok.length), 1)} requests per poll`,
+        },
+        {
+          figure: 'processing turn: wait p50 / p95 / max ms, work p50 / p95 / max ms',
+          value: `${q(inWindow(probe.turnWaits), 50, 1)} / ${q(inWindow(probe.turnWaits), 95, 1)} / ${q(inWindow(probe.turnWaits), 100)}, ${q(inWindow(probe.turnWork), 50, 1)} / ${q(inWindow(probe.turnWork), 95, 1)} / ${q(inWindow(probe.turnWork), 100)}`,
+          note: 'a poll’s settle-and-store waits for the polls ahead of it (bridge/workTurns.ts); a poll with an abandoned queue call has two turns',
         },
         {
           figure: 'requests per poll, by read',
