@@ -41,11 +41,33 @@ describe('WorkTurns', () => {
     const queue = new WorkTurns({
       yieldToLoop: () =>
         new Promise((resolve) => setTimeout(() => resolve(void log.push('loop')), 0)),
+      budgetMs: 0,
     });
     const turns = ['a', 'b', 'c'].map((name) => queue.run(async () => void log.push(name)));
     await jest.runAllTimersAsync();
     await Promise.all(turns);
     expect(log).toEqual(['a', 'loop', 'b', 'loop', 'c', 'loop']);
+  });
+
+  it('runs turns back to back until they have held the loop for the budget, then lets it run', async () => {
+    const log: string[] = [];
+    let clock = 0;
+    const queue = new WorkTurns({
+      yieldToLoop: () =>
+        new Promise((resolve) => setTimeout(() => resolve(void log.push('loop')), 0)),
+      budgetMs: 10,
+      now: () => clock,
+    });
+    // Each turn takes 4 ms of the injected clock: three fit in the 10 ms budget (0, 4, 8 ms in).
+    const turns = ['a', 'b', 'c', 'd', 'e'].map((name) =>
+      queue.run(async () => {
+        log.push(name);
+        clock += 4;
+      }),
+    );
+    await jest.runAllTimersAsync();
+    await Promise.all(turns);
+    expect(log).toEqual(['a', 'b', 'c', 'loop', 'd', 'e', 'loop']);
   });
 
   it('puts a location that asks again behind those already waiting', async () => {
