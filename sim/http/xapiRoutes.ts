@@ -142,6 +142,7 @@ function route(segments: readonly string[]): Route {
                 reportProperties(s, report),
                 s.reportQuirks,
                 report.naturalOrder,
+                true,
               ),
             ),
           );

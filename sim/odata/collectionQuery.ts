@@ -53,6 +53,8 @@ export function answerCollection(
   properties: readonly string[],
   quirks: PageQuirks = {},
   naturalOrder?: string,
+  /** The row objects are never changed once served (report rows): selections are kept. */
+  fixedRows = false,
 ): CollectionAnswer {
   checkOptionNames(query);
   const known = new Set(properties);
@@ -83,7 +85,10 @@ export function answerCollection(
   if (quirks.maxPageRows !== undefined) result = result.slice(0, quirks.maxPageRows);
 
   const select = quirks.ignoresSelect ? null : query.get('$select');
-  if (select !== null) result = result.map(selectProperties(select, known));
+  if (select !== null) {
+    const pick = selectProperties(select, known);
+    result = result.map(fixedRows ? selectedOnce(select, pick) : pick);
+  }
   if (query.get('$expand') !== null) {
     throw badQuery(
       `Could not find a navigation property named '${query.get('$expand')}'`,
@@ -174,6 +179,34 @@ function booleanOption(query: URLSearchParams, name: string): boolean {
   if (text !== 'true' && text !== 'false')
     throw badQuery(`Invalid value '${text}' for ${name}`, name);
   return text === 'true';
+}
+
+/**
+ * Each row's selection, made once per row object and `$select` text, for rows whose object is
+ * fixed once served (sim/odata/collectionJson.ts caches their text by object), so
+ * the same selected object then reuses its cached text. A poller's light pass selects the key
+ * fields of its whole window every few seconds, and serialising them anew was most of what the
+ * simulator spent (issue 16). Rows built per request simply miss.
+ */
+const selections = new Map<string, WeakMap<Row, Row>>();
+
+function selectedOnce(select: string, pick: (row: Row) => Row): (row: Row) => Row {
+  let byRow = selections.get(select);
+  if (byRow === undefined) {
+    // Few distinct `$select` texts are ever sent; a client that sent many more gets no cache.
+    if (selections.size >= 64) return pick;
+    byRow = new WeakMap();
+    selections.set(select, byRow);
+  }
+  const cache = byRow;
+  return (row) => {
+    let picked = cache.get(row);
+    if (picked === undefined) {
+      picked = pick(row);
+      cache.set(row, picked);
+    }
+    return picked;
+  };
 }
 
 function selectProperties(select: string, known: ReadonlySet<string>): (row: Row) => Row {

@@ -39,6 +39,19 @@ describe('report answers: the shortcuts change nothing', () => {
     expect(collectionJson(natural)).toBe(JSON.stringify(omitNulls(plain)));
   });
 
+  it('a light pass selects each fixed row once: the next one reuses it and its text, same answer', () => {
+    const rows = sim.pbx.callLog(from(), to()) as unknown as Row[];
+    const q = new URLSearchParams(queries[2]);
+    const answer = () =>
+      answerCollection(rows, q, 'ctx', CALL_LOG_PROPERTIES, {}, 'StartTime', true);
+    const first = answer();
+    const second = answer();
+    expect(second.value.every((row, i) => row === first.value[i])).toBe(true);
+    const plain = answerCollection(rows, q, 'ctx', CALL_LOG_PROPERTIES);
+    expect(plain.value.some((row, i) => row === first.value[i])).toBe(false);
+    expect(collectionJson(second)).toBe(JSON.stringify(omitNulls(plain)));
+  });
+
   it.each(queries.slice(0, 2))(
     'inbound report, %s: the natural order is the sorted order',
     (query) => {
