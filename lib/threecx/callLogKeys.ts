@@ -37,13 +37,13 @@ export interface RowRange {
  */
 export function wantedRanges(
   rows: readonly CallLogKeyRow[],
-  wanted: (row: CallLogKeyRow) => boolean,
+  wanted: (row: CallLogKeyRow, index: number) => boolean,
   maxRanges: number,
   joinGap = 0,
 ): RowRange[] {
   const ranges: RowRange[] = [];
   for (let i = 0; i < rows.length; i++) {
-    if (!wanted(rows[i])) continue;
+    if (!wanted(rows[i], i)) continue;
     const last = ranges[ranges.length - 1];
     if (last !== undefined && i - last.end <= joinGap) last.end = i + 1;
     else ranges.push({ start: i, end: i + 1 });

@@ -313,14 +313,14 @@ export class ThreeCxClient {
     let snapshot: Set<string> | null = null;
     const onKeys = (window: ReportWindow) =>
       options.onLightPass && window.from === period.from && window.to === period.to
-        ? (keys: readonly CallLogKeyRow[]) => {
+        ? (keys: readonly CallLogKeyRow[], wantedRows: number) => {
             if (snapshot !== null) return;
             snapshot = new Set();
             for (const key of keys) {
               const id = cdrIdOf(key);
               if (id !== null) snapshot.add(id);
             }
-            options.onLightPass!(keys.filter(wanted).length);
+            options.onLightPass!(wantedRows);
           }
         : undefined;
     try {
@@ -562,7 +562,7 @@ export class ThreeCxClient {
   private async wantedInWindow(
     window: ReportWindow,
     wanted: (row: CallLogKeyRow) => boolean,
-    onKeys: ((keys: readonly CallLogKeyRow[]) => void) | undefined,
+    onKeys: ((keys: readonly CallLogKeyRow[], wantedRows: number) => void) | undefined,
   ): Promise<CallLeg[]> {
     const path = callLogPath(window);
     let keys: CallLogKeyRow[];
@@ -579,18 +579,23 @@ export class ThreeCxClient {
       if (isThreeCxError(error) && error.status === 400) throw new SelectRefused();
       throw error;
     }
-    onKeys?.(keys);
-    return this.wantedRows(window, keys, wanted);
+    // The caller's choice, asked once per row (a window holds a thousand rows and more).
+    const picked = keys.map((key) => wanted(key));
+    onKeys?.(
+      keys,
+      picked.reduce((n, p) => (p ? n + 1 : n), 0),
+    );
+    return this.wantedRows(window, keys, picked);
   }
 
   /** The rows of `ranges` of the light pass `keys`, whole; the whole window if unsure. */
   private async wantedRows(
     window: ReportWindow,
     keys: CallLogKeyRow[],
-    wanted: (row: CallLogKeyRow) => boolean,
+    picked: readonly boolean[],
   ): Promise<CallLeg[]> {
     if (ignoredSelect(keys)) return keys as CallLeg[];
-    const ranges = wantedRanges(keys, wanted, MAX_WANTED_RANGES, JOIN_GAP_ROWS);
+    const ranges = wantedRanges(keys, (_, i) => picked[i], MAX_WANTED_RANGES, JOIN_GAP_ROWS);
     const path = callLogPath(window);
     const whole = () => this.pagedReport<CallLeg>(path, CALL_LOG, this.pageSize, DEFAULT_ORDER_BY);
     const covered = ranges.reduce((sum, r) => sum + r.end - r.start, 0);
@@ -617,9 +622,9 @@ export class ThreeCxClient {
       const id = cdrIdOf(row);
       if (id !== null) got.add(id);
     }
-    for (const key of keys) {
-      if (!wanted(key)) continue;
-      const id = cdrIdOf(key);
+    for (let i = 0; i < keys.length; i++) {
+      if (!picked[i]) continue;
+      const id = cdrIdOf(keys[i]);
       if (id === null || !got.has(id)) return whole();
     }
     return rows;
