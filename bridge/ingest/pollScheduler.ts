@@ -154,7 +154,11 @@ export class PollScheduler {
   /**
    * Measured from the start of the poll that just ran, so a location is polled every interval
    * however long its poll took, and jittered only downwards (−10 %): an event is never more
-   * than one interval late to be noticed (BENCHMARKS.md, latency). Errors back off doubling.
+   * than one interval late to be noticed (BENCHMARKS.md, latency). A poll that took longer than
+   * that is followed at the next point of the location's own schedule, not at once: polls that
+   * overran together (the first round's catch-ups, a stall) would otherwise all start again
+   * together and stay bunched for good (issue 16: 183 of 200 polls in flight at once, waiting
+   * seconds for their processing turns). Errors back off doubling.
    */
   private nextDelay(slot: Slot, tookMs: number): number {
     const base = slot.target.intervalMs;
@@ -163,7 +167,7 @@ export class PollScheduler {
       return backoff * (0.9 + (this.options.random ?? Math.random)() * 0.2);
     }
     const jittered = base * (0.9 + (this.options.random ?? Math.random)() * 0.1);
-    return Math.max(100, jittered - tookMs);
+    return Math.max(100, jittered - (tookMs % jittered));
   }
 
   private async run(slot: Slot): Promise<TickReport> {

@@ -68,6 +68,62 @@ describe('PollScheduler', () => {
     for (const gap of gaps) expect(gap).toBeLessThanOrEqual(10_000);
   });
 
+  it('after a poll longer than the interval, polls again at the next point of its own schedule', async () => {
+    const scheduler = new PollScheduler({ now: () => Date.now(), random: () => 0.999999 });
+    const starts: number[] = [];
+    let first = true;
+    scheduler.add({
+      locationId: 'catching-up',
+      intervalMs: 5_000,
+      tick: () => {
+        starts.push(Date.now());
+        const took = first ? 12_000 : 0;
+        first = false;
+        return new Promise((resolve) => setTimeout(() => resolve(report(Date.now())), took));
+      },
+    });
+    scheduler.start();
+    await advance(30_000);
+    await stop(scheduler);
+    const offsets = starts.map((s) => s - starts[0]!);
+    // Not at 12 s (at once): at 15 s, where the 5-second schedule from its first poll falls.
+    expect(offsets[1]).toBeGreaterThanOrEqual(14_990);
+    expect(offsets[1]).toBeLessThanOrEqual(15_000);
+  });
+
+  it('keeps locations spread when their first polls all end together (a slow first round)', async () => {
+    const dice = new SeededRandom(7);
+    const scheduler = new PollScheduler({ now: () => Date.now(), random: () => dice.next() });
+    const t0 = Date.now();
+    const starts = new Map<string, number[]>();
+    for (let i = 0; i < 100; i++) {
+      const id = `pbx-${i}`;
+      starts.set(id, []);
+      scheduler.add({
+        locationId: id,
+        intervalMs: 5_000,
+        tick: () => {
+          const mine = starts.get(id)!;
+          mine.push(Date.now());
+          // Every first poll ends 40 s after the scheduler started, however early it began.
+          const took = mine.length === 1 ? t0 + 40_000 - Date.now() : 0;
+          return new Promise((resolve) => setTimeout(() => resolve(report(Date.now())), took));
+        },
+      });
+    }
+    scheduler.start();
+    await advance(60_000);
+    await stop(scheduler);
+    const perSecond = new Map<number, number>();
+    for (const list of starts.values())
+      for (const start of list.slice(1)) {
+        const second = Math.floor((start - t0) / 1000);
+        perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+      }
+    // 20 polls a second on average; started again at once, all 100 would start in one second.
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(30);
+  });
+
   it('jitters only downwards: never waits longer than the interval', async () => {
     const scheduler = new PollScheduler({ now: () => Date.now(), random: () => 0 });
     const quick = target('quick', 10_000, 0);
