@@ -1,3 +1,4 @@
+import { writeHeapSnapshot } from 'node:v8';
 import type { LocationPollStatus } from '../bridge/ingest/pollScheduler';
 import {
   startBenchBridge,
@@ -127,6 +128,9 @@ async function pollingAt(
     const hostAfter = await host.usage();
     global.gc?.();
     const heapAfterGc = process.memoryUsage().heapUsed;
+    // BENCH_HEAP_SNAPSHOT=FILE: what the bridge holds after the window (for the GC's cost).
+    if (process.env.BENCH_HEAP_SNAPSHOT)
+      process.stdout.write(`[heap] ${writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)}\n`);
 
     // `GET /v1/status` for every location, with its own API key, while the polling goes on.
     const apiMs: number[] = [];

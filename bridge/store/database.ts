@@ -41,7 +41,9 @@ export function openDatabase(
     }
     return db;
   }
-  return new SqliteDatabase(openSqlite(target));
+  return new SqliteDatabase(openSqlite(target), {
+    checkpointInWorker: target === ':memory:' ? undefined : target,
+  });
 }
 
 /** The SQLite page cache per connection, in KiB (`PRAGMA cache_size` takes it negated). */

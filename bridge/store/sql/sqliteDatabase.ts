@@ -1,5 +1,6 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { SqlDatabase, SqlStatement } from './sqlDatabase';
+import { WalCheckpointer } from './walCheckpointer';
 
 /**
  * The SQLite store: `node:sqlite` statements are handed out as they are (no wrapper on the hot
@@ -18,7 +19,19 @@ export class SqliteDatabase implements SqlDatabase {
    */
   private readonly statements = new Map<string, StatementSync>();
 
-  constructor(readonly raw: DatabaseSync) {}
+  /** The worker that checkpoints the log, started with the first transaction (file only). */
+  private checkpointer: WalCheckpointer | null = null;
+
+  constructor(
+    readonly raw: DatabaseSync,
+    private readonly options: {
+      /**
+       * The database file: its write-ahead log is then checkpointed by a worker thread
+       * (bridge/store/sql/walCheckpointer.ts), not by the commits. None: SQLite's own.
+       */
+      checkpointInWorker?: string;
+    } = {},
+  ) {}
 
   get isOpen(): boolean {
     return this.raw.isOpen;
@@ -44,6 +57,9 @@ export class SqliteDatabase implements SqlDatabase {
 
   transaction<T>(work: () => T): T {
     if (this.raw.isTransaction) return work();
+    // Only a process that writes gets the worker (the CLI's reads never start one).
+    if (this.checkpointer === null && this.options.checkpointInWorker !== undefined)
+      this.checkpointer = new WalCheckpointer(this.raw, this.options.checkpointInWorker);
     this.raw.exec('BEGIN IMMEDIATE');
     try {
       const result = work();
@@ -56,6 +72,7 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   close(): void {
+    this.checkpointer?.stop();
     if (this.raw.isOpen) this.raw.close();
   }
 }
