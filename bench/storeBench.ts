@@ -109,11 +109,13 @@ export async function storeBench(): Promise<void> {
     printTable('Appending events (one transaction per 500, three subscriptions)', appendRows);
     printTable('GET /v1/events in the store: one page (no HTTP)', feedRows);
 
-    const state: PollerState = initialPollerState(Date.now());
+    const pending = new Map<string, number>();
+    const finished = new Map<string, number>();
     for (let i = 0; i < 20_000; i++) {
-      state.pending[`call-${i}`] = Date.now() - i;
-      state.finished[`done-${i}`] = Date.now() - i;
+      pending.set(`call-${i}`, Date.now() - i);
+      finished.set(`done-${i}`, Date.now() - i);
     }
+    const state: PollerState = { ...initialPollerState(Date.now()), pending, finished };
     store.pollerStates.save(location.id, state, Date.now());
     const loads: number[] = [];
     for (let run = 0; run < 20; run++) {

@@ -1,6 +1,6 @@
 import type { SqlDatabase } from './sql/sqlDatabase';
 import { z } from 'zod';
-import type { PollerState } from '../../lib/poller/pollerState';
+import type { CallTimes, PollerState } from '../../lib/poller/pollerState';
 import type { SameType } from '../schemas/typeCheck';
 import { prepareAll } from './database';
 import { CorruptRowError, parseStoredJson } from './storedJson';
@@ -30,17 +30,21 @@ const storedStateSchema = z.strictObject({
   watermark: z.number(),
   activeSince: idsToTimes(),
 });
-const _same: SameType<z.output<typeof storedStateSchema>, Omit<PollerState, CallKeyKind>> = true;
+const _same: SameType<
+  keyof z.output<typeof storedStateSchema>,
+  Exclude<keyof PollerState, CallKeyKind>
+> = true;
 void _same;
 
 type CallKeyKind = 'pending' | 'finished';
 const KINDS: readonly CallKeyKind[] = ['pending', 'finished'];
 
-/** The call keys this process last read or wrote for a location, and at which revision. */
-interface KnownKeys {
+/** The state this process last read or wrote for a location, and at which revision. */
+interface KnownState {
   revision: number;
-  pending: Readonly<Record<string, number>>;
-  finished: Readonly<Record<string, number>>;
+  /** The stored JSON of the state's small part, as written or read. */
+  json: string;
+  state: PollerState;
 }
 
 /**
@@ -50,12 +54,13 @@ interface KnownKeys {
  * parsing and writing them whole on every poll was the steady state's largest cost after the
  * call log itself (issue 16: 406 KB of JSON per poll). Each key is a row; a save writes the
  * keys that changed since the state this process last loaded or saved, and a load reads the
- * rows again only when the stored `revision` is not the one this process holds (another
- * process wrote, or the transaction that saved them rolled back).
+ * stored state again only when the stored `revision` is not the one this process holds
+ * (another process wrote, or the transaction that saved it rolled back) or its JSON is not the
+ * one this process wrote: a poll's load is one indexed read and a comparison of short strings.
  */
 export class PollerStateRepo {
   private readonly sql;
-  private readonly known = new Map<string, KnownKeys>();
+  private readonly known = new Map<string, KnownState>();
 
   constructor(db: SqlDatabase) {
     this.sql = prepareAll(db, {
@@ -73,64 +78,71 @@ export class PollerStateRepo {
   }
 
   /**
-   * The stored state. Its objects are frozen and shared with this repository's memory of the
-   * stored keys: read them, copy to change (the poller's `processTick` copies).
+   * The stored state. It is shared with this repository's memory of what is stored: read it,
+   * never change it (its maps are read-only; the poller's `processTick` makes new ones).
    */
   load(locationId: string): PollerState | null {
     const row = this.sql.load.get(locationId) as { state: string; revision: number } | undefined;
     if (!row) return null;
+    const known = this.known.get(locationId);
+    if (known !== undefined && known.revision === row.revision && known.json === row.state)
+      return known.state;
     const rest = parseStoredJson(storedStateSchema, row.state, {
       table: 'poller_states',
       row: `location_id=${locationId}`,
       column: 'state',
     });
-    let keys = this.known.get(locationId);
-    if (keys === undefined || keys.revision !== row.revision) {
-      keys = { revision: row.revision, ...this.readKeys(locationId) };
-      this.known.set(locationId, keys);
-    }
-    return { ...rest, pending: keys.pending, finished: keys.finished };
+    const state: PollerState = {
+      version: rest.version,
+      watermark: rest.watermark,
+      activeSince: new Map(Object.entries(rest.activeSince)),
+      ...this.readKeys(locationId),
+    };
+    this.known.set(locationId, { revision: row.revision, json: row.state, state });
+    return state;
   }
 
-  /** Save `state`; call it inside the transaction that stores the tick's events. */
+  /**
+   * Save `state`; call it inside the transaction that stores the tick's events. The state is
+   * kept as this process's memory of what is stored (not copied): it must not change after.
+   */
   save(locationId: string, state: PollerState, now: number): void {
     const stored = this.sql.load.get(locationId) as { revision: number } | undefined;
     const before = this.known.get(locationId);
-    const { pending, finished, ...rest } = state;
-    const { revision } = this.sql.save.get(
-      locationId,
-      JSON.stringify(rest),
-      new Date(now).toISOString(),
-    ) as { revision: number };
+    const json = storedStateJson(state);
+    const { revision } = this.sql.save.get(locationId, json, new Date(now).toISOString()) as {
+      revision: number;
+    };
     if (before !== undefined && stored !== undefined && before.revision === stored.revision) {
-      this.writeChanges(locationId, 'pending', before.pending, pending);
-      this.writeChanges(locationId, 'finished', before.finished, finished);
+      this.writeChanges(locationId, 'pending', before.state.pending, state.pending);
+      this.writeChanges(locationId, 'finished', before.state.finished, state.finished);
     } else {
       // Nothing known of what is stored: write every key.
       this.sql.dropAllKeys.run(locationId);
-      this.writeChanges(locationId, 'pending', {}, pending);
-      this.writeChanges(locationId, 'finished', {}, finished);
+      this.writeChanges(locationId, 'pending', NO_KEYS, state.pending);
+      this.writeChanges(locationId, 'finished', NO_KEYS, state.finished);
     }
-    this.known.set(locationId, {
-      revision,
-      pending: Object.freeze({ ...pending }),
-      finished: Object.freeze({ ...finished }),
-    });
+    this.known.set(locationId, { revision, json, state });
   }
 
   private writeChanges(
     locationId: string,
     kind: CallKeyKind,
-    before: Readonly<Record<string, number>>,
-    after: Readonly<Record<string, number>>,
+    before: CallTimes,
+    after: CallTimes,
   ): void {
-    for (const key in before) if (!(key in after)) this.sql.dropKey.run(locationId, kind, key);
-    for (const key in after)
-      if (before[key] !== after[key]) this.sql.putKey.run(locationId, kind, key, after[key]);
+    if (before === after) return;
+    for (const key of before.keys())
+      if (!after.has(key)) this.sql.dropKey.run(locationId, kind, key);
+    for (const [key, at] of after)
+      if (before.get(key) !== at) this.sql.putKey.run(locationId, kind, key, at);
   }
 
-  private readKeys(locationId: string): Record<CallKeyKind, Readonly<Record<string, number>>> {
-    const keys: Record<CallKeyKind, Record<string, number>> = { pending: {}, finished: {} };
+  private readKeys(locationId: string): Record<CallKeyKind, CallTimes> {
+    const keys: Record<CallKeyKind, Map<string, number>> = {
+      pending: new Map(),
+      finished: new Map(),
+    };
     for (const row of this.sql.keys.all(locationId) as Array<{
       kind: CallKeyKind;
       call_key: string;
@@ -143,8 +155,22 @@ export class PollerStateRepo {
           'at',
           'must be a time in ms',
         );
-      keys[row.kind][row.call_key] = row.at;
+      keys[row.kind].set(row.call_key, row.at);
     }
-    return { pending: Object.freeze(keys.pending), finished: Object.freeze(keys.finished) };
+    return keys;
   }
+}
+
+const NO_KEYS: CallTimes = new Map();
+
+/**
+ * The stored JSON of the state's small part (`storedStateSchema`), written by hand: an object
+ * built with the ids of `activeSince` as keys would cost a V8 hidden class per id (see
+ * `CallTimes`).
+ */
+function storedStateJson(state: PollerState): string {
+  const active: string[] = [];
+  for (const [id, at] of state.activeSince)
+    active.push(`${JSON.stringify(id)}:${JSON.stringify(at)}`);
+  return `{"version":${JSON.stringify(state.version)},"watermark":${JSON.stringify(state.watermark)},"activeSince":{${active.join(',')}}}`;
 }

@@ -8,7 +8,12 @@ import { validateCallLegs, type CallLegProblem } from '../threecx/validateCallLe
 import type { AbandonedQueueCall, ActiveCall, InboundCall } from '../threecx/xapiTypes';
 import type { SettledCall } from '../settledCall';
 import { parseUtcMillis } from '../utcTime';
-import { initialPollerState, type PollerEvent, type PollerStore } from './pollerState';
+import {
+  initialPollerState,
+  type CallTimes,
+  type PollerEvent,
+  type PollerStore,
+} from './pollerState';
 import {
   DEFAULT_POLL_SETTINGS,
   planTick,
@@ -193,20 +198,18 @@ export class CallPoller {
    */
   private async readCallLog(
     window: TickWindow,
-    finished: Readonly<Record<string, number>>,
+    finished: CallTimes,
     onLightPass: (legsToCome: number) => void,
   ): Promise<unknown[]> {
     const wanted = (row: unknown) => {
       const key = rowCallKey(row);
-      return key === null || !Object.hasOwn(finished, key);
+      return key === null || !finished.has(key);
     };
     const query = { from: window.from, to: window.to };
     // The light pass pays only when most of the window is already finished: not on a first
     // tick (nothing is) nor while catching up (most of the window is new).
     const cheap =
-      this.source.callLogWanted !== undefined &&
-      !window.catchingUp &&
-      Object.keys(finished).length > 0;
+      this.source.callLogWanted !== undefined && !window.catchingUp && finished.size > 0;
     if (!cheap) return (await this.source.callLog(query)).filter(wanted);
     // Legs already held (a pending call's) are not read again; those still in the window and
     // of calls not finished come back with the rows read.
@@ -301,14 +304,11 @@ export class CallPoller {
 }
 
 /** The legs with a `CdrId` of the calls in `calls`, by `CdrId`. */
-function legsOfCalls(
-  legs: readonly CallLeg[],
-  calls: Readonly<Record<string, number>>,
-): Map<string, CallLeg> {
+function legsOfCalls(legs: readonly CallLeg[], calls: CallTimes): Map<string, CallLeg> {
   const byId = new Map<string, CallLeg>();
   for (const leg of legs) {
     const id = cdrIdOf(leg);
-    if (id !== null && Object.hasOwn(calls, callKeyOf(leg))) byId.set(id, leg);
+    if (id !== null && calls.has(callKeyOf(leg))) byId.set(id, leg);
   }
   return byId;
 }

@@ -130,7 +130,7 @@ interface TickInProgress {
 
 function startTick(input: TickInput, settings: PollSettings): TickInProgress {
   const { state, window } = input;
-  const fresh = input.legs.filter((leg) => !(callKeyOf(leg) in state.finished));
+  const fresh = input.legs.filter((leg) => !state.finished.has(callKeyOf(leg)));
   const settle = { ...settings.settle, legRules: legRulesWithTrunks(settings, input.trunkDns) };
   const settlement = new CallSettlement({
     ...settle,
@@ -146,42 +146,42 @@ function finishTick(input: TickInput, settings: PollSettings, tick: TickInProgre
   const { state, window, now } = input;
   const { groups, settle } = tick;
   const result = tick.settlement.result();
-  const pending = { ...state.pending };
-  const finished = { ...state.finished };
+  const pending = new Map(state.pending);
+  const finished = new Map(state.finished);
   const events: PollerEvent[] = [];
   const eventOptions = { includeInternal: settings.includeInternal };
 
   for (const call of result.settled) {
-    if (!(call.call_id in pending) && firesCallStarted(call, eventOptions)) {
+    if (!pending.has(call.call_id) && firesCallStarted(call, eventOptions)) {
       events.push({ type: 'call.started', call });
     }
     for (const type of eventsForSettledCall(call, eventOptions)) events.push({ type, call });
-    delete pending[call.call_id];
-    finished[call.call_id] = Date.parse(call.ended_at);
+    pending.delete(call.call_id);
+    finished.set(call.call_id, Date.parse(call.ended_at));
   }
 
   if (result.pending.length > 0) {
     for (const key of result.pending) {
-      if (key in pending) continue;
+      if (pending.has(key)) continue;
       const call = describeCall(key, groups.get(key) ?? [], {
         ...settle,
         dialedNumbers: input.dialedNumbers,
       });
       if (call === null) continue;
-      pending[key] = Date.parse(call.started_at);
+      pending.set(key, Date.parse(call.started_at));
       if (firesCallStarted(call, eventOptions)) events.push({ type: 'call.started', call });
     }
   }
 
-  const activeSince: Record<string, number> = {};
-  for (const id of input.activeCallIds) activeSince[id] = state.activeSince[id] ?? now;
+  const activeSince = new Map<string, number>();
+  for (const id of input.activeCallIds) activeSince.set(id, state.activeSince.get(id) ?? now);
 
   // The watermark: up to the window's end, held back by calls not yet dealt with.
   const holdLimit = now - settings.maxHoldSeconds * 1000;
   let watermark = window.to;
-  for (const start of Object.values(pending))
+  for (const start of pending.values())
     if (start >= holdLimit) watermark = Math.min(watermark, start);
-  for (const since of Object.values(activeSince)) {
+  for (const since of activeSince.values()) {
     const held = since - settings.activeMarginSeconds * 1000;
     if (held >= holdLimit) watermark = Math.min(watermark, held);
   }
@@ -189,13 +189,13 @@ function finishTick(input: TickInput, settings: PollSettings, tick: TickInProgre
 
   // Forget finished calls whose legs can no longer be re-read.
   const nextFrom = watermark - settings.overlapSeconds * 1000;
-  for (const [key, end] of Object.entries(finished)) if (end < nextFrom) delete finished[key];
-  for (const [key, start] of Object.entries(pending)) if (start < holdLimit) delete pending[key];
+  for (const [key, end] of finished) if (end < nextFrom) finished.delete(key);
+  for (const [key, start] of pending) if (start < holdLimit) pending.delete(key);
 
   return {
     state: { version: 1, watermark, pending, finished, activeSince },
     events,
     settled: result.settled,
-    pendingCount: Object.keys(pending).length,
+    pendingCount: pending.size,
   };
 }

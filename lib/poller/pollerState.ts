@@ -15,12 +15,22 @@ export interface PollerState {
    */
   watermark: number;
   /** Calls seen but not settled (their `call.started` is out): call key → first leg start. */
-  pending: Record<string, number>;
+  pending: CallTimes;
   /** Calls settled and emitted, still inside the re-read window: call key → end (ms). */
-  finished: Record<string, number>;
+  finished: CallTimes;
   /** `/ActiveCalls` ids → when first seen active: holds the watermark for calls with no leg yet. */
-  activeSince: Record<string, number>;
+  activeSince: CallTimes;
 }
+
+/**
+ * Call keys (or ids) → a time in ms. A `Map`, not an object: call ids as an object's keys gave
+ * every location's `finished` and `pending` their own chain of V8 hidden classes, one per key
+ * added, allocated straight into the old generation on every poll: 48 of the bridge's 183 MB
+ * of heap at 200 PBXs x 30 calls/min, and the major GCs that held its event loop 80–390 ms
+ * (issue 16, BENCHMARKS.md). Read-only: a tick makes a new one (lib/poller/pollTick.ts), so a
+ * store may keep the one it was given.
+ */
+export type CallTimes = ReadonlyMap<string, number>;
 
 /** One event the poller emits: the type and the call it is about. */
 export interface PollerEvent {
@@ -39,7 +49,7 @@ export interface PollerStore {
 }
 
 export function initialPollerState(watermark: number): PollerState {
-  return { version: 1, watermark, pending: {}, finished: {}, activeSince: {} };
+  return { version: 1, watermark, pending: new Map(), finished: new Map(), activeSince: new Map() };
 }
 
 /** A `PollerStore` in memory: for tests and the `calls` command. */

@@ -70,7 +70,7 @@ function storeWithHistory() {
   const store = new MemoryPollerStore();
   store.state = {
     ...initialPollerState(now - 60_000),
-    finished: { 'an-earlier-call': now - 5 * 60_000 },
+    finished: new Map([['an-earlier-call', now - 5 * 60_000]]),
   };
   return store;
 }
@@ -148,7 +148,7 @@ describe('the legs of a pending call', () => {
     const store = new MemoryPollerStore();
     store.state = {
       ...initialPollerState(start - 60_000),
-      finished: { 'an-earlier-call': start - 120_000 },
+      finished: new Map([['an-earlier-call', start - 120_000]]),
     };
     const source: CallHistorySource = {
       activeCalls: async () => pbxAt(clock.t).active as never,

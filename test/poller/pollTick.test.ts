@@ -78,12 +78,12 @@ describe('the poller core across ticks', () => {
     let state = initialPollerState(start - 60_000);
     state = tick(state, start + 30_000, pbxAt(legs, start + 30_000, callEnd)).state;
     expect(state.watermark).toBeLessThanOrEqual(start);
-    expect(Object.keys(state.pending)).toHaveLength(1);
+    expect(state.pending.size).toBe(1);
     state = tick(state, start + 120_000, pbxAt(legs, start + 120_000, callEnd)).state;
-    expect(state.pending).toEqual({});
-    expect(Object.keys(state.finished)).toHaveLength(1);
+    expect(state.pending.size).toBe(0);
+    expect(state.finished.size).toBe(1);
     state = tick(state, start + 3_600_000, pbxAt(legs, start + 3_600_000, callEnd)).state;
-    expect(state.finished).toEqual({});
+    expect(state.finished.size).toBe(0);
     expect(state.watermark).toBe(start + 3_600_000);
   });
 
@@ -92,7 +92,7 @@ describe('the poller core across ticks', () => {
     const outcome = tick(state, start + 10_000, { legs: [], active: ['777'] });
     expect(outcome.events).toEqual([]);
     expect(outcome.state.watermark).toBe(start + 10_000 - settings.activeMarginSeconds * 1000);
-    expect(outcome.state.activeSince).toEqual({ '777': start + 10_000 });
+    expect(outcome.state.activeSince).toEqual(new Map([['777', start + 10_000]]));
   });
 
   it('fires nothing for internal calls unless the location opted in', () => {

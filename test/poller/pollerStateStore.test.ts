@@ -28,13 +28,18 @@ describe('the poller state in the store', () => {
       .id;
   }
   function busyState(calls: number): PollerState {
-    const state = initialPollerState(1_000_000);
-    state.activeSince['901'] = 999_000;
+    const finished = new Map<string, number>();
+    const pending = new Map<string, number>();
     for (let i = 0; i < calls; i++) {
-      state.finished[`00000000-0000-0000-0000-${String(i).padStart(12, '0')}`] = 2_000_000 + i;
-      if (i % 10 === 0) state.pending[`p-${i}`] = 1_500_000 + i;
+      finished.set(`00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, 2_000_000 + i);
+      if (i % 10 === 0) pending.set(`p-${i}`, 1_500_000 + i);
     }
-    return state;
+    return {
+      ...initialPollerState(1_000_000),
+      activeSince: new Map([['901', 999_000]]),
+      pending,
+      finished,
+    };
   }
   function rowWrites(store: BridgeStore, work: () => void): number {
     const count = () => (store.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
@@ -64,14 +69,14 @@ describe('the poller state in the store', () => {
       const id = newLocation(store);
       store.transaction(() => store.pollerStates.save(id, busyState(2_000), 5));
       const loaded = store.pollerStates.load(id)!;
+      const pending = new Map(loaded.pending).set('p-new', 1_600_000);
+      pending.delete('p-0');
       const next: PollerState = {
         ...loaded,
         watermark: loaded.watermark + 1,
-        pending: { ...loaded.pending, 'p-new': 1_600_000 },
-        finished: { ...loaded.finished },
+        pending,
+        finished: new Map(loaded.finished).set('p-0', 3_000_000),
       };
-      delete next.pending['p-0'];
-      next.finished['p-0'] = 3_000_000;
       // The state row, one pending key added and one removed, one finished key added.
       expect(rowWrites(store, () => store.pollerStates.save(id, next, 6))).toBe(4);
       expect(store.pollerStates.load(id)).toEqual(next);
@@ -87,7 +92,11 @@ describe('the poller state in the store', () => {
       const first = busyState(50);
       store.transaction(() => store.pollerStates.save(id, first, 5));
       store.pollerStates.load(id);
-      const changed: PollerState = { ...first, pending: {}, finished: { only: 7 } };
+      const changed: PollerState = {
+        ...first,
+        pending: new Map(),
+        finished: new Map([['only', 7]]),
+      };
       expect(() =>
         store.transaction(() => {
           store.pollerStates.save(id, changed, 6);
@@ -124,9 +133,16 @@ describe('the poller state in the store', () => {
       )
       .run();
     const old = busyState(30);
+    // The older version's JSON: every map as an object.
+    const oldJson = JSON.stringify({
+      ...old,
+      pending: Object.fromEntries(old.pending),
+      finished: Object.fromEntries(old.finished),
+      activeSince: Object.fromEntries(old.activeSince),
+    });
     raw
       .prepare(`INSERT INTO poller_states (location_id, state, updated_at) VALUES (?, ?, ?)`)
-      .run('loc_old', JSON.stringify(old), '2026-01-01T00:00:00.000Z');
+      .run('loc_old', oldJson, '2026-01-01T00:00:00.000Z');
     raw.close();
     const store = open();
     try {
