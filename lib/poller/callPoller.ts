@@ -114,6 +114,13 @@ export class CallPoller {
    * once logged (docs/3cx-facts.md §1.5: one CDR per hop, written when the hop ends).
    */
   private pendingLegs = new Map<string, CallLeg>();
+  /**
+   * The inbound-calls report of the last successful tick, unless it failed: the DIDs and trunks
+   * of every call whose legs that tick read. A tick that reads no row it did not already hold
+   * (only the legs of pending calls) reuses it instead of asking again (issue 16: a fifth of the
+   * steady polls asked for a report that could tell them nothing new).
+   */
+  private lastInbound: InboundReport | null = null;
 
   constructor(options: CallPollerOptions) {
     this.source = options.source;
@@ -138,18 +145,25 @@ export class CallPoller {
     // the light pass has fixed the rows (the targeted reads and this one then run together).
     let inboundRead: Promise<InboundReport> | null = null;
     const readInbound = () => (inboundRead ??= this.inboundReport(window));
-    let rows: unknown[];
+    // Legs held from the last tick had their DIDs in its report: only new rows need a new one.
+    const lastInbound = this.lastInbound;
+    let read: { rows: unknown[]; fresh: boolean };
     try {
-      rows = await this.readCallLog(window, state.finished, (legsToCome) => {
-        if (legsToCome > 0) void readInbound();
+      read = await this.readCallLog(window, state.finished, (newRows) => {
+        if (newRows > 0 || (lastInbound === null && this.pendingLegs.size > 0)) void readInbound();
       });
     } catch (error) {
       // A failed tick leaves no read behind it (the report never rejects).
       await (inboundRead as Promise<InboundReport> | null);
       throw error;
     }
-    const { legs, problems } = validateCallLegs(rows);
-    const inbound = legs.length > 0 ? await readInbound() : NO_INBOUND_REPORT;
+    const { legs, problems } = validateCallLegs(read.rows);
+    const inbound =
+      legs.length === 0
+        ? NO_INBOUND_REPORT
+        : read.fresh || lastInbound === null
+          ? await readInbound()
+          : lastInbound;
     const activeCallIds = active.map((call) => String(call.Id));
     const first = await this.processingTurn(async () => {
       const input: TickInput = {
@@ -180,6 +194,7 @@ export class CallPoller {
       });
     }
     this.pendingLegs = legsOfCalls(legs, outcome.state.pending);
+    if (legs.length > 0) this.lastInbound = inbound.failed ? null : inbound;
     return {
       window,
       legs: legs.length,
@@ -194,13 +209,15 @@ export class CallPoller {
    * The window's rows of calls not finished yet: the finished ones would be dropped by the tick
    * anyway (lib/poller/pollTick.ts), so they are skipped before validation, and a source that
    * can read only the rows wanted is asked for those (issue 16: a steady-state poll re-read its
-   * whole window, of which under 1 % was new).
+   * whole window, of which under 1 % was new). `fresh`: a row is among them that the poller did
+   * not hold from its last tick (always, when the window was read whole);
+   * `onLightPass(newRows)` says how many such rows are coming, once the light pass has fixed them.
    */
   private async readCallLog(
     window: TickWindow,
     finished: CallTimes,
-    onLightPass: (legsToCome: number) => void,
-  ): Promise<unknown[]> {
+    onLightPass: (newRows: number) => void,
+  ): Promise<{ rows: unknown[]; fresh: boolean }> {
     const wanted = (row: unknown) => {
       const key = rowCallKey(row);
       return key === null || !finished.has(key);
@@ -210,7 +227,10 @@ export class CallPoller {
     // tick (nothing is) nor while catching up (most of the window is new).
     const cheap =
       this.source.callLogWanted !== undefined && !window.catchingUp && finished.size > 0;
-    if (!cheap) return (await this.source.callLog(query)).filter(wanted);
+    if (!cheap) {
+      const rows = (await this.source.callLog(query)).filter(wanted);
+      return { rows, fresh: rows.length > 0 };
+    }
     // Legs already held (a pending call's) are not read again; those still in the window and
     // of calls not finished come back with the rows read.
     const held = [...this.pendingLegs.values()].filter((leg) => {
@@ -221,12 +241,15 @@ export class CallPoller {
       const id = cdrIdOf(row);
       return wanted(row) && (id === null || !this.pendingLegs.has(id));
     };
-    const rows = await this.source.callLogWanted!(query, toRead, {
-      onLightPass: (rowsToRead) => onLightPass(rowsToRead + held.length),
-    });
+    const rows = await this.source.callLogWanted!(query, toRead, { onLightPass });
     const read = rows.filter(wanted);
     const readIds = new Set(read.map(cdrIdOf));
-    return [...read, ...held.filter((leg) => !readIds.has(cdrIdOf(leg)))];
+    // A row without a `CdrId` cannot be told from a held one: counted as new.
+    const fresh = read.some((row) => {
+      const id = cdrIdOf(row);
+      return id === null || !this.pendingLegs.has(id);
+    });
+    return { rows: [...read, ...held.filter((leg) => !readIds.has(cdrIdOf(leg)))], fresh };
   }
 
   private process(input: TickInput): Promise<TickOutcome> {
@@ -255,6 +278,7 @@ export class CallPoller {
   private async inboundReport(window: TickWindow): Promise<InboundReport> {
     const dialedNumbers = new Map<string, string>();
     const trunkDns = new Set<string>();
+    let failed = false;
     try {
       const rows = await this.source.inboundCalls(
         { from: window.from, to: window.to },
@@ -265,13 +289,14 @@ export class CallPoller {
         if (row.SourceDn) trunkDns.add(row.SourceDn);
       }
     } catch (error) {
+      failed = true;
       // The DID only enriches the event (source list); the call itself must still get out.
       this.onWarning(
         'could not read the inbound-calls report; events go out without the dialled number',
         error,
       );
     }
-    return { dialedNumbers, trunkDns: [...trunkDns] };
+    return { dialedNumbers, trunkDns: [...trunkDns], failed };
   }
 
   /** The polls of these abandoned queue calls, by call key, from their queues' reports. */
@@ -316,9 +341,11 @@ function legsOfCalls(legs: readonly CallLeg[], calls: CallTimes): Map<string, Ca
 interface InboundReport {
   dialedNumbers: Map<string, string>;
   trunkDns: string[];
+  /** The report could not be read: a later tick must ask again. */
+  failed: boolean;
 }
 
 /** What the poller reads of the inbound-calls report: a fifth of each row (issue 16). */
 const INBOUND_FIELDS: ReadonlyArray<keyof InboundCall> = ['CallHistoryId', 'Did', 'SourceDn'];
 
-const NO_INBOUND_REPORT: InboundReport = { dialedNumbers: new Map(), trunkDns: [] };
+const NO_INBOUND_REPORT: InboundReport = { dialedNumbers: new Map(), trunkDns: [], failed: false };

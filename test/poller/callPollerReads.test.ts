@@ -144,7 +144,12 @@ describe('the legs of a pending call', () => {
     };
   }
 
-  function pollerAt(clock: { t: number }, cheap: boolean, asked: string[][]) {
+  function pollerAt(
+    clock: { t: number },
+    cheap: boolean,
+    asked: string[][],
+    reports: { at: number[]; failAt?: number } = { at: [] },
+  ) {
     const store = new MemoryPollerStore();
     store.state = {
       ...initialPollerState(start - 60_000),
@@ -153,7 +158,11 @@ describe('the legs of a pending call', () => {
     const source: CallHistorySource = {
       activeCalls: async () => pbxAt(clock.t).active as never,
       callLog: async () => pbxAt(clock.t).rows,
-      inboundCalls: async () => INBOUND_ROWS,
+      inboundCalls: async () => {
+        reports.at.push(clock.t - start);
+        if (clock.t - start === reports.failAt) throw new Error('the report timed out');
+        return INBOUND_ROWS;
+      },
       abandonedQueueCalls: async () => [],
     };
     if (cheap)
@@ -192,5 +201,33 @@ describe('the legs of a pending call', () => {
     ]);
     expect(cheap.store.events).toEqual(whole.store.events);
     expect(cheap.store.events[2].call.dialed_number).toBe(DID);
+  });
+
+  it('a poll that reads no new row asks for no inbound report: the DIDs it has are its last', async () => {
+    const clock = { t: start };
+    const reports = { at: [] as number[] };
+    const { poller, store } = pollerAt(clock, true, [], reports);
+    for (const t of [30_000, 50_000, 55_000, 80_000]) {
+      clock.t = start + t;
+      await poller.tick();
+    }
+    // Asked when the first leg came and when the voicemail leg came; not in between.
+    expect(reports.at).toEqual([30_000, 80_000]);
+    expect(store.events.map((e) => [e.type, e.call.dialed_number])).toEqual([
+      ['call.started', DID],
+      ['call.ended', DID],
+      ['call.missed', DID],
+    ]);
+  });
+
+  it('after a report that failed, the next poll asks again even with nothing new', async () => {
+    const clock = { t: start };
+    const reports = { at: [] as number[], failAt: 30_000 };
+    const { poller } = pollerAt(clock, true, [], reports);
+    for (const t of [30_000, 50_000, 55_000]) {
+      clock.t = start + t;
+      await poller.tick();
+    }
+    expect(reports.at).toEqual([30_000, 50_000]);
   });
 });
