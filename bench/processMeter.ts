@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 /**
  * This process's CPU (as % of one core), peak RSS and event-loop delay over a stretch of wall
@@ -14,6 +14,8 @@ export class ProcessMeter {
   });
   private peakRss = process.memoryUsage().rss;
   private readonly sampler: NodeJS.Timeout;
+  /** BENCH_STALLS=1: each stall of the event loop over 100 ms, and the GCs over 50 ms. */
+  private readonly stalls = process.env.BENCH_STALLS === '1' ? new StallLog() : null;
 
   constructor() {
     this.loop.enable();
@@ -33,6 +35,7 @@ export class ProcessMeter {
   } {
     clearInterval(this.sampler);
     this.loop.disable();
+    this.stalls?.stop(this.startedAt);
     const used = process.cpuUsage(this.cpu);
     const seconds = (performance.now() - this.startedAt) / 1000;
     this.peakRss = Math.max(this.peakRss, process.memoryUsage().rss);
@@ -54,4 +57,45 @@ export function histogramSumCount(text: string, name: string): { sum: number; co
     return match ? Number(match[1]) : NaN;
   };
   return { sum: read('sum'), count: read('count') };
+}
+
+/** When the event loop stalled (over 100 ms) and which GCs (over 50 ms) ran then, for diagnosis. */
+class StallLog {
+  private readonly stalls: Array<{ at: number; ms: number }> = [];
+  private readonly gcs: Array<{ at: number; ms: number; kind: number }> = [];
+  private last = performance.now();
+  private readonly timer = setInterval(() => {
+    const now = performance.now();
+    if (now - this.last > 100) this.stalls.push({ at: this.last, ms: now - this.last });
+    this.last = now;
+  }, 5);
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      if (entry.duration > 50)
+        this.gcs.push({
+          at: entry.startTime,
+          ms: entry.duration,
+          kind: (entry as { detail?: { kind?: number } }).detail?.kind ?? 0,
+        });
+  });
+
+  constructor() {
+    this.timer.unref();
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  stop(from: number): void {
+    clearInterval(this.timer);
+    this.observer.disconnect();
+    const s = (ms: number) => `${((ms - from) / 1000).toFixed(2)} s`;
+    for (const stall of this.stalls) {
+      const gcs = this.gcs.filter((g) => g.at + g.ms >= stall.at && g.at <= stall.at + stall.ms);
+      process.stdout.write(
+        `[stall] at ${s(stall.at)}: ${stall.ms.toFixed(0)} ms; GCs in it: ${gcs.map((g) => `kind ${g.kind} ${g.ms.toFixed(0)} ms`).join(', ') || 'none'}\n`,
+      );
+    }
+    process.stdout.write(
+      `[stall] ${this.stalls.length} stalls over 100 ms; GCs over 50 ms: ${this.gcs.length}, longest ${Math.max(0, ...this.gcs.map((g) => g.ms)).toFixed(0)} ms\n`,
+    );
+  }
 }
