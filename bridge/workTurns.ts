@@ -48,10 +48,18 @@ export class WorkTurns {
     return this.waiting.length;
   }
 
-  /** Run `work` when its turn comes; resolves or rejects with it. A failure frees the turn. */
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Run `work` when its turn comes; resolves or rejects with it. A failure frees the turn.
+   * `continuation`: the second part of work whose first part already had a turn (a poll that
+   * read a report between its two), so it waits ahead of those that have not: a poll waited
+   * in line twice, which doubled its duration under load (issue 16). It jumps the line once per
+   * poll, so no location can keep another waiting.
+   */
+  async run<T>(work: () => Promise<T>, options: { continuation?: boolean } = {}): Promise<T> {
     if (this.running >= this.concurrency || this.waiting.length > 0)
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((resolve) =>
+        options.continuation ? this.waiting.unshift(resolve) : this.waiting.push(resolve),
+      );
     else this.running++;
     this.sliceStartedAt ??= this.now();
     try {

@@ -113,7 +113,7 @@ export function createLocationPoller(
       },
     },
     onWarning: (message, error) => log.warn({ err: error }, message),
-    processingTurn: deps.workQueue && ((work) => deps.workQueue!.run(work)),
+    processingTurn: deps.workQueue && ((work, options) => deps.workQueue!.run(work, options)),
     slices: { legs: SETTLE_SLICE_LEGS, yieldToLoop: () => yieldToLoop() },
   });
   let versionKnown = location.pbxVersion !== null;

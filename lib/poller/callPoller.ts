@@ -65,7 +65,7 @@ export interface CallPollerOptions {
    * reads finish together do not settle and store in one turn of the event loop; reads stay
    * concurrent. Without it the work runs at once.
    */
-  processingTurn?: <T>(work: () => Promise<T>) => Promise<T>;
+  processingTurn?: <T>(work: () => Promise<T>, options?: { continuation?: boolean }) => Promise<T>;
   /**
    * Settle in slices of about this many legs, awaiting `yieldToLoop` between them (both or
    * neither): a large poll's settle leaves the event loop running in between.
@@ -105,7 +105,7 @@ export class CallPoller {
   private readonly now: () => number;
   private readonly initialLookbackMs: number;
   private readonly onWarning: (message: string, error: unknown) => void;
-  private readonly processingTurn: <T>(work: () => Promise<T>) => Promise<T>;
+  private readonly processingTurn: NonNullable<CallPollerOptions['processingTurn']>;
   private readonly slices: CallPollerOptions['slices'];
   /**
    * The legs of the calls left pending by the last successful tick, by `CdrId`: the cheap
@@ -186,12 +186,16 @@ export class CallPoller {
     let { outcome } = first;
     if (first.abandoned.length > 0) {
       const queuePolls = await this.queuePolls(window, first.abandoned);
-      outcome = await this.processingTurn(async () => {
-        const again =
-          queuePolls.size > 0 ? await this.process({ ...first.input, queuePolls }) : outcome;
-        await this.store.commit(again.state, again.events);
-        return again;
-      });
+      // The second part of this poll's turn: ahead of polls that have not had theirs.
+      outcome = await this.processingTurn(
+        async () => {
+          const again =
+            queuePolls.size > 0 ? await this.process({ ...first.input, queuePolls }) : outcome;
+          await this.store.commit(again.state, again.events);
+          return again;
+        },
+        { continuation: true },
+      );
     }
     this.pendingLegs = legsOfCalls(legs, outcome.state.pending);
     if (legs.length > 0) this.lastInbound = inbound.failed ? null : inbound;

@@ -88,6 +88,25 @@ describe('WorkTurns', () => {
     ]);
   });
 
+  it("runs a poll's second turn ahead of the polls that have not had their first", async () => {
+    const queue = new WorkTurns();
+    const log: string[] = [];
+    const a1 = queue.run(job(log, 'a1'));
+    const b = queue.run(job(log, 'b'));
+    const c = queue.run(job(log, 'c'));
+    // `a` read a report after its first turn and comes back to store what it settled.
+    const a2 = a1.then(() => queue.run(job(log, 'a2'), { continuation: true }));
+    await jest.runAllTimersAsync();
+    await Promise.all([a1, b, c, a2]);
+    // Without the rule: a1, b, c, a2.
+    expect(log.filter((l) => l.endsWith('start'))).toEqual([
+      'a1 start',
+      'a2 start',
+      'b start',
+      'c start',
+    ]);
+  });
+
   it('passes a failure to its poll and hands the turn on', async () => {
     const queue = new WorkTurns();
     const log: string[] = [];
