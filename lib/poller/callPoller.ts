@@ -115,8 +115,8 @@ export class CallPoller {
    */
   private pendingLegs = new Map<string, CallLeg>();
   /**
-   * The inbound-calls report of the last successful tick, unless it failed: the DIDs and trunks
-   * of every call whose legs that tick read. A tick that reads no row it did not already hold
+   * The inbound-calls report of the last successful tick, unless it failed: the trunks, and the
+   * DIDs of the calls it left pending (whose legs it read). A tick that reads no row it did not already hold
    * (only the legs of pending calls) reuses it instead of asking again (issue 16: a fifth of the
    * steady polls asked for a report that could tell them nothing new).
    */
@@ -198,7 +198,8 @@ export class CallPoller {
       );
     }
     this.pendingLegs = legsOfCalls(legs, outcome.state.pending);
-    if (legs.length > 0) this.lastInbound = inbound.failed ? null : inbound;
+    if (legs.length > 0)
+      this.lastInbound = inbound.failed ? null : reportOfCalls(inbound, outcome.state.pending);
     return {
       window,
       legs: legs.length,
@@ -340,6 +341,19 @@ function legsOfCalls(legs: readonly CallLeg[], calls: CallTimes): Map<string, Ca
     if (id !== null && calls.has(callKeyOf(leg))) byId.set(id, leg);
   }
   return byId;
+}
+
+/**
+ * The part of a report the next tick may reuse: the DIDs of the calls still pending (the only
+ * ones whose legs it can hold), not the window's thousand, kept for each of 200 locations.
+ */
+function reportOfCalls(report: InboundReport, calls: CallTimes): InboundReport {
+  const dialedNumbers = new Map<string, string>();
+  for (const key of calls.keys()) {
+    const did = report.dialedNumbers.get(key);
+    if (did !== undefined) dialedNumbers.set(key, did);
+  }
+  return { ...report, dialedNumbers };
 }
 
 interface InboundReport {
