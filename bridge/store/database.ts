@@ -57,10 +57,11 @@ export const SQLITE_CACHE_KIB = 64 * 1024;
 function openSqlite(path: string): DatabaseSync {
   if (path !== ':memory:') ownerOnly(path);
   const raw = new DatabaseSync(path);
+  // First: switching to WAL needs a lock that another connection may hold for a moment.
+  raw.exec('PRAGMA busy_timeout = 5000');
   raw.exec('PRAGMA journal_mode = WAL');
   raw.exec('PRAGMA synchronous = NORMAL');
   raw.exec('PRAGMA foreign_keys = ON');
-  raw.exec('PRAGMA busy_timeout = 5000');
   // SQLite's default page cache is 2 MiB: with a million calls stored (a 2.6 GB file) every
   // index walk went back to the operating system for its pages. 64 MiB holds the hot indexes.
   raw.exec(`PRAGMA cache_size = -${SQLITE_CACHE_KIB}`);

@@ -18,6 +18,9 @@ import type { DatabaseSync } from 'node:sqlite';
 export class WalCheckpointer {
   private readonly worker: Worker;
   private stopped = false;
+  private exited = false;
+  /** Set to 1 by the worker once its connection is closed (`stop` waits for it). */
+  private readonly closed = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
     private readonly raw: DatabaseSync,
@@ -28,7 +31,7 @@ export class WalCheckpointer {
       `(${checkpointWorkerMain.toString()})(require('node:worker_threads'))`,
       {
         eval: true,
-        workerData: { path, intervalMs },
+        workerData: { path, intervalMs, closed: this.closed },
       },
     );
     this.worker.unref();
@@ -36,15 +39,25 @@ export class WalCheckpointer {
       if (message === 'ready' && !this.stopped && raw.isOpen)
         raw.exec('PRAGMA wal_autocheckpoint = 0');
     });
-    this.worker.once('error', () => this.selfCheckpoint());
-    this.worker.once('exit', () => this.selfCheckpoint());
+    const gone = () => {
+      this.exited = true;
+      this.selfCheckpoint();
+    };
+    this.worker.once('error', gone);
+    this.worker.once('exit', gone);
   }
 
-  /** Stop the worker; the connection checkpoints on its own again (and on close, as ever). */
+  /**
+   * Stop the worker and wait (blocking, at most {@link STOP_WAIT_MS}) until its connection is
+   * closed: the store is then closed for real when `close()` returns, so the file can be
+   * opened again at once (a restart) or deleted. The connection checkpoints on its own again.
+   */
   stop(): void {
     if (this.stopped) return;
     this.selfCheckpoint();
+    if (this.exited) return;
     this.worker.postMessage('stop');
+    Atomics.wait(this.closed, 0, 0, STOP_WAIT_MS);
   }
 
   private selfCheckpoint(): void {
@@ -57,6 +70,9 @@ export class WalCheckpointer {
 /** How often the worker checkpoints: about SQLite's 1,000 pages at the bridge's busiest. */
 export const WAL_CHECKPOINT_INTERVAL_MS = 1000;
 
+/** How long `stop` waits for the worker's connection to close (it finishes a checkpoint first). */
+const STOP_WAIT_MS = 2000;
+
 /** SQLite's default `wal_autocheckpoint`. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
@@ -66,7 +82,11 @@ const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
  */
 function checkpointWorkerMain(threads: typeof import('node:worker_threads')): void {
   const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
-  const { path, intervalMs } = threads.workerData as { path: string; intervalMs: number };
+  const { path, intervalMs, closed } = threads.workerData as {
+    path: string;
+    intervalMs: number;
+    closed: Int32Array;
+  };
   const db = new DatabaseSync(path);
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
   const timer = setInterval(() => {
@@ -80,6 +100,8 @@ function checkpointWorkerMain(threads: typeof import('node:worker_threads')): vo
     if (message !== 'stop') return;
     clearInterval(timer);
     db.close();
+    Atomics.store(closed, 0, 1);
+    Atomics.notify(closed, 0);
     threads.parentPort!.close();
   });
   threads.parentPort!.postMessage('ready');
