@@ -44,6 +44,9 @@ export function normalisePhoneNumber(
   options: NumberOptions = {},
 ): NormalisedNumber {
   const raw = textOf(value);
+  // A plain extension (`101`), most numbers of a call after the caller's: no pattern, no match.
+  const maxExt = options.maxExtensionLength ?? DEFAULT_MAX_EXTENSION_LENGTH;
+  if (isShortExtension(raw, maxExt)) return { kind: 'internal', number: raw, raw };
   const text = raw.trim();
   // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, every later check refuses empty text the same way
   if (text === '') return { kind: 'invalid', number: null, raw };
@@ -52,7 +55,6 @@ export function normalisePhoneNumber(
   if (WITHHELD.test(text)) return { kind: 'anonymous', number: null, raw };
 
   const ext = EXTENSION.exec(text);
-  const maxExt = options.maxExtensionLength ?? DEFAULT_MAX_EXTENSION_LENGTH;
   if (ext) {
     const digits = ext[1];
     const explicit = text.length !== digits.length; // written as `Ext.101`
@@ -89,6 +91,23 @@ export function normalisePhoneNumber(
     : null;
   if (international !== null) return { kind: 'external', number: international, raw };
   return { kind: 'invalid', number: null, raw };
+}
+
+/**
+ * 1 to `maxLength` digits (at most 9, what EXTENSION reads), not starting with 0: what the rules
+ * below read as an extension, decided by char codes.
+ */
+function isShortExtension(text: string, maxLength: number): boolean {
+  const n = text.length;
+  if (n === 0 || !(n <= maxLength) || text.charCodeAt(0) === 48 /* 0 */) return false;
+  // Stryker disable next-line EqualityOperator: equivalent, nine digits are an extension by the pattern too
+  if (n > 9) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    // Stryker disable next-line EqualityOperator: equivalent, a 0 or 9 refused here is read as the same extension by the pattern
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /**
