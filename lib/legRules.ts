@@ -199,12 +199,48 @@ export function classifyParty(party: PartyView, options: LegRuleOptions = NO_OPT
   const roles = options.dnRoles;
   // Own keys only: a DN spelled like an Object property (`constructor`, `toString`) is no role.
   if (roles !== undefined && Object.hasOwn(roles, party.dn)) return roles[party.dn];
-  const plan = ruleBook(options.rules ?? DEFAULT_LEG_RULES).plan(
-    party.side,
-    party.type,
-    party.callType,
-    party.direction,
-  );
+  const book = ruleBook(options.rules ?? DEFAULT_LEG_RULES);
+  const legPlans = book.legPlans(party.callType, party.direction);
+  return roleByPlan(party, book.plan(legPlans, party.side, party.type));
+}
+
+/**
+ * `classifyParty` for party after party with one set of options, as the settle engine reads
+ * leg after leg: the rule table is found once, and the plans of the last `CallType` and
+ * `Direction` are kept, since consecutive legs mostly share them (two map look-ups less a party).
+ */
+export class PartyClassifier {
+  private readonly roles: Readonly<Record<string, PartyRole>> | undefined;
+  private readonly book: RuleBook;
+  private callType = '';
+  private direction = '';
+  private plans: LegPlans | undefined = undefined;
+
+  constructor(options: LegRuleOptions = NO_OPTIONS) {
+    this.roles = options.dnRoles;
+    this.book = ruleBook(options.rules ?? DEFAULT_LEG_RULES);
+  }
+
+  role(party: PartyView): PartyRole {
+    const roles = this.roles;
+    // Own keys only, as in classifyParty.
+    if (roles !== undefined && Object.hasOwn(roles, party.dn)) return roles[party.dn];
+    let plans = this.plans;
+    if (
+      plans === undefined ||
+      party.callType !== this.callType ||
+      party.direction !== this.direction
+    ) {
+      plans = this.book.legPlans(party.callType, party.direction);
+      this.plans = plans;
+      this.callType = party.callType;
+      this.direction = party.direction;
+    }
+    return roleByPlan(party, this.book.plan(plans, party.side, party.type));
+  }
+}
+
+function roleByPlan(party: PartyView, plan: PartyPlan): PartyRole {
   const { steps } = plan;
   for (let i = 0; i < steps.length; i++) {
     const r = steps[i];
@@ -217,6 +253,33 @@ export function classifyParty(party: PartyView, options: LegRuleOptions = NO_OPT
 }
 
 /**
+ * A rule's pattern that remembers its last answer: the legs of a call repeat their caller id
+ * and names, so most tests are of the text tested just before, and comparing two short strings
+ * costs a fraction of running the pattern. A pattern with the `g` or `y` flag has state
+ * (`lastIndex`) and is run every time, as `RegExp.test` would be.
+ */
+class PatternTest {
+  private readonly pure: boolean;
+  private lastText: string | undefined = undefined;
+  private lastAnswer = false;
+
+  constructor(private readonly pattern: RegExp) {
+    this.pure = !pattern.global && !pattern.sticky;
+  }
+
+  test(text: string): boolean {
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: running the pattern again gives the same answer
+    if (text === this.lastText) return this.lastAnswer;
+    const answer = this.pattern.test(text);
+    if (this.pure) {
+      this.lastText = text;
+      this.lastAnswer = answer;
+    }
+    return answer;
+  }
+}
+
+/**
  * Rules as written leave out the conditions they do not use, so each has its own shape and
  * reading them is slow (megamorphic) on the settle hot path. They are copied once into one
  * fixed shape, with `null` for "any".
@@ -225,9 +288,9 @@ interface CompiledRule {
   role: PartyRole;
   side: LegSide | null;
   type: readonly number[] | null;
-  dn: RegExp | null;
-  callerId: RegExp | null;
-  displayName: RegExp | null;
+  dn: PatternTest | null;
+  callerId: PatternTest | null;
+  displayName: PatternTest | null;
   callType: RegExp | null;
   direction: RegExp | null;
 }
@@ -250,6 +313,8 @@ const MAX_PLANS = 1024;
 
 /** The plans for one `CallType` and `Direction`, by side and type code (`null` when absent). */
 interface LegPlans {
+  callType: string;
+  direction: string;
   source: Map<number | null, PartyPlan>;
   destination: Map<number | null, PartyPlan>;
 }
@@ -261,7 +326,8 @@ class RuleBook {
 
   constructor(private readonly rules: readonly CompiledRule[]) {}
 
-  plan(side: LegSide, type: number | null, callType: string, direction: string): PartyPlan {
+  /** The plans for one `CallType` and `Direction`. */
+  legPlans(callType: string, direction: string): LegPlans {
     let byDirection = this.byText.get(callType);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: a fresh map only plans again
     if (byDirection === undefined) {
@@ -271,15 +337,19 @@ class RuleBook {
     let legPlans = byDirection.get(direction);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: fresh maps only plan again
     if (legPlans === undefined) {
-      legPlans = { source: new Map(), destination: new Map() };
+      legPlans = { callType, direction, source: new Map(), destination: new Map() };
       byDirection.set(direction, legPlans);
     }
+    return legPlans;
+  }
+
+  plan(legPlans: LegPlans, side: LegSide, type: number | null): PartyPlan {
     // Stryker disable next-line EqualityOperator: equivalent, swapped the two sides still keep apart (one map each), the plans are the same
     const bySide = side === 'source' ? legPlans.source : legPlans.destination;
     let plan = bySide.get(type);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: planning again gives the same plan
     if (plan === undefined) {
-      plan = this.make(side, type, callType, direction);
+      plan = this.make(side, type, legPlans.callType, legPlans.direction);
       // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
       if (++this.count > MAX_PLANS) {
         // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
@@ -320,9 +390,9 @@ function ruleBook(rules: readonly LegRule[]): RuleBook {
         role: r.role,
         side: r.side ?? null,
         type: r.type ?? null,
-        dn: r.dn ?? null,
-        callerId: r.callerId ?? null,
-        displayName: r.displayName ?? null,
+        dn: patternTest(r.dn),
+        callerId: patternTest(r.callerId),
+        displayName: patternTest(r.displayName),
         callType: r.callType ?? null,
         direction: r.direction ?? null,
       })),
@@ -330,4 +400,8 @@ function ruleBook(rules: readonly LegRule[]): RuleBook {
     ruleBooks.set(rules, book);
   }
   return book;
+}
+
+function patternTest(pattern: RegExp | undefined): PatternTest | null {
+  return pattern === undefined ? null : new PatternTest(pattern);
 }

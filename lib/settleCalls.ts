@@ -1,6 +1,6 @@
 import { classifyCall, type ClassifyOptions } from './classifyCall';
 import { compareText, emptyLegFacts, legOrder, readLegInto, type LegFacts } from './legFacts';
-import type { LegRuleOptions } from './legRules';
+import { PartyClassifier, type LegRuleOptions } from './legRules';
 import type { QueuePoll } from './queuePoll';
 import type { SettledCall, SettleResult } from './settledCall';
 import { callKeyOf, type CallLeg } from './threecx/callLeg';
@@ -267,8 +267,11 @@ function isLegActive(leg: CallLeg, active: ReadonlySet<string>): boolean {
 class LegReader {
   private readonly facts: LegFacts[] = [];
   private readonly spare: LegFacts[] = [];
+  private readonly parties: PartyClassifier;
 
-  constructor(private readonly rules: LegRuleOptions | undefined) {}
+  constructor(rules: LegRuleOptions | undefined) {
+    this.parties = new PartyClassifier(rules);
+  }
 
   /** Start a call: the records of the previous one are taken back. */
   begin(): void {
@@ -281,7 +284,7 @@ class LegReader {
   take(leg: CallLeg): void {
     const { facts, spare } = this;
     const f = spare.pop() ?? emptyLegFacts();
-    if (!readLegInto(f, leg, this.rules)) {
+    if (!readLegInto(f, leg, this.parties)) {
       // Stryker disable next-line all: equivalent, a record not taken back is made anew
       spare.push(f);
       return;
