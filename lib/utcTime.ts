@@ -41,6 +41,7 @@ function isCallLogShape(text: string): boolean {
 /** The digit at `i`, or -1 for any other character. */
 function digit(text: string, i: number): number {
   const c = text.charCodeAt(i) - 48;
+  // Stryker disable next-line ConditionalExpression: equivalent, a character below 0 is negative either way, and every negative digit is refused
   return c >= 0 && c <= 9 ? c : -1;
 }
 
@@ -80,6 +81,7 @@ function parseCallLogShape(text: string): number {
   const mi2 = digit(text, 15);
   const s1 = digit(text, 17);
   const s2 = digit(text, 18);
+  // Stryker disable next-line EqualityOperator: equivalent, all digits 0 is month 00, refused below
   if ((y1 | y2 | y3 | y4 | mo1 | mo2 | d1 | d2 | h1 | h2 | mi1 | mi2 | s1 | s2) < 0) return NaN;
   const year = ((y1 * 10 + y2) * 10 + y3) * 10 + y4;
   const month = mo1 * 10 + mo2;
