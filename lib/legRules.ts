@@ -212,7 +212,9 @@ export function classifyParty(party: PartyView, options: LegRuleOptions = NO_OPT
 export class PartyClassifier {
   private readonly roles: Readonly<Record<string, PartyRole>> | undefined;
   private readonly book: RuleBook;
+  // Stryker disable next-line StringLiteral: equivalent, never compared before the first look-up (no plans yet)
   private callType = '';
+  // Stryker disable next-line StringLiteral: equivalent, never compared before the first look-up (no plans yet)
   private direction = '';
   private plans: LegPlans | undefined = undefined;
 
@@ -226,6 +228,7 @@ export class PartyClassifier {
     // Own keys only, as in classifyParty.
     if (roles !== undefined && Object.hasOwn(roles, party.dn)) return roles[party.dn];
     let plans = this.plans;
+    // Stryker disable next-line ConditionalExpression: equivalent when always true, a cache: looking the plans up again gives the same plans (never true crashes or mixes plans, and tests catch it)
     if (
       plans === undefined ||
       party.callType !== this.callType ||
@@ -261,9 +264,11 @@ function roleByPlan(party: PartyView, plan: PartyPlan): PartyRole {
 class PatternTest {
   private readonly pure: boolean;
   private lastText: string | undefined = undefined;
+  // Stryker disable next-line BooleanLiteral: equivalent, never read before the first answer is kept
   private lastAnswer = false;
 
   constructor(private readonly pattern: RegExp) {
+    // Stryker disable next-line ConditionalExpression: equivalent when never pure, a cache: running the pattern every time gives the same answers (always pure is caught by the g/y test)
     this.pure = !pattern.global && !pattern.sticky;
   }
 
@@ -271,6 +276,7 @@ class PatternTest {
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: running the pattern again gives the same answer
     if (text === this.lastText) return this.lastAnswer;
     const answer = this.pattern.test(text);
+    // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent, a cache: not keeping the answer only runs the pattern again
     if (this.pure) {
       this.lastText = text;
       this.lastAnswer = answer;
@@ -332,12 +338,14 @@ class RuleBook {
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: a fresh map only plans again
     if (byDirection === undefined) {
       byDirection = new Map();
+      // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the map only plans again
       this.byText.set(callType, byDirection);
     }
     let legPlans = byDirection.get(direction);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: fresh maps only plan again
     if (legPlans === undefined) {
       legPlans = { callType, direction, source: new Map(), destination: new Map() };
+      // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plans only plans again
       byDirection.set(direction, legPlans);
     }
     return legPlans;
@@ -397,6 +405,7 @@ function ruleBook(rules: readonly LegRule[]): RuleBook {
         direction: r.direction ?? null,
       })),
     );
+    // Stryker disable next-line CallExpression: equivalent, a cache: compiling the rules again gives the same rules
     ruleBooks.set(rules, book);
   }
   return book;
