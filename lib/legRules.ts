@@ -228,7 +228,7 @@ export class PartyClassifier {
     // Own keys only, as in classifyParty.
     if (roles !== undefined && Object.hasOwn(roles, party.dn)) return roles[party.dn];
     let plans = this.plans;
-    // Stryker disable next-line ConditionalExpression: equivalent when always true, a cache: looking the plans up again gives the same plans (never true crashes or mixes plans, and tests catch it)
+    // Stryker disable next-line ConditionalExpression: equivalent when always true, a cache: looking the plans up again gives the same plans (always false would use another leg's plans, which the tests catch)
     if (
       plans === undefined ||
       party.callType !== this.callType ||
