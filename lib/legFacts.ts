@@ -17,7 +17,6 @@ import { parseUtcMillis } from './utcTime';
  */
 export interface LegFacts {
   leg: CallLeg;
-  callId: number;
   cdrId: string;
   segment: number;
   subrow: number;
@@ -45,7 +44,6 @@ export function emptyLegFacts(): LegFacts {
   return {
     // Stryker disable all: equivalent, placeholders (see above)
     leg: EMPTY_LEG,
-    callId: 0,
     cdrId: '',
     segment: 0,
     subrow: 0,
@@ -98,7 +96,6 @@ export function readLegInto(facts: LegFacts, leg: CallLeg, parties: PartyClassif
     direction,
   );
   facts.leg = leg;
-  facts.callId = leg.CallId;
   facts.cdrId = leg.CdrId ?? '';
   // Orders legs only: anything but a number (3CX omits nulls; garbage must not throw) is 0.
   const segment = leg.SegmentId;

@@ -321,8 +321,32 @@ const MAX_PLANS = 1024;
 interface LegPlans {
   callType: string;
   direction: string;
-  source: Map<number | null, PartyPlan>;
-  destination: Map<number | null, PartyPlan>;
+  source: SidePlans;
+  destination: SidePlans;
+}
+
+/**
+ * One side's plans by type code: the codes 3CX uses are small integers, looked up by index;
+ * any other value (none, a large or odd code) by a map.
+ */
+interface SidePlans {
+  byCode: (PartyPlan | undefined)[];
+  other: Map<number | null, PartyPlan>;
+}
+
+/** Type codes looked up by index (3CX's run 0–16, docs/3cx-facts.md §1.4). */
+const INDEXED_CODES = 32;
+
+function sidePlans(): SidePlans {
+  return {
+    byCode: new Array<PartyPlan | undefined>(INDEXED_CODES).fill(undefined),
+    other: new Map(),
+  };
+}
+
+function isIndexedCode(type: number | null): type is number {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, a code not indexed is kept in the map, the same plan either way
+  return typeof type === 'number' && type >= 0 && type < INDEXED_CODES && (type | 0) === type;
 }
 
 class RuleBook {
@@ -344,7 +368,7 @@ class RuleBook {
     let legPlans = byDirection.get(direction);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: fresh maps only plan again
     if (legPlans === undefined) {
-      legPlans = { callType, direction, source: new Map(), destination: new Map() };
+      legPlans = { callType, direction, source: sidePlans(), destination: sidePlans() };
       // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plans only plans again
       byDirection.set(direction, legPlans);
     }
@@ -354,7 +378,8 @@ class RuleBook {
   plan(legPlans: LegPlans, side: LegSide, type: number | null): PartyPlan {
     // Stryker disable next-line EqualityOperator: equivalent, swapped the two sides still keep apart (one map each), the plans are the same
     const bySide = side === 'source' ? legPlans.source : legPlans.destination;
-    let plan = bySide.get(type);
+    const indexed = isIndexedCode(type);
+    let plan = indexed ? bySide.byCode[type] : bySide.other.get(type);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: planning again gives the same plan
     if (plan === undefined) {
       plan = this.make(side, type, legPlans.callType, legPlans.direction);
@@ -366,7 +391,8 @@ class RuleBook {
         this.count = 0;
       }
       // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plan only plans again
-      bySide.set(type, plan);
+      if (indexed) bySide.byCode[type] = plan;
+      else bySide.other.set(type, plan);
     }
     return plan;
   }

@@ -35,7 +35,12 @@ function isCallLogShape(text: string): boolean {
     return false;
   const sep = text.charCodeAt(10);
   if (sep !== 84 /* T */ && sep !== 32) return false;
-  return text.indexOf('+', 19) === -1 && text.indexOf('-', 19) === -1;
+  // No UTC offset after the seconds: read by char codes (a few), not searched for twice.
+  for (let i = 19; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 43 /* + */ || c === 45 /* - */) return false;
+  }
+  return true;
 }
 
 /** The digit at `i`, or -1 for any other character. */
