@@ -3,6 +3,7 @@ import { compareText, emptyLegFacts, legOrder, readLegInto, type LegFacts } from
 import { PartyClassifier, type LegRuleOptions } from './legRules';
 import type { QueuePoll } from './queuePoll';
 import type { SettledCall, SettleResult } from './settledCall';
+import { CallKeyTable } from './callKeyTable';
 import { callKeyOf, type CallLeg } from './threecx/callLeg';
 import { toMillis } from './utcTime';
 import { DEFAULT_VOICEMAIL_LEFT_SECONDS } from './voicemailLeft';
@@ -95,24 +96,22 @@ export class CallSettlement {
    */
   addLegs(legs: readonly CallLeg[]): void {
     const { active, reader } = this;
-    const calls = new Map<string, number>();
-    const keys: string[] = [];
+    const calls = CALL_KEYS;
+    calls.reset(legs.length);
     // By call (there are at most as many calls as legs): sized once, no growing arrays.
     const firstLeg = new Int32Array(legs.length);
     const lastLeg = new Int32Array(legs.length);
     const nextLeg = new Int32Array(legs.length).fill(-1);
-    // Stryker disable next-line StringLiteral: equivalent, the last-call shortcut only saves a map look-up
+    // Stryker disable next-line StringLiteral: equivalent, the last-call shortcut only saves a look-up
     let lastKey = '';
     // Stryker disable next-line UnaryOperator: equivalent, never read: no call key is empty
     let lastCall = -1;
     for (let i = 0; i < legs.length; i++) {
       const key = callKeyOf(legs[i]);
-      // Stryker disable next-line ConditionalExpression: equivalent, the last-call shortcut only saves a map look-up
-      let call = key === lastKey ? lastCall : calls.get(key);
-      if (call === undefined) {
-        call = keys.length;
-        calls.set(key, call);
-        keys.push(key);
+      const known = calls.size;
+      // Stryker disable next-line ConditionalExpression: equivalent, the last-call shortcut only saves a look-up
+      const call = key === lastKey ? lastCall : calls.numberOf(key);
+      if (call === known) {
         firstLeg[call] = i;
         lastLeg[call] = i;
       } else {
@@ -122,8 +121,9 @@ export class CallSettlement {
       lastKey = key;
       lastCall = call;
     }
-    for (let c = 0; c < keys.length; c++) {
-      const key = keys[c];
+    const callCount = calls.size;
+    for (let c = 0; c < callCount; c++) {
+      const key = calls.key(c);
       // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a shortcut: isActive on an empty set is false
       if (active.size > 0 && isChainActive(key, legs, firstLeg[c], nextLeg, active)) {
         this.pending.push(key);
@@ -133,6 +133,7 @@ export class CallSettlement {
       for (let i = firstLeg[c]; i !== -1; i = nextLeg[i]) reader.take(legs[i]);
       this.settleRead(key);
     }
+    calls.release();
   }
 
   /** The call `reader` holds: settled, pending (in its grace period) or, without legs, nothing. */
@@ -155,6 +156,9 @@ export class CallSettlement {
     return { settled: byStart(this.settled, this.startedAt), pending: this.pending.slice().sort() };
   }
 }
+
+/** One table for every batch: settling is synchronous, one batch at a time. */
+const CALL_KEYS = new CallKeyTable();
 
 /**
  * Classifies call after call with one options record (the call's DID and queue polls set per
