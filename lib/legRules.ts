@@ -212,11 +212,12 @@ export function classifyParty(party: PartyView, options: LegRuleOptions = NO_OPT
 export class PartyClassifier {
   private readonly roles: Readonly<Record<string, PartyRole>> | undefined;
   private readonly book: RuleBook;
-  // Stryker disable next-line StringLiteral: equivalent, never compared before the first look-up (no plans yet)
-  private callType = '';
-  // Stryker disable next-line StringLiteral: equivalent, never compared before the first look-up (no plans yet)
-  private direction = '';
-  private plans: LegPlans | undefined = undefined;
+  /**
+   * The plans of the last few `CallType`/`Direction` pairs: a call's legs take turns among a
+   * handful (IVR, queue, agents, voicemail), so one pair alone was missed leg after leg.
+   */
+  private readonly recent: (LegPlans | undefined)[] = [undefined, undefined, undefined, undefined];
+  private next = 0;
 
   constructor(options: LegRuleOptions = NO_OPTIONS) {
     this.roles = options.dnRoles;
@@ -227,21 +228,29 @@ export class PartyClassifier {
     const roles = this.roles;
     // Own keys only, as in classifyParty.
     if (roles !== undefined && Object.hasOwn(roles, party.dn)) return roles[party.dn];
-    let plans = this.plans;
-    // Stryker disable next-line ConditionalExpression: equivalent when always true, a cache: looking the plans up again gives the same plans (always false would use another leg's plans, which the tests catch)
-    if (
-      plans === undefined ||
-      party.callType !== this.callType ||
-      party.direction !== this.direction
-    ) {
-      plans = this.book.legPlans(party.callType, party.direction);
-      this.plans = plans;
-      this.callType = party.callType;
-      this.direction = party.direction;
+    return roleByPlan(party, this.book.plan(this.plansOf(party), party.side, party.type));
+  }
+
+  private plansOf(party: PartyView): LegPlans {
+    const { recent } = this;
+    const { callType, direction } = party;
+    // Stryker disable next-line EqualityOperator: equivalent, a cache: looking at fewer entries only looks the plans up again
+    for (let i = 0; i < RECENT_PLANS; i++) {
+      const plans = recent[i];
+      // Stryker disable next-line ConditionalExpression: equivalent when never taken, a cache: the plans are looked up again (always taken would use another pair's plans, which the tests catch)
+      if (plans !== undefined && plans.callType === callType && plans.direction === direction)
+        return plans;
     }
-    return roleByPlan(party, this.book.plan(plans, party.side, party.type));
+    const plans = this.book.legPlans(callType, direction);
+    // Stryker disable next-line all: equivalent, a cache: which entry is replaced only decides what is looked up again
+    recent[this.next] = plans;
+    // Stryker disable next-line all: equivalent, a cache: which entry is replaced only decides what is looked up again
+    this.next = (this.next + 1) % RECENT_PLANS;
+    return plans;
   }
 }
+
+const RECENT_PLANS = 4;
 
 function roleByPlan(party: PartyView, plan: PartyPlan): PartyRole {
   const { steps } = plan;

@@ -134,7 +134,7 @@ describe('leg classification rules', () => {
   });
 
   it('classifies party after party as classifyParty does, whatever came before', () => {
-    // The classifier keeps the plans of the last CallType and Direction and each pattern's
+    // The classifier keeps the plans of the last few CallType/Direction pairs and each pattern's
     // last answer: parties in every order must still get their own roles.
     const legs: CallLeg[] = [
       { ...base, CallType: 'Queue', Direction: 'Inbound', DestinationDn: '800' },
