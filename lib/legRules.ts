@@ -216,6 +216,7 @@ export class PartyClassifier {
    * The plans of the last few `CallType`/`Direction` pairs: a call's legs take turns among a
    * handful (IVR, queue, agents, voicemail), so one pair alone was missed leg after leg.
    */
+  // Stryker disable next-line ArrayDeclaration: equivalent, an empty cache reads undefined the same
   private readonly recent: (LegPlans | undefined)[] = [undefined, undefined, undefined, undefined];
   private next = 0;
 
@@ -235,6 +236,7 @@ export class PartyClassifier {
     const { recent } = this;
     const { callType, direction } = party;
     // Stryker disable next-line EqualityOperator: equivalent, a cache: looking at fewer entries only looks the plans up again
+    // Stryker disable next-line BlockStatement: equivalent, a cache: without it the plans are looked up again
     for (let i = 0; i < RECENT_PLANS; i++) {
       const plans = recent[i];
       // Stryker disable next-line ConditionalExpression: equivalent when never taken, a cache: the plans are looked up again (always taken would use another pair's plans, which the tests catch)
@@ -348,6 +350,7 @@ const INDEXED_CODES = 32;
 
 function sidePlans(): SidePlans {
   return {
+    // Stryker disable next-line ArrayDeclaration: equivalent, a cache: an empty array reads undefined the same
     byCode: new Array<PartyPlan | undefined>(INDEXED_CODES).fill(undefined),
     other: new Map(),
   };
@@ -401,6 +404,7 @@ class RuleBook {
       }
       // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plan only plans again
       if (indexed) bySide.byCode[type] = plan;
+      // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plan only plans again
       else bySide.other.set(type, plan);
     }
     return plan;

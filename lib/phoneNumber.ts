@@ -106,6 +106,7 @@ function isPlainE164(text: string): boolean {
   const lead = text.charCodeAt(1);
   // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, refusing more (see above)
   if (lead < 49 || lead > 57) return false;
+  // Stryker disable next-line EqualityOperator,UpdateOperator: equivalent, refusing more (past the end charCodeAt is NaN, accepted; backwards the + at 0 is refused)
   for (let i = 2; i < n; i++) {
     const c = text.charCodeAt(i);
     // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, refusing more (see above)
