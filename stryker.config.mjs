@@ -21,6 +21,8 @@ export default {
     'lib/callTiming.ts',
     'lib/voicemailLeft.ts',
     'lib/phoneNumber.ts',
+    'lib/callKeyTable.ts',
+    'lib/trimText.ts',
   ],
   coverageAnalysis: 'perTest',
   ignoreStatic: true,

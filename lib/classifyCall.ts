@@ -1,13 +1,14 @@
-import { callSides } from './callDirection';
-import { legOutcome, outcomeOf, type LegOutcome } from './callOutcome';
+import { callSides, noSides } from './callDirection';
+import { legOutcome, noLegOutcome, outcomeOf, type LegOutcome } from './callOutcome';
 import {
   answererOf,
   callParties,
+  noParties,
   nonEmpty,
   type CallParties,
   type PartyOptions,
 } from './callParties';
-import { callTiming, type CallTiming } from './callTiming';
+import { callTiming, noTiming, type CallTiming } from './callTiming';
 import type { LegFacts } from './legFacts';
 import type { CallDirection, CallOutcome, SettledCall } from './settledCall';
 import { toIsoUtc } from './utcTime';
@@ -31,19 +32,32 @@ export function classifyCall(
   key: string,
   facts: readonly LegFacts[],
   options: ClassifyOptions = {},
+  scratch: CallReading = new CallReading(),
 ): SettledCall {
-  const sides = callSides(facts);
+  const sides = callSides(facts, scratch.sides);
   const { direction } = sides;
-  const parties = callParties(facts, sides, options);
-  const legs = legOutcome(facts, direction);
+  const parties = callParties(facts, sides, options, scratch.parties);
+  const legs = legOutcome(facts, direction, scratch.outcome);
   const outcome = outcomeOf({
     direction,
     answered: legs.answering !== undefined,
     voicemail: legs.voicemailLeg !== undefined,
     agentsRung: parties.agentsRung.length,
   });
-  const timing = callTiming(facts, legs);
+  const timing = callTiming(facts, legs, scratch.timing);
   return new ClassifiedCall(key, facts, options, direction, outcome, parties, legs, timing);
+}
+
+/**
+ * The records `classifyCall` works in (direction, parties, leg outcome, timing): made once and
+ * reused call after call by the settle engine, since only the settled call itself outlives the
+ * call. Allocation is most of what settling costs beyond reading (BENCHMARKS.md §4).
+ */
+export class CallReading {
+  readonly sides = noSides();
+  readonly parties = noParties();
+  readonly outcome = noLegOutcome();
+  readonly timing = noTiming();
 }
 
 /**

@@ -1,5 +1,5 @@
 import {
-  classifyParty,
+  PartyClassifier,
   type LegRuleOptions,
   type LegSide,
   type PartyRole,
@@ -17,7 +17,6 @@ import { parseUtcMillis } from './utcTime';
  */
 export interface LegFacts {
   leg: CallLeg;
-  callId: number;
   cdrId: string;
   segment: number;
   subrow: number;
@@ -35,7 +34,7 @@ export interface LegFacts {
 /** Null when the leg has no readable `StartTime` and so cannot be placed in time. */
 export function readLeg(leg: CallLeg, rules: LegRuleOptions | undefined): LegFacts | null {
   const facts = emptyLegFacts();
-  return readLegInto(facts, leg, rules) ? facts : null;
+  return readLegInto(facts, leg, new PartyClassifier(rules)) ? facts : null;
 }
 
 /** A record for `readLegInto` to fill: the settle engine reuses a few of them call after call. */
@@ -45,7 +44,6 @@ export function emptyLegFacts(): LegFacts {
   return {
     // Stryker disable all: equivalent, placeholders (see above)
     leg: EMPTY_LEG,
-    callId: 0,
     cdrId: '',
     segment: 0,
     subrow: 0,
@@ -67,14 +65,10 @@ const EMPTY_LEG: CallLeg = { CallId: 0, StartTime: '' };
 
 /**
  * `readLeg` into a record that already exists (its two party views included), so reading a
- * leg allocates nothing; false (the record half-written, to be reused) without a readable
+ * leg allocates nothing (the parties classified by the reader's one `PartyClassifier`); false (the record half-written, to be reused) without a readable
  * `StartTime`.
  */
-export function readLegInto(
-  facts: LegFacts,
-  leg: CallLeg,
-  rules: LegRuleOptions | undefined,
-): boolean {
+export function readLegInto(facts: LegFacts, leg: CallLeg, parties: PartyClassifier): boolean {
   const start = parseUtcMillis(leg.StartTime);
   if (start !== start) return false; // NaN
   const ring = parseDurationSeconds(leg.RingingDuration) ?? 0;
@@ -102,7 +96,6 @@ export function readLegInto(
     direction,
   );
   facts.leg = leg;
-  facts.callId = leg.CallId;
   facts.cdrId = leg.CdrId ?? '';
   // Orders legs only: anything but a number (3CX omits nulls; garbage must not throw) is 0.
   const segment = leg.SegmentId;
@@ -114,8 +107,8 @@ export function readLegInto(
   facts.talk = talk;
   facts.end = start + (ring + talk) * 1000;
   facts.answered = leg.Answered ?? null;
-  facts.srcRole = classifyParty(facts.src, rules);
-  facts.dstRole = classifyParty(facts.dst, rules);
+  facts.srcRole = parties.role(facts.src);
+  facts.dstRole = parties.role(facts.dst);
   return true;
 }
 

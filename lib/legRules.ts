@@ -199,12 +199,62 @@ export function classifyParty(party: PartyView, options: LegRuleOptions = NO_OPT
   const roles = options.dnRoles;
   // Own keys only: a DN spelled like an Object property (`constructor`, `toString`) is no role.
   if (roles !== undefined && Object.hasOwn(roles, party.dn)) return roles[party.dn];
-  const plan = ruleBook(options.rules ?? DEFAULT_LEG_RULES).plan(
-    party.side,
-    party.type,
-    party.callType,
-    party.direction,
-  );
+  const book = ruleBook(options.rules ?? DEFAULT_LEG_RULES);
+  const legPlans = book.legPlans(party.callType, party.direction);
+  return roleByPlan(party, book.plan(legPlans, party.side, party.type));
+}
+
+/**
+ * `classifyParty` for party after party with one set of options, as the settle engine reads
+ * leg after leg: the rule table is found once, and the plans of the last `CallType` and
+ * `Direction` are kept, since consecutive legs mostly share them (two map look-ups less a party).
+ */
+export class PartyClassifier {
+  private readonly roles: Readonly<Record<string, PartyRole>> | undefined;
+  private readonly book: RuleBook;
+  /**
+   * The plans of the last few `CallType`/`Direction` pairs: a call's legs take turns among a
+   * handful (IVR, queue, agents, voicemail), so one pair alone was missed leg after leg.
+   */
+  // Stryker disable next-line ArrayDeclaration: equivalent, an empty cache reads undefined the same
+  private readonly recent: (LegPlans | undefined)[] = [undefined, undefined, undefined, undefined];
+  private next = 0;
+
+  constructor(options: LegRuleOptions = NO_OPTIONS) {
+    this.roles = options.dnRoles;
+    this.book = ruleBook(options.rules ?? DEFAULT_LEG_RULES);
+  }
+
+  role(party: PartyView): PartyRole {
+    const roles = this.roles;
+    // Own keys only, as in classifyParty.
+    if (roles !== undefined && Object.hasOwn(roles, party.dn)) return roles[party.dn];
+    return roleByPlan(party, this.book.plan(this.plansOf(party), party.side, party.type));
+  }
+
+  private plansOf(party: PartyView): LegPlans {
+    const { recent } = this;
+    const { callType, direction } = party;
+    // Stryker disable next-line EqualityOperator: equivalent, a cache: looking at fewer entries only looks the plans up again
+    // Stryker disable next-line BlockStatement: equivalent, a cache: without it the plans are looked up again
+    for (let i = 0; i < RECENT_PLANS; i++) {
+      const plans = recent[i];
+      // Stryker disable next-line ConditionalExpression: equivalent when never taken, a cache: the plans are looked up again (always taken would use another pair's plans, which the tests catch)
+      if (plans !== undefined && plans.callType === callType && plans.direction === direction)
+        return plans;
+    }
+    const plans = this.book.legPlans(callType, direction);
+    // Stryker disable next-line all: equivalent, a cache: which entry is replaced only decides what is looked up again
+    recent[this.next] = plans;
+    // Stryker disable next-line all: equivalent, a cache: which entry is replaced only decides what is looked up again
+    this.next = (this.next + 1) % RECENT_PLANS;
+    return plans;
+  }
+}
+
+const RECENT_PLANS = 4;
+
+function roleByPlan(party: PartyView, plan: PartyPlan): PartyRole {
   const { steps } = plan;
   for (let i = 0; i < steps.length; i++) {
     const r = steps[i];
@@ -217,6 +267,36 @@ export function classifyParty(party: PartyView, options: LegRuleOptions = NO_OPT
 }
 
 /**
+ * A rule's pattern that remembers its last answer: the legs of a call repeat their caller id
+ * and names, so most tests are of the text tested just before, and comparing two short strings
+ * costs a fraction of running the pattern. A pattern with the `g` or `y` flag has state
+ * (`lastIndex`) and is run every time, as `RegExp.test` would be.
+ */
+class PatternTest {
+  private readonly pure: boolean;
+  private lastText: string | undefined = undefined;
+  // Stryker disable next-line BooleanLiteral: equivalent, never read before the first answer is kept
+  private lastAnswer = false;
+
+  constructor(private readonly pattern: RegExp) {
+    // Stryker disable next-line ConditionalExpression: equivalent when never pure, a cache: running the pattern every time gives the same answers (always pure is caught by the g/y test)
+    this.pure = !pattern.global && !pattern.sticky;
+  }
+
+  test(text: string): boolean {
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: running the pattern again gives the same answer
+    if (text === this.lastText) return this.lastAnswer;
+    const answer = this.pattern.test(text);
+    // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent, a cache: not keeping the answer only runs the pattern again
+    if (this.pure) {
+      this.lastText = text;
+      this.lastAnswer = answer;
+    }
+    return answer;
+  }
+}
+
+/**
  * Rules as written leave out the conditions they do not use, so each has its own shape and
  * reading them is slow (megamorphic) on the settle hot path. They are copied once into one
  * fixed shape, with `null` for "any".
@@ -225,9 +305,9 @@ interface CompiledRule {
   role: PartyRole;
   side: LegSide | null;
   type: readonly number[] | null;
-  dn: RegExp | null;
-  callerId: RegExp | null;
-  displayName: RegExp | null;
+  dn: PatternTest | null;
+  callerId: PatternTest | null;
+  displayName: PatternTest | null;
   callType: RegExp | null;
   direction: RegExp | null;
 }
@@ -250,8 +330,35 @@ const MAX_PLANS = 1024;
 
 /** The plans for one `CallType` and `Direction`, by side and type code (`null` when absent). */
 interface LegPlans {
-  source: Map<number | null, PartyPlan>;
-  destination: Map<number | null, PartyPlan>;
+  callType: string;
+  direction: string;
+  source: SidePlans;
+  destination: SidePlans;
+}
+
+/**
+ * One side's plans by type code: the codes 3CX uses are small integers, looked up by index;
+ * any other value (none, a large or odd code) by a map.
+ */
+interface SidePlans {
+  byCode: (PartyPlan | undefined)[];
+  other: Map<number | null, PartyPlan>;
+}
+
+/** Type codes looked up by index (3CX's run 0–16, docs/3cx-facts.md §1.4). */
+const INDEXED_CODES = 32;
+
+function sidePlans(): SidePlans {
+  return {
+    // Stryker disable next-line ArrayDeclaration: equivalent, a cache: an empty array reads undefined the same
+    byCode: new Array<PartyPlan | undefined>(INDEXED_CODES).fill(undefined),
+    other: new Map(),
+  };
+}
+
+function isIndexedCode(type: number | null): type is number {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, a code not indexed is kept in the map, the same plan either way
+  return typeof type === 'number' && type >= 0 && type < INDEXED_CODES && (type | 0) === type;
 }
 
 class RuleBook {
@@ -261,25 +368,33 @@ class RuleBook {
 
   constructor(private readonly rules: readonly CompiledRule[]) {}
 
-  plan(side: LegSide, type: number | null, callType: string, direction: string): PartyPlan {
+  /** The plans for one `CallType` and `Direction`. */
+  legPlans(callType: string, direction: string): LegPlans {
     let byDirection = this.byText.get(callType);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: a fresh map only plans again
     if (byDirection === undefined) {
       byDirection = new Map();
+      // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the map only plans again
       this.byText.set(callType, byDirection);
     }
     let legPlans = byDirection.get(direction);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: fresh maps only plan again
     if (legPlans === undefined) {
-      legPlans = { source: new Map(), destination: new Map() };
+      legPlans = { callType, direction, source: sidePlans(), destination: sidePlans() };
+      // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plans only plans again
       byDirection.set(direction, legPlans);
     }
+    return legPlans;
+  }
+
+  plan(legPlans: LegPlans, side: LegSide, type: number | null): PartyPlan {
     // Stryker disable next-line EqualityOperator: equivalent, swapped the two sides still keep apart (one map each), the plans are the same
     const bySide = side === 'source' ? legPlans.source : legPlans.destination;
-    let plan = bySide.get(type);
+    const indexed = isIndexedCode(type);
+    let plan = indexed ? bySide.byCode[type] : bySide.other.get(type);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: planning again gives the same plan
     if (plan === undefined) {
-      plan = this.make(side, type, callType, direction);
+      plan = this.make(side, type, legPlans.callType, legPlans.direction);
       // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
       if (++this.count > MAX_PLANS) {
         // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
@@ -288,7 +403,9 @@ class RuleBook {
         this.count = 0;
       }
       // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plan only plans again
-      bySide.set(type, plan);
+      if (indexed) bySide.byCode[type] = plan;
+      // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plan only plans again
+      else bySide.other.set(type, plan);
     }
     return plan;
   }
@@ -320,14 +437,19 @@ function ruleBook(rules: readonly LegRule[]): RuleBook {
         role: r.role,
         side: r.side ?? null,
         type: r.type ?? null,
-        dn: r.dn ?? null,
-        callerId: r.callerId ?? null,
-        displayName: r.displayName ?? null,
+        dn: patternTest(r.dn),
+        callerId: patternTest(r.callerId),
+        displayName: patternTest(r.displayName),
         callType: r.callType ?? null,
         direction: r.direction ?? null,
       })),
     );
+    // Stryker disable next-line CallExpression: equivalent, a cache: compiling the rules again gives the same rules
     ruleBooks.set(rules, book);
   }
   return book;
+}
+
+function patternTest(pattern: RegExp | undefined): PatternTest | null {
+  return pattern === undefined ? null : new PatternTest(pattern);
 }

@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { trimText } from './trimText';
 
 /**
  * What a number in a 3CX row or journal entry turns out to be.
@@ -44,7 +45,14 @@ export function normalisePhoneNumber(
   options: NumberOptions = {},
 ): NormalisedNumber {
   const raw = textOf(value);
-  const text = raw.trim();
+  // A plain extension (`101`), most numbers of a call after the caller's: no pattern, no match.
+  const maxExt = options.maxExtensionLength ?? DEFAULT_MAX_EXTENSION_LENGTH;
+  // Stryker disable next-line ConditionalExpression: equivalent, a shortcut: the patterns below read such text as the same extension
+  if (isShortExtension(raw, maxExt)) return { kind: 'internal', number: raw, raw };
+  // E.164 as it is, what the call log mostly carries for outside parties: no pattern, no copy.
+  // Stryker disable next-line ConditionalExpression: equivalent, a shortcut: the E.164 pattern below reads such text the same
+  if (isPlainE164(raw)) return { kind: 'external', number: raw, raw };
+  const text = trimText(raw);
   // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, every later check refuses empty text the same way
   if (text === '') return { kind: 'invalid', number: null, raw };
   // Stryker disable next-line ConditionalExpression: equivalent, a fast path: the same E.164 test after punctuation removal answers the same
@@ -52,7 +60,6 @@ export function normalisePhoneNumber(
   if (WITHHELD.test(text)) return { kind: 'anonymous', number: null, raw };
 
   const ext = EXTENSION.exec(text);
-  const maxExt = options.maxExtensionLength ?? DEFAULT_MAX_EXTENSION_LENGTH;
   if (ext) {
     const digits = ext[1];
     const explicit = text.length !== digits.length; // written as `Ext.101`
@@ -89,6 +96,45 @@ export function normalisePhoneNumber(
     : null;
   if (international !== null) return { kind: 'external', number: international, raw };
   return { kind: 'invalid', number: null, raw };
+}
+
+/** What `E164` matches, decided by char codes: `+`, a digit 1–9, then 6 to 14 digits. */
+function isPlainE164(text: string): boolean {
+  const n = text.length;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, refusing more (a shortcut: the pattern then decides the same)
+  if (n < 8 || n > 16 || text.charCodeAt(0) !== 43 /* + */) return false;
+  const lead = text.charCodeAt(1);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, refusing more (see above)
+  if (lead < 49 || lead > 57) return false;
+  // Stryker disable next-line EqualityOperator,UpdateOperator: equivalent, refusing more (past the end charCodeAt is NaN, accepted; backwards the + at 0 is refused)
+  for (let i = 2; i < n; i++) {
+    const c = text.charCodeAt(i);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, refusing more (see above)
+    if (c < 48 || c > 57) return false;
+  }
+  // Stryker disable next-line BooleanLiteral: equivalent, refusing more (see above)
+  return true;
+}
+
+/**
+ * 1 to `maxLength` digits (at most 9, what EXTENSION reads), not starting with 0: what the rules
+ * below read as an extension, decided by char codes.
+ */
+function isShortExtension(text: string, maxLength: number): boolean {
+  // Refusing more is equivalent (a shortcut: the patterns then decide, the same way); accepting
+  // more is not, and the tests pin that. Hence the markers on the refusals only.
+  const n = text.length;
+  if (n === 0 || text.charCodeAt(0) === 48 /* 0 */) return false;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, refusing more (see above)
+  if (!(n <= maxLength) || n > 9) return false;
+  // Stryker disable next-line EqualityOperator: equivalent, past the end charCodeAt is NaN, which no check refuses
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, refusing more (see above)
+    if (c < 48 || c > 57) return false;
+  }
+  // Stryker disable next-line BooleanLiteral: equivalent, refusing more (see above)
+  return true;
 }
 
 /**

@@ -35,22 +35,26 @@ function isCallLogShape(text: string): boolean {
     return false;
   const sep = text.charCodeAt(10);
   if (sep !== 84 /* T */ && sep !== 32) return false;
-  return text.indexOf('+', 19) === -1 && text.indexOf('-', 19) === -1;
+  // No UTC offset after the seconds: read by char codes (a few), not searched for twice.
+  for (let i = 19; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 43 /* + */ || c === 45 /* - */) return false;
+  }
+  return true;
 }
 
+/** The digit at `i`, or -1 for any other character. */
 function digit(text: string, i: number): number {
   const c = text.charCodeAt(i) - 48;
-  return c >= 0 && c <= 9 ? c : NaN;
-}
-
-function two(text: string, i: number): number {
-  return digit(text, i) * 10 + digit(text, i + 1);
+  // Stryker disable next-line ConditionalExpression: equivalent, a character below 0 is negative either way, and every negative digit is refused
+  return c >= 0 && c <= 9 ? c : -1;
 }
 
 /**
  * The call log's shape: optional fraction, optional `Z`; NaN when a digit or a field is out of
  * place. A leap second (`:60`) is the next minute's first, as 3CX can only mean that; `24:00:00`
- * is the next day's midnight, as ISO 8601 (and `Date.parse`) have it.
+ * is the next day's midnight, as ISO 8601 (and `Date.parse`) have it. Every leg's start goes
+ * through here: small integers only (a non-digit ends the read), no string made.
  */
 function parseCallLogShape(text: string): number {
   const n = text.length;
@@ -62,14 +66,31 @@ function parseCallLogShape(text: string): number {
     if (text.charCodeAt(19) !== 46 /* . */ || end === 20) return NaN;
     let scale = 100;
     for (let i = 20; i < end; i++) {
-      fractionMs += digit(text, i) * scale; // a non-digit is NaN, and so is the time
+      const d = digit(text, i);
+      if (d < 0) return NaN;
+      fractionMs += d * scale;
       scale /= 10;
     }
   }
-  const year = two(text, 0) * 100 + two(text, 2);
-  const month = two(text, 5);
-  const day = two(text, 8);
-  // Read by char codes, not sliced: no string is made per leg. NaN (a non-digit) never hits.
+  const y1 = digit(text, 0);
+  const y2 = digit(text, 1);
+  const y3 = digit(text, 2);
+  const y4 = digit(text, 3);
+  const mo1 = digit(text, 5);
+  const mo2 = digit(text, 6);
+  const d1 = digit(text, 8);
+  const d2 = digit(text, 9);
+  const h1 = digit(text, 11);
+  const h2 = digit(text, 12);
+  const mi1 = digit(text, 14);
+  const mi2 = digit(text, 15);
+  const s1 = digit(text, 17);
+  const s2 = digit(text, 18);
+  // Stryker disable next-line EqualityOperator: equivalent, all digits 0 is month 00, refused below
+  if ((y1 | y2 | y3 | y4 | mo1 | mo2 | d1 | d2 | h1 | h2 | mi1 | mi2 | s1 | s2) < 0) return NaN;
+  const year = ((y1 * 10 + y2) * 10 + y3) * 10 + y4;
+  const month = mo1 * 10 + mo2;
+  const day = d1 * 10 + d2;
   // Stryker disable next-line ArithmeticOperator: equivalent, any key that tells the days apart works
   const dayKey = (year * 100 + month) * 100 + day;
   let dayMs: number;
@@ -77,13 +98,13 @@ function parseCallLogShape(text: string): number {
   if (dayKey === lastDayKey) dayMs = lastDayMs;
   else {
     if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return NaN;
-    dayMs = Date.UTC(year, month - 1, day); // NaN for a non-digit in the year, kept under key NaN: never hit
+    dayMs = Date.UTC(year, month - 1, day);
     lastDayKey = dayKey;
     lastDayMs = dayMs;
   }
-  const h = two(text, 11);
-  const m = two(text, 14);
-  const s = two(text, 17);
+  const h = h1 * 10 + h2;
+  const m = mi1 * 10 + mi2;
+  const s = s1 * 10 + s2;
   if (h === 24 && m === 0 && s === 0 && fractionMs === 0) return dayMs + DAY_MS;
   if (!(h <= 23 && m <= 59 && s <= 60)) return NaN;
   return dayMs + ((h * 60 + m) * 60 + s) * 1000 + Math.floor(fractionMs + 1e-6);
@@ -127,9 +148,24 @@ export function toIsoUtc(value: number): string {
     minutePrefixes[slot] = new Date(minute * MINUTE_MS).toISOString().slice(0, -7); // all but `SS.mmmZ`: years past 9999 are longer
     minuteKeys[slot] = minute;
   }
-  const rest = millis - minute * MINUTE_MS;
-  const ms = rest % 1000;
-  return minutePrefixes[slot] + TWO_DIGITS[(rest - ms) / 1000] + MILLIS_Z[ms];
+  return minutePrefixes[slot] + secondsZ(millis - minute * MINUTE_MS);
+}
+
+/**
+ * `SS.mmmZ` for a millisecond of the minute, made once each (at most 60,000 short texts): one
+ * join per formatted time instead of two.
+ */
+const SECONDS_Z: (string | undefined)[] = new Array<string | undefined>(MINUTE_MS).fill(undefined);
+
+function secondsZ(rest: number): string {
+  let text = SECONDS_Z[rest];
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache: making the text again gives the same text
+  if (text === undefined) {
+    const ms = rest % 1000;
+    text = TWO_DIGITS[(rest - ms) / 1000] + MILLIS_Z[ms];
+    SECONDS_Z[rest] = text;
+  }
+  return text;
 }
 
 /** Accepts what callers naturally hold: a Date, epoch milliseconds or an ISO string. */

@@ -11,7 +11,12 @@ describe('parseDurationSeconds', () => {
     ['1:02:03', 3723],
     ['1.02:03:04', 93784],
     ['00:00:07.5', 7.5],
-  ])('reads %s as %d seconds', (text, seconds) => {
+    // Whitespace around a duration is trimmed, at either end.
+    [' PT5S', 5],
+    ['PT5S ', 5],
+    ['\tPT1M2S\n', 62],
+    [' P1D', 86400],
+  ])('reads %p as %d seconds', (text, seconds) => {
     expect(parseDurationSeconds(text)).toBeCloseTo(seconds, 6);
   });
 

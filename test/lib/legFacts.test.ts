@@ -23,7 +23,6 @@ describe('reading a leg', () => {
     const start = Date.UTC(2026, 2, 2, 9, 0, 0, 250);
     expect(readLeg(row, undefined)).toMatchObject({
       leg: row,
-      callId: 7,
       cdrId: 'c1',
       segment: 2,
       subrow: 3,

@@ -1,4 +1,10 @@
-import { classifyParty, DEFAULT_LEG_RULES, partyView, type LegRule } from '../../lib/legRules';
+import {
+  classifyParty,
+  DEFAULT_LEG_RULES,
+  PartyClassifier,
+  partyView,
+  type LegRule,
+} from '../../lib/legRules';
 import type { CallLeg } from '../../lib/threecx/callLeg';
 
 const base: CallLeg = { CallId: 1, StartTime: '2026-03-02T09:00:00Z' };
@@ -125,6 +131,50 @@ describe('leg classification rules', () => {
       ...DEFAULT_LEG_RULES,
     ];
     expect(classifyParty(partyView(leg, 'destination'), { rules })).toBe('queue');
+  });
+
+  it('classifies party after party as classifyParty does, whatever came before', () => {
+    // The classifier keeps the plans of the last few CallType/Direction pairs and each pattern's
+    // last answer: parties in every order must still get their own roles.
+    const legs: CallLeg[] = [
+      { ...base, CallType: 'Queue', Direction: 'Inbound', DestinationDn: '800' },
+      { ...base, CallType: 'Queue', Direction: 'Inbound Queue', DestinationDn: '800' },
+      { ...base, CallType: 'Extension', Direction: 'Inbound Queue', DestinationType: 0 },
+      { ...base, CallType: 'Extension', Direction: 'Inbound', DestinationType: 0 },
+      { ...base, CallType: 'Extension', DestinationDisplayName: 'Voicemail 101' },
+      { ...base, CallType: 'Extension', DestinationDisplayName: 'Alice' },
+      { ...base, SourceType: 0, SourceCallerId: 'anonymous', DestinationDn: '101' },
+      { ...base, SourceType: 0, SourceCallerId: '101', DestinationDn: '8001' },
+      { ...base, SourceType: 0, SourceCallerId: 'anonymous', DestinationDn: '999' },
+    ];
+    for (const options of [undefined, { dnRoles: { '999': 'voicemail' as const } }]) {
+      const classifier = new PartyClassifier(options);
+      const views = [...legs, ...legs.slice().reverse(), ...legs].flatMap((leg) => [
+        partyView(leg, 'source'),
+        partyView(leg, 'destination'),
+      ]);
+      expect(views.map((v) => classifier.role(v))).toEqual(
+        views.map((v) => classifyParty(v, options)),
+      );
+    }
+    expect(new Set(legs.map((l) => classifyParty(partyView(l, 'destination'))))).toEqual(
+      new Set(['queue', 'extension', 'voicemail']),
+    );
+  });
+
+  it('runs a pattern with state (g or y flag) afresh every time, as RegExp.test does', () => {
+    for (const dn of [/^8/g, /8/y]) {
+      const rules: LegRule[] = [{ role: 'queue', dn, evidence: 'test' }];
+      const party = partyView({ ...base, DestinationDn: '8001' }, 'destination');
+      const classifier = new PartyClassifier({ rules });
+      // lastIndex moves past the match, so every other test fails, as with the pattern alone.
+      expect([1, 2, 3].map(() => classifier.role(party))).toEqual(['queue', 'system', 'queue']);
+      expect([1, 2, 3].map(() => classifyParty(party, { rules }))).toEqual([
+        'system',
+        'queue',
+        'system',
+      ]);
+    }
   });
 
   it('documents the evidence for every rule', () => {

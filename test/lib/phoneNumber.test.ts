@@ -115,6 +115,31 @@ describe('numbers as real exports and trunks write them (docs/3cx-facts.md §8)'
     expect(normalisePhoneNumber(raw)).toEqual({ kind: 'anonymous', number: null, raw });
   });
 
+  it('reads plain digit DNs as extensions only when every character is a digit', () => {
+    for (const raw of ['1', '101', '909', '123456'])
+      expect(normalisePhoneNumber(raw)).toEqual({ kind: 'internal', number: raw, raw });
+    // The characters either side of the digits: no extension, however short.
+    for (const raw of ['1/1', '1:1', '10/', '/10', ':10', '10:'])
+      expect(normalisePhoneNumber(raw).kind).not.toBe('internal');
+    expect(normalisePhoneNumber('')).toEqual({ kind: 'invalid', number: null, raw: '' });
+    expect(normalisePhoneNumber(' 101 ')).toEqual({
+      kind: 'internal',
+      number: '101',
+      raw: ' 101 ',
+    });
+    // A longest extension length that is no number allows none written bare.
+    expect(normalisePhoneNumber('101', { maxExtensionLength: Number.NaN }).kind).not.toBe(
+      'internal',
+    );
+    expect(normalisePhoneNumber('123', { maxExtensionLength: 3 }).kind).toBe('internal');
+    expect(normalisePhoneNumber(' 123 ', { maxExtensionLength: 3 }).kind).toBe('internal');
+    expect(normalisePhoneNumber('1234', { maxExtensionLength: 3 }).kind).not.toBe('internal');
+    // The pattern reads at most nine digits, whatever the longest length allowed.
+    expect(normalisePhoneNumber('1234567890', { maxExtensionLength: 12 }).kind).not.toBe(
+      'internal',
+    );
+  });
+
   it('reads short DNs as extensions, up to the longest extension length', () => {
     expect(normalisePhoneNumber('1234567')).toMatchObject({ kind: 'invalid' });
     expect(normalisePhoneNumber('1234567', { maxExtensionLength: 7 })).toMatchObject({

@@ -131,6 +131,19 @@ describe('UTC call-log times, odd shapes', () => {
     expect(parseUtcMillis(text)).toBeNaN();
   });
 
+  it('gives NaN for a non-digit in any digit place, even next to the time just read', () => {
+    // `/` and `:` are the characters either side of the digits: read as digits they would
+    // make a day or a time that exists (`1/` as 09, `0:` as 10) and the day read just before.
+    const valid = '2026-03-09T19:15:29.123Z';
+    const digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+    for (const i of digits)
+      for (const bad of ['/', ':']) {
+        expect(parseUtcMillis(valid)).toBe(Date.UTC(2026, 2, 9, 19, 15, 29, 123));
+        const text = valid.slice(0, i) + bad + valid.slice(i + 1);
+        expect([text, parseUtcMillis(text)]).toEqual([text, NaN]);
+      }
+  });
+
   it('gives NaN for what is not text', () => {
     expect(parseUtcMillis(null)).toBeNaN();
     expect(parseUtcMillis(undefined)).toBeNaN();
