@@ -1,3 +1,5 @@
+import { trimText } from './trimText';
+
 /**
  * Call-log durations in seconds.
  *
@@ -15,26 +17,13 @@ export function parseDurationSeconds(value: string | null | undefined): number |
   if (value === null || value === undefined) return null;
   // Stryker disable next-line ConditionalExpression: equivalent, a shortcut: the ISO reader gives 0 for PT0S too
   if (value === 'PT0S') return 0; // most legs: no ringing or no talking
-  // XAPI's own shape, `P…` ending in a unit letter, has nothing to trim: no copy made.
-  if (hasNothingToTrim(value)) return scanIsoDuration(value);
-  const text = value.trim();
+  const text = trimText(value);
   // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, a shortcut: empty text is no ISO duration and fails the clock pattern too
   if (text === '') return null;
   if (text.charCodeAt(0) === 80 /* P */) return scanIsoDuration(text);
   const m = CLOCK_DURATION.exec(text);
   if (!m) return null;
   return num(m[1]) * 86400 + num(m[2]) * 3600 + num(m[3]) * 60 + num(m[4]);
-}
-
-/** Starts with `P` and ends with a unit letter: trimming would leave it as it is. */
-function hasNothingToTrim(value: string): boolean {
-  // Stryker disable next-line ConditionalExpression: equivalent, other values (not text) throw a TypeError on either path
-  if (typeof value !== 'string') return false;
-  if (value.charCodeAt(0) !== 80 /* P */) return false;
-  // Stryker disable next-line ArithmeticOperator: equivalent, past the end charCodeAt is NaN, no unit: the trimming path is taken, which reads the text the same
-  const last = value.charCodeAt(value.length - 1);
-  // Stryker disable next-line EqualityOperator: equivalent, a `D` (rank 0) left out takes the trimming path, which reads the text the same
-  return unitRank(last) >= 0;
 }
 
 /** Seconds per unit, by rank in the order ISO 8601 requires: D (before `T`), then H, M, S. */

@@ -196,12 +196,7 @@ const NO_OPTIONS: LegRuleOptions = Object.freeze({});
 
 /** The role of one party; `system` when no rule matches (routing, never a person). */
 export function classifyParty(party: PartyView, options: LegRuleOptions = NO_OPTIONS): PartyRole {
-  const roles = options.dnRoles;
-  // Own keys only: a DN spelled like an Object property (`constructor`, `toString`) is no role.
-  if (roles !== undefined && Object.hasOwn(roles, party.dn)) return roles[party.dn];
-  const book = ruleBook(options.rules ?? DEFAULT_LEG_RULES);
-  const legPlans = book.legPlans(party.callType, party.direction);
-  return roleByPlan(party, book.plan(legPlans, party.side, party.type));
+  return new PartyClassifier(options).role(party);
 }
 
 /**
@@ -227,7 +222,7 @@ export class PartyClassifier {
 
   role(party: PartyView): PartyRole {
     const roles = this.roles;
-    // Own keys only, as in classifyParty.
+    // Own keys only: a DN spelled like an Object property (`constructor`, `toString`) is no role.
     if (roles !== undefined && Object.hasOwn(roles, party.dn)) return roles[party.dn];
     return roleByPlan(party, this.book.plan(this.plansOf(party), party.side, party.type));
   }
