@@ -98,7 +98,7 @@ function parseCallLogShape(text: string): number {
   if (dayKey === lastDayKey) dayMs = lastDayMs;
   else {
     if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return NaN;
-    dayMs = Date.UTC(year, month - 1, day);
+    dayMs = utcMidnight(year, month, day);
     lastDayKey = dayKey;
     lastDayMs = dayMs;
   }
@@ -108,6 +108,15 @@ function parseCallLogShape(text: string): number {
   if (h === 24 && m === 0 && s === 0 && fractionMs === 0) return dayMs + DAY_MS;
   if (!(h <= 23 && m <= 59 && s <= 60)) return NaN;
   return dayMs + ((h * 60 + m) * 60 + s) * 1000 + Math.floor(fractionMs + 1e-6);
+}
+
+/**
+ * Midnight UTC of a calendar day. `Date.UTC` reads years 0–99 as 1900–1999 (a legacy of
+ * two-digit years); ISO 8601 text means the year as written, as `Date.parse` reads it.
+ */
+function utcMidnight(year: number, month: number, day: number): number {
+  if (year >= 100) return Date.UTC(year, month - 1, day);
+  return new Date(0).setUTCFullYear(year, month - 1, day);
 }
 
 /** `00`…`59` and `.000Z`…`.999Z`, made once: formatting runs twice per settled call. */

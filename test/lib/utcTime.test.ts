@@ -54,6 +54,28 @@ describe('UTC call-log times', () => {
 });
 
 describe('UTC call-log times, odd shapes', () => {
+  it('reads the years 0000-0099 as written, as Date.parse does (not as 1900-1999)', () => {
+    expect(parseUtcMillis('0050-03-02T10:00:00Z')).toBe(Date.parse('0050-03-02T10:00:00Z'));
+    expect(new Date(parseUtcMillis('0099-12-31T23:59:59.5')).toISOString()).toBe(
+      '0099-12-31T23:59:59.500Z',
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 28 }),
+        fc.integer({ min: 0, max: 86_399_999 }),
+        (year, month, day, msOfDay) => {
+          const pad = (n: number, w: number) => String(n).padStart(w, '0');
+          const time = new Date(msOfDay).toISOString().slice(11);
+          const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${time}`;
+          expect(parseUtcMillis(text)).toBe(Date.parse(text));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('reads times of different days one after another, whatever was read before', () => {
     const days = [
       '2026-03-01',
