@@ -1,5 +1,12 @@
 import { CallReading, classifyCall, type ClassifyOptions } from './classifyCall';
-import { compareText, emptyLegFacts, legOrder, readLegInto, type LegFacts } from './legFacts';
+import {
+  answeredRank,
+  compareText,
+  emptyLegFacts,
+  legOrder,
+  readLegInto,
+  type LegFacts,
+} from './legFacts';
 import { PartyClassifier, type LegRuleOptions } from './legRules';
 import type { QueuePoll } from './queuePoll';
 import type { SettledCall, SettleResult } from './settledCall';
@@ -360,9 +367,8 @@ function laterView(a: LegFacts, b: LegFacts): boolean {
   if (a.end !== b.end) return a.end > b.end;
   // Stryker disable next-line EqualityOperator: equivalent, the values differ here, so > and >= agree
   if (a.talk !== b.talk) return a.talk > b.talk;
-  const rank = (x: boolean | null) => (x === true ? 2 : x === false ? 1 : 0);
   // Stryker disable next-line EqualityOperator: equivalent, distinct values rank distinctly, so > and >= agree
-  if (a.answered !== b.answered) return rank(a.answered) > rank(b.answered);
+  if (a.answered !== b.answered) return answeredRank(a.answered) > answeredRank(b.answered);
   const order = legOrder(a, b);
   // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, reads equal in end, talk and Answered are then ordered by their JSON, by content too; which of them is kept is no rule
   if (order !== 0) return order < 0;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { CallSettlement, describeCall, groupLegsByCall, settleCalls } from '../../lib/settleCalls';
 import type { CallLeg } from '../../lib/threecx/callLeg';
 
@@ -204,6 +205,57 @@ describe('legs that tie on time, segment and destination', () => {
     expect(firstOf(from('+61412345679'), from('+61412345678'))).toMatchObject({
       caller_number: '+61412345678',
     });
+  });
+});
+
+describe('legs that tie on everything but one field the engine reads', () => {
+  // Two rows without CdrId (pre-Update-6 PBXs, docs/3cx-facts.md §1.4), equal in time,
+  // segment, numbers and caller ids: the result must still not depend on which came first.
+  const pairs: Array<[string, Partial<CallLeg>, Partial<CallLeg>]> = [
+    ['the source name', { SourceDisplayName: 'Ann' }, { SourceDisplayName: 'Bob' }],
+    ['the destination name', { DestinationDisplayName: 'Ann' }, { DestinationDisplayName: 'Bob' }],
+    ['Answered', { Answered: true, TalkingDuration: 'PT5S', RingingDuration: 'PT5S' }, {}],
+    ['ringing against talking', { RingingDuration: 'PT4S', TalkingDuration: 'PT6S' }, {}],
+    ['the destination type', { DestinationType: 5 }, {}],
+    ['the source type', { SourceType: 0 }, {}],
+    ['CallType', { CallType: 'Queue' }, { CallType: 'Extension' }],
+    ['Direction', { Direction: 'Inbound Queue' }, { Direction: 'Inbound' }],
+    ['Answered left out', { Answered: undefined }, {}],
+  ];
+  it('settles any such pair (or trio) the same in any order', () => {
+    const variant = fc.record(
+      {
+        SourceDisplayName: fc.constantFrom('Ann', 'Bob', ''),
+        DestinationDisplayName: fc.constantFrom('Ann', 'Bob', ''),
+        Answered: fc.boolean(),
+        RingingDuration: fc.constantFrom('PT4S', 'PT10S', 'PT0S'),
+        TalkingDuration: fc.constantFrom('PT6S', 'PT0S', 'PT10S'),
+        SourceType: fc.constantFrom(0, 1, 4),
+        DestinationType: fc.constantFrom(0, 1, 4, 5, 6),
+        CallType: fc.constantFrom('Queue', 'Extension', 'External'),
+        Direction: fc.constantFrom('Inbound', 'Inbound Queue', 'Outbound'),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.array(variant, { minLength: 2, maxLength: 3 }), (variants) => {
+        const legs = variants.map((v) => leg(v));
+        const expected = settleCalls(legs, { now: NOW, country: 'AU' });
+        expect(settleCalls([...legs].reverse(), { now: NOW, country: 'AU' })).toEqual(expected);
+        expect(
+          settleCalls([legs[1], ...legs.slice(2), legs[0]], { now: NOW, country: 'AU' }),
+        ).toEqual(expected);
+      }),
+      { numRuns: Number(process.env.FAST_CHECK_RUNS ?? 500) },
+    );
+  });
+
+  it.each(pairs)('settles them the same in either order when they differ in %s', (_, a, b) => {
+    const one = leg(a);
+    const two = leg(b);
+    expect(settleCalls([two, one], { now: NOW, country: 'AU' })).toEqual(
+      settleCalls([one, two], { now: NOW, country: 'AU' }),
+    );
   });
 });
 
