@@ -88,7 +88,10 @@ export class BridgeProbe {
     const run = turns.run.bind(turns);
     // The options pass through: a poll's second turn jumps the line (`continuation`), and a
     // probe that dropped them made the bench's polls wait in line twice.
-    turns.run = <T>(work: () => Promise<T>, options?: { continuation?: boolean }): Promise<T> => {
+    turns.run = <T>(
+      work: () => Promise<T>,
+      options?: { continuation?: boolean; catchUp?: boolean },
+    ): Promise<T> => {
       const asked = performance.now();
       return run(async () => {
         const started = performance.now();

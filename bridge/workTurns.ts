@@ -26,6 +26,9 @@ export class WorkTurns {
   private sliceBudgetMs: number;
   /** When the last slice handed the loop back with turns still waiting (null: none waiting). */
   private yieldedAt: number | null = null;
+  /** The catch-up turns' own line (`run`'s `catchUp`), made when the first one comes. */
+  private catchUpLane: WorkTurns | null = null;
+  private readonly options: ConstructorParameters<typeof WorkTurns>[0];
 
   constructor(
     options: {
@@ -47,6 +50,7 @@ export class WorkTurns {
       now?: () => number;
     } = {},
   ) {
+    this.options = options;
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.yieldToLoop = options.yieldToLoop ?? (() => new Promise((r) => setImmediate(r)));
     this.budgetMs = Math.max(0, options.budgetMs ?? TURN_BUDGET_MS);
@@ -66,8 +70,23 @@ export class WorkTurns {
    * read a report between its two), so it waits ahead of those that have not: a poll waited
    * in line twice, which doubled its duration under load (issue 16). It jumps the line once per
    * poll, so no location can keep another waiting.
+   *
+   * `catchUp`: the work of a poll reading history (a location's first poll, a catch-up after
+   * an outage), which settles and stores thousands of calls in slices with the loop running in
+   * between (bridge/ingest/locationIngest.ts). Such turns wait in a line of their own and run
+   * beside the others, one at a time: in the one line, each held every other location's poll
+   * for its whole length, 0.2–2 s of slices, and while 200 new locations caught up the polls of
+   * those already done waited up to 36 s for their turn (p95 27 s; issue 16, BENCHMARKS.md
+   * "loc5"). The loop is then held by at most one slice of each line at a time.
    */
-  async run<T>(work: () => Promise<T>, options: { continuation?: boolean } = {}): Promise<T> {
+  async run<T>(
+    work: () => Promise<T>,
+    options: { continuation?: boolean; catchUp?: boolean } = {},
+  ): Promise<T> {
+    if (options.catchUp) {
+      this.catchUpLane ??= new WorkTurns(this.options);
+      return this.catchUpLane.run(work, { continuation: options.continuation });
+    }
     if (this.running >= this.concurrency || this.waiting.length > 0)
       await new Promise<void>((resolve) =>
         options.continuation ? this.waiting.unshift(resolve) : this.waiting.push(resolve),

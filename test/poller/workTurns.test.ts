@@ -162,6 +162,28 @@ describe('WorkTurns', () => {
     ]);
   });
 
+  it("runs a catch-up turn beside the others: a steady poll's turn does not wait for it", async () => {
+    const queue = new WorkTurns();
+    const log: string[] = [];
+    const catchUp = queue.run(job(log, 'catch-up', 500), { catchUp: true });
+    const otherCatchUp = queue.run(job(log, 'second catch-up', 100), { catchUp: true });
+    const steady = queue.run(job(log, 'steady', 10));
+    const next = queue.run(job(log, 'next steady', 10));
+    await jest.runAllTimersAsync();
+    await Promise.all([catchUp, otherCatchUp, steady, next]);
+    // In one line: catch-up, second catch-up, steady, next steady.
+    expect(log).toEqual([
+      'catch-up start',
+      'steady start',
+      'steady end',
+      'next steady start',
+      'next steady end',
+      'catch-up end',
+      'second catch-up start',
+      'second catch-up end',
+    ]);
+  });
+
   it('passes a failure to its poll and hands the turn on', async () => {
     const queue = new WorkTurns();
     const log: string[] = [];
