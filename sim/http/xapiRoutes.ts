@@ -1,7 +1,6 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatODataDateTime } from '../odataTime';
-import { collectionJsonChunks, JsonText } from '../odata/collectionJson';
+import { collectionJson, JsonText } from '../odata/collectionJson';
 import { answerCollection, answerEntity } from '../odata/collectionQuery';
 import type { Row } from '../odata/rowValues';
 import { parseFunctionSegment } from '../odata/functionCall';
@@ -135,7 +134,7 @@ function route(segments: readonly string[]): Route {
         answer: (s, r) => {
           const args = bindReportArguments(report, call.args);
           return new JsonText(
-            collectionJsonChunks(
+            collectionJson(
               answerCollection(
                 report.rows(s, args),
                 r.query,
@@ -190,12 +189,8 @@ export function registerXapiRoutes(app: FastifyInstance, s: SimServices): void {
     }
     const body = target.answer(s, parsed);
     reply.code(200).header('odata-version', '4.0');
-    if (body instanceof JsonText) {
-      reply.type('application/json; charset=utf-8');
-      // A large answer goes out chunk by chunk (sim/odata/collectionJson.ts `CHUNK_CHARS`),
-      // chunked like an ASP.NET answer of unknown length; a small one as it is.
-      return reply.send(body.chunks.length === 1 ? body.chunks[0] : Readable.from(body.chunks));
-    }
+    if (body instanceof JsonText)
+      return reply.type('application/json; charset=utf-8').send(body.text);
     return reply.send(omitNulls(body));
   });
 }

@@ -1,7 +1,5 @@
-import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
-import { ThreeCxClient } from '../../lib/threecx/client';
 import { startSimulator, type Simulator } from '../../sim';
-import { CHUNK_CHARS, collectionJson, collectionJsonChunks } from '../../sim/odata/collectionJson';
+import { collectionJson } from '../../sim/odata/collectionJson';
 import { answerCollection } from '../../sim/odata/collectionQuery';
 import { omitNulls } from '../../sim/odata/omitNulls';
 import type { Row } from '../../sim/odata/rowValues';
@@ -52,37 +50,6 @@ describe('report answers: the shortcuts change nothing', () => {
     const plain = answerCollection(rows, q, 'ctx', CALL_LOG_PROPERTIES);
     expect(plain.value.some((row, i) => row === first.value[i])).toBe(false);
     expect(collectionJson(second)).toBe(JSON.stringify(omitNulls(plain)));
-  });
-
-  it('a large answer comes in chunks below the large-object size, the same text joined', () => {
-    const rows = sim.pbx.callLog(from(), to()) as unknown as Row[];
-    const q = new URLSearchParams(queries[2]);
-    const answer = answerCollection(rows, q, 'ctx', CALL_LOG_PROPERTIES, {}, 'StartTime', true);
-    const chunks = collectionJsonChunks(answer);
-    expect(chunks.join('')).toBe(JSON.stringify(omitNulls(answer)));
-    expect(chunks.join('').length).toBeGreaterThan(2 * CHUNK_CHARS);
-    const longestRow = Math.max(...answer.value.map((row) => JSON.stringify(row).length));
-    for (const chunk of chunks)
-      expect(chunk.length).toBeLessThanOrEqual(CHUNK_CHARS + longestRow + 1);
-    // A small answer is one chunk.
-    expect(
-      collectionJsonChunks({ '@odata.context': 'ctx', value: answer.value.slice(0, 3) }),
-    ).toHaveLength(1);
-  });
-
-  it('a chunked answer reaches the bridge client whole over HTTP', async () => {
-    const client = new ThreeCxClient({
-      pbxUrl: sim.url,
-      clientId: 'bridge',
-      clientSecret: 'bridge-secret',
-      transport: createAxiosTransport(),
-      now: () => sim.clock.now(),
-    });
-    // Pages of 500 whole rows: each well over two chunks.
-    const legs = await client.callLog({ from: from(), to: to() });
-    const rows = sim.pbx.callLog(from(), to());
-    expect(legs.length).toBeGreaterThan(500);
-    expect(legs.map((leg) => leg.CdrId)).toEqual(rows.map((row) => row.CdrId));
   });
 
   it.each(queries.slice(0, 2))(
