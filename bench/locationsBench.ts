@@ -101,12 +101,15 @@ async function pollingAt(
       await sleep(50);
     }
     const firstRoundMs = performance.now() - started;
+    const firstRoundTo = Date.now();
     const firstRoundPolls = probe.polls.filter((p) => p.ok);
     const firstRoundFailures = probe.polls.filter((p) => !p.ok).length;
     const warmupMs = afterFirstRound ? firstRoundMs + intervalMs : warmupSeconds * 1000;
     await sleep(Math.max(0, warmupMs - (performance.now() - started)));
 
     const windowFrom = Date.now();
+    const storedBefore = probe.eventsStored;
+    const deliveredBefore = probe.deliveryOutcomes.delivered ?? 0;
     const stopProfile = await profileWindow();
     const stopHostProfile = await host.profileWindow();
     const meter = new ProcessMeter();
@@ -123,6 +126,8 @@ async function pollingAt(
     }
     const windowTo = Date.now();
     const usage = meter.stop();
+    const storedInWindow = probe.eventsStored - storedBefore;
+    const deliveredInWindow = (probe.deliveryOutcomes.delivered ?? 0) - deliveredBefore;
     await stopProfile();
     await stopHostProfile();
     const hostAfter = await host.usage();
@@ -174,17 +179,26 @@ async function pollingAt(
     );
 
     const byDetail = new Map<string, number>();
-    for (const r of requests) byDetail.set(r.detail, (byDetail.get(r.detail) ?? 0) + 1);
+    const rowsByDetail = new Map<string, number>();
+    for (const r of requests) {
+      byDetail.set(r.detail, (byDetail.get(r.detail) ?? 0) + 1);
+      rowsByDetail.set(r.detail, (rowsByDetail.get(r.detail) ?? 0) + r.rows);
+    }
     // Polls started in the window: each starts with one `/ActiveCalls` (lib/poller/callPoller.ts),
     // so this counts polls that had not finished by the window's end too.
     const pollsStarted = Math.max(1, byDetail.get('activeCalls') ?? 0);
     const perPoll = [...byDetail]
       .sort((a, b) => b[1] - a[1])
-      .map(([detail, n]) => `${detail} ${round(n / pollsStarted, 2)}`)
+      .map(
+        ([detail, n]) =>
+          `${detail} ${round(n / pollsStarted, 2)} (${round((rowsByDetail.get(detail) ?? 0) / n)} rows)`,
+      )
       .join(', ');
     const hostCpuMsPerRequest =
       (hostAfter.cpuMicros - hostBefore.cpuMicros) / 1000 / Math.max(1, requests.length);
     const q = (values: number[], p: number, digits = 0) => round(percentile(values, p), digits);
+    const beforeFirstRoundEnd = (values: readonly TimedValue[]) =>
+      values.filter((v) => v.at < firstRoundTo).map((v) => v.ms);
     const inWindow = (values: readonly TimedValue[]) =>
       values.filter((v) => v.at >= windowFrom && v.at < windowTo).map((v) => v.ms);
     printTable(
@@ -241,6 +255,11 @@ async function pollingAt(
           note: 'the same, second half of the window only (after the first catch-up round)',
         },
         {
+          figure: 'events stored / webhooks delivered in the window',
+          value: `${storedInWindow} / ${deliveredInWindow}`,
+          note: 'deliveries beyond the events stored are the first round’s backlog, sent in the window',
+        },
+        {
           figure: 'polls started per second p5 / p50 / p95 / max',
           value: `${q(perSecond, 5)} / ${q(perSecond, 50)} / ${q(perSecond, 95)} / ${q(perSecond, 100)}`,
           note: 'how evenly the polls are spread',
@@ -285,6 +304,11 @@ async function pollingAt(
           figure: 'first round: all locations polled once after s',
           value: round(firstRoundMs / 1000, 1),
           note: `${firstRoundPolls.length} polls ok, ${firstRoundFailures} failed (token + version + first read)`,
+        },
+        {
+          figure: 'first round: turn wait p50 / p95 / max ms, work p50 / p95 / max ms',
+          value: `${q(beforeFirstRoundEnd(probe.turnWaits), 50, 1)} / ${q(beforeFirstRoundEnd(probe.turnWaits), 95, 1)} / ${q(beforeFirstRoundEnd(probe.turnWaits), 100)}, ${q(beforeFirstRoundEnd(probe.turnWork), 50, 1)} / ${q(beforeFirstRoundEnd(probe.turnWork), 95, 1)} / ${q(beforeFirstRoundEnd(probe.turnWork), 100)}`,
+          note: 'the catch-up polls’ turns (30 minutes of history each) and the polls of locations already caught up',
         },
       ] satisfies Row[],
     );

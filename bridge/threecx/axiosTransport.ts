@@ -44,6 +44,12 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): HttpT
           responseType: 'text',
           transformResponse: (raw: string) => raw,
           validateStatus: () => true,
+          // A redirect comes back as it is: 3CX documents none (docs/3cx-facts.md), and a 3xx
+          // is reported as "not a 3CX XAPI answer, check the URL" (lib/threecx/errors.ts
+          // `notThreeCx`) instead of the bearer token or client secret following it. It also
+          // spares each request axios's follow-redirects wrapper (issue 16: ~8 % of the
+          // bridge's busy CPU polling 200 PBXs went through it, BENCHMARKS.md "loc5").
+          maxRedirects: 0,
           transitional: { clarifyTimeoutError: true },
         });
         const responseHeaders: Record<string, string> = {};

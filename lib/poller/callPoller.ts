@@ -65,7 +65,10 @@ export interface CallPollerOptions {
    * reads finish together do not settle and store in one turn of the event loop; reads stay
    * concurrent. Without it the work runs at once.
    */
-  processingTurn?: <T>(work: () => Promise<T>, options?: { continuation?: boolean }) => Promise<T>;
+  processingTurn?: <T>(
+    work: () => Promise<T>,
+    options?: { continuation?: boolean; catchUp?: boolean },
+  ) => Promise<T>;
   /**
    * Settle in slices of about this many legs, awaiting `yieldToLoop` between them (both or
    * neither): a large poll's settle leaves the event loop running in between.
@@ -135,8 +138,11 @@ export class CallPoller {
 
   async tick(): Promise<TickReport> {
     const now = this.now();
-    const state = (await this.store.load()) ?? initialPollerState(now - this.initialLookbackMs);
+    const saved = await this.store.load();
+    const state = saved ?? initialPollerState(now - this.initialLookbackMs);
     const window = planTick(state, now, this.settings);
+    // Reading history, not the last few seconds: its turns wait apart from the steady polls'.
+    const catchUp = saved === null || window.catchingUp;
     // Active calls first: a call that ends between the two reads is then at worst seen active
     // with all its legs in the log (pending one more tick), never gone with legs missing.
     const active = await this.source.activeCalls();
@@ -165,24 +171,27 @@ export class CallPoller {
           ? await readInbound()
           : lastInbound;
     const activeCallIds = active.map((call) => String(call.Id));
-    const first = await this.processingTurn(async () => {
-      const input: TickInput = {
-        state,
-        window,
-        now,
-        legs,
-        activeCallIds,
-        dialedNumbers: inbound.dialedNumbers,
-        trunkDns: inbound.trunkDns,
-      };
-      const outcome = await this.process(input);
-      const abandoned = outcome.settled.filter(
-        (c) => c.outcome === 'abandoned' && c.queue !== null,
-      );
-      // The abandoned-queue report is read outside the turn (a read, not CPU work).
-      if (abandoned.length === 0) await this.store.commit(outcome.state, outcome.events);
-      return { input, outcome, abandoned };
-    });
+    const first = await this.processingTurn(
+      async () => {
+        const input: TickInput = {
+          state,
+          window,
+          now,
+          legs,
+          activeCallIds,
+          dialedNumbers: inbound.dialedNumbers,
+          trunkDns: inbound.trunkDns,
+        };
+        const outcome = await this.process(input);
+        const abandoned = outcome.settled.filter(
+          (c) => c.outcome === 'abandoned' && c.queue !== null,
+        );
+        // The abandoned-queue report is read outside the turn (a read, not CPU work).
+        if (abandoned.length === 0) await this.store.commit(outcome.state, outcome.events);
+        return { input, outcome, abandoned };
+      },
+      { catchUp },
+    );
     let { outcome } = first;
     if (first.abandoned.length > 0) {
       const queuePolls = await this.queuePolls(window, first.abandoned);
@@ -194,7 +203,7 @@ export class CallPoller {
           await this.store.commit(again.state, again.events);
           return again;
         },
-        { continuation: true },
+        { continuation: true, catchUp },
       );
     }
     this.pendingLegs = legsOfCalls(legs, outcome.state.pending);

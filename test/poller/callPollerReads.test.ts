@@ -231,3 +231,39 @@ describe('the legs of a pending call', () => {
     expect(reports.at).toEqual([30_000, 50_000]);
   });
 });
+
+describe('the turn a tick asks for', () => {
+  /** The options of each processing turn the poller asked for. */
+  function pollerAsking(store: MemoryPollerStore, clock: { t: number }, turns: unknown[]) {
+    return new CallPoller({
+      source: sourceFor([], legs),
+      store,
+      now: () => clock.t,
+      settings: { settle: { graceSeconds: 10, country: 'AU' }, maxCatchUpSeconds: 3600 },
+      processingTurn: (work, options) => {
+        turns.push(options);
+        return work();
+      },
+    });
+  }
+
+  it("a location's first tick, reading history, asks for a catch-up turn; the next one does not", async () => {
+    const clock = { t: now };
+    const turns: unknown[] = [];
+    const poller = pollerAsking(new MemoryPollerStore(), clock, turns);
+    await poller.tick();
+    clock.t += 5000;
+    await poller.tick();
+    expect(turns).toEqual([{ catchUp: true }, { catchUp: false }]);
+  });
+
+  it('a tick catching up after an outage asks for a catch-up turn', async () => {
+    const clock = { t: now };
+    const turns: unknown[] = [];
+    const store = new MemoryPollerStore();
+    // Three hours behind with at most an hour a tick: catching up.
+    store.state = initialPollerState(now - 3 * 3600_000);
+    await pollerAsking(store, clock, turns).tick();
+    expect(turns).toEqual([{ catchUp: true }]);
+  });
+});

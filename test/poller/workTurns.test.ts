@@ -70,6 +70,61 @@ describe('WorkTurns', () => {
     expect(log).toEqual(['a', 'b', 'c', 'loop', 'd', 'e', 'loop']);
   });
 
+  /**
+   * A queue whose `yieldToLoop` stands for an event-loop iteration that took `loopMs` of the
+   * injected clock (timers and I/O handled there), and turns that each take `turnMs` of it.
+   */
+  function timedQueue(loopMs: number, options: { budgetMs: number; maxBudgetMs: number }) {
+    const log: string[] = [];
+    const clock = { ms: 0 };
+    const queue = new WorkTurns({
+      ...options,
+      yieldToLoop: () =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            clock.ms += loopMs;
+            resolve(void log.push('loop'));
+          }, 0),
+        ),
+      now: () => clock.ms,
+    });
+    const turn = (name: string, turnMs: number) =>
+      queue.run(async () => {
+        log.push(name);
+        clock.ms += turnMs;
+      });
+    return { log, turn };
+  }
+
+  it('gives the turns as long as the loop ran while they waited, so they keep pace with a slow loop', async () => {
+    const { log, turn } = timedQueue(30, { budgetMs: 10, maxBudgetMs: 50 });
+    const turns = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((name) => turn(name, 4));
+    await jest.runAllTimersAsync();
+    await Promise.all(turns);
+    // The loop's 30 ms earns the next slice 30 ms: five turns (0–20 ms in), not three.
+    // With a fixed 10 ms: a b c loop d e f loop g h loop.
+    expect(log).toEqual(['a', 'b', 'c', 'loop', 'd', 'e', 'f', 'g', 'h', 'loop']);
+  });
+
+  it('holds the loop for at most `maxBudgetMs` however long the loop ran', async () => {
+    const { log, turn } = timedQueue(200, { budgetMs: 10, maxBudgetMs: 50 });
+    const turns = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((name) => turn(name, 10));
+    await jest.runAllTimersAsync();
+    await Promise.all(turns);
+    // 200 ms of loop earns 50: five 10 ms turns, then the loop runs again.
+    expect(log).toEqual(['a', 'loop', 'b', 'c', 'd', 'e', 'f', 'loop', 'g', 'h', 'loop']);
+  });
+
+  it('earns nothing from a loop that ran while no turn waited', async () => {
+    const { log, turn } = timedQueue(100, { budgetMs: 10, maxBudgetMs: 50 });
+    await Promise.all([turn('a', 4), jest.runAllTimersAsync()]);
+    const turns = ['b', 'c', 'd', 'e'].map((name) => turn(name, 4));
+    await jest.runAllTimersAsync();
+    await Promise.all(turns);
+    // `a` ran alone, so the 100 ms after it were idle time, not turns held back: base budget.
+    expect(log).toEqual(['a', 'loop', 'b', 'c', 'd', 'loop', 'e', 'loop']);
+  });
+
   it('puts a location that asks again behind those already waiting', async () => {
     const queue = new WorkTurns();
     const log: string[] = [];
@@ -104,6 +159,28 @@ describe('WorkTurns', () => {
       'a2 start',
       'b start',
       'c start',
+    ]);
+  });
+
+  it("runs a catch-up turn beside the others: a steady poll's turn does not wait for it", async () => {
+    const queue = new WorkTurns();
+    const log: string[] = [];
+    const catchUp = queue.run(job(log, 'catch-up', 500), { catchUp: true });
+    const otherCatchUp = queue.run(job(log, 'second catch-up', 100), { catchUp: true });
+    const steady = queue.run(job(log, 'steady', 10));
+    const next = queue.run(job(log, 'next steady', 10));
+    await jest.runAllTimersAsync();
+    await Promise.all([catchUp, otherCatchUp, steady, next]);
+    // In one line: catch-up, second catch-up, steady, next steady.
+    expect(log).toEqual([
+      'catch-up start',
+      'steady start',
+      'steady end',
+      'next steady start',
+      'next steady end',
+      'catch-up end',
+      'second catch-up start',
+      'second catch-up end',
     ]);
   });
 

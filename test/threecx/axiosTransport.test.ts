@@ -109,6 +109,25 @@ describe('the axios transport, over loopback', () => {
     expect(b.headers['x-proxy']).toBe('nginx');
   });
 
+  it('does not follow a redirect: the 3xx comes back as it is', async () => {
+    handler = (req, res) => {
+      if (req.url === '/moved') {
+        res.statusCode = 301;
+        res.setHeader('location', `${base}/elsewhere`);
+        res.end();
+      } else res.end('{"value":[]}');
+    };
+    const response = await transport.request({
+      method: 'GET',
+      url: `${base}/moved`,
+      headers: { authorization: 'Bearer secret-token' },
+      timeoutMs: 5000,
+    });
+    expect(response.status).toBe(301);
+    expect(response.headers.location).toBe(`${base}/elsewhere`);
+    expect(seen.map((s) => s.url)).toEqual(['/moved']);
+  });
+
   it('rejects with ETIMEDOUT when no answer comes in time', async () => {
     handler = () => undefined; // never answers
     const error = await transport
