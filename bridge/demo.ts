@@ -185,8 +185,8 @@ export function demoBanner(demo: RunningDemo): string {
   return [
     '',
     '  ┌─────────────────────────────────────────────────────────────────────┐',
-    '  │  DEMO MODE: no 3CX is configured, so a SIMULATED 3CX plays calls.    │',
-    '  │  Nothing here is a real phone call.                                  │',
+    '  │  DEMO MODE: no 3CX is configured, so a SIMULATED 3CX plays calls.   │',
+    '  │  Nothing here is a real phone call.                                 │',
     '  └─────────────────────────────────────────────────────────────────────┘',
     '',
     `  Bridge API:      ${demo.url}`,
