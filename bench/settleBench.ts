@@ -53,6 +53,27 @@ export async function settleBench(options: { legs?: number } = {}): Promise<void
   });
   await pause();
   global.gc?.();
+  // As the poller settles: a window's pages parsed, then its legs settled at once, while they
+  // are still in the CPU caches. The windows above settle legs parsed long before (1.7 GB of
+  // them, evicted to memory): a cost the bridge never pays, kept as the headline because it is
+  // the larger figure. Only the settle is timed; parse is the figure above.
+  let polledCalls = 0;
+  let polledMs = Infinity;
+  for (let round = 0; round < 3; round++) {
+    let total = 0;
+    polledCalls = 0;
+    for (let p = 0; p < pages.length; p += window / 500) {
+      const parsed: CallLeg[] = [];
+      for (let q = p; q < p + window / 500 && q < pages.length; q++)
+        for (const leg of (JSON.parse(pages[q]) as { value: CallLeg[] }).value) parsed.push(leg);
+      const t = process.hrtime.bigint();
+      polledCalls += settleCalls(parsed, { now, country: 'AU' }).settled.length;
+      total += Number(process.hrtime.bigint() - t) / 1e6;
+    }
+    polledMs = Math.min(polledMs, total);
+  }
+  await pause();
+  global.gc?.();
   let batchCalls = 0;
   const batchMs = bestOf(3, () => {
     batchCalls = settleCalls(legs, { now, country: 'AU' }).settled.length;
@@ -64,6 +85,7 @@ export async function settleBench(options: { legs?: number } = {}): Promise<void
   const n = legs.length;
   // The poller settles in windows: that is the ratio the issue's target (≤ 0.5× parse) is about.
   recordKey('settle.ratio_to_parse', round(windowedMs / parseMs, 2));
+  recordKey('settle.ratio_to_parse_as_polled', round(polledMs / parseMs, 2));
   const rate = (ms: number) => Math.round(n / (ms / 1000));
   printTable(
     `Settle engine: ${n.toLocaleString('en-US')} legs (${batchCalls.toLocaleString('en-US')} calls), best of 3 (${loadLine()})`,
@@ -79,6 +101,12 @@ export async function settleBench(options: { legs?: number } = {}): Promise<void
         ms: Math.round(windowedMs),
         'legs/s': rate(windowedMs),
         '÷ parse': Math.round((windowedMs / parseMs) * 100) / 100,
+      },
+      {
+        step: `settleCalls right after parsing each window, as a poll does (${polledCalls.toLocaleString('en-US')} calls)`,
+        ms: Math.round(polledMs),
+        'legs/s': rate(polledMs),
+        '÷ parse': Math.round((polledMs / parseMs) * 100) / 100,
       },
       {
         step: 'settleCalls on all legs at once',
