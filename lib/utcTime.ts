@@ -121,12 +121,7 @@ function utcMidnight(year: number, month: number, day: number): number {
   return new Date(0).setUTCFullYear(year, month - 1, day);
 }
 
-/**
- * `00`…`59` and `.000Z`…`.999Z`, made once: formatting runs twice per settled call. Two joins
- * to these small tables cost less than one to a table of every millisecond of a minute (60,000
- * texts): looking up the end of a call, a random millisecond, missed the processor's caches, and
- * settling took ~7 % more CPU (BENCHMARKS.md §4).
- */
+/** `00`…`59` and `.000Z`…`.999Z`, made once: formatting runs twice per settled call. */
 const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const MILLIS_Z = Array.from({ length: 1000 }, (_, i) => `.${String(i).padStart(3, '0')}Z`);
 
@@ -164,9 +159,24 @@ export function toIsoUtc(value: number): string {
     minutePrefixes[slot] = new Date(minute * MINUTE_MS).toISOString().slice(0, -7); // all but `SS.mmmZ`: years past 9999 are longer
     minuteKeys[slot] = minute;
   }
-  const rest = millis - minute * MINUTE_MS;
-  const ms = rest % 1000;
-  return minutePrefixes[slot] + TWO_DIGITS[(rest - ms) / 1000] + MILLIS_Z[ms];
+  return minutePrefixes[slot] + secondsZ(millis - minute * MINUTE_MS);
+}
+
+/**
+ * `SS.mmmZ` for a millisecond of the minute, made once each (at most 60,000 short texts): one
+ * join per formatted time instead of two.
+ */
+const SECONDS_Z: (string | undefined)[] = new Array<string | undefined>(MINUTE_MS).fill(undefined);
+
+function secondsZ(rest: number): string {
+  let text = SECONDS_Z[rest];
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache: making the text again gives the same text
+  if (text === undefined) {
+    const ms = rest % 1000;
+    text = TWO_DIGITS[(rest - ms) / 1000] + MILLIS_Z[ms];
+    SECONDS_Z[rest] = text;
+  }
+  return text;
 }
 
 /** Accepts what callers naturally hold: a Date, epoch milliseconds or an ISO string. */
