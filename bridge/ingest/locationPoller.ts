@@ -64,17 +64,11 @@ export function createLocationPoller(
   },
 ): PollTarget | null {
   if (!location.pbxUrl || !location.clientId) return null;
-  const secret = deps.store.locations.clientSecret(location.id);
-  if (!secret) return null;
   const s = location.settings;
   const log = deps.logger.child({ location: location.id });
-  const client =
-    deps.client ??
-    createLocationClient(location, secret, {
-      now: deps.now,
-      transport: deps.transport,
-      onEvent: (event) => log.debug({ threecx: event }, '3CX client'),
-    });
+  // A shared client holds the secret already: it is opened (decrypted) only to make one here.
+  const client = deps.client ?? ownClient(location, deps, log);
+  if (!client) return null;
   const { onCallLog, onActiveCalls } = deps;
   const source: CallHistorySource = {
     activeCalls: async () => {
@@ -131,4 +125,19 @@ export function createLocationPoller(
       return poller.tick();
     },
   };
+}
+
+/** A client of the poller's own (none shared), from the location's sealed secret; null without one. */
+function ownClient(
+  location: Location,
+  deps: { store: BridgeStore; now: () => number; transport?: HttpTransport },
+  log: Logger,
+): ThreeCxClient | null {
+  const secret = deps.store.locations.clientSecret(location.id);
+  if (!secret) return null;
+  return createLocationClient(location, secret, {
+    now: deps.now,
+    transport: deps.transport,
+    onEvent: (event) => log.debug({ threecx: event }, '3CX client'),
+  });
 }
