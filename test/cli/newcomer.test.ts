@@ -86,6 +86,26 @@ describe('location add', () => {
   });
 });
 
+describe('location add with a name already taken', () => {
+  it('refuses it, naming the location that has it: every command finds a location by name', async () => {
+    expect((await addLocation('Adelaide Office', 'https://pbx.example.com:5001')).code).toBe(0);
+    const again = await addLocation('Adelaide Office', 'https://pbx2.example.com:5001', [
+      '--force',
+    ]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(
+      /already a location named "Adelaide Office" \(loc_[\w-]+, polling https:\/\/pbx\.example\.com:5001\)\. Choose another --name/,
+    );
+    expect(again.stderr).toContain(`3cx-bridge location list --db '${db}'`);
+    const list = await runCli(['location', 'list', '--db', db, '--json']);
+    expect(JSON.parse(list.stdout)).toHaveLength(1);
+    // The name still finds its one location.
+    expect((await runCli(['key', 'list', '--location', 'Adelaide Office', '--db', db])).code).toBe(
+      0,
+    );
+  });
+});
+
 describe('a location that is not there', () => {
   it('names the database searched and what it holds', async () => {
     const empty = await runCli(['key', 'list', '--location', 'Adelaide Office', '--db', db]);
