@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,5 +173,26 @@ describe('check against a PBX that speaks plain HTTP', () => {
     expect(out.stdout).toContain(`The PBX answered plain HTTP, not HTTPS, at ${https}`);
     expect(out.stdout).toContain(`Use ${sim.url} as the PBX address`);
     expect(out.stdout).not.toMatch(/Could not reach/);
+  });
+});
+
+describe('a Postgres database that cannot be reached', () => {
+  it('names the database (without its password) and what to check', async () => {
+    // A port this test just had and gave back: nothing listens on it.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const url = `postgres://bridge:hunter2@127.0.0.1:${port}/bridge`;
+    const run = await runCli(['location', 'list', '--db', url], {
+      BRIDGE_SECRET_KEY: '00'.repeat(32),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `Could not connect to the Postgres database postgres://bridge:***@127.0.0.1:${port}/bridge: `,
+    );
+    expect(run.stderr).toContain('ECONNREFUSED');
+    expect(run.stderr).toMatch(/Check that Postgres is running.*BRIDGE_DATABASE_URL/);
+    expect(run.stderr).not.toContain('hunter2');
   });
 });
