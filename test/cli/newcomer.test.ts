@@ -142,7 +142,10 @@ describe('webhook add with a plain http:// URL', () => {
     const local = await webhook('http://127.0.0.1:9000/hook');
     expect(local.code).toBe(2);
     expect(local.stderr).toMatch(/must be an https URL.*add --allow-local-http/);
-    expect((await webhook('http://127.0.0.1:9000/hook', ['--allow-local-http'])).code).toBe(0);
+    const allowed = await webhook('http://127.0.0.1:9000/hook', ['--allow-local-http']);
+    expect(allowed.code).toBe(0);
+    // Subscribed is not delivered: serve has its own setting, and the user must hear of it.
+    expect(allowed.stderr).toContain('only when started with BRIDGE_ALLOW_LOCAL_HTTP_TARGETS=1');
     const remote = await webhook('http://crm.example.com/hook', ['--allow-local-http']);
     expect(remote.code).toBe(2);
     expect(remote.stderr).toMatch(/only to this machine.*needs https:\/\//);
