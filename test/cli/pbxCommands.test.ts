@@ -63,6 +63,12 @@ describe('3cx-bridge commands that talk to a PBX', () => {
       /– callctl\s+No Call Control access: the bridge polls the call log only/,
     );
     expect(none.stdout).toMatch(/tick "3CX Call Control API Access"/);
+    // The delay it states is the documented one (README and docs/api.md say the same).
+    const documented = /a miss goes out (about [\d–]+ s)\s+after\s+the hang-up/.exec(
+      readFileSync(join(__dirname, '..', '..', 'docs', 'api.md'), 'utf8'),
+    )?.[1];
+    expect(documented).toBeDefined();
+    expect(none.stdout).toContain(`a miss goes out ${documented} after the hang-up`);
     const cc = { ...env(), THREECX_CLIENT_ID: 'cc', THREECX_CLIENT_SECRET: 'cc-secret' };
     const withAccess = await runCli(['check'], cc);
     expect(withAccess.code).toBe(0);
