@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DateTime } from 'luxon';
 import { startSimulator, type Simulator } from '../../sim';
 import { runCli } from '../support/runCli';
 
@@ -125,6 +126,44 @@ describe('3cx-bridge commands that talk to a PBX', () => {
       'voicemail',
       'answered',
     ]);
+    // A PBX named by its URL: times in UTC, and the header says so.
+    const startedAt: string = json.settled[0].started_at;
+    expect(table.stdout).toMatch(/^started \(UTC\)\s+direction/);
+    expect(table.stdout).toMatch(
+      new RegExp(`\\n${startedAt.slice(0, 10)} ${startedAt.slice(11, 19)} +inbound`),
+    );
+  });
+
+  it("calls shows a stored location's calls on the office's clock", async () => {
+    const db = join(dir, 'calls-zone.db');
+    const added = await runCli(
+      [
+        'location',
+        'add',
+        '--name',
+        'Adelaide Office',
+        '--pbx-url',
+        sim.url,
+        '--client-id',
+        'bridge',
+        '--country',
+        'AU',
+        '--timezone',
+        'Australia/Adelaide',
+        '--db',
+        db,
+      ],
+      { THREECX_CLIENT_SECRET: 'bridge-secret' },
+    );
+    expect(added.code).toBe(0);
+    const args = ['calls', '--location', 'Adelaide Office', '--since', '2h', '--db', db];
+    const json = JSON.parse((await runCli([...args, '--json'])).stdout);
+    const local = DateTime.fromISO(json.settled[0].started_at, { zone: 'Australia/Adelaide' });
+    const table = await runCli(args);
+    expect(table.stdout).toMatch(/^started \(Australia\/Adelaide\)\s+direction/);
+    expect(table.stdout).toMatch(
+      new RegExp(`\\n${local.toFormat('yyyy-MM-dd HH:mm:ss')} +inbound`),
+    );
   });
 
   it('capture saves anonymised rows that settle the same way', async () => {
