@@ -176,6 +176,7 @@ describe('3cx-bridge commands that talk to a PBX', () => {
     expect(text).not.toContain('+61298765432');
     const capture = JSON.parse(text);
     expect(capture.anonymised).toBe(true);
+    expect(capture.pbx_version).toBe('20.0.10.1040');
     // The same caller is the same fake number on every leg of the call.
     const callers = new Set(
       capture.value
