@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { startSimulator, type Simulator } from '../../sim';
-import { runCli } from '../support/runCli';
+import { locationAddArgs, runCli } from '../support/runCli';
 
 /** `check`, `calls`, `capture` and `settle` against the simulator over loopback. */
 describe('3cx-bridge commands that talk to a PBX', () => {
@@ -136,25 +136,9 @@ describe('3cx-bridge commands that talk to a PBX', () => {
 
   it("calls shows a stored location's calls on the office's clock", async () => {
     const db = join(dir, 'calls-zone.db');
-    const added = await runCli(
-      [
-        'location',
-        'add',
-        '--name',
-        'Adelaide Office',
-        '--pbx-url',
-        sim.url,
-        '--client-id',
-        'bridge',
-        '--country',
-        'AU',
-        '--timezone',
-        'Australia/Adelaide',
-        '--db',
-        db,
-      ],
-      { THREECX_CLIENT_SECRET: 'bridge-secret' },
-    );
+    const added = await runCli(locationAddArgs('Adelaide Office', sim.url, 'bridge', db), {
+      THREECX_CLIENT_SECRET: 'bridge-secret',
+    });
     expect(added.code).toBe(0);
     const args = ['calls', '--location', 'Adelaide Office', '--since', '2h', '--db', db];
     const json = JSON.parse((await runCli([...args, '--json'])).stdout);

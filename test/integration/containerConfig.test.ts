@@ -6,24 +6,25 @@ import { openStoreAt } from '../../bridge/config';
 import { UsageError } from '../../bridge/cli/io';
 import { findLocation } from '../../bridge/cli/locationCommands';
 
+/** A container configured only by environment variables: its location. */
+const env = {
+  THREECX_URL: 'https://pbx.example.com:5001',
+  THREECX_CLIENT_ID: '900',
+  THREECX_CLIENT_SECRET: 's3cret',
+  BRIDGE_LOCATION_NAME: 'Perth Office',
+};
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), '3cx-env-location-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
 /**
  * A container configured only by environment variables, without BRIDGE_API_KEY: the location
  * exists but nothing can reach it. The operator must be told on start, and told how to fix it,
  * without a key ever being written to the (collected) log.
  */
 describe('a location from the environment without an API key', () => {
-  const env = {
-    THREECX_URL: 'https://pbx.example.com:5001',
-    THREECX_CLIENT_ID: '900',
-    THREECX_CLIENT_SECRET: 's3cret',
-    BRIDGE_LOCATION_NAME: 'Perth Office',
-  };
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), '3cx-env-nokey-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
   it('warns with the command that fixes it, until a usable key exists', () => {
     const store = openStoreAt(join(dir, 'bridge.db'), env);
     try {
@@ -60,18 +61,6 @@ describe('a location from the environment without an API key', () => {
  * stick), so a misspelt time zone or country would be stored for good and fail every poll.
  */
 describe('a location from the environment with a wrong time zone or country', () => {
-  const env = {
-    THREECX_URL: 'https://pbx.example.com:5001',
-    THREECX_CLIENT_ID: '900',
-    THREECX_CLIENT_SECRET: 's3cret',
-    BRIDGE_LOCATION_NAME: 'Perth Office',
-  };
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), '3cx-env-zone-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
   it.each([
     [{ BRIDGE_TIMEZONE: 'Australia/Pert' }, /^BRIDGE_TIMEZONE: .*Australia\/Pert/],
     [{ BRIDGE_COUNTRY: 'Australia' }, /^BRIDGE_COUNTRY: /],
@@ -94,12 +83,6 @@ describe('a location from the environment with a wrong time zone or country', ()
 });
 
 describe('a database holding two locations of one name (made before names were unique)', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), '3cx-two-names-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
   it('makes the CLI name both ids, as a usage error the user fixes with an id', () => {
     const store = openStoreAt(join(dir, 'bridge.db'), {});
     try {
