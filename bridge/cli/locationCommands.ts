@@ -57,6 +57,13 @@ export function quoteArg(text: string): string {
   return /^[\w./:@+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/** `yes`/`no` (or true/false, on/off, 1/0); anything else is refused, never read as "no". */
+function yesOrNo(option: string, text: string): boolean {
+  if (/^(yes|true|on|1)$/i.test(text)) return true;
+  if (/^(no|false|off|0)$/i.test(text)) return false;
+  throw new UsageError(`--${option} takes yes or no, not "${text}".`);
+}
+
 /** Check a country and a time zone the way the enrichment rules will use them. */
 function checkCountryAndZone(country: string, timezone: string): void {
   const issues = countryAndZoneIssues(country, timezone);
@@ -287,7 +294,7 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
         put('voicemailLeftSeconds', num('voicemail-left', flags.voicemailLeft));
         put('overlapSeconds', num('overlap', flags.overlap));
         if (flags.includeInternal !== undefined)
-          put('includeInternal', /^(yes|true|on|1)$/i.test(flags.includeInternal));
+          put('includeInternal', yesOrNo('include-internal', flags.includeInternal));
         put('callControl', flags.callControl?.toLowerCase());
         put('fastSettleQuietSeconds', num('fast-settle-quiet', flags.fastSettleQuiet));
         const enrichment = { ...loc.settings.enrichment };
