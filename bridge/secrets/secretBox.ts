@@ -77,7 +77,7 @@ function decodeKey(text: string, source: string): Buffer {
     : Buffer.from(trimmed, 'base64');
   if (key.length !== 32)
     throw new Error(
-      `${source} must hold the bridge secret key: 32 bytes, base64 or hex encoded (it holds ${key.length}). ` +
+      `${source} must hold the bridge secret key: 32 bytes, base64 or hex encoded (it holds ${key.length} bytes). ` +
         'A new bridge can make one with `openssl rand -base64 32`; an existing database needs the key it was created with (its `.key` file beside it).',
     );
   return key;

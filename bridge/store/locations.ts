@@ -52,12 +52,12 @@ interface LocationRow {
   revision: number;
 }
 
-/** Locations: one 3CX system each (an agency's sub-accounts). Client secrets are sealed. */
 /** Several locations have the name a command was given: it must name one by its id. */
 export class AmbiguousLocationNameError extends Error {
   override name = 'AmbiguousLocationNameError';
 }
 
+/** Locations: one 3CX system each (an agency's sub-accounts). Client secrets are sealed. */
 export class LocationRepo {
   private readonly sql;
 
