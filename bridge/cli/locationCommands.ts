@@ -112,7 +112,10 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
       '--force',
       'add it even though another location uses the same PBX and API client (they will log each other out)',
     )
-    .option('--db <path>', 'bridge database file (default ./data/bridge.db or BRIDGE_DB)')
+    .option(
+      '--db <path>',
+      'bridge database file or postgres:// URL (default: BRIDGE_DATABASE_URL, BRIDGE_DB or ./data/bridge.db)',
+    )
     .action((flags: AddFlags) => {
       const secret = flags.clientSecret ?? io.env.THREECX_CLIENT_SECRET;
       if (flags.pbxUrl && (!flags.clientId || !secret)) {
