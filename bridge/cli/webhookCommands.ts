@@ -72,7 +72,8 @@ export function registerWebhookCommands(program: Command, io: CliIo): void {
           const parsed = eventFiltersSchema.safeParse(json);
           if (!parsed.success)
             throw new UsageError(
-              `--filters: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'filters'} ${i.message}`).join('; ')}`,
+              `--filters: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'filters'} ${i.message}`).join('; ')}. ` +
+                `The filters are ${Object.keys(eventFiltersSchema.shape).join(', ')} (docs/api.md "Endpoints": POST /v1/hooks).`,
             );
           filters = parsed.data;
         }

@@ -146,6 +146,15 @@ describe('webhook add with a plain http:// URL', () => {
     expect(allowed.code).toBe(0);
     // Subscribed is not delivered: serve has its own setting, and the user must hear of it.
     expect(allowed.stderr).toContain('only when started with BRIDGE_ALLOW_LOCAL_HTTP_TARGETS=1');
+    // A misspelt filter: the ones there are, named.
+    const misspelt = await webhook('https://crm.example.com/hook', [
+      '--filters',
+      '{"business_hour":"after_hours"}',
+    ]);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toMatch(
+      /"business_hour".*The filters are source_list, business_hours,/,
+    );
     const remote = await webhook('http://crm.example.com/hook', ['--allow-local-http']);
     expect(remote.code).toBe(2);
     expect(remote.stderr).toMatch(/only to this machine.*needs https:\/\//);
