@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { startSimulator, type Simulator } from '3cx-sim';
 import type { CallEventType } from '../lib/callEvent';
@@ -38,6 +39,8 @@ const DEMO_EXTENSIONS = ['101', '102', '103', '104', '105', '106', '107', '108',
  * fresh on every start and never mixed with a real one.
  */
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  // The demo's database is wiped below: not while another demo on this port still uses it.
+  await ensurePortFree(options.host, options.port);
   const secret = randomBytes(16).toString('hex');
   const sim = await startSimulator({
     // With Call Control access on the office's ten extensions, as an Enterprise PBX would
@@ -80,6 +83,19 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     await sim.close();
     throw error;
   }
+}
+
+/**
+ * Listen on the port for a moment and let it go: a port in use fails here with the error
+ * `listen` would give (EADDRINUSE), before anything is started or deleted. Port 0 is any port.
+ */
+async function ensurePortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 /** The demo location (polling the simulator with `secret`) and its key, then listening and running. */
@@ -195,11 +211,13 @@ export function demoBanner(demo: RunningDemo): string {
     `  Dashboard:       ${demo.url}/dashboard   (sign in with the demo API key)`,
     '',
     '  Try it:',
-    `    curl -H "Authorization: Bearer ${demo.apiKey}" ${demo.url}/v1/events?event=call.missed`,
+    // Quoted: zsh (macOS's shell) reads an unquoted `?` as a file pattern and runs nothing.
+    `    curl -H "Authorization: Bearer ${demo.apiKey}" "${demo.url}/v1/events?event=call.missed"`,
     `    curl -H "Authorization: Bearer ${demo.apiKey}" ${demo.url}/v1/calls`,
     '',
-    '  To use a real 3CX: 3cx-bridge location add --name "…" --pbx-url … --client-id … \\',
-    '                       --client-secret … --country AU --timezone Australia/Adelaide',
+    // npx: `npm start` put nothing on the PATH (README "Connecting a real 3CX").
+    '  To use a real 3CX: npx 3cx-bridge location add --name "…" --pbx-url … --client-id … \\',
+    '                           --client-secret … --country AU --timezone Australia/Adelaide',
     '  then npm start again. Ctrl-C stops.',
     '',
     '  Events, one line each, as the simulated calls settle:',

@@ -1,4 +1,5 @@
 import type { Env } from './config';
+import { countryAndZoneIssues } from './locationSettings';
 import type { BridgeStore } from './store/bridgeStore';
 import type { Location } from './store/locations';
 
@@ -19,6 +20,8 @@ export function ensureEnvLocation(store: BridgeStore, env: Env, now: Date): Loca
     );
   }
   const name = env.BRIDGE_LOCATION_NAME ?? 'Main Office';
+  const country = env.BRIDGE_COUNTRY ?? 'AU';
+  const timezone = env.BRIDGE_TIMEZONE ?? 'Australia/Sydney';
   return store.transaction(() => {
     const location =
       store.locations.find(name) ??
@@ -28,8 +31,7 @@ export function ensureEnvLocation(store: BridgeStore, env: Env, now: Date): Loca
           pbxUrl: env.THREECX_URL,
           clientId: env.THREECX_CLIENT_ID,
           clientSecret: env.THREECX_CLIENT_SECRET,
-          country: env.BRIDGE_COUNTRY ?? 'AU',
-          timezone: env.BRIDGE_TIMEZONE ?? 'Australia/Sydney',
+          ...checkedCountryAndZone(country, timezone),
         },
         now,
       );
@@ -37,6 +39,21 @@ export function ensureEnvLocation(store: BridgeStore, env: Env, now: Date): Loca
       store.apiKeys.adopt(location.id, env.BRIDGE_API_KEY, 'BRIDGE_API_KEY', now);
     return location;
   });
+}
+
+/**
+ * The environment's country and time zone, refused before the location is stored: it is
+ * created once and left alone afterwards, so a misspelt zone would fail every poll for good.
+ */
+function checkedCountryAndZone(country: string, timezone: string) {
+  const issues = countryAndZoneIssues(country, timezone);
+  if (issues.length > 0)
+    throw new Error(
+      issues
+        .map((i) => `${i.field === 'country' ? 'BRIDGE_COUNTRY' : 'BRIDGE_TIMEZONE'}: ${i.message}`)
+        .join('\n') + '\nFix it and start again: the location is created only once it is valid.',
+    );
+  return { country, timezone };
 }
 
 /**

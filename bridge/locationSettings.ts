@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_VOICEMAIL_LEFT_SECONDS } from '../lib/voicemailLeft';
+import { parseLocationEnrichmentSettings } from '../lib/enrichment';
 
 /**
  * A location's own settings (one 3CX system): how often to poll, how long to wait before a
@@ -46,4 +47,26 @@ export type LocationSettings = z.infer<typeof locationSettingsSchema>;
 
 export function parseLocationSettings(json: unknown): LocationSettings {
   return locationSettingsSchema.parse(json ?? {});
+}
+
+/**
+ * What is wrong with a new location's country and time zone, checked the way the enrichment
+ * rules will use them (`parseLocationEnrichmentSettings`), so that a location is never stored
+ * with values every poll would then fail on. Empty when both are fine.
+ */
+export function countryAndZoneIssues(
+  country: string,
+  timezone: string,
+): Array<{ field: 'country' | 'timezone'; message: string }> {
+  try {
+    parseLocationEnrichmentSettings({ country, timezone });
+    return [];
+  } catch (error) {
+    const issues = (error as z.ZodError).issues;
+    if (!issues) throw error;
+    return issues.map((i) => ({
+      field: i.path[0] === 'country' ? 'country' : 'timezone',
+      message: i.message,
+    }));
+  }
 }

@@ -26,6 +26,7 @@ async function deploy() {
   const {
     deploySettingsFrom,
     deployMakeApp,
+    deployFailureMessage,
     DeployConfigError,
   } = require('../dist/scripts/make/deployMakeApp.js');
   let settings;
@@ -40,9 +41,15 @@ async function deploy() {
   }
   const { Make } = require('@makehq/sdk');
   const make = new Make(settings.token, settings.zone);
-  const name = await deployMakeApp(make, path.join(root, 'make'), settings, (line) =>
-    process.stdout.write(`${line}\n`),
-  );
+  let name;
+  try {
+    name = await deployMakeApp(make, path.join(root, 'make'), settings, (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+  } catch (err) {
+    process.stderr.write(`make:deploy: ${deployFailureMessage(err, settings.zone)}\n`);
+    return 1;
+  }
   process.stdout.write(
     `Deployed make/ to the app "${name}" version ${settings.appVersion} on ${settings.zone}.\n`,
   );

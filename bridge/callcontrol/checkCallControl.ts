@@ -28,10 +28,11 @@ export async function checkCallControl(
     monitored = [...snapshot.dnTypes].filter(([, t]) => t !== 'Wroutepoint').map(([dn]) => dn);
   } catch (error) {
     if (error instanceof CallControlError && error.kind === 'no_access') {
+      // The delay is the one docs/api.md "Where events come from" states (grace plus the next poll).
       return {
         level: 'info',
         detail:
-          'No Call Control access: the bridge polls the call log only (a miss goes out 10–15 s after the hang-up, call.started when the first leg is logged).',
+          'No Call Control access: the bridge polls the call log only (a miss goes out about 12–17 s after the hang-up, call.started when the first leg is logged).',
         fix: 'For call.started at the first ring and plain misses within about 2 s: in 3CX, Admin → Integrations → API, tick "3CX Call Control API Access" for this client and list the extensions to monitor (Enterprise licence).',
       };
     }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DateTime } from 'luxon';
 import { settleCalls } from '../../lib/settleCalls';
 import { validateCallLegs } from '../../lib/threecx/validateCallLegs';
 import type { CliIo } from './io';
@@ -18,7 +19,7 @@ export function registerCallsCommand(program: Command, io: CliIo): void {
     .option('--since <duration>', 'how far back: 30m, 2h, 1d', '2h')
     .option('--json', 'print JSON ({settled, pending})')
     .action(async (flags: PbxFlags & { since: string; json?: boolean }) => {
-      const { client, country } = connectFromFlags(flags, io);
+      const { client, country, timezone } = connectFromFlags(flags, io);
       const now = Date.now();
       const from = now - parseSince(flags.since);
       const [active, rows, inbound] = await Promise.all([
@@ -40,10 +41,16 @@ export function registerCallsCommand(program: Command, io: CliIo): void {
         io.stdout(`${JSON.stringify(result, null, 2)}\n`);
         return;
       }
+      // The office's own clock for a stored location, to compare with what happened on the
+      // phones; UTC otherwise. The header says which.
+      const zone = timezone ?? 'UTC';
+      const startedHeader = `started (${zone})`;
       io.stdout(
         formatTable(
           result.settled.map((c) => ({
-            started: c.started_at.replace('T', ' ').slice(0, 19),
+            [startedHeader]: DateTime.fromISO(c.started_at, { zone }).toFormat(
+              'yyyy-MM-dd HH:mm:ss',
+            ),
             direction: c.direction,
             outcome: c.outcome,
             voicemail: c.voicemail ? (c.voicemail_left ? 'message' : 'greeting') : '',

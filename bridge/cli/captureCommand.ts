@@ -22,6 +22,9 @@ export function registerCaptureCommand(program: Command, io: CliIo): void {
       const { client, country, pbxUrl } = connectFromFlags(flags, io);
       const now = Date.now();
       const from = now - parseSince(flags.since);
+      // The fixture records the version its rows come from (row shapes change between
+      // updates: docs/3cx-facts.md §1.3); a client that may not read it leaves it null.
+      await client.systemStatus().catch(() => null);
       const rows = await client.callLog({ from, to: now });
       const legs = flags.raw ? rows : createAnonymiser({ country }).legs(rows);
       const capture = {

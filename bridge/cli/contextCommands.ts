@@ -38,6 +38,7 @@ export function registerContextCommands(program: Command, io: CliIo): void {
 
   lists
     .command('list')
+    .description("List a location's source lists and their numbers")
     .requiredOption('--location <location>', 'id or name')
     .option('--db <path>', 'bridge database file')
     .action((flags: { location: string; db?: string }) => {
@@ -112,6 +113,7 @@ export function registerContextCommands(program: Command, io: CliIo): void {
 
   lists
     .command('remove')
+    .description('Remove a source list (calls to its numbers then get the default list, if any)')
     .requiredOption('--location <location>', 'id or name')
     .requiredOption('--id <id>', 'the list to remove')
     .option('--db <path>', 'bridge database file')
@@ -137,6 +139,7 @@ export function registerContextCommands(program: Command, io: CliIo): void {
 
   hours
     .command('show')
+    .description("Show a location's weekly hours, holidays, and whether it is open now")
     .requiredOption('--location <location>', 'id or name')
     .option('--db <path>', 'bridge database file')
     .action((flags: { location: string; db?: string }) => {

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { parseLocationEnrichmentSettings } from '../../lib/enrichment';
 import { normalisePbxUrl, pbxUrlAssumption } from '../../lib/threecx/pbxUrl';
 import { dbPathFrom, openStoreAt } from '../config';
-import { locationSettingsSchema } from '../locationSettings';
+import { countryAndZoneIssues, locationSettingsSchema } from '../locationSettings';
 import type { BridgeStore } from '../store/bridgeStore';
 import { describeDatabase } from '../store/database';
-import type { Location } from '../store/locations';
+import { AmbiguousLocationNameError, type Location } from '../store/locations';
 import { UsageError, type CliIo } from './io';
 import { formatTable } from './table';
 
@@ -24,7 +24,14 @@ export function withStore<T>(
 }
 
 export function findLocation(store: BridgeStore, idOrName: string): Location {
-  const location = store.locations.find(idOrName);
+  let location: Location | null;
+  try {
+    location = store.locations.find(idOrName);
+  } catch (error) {
+    // Several locations of that name: the user picks one by its id.
+    if (error instanceof AmbiguousLocationNameError) throw new UsageError(error.message);
+    throw error;
+  }
   if (!location) {
     const names = store.locations.list().map((l) => `"${l.name}"`);
     throw new UsageError(
@@ -50,16 +57,18 @@ export function quoteArg(text: string): string {
   return /^[\w./:@+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/** `yes`/`no` (or true/false, on/off, 1/0); anything else is refused, never read as "no". */
+function yesOrNo(option: string, text: string): boolean {
+  if (/^(yes|true|on|1)$/i.test(text)) return true;
+  if (/^(no|false|off|0)$/i.test(text)) return false;
+  throw new UsageError(`--${option} takes yes or no, not "${text}".`);
+}
+
 /** Check a country and a time zone the way the enrichment rules will use them. */
 function checkCountryAndZone(country: string, timezone: string): void {
-  try {
-    parseLocationEnrichmentSettings({ country, timezone });
-  } catch (error) {
-    const issues = (error as z.ZodError).issues?.map(
-      (i) => `--${i.path.join('.')}: ${i.message}`,
-    ) ?? [String(error)];
-    throw new UsageError(issues.join('\n'));
-  }
+  const issues = countryAndZoneIssues(country, timezone);
+  if (issues.length > 0)
+    throw new UsageError(issues.map((i) => `--${i.field}: ${i.message}`).join('\n'));
 }
 
 interface AddFlags {
@@ -103,7 +112,10 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
       '--force',
       'add it even though another location uses the same PBX and API client (they will log each other out)',
     )
-    .option('--db <path>', 'bridge database file (default ./data/bridge.db or BRIDGE_DB)')
+    .option(
+      '--db <path>',
+      'bridge database file or postgres:// URL (default: BRIDGE_DATABASE_URL, BRIDGE_DB or ./data/bridge.db)',
+    )
     .action((flags: AddFlags) => {
       const secret = flags.clientSecret ?? io.env.THREECX_CLIENT_SECRET;
       if (flags.pbxUrl && (!flags.clientId || !secret)) {
@@ -123,6 +135,14 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
       }
       checkCountryAndZone(flags.country, flags.timezone);
       withStore(flags.db, io, (store) => {
+        const namesake = store.locations.list().find((l) => l.name === flags.name);
+        if (namesake)
+          // Every other command finds a location by its name (or id): two of one name would
+          // make that name unusable.
+          throw new UsageError(
+            `There is already a location named "${flags.name}" (${namesake.id}${namesake.pbxUrl ? `, polling ${namesake.pbxUrl}` : ', journal only'}). ` +
+              `Choose another --name, or see it with: 3cx-bridge location list${dbFlag(flags.db)}`,
+          );
         const sharing = pbxUrl
           ? store.locations
               .list()
@@ -277,7 +297,7 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
         put('voicemailLeftSeconds', num('voicemail-left', flags.voicemailLeft));
         put('overlapSeconds', num('overlap', flags.overlap));
         if (flags.includeInternal !== undefined)
-          put('includeInternal', /^(yes|true|on|1)$/i.test(flags.includeInternal));
+          put('includeInternal', yesOrNo('include-internal', flags.includeInternal));
         put('callControl', flags.callControl?.toLowerCase());
         put('fastSettleQuietSeconds', num('fast-settle-quiet', flags.fastSettleQuiet));
         const enrichment = { ...loc.settings.enrichment };

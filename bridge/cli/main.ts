@@ -70,6 +70,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
 /** Entry point of `bin/3cx-bridge.js`. */
 export function run(): void {
+  // `3cx-bridge report | head`: the reader went away. What is left to print has nowhere to
+  // go, which is not the command's failure (without a listener Node throws, with a stack).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

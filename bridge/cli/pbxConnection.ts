@@ -42,6 +42,8 @@ export interface PbxConnection {
   allowSelfSignedTls: boolean;
   country: string;
   pbxUrl: string;
+  /** The stored location's time zone (`--location`); null for a PBX named by its URL. */
+  timezone: string | null;
 }
 
 /**
@@ -55,6 +57,7 @@ export function connectFromFlags(flags: PbxFlags, io: CliIo): PbxConnection {
   let clientSecret = flags.clientSecret ?? io.env.THREECX_CLIENT_SECRET;
   let country = flags.country;
   let selfSigned = Boolean(flags.selfSigned);
+  let timezone: string | null = null;
   if (flags.location) {
     withStore(flags.db, io, (store) => {
       const loc = findLocation(store, flags.location!);
@@ -65,6 +68,7 @@ export function connectFromFlags(flags: PbxFlags, io: CliIo): PbxConnection {
       clientSecret = store.locations.clientSecret(loc.id) ?? undefined;
       country ??= loc.country;
       selfSigned ||= loc.settings.allowSelfSignedTls;
+      timezone = loc.timezone;
     });
   }
   const missing = [
@@ -96,6 +100,7 @@ export function connectFromFlags(flags: PbxFlags, io: CliIo): PbxConnection {
     allowSelfSignedTls: selfSigned,
     country: (country ?? 'AU').toUpperCase(),
     pbxUrl: client.pbxUrl,
+    timezone,
   };
 }
 

@@ -218,7 +218,7 @@ function reconciliationText(r: LocationReconciliation): string {
     );
   for (const did of r.no_source_list)
     lines.push(
-      `  ${did.count} fired to ${did.dialed_number ?? 'an unknown DID'}, which maps to no source list.`,
+      `  ${did.count} fired to ${did.dialed_number ?? 'an unknown DID'}, which mapped to no source list when they fired (3cx-bridge source-list set maps it for later calls).`,
     );
   return `${lines.join('\n')}\n`;
 }

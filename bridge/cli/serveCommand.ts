@@ -180,7 +180,8 @@ function listenError(error: unknown, host: string, port: number): Error {
   if (code === 'EADDRINUSE')
     return new UsageError(
       `Port ${port} on ${host} is already in use (another bridge or \`npm start\` may be running). ` +
-        `Stop it, or choose another port: --port ${next}, or PORT=${next} npm start.`,
+        // `npm start --port N` would give the option to npm, not to the bridge.
+        `Stop it, or choose another port: PORT=${next} npm start, npm start -- --port ${next}, or 3cx-bridge serve --port ${next}.`,
     );
   if (code === 'EACCES')
     return new UsageError(

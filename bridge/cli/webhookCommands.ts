@@ -23,7 +23,10 @@ export function registerWebhookCommands(program: Command, io: CliIo): void {
     .requiredOption('--url <url>', 'https URL to POST events to')
     .requiredOption('--event <event>', CALL_EVENT_TYPES.join(' | '))
     .option('--filters <json>', 'trigger filters as JSON, e.g. \'{"business_hours":"in_hours"}\'')
-    .option('--allow-local-http', 'allow plain http to this machine (testing)')
+    .option(
+      '--allow-local-http',
+      'allow plain http to this machine (testing; serve needs BRIDGE_ALLOW_LOCAL_HTTP_TARGETS=1 too)',
+    )
     .option(
       '--allow-private-target',
       'allow a private address (an internal receiver; serve needs BRIDGE_ALLOW_PRIVATE_TARGETS=1 too)',
@@ -69,7 +72,8 @@ export function registerWebhookCommands(program: Command, io: CliIo): void {
           const parsed = eventFiltersSchema.safeParse(json);
           if (!parsed.success)
             throw new UsageError(
-              `--filters: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'filters'} ${i.message}`).join('; ')}`,
+              `--filters: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'filters'} ${i.message}`).join('; ')}. ` +
+                `The filters are ${Object.keys(eventFiltersSchema.shape).join(', ')} (docs/api.md "Endpoints": POST /v1/hooks).`,
             );
           filters = parsed.data;
         }
@@ -99,6 +103,11 @@ export function registerWebhookCommands(program: Command, io: CliIo): void {
               `Signing secret (shown once): ${secret}\n` +
               'Verify the webhook-id / webhook-timestamp / webhook-signature headers with any Standard Webhooks library.\n',
           );
+          // Subscribing is not delivering: `serve` checks the address again with its own setting.
+          if (flags.allowLocalHttp && !flags.allowPrivateTarget)
+            io.stderr(
+              'Note: `serve` delivers to this machine only when started with BRIDGE_ALLOW_LOCAL_HTTP_TARGETS=1 (or BRIDGE_ALLOW_PRIVATE_TARGETS=1).\n',
+            );
         });
       },
     );

@@ -39,6 +39,13 @@ const RANGE_NAMES: Record<string, string> = {
   reserved: 'a reserved address',
 };
 
+/**
+ * What lets a delivery reach this machine: the narrower development setting first, as a
+ * receiver on the bridge's own machine needs nothing more.
+ */
+export const LOCAL_RECEIVER_SETTINGS =
+  'set BRIDGE_ALLOW_LOCAL_HTTP_TARGETS=1 for a receiver on this machine, in development, or BRIDGE_ALLOW_PRIVATE_TARGETS=1 to allow every internal receiver';
+
 /** A target whose address the policy refuses; the worker records it as "refused: not a public address". */
 export class TargetRefusedError extends Error {
   readonly code = 'ERR_TARGET_NOT_PUBLIC';
@@ -48,7 +55,11 @@ export class TargetRefusedError extends Error {
     readonly range: string,
   ) {
     super(
-      `${host} is ${address === host ? '' : `${address}, `}${RANGE_NAMES[range] ?? `a ${range} address`}: deliveries go to public addresses only (set BRIDGE_ALLOW_PRIVATE_TARGETS=1 to allow internal receivers)`,
+      `${host} is ${address === host ? '' : `${address}, `}${RANGE_NAMES[range] ?? `a ${range} address`}: deliveries go to public addresses only (${
+        range === 'loopback'
+          ? LOCAL_RECEIVER_SETTINGS
+          : 'set BRIDGE_ALLOW_PRIVATE_TARGETS=1 to allow internal receivers'
+      })`,
     );
     this.name = 'TargetRefusedError';
   }

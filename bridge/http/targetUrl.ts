@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { literalHostRefusal, type TargetAddressPolicy } from '../delivery/targetAddress';
+import {
+  LOCAL_RECEIVER_SETTINGS,
+  literalHostRefusal,
+  type TargetAddressPolicy,
+} from '../delivery/targetAddress';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -31,7 +35,7 @@ export function targetUrlSchema(policy: TargetAddressPolicy) {
       const refusal =
         literalHostRefusal(url, policy) ??
         (isLocalhostName(url.hostname) && !policy.allowLoopback && !policy.allowPrivate
-          ? 'localhost is this machine: the bridge delivers to public addresses only (set BRIDGE_ALLOW_PRIVATE_TARGETS=1 to allow internal receivers)'
+          ? `localhost is this machine: the bridge delivers to public addresses only (${LOCAL_RECEIVER_SETTINGS})`
           : null);
       if (refusal)
         context.addIssue({

@@ -40,7 +40,7 @@ export function parseReportPeriod(
     throw new ReportPeriodError('since must be before until (the report covers [since, until)).');
   if (untilMs - sinceMs > maxDays * UNIT_MS.d)
     throw new ReportPeriodError(
-      `The period is longer than ${maxDays} days: ask for a shorter one.`,
+      `The period is longer than ${maxDays} days, the most this report covers: give a later since (such as ${maxDays}d) or an earlier until.`,
     );
   return { sinceMs, untilMs };
 }

@@ -29,9 +29,11 @@ export class SecretBox {
    * key file, generated on first use with owner-only permissions.
    */
   static load(options: { envKey?: string; keyFile: string }): SecretBox {
-    if (options.envKey) return SecretBox.fromKey(decodeKey(options.envKey));
+    if (options.envKey) return SecretBox.fromKey(decodeKey(options.envKey, 'BRIDGE_SECRET_KEY'));
     if (existsSync(options.keyFile))
-      return SecretBox.fromKey(decodeKey(readFileSync(options.keyFile, 'utf8').trim()));
+      return SecretBox.fromKey(
+        decodeKey(readFileSync(options.keyFile, 'utf8').trim(), `The key file ${options.keyFile}`),
+      );
     mkdirSync(dirname(options.keyFile), { recursive: true, mode: 0o700 });
     const key = randomBytes(32);
     writeFileSync(options.keyFile, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
@@ -67,12 +69,16 @@ export class SecretBox {
   }
 }
 
-function decodeKey(text: string): Buffer {
+/** A key as written in `source` (the variable or the file, named when it is wrong). */
+function decodeKey(text: string, source: string): Buffer {
   const trimmed = text.trim();
   const key = /^[0-9a-f]{64}$/i.test(trimmed)
     ? Buffer.from(trimmed, 'hex')
     : Buffer.from(trimmed, 'base64');
   if (key.length !== 32)
-    throw new Error('The bridge secret key must be 32 bytes, base64 or hex encoded.');
+    throw new Error(
+      `${source} must hold the bridge secret key: 32 bytes, base64 or hex encoded (it holds ${key.length} bytes). ` +
+        'A new bridge can make one with `openssl rand -base64 32`; an existing database needs the key it was created with (its `.key` file beside it).',
+    );
   return key;
 }

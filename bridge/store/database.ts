@@ -32,7 +32,18 @@ export function openDatabase(
   options: { pgTimeouts?: PgTimeouts } = {},
 ): SqlDatabase {
   if (isPostgresUrl(target)) {
-    const db = new PostgresDatabase(target, options.pgTimeouts);
+    let db: PostgresDatabase;
+    try {
+      db = new PostgresDatabase(target, options.pgTimeouts);
+    } catch (error) {
+      // The driver's own words (`connect ECONNREFUSED …`, `password authentication failed …`)
+      // name neither the database nor what to check.
+      throw new Error(
+        `Could not connect to the Postgres database ${describeDatabase(target)}: ${(error as Error).message}. ` +
+          'Check that Postgres is running and reachable from this machine, and the user, password, host, port and database name in the URL (--db, --to or BRIDGE_DATABASE_URL).',
+        { cause: error },
+      );
+    }
     try {
       migratePostgres(db);
     } catch (error) {

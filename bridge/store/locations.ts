@@ -52,6 +52,11 @@ interface LocationRow {
   revision: number;
 }
 
+/** Several locations have the name a command was given: it must name one by its id. */
+export class AmbiguousLocationNameError extends Error {
+  override name = 'AmbiguousLocationNameError';
+}
+
 /** Locations: one 3CX system each (an agency's sub-accounts). Client secrets are sealed. */
 export class LocationRepo {
   private readonly sql;
@@ -115,7 +120,9 @@ export class LocationRepo {
     const row = this.sql.byIdOrName.all(idOrName, idOrName, idOrName) as unknown as LocationRow[];
     if (row.length === 0) return null;
     if (row.length > 1 && row[0].id !== idOrName)
-      throw new Error(`Several locations are named "${idOrName}": use the id.`);
+      throw new AmbiguousLocationNameError(
+        `Several locations are named "${idOrName}" (${row.map((r) => r.id).join(', ')} …): use the id instead of the name; \`3cx-bridge location list\` shows them all.`,
+      );
     return toLocation(row[0]);
   }
 

@@ -42,6 +42,21 @@ export function deploySettingsFrom(env: NodeJS.ProcessEnv): DeploySettings {
   };
 }
 
+/**
+ * What `make:deploy` prints when it fails. A Make zone that cannot be reached comes out of
+ * `fetch` as a bare "fetch failed" (the reason is in its `cause`): say which address was tried
+ * and what to check. Other errors (Make's own answers) speak for themselves.
+ */
+export function deployFailureMessage(error: unknown, zone: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof TypeError) || message !== 'fetch failed') return message;
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  return (
+    `could not reach Make at https://${zone} (${cause?.code ?? cause?.message ?? message}). ` +
+    'Check the network, and that MAKE_ZONE is your Make zone as in the address bar when signed in to Make (such as eu1.make.com or us1.make.com).'
+  );
+}
+
 /** Module type ids of Make's API (docs/zapier-facts.md §10). */
 const MODULE_TYPE_ID: Record<string, number> = {
   trigger: 1,

@@ -307,6 +307,14 @@ describe('3cx-bridge admin commands', () => {
     ]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/callControl/);
+    // yes/no options: a word that is neither is refused, not taken for "no".
+    const internal = (value: string) =>
+      runCli(['location', 'set', 'Adelaide Office', '--include-internal', value, '--db', db]);
+    expect((await internal('yes')).stdout).toContain('"includeInternal": true');
+    const unclear = await internal('perhaps');
+    expect(unclear.code).toBe(2);
+    expect(unclear.stderr).toContain('--include-internal takes yes or no, not "perhaps"');
+    expect((await internal('no')).stdout).toContain('"includeInternal": false');
     expect(
       (await runCli(['location', 'set', 'Adelaide Office', '--grace', 'soon', '--db', db])).code,
     ).toBe(2);

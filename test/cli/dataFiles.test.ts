@@ -6,6 +6,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +124,20 @@ describe('the key file', () => {
     // A new database in the same folder gets a key of its own.
     await addLocation(join(dir, 'new.db'));
     expect(readFileSync(join(dir, 'new.db.key'), 'utf8')).not.toBe(readFileSync(shared, 'utf8'));
+  });
+
+  it('that is not a key, or a BRIDGE_SECRET_KEY that is not one, is named with what to do', async () => {
+    const db = join(dir, 'bridge.db');
+    const short = await runCli(['location', 'list', '--db', db], { BRIDGE_SECRET_KEY: 'short' });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/BRIDGE_SECRET_KEY must hold the bridge secret key: 32 bytes/);
+    expect(short.stderr).toContain('openssl rand -base64 32');
+    const keyFile = join(dir, 'broken.key');
+    writeFileSync(keyFile, 'not a key\n');
+    const broken = await runCli(['location', 'list', '--db', db], {
+      BRIDGE_SECRET_KEY_FILE: keyFile,
+    });
+    expect(broken.stderr).toContain(`The key file ${keyFile} must hold the bridge secret key`);
   });
 
   it('is BRIDGE_SECRET_KEY_FILE when set, for every command', async () => {

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,26 @@ describe('location add', () => {
   });
 });
 
+describe('location add with a name already taken', () => {
+  it('refuses it, naming the location that has it: every command finds a location by name', async () => {
+    expect((await addLocation('Adelaide Office', 'https://pbx.example.com:5001')).code).toBe(0);
+    const again = await addLocation('Adelaide Office', 'https://pbx2.example.com:5001', [
+      '--force',
+    ]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(
+      /already a location named "Adelaide Office" \(loc_[\w-]+, polling https:\/\/pbx\.example\.com:5001\)\. Choose another --name/,
+    );
+    expect(again.stderr).toContain(`3cx-bridge location list --db '${db}'`);
+    const list = await runCli(['location', 'list', '--db', db, '--json']);
+    expect(JSON.parse(list.stdout)).toHaveLength(1);
+    // The name still finds its one location.
+    expect((await runCli(['key', 'list', '--location', 'Adelaide Office', '--db', db])).code).toBe(
+      0,
+    );
+  });
+});
+
 describe('a location that is not there', () => {
   it('names the database searched and what it holds', async () => {
     const empty = await runCli(['key', 'list', '--location', 'Adelaide Office', '--db', db]);
@@ -121,7 +142,19 @@ describe('webhook add with a plain http:// URL', () => {
     const local = await webhook('http://127.0.0.1:9000/hook');
     expect(local.code).toBe(2);
     expect(local.stderr).toMatch(/must be an https URL.*add --allow-local-http/);
-    expect((await webhook('http://127.0.0.1:9000/hook', ['--allow-local-http'])).code).toBe(0);
+    const allowed = await webhook('http://127.0.0.1:9000/hook', ['--allow-local-http']);
+    expect(allowed.code).toBe(0);
+    // Subscribed is not delivered: serve has its own setting, and the user must hear of it.
+    expect(allowed.stderr).toContain('only when started with BRIDGE_ALLOW_LOCAL_HTTP_TARGETS=1');
+    // A misspelt filter: the ones there are, named.
+    const misspelt = await webhook('https://crm.example.com/hook', [
+      '--filters',
+      '{"business_hour":"after_hours"}',
+    ]);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toMatch(
+      /"business_hour".*The filters are source_list, business_hours,/,
+    );
     const remote = await webhook('http://crm.example.com/hook', ['--allow-local-http']);
     expect(remote.code).toBe(2);
     expect(remote.stderr).toMatch(/only to this machine.*needs https:\/\//);
@@ -152,5 +185,26 @@ describe('check against a PBX that speaks plain HTTP', () => {
     expect(out.stdout).toContain(`The PBX answered plain HTTP, not HTTPS, at ${https}`);
     expect(out.stdout).toContain(`Use ${sim.url} as the PBX address`);
     expect(out.stdout).not.toMatch(/Could not reach/);
+  });
+});
+
+describe('a Postgres database that cannot be reached', () => {
+  it('names the database (without its password) and what to check', async () => {
+    // A port this test just had and gave back: nothing listens on it.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const url = `postgres://bridge:hunter2@127.0.0.1:${port}/bridge`;
+    const run = await runCli(['location', 'list', '--db', url], {
+      BRIDGE_SECRET_KEY: '00'.repeat(32),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `Could not connect to the Postgres database postgres://bridge:***@127.0.0.1:${port}/bridge: `,
+    );
+    expect(run.stderr).toContain('ECONNREFUSED');
+    expect(run.stderr).toMatch(/Check that Postgres is running.*BRIDGE_DATABASE_URL/);
+    expect(run.stderr).not.toContain('hunter2');
   });
 });

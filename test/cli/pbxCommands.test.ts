@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DateTime } from 'luxon';
 import { startSimulator, type Simulator } from '../../sim';
-import { runCli } from '../support/runCli';
+import { locationAddArgs, runCli } from '../support/runCli';
 
 /** `check`, `calls`, `capture` and `settle` against the simulator over loopback. */
 describe('3cx-bridge commands that talk to a PBX', () => {
@@ -63,6 +64,12 @@ describe('3cx-bridge commands that talk to a PBX', () => {
       /– callctl\s+No Call Control access: the bridge polls the call log only/,
     );
     expect(none.stdout).toMatch(/tick "3CX Call Control API Access"/);
+    // The delay it states is the documented one (README and docs/api.md say the same).
+    const documented = /a miss goes out (about [\d–]+ s)\s+after\s+the hang-up/.exec(
+      readFileSync(join(__dirname, '..', '..', 'docs', 'api.md'), 'utf8'),
+    )?.[1];
+    expect(documented).toBeDefined();
+    expect(none.stdout).toContain(`a miss goes out ${documented} after the hang-up`);
     const cc = { ...env(), THREECX_CLIENT_ID: 'cc', THREECX_CLIENT_SECRET: 'cc-secret' };
     const withAccess = await runCli(['check'], cc);
     expect(withAccess.code).toBe(0);
@@ -119,6 +126,28 @@ describe('3cx-bridge commands that talk to a PBX', () => {
       'voicemail',
       'answered',
     ]);
+    // A PBX named by its URL: times in UTC, and the header says so.
+    const startedAt: string = json.settled[0].started_at;
+    expect(table.stdout).toMatch(/^started \(UTC\)\s+direction/);
+    expect(table.stdout).toMatch(
+      new RegExp(`\\n${startedAt.slice(0, 10)} ${startedAt.slice(11, 19)} +inbound`),
+    );
+  });
+
+  it("calls shows a stored location's calls on the office's clock", async () => {
+    const db = join(dir, 'calls-zone.db');
+    const added = await runCli(locationAddArgs('Adelaide Office', sim.url, 'bridge', db), {
+      THREECX_CLIENT_SECRET: 'bridge-secret',
+    });
+    expect(added.code).toBe(0);
+    const args = ['calls', '--location', 'Adelaide Office', '--since', '2h', '--db', db];
+    const json = JSON.parse((await runCli([...args, '--json'])).stdout);
+    const local = DateTime.fromISO(json.settled[0].started_at, { zone: 'Australia/Adelaide' });
+    const table = await runCli(args);
+    expect(table.stdout).toMatch(/^started \(Australia\/Adelaide\)\s+direction/);
+    expect(table.stdout).toMatch(
+      new RegExp(`\\n${local.toFormat('yyyy-MM-dd HH:mm:ss')} +inbound`),
+    );
   });
 
   it('capture saves anonymised rows that settle the same way', async () => {
@@ -131,6 +160,7 @@ describe('3cx-bridge commands that talk to a PBX', () => {
     expect(text).not.toContain('+61298765432');
     const capture = JSON.parse(text);
     expect(capture.anonymised).toBe(true);
+    expect(capture.pbx_version).toBe('20.0.10.1040');
     // The same caller is the same fake number on every leg of the call.
     const callers = new Set(
       capture.value

@@ -50,6 +50,15 @@ describe('which addresses a delivery may connect to', () => {
     },
   );
 
+  it('names the local-http setting for a receiver on this machine, only there', () => {
+    expect(refusalOf('127.0.0.1', '127.0.0.1', PUBLIC_TARGETS_ONLY)?.message).toMatch(
+      /BRIDGE_ALLOW_LOCAL_HTTP_TARGETS=1 for a receiver on this machine.*BRIDGE_ALLOW_PRIVATE_TARGETS=1/,
+    );
+    expect(refusalOf('10.0.0.5', '10.0.0.5', PUBLIC_TARGETS_ONLY)?.message).not.toContain(
+      'BRIDGE_ALLOW_LOCAL_HTTP_TARGETS',
+    );
+  });
+
   it('allows loopback only with the local-http setting, and everything with the private one', () => {
     expect(refusalOf('127.0.0.1', '127.0.0.1', LOOPBACK_ONLY)).toBeNull();
     expect(refusalOf('::1', '::1', LOOPBACK_ONLY)).toBeNull();

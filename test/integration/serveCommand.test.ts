@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -164,6 +164,9 @@ describe('3cx-bridge serve', () => {
     const url = /Bridge API:\s+(http:\/\/\S+)/.exec(banner)?.[1];
     expect(url).toBe(`http://${host}:${port}`);
     expect(banner).toContain(`curl -H "Authorization: Bearer ${key}" ${url}/v1/calls`);
+    // Commands a new user pastes as printed: a query quoted for zsh, the CLI through npx.
+    expect(banner).toContain(`"${url}/v1/events?event=call.missed"`);
+    expect(banner).toContain('npx 3cx-bridge location add');
 
     // The key printed is a key of the demo location; another is refused.
     expect(await me(url!, key)).toEqual({
@@ -211,6 +214,10 @@ describe('3cx-bridge serve, when things are not as expected', () => {
     try {
       const demoCwd = join(dir, 'taken-demo');
       mkdirSync(demoCwd);
+      // The database of a demo already running on that port: left alone.
+      const running = join(demoCwd, 'demo.db');
+      writeFileSync(running, 'the running demo');
+      writeFileSync(`${running}-wal`, 'its log');
       const demo = serve(
         { PORT: String(taken.port), HOST: host, BRIDGE_DB: join(demoCwd, 'bridge.db') },
         demoCwd,
@@ -219,7 +226,9 @@ describe('3cx-bridge serve, when things are not as expected', () => {
       expect(demo.stderr()).toContain(
         `Port ${taken.port} on ${host} is already in use (another bridge or \`npm start\` may be running).`,
       );
-      expect(demo.stderr()).toMatch(/--port \d+, or PORT=\d+ npm start/);
+      expect(demo.stderr()).toMatch(/PORT=\d+ npm start, npm start -- --port \d+, or 3cx-bridge/);
+      expect(readFileSync(running, 'utf8')).toBe('the running demo');
+      expect(readFileSync(`${running}-wal`, 'utf8')).toBe('its log');
 
       const cwd = join(dir, 'taken-configured');
       mkdirSync(cwd);

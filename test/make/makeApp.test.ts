@@ -6,7 +6,11 @@ import {
   INSTANT_TRIGGERS,
   makeApp,
 } from '../../scripts/make/makeAppDefinition';
-import { deploySettingsFrom, DeployConfigError } from '../../scripts/make/deployMakeApp';
+import {
+  deployFailureMessage,
+  deploySettingsFrom,
+  DeployConfigError,
+} from '../../scripts/make/deployMakeApp';
 import { imlExpressions, KNOWN_FUNCTIONS } from '../support/iml';
 import {
   baseSchema,
@@ -192,6 +196,20 @@ describe('the Make app against Make’s component schema', () => {
 });
 
 describe('npm run make:deploy', () => {
+  it('says which Make address it could not reach and what to check, not a bare "fetch failed"', () => {
+    // What Node's fetch (and so @makehq/sdk) throws for a zone that does not resolve.
+    const offline = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('getaddrinfo ENOTFOUND eu9.make.com'), { code: 'ENOTFOUND' }),
+    });
+    const message = deployFailureMessage(offline, 'eu9.make.com');
+    expect(message).toContain('could not reach Make at https://eu9.make.com (ENOTFOUND)');
+    expect(message).toMatch(/Check the network, and that MAKE_ZONE is your Make zone/);
+    // Make's own answers are passed on as they are.
+    expect(deployFailureMessage(new Error('[401] Invalid access token.'), 'eu1.make.com')).toBe(
+      '[401] Invalid access token.',
+    );
+  });
+
   it('says what to set when there is no Make API token, and never runs without one', () => {
     expect(() => deploySettingsFrom({})).toThrow(DeployConfigError);
     expect(() => deploySettingsFrom({})).toThrow(/Set MAKE_API_TOKEN to a Make API token/);

@@ -33,3 +33,21 @@ export async function runCli(
   });
   return { code, stdout, stderr };
 }
+
+/** `location add` for a location polling `pbxUrl` as API client `clientId`, in the database `db`. */
+export function locationAddArgs(
+  name: string,
+  pbxUrl: string,
+  clientId: string,
+  db: string,
+  zone = { country: 'AU', timezone: 'Australia/Adelaide' },
+): string[] {
+  return ['location', 'add', '--name', name, '--pbx-url', pbxUrl, '--client-id', clientId].concat([
+    '--country',
+    zone.country,
+    '--timezone',
+    zone.timezone,
+    '--db',
+    db,
+  ]);
+}

@@ -421,7 +421,7 @@
       );
     for (const did of r.no_source_list)
       notes.push(
-        `${did.count} missed call(s) to ${did.dialed_number || 'an unknown number'}, which maps to no source list.`,
+        `${did.count} missed call(s) to ${did.dialed_number || 'an unknown number'}, which mapped to no source list when they came in (later calls get a list once the number is mapped).`,
       );
     for (const note of notes) wrap.append(el('p', { class: 'note' }, note));
     return wrap;

@@ -85,6 +85,17 @@ export class SyncPgClient {
     this.waitMs =
       Math.max(timeouts.statementTimeoutMs, timeouts.connectTimeoutMs, timeouts.lockTimeoutMs) +
       WAIT_MARGIN_MS;
+    try {
+      this.connect(connectionString, timeouts);
+    } catch (error) {
+      // Nothing to keep: the worker goes with the failed connection.
+      this.open = false;
+      void this.worker.terminate();
+      throw error;
+    }
+  }
+
+  private connect(connectionString: string, timeouts: PgTimeouts): void {
     this.request({
       op: 'connect',
       config: {
