@@ -18,7 +18,7 @@ export function normalisePbxUrl(input: string): string {
   } catch {
     throw invalidUrl(input);
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.hostname === '') {
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !isHostName(url.hostname)) {
     throw invalidUrl(input);
   }
   return url.origin;
@@ -35,6 +35,15 @@ export function pbxUrlAssumption(input: string): string | null {
   const url = normalisePbxUrl(text);
   const port = new URL(url).port === '' ? ' (port 443)' : '';
   return `"${text}" has no http:// or https://: using ${url}${port}. If the 3CX admin console opens at another address, give it in full, e.g. https://pbx.example.com:5001 (on-premise) or https://name.3cx.eu (hosted).`;
+}
+
+/**
+ * A name DNS can resolve (letters, digits, hyphens, underscores as some internal names have, and dots; an international name arrives
+ * here in its `xn--` form) or an IP address. The URL parser accepts more (`ht!tp` from a
+ * mistyped `ht!tp://pbx`), which would only fail later as an unreachable PBX.
+ */
+function isHostName(hostname: string): boolean {
+  return /^[\w-]+(?:\.[\w-]+)*\.?$/i.test(hostname) || /^\[[0-9a-f:.]+\]$/i.test(hostname);
 }
 
 function hasScheme(text: string): boolean {
