@@ -240,6 +240,14 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
     .command('set')
     .description("Change a location's settings")
     .argument('<location>', 'id or name')
+    .option(
+      '--country <code>',
+      'ISO country code: how national numbers read (new calls; stored ones keep their numbers)',
+    )
+    .option(
+      '--timezone <zone>',
+      'IANA time zone (e.g. Australia/Adelaide): business hours and call-back deadlines',
+    )
     .option('--poll-interval <seconds>', 'seconds between polls of the PBX (default 5)')
     .option(
       '--grace <seconds>',
@@ -314,19 +322,25 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
           throw new UsageError(
             parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'),
           );
+        const country = flags.country?.trim() || loc.country;
+        const timezone = flags.timezone?.trim() || loc.timezone;
+        checkCountryAndZone(country, timezone);
         try {
-          parseLocationEnrichmentSettings({
-            ...parsed.data.enrichment,
-            country: loc.country,
-            timezone: loc.timezone,
-          });
+          parseLocationEnrichmentSettings({ ...parsed.data.enrichment, country, timezone });
         } catch (error) {
           throw new UsageError(
             (error as z.ZodError).issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'),
           );
         }
-        const updated = store.locations.updateSettings(loc.id, parsed.data);
-        io.stdout(`Updated "${updated.name}":\n${JSON.stringify(updated.settings, null, 2)}\n`);
+        // One transaction: a refused setting leaves the place as it was, and the other way round.
+        const updated = store.transaction(() => {
+          if (country !== loc.country || timezone !== loc.timezone)
+            store.locations.setPlace(loc.id, country, timezone);
+          return store.locations.updateSettings(loc.id, parsed.data);
+        });
+        io.stdout(
+          `Updated "${updated.name}" (${updated.country}, ${updated.timezone}):\n${JSON.stringify(updated.settings, null, 2)}\n`,
+        );
       });
     });
 }

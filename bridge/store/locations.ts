@@ -74,6 +74,7 @@ export class LocationRepo {
       byIdOrName: 'SELECT * FROM locations WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 2',
       clientSecret: 'SELECT client_secret_enc FROM locations WHERE id = ?',
       setSettings: 'UPDATE locations SET settings = ? WHERE id = ?',
+      setPlace: 'UPDATE locations SET country = ?, timezone = ? WHERE id = ?',
       setPbxVersion: 'UPDATE locations SET pbx_version = ? WHERE id = ?',
       remove: 'DELETE FROM locations WHERE id = ?',
     });
@@ -130,6 +131,17 @@ export class LocationRepo {
   clientSecret(id: string): string | null {
     const row = this.sql.clientSecret.get(id) as { client_secret_enc: string | null } | undefined;
     return row?.client_secret_enc ? this.secrets.open(row.client_secret_enc) : null;
+  }
+
+  /**
+   * Where the location is: its country (how national numbers read) and time zone (business
+   * hours, the call-back deadline). Checked by the caller (`countryAndZoneIssues`).
+   */
+  setPlace(id: string, country: string, timezone: string): Location {
+    this.sql.setPlace.run(country.toUpperCase(), timezone, id);
+    const updated = this.get(id);
+    if (!updated) throw new Error(`No location ${id}`);
+    return updated;
   }
 
   updateSettings(id: string, patch: Partial<LocationSettings>): Location {

@@ -318,6 +318,19 @@ describe('3cx-bridge admin commands', () => {
     expect(
       (await runCli(['location', 'set', 'Adelaide Office', '--grace', 'soon', '--db', db])).code,
     ).toBe(2);
+    // Where the office is, fixed without removing the location (and its keys): checked first,
+    // a wrong zone changes nothing.
+    const place = (...flags: string[]) =>
+      runCli(['location', 'set', 'Adelaide Office', ...flags, '--db', db]);
+    const moved = await place('--country', 'nz', '--timezone', 'Pacific/Auckland');
+    expect(moved.code).toBe(0);
+    expect(moved.stdout).toContain('"Adelaide Office" (NZ, Pacific/Auckland)');
+    const badZone = await place('--timezone', 'Pacific/Atlantis', '--grace', '20');
+    expect(badZone.code).toBe(2);
+    expect(badZone.stderr).toMatch(/--timezone/);
+    const [stored] = JSON.parse((await runCli(['location', 'list', '--db', db, '--json'])).stdout);
+    expect(stored).toMatchObject({ country: 'NZ', timezone: 'Pacific/Auckland' });
+    expect((await place()).stdout).toContain('"graceSeconds": 15');
     const unconfirmed = await runCli(['location', 'remove', 'Adelaide Office', '--db', db]);
     expect(unconfirmed.code).toBe(2);
     expect(
