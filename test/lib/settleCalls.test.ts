@@ -359,6 +359,26 @@ describe('a row read twice (3CX updated it between two polls)', () => {
     expect(bothOrders(ringing, talked)).toMatchObject({ outcome: 'answered', talk_seconds: 20 });
   });
 
+  it('keeps the read with more talk when both end together and say the same Answered, whatever else differs', () => {
+    // The destination sorts the other way (101 before 102): talk decides, not the order of legs.
+    const answered = { CdrId: 'r', Answered: true };
+    const less = leg({
+      ...answered,
+      RingingDuration: 'PT25S',
+      TalkingDuration: 'PT5S',
+      DestinationDn: '101',
+      DestinationCallerId: '101',
+    });
+    const more = leg({
+      ...answered,
+      RingingDuration: 'PT10S',
+      TalkingDuration: 'PT20S',
+      DestinationDn: '102',
+      DestinationCallerId: '102',
+    });
+    expect(bothOrders(less, more)).toMatchObject({ answered_by: '102', talk_seconds: 20 });
+  });
+
   it('keeps the read that says Answered=false over one that says nothing, and Answered=true over both', () => {
     const durations = { CdrId: 'r', RingingDuration: 'PT5S', TalkingDuration: 'PT20S' };
     const silent = leg({ ...durations, Answered: undefined });
