@@ -217,6 +217,8 @@ describe('legs that tie on everything but one field the engine reads', () => {
     ['Answered', { Answered: true, TalkingDuration: 'PT5S', RingingDuration: 'PT5S' }, {}],
     ['ringing against talking', { RingingDuration: 'PT4S', TalkingDuration: 'PT6S' }, {}],
     ['the destination type', { DestinationType: 5 }, {}],
+    // The type decides the order; the name (read after it) shows which leg came first.
+    ['the destination type, names apart', { DestinationType: 5, SourceDisplayName: 'Ann' }, {}],
     ['the source type', { SourceType: 0 }, {}],
     ['CallType', { CallType: 'Queue' }, { CallType: 'Extension' }],
     ['Direction', { Direction: 'Inbound Queue' }, { Direction: 'Inbound' }],
