@@ -20,9 +20,9 @@ export function callSides(facts: readonly LegFacts[], into: CallSides = noSides(
   let outboundLeg: LegFacts | undefined;
   for (let i = 0; i < facts.length; i++) {
     const f = facts[i];
-    if (inboundLeg === undefined && f.srcRole === 'external') inboundLeg = f;
-    if (outboundLeg === undefined && f.dstRole === 'external' && f.srcRole !== 'external')
-      outboundLeg = f;
+    // A leg from outside can show the call inbound; only a leg from a PBX party can show it outbound.
+    if (f.srcRole === 'external') inboundLeg ??= f;
+    else if (outboundLeg === undefined && f.dstRole === 'external') outboundLeg = f;
   }
   into.direction = inboundLeg ? 'inbound' : outboundLeg ? 'outbound' : 'internal';
   into.inboundLeg = inboundLeg;

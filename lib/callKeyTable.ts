@@ -26,12 +26,16 @@ export class CallKeyTable {
     // A table much larger than needed (after a long catch-up) is let go rather than kept.
     // Stryker disable next-line all: equivalent, a memory bound: a table made anew is as empty as one cleared
     const slotsTooLarge = this.slots.length > size * 8;
-    // (Making a table anew when one would do, `true` or `<=` here, is equivalent too; `false` is not.)
+    // Making a table anew when clearing one would do (`true` or `<=` here) is equivalent too;
+    // keeping one too small (`false`, `>=`) is not: the mask reaches past its end, the slots it
+    // has fill up and `numberOf` never finds an empty one (test/lib/callKeyTable.test.ts).
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a table made anew is as empty as one cleared (see above)
     if (this.slots.length < size || slotsTooLarge) this.slots = new Int32Array(size);
     else this.slots.fill(0, 0, size);
     this.mask = size - 1;
     // Stryker disable next-line all: equivalent, a memory bound: hashes are written before they are read
     const hashesTooLarge = this.hashes.length > size * 4;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, hashes made anew when the old ones would do (`true`, `<=`; `false` and `>=` lose keys, caught)
     if (this.hashes.length < capacity || hashesTooLarge) this.hashes = new Int32Array(capacity);
     // Stryker disable next-line ArrayDeclaration: equivalent, an array sized ahead or grown holds the same keys
     this.keys = new Array<string>(capacity);

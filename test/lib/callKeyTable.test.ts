@@ -59,6 +59,36 @@ describe('CallKeyTable', () => {
     expect(table.numberOf('k1999')).toBe(1);
   });
 
+  it('numbers each batch afresh, whatever the batches before it held', () => {
+    // One table serves batch after batch (lib/settleCalls.ts): a slot or a number left from an
+    // earlier batch must never answer for this one. Batches that grow (past the first 16
+    // slots), a huge one, small ones after it, runs of equal ones (slots not emptied would fill
+    // up, and `numberOf` would never return), each with keys of the batch before it and keys
+    // it never saw, some keys more than once (a call has several legs).
+    const table = new CallKeyTable();
+    let previous: string[] = [];
+    [5, 20, 3000, 4, 4, 300, 17, 17, 6, 6, 6, 6, 6, 6].forEach((calls, batch) => {
+      const distinct: string[] = [];
+      for (let i = 0; i < calls; i++)
+        distinct.push(i % 2 === 0 && i < previous.length ? previous[i] : `b${batch}-${i}`);
+      // Each key once, then every third key again: the legs of a batch, calls in a stable
+      // but scrambled order (the previous batch's keys not at their old numbers).
+      const legs = [...distinct].reverse();
+      for (let i = 0; i < distinct.length; i += 3) legs.push(fresh(distinct[i]));
+      table.reset(legs.length);
+      const expected = new Map<string, number>();
+      for (const key of legs) {
+        if (!expected.has(key)) expected.set(key, expected.size);
+        expect(table.numberOf(key)).toBe(expected.get(key));
+      }
+      expect(table.size).toBe(expected.size);
+      for (const [key, call] of expected) expect(table.key(call)).toBe(key);
+      // The engine lets go of the keys after each batch; `reset` alone must do as well.
+      if (batch % 2 === 1) table.release();
+      previous = distinct;
+    });
+  });
+
   it('lets go of its keys once a batch is done', () => {
     const table = new CallKeyTable();
     table.reset(4);

@@ -217,6 +217,8 @@ describe('legs that tie on everything but one field the engine reads', () => {
     ['Answered', { Answered: true, TalkingDuration: 'PT5S', RingingDuration: 'PT5S' }, {}],
     ['ringing against talking', { RingingDuration: 'PT4S', TalkingDuration: 'PT6S' }, {}],
     ['the destination type', { DestinationType: 5 }, {}],
+    // The type decides the order; the name (read after it) shows which leg came first.
+    ['the destination type, names apart', { DestinationType: 5, SourceDisplayName: 'Ann' }, {}],
     ['the source type', { SourceType: 0 }, {}],
     ['CallType', { CallType: 'Queue' }, { CallType: 'Extension' }],
     ['Direction', { Direction: 'Inbound Queue' }, { Direction: 'Inbound' }],
@@ -357,6 +359,26 @@ describe('a row read twice (3CX updated it between two polls)', () => {
       Answered: true,
     });
     expect(bothOrders(ringing, talked)).toMatchObject({ outcome: 'answered', talk_seconds: 20 });
+  });
+
+  it('keeps the read with more talk when both end together and say the same Answered, whatever else differs', () => {
+    // The destination sorts the other way (101 before 102): talk decides, not the order of legs.
+    const answered = { CdrId: 'r', Answered: true };
+    const less = leg({
+      ...answered,
+      RingingDuration: 'PT25S',
+      TalkingDuration: 'PT5S',
+      DestinationDn: '101',
+      DestinationCallerId: '101',
+    });
+    const more = leg({
+      ...answered,
+      RingingDuration: 'PT10S',
+      TalkingDuration: 'PT20S',
+      DestinationDn: '102',
+      DestinationCallerId: '102',
+    });
+    expect(bothOrders(less, more)).toMatchObject({ answered_by: '102', talk_seconds: 20 });
   });
 
   it('keeps the read that says Answered=false over one that says nothing, and Answered=true over both', () => {
