@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CallEventType } from '../lib/callEvent';
 import type { TickReport } from '../lib/poller/callPoller';
@@ -457,7 +458,8 @@ export class BridgeService {
       const pbx = this.clientFor(location);
       this.callControl.ensure(location, pbx && { ...pbx, ingest });
       // A changed connection or polling setting needs a new poller; the rest is read live.
-      const fingerprint = pollerFingerprint(location);
+      // With the connection's own: a new client (a rotated secret) needs a poller that uses it.
+      const fingerprint = pollerFingerprint(location) + (pbx?.fingerprint ?? '');
       if (known.has(location.id) && this.pollerFingerprints.get(location.id) === fingerprint)
         continue;
       this.pollerFingerprints.set(location.id, fingerprint);
@@ -492,11 +494,13 @@ export class BridgeService {
     const secret =
       location.pbxUrl && location.clientId ? this.store.locations.clientSecret(location.id) : null;
     if (!secret) return null;
+    // The secret by its digest: a rotated one (`location connect`) makes a new client; the
+    // fingerprint stays in memory and never holds the secret itself.
     const fingerprint = JSON.stringify([
       location.pbxUrl,
       location.clientId,
       location.settings.allowSelfSignedTls,
-      secret.length,
+      createHash('sha256').update(secret).digest('base64'),
     ]);
     if (known?.fingerprint === fingerprint) return known;
     const log = this.logger.child({ location: location.id });

@@ -71,6 +71,47 @@ function checkCountryAndZone(country: string, timezone: string): void {
     throw new UsageError(issues.map((i) => `--${i.field}: ${i.message}`).join('\n'));
 }
 
+/** `--pbx-url` as the client will use it, saying what was assumed about a bare host name. */
+function pbxUrlOption(text: string, io: CliIo): string {
+  let pbxUrl: string;
+  try {
+    pbxUrl = normalisePbxUrl(text);
+  } catch (error) {
+    throw new UsageError(`--pbx-url: ${(error as Error).message}`);
+  }
+  const assumed = pbxUrlAssumption(text);
+  if (assumed) io.stderr(`Note: --pbx-url ${assumed}\n`);
+  return pbxUrl;
+}
+
+/**
+ * Another location already polling this PBX as this API client: refused without `--force`,
+ * since 3CX keeps one live token per API client (docs/3cx-facts.md §1.2).
+ */
+function refuseSharedClient(
+  store: BridgeStore,
+  io: CliIo,
+  pbxUrl: string,
+  clientId: string | null,
+  exceptId: string | null,
+  force: boolean | undefined,
+  done: string,
+): void {
+  const sharing = store.locations
+    .list()
+    .find((l) => l.id !== exceptId && l.pbxUrl === pbxUrl && l.clientId === clientId);
+  if (!sharing) return;
+  const problem =
+    `Location "${sharing.name}" already polls ${pbxUrl} as API client ${sharing.clientId}. ` +
+    '3CX allows one live token per API client, so two locations using it keep logging each other out.';
+  if (!force)
+    throw new UsageError(
+      `${problem} Create another API client for this location in the 3CX admin console (Integrations → API → Add), ` +
+        'or run again with --force if that is really what you want.',
+    );
+  io.stderr(`Warning: ${problem} ${done} anyway (--force).\n`);
+}
+
 interface AddFlags {
   name: string;
   pbxUrl?: string;
@@ -123,16 +164,7 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
           'A location polling 3CX needs --client-id and --client-secret (or THREECX_CLIENT_SECRET).',
         );
       }
-      let pbxUrl: string | null = null;
-      if (flags.pbxUrl) {
-        try {
-          pbxUrl = normalisePbxUrl(flags.pbxUrl);
-        } catch (error) {
-          throw new UsageError(`--pbx-url: ${(error as Error).message}`);
-        }
-        const assumed = pbxUrlAssumption(flags.pbxUrl);
-        if (assumed) io.stderr(`Note: --pbx-url ${assumed}\n`);
-      }
+      const pbxUrl = flags.pbxUrl ? pbxUrlOption(flags.pbxUrl, io) : null;
       checkCountryAndZone(flags.country, flags.timezone);
       withStore(flags.db, io, (store) => {
         const namesake = store.locations.list().find((l) => l.name === flags.name);
@@ -143,23 +175,8 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
             `There is already a location named "${flags.name}" (${namesake.id}${namesake.pbxUrl ? `, polling ${namesake.pbxUrl}` : ', journal only'}). ` +
               `Choose another --name, or see it with: 3cx-bridge location list${dbFlag(flags.db)}`,
           );
-        const sharing = pbxUrl
-          ? store.locations
-              .list()
-              .find((l) => l.pbxUrl === pbxUrl && l.clientId === (flags.clientId ?? null))
-          : undefined;
-        if (sharing) {
-          // docs/3cx-facts.md §1.2: one live token per API client.
-          const problem =
-            `Location "${sharing.name}" already polls ${pbxUrl} as API client ${sharing.clientId}. ` +
-            '3CX allows one live token per API client, so two locations using it keep logging each other out.';
-          if (!flags.force)
-            throw new UsageError(
-              `${problem} Create another API client for this location in the 3CX admin console (Integrations → API → Add), ` +
-                'or run again with --force if that is really what you want.',
-            );
-          io.stderr(`Warning: ${problem} Added anyway (--force).\n`);
-        }
+        if (pbxUrl)
+          refuseSharedClient(store, io, pbxUrl, flags.clientId ?? null, null, flags.force, 'Added');
         const created = store.transaction(() => {
           const loc = store.locations.create(
             {
@@ -235,6 +252,67 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
         io.stdout(`Removed location "${loc.name}" (${loc.id}).\n`);
       });
     });
+
+  location
+    .command('connect')
+    .description(
+      'Connect a location to its 3CX, or change the connection (a new address, API client or secret); keeps its keys, calls and events',
+    )
+    .argument('<location>', 'id or name')
+    .option('--pbx-url <url>', '3CX admin console address (default: the one stored)')
+    .option('--client-id <id>', '3CX API client id (default: the one stored)')
+    .option(
+      '--client-secret <secret>',
+      "the API client's key; or set THREECX_CLIENT_SECRET to keep it out of shell history (default: the one stored, same client only)",
+    )
+    .option('--force', 'connect even though another location uses the same PBX and API client')
+    .option('--db <path>', 'bridge database file or postgres:// URL')
+    .action(
+      (
+        idOrName: string,
+        flags: {
+          pbxUrl?: string;
+          clientId?: string;
+          clientSecret?: string;
+          force?: boolean;
+          db?: string;
+        },
+      ) => {
+        const secret = flags.clientSecret ?? io.env.THREECX_CLIENT_SECRET ?? null;
+        const given = flags.pbxUrl ? pbxUrlOption(flags.pbxUrl, io) : null;
+        withStore(flags.db, io, (store) => {
+          const loc = findLocation(store, idOrName);
+          const pbxUrl = given ?? loc.pbxUrl;
+          const clientId = flags.clientId ?? loc.clientId;
+          if (!pbxUrl || !clientId)
+            throw new UsageError(
+              `"${loc.name}" has no 3CX connection yet: give --pbx-url, --client-id and --client-secret (or THREECX_CLIENT_SECRET).`,
+            );
+          // A stored secret belongs to its API client: another client needs its own.
+          if (secret === null && (clientId !== loc.clientId || !loc.pbxUrl))
+            throw new UsageError(
+              `API client ${clientId} needs its secret: give --client-secret (or THREECX_CLIENT_SECRET).`,
+            );
+          if (secret === null && pbxUrl === loc.pbxUrl && clientId === loc.clientId)
+            throw new UsageError(
+              `Nothing to change: "${loc.name}" already polls ${pbxUrl} as API client ${clientId}. Give a new --pbx-url, --client-id or --client-secret.`,
+            );
+          refuseSharedClient(store, io, pbxUrl, clientId, loc.id, flags.force, 'Connected');
+          const updated = store.locations.setConnection(loc.id, {
+            pbxUrl,
+            clientId,
+            clientSecret: secret,
+          });
+          io.stdout(
+            [
+              `"${updated.name}" now polls ${updated.pbxUrl} as API client ${updated.clientId}${secret === null ? ' (secret kept)' : ' (new secret stored)'}.`,
+              'Its API keys, calls and events are kept; a running bridge takes the change up within 30 s, without a restart.',
+              `Check the 3CX connection: 3cx-bridge check --location ${quoteArg(updated.name)}${dbFlag(flags.db)}`,
+            ].join('\n') + '\n',
+          );
+        });
+      },
+    );
 
   location
     .command('set')

@@ -75,6 +75,8 @@ export class LocationRepo {
       clientSecret: 'SELECT client_secret_enc FROM locations WHERE id = ?',
       setSettings: 'UPDATE locations SET settings = ? WHERE id = ?',
       setPlace: 'UPDATE locations SET country = ?, timezone = ? WHERE id = ?',
+      setConnection: 'UPDATE locations SET pbx_url = ?, client_id = ? WHERE id = ?',
+      setClientSecret: 'UPDATE locations SET client_secret_enc = ? WHERE id = ?',
       setPbxVersion: 'UPDATE locations SET pbx_version = ? WHERE id = ?',
       remove: 'DELETE FROM locations WHERE id = ?',
     });
@@ -139,6 +141,22 @@ export class LocationRepo {
    */
   setPlace(id: string, country: string, timezone: string): Location {
     this.sql.setPlace.run(country.toUpperCase(), timezone, id);
+    const updated = this.get(id);
+    if (!updated) throw new Error(`No location ${id}`);
+    return updated;
+  }
+
+  /**
+   * The location's 3CX connection: the PBX address and API client, and a new client secret
+   * (sealed) or null to keep the stored one. Its keys, calls and events stay.
+   */
+  setConnection(
+    id: string,
+    connection: { pbxUrl: string; clientId: string; clientSecret: string | null },
+  ): Location {
+    this.sql.setConnection.run(connection.pbxUrl, connection.clientId, id);
+    if (connection.clientSecret !== null)
+      this.sql.setClientSecret.run(this.secrets.seal(connection.clientSecret), id);
     const updated = this.get(id);
     if (!updated) throw new Error(`No location ${id}`);
     return updated;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openStoreAt } from '../../bridge/config';
 import { runCli } from '../support/runCli';
 
 describe('3cx-bridge admin commands', () => {
@@ -264,6 +265,86 @@ describe('3cx-bridge admin commands', () => {
       db,
     ]);
     expect(badWeek.code).toBe(2);
+  });
+
+  it('connects a location to 3CX, or changes its address, client or secret, keeping its keys', async () => {
+    const added = await add();
+    const key = /API key \(shown once, store it now\): (cxb_\S+)/.exec(added.stdout)![1];
+    const connect = (flags: string[], env: Record<string, string> = {}) =>
+      runCli(['location', 'connect', 'Adelaide Office', ...flags, '--db', db], env);
+    const stored = () => {
+      const store = openStoreAt(db, {});
+      try {
+        const [loc] = store.locations.list();
+        return {
+          pbxUrl: loc.pbxUrl,
+          clientId: loc.clientId,
+          secret: store.locations.clientSecret(loc.id),
+          keyWorks: store.apiKeys.authenticate(key, new Date())?.locationId === loc.id,
+        };
+      } finally {
+        store.close();
+      }
+    };
+
+    // A rotated secret, from the environment: address and client stay.
+    const rotated = await connect([], { THREECX_CLIENT_SECRET: 'rotated-secret' });
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toContain(
+      'now polls https://pbx.example.com:5001 as API client 900 (new secret stored)',
+    );
+    expect(stored()).toEqual({
+      pbxUrl: 'https://pbx.example.com:5001',
+      clientId: '900',
+      secret: 'rotated-secret',
+      keyWorks: true,
+    });
+
+    // The PBX moved: a new address keeps the client and its secret.
+    const moved = await connect(['--pbx-url', 'pbx2.example.com:5001']);
+    expect(moved.code).toBe(0);
+    expect(moved.stdout).toContain('(secret kept)');
+    expect(moved.stderr).toContain('using https://pbx2.example.com:5001');
+    expect(stored()).toMatchObject({
+      pbxUrl: 'https://pbx2.example.com:5001',
+      secret: 'rotated-secret',
+    });
+
+    // Another API client needs its own secret; nothing given means nothing to change.
+    const noSecret = await connect(['--client-id', '901']);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toContain('API client 901 needs its secret');
+    const nothing = await connect([]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('Nothing to change');
+    expect(stored()).toMatchObject({ clientId: '900', secret: 'rotated-secret', keyWorks: true });
+
+    // Another location's client is refused unless forced (one live token per API client).
+    await runCli(
+      [
+        'location',
+        'add',
+        '--name',
+        'Darwin',
+        '--pbx-url',
+        'https://pbx2.example.com:5001',
+        '--client-id',
+        '902',
+        '--country',
+        'AU',
+        '--timezone',
+        'Australia/Darwin',
+        '--db',
+        db,
+      ],
+      { THREECX_CLIENT_SECRET: 's' },
+    );
+    const shared = await connect(['--client-id', '902', '--client-secret', 'x']);
+    expect(shared.code).toBe(2);
+    expect(shared.stderr).toContain('Location "Darwin" already polls');
+    const forced = await connect(['--client-id', '902', '--client-secret', 'x', '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toContain('Connected anyway (--force)');
   });
 
   it('changes settings and removes a location only when confirmed', async () => {
