@@ -47,6 +47,8 @@ export type CallControlStatus = LocationStreamStatus;
 interface Running {
   stream: LocationStream;
   fingerprint: string;
+  /** The location's 3CX client it streams with: a new one (a rotated secret) restarts it. */
+  client: ThreeCxClient;
 }
 
 export class CallControlService {
@@ -89,7 +91,10 @@ export class CallControlService {
       location.settings.allowSelfSignedTls,
     ]);
     const running = this.streams.get(location.id);
-    if (running && (!wanted || running.fingerprint !== fingerprint)) {
+    if (
+      running &&
+      (!wanted || running.fingerprint !== fingerprint || running.client !== deps.client)
+    ) {
       void running.stream.stop();
       this.streams.delete(location.id);
     } else if (running) return;
@@ -105,7 +110,7 @@ export class CallControlService {
       timing: { ...DEFAULT_STREAM_TIMING, ...this.options.timing },
       eventsStored: this.options.eventsStored,
     });
-    this.streams.set(location.id, { stream, fingerprint });
+    this.streams.set(location.id, { stream, fingerprint, client: deps.client });
     if (this.started) stream.start();
   }
 

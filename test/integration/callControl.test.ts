@@ -285,6 +285,24 @@ describe('Call Control stream → bridge', () => {
     expect(metrics).toMatch(/bridge_fast_settle_contradictions_total 0/);
   });
 
+  it('streams with a rotated secret from the next location refresh on (location connect)', async () => {
+    t = await startCc();
+    const connect = (clientSecret: string) => {
+      t.bridge.store.locations.setConnection(t.locationId, {
+        pbxUrl: t.sim.url,
+        clientId: 'bridge',
+        clientSecret,
+      });
+      t.bridge.refreshLocations();
+    };
+    // Same length as the right one: the stream must still be made again with the new client.
+    connect('bridge-secreT');
+    await until(() => t.bridge.callControl.statusOf(t.locationId)?.state !== 'connected', 2000);
+    expect(t.bridge.callControl.statusOf(t.locationId)!.state).not.toBe('connected');
+    connect('bridge-secret');
+    await until(() => t.bridge.callControl.statusOf(t.locationId)?.state === 'connected');
+  });
+
   it('reconnects after a dropped socket (re-token, snapshot) and a stalled one', async () => {
     t = await startCc();
     t.sim.faults.inject({ kind: 'streamDrop', forSeconds: 0.5 });
