@@ -457,9 +457,9 @@ export class BridgeService {
       const ingest = this.ingestFor(location);
       const pbx = this.clientFor(location);
       this.callControl.ensure(location, pbx && { ...pbx, ingest });
-      // A changed connection or polling setting needs a new poller; the rest is read live.
-      // With the connection's own: a new client (a rotated secret) needs a poller that uses it.
-      const fingerprint = pollerFingerprint(location) + (pbx?.fingerprint ?? '');
+      // A changed connection (a new client) or polling setting needs a new poller; the rest is
+      // read live.
+      const fingerprint = pollerFingerprint(location, pbx);
       if (known.has(location.id) && this.pollerFingerprints.get(location.id) === fingerprint)
         continue;
       this.pollerFingerprints.set(location.id, fingerprint);
@@ -653,7 +653,7 @@ export class BridgeService {
   }
 }
 
-function pollerFingerprint(location: Location): string {
+function pollerFingerprint(location: Location, connection: LocationClient | null): string {
   // The stream's settings are read by the stream (bridge/callcontrol), not the poller.
   const {
     enrichment: _enrichment,
@@ -661,7 +661,7 @@ function pollerFingerprint(location: Location): string {
     fastSettleQuietSeconds: _quiet,
     ...polling
   } = location.settings;
-  return JSON.stringify([location.pbxUrl, location.clientId, location.country, polling]);
+  return JSON.stringify([connection?.fingerprint ?? null, location.country, polling]);
 }
 
 function errorSummary(error: unknown): string {

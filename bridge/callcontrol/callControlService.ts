@@ -46,8 +46,12 @@ export type CallControlStatus = LocationStreamStatus;
 
 interface Running {
   stream: LocationStream;
-  fingerprint: string;
-  /** The location's 3CX client it streams with: a new one (a rotated secret) restarts it. */
+  /** The location's `callControl` setting it was started for. */
+  mode: Location['settings']['callControl'];
+  /**
+   * The location's 3CX client it streams with. The bridge keeps one client per connection
+   * (address, API client, secret, TLS setting): a new client means a changed connection.
+   */
   client: ThreeCxClient;
 }
 
@@ -84,17 +88,9 @@ export class CallControlService {
     deps: { client: ThreeCxClient; transport: HttpTransport; ingest: LocationIngest } | null,
   ): void {
     const wanted = deps !== null && location.settings.callControl !== 'off';
-    const fingerprint = JSON.stringify([
-      location.pbxUrl,
-      location.clientId,
-      location.settings.callControl,
-      location.settings.allowSelfSignedTls,
-    ]);
+    const mode = location.settings.callControl;
     const running = this.streams.get(location.id);
-    if (
-      running &&
-      (!wanted || running.fingerprint !== fingerprint || running.client !== deps.client)
-    ) {
+    if (running && (!wanted || running.mode !== mode || running.client !== deps.client)) {
       void running.stream.stop();
       this.streams.delete(location.id);
     } else if (running) return;
@@ -110,7 +106,7 @@ export class CallControlService {
       timing: { ...DEFAULT_STREAM_TIMING, ...this.options.timing },
       eventsStored: this.options.eventsStored,
     });
-    this.streams.set(location.id, { stream, fingerprint, client: deps.client });
+    this.streams.set(location.id, { stream, mode, client: deps.client });
     if (this.started) stream.start();
   }
 
