@@ -75,8 +75,9 @@ export class LocationRepo {
       clientSecret: 'SELECT client_secret_enc FROM locations WHERE id = ?',
       setSettings: 'UPDATE locations SET settings = ? WHERE id = ?',
       setPlace: 'UPDATE locations SET country = ?, timezone = ? WHERE id = ?',
-      setConnection: 'UPDATE locations SET pbx_url = ?, client_id = ? WHERE id = ?',
-      setClientSecret: 'UPDATE locations SET client_secret_enc = ? WHERE id = ?',
+      // One statement: an instance reading the row never sees a new address with an old secret.
+      setConnection:
+        'UPDATE locations SET pbx_url = ?, client_id = ?, client_secret_enc = COALESCE(?, client_secret_enc) WHERE id = ?',
       setPbxVersion: 'UPDATE locations SET pbx_version = ? WHERE id = ?',
       remove: 'DELETE FROM locations WHERE id = ?',
     });
@@ -141,9 +142,7 @@ export class LocationRepo {
    */
   setPlace(id: string, country: string, timezone: string): Location {
     this.sql.setPlace.run(country.toUpperCase(), timezone, id);
-    const updated = this.get(id);
-    if (!updated) throw new Error(`No location ${id}`);
-    return updated;
+    return this.stored(id);
   }
 
   /**
@@ -154,12 +153,17 @@ export class LocationRepo {
     id: string,
     connection: { pbxUrl: string; clientId: string; clientSecret: string | null },
   ): Location {
-    this.sql.setConnection.run(connection.pbxUrl, connection.clientId, id);
-    if (connection.clientSecret !== null)
-      this.sql.setClientSecret.run(this.secrets.seal(connection.clientSecret), id);
-    const updated = this.get(id);
-    if (!updated) throw new Error(`No location ${id}`);
-    return updated;
+    const sealed =
+      connection.clientSecret === null ? null : this.secrets.seal(connection.clientSecret);
+    this.sql.setConnection.run(connection.pbxUrl, connection.clientId, sealed, id);
+    return this.stored(id);
+  }
+
+  /** The location as stored after a change; an unknown id is an error. */
+  private stored(id: string): Location {
+    const location = this.get(id);
+    if (!location) throw new Error(`No location ${id}`);
+    return location;
   }
 
   updateSettings(id: string, patch: Partial<LocationSettings>): Location {
