@@ -402,12 +402,19 @@ export function registerLocationCommands(program: Command, io: CliIo): void {
           );
         const country = flags.country?.trim() || loc.country;
         const timezone = flags.timezone?.trim() || loc.timezone;
-        checkCountryAndZone(country, timezone);
+        // One check of the place and the enrichment settings, as the enrichment rules read them;
+        // the place by its option's name.
         try {
           parseLocationEnrichmentSettings({ ...parsed.data.enrichment, country, timezone });
         } catch (error) {
           throw new UsageError(
-            (error as z.ZodError).issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'),
+            (error as z.ZodError).issues
+              .map((i) => {
+                const field = i.path.join('.');
+                const named = field === 'country' || field === 'timezone' ? `--${field}` : field;
+                return `${named}: ${i.message}`;
+              })
+              .join('\n'),
           );
         }
         // One transaction: a refused setting leaves the place as it was, and the other way round.

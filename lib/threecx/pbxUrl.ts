@@ -38,9 +38,10 @@ export function pbxUrlAssumption(input: string): string | null {
 }
 
 /**
- * A name DNS can resolve (letters, digits, hyphens, underscores as some internal names have, and dots; an international name arrives
- * here in its `xn--` form) or an IP address. The URL parser accepts more (`ht!tp` from a
- * mistyped `ht!tp://pbx`), which would only fail later as an unreachable PBX.
+ * A name DNS can resolve (letters, digits, hyphens, dots, and underscores as some internal
+ * names have; an international name arrives here in its `xn--` form) or an IP address. The URL
+ * parser accepts more (`ht!tp` from a mistyped `ht!tp://pbx`), which would only fail later as
+ * an unreachable PBX.
  */
 function isHostName(hostname: string): boolean {
   return /^[\w-]+(?:\.[\w-]+)*\.?$/i.test(hostname) || /^\[[0-9a-f:.]+\]$/i.test(hostname);
