@@ -20,6 +20,7 @@ const base = {
 /** The suites that also run on Postgres in `npm test`: the ones that exercise most SQL. */
 const ON_POSTGRES = [
   'integration/poller',
+  'integration/connectionChange',
   'integration/bridgeDelivery',
   'integration/journal',
   'integration/followUp',
