@@ -17,6 +17,8 @@ export class CallKeyTable {
   // Stryker disable next-line ArrayDeclaration: equivalent, replaced by every reset before use
   private keys: string[] = [];
   private count = 0;
+  /** The most keys this batch may hold: what `reset` was given. */
+  private capacity = 0;
 
   /** Empty the table, with room for `capacity` keys. */
   reset(capacity: number): void {
@@ -28,7 +30,7 @@ export class CallKeyTable {
     const slotsTooLarge = this.slots.length > size * 8;
     // Making a table anew when clearing one would do (`true` or `<=` here) is equivalent too;
     // keeping one too small (`false`, `>=`) is not: the mask reaches past its end, the slots it
-    // has fill up and `numberOf` never finds an empty one (test/lib/callKeyTable.test.ts).
+    // has fill up and `numberOf` finds no empty one, and throws (test/lib/callKeyTable.test.ts).
     // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a table made anew is as empty as one cleared (see above)
     if (this.slots.length < size || slotsTooLarge) this.slots = new Int32Array(size);
     else this.slots.fill(0, 0, size);
@@ -40,12 +42,14 @@ export class CallKeyTable {
     // Stryker disable next-line ArrayDeclaration: equivalent, an array sized ahead or grown holds the same keys
     this.keys = new Array<string>(capacity);
     this.count = 0;
+    this.capacity = capacity;
   }
 
   /** Let go of the keys (the batch is done): the table keeps no call-log text alive. */
   release(): void {
     this.keys = [];
     this.count = 0;
+    this.capacity = 0;
   }
 
   /** How many keys the table holds. */
@@ -58,14 +62,24 @@ export class CallKeyTable {
     return this.keys[call];
   }
 
-  /** The number of `key`, given the next number when new. At most `capacity` keys. */
+  /**
+   * The number of `key`, given the next number when new. At most `capacity` keys: one more is
+   * an error, as is a table with no empty slot left (which `reset`'s sizing rules out). Both
+   * throw rather than loop: a probe that never ends would freeze the bridge's event loop, and a
+   * test of a broken table would hang instead of failing.
+   */
   numberOf(key: string): number {
     const hash = keyHash(key);
     const { slots, mask, hashes, keys } = this;
-    // Stryker disable next-line ArithmeticOperator: equivalent, probing downwards visits every slot as well
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+    let slot = hash & mask;
+    // At most every slot once.
+    for (let probes = 0; probes <= mask; probes++) {
       const entry = slots[slot];
       if (entry === 0) {
+        if (this.count >= this.capacity)
+          throw new RangeError(
+            `CallKeyTable holds at most ${this.capacity} keys: reset it with room for every key of the batch`,
+          );
         const call = this.count++;
         slots[slot] = call + 1;
         hashes[call] = hash;
@@ -74,7 +88,10 @@ export class CallKeyTable {
       }
       // Stryker disable next-line ConditionalExpression: equivalent, the hash only spares comparing the text
       if (hashes[entry - 1] === hash && keys[entry - 1] === key) return entry - 1;
+      // Stryker disable next-line ArithmeticOperator: equivalent, probing downwards visits every slot as well
+      slot = (slot + 1) & mask;
     }
+    throw new RangeError('CallKeyTable is full: its table is smaller than reset sized it');
   }
 }
 

@@ -97,4 +97,44 @@ describe('CallKeyTable', () => {
     expect(table.size).toBe(0);
     expect(table.key(0)).toBeUndefined();
   });
+
+  it('refuses a key beyond the capacity it was reset to, and any key once released', () => {
+    // Past its capacity the table would silently lose keys (their hashes fall off the end);
+    // after `release` the batch is over. Both are a caller's bug: said at once.
+    const table = new CallKeyTable();
+    table.reset(2);
+    expect(table.numberOf('a')).toBe(0);
+    expect(table.numberOf('b')).toBe(1);
+    expect(table.numberOf(fresh('a'))).toBe(0); // a known key is still found
+    expect(() => table.numberOf('c')).toThrow(/at most 2 keys/);
+    table.release();
+    expect(() => table.numberOf('a')).toThrow(RangeError);
+    table.reset(1);
+    expect(table.numberOf('c')).toBe(0);
+  });
+
+  it('finds the one empty slot left, wherever it is', () => {
+    // The probe visits every slot before it gives up: with one slot free, wherever it lies
+    // relative to where the key's probe starts, a new key takes it. (Slots are filled behind the
+    // table's back; `reset` never lets the table fill so far.)
+    for (let free = 0; free < 16; free++) {
+      const table = new CallKeyTable();
+      table.reset(4); // 16 slots
+      const { slots } = table as unknown as { slots: Int32Array };
+      slots.fill(1);
+      slots[free] = 0;
+      expect(table.numberOf('k')).toBe(0);
+      expect(slots[free]).toBe(1);
+    }
+  });
+
+  it('throws instead of probing forever when its slots are full', () => {
+    // `reset` keeps the table at most half full, so this only happens to a broken table: the
+    // slots are filled behind the table's back here. A probe that never ended would freeze
+    // the event loop (and hang a test of a broken table instead of failing it).
+    const table = new CallKeyTable();
+    table.reset(4);
+    (table as unknown as { slots: Int32Array }).slots.fill(1);
+    expect(() => table.numberOf('not-there')).toThrow(/is full/);
+  });
 });
