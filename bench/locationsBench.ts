@@ -128,7 +128,7 @@ async function pollingAt(
     const usage = meter.stop();
     const storedInWindow = probe.eventsStored - storedBefore;
     const deliveredInWindow = (probe.deliveryOutcomes.delivered ?? 0) - deliveredBefore;
-    await stopProfile();
+    await stopProfile(meter.stallWindows);
     await stopHostProfile();
     const hostAfter = await host.usage();
     global.gc?.();
