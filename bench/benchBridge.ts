@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallEventType } from '../lib/callEvent';
-import { createAxiosTransport } from '../bridge/threecx/axiosTransport';
+import { createAxiosTransport, type AxiosTransportOptions } from '../bridge/threecx/axiosTransport';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { BridgeService, type BridgeOptions } from '../bridge/bridgeService';
 import type { LocationSettings } from '../bridge/locationSettings';
@@ -125,8 +125,8 @@ export class BridgeProbe {
     };
   }
 
-  transport(locationId: string): HttpTransport {
-    const inner = createAxiosTransport();
+  transport(locationId: string, options: AxiosTransportOptions = {}): HttpTransport {
+    const inner = createAxiosTransport(options);
     const poll: PollReads = { lightPass: null };
     return {
       request: async (request) => {
@@ -231,7 +231,7 @@ export async function startBenchBridge(options: {
     host: '127.0.0.1',
     port: 0,
     allowLoopbackHttpTargets: true,
-    transportFor: (location) => probe.transport(location.id),
+    transportFor: (location, options) => probe.transport(location.id, options),
     ...options.bridge,
   });
   probe.attach(bridge);
