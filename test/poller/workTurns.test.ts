@@ -125,6 +125,48 @@ describe('WorkTurns', () => {
     expect(log).toEqual(['a', 'loop', 'b', 'c', 'd', 'loop', 'e', 'loop']);
   });
 
+  it("does not count the catch-up line's slices as the loop's time: the two lines' slices stay short", async () => {
+    // Each iteration of the loop takes 2 ms outside the turns; every turn takes 5 ms.
+    const clock = { ms: 0 };
+    const log: string[] = [];
+    const queue = new WorkTurns({
+      budgetMs: 10,
+      maxBudgetMs: 50,
+      yieldToLoop: () =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            clock.ms += 2;
+            resolve(void log.push('loop'));
+          }, 0),
+        ),
+      now: () => clock.ms,
+    });
+    const turn = (name: string, catchUp: boolean) =>
+      queue.run(
+        async () => {
+          log.push(name);
+          clock.ms += 5;
+        },
+        { catchUp },
+      );
+    const turns = Array.from({ length: 24 }, (_, i) => [
+      turn(`s${i}`, false),
+      turn(`c${i}`, true),
+    ]).flat();
+    await jest.runAllTimersAsync();
+    await Promise.all(turns);
+    // The longest run of turns between two runs of the loop, in ms of the injected clock.
+    const longest = Math.max(
+      ...log
+        .join(' ')
+        .split('loop')
+        .map((slice) => slice.trim().split(/\s+/).filter(Boolean).length * 5),
+    );
+    // Each line counted the other's slice as loop time and grew to 50 ms a slice: 100 ms
+    // between two runs of the loop. Now each earns only the loop's 2 ms: the base 10 ms each.
+    expect(longest).toBeLessThanOrEqual(20);
+  });
+
   it('puts a location that asks again behind those already waiting', async () => {
     const queue = new WorkTurns();
     const log: string[] = [];
