@@ -299,7 +299,7 @@ export class BridgeService {
         callControlStatus: (locationId) => this.callControl.statusOf(locationId),
         adminToken: AdminToken.fromEnv(options.adminToken),
         inboundCallsOf: (locationId) => this.reportClientFor(locationId),
-        pageTurns: new WorkTurns(),
+        pageTurns: this.pollWork.beside(),
         metricsToken: options.metricsToken || null,
       },
       {
