@@ -69,12 +69,15 @@ export class BridgeProbe {
    */
   turnWaits: TimedValue[] = [];
   turnWork: TimedValue[] = [];
+  /** How long each 3CX answer waited for its parse's turn (`bodyTurn`), ms. */
+  answerWaits: TimedValue[] = [];
 
   reset(): void {
     this.polls = [];
     this.requests = [];
     this.turnWaits = [];
     this.turnWork = [];
+    this.answerWaits = [];
     this.settleDelays = [];
     this.eventsStored = 0;
     this.deliveryLatencies = [];
@@ -93,6 +96,13 @@ export class BridgeProbe {
       options?: { continuation?: boolean; catchUp?: boolean },
     ): Promise<T> => {
       const asked = performance.now();
+      // A 3CX answer's parse (`AxiosTransportOptions.bodyTurn`) asks with no options: counted
+      // apart, so the processing turns' figures stay the polls' settle-and-store.
+      if (options === undefined)
+        return run(async () => {
+          this.answerWaits.push({ at: Date.now(), ms: performance.now() - asked });
+          return work();
+        });
       return run(async () => {
         const started = performance.now();
         this.turnWaits.push({ at: Date.now(), ms: started - asked });

@@ -230,6 +230,11 @@ async function pollingAt(
           note: 'a poll’s settle-and-store waits for the polls ahead of it (bridge/workTurns.ts); a poll with an abandoned queue call has two turns',
         },
         {
+          figure: '3CX answers: wait for the parse’s turn p50 / p95 / max ms',
+          value: `${q(inWindow(probe.answerWaits), 50, 1)} / ${q(inWindow(probe.answerWaits), 95, 1)} / ${q(inWindow(probe.answerWaits), 100)}`,
+          note: 'each answer is decoded and parsed in the polls’ line (bridge/threecx/axiosTransport.ts `bodyTurn`); included in the ms per request above',
+        },
+        {
           figure: 'requests per poll, by read',
           value: round(requests.length / pollsStarted, 2),
           note: `per poll started in the window (${pollsStarted}): ${perPoll}`,
