@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallEventType } from '../lib/callEvent';
-import { createAxiosTransport } from '../bridge/threecx/axiosTransport';
+import { createAxiosTransport, type AxiosTransportOptions } from '../bridge/threecx/axiosTransport';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { BridgeService, type BridgeOptions } from '../bridge/bridgeService';
 import type { LocationSettings } from '../bridge/locationSettings';
@@ -69,12 +69,15 @@ export class BridgeProbe {
    */
   turnWaits: TimedValue[] = [];
   turnWork: TimedValue[] = [];
+  /** How long each 3CX answer waited for its parse's turn (`bodyTurn`), ms. */
+  answerWaits: TimedValue[] = [];
 
   reset(): void {
     this.polls = [];
     this.requests = [];
     this.turnWaits = [];
     this.turnWork = [];
+    this.answerWaits = [];
     this.settleDelays = [];
     this.eventsStored = 0;
     this.deliveryLatencies = [];
@@ -93,6 +96,13 @@ export class BridgeProbe {
       options?: { continuation?: boolean; catchUp?: boolean },
     ): Promise<T> => {
       const asked = performance.now();
+      // A 3CX answer's parse (`AxiosTransportOptions.bodyTurn`) asks with no options: counted
+      // apart, so the processing turns' figures stay the polls' settle-and-store.
+      if (options === undefined)
+        return run(async () => {
+          this.answerWaits.push({ at: Date.now(), ms: performance.now() - asked });
+          return work();
+        });
       return run(async () => {
         const started = performance.now();
         this.turnWaits.push({ at: Date.now(), ms: started - asked });
@@ -125,8 +135,8 @@ export class BridgeProbe {
     };
   }
 
-  transport(locationId: string): HttpTransport {
-    const inner = createAxiosTransport();
+  transport(locationId: string, options: AxiosTransportOptions = {}): HttpTransport {
+    const inner = createAxiosTransport(options);
     const poll: PollReads = { lightPass: null };
     return {
       request: async (request) => {
@@ -231,7 +241,7 @@ export async function startBenchBridge(options: {
     host: '127.0.0.1',
     port: 0,
     allowLoopbackHttpTargets: true,
-    transportFor: (location) => probe.transport(location.id),
+    transportFor: (location, options) => probe.transport(location.id, options),
     ...options.bridge,
   });
   probe.attach(bridge);

@@ -115,7 +115,7 @@ export async function bigStoreBench(): Promise<void> {
     await Promise.all([reader(), reader(), journal.then(() => undefined)]);
     const posts = await journal;
     const usage = meter.stop();
-    await stopProfile();
+    await stopProfile(meter.stallWindows);
     const pruned = await prune;
     const polls = bench.probe.polls.filter((p) => p.ok);
 

@@ -1,15 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import type { StallWindow } from './processMeter';
 
 /**
  * `BENCH_CPU_PROFILE=FILE`: a CPU profile of the bridge process over a benchmark's measured
  * window only (not its setup), for Chrome DevTools or `npx speedscope`. A no-op otherwise.
  * The simulator host profiles itself the same way with `BENCH_SIM_CPU_PROFILE=FILE`
  * (bench/simHost.ts), over the same window.
+ *
+ * Given the stalls of the window (`ProcessMeter.stallWindows`, BENCH_STALLS=1), the stop also
+ * prints what the profile sampled in each: the functions on top of the stack, and the
+ * innermost and outermost of the bridge's own functions under them.
  */
 export async function profileWindow(
   file = process.env.BENCH_CPU_PROFILE,
-): Promise<() => Promise<void>> {
+): Promise<(stalls?: readonly StallWindow[]) => Promise<void>> {
   if (!file) return async () => undefined;
   const session = new Session();
   session.connect();
@@ -22,10 +27,70 @@ export async function profileWindow(
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 200 });
   await post('Profiler.start');
-  return async () => {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+  return async (stalls = []) => {
+    const { profile } = (await post('Profiler.stop')) as { profile: CpuProfile };
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
     process.stdout.write(`[profile] ${file}\n`);
+    if (stalls.length > 0) writeFileSync(`${file}.stalls.json`, JSON.stringify(stalls));
+    for (const line of attributeStalls(profile, stalls)) process.stdout.write(`${line}\n`);
   };
+}
+
+/** The parts of a V8 CPU profile (`Profiler.stop`) read here. */
+export interface CpuProfile {
+  nodes: Array<{
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }>;
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** One line per stall: what the profile sampled in it (see {@link profileWindow}). */
+export function attributeStalls(profile: CpuProfile, stalls: readonly StallWindow[]): string[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const label = (id: number) => {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const file = url.replace(/^.*\/dist\//, '').replace(/^.*\/node_modules\//, '');
+    return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`;
+  };
+  const ours = (id: number) => /\/dist\/(bridge|lib)\//.test(byId.get(id)!.callFrame.url);
+  const times: number[] = [];
+  let t = profile.startTime;
+  for (const delta of profile.timeDeltas) times.push((t += delta));
+  const top = (counts: Map<string, number>, total: number, n: number) =>
+    [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, c]) => `${Math.round((c / total) * 100)} % ${name}`)
+      .join('; ');
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  return stalls.map((stall) => {
+    const self = new Map<string, number>();
+    const inner = new Map<string, number>();
+    const outer = new Map<string, number>();
+    let total = 0;
+    profile.samples.forEach((id, i) => {
+      if (times[i] < stall.fromMicros || times[i] > stall.toMicros) return;
+      total++;
+      bump(self, label(id));
+      let innermost: number | null = null;
+      let outermost: number | null = null;
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at))
+        if (ours(at)) {
+          innermost ??= at;
+          outermost = at;
+        }
+      if (innermost !== null) bump(inner, label(innermost));
+      if (outermost !== null) bump(outer, label(outermost));
+    });
+    const ms = ((stall.toMicros - stall.fromMicros) / 1000).toFixed(0);
+    if (total === 0) return `[stall-profile] ${ms} ms: no samples`;
+    return `[stall-profile] ${ms} ms, ${total} samples | self: ${top(self, total, 4)} | ours, innermost: ${top(inner, total, 3)} | ours, outermost: ${top(outer, total, 3)}`;
+  });
 }

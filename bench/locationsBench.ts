@@ -128,7 +128,7 @@ async function pollingAt(
     const usage = meter.stop();
     const storedInWindow = probe.eventsStored - storedBefore;
     const deliveredInWindow = (probe.deliveryOutcomes.delivered ?? 0) - deliveredBefore;
-    await stopProfile();
+    await stopProfile(meter.stallWindows);
     await stopHostProfile();
     const hostAfter = await host.usage();
     global.gc?.();
@@ -228,6 +228,11 @@ async function pollingAt(
           figure: 'processing turn: wait p50 / p95 / max ms, work p50 / p95 / max ms',
           value: `${q(inWindow(probe.turnWaits), 50, 1)} / ${q(inWindow(probe.turnWaits), 95, 1)} / ${q(inWindow(probe.turnWaits), 100)}, ${q(inWindow(probe.turnWork), 50, 1)} / ${q(inWindow(probe.turnWork), 95, 1)} / ${q(inWindow(probe.turnWork), 100)}`,
           note: 'a poll’s settle-and-store waits for the polls ahead of it (bridge/workTurns.ts); a poll with an abandoned queue call has two turns',
+        },
+        {
+          figure: '3CX answers: wait for the parse’s turn p50 / p95 / max ms',
+          value: `${q(inWindow(probe.answerWaits), 50, 1)} / ${q(inWindow(probe.answerWaits), 95, 1)} / ${q(inWindow(probe.answerWaits), 100)}`,
+          note: 'each answer is decoded and parsed in the polls’ line (bridge/threecx/axiosTransport.ts `bodyTurn`); included in the ms per request above',
         },
         {
           figure: 'requests per poll, by read',

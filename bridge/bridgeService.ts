@@ -40,7 +40,7 @@ import { AdminToken } from './secrets/adminToken';
 import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
 import type { InboundCallSource } from './reports/reconciliation';
-import { createAxiosTransport } from './threecx/axiosTransport';
+import { createAxiosTransport, type AxiosTransportOptions } from './threecx/axiosTransport';
 import packageJson from '../package.json';
 
 const NO_NUMBERS: ReadonlySet<string> = new Set();
@@ -107,8 +107,11 @@ export interface BridgeOptions {
   /** The clock (tests pass the simulator's). */
   now?: () => number;
   random?: () => number;
-  /** Replace the 3CX HTTP transport (tests of faults). */
-  transportFor?: (location: Location) => HttpTransport | undefined;
+  /**
+   * Replace the 3CX HTTP transport (tests of faults); `options` are those the bridge would make
+   * its own with (the benchmarks wrap such a one).
+   */
+  transportFor?: (location: Location, options: AxiosTransportOptions) => HttpTransport | undefined;
   /**
    * Several instances on one Postgres store: how long a location lease lasts and how often it
    * is renewed (bridge/cluster; `BRIDGE_LEASE_SECONDS`).
@@ -137,7 +140,10 @@ export class BridgeService {
   readonly store: BridgeStore;
   readonly metrics: BridgeMetrics;
   readonly scheduler: PollScheduler;
-  /** Every poll's settle-and-store, one at a time (bridge/workTurns.ts). */
+  /**
+   * Every poll's settle-and-store, one at a time, and the parse of every 3CX answer
+   * (bridge/workTurns.ts, `AxiosTransportOptions.bodyTurn`).
+   */
   private readonly pollWork = new WorkTurns();
   readonly worker: DeliveryWorker;
   /** The CRM-template journal: the second event source (bridge/journal). */
@@ -293,7 +299,7 @@ export class BridgeService {
         callControlStatus: (locationId) => this.callControl.statusOf(locationId),
         adminToken: AdminToken.fromEnv(options.adminToken),
         inboundCallsOf: (locationId) => this.reportClientFor(locationId),
-        pageTurns: new WorkTurns(),
+        pageTurns: this.pollWork.beside(),
         metricsToken: options.metricsToken || null,
       },
       {
@@ -504,9 +510,13 @@ export class BridgeService {
     ]);
     if (known?.fingerprint === fingerprint) return known;
     const log = this.logger.child({ location: location.id });
+    const transportOptions: AxiosTransportOptions = {
+      allowSelfSignedTls: location.settings.allowSelfSignedTls,
+      bodyTurn: (work) => this.pollWork.run(async () => work()),
+    };
     const transport =
-      this.options.transportFor?.(location) ??
-      createAxiosTransport({ allowSelfSignedTls: location.settings.allowSelfSignedTls });
+      this.options.transportFor?.(location, transportOptions) ??
+      createAxiosTransport(transportOptions);
     const client = createLocationClient(location, secret, {
       now: this.now,
       transport,

@@ -10,7 +10,9 @@
  * - The API's list pages (`ApiContext.pageTurns`: the feed, the calls list, the follow-up
  *   report): 20 clients asking for feed pages at once
  *   held `/healthz` (and every other client) behind all 20 pages; in turns, a cheap request
- *   waits for at most one page.
+ *   waits for at most one page. A line beside the polls' ({@link beside}).
+ * - The 3CX answers (bridge/threecx/axiosTransport.ts `bodyTurn`): decoded and parsed in the
+ *   polls' line, not in their sockets' callbacks (issue 16 item 3).
  */
 export class WorkTurns {
   private readonly waiting: Array<() => void> = [];
@@ -29,6 +31,14 @@ export class WorkTurns {
   /** The catch-up turns' own line (`run`'s `catchUp`), made when the first one comes. */
   private catchUpLane: WorkTurns | null = null;
   private readonly options: ConstructorParameters<typeof WorkTurns>[0];
+  /**
+   * How long the slices of this line and its catch-up line have held the loop in all (ms),
+   * shared by both: a line's slice earns its budget from the time the loop ran *without*
+   * turns, not from the other line's slices (see {@link startSlice}).
+   */
+  private readonly held: { ms: number };
+  /** `held.ms` when this line last handed the loop back. */
+  private heldAtYield = 0;
 
   constructor(
     options: {
@@ -49,14 +59,25 @@ export class WorkTurns {
       /** Milliseconds, for the budget (default `performance.now`). */
       now?: () => number;
     } = {},
+    held: { ms: number } = { ms: 0 },
   ) {
     this.options = options;
+    this.held = held;
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.yieldToLoop = options.yieldToLoop ?? (() => new Promise((r) => setImmediate(r)));
     this.budgetMs = Math.max(0, options.budgetMs ?? TURN_BUDGET_MS);
     this.maxBudgetMs = Math.max(this.budgetMs, options.maxBudgetMs ?? TURN_MAX_BUDGET_MS);
     this.sliceBudgetMs = this.budgetMs;
     this.now = options.now ?? (() => performance.now());
+  }
+
+  /**
+   * A line of its own beside this one (the API's list pages beside the polls'), whose slices
+   * and this line's share the loop as the catch-up line's do ({@link startSlice}): three lines
+   * each earning 50 ms from the others' slices held the loop 150 ms (issue 16 item 3).
+   */
+  beside(): WorkTurns {
+    return new WorkTurns(this.options, this.held);
   }
 
   /** Polls waiting for their turn. */
@@ -84,7 +105,7 @@ export class WorkTurns {
     options: { continuation?: boolean; catchUp?: boolean } = {},
   ): Promise<T> {
     if (options.catchUp) {
-      this.catchUpLane ??= new WorkTurns(this.options);
+      this.catchUpLane ??= this.beside();
       return this.catchUpLane.run(work, { continuation: options.continuation });
     }
     if (this.running >= this.concurrency || this.waiting.length > 0)
@@ -107,12 +128,22 @@ export class WorkTurns {
    * piled up during it): turns got 10 ms in every 110–290, the queue grew to ~200 polls waiting
    * ~0.8 s each and did not drain again (issue 16, BENCHMARKS.md "loc4"). Sharing the loop
    * equally keeps the turns' throughput in step with the rest of the loop's work.
+   *
+   * The loop's time is what ran outside turns: the other line's slices (the catch-up line
+   * beside the steady one) earn nothing, and the two lines' slices together stay within
+   * `maxBudgetMs`. Each line counted the other's 50 ms slice as the loop's and earned 50 ms
+   * for its own, so once both had turns waiting an iteration held the loop 100 ms and more
+   * (issue 16 item 3, BENCHMARKS.md "stall").
    */
   private startSlice(): void {
     const now = this.now();
     this.sliceStartedAt = now;
-    const loopRanMs = this.yieldedAt === null ? 0 : now - this.yieldedAt;
-    this.sliceBudgetMs = Math.min(this.maxBudgetMs, Math.max(this.budgetMs, loopRanMs));
+    const otherLineMs = this.held.ms - this.heldAtYield;
+    const loopRanMs = this.yieldedAt === null ? 0 : now - this.yieldedAt - otherLineMs;
+    this.sliceBudgetMs = Math.max(
+      this.budgetMs,
+      Math.min(loopRanMs, this.maxBudgetMs - (this.yieldedAt === null ? 0 : otherLineMs)),
+    );
     this.yieldedAt = null;
   }
 
@@ -128,9 +159,12 @@ export class WorkTurns {
       this.waiting.shift()!();
       return;
     }
+    const now = this.now();
+    if (started !== null) this.held.ms += now - started;
+    this.heldAtYield = this.held.ms;
     this.sliceStartedAt = null;
     // Only a loop that ran while turns waited earns the next slice a larger budget.
-    this.yieldedAt = this.waiting.length > 0 ? this.now() : null;
+    this.yieldedAt = this.waiting.length > 0 ? now : null;
     await this.yieldToLoop();
     const next = this.waiting.shift();
     if (next) next();

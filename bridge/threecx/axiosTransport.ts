@@ -17,6 +17,13 @@ export interface AxiosTransportOptions {
   allowSelfSignedTls?: boolean;
   /** An axios instance to use (proxy settings, interceptors); a fresh one by default. */
   axiosInstance?: AxiosInstance;
+  /**
+   * Where an answer's body is decoded and parsed (the bridge's work turns, bridge/workTurns.ts);
+   * at once by default. A light pass of the call log is ~170 KB (~2 ms to decode and parse):
+   * 200 PBXs' answers arriving in one turn of the event loop were each parsed in their socket's
+   * callback, and together held the loop for 50–110 ms (issue 16, BENCHMARKS.md "stall").
+   */
+  bodyTurn?: <T>(work: () => T) => Promise<T>;
 }
 
 /** The bridge's transport: axios (docs/design.md, Dependencies). */
@@ -32,8 +39,11 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): HttpT
       // axios's own `timeout` is a socket-idle timer; the signal makes it a whole-request
       // deadline, so a PBX that trickles a huge report still ends at timeoutMs.
       const deadline = AbortSignal.timeout(request.timeoutMs);
+      let raw: unknown;
+      let status: number;
+      let headersOut: Record<string, string>;
       try {
-        const response = await instance.request<string>({
+        const response = await instance.request<unknown>({
           method: request.method,
           url: request.url,
           headers,
@@ -41,8 +51,9 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): HttpT
           timeout: request.timeoutMs,
           signal: deadline,
           httpsAgent,
-          responseType: 'text',
-          transformResponse: (raw: string) => raw,
+          // The bytes as they came: decoded with the parse, in its turn (`bodyTurn`).
+          responseType: 'arraybuffer',
+          transformResponse: (raw: unknown) => raw,
           validateStatus: () => true,
           // A redirect comes back as it is: 3CX documents none (docs/3cx-facts.md), and a 3xx
           // is reported as "not a 3CX XAPI answer, check the URL" (lib/threecx/errors.ts
@@ -59,17 +70,30 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): HttpT
             ? value.join(', ')
             : String(value);
         }
-        const text = typeof response.data === 'string' ? response.data : '';
-        return {
-          status: response.status,
-          headers: responseHeaders,
-          body: parseResponseBody(text, responseHeaders['content-type']),
-        };
+        raw = response.data;
+        status = response.status;
+        headersOut = responseHeaders;
       } catch (error) {
         throw toTransportError(error, deadline.aborted, request.timeoutMs);
       }
+      const parse = () => parseResponseBody(bodyText(raw), headersOut['content-type']);
+      return {
+        status,
+        headers: headersOut,
+        body: options.bodyTurn ? await options.bodyTurn(parse) : parse(),
+      };
     },
   };
+}
+
+/** The body as text, UTF-8 without a byte-order mark (as axios's own `text` answers are). */
+function bodyText(raw: unknown): string {
+  let text: string;
+  if (typeof raw === 'string') text = raw;
+  else if (Buffer.isBuffer(raw)) text = raw.toString('utf8');
+  else if (raw instanceof ArrayBuffer) text = Buffer.from(raw).toString('utf8');
+  else return '';
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Keep the code and message; drop axios's config (it holds the secret or the bearer token). */

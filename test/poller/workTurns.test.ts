@@ -125,6 +125,64 @@ describe('WorkTurns', () => {
     expect(log).toEqual(['a', 'loop', 'b', 'c', 'd', 'loop', 'e', 'loop']);
   });
 
+  /**
+   * Two lines with turns of 5 ms each waiting, on a loop that takes 2 ms outside the turns:
+   * the longest run of turns between two runs of the loop, in ms of the injected clock.
+   */
+  async function longestRunOfTwoLines(
+    second: (queue: WorkTurns) => (work: () => Promise<void>) => Promise<void>,
+  ): Promise<number> {
+    const clock = { ms: 0 };
+    const log: string[] = [];
+    const queue = new WorkTurns({
+      budgetMs: 10,
+      maxBudgetMs: 50,
+      yieldToLoop: () =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            clock.ms += 2;
+            resolve(void log.push('loop'));
+          }, 0),
+        ),
+      now: () => clock.ms,
+    });
+    const other = second(queue);
+    const turn = (name: string, run: (work: () => Promise<void>) => Promise<void>) =>
+      run(async () => {
+        log.push(name);
+        clock.ms += 5;
+      });
+    const turns = Array.from({ length: 24 }, (_, i) => [
+      turn(`a${i}`, (work) => queue.run(work)),
+      turn(`b${i}`, other),
+    ]).flat();
+    await jest.runAllTimersAsync();
+    await Promise.all(turns);
+    return Math.max(
+      ...log
+        .join(' ')
+        .split('loop')
+        .map((slice) => slice.trim().split(/\s+/).filter(Boolean).length * 5),
+    );
+  }
+
+  it("does not count the catch-up line's slices as the loop's time: the two lines' slices stay short", async () => {
+    // Each line counted the other's slice as loop time and grew to 50 ms a slice: 100 ms
+    // between two runs of the loop. Now each earns only the loop's 2 ms: the base 10 ms each.
+    expect(
+      await longestRunOfTwoLines((queue) => (work) => queue.run(work, { catchUp: true })),
+    ).toBeLessThanOrEqual(20);
+  });
+
+  it("shares the loop the same way with a line beside it (the API's pages)", async () => {
+    expect(
+      await longestRunOfTwoLines((queue) => {
+        const beside = queue.beside();
+        return (work) => beside.run(work);
+      }),
+    ).toBeLessThanOrEqual(20);
+  });
+
   it('puts a location that asks again behind those already waiting', async () => {
     const queue = new WorkTurns();
     const log: string[] = [];

@@ -128,6 +128,45 @@ describe('the axios transport, over loopback', () => {
     expect(seen.map((s) => s.url)).toEqual(['/moved']);
   });
 
+  it('decodes UTF-8 and drops a byte-order mark, as a text answer always was', async () => {
+    handler = (_req, res) => {
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end(Buffer.from('\ufeffMüller – 3CX', 'utf8'));
+    };
+    const response = await transport.request({
+      method: 'GET',
+      url: `${base}/text`,
+      headers: {},
+      timeoutMs: 5000,
+    });
+    expect(response.body).toBe('Müller – 3CX');
+  });
+
+  it('parses each answer in a turn of its own when given one (issue 16: no stall over 50 ms)', async () => {
+    handler = (req, res) => res.end(`{"value":[{"path":"${req.url}"}]}`);
+    // Turns that run only when the test says: the answers have all arrived by then.
+    const held: Array<() => void> = [];
+    const turned = createAxiosTransport({
+      bodyTurn: (work) => new Promise((resolve) => held.push(() => resolve(work()))),
+    });
+    const settled: unknown[] = [];
+    const answers = ['/a', '/b', '/c'].map((path) =>
+      turned
+        .request({ method: 'GET', url: `${base}${path}`, headers: {}, timeoutMs: 5000 })
+        .then((response) => settled.push(response.body)),
+    );
+    while (held.length + settled.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Every answer is in, none parsed: the socket callbacks only handed the bytes on.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toEqual([]);
+    held.shift()!();
+    await answers[0];
+    expect(settled).toEqual([{ value: [{ path: '/a' }] }]);
+    for (const turn of held.splice(0)) turn();
+    await Promise.all(answers);
+    expect(settled).toHaveLength(3);
+  });
+
   it('rejects with ETIMEDOUT when no answer comes in time', async () => {
     handler = () => undefined; // never answers
     const error = await transport
