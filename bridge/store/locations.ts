@@ -159,7 +159,7 @@ export class LocationRepo {
     return this.stored(id);
   }
 
-  /** The location as stored after a change; an unknown id is an error. */
+  /** The location as stored (before or after a change); an unknown id is an error. */
   private stored(id: string): Location {
     const location = this.get(id);
     if (!location) throw new Error(`No location ${id}`);
@@ -167,11 +167,9 @@ export class LocationRepo {
   }
 
   updateSettings(id: string, patch: Partial<LocationSettings>): Location {
-    const current = this.get(id);
-    if (!current) throw new Error(`No location ${id}`);
-    const settings = parseLocationSettings({ ...current.settings, ...patch });
+    const settings = parseLocationSettings({ ...this.stored(id).settings, ...patch });
     this.sql.setSettings.run(JSON.stringify(settings), id);
-    return this.get(id)!;
+    return this.stored(id);
   }
 
   setPbxVersion(id: string, version: string): void {
