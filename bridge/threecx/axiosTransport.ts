@@ -22,9 +22,19 @@ export interface AxiosTransportOptions {
    * at once by default. A light pass of the call log is ~170 KB (~2 ms to decode and parse):
    * 200 PBXs' answers arriving in one turn of the event loop were each parsed in their socket's
    * callback, and together held the loop for 50–110 ms (issue 16, BENCHMARKS.md "stall").
+   * Answers of at most {@link SMALL_ANSWER_BYTES} are parsed at once all the same.
    */
   bodyTurn?: <T>(work: () => T) => Promise<T>;
 }
+
+/**
+ * Answers this small (bytes) are parsed where they arrive, never queued for a turn: a token, a
+ * Call Control participant (under 1 KB), an `/ActiveCalls` list. Parsing one costs ~0.2 ms at
+ * most, while a turn may wait for a whole slice of other work (up to 50 ms): the Call Control
+ * stream reads a participant for every event, and in its turn each read added that wait to
+ * hang-up → `call.missed` and first ring → `call.started` (BENCHMARKS.md, "small answers").
+ */
+export const SMALL_ANSWER_BYTES = 16 * 1024;
 
 /** The bridge's transport: axios (docs/design.md, Dependencies). */
 export function createAxiosTransport(options: AxiosTransportOptions = {}): HttpTransport {
@@ -77,13 +87,21 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): HttpT
         throw toTransportError(error, deadline.aborted, request.timeoutMs);
       }
       const parse = () => parseResponseBody(bodyText(raw), headersOut['content-type']);
+      const inTurn = options.bodyTurn !== undefined && byteLength(raw) > SMALL_ANSWER_BYTES;
       return {
         status,
         headers: headersOut,
-        body: options.bodyTurn ? await options.bodyTurn(parse) : parse(),
+        body: inTurn ? await options.bodyTurn!(parse) : parse(),
       };
     },
   };
+}
+
+/** The body's size in bytes as it came (for a string, its UTF-16 length: near enough). */
+function byteLength(raw: unknown): number {
+  if (typeof raw === 'string') return raw.length;
+  if (raw instanceof ArrayBuffer || Buffer.isBuffer(raw)) return raw.byteLength;
+  return 0;
 }
 
 /** The body as text, UTF-8 without a byte-order mark (as axios's own `text` answers are). */

@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
+import { createAxiosTransport, SMALL_ANSWER_BYTES } from '../../bridge/threecx/axiosTransport';
 import { TransportError } from '../../lib/threecx/httpTransport';
 
 interface Seen {
@@ -143,7 +143,9 @@ describe('the axios transport, over loopback', () => {
   });
 
   it('parses each answer in a turn of its own when given one (issue 16: no stall over 50 ms)', async () => {
-    handler = (req, res) => res.end(`{"value":[{"path":"${req.url}"}]}`);
+    // Just over the size parsed at once: the light pass of a call log is ~170 KB.
+    const pad = 'x'.repeat(SMALL_ANSWER_BYTES);
+    handler = (req, res) => res.end(`{"value":[{"path":"${req.url}","pad":"${pad}"}]}`);
     // Turns that run only when the test says: the answers have all arrived by then.
     const held: Array<() => void> = [];
     const turned = createAxiosTransport({
@@ -161,10 +163,29 @@ describe('the axios transport, over loopback', () => {
     expect(settled).toEqual([]);
     held.shift()!();
     await answers[0];
-    expect(settled).toEqual([{ value: [{ path: '/a' }] }]);
+    expect(settled).toEqual([{ value: [{ path: '/a', pad }] }]);
     for (const turn of held.splice(0)) turn();
     await Promise.all(answers);
     expect(settled).toHaveLength(3);
+  });
+
+  it('parses a small answer at once, without waiting for a turn (a Call Control participant)', async () => {
+    const body = JSON.stringify({ id: 7, pad: 'y'.repeat(SMALL_ANSWER_BYTES - 30) });
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(SMALL_ANSWER_BYTES);
+    handler = (_req, res) => res.end(body);
+    // A turn that never comes: only an answer parsed at once can resolve.
+    let turnsAsked = 0;
+    const turned = createAxiosTransport({
+      bodyTurn: () => (turnsAsked++, new Promise<never>(() => undefined)),
+    });
+    const response = await turned.request({
+      method: 'GET',
+      url: `${base}/participant`,
+      headers: {},
+      timeoutMs: 5000,
+    });
+    expect(response.body).toEqual(JSON.parse(body));
+    expect(turnsAsked).toBe(0);
   });
 
   it('rejects with ETIMEDOUT when no answer comes in time', async () => {
