@@ -141,8 +141,8 @@ export class BridgeService {
   readonly metrics: BridgeMetrics;
   readonly scheduler: PollScheduler;
   /**
-   * Every poll's settle-and-store, one at a time, and the parse of every 3CX answer
-   * (bridge/workTurns.ts, `AxiosTransportOptions.bodyTurn`).
+   * Every poll's settle-and-store, one at a time, and the parse of every 3CX answer over
+   * `SMALL_ANSWER_BYTES` (bridge/workTurns.ts, `AxiosTransportOptions.bodyTurn`).
    */
   private readonly pollWork = new WorkTurns();
   readonly worker: DeliveryWorker;
