@@ -1,10 +1,6 @@
-import {
-  MessageChannel,
-  Worker,
-  receiveMessageOnPort,
-  type MessagePort,
-} from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { pgWorkerMain } from './pgWorker';
+import { waitForReply } from './workerReply';
 
 /** A Postgres error on the main thread, with its SQLSTATE (`code`, e.g. 23505 unique violation). */
 export class PostgresError extends Error {
@@ -140,15 +136,14 @@ export class SyncPgClient {
     if (!this.open) throw new Error('The Postgres store is closed.');
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage(message);
-    const woke = Atomics.wait(this.flag, 0, 0, this.waitMs);
-    const received = receiveMessageOnPort(this.port);
+    const received = waitForReply(this.flag, this.port, this.waitMs);
     if (!received) {
       // No answer in time (the server and network timeouts should have answered first): the
       // connection is unusable, since a late reply would answer the next request.
       this.open = false;
       void this.worker.terminate();
       throw new PostgresError(
-        `Postgres did not answer within ${this.waitMs} ms (${woke}); the store connection is closed.`,
+        `Postgres did not answer within ${this.waitMs} ms; the store connection is closed.`,
         null,
         null,
         null,
