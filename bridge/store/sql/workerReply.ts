@@ -7,9 +7,9 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
  * before asking. A wake is no proof of a reply: the previous reply's notify can come late (the
  * worker is preempted between setting the flag and notifying, and the caller, seeing the flag
  * already set, took that reply without waiting and asked again) and wake the wait for the next
- * one, whose reply is not there yet (the race esbuild's synchronous API met, evanw/esbuild#590).
- * Taken as "no answer", it closed the bridge's Postgres connection in a CI run under load
- * (bridge/store/sql/syncPgClient.ts). So a wake without a reply waits again for what is left.
+ * one, whose reply is not there yet. Taken as "no answer", it closed the bridge's Postgres
+ * connection in a CI run under load (bridge/store/sql/syncPgClient.ts). So a wake without a
+ * reply waits again for what is left of the time.
  */
 export function waitForReply(
   flag: Int32Array,
