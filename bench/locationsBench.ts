@@ -232,7 +232,7 @@ async function pollingAt(
         {
           figure: '3CX answers: wait for the parse’s turn p50 / p95 / max ms',
           value: `${q(inWindow(probe.answerWaits), 50, 1)} / ${q(inWindow(probe.answerWaits), 95, 1)} / ${q(inWindow(probe.answerWaits), 100)}`,
-          note: 'each answer is decoded and parsed in the polls’ line (bridge/threecx/axiosTransport.ts `bodyTurn`); included in the ms per request above',
+          note: 'each answer over `SMALL_ANSWER_BYTES` is decoded and parsed in the polls’ line (bridge/threecx/axiosTransport.ts `bodyTurn`); included in the ms per request above',
         },
         {
           figure: 'requests per poll, by read',

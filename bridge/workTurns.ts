@@ -12,8 +12,8 @@
  *   held `/healthz` (and every other client) behind all 20 pages; in turns, a cheap request
  *   waits for at most one page. A line beside the polls' ({@link beside}).
  * - The 3CX answers (bridge/threecx/axiosTransport.ts `bodyTurn`): decoded and parsed in the
- *   polls' line, not in their sockets' callbacks (issue 16 item 3); those of at most 16 KiB
- *   (a token, a Call Control participant) at once, as a turn's wait would cost them more.
+ *   polls' line, not in their sockets' callbacks (issue 16 item 3); small ones (a token, a
+ *   Call Control participant: `SMALL_ANSWER_BYTES`) at once, as a turn's wait costs them more.
  */
 export class WorkTurns {
   private readonly waiting: Array<() => void> = [];

@@ -86,8 +86,9 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): HttpT
       } catch (error) {
         throw toTransportError(error, deadline.aborted, request.timeoutMs);
       }
-      const parse = () => parseResponseBody(bodyText(raw), headersOut['content-type']);
-      const inTurn = options.bodyTurn !== undefined && byteLength(raw) > SMALL_ANSWER_BYTES;
+      const bytes = bodyBytes(raw);
+      const parse = () => parseResponseBody(bodyText(bytes), headersOut['content-type']);
+      const inTurn = options.bodyTurn !== undefined && bytes.byteLength > SMALL_ANSWER_BYTES;
       return {
         status,
         headers: headersOut,
@@ -97,20 +98,19 @@ export function createAxiosTransport(options: AxiosTransportOptions = {}): HttpT
   };
 }
 
-/** The body's size in bytes as it came (for a string, its UTF-16 length: near enough). */
-function byteLength(raw: unknown): number {
-  if (typeof raw === 'string') return raw.length;
-  if (raw instanceof ArrayBuffer || Buffer.isBuffer(raw)) return raw.byteLength;
-  return 0;
+/**
+ * The body's bytes as they came: a view of axios's `arraybuffer` answer, no copy (a string, from
+ * an `axiosInstance` set up to answer text, is encoded back).
+ */
+function bodyBytes(raw: unknown): Buffer {
+  if (Buffer.isBuffer(raw)) return raw;
+  if (raw instanceof ArrayBuffer) return Buffer.from(raw);
+  return Buffer.from(typeof raw === 'string' ? raw : '', 'utf8');
 }
 
 /** The body as text, UTF-8 without a byte-order mark (as axios's own `text` answers are). */
-function bodyText(raw: unknown): string {
-  let text: string;
-  if (typeof raw === 'string') text = raw;
-  else if (Buffer.isBuffer(raw)) text = raw.toString('utf8');
-  else if (raw instanceof ArrayBuffer) text = Buffer.from(raw).toString('utf8');
-  else return '';
+function bodyText(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 

@@ -15,14 +15,14 @@ export function waitForReply(
   flag: Int32Array,
   port: MessagePort,
   waitMs: number,
-  now: () => number = () => performance.now(),
 ): { message: unknown } | undefined {
-  const deadline = now() + waitMs;
+  // Real time: `Atomics.wait` blocks on it, so a test's clock could not stand in for it.
+  const deadline = performance.now() + waitMs;
   for (;;) {
-    const woke = Atomics.wait(flag, 0, 0, Math.max(0, deadline - now()));
+    const woke = Atomics.wait(flag, 0, 0, Math.max(0, deadline - performance.now()));
     const received = receiveMessageOnPort(port);
     if (received !== undefined) return received;
     // Timed out; or the flag is set with no reply behind it, so none is coming.
-    if (woke !== 'ok' || deadline - now() <= 0) return undefined;
+    if (woke !== 'ok' || deadline - performance.now() <= 0) return undefined;
   }
 }
