@@ -201,6 +201,7 @@ async function pollingAt(
       values.filter((v) => v.at < firstRoundTo).map((v) => v.ms);
     const inWindow = (values: readonly TimedValue[]) =>
       values.filter((v) => v.at >= windowFrom && v.at < windowTo).map((v) => v.ms);
+    const answerWaits = inWindow(probe.answerWaits);
     printTable(
       `${pbxs} PBXs polled by one bridge every 5 s for ${round(windowSeconds)} s (after ${round(Math.max(warmupSeconds * 1000, afterFirstRound ? firstRoundMs + intervalMs : 0) / 1000)} s warm-up${afterFirstRound ? ': the first round and one interval' : ''}), ${callsPerMinute} call/min each, legs logged ${callLogDelaySeconds} s after they end; ${loadLine()}`,
       [
@@ -231,7 +232,11 @@ async function pollingAt(
         },
         {
           figure: '3CX answers: wait for the parse’s turn p50 / p95 / max ms',
-          value: `${q(inWindow(probe.answerWaits), 50, 1)} / ${q(inWindow(probe.answerWaits), 95, 1)} / ${q(inWindow(probe.answerWaits), 100)}`,
+          // At 1 call/min no answer is that large: say so rather than print NaN.
+          value:
+            answerWaits.length === 0
+              ? 'none (no answer over the threshold)'
+              : `${q(answerWaits, 50, 1)} / ${q(answerWaits, 95, 1)} / ${q(answerWaits, 100)}`,
           note: 'each answer over `SMALL_ANSWER_BYTES` is decoded and parsed in the polls’ line (bridge/threecx/axiosTransport.ts `bodyTurn`); included in the ms per request above',
         },
         {
