@@ -8,6 +8,7 @@ import type { ApiContext } from '../apiContext';
 import { locationOf } from '../authentication';
 import { toCallRecord } from '../callRecordView';
 import {
+  answerInTurn,
   API_KEY,
   cursorParam,
   errorResponses,
@@ -47,7 +48,7 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const location = locationOf(request);
       const { number, ...q } = request.query;
       let numberKey: string | undefined;
@@ -57,13 +58,13 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         numberKey = phoneNumberKey(number, { country: location.country }) ?? undefined;
         if (!numberKey?.startsWith('+')) return { data: [], next_cursor: null };
       }
-      const { calls, nextCursor } = await ctx.pageTurns.run(async () =>
-        ctx.store.calls.list(location.id, { ...q, numberKey }),
-      );
-      return {
-        data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl())),
-        next_cursor: nextCursor,
-      };
+      return answerInTurn(reply, ctx.pageTurns, () => {
+        const { calls, nextCursor } = ctx.store.calls.list(location.id, { ...q, numberKey });
+        return {
+          data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl())),
+          next_cursor: nextCursor,
+        };
+      });
     },
   );
 
