@@ -1,9 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { decodeCursor } from '../store/ids';
-import type { WorkTurns } from '../workTurns';
 import type { ConnectionCap } from './connectionCap';
 import type { RequestLimits } from './rateLimits';
 
@@ -91,24 +90,3 @@ export const nextCursor = z
   .string()
   .nullable()
   .describe('Pass as `cursor` for the next (older) page; null when there is nothing older.');
-
-/** What fastify sends a serialised JSON answer as (its default for an object). */
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
-
-/**
- * Answer with a page built in a page turn (`ApiContext.pageTurns`) and serialised in the same
- * turn: the response schema's check and `JSON.stringify` of a page (100 feed items) ran in
- * fastify's `Reply.send` after the turn, outside any budget, and were 8–11 % of the event
- * loop's stalls at a large store's start (BENCHMARKS.md, "Issue 16 item 3, third round" and
- * "fifth round"). `reply.serialize` is the route's own serializer for the status (its
- * response schema through the zod serializer compiler, buildApi.ts), so the answer is checked
- * and its bytes and content type are those fastify sends for the object itself.
- */
-export async function answerInTurn<Reply extends FastifyReply>(
-  reply: Reply,
-  turns: WorkTurns,
-  page: () => Parameters<Reply['send']>[0] | Promise<Parameters<Reply['send']>[0]>,
-): Promise<Reply> {
-  const json = await turns.run(async () => reply.serialize(await page()));
-  return reply.type(JSON_CONTENT_TYPE).send(json) as Reply;
-}

@@ -8,7 +8,6 @@ import type { ApiContext } from '../apiContext';
 import { locationOf } from '../authentication';
 import { toCallRecord } from '../callRecordView';
 import {
-  answerInTurn,
   API_KEY,
   cursorParam,
   errorResponses,
@@ -48,7 +47,7 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const location = locationOf(request);
       const { number, ...q } = request.query;
       let numberKey: string | undefined;
@@ -58,13 +57,13 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         numberKey = phoneNumberKey(number, { country: location.country }) ?? undefined;
         if (!numberKey?.startsWith('+')) return { data: [], next_cursor: null };
       }
-      return answerInTurn(reply, ctx.pageTurns, () => {
-        const { calls, nextCursor } = ctx.store.calls.list(location.id, { ...q, numberKey });
-        return {
-          data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl())),
-          next_cursor: nextCursor,
-        };
-      });
+      const { calls, nextCursor } = await ctx.pageTurns.run(async () =>
+        ctx.store.calls.list(location.id, { ...q, numberKey }),
+      );
+      return {
+        data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl())),
+        next_cursor: nextCursor,
+      };
     },
   );
 

@@ -7,7 +7,6 @@ import { ApiError } from '../apiError';
 import type { ApiContext } from '../apiContext';
 import { locationOf } from '../authentication';
 import {
-  answerInTurn,
   API_KEY,
   booleanFlag,
   cursorParam,
@@ -78,26 +77,26 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
         },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const location = locationOf(request);
       const { event, limit, cursor, include_suppressed, ...filters } = request.query;
-      return answerInTurn(reply, ctx.pageTurns, () => {
-        const { events, nextCursor } = ctx.store.events.feed(location.id, {
+      const { events, nextCursor } = await ctx.pageTurns.run(async () =>
+        ctx.store.events.feed(location.id, {
           type: event,
           limit,
           cursor,
           includeSuppressed: include_suppressed,
           filters,
-        });
-        return {
-          data: events.map((e) =>
-            e.suppressed
-              ? { ...e.event, suppressed: true as const, suppressed_reason: e.suppressedReason }
-              : e.event,
-          ),
-          next_cursor: nextCursor,
-        };
-      });
+        }),
+      );
+      return {
+        data: events.map((e) =>
+          e.suppressed
+            ? { ...e.event, suppressed: true as const, suppressed_reason: e.suppressedReason }
+            : e.event,
+        ),
+        next_cursor: nextCursor,
+      };
     },
   );
 

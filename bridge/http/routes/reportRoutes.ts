@@ -11,7 +11,7 @@ import {
 import { ApiError } from '../apiError';
 import type { ApiContext } from '../apiContext';
 import { reportLocationsOf } from '../authentication';
-import { answerInTurn, API_KEY, errorResponses, type Api } from '../routeKit';
+import { API_KEY, errorResponses, type Api } from '../routeKit';
 
 const periodParams = {
   since: z
@@ -73,9 +73,9 @@ export function reportRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: followUpReportSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const locations = reportLocationsOf(request, ctx.store, request.query.location);
-      return answerInTurn(reply, ctx.pageTurns, () =>
+      return ctx.pageTurns.run(async () =>
         followUpReport(ctx.store, locations, period(request.query), request.query.group, {
           acrossLocations: request.admin,
         }),
