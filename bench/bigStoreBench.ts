@@ -3,6 +3,7 @@ import { NO_RATE_LIMITS, startBenchBridge } from './benchBridge';
 import { fillBigStore } from './bigStore';
 import { profileWindow } from './cpuProfile';
 import { ProcessMeter } from './processMeter';
+import { ApiReaders } from './bigStoreReaders';
 import { loadLine, percentile, printTable, recordKey, round, type Row } from './report';
 import { SimHost } from './simHostClient';
 import { syntheticCall } from './syntheticEvents';
@@ -21,7 +22,8 @@ import { sqliteOf } from '../bridge/store/sql/sqliteDatabase';
  *   a webhook per event type;
  * - the retention prune that `start()` runs removes what the year left behind;
  * - the busy location's API is read back to back on two connections: the event feed (first
- *   page, deep pages, a filter that matches nothing), the calls list, a number's calls;
+ *   page, deep pages, a filter that matches nothing), the calls list, a number's calls (from a
+ *   worker thread, bench/bigStoreReaders.ts, as a real bridge's clients are not in its loop);
  * - the CRM-template journal posts a missed call every 500 ms from the number with a
  *   thousand misses this week (the repeat-miss count reads them all).
  *
@@ -61,47 +63,21 @@ export async function bigStoreBench(): Promise<void> {
     await host.traffic({ callsPerMinute: 30, backfillMs: 30 * 60_000 });
     global.gc?.();
 
+    const readers = await ApiReaders.start({
+      url: bench.url,
+      apiKey: busy.apiKey,
+      hotNumber: fill.hotNumber,
+      readers: 2,
+    });
+
     const stopProfile = await profileWindow();
     const meter = new ProcessMeter();
-    const until = performance.now() + seconds * 1000;
     bridge.start();
     const pruneStarted = performance.now();
     const prune = Promise.resolve(bridge.pruneOldRecords()).then((removed) => ({
       removed,
       seconds: (performance.now() - pruneStarted) / 1000,
     }));
-    const latencies = new Map<string, number[]>();
-    const get = async (name: string, path: string) => {
-      const t = performance.now();
-      const response = await fetch(`${bench.url}${path}`, {
-        headers: { authorization: `Bearer ${busy.apiKey}` },
-      });
-      if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status}`);
-      const body = (await response.json()) as { next_cursor?: string | null };
-      if (!latencies.has(name)) latencies.set(name, []);
-      latencies.get(name)!.push(performance.now() - t);
-      return body;
-    };
-    const hot = encodeURIComponent(fill.hotNumber);
-    const reader = async () => {
-      let cursor: string | null = null;
-      while (performance.now() < until) {
-        await get('GET /v1/events?limit=100', '/v1/events?limit=100');
-        const page: { next_cursor?: string | null } = await get(
-          'GET /v1/events?limit=100&cursor= (paging back)',
-          `/v1/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        );
-        cursor = page.next_cursor ?? null;
-        await get(
-          'GET /v1/events?event=call.missed&limit=25',
-          '/v1/events?event=call.missed&limit=25',
-        );
-        await get('GET /v1/events?source_list=nomatch', '/v1/events?limit=100&source_list=nomatch');
-        await get('GET /v1/calls?limit=100', '/v1/calls?limit=100');
-        await get('GET /v1/calls?outcome=missed', '/v1/calls?limit=25&outcome=missed');
-        await get('GET /v1/calls?number= (1,000+ misses)', `/v1/calls?limit=25&number=${hot}`);
-      }
-    };
     const journal = host.journalLoad({
       url: `${bench.url}/3cx/journal`,
       apiKey: busy.apiKey,
@@ -112,7 +88,7 @@ export async function bigStoreBench(): Promise<void> {
       numberBase: 0,
       fixedNumber: fill.hotNumber,
     });
-    await Promise.all([reader(), reader(), journal.then(() => undefined)]);
+    const [latencies] = await Promise.all([readers.run(seconds), journal]);
     const posts = await journal;
     const usage = meter.stop();
     await stopProfile(meter.stallWindows);

@@ -11,9 +11,16 @@ import type { StallWindow } from './processMeter';
  * Given the stalls of the window (`ProcessMeter.stallWindows`, BENCH_STALLS=1), the stop also
  * prints what the profile sampled in each: the functions on top of the stack, and the
  * innermost and outermost of the bridge's own functions under them.
+ *
+ * `BENCH_CPU_PROFILE_SECONDS=N` stops the profile N seconds into the window (the stalls after
+ * it are left out): profiling costs CPU and roughly doubles the stalls, so a profile of only
+ * the first seconds disturbs the rest of the window less. `BENCH_CPU_PROFILE_INTERVAL_US`
+ * (default 200) is the sampling interval: a larger one costs less.
  */
 export async function profileWindow(
   file = process.env.BENCH_CPU_PROFILE,
+  seconds = Number(process.env.BENCH_CPU_PROFILE_SECONDS ?? Infinity),
+  intervalMicros = Number(process.env.BENCH_CPU_PROFILE_INTERVAL_US ?? 200),
 ): Promise<(stalls?: readonly StallWindow[]) => Promise<void>> {
   if (!file) return async () => undefined;
   const session = new Session();
@@ -25,13 +32,23 @@ export async function profileWindow(
       ),
     );
   await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.setSamplingInterval', { interval: intervalMicros });
   await post('Profiler.start');
-  return async (stalls = []) => {
-    const { profile } = (await post('Profiler.stop')) as { profile: CpuProfile };
+  let stopped: Promise<CpuProfile> | null = null;
+  const stop = () =>
+    (stopped ??= post('Profiler.stop').then(
+      (result) => (result as { profile: CpuProfile }).profile,
+    ));
+  const early = Number.isFinite(seconds) ? setTimeout(() => void stop(), seconds * 1000) : null;
+  early?.unref();
+  return async (allStalls = []) => {
+    if (early) clearTimeout(early);
+    const profile = await stop();
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
     process.stdout.write(`[profile] ${file}\n`);
+    const ended = profile.startTime + profile.timeDeltas.reduce((sum, d) => sum + d, 0);
+    const stalls = allStalls.filter((s) => s.fromMicros <= ended);
     if (stalls.length > 0) writeFileSync(`${file}.stalls.json`, JSON.stringify(stalls));
     for (const line of attributeStalls(profile, stalls)) process.stdout.write(`${line}\n`);
   };
