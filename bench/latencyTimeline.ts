@@ -238,16 +238,17 @@ export class CallTimeline {
     /** The PBX call number of an event call id at a location (either source's id). */
     pbxCallOf: (location: string, callId: string) => number | undefined,
   ): string {
-    const lines: string[] = [`\n[timeline] participant GETs: ${this.readSummary()}`];
+    const longest = Math.round(Math.max(0, ...this.stalls.map((x) => x.ms)));
+    const lines: string[] = [
+      `\n[timeline] participant GETs: ${this.readSummary()}`,
+      `[timeline] event-loop stalls over ${STALL_MS} ms in the run: ${this.stalls.length}, longest ${longest} ms`,
+    ];
     const slow = late.filter((l) => l.arrival.at - l.from > this.thresholdMs);
-    if (slow.length === 0) return `${lines[0]}\n[timeline] no call over ${this.thresholdMs} ms\n`;
+    if (slow.length === 0)
+      return `${lines.join('\n')}\n[timeline] no call over ${this.thresholdMs} ms\n`;
     lines.push(
       `\n[timeline] ${slow.length} calls over ${this.thresholdMs} ms (times: s from the reference)`,
     );
-    if (this.stalls.length > 0)
-      lines.push(
-        `[timeline] event-loop stalls over ${STALL_MS} ms in the run: ${this.stalls.length}, longest ${Math.round(Math.max(...this.stalls.map((s) => s.ms)))} ms`,
-      );
     for (const { measure, truth, from, arrival } of slow.slice(0, 20)) {
       const location = locations[truth.sim];
       const s = (at: number) => ((at - from) / 1000).toFixed(3).padStart(8);
