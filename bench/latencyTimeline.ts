@@ -51,6 +51,16 @@ export class CallTimeline {
   private sampler: NodeJS.Timeout | null = null;
   /** Every participant GET: how it ended and how long it took (ms). */
   private readonly reads: Array<{ outcome: string; ms: number }> = [];
+  /**
+   * Participants born after the snapshot (a larger id: 3CX's and the simulator's ids grow) that
+   * were removed without ever being announced by an upsert: with no reconnect, a PBX that sent
+   * every change has none (docs/3cx-facts.md §2.2). Per location: the snapshot's largest id,
+   * the entities announced, and the count.
+   */
+  private readonly unannounced = new Map<
+    string,
+    { snapshotMaxId: number; announced: Set<string>; removed: number }
+  >();
 
   constructor(private readonly thresholdMs: number) {}
 
@@ -89,9 +99,21 @@ export class CallTimeline {
   }
 
   private attachStream(location: string, stream: LocationStream): void {
+    const seen = { snapshotMaxId: Infinity, announced: new Set<string>(), removed: 0 };
+    this.unannounced.set(location, seen);
+    const api = stream['api'];
+    const snapshot = api.snapshot.bind(api);
+    api.snapshot = async () => {
+      const got = await snapshot();
+      seen.snapshotMaxId = Math.max(0, ...got.participants.map((p: { id: number }) => p.id));
+      return got;
+    };
     const reads = stream['reads'];
     const push = reads.push.bind(reads);
     reads.push = (event: StreamEvent) => {
+      const key = `${event.dn}/${event.id}`;
+      if (event.kind === 'upsert') seen.announced.add(key);
+      else if (event.id > seen.snapshotMaxId && !seen.announced.has(key)) seen.removed++;
       this.note(
         location,
         null,
@@ -242,6 +264,7 @@ export class CallTimeline {
     const lines: string[] = [
       `\n[timeline] participant GETs: ${this.readSummary()}`,
       `[timeline] event-loop stalls over ${STALL_MS} ms in the run: ${this.stalls.length}, longest ${longest} ms`,
+      `[timeline] participants removed without an upsert: ${[...this.unannounced.values()].reduce((n, u) => n + u.removed, 0)}`,
     ];
     const slow = late.filter((l) => l.arrival.at - l.from > this.thresholdMs);
     if (slow.length === 0)
