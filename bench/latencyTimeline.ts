@@ -13,7 +13,8 @@ import type { Arrival, CallTruth } from './simHost';
  * arrived (and how many events were waiting ahead of it), each participant GET (asked,
  * answered, with what), when the event was applied, the tracker's first ring and quiet time,
  * the store's commit, each delivery attempt and its outcome, the receiver's arrival; beside
- * them the event loop's stalls and the location's other 3CX requests over the same span.
+ * them the event loop's stalls, the location's `/ActiveCalls` checks and its participant GETs
+ * that told nothing (404, 403, failed) over the same span.
  *
  * It wraps the bridge's private parts from outside, as bench/benchBridge.ts's probe does
  * (the bench must not change what it measures): nothing is recorded unless the knob is set.
@@ -52,7 +53,7 @@ export class CallTimeline {
   /** Every participant GET: how it ended and how long it took (ms). */
   private readonly reads: Array<{ outcome: string; ms: number }> = [];
   /**
-   * Participants born after the snapshot (a larger id: 3CX's and the simulator's ids grow) that
+   * Participants born after the snapshot (a larger id: the simulator's ids grow) that
    * were removed without ever being announced by an upsert: with no reconnect, a PBX that sent
    * every change has none (docs/3cx-facts.md §2.2). Per location: the snapshot's largest id,
    * the entities announced, and the count.
