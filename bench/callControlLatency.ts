@@ -2,6 +2,7 @@ import { startBenchBridge, type BenchBridge } from './benchBridge';
 import { ProcessMeter } from './processMeter';
 import { loadLine, printTable, recordMeasure, round, sleep, type Row } from './report';
 import { startLatencyHost } from './latencyHost';
+import { CallTimeline, timelineThresholdMs } from './latencyTimeline';
 import type { Arrival, CallTruth } from './simHost';
 
 /**
@@ -79,6 +80,7 @@ export async function runCallControlScenario(
   };
   const host = await startLatencyHost({ ...scenario, clients: [client] });
   let bench: BenchBridge | null = null;
+  let timeline: CallTimeline | null = null;
   try {
     bench = await startBenchBridge({
       pbxUrls: host.urls,
@@ -88,6 +90,12 @@ export async function runCallControlScenario(
     });
     const { bridge } = bench;
     bridge.start();
+    const threshold = timelineThresholdMs();
+    timeline = threshold === null ? null : new CallTimeline(threshold);
+    timeline?.attach(
+      bridge,
+      bench.locations.map((l) => l.id),
+    );
     // Subscribe once every location's first poll has caught up on the backfilled history:
     // thousands of old events queued for delivery would hold up the ones measured.
     const caughtUp = Date.now() + 120_000;
@@ -140,17 +148,22 @@ export async function runCallControlScenario(
     }
 
     const folded = foldedMisses(bench);
-    const byCall = new Map<string, { at: number; ids: Set<string>; count: number }>();
+    const byCall = new Map<
+      string,
+      { at: number; first: Arrival; ids: Set<string>; count: number }
+    >();
     for (const a of arrivals) {
       const key = arrivalKey(a, locations);
       if (key === null) continue;
-      const entry = byCall.get(key) ?? { at: a.at, ids: new Set<string>(), count: 0 };
+      const entry = byCall.get(key) ?? { at: a.at, first: a, ids: new Set<string>(), count: 0 };
+      if (a.at < entry.at) entry.first = a;
       entry.at = Math.min(entry.at, a.at);
       entry.ids.add(a.eventId);
       entry.count++;
       byCall.set(key, entry);
     }
     const slowKinds: string[] = [];
+    const late: Parameters<CallTimeline['report']>[0] = [];
     const measure = (
       label: string,
       calls: CallTruth[],
@@ -170,6 +183,7 @@ export async function runCallControlScenario(
         }
         duplicated += got.count - 1;
         values.push(got.at - from(c));
+        late.push({ measure: label, truth: c, from: from(c), arrival: { ...got.first } });
         if (got.at - from(c) > SLOW_MS[event]) slow.set(c.kind, (slow.get(c.kind) ?? 0) + 1);
       }
       if (slow.size > 0 && !label.startsWith('voicemail') && !label.startsWith('abandoned'))
@@ -203,6 +217,20 @@ export async function runCallControlScenario(
       ),
       measure('first ring → call.started', groups.started, 'call.started', (c) => c.firstRingAt!),
     ];
+    timeline?.stop();
+    if (timeline) {
+      // Voicemail and abandoned calls wait for the call log by design: not what is traced.
+      const traced = late.filter((l) => !/^(voicemail|abandoned)/.test(l.measure));
+      process.stdout.write(
+        timeline.report(traced, locations, (location, callId) => {
+          const key = arrivalKey(
+            { locationId: location, callId, event: 'call.missed' } as Arrival,
+            locations,
+          );
+          return key === null ? undefined : Number(key.split('|')[1]);
+        }),
+      );
+    }
     const metrics = await bridge.metrics.registry.getMetricsAsJSON();
     const value = (name: string, label?: string) =>
       metrics
@@ -227,6 +255,7 @@ export async function runCallControlScenario(
       },
     };
   } finally {
+    timeline?.stop();
     await bench?.close();
     await host.close();
   }

@@ -62,10 +62,17 @@ export class CallControlState {
 
   /** Bring the view to now; the changes since the previous call, oldest first. */
   advance(): ParticipantChange[] {
+    // The time of this look is read before the traffic due by then is placed: read after, the
+    // view moved past calls that began while the traffic was being placed (or while this
+    // process was descheduled in between), which were placed at the next look as calls of the
+    // past, their participants' first states applied without events. The stream reports every
+    // change while the socket is open (docs/3cx-facts.md §2.2); the bridge then never saw those
+    // calls ring and left them to the call log, 10–16 s late (BENCHMARKS.md "Call Control
+    // latency under contention").
+    const now = this.now();
     // Only the calls placed since the last look: copying every call 50 times a second per PBX
     // was an eighth of the 200-PBX bench host's CPU (issue 16).
     const calls = this.pbx.callsSince(this.seenCalls);
-    const now = this.now();
     for (const call of calls) this.add(call);
     this.seenCalls += calls.length;
     const changes: ParticipantChange[] = [];
