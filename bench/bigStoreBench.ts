@@ -88,8 +88,7 @@ export async function bigStoreBench(): Promise<void> {
       numberBase: 0,
       fixedNumber: fill.hotNumber,
     });
-    const [latencies] = await Promise.all([readers.run(seconds), journal]);
-    const posts = await journal;
+    const [latencies, posts] = await Promise.all([readers.run(seconds), journal]);
     const usage = meter.stop();
     await stopProfile(meter.stallWindows);
     const pruned = await prune;
@@ -133,7 +132,7 @@ export async function bigStoreBench(): Promise<void> {
     );
     printTable(
       'API on the busy location meanwhile (ms)',
-      [...latencies].map(([request, ms]) => ({
+      latencies.map(([request, ms]) => ({
         request,
         n: ms.length,
         p50: round(percentile(ms, 50), 1),

@@ -222,13 +222,9 @@ export async function runCallControlScenario(
       // Voicemail and abandoned calls wait for the call log by design: not what is traced.
       const traced = late.filter((l) => !/^(voicemail|abandoned)/.test(l.measure));
       process.stdout.write(
-        timeline.report(traced, locations, (location, callId) => {
-          const key = arrivalKey(
-            { locationId: location, callId, event: 'call.missed' } as Arrival,
-            locations,
-          );
-          return key === null ? undefined : Number(key.split('|')[1]);
-        }),
+        timeline.report(traced, locations, (location, callId) =>
+          pbxCallIdOf(locations.indexOf(location), callId),
+        ),
       );
     }
     const metrics = await bridge.metrics.registry.getMetricsAsJSON();
@@ -283,9 +279,14 @@ export async function callControlLatencyBench(names: readonly string[]): Promise
 function arrivalKey(a: Arrival, locations: readonly string[]): string | null {
   const sim = locations.indexOf(a.locationId);
   if (sim < 0) return null;
-  const stream = /^cc-(\d+)-/.exec(a.callId);
-  const callId = stream ? Number(stream[1]) : callIdsByKey.get(`${sim}|${a.callId}`);
+  const callId = pbxCallIdOf(sim, a.callId);
   return callId === undefined ? null : `${sim}|${callId}|${a.event}`;
+}
+
+/** The PBX call number of an event's call id, the stream's (`cc-…`) or the call log's. */
+function pbxCallIdOf(sim: number, callId: string): number | undefined {
+  const stream = /^cc-(\d+)-/.exec(callId);
+  return stream ? Number(stream[1]) : callIdsByKey.get(`${sim}|${callId}`);
 }
 
 /** Call-log ids (`CallHistoryId`) to PBX call numbers, filled from the truth before matching. */

@@ -4,6 +4,8 @@ import type { LocationStream } from '../bridge/callcontrol/locationStream';
 import type { StreamEvent } from '../bridge/callcontrol/participantReads';
 import type { TrackedCall } from '../bridge/callcontrol/streamCallTracker';
 import type { AttemptResult, DueDelivery } from '../bridge/store/deliveries';
+import { StallLog } from './processMeter';
+import { percentile } from './report';
 import type { Arrival, CallTruth } from './simHost';
 
 /**
@@ -42,14 +44,12 @@ interface Entry {
 
 /** Loop stalls over this are noted (ms). */
 const STALL_MS = 100;
-const SAMPLE_MS = 20;
 
 export class CallTimeline {
   private readonly entries: Entry[] = [];
-  private readonly stalls: Array<{ at: number; ms: number }> = [];
+  private stallLog: StallLog | null = null;
   /** `location|dn/id` → PBX call number, learned from the GETs' answers. */
   private readonly callOfEntity = new Map<string, number>();
-  private sampler: NodeJS.Timeout | null = null;
   /** Every participant GET: how it ended and how long it took (ms). */
   private readonly reads: Array<{ outcome: string; ms: number }> = [];
   /**
@@ -73,19 +73,19 @@ export class CallTimeline {
       if (running) this.attachStream(location, running.stream);
     }
     this.attachWorker(bridge);
-    let last = performance.now();
-    this.sampler = setInterval(() => {
-      const now = performance.now();
-      if (now - last - SAMPLE_MS > STALL_MS)
-        this.stalls.push({ at: Date.now(), ms: now - last - SAMPLE_MS });
-      last = now;
-    }, SAMPLE_MS);
-    this.sampler.unref();
+    this.stallLog = new StallLog(STALL_MS);
   }
 
   stop(): void {
-    if (this.sampler) clearInterval(this.sampler);
-    this.sampler = null;
+    this.stallLog?.stop();
+  }
+
+  /** The stalls, each stamped with its end on the clock of `Date.now()` (the steps' clock). */
+  private stallsEnded(): Array<{ at: number; ms: number }> {
+    return (this.stallLog?.stalls ?? []).map((x) => ({
+      at: performance.timeOrigin + x.at + x.ms,
+      ms: x.ms,
+    }));
   }
 
   private note(
@@ -244,11 +244,10 @@ export class CallTimeline {
   private readSummary(): string {
     const by = new Map<string, number>();
     for (const r of this.reads) by.set(r.outcome, (by.get(r.outcome) ?? 0) + 1);
-    const ms = this.reads.map((r) => r.ms).sort((a, b) => a - b);
-    const at = (q: number) =>
-      ms.length ? ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] : 0;
+    const ms = this.reads.map((r) => r.ms);
+    const at = (q: number) => (ms.length ? percentile(ms, q) : 0);
     const counts = [...by].map(([k, n]) => `${k} ${n}`).join(', ');
-    return `${counts || 'none'}; ms p50 ${at(0.5).toFixed(1)}, p99 ${at(0.99).toFixed(1)}, max ${(ms.at(-1) ?? 0).toFixed(1)}`;
+    return `${counts || 'none'}; ms p50 ${at(50).toFixed(1)}, p99 ${at(99).toFixed(1)}, max ${at(100).toFixed(1)}`;
   }
 
   /**
@@ -261,10 +260,11 @@ export class CallTimeline {
     /** The PBX call number of an event call id at a location (either source's id). */
     pbxCallOf: (location: string, callId: string) => number | undefined,
   ): string {
-    const longest = Math.round(Math.max(0, ...this.stalls.map((x) => x.ms)));
+    const stalls = this.stallsEnded();
+    const longest = Math.round(Math.max(0, ...stalls.map((x) => x.ms)));
     const lines: string[] = [
       `\n[timeline] participant GETs: ${this.readSummary()}`,
-      `[timeline] event-loop stalls over ${STALL_MS} ms in the run: ${this.stalls.length}, longest ${longest} ms`,
+      `[timeline] event-loop stalls over ${STALL_MS} ms in the run: ${stalls.length}, longest ${longest} ms`,
       `[timeline] participants removed without an upsert: ${[...this.unannounced.values()].reduce((n, u) => n + u.removed, 0)}`,
     ];
     const slow = late.filter((l) => l.arrival.at - l.from > this.thresholdMs);
@@ -289,7 +289,7 @@ export class CallTimeline {
       for (const e of this.entries.filter((x) => belongs(x) && span(x)))
         steps.push({ at: e.at, text: `${e.entity ? `${e.entity} ` : ''}${e.text}` });
       steps.push({ at: arrival.at, text: `receiver: ${arrival.event} arrived` });
-      for (const st of this.stalls.filter(span))
+      for (const st of stalls.filter(span))
         steps.push({
           at: st.at,
           text: `(event loop stalled ${Math.round(st.ms)} ms, ending here)`,

@@ -49,7 +49,8 @@ export class ProcessMeter {
   } {
     clearInterval(this.sampler);
     this.loop.disable();
-    this.stalls?.stop(this.startedAt);
+    this.stalls?.stop();
+    this.stalls?.print(this.startedAt);
     const used = process.cpuUsage(this.cpu);
     const seconds = (performance.now() - this.startedAt) / 1000;
     this.peakRss = Math.max(this.peakRss, process.memoryUsage().rss);
@@ -87,8 +88,9 @@ export interface StallWindow {
  * diagnosis. A stall is the gap between two runs of a 5 ms timer, so it is the longest
  * synchronous stretch plus up to one timer period.
  */
-class StallLog {
-  private readonly stalls: Array<{ at: number; ms: number }> = [];
+export class StallLog {
+  /** Each stall: when the loop last ran before it (`performance.now()`) and for how long. */
+  readonly stalls: Array<{ at: number; ms: number }> = [];
   private readonly gcs: Array<{ at: number; ms: number; kind: number }> = [];
   private last = performance.now();
   private readonly timer = setInterval(() => {
@@ -125,9 +127,13 @@ class StallLog {
     }));
   }
 
-  stop(from: number): void {
+  stop(): void {
     clearInterval(this.timer);
     this.observer.disconnect();
+  }
+
+  /** Each stall, with the GCs inside it, and a summary; times in s from `from`. */
+  print(from: number): void {
     const s = (ms: number) => `${((ms - from) / 1000).toFixed(2)} s`;
     for (const stall of this.stalls) {
       const gcs = this.gcs.filter((g) => g.at + g.ms >= stall.at && g.at <= stall.at + stall.ms);
