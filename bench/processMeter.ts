@@ -74,6 +74,12 @@ export function histogramSumCount(text: string, name: string): { sum: number; co
   return { sum: read('sum'), count: read('count') };
 }
 
+/** The CPU time (user + system, µs) this thread has used. */
+function threadCpuMicros(): number {
+  const { user, system } = process.threadCpuUsage();
+  return user + system;
+}
+
 /** Issue 16: no synchronous stall of the event loop over 50 ms. */
 const STALL_MS = 50;
 
@@ -87,18 +93,22 @@ export interface StallWindow {
  * When the event loop stalled (over `thresholdMs`) and which GCs (over 50 ms) ran then, for
  * diagnosis. A stall is the gap between two runs of a 5 ms timer, so it is the longest
  * synchronous stretch plus up to one timer period.
+ *
+ * Each stall also carries the CPU time the main thread got in it (`cpuMs`,
+ * `process.threadCpuUsage`): a stall of 469 ms in which the thread ran for 40 ms was the
+ * machine's (other processes on the cores), not a synchronous piece of the bridge 469 ms long
+ * (BENCHMARKS.md "loc6").
  */
 export class StallLog {
-  /** Each stall: when the loop last ran before it (`performance.now()`) and for how long. */
-  readonly stalls: Array<{ at: number; ms: number }> = [];
+  /**
+   * Each stall: when the loop last ran before it (`performance.now()`), for how long, and the
+   * main thread's CPU time (user + system) in it, all ms.
+   */
+  readonly stalls: Array<{ at: number; ms: number; cpuMs: number }> = [];
   private readonly gcs: Array<{ at: number; ms: number; kind: number }> = [];
-  private last = performance.now();
-  private readonly timer = setInterval(() => {
-    const now = performance.now();
-    if (now - this.last > this.thresholdMs)
-      this.stalls.push({ at: this.last, ms: now - this.last });
-    this.last = now;
-  }, 5);
+  private last: number;
+  private lastCpuMicros: number;
+  private readonly timer = setInterval(() => this.tick(), 5);
   private readonly observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries())
       if (entry.duration > 50)
@@ -115,9 +125,32 @@ export class StallLog {
   private readonly monotonicOffsetMicros =
     Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
 
-  constructor(private readonly thresholdMs: number) {
+  constructor(
+    private readonly thresholdMs: number,
+    /** The wall clock (ms) and the main thread's CPU clock (µs); the process's own by default. */
+    private readonly clocks: { now: () => number; cpuMicros: () => number } = {
+      now: () => performance.now(),
+      cpuMicros: threadCpuMicros,
+    },
+  ) {
+    this.last = clocks.now();
+    this.lastCpuMicros = clocks.cpuMicros();
     this.timer.unref();
     this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  /** One run of the 5 ms timer: a stall if the loop last ran over `thresholdMs` ago. */
+  tick(): void {
+    const now = this.clocks.now();
+    const cpuMicros = this.clocks.cpuMicros();
+    if (now - this.last > this.thresholdMs)
+      this.stalls.push({
+        at: this.last,
+        ms: now - this.last,
+        cpuMs: (cpuMicros - this.lastCpuMicros) / 1000,
+      });
+    this.last = now;
+    this.lastCpuMicros = cpuMicros;
   }
 
   get windows(): StallWindow[] {
@@ -138,12 +171,17 @@ export class StallLog {
     for (const stall of this.stalls) {
       const gcs = this.gcs.filter((g) => g.at + g.ms >= stall.at && g.at <= stall.at + stall.ms);
       process.stdout.write(
-        `[stall] at ${s(stall.at)}: ${stall.ms.toFixed(0)} ms; GCs in it: ${gcs.map((g) => `kind ${g.kind} ${g.ms.toFixed(0)} ms`).join(', ') || 'none'}\n`,
+        `[stall] at ${s(stall.at)}: ${stall.ms.toFixed(0)} ms, main thread on CPU ${stall.cpuMs.toFixed(0)} ms; GCs in it: ${gcs.map((g) => `kind ${g.kind} ${g.ms.toFixed(0)} ms`).join(', ') || 'none'}\n`,
       );
     }
     const ms = this.stalls.map((x) => x.ms).sort((a, b) => b - a);
+    const cpuMs = this.stalls.map((x) => x.cpuMs);
+    const onCpu = cpuMs.filter((x) => x > this.thresholdMs).length;
     process.stdout.write(
       `[stall] ${this.stalls.length} stalls over ${this.thresholdMs} ms (longest ${(ms[0] ?? 0).toFixed(0)} ms); GCs over 50 ms: ${this.gcs.length}, longest ${Math.max(0, ...this.gcs.map((g) => g.ms)).toFixed(0)} ms\n`,
+    );
+    process.stdout.write(
+      `[stall] of them with the main thread on CPU over ${this.thresholdMs} ms: ${onCpu} (most CPU in one stall ${Math.max(0, ...cpuMs).toFixed(0)} ms)\n`,
     );
   }
 }
