@@ -18,11 +18,6 @@ export interface DeliveryWorkerOptions {
   store: BridgeStore;
   now?: () => number;
   random?: () => number;
-  /**
-   * Milliseconds on a monotonic clock, for the time the worker holds the event loop in one
-   * turn (`performance.now` by default).
-   */
-  loopClock?: () => number;
   /** Deliveries in flight at once, across every location (1024 by default). */
   concurrency?: number;
   /** In flight at once for one location: a quarter of `concurrency` by default (at least 2). */
@@ -60,13 +55,6 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'gone' | 'failed';
 const LANE_BATCH = 128;
 /** Deliveries started in one turn of the event loop at most (`pump`). */
 const PUMP_SLICE = 32;
-/**
- * And for at most this long in one turn. Warm, 32 starts take ~3 ms; at the bridge's start the
- * code is cold and each lane's first start reads its deliveries from the store, and one pump
- * held the loop 6–19 ms beside the first polls and the API (BENCHMARKS.md "Issue 16 item 3,
- * sixth round"). The rest start on the next turn, as after a full slice.
- */
-const PUMP_BUDGET_MS = 2;
 /** Records written in one transaction at most (more wait for the next). */
 const RECORD_BATCH = 512;
 /**
@@ -99,7 +87,6 @@ export class DeliveryWorker {
   private readonly store: BridgeStore;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly loopClock: () => number;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   private readonly client: WebhookClient;
@@ -126,7 +113,6 @@ export class DeliveryWorker {
     this.store = options.store;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.loopClock = options.loopClock ?? (() => performance.now());
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.client = new WebhookClient(options.addressPolicy ?? PUBLIC_TARGETS_ONLY);
@@ -326,17 +312,15 @@ export class DeliveryWorker {
   }
 
   /**
-   * Start what the limits allow, at most `PUMP_SLICE` at a time and for `PUMP_BUDGET_MS`:
-   * starting a request costs ~0.1 ms, and hundreds at once (a backlog meeting a thousand free
-   * slots) held the event loop for 25–85 ms at a time. The rest start on the next turn, after
-   * pending I/O. Returns how many started.
+   * Start what the limits allow, at most `PUMP_SLICE` at a time: starting a request costs
+   * ~0.1 ms, and hundreds at once (a backlog meeting a thousand free slots) held the event loop
+   * for 25–85 ms at a time. The rest start on the next turn, after pending I/O. Returns how many started.
    */
   private pump(): number {
     if (this.stopping) return 0;
     let started = 0;
     const now = this.now();
-    const until = this.loopClock() + PUMP_BUDGET_MS;
-    while (started < PUMP_SLICE && (started === 0 || this.loopClock() < until)) {
+    while (started < PUMP_SLICE) {
       const next = this.scheduler.next(now);
       if (!next) return started;
       this.launch(next.lane, next.delivery);

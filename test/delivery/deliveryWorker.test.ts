@@ -209,30 +209,6 @@ describe('speed', () => {
   });
 });
 
-describe('the event loop', () => {
-  it('starts a backlog a few milliseconds of work per turn of the event loop, and all of it goes out', async () => {
-    // Ten locations, one hook each at a black hole: 40 deliveries that may all be in flight
-    // (four per target), more than one turn's slice.
-    const hole = await blackHole();
-    for (let i = 0; i < 10; i++) {
-      const loc = location(`Office ${i}`);
-      hook(loc, `${hole.url}/hook${i}`);
-      for (let j = 0; j < 4; j++) missedCall(loc);
-    }
-    // Each look at the loop's clock finds it 0.5 ms later: starting a delivery "costs" that.
-    let loop = 0;
-    const w = worker({ timeoutMs: 600_000, loopClock: () => (loop += 0.5) });
-    w.start();
-    // The first turn stopped after its budget (2 ms), not at the 32-delivery slice …
-    const firstTurn = w.state().inFlight;
-    expect(firstTurn).toBeGreaterThan(0);
-    expect(firstTurn).toBeLessThanOrEqual(4);
-    // … and the next turns started the rest.
-    await until(() => hole.requests() === 40);
-    expect(w.state().inFlight).toBe(40);
-  });
-});
-
 describe('private targets', () => {
   it('refuses a target whose name resolves to this machine when it connects, and says so coarsely', async () => {
     const target = await receiver();
