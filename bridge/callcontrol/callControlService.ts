@@ -44,6 +44,15 @@ export interface CallControlServiceOptions {
 
 export type CallControlStatus = LocationStreamStatus;
 
+/**
+ * Streams started in one turn of the event loop at most. A stream's start builds its token
+ * request at once (axios: ~1 ms a request, more while cold); the bridge's start began twenty in
+ * one go, ~18 ms of one iteration beside the first polls, the prune and the API (BENCHMARKS.md
+ * "Issue 16 item 3, sixth round"). The rest start on the next turns, after pending I/O, so the
+ * last of twenty starts a few iterations later and the first is not delayed at all.
+ */
+export const STREAM_STARTS_PER_TURN = 4;
+
 interface Running {
   stream: LocationStream;
   /** The location's `callControl` setting it was started for. */
@@ -62,6 +71,10 @@ export class CallControlService {
   private readonly streams = new Map<string, Running>();
   private pruneTimer: NodeJS.Timeout | null = null;
   private started = false;
+  /** Streams waiting for their turn to start (`startWaiting`), oldest first. */
+  private waiting: Array<{ locationId: string; stream: LocationStream }> = [];
+  private nextTurn: NodeJS.Immediate | null = null;
+  private startsThisTurn = 0;
 
   constructor(private readonly options: CallControlServiceOptions) {
     this.metrics = new CallControlMetrics(options.registry);
@@ -71,7 +84,8 @@ export class CallControlService {
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const r of this.streams.values()) r.stream.start();
+    for (const [locationId, r] of this.streams) this.waiting.push({ locationId, stream: r.stream });
+    this.startWaiting();
     this.pruneTimer = setInterval(() => this.links.prune(this.options.now()), 3600_000);
     this.pruneTimer.unref();
   }
@@ -79,6 +93,10 @@ export class CallControlService {
   async stop(): Promise<void> {
     this.started = false;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.nextTurn) clearImmediate(this.nextTurn);
+    this.nextTurn = null;
+    this.startsThisTurn = 0;
+    this.waiting = [];
     await Promise.all([...this.streams.values()].map((r) => r.stream.stop()));
   }
 
@@ -107,7 +125,29 @@ export class CallControlService {
       eventsStored: this.options.eventsStored,
     });
     this.streams.set(location.id, { stream, mode, client: deps.client });
-    if (this.started) stream.start();
+    if (!this.started) return;
+    this.waiting.push({ locationId: location.id, stream });
+    this.startWaiting();
+  }
+
+  /**
+   * Start waiting streams, at most `STREAM_STARTS_PER_TURN` in this turn of the event loop
+   * (whether from `start` or from locations added one by one); the rest on the next turns. A
+   * stream replaced or removed while it waited is not started (`stop` already ran for it).
+   */
+  private startWaiting(): void {
+    while (this.startsThisTurn < STREAM_STARTS_PER_TURN && this.waiting.length > 0) {
+      const { locationId, stream } = this.waiting.shift()!;
+      if (this.streams.get(locationId)?.stream !== stream) continue;
+      stream.start();
+      this.startsThisTurn++;
+    }
+    if (this.nextTurn || !this.started || this.startsThisTurn === 0) return;
+    this.nextTurn = setImmediate(() => {
+      this.nextTurn = null;
+      this.startsThisTurn = 0;
+      this.startWaiting();
+    });
   }
 
   /** Stop the streams of locations that are gone. */
