@@ -1,11 +1,31 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
+ * The process's own metrics (CPU, memory, GC, event-loop lag), collected once per process.
+ * prom-client's collectors start a GC observer and an event-loop monitor that are never
+ * stopped and that point back at the registry they were given: collected into each bridge's
+ * registry, they kept every bridge ever made in a process alive after its `stop()`, with its
+ * store and caches (the locations benchmark, one bridge per level, retained ~15 MiB more per
+ * level: BENCHMARKS.md "A bridge stopped is let go"), and each added a monitor.
+ */
+let processRegistry: Registry | undefined;
+
+function processMetrics(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: 'bridge_' });
+  }
+  return processRegistry;
+}
+
+/**
  * The bridge's Prometheus metrics. One registry per bridge instance (tests run several).
  * Settle delay = hang-up to event stored; delivery latency = event stored to 2xx.
  */
 export class BridgeMetrics {
+  /** This bridge's own metrics (the process's are added when served: `text`). */
   readonly registry = new Registry();
+  private readonly process: Registry | undefined;
   private readonly polls: Counter<'location' | 'result'>;
   private readonly pollSeconds: Histogram<'location'>;
   private readonly events: Counter<'type' | 'suppressed'>;
@@ -24,8 +44,7 @@ export class BridgeMetrics {
     } = {},
   ) {
     const registers = [this.registry];
-    if (options.defaultMetrics)
-      collectDefaultMetrics({ register: this.registry, prefix: 'bridge_' });
+    if (options.defaultMetrics) this.process = processMetrics();
     this.polls = new Counter({
       name: 'bridge_polls_total',
       help: 'Call-history polls by result',
@@ -105,6 +124,12 @@ export class BridgeMetrics {
         },
       });
     }
+  }
+
+  /** The text `GET /metrics` serves: the process's metrics (when asked for) and this bridge's. */
+  async text(): Promise<string> {
+    if (this.process === undefined) return this.registry.metrics();
+    return Registry.merge([this.process, this.registry]).metrics();
   }
 
   pollFinished(location: string, ok: boolean, seconds: number): void {

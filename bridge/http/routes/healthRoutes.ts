@@ -59,7 +59,7 @@ export function healthRoutes(app: Api, ctx: ApiContext): void {
         }
       }
       reply.header('content-type', ctx.metrics.registry.contentType);
-      return ctx.metrics.registry.metrics();
+      return ctx.metrics.text();
     },
   );
 }
