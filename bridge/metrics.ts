@@ -25,7 +25,8 @@ function processMetrics(): Registry {
 export class BridgeMetrics {
   /** This bridge's own metrics (the process's are added when served: `text`). */
   readonly registry = new Registry();
-  private readonly process: Registry | undefined;
+  /** The process's metrics, shared by every bridge of the process; absent unless asked for. */
+  private readonly processWide: Registry | undefined;
   private readonly polls: Counter<'location' | 'result'>;
   private readonly pollSeconds: Histogram<'location'>;
   private readonly events: Counter<'type' | 'suppressed'>;
@@ -44,7 +45,7 @@ export class BridgeMetrics {
     } = {},
   ) {
     const registers = [this.registry];
-    if (options.defaultMetrics) this.process = processMetrics();
+    this.processWide = options.defaultMetrics ? processMetrics() : undefined;
     this.polls = new Counter({
       name: 'bridge_polls_total',
       help: 'Call-history polls by result',
@@ -128,8 +129,8 @@ export class BridgeMetrics {
 
   /** The text `GET /metrics` serves: the process's metrics (when asked for) and this bridge's. */
   async text(): Promise<string> {
-    if (this.process === undefined) return this.registry.metrics();
-    return Registry.merge([this.process, this.registry]).metrics();
+    if (this.processWide === undefined) return this.registry.metrics();
+    return Registry.merge([this.processWide, this.registry]).metrics();
   }
 
   pollFinished(location: string, ok: boolean, seconds: number): void {
