@@ -8,6 +8,7 @@ import { BridgeService, type BridgeOptions } from '../bridge/bridgeService';
 import type { LocationSettings } from '../bridge/locationSettings';
 import { SecretBox } from '../bridge/secrets/secretBox';
 import type { HttpLimits } from '../bridge/http/httpLimits';
+import { benchPostgresDatabase, benchStoreKind, RoundTrips } from './benchPostgres';
 
 /** One poll as the scheduler timed it (the same figure `bridge_poll_duration_seconds` gets). */
 /**
@@ -62,6 +63,8 @@ export class BridgeProbe {
   /** Delivered: ms from stored to 2xx (what `bridge_delivery_latency_seconds` gets). */
   deliveryLatencies: TimedValue[] = [];
   deliveryOutcomes: Record<string, number> = {};
+  /** The store's Postgres round trips (`BENCH_STORE=postgres`); null on SQLite. */
+  roundTrips: RoundTrips | null = null;
 
   /**
    * Each poll's processing turn (bridge/workTurns.ts): how long it waited for its turn, and how
@@ -82,9 +85,11 @@ export class BridgeProbe {
     this.eventsStored = 0;
     this.deliveryLatencies = [];
     this.deliveryOutcomes = {};
+    this.roundTrips?.reset();
   }
 
   attach(bridge: BridgeService): void {
+    this.roundTrips = RoundTrips.attach(bridge.store.db);
     // The polls' turns, timed around the bridge's own queue (a private member: the bridge
     // exposes no figure for it, and the bench must not change what it measures).
     const turns = bridge['pollWork'];
@@ -219,7 +224,8 @@ export function hasJournalRoute(bench: BenchBridge): boolean {
 }
 
 /**
- * The real bridge on an SQLite file in a temporary directory, one location per PBX URL (each
+ * The real bridge on an SQLite file in a temporary directory (or, with `BENCH_STORE=postgres`,
+ * on a fresh database of an embedded Postgres on 127.0.0.1: bench/benchPostgres.ts), one location per PBX URL (each
  * with its own API client id when `clientIdFor` says so), and one subscription per event type
  * pointing at the receiver. Nothing runs until the caller calls `bridge.start()` (or polls).
  */
@@ -235,8 +241,9 @@ export async function startBenchBridge(options: {
 }): Promise<BenchBridge> {
   const dir = mkdtempSync(join(tmpdir(), '3cx-bridge-bench-'));
   const probe = new BridgeProbe();
+  const postgres = benchStoreKind() === 'postgres' ? await benchPostgresDatabase() : null;
   const bridge = await BridgeService.create({
-    dbPath: join(dir, 'bridge.db'),
+    dbPath: postgres?.url ?? join(dir, 'bridge.db'),
     secrets: SecretBox.ephemeral(),
     host: '127.0.0.1',
     port: 0,
@@ -287,6 +294,7 @@ export async function startBenchBridge(options: {
     locations,
     async close() {
       await bridge.stop();
+      postgres?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

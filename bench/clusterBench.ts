@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SecretBox } from '../bridge/secrets/secretBox';
 import { BridgeStore } from '../bridge/store/bridgeStore';
 import { LeaseRepo } from '../bridge/store/leases';
-import { PostgresDatabase } from '../bridge/store/sql/postgresDatabase';
+import { startPostgres } from './benchPostgres';
 import { loadLine, percentile, printTable, round, sleep, type Row } from './report';
 import { SimHost } from './simHostClient';
 import { syntheticEvents } from './syntheticEvents';
@@ -292,42 +292,4 @@ function cpuMs(pid: number): number {
   if (!existsSync(file)) return 0;
   const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-/** The benchmark's own embedded Postgres (scripts/embeddedPostgres.mjs). */
-async function startPostgres(dir: string): Promise<{
-  url: string;
-  createDatabase(url: string): void;
-  stop(): Promise<void>;
-}> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'scripts', 'embeddedPostgres.mjs'), dir, String(process.pid)],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  const urlFile = join(dir, 'url');
-  const deadline = Date.now() + 90_000;
-  while (!existsSync(urlFile)) {
-    if (Date.now() > deadline) throw new Error('embedded Postgres did not start');
-    await sleep(100);
-  }
-  const admin = readFileSync(urlFile, 'utf8')
-    .trim()
-    .replace(/postgres$/, '');
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    url: admin,
-    createDatabase(url) {
-      const db = new PostgresDatabase(`${admin}postgres`);
-      try {
-        db.exec(`CREATE DATABASE ${new URL(url).pathname.slice(1)}`);
-      } finally {
-        db.close();
-      }
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }

@@ -110,6 +110,7 @@ async function pollingAt(
     const windowFrom = Date.now();
     const storedBefore = probe.eventsStored;
     const deliveredBefore = probe.deliveryOutcomes.delivered ?? 0;
+    probe.roundTrips?.reset();
     const stopProfile = await profileWindow();
     const stopHostProfile = await host.profileWindow();
     const meter = new ProcessMeter();
@@ -126,6 +127,7 @@ async function pollingAt(
     }
     const windowTo = Date.now();
     const usage = meter.stop();
+    const tripsInWindow = probe.roundTrips?.total ?? null;
     const storedInWindow = probe.eventsStored - storedBefore;
     const deliveredInWindow = (probe.deliveryOutcomes.delivered ?? 0) - deliveredBefore;
     await stopProfile(meter.stallWindows);
@@ -244,6 +246,15 @@ async function pollingAt(
           value: round(requests.length / pollsStarted, 2),
           note: `per poll started in the window (${pollsStarted}): ${perPoll}`,
         },
+        ...(tripsInWindow === null
+          ? []
+          : [
+              {
+                figure: 'Postgres round trips per second / per poll / per event stored',
+                value: `${round(tripsInWindow / windowSeconds)} / ${round(tripsInWindow / pollsStarted, 1)} / ${round(tripsInWindow / Math.max(1, storedInWindow), 1)}`,
+                note: 'every statement, BEGIN and COMMIT of the store in the window; the event loop waits for each (bench/benchPostgres.ts `RoundTrips`)',
+              },
+            ]),
         {
           figure: 'simulator host CPU per request to 3CX, ms',
           value: round(hostCpuMsPerRequest, 1),
@@ -322,6 +333,11 @@ async function pollingAt(
         },
       ] satisfies Row[],
     );
+    if (probe.roundTrips)
+      printTable(
+        'Postgres round trips in the window, by statement',
+        probe.roundTrips.top(12, pollsStarted, 'poll'),
+      );
     return {
       p95: staleness.length === 0 ? null : q(staleness, 95, 1),
       steadyP95: steadyStaleness.length === 0 ? null : q(steadyStaleness, 95, 1),
