@@ -55,6 +55,8 @@ export class DeliveryRepo {
   private readonly claimsNextDue: SqlStatement | null;
   /** Postgres: give claims back unsent (`releaseClaims`). */
   private readonly unclaim: SqlStatement | null;
+  /** Postgres: a batch of attempt records in one statement (`recordMany`). */
+  private readonly recordBatch: SqlStatement | null;
   /** Who claims: this process (shown in `claimed_by` for support questions). */
   private readonly claimant = `${hostname()}-${process.pid}`;
 
@@ -81,6 +83,26 @@ export class DeliveryRepo {
       ? db.prepare(`UPDATE deliveries SET claimed_by = NULL, claimed_until = NULL
          WHERE claimed_by = ? AND status = 'pending'
            AND id IN (SELECT json_array_elements_text(?::json)::bigint)`)
+      : null;
+    // What `record` does, for many records at once (the same reads and writes, in one
+    // statement): each attempt numbered from the delivery's count, the status updated while
+    // pending, the claim given back. A data-modifying CTE runs to completion whether or not
+    // the outer query reads it (docs/design.md, "The store": round trips on Postgres).
+    this.recordBatch = postgres
+      ? db.prepare(`WITH r AS (
+             SELECT * FROM json_to_recordset(?::json) AS r(id bigint, at bigint, status_code integer,
+               error text, duration_ms integer, status text, next_attempt_at bigint)),
+           numbered AS (SELECT d.id, d.attempts + 1 AS attempt FROM deliveries d JOIN r ON r.id = d.id),
+           inserted AS (
+             INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms)
+             SELECT r.id, n.attempt, r.at, r.status_code, r.error, r.duration_ms FROM r JOIN numbered n ON n.id = r.id)
+         UPDATE deliveries d SET attempts = n.attempt, status = r.status,
+             next_attempt_at = COALESCE(r.next_attempt_at, d.next_attempt_at),
+             last_status_code = r.status_code, last_error = r.error,
+             delivered_at = CASE WHEN r.status = 'delivered' THEN r.at ELSE d.delivered_at END,
+             claimed_by = NULL, claimed_until = NULL
+           FROM r JOIN numbered n ON n.id = r.id
+           WHERE d.id = r.id AND d.status = 'pending'`)
       : null;
     this.sql = prepareAll(db, {
       // One subscription's due deliveries, oldest first, on the `deliveries_lane` index.
@@ -205,10 +227,34 @@ export class DeliveryRepo {
     return Number(this.sql.giveUp.run(createdBefore, limit).changes);
   }
 
-  /** Record many attempts in one transaction (the worker batches them). */
+  /**
+   * Record many attempts in one transaction (the worker batches them). On Postgres in one
+   * statement per batch: three statements per attempt were three round trips, each of which
+   * the event loop waits for (docs/design.md, "The store"). A batch naming a delivery twice is
+   * recorded in turn, as `record` would.
+   */
   recordMany(records: readonly AttemptRecord[]): void {
     inTransaction(this.db, () => {
-      for (const r of records) this.record(r.id, r.result, r.next);
+      const batch = this.recordBatch;
+      if (batch === null) {
+        for (const r of records) this.record(r.id, r.result, r.next);
+        return;
+      }
+      for (const part of withoutRepeats(records)) {
+        batch.run(
+          JSON.stringify(
+            part.map((r) => ({
+              id: r.id,
+              at: r.result.at,
+              status_code: r.result.statusCode,
+              error: r.result.error,
+              duration_ms: Math.round(r.result.durationMs),
+              status: r.next.status,
+              next_attempt_at: r.next.nextAttemptAt ?? null,
+            })),
+          ),
+        );
+      }
     });
   }
 
@@ -296,4 +342,25 @@ export class DeliveryRepo {
     }
     return counts;
   }
+}
+
+/**
+ * The records in runs where no delivery appears twice (in order): one statement numbers each
+ * delivery's attempt once, so a second record of the same delivery goes in the next run.
+ */
+function withoutRepeats(records: readonly AttemptRecord[]): AttemptRecord[][] {
+  const runs: AttemptRecord[][] = [];
+  let run: AttemptRecord[] = [];
+  let ids = new Set<number>();
+  for (const r of records) {
+    if (ids.has(r.id)) {
+      runs.push(run);
+      run = [];
+      ids = new Set();
+    }
+    run.push(r);
+    ids.add(r.id);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
 }

@@ -68,6 +68,71 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
     ]);
   });
 
+  it('records a batch of attempts as one record each would, and none if one of them fails', () => {
+    const hook = store.subscriptions.create(
+      { locationId, kind: 'rest_hook', event: 'call.missed', targetUrl: 'https://example.com/h' },
+      new Date(now),
+    );
+    const missed = syntheticEvents(40, { locationId }).filter((e) => e.event === 'call.missed');
+    for (const event of missed) store.events.append(locationId, event, { now });
+    const [a, b, c] = store.deliveries
+      .laneDue(hook.id, now, 10, new Set())
+      .sort((x, y) => x.eventSeq - y.eventSeq);
+    const failedOnce = { at: now, statusCode: 503, error: 'HTTP 503', durationMs: 30.6 };
+    const deliveredAt = { at: now + 5, statusCode: 200, error: null, durationMs: 4 };
+    store.deliveries.record(c.id, failedOnce, { status: 'failed' });
+    store.deliveries.recordMany([
+      { id: a.id, result: failedOnce, next: { status: 'pending', nextAttemptAt: now + 1000 } },
+      { id: b.id, result: deliveredAt, next: { status: 'delivered' } },
+      // The same delivery again in one batch: its second attempt, as `record` twice would.
+      { id: a.id, result: deliveredAt, next: { status: 'delivered' } },
+      // No longer pending: the attempt is kept, the status is not changed.
+      { id: c.id, result: deliveredAt, next: { status: 'delivered' } },
+      // Gone (pruned): nothing to record.
+      { id: 987_654, result: deliveredAt, next: { status: 'delivered' } },
+    ]);
+    const historyOf = (seq: number) => store.deliveries.history(locationId, seq)[0];
+    expect(historyOf(a.eventSeq)).toEqual({
+      id: a.id,
+      subscriptionId: hook.id,
+      status: 'delivered',
+      attempts: [
+        { attempt: 1, at: now, statusCode: 503, error: 'HTTP 503', durationMs: 31 },
+        { attempt: 2, at: now + 5, statusCode: 200, error: null, durationMs: 4 },
+      ],
+    });
+    expect(historyOf(b.eventSeq)).toMatchObject({
+      status: 'delivered',
+      attempts: [{ attempt: 1, at: now + 5, statusCode: 200 }],
+    });
+    expect(historyOf(c.eventSeq)).toMatchObject({
+      status: 'failed',
+      attempts: [
+        { attempt: 1, statusCode: 503 },
+        { attempt: 2, statusCode: 200 },
+      ],
+    });
+    expect(store.deliveries.countsByStatus()).toMatchObject({ delivered: 2, failed: 1 });
+
+    // An attempt number already taken: the batch fails, and so does all of it.
+    const [d, e] = store.deliveries.laneDue(hook.id, now, 10, new Set());
+    store.db
+      .prepare(
+        'INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, duration_ms) VALUES (?, 1, ?, 0)',
+      )
+      .run(e.id, now);
+    expect(() =>
+      store.transaction(() =>
+        store.deliveries.recordMany([
+          { id: d.id, result: deliveredAt, next: { status: 'delivered' } },
+          { id: e.id, result: deliveredAt, next: { status: 'delivered' } },
+        ]),
+      ),
+    ).toThrow();
+    expect(historyOf(d.eventSeq)).toMatchObject({ status: 'pending', attempts: [] });
+    expect(historyOf(e.eventSeq)).toMatchObject({ status: 'pending', attempts: [{ attempt: 1 }] });
+  });
+
   it('pages the feed newest first with the filters in SQL, and a cursor that sees every row once', () => {
     const events = syntheticEvents(60, { locationId });
     for (const event of events) store.events.append(locationId, event, { now });
