@@ -54,7 +54,10 @@ export class EventOutbox {
   /** Postgres: wake the other instances' delivery workers (bridge/cluster/peerWakeups.ts). */
   private readonly notify: SqlStatement | null;
 
-  constructor(db: SqlDatabase, options: { scanCap?: number } = {}) {
+  constructor(
+    private readonly db: SqlDatabase,
+    options: { scanCap?: number } = {},
+  ) {
     // Sent at the commit of the caller's transaction, so a woken instance finds the rows.
     this.notify =
       db.dialect === 'postgres'
@@ -110,15 +113,17 @@ export class EventOutbox {
     if (inserted === undefined) return null;
     const seq = Number(inserted.seq);
     if (suppressed) return seq;
+    // Nothing reads what the deliveries' inserts and the NOTIFY answer: on Postgres they go
+    // without a wait for their round trips (`SqlDatabase.send`; docs/design.md, "The store").
     const enqueue = this.sql.enqueue;
     let enqueued = 0;
     for (const sub of this.subscriptionsFor(locationId, event.event, options.subscriptions)) {
       if (matchesFilters(event, sub.filters)) {
-        enqueue.run(locationId, seq, sub.id, options.now, options.now);
+        this.db.send(enqueue, locationId, seq, sub.id, options.now, options.now);
         enqueued++;
       }
     }
-    if (enqueued > 0) this.notify?.get();
+    if (enqueued > 0 && this.notify) this.db.send(this.notify);
     return seq;
   }
 

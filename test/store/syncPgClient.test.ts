@@ -75,6 +75,51 @@ describe('the synchronous Postgres driver', () => {
     expect(db.prepare('SELECT id FROM t WHERE id = 21').get()).toEqual({ id: 21 });
   });
 
+  it('runs a statement sent without a wait in its turn inside the transaction', () => {
+    const insert = db.prepare('INSERT INTO t (id, label) VALUES (?, ?)');
+    const count = db.prepare('SELECT COUNT(*) AS n FROM t WHERE id BETWEEN 30 AND 39');
+    db.transaction(() => {
+      for (let id = 30; id < 35; id++) db.send(insert, id, `sent ${id}`);
+      // The next query's answer comes after the statements sent before it.
+      expect(count.get()).toEqual({ n: 5 });
+      db.send(insert, 35, 'sent 35');
+    });
+    expect(count.get()).toEqual({ n: 6 });
+  });
+
+  it('fails the transaction with the error of a statement sent without a wait, at its next query or its COMMIT', () => {
+    const insert = db.prepare('INSERT INTO t (id, label) VALUES (?, ?)');
+    insert.run(40, 'taken');
+    const ours = db.prepare('SELECT id FROM t WHERE id BETWEEN 41 AND 49 ORDER BY id');
+    for (const failAt of ['next query', 'commit'] as const) {
+      let caught: unknown;
+      try {
+        db.transaction(() => {
+          db.send(insert, 41, null);
+          db.send(insert, 42, 'taken'); // a unique violation
+          db.send(insert, 43, null); // not run: the transaction has failed
+          if (failAt === 'next query') ours.all();
+        });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(PostgresError);
+      expect((caught as PostgresError).code).toBe('23505');
+      expect(db.isTransaction).toBe(false);
+      // Nothing of it stored, and the error is not the answer to a later query.
+      expect(ours.all()).toEqual([]);
+    }
+    db.transaction(() => db.send(insert, 44, null));
+    expect(ours.all()).toEqual([{ id: 44 }]);
+  });
+
+  it('runs a statement sent outside a transaction at once, its error thrown there', () => {
+    const insert = db.prepare('INSERT INTO t (id, label) VALUES (?, ?)');
+    db.send(insert, 50, 'fifty');
+    expect(() => db.send(insert, 51, 'fifty')).toThrow(PostgresError);
+    expect(db.prepare('SELECT id FROM t WHERE id >= 50 AND id < 60').all()).toEqual([{ id: 50 }]);
+  });
+
   it('gives up on a lock held elsewhere after the lock timeout instead of blocking the thread for ever', () => {
     const holder = new PostgresDatabase(url);
     const impatient = new PostgresDatabase(url, {

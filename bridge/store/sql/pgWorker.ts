@@ -55,10 +55,48 @@ export function pgWorkerMain(data: {
 
   type Request =
     | { op: 'connect'; config: import('pg').ClientConfig }
-    | { op: 'query'; name: string | null; text: string; params: unknown[] }
+    | { op: 'query' | 'send'; name: string | null; text: string; params: unknown[] }
     | { op: 'close' };
 
+  // The last statement sent without a wait for its answer (`send`; the client runs its queries
+  // in order, so it settles last), and the first error among them not yet reported: the next
+  // query's answer is that error.
+  let sending: Promise<void> = Promise.resolve();
+  let sendError: unknown = null;
+  const run = (
+    c: import('pg').Client,
+    request: { name: string | null; text: string; params: unknown[] },
+  ) =>
+    c.query({
+      ...(request.name ? { name: request.name } : {}),
+      text: request.text,
+      values: request.params.map(toBuffer),
+    });
+
+  /**
+   * A statement nobody waits for: run on the transaction's connection, never on a new one (a
+   * reconnect would run it outside the transaction, committed on its own). After an error the
+   * rest are not run: the transaction has failed and its next query will say so.
+   */
+  const send = (request: { name: string | null; text: string; params: unknown[] }) => {
+    if (sendError !== null) return;
+    if (client === null || broken) {
+      sendError = new Error('The Postgres connection was lost in the middle of a transaction.');
+      return;
+    }
+    sending = run(client, request).then(
+      () => undefined,
+      (error: unknown) => {
+        sendError ??= error;
+      },
+    );
+  };
+
   data.port.on('message', (request: Request) => {
+    if (request.op === 'send') {
+      send(request);
+      return;
+    }
     void (async () => {
       try {
         if (request.op === 'connect') {
@@ -67,11 +105,17 @@ export function pgWorkerMain(data: {
           reply({ ok: true });
         } else if (request.op === 'query') {
           const c = await connected();
-          const result = await c.query({
-            ...(request.name ? { name: request.name } : {}),
-            text: request.text,
-            values: request.params.map(toBuffer),
-          });
+          // Queued behind the sends (the client runs its queries in order); answered once they
+          // are done, with the first of their errors if one failed.
+          const answer = run(c, request);
+          await sending;
+          const failed = sendError;
+          sendError = null;
+          if (failed !== null) {
+            await answer.catch(() => undefined);
+            throw failed;
+          }
+          const result = await answer;
           const results = Array.isArray(result) ? result : [result];
           const last = results[results.length - 1];
           reply({ ok: true, rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 });

@@ -11,6 +11,8 @@ export class PostgresDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
   private readonly client: SyncPgClient;
   private readonly names = new Map<string, string>();
+  /** Each statement handed out: its text and name, for `send`. */
+  private readonly prepared = new WeakMap<SqlStatement, { text: string; name: string }>();
   private inTransaction = false;
 
   constructor(
@@ -36,11 +38,27 @@ export class PostgresDatabase implements SqlDatabase {
       this.names.set(pgText, name);
     }
     const query = (params: SqlValue[]) => this.client.query(pgText, params, name);
-    return {
+    const statement: SqlStatement = {
       run: (...params) => ({ changes: query(params).rowCount }),
       get: (...params) => query(params).rows[0] as SqlRow | undefined,
       all: (...params) => query(params).rows as SqlRow[],
     };
+    this.prepared.set(statement, { text: pgText, name });
+    return statement;
+  }
+
+  /**
+   * Inside a transaction: sent without waiting (`SyncPgClient.send`). Its error, if any, is the
+   * answer to the transaction's next statement, at the latest its COMMIT, so the transaction
+   * fails with it. Outside one there is no later statement bound to report it: `run`.
+   */
+  send(statement: SqlStatement, ...params: SqlValue[]): void {
+    const prepared = this.prepared.get(statement);
+    if (!this.inTransaction || prepared === undefined) {
+      statement.run(...params);
+      return;
+    }
+    this.client.send(prepared.text, params, prepared.name);
   }
 
   exec(text: string): void {

@@ -30,6 +30,14 @@ export interface SqlDatabase {
   /** Inside `transaction(…)` (or a BEGIN of the caller's). */
   readonly isTransaction: boolean;
   prepare(text: string): SqlStatement;
+  /**
+   * Run a statement (one of this database's) whose result nobody reads: an insert or update
+   * inside a transaction. On Postgres, inside a transaction, it is sent without waiting for its
+   * answer, so the event loop does not wait for its round trip; if it fails, the transaction's
+   * next statement or its COMMIT throws its error (the transaction fails, as if `run` had
+   * thrown). Elsewhere, and on SQLite, it is `run`.
+   */
+  send(statement: SqlStatement, ...params: SqlValue[]): void;
   /** Run statements without parameters (several, separated by `;`). */
   exec(text: string): void;
   /**

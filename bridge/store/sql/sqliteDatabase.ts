@@ -1,5 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { SqlDatabase, SqlStatement } from './sqlDatabase';
+import type { SqlDatabase, SqlStatement, SqlValue } from './sqlDatabase';
 import { WalCheckpointer } from './walCheckpointer';
 
 /**
@@ -49,6 +49,10 @@ export class SqliteDatabase implements SqlDatabase {
       if (this.statements.size < MAX_CACHED_STATEMENTS) this.statements.set(text, statement);
     }
     return statement;
+  }
+
+  send(statement: SqlStatement, ...params: SqlValue[]): void {
+    statement.run(...params);
   }
 
   exec(text: string): void {

@@ -122,6 +122,17 @@ export class SyncPgClient {
     return { rows: reply.rows ?? [], rowCount: reply.rowCount ?? 0 };
   }
 
+  /**
+   * A statement whose answer nobody waits for: posted to the worker, which runs it in turn
+   * (the connection runs its statements in order) while this thread goes on. Its error is kept
+   * by the worker and given as the answer to the next `query`, whatever that query's own
+   * answer (the caller's transaction is then aborted, and its COMMIT would only roll back).
+   */
+  send(text: string, params: readonly unknown[], name: string | null = null): void {
+    if (!this.open) throw new Error('The Postgres store is closed.');
+    this.port.postMessage({ op: 'send', name, text, params });
+  }
+
   close(): void {
     if (!this.open) return;
     try {
