@@ -7,6 +7,7 @@ import { recordUrl } from '../http/callRecordView';
 import type { BridgeMetrics } from '../metrics';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { SubscriptionCache } from '../store/outbox';
+import type { SqlDialect } from '../store/sql/sqlDatabase';
 import type { Location } from '../store/locations';
 import type { CallEnricher, EnrichmentDecision } from './callEnricher';
 
@@ -100,7 +101,8 @@ export class LocationIngest implements PollerStore {
     const calls = eventsByCall(events);
     const budget = this.options.batchBudgetMs;
     const clock = this.options.clock ?? (() => performance.now());
-    let size = INGEST_BATCH_CALLS;
+    const bounds = INGEST_BATCH_BOUNDS[this.store.db.dialect];
+    let size = budget === undefined ? INGEST_BATCH_CALLS : bounds.first;
     let at = 0;
     do {
       if (at > 0) await yieldToLoop();
@@ -108,7 +110,7 @@ export class LocationIngest implements PollerStore {
       at += size;
       const started = budget === undefined ? 0 : clock();
       this.storeBatch(batch, source, at >= calls.length);
-      if (budget !== undefined) size = nextBatchCalls(size, clock() - started, budget);
+      if (budget !== undefined) size = nextBatchCalls(size, clock() - started, budget, bounds.min);
     } while (at < calls.length);
   }
 
@@ -236,12 +238,31 @@ export const INGEST_BATCH_BUDGET_MS = 10;
  * on a machine at load 15 one-call batches spent 18 % of the bridge's CPU in `COMMIT`); when
  * time allows they grow again, at most doubling each time.
  */
-export function nextBatchCalls(size: number, elapsedMs: number, budgetMs: number): number {
+export function nextBatchCalls(
+  size: number,
+  elapsedMs: number,
+  budgetMs: number,
+  minCalls = INGEST_MIN_BATCH_CALLS,
+): number {
   const fitting = Math.floor((size * budgetMs) / Math.max(elapsedMs, 0.01));
-  return Math.max(INGEST_MIN_BATCH_CALLS, Math.min(INGEST_BATCH_CALLS, size * 2, fitting));
+  return Math.max(minCalls, Math.min(INGEST_BATCH_CALLS, size * 2, fitting));
 }
 
 export const INGEST_MIN_BATCH_CALLS = 8;
+
+/**
+ * Where a budgeted ingest's batches start, and the least they shrink to, by store. SQLite: the
+ * first batch is the most (`INGEST_BATCH_CALLS`, ~25 ms) and the least is
+ * `INGEST_MIN_BATCH_CALLS`. Postgres: every statement is a round trip the event loop waits for
+ * (~0.25 ms; a stored call is a dozen of them, several ms), so 40 calls held the loop for
+ * 100–290 ms and 8 for over 50 ms (BENCHMARKS.md, "Issue 16 on Postgres"); a COMMIT there is
+ * one round trip, no more than one statement of a call, so the batches start small and may
+ * shrink to one call.
+ */
+export const INGEST_BATCH_BOUNDS: Record<SqlDialect, { first: number; min: number }> = {
+  sqlite: { first: INGEST_BATCH_CALLS, min: INGEST_MIN_BATCH_CALLS },
+  postgres: { first: 4, min: 1 },
+};
 
 /** Each call's events together and in their order, calls in the order they first appear. */
 export function eventsByCall(events: readonly PollerEvent[]): PollerEvent[][] {

@@ -64,12 +64,18 @@ export class FollowUpRepo {
     context: MissContext,
     event: { seq: number; createdAt: string },
   ): void {
-    this.db
-      .prepare(
+    // Nothing reads its answer: on Postgres it goes without a wait (`SqlDatabase.send`).
+    this.db.send(
+      this.db.prepare(
         `UPDATE calls SET miss_context = ?, missed_event_seq = ?, missed_event_at = ?
          WHERE location_id = ? AND call_id = ?`,
-      )
-      .run(JSON.stringify(context), event.seq, event.createdAt, locationId, callId);
+      ),
+      JSON.stringify(context),
+      event.seq,
+      event.createdAt,
+      locationId,
+      callId,
+    );
   }
 
   /**

@@ -62,7 +62,7 @@ export class PollerStateRepo {
   private readonly sql;
   private readonly known = new Map<string, KnownState>();
 
-  constructor(db: SqlDatabase) {
+  constructor(private readonly db: SqlDatabase) {
     this.sql = prepareAll(db, {
       load: 'SELECT state, revision FROM poller_states WHERE location_id = ?',
       keys: 'SELECT kind, call_key, at FROM poller_call_keys WHERE location_id = ?',
@@ -118,7 +118,7 @@ export class PollerStateRepo {
       this.writeChanges(locationId, 'finished', before.state.finished, state.finished);
     } else {
       // Nothing known of what is stored: write every key.
-      this.sql.dropAllKeys.run(locationId);
+      this.db.send(this.sql.dropAllKeys, locationId);
       this.writeChanges(locationId, 'pending', NO_KEYS, state.pending);
       this.writeChanges(locationId, 'finished', NO_KEYS, state.finished);
     }
@@ -132,10 +132,11 @@ export class PollerStateRepo {
     after: CallTimes,
   ): void {
     if (before === after) return;
+    // Nothing reads their answers: on Postgres they go without a wait (`SqlDatabase.send`).
     for (const key of before.keys())
-      if (!after.has(key)) this.sql.dropKey.run(locationId, kind, key);
+      if (!after.has(key)) this.db.send(this.sql.dropKey, locationId, kind, key);
     for (const [key, at] of after)
-      if (before.get(key) !== at) this.sql.putKey.run(locationId, kind, key, at);
+      if (before.get(key) !== at) this.db.send(this.sql.putKey, locationId, kind, key, at);
   }
 
   private readKeys(locationId: string): Record<CallKeyKind, CallTimes> {

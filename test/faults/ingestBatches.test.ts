@@ -5,11 +5,13 @@ import {
   nextBatchCalls,
   INGEST_MIN_BATCH_CALLS,
   INGEST_BATCH_CALLS,
+  INGEST_BATCH_BOUNDS,
 } from '../../bridge/ingest/locationIngest';
 import { StoreEnricher } from '../../bridge/ingest/storeEnricher';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import { initialPollerState, type PollerEvent } from '../../lib/poller/pollerState';
+import { STORE_KINDS, openTestStore } from '../store/support';
 
 /**
  * A big catch-up is stored in bounded transactions with the event loop running between them
@@ -117,5 +119,60 @@ describe('ingest batches sized to a time budget', () => {
     expect(nextBatchCalls(8, 1, 10)).toBe(16);
     expect(nextBatchCalls(10, 2, 10)).toBe(20);
     expect(nextBatchCalls(30, 0, 10)).toBe(INGEST_BATCH_CALLS);
+  });
+});
+
+/**
+ * Each store's batches (`INGEST_BATCH_BOUNDS`): on Postgres a batch's statements are each a
+ * round trip the event loop waits for, so a budgeted catch-up starts with a few calls and may
+ * shrink to one; SQLite's start at `INGEST_BATCH_CALLS` and stop at `INGEST_MIN_BATCH_CALLS`.
+ */
+describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
+  const T = Date.UTC(2026, 11, 3, 9);
+
+  it('starts its batches at the store’s first size and shrinks them to its least', async () => {
+    const { store, close } = await openTestStore(kind);
+    try {
+      const location = store.locations.create(
+        { name: 'Call centre', country: 'AU', timezone: 'Australia/Adelaide' },
+        new Date(T),
+      );
+      // Every batch takes 15 ms on this clock, half again the budget.
+      let at = 0;
+      const ingest = new LocationIngest(location, store, new StoreEnricher(), {
+        now: () => T,
+        publicUrl: () => 'http://127.0.0.1:1',
+        batchBudgetMs: 10,
+        clock: () => (at += 15),
+      });
+      const countEvents = store.db.prepare('SELECT COUNT(*) AS n FROM events');
+      const storedEvents = () => Number(countEvents.get()!.n);
+      const sizes: number[] = [];
+      const transaction = store.transaction.bind(store);
+      store.transaction = <T>(work: () => T): T => {
+        const before = storedEvents();
+        const result = transaction(work);
+        sizes.push((storedEvents() - before) / 2);
+        return result;
+      };
+      const events: PollerEvent[] = [];
+      for (let i = 0; i < 120; i++) {
+        const call = syntheticCall(i, T - 3_600_000 + i * 1000);
+        events.push({ type: 'call.ended', call }, { type: 'call.missed', call });
+      }
+      await ingest.commit(initialPollerState(T), events);
+      const { first, min } = INGEST_BATCH_BOUNDS[kind];
+      expect(sizes[0]).toBe(first);
+      expect(sizes.at(-2)).toBe(min);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(120);
+      expect(Math.max(...sizes)).toBe(first);
+      expect(INGEST_BATCH_BOUNDS.sqlite).toEqual({
+        first: INGEST_BATCH_CALLS,
+        min: INGEST_MIN_BATCH_CALLS,
+      });
+      expect(INGEST_BATCH_BOUNDS.postgres.first).toBeLessThan(INGEST_MIN_BATCH_CALLS);
+    } finally {
+      close();
+    }
   });
 });
