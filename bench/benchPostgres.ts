@@ -92,8 +92,16 @@ export async function benchPostgresDatabase(): Promise<{ url: string; drop(): vo
  * store's own connection. Nothing on SQLite (`attach` gives null).
  */
 export class RoundTrips {
+  /** Every statement, whether the event loop waited for it or not. */
   total = 0;
+  /** Of them, those sent without a wait. */
+  sent = 0;
   readonly byText = new Map<string, number>();
+
+  private count(text: string): void {
+    this.total++;
+    this.byText.set(text, (this.byText.get(text) ?? 0) + 1);
+  }
 
   static attach(db: SqlDatabase): RoundTrips | null {
     if (!(db instanceof PostgresDatabase)) return null;
@@ -102,15 +110,23 @@ export class RoundTrips {
     const client: SyncPgClient = db['client'];
     const query = client.query.bind(client);
     client.query = (text: string, params?: readonly unknown[], name?: string | null) => {
-      counter.total++;
-      counter.byText.set(text, (counter.byText.get(text) ?? 0) + 1);
+      counter.count(text);
       return query(text, params, name);
+    };
+    // Sent without a wait (`SqlDatabase.send`): still a round trip of the connection, but the
+    // event loop does not wait for it; counted apart as well.
+    const send = client.send.bind(client);
+    client.send = (text: string, params: readonly unknown[], name?: string | null) => {
+      counter.sent++;
+      counter.count(`(sent) ${text}`);
+      return send(text, params, name);
     };
     return counter;
   }
 
   reset(): void {
     this.total = 0;
+    this.sent = 0;
     this.byText.clear();
   }
 

@@ -128,6 +128,7 @@ async function pollingAt(
     const windowTo = Date.now();
     const usage = meter.stop();
     const tripsInWindow = probe.roundTrips?.total ?? null;
+    const sentInWindow = probe.roundTrips?.sent ?? 0;
     const storedInWindow = probe.eventsStored - storedBefore;
     const deliveredInWindow = (probe.deliveryOutcomes.delivered ?? 0) - deliveredBefore;
     await stopProfile(meter.stallWindows);
@@ -252,7 +253,7 @@ async function pollingAt(
               {
                 figure: 'Postgres round trips per second / per poll / per event stored',
                 value: `${round(tripsInWindow / windowSeconds)} / ${round(tripsInWindow / pollsStarted, 1)} / ${round(tripsInWindow / Math.max(1, storedInWindow), 1)}`,
-                note: 'every statement, BEGIN and COMMIT of the store in the window; the event loop waits for each (bench/benchPostgres.ts `RoundTrips`)',
+                note: `every statement, BEGIN and COMMIT of the store in the window (bench/benchPostgres.ts \`RoundTrips\`); the event loop waits for each but the ${sentInWindow} sent without a wait`,
               },
             ]),
         {

@@ -255,7 +255,11 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
       'RSS +MiB': mib(rssAfter - rssBefore),
       ...(ingestTrips === null
         ? {}
-        : { 'PG round trips': ingestTrips, 'per event': round(ingestTrips / stored, 2) }),
+        : {
+            'PG round trips': ingestTrips,
+            'per event': round(ingestTrips / stored, 2),
+            '… not waited for': probe.roundTrips!.sent,
+          }),
     };
 
     const delivery: Row[] = [];

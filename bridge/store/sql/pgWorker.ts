@@ -58,9 +58,10 @@ export function pgWorkerMain(data: {
     | { op: 'query' | 'send'; name: string | null; text: string; params: unknown[] }
     | { op: 'close' };
 
-  // The last statement sent without a wait for its answer (`send`; the client runs its queries
-  // in order, so it settles last), and the first error among them not yet reported: the next
-  // query's answer is that error.
+  // The statements sent without a wait for their answer (`send`), each issued once the one
+  // before it has answered (`pg` deprecates queueing a query behind a running one), and the
+  // first error among them not yet reported: the next query's answer is that error. `sending`
+  // never rejects.
   let sending: Promise<void> = Promise.resolve();
   let sendError: unknown = null;
   const run = (
@@ -79,17 +80,19 @@ export function pgWorkerMain(data: {
    * rest are not run: the transaction has failed and its next query will say so.
    */
   const send = (request: { name: string | null; text: string; params: unknown[] }) => {
-    if (sendError !== null) return;
-    if (client === null || broken) {
-      sendError = new Error('The Postgres connection was lost in the middle of a transaction.');
-      return;
-    }
-    sending = run(client, request).then(
-      () => undefined,
-      (error: unknown) => {
-        sendError ??= error;
-      },
-    );
+    const c = client;
+    sending = sending.then(async () => {
+      if (sendError !== null) return;
+      if (c === null || c !== client || broken) {
+        sendError = new Error('The Postgres connection was lost in the middle of a transaction.');
+        return;
+      }
+      try {
+        await run(c, request);
+      } catch (error) {
+        sendError = error;
+      }
+    });
   };
 
   data.port.on('message', (request: Request) => {
@@ -104,13 +107,13 @@ export function pgWorkerMain(data: {
           await connected();
           reply({ ok: true });
         } else if (request.op === 'query') {
-          const c = await connected();
-          // Queued behind the sends (the client runs its queries in order); answered once they
-          // are done, with the first of their errors if one failed.
-          const answer = run(c, request);
+          // After the statements sent before it; answered with the first of their errors if
+          // one failed (the query still runs: a COMMIT then rolls back, a ROLLBACK is done).
           await sending;
           const failed = sendError;
           sendError = null;
+          const c = await connected();
+          const answer = run(c, request);
           if (failed !== null) {
             await answer.catch(() => undefined);
             throw failed;
