@@ -173,18 +173,21 @@ async function pollingAt(
     );
     // Every 100 ms of the window for every location, from the polls (bench/staleness.ts).
     const locationIds = bench.locations.map((l) => l.id);
-    const staleness = stalenessSeconds(probe.polls, locationIds, {
+    const stalenessByLocation = stalenessSeconds(probe.polls, locationIds, {
       from: windowFrom,
       to: windowTo,
       watchedFrom,
       stepMs: 100,
     });
+    const staleness = stalenessByLocation.flat();
     const steadyStaleness = stalenessSeconds(probe.polls, locationIds, {
       from: secondHalf,
       to: windowTo,
       watchedFrom,
       stepMs: 100,
-    });
+    }).flat();
+    // Each location's own p95: the pooled one hides a few locations left behind.
+    const locationP95s = stalenessByLocation.map((values) => percentile(values, 95));
     const hostCpu =
       ((hostAfter.cpuMicros - hostBefore.cpuMicros) /
         1000 /
@@ -279,6 +282,11 @@ async function pollingAt(
           figure: 'steady state: staleness p50 / p95 / max s',
           value: `${q(steadyStaleness, 50, 1)} / ${q(steadyStaleness, 95, 1)} / ${q(steadyStaleness, 100, 1)}`,
           note: 'the same, second half of the window only (after the first catch-up round)',
+        },
+        {
+          figure: 'each location’s own staleness p95: worst s; locations over 6 s',
+          value: `${q(locationP95s, 100, 1)}; ${locationP95s.filter((p) => p > 6).length} of ${locationIds.length}`,
+          note: 'issue 16 asks p95 ≤ 6 s at 30 calls/min; the pooled p95 above passes with 9 of 200 never polled',
         },
         {
           figure: 'staleness as sampled before 2026-12-03: p50 / p95 / max s; steady p95',

@@ -15,7 +15,7 @@ describe('the staleness of a location over a window', () => {
       { locationId: 'a', ok: true, endedAt: 16_000, ms: 2000 },
     ];
     // At 10..15 s: since 9 s; from 16 s (the second poll ended): since 14 s.
-    expect(stalenessSeconds(polls, ['a'], window)).toEqual([1, 2, 3, 4, 5, 6, 2, 3, 4, 5]);
+    expect(stalenessSeconds(polls, ['a'], window)).toEqual([[1, 2, 3, 4, 5, 6, 2, 3, 4, 5]]);
   });
 
   it('does not count a failed poll as fresh', () => {
@@ -23,11 +23,14 @@ describe('the staleness of a location over a window', () => {
       { locationId: 'a', ok: true, endedAt: 9500, ms: 500 },
       { locationId: 'a', ok: false, endedAt: 12_000, ms: 1000 },
     ];
-    expect(stalenessSeconds(polls, ['a'], window)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(stalenessSeconds(polls, ['a'], window)).toEqual([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]);
   });
 
   it('counts a location never polled as stale since the bridge started', () => {
     const polls = [{ locationId: 'a', ok: true, endedAt: 9500, ms: 500 }];
-    expect(stalenessSeconds(polls, ['a', 'b'], { ...window, to: 12_000 })).toEqual([1, 2, 10, 11]);
+    expect(stalenessSeconds(polls, ['a', 'b'], { ...window, to: 12_000 })).toEqual([
+      [1, 2],
+      [10, 11],
+    ]);
   });
 });
