@@ -18,7 +18,8 @@ import {
   sleep,
   type Row,
 } from './report';
-import { SimHost } from './simHostClient';
+import { callLogDelaySeconds, SimHost } from './simHostClient';
+import { stalenessSeconds } from './staleness';
 
 /**
  * One bridge polling many PBXs (default 200, each its own simulator with its own API client)
@@ -37,7 +38,7 @@ import { SimHost } from './simHostClient';
 export async function locationsBench(): Promise<void> {
   const pbxs = Number(process.env.BENCH_LOCATIONS ?? 200);
   const seconds = Number(process.env.BENCH_LOCATIONS_SECONDS ?? 90);
-  const delaySeconds = Number(process.env.BENCH_CALL_LOG_DELAY_SECONDS ?? 300);
+  const delaySeconds = callLogDelaySeconds();
   const levels = (process.env.BENCH_LOCATIONS_CALLS_PER_MINUTE ?? '1,10,30')
     .split(',')
     .map(Number)
@@ -94,6 +95,7 @@ async function pollingAt(
     const { bridge, probe } = bench;
     const rssIdle = process.memoryUsage().rss;
     const started = performance.now();
+    const watchedFrom = Date.now();
     bridge.start();
     // The first round: how long until every location has polled once.
     while (new Set(probe.polls.filter((p) => p.ok).map((p) => p.locationId)).size < pbxs) {
@@ -167,11 +169,28 @@ async function pollingAt(
       samples[i]
         .filter((s) => s.lastPollAt !== null)
         .map((s) => (sampleTimes[i] - Date.parse(s.lastPollAt!)) / 1000);
-    const staleness = samples.flatMap((_, i) => stalenessAt(i));
+    const sampledStaleness = samples.flatMap((_, i) => stalenessAt(i));
     const secondHalf = (windowFrom + windowTo) / 2;
-    const steadyStaleness = samples.flatMap((_, i) =>
+    const sampledSteadyStaleness = samples.flatMap((_, i) =>
       sampleTimes[i] >= secondHalf ? stalenessAt(i) : [],
     );
+    // Every 100 ms of the window for every location, from the polls (bench/staleness.ts).
+    const locationIds = bench.locations.map((l) => l.id);
+    const stalenessByLocation = stalenessSeconds(probe.polls, locationIds, {
+      from: windowFrom,
+      to: windowTo,
+      watchedFrom,
+      stepMs: 100,
+    });
+    const staleness = stalenessByLocation.flat();
+    const steadyStaleness = stalenessSeconds(probe.polls, locationIds, {
+      from: secondHalf,
+      to: windowTo,
+      watchedFrom,
+      stepMs: 100,
+    }).flat();
+    // Each location's own p95: the pooled one hides a few locations left behind.
+    const locationP95s = stalenessByLocation.map((values) => percentile(values, 95));
     const hostCpu =
       ((hostAfter.cpuMicros - hostBefore.cpuMicros) /
         1000 /
@@ -269,12 +288,22 @@ async function pollingAt(
         {
           figure: 'staleness p50 / p95 / max s',
           value: `${q(staleness, 50, 1)} / ${q(staleness, 95, 1)} / ${q(staleness, 100, 1)}`,
-          note: 'now − last poll start, sampled every second for every location',
+          note: 'now − start of the last successful poll, every 100 ms for every location, from the poll records (bench/staleness.ts)',
         },
         {
           figure: 'steady state: staleness p50 / p95 / max s',
           value: `${q(steadyStaleness, 50, 1)} / ${q(steadyStaleness, 95, 1)} / ${q(steadyStaleness, 100, 1)}`,
           note: 'the same, second half of the window only (after the first catch-up round)',
+        },
+        {
+          figure: 'each location’s own staleness p95: worst s; locations over 6 s',
+          value: `${q(locationP95s, 100, 1)}; ${locationP95s.filter((p) => p > 6).length} of ${locationIds.length}`,
+          note: 'issue 16 asks p95 ≤ 6 s at 30 calls/min; the pooled p95 above passes with 9 of 200 never polled',
+        },
+        {
+          figure: 'staleness as sampled before 2026-12-03: p50 / p95 / max s; steady p95',
+          value: `${q(sampledStaleness, 50, 1)} / ${q(sampledStaleness, 95, 1)} / ${q(sampledStaleness, 100, 1)}; ${q(sampledSteadyStaleness, 95, 1)}`,
+          note: 'now − last poll start (failed ones too), by a 1 s timer in the bridge’s process, locations not yet polled left out',
         },
         {
           figure: 'events stored / webhooks delivered in the window',
@@ -305,7 +334,7 @@ async function pollingAt(
         {
           figure: 'bridge event-loop delay p50 / p99 / max ms',
           value: `${round(usage.loopP50Ms, 1)} / ${round(usage.loopP99Ms, 1)} / ${round(usage.loopMaxMs, 1)}`,
-          note: '',
+          note: `time-weighted p99 ${round(usage.loopP99TimeWeightedMs, 1)} ms; ${round(usage.loopPercentInStallsOver50Ms, 2)} % of the window in stalls over 50 ms (processMeter.ts)`,
         },
         {
           figure: 'bridge RSS: idle / peak MiB',

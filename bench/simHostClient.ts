@@ -164,3 +164,12 @@ class HostProcess {
     });
   }
 }
+
+/**
+ * How long after a leg ends the simulated PBXs log it (`BENCH_CALL_LOG_DELAY_SECONDS`, default
+ * 300): 3CX documents no figure, and the one reported is a 5-minute lag (docs/3cx-facts.md §6),
+ * so the poller meets late legs inside its re-read window, as it would in production.
+ */
+export function callLogDelaySeconds(): number {
+  return Number(process.env.BENCH_CALL_LOG_DELAY_SECONDS ?? 300);
+}

@@ -1,4 +1,7 @@
+import pino from 'pino';
+import type { Logger } from 'pino';
 import { CALL_EVENT_TYPES } from '../lib/callEvent';
+import { createLogger } from '../bridge/logger';
 import { DeliveryWorker } from '../bridge/delivery/deliveryWorker';
 import type { CallEnricher } from '../bridge/ingest/callEnricher';
 import { StoreEnricher } from '../bridge/ingest/storeEnricher';
@@ -25,12 +28,27 @@ import { SimHost } from './simHostClient';
  * in one poll: read the call log, settle, enrich, store events and deliveries. That poll is the
  * ingest rate. Then the delivery worker's own loop (default settings) sends every delivery to
  * receivers in the child process that answer after 0, 50 or 200 ms (three subscriptions, one
- * per event type, each at a receiver port of its own; and a mix, one receiver per delay), and
+ * per event type, each at a receiver port of its own; and a mix, one receiver per delay), the
+ * same three at one port (one origin, as a location's Zaps are: `…_one_origin`), and
  * to one subscription alone: the same deliveries, reset between variants. A slow variant is
  * measured for at most `BENCH_DELIVERY_SECONDS` (30). Last, end to end: a fresh bridge whose
  * worker runs while the catch-up poll stores, from the poll's start to the last webhook.
  */
 const START = Date.UTC(2026, 2, 2, 9, 0, 0);
+
+/**
+ * The log `npm start` keeps (bridge/cli/serveCommand.ts: `createLogger`, level `info`, JSON
+ * lines to standard output, which a log collector reads): one line per stored event
+ * (bridge/bridgeService.ts `onEvent`), ~13–15 µs of CPU each. Written to /dev/null here, the
+ * cheapest place a line can go. Without it (the bridge's silent default, and
+ * `BENCH_SERVE_LOG=0`) the bench skipped work every running bridge does.
+ */
+function serveLogger(): Logger | undefined {
+  if (process.env.BENCH_SERVE_LOG === '0') return undefined;
+  return createLogger({
+    destination: pino.destination({ dest: '/dev/null' }) as unknown as NodeJS.WritableStream,
+  });
+}
 
 interface RunResult {
   ingest: Row;
@@ -51,6 +69,11 @@ const VARIANTS: Array<{
   { name: '50', delays: [50, 50, 50] },
   { name: '200', delays: [200, 200, 200] },
   { name: 'mix 0/50/200', delays: [0, 50, 200] },
+  // A Zap's hook is at https://hooks.zapier.com (docs/api.md, `target_url`): every subscription of
+  // a location is then one target (one origin), whose cap is half the location's
+  // (bridge/delivery/fairScheduler.ts `limitsFor`).
+  { name: '0, one receiver port', delays: [0, 0, 0], oneOrigin: true },
+  { name: '50, one receiver port', delays: [50, 50, 50], oneOrigin: true },
   { name: '200, one receiver port', delays: [200, 200, 200], oneOrigin: true },
   { name: '0, one subscription', delays: [0] },
 ];
@@ -76,9 +99,14 @@ export async function throughputBench(): Promise<void> {
     results.flatMap((r) => r.delivery),
   );
   const byDelay: Record<string, number | null> = {};
-  for (const name of ['0', '50', '200'])
+  const oneOrigin: Record<string, number | null> = {};
+  for (const name of ['0', '50', '200']) {
     byDelay[name] = median(results.map((r) => r.webhooksPerSecond[name]));
+    oneOrigin[name] = median(results.map((r) => r.webhooksPerSecond[`${name}, one receiver port`]));
+  }
   recordKey('throughput.webhooks_per_second_by_receiver_ms', byDelay);
+  // The same with the three subscriptions at one origin, as a location's Zaps are.
+  recordKey('throughput.webhooks_per_second_by_receiver_ms_one_origin', oneOrigin);
 
   const endToEnd: Row[] = [];
   for (let run = 1; run <= runs; run++) {
@@ -200,7 +228,7 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
     pbxUrls: host.urls,
     receiverUrl: host.receiverUrls,
     events: CALL_EVENT_TYPES,
-    bridge: { now: () => simNow, enricher: timedEnricher },
+    bridge: { now: () => simNow, enricher: timedEnricher, logger: serveLogger() },
   });
   try {
     const { bridge, probe, locations } = bench;
@@ -304,7 +332,9 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
           'Postgres round trips of delivery (receiver 0 ms), by statement',
           probe.roundTrips.top(12, sent, 'webhook'),
         );
-      const rate = Math.round(sent / (ms / 1000));
+      const delivered = probe.deliveryOutcomes.delivered ?? 0;
+      // Delivered (2xx), not attempts finished: a refused or failed attempt is no webhook.
+      const rate = Math.round(delivered / (ms / 1000));
       webhooksPerSecond[variant.name] = rate;
       delivery.push({
         run,
@@ -313,7 +343,7 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
         deliveries: pending,
         sent,
         received,
-        delivered: probe.deliveryOutcomes.delivered ?? 0,
+        delivered,
         s: round(ms / 1000, 2),
         'webhooks/s': rate,
         'bridge CPU % of a core': round(((cpu.user + cpu.system) / 1000 / ms) * 100),
@@ -358,7 +388,7 @@ async function endToEndOnce(calls: number, run: number): Promise<Row> {
     pbxUrls: host.urls,
     receiverUrl: host.receiverUrls,
     events: CALL_EVENT_TYPES,
-    bridge: { now: () => simNow, allowPrivateTargets: true },
+    bridge: { now: () => simNow, allowPrivateTargets: true, logger: serveLogger() },
   });
   try {
     const { bridge, probe, locations } = bench;
