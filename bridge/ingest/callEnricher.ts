@@ -10,13 +10,36 @@ export interface EnrichmentDecision {
   foldInto: string | null;
 }
 
+/**
+ * What an enricher read of the store for a batch's calls at once (`readAhead`), handed back to
+ * `enrich` for each of them; its shape is the enricher's own.
+ */
+export interface EnrichmentReads {
+  readonly enricher: CallEnricher;
+}
+
 /** Adds the workflow context to a call before its events are built, reading the store. */
 export interface CallEnricher {
+  /**
+   * `reads`: what `readAhead` read for the batch this call is in; the decision is the one
+   * `enrich` would take reading the store itself at this moment.
+   */
   enrich(
     location: Location,
     call: SettledCall,
     event: CallEventType,
     now: number,
     store: BridgeStore,
+    reads?: EnrichmentReads,
   ): EnrichmentDecision;
+  /**
+   * Read what `enrich` will need for all of a batch's calls, one read per kind (on Postgres a
+   * read per call is a round trip the event loop waits for), before any of them is stored.
+   */
+  readAhead?(
+    location: Location,
+    calls: readonly SettledCall[],
+    now: number,
+    store: BridgeStore,
+  ): EnrichmentReads;
 }

@@ -103,21 +103,33 @@ export class LocationIngest implements PollerStore {
     const clock = this.options.clock ?? (() => performance.now());
     const bounds = INGEST_BATCH_BOUNDS[this.store.db.dialect];
     let size = budget === undefined ? INGEST_BATCH_CALLS : bounds.first;
+    // Read once per commit, not per batch (docs/design.md, "Round trips on the hot paths"):
+    // the location's settings (they change while the bridge runs: the CLI, the API) and its
+    // subscriptions. A subscription added while the batches are stored gets the events of the
+    // next commit on; one removed meanwhile gets nothing queued after its removal (the queueing
+    // statement checks it is active: bridge/store/outbox.ts).
+    const context: CommitContext = {
+      location: this.store.locations.get(this.location.id) ?? this.location,
+      subscriptions: new Map(),
+    };
     let at = 0;
     do {
       if (at > 0) await yieldToLoop();
       const batch = calls.slice(at, at + size).flat();
       at += size;
       const started = budget === undefined ? 0 : clock();
-      this.storeBatch(batch, source, at >= calls.length);
+      this.storeBatch(batch, source, at >= calls.length, context);
       if (budget !== undefined) size = nextBatchCalls(size, clock() - started, budget, bounds.min);
     } while (at < calls.length);
   }
 
-  private storeBatch(events: readonly PollerEvent[], source: EventSource, last: boolean): void {
+  private storeBatch(
+    events: readonly PollerEvent[],
+    source: EventSource,
+    last: boolean,
+    { location, subscriptions }: CommitContext,
+  ): void {
     const now = this.options.now();
-    // Settings change while the bridge runs (the CLI, the API): read them fresh every commit.
-    const location = this.store.locations.get(this.location.id) ?? this.location;
     const emitted: IngestedEvent[] = [];
     let followUpEvents = 0;
     this.store.transaction(() => {
@@ -142,14 +154,19 @@ export class LocationIngest implements PollerStore {
         if (e.type !== 'call.started') settled.set(e.call.call_id, e.call);
       }
       const decisions = new Map<string, EnrichmentDecision>();
-      // The location's subscriptions, read and parsed once per batch (not per event).
-      const subscriptions: SubscriptionCache = new Map();
+      // What the enrichment reads of the store, for all the batch's calls at once.
+      const reads = this.enricher.readAhead?.(
+        location,
+        correlated.map((e) => e.call),
+        now,
+        this.store,
+      );
       for (const { type, call } of correlated) {
         const settledHere = settled.get(call.call_id);
         const key = `${call.call_id}:${type === 'call.started' && settledHere !== call ? 'live' : 'ended'}`;
         let decision = decisions.get(key);
         if (decision === undefined) {
-          decision = this.enricher.enrich(location, call, type, now, this.store);
+          decision = this.enricher.enrich(location, call, type, now, this.store, reads);
           decisions.set(key, decision);
         }
         const suppressed = type === 'call.missed' && decision.foldInto !== null;
@@ -208,6 +225,13 @@ export class LocationIngest implements PollerStore {
       this.options.onEvent?.(e);
     }
   }
+}
+
+/** What every batch of one commit shares: read once per commit (`storeEvents`). */
+interface CommitContext {
+  location: Location;
+  /** The location's subscriptions by event type, read and parsed once per commit. */
+  subscriptions: SubscriptionCache;
 }
 
 /** An event a batch stored, with its call, as the follow-up and the metrics see it. */

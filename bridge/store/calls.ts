@@ -15,6 +15,7 @@ import { prepareAll } from './database';
 import { followUpStateOf, type FollowUpState } from './followUps';
 import { beforeCursor, encodeCursor } from './ids';
 import { CorruptRowError, parseStoredJson } from './storedJson';
+import { jsonRecordRows } from './sql/jsonFields';
 
 /** A call as stored: its facts, its enrichment and what the workflow wrote back. */
 export interface StoredCall {
@@ -44,6 +45,23 @@ export interface StoredCall {
 }
 
 type CallRow = Record<string, unknown>;
+
+/** One earlier miss of a number, as the repeat-miss count and the dialler cooldown read it. */
+export interface NumberMiss {
+  call_id: string;
+  number_key: string;
+  started_at: string;
+  ended_at: string | null;
+  emitted: boolean;
+}
+
+/** `missesFrom`'s question, asked for one call of a batch (`missesFromEach`). */
+export interface MissesQuestion {
+  /** The call asking: its own row is left out, and the answer is filed under it. */
+  callId: string;
+  numberKey: string;
+  sinceIso: string;
+}
 
 export class CallRepo {
   private readonly sql;
@@ -93,6 +111,17 @@ export class CallRepo {
       missesFrom: `SELECT call_id, number_key, started_at, ended_at, missed_emitted FROM calls
            WHERE location_id = ? AND number_key = ? AND missed = 1 AND started_at >= ? AND call_id != ?
            ORDER BY started_at`,
+      // `missesFrom` for many calls at once: the same conditions, one row of the JSON parameter
+      // per call (its id, number and window), each answer row tagged with the call it is for.
+      missesFromEach: (() => {
+        const q = jsonRecordRows(db.dialect, 'q', ['call_id', 'number_key', 'since']);
+        return `SELECT ${q.field('call_id')} AS asker, c.call_id, c.number_key, c.started_at, c.ended_at,
+             c.missed_emitted
+           FROM ${q.from} JOIN calls c
+             ON c.location_id = ? AND c.number_key = ${q.field('number_key')} AND c.missed = 1
+               AND c.started_at >= ${q.field('since')} AND c.call_id != ${q.field('call_id')}
+           ORDER BY asker, c.started_at`;
+      })(),
       startedBetween: `SELECT call_id, status, started_at FROM calls
            WHERE location_id = ? AND number_key IS NOT DISTINCT FROM ? AND started_at >= ? AND started_at <= ? AND direction = ?`,
       addAttempt:
@@ -220,24 +249,29 @@ export class CallRepo {
     numberKey: string,
     sinceIso: string,
     excludingCallId: string,
-  ): Array<{
-    call_id: string;
-    number_key: string;
-    started_at: string;
-    ended_at: string | null;
-    emitted: boolean;
-  }> {
+  ): NumberMiss[] {
     return (
-      this.sql.missesFrom.all(locationId, numberKey, sinceIso, excludingCallId) as Array<
-        Record<string, unknown>
-      >
-    ).map((r) => ({
-      call_id: String(r.call_id),
-      number_key: String(r.number_key),
-      started_at: String(r.started_at),
-      ended_at: r.ended_at === null ? null : String(r.ended_at),
-      emitted: Number(r.missed_emitted) === 1,
-    }));
+      this.sql.missesFrom.all(locationId, numberKey, sinceIso, excludingCallId) as CallRow[]
+    ).map(numberMissOf);
+  }
+
+  /**
+   * `missesFrom` for each of a batch's calls in one read (on Postgres one round trip instead
+   * of one per call): every question's answer, by the asking call's id, as `missesFrom` would
+   * give it at this moment.
+   */
+  missesFromEach(
+    locationId: string,
+    questions: readonly MissesQuestion[],
+  ): Map<string, NumberMiss[]> {
+    const answers = new Map<string, NumberMiss[]>(questions.map((q) => [q.callId, []]));
+    if (questions.length === 0) return answers;
+    const asked = JSON.stringify(
+      questions.map((q) => ({ call_id: q.callId, number_key: q.numberKey, since: q.sinceIso })),
+    );
+    for (const r of this.sql.missesFromEach.all(asked, locationId) as CallRow[])
+      answers.get(String(r.asker))?.push(numberMissOf(r));
+    return answers;
   }
 
   /**
@@ -268,6 +302,16 @@ export class CallRepo {
   addAttempt(locationId: string, callId: string, now: number): void {
     this.sql.addAttempt.run(new Date(now).toISOString(), locationId, callId);
   }
+}
+
+function numberMissOf(r: CallRow): NumberMiss {
+  return {
+    call_id: String(r.call_id),
+    number_key: String(r.number_key),
+    started_at: String(r.started_at),
+    ended_at: r.ended_at === null ? null : String(r.ended_at),
+    emitted: Number(r.missed_emitted) === 1,
+  };
 }
 
 /** `null` removes every custom field; a key set to `null` removes that one (docs/api.md). */

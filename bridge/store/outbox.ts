@@ -28,7 +28,7 @@ interface ActiveSubscription {
   filters: EventFilters | null;
 }
 
-/** `append`'s subscriptions read in one transaction: a fresh map per transaction. */
+/** `append`'s subscriptions as read once for a commit's events: a fresh map per commit. */
 export type SubscriptionCache = Map<string, readonly ActiveSubscription[]>;
 
 interface EventRow {
@@ -58,7 +58,8 @@ export class EventOutbox {
     private readonly db: SqlDatabase,
     options: { scanCap?: number } = {},
   ) {
-    // Sent at the commit of the caller's transaction, so a woken instance finds the rows.
+    // Sent with the commit of the caller's transaction, once (`atCommit`), so a woken
+    // instance finds the rows.
     this.notify =
       db.dialect === 'postgres'
         ? db.prepare(`SELECT pg_notify('${DELIVERIES_CHANNEL}', '')`)
@@ -77,8 +78,11 @@ export class EventOutbox {
          ON CONFLICT (location_id, id) DO NOTHING RETURNING seq`,
       subscriptionsFor:
         'SELECT id, filters FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL',
+      // Only while the subscription is active: the subscriptions are read once per ingest
+      // commit (bridge/ingest/locationIngest.ts), and one removed since queues nothing more.
       enqueue: `INSERT INTO deliveries (location_id, event_seq, subscription_id, status, next_attempt_at, created_at)
-       VALUES (?, ?, ?, 'pending', ?, ?)`,
+       SELECT location_id, CAST(? AS BIGINT), id, 'pending', CAST(? AS BIGINT), CAST(? AS BIGINT)
+       FROM subscriptions WHERE id = ? AND location_id = ? AND removed_at IS NULL`,
       get: 'SELECT seq, type, payload, suppressed, suppressed_reason, created_at FROM events WHERE location_id = ? AND id = ?',
     });
   }
@@ -91,8 +95,8 @@ export class EventOutbox {
       suppressedReason?: string | null;
       now: number;
       /**
-       * The subscriptions already read in this transaction, by location and event type: a
-       * batch of events reads and parses each location's once (they cannot change inside it).
+       * The subscriptions already read, by location and event type: an ingest commit reads
+       * and parses each location's once for all its batches (bridge/ingest/locationIngest.ts).
        */
       subscriptions?: SubscriptionCache;
     },
@@ -119,11 +123,11 @@ export class EventOutbox {
     let enqueued = 0;
     for (const sub of this.subscriptionsFor(locationId, event.event, options.subscriptions)) {
       if (matchesFilters(event, sub.filters)) {
-        this.db.send(enqueue, locationId, seq, sub.id, options.now, options.now);
+        this.db.send(enqueue, seq, options.now, options.now, sub.id, locationId);
         enqueued++;
       }
     }
-    if (enqueued > 0 && this.notify) this.db.send(this.notify);
+    if (enqueued > 0 && this.notify) this.db.atCommit(this.notify);
     return seq;
   }
 

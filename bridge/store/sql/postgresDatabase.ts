@@ -14,6 +14,8 @@ export class PostgresDatabase implements SqlDatabase {
   /** Each statement handed out: its text and name, for `send`. */
   private readonly prepared = new WeakMap<SqlStatement, { text: string; name: string }>();
   private inTransaction = false;
+  /** The statements to run with this transaction's COMMIT (`atCommit`), by text. */
+  private readonly atCommitTexts = new Set<string>();
 
   constructor(
     readonly url: string,
@@ -61,6 +63,15 @@ export class PostgresDatabase implements SqlDatabase {
     this.client.send(prepared.text, params, prepared.name);
   }
 
+  atCommit(statement: SqlStatement): void {
+    const prepared = this.prepared.get(statement);
+    if (!this.inTransaction || prepared === undefined) {
+      statement.run();
+      return;
+    }
+    this.atCommitTexts.add(prepared.text);
+  }
+
   exec(text: string): void {
     this.client.query(text);
   }
@@ -69,9 +80,12 @@ export class PostgresDatabase implements SqlDatabase {
     if (this.inTransaction) return work();
     this.client.query('BEGIN');
     this.inTransaction = true;
+    this.atCommitTexts.clear();
     try {
       const result = work();
-      this.client.query('COMMIT');
+      // One simple query, one round trip: the statements asked for at commit, then COMMIT (if
+      // one fails, COMMIT does not run and the transaction rolls back below).
+      this.client.query([...this.atCommitTexts, 'COMMIT'].join('; '));
       return result;
     } catch (error) {
       if (this.client.isOpen) {
@@ -84,6 +98,7 @@ export class PostgresDatabase implements SqlDatabase {
       throw error;
     } finally {
       this.inTransaction = false;
+      this.atCommitTexts.clear();
     }
   }
 

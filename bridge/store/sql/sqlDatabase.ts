@@ -38,6 +38,13 @@ export interface SqlDatabase {
    * thrown). Elsewhere, and on SQLite, it is `run`.
    */
   send(statement: SqlStatement, ...params: SqlValue[]): void;
+  /**
+   * Run a statement without parameters once, when the transaction commits, however many times
+   * it is asked for in the transaction (a wake-up for other instances: one per transaction is
+   * what they get anyway). On Postgres it goes with the COMMIT, in the same round trip. Outside
+   * a transaction it runs at once; a transaction rolled back runs none.
+   */
+  atCommit(statement: SqlStatement): void;
   /** Run statements without parameters (several, separated by `;`). */
   exec(text: string): void;
   /**

@@ -55,6 +55,14 @@ export class SqliteDatabase implements SqlDatabase {
     statement.run(...params);
   }
 
+  /** The statements to run before this transaction's COMMIT (`atCommit`). */
+  private readonly atCommitStatements = new Set<SqlStatement>();
+
+  atCommit(statement: SqlStatement): void {
+    if (this.raw.isTransaction) this.atCommitStatements.add(statement);
+    else statement.run();
+  }
+
   exec(text: string): void {
     this.raw.exec(text);
   }
@@ -65,13 +73,17 @@ export class SqliteDatabase implements SqlDatabase {
     if (this.checkpointer === null && this.options.checkpointInWorker !== undefined)
       this.checkpointer = new WalCheckpointer(this.raw, this.options.checkpointInWorker);
     this.raw.exec('BEGIN IMMEDIATE');
+    this.atCommitStatements.clear();
     try {
       const result = work();
+      for (const statement of this.atCommitStatements) statement.run();
       this.raw.exec('COMMIT');
       return result;
     } catch (error) {
       this.raw.exec('ROLLBACK');
       throw error;
+    } finally {
+      this.atCommitStatements.clear();
     }
   }
 
