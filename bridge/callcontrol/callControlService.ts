@@ -8,7 +8,7 @@ import { isJournalCallId } from '../journal/journalCallId';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { Location } from '../store/locations';
 import { CallIdIndex } from './callIdIndex';
-import { CallLinkRepo } from './callLinks';
+import { CallLinkRepo, type CallLink } from './callLinks';
 import { CallControlMetrics } from './callControlMetrics';
 import {
   DEFAULT_STREAM_TIMING,
@@ -196,14 +196,31 @@ export class CallControlService {
     const index = this.indexes.get(locationId);
     if (!index || events.length === 0 || !this.listens(locationId)) return events;
     const now = this.options.now();
+    const linked = events.filter(
+      ({ call }) => !isJournalCallId(call.call_id) && index.callIdsOf(call.call_id).length > 0,
+    );
+    // The links of all the events' call numbers in one read; a number linked in this loop is
+    // read again (the link just made is its newest), so each call sees what a read of its own
+    // would have seen.
+    const known = this.links.findEach(
+      locationId,
+      linked.flatMap(({ call }) => index.callIdsOf(call.call_id)),
+      now,
+    );
+    const linkedHere = new Set<number>();
     const rewrites = new Map<string, string>();
     for (const { call } of events) {
       if (rewrites.has(call.call_id) || isJournalCallId(call.call_id)) continue;
       let target = call.call_id;
       for (const pbxCallId of index.callIdsOf(call.call_id)) {
-        const link = this.links.find(locationId, pbxCallId, now);
+        const link = linkedHere.has(pbxCallId)
+          ? this.links.find(locationId, pbxCallId, now)
+          : (known.get(pbxCallId) ?? null);
         if (link) target = link.callId;
-        else this.links.insert(locationId, pbxCallId, call.call_id, now);
+        else {
+          this.links.insert(locationId, pbxCallId, call.call_id, now);
+          linkedHere.add(pbxCallId);
+        }
       }
       rewrites.set(call.call_id, target);
     }
@@ -211,15 +228,25 @@ export class CallControlService {
       const id = rewrites.get(e.call.call_id);
       return id && id !== e.call.call_id ? { type: e.type, call: { ...e.call, call_id: id } } : e;
     });
-    for (const e of out) if (e.type === 'call.ended') this.checkVerdict(locationId, e);
+    // The links of the calls the call log says were answered, in one read after all the
+    // links above were made.
+    const answered = out.filter((e) => e.type === 'call.ended' && !isMissOutcome(e));
+    const linksOf = this.links.ofCallEach(
+      locationId,
+      answered.map((e) => e.call.call_id),
+    );
+    for (const e of answered) this.checkVerdict(locationId, e, linksOf.get(e.call.call_id) ?? []);
     return out;
   }
 
   /** The call log's outcome against the stream's fast verdict (docs/api.md "Where events come from"). */
-  private checkVerdict(locationId: string, event: PollerEvent): void {
+  private checkVerdict(
+    locationId: string,
+    event: PollerEvent,
+    links: readonly CallLink[],
+  ): void {
     const { call } = event;
-    if (call.outcome === 'missed' || call.outcome === 'abandoned') return;
-    const links = this.links.ofCall(locationId, call.call_id);
+    if (isMissOutcome(event)) return;
     if (!links.some((l) => l.fastVerdict === 'missed')) return;
     if (!this.links.markContradicted(locationId, call.call_id)) return;
     this.metrics.contradiction();
@@ -234,4 +261,9 @@ export class CallControlService {
       'the call log contradicts the stream’s fast call.missed: subscribers already have it; the call record now shows the call log’s outcome',
     );
   }
+}
+
+/** The call log reports the call unanswered: nothing for a fast `call.missed` to contradict. */
+function isMissOutcome({ call }: PollerEvent): boolean {
+  return call.outcome === 'missed' || call.outcome === 'abandoned';
 }

@@ -1,4 +1,5 @@
-import type { SqlDatabase } from '../store/sql/sqlDatabase';
+import { bySqlDialect, type SqlDatabase } from '../store/sql/sqlDatabase';
+import { jsonListRows } from '../store/sql/jsonFields';
 
 /**
  * Which event call id a PBX call number stands for (table `callcontrol_calls`).
@@ -38,6 +39,35 @@ export class CallLinkRepo {
     return row ? toLink(row) : null;
   }
 
+  /**
+   * `find` for many call numbers in one read (on Postgres one round trip, not one per number):
+   * the newest recent link of each, by call number (none: absent).
+   */
+  findEach(
+    locationId: string,
+    pbxCallIds: readonly number[],
+    now: number,
+  ): Map<number, CallLink> {
+    const found = new Map<number, CallLink>();
+    if (pbxCallIds.length === 0) return found;
+    const numbers = bySqlDialect(this.db, {
+      sqlite: 'SELECT CAST(value AS INTEGER) FROM json_each(?)',
+      postgres: 'SELECT CAST(value AS BIGINT) FROM json_array_elements_text(?::json) AS value',
+    });
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM callcontrol_calls WHERE location_id = ? AND seen_at >= ?
+           AND pbx_call_id IN (${numbers})
+         ORDER BY pbx_call_id, seen_at DESC`,
+      )
+      .all(locationId, now - RECENT_MS, JSON.stringify([...new Set(pbxCallIds)])) as Row[];
+    for (const row of rows) {
+      const link = toLink(row);
+      if (!found.has(link.pbxCallId)) found.set(link.pbxCallId, link);
+    }
+    return found;
+  }
+
   /** Every link of one event call id. */
   ofCall(locationId: string, callId: string): CallLink[] {
     return (
@@ -47,14 +77,38 @@ export class CallLinkRepo {
     ).map(toLink);
   }
 
+  /** `ofCall` for many call ids in one read: their links, by call id (none: absent). */
+  ofCallEach(locationId: string, callIds: readonly string[]): Map<string, CallLink[]> {
+    const found = new Map<string, CallLink[]>();
+    if (callIds.length === 0) return found;
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM callcontrol_calls WHERE location_id = ?
+           AND call_id IN (${jsonListRows(this.db.dialect)})`,
+      )
+      .all(locationId, JSON.stringify([...new Set(callIds)])) as Row[];
+    for (const row of rows) {
+      const link = toLink(row);
+      const of = found.get(link.callId);
+      if (of) of.push(link);
+      else found.set(link.callId, [link]);
+    }
+    return found;
+  }
+
   /** Link a call number to an event call id (kept if it exists). */
   insert(locationId: string, pbxCallId: number, callId: string, now: number): void {
-    this.db
-      .prepare(
+    // Nothing reads its answer: in a transaction on Postgres it goes without a wait.
+    this.db.send(
+      this.db.prepare(
         `INSERT INTO callcontrol_calls (location_id, pbx_call_id, call_id, seen_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (location_id, pbx_call_id, call_id) DO NOTHING`,
-      )
-      .run(locationId, pbxCallId, callId, now);
+      ),
+      locationId,
+      pbxCallId,
+      callId,
+      now,
+    );
   }
 
   setFastVerdict(locationId: string, callId: string, verdict: string): void {

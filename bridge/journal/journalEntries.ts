@@ -2,7 +2,7 @@ import type { SqlDatabase } from '../store/sql/sqlDatabase';
 import type { SettledCall } from '../../lib/settledCall';
 import { settledCallSchema } from '../schemas/callEvent';
 import { prepareAll } from '../store/database';
-import { jsonListRows } from '../store/sql/jsonFields';
+import { jsonListRows, jsonRecordRows } from '../store/sql/jsonFields';
 import { parseStoredJson } from '../store/storedJson';
 
 /**
@@ -48,6 +48,22 @@ export class JournalEntryRepo {
            WHERE location_id = ? AND number_key IS NOT DISTINCT FROM ? AND started_at >= ? AND started_at <= ?
              AND direction = ? AND status = 'released'
              AND (matched_call_id IS NULL OR matched_call_id = ?)`,
+      // `releasedBetween` for many poller calls at once: the same conditions, one row of the
+      // JSON parameter per call, each answer row tagged with the call it is for.
+      releasedBetweenEach: (() => {
+        const q = jsonRecordRows(db.dialect, 'q', [
+          'claimable_by',
+          'direction',
+          'number_key',
+          'from_iso',
+          'to_iso',
+        ]);
+        return `SELECT ${q.field('claimable_by')} AS asker, j.* FROM ${q.from} JOIN journal_entries j
+             ON j.location_id = ? AND j.number_key IS NOT DISTINCT FROM ${q.field('number_key')}
+               AND j.started_at >= ${q.field('from_iso')} AND j.started_at <= ${q.field('to_iso')}
+               AND j.direction = ${q.field('direction')} AND j.status = 'released'
+               AND (j.matched_call_id IS NULL OR j.matched_call_id = ${q.field('claimable_by')})`;
+      })(),
       claim: 'UPDATE journal_entries SET matched_call_id = ? WHERE location_id = ? AND call_id = ?',
       resolve: `UPDATE journal_entries SET status = ?, events_call_id = ?,
            matched_call_id = COALESCE(?, matched_call_id), resolved_at = ?
@@ -119,6 +135,39 @@ export class JournalEntryRepo {
         query.claimableBy,
       ) as Row[]
     ).map(toEntry);
+  }
+
+  /**
+   * `releasedBetween` for each of a batch's poller calls in one read (on Postgres one round
+   * trip, not one per call): each question's answer by its `claimableBy`, as `releasedBetween`
+   * would give it at this moment.
+   */
+  releasedBetweenEach(
+    locationId: string,
+    questions: ReadonlyArray<{
+      direction: string;
+      numberKey: string | null;
+      fromIso: string;
+      toIso: string;
+      claimableBy: string;
+    }>,
+  ): Map<string, StoredJournalEntry[]> {
+    const answers = new Map<string, StoredJournalEntry[]>(
+      questions.map((q) => [q.claimableBy, []]),
+    );
+    if (questions.length === 0) return answers;
+    const asked = JSON.stringify(
+      questions.map((q) => ({
+        claimable_by: q.claimableBy,
+        direction: q.direction,
+        number_key: q.numberKey,
+        from_iso: q.fromIso,
+        to_iso: q.toIso,
+      })),
+    );
+    for (const row of this.sql.releasedBetweenEach.all(asked, locationId) as Row[])
+      answers.get(String(row.asker))?.push(toEntry(row));
+    return answers;
   }
 
   /** Its events went out under `eventsCallId`; `matchedCallId` when that is a poller call's. */

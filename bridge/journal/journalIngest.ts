@@ -133,21 +133,40 @@ export class JournalIngest {
     locationId: string,
     events: readonly PollerEvent[],
   ): readonly PollerEvent[] {
+    const questionOf = (call: SettledCall) => ({
+      direction: call.direction,
+      numberKey: call.external_number,
+      ...sameCallWindow(call.started_at),
+      claimableBy: call.call_id,
+    });
+    // Every call's candidates in one read (the first version of each call in the events); an
+    // entry claimed in this loop is no longer a candidate for the others, so a call among whose
+    // candidates one was claimed reads again: each call sees what a read of its own would see.
+    const asked = new Map<string, SettledCall>();
+    for (const { call } of events)
+      if (!isJournalCallId(call.call_id) && !asked.has(call.call_id)) asked.set(call.call_id, call);
+    const readAhead = this.entries.releasedBetweenEach(
+      locationId,
+      [...asked.values()].map(questionOf),
+    );
+    const claimedHere = new Set<string>();
     const rewrites = new Map<string, string | null>();
     for (const { call } of events) {
       if (rewrites.has(call.call_id) || isJournalCallId(call.call_id)) continue;
-      const candidates = this.entries
-        .releasedBetween(locationId, {
-          direction: call.direction,
-          numberKey: call.external_number,
-          ...sameCallWindow(call.started_at),
-          claimableBy: call.call_id,
-        })
+      const ahead = asked.get(call.call_id) === call ? readAhead.get(call.call_id) : undefined;
+      const candidates = (
+        ahead === undefined || ahead.some((e) => claimedHere.has(e.callId))
+          ? this.entries.releasedBetween(locationId, questionOf(call))
+          : ahead
+      )
         .filter((e) => e.eventsCallId !== null && e.eventsCallId !== call.call_id)
         .filter((e) => isSameCall(sightingOf(call), sightingOf(e.call)))
         .map((e) => ({ entry: e, startedAt: e.call.started_at }));
       const match = closestStart(candidates, call.started_at);
-      if (match) this.entries.claim(locationId, match.entry.callId, call.call_id);
+      if (match) {
+        this.entries.claim(locationId, match.entry.callId, call.call_id);
+        claimedHere.add(match.entry.callId);
+      }
       rewrites.set(call.call_id, match?.entry.eventsCallId ?? null);
     }
     if (![...rewrites.values()].some((id) => id !== null)) return events;
