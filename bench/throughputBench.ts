@@ -468,6 +468,17 @@ class TimedEnricher implements CallEnricher {
       this.ms += performance.now() - t;
     }
   }
+  /** A batch's enrichment reads, done at once (bridge/ingest/storeEnricher.ts): timed too. */
+  readAhead(
+    ...args: Parameters<NonNullable<CallEnricher['readAhead']>>
+  ): ReturnType<NonNullable<CallEnricher['readAhead']>> {
+    const t = performance.now();
+    try {
+      return this.inner.readAhead!(...args);
+    } finally {
+      this.ms += performance.now() - t;
+    }
+  }
 }
 
 /** Time every `store.transaction` (the ingest's commit is one). */

@@ -104,9 +104,19 @@ export class FollowUpTracker {
       if (!change) changes.set(call.external_number, (change = noChange()));
       noteChange(change, call, followed, before.get(call.call_id) ?? null);
     }
+    // Every number's reads at once (a read per kind, not per number: on Postgres each read is a
+    // round trip), then each number's matches and writes: a number's writes touch only its own
+    // calls, so the numbers read before them read what they would have read after them.
+    const moved = [...this.missesMoved(location.id, changes, now)].filter(
+      ([, misses]) => misses.length > 0,
+    );
+    const calls = this.store.followUps.callsOfEach(
+      location.id,
+      moved.map(([numberKey, misses]) => ({ numberKey, sinceIso: misses[0].startedAt })),
+    );
     let events = 0;
-    for (const [numberKey, change] of changes)
-      events += this.matchNumber(location, numberKey, change, now);
+    for (const [numberKey, misses] of moved)
+      events += this.matchNumber(location, misses, calls.get(numberKey) ?? [], now);
     return events;
   }
 
@@ -145,13 +155,10 @@ export class FollowUpTracker {
    */
   private matchNumber(
     location: Location,
-    numberKey: string,
-    change: NumberChange,
+    misses: readonly TrackedMiss[],
+    calls: readonly LaterCall[],
     now: number,
   ): number {
-    const misses = this.missesMoved(location.id, numberKey, change, now);
-    if (misses.length === 0) return 0;
-    const calls = this.store.followUps.callsOf(location.id, numberKey, misses[0].startedAt);
     const results = matchCallbacks(
       misses.map((m) => ({ call_id: m.callId, started_at: m.startedAt })),
       calls,
@@ -172,7 +179,8 @@ export class FollowUpTracker {
   }
 
   /**
-   * The misses inside the follow-up horizon whose match `change` may move, oldest first: a call
+   * For each number, the misses inside the follow-up horizon whose match its `change` may
+   * move, oldest first (all numbers' in one read of each kind): a call
    * that decides or counts (now or as it was stored before) moves the open misses that started
    * before it and the returned ones not returned before it; a new miss is matched with the
    * calls after it. A second of slack each way covers start times written with and without
@@ -180,43 +188,45 @@ export class FollowUpTracker {
    */
   private missesMoved(
     locationId: string,
-    numberKey: string,
-    change: NumberChange,
+    changes: ReadonlyMap<string, NumberChange>,
     now: number,
-  ): TrackedMiss[] {
+  ): Map<string, TrackedMiss[]> {
     const sinceMs = now - FOLLOW_UP_HORIZON_MS;
     const since = isoAt(sinceMs)!;
-    const found = new Map<string, TrackedMiss>();
-    const add = (misses: readonly TrackedMiss[]) => {
-      for (const miss of misses) found.set(miss.callId, miss);
-    };
-    const repo = this.store.followUps;
-    if (change.movedBefore > -Infinity) {
-      const before = isoAt(change.movedBefore + SLACK_MS) ?? MAX_ISO;
-      add(repo.openMissesOf(locationId, numberKey, since, before));
-      add(
-        repo.returnedMissesOf(
-          locationId,
+    const open: Array<{ numberKey: string; fromIso: string; beforeIso: string }> = [];
+    const returned: Array<{
+      numberKey: string;
+      fromIso: string;
+      beforeIso: string;
+      returnedFromIso: string;
+    }> = [];
+    for (const [numberKey, change] of changes) {
+      if (change.movedBefore > -Infinity) {
+        const beforeIso = isoAt(change.movedBefore + SLACK_MS) ?? MAX_ISO;
+        open.push({ numberKey, fromIso: since, beforeIso });
+        returned.push({
           numberKey,
-          since,
-          before,
-          isoAt(change.movedFrom - SLACK_MS) ?? '',
-        ),
-      );
+          fromIso: since,
+          beforeIso,
+          returnedFromIso: isoAt(change.movedFrom - SLACK_MS) ?? '',
+        });
+      }
+      if (change.newMissesFrom < Infinity) {
+        const from = Math.max(sinceMs, change.newMissesFrom - SLACK_MS);
+        open.push({ numberKey, fromIso: isoAt(from) ?? since, beforeIso: MAX_ISO });
+      }
     }
-    if (change.newMissesFrom < Infinity) {
-      const from = Math.max(sinceMs, change.newMissesFrom - SLACK_MS);
-      add(repo.openMissesOf(locationId, numberKey, isoAt(from) ?? since, MAX_ISO));
-    }
-    return [...found.values()].sort((a, b) =>
-      a.startedAt === b.startedAt
-        ? a.callId < b.callId
-          ? -1
-          : 1
-        : a.startedAt < b.startedAt
-          ? -1
-          : 1,
+    const repo = this.store.followUps;
+    const found = new Map<string, Map<string, TrackedMiss>>(
+      [...changes.keys()].map((numberKey) => [numberKey, new Map()]),
     );
+    const add = (questions: ReadonlyArray<{ numberKey: string }>, answers: TrackedMiss[][]) =>
+      questions.forEach(({ numberKey }, i) => {
+        for (const miss of answers[i]) found.get(numberKey)!.set(miss.callId, miss);
+      });
+    add(open, repo.openMissesOfEach(locationId, open));
+    add(returned, repo.returnedMissesOfEach(locationId, returned));
+    return new Map([...found].map(([numberKey, misses]) => [numberKey, oldestFirst(misses)]));
   }
 
   /**
@@ -346,4 +356,17 @@ const MAX_ISO = '9999-12-31T23:59:59.999Z';
 /** ISO 8601 UTC of an epoch ms, or null when it is not a date (±Infinity). */
 function isoAt(ms: number): string | null {
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
+}
+
+/** Misses oldest first (by start, then call id). */
+function oldestFirst(found: ReadonlyMap<string, TrackedMiss>): TrackedMiss[] {
+  return [...found.values()].sort((a, b) =>
+    a.startedAt === b.startedAt
+      ? a.callId < b.callId
+        ? -1
+        : 1
+      : a.startedAt < b.startedAt
+        ? -1
+        : 1,
+  );
 }

@@ -1,7 +1,7 @@
 import type { SqlDatabase } from './sql/sqlDatabase';
 import type { CallFollowUp, ReturnStatus } from '../../lib/callEvent';
 import type { LaterCall, ReturnedVia } from '../../lib/followUp/callbackMatch';
-import { jsonListRows, jsonText } from './sql/jsonFields';
+import { jsonListRows, jsonRecordRows, jsonText } from './sql/jsonFields';
 
 /**
  * A missed call's follow-up, kept on its call record (migration 3 in schema.ts): the call-back
@@ -47,14 +47,18 @@ export class FollowUpRepo {
     locationId: string,
     callId: string,
     start: { status: Extract<ReturnStatus, 'awaiting' | 'no_number'>; dueAtMs: number | null },
-  ): boolean {
-    const result = this.db
-      .prepare(
+  ): void {
+    // Nothing reads its answer: on Postgres it goes without a wait (`SqlDatabase.send`).
+    this.db.send(
+      this.db.prepare(
         `UPDATE calls SET return_status = ?, return_due_at = ?, callback_attempts = 0
          WHERE location_id = ? AND call_id = ? AND return_status IS NULL`,
-      )
-      .run(start.status, start.dueAtMs, locationId, callId);
-    return Number(result.changes) > 0;
+      ),
+      start.status,
+      start.dueAtMs,
+      locationId,
+      callId,
+    );
   }
 
   /** Keep what the reports need of a miss and its stored `call.missed` (fired or folded). */
@@ -115,15 +119,7 @@ export class FollowUpRepo {
     fromIso: string,
     beforeIso: string,
   ): TrackedMiss[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT call_id, started_at, ${STATE_COLUMNS} FROM calls
-           WHERE location_id = ? AND number_key = ? AND started_at >= ? AND started_at < ?
-             AND return_status IN ('awaiting', 'not_returned') AND missed = 1`,
-        )
-        .all(locationId, numberKey, fromIso, beforeIso) as Row[]
-    ).map(trackedMissOf);
+    return this.openMissesOfEach(locationId, [{ numberKey, fromIso, beforeIso }])[0];
   }
 
   /**
@@ -138,40 +134,119 @@ export class FollowUpRepo {
     beforeIso: string,
     returnedFromIso: string,
   ): TrackedMiss[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT call_id, started_at, ${STATE_COLUMNS} FROM calls
-           WHERE location_id = ? AND number_key = ? AND returned_at >= ?
-             AND return_status = 'returned' AND started_at >= ? AND started_at < ? AND missed = 1`,
-        )
-        .all(locationId, numberKey, returnedFromIso, sinceIso, beforeIso) as Row[]
-    ).map(trackedMissOf);
+    return this.returnedMissesOfEach(locationId, [
+      { numberKey, fromIso: sinceIso, beforeIso, returnedFromIso },
+    ])[0];
   }
 
   /** Every call with this outside number that started at or after `sinceIso`. */
   callsOf(locationId: string, numberKey: string, sinceIso: string): LaterCall[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT call_id, direction, status, outcome, started_at,
-                  ${jsonText(this.db.dialect, 'facts', 'answered_by')} AS answered_by,
-                  ${jsonText(this.db.dialect, 'facts', 'caller_number')} AS caller_number
-           FROM calls WHERE location_id = ? AND number_key = ? AND started_at >= ?`,
-        )
-        .all(locationId, numberKey, sinceIso) as Row[]
-    ).map((r) => {
-      const direction = r.direction as LaterCall['direction'];
-      const extension = direction === 'outbound' ? r.caller_number : r.answered_by;
-      return {
-        call_id: String(r.call_id),
-        direction,
-        status: r.status as LaterCall['status'],
-        outcome: (r.outcome as LaterCall['outcome']) ?? null,
-        started_at: String(r.started_at),
-        extension: typeof extension === 'string' ? extension : null,
-      };
-    });
+    return this.callsOfEach(locationId, [{ numberKey, sinceIso }]).get(numberKey) ?? [];
+  }
+
+  /**
+   * `openMissesOf` for many questions in one read (on Postgres one round trip, not one per
+   * number): each question's answer, in the questions' order, as it would be at this moment.
+   */
+  openMissesOfEach(
+    locationId: string,
+    questions: ReadonlyArray<{ numberKey: string; fromIso: string; beforeIso: string }>,
+  ): TrackedMiss[][] {
+    return this.missesOfEach(
+      locationId,
+      questions,
+      (q) => `c.number_key = ${q('number_key')} AND c.started_at >= ${q('from_iso')}
+        AND c.started_at < ${q('before_iso')}
+        AND c.return_status IN ('awaiting', 'not_returned') AND c.missed = 1`,
+    );
+  }
+
+  /** `returnedMissesOf` for many questions in one read, as `openMissesOfEach`. */
+  returnedMissesOfEach(
+    locationId: string,
+    questions: ReadonlyArray<{
+      numberKey: string;
+      fromIso: string;
+      beforeIso: string;
+      returnedFromIso: string;
+    }>,
+  ): TrackedMiss[][] {
+    return this.missesOfEach(
+      locationId,
+      questions,
+      (q) => `c.number_key = ${q('number_key')} AND c.returned_at >= ${q('returned_from')}
+        AND c.return_status = 'returned' AND c.started_at >= ${q('from_iso')}
+        AND c.started_at < ${q('before_iso')} AND c.missed = 1`,
+    );
+  }
+
+  /** One read of many numbers' misses: `conditions` on the calls `c` of each question `q`. */
+  private missesOfEach(
+    locationId: string,
+    questions: ReadonlyArray<{
+      numberKey: string;
+      fromIso: string;
+      beforeIso: string;
+      returnedFromIso?: string;
+    }>,
+    conditions: (q: (name: string) => string) => string,
+  ): TrackedMiss[][] {
+    const answers = questions.map((): TrackedMiss[] => []);
+    if (questions.length === 0) return answers;
+    const q = jsonRecordRows(this.db.dialect, 'q', [
+      'ask',
+      'number_key',
+      'from_iso',
+      'before_iso',
+      'returned_from',
+    ]);
+    const columns = STATE_COLUMNS.split(', ')
+      .map((column) => `c.${column}`)
+      .join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT ${q.field('ask')} AS ask, c.call_id, c.started_at, ${columns}
+         FROM ${q.from} JOIN calls c ON c.location_id = ? AND ${conditions(q.field)}`,
+      )
+      .all(
+        JSON.stringify(
+          questions.map((question, i) => ({
+            ask: String(i),
+            number_key: question.numberKey,
+            from_iso: question.fromIso,
+            before_iso: question.beforeIso,
+            returned_from: question.returnedFromIso ?? null,
+          })),
+        ),
+        locationId,
+      ) as Row[];
+    for (const r of rows) answers[Number(r.ask)]?.push(trackedMissOf(r));
+    return answers;
+  }
+
+  /** `callsOf` for many numbers in one read: each number's calls, by number. */
+  callsOfEach(
+    locationId: string,
+    questions: ReadonlyArray<{ numberKey: string; sinceIso: string }>,
+  ): Map<string, LaterCall[]> {
+    const answers = new Map<string, LaterCall[]>(questions.map((q) => [q.numberKey, []]));
+    if (questions.length === 0) return answers;
+    const q = jsonRecordRows(this.db.dialect, 'q', ['number_key', 'since']);
+    const rows = this.db
+      .prepare(
+        `SELECT c.number_key, c.call_id, c.direction, c.status, c.outcome, c.started_at,
+                ${jsonText(this.db.dialect, 'c.facts', 'answered_by')} AS answered_by,
+                ${jsonText(this.db.dialect, 'c.facts', 'caller_number')} AS caller_number
+         FROM ${q.from} JOIN calls c
+           ON c.location_id = ? AND c.number_key = ${q.field('number_key')}
+             AND c.started_at >= ${q.field('since')}`,
+      )
+      .all(
+        JSON.stringify(questions.map((x) => ({ number_key: x.numberKey, since: x.sinceIso }))),
+        locationId,
+      ) as Row[];
+    for (const r of rows) answers.get(String(r.number_key))?.push(laterCallOf(r));
+    return answers;
   }
 
   /** Store a miss's follow-up as it is now. */
@@ -248,6 +323,20 @@ export class FollowUpRepo {
     if (!row) throw new Error(`no call ${callId} to number a change of`);
     return Number(row.revision);
   }
+}
+
+/** A call as a call-back match reads it (`callsOf`). */
+function laterCallOf(r: Row): LaterCall {
+  const direction = r.direction as LaterCall['direction'];
+  const extension = direction === 'outbound' ? r.caller_number : r.answered_by;
+  return {
+    call_id: String(r.call_id),
+    direction,
+    status: r.status as LaterCall['status'],
+    outcome: (r.outcome as LaterCall['outcome']) ?? null,
+    started_at: String(r.started_at),
+    extension: typeof extension === 'string' ? extension : null,
+  };
 }
 
 function trackedMissOf(r: Row): TrackedMiss {

@@ -169,16 +169,17 @@ describe('a number with hundreds of misses', () => {
     const updatedBefore = countEvents(store, location.id, 'call.updated');
     const read: TrackedMiss[] = [];
     const repo = store.followUps;
-    const open = repo.openMissesOf.bind(repo);
-    const returned = repo.returnedMissesOf.bind(repo);
-    repo.openMissesOf = (...args) => {
+    // The tracker reads every number's misses at once (`…Each`, one read of each kind).
+    const open = repo.openMissesOfEach.bind(repo);
+    const returned = repo.returnedMissesOfEach.bind(repo);
+    repo.openMissesOfEach = (...args) => {
       const found = open(...args);
-      read.push(...found);
+      read.push(...found.flat());
       return found;
     };
-    repo.returnedMissesOf = (...args) => {
+    repo.returnedMissesOfEach = (...args) => {
       const found = returned(...args);
-      read.push(...found);
+      read.push(...found.flat());
       return found;
     };
 
