@@ -24,7 +24,7 @@ import { httpLimits, type HttpLimits } from './http/httpLimits';
 import type { Api } from './http/routeKit';
 import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
 import type { CallEnricher } from './ingest/callEnricher';
-import { INGEST_BATCH_BUDGET_MS, LocationIngest } from './ingest/locationIngest';
+import { INGEST_BATCH_BOUNDS, LocationIngest } from './ingest/locationIngest';
 import { createLocationClient, createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
 import { WorkTurns } from './workTurns';
@@ -590,8 +590,9 @@ export class BridgeService {
           ),
         afterStored: (loc, stored, now, before) =>
           this.followUps.afterCallsStored(loc, stored, now, before),
-        // Catch-up batches sized to ~10 ms each: the event loop's p99 stays near that (issue 16).
-        batchBudgetMs: INGEST_BATCH_BUDGET_MS,
+        // Catch-up batches sized to a time each (10 ms on SQLite, 20 on Postgres): the event
+        // loop's p99 stays near that (issue 16).
+        batchBudgetMs: INGEST_BATCH_BOUNDS[this.store.db.dialect].budgetMs,
         eventsStored: () => this.worker.poke(),
         onEvent: (event) => {
           this.logger.info(

@@ -252,7 +252,7 @@ export interface IngestedEvent {
  */
 export const INGEST_BATCH_CALLS = 40;
 
-/** What the bridge aims one ingest transaction at (`batchBudgetMs`). */
+/** What the bridge aims one ingest transaction at on SQLite (`batchBudgetMs`). */
 export const INGEST_BATCH_BUDGET_MS = 10;
 
 /**
@@ -275,17 +275,27 @@ export function nextBatchCalls(
 export const INGEST_MIN_BATCH_CALLS = 8;
 
 /**
- * Where a budgeted ingest's batches start, and the least they shrink to, by store. SQLite: the
- * first batch is the most (`INGEST_BATCH_CALLS`, ~25 ms) and the least is
- * `INGEST_MIN_BATCH_CALLS`. Postgres: every statement is a round trip the event loop waits for
- * (~0.25 ms; a stored call is a dozen of them, several ms), so 40 calls held the loop for
- * 100–290 ms and 8 for over 50 ms (BENCHMARKS.md, "Issue 16 on Postgres"); a COMMIT there is
- * one round trip, no more than one statement of a call, so the batches start small and may
- * shrink to one call.
+ * Where a budgeted ingest's batches start, the least they shrink to, and the time a batch aims
+ * at (`batchBudgetMs`), by store. SQLite: the first batch is the most (`INGEST_BATCH_CALLS`,
+ * ~25 ms), the least is `INGEST_MIN_BATCH_CALLS`, the aim `INGEST_BATCH_BUDGET_MS`. Postgres:
+ * every statement is a round trip of the store's connection (~0.25–0.9 ms on loopback, with the
+ * load), so 40 calls read one by one held the loop for 100–290 ms (BENCHMARKS.md, "Issue 16 on
+ * Postgres"). A batch's reads are now one per kind, not per call (about ten round trips a
+ * batch), and a call costs its events' inserts and the statements sent without a wait: a batch
+ * of one or two calls spends most of its time on its fixed reads, so the batches start at 8,
+ * shrink to 2 at the least (about 25 ms at the slowest round trips measured) and aim at 20 ms,
+ * under the 50 ms a stall is (BENCHMARKS.md, "pgreads").
  */
-export const INGEST_BATCH_BOUNDS: Record<SqlDialect, { first: number; min: number }> = {
-  sqlite: { first: INGEST_BATCH_CALLS, min: INGEST_MIN_BATCH_CALLS },
-  postgres: { first: 4, min: 1 },
+export const INGEST_BATCH_BOUNDS: Record<
+  SqlDialect,
+  { first: number; min: number; budgetMs: number }
+> = {
+  sqlite: {
+    first: INGEST_BATCH_CALLS,
+    min: INGEST_MIN_BATCH_CALLS,
+    budgetMs: INGEST_BATCH_BUDGET_MS,
+  },
+  postgres: { first: 8, min: 2, budgetMs: 20 },
 };
 
 /** Each call's events together and in their order, calls in the order they first appear. */
