@@ -240,11 +240,7 @@ export class CallControlService {
   }
 
   /** The call log's outcome against the stream's fast verdict (docs/api.md "Where events come from"). */
-  private checkVerdict(
-    locationId: string,
-    event: PollerEvent,
-    links: readonly CallLink[],
-  ): void {
+  private checkVerdict(locationId: string, event: PollerEvent, links: readonly CallLink[]): void {
     const { call } = event;
     if (isMissOutcome(event)) return;
     if (!links.some((l) => l.fastVerdict === 'missed')) return;

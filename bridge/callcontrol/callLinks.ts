@@ -43,11 +43,7 @@ export class CallLinkRepo {
    * `find` for many call numbers in one read (on Postgres one round trip, not one per number):
    * the newest recent link of each, by call number (none: absent).
    */
-  findEach(
-    locationId: string,
-    pbxCallIds: readonly number[],
-    now: number,
-  ): Map<number, CallLink> {
+  findEach(locationId: string, pbxCallIds: readonly number[], now: number): Map<number, CallLink> {
     const found = new Map<number, CallLink>();
     if (pbxCallIds.length === 0) return found;
     const numbers = bySqlDialect(this.db, {

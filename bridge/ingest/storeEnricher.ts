@@ -106,7 +106,12 @@ export class StoreEnricher implements CallEnricher {
             asked.sinceIso === question.sinceIso &&
             !ahead.stale.has(call.call_id)
           ? (ahead.misses.get(call.call_id) ?? [])
-          : store.calls.missesFrom(location.id, question.numberKey, question.sinceIso, call.call_id);
+          : store.calls.missesFrom(
+              location.id,
+              question.numberKey,
+              question.sinceIso,
+              call.call_id,
+            );
     const stored =
       question === null
         ? null
