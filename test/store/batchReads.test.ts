@@ -1,4 +1,7 @@
 import { Client } from 'pg';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { CallControlService } from '../../bridge/callcontrol/callControlService';
 import { syntheticCall } from '../../bench/syntheticEvents';
 import { LocationIngest, eventsByCall } from '../../bridge/ingest/locationIngest';
 import { StoreEnricher } from '../../bridge/ingest/storeEnricher';
@@ -171,6 +174,52 @@ describe.each(STORE_KINDS)('a batch’s reads on %s', (kind) => {
     } finally {
       close();
     }
+  });
+
+  it('links a batch’s poller calls to Call Control call numbers as it would one call at a time', async () => {
+    // Two poller calls whose rows carry the same PBX call number (3CX reuses the small counter
+    // after a restart): the first links it, and the second, once it is linked, takes the
+    // first's id, as a read of its own would find the link just made.
+    const first = missOf(21, JANE, T - 30 * MIN);
+    const second = missOf(22, BOB, T - 20 * MIN);
+    const events = [...missedEvents(first), ...missedEvents(second)];
+    const results = [];
+    for (const together of [true, false]) {
+      const { store, location, close } = await openLocation();
+      try {
+        const service = new CallControlService({
+          store,
+          registry: new Registry(),
+          now: () => T,
+          logger: pino({ level: 'silent' }),
+          eventsStored: () => undefined,
+        });
+        // As if the location's stream ran (it needs the poller's call numbers then).
+        service['streams'].set(location.id, {
+          stream: { status: () => ({ state: 'open' }) },
+        } as never);
+        service.observeCallLog(location.id, [
+          { CallHistoryId: first.call_id, CallId: 7 },
+          { CallHistoryId: second.call_id, CallId: 7 },
+        ] as never);
+        const correlated = together
+          ? store.transaction(() => service.correlatePollerEvents(location.id, events))
+          : eventsByCall(events).flatMap((call) =>
+              store.transaction(() => service.correlatePollerEvents(location.id, call)),
+            );
+        results.push(correlated.map((e) => `${e.call.call_id} ${e.type}`));
+      } finally {
+        close();
+      }
+    }
+    const [together, oneByOne] = results;
+    expect(together).toEqual(oneByOne);
+    expect(together).toEqual([
+      `${first.call_id} call.ended`,
+      `${first.call_id} call.missed`,
+      `${first.call_id} call.ended`,
+      `${first.call_id} call.missed`,
+    ]);
   });
 
   it('correlates a batch’s poller calls with journal calls as it would one call at a time', async () => {
