@@ -12,6 +12,7 @@ import { BoundedPages, DEFAULT_SCAN_CAP, type Condition } from './boundedPages';
 import { prepareAll } from './database';
 import { beforeCursor, encodeCursor } from './ids';
 import { parseStoredJson } from './storedJson';
+import { jsonListRows } from './sql/jsonFields';
 import { storedFilters } from './subscriptions';
 
 export interface StoredEvent {
@@ -54,6 +55,13 @@ export class EventOutbox {
   /** Postgres: wake the other instances' delivery workers (bridge/cluster/peerWakeups.ts). */
   private readonly notify: SqlStatement | null;
 
+  /**
+   * Postgres: `insert` and `enqueue` in one statement (its data-modifying `WITH` runs to the
+   * end whatever the outer query reads: docs/design.md, "Round trips on the hot paths"). The
+   * deliveries go to the subscriptions named that are still active (`enqueue`'s rule).
+   */
+  private readonly insertWithDeliveries: SqlStatement | null;
+
   constructor(
     private readonly db: SqlDatabase,
     options: { scanCap?: number } = {},
@@ -70,12 +78,24 @@ export class EventOutbox {
       columns: 'seq, type, payload, suppressed, suppressed_reason, created_at',
       scanCap: options.scanCap ?? DEFAULT_SCAN_CAP,
     });
-    this.sql = prepareAll(db, {
-      // The filtered fields (lib/eventFilters.ts) are stored beside the payload for the feed.
-      insert: `INSERT INTO events (location_id, id, type, call_id, occurred_at, payload, suppressed, suppressed_reason,
+    // The filtered fields (lib/eventFilters.ts) are stored beside the payload for the feed.
+    const insert = `INSERT INTO events (location_id, id, type, call_id, occurred_at, payload, suppressed, suppressed_reason,
                                    created_at, ${FILTERED_FIELDS.join(', ')})
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${FILTERED_FIELDS.map(() => '?').join(', ')})
-         ON CONFLICT (location_id, id) DO NOTHING RETURNING seq`,
+         ON CONFLICT (location_id, id) DO NOTHING RETURNING seq`;
+    this.insertWithDeliveries =
+      db.dialect === 'postgres'
+        ? db.prepare(
+            `WITH e AS (${insert}),
+             d AS (INSERT INTO deliveries (location_id, event_seq, subscription_id, status, next_attempt_at, created_at)
+               SELECT s.location_id, e.seq, s.id, 'pending', CAST(? AS BIGINT), CAST(? AS BIGINT)
+               FROM e JOIN subscriptions s ON s.location_id = ? AND s.removed_at IS NULL
+                 AND s.id IN (${jsonListRows(db.dialect)}))
+             SELECT seq FROM e`,
+          )
+        : null;
+    this.sql = prepareAll(db, {
+      insert,
       subscriptionsFor:
         'SELECT id, filters FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL',
       // Only while the subscription is active: the subscriptions are read once per ingest
@@ -102,7 +122,7 @@ export class EventOutbox {
     },
   ): number | null {
     const suppressed = options.suppressedReason ? 1 : 0;
-    const inserted = this.sql.insert.get(
+    const row = [
       locationId,
       event.id,
       event.event,
@@ -113,21 +133,34 @@ export class EventOutbox {
       options.suppressedReason ?? null,
       new Date(options.now).toISOString(),
       ...FILTERED_FIELDS.map((field) => sqlValue(event[field])),
-    );
+    ];
+    // A suppressed event (dialler cooldown) is stored, never delivered.
+    const targets = suppressed
+      ? []
+      : this.subscriptionsFor(locationId, event.event, options.subscriptions)
+          .filter((sub) => matchesFilters(event, sub.filters))
+          .map((sub) => sub.id);
+    if (this.insertWithDeliveries && targets.length > 0) {
+      // Postgres: the event and its deliveries in one statement, one round trip.
+      const inserted = this.insertWithDeliveries.get(
+        ...row,
+        options.now,
+        options.now,
+        locationId,
+        JSON.stringify(targets),
+      );
+      if (inserted === undefined) return null;
+      if (this.notify) this.db.atCommit(this.notify);
+      return Number(inserted.seq);
+    }
+    const inserted = this.sql.insert.get(...row);
     if (inserted === undefined) return null;
     const seq = Number(inserted.seq);
-    if (suppressed) return seq;
-    // Nothing reads what the deliveries' inserts and the NOTIFY answer: on Postgres they go
-    // without a wait for their round trips (`SqlDatabase.send`; docs/design.md, "The store").
-    const enqueue = this.sql.enqueue;
-    let enqueued = 0;
-    for (const sub of this.subscriptionsFor(locationId, event.event, options.subscriptions)) {
-      if (matchesFilters(event, sub.filters)) {
-        this.db.send(enqueue, seq, options.now, options.now, sub.id, locationId);
-        enqueued++;
-      }
-    }
-    if (enqueued > 0 && this.notify) this.db.atCommit(this.notify);
+    // Nothing reads what the deliveries' inserts answer: on Postgres they would go without a
+    // wait (`SqlDatabase.send`; docs/design.md, "Round trips on the hot paths").
+    for (const id of targets)
+      this.db.send(this.sql.enqueue, seq, options.now, options.now, id, locationId);
+    if (targets.length > 0 && this.notify) this.db.atCommit(this.notify);
     return seq;
   }
 
