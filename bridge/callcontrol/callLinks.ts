@@ -46,20 +46,23 @@ export class CallLinkRepo {
   findEach(locationId: string, pbxCallIds: readonly number[], now: number): Map<number, CallLink> {
     const found = new Map<number, CallLink>();
     if (pbxCallIds.length === 0) return found;
-    const numbers = bySqlDialect(this.db, {
-      sqlite: 'SELECT CAST(value AS INTEGER) FROM json_each(?)',
-      postgres: 'SELECT CAST(value AS BIGINT) FROM json_array_elements_text(?::json) AS value',
+    // Per call number, the same read as `find`: Postgres a LATERAL subquery per number (its
+    // own ORDER BY … LIMIT 1), SQLite a correlated subquery picking the row.
+    const text = bySqlDialect(this.db, {
+      sqlite: `SELECT l.* FROM json_each(?) AS q JOIN callcontrol_calls l ON l.rowid = (
+          SELECT rowid FROM callcontrol_calls WHERE location_id = ? AND pbx_call_id = q.value
+            AND seen_at >= ? ORDER BY seen_at DESC LIMIT 1)`,
+      postgres: `SELECT l.* FROM json_array_elements_text(?::json) AS q(pbx_call_id)
+        CROSS JOIN LATERAL (SELECT * FROM callcontrol_calls WHERE location_id = ?
+          AND pbx_call_id = CAST(q.pbx_call_id AS BIGINT) AND seen_at >= ?
+          ORDER BY seen_at DESC LIMIT 1) AS l`,
     });
     const rows = this.db
-      .prepare(
-        `SELECT * FROM callcontrol_calls WHERE location_id = ? AND seen_at >= ?
-           AND pbx_call_id IN (${numbers})
-         ORDER BY pbx_call_id, seen_at DESC`,
-      )
-      .all(locationId, now - RECENT_MS, JSON.stringify([...new Set(pbxCallIds)])) as Row[];
+      .prepare(text)
+      .all(JSON.stringify([...new Set(pbxCallIds)]), locationId, now - RECENT_MS) as Row[];
     for (const row of rows) {
       const link = toLink(row);
-      if (!found.has(link.pbxCallId)) found.set(link.pbxCallId, link);
+      found.set(link.pbxCallId, link);
     }
     return found;
   }

@@ -29,6 +29,18 @@ export interface StoredJournalEntry {
 
 type Row = Record<string, unknown>;
 
+/** The columns an entry is read from (`toEntry`). */
+const ENTRY_COLUMNS = [
+  'location_id',
+  'call_id',
+  'status',
+  'call',
+  'release_at',
+  'events_call_id',
+  'matched_call_id',
+  'received_at',
+];
+
 /** The `journal_entries` table: every journal entry a location received, and what became of it. */
 export class JournalEntryRepo {
   private readonly sql;
@@ -51,18 +63,26 @@ export class JournalEntryRepo {
       // `releasedBetween` for many poller calls at once: the same conditions, one row of the
       // JSON parameter per call, each answer row tagged with the call it is for.
       releasedBetweenEach: (() => {
-        const q = jsonRecordRows(db.dialect, 'q', [
-          'claimable_by',
-          'direction',
-          'number_key',
-          'from_iso',
-          'to_iso',
-        ]);
-        return `SELECT ${q.field('claimable_by')} AS asker, j.* FROM ${q.from} JOIN journal_entries j
-             ON j.location_id = ? AND j.number_key IS NOT DISTINCT FROM ${q.field('number_key')}
-               AND j.started_at >= ${q.field('from_iso')} AND j.started_at <= ${q.field('to_iso')}
-               AND j.direction = ${q.field('direction')} AND j.status = 'released'
-               AND (j.matched_call_id IS NULL OR j.matched_call_id = ${q.field('claimable_by')})`;
+        const q = jsonRecordRows(
+          db.dialect,
+          {
+            alias: 'q',
+            fields: ['claimable_by', 'direction', 'number_key', 'from_iso', 'to_iso'],
+          },
+          {
+            table: 'journal_entries',
+            alias: 'j',
+            columns: ENTRY_COLUMNS,
+            where: (
+              f,
+            ) => `j.location_id = ? AND j.number_key IS NOT DISTINCT FROM ${f('number_key')}
+               AND j.started_at >= ${f('from_iso')} AND j.started_at <= ${f('to_iso')}
+               AND j.direction = ${f('direction')} AND j.status = 'released'
+               AND (j.matched_call_id IS NULL OR j.matched_call_id = ${f('claimable_by')})`,
+          },
+        );
+        return `SELECT ${q.field('claimable_by')} AS asker, ${ENTRY_COLUMNS.map((c) => `j.${c}`).join(', ')}
+           FROM ${q.from}`;
       })(),
       claim: 'UPDATE journal_entries SET matched_call_id = ? WHERE location_id = ? AND call_id = ?',
       resolve: `UPDATE journal_entries SET status = ?, events_call_id = ?,

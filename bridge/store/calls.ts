@@ -114,12 +114,20 @@ export class CallRepo {
       // `missesFrom` for many calls at once: the same conditions, one row of the JSON parameter
       // per call (its id, number and window), each answer row tagged with the call it is for.
       missesFromEach: (() => {
-        const q = jsonRecordRows(db.dialect, 'q', ['call_id', 'number_key', 'since']);
+        const q = jsonRecordRows(
+          db.dialect,
+          { alias: 'q', fields: ['call_id', 'number_key', 'since'] },
+          {
+            table: 'calls',
+            alias: 'c',
+            columns: ['call_id', 'number_key', 'started_at', 'ended_at', 'missed_emitted'],
+            where: (f) => `c.location_id = ? AND c.number_key = ${f('number_key')} AND c.missed = 1
+               AND c.started_at >= ${f('since')} AND c.call_id != ${f('call_id')}`,
+          },
+        );
         return `SELECT ${q.field('call_id')} AS asker, c.call_id, c.number_key, c.started_at, c.ended_at,
              c.missed_emitted
-           FROM ${q.from} JOIN calls c
-             ON c.location_id = ? AND c.number_key = ${q.field('number_key')} AND c.missed = 1
-               AND c.started_at >= ${q.field('since')} AND c.call_id != ${q.field('call_id')}
+           FROM ${q.from}
            ORDER BY asker, c.started_at`;
       })(),
       startedBetween: `SELECT call_id, status, started_at FROM calls

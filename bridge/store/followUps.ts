@@ -193,20 +193,21 @@ export class FollowUpRepo {
   ): TrackedMiss[][] {
     const answers = questions.map((): TrackedMiss[] => []);
     if (questions.length === 0) return answers;
-    const q = jsonRecordRows(this.db.dialect, 'q', [
-      'ask',
-      'number_key',
-      'from_iso',
-      'before_iso',
-      'returned_from',
-    ]);
-    const columns = STATE_COLUMNS.split(', ')
-      .map((column) => `c.${column}`)
-      .join(', ');
+    const stateColumns = STATE_COLUMNS.split(', ');
+    const q = jsonRecordRows(
+      this.db.dialect,
+      { alias: 'q', fields: ['ask', 'number_key', 'from_iso', 'before_iso', 'returned_from'] },
+      {
+        table: 'calls',
+        alias: 'c',
+        columns: ['call_id', 'started_at', ...stateColumns],
+        where: (f) => `c.location_id = ? AND ${conditions(f)}`,
+      },
+    );
+    const columns = stateColumns.map((column) => `c.${column}`).join(', ');
     const rows = this.db
       .prepare(
-        `SELECT ${q.field('ask')} AS ask, c.call_id, c.started_at, ${columns}
-         FROM ${q.from} JOIN calls c ON c.location_id = ? AND ${conditions(q.field)}`,
+        `SELECT ${q.field('ask')} AS ask, c.call_id, c.started_at, ${columns} FROM ${q.from}`,
       )
       .all(
         JSON.stringify(
@@ -231,15 +232,23 @@ export class FollowUpRepo {
   ): Map<string, LaterCall[]> {
     const answers = new Map<string, LaterCall[]>(questions.map((q) => [q.numberKey, []]));
     if (questions.length === 0) return answers;
-    const q = jsonRecordRows(this.db.dialect, 'q', ['number_key', 'since']);
+    const q = jsonRecordRows(
+      this.db.dialect,
+      { alias: 'q', fields: ['number_key', 'since'] },
+      {
+        table: 'calls',
+        alias: 'c',
+        columns: ['number_key', 'call_id', 'direction', 'status', 'outcome', 'started_at', 'facts'],
+        where: (f) =>
+          `c.location_id = ? AND c.number_key = ${f('number_key')} AND c.started_at >= ${f('since')}`,
+      },
+    );
     const rows = this.db
       .prepare(
         `SELECT c.number_key, c.call_id, c.direction, c.status, c.outcome, c.started_at,
                 ${jsonText(this.db.dialect, 'c.facts', 'answered_by')} AS answered_by,
                 ${jsonText(this.db.dialect, 'c.facts', 'caller_number')} AS caller_number
-         FROM ${q.from} JOIN calls c
-           ON c.location_id = ? AND c.number_key = ${q.field('number_key')}
-             AND c.started_at >= ${q.field('since')}`,
+         FROM ${q.from}`,
       )
       .all(
         JSON.stringify(questions.map((x) => ({ number_key: x.numberKey, since: x.sinceIso }))),

@@ -27,21 +27,40 @@ export function jsonListRows(dialect: SqlDialect): string {
 }
 
 /**
- * The objects of a JSON array parameter as rows with text fields `fields`, for one read that
- * asks the same question for many rows at once (a batch's calls, each with its own number and
- * window) in one parameter: SQLite's `json_each` and `->>`, Postgres's `json_to_recordset`.
- * `from` goes in a FROM clause (its one `?` is the JSON text); `field` names a field of a row.
- * `alias` and `fields` are the repositories' own constants, never request text.
+ * One question per object of a JSON array parameter, answered from `table` in one read (a
+ * batch's calls, each with its own number and window): the FROM clause (its first `?` is the
+ * JSON text, then those of `where`) and how to name a field of the question (`field`), text.
+ * The table's rows that answer a question are `where(field)` on `rows.alias`, and their
+ * `columns` are what the select may name of them. SQLite joins `json_each` to the table (its
+ * planner searches the table's index once per question). Postgres runs a LATERAL subquery per
+ * question (`OFFSET 0` keeps it one): as a plain join, its planner may read all of the
+ * location's rows and hash them, 3.4 ms at 3,000 stored misses against ~0.1 ms of lookups.
+ * `alias`, `fields` and the texts are the repositories' own constants, never request text.
  */
 export function jsonRecordRows(
   dialect: SqlDialect,
-  alias: string,
-  fields: readonly string[],
+  question: { alias: string; fields: readonly string[] },
+  rows: {
+    table: string;
+    alias: string;
+    columns: readonly string[];
+    where: (field: (name: string) => string) => string;
+  },
 ): { from: string; field: (name: string) => string } {
-  return dialect === 'sqlite'
-    ? { from: `json_each(?) AS ${alias}`, field: (name) => `${alias}.value ->> '$.${name}'` }
-    : {
-        from: `json_to_recordset(?::json) AS ${alias}(${fields.map((f) => `${f} text`).join(', ')})`,
-        field: (name) => `${alias}.${name}`,
-      };
+  const q = question.alias;
+  if (dialect === 'sqlite') {
+    const field = (name: string) => `${q}.value ->> '$.${name}'`;
+    return {
+      from: `json_each(?) AS ${q} JOIN ${rows.table} ${rows.alias} ON ${rows.where(field)}`,
+      field,
+    };
+  }
+  const field = (name: string) => `${q}.${name}`;
+  const columns = rows.columns.map((c) => `${rows.alias}.${c}`).join(', ');
+  return {
+    from: `json_to_recordset(?::json) AS ${q}(${question.fields.map((f) => `${f} text`).join(', ')})
+      CROSS JOIN LATERAL (SELECT ${columns} FROM ${rows.table} ${rows.alias}
+        WHERE ${rows.where(field)} OFFSET 0) AS ${rows.alias}`,
+    field,
+  };
 }
