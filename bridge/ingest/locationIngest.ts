@@ -295,7 +295,7 @@ export const INGEST_BATCH_BOUNDS: Record<
     min: INGEST_MIN_BATCH_CALLS,
     budgetMs: INGEST_BATCH_BUDGET_MS,
   },
-  postgres: { first: 8, min: 2, budgetMs: 20 },
+  postgres: { first: 4, min: 1, budgetMs: 10 },
 };
 
 /** Each call's events together and in their order, calls in the order they first appear. */

@@ -161,9 +161,9 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
         events.push({ type: 'call.ended', call }, { type: 'call.missed', call });
       }
       await ingest.commit(initialPollerState(T), events);
-      // SQLite as before the bounds; Postgres from 8 calls down to 2.
+      // SQLite as before the bounds; Postgres from 4 calls down to one.
       const [first, least] =
-        kind === 'sqlite' ? [INGEST_BATCH_CALLS, INGEST_MIN_BATCH_CALLS] : [8, 2];
+        kind === 'sqlite' ? [INGEST_BATCH_CALLS, INGEST_MIN_BATCH_CALLS] : [4, 1];
       expect(INGEST_BATCH_BOUNDS[kind]).toMatchObject({ first, min: least });
       expect(sizes[0]).toBe(first);
       expect(sizes.at(-2)).toBe(least);
