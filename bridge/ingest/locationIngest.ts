@@ -277,14 +277,14 @@ export const INGEST_MIN_BATCH_CALLS = 8;
 /**
  * Where a budgeted ingest's batches start, the least they shrink to, and the time a batch aims
  * at (`batchBudgetMs`), by store. SQLite: the first batch is the most (`INGEST_BATCH_CALLS`,
- * ~25 ms), the least is `INGEST_MIN_BATCH_CALLS`, the aim `INGEST_BATCH_BUDGET_MS`. Postgres:
- * every statement is a round trip of the store's connection (~0.25–0.9 ms on loopback, with the
- * load), so 40 calls read one by one held the loop for 100–290 ms (BENCHMARKS.md, "Issue 16 on
- * Postgres"). A batch's reads are now one per kind, not per call (about ten round trips a
- * batch), and a call costs its events' inserts and the statements sent without a wait: a batch
- * of one or two calls spends most of its time on its fixed reads, so the batches start at 8,
- * shrink to 2 at the least (about 25 ms at the slowest round trips measured) and aim at 20 ms,
- * under the 50 ms a stall is (BENCHMARKS.md, "pgreads").
+ * ~25 ms), the least is `INGEST_MIN_BATCH_CALLS`. Postgres: every statement is a round trip of
+ * the store's connection (~0.3 ms on loopback, several ms when the database is short of CPU),
+ * so 40 calls read one by one held the loop for 100–290 ms (BENCHMARKS.md, "Issue 16 on
+ * Postgres"). A batch's reads are now one per kind (about ten round trips a batch, whatever its
+ * size), so a call costs little more than its events' inserts and the statements sent without a
+ * wait; but with 200 PBXs on two cores even 2 calls and their reads took over 50 ms, so the
+ * batches still start at 4, may shrink to one, and aim at 10 ms (8 down to 2 at 20 ms stalled
+ * the loop a quarter of the time: BENCHMARKS.md, "pgreads").
  */
 export const INGEST_BATCH_BOUNDS: Record<
   SqlDialect,
@@ -295,7 +295,7 @@ export const INGEST_BATCH_BOUNDS: Record<
     min: INGEST_MIN_BATCH_CALLS,
     budgetMs: INGEST_BATCH_BUDGET_MS,
   },
-  postgres: { first: 4, min: 1, budgetMs: 10 },
+  postgres: { first: 4, min: 1, budgetMs: INGEST_BATCH_BUDGET_MS },
 };
 
 /** Each call's events together and in their order, calls in the order they first appear. */
