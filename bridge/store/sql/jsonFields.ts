@@ -31,8 +31,10 @@ export function jsonListRows(dialect: SqlDialect): string {
  * batch's calls, each with its own number and window): the FROM clause (its first `?` is the
  * JSON text, then those of `where`) and how to name a field of the question (`field`), text.
  * The table's rows that answer a question are `where(field)` on `rows.alias`, and their
- * `columns` are what the select may name of them. SQLite joins `json_each` to the table (its
- * planner searches the table's index once per question). Postgres runs a LATERAL subquery per
+ * `columns` are what the select may name of them. SQLite joins `json_each` to the table with
+ * CROSS JOIN, which keeps the questions the outer loop, so the table's index is searched once
+ * per question (a plain JOIN let it scan the location's rows and try each question on each:
+ * 1,653 against 4,000–5,300 events/s caught up). Postgres runs a LATERAL subquery per
  * question (`OFFSET 0` keeps it one): as a plain join, its planner may read all of the
  * location's rows and hash them, 3.4 ms at 3,000 stored misses against ~0.1 ms of lookups.
  * `alias`, `fields` and the texts are the repositories' own constants, never request text.
@@ -51,7 +53,7 @@ export function jsonRecordRows(
   if (dialect === 'sqlite') {
     const field = (name: string) => `${q}.value ->> '$.${name}'`;
     return {
-      from: `json_each(?) AS ${q} JOIN ${rows.table} ${rows.alias} ON ${rows.where(field)}`,
+      from: `json_each(?) AS ${q} CROSS JOIN ${rows.table} ${rows.alias} ON ${rows.where(field)}`,
       field,
     };
   }
