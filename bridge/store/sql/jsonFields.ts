@@ -34,7 +34,7 @@ export function jsonListRows(dialect: SqlDialect): string {
  * `columns` are what the select may name of them. SQLite joins `json_each` to the table with
  * CROSS JOIN, which keeps the questions the outer loop, so the table's index is searched once
  * per question (a plain JOIN let it scan the location's rows and try each question on each:
- * 1,653 against 4,000–5,300 events/s caught up). Postgres runs a LATERAL subquery per
+ * 1,653 against 3,184–4,492 events/s caught up: BENCHMARKS.md, "pgreads"). Postgres runs a LATERAL subquery per
  * question (`OFFSET 0` keeps it one): as a plain join, its planner may read all of the
  * location's rows and hash them, 3.4 ms at 3,000 stored misses against ~0.1 ms of lookups.
  * `alias`, `fields` and the texts are the repositories' own constants, never request text.
