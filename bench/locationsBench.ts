@@ -38,9 +38,10 @@ import { stalenessSeconds } from './staleness';
  * so the poller meets late legs inside its re-read window, as it would in production.
  * `locations.poll_lag_p95_seconds_by_calls_per_minute` is the staleness p95 per level.
  *
- * Each location subscribes `call.missed` (`BENCH_LOCATIONS_EVENTS=all`: the three triggers of a
- * call's life), at one receiver origin, over https unless `BENCH_TLS=0` (bench/benchTls.ts);
- * `BENCH_LOCATIONS_MAX_PAGE_ROWS=100` caps the PBXs' report pages (bench/locationsKnobs.ts).
+ * Each location subscribes the three triggers of a call's life (one with
+ * `BENCH_LOCATIONS_EVENTS=call.missed`, as before 2026-12-03), at one receiver origin, over https
+ * unless `BENCH_TLS=0` (bench/benchTls.ts); `BENCH_LOCATIONS_MAX_PAGE_ROWS=100` caps the PBXs'
+ * report pages (bench/locationsKnobs.ts).
  */
 export async function locationsBench(): Promise<void> {
   const pbxs = Number(process.env.BENCH_LOCATIONS ?? 200);

@@ -16,13 +16,14 @@ const KNOWN_TRIGGERS = new Set<string>(ALL_THREE_TRIGGERS);
 
 /**
  * `BENCH_LOCATIONS_EVENTS`: the event types each location subscribes, one REST hook each, all at
- * the one receiver origin (a location's Zaps all post to hooks.zapier.com). `all` (or `3`) is the
- * three triggers; a comma list names them; default `call.missed` alone, as before 2026-12-03.
+ * the one receiver origin (a location's Zaps all post to hooks.zapier.com). Default (or `all`,
+ * `3`): the three triggers, as `throughput`'s three subscriptions; a comma list names them
+ * (`call.missed` alone is the bench before 2026-12-03). A location with all three is common, and
+ * one with `call.missed` alone sends a third of the webhooks or fewer (BENCHMARKS.md, `audit2`).
  */
 export function locationEvents(env: NodeJS.ProcessEnv = process.env): CallEventType[] {
   const value = (env.BENCH_LOCATIONS_EVENTS ?? '').trim();
-  if (value === '') return ['call.missed'];
-  if (value === 'all' || value === '3') return [...ALL_THREE_TRIGGERS];
+  if (value === '' || value === 'all' || value === '3') return [...ALL_THREE_TRIGGERS];
   const names = value
     .split(',')
     .map((name) => name.trim())

@@ -8,9 +8,9 @@ import { accessToken, callLogPath, xapiGet } from '../sim/simHttp';
  * is common) and the 100-row report page some PBXs serve (docs/3cx-facts.md §1.3).
  */
 describe('BENCH_LOCATIONS_EVENTS', () => {
-  it('is call.missed alone unless set', () => {
-    expect(locationEvents({})).toEqual(['call.missed']);
-    expect(locationEvents({ BENCH_LOCATIONS_EVENTS: ' ' })).toEqual(['call.missed']);
+  it('is the three triggers of a call unless set', () => {
+    expect(locationEvents({})).toEqual([...ALL_THREE_TRIGGERS]);
+    expect(locationEvents({ BENCH_LOCATIONS_EVENTS: ' ' })).toEqual([...ALL_THREE_TRIGGERS]);
   });
 
   it('`all` (or 3) is the three triggers of a call', () => {
@@ -22,7 +22,8 @@ describe('BENCH_LOCATIONS_EVENTS', () => {
     expect(locationEvents({ BENCH_LOCATIONS_EVENTS: '3' })).toEqual([...ALL_THREE_TRIGGERS]);
   });
 
-  it('a list names them, each once', () => {
+  it('a list names them, each once (`call.missed` alone: the bench before 2026-12-03)', () => {
+    expect(locationEvents({ BENCH_LOCATIONS_EVENTS: 'call.missed' })).toEqual(['call.missed']);
     expect(
       locationEvents({ BENCH_LOCATIONS_EVENTS: 'call.ended, call.missed,call.ended' }),
     ).toEqual(['call.ended', 'call.missed']);
