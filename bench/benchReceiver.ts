@@ -1,5 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { ReceiverTls } from './benchTls';
 import type { Arrival } from './simHost';
 
 /**
@@ -7,7 +9,8 @@ import type { Arrival } from './simHost';
  * complete). It keeps only the fields the benchmarks match on. `?delay=MS` in a target URL
  * makes it answer that request after MS milliseconds, as a slow receiver would (Zapier takes
  * tens to hundreds of milliseconds to accept a hook). It listens on `ports` ports, all feeding
- * one list: each port is a target of its own for the bridge (an origin).
+ * one list: each port is a target of its own for the bridge (an origin). With `tls` it serves
+ * https with that key and certificate, as Zapier and Make do (bench/benchTls.ts).
  * (test/support/receiver.ts is not compiled into dist, and does more than a benchmark needs.)
  */
 export interface BenchReceiver {
@@ -17,11 +20,14 @@ export interface BenchReceiver {
   close(): Promise<void>;
 }
 
-export async function startBenchReceiver(ports = 3): Promise<BenchReceiver> {
+export async function startBenchReceiver(
+  ports = 3,
+  tls: ReceiverTls | null = null,
+): Promise<BenchReceiver> {
   const received: Arrival[] = [];
   const servers: Server[] = [];
   for (let i = 0; i < ports; i++) {
-    const server: Server = createServer((req, res) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -50,14 +56,17 @@ export async function startBenchReceiver(ports = 3): Promise<BenchReceiver> {
         if (delay > 0) setTimeout(answer, delay);
         else answer();
       });
-    });
+    };
+    const server: Server = tls ? createTlsServer(tls, onRequest) : createServer(onRequest);
     server.keepAliveTimeout = 60_000;
     server.maxRequestsPerSocket = 0;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push(server);
   }
   return {
-    urls: servers.map((s) => `http://127.0.0.1:${(s.address() as AddressInfo).port}/hook`),
+    urls: servers.map(
+      (s) => `${tls ? 'https' : 'http'}://127.0.0.1:${(s.address() as AddressInfo).port}/hook`,
+    ),
     received,
     close: () =>
       Promise.all(

@@ -28,6 +28,12 @@ import { sqliteOf } from '../bridge/store/sql/sqliteDatabase';
  *   thousand misses this week (the repeat-miss count reads them all).
  *
  * The event-loop delay is sampled every millisecond for the whole window.
+ *
+ * The busy location is polled too (its PBX one more simulator at 30 calls a minute, serving
+ * the recent call log only: the million calls are the store's, not the PBX's), as a location
+ * with XAPI and the CRM template is; its journal entries are then held for the poller's version
+ * (bridge/journal/holdDeadline.ts) and released at their deadline. `BENCH_BIGSTORE_POLL_BUSY=0`:
+ * journal-only, as before 2026-12-03.
  */
 export async function bigStoreBench(): Promise<void> {
   const calls = Number(process.env.BENCH_BIGSTORE_CALLS ?? 1_000_000);
@@ -36,18 +42,20 @@ export async function bigStoreBench(): Promise<void> {
   // Legs logged late, as in the locations bench (`callLogDelaySeconds`); at 0 (the simulator's
   // default, until 2026-12-03) every poll met each leg at once and re-read less than it must.
   const delaySeconds = callLogDelaySeconds();
+  const pollBusy = busyLocationPolled();
   process.stdout.write(
-    `[bigstore] ${calls.toLocaleString('en-US')} calls, legs logged ${delaySeconds} s after they end, ANALYZE ${process.env.BENCH_BIGSTORE_ANALYZE === '1' ? 'run' : 'not run'}: ${loadLine()}\n`,
+    `[bigstore] ${calls.toLocaleString('en-US')} calls, legs logged ${delaySeconds} s after they end, ANALYZE ${process.env.BENCH_BIGSTORE_ANALYZE === '1' ? 'run' : 'not run'}, the busy location ${pollBusy ? 'polled too' : 'journal-only'}: ${loadLine()}\n`,
   );
+  // With the busy location polled, the first simulator is its PBX (seed 0 apart from the others').
   const host = await SimHost.start(
-    Array.from({ length: pbxs }, (_, i) => ({
-      seed: i + 1,
+    Array.from({ length: pbxs + (pollBusy ? 1 : 0) }, (_, i) => ({
+      seed: pollBusy ? i : i + 1,
       callLogDelaySeconds: delaySeconds,
       clock: { mode: 'realtime' as const },
     })),
   );
   const bench = await startBenchBridge({
-    pbxUrls: [null, ...host.urls],
+    pbxUrls: pollBusy ? host.urls : [null, ...host.urls],
     receiverUrl: host.receiverUrls,
     events: ['call.started', 'call.ended', 'call.missed'],
     // The readers and the journal share one key.
@@ -107,6 +115,7 @@ export async function bigStoreBench(): Promise<void> {
     await stopProfile(meter.stallWindows);
     const pruned = await prune;
     const polls = bench.probe.polls.filter((p) => p.ok);
+    const busyPolls = polls.filter((p) => p.locationId === busy.id).map((p) => p.ms);
 
     const rows: Row[] = [
       {
@@ -129,6 +138,9 @@ export async function bigStoreBench(): Promise<void> {
             99,
           ),
         ),
+        'busy location: polls ok · ms p50 / max': pollBusy
+          ? `${busyPolls.length} · ${round(percentile(busyPolls, 50))} / ${round(percentile(busyPolls, 100))}`
+          : 'not polled',
         'prune s': round(pruned.seconds, 1),
         pruned: Object.entries(pruned.removed)
           .map(([k, v]) => `${k} ${v}`)
@@ -166,6 +178,11 @@ export async function bigStoreBench(): Promise<void> {
     await bench.close();
     await host.close();
   }
+}
+
+/** `BENCH_BIGSTORE_POLL_BUSY`: the million-call location is polled unless `0`. */
+export function busyLocationPolled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.BENCH_BIGSTORE_POLL_BUSY !== '0';
 }
 
 /**

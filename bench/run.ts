@@ -6,6 +6,7 @@ import { feedFloodBench } from './feedFloodBench';
 import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { writeFileSync } from 'node:fs';
+import { relaunchTrustingReceivers } from './benchTls';
 import { beginBenchmark, figures, machineLine } from './report';
 import { reportsBench } from './reportsBench';
 import { replayBench } from './replayBench';
@@ -44,6 +45,12 @@ async function run(): Promise<void> {
       `unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`,
     );
     process.exitCode = 2;
+    return;
+  }
+  // https receivers need a process that trusts their certificate from its start (bench/benchTls.ts).
+  const relaunched = relaunchTrustingReceivers(names);
+  if (relaunched !== null) {
+    process.exitCode = relaunched;
     return;
   }
   process.stdout.write(`${machineLine()}\n`);

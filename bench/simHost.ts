@@ -1,7 +1,8 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { startSimulator, type Simulator, type TrafficMix } from '../sim';
+import { startSimulator, type Simulator, type SimulatorOptions, type TrafficMix } from '../sim';
 import { profileWindow } from './cpuProfile';
 import { startBenchReceiver, type BenchReceiver } from './benchReceiver';
+import type { ReceiverTls } from './benchTls';
 import { runJournalLoad, type JournalLoadSpec } from './journalLoad';
 
 /**
@@ -22,6 +23,11 @@ export interface SimSpec {
   }>;
   /** Legs reach the call log this long after they end (docs/3cx-facts.md §6). Default 0. */
   callLogDelaySeconds?: number;
+  /**
+   * At most this many rows per report page, whatever `$top` asks, as some PBXs serve them
+   * (docs/3cx-facts.md §1.3; sim/startSimulator.ts `reportQuirks`). Default no cap.
+   */
+  maxPageRows?: number;
   /** `realtime` starts at the child's `Date.now()`, so sim time is wall time. */
   clock: { mode: 'realtime' } | { mode: 'manual'; at: number };
 }
@@ -71,7 +77,7 @@ export interface HostUsage {
 }
 
 export type HostRequest =
-  | { method: 'start'; sims: SimSpec[]; offset?: number }
+  | { method: 'start'; sims: SimSpec[]; offset?: number; receiverTls?: ReceiverTls | null }
   | { method: 'traffic'; spec: TrafficSpec | null }
   | { method: 'setClock'; at: number }
   | { method: 'calls' }
@@ -113,6 +119,23 @@ async function startBlackHole(): Promise<string> {
   blackHoles.push(server);
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 }
+/** A simulated PBX as the spec describes it (a realtime clock starts at this process's now). */
+export function simulatorOptions(spec: SimSpec): SimulatorOptions {
+  return {
+    seed: spec.seed,
+    callLogDelaySeconds: spec.callLogDelaySeconds,
+    ...(spec.maxPageRows === undefined ? {} : { reportQuirks: { maxPageRows: spec.maxPageRows } }),
+    clients: (spec.clients ?? [{ clientId: 'bridge', clientSecret: 'bridge-secret' }]).map((c) => ({
+      ...c,
+      role: 'system_owner',
+    })),
+    clock:
+      spec.clock.mode === 'realtime'
+        ? { mode: 'realtime', start: Date.now() }
+        : { mode: 'manual', start: spec.clock.at },
+  };
+}
+
 let receiver: BenchReceiver | null = null;
 let stopProfile: (() => Promise<void>) | null = null;
 
@@ -120,21 +143,9 @@ async function handle(request: HostRequest): Promise<unknown> {
   switch (request.method) {
     case 'start': {
       offset = request.offset ?? 0;
-      receiver = await startBenchReceiver();
+      receiver = await startBenchReceiver(3, request.receiverTls ?? null);
       for (const spec of request.sims) {
-        sims.push(
-          await startSimulator({
-            seed: spec.seed,
-            callLogDelaySeconds: spec.callLogDelaySeconds,
-            clients: (spec.clients ?? [{ clientId: 'bridge', clientSecret: 'bridge-secret' }]).map(
-              (c) => ({ ...c, role: 'system_owner' }),
-            ),
-            clock:
-              spec.clock.mode === 'realtime'
-                ? { mode: 'realtime', start: Date.now() }
-                : { mode: 'manual', start: spec.clock.at },
-          }),
-        );
+        sims.push(await startSimulator(simulatorOptions(spec)));
       }
       const started: HostStarted = {
         urls: sims.map((s) => s.url),

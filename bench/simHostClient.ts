@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { ReceiverTls } from './benchTls';
 import type { JournalLoadSpec, JournalPost } from './journalLoad';
 import type {
   Arrival,
@@ -23,14 +24,25 @@ export class SimHost {
 
   private constructor(private readonly hosts: HostProcess[]) {}
 
-  static async start(sims: SimSpec[], options: { processes?: number } = {}): Promise<SimHost> {
+  /**
+   * `receiverTls`: the receiver serves https with it (bench/benchTls.ts); default plain http.
+   */
+  static async start(
+    sims: SimSpec[],
+    options: { processes?: number; receiverTls?: ReceiverTls | null } = {},
+  ): Promise<SimHost> {
     const count = Math.max(1, Math.min(options.processes ?? 1, Math.max(1, sims.length)));
     const per = Math.ceil(sims.length / count);
     const hosts = Array.from({ length: count }, () => HostProcess.fork());
     const host = new SimHost(hosts);
     const started = (await Promise.all(
       hosts.map((h, i) =>
-        h.call({ method: 'start', sims: sims.slice(i * per, (i + 1) * per), offset: i * per }),
+        h.call({
+          method: 'start',
+          sims: sims.slice(i * per, (i + 1) * per),
+          offset: i * per,
+          receiverTls: options.receiverTls ?? null,
+        }),
       ),
     )) as HostStarted[];
     host.urls = started.flatMap((s) => s.urls);

@@ -6,6 +6,7 @@ import { DeliveryWorker } from '../bridge/delivery/deliveryWorker';
 import type { CallEnricher } from '../bridge/ingest/callEnricher';
 import { StoreEnricher } from '../bridge/ingest/storeEnricher';
 import { hasJournalRoute, NO_RATE_LIMITS, startBenchBridge } from './benchBridge';
+import { receiversRow, receiverTls } from './benchTls';
 import { profileWindow } from './cpuProfile';
 import {
   loadLine,
@@ -27,7 +28,8 @@ import { SimHost } from './simHostClient';
  * then jumps past the last hang-up, and the bridge (its clock following the sim's) catches up
  * in one poll: read the call log, settle, enrich, store events and deliveries. That poll is the
  * ingest rate. Then the delivery worker's own loop (default settings) sends every delivery to
- * receivers in the child process that answer after 0, 50 or 200 ms (three subscriptions, one
+ * receivers in the child process (https, as Zapier and Make are reached, unless `BENCH_TLS=0`:
+ * bench/benchTls.ts) that answer after 0, 50 or 200 ms (three subscriptions, one
  * per event type, each at a receiver port of its own; and a mix, one receiver per delay), the
  * same three at one port (one origin, as a location's Zaps are: `…_one_origin`), and
  * to one subscription alone: the same deliveries, reset between variants. A slow variant is
@@ -81,6 +83,7 @@ const VARIANTS: Array<{
 export async function throughputBench(): Promise<void> {
   const calls = Number(process.env.BENCH_THROUGHPUT_CALLS ?? 5000);
   const runs = Number(process.env.BENCH_RUNS ?? 3);
+  printTable('Receivers', [receiversRow()]);
   const results: RunResult[] = [];
   for (let run = 1; run <= runs; run++) {
     process.stdout.write(`[throughput] run ${run} of ${runs}: ${loadLine()}\n`);
@@ -141,7 +144,7 @@ export async function throughputBench(): Promise<void> {
  * `seconds` each, at rising concurrency. Between levels the webhook backlog is drained.
  */
 async function journalThroughput(seconds: number): Promise<Row[] | null> {
-  const host = await SimHost.start([]);
+  const host = await SimHost.start([], { receiverTls: receiverTls() });
   const bench = await startBenchBridge({
     pbxUrls: [null],
     receiverUrl: host.receiverUrl,
@@ -221,7 +224,9 @@ async function drain(bridge: { store: { deliveries: { pendingCount(): number } }
 }
 
 async function runOnce(calls: number, run: number): Promise<RunResult> {
-  const host = await SimHost.start([{ seed: run, clock: { mode: 'manual', at: START } }]);
+  const host = await SimHost.start([{ seed: run, clock: { mode: 'manual', at: START } }], {
+    receiverTls: receiverTls(),
+  });
   let simNow = START;
   const timedEnricher = new TimedEnricher(new StoreEnricher());
   const bench = await startBenchBridge({
@@ -382,7 +387,9 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
  * 3CX and stores; timed from the poll's start to the last delivery recorded as delivered.
  */
 async function endToEndOnce(calls: number, run: number): Promise<Row> {
-  const host = await SimHost.start([{ seed: run, clock: { mode: 'manual', at: START } }]);
+  const host = await SimHost.start([{ seed: run, clock: { mode: 'manual', at: START } }], {
+    receiverTls: receiverTls(),
+  });
   let simNow = START;
   const bench = await startBenchBridge({
     pbxUrls: host.urls,
