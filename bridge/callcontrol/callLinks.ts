@@ -67,16 +67,7 @@ export class CallLinkRepo {
     return found;
   }
 
-  /** Every link of one event call id. */
-  ofCall(locationId: string, callId: string): CallLink[] {
-    return (
-      this.db
-        .prepare('SELECT * FROM callcontrol_calls WHERE location_id = ? AND call_id = ?')
-        .all(locationId, callId) as Row[]
-    ).map(toLink);
-  }
-
-  /** `ofCall` for many call ids in one read: their links, by call id (none: absent). */
+  /** The links of each of these event call ids, in one read: by call id (none: absent). */
   ofCallEach(locationId: string, callIds: readonly string[]): Map<string, CallLink[]> {
     const found = new Map<string, CallLink[]>();
     if (callIds.length === 0) return found;

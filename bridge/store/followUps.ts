@@ -108,45 +108,17 @@ export class FollowUpRepo {
     return versions;
   }
 
-  /**
-   * The followed-up misses of one number still open (awaiting a call back, or past their
-   * deadline: a later call may still return them) that started at or after `fromIso` and
-   * before `beforeIso`: the `calls_open_misses` index (schema.ts migration 11).
-   */
-  openMissesOf(
-    locationId: string,
-    numberKey: string,
-    fromIso: string,
-    beforeIso: string,
-  ): TrackedMiss[] {
-    return this.openMissesOfEach(locationId, [{ numberKey, fromIso, beforeIso }])[0];
-  }
-
-  /**
-   * The returned misses of one number that started at or after `sinceIso` and before
-   * `beforeIso`, returned by a call that started at or after `returnedFromIso`: those a change
-   * to the number's calls from then on may move (`calls_returned_misses`, migration 11).
-   */
-  returnedMissesOf(
-    locationId: string,
-    numberKey: string,
-    sinceIso: string,
-    beforeIso: string,
-    returnedFromIso: string,
-  ): TrackedMiss[] {
-    return this.returnedMissesOfEach(locationId, [
-      { numberKey, fromIso: sinceIso, beforeIso, returnedFromIso },
-    ])[0];
-  }
-
   /** Every call with this outside number that started at or after `sinceIso`. */
   callsOf(locationId: string, numberKey: string, sinceIso: string): LaterCall[] {
     return this.callsOfEach(locationId, [{ numberKey, sinceIso }]).get(numberKey) ?? [];
   }
 
   /**
-   * `openMissesOf` for many questions in one read (on Postgres one round trip, not one per
-   * number): each question's answer, in the questions' order, as it would be at this moment.
+   * The followed-up misses still open (awaiting a call back, or past their deadline: a later
+   * call may still return them) of each question's number that started at or after `fromIso`
+   * and before `beforeIso` (the `calls_open_misses` index, schema.ts migration 11), in one read
+   * (on Postgres one round trip, not one per number): each question's answer, in the
+   * questions' order, as it would be at this moment.
    */
   openMissesOfEach(
     locationId: string,
@@ -161,7 +133,12 @@ export class FollowUpRepo {
     );
   }
 
-  /** `returnedMissesOf` for many questions in one read, as `openMissesOfEach`. */
+  /**
+   * The returned misses of each question's number that started at or after `fromIso` and
+   * before `beforeIso`, returned by a call that started at or after `returnedFromIso`: those a
+   * change to the number's calls from then on may move (`calls_returned_misses`, migration 11);
+   * in one read, as `openMissesOfEach`.
+   */
   returnedMissesOfEach(
     locationId: string,
     questions: ReadonlyArray<{
