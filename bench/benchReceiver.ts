@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { ReceiverTls } from './benchTls';
 import type { Arrival } from './simHost';
 
@@ -17,7 +18,19 @@ export interface BenchReceiver {
   /** One URL per port. */
   urls: string[];
   received: Arrival[];
+  /**
+   * Connections accepted so far, over all ports; with TLS, how many of them resumed a session
+   * (an abbreviated handshake) rather than doing a full one.
+   */
+  connections(): ReceiverConnections;
   close(): Promise<void>;
+}
+
+/** What {@link BenchReceiver.connections} counts. */
+export interface ReceiverConnections {
+  connections: number;
+  /** TLS only: connections whose handshake resumed a session (0 over plain http). */
+  resumed: number;
 }
 
 export async function startBenchReceiver(
@@ -26,6 +39,7 @@ export async function startBenchReceiver(
 ): Promise<BenchReceiver> {
   const received: Arrival[] = [];
   const servers: Server[] = [];
+  const counts: ReceiverConnections = { connections: 0, resumed: 0 };
   for (let i = 0; i < ports; i++) {
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
@@ -58,6 +72,12 @@ export async function startBenchReceiver(
       });
     };
     const server: Server = tls ? createTlsServer(tls, onRequest) : createServer(onRequest);
+    if (tls)
+      server.on('secureConnection', (socket: TLSSocket) => {
+        counts.connections++;
+        if (socket.isSessionReused()) counts.resumed++;
+      });
+    else server.on('connection', () => counts.connections++);
     server.keepAliveTimeout = 60_000;
     server.maxRequestsPerSocket = 0;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -68,6 +88,7 @@ export async function startBenchReceiver(
       (s) => `${tls ? 'https' : 'http'}://127.0.0.1:${(s.address() as AddressInfo).port}/hook`,
     ),
     received,
+    connections: () => ({ ...counts }),
     close: () =>
       Promise.all(
         servers.map(

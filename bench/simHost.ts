@@ -84,6 +84,7 @@ export type HostRequest =
   | { method: 'clock' }
   | { method: 'arrivals'; from: number }
   | { method: 'arrivalCount' }
+  | { method: 'receiverConnections' }
   | { method: 'usage' }
   | { method: 'profile'; file: string | null }
   | { method: 'journalLoad'; spec: JournalLoadSpec }
@@ -206,6 +207,8 @@ async function handle(request: HostRequest): Promise<unknown> {
       return receiver ? receiver.received.slice(request.from) : [];
     case 'arrivalCount':
       return receiver ? receiver.received.length : 0;
+    case 'receiverConnections':
+      return receiver ? receiver.connections() : { connections: 0, resumed: 0 };
     case 'usage': {
       const cpu = process.cpuUsage();
       const usage: HostUsage = {

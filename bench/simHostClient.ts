@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { ReceiverConnections } from './benchReceiver';
 import type { ReceiverTls } from './benchTls';
 import type { JournalLoadSpec, JournalPost } from './journalLoad';
 import type {
@@ -80,6 +81,11 @@ export class SimHost {
 
   arrivalCount(): Promise<number> {
     return this.first.call({ method: 'arrivalCount' }) as Promise<number>;
+  }
+
+  /** Connections the receiver accepted so far, and how many resumed a TLS session. */
+  receiverConnections(): Promise<ReceiverConnections> {
+    return this.first.call({ method: 'receiverConnections' }) as Promise<ReceiverConnections>;
   }
 
   /** CPU of all the host processes together (percent of one core when divided by wall time). */

@@ -83,7 +83,28 @@ const VARIANTS: Array<{
 export async function throughputBench(): Promise<void> {
   const calls = Number(process.env.BENCH_THROUGHPUT_CALLS ?? 5000);
   const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const parts = throughputParts();
   printTable('Receivers', [receiversRow()]);
+  if (parts.has('delivery')) await ingestAndDelivery(calls, runs);
+  if (parts.has('end_to_end')) await endToEnd(calls, runs, !parts.has('delivery'));
+  if (parts.has('journal')) await journal();
+}
+
+/**
+ * `BENCH_THROUGHPUT_PARTS`: which parts run, comma-separated, of `delivery` (the ingest poll,
+ * the delivery variants and the scrape cost), `end_to_end` and `journal`; all by default. One
+ * part alone makes a short run for comparing builds.
+ */
+function throughputParts(): Set<string> {
+  const all = ['delivery', 'end_to_end', 'journal'];
+  const wanted = (process.env.BENCH_THROUGHPUT_PARTS ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => all.includes(part));
+  return new Set(wanted.length > 0 ? wanted : all);
+}
+
+async function ingestAndDelivery(calls: number, runs: number): Promise<void> {
   const results: RunResult[] = [];
   for (let run = 1; run <= runs; run++) {
     process.stdout.write(`[throughput] run ${run} of ${runs}: ${loadLine()}\n`);
@@ -110,11 +131,22 @@ export async function throughputBench(): Promise<void> {
   recordKey('throughput.webhooks_per_second_by_receiver_ms', byDelay);
   // The same with the three subscriptions at one origin, as a location's Zaps are.
   recordKey('throughput.webhooks_per_second_by_receiver_ms_one_origin', oneOrigin);
+  printTable(
+    `GET /metrics as the store grows (median run; retention keeps delivered rows 30 days)`,
+    results[middle].scrape,
+  );
+}
 
+/**
+ * `profile`: `BENCH_CPU_PROFILE` and `BENCH_SIM_CPU_PROFILE` (bench/cpuProfile.ts) profile the
+ * first run's end-to-end window (when the delivery part, whose ingest poll they profile
+ * otherwise, does not run).
+ */
+async function endToEnd(calls: number, runs: number, profile: boolean): Promise<void> {
   const endToEnd: Row[] = [];
   for (let run = 1; run <= runs; run++) {
     process.stdout.write(`[throughput] end to end, run ${run} of ${runs}: ${loadLine()}\n`);
-    endToEnd.push(await endToEndOnce(calls, run));
+    endToEnd.push(await endToEndOnce(calls, run, profile && run === 1));
   }
   printTable(
     'End to end: the catch-up poll with the worker running, three subscriptions, receivers answering at once',
@@ -124,10 +156,9 @@ export async function throughputBench(): Promise<void> {
     'throughput.end_to_end_events_per_second',
     median(endToEnd.map((r) => Number(r['events/s']))),
   );
-  printTable(
-    `GET /metrics as the store grows (median run; retention keeps delivered rows 30 days)`,
-    results[middle].scrape,
-  );
+}
+
+async function journal(): Promise<void> {
   const journal = await journalThroughput(Number(process.env.BENCH_JOURNAL_SECONDS ?? 10));
   if (journal) {
     printTable(
@@ -386,7 +417,7 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
  * End to end on a fresh bridge: the worker runs (as in `serve`) while the catch-up poll reads
  * 3CX and stores; timed from the poll's start to the last delivery recorded as delivered.
  */
-async function endToEndOnce(calls: number, run: number): Promise<Row> {
+async function endToEndOnce(calls: number, run: number, profile: boolean): Promise<Row> {
   const host = await SimHost.start([{ seed: run, clock: { mode: 'manual', at: START } }], {
     receiverTls: receiverTls(),
   });
@@ -407,6 +438,9 @@ async function endToEndOnce(calls: number, run: number): Promise<Row> {
     probe.reset();
     global.gc?.();
     const arrivalsBefore = await host.arrivalCount();
+    const connectionsBefore = await host.receiverConnections();
+    const stopProfile = profile ? await profileWindow() : async () => undefined;
+    const stopHostProfile = profile ? await host.profileWindow() : async () => undefined;
     const hostBefore = await host.usage();
     const cpuBefore = process.cpuUsage();
     bridge.worker.start();
@@ -418,6 +452,9 @@ async function endToEndOnce(calls: number, run: number): Promise<Row> {
     const ms = performance.now() - t;
     const cpu = process.cpuUsage(cpuBefore);
     const hostAfter = await host.usage();
+    await stopProfile();
+    await stopHostProfile();
+    const connectionsAfter = await host.receiverConnections();
     await bridge.worker.stop();
     const events = probe.eventsStored;
     return {
@@ -425,6 +462,15 @@ async function endToEndOnce(calls: number, run: number): Promise<Row> {
       events,
       delivered: probe.deliveryOutcomes.delivered ?? 0,
       received: (await host.arrivalCount()) - arrivalsBefore,
+      // Connections the receivers accepted in the window (all three origins); with TLS, how many
+      // were full handshakes rather than resumed sessions.
+      connections: connectionsAfter.connections - connectionsBefore.connections,
+      'full TLS handshakes':
+        receiverTls() === null
+          ? '-'
+          : connectionsAfter.connections -
+            connectionsBefore.connections -
+            (connectionsAfter.resumed - connectionsBefore.resumed),
       'poll s': round(pollMs / 1000, 2),
       'last delivery s': round(ms / 1000, 2),
       'events/s': Math.round(events / (ms / 1000)),
@@ -432,6 +478,7 @@ async function endToEndOnce(calls: number, run: number): Promise<Row> {
         ? { 'PG round trips per event': round(probe.roundTrips.total / events, 2) }
         : {}),
       'bridge CPU % of a core': round(((cpu.user + cpu.system) / 1000 / ms) * 100),
+      'bridge CPU µs per event': Math.round((cpu.user + cpu.system) / events),
       'sim + receiver CPU % of a core': round(
         ((hostAfter.cpuMicros - hostBefore.cpuMicros) /
           1000 /

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { AttemptTimeoutError } from './attemptError';
+import { ConnectionGate } from './connectionGate';
 import { checkedLookup, literalHostRefusal, type TargetAddressPolicy } from './targetAddress';
 
 /** What a subscriber answered: the status decides the delivery; the body is read and dropped. */
@@ -23,6 +25,8 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  */
 export class WebhookClient {
   private agents: { http: http.Agent; https: https.Agent } | null = null;
+  /** https only: plain http has no session to wait for. */
+  private readonly gate = new ConnectionGate();
 
   constructor(private readonly policy: TargetAddressPolicy) {}
 
@@ -56,6 +60,7 @@ export class WebhookClient {
     this.agents?.http.destroy();
     this.agents?.https.destroy();
     this.agents = null;
+    this.gate.releaseAll();
   }
 
   private agentsFor() {
@@ -70,20 +75,55 @@ export class WebhookClient {
         timeout: 30_000,
         lookup: checkedLookup(this.policy),
       };
-      this.agents = { http: new http.Agent(options), https: new https.Agent(options) };
+      this.agents = {
+        http: new http.Agent(options),
+        https: new https.Agent({
+          ...options,
+          // One context for every connection: without it each new connection builds its own
+          // (~0.25 ms of CPU, BENCHMARKS.md `tlse2e`). The same default trust (Node's roots
+          // and NODE_EXTRA_CA_CERTS), read when the agents are made.
+          secureContext: tls.createSecureContext(),
+        }),
+      };
     }
     return this.agents;
   }
 
-  private send(
+  /**
+   * Wait until a request to an https origin may start (connectionGate.ts). `opening`: the
+   * origin's pool name when the request opens a new connection, which the gate then follows.
+   */
+  private async admitTls(
+    hostname: string,
+    port: string,
+    deadline: number,
+    timeoutMs: number,
+  ): Promise<{ agent: https.Agent; opening: string | null }> {
+    for (let turn = 0; ; turn++) {
+      if (performance.now() >= deadline) throw new AttemptTimeoutError(Math.round(timeoutMs));
+      const agent = this.agentsFor().https;
+      // The agent's name for the origin's pool, as it computes it for this request (no Host
+      // header is set, so no other server name enters it).
+      const name = agent.getName({ host: hostname, port: port || 443 });
+      const opens = this.gate.tryStart(agent, name);
+      if (opens !== null) return { agent, opening: opens ? name : null };
+      // Woken but beaten to it: back at the head of the queue, not its tail.
+      await this.gate.wait(name, deadline, timeoutMs, turn > 0);
+    }
+  }
+
+  private async send(
     url: URL,
     headers: Record<string, string>,
     body: Buffer,
     timeoutMs: number,
     deadline: number,
   ): Promise<WebhookAnswer> {
-    const agents = this.agentsFor();
     const secure = url.protocol === 'https:';
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const { agent, opening } = secure
+      ? await this.admitTls(hostname, url.port, deadline, timeoutMs)
+      : { agent: this.agentsFor().http, opening: null };
     return new Promise<WebhookAnswer>((resolve, reject) => {
       let answered = false;
       // One options object, not `(url, options)`: code that wraps `http.request` in the same
@@ -91,13 +131,14 @@ export class WebhookClient {
       // the one-argument form, and would drop the method, headers and body of the other.
       const request = (secure ? https : http).request({
         protocol: url.protocol,
-        hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+        hostname,
         port: url.port || undefined,
         path: url.pathname + url.search,
         method: 'POST',
-        agent: secure ? agents.https : agents.http,
+        agent,
         headers: { ...headers, 'content-length': String(body.length) },
       });
+      if (opening !== null) this.gate.opening(opening, request);
       const timer = setTimeout(
         () => request.destroy(new AttemptTimeoutError(Math.round(timeoutMs))),
         Math.max(1, deadline - performance.now()),
