@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import {
 } from '../../bench/benchTls';
 import { WebhookClient } from '../../bridge/delivery/webhookClient';
 import { ensureBuilt } from '../support/builtBridge';
+import { runNodeScript } from '../support/nodeScript';
 
 /**
  * The throughput and locations benches post to https receivers, as Zapier and Make are reached,
@@ -101,20 +101,5 @@ function postFromChild(url: string, env: NodeJS.ProcessEnv): Promise<unknown> {
     client.post(new URL(process.argv[1]), { 'content-type': 'application/json' }, Buffer.from(${JSON.stringify(EVENT.toString())}), 5000)
       .then((a) => ({ status: a.statusCode }), (e) => ({ error: e.code || e.message }))
       .then((out) => { client.close(); process.stdout.write(JSON.stringify(out)); });`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script, url], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', () => {
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        reject(new Error(`child printed ${out}`));
-      }
-    });
-  });
+  return runNodeScript(script, [url], env);
 }

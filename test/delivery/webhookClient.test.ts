@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -9,6 +8,7 @@ import { makeLoopbackCertificate } from '../../bench/benchTls';
 import { AttemptTimeoutError } from '../../bridge/delivery/attemptError';
 import { WebhookClient } from '../../bridge/delivery/webhookClient';
 import { ensureBuilt } from '../support/builtBridge';
+import { runNodeScript } from '../support/nodeScript';
 
 /**
  * Webhooks over https to a fresh origin (docs/design.md "Delivery: the webhook client"): a burst
@@ -157,20 +157,5 @@ function burstFromChild(
       client.post(new URL(process.argv[1]), { 'content-type': 'application/json' }, body, 10000)
         .then((a) => a.statusCode, (e) => e.code || e.message)))
       .then((statuses) => { client.close(); process.stdout.write(JSON.stringify({ statuses, contexts })); });`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script, target], {
-      env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: certPath },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', () => {
-      try {
-        resolve(JSON.parse(out) as { statuses: Array<number | string>; contexts: number });
-      } catch {
-        reject(new Error(`child printed ${out}`));
-      }
-    });
-  });
+  return runNodeScript(script, [target], { NODE_EXTRA_CA_CERTS: certPath });
 }
