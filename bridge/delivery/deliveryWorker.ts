@@ -96,7 +96,7 @@ const TICK_MS = 1000;
  *   cap following its latency, with a circuit breaker for one that keeps failing
  *   (targetHealth.ts): one tenant's silent receiver never holds up another's missed call;
  * - while the event loop runs late, fewer deliveries may be in flight (loopPace.ts): finished
- *   requests are work on the loop, and a backlog at full concurrency crowded out the polls;
+ *   requests are work on the loop, and a backlog's completions compete with the polls for it;
  * - keep-alive `node:http` connections per origin, each connection checked against the address
  *   policy (webhookClient.ts, targetAddress.ts);
  * - attempts are recorded in batches, one transaction for all that finished together.

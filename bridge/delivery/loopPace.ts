@@ -17,7 +17,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
  * below the floor, so a loop busy with something else (a catch-up poll) slows delivery, never
  * stops it. Cut fast, grow slowly: a stall is felt at once by everything on the loop, a cap a
  * little low only by the backlog. The scheduler shrinks each location's share with the cap
- * (fairScheduler.ts), so the locations still take turns under it.
+ * (fairScheduler.ts), so the locations still take turns under it. What it buys, what it costs,
+ * and where it cannot help (a loop late for other reasons): BENCHMARKS.md "Issue 16: delivery
+ * paced by the event loop".
  */
 export interface LoopPaceOptions {
   /** The lag (ms) a window may have before the cap is cut. */
