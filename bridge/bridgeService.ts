@@ -91,6 +91,8 @@ export interface BridgeOptions {
     | 'concurrency'
     | 'perLocationConcurrency'
     | 'perTargetConcurrency'
+    | 'loopLagTargetMs'
+    | 'minConcurrency'
     | 'timeoutMs'
     | 'retry'
     | 'targetHealth'

@@ -40,7 +40,12 @@ export class BridgeMetrics {
     options: {
       pendingDeliveries?: () => number;
       /** The delivery worker's state (bridge/delivery/deliveryWorker.ts `state()`). */
-      deliveryState?: () => { inFlight: number; openTargets: number };
+      deliveryState?: () => {
+        inFlight: number;
+        openTargets: number;
+        inFlightCap: number;
+        loopLagMs: number;
+      };
       defaultMetrics?: boolean;
     } = {},
   ) {
@@ -114,6 +119,22 @@ export class BridgeMetrics {
         registers,
         collect() {
           this.set(read().inFlight);
+        },
+      });
+      new Gauge({
+        name: 'bridge_deliveries_in_flight_cap',
+        help: 'Deliveries that may be in flight at once now: the configured concurrency, lower while the event loop lags',
+        registers,
+        collect() {
+          this.set(read().inFlightCap);
+        },
+      });
+      new Gauge({
+        name: 'bridge_delivery_loop_lag_seconds',
+        help: 'The event loop lag the delivery worker last measured (over a 100 ms window), which sets that cap',
+        registers,
+        collect() {
+          this.set(read().loopLagMs / 1000);
         },
       });
       new Gauge({

@@ -4,6 +4,13 @@ import type { AttemptRecord, AttemptResult, DueDelivery } from '../store/deliver
 import { describeAttemptError } from './attemptError';
 import { FairScheduler, limitsFor, type Lane } from './fairScheduler';
 import {
+  DEFAULT_LOOP_LAG_TARGET_MS,
+  DEFAULT_MIN_CONCURRENCY,
+  EVENT_LOOP_LAG,
+  LoopPacer,
+  type LagProbe,
+} from './loopPace';
+import {
   DEFAULT_RETRY_POLICY,
   nextAttemptAt,
   parseRetryAfter,
@@ -27,6 +34,15 @@ export interface DeliveryWorkerOptions {
    * location's by default. Its actual limit starts at 4 and follows its latency (targetHealth.ts).
    */
   perTargetConcurrency?: number;
+  /**
+   * Keep the event loop's lag under this (ms, 25 by default): while it runs later, fewer
+   * deliveries may be in flight than `concurrency` (loopPace.ts). 0 turns the pacing off.
+   */
+  loopLagTargetMs?: number;
+  /** However late the loop runs, this many may still be in flight (64 by default). */
+  minConcurrency?: number;
+  /** What measures the loop's lag (tests inject their own): the event loop's by default. */
+  lagProbe?: LagProbe;
   /** A subscriber that does not answer within this is a failed attempt (retried). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -79,6 +95,8 @@ const TICK_MS = 1000;
  * - locations take turns and every location and target has a cap (fairScheduler.ts), a target's
  *   cap following its latency, with a circuit breaker for one that keeps failing
  *   (targetHealth.ts): one tenant's silent receiver never holds up another's missed call;
+ * - while the event loop runs late, fewer deliveries may be in flight (loopPace.ts): finished
+ *   requests are work on the loop, and a backlog's completions compete with the polls for it;
  * - keep-alive `node:http` connections per origin, each connection checked against the address
  *   policy (webhookClient.ts, targetAddress.ts);
  * - attempts are recorded in batches, one transaction for all that finished together.
@@ -91,6 +109,9 @@ export class DeliveryWorker {
   private readonly retry: RetryPolicy;
   private readonly client: WebhookClient;
   private readonly scheduler: FairScheduler;
+  /** Null when pacing is off (`loopLagTargetMs: 0`). */
+  private readonly pacer: LoopPacer | null;
+  private stopProbe: (() => void) | null = null;
   private readonly work = new Set<Promise<void>>();
   private records: Array<AttemptRecord & { lane: Lane }> = [];
   private initialised = false;
@@ -116,8 +137,18 @@ export class DeliveryWorker {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.client = new WebhookClient(options.addressPolicy ?? PUBLIC_TARGETS_ONLY);
+    const concurrency = options.concurrency ?? 1024;
+    const targetLagMs = options.loopLagTargetMs ?? DEFAULT_LOOP_LAG_TARGET_MS;
+    this.pacer =
+      targetLagMs > 0
+        ? new LoopPacer({
+            targetLagMs,
+            floor: options.minConcurrency ?? DEFAULT_MIN_CONCURRENCY,
+            ceiling: concurrency,
+          })
+        : null;
     this.scheduler = new FairScheduler(
-      limitsFor(options.concurrency ?? 1024, {
+      limitsFor(concurrency, {
         perLocation: options.perLocationConcurrency,
         perTarget: options.perTargetConcurrency,
         health: options.targetHealth,
@@ -132,11 +163,16 @@ export class DeliveryWorker {
     );
   }
 
-  /** Deliveries in flight now, and targets whose circuit is open (for `/metrics`). */
-  state(): { inFlight: number; openTargets: number } {
+  /**
+   * Deliveries in flight now, targets whose circuit is open, how many may be in flight now
+   * and the event loop's lag that set it (for `/metrics`).
+   */
+  state(): { inFlight: number; openTargets: number; inFlightCap: number; loopLagMs: number } {
     return {
       inFlight: this.scheduler.inFlight,
       openTargets: this.scheduler.openTargets(this.now()),
+      inFlightCap: this.scheduler.cap,
+      loopLagMs: this.pacer?.lastLagMs ?? 0,
     };
   }
 
@@ -144,6 +180,14 @@ export class DeliveryWorker {
     if (this.running) return;
     this.running = true;
     this.stopping = false;
+    const pacer = this.pacer;
+    if (pacer)
+      this.stopProbe = (this.options.lagProbe ?? EVENT_LOOP_LAG).start((lagMs) => {
+        const before = this.scheduler.cap;
+        this.scheduler.setCap(pacer.observe(lagMs));
+        // Room again: start what waited for it now, not at the next completion or tick.
+        if (this.scheduler.cap > before && this.running) this.soon('slot');
+      });
     this.cycle(true);
   }
 
@@ -154,6 +198,8 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     this.running = false;
     this.stopping = true;
+    this.stopProbe?.();
+    this.stopProbe = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await Promise.allSettled([...this.work]);

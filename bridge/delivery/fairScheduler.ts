@@ -18,6 +18,10 @@ import type { WebhookSigner } from './webhookSigning';
  *   means a location whose targets all hang until the timeout still leaves slots free for
  *   every other location; `perTarget` below `perLocation` does the same for a location's
  *   other targets.
+ * - **A cap that moves.** The worker lowers the overall limit while the event loop lags
+ *   (loopPace.ts, `setCap`); each location's limit shrinks with it in proportion (at least
+ *   one), so under the lower cap a location whose targets all hang still holds only its share
+ *   and the others keep their turns.
  * - **Open circuits.** A target whose breaker is open sends nothing: its lanes let go of what
  *   they hold (still pending in the store) and sleep until the breaker lets a probe through, so
  *   a black-holed receiver costs neither slots nor reads.
@@ -140,6 +144,10 @@ export interface SchedulerHooks {
 
 export class FairScheduler {
   inFlight = 0;
+  /** In flight at once in all now: `limits.concurrency`, or less while the loop lags. */
+  private capNow: number;
+  /** In flight at once for one location now: `limits.perLocation` scaled as the cap is. */
+  private perLocationNow: number;
   private readonly lanesById = new Map<string, Lane>();
   private readonly shares = new Map<string, LocationShare>();
   private readonly targets = new Map<string, TargetHealth>();
@@ -149,7 +157,30 @@ export class FairScheduler {
   constructor(
     readonly limits: SchedulerLimits,
     private readonly hooks: SchedulerHooks,
-  ) {}
+  ) {
+    this.capNow = limits.concurrency;
+    this.perLocationNow = limits.perLocation;
+  }
+
+  /** The overall limit now. */
+  get cap(): number {
+    return this.capNow;
+  }
+
+  /**
+   * Lower (or restore) the overall limit, within 1 and `limits.concurrency`. Deliveries already
+   * in flight finish; no new one starts until they are under it. A location's limit keeps its
+   * ratio to the overall one, so that `perLocation`'s promise (a location that hangs leaves the
+   * others room) holds under any cap.
+   */
+  setCap(cap: number): void {
+    const { concurrency, perLocation } = this.limits;
+    this.capNow = Math.max(1, Math.min(concurrency, Math.floor(cap)));
+    this.perLocationNow = Math.max(
+      1,
+      Math.min(perLocation, Math.floor((perLocation * this.capNow) / concurrency)),
+    );
+  }
 
   lane(subscriptionId: string): Lane | undefined {
     return this.lanesById.get(subscriptionId);
@@ -223,7 +254,7 @@ export class FairScheduler {
    * (nothing due, or every location or target with work is at its limit).
    */
   next(now: number): { lane: Lane; delivery: DueDelivery } | null {
-    if (this.inFlight >= this.limits.concurrency) return null;
+    if (this.inFlight >= this.capNow) return null;
     const ring = this.ring;
     for (let visited = 0; visited < ring.length;) {
       if (this.cursor >= ring.length) this.cursor = 0;
@@ -236,7 +267,7 @@ export class FairScheduler {
       }
       this.cursor++;
       visited++;
-      if (share.inFlight >= this.limits.perLocation) continue;
+      if (share.inFlight >= this.perLocationNow) continue;
       const lane = this.nextLane(share, now);
       if (!lane) continue;
       const delivery = lane.shift();

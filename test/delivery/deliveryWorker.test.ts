@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliveryWorker, type DeliveryWorkerOptions } from '../../bridge/delivery/deliveryWorker';
+import type { LagProbe } from '../../bridge/delivery/loopPace';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import type { Location } from '../../bridge/store/locations';
@@ -187,6 +188,82 @@ describe('one tenant cannot starve another', () => {
       last_error: string;
     };
     expect(row).toEqual({ status: 'failed', last_error: 'not sent: the target kept failing' });
+  });
+});
+
+/** An event-loop lag probe the test drives: each lag given is one window's. */
+function lagByHand() {
+  let sample: ((lagMs: number) => void) | null = null;
+  const probe: LagProbe = {
+    start(s) {
+      sample = s;
+      return () => (sample = null);
+    },
+  };
+  return {
+    probe,
+    windows(lagMs: number, count: number) {
+      for (let i = 0; i < count; i++) sample?.(lagMs);
+    },
+    running: () => sample !== null,
+  };
+}
+
+describe('pacing by the event loop', () => {
+  it('lets fewer deliveries fly while the loop lags, yet a fresh call goes out beside a hanging backlog, and all fly again once it keeps up', async () => {
+    const noisy = location('Noisy tenant');
+    const quiet = location('Quiet tenant');
+    const holes = await Promise.all(Array.from({ length: 8 }, () => blackHole()));
+    for (let i = 0; i < 8; i++) hook(noisy, `${holes[i].url}/hook${i}`);
+    const crm = await receiver();
+    const quietHook = hook(quiet, crm.url);
+    const lag = lagByHand();
+    const w = worker({
+      concurrency: 16,
+      minConcurrency: 4,
+      timeoutMs: 600_000,
+      lagProbe: lag.probe,
+    });
+    w.start();
+    expect(lag.running()).toBe(true);
+    expect(w.state().inFlightCap).toBe(16);
+
+    // The loop runs late: the cap falls to its floor and stays there.
+    lag.windows(200, 20);
+    expect(w.state()).toMatchObject({ inFlightCap: 4, loopLagMs: 200 });
+
+    for (let i = 0; i < 10; i++) missedCall(noisy); // 80 deliveries to black holes
+    w.poke();
+    const hanging = () => holes.reduce((n, h) => n + h.requests(), 0);
+    // A quarter of the lowered cap: one at a time for the noisy tenant.
+    await until(() => hanging() === 1);
+    const eventId = missedCall(quiet);
+    w.poke();
+    const [received] = await crm.waitFor(1);
+    expect((received.json as { id: string }).id).toBe(eventId);
+    await until(() => attempts(quietHook).length === 1);
+    expect(hanging()).toBe(1);
+
+    // The loop keeps up again: back to the configured 16, the noisy tenant to its 4.
+    lag.windows(1, 40);
+    expect(w.state().inFlightCap).toBe(16);
+    await until(() => hanging() === 4);
+    expect(w.state().inFlight).toBe(4);
+  });
+
+  it('watches the loop only while it runs, and not at all with a target lag of 0', async () => {
+    const lag = lagByHand();
+    const w = worker({ concurrency: 16, lagProbe: lag.probe });
+    w.start();
+    expect(lag.running()).toBe(true);
+    await w.stop();
+    expect(lag.running()).toBe(false);
+
+    const off = lagByHand();
+    const unpaced = worker({ concurrency: 16, loopLagTargetMs: 0, lagProbe: off.probe });
+    unpaced.start();
+    expect(off.running()).toBe(false);
+    expect(unpaced.state().inFlightCap).toBe(16);
   });
 });
 

@@ -130,4 +130,47 @@ describe('fair scheduling of deliveries', () => {
     expect(dead.wakeAt).toBe(dead.target.reopenAt);
     expect(dead.wakeAt).toBeGreaterThan(1);
   });
+
+  it('under a cap lowered for the event loop, a location holds only its share of it: another location’s delivery finds a slot', () => {
+    const backlog = new Map<string, DueDelivery[]>();
+    const { s, add } = scheduler(64, backlog);
+    // Tenant A: 10 hooks at 10 receivers that never answer, 100 deliveries each.
+    for (let i = 0; i < 10; i++) add('loc_a', `hook_a${i}`, `blackhole${i}.example`, 100);
+    s.setCap(8);
+    expect(s.cap).toBe(8);
+    let aInFlight = 0;
+    while (s.next(0)) aInFlight++;
+    // A quarter of the 8 (as a quarter of the 64 without the cap), all of them hanging.
+    expect(aInFlight).toBe(2);
+    add('loc_b', 'hook_b', 'crm.example', 1);
+    expect(s.next(0)?.delivery.locationId).toBe('loc_b');
+  });
+
+  it('under a lowered cap the locations still take turns: a fresh delivery goes within one turn of each location ahead of it', () => {
+    const backlog = new Map<string, DueDelivery[]>();
+    const { s, add } = scheduler(64, backlog);
+    for (let l = 0; l < 6; l++)
+      for (let h = 0; h < 4; h++) add(`loc_${l}`, `hook_${l}_${h}`, `r${l}-${h}.example`, 100);
+    s.setCap(8);
+    const inFlight: Lane[] = [];
+    for (let next = s.next(0); next; next = s.next(0)) inFlight.push(next.lane);
+    expect(inFlight).toHaveLength(8);
+    expect(s.inFlight).toBe(8);
+    add('loc_fresh', 'hook_fresh', 'fresh.example', 1);
+    const after: string[] = [];
+    while (!after.includes('loc_fresh')) {
+      s.finished(inFlight.shift()!);
+      const next = s.next(0)!;
+      inFlight.push(next.lane);
+      after.push(next.delivery.locationId);
+      expect(s.inFlight).toBe(8);
+    }
+    expect(after.length).toBeLessThanOrEqual(7);
+    // The cap back at the concurrency: more start at once.
+    s.setCap(64);
+    let more = 0;
+    while (s.next(0)) more++;
+    expect(more).toBeGreaterThan(0);
+    expect(s.inFlight).toBeGreaterThan(8);
+  });
 });
