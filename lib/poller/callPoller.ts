@@ -140,7 +140,7 @@ export class CallPoller {
     const now = this.now();
     const saved = await this.store.load();
     const state = saved ?? initialPollerState(now - this.initialLookbackMs);
-    const window = planTick(state, now, this.settings);
+    const window = planTick(state, now, this.settings, { firstRead: saved === null });
     // Reading history, not the last few seconds: its turns wait apart from the steady polls'.
     const catchUp = saved === null || window.catchingUp;
     // Active calls first: a call that ends between the two reads is then at worst seen active

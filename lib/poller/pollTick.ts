@@ -39,8 +39,20 @@ export interface TickWindow {
   catchingUp: boolean;
 }
 
-export function planTick(state: PollerState, now: number, settings: PollSettings): TickWindow {
-  const from = state.watermark - settings.overlapSeconds * 1000;
+/**
+ * The window a tick reads. The overlap re-reads behind the watermark for legs that landed after
+ * an earlier read of that period (docs/3cx-facts.md §6); a location's first tick had no earlier
+ * read (`firstRead`), so it reads from its watermark, the initial lookback, and no further back.
+ */
+export function planTick(
+  state: PollerState,
+  now: number,
+  settings: PollSettings,
+  options: { firstRead?: boolean } = {},
+): TickWindow {
+  const from = options.firstRead
+    ? state.watermark
+    : state.watermark - settings.overlapSeconds * 1000;
   const limit = from + settings.maxCatchUpSeconds * 1000;
   const catchingUp = limit < now;
   const to = catchingUp ? limit : now;

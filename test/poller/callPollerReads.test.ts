@@ -267,3 +267,39 @@ describe('the turn a tick asks for', () => {
     expect(turns).toEqual([{ catchUp: true }]);
   });
 });
+
+describe('how far back a tick reads', () => {
+  /** The `from` of every call-log read, in order. */
+  function pollerRecording(store: MemoryPollerStore, clock: { t: number }, froms: number[]) {
+    const source = sourceFor([], legs);
+    source.callLog = async (query) => {
+      froms.push(query.from);
+      return legs;
+    };
+    source.callLogWanted = async (query) => {
+      froms.push(query.from);
+      return legs;
+    };
+    return new CallPoller({
+      source,
+      store,
+      now: () => clock.t,
+      initialLookbackSeconds: 900,
+      settings: { settle: { graceSeconds: 10, country: 'AU' }, overlapSeconds: 600 },
+    });
+  }
+
+  it("a new location's first tick reads exactly the initial lookback, not the overlap before it too", async () => {
+    const froms: number[] = [];
+    await pollerRecording(new MemoryPollerStore(), { t: now }, froms).tick();
+    expect(froms).toEqual([now - 900_000]);
+  });
+
+  it('a later tick re-reads the overlap behind its watermark (legs landing late)', async () => {
+    const froms: number[] = [];
+    const store = new MemoryPollerStore();
+    store.state = initialPollerState(now - 60_000);
+    await pollerRecording(store, { t: now }, froms).tick();
+    expect(froms).toEqual([now - 60_000 - 600_000]);
+  });
+});
