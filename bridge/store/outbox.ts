@@ -27,6 +27,31 @@ export interface StoredEvent {
 interface ActiveSubscription {
   id: string;
   filters: EventFilters | null;
+  /** Epoch ms: events that occurred before this are not queued for it (`receives`). */
+  receivesFrom: number;
+}
+
+/**
+ * How much earlier than a subscription was made an event may have occurred and still be
+ * delivered to it. An event's `occurred_at` is on the PBX's clock (3CX writes its own times:
+ * the call log's `StartTime`, docs/3cx-facts.md §1.4, the template's, §4.4), a subscription's
+ * `created_at` on the bridge's: a PBX a little behind would otherwise lose the first call
+ * after a Zap is turned on. A minute covers a clock kept by NTP (off by seconds at most) with
+ * room to spare, and lets a call that began ringing just before the Zap was turned on fire
+ * its `call.started`; the history a new location's first poll reads (15 minutes) stays out.
+ */
+export const PBX_CLOCK_ALLOWANCE_MS = 60_000;
+
+/**
+ * A subscription receives only events that occurred once it existed (less the clock
+ * allowance): turning a Zap on must not fire it for calls from before, which Zapier's own
+ * polling triggers never do (their dedupe table is filled when a Zap is turned on,
+ * docs/zapier-facts.md §3) and a REST hook has no dedupe of its own. The events themselves
+ * are stored and listed in the feed all the same. A test event is always delivered: a user
+ * asked for it.
+ */
+function receives(subscription: ActiveSubscription, event: CallEvent, occurredAt: number): boolean {
+  return event.test === true || !(occurredAt < subscription.receivesFrom);
 }
 
 /** `append`'s subscriptions as read once for a commit's events: a fresh map per commit. */
@@ -97,7 +122,7 @@ export class EventOutbox {
     this.sql = prepareAll(db, {
       insert,
       subscriptionsFor:
-        'SELECT id, filters FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL',
+        'SELECT id, filters, created_at FROM subscriptions WHERE location_id = ? AND event = ? AND removed_at IS NULL',
       // Only while the subscription is active: the subscriptions are read once per ingest
       // commit (bridge/ingest/locationIngest.ts), and one removed since queues nothing more.
       enqueue: `INSERT INTO deliveries (location_id, event_seq, subscription_id, status, next_attempt_at, created_at)
@@ -135,10 +160,11 @@ export class EventOutbox {
       ...FILTERED_FIELDS.map((field) => sqlValue(event[field])),
     ];
     // A suppressed event (dialler cooldown) is stored, never delivered.
+    const occurredAt = Date.parse(event.occurred_at);
     const targets = suppressed
       ? []
       : this.subscriptionsFor(locationId, event.event, options.subscriptions)
-          .filter((sub) => matchesFilters(event, sub.filters))
+          .filter((sub) => receives(sub, event, occurredAt) && matchesFilters(event, sub.filters))
           .map((sub) => sub.id);
     if (this.insertWithDeliveries && targets.length > 0) {
       // Postgres: the event and its deliveries in one statement, one round trip.
@@ -176,8 +202,13 @@ export class EventOutbox {
     const rows = this.sql.subscriptionsFor.all(locationId, type) as Array<{
       id: string;
       filters: string | null;
+      created_at: string;
     }>;
-    const subscriptions = rows.map((sub) => ({ id: sub.id, filters: storedFilters(sub) }));
+    const subscriptions = rows.map((sub) => ({
+      id: sub.id,
+      filters: storedFilters(sub),
+      receivesFrom: Date.parse(sub.created_at) - PBX_CLOCK_ALLOWANCE_MS,
+    }));
     cache?.set(key, subscriptions);
     return subscriptions;
   }
