@@ -235,6 +235,13 @@ export async function startBenchBridge(options: {
   /** Where the subscriptions point; with several, the i-th event type's goes to the i-th (cycling). */
   receiverUrl: string | string[];
   events: readonly CallEventType[];
+  /**
+   * When the subscriptions were made (default: now). A subscription receives only the events
+   * that occurred once it existed (bridge/store/outbox.ts `receives`): a bench whose traffic is
+   * back-dated gives an earlier time to model subscriptions made before that traffic (a bridge
+   * restarted after downtime), rather than Zaps turned on with a location that is new.
+   */
+  subscribedAt?: Date;
   clientIdFor?: (index: number) => { clientId: string; clientSecret: string };
   settings?: Partial<LocationSettings>;
   bridge?: Partial<BridgeOptions>;
@@ -280,7 +287,7 @@ export async function startBenchBridge(options: {
           event,
           targetUrl: `${receivers[e % receivers.length]}?location=${i}`,
         },
-        now(),
+        options.subscribedAt ?? now(),
       );
     });
     const { key } = bridge.store.apiKeys.create(location.id, 'bench', now());

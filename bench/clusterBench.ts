@@ -22,6 +22,9 @@ import { syntheticEvents } from './syntheticEvents';
 const ROOT = join(__dirname, '..', '..');
 const KEY = Buffer.alloc(32, 42);
 
+/** When the cost row's synthetic calls begin. */
+const SYNTHETIC_FROM = Date.UTC(2026, 2, 2, 9);
+
 export async function clusterBench(): Promise<void> {
   const pbxs = Number(process.env.BENCH_CLUSTER_PBXS ?? 400);
   const seconds = Number(process.env.BENCH_CLUSTER_SECONDS ?? 60);
@@ -124,7 +127,9 @@ function storeCost(
     for (const event of ['call.missed', 'call.ended', 'call.started'] as const)
       store.subscriptions.create(
         { locationId: location.id, kind: 'rest_hook', event, targetUrl: 'https://example.com/h' },
-        new Date(),
+        // Before the synthetic calls, so every append queues its deliveries (a subscription
+        // receives only what occurred once it existed: bridge/store/outbox.ts).
+        new Date(SYNTHETIC_FROM - 3600_000),
       );
     const select = store.db.prepare('SELECT ? AS x');
     const n = 5000;
@@ -132,7 +137,7 @@ function storeCost(
     let t = performance.now();
     for (let i = 0; i < n; i++) select.get(i);
     const selectUs = ((performance.now() - t) * 1000) / n;
-    const events = syntheticEvents(3000, { locationId: location.id });
+    const events = syntheticEvents(3000, { locationId: location.id, startMs: SYNTHETIC_FROM });
     t = performance.now();
     for (const event of events)
       store.transaction(() => store.events.append(location.id, event, { now: Date.now() }));

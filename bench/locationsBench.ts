@@ -9,7 +9,7 @@ import {
 } from './benchBridge';
 import { receiversRow, receiverTls } from './benchTls';
 import { profileWindow } from './cpuProfile';
-import { locationEvents, maxPageRows } from './locationsKnobs';
+import { locationEvents, maxPageRows, subscribedBefore } from './locationsKnobs';
 import { ProcessMeter } from './processMeter';
 import {
   loadLine,
@@ -41,7 +41,11 @@ import { stalenessSeconds } from './staleness';
  * Each location subscribes the three triggers of a call's life (one with
  * `BENCH_LOCATIONS_EVENTS=call.missed`, as before 2026-12-03), at one receiver origin, over https
  * unless `BENCH_TLS=0` (bench/benchTls.ts); `BENCH_LOCATIONS_MAX_PAGE_ROWS=100` caps the PBXs'
- * report pages (bench/locationsKnobs.ts).
+ * report pages (bench/locationsKnobs.ts). The subscriptions are made when the bench starts, so
+ * the 15 minutes of history a location's first poll stores are not delivered (a subscription
+ * receives what occurred once it existed: bridge/store/outbox.ts); with
+ * `BENCH_LOCATIONS_SUBSCRIBED_BEFORE=1` they predate the back-filled traffic, a bridge restarted
+ * after downtime, and the first round's history is delivered as well.
  */
 export async function locationsBench(): Promise<void> {
   const pbxs = Number(process.env.BENCH_LOCATIONS ?? 200);
@@ -56,15 +60,27 @@ export async function locationsBench(): Promise<void> {
   const worstLocationLag: Record<string, number | null> = {};
   const events = locationEvents();
   const pageRows = maxPageRows();
+  const before = subscribedBefore();
   printTable('Locations', [
     {
       'subscriptions a location': events.join(', '),
+      'subscriptions made': before
+        ? 'before the back-filled traffic (a restart after downtime)'
+        : 'at the start (new locations)',
       'report page cap (rows)': pageRows ?? 'none',
       ...receiversRow(),
     },
   ]);
   for (const callsPerMinute of levels) {
-    const level = await pollingAt(pbxs, seconds, callsPerMinute, delaySeconds, events, pageRows);
+    const level = await pollingAt(
+      pbxs,
+      seconds,
+      callsPerMinute,
+      delaySeconds,
+      events,
+      pageRows,
+      before,
+    );
     lag[String(callsPerMinute)] = level.p95;
     steadyLag[String(callsPerMinute)] = level.steadyP95;
     worstLocationLag[String(callsPerMinute)] = level.worstLocationP95;
@@ -87,6 +103,7 @@ async function pollingAt(
   callLogDelaySeconds: number,
   events: readonly CallEventType[],
   pageRows: number | undefined,
+  subscribedBeforeTraffic: boolean,
 ): Promise<{ p95: number | null; steadyP95: number | null; worstLocationP95: number | null }> {
   const warmupSeconds = 20;
   // BENCH_LOCATIONS_AFTER_FIRST_ROUND=1: the window starts only once every location has polled
@@ -110,11 +127,16 @@ async function pollingAt(
   );
   let bench: BenchBridge | null = null;
   try {
-    await host.traffic({ callsPerMinute, backfillMs: 30 * 60_000 });
+    const backfillMs = 30 * 60_000;
+    await host.traffic({ callsPerMinute, backfillMs });
     bench = await startBenchBridge({
       pbxUrls: host.urls,
       receiverUrl: host.receiverUrl,
       events,
+      // A minute before the first back-filled call: older than the PBX clock allowance.
+      subscribedAt: subscribedBeforeTraffic
+        ? new Date(Date.now() - backfillMs - 60_000)
+        : undefined,
     });
     const { bridge, probe } = bench;
     const rssIdle = process.memoryUsage().rss;

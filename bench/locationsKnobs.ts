@@ -49,3 +49,18 @@ export function maxPageRows(env: NodeJS.ProcessEnv = process.env): number | unde
     throw new Error(`BENCH_LOCATIONS_MAX_PAGE_ROWS: ${value} is not a whole number of rows`);
   return rows === 0 ? undefined : rows;
 }
+
+/**
+ * `BENCH_LOCATIONS_SUBSCRIBED_BEFORE=1`: each location's subscriptions were made before its PBX's
+ * back-filled history, modelling a bridge restarted after downtime: its first poll's history
+ * is then delivered (it happened after the Zaps were turned on), the backlog of the runs before
+ * 2026-12-04. Default (unset or 0): made when the bench starts, as for locations just added,
+ * whose history a subscription does not receive (bridge/store/outbox.ts `receives`). Anything
+ * else is refused.
+ */
+export function subscribedBefore(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = (env.BENCH_LOCATIONS_SUBSCRIBED_BEFORE ?? '').trim();
+  if (value === '' || value === '0') return false;
+  if (value === '1') return true;
+  throw new Error(`BENCH_LOCATIONS_SUBSCRIBED_BEFORE: ${value} is not 0 or 1`);
+}

@@ -16,6 +16,10 @@ import { syntheticEvents } from './syntheticEvents';
  * production. `BENCH_STORE_EVENTS` sets the larger size (100,000), `BENCH_STORE_RUNS` the
  * requests timed per case (20).
  */
+
+/** When the synthetic calls begin. */
+const EVENTS_FROM = Date.UTC(2026, 2, 2, 9);
+
 export async function storeBench(): Promise<void> {
   const large = Number(process.env.BENCH_STORE_EVENTS ?? 100_000);
   const runs = Number(process.env.BENCH_STORE_RUNS ?? 20);
@@ -39,10 +43,12 @@ export async function storeBench(): Promise<void> {
           targetUrl: 'https://example.com/hook',
           filters,
         },
-        new Date(),
+        // Before the synthetic calls: a subscription receives only what occurred once it
+        // existed (bridge/store/outbox.ts), and every append here queues its deliveries.
+        new Date(EVENTS_FROM - 3600_000),
       );
     }
-    const events = syntheticEvents(large, { locationId: location.id });
+    const events = syntheticEvents(large, { locationId: location.id, startMs: EVENTS_FROM });
     const load = loadavg()[0].toFixed(2);
     process.stdout.write(`[store] ${large.toLocaleString('en-US')} events; load average ${load}\n`);
 

@@ -1,5 +1,10 @@
 import { startSimulator, type Simulator } from '../../sim';
-import { ALL_THREE_TRIGGERS, locationEvents, maxPageRows } from '../../bench/locationsKnobs';
+import {
+  ALL_THREE_TRIGGERS,
+  locationEvents,
+  maxPageRows,
+  subscribedBefore,
+} from '../../bench/locationsKnobs';
 import { simulatorOptions } from '../../bench/simHost';
 import { accessToken, callLogPath, xapiGet } from '../sim/simHttp';
 
@@ -32,6 +37,18 @@ describe('BENCH_LOCATIONS_EVENTS', () => {
   it('refuses a name that is not a trigger rather than subscribe to nothing', () => {
     expect(() => locationEvents({ BENCH_LOCATIONS_EVENTS: 'call.mised' })).toThrow(/call\.mised/);
     expect(() => locationEvents({ BENCH_LOCATIONS_EVENTS: ',' })).toThrow(/BENCH_LOCATIONS_EVENTS/);
+  });
+});
+
+describe('BENCH_LOCATIONS_SUBSCRIBED_BEFORE', () => {
+  it('makes the subscriptions at the start (new locations) unless set to 1', () => {
+    expect(subscribedBefore({})).toBe(false);
+    expect(subscribedBefore({ BENCH_LOCATIONS_SUBSCRIBED_BEFORE: '0' })).toBe(false);
+    expect(subscribedBefore({ BENCH_LOCATIONS_SUBSCRIBED_BEFORE: '1' })).toBe(true);
+  });
+
+  it('refuses anything else rather than guess', () => {
+    expect(() => subscribedBefore({ BENCH_LOCATIONS_SUBSCRIBED_BEFORE: 'yes' })).toThrow(/yes/);
   });
 });
 
