@@ -41,11 +41,10 @@ import { stalenessSeconds } from './staleness';
  * Each location subscribes the three triggers of a call's life (one with
  * `BENCH_LOCATIONS_EVENTS=call.missed`, as before 2026-12-03), at one receiver origin, over https
  * unless `BENCH_TLS=0` (bench/benchTls.ts); `BENCH_LOCATIONS_MAX_PAGE_ROWS=100` caps the PBXs'
- * report pages (bench/locationsKnobs.ts). The subscriptions are made when the bench starts, so
- * the 15 minutes of history a location's first poll stores are not delivered (a subscription
- * receives what occurred once it existed: bridge/store/outbox.ts); with
- * `BENCH_LOCATIONS_SUBSCRIBED_BEFORE=1` they predate the back-filled traffic, a bridge restarted
- * after downtime, and the first round's history is delivered as well.
+ * report pages (bench/locationsKnobs.ts). A subscription receives only what occurred once it
+ * existed (bridge/store/outbox.ts): by default the subscriptions predate the back-filled traffic,
+ * a bridge restarted after downtime, and the first round's history is delivered;
+ * `BENCH_LOCATIONS_SUBSCRIBED_BEFORE=0` makes them at the start, as for locations just added.
  */
 export async function locationsBench(): Promise<void> {
   const pbxs = Number(process.env.BENCH_LOCATIONS ?? 200);

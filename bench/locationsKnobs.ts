@@ -51,16 +51,18 @@ export function maxPageRows(env: NodeJS.ProcessEnv = process.env): number | unde
 }
 
 /**
- * `BENCH_LOCATIONS_SUBSCRIBED_BEFORE=1`: each location's subscriptions were made before its PBX's
- * back-filled history, modelling a bridge restarted after downtime: its first poll's history
- * is then delivered (it happened after the Zaps were turned on), the backlog of the runs before
- * 2026-12-04. Default (unset or 0): made when the bench starts, as for locations just added,
- * whose history a subscription does not receive (bridge/store/outbox.ts `receives`). Anything
- * else is refused.
+ * `BENCH_LOCATIONS_SUBSCRIBED_BEFORE`: when each location's subscriptions were made. Default
+ * (unset or 1): before its PBX's back-filled history, modelling a bridge restarted after
+ * downtime, whose first poll's history is delivered (it happened after the Zaps were turned
+ * on), as in the runs before 2026-12-04. `0`: when the bench starts, as for locations just
+ * added, whose history a subscription does not receive (bridge/store/outbox.ts `receives`);
+ * with legs logged 300 s after they end, such a location then receives nothing in a 110 s
+ * run, so that mode measures polling without delivery and is not the default (BENCHMARKS.md,
+ * `since`). Anything else is refused.
  */
 export function subscribedBefore(env: NodeJS.ProcessEnv = process.env): boolean {
   const value = (env.BENCH_LOCATIONS_SUBSCRIBED_BEFORE ?? '').trim();
-  if (value === '' || value === '0') return false;
-  if (value === '1') return true;
+  if (value === '' || value === '1') return true;
+  if (value === '0') return false;
   throw new Error(`BENCH_LOCATIONS_SUBSCRIBED_BEFORE: ${value} is not 0 or 1`);
 }

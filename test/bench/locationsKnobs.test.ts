@@ -41,10 +41,10 @@ describe('BENCH_LOCATIONS_EVENTS', () => {
 });
 
 describe('BENCH_LOCATIONS_SUBSCRIBED_BEFORE', () => {
-  it('makes the subscriptions at the start (new locations) unless set to 1', () => {
-    expect(subscribedBefore({})).toBe(false);
-    expect(subscribedBefore({ BENCH_LOCATIONS_SUBSCRIBED_BEFORE: '0' })).toBe(false);
+  it('makes the subscriptions before the traffic (a restart) unless set to 0 (new locations)', () => {
+    expect(subscribedBefore({})).toBe(true);
     expect(subscribedBefore({ BENCH_LOCATIONS_SUBSCRIBED_BEFORE: '1' })).toBe(true);
+    expect(subscribedBefore({ BENCH_LOCATIONS_SUBSCRIBED_BEFORE: '0' })).toBe(false);
   });
 
   it('refuses anything else rather than guess', () => {
