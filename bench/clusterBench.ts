@@ -225,7 +225,9 @@ function configure(target: string, host: SimHost): Map<string, number> {
           event: 'call.missed',
           targetUrl: host.receiverUrl,
         },
-        new Date(),
+        // Before the PBXs' back-filled 10 minutes, as before 2026-12-04: the backlog is still
+        // delivered (a subscription receives what occurred once it existed: outbox.ts).
+        new Date(Date.now() - 30 * 60_000),
       );
     });
   } finally {

@@ -41,7 +41,9 @@ describe('3cx-bridge migrate --from sqlite:… --to postgres://…', () => {
         targetUrl: 'https://example.com/h',
         signingSecret: 'whsec_abc',
       },
-      new Date(now),
+      // Before the synthetic calls (from 2 March): a subscription receives only what occurred
+      // once it existed (bridge/store/outbox.ts), and the copy must carry pending deliveries.
+      new Date(Date.UTC(2026, 2, 2, 8)),
     );
     // More rows than one batch, so the copy pages.
     for (const event of syntheticEvents(1200, { locationId: location.id }))

@@ -57,7 +57,11 @@ async function tearDown(s: Setup, processes: ServeProcess[]): Promise<void> {
   rmSync(s.dir, { recursive: true, force: true });
 }
 
-/** What `3cx-bridge location add` and `webhook add` would have written before `serve`. */
+/**
+ * What `3cx-bridge location add` and `webhook add` would have written before `serve`, half an
+ * hour before the calls: a subscription receives only calls from after it was made
+ * (docs/api.md, POST /v1/hooks), and these model a bridge whose Zaps were on all along.
+ */
 function configure(
   s: Setup,
   subscriptions: Array<{ event: 'call.missed' | 'call.ended'; signed?: boolean }>,
@@ -74,7 +78,7 @@ function configure(
         timezone: 'Australia/Adelaide',
         settings: { pollIntervalSeconds: 1, graceSeconds: 10 },
       },
-      new Date(),
+      new Date(Date.now() - 30 * 60_000),
     );
     for (const sub of subscriptions) {
       store.subscriptions.create(
@@ -85,7 +89,7 @@ function configure(
           targetUrl: `${s.receiver.url}/${sub.event}`,
           signingSecret: sub.signed ? newSigningSecret() : null,
         },
-        new Date(),
+        new Date(Date.now() - 30 * 60_000),
       );
     }
     return location.id;

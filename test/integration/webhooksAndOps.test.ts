@@ -24,6 +24,11 @@ describe('plain webhooks and operations', () => {
   });
 
   it('signs webhook deliveries with Standard Webhooks headers a receiver can verify', async () => {
+    // `webhook add` stamps the subscription with this machine's clock, and a subscription
+    // receives only calls from after it was made (docs/api.md, POST /v1/hooks): the simulated
+    // PBX's clock starts from this machine's here, as a real PBX's would.
+    await t.close();
+    t = await startTestBridge({ sim: { clock: { mode: 'manual', start: Date.now() } } });
     const added = await runCli([
       'webhook',
       'add',

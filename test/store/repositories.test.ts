@@ -14,6 +14,11 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
   let target: string;
   let locationId: string;
   const now = Date.UTC(2026, 2, 3, 9);
+  /**
+   * Before the synthetic calls (from 09:00 on 2 March): a subscription receives only what
+   * occurred once it existed (bridge/store/outbox.ts).
+   */
+  const subscribedAt = Date.UTC(2026, 2, 2, 8);
 
   beforeEach(async () => {
     ({ store, close, target } = await openTestStore(kind));
@@ -27,7 +32,7 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
   it('appends an event once, with one pending delivery per matching subscription', () => {
     const hook = store.subscriptions.create(
       { locationId, kind: 'rest_hook', event: 'call.missed', targetUrl: 'https://example.com/h' },
-      new Date(now),
+      new Date(subscribedAt),
     );
     const [started, , missed] = syntheticEvents(3, { locationId });
     const seq = store.events.append(locationId, missed, { now });
@@ -71,7 +76,7 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
   it('records a batch of attempts as one record each would, and none if one of them fails', () => {
     const hook = store.subscriptions.create(
       { locationId, kind: 'rest_hook', event: 'call.missed', targetUrl: 'https://example.com/h' },
-      new Date(now),
+      new Date(subscribedAt),
     );
     const missed = syntheticEvents(40, { locationId }).filter((e) => e.event === 'call.missed');
     for (const event of missed) store.events.append(locationId, event, { now });
@@ -326,7 +331,7 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
             event: 'call.missed',
             targetUrl: 'https://example.com/h',
           },
-          new Date(now),
+          new Date(subscribedAt),
         );
         for (const event of syntheticEvents(30, { locationId }))
           store.events.append(locationId, event, { now });
