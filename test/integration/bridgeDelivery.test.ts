@@ -17,9 +17,15 @@ async function api(t: TestBridge, method: string, path: string, body?: unknown, 
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-/** A caller rings the sales queue, nobody answers, they leave a voicemail. */
-function missedCall(t: TestBridge, caller = '+61412345678') {
-  return t.sim.pbx.placeCall({ kind: 'queue', result: 'voicemail', caller, messageSeconds: 20 });
+/** A caller rings the sales queue, nobody answers, they leave a voicemail (now, or `at`). */
+function missedCall(t: TestBridge, caller = '+61412345678', at?: number) {
+  return t.sim.pbx.placeCall({
+    kind: 'queue',
+    result: 'voicemail',
+    caller,
+    messageSeconds: 20,
+    at,
+  });
 }
 
 async function settle(t: TestBridge, endedAt: number) {
@@ -129,6 +135,28 @@ describe('the bridge delivers a missed call to its subscribers', () => {
     await settle(t, again.endedAt);
     for (let i = 0; i < 5; i++) await t.advance(30);
     expect(receiver.received).toHaveLength(1);
+  });
+
+  // A Zap turned on for a location just added: its first poll stores the last 15 minutes, and a
+  // subscription receives only what occurred once it existed (docs/api.md, POST /v1/hooks).
+  it("not for the history a new location's first poll stores, which stays in the feed, but for the next call", async () => {
+    const old = missedCall(t, '+61412000001', t.sim.clock.now() - 10 * 60_000);
+    const hook = await api(t, 'POST', '/v1/hooks', {
+      target_url: receiver.url,
+      event: 'call.missed',
+    });
+    expect(hook.status).toBe(201);
+    for (let i = 0; i < 6; i++) await t.advance(5);
+    const feed = await api(t, 'GET', '/v1/events?event=call.missed');
+    expect((feed.body.data as CallEvent[]).map((e) => e.call_id)).toEqual([old.callHistoryId]);
+    expect(receiver.received).toHaveLength(0);
+
+    const next = missedCall(t, '+61412000002');
+    await settle(t, next.endedAt);
+    for (let i = 0; i < 6; i++) await t.advance(5);
+    expect(receiver.received.map((r) => (r.json as CallEvent).call_id)).toEqual([
+      next.callHistoryId,
+    ]);
   });
 });
 
