@@ -39,11 +39,13 @@ import { SimHost } from './simHostClient';
 const START = Date.UTC(2026, 2, 2, 9, 0, 0);
 
 /**
- * The log `npm start` keeps (bridge/cli/serveCommand.ts: `createLogger`, level `info`, JSON
- * lines to standard output, which a log collector reads): one line per stored event
- * (bridge/bridgeService.ts `onEvent`), ~13–15 µs of CPU each. Written to /dev/null here, the
- * cheapest place a line can go. Without it (the bridge's silent default, and
- * `BENCH_SERVE_LOG=0`) the bench skipped work every running bridge does.
+ * The log `npm start` keeps (bridge/cli/serveCommand.ts: `createLogger`, level `info` unless
+ * `LOG_LEVEL` says otherwise, JSON lines to standard output, which a log collector reads): at
+ * `info` each location's stored events counted (bridge/eventLog.ts), at `debug` a line per
+ * stored event as well (`LOG_LEVEL=debug npm run bench -- throughput` measures that). Written
+ * to /dev/null here, the cheapest place a line can go, through the same asynchronous writer as
+ * serve's standard output. Without it (the bridge's silent default, and `BENCH_SERVE_LOG=0`)
+ * the bench skipped work every running bridge does.
  */
 function serveLogger(): Logger | undefined {
   if (process.env.BENCH_SERVE_LOG === '0') return undefined;

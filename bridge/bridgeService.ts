@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CallEventType } from '../lib/callEvent';
 import type { TickReport } from '../lib/poller/callPoller';
-import type { SettledCall } from '../lib/settledCall';
 import { activeCallNumbers } from '../lib/threecx/activeCallNumbers';
 import type { ThreeCxClient } from '../lib/threecx/client';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
@@ -32,6 +30,7 @@ import { StoreEnricher } from './ingest/storeEnricher';
 import { isPolledOverXapi, pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
 import { silentLogger } from './logger';
+import { EVENT_LOG_INTERVAL_MS, EventLog, type StoredEvent } from './eventLog';
 import { BridgeMetrics } from './metrics';
 import type { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
@@ -103,6 +102,8 @@ export interface BridgeOptions {
   journalSweepMs?: number;
   /** Look for misses past their call-back deadline this often (bridge/followUp). */
   followUpSweepMs?: number;
+  /** Log each location's stored events at `info` this often (`EVENT_LOG_INTERVAL_MS`). */
+  eventLogMs?: number;
   /** `BRIDGE_ADMIN_TOKEN`: reads every location's reports and dashboard (docs/api.md). */
   adminToken?: string;
   logger?: Logger;
@@ -127,10 +128,7 @@ export interface BridgeOptions {
   /** Call Control stream timings (tests shorten the backoff). */
   callControlTiming?: Partial<StreamTiming>;
   enricher?: CallEnricher;
-  onEvent?: (
-    location: Location,
-    event: { type: CallEventType; call: SettledCall; suppressed: boolean },
-  ) => void;
+  onEvent?: (location: Location, event: StoredEvent) => void;
 }
 
 /**
@@ -170,7 +168,10 @@ export class BridgeService {
   private readonly storedPollerFailing = new Map<string, boolean>();
   /** Each location's outside numbers on `/ActiveCalls` at its last poll (the follow-up's). */
   private readonly activeNumbers = new Map<string, ReadonlySet<string>>();
+  /** Stored events in the log: counts at `info`, one line each at `debug` (bridge/eventLog.ts). */
+  private readonly eventLog: EventLog;
   private refreshTimer: NodeJS.Timeout | null = null;
+  private eventLogTimer: NodeJS.Timeout | null = null;
   private journalTimer: NodeJS.Timeout | null = null;
   private followUpTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -189,6 +190,7 @@ export class BridgeService {
   private constructor(private readonly options: BridgeOptions) {
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger;
+    this.eventLog = new EventLog(this.logger, this.now);
     this.store = BridgeStore.open(options.dbPath, options.secrets);
     const shared = this.store.db.dialect === 'postgres';
     this.cluster = shared
@@ -370,6 +372,16 @@ export class BridgeService {
     void this.pruneOldRecords();
     this.retentionTimer = setInterval(() => void this.pruneOldRecords(), 6 * 3600_000);
     this.retentionTimer.unref();
+    this.eventLogTimer = setInterval(
+      () => this.logEventCounts(),
+      this.options.eventLogMs ?? EVENT_LOG_INTERVAL_MS,
+    );
+    this.eventLogTimer.unref();
+  }
+
+  /** Log each location's stored events since the last such lines, at `info` (bridge/eventLog.ts). */
+  logEventCounts(): void {
+    this.eventLog.eventCounts();
   }
 
   /**
@@ -403,6 +415,7 @@ export class BridgeService {
     if (this.followUpTimer) clearInterval(this.followUpTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.leaseTimer) clearInterval(this.leaseTimer);
+    if (this.eventLogTimer) clearInterval(this.eventLogTimer);
     await this.pruning; // a batch in progress finishes before the database closes
     await this.journal.idle();
     await this.pbxReads?.idle();
@@ -413,6 +426,8 @@ export class BridgeService {
     await this.wakeups?.stop();
     await this.worker.stop();
     await this.api.close();
+    // After the last poll and stream commit: their events are in the last counts.
+    this.eventLog.eventCounts();
     this.store.close();
   }
 
@@ -597,17 +612,7 @@ export class BridgeService {
         batchBudgetMs: INGEST_BATCH_BOUNDS[this.store.db.dialect].budgetMs,
         eventsStored: () => this.worker.poke(),
         onEvent: (event) => {
-          this.logger.info(
-            {
-              location: location.name,
-              event: event.type,
-              call: event.call.call_id,
-              outcome: event.type === 'call.started' ? undefined : event.call.outcome,
-              caller: event.call.caller_number ?? event.call.caller_number_raw,
-              suppressed: event.suppressed || undefined,
-            },
-            `${event.type}${event.suppressed ? ' (suppressed: dialler cooldown)' : ''}`,
-          );
+          this.eventLog.stored(location, event);
           this.options.onEvent?.(location, event);
         },
       });

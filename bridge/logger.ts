@@ -44,3 +44,14 @@ export function createLogger(
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });
+
+/**
+ * Resolves once every line given to the logger is written. JSON lines go to standard output
+ * through pino's asynchronous writer (its default: a write in flight while later lines gather,
+ * ~7 µs of CPU a line against ~10 µs written synchronously; a 4 KB buffer before each write
+ * saved nothing: BENCHMARKS.md, "quietlog"), so `serve` waits for this after stopping: the
+ * last lines (the stop's event counts, bridge/eventLog.ts) are out before the process ends.
+ */
+export function flushLogger(logger: Logger): Promise<void> {
+  return new Promise((resolve) => logger.flush(() => resolve()));
+}

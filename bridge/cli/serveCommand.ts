@@ -15,7 +15,7 @@ import { describeDatabase, isPostgresUrl } from '../store/database';
 import { demoBanner, startDemo } from '../demo';
 import { ensureEnvLocation, envLocationWarnings } from '../envLocation';
 import { httpLimitsFromEnv } from '../http/httpLimits';
-import { createLogger } from '../logger';
+import { createLogger, flushLogger } from '../logger';
 import { UsageError, type CliIo } from './io';
 
 interface ServeFlags {
@@ -78,6 +78,7 @@ export function registerServeCommand(
 
       let stop: () => Promise<void>;
       if (configured === 0 || flags.demo) {
+        const demoLogger = createLogger({ level: env.LOG_LEVEL ?? 'warn', pretty });
         const demo = await startDemo({
           // Beside the SQLite file; with Postgres, in ./data (the demo is one process).
           dbPath: isPostgresUrl(dbPath)
@@ -86,14 +87,17 @@ export function registerServeCommand(
           host,
           port,
           publicUrl,
-          logger: createLogger({ level: env.LOG_LEVEL ?? 'warn', pretty }),
+          logger: demoLogger,
           write: io.stdout,
           http,
         }).catch((error: unknown) => {
           throw listenError(error, host, port);
         });
         io.stdout(demoBanner(demo));
-        stop = () => demo.stop();
+        stop = async () => {
+          await demo.stop();
+          await flushLogger(demoLogger);
+        };
       } else {
         const bridge = await BridgeService.create({
           dbPath,
@@ -121,7 +125,11 @@ export function registerServeCommand(
         const db = describeDatabase(dbPath);
         logger.info({ url, db, locations: configured }, `3CX bridge listening on ${url}`);
         io.stdout(`3CX bridge listening on ${url} (${configured} location(s), database ${db})\n`);
-        stop = () => bridge.stop();
+        stop = async () => {
+          await bridge.stop();
+          // The stop's own lines (each location's last event counts) before "Stopped." and the exit.
+          await flushLogger(logger);
+        };
       }
 
       await new Promise<void>((resolve) => {

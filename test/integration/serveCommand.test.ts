@@ -191,6 +191,19 @@ describe('3cx-bridge serve', () => {
 
     await expectCleanStop(p);
     expect(p.stderr()).toBe('');
+
+    // Its log at info (LOG_LEVEL info here): the events as counts, written out on the stop
+    // before "Stopped.", and no caller's number (the demo's own lines above carry them).
+    const out = p.stdout();
+    const json = out.split('\n').filter((l) => l.startsWith('{'));
+    const counts = json.find((l) => /"events":\{[^}]*"call\.missed":[1-9]/.test(l));
+    expect(counts).toBeDefined();
+    expect(JSON.parse(counts!)).toMatchObject({
+      level: 30,
+      location: 'Demo Office (simulated 3CX)',
+    });
+    expect(out.indexOf(counts!)).toBeLessThan(out.indexOf('\nStopped.\n'));
+    expect(json.filter((l) => /\+61\d{6}/.test(l))).toEqual([]);
   }, 40_000);
 });
 
