@@ -92,8 +92,8 @@ export async function locationsBench(): Promise<void> {
 
 /**
  * One traffic level; returns the staleness p95 in seconds over the whole window and over its
- * second half only: at 30 calls/min the first round of catch-up polls (30 minutes of history
- * each) can reach into the window, so the second half is the steady-state figure.
+ * second half only: at 30 calls/min the first round of catch-up polls (each reads the last 15
+ * minutes of history) can reach into the window, so the second half is the steady-state figure.
  */
 async function pollingAt(
   pbxs: number,
@@ -410,7 +410,7 @@ async function pollingAt(
         {
           figure: 'first round: turn wait p50 / p95 / max ms, work p50 / p95 / max ms',
           value: `${q(beforeFirstRoundEnd(probe.turnWaits), 50, 1)} / ${q(beforeFirstRoundEnd(probe.turnWaits), 95, 1)} / ${q(beforeFirstRoundEnd(probe.turnWaits), 100)}, ${q(beforeFirstRoundEnd(probe.turnWork), 50, 1)} / ${q(beforeFirstRoundEnd(probe.turnWork), 95, 1)} / ${q(beforeFirstRoundEnd(probe.turnWork), 100)}`,
-          note: 'the catch-up polls’ turns (30 minutes of history each) and the polls of locations already caught up',
+          note: 'the catch-up polls’ turns (the last 15 minutes of the half hour of history each) and the polls of locations already caught up',
         },
       ] satisfies Row[],
     );

@@ -30,7 +30,7 @@ import { StoreEnricher } from './ingest/storeEnricher';
 import { isPolledOverXapi, pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
 import { silentLogger } from './logger';
-import { EVENT_LOG_INTERVAL_MS, EventLog, type StoredEvent } from './eventLog';
+import { EVENT_LOG_INTERVAL_MS, EventLog, type LoggedEvent } from './eventLog';
 import { BridgeMetrics } from './metrics';
 import type { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
@@ -128,7 +128,7 @@ export interface BridgeOptions {
   /** Call Control stream timings (tests shorten the backoff). */
   callControlTiming?: Partial<StreamTiming>;
   enricher?: CallEnricher;
-  onEvent?: (location: Location, event: StoredEvent) => void;
+  onEvent?: (location: Location, event: LoggedEvent) => void;
 }
 
 /**

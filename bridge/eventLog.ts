@@ -1,14 +1,9 @@
 import type { Logger } from 'pino';
 import type { CallEventType } from '../lib/callEvent';
-import type { SettledCall } from '../lib/settledCall';
+import type { IngestedEvent } from './ingest/locationIngest';
 
-/** An event the ingest stored (bridge/ingest/locationIngest.ts `onEvent`). */
-export interface StoredEvent {
-  type: CallEventType;
-  call: SettledCall;
-  /** Folded by the dialler cooldown: stored, not delivered. */
-  suppressed: boolean;
-}
+/** What the log reads of an event the ingest stored (bridge/ingest/locationIngest.ts `onEvent`). */
+export type LoggedEvent = Pick<IngestedEvent, 'type' | 'call' | 'suppressed'>;
 
 /** How often `serve` writes each location's counts at `info` (`BridgeOptions.eventLogMs`). */
 export const EVENT_LOG_INTERVAL_MS = 60_000;
@@ -55,7 +50,7 @@ export class EventLog {
   }
 
   /** An event was stored for the location: counted for `info`, and its own line at `debug`. */
-  stored(location: { id: string; name: string }, event: StoredEvent): void {
+  stored(location: { id: string; name: string }, event: LoggedEvent): void {
     let counts = this.counts.get(location.id);
     if (counts === undefined) {
       counts = { name: location.name, events: {}, suppressed: 0 };

@@ -41,7 +41,7 @@ export class LocationIngest implements PollerStore {
       metrics?: BridgeMetrics;
       /** Events were stored that the poller's tick does not report (the follow-up's). */
       eventsStored?: () => void;
-      onEvent?: (event: { type: CallEventType; call: SettledCall; suppressed: boolean }) => void;
+      onEvent?: (event: Pick<IngestedEvent, 'type' | 'call' | 'suppressed'>) => void;
       /**
        * Runs first inside the poller's transaction: events of a call the CRM-template journal
        * already stored take that call's id, so they dedupe (bridge/journal/journalIngest.ts).
