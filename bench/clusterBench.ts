@@ -8,7 +8,7 @@ import { LeaseRepo } from '../bridge/store/leases';
 import { startPostgres } from './benchPostgres';
 import { loadLine, percentile, printTable, round, sleep, type Row } from './report';
 import { SimHost } from './simHostClient';
-import { syntheticEvents } from './syntheticEvents';
+import { SYNTHETIC_EVENTS_FROM, syntheticEvents } from './syntheticEvents';
 
 /**
  * Several bridge instances on Postgres (issue 19): `BENCH_CLUSTER_PBXS` (default 400) simulated
@@ -21,9 +21,6 @@ import { syntheticEvents } from './syntheticEvents';
  */
 const ROOT = join(__dirname, '..', '..');
 const KEY = Buffer.alloc(32, 42);
-
-/** When the cost row's synthetic calls begin. */
-const SYNTHETIC_FROM = Date.UTC(2026, 2, 2, 9);
 
 export async function clusterBench(): Promise<void> {
   const pbxs = Number(process.env.BENCH_CLUSTER_PBXS ?? 400);
@@ -129,7 +126,7 @@ function storeCost(
         { locationId: location.id, kind: 'rest_hook', event, targetUrl: 'https://example.com/h' },
         // Before the synthetic calls, so every append queues its deliveries (a subscription
         // receives only what occurred once it existed: bridge/store/outbox.ts).
-        new Date(SYNTHETIC_FROM - 3600_000),
+        new Date(SYNTHETIC_EVENTS_FROM - 3600_000),
       );
     const select = store.db.prepare('SELECT ? AS x');
     const n = 5000;
@@ -137,7 +134,7 @@ function storeCost(
     let t = performance.now();
     for (let i = 0; i < n; i++) select.get(i);
     const selectUs = ((performance.now() - t) * 1000) / n;
-    const events = syntheticEvents(3000, { locationId: location.id, startMs: SYNTHETIC_FROM });
+    const events = syntheticEvents(3000, { locationId: location.id });
     t = performance.now();
     for (const event of events)
       store.transaction(() => store.events.append(location.id, event, { now: Date.now() }));

@@ -6,7 +6,7 @@ import { SecretBox } from '../bridge/secrets/secretBox';
 import { BridgeStore } from '../bridge/store/bridgeStore';
 import { loadavg } from 'node:os';
 import { percentile, printTable, type Row } from './report';
-import { syntheticEvents } from './syntheticEvents';
+import { SYNTHETIC_EVENTS_FROM, syntheticEvents } from './syntheticEvents';
 
 /**
  * The store's own costs, without HTTP or the PBX: appending events (the ingest path's
@@ -16,9 +16,6 @@ import { syntheticEvents } from './syntheticEvents';
  * production. `BENCH_STORE_EVENTS` sets the larger size (100,000), `BENCH_STORE_RUNS` the
  * requests timed per case (20).
  */
-
-/** When the synthetic calls begin. */
-const EVENTS_FROM = Date.UTC(2026, 2, 2, 9);
 
 export async function storeBench(): Promise<void> {
   const large = Number(process.env.BENCH_STORE_EVENTS ?? 100_000);
@@ -45,10 +42,10 @@ export async function storeBench(): Promise<void> {
         },
         // Before the synthetic calls: a subscription receives only what occurred once it
         // existed (bridge/store/outbox.ts), and every append here queues its deliveries.
-        new Date(EVENTS_FROM - 3600_000),
+        new Date(SYNTHETIC_EVENTS_FROM - 3600_000),
       );
     }
-    const events = syntheticEvents(large, { locationId: location.id, startMs: EVENTS_FROM });
+    const events = syntheticEvents(large, { locationId: location.id });
     const load = loadavg()[0].toFixed(2);
     process.stdout.write(`[store] ${large.toLocaleString('en-US')} events; load average ${load}\n`);
 

@@ -6,6 +6,9 @@ import {
 } from '../lib/callEvent';
 import type { SettledCall } from '../lib/settledCall';
 
+/** When the synthetic calls begin, unless `startMs` says otherwise: subscribe before it. */
+export const SYNTHETIC_EVENTS_FROM = Date.UTC(2026, 2, 2, 9);
+
 /**
  * Stored-event fixtures for the store benchmark and the feed tests: `count` events of one
  * location, every trigger filter's field varied by a cheap deterministic pattern (so each
@@ -16,7 +19,7 @@ export function syntheticEvents(
   options: { locationId?: string; sourceLists?: readonly string[]; startMs?: number } = {},
 ): CallEvent[] {
   const lists = options.sourceLists ?? ['sales', 'support', 'billing'];
-  const start = options.startMs ?? Date.UTC(2026, 2, 2, 9);
+  const start = options.startMs ?? SYNTHETIC_EVENTS_FROM;
   const location = { id: options.locationId ?? 'loc_bench', name: 'Bench Office' };
   const types: CallEventType[] = ['call.started', 'call.ended', 'call.missed'];
   const events: CallEvent[] = [];

@@ -102,8 +102,6 @@ export interface BridgeOptions {
   journalSweepMs?: number;
   /** Look for misses past their call-back deadline this often (bridge/followUp). */
   followUpSweepMs?: number;
-  /** Log each location's stored events at `info` this often (`EVENT_LOG_INTERVAL_MS`). */
-  eventLogMs?: number;
   /** `BRIDGE_ADMIN_TOKEN`: reads every location's reports and dashboard (docs/api.md). */
   adminToken?: string;
   logger?: Logger;
@@ -372,10 +370,7 @@ export class BridgeService {
     void this.pruneOldRecords();
     this.retentionTimer = setInterval(() => void this.pruneOldRecords(), 6 * 3600_000);
     this.retentionTimer.unref();
-    this.eventLogTimer = setInterval(
-      () => this.logEventCounts(),
-      this.options.eventLogMs ?? EVENT_LOG_INTERVAL_MS,
-    );
+    this.eventLogTimer = setInterval(() => this.logEventCounts(), EVENT_LOG_INTERVAL_MS);
     this.eventLogTimer.unref();
   }
 

@@ -5,7 +5,7 @@ import type { IngestedEvent } from './ingest/locationIngest';
 /** What the log reads of an event the ingest stored (bridge/ingest/locationIngest.ts `onEvent`). */
 export type LoggedEvent = Pick<IngestedEvent, 'type' | 'call' | 'suppressed'>;
 
-/** How often `serve` writes each location's counts at `info` (`BridgeOptions.eventLogMs`). */
+/** How often `serve` writes each location's counts at `info` (bridge/bridgeService.ts). */
 export const EVENT_LOG_INTERVAL_MS = 60_000;
 
 /** One location's events since its last counts line. */

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DeliveryState } from './delivery/deliveryWorker';
 
 /**
  * The process's own metrics (CPU, memory, GC, event-loop lag), collected once per process.
@@ -40,12 +41,7 @@ export class BridgeMetrics {
     options: {
       pendingDeliveries?: () => number;
       /** The delivery worker's state (bridge/delivery/deliveryWorker.ts `state()`). */
-      deliveryState?: () => {
-        inFlight: number;
-        openTargets: number;
-        inFlightCap: number;
-        loopLagMs: number;
-      };
+      deliveryState?: () => DeliveryState;
       defaultMetrics?: boolean;
     } = {},
   ) {

@@ -21,6 +21,16 @@ import type { TargetHealthOptions, TargetSignal } from './targetHealth';
 import { WebhookClient } from './webhookClient';
 import { webhookSigner } from './webhookSigning';
 
+/** The worker's state for `/metrics` (bridge/metrics.ts). */
+export interface DeliveryState {
+  inFlight: number;
+  openTargets: number;
+  /** How many may be in flight now: `concurrency`, less while the loop lags (loopPace.ts). */
+  inFlightCap: number;
+  /** The event loop's lag in the last window (ms). */
+  loopLagMs: number;
+}
+
 export interface DeliveryWorkerOptions {
   store: BridgeStore;
   now?: () => number;
@@ -167,7 +177,7 @@ export class DeliveryWorker {
    * Deliveries in flight now, targets whose circuit is open, how many may be in flight now
    * and the event loop's lag that set it (for `/metrics`).
    */
-  state(): { inFlight: number; openTargets: number; inFlightCap: number; loopLagMs: number } {
+  state(): DeliveryState {
     return {
       inFlight: this.scheduler.inFlight,
       openTargets: this.scheduler.openTargets(this.now()),

@@ -1,5 +1,22 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
+/** The pacer's settings (deliveryWorker.ts: `loopLagTargetMs`, `minConcurrency`, `concurrency`). */
+export interface LoopPaceOptions {
+  /** The lag (ms) a window may have before the cap is cut. */
+  targetLagMs: number;
+  /** The cap never goes under this. */
+  floor: number;
+  /** The configured concurrency: the cap never goes over it, and starts there. */
+  ceiling: number;
+}
+
+/** Keep the loop's lag under this by default (ms): half of issue 16's 50 ms bound. */
+export const DEFAULT_LOOP_LAG_TARGET_MS = 25;
+/** The fewest deliveries in flight by default, however late the loop runs. */
+export const DEFAULT_MIN_CONCURRENCY = 64;
+/** What a window over the target leaves of the cap. */
+const DECREASE = 0.7;
+
 /**
  * How many deliveries may be in flight at once, from how late the event loop runs: delivery
  * takes what the loop can spare, not more.
@@ -21,22 +38,6 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
  * and where it cannot help (a loop late for other reasons): BENCHMARKS.md "Issue 16: delivery
  * paced by the event loop".
  */
-export interface LoopPaceOptions {
-  /** The lag (ms) a window may have before the cap is cut. */
-  targetLagMs: number;
-  /** The cap never goes under this. */
-  floor: number;
-  /** The configured concurrency: the cap never goes over it, and starts there. */
-  ceiling: number;
-}
-
-/** Keep the loop's lag under this by default (ms): half of issue 16's 50 ms bound. */
-export const DEFAULT_LOOP_LAG_TARGET_MS = 25;
-/** The fewest deliveries in flight by default, however late the loop runs. */
-export const DEFAULT_MIN_CONCURRENCY = 64;
-/** What a window over the target leaves of the cap. */
-const DECREASE = 0.7;
-
 export class LoopPacer {
   /** Deliveries that may be in flight at once now. */
   cap: number;
