@@ -97,7 +97,9 @@ export class JournalIngest {
       };
     }
     const receipt = await this.resolve(location, stored, now);
-    this.deps.logger?.info(
+    // A line per post is a line per call, so it is `debug`, like the per-event line: `info`
+    // gets the events it stores as counts per location (bridge/eventLog.ts says why).
+    this.deps.logger?.debug(
       {
         location: location.id,
         call: receipt.call_id,
