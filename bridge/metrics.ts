@@ -119,7 +119,7 @@ export class BridgeMetrics {
       });
       new Gauge({
         name: 'bridge_deliveries_in_flight_cap',
-        help: 'Deliveries that may be in flight at once now: the configured concurrency, lower while the event loop lags',
+        help: 'Deliveries that may be in flight at once now: the configured concurrency, lower while the event loop lags or the polls wait for the CPU',
         registers,
         collect() {
           this.set(read().inFlightCap);
@@ -131,6 +131,14 @@ export class BridgeMetrics {
         registers,
         collect() {
           this.set(read().loopLagMs / 1000);
+        },
+      });
+      new Gauge({
+        name: 'bridge_delivery_polls_waiting_seconds',
+        help: 'How long the polls’ longest-waiting turn had waited for the CPU when the delivery worker last looked; while it is long, only a few deliveries stay in flight (the polls go first)',
+        registers,
+        collect() {
+          this.set(read().pollsWaitingMs / 1000);
         },
       });
       new Gauge({

@@ -16,7 +16,8 @@
  *   Call Control participant: `SMALL_ANSWER_BYTES`) at once, as a turn's wait costs them more.
  */
 export class WorkTurns {
-  private readonly waiting: Array<() => void> = [];
+  /** Turns waiting, each with when it began to wait (`now`'s milliseconds). */
+  private readonly waiting: Array<{ resume: () => void; since: number }> = [];
   private running = 0;
   private readonly concurrency: number;
   private readonly yieldToLoop: () => Promise<void>;
@@ -87,6 +88,19 @@ export class WorkTurns {
   }
 
   /**
+   * How long the turn that has waited longest, in this line or its catch-up line, has been
+   * waiting (ms; 0 when none waits): how far the polls are behind for want of the CPU. The
+   * delivery worker gives way while it is long (bridge/delivery/pollPriority.ts).
+   */
+  longestWaitMs(): number {
+    const now = this.now();
+    let since = Infinity;
+    for (const turn of this.waiting) since = Math.min(since, turn.since);
+    const own = since === Infinity ? 0 : now - since;
+    return Math.max(own, this.catchUpLane?.longestWaitMs() ?? 0);
+  }
+
+  /**
    * Run `work` when its turn comes; resolves or rejects with it. A failure frees the turn.
    * `continuation`: the second part of work whose first part already had a turn (a poll that
    * read a report between its two), so it waits ahead of those that have not: a poll waited
@@ -110,9 +124,11 @@ export class WorkTurns {
       return this.catchUpLane.run(work, { continuation: options.continuation });
     }
     if (this.running >= this.concurrency || this.waiting.length > 0)
-      await new Promise<void>((resolve) =>
-        options.continuation ? this.waiting.unshift(resolve) : this.waiting.push(resolve),
-      );
+      await new Promise<void>((resume) => {
+        const turn = { resume, since: this.now() };
+        if (options.continuation) this.waiting.unshift(turn);
+        else this.waiting.push(turn);
+      });
     else this.running++;
     if (this.sliceStartedAt === null) this.startSlice();
     try {
@@ -157,7 +173,7 @@ export class WorkTurns {
   private async release(): Promise<void> {
     const started = this.sliceStartedAt;
     if (this.waiting.length > 0 && started !== null && this.now() - started < this.sliceBudgetMs) {
-      this.waiting.shift()!();
+      this.waiting.shift()!.resume();
       return;
     }
     const now = this.now();
@@ -168,7 +184,7 @@ export class WorkTurns {
     this.yieldedAt = this.waiting.length > 0 ? now : null;
     await this.yieldToLoop();
     const next = this.waiting.shift();
-    if (next) next();
+    if (next) next.resume();
     else this.running--;
   }
 }

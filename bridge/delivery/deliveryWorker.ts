@@ -16,6 +16,7 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from './retrySchedule';
+import { deliveryCap } from './pollPriority';
 import { PUBLIC_TARGETS_ONLY, type TargetAddressPolicy } from './targetAddress';
 import type { TargetHealthOptions, TargetSignal } from './targetHealth';
 import { WebhookClient } from './webhookClient';
@@ -29,6 +30,8 @@ export interface DeliveryState {
   inFlightCap: number;
   /** The event loop's lag in the last window (ms). */
   loopLagMs: number;
+  /** How long the polls' longest-waiting turn had waited at the last look (ms; pollPriority.ts). */
+  pollsWaitingMs: number;
 }
 
 export interface DeliveryWorkerOptions {
@@ -53,6 +56,12 @@ export interface DeliveryWorkerOptions {
   minConcurrency?: number;
   /** What measures the loop's lag (tests inject their own): the event loop's by default. */
   lagProbe?: LagProbe;
+  /**
+   * How long the polls' longest-waiting turn has waited for the CPU (ms; the bridge passes
+   * bridge/workTurns.ts `longestWaitMs`): while it is long, only a few deliveries stay in
+   * flight (pollPriority.ts). Looked at with each window of the lag probe.
+   */
+  pollsWaitingMs?: () => number;
   /** A subscriber that does not answer within this is a failed attempt (retried). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -122,6 +131,8 @@ export class DeliveryWorker {
   /** Null when pacing is off (`loopLagTargetMs: 0`). */
   private readonly pacer: LoopPacer | null;
   private stopProbe: (() => void) | null = null;
+  private readonly concurrency: number;
+  private pollsWaitingMs = 0;
   private readonly work = new Set<Promise<void>>();
   private records: Array<AttemptRecord & { lane: Lane }> = [];
   private initialised = false;
@@ -148,6 +159,7 @@ export class DeliveryWorker {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.client = new WebhookClient(options.addressPolicy ?? PUBLIC_TARGETS_ONLY);
     const concurrency = options.concurrency ?? 1024;
+    this.concurrency = concurrency;
     const targetLagMs = options.loopLagTargetMs ?? DEFAULT_LOOP_LAG_TARGET_MS;
     this.pacer =
       targetLagMs > 0
@@ -183,6 +195,7 @@ export class DeliveryWorker {
       openTargets: this.scheduler.openTargets(this.now()),
       inFlightCap: this.scheduler.cap,
       loopLagMs: this.pacer?.lastLagMs ?? 0,
+      pollsWaitingMs: this.pollsWaitingMs,
     };
   }
 
@@ -191,10 +204,14 @@ export class DeliveryWorker {
     this.running = true;
     this.stopping = false;
     const pacer = this.pacer;
-    if (pacer)
+    const pollsWaiting = this.options.pollsWaitingMs;
+    if (pacer || pollsWaiting)
       this.stopProbe = (this.options.lagProbe ?? EVENT_LOOP_LAG).start((lagMs) => {
         const before = this.scheduler.cap;
-        this.scheduler.setCap(pacer.observe(lagMs));
+        this.pollsWaitingMs = pollsWaiting?.() ?? 0;
+        this.scheduler.setCap(
+          deliveryCap(pacer ? pacer.observe(lagMs) : this.concurrency, this.pollsWaitingMs),
+        );
         // Room again: start what waited for it now, not at the next completion or tick.
         if (this.scheduler.cap > before && this.running) this.soon('slot');
       });

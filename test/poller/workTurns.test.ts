@@ -269,4 +269,40 @@ describe('WorkTurns', () => {
     await all;
     expect(most).toBe(2);
   });
+
+  it('says how long the longest-waiting turn has waited, in its own line or the catch-up line', async () => {
+    let clock = 0;
+    const queue = new WorkTurns({ now: () => clock, budgetMs: 0 });
+    expect(queue.longestWaitMs()).toBe(0);
+    let finishFirst!: () => void;
+    const first = queue.run(() => new Promise<void>((resolve) => (finishFirst = resolve)));
+    // Running is not waiting.
+    clock = 100;
+    expect(queue.longestWaitMs()).toBe(0);
+    const second = queue.run(async () => undefined);
+    clock = 250;
+    const third = queue.run(async () => undefined);
+    clock = 400;
+    // The second has waited 300 ms, the third 150.
+    expect(queue.longestWaitMs()).toBe(300);
+    // A poll continuing its work goes first in line, but has waited least.
+    const fourth = queue.run(async () => undefined, { continuation: true });
+    clock = 450;
+    expect(queue.longestWaitMs()).toBe(350);
+
+    // Catch-up turns wait in their own line: counted too.
+    let finishCatchUp!: () => void;
+    const catchUp = queue.run(() => new Promise<void>((resolve) => (finishCatchUp = resolve)), {
+      catchUp: true,
+    });
+    const catchUpNext = queue.run(async () => undefined, { catchUp: true });
+    clock = 2450;
+    expect(queue.longestWaitMs()).toBe(2350);
+
+    finishFirst();
+    finishCatchUp();
+    await jest.runAllTimersAsync();
+    await Promise.all([first, second, third, fourth, catchUp, catchUpNext]);
+    expect(queue.longestWaitMs()).toBe(0);
+  });
 });
