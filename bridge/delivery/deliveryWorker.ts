@@ -16,7 +16,7 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from './retrySchedule';
-import { deliveryCap } from './pollPriority';
+import { GIVE_WAY_CONCURRENCY, pollsShortOfCpu } from './pollPriority';
 import { PUBLIC_TARGETS_ONLY, type TargetAddressPolicy } from './targetAddress';
 import type { TargetHealthOptions, TargetSignal } from './targetHealth';
 import { WebhookClient } from './webhookClient';
@@ -209,9 +209,12 @@ export class DeliveryWorker {
       this.stopProbe = (this.options.lagProbe ?? EVENT_LOOP_LAG).start((lagMs) => {
         const before = this.scheduler.cap;
         this.pollsWaitingMs = pollsWaiting?.() ?? 0;
-        this.scheduler.setCap(
-          deliveryCap(pacer ? pacer.observe(lagMs) : this.concurrency, this.pollsWaitingMs),
-        );
+        let cap = pacer ? pacer.observe(lagMs) : this.concurrency;
+        if (pollsShortOfCpu(this.pollsWaitingMs)) {
+          pacer?.restart();
+          cap = Math.min(cap, GIVE_WAY_CONCURRENCY);
+        }
+        this.scheduler.setCap(cap);
         // Room again: start what waited for it now, not at the next completion or tick.
         if (this.scheduler.cap > before && this.running) this.soon('slot');
       });

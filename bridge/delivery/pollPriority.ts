@@ -19,7 +19,8 @@
  *
  * Delivery never stops: {@link GIVE_WAY_CONCURRENCY} requests stay in flight, shared by the
  * locations in turn (fairScheduler.ts), so a fresh missed call still goes out while the polls
- * catch up; once no turn has waited that long, the cap is back where the loop's pacing puts it.
+ * catch up; once no turn has waited that long, the loop's pacing takes over again from its floor
+ * (loopPace.ts `restart`), growing back as the loop keeps up.
  */
 
 /** A poll's turn waiting this long (ms) means the polls are short of CPU. */
@@ -28,7 +29,7 @@ export const POLLS_WAITING_MS = 200;
 /** Deliveries in flight at most while the polls are short of CPU. */
 export const GIVE_WAY_CONCURRENCY = 8;
 
-/** The delivery cap: the paced one, or the give-way one while the polls wait. */
-export function deliveryCap(pacedCap: number, pollsWaitingMs: number): number {
-  return pollsWaitingMs >= POLLS_WAITING_MS ? Math.min(pacedCap, GIVE_WAY_CONCURRENCY) : pacedCap;
+/** Whether the polls are short of CPU: their longest-waiting turn has waited long enough. */
+export function pollsShortOfCpu(pollsWaitingMs: number): boolean {
+  return pollsWaitingMs >= POLLS_WAITING_MS;
 }

@@ -315,6 +315,27 @@ describe('polls before the backlog', () => {
     await until(() => hanging() === 16);
   });
 
+  it('lets the backlog go again gradually, from the pacing floor up', async () => {
+    const lag = lagByHand();
+    let pollsWaitingMs = 0;
+    const w = worker({
+      concurrency: 1024,
+      minConcurrency: 64,
+      lagProbe: lag.probe,
+      pollsWaitingMs: () => pollsWaitingMs,
+    });
+    w.start();
+    expect(w.state().inFlightCap).toBe(1024);
+    pollsWaitingMs = POLLS_WAITING_MS;
+    lag.windows(1, 5); // short lag while giving way: says nothing about the backlog's cost
+    expect(w.state().inFlightCap).toBe(GIVE_WAY_CONCURRENCY);
+    pollsWaitingMs = 0;
+    lag.windows(1, 1);
+    expect(w.state().inFlightCap).toBe(72); // the floor and an eighth, not back to 1024 at once
+    lag.windows(1, 40);
+    expect(w.state().inFlightCap).toBe(1024);
+  });
+
   it('gives way without the loop pacing too', async () => {
     const lag = lagByHand();
     let pollsWaitingMs = 0;
