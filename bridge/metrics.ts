@@ -119,7 +119,7 @@ export class BridgeMetrics {
       });
       new Gauge({
         name: 'bridge_deliveries_in_flight_cap',
-        help: 'Deliveries that may be in flight at once now: the configured concurrency, lower while the event loop lags or the polls wait for the CPU',
+        help: 'Deliveries that may be in flight at once now: the configured concurrency, lower while the event loop lags or locations wait to catch up',
         registers,
         collect() {
           this.set(read().inFlightCap);
@@ -134,11 +134,11 @@ export class BridgeMetrics {
         },
       });
       new Gauge({
-        name: 'bridge_delivery_polls_waiting_seconds',
-        help: 'How long the polls’ longest-waiting turn had waited for the CPU when the delivery worker last looked; while it is long, only a few deliveries stay in flight (the polls go first)',
+        name: 'bridge_delivery_catch_up_waiting_seconds',
+        help: 'How long the longest-waiting location in line to catch up its history had waited when the delivery worker last looked; while it is long, only a few deliveries stay in flight (the history is caught up first)',
         registers,
         collect() {
-          this.set(read().pollsWaitingMs / 1000);
+          this.set(read().catchUpWaitingMs / 1000);
         },
       });
       new Gauge({

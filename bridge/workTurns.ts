@@ -88,16 +88,19 @@ export class WorkTurns {
   }
 
   /**
-   * How long the turn that has waited longest, in this line or its catch-up line, has been
-   * waiting (ms; 0 when none waits): how far the polls are behind for want of the CPU. The
-   * delivery worker gives way while it is long (bridge/delivery/pollPriority.ts).
+   * How long the catch-up turn that has waited longest has been waiting (ms; 0 when none
+   * waits): locations in line to catch up their history. The delivery worker gives way while it
+   * is long (bridge/delivery/catchUpFirst.ts).
    */
-  longestWaitMs(): number {
-    const now = this.now();
+  catchUpWaitMs(): number {
+    return this.catchUpLane?.longestWaitMs() ?? 0;
+  }
+
+  /** How long the turn that has waited longest in this line has been waiting (ms; 0: none). */
+  private longestWaitMs(): number {
     let since = Infinity;
     for (const turn of this.waiting) since = Math.min(since, turn.since);
-    const own = since === Infinity ? 0 : now - since;
-    return Math.max(own, this.catchUpLane?.longestWaitMs() ?? 0);
+    return since === Infinity ? 0 : this.now() - since;
   }
 
   /**

@@ -16,7 +16,7 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from './retrySchedule';
-import { GIVE_WAY_CONCURRENCY, pollsShortOfCpu } from './pollPriority';
+import { GIVE_WAY_CONCURRENCY, catchUpsWaiting } from './catchUpFirst';
 import { PUBLIC_TARGETS_ONLY, type TargetAddressPolicy } from './targetAddress';
 import type { TargetHealthOptions, TargetSignal } from './targetHealth';
 import { WebhookClient } from './webhookClient';
@@ -30,8 +30,8 @@ export interface DeliveryState {
   inFlightCap: number;
   /** The event loop's lag in the last window (ms). */
   loopLagMs: number;
-  /** How long the polls' longest-waiting turn had waited at the last look (ms; pollPriority.ts). */
-  pollsWaitingMs: number;
+  /** How long the longest-waiting catch-up turn had waited at the last look (ms; catchUpFirst.ts). */
+  catchUpWaitingMs: number;
 }
 
 export interface DeliveryWorkerOptions {
@@ -57,11 +57,12 @@ export interface DeliveryWorkerOptions {
   /** What measures the loop's lag (tests inject their own): the event loop's by default. */
   lagProbe?: LagProbe;
   /**
-   * How long the polls' longest-waiting turn has waited for the CPU (ms; the bridge passes
-   * bridge/workTurns.ts `longestWaitMs`): while it is long, only a few deliveries stay in
-   * flight (pollPriority.ts). Looked at with each window of the lag probe.
+   * How long the longest-waiting catch-up turn has waited (ms; the bridge passes
+   * bridge/workTurns.ts `catchUpWaitMs`): while locations wait in line to catch up their history,
+   * only a few deliveries stay in flight (catchUpFirst.ts). Looked at with each window of the lag
+   * probe.
    */
-  pollsWaitingMs?: () => number;
+  catchUpWaitingMs?: () => number;
   /** A subscriber that does not answer within this is a failed attempt (retried). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -132,7 +133,7 @@ export class DeliveryWorker {
   private readonly pacer: LoopPacer | null;
   private stopProbe: (() => void) | null = null;
   private readonly concurrency: number;
-  private pollsWaitingMs = 0;
+  private catchUpWaitingMs = 0;
   private readonly work = new Set<Promise<void>>();
   private records: Array<AttemptRecord & { lane: Lane }> = [];
   private initialised = false;
@@ -195,7 +196,7 @@ export class DeliveryWorker {
       openTargets: this.scheduler.openTargets(this.now()),
       inFlightCap: this.scheduler.cap,
       loopLagMs: this.pacer?.lastLagMs ?? 0,
-      pollsWaitingMs: this.pollsWaitingMs,
+      catchUpWaitingMs: this.catchUpWaitingMs,
     };
   }
 
@@ -204,13 +205,13 @@ export class DeliveryWorker {
     this.running = true;
     this.stopping = false;
     const pacer = this.pacer;
-    const pollsWaiting = this.options.pollsWaitingMs;
-    if (pacer || pollsWaiting)
+    const catchUpWaiting = this.options.catchUpWaitingMs;
+    if (pacer || catchUpWaiting)
       this.stopProbe = (this.options.lagProbe ?? EVENT_LOOP_LAG).start((lagMs) => {
         const before = this.scheduler.cap;
-        this.pollsWaitingMs = pollsWaiting?.() ?? 0;
+        this.catchUpWaitingMs = catchUpWaiting?.() ?? 0;
         let cap = pacer ? pacer.observe(lagMs) : this.concurrency;
-        if (pollsShortOfCpu(this.pollsWaitingMs)) {
+        if (catchUpsWaiting(this.catchUpWaitingMs)) {
           pacer?.restart();
           cap = Math.min(cap, GIVE_WAY_CONCURRENCY);
         }

@@ -61,7 +61,7 @@ export class LoopPacer {
   }
 
   /**
-   * Start again from the floor: the worker gave way to the polls (pollPriority.ts), and the
+   * Start again from the floor: the worker gave way to the polls (catchUpFirst.ts), and the
    * short lag of those windows, with few deliveries in flight, says nothing about what the loop
    * can spare once the backlog is let go again. Growing from the floor, not jumping back to the
    * ceiling, keeps a thousand requests' answers from landing in one turn (a 300 ms stall).

@@ -112,7 +112,7 @@ describe('plain webhooks and operations', () => {
     expect(metrics).toContain('bridge_delivery_latency_seconds_bucket');
     // The delivery worker's cap and what sets it: the loop's lag and the polls' wait.
     expect(metrics).toMatch(/^bridge_deliveries_in_flight_cap \d+$/m);
-    expect(metrics).toMatch(/^bridge_delivery_polls_waiting_seconds \d+(\.\d+)?$/m);
+    expect(metrics).toMatch(/^bridge_delivery_catch_up_waiting_seconds \d+(\.\d+)?$/m);
     expect(metrics).not.toContain(t.apiKey);
   });
 

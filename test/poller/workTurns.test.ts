@@ -270,39 +270,39 @@ describe('WorkTurns', () => {
     expect(most).toBe(2);
   });
 
-  it('says how long the longest-waiting turn has waited, in its own line or the catch-up line', async () => {
+  it('says how long the longest-waiting catch-up turn has waited, and only catch-up turns', async () => {
     let clock = 0;
     const queue = new WorkTurns({ now: () => clock, budgetMs: 0 });
-    expect(queue.longestWaitMs()).toBe(0);
-    let finishFirst!: () => void;
-    const first = queue.run(() => new Promise<void>((resolve) => (finishFirst = resolve)));
-    // Running is not waiting.
-    clock = 100;
-    expect(queue.longestWaitMs()).toBe(0);
-    const second = queue.run(async () => undefined);
-    clock = 250;
-    const third = queue.run(async () => undefined);
-    clock = 400;
-    // The second has waited 300 ms, the third 150.
-    expect(queue.longestWaitMs()).toBe(300);
-    // A poll continuing its work goes first in line, but has waited least.
-    const fourth = queue.run(async () => undefined, { continuation: true });
-    clock = 450;
-    expect(queue.longestWaitMs()).toBe(350);
+    expect(queue.catchUpWaitMs()).toBe(0);
+    // Steady turns waiting do not count.
+    let finishSteady!: () => void;
+    const steady = queue.run(() => new Promise<void>((resolve) => (finishSteady = resolve)));
+    const steadyNext = queue.run(async () => undefined);
+    clock = 1000;
+    expect(queue.catchUpWaitMs()).toBe(0);
 
-    // Catch-up turns wait in their own line: counted too.
+    // One location catching up: running is not waiting.
     let finishCatchUp!: () => void;
     const catchUp = queue.run(() => new Promise<void>((resolve) => (finishCatchUp = resolve)), {
       catchUp: true,
     });
-    const catchUpNext = queue.run(async () => undefined, { catchUp: true });
-    clock = 2450;
-    expect(queue.longestWaitMs()).toBe(2350);
+    clock = 1100;
+    expect(queue.catchUpWaitMs()).toBe(0);
+    // Two more in line behind it: the longest-waiting one counts.
+    const second = queue.run(async () => undefined, { catchUp: true });
+    clock = 1250;
+    const third = queue.run(async () => undefined, { catchUp: true });
+    clock = 1400;
+    expect(queue.catchUpWaitMs()).toBe(300);
+    // A continuation goes first in line but has waited least.
+    const fourth = queue.run(async () => undefined, { catchUp: true, continuation: true });
+    clock = 1450;
+    expect(queue.catchUpWaitMs()).toBe(350);
 
-    finishFirst();
+    finishSteady();
     finishCatchUp();
     await jest.runAllTimersAsync();
-    await Promise.all([first, second, third, fourth, catchUp, catchUpNext]);
-    expect(queue.longestWaitMs()).toBe(0);
+    await Promise.all([steady, steadyNext, catchUp, second, third, fourth]);
+    expect(queue.catchUpWaitMs()).toBe(0);
   });
 });
