@@ -252,8 +252,6 @@ export class BridgeService {
         allowLoopback: options.allowLoopbackHttpTargets ?? false,
       },
       metrics: this.metrics,
-      // Polls before the backlog (bridge/delivery/catchUpFirst.ts).
-      catchUpWaitingMs: () => this.pollWork.catchUpWaitMs(),
       userAgent: `3cx-missed-call-bridge/${packageJson.version}`,
       onResult: (delivery, outcome, result, detail) => {
         const level = outcome === 'delivered' ? 'debug' : 'info';

@@ -119,7 +119,7 @@ export class BridgeMetrics {
       });
       new Gauge({
         name: 'bridge_deliveries_in_flight_cap',
-        help: 'Deliveries that may be in flight at once now: the configured concurrency, lower while the event loop lags or locations wait to catch up',
+        help: 'Deliveries that may be in flight at once now: the configured concurrency, lower while the event loop lags',
         registers,
         collect() {
           this.set(read().inFlightCap);
@@ -131,14 +131,6 @@ export class BridgeMetrics {
         registers,
         collect() {
           this.set(read().loopLagMs / 1000);
-        },
-      });
-      new Gauge({
-        name: 'bridge_delivery_catch_up_waiting_seconds',
-        help: 'How long the longest-waiting location in line to catch up its history had waited when the delivery worker last looked; while it is long, only a few deliveries stay in flight (the history is caught up first)',
-        registers,
-        collect() {
-          this.set(read().catchUpWaitingMs / 1000);
         },
       });
       new Gauge({

@@ -16,8 +16,7 @@
  *   Call Control participant: `SMALL_ANSWER_BYTES`) at once, as a turn's wait costs them more.
  */
 export class WorkTurns {
-  /** Turns waiting, each with when it began to wait (`now`'s milliseconds). */
-  private readonly waiting: Array<{ resume: () => void; since: number }> = [];
+  private readonly waiting: Array<() => void> = [];
   private running = 0;
   private readonly concurrency: number;
   private readonly yieldToLoop: () => Promise<void>;
@@ -88,22 +87,6 @@ export class WorkTurns {
   }
 
   /**
-   * How long the catch-up turn that has waited longest has been waiting (ms; 0 when none
-   * waits): locations in line to catch up their history. The delivery worker gives way while it
-   * is long (bridge/delivery/catchUpFirst.ts).
-   */
-  catchUpWaitMs(): number {
-    return this.catchUpLane?.longestWaitMs() ?? 0;
-  }
-
-  /** How long the turn that has waited longest in this line has been waiting (ms; 0: none). */
-  private longestWaitMs(): number {
-    let since = Infinity;
-    for (const turn of this.waiting) since = Math.min(since, turn.since);
-    return since === Infinity ? 0 : this.now() - since;
-  }
-
-  /**
    * Run `work` when its turn comes; resolves or rejects with it. A failure frees the turn.
    * `continuation`: the second part of work whose first part already had a turn (a poll that
    * read a report between its two), so it waits ahead of those that have not: a poll waited
@@ -127,11 +110,9 @@ export class WorkTurns {
       return this.catchUpLane.run(work, { continuation: options.continuation });
     }
     if (this.running >= this.concurrency || this.waiting.length > 0)
-      await new Promise<void>((resume) => {
-        const turn = { resume, since: this.now() };
-        if (options.continuation) this.waiting.unshift(turn);
-        else this.waiting.push(turn);
-      });
+      await new Promise<void>((resolve) =>
+        options.continuation ? this.waiting.unshift(resolve) : this.waiting.push(resolve),
+      );
     else this.running++;
     if (this.sliceStartedAt === null) this.startSlice();
     try {
@@ -176,7 +157,7 @@ export class WorkTurns {
   private async release(): Promise<void> {
     const started = this.sliceStartedAt;
     if (this.waiting.length > 0 && started !== null && this.now() - started < this.sliceBudgetMs) {
-      this.waiting.shift()!.resume();
+      this.waiting.shift()!();
       return;
     }
     const now = this.now();
@@ -187,7 +168,7 @@ export class WorkTurns {
     this.yieldedAt = this.waiting.length > 0 ? now : null;
     await this.yieldToLoop();
     const next = this.waiting.shift();
-    if (next) next.resume();
+    if (next) next();
     else this.running--;
   }
 }

@@ -16,7 +16,6 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from './retrySchedule';
-import { GIVE_WAY_CONCURRENCY, catchUpsWaiting } from './catchUpFirst';
 import { PUBLIC_TARGETS_ONLY, type TargetAddressPolicy } from './targetAddress';
 import type { TargetHealthOptions, TargetSignal } from './targetHealth';
 import { WebhookClient } from './webhookClient';
@@ -30,8 +29,6 @@ export interface DeliveryState {
   inFlightCap: number;
   /** The event loop's lag in the last window (ms). */
   loopLagMs: number;
-  /** How long the longest-waiting catch-up turn had waited at the last look (ms; catchUpFirst.ts). */
-  catchUpWaitingMs: number;
 }
 
 export interface DeliveryWorkerOptions {
@@ -56,13 +53,6 @@ export interface DeliveryWorkerOptions {
   minConcurrency?: number;
   /** What measures the loop's lag (tests inject their own): the event loop's by default. */
   lagProbe?: LagProbe;
-  /**
-   * How long the longest-waiting catch-up turn has waited (ms; the bridge passes
-   * bridge/workTurns.ts `catchUpWaitMs`): while locations wait in line to catch up their history,
-   * only a few deliveries stay in flight (catchUpFirst.ts). Looked at with each window of the lag
-   * probe.
-   */
-  catchUpWaitingMs?: () => number;
   /** A subscriber that does not answer within this is a failed attempt (retried). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -132,8 +122,6 @@ export class DeliveryWorker {
   /** Null when pacing is off (`loopLagTargetMs: 0`). */
   private readonly pacer: LoopPacer | null;
   private stopProbe: (() => void) | null = null;
-  private readonly concurrency: number;
-  private catchUpWaitingMs = 0;
   private readonly work = new Set<Promise<void>>();
   private records: Array<AttemptRecord & { lane: Lane }> = [];
   private initialised = false;
@@ -160,7 +148,6 @@ export class DeliveryWorker {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.client = new WebhookClient(options.addressPolicy ?? PUBLIC_TARGETS_ONLY);
     const concurrency = options.concurrency ?? 1024;
-    this.concurrency = concurrency;
     const targetLagMs = options.loopLagTargetMs ?? DEFAULT_LOOP_LAG_TARGET_MS;
     this.pacer =
       targetLagMs > 0
@@ -196,7 +183,6 @@ export class DeliveryWorker {
       openTargets: this.scheduler.openTargets(this.now()),
       inFlightCap: this.scheduler.cap,
       loopLagMs: this.pacer?.lastLagMs ?? 0,
-      catchUpWaitingMs: this.catchUpWaitingMs,
     };
   }
 
@@ -205,17 +191,10 @@ export class DeliveryWorker {
     this.running = true;
     this.stopping = false;
     const pacer = this.pacer;
-    const catchUpWaiting = this.options.catchUpWaitingMs;
-    if (pacer || catchUpWaiting)
+    if (pacer)
       this.stopProbe = (this.options.lagProbe ?? EVENT_LOOP_LAG).start((lagMs) => {
         const before = this.scheduler.cap;
-        this.catchUpWaitingMs = catchUpWaiting?.() ?? 0;
-        let cap = pacer ? pacer.observe(lagMs) : this.concurrency;
-        if (catchUpsWaiting(this.catchUpWaitingMs)) {
-          pacer?.restart();
-          cap = Math.min(cap, GIVE_WAY_CONCURRENCY);
-        }
-        this.scheduler.setCap(cap);
+        this.scheduler.setCap(pacer.observe(lagMs));
         // Room again: start what waited for it now, not at the next completion or tick.
         if (this.scheduler.cap > before && this.running) this.soon('slot');
       });

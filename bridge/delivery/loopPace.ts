@@ -59,16 +59,6 @@ export class LoopPacer {
       this.cap = Math.min(ceiling, this.cap + Math.max(1, Math.ceil(this.cap / 8)));
     return this.cap;
   }
-
-  /**
-   * Start again from the floor: the worker gave way to the polls (catchUpFirst.ts), and the
-   * short lag of those windows, with few deliveries in flight, says nothing about what the loop
-   * can spare once the backlog is let go again. Growing from the floor, not jumping back to the
-   * ceiling, keeps a thousand requests' answers from landing in one turn (a 300 ms stall).
-   */
-  restart(): void {
-    this.cap = this.floor;
-  }
 }
 
 /** Measures the event loop's lag, a window at a time. */

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliveryWorker, type DeliveryWorkerOptions } from '../../bridge/delivery/deliveryWorker';
 import type { LagProbe } from '../../bridge/delivery/loopPace';
-import { GIVE_WAY_CONCURRENCY, CATCH_UP_WAITING_MS } from '../../bridge/delivery/catchUpFirst';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import type { Location } from '../../bridge/store/locations';
@@ -265,94 +264,6 @@ describe('pacing by the event loop', () => {
     unpaced.start();
     expect(off.running()).toBe(false);
     expect(unpaced.state().inFlightCap).toBe(16);
-  });
-});
-
-describe('catch-up first', () => {
-  it('keeps only a few deliveries in flight while locations wait to catch up, yet a fresh call goes out, and all fly again once none waits', async () => {
-    const restarted = location('Restarted office');
-    const quiet = location('Quiet office');
-    const holes = await Promise.all(Array.from({ length: 16 }, () => blackHole()));
-    for (let i = 0; i < 16; i++) hook(restarted, `${holes[i].url}/hook${i}`);
-    const crm = await receiver();
-    const quietHook = hook(quiet, crm.url);
-    const lag = lagByHand();
-    let catchUpWaitingMs = 0;
-    const w = worker({
-      concurrency: 64,
-      timeoutMs: 600_000,
-      lagProbe: lag.probe,
-      catchUpWaitingMs: () => catchUpWaitingMs,
-    });
-    w.start();
-
-    // A catch-up turn has waited just under the mark: delivery keeps its full cap.
-    catchUpWaitingMs = CATCH_UP_WAITING_MS - 1;
-    lag.windows(1, 1);
-    expect(w.state()).toMatchObject({ inFlightCap: 64, catchUpWaitingMs: CATCH_UP_WAITING_MS - 1 });
-    // At the mark: the give-way cap, whatever the loop's lag would allow.
-    catchUpWaitingMs = CATCH_UP_WAITING_MS;
-    lag.windows(1, 1);
-    expect(w.state()).toMatchObject({ inFlightCap: GIVE_WAY_CONCURRENCY });
-
-    for (let i = 0; i < 4; i++) missedCall(restarted); // the backlog: 64 deliveries that hang
-    w.poke();
-    const hanging = () => holes.reduce((n, h) => n + h.requests(), 0);
-    // A quarter of the give-way cap for the restarted office (its per-location share).
-    const share = GIVE_WAY_CONCURRENCY / 4;
-    await until(() => hanging() === share);
-    const eventId = missedCall(quiet);
-    w.poke();
-    const [received] = await crm.waitFor(1);
-    expect((received.json as { id: string }).id).toBe(eventId);
-    await until(() => attempts(quietHook).length === 1);
-    expect(hanging()).toBe(share);
-
-    // None waits any more: the cap is back, the restarted office to its quarter of 64.
-    catchUpWaitingMs = 0;
-    lag.windows(1, 1);
-    expect(w.state().inFlightCap).toBe(64);
-    await until(() => hanging() === 16);
-  });
-
-  it('lets the backlog go again gradually, from the pacing floor up', async () => {
-    const lag = lagByHand();
-    let catchUpWaitingMs = 0;
-    const w = worker({
-      concurrency: 1024,
-      minConcurrency: 64,
-      lagProbe: lag.probe,
-      catchUpWaitingMs: () => catchUpWaitingMs,
-    });
-    w.start();
-    expect(w.state().inFlightCap).toBe(1024);
-    catchUpWaitingMs = CATCH_UP_WAITING_MS;
-    lag.windows(1, 5); // short lag while giving way: says nothing about the backlog's cost
-    expect(w.state().inFlightCap).toBe(GIVE_WAY_CONCURRENCY);
-    catchUpWaitingMs = 0;
-    lag.windows(1, 1);
-    expect(w.state().inFlightCap).toBe(72); // the floor and an eighth, not back to 1024 at once
-    lag.windows(1, 40);
-    expect(w.state().inFlightCap).toBe(1024);
-  });
-
-  it('gives way without the loop pacing too', async () => {
-    const lag = lagByHand();
-    let catchUpWaitingMs = 0;
-    const w = worker({
-      concurrency: 16,
-      loopLagTargetMs: 0,
-      lagProbe: lag.probe,
-      catchUpWaitingMs: () => catchUpWaitingMs,
-    });
-    w.start();
-    expect(lag.running()).toBe(true);
-    catchUpWaitingMs = 5_000;
-    lag.windows(0, 1);
-    expect(w.state().inFlightCap).toBe(GIVE_WAY_CONCURRENCY);
-    catchUpWaitingMs = 0;
-    lag.windows(500, 1); // no pacing: the loop's lag does not lower the cap
-    expect(w.state().inFlightCap).toBe(16);
   });
 });
 

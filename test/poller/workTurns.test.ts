@@ -269,40 +269,4 @@ describe('WorkTurns', () => {
     await all;
     expect(most).toBe(2);
   });
-
-  it('says how long the longest-waiting catch-up turn has waited, and only catch-up turns', async () => {
-    let clock = 0;
-    const queue = new WorkTurns({ now: () => clock, budgetMs: 0 });
-    expect(queue.catchUpWaitMs()).toBe(0);
-    // Steady turns waiting do not count.
-    let finishSteady!: () => void;
-    const steady = queue.run(() => new Promise<void>((resolve) => (finishSteady = resolve)));
-    const steadyNext = queue.run(async () => undefined);
-    clock = 1000;
-    expect(queue.catchUpWaitMs()).toBe(0);
-
-    // One location catching up: running is not waiting.
-    let finishCatchUp!: () => void;
-    const catchUp = queue.run(() => new Promise<void>((resolve) => (finishCatchUp = resolve)), {
-      catchUp: true,
-    });
-    clock = 1100;
-    expect(queue.catchUpWaitMs()).toBe(0);
-    // Two more in line behind it: the longest-waiting one counts.
-    const second = queue.run(async () => undefined, { catchUp: true });
-    clock = 1250;
-    const third = queue.run(async () => undefined, { catchUp: true });
-    clock = 1400;
-    expect(queue.catchUpWaitMs()).toBe(300);
-    // A continuation goes first in line but has waited least.
-    const fourth = queue.run(async () => undefined, { catchUp: true, continuation: true });
-    clock = 1450;
-    expect(queue.catchUpWaitMs()).toBe(350);
-
-    finishSteady();
-    finishCatchUp();
-    await jest.runAllTimersAsync();
-    await Promise.all([steady, steadyNext, catchUp, second, third, fourth]);
-    expect(queue.catchUpWaitMs()).toBe(0);
-  });
 });
