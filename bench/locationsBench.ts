@@ -37,6 +37,9 @@ import { stalenessSeconds } from './staleness';
  * end: 3CX documents no figure, and the one reported is a 5-minute lag (docs/3cx-facts.md §6),
  * so the poller meets late legs inside its re-read window, as it would in production.
  * `locations.poll_lag_p95_seconds_by_calls_per_minute` is the staleness p95 per level.
+ * `locations.events_stored_since_start_…`, `…webhooks_delivered_since_start_…` and
+ * `…deliveries_pending_at_end_…` say what each level's bridge did from its start, the first
+ * round's history and backlog included (the window's own figures show only its share).
  *
  * Each location subscribes the three triggers of a call's life (one with
  * `BENCH_LOCATIONS_EVENTS=call.missed`, as before 2026-12-03), at one receiver origin, over https
