@@ -37,6 +37,9 @@ import { stalenessSeconds } from './staleness';
  * end: 3CX documents no figure, and the one reported is a 5-minute lag (docs/3cx-facts.md §6),
  * so the poller meets late legs inside its re-read window, as it would in production.
  * `locations.poll_lag_p95_seconds_by_calls_per_minute` is the staleness p95 per level.
+ * `locations.events_stored_since_start_…`, `…webhooks_delivered_since_start_…` and
+ * `…deliveries_pending_at_end_…` say what each level's bridge did from its start, the first
+ * round's history and backlog included (the window's own figures show only its share).
  *
  * Each location subscribes the three triggers of a call's life (one with
  * `BENCH_LOCATIONS_EVENTS=call.missed`, as before 2026-12-03), at one receiver origin, over https
@@ -57,6 +60,7 @@ export async function locationsBench(): Promise<void> {
   const lag: Record<string, number | null> = {};
   const steadyLag: Record<string, number | null> = {};
   const worstLocationLag: Record<string, number | null> = {};
+  const sinceStart: Record<string, SinceStart> = {};
   const events = locationEvents();
   const pageRows = maxPageRows();
   const before = subscribedBefore();
@@ -83,11 +87,31 @@ export async function locationsBench(): Promise<void> {
     lag[String(callsPerMinute)] = level.p95;
     steadyLag[String(callsPerMinute)] = level.steadyP95;
     worstLocationLag[String(callsPerMinute)] = level.worstLocationP95;
+    sinceStart[String(callsPerMinute)] = level.sinceStart;
   }
   recordKey('locations.poll_lag_p95_seconds_by_calls_per_minute', lag);
   recordKey('locations.steady_poll_lag_p95_seconds_by_calls_per_minute', steadyLag);
   // The worst location's own p95: the pooled figure passes with a few locations left behind.
   recordKey('locations.worst_location_poll_lag_p95_seconds_by_calls_per_minute', worstLocationLag);
+  // Since each level's start: the first round's history and its webhooks included.
+  const keys = {
+    events_stored: 'events_stored_since_start',
+    webhooks_delivered: 'webhooks_delivered_since_start',
+    deliveries_pending: 'deliveries_pending_at_end',
+  } as const;
+  for (const [field, key] of Object.entries(keys) as Array<[keyof typeof keys, string]>)
+    recordKey(
+      `locations.${key}_by_calls_per_minute`,
+      Object.fromEntries(Object.entries(sinceStart).map(([level, v]) => [level, v[field]])),
+    );
+}
+
+/** What a level's bridge did from its start to the window's end. */
+interface SinceStart {
+  seconds: number;
+  events_stored: number;
+  webhooks_delivered: number;
+  deliveries_pending: number;
 }
 
 /**
@@ -103,7 +127,12 @@ async function pollingAt(
   events: readonly CallEventType[],
   pageRows: number | undefined,
   subscribedBeforeTraffic: boolean,
-): Promise<{ p95: number | null; steadyP95: number | null; worstLocationP95: number | null }> {
+): Promise<{
+  p95: number | null;
+  steadyP95: number | null;
+  worstLocationP95: number | null;
+  sinceStart: SinceStart;
+}> {
   const warmupSeconds = 20;
   // BENCH_LOCATIONS_AFTER_FIRST_ROUND=1: the window starts only once every location has polled
   // once (at most 600 s), plus one interval: the first round's catch-up (15 minutes of history
@@ -179,6 +208,13 @@ async function pollingAt(
     const storedInWindow = probe.eventsStored - storedBefore;
     const deliveredInWindow = (probe.deliveryOutcomes.delivered ?? 0) - deliveredBefore;
     const pendingAtEnd = bridge.store.deliveries.pendingCount();
+    // Since start: the window's share hides how much of the first round's backlog went before it.
+    const sinceStart = {
+      seconds: round((performance.now() - started) / 1000, 1),
+      events_stored: probe.eventsStored,
+      webhooks_delivered: probe.deliveryOutcomes.delivered ?? 0,
+      deliveries_pending: pendingAtEnd,
+    };
     await stopProfile(meter.stallWindows);
     await stopHostProfile();
     const hostAfter = await host.usage();
@@ -362,6 +398,11 @@ async function pollingAt(
           note: `${events.length} subscription(s) a location, one receiver origin; a backlog left means delivery fell behind`,
         },
         {
+          figure: 'since start: events stored / webhooks delivered / pending, in s',
+          value: `${sinceStart.events_stored} / ${sinceStart.webhooks_delivered} / ${sinceStart.deliveries_pending}, ${sinceStart.seconds}`,
+          note: 'from bridge.start() to the window’s end: the first round’s history and backlog included',
+        },
+        {
           figure: 'polls started per second p5 / p50 / p95 / max',
           value: `${q(perSecond, 5)} / ${q(perSecond, 50)} / ${q(perSecond, 95)} / ${q(perSecond, 100)}`,
           note: 'how evenly the polls are spread',
@@ -423,6 +464,7 @@ async function pollingAt(
       p95: staleness.length === 0 ? null : q(staleness, 95, 1),
       steadyP95: steadyStaleness.length === 0 ? null : q(steadyStaleness, 95, 1),
       worstLocationP95: locationP95s.length === 0 ? null : q(locationP95s, 100, 1),
+      sinceStart,
     };
   } finally {
     await bench?.close();

@@ -110,6 +110,9 @@ describe('plain webhooks and operations', () => {
     expect(metrics).toMatch(/bridge_polls_total\{location="[^"]+",result="ok"\} \d+/);
     expect(metrics).toContain('bridge_settle_delay_seconds_bucket');
     expect(metrics).toContain('bridge_delivery_latency_seconds_bucket');
+    // The delivery worker's cap now and the loop's lag that set it (bridge/delivery/loopPace.ts).
+    expect(metrics).toMatch(/^bridge_deliveries_in_flight_cap \d+$/m);
+    expect(metrics).toMatch(/^bridge_delivery_loop_lag_seconds \d+(\.\d+)?(e-\d+)?$/m);
     expect(metrics).not.toContain(t.apiKey);
   });
 
