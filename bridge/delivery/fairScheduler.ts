@@ -76,6 +76,8 @@ export class Lane {
   private head = 0;
   /** The store may hold due deliveries of this lane that are not in memory. */
   more = false;
+  /** Deliveries up to this id were looked at for fresh ones (the worker's `readFresh`). */
+  freshThrough = 0;
   /** When the earliest delivery of this lane not in memory falls due (Infinity: none known). */
   wakeAt = Infinity;
   listed = false;
@@ -107,6 +109,12 @@ export class Lane {
   push(delivery: DueDelivery): void {
     this.queue.push(delivery);
     this.held.add(delivery.id);
+  }
+
+  /** Queue deliveries ahead of those queued already (a restart's backlog), in their order. */
+  pushFront(deliveries: readonly DueDelivery[]): void {
+    this.queue.splice(this.head, 0, ...deliveries);
+    for (const delivery of deliveries) this.held.add(delivery.id);
   }
 
   shift(): DueDelivery {
