@@ -110,6 +110,8 @@ const TICK_MS = 1000;
  * - locations take turns and every location and target has a cap (fairScheduler.ts), a target's
  *   cap following its latency, with a circuit breaker for one that keeps failing
  *   (targetHealth.ts): one tenant's silent receiver never holds up another's missed call;
+ * - a call that occurred since the start goes ahead of its lane's backlog (`readFresh`): after
+ *   downtime a missed call does not wait behind the history the first polls stored;
  * - while the event loop runs late, fewer deliveries may be in flight (loopPace.ts): finished
  *   requests are work on the loop, and a backlog's completions compete with the polls for it;
  * - keep-alive `node:http` connections per origin, each connection checked against the address

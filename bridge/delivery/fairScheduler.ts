@@ -7,7 +7,8 @@ import type { WebhookSigner } from './webhookSigning';
  * Which delivery goes next, so that no location starves another and no target starves its
  * siblings (docs/api.md "Delivery"):
  *
- * - **Lanes.** Each subscription is a lane: its due deliveries, oldest first, a bounded number
+ * - **Lanes.** Each subscription is a lane: its due deliveries, oldest first (the calls since a
+ *   restart ahead of its backlog: deliveryWorker.ts `readFresh`), a bounded number
  *   of them in memory (the rest stay in the store and are read when the lane runs low).
  * - **Locations take turns.** The locations with work form a ring; each turn starts one
  *   delivery of the next location, from the next of its lanes that may start one. A location
