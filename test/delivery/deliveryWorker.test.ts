@@ -8,6 +8,7 @@ import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import type { Location } from '../../bridge/store/locations';
 import { sendTestEvent } from '../../bridge/testEvents';
+import { testDatabaseUrl } from '../support/postgres/testPostgres';
 import { startReceiver, type Receiver } from '../support/receiver';
 
 /**
@@ -209,7 +210,14 @@ function lagByHand() {
   };
 }
 
-describe('a restart’s backlog', () => {
+describe.each(['sqlite', 'postgres'] as const)('a restart’s backlog on %s', (kind) => {
+  beforeEach(async () => {
+    if (kind === 'sqlite') return;
+    // The same worker on a fresh Postgres database (closed by the suite's afterEach).
+    store.close();
+    store = BridgeStore.open(await testDatabaseUrl(), SecretBox.ephemeral());
+  });
+
   /** Calls that occurred `minutesAgo` before the clock, stored now: a catch-up poll's history. */
   function history(loc: Location, count: number, minutesAgo: number): void {
     const now = clock;
