@@ -394,7 +394,7 @@ export class DeliveryWorker {
       held,
     );
     // More than a batch: the rest follow in order (`refill`).
-    lane.pushFront(found);
+    lane.pushFresh(found, this.freshFrom);
   }
 
   private refill(lane: Lane, now: number): void {

@@ -112,9 +112,15 @@ export class Lane {
     this.held.add(delivery.id);
   }
 
-  /** Queue deliveries ahead of those queued already (a restart's backlog), in their order. */
-  pushFront(deliveries: readonly DueDelivery[]): void {
-    this.queue.splice(this.head, 0, ...deliveries);
+  /**
+   * Queue fresh calls' deliveries (their event occurred at or after `freshFrom`) ahead of the
+   * queued ones that are not fresh (a restart's backlog), behind those that are: among fresh
+   * calls the lane stays oldest first.
+   */
+  pushFresh(deliveries: readonly DueDelivery[], freshFrom: string): void {
+    let at = this.head;
+    while (at < this.queue.length && this.queue[at].occurredAt >= freshFrom) at++;
+    this.queue.splice(at, 0, ...deliveries);
     for (const delivery of deliveries) this.held.add(delivery.id);
   }
 

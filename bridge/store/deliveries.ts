@@ -15,6 +15,8 @@ export interface DueDelivery {
   subscriptionId: string;
   attempts: number;
   createdAt: number;
+  /** When its event occurred (the stored ISO text): whether it is a fresh call (`freshDue`). */
+  occurredAt: string;
 }
 
 /** One attempt's record and the delivery's new status (`DeliveryRepo.recordMany`). */
@@ -73,7 +75,7 @@ export class DeliveryRepo {
                AND (claimed_until IS NULL OR claimed_until < ?)
              ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
            AND e.seq = d.event_seq
-         RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+         RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
                    d.subscription_id, d.attempts, d.created_at, d.next_attempt_at`)
       : null;
     this.claimFresh = postgres
@@ -86,7 +88,7 @@ export class DeliveryRepo {
                AND fd.id > ? AND fd.id <= ? AND fe.occurred_at >= ?
              ORDER BY fd.id LIMIT ? FOR UPDATE OF fd SKIP LOCKED)
            AND e.seq = d.event_seq
-         RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+         RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
                    d.subscription_id, d.attempts, d.created_at`)
       : null;
     this.claimsNextDue = postgres
@@ -121,7 +123,7 @@ export class DeliveryRepo {
       : null;
     this.sql = prepareAll(db, {
       // One subscription's due deliveries, oldest first, on the `deliveries_lane` index.
-      laneDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+      laneDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
                 d.subscription_id, d.attempts, d.created_at
          FROM deliveries d
          JOIN events e ON e.seq = d.event_seq
@@ -129,7 +131,7 @@ export class DeliveryRepo {
          ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       // The lane's deliveries stored in an id range whose event occurred since a time, by id
       // (`freshDue`); the range keeps each delivery looked at once.
-      freshDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+      freshDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
                 d.subscription_id, d.attempts, d.created_at
          FROM deliveries d
          JOIN events e ON e.seq = d.event_seq
@@ -438,6 +440,7 @@ function dueDeliveries(
       subscriptionId: String(r.subscription_id),
       attempts: Number(r.attempts),
       createdAt: Number(r.created_at),
+      occurredAt: String(r.occurred_at),
     });
     if (out.length === limit) break;
   }

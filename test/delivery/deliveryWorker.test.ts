@@ -277,6 +277,21 @@ describe.each(['sqlite', 'postgres'] as const)('a restart’s backlog on %s', (k
     expect(receivedIds(crm)[0]).toBe(id.id);
   });
 
+  it('keeps a busy lane oldest first when what it holds is fresh calls too', async () => {
+    const loc = location('Busy');
+    const crm = await receiver();
+    hook(loc, crm.url);
+    const w = worker({ concurrency: 4, perLocationConcurrency: 1 });
+    w.start();
+    const ids = store.transaction(() => Array.from({ length: 20 }, () => missedCall(loc)));
+    w.poke();
+    await crm.waitFor(1);
+    ids.push(missedCall(loc));
+    w.poke();
+    await crm.waitFor(21);
+    expect(receivedIds(crm)).toEqual(ids);
+  });
+
   it('sends fresh calls stored together in the order they were stored', async () => {
     const loc = location('Steady');
     const crm = await receiver();
