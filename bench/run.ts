@@ -1,3 +1,4 @@
+import { catchupBench } from './catchupBench';
 import { connectionFloodBench } from './connectionFlood';
 import { bigStoreBench } from './bigStoreBench';
 import { clusterBench } from './clusterBench';
@@ -34,6 +35,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   connections: () => connectionFloodBench(),
   cluster: () => clusterBench(),
   'feed-flood': () => feedFloodBench(),
+  catchup: () => catchupBench(),
 };
 
 async function run(): Promise<void> {

@@ -79,6 +79,11 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'gone' | 'failed';
  * rows it cannot send yet; one (the probe) while its target's breaker is tripped.
  */
 const LANE_BATCH = 128;
+/**
+ * A call counts as fresh when it occurred at most this long before the worker started, or
+ * after: its deliveries go ahead of the lane's backlog (`readFresh`).
+ */
+const FRESH_BEFORE_START_MS = 60_000;
 /** Deliveries started in one turn of the event loop at most (`pump`). */
 const PUMP_SLICE = 32;
 /** Records written in one transaction at most (more wait for the next). */
@@ -105,6 +110,8 @@ const TICK_MS = 1000;
  * - locations take turns and every location and target has a cap (fairScheduler.ts), a target's
  *   cap following its latency, with a circuit breaker for one that keeps failing
  *   (targetHealth.ts): one tenant's silent receiver never holds up another's missed call;
+ * - a call that occurred since the start goes ahead of its lane's backlog (`readFresh`): after
+ *   downtime a missed call does not wait behind the history the first polls stored;
  * - while the event loop runs late, fewer deliveries may be in flight (loopPace.ts): finished
  *   requests are work on the loop, and a backlog's completions compete with the polls for it;
  * - keep-alive `node:http` connections per origin, each connection checked against the address
@@ -127,6 +134,8 @@ export class DeliveryWorker {
   private initialised = false;
   /** Deliveries with a larger id have not been looked at (ids only grow). */
   private seenId = 0;
+  /** Events that occurred at or after this (ISO) are fresh calls (`readFresh`). */
+  private freshFrom = '';
   /** New deliveries may be in the store (`poke`). */
   private fresh = true;
   private running = false;
@@ -302,6 +311,7 @@ export class DeliveryWorker {
   /** Bring the lanes up to date with the store: new deliveries, retries now due, removals. */
   private prepare(now: number): void {
     if (!this.initialised) {
+      this.freshFrom = new Date(now - FRESH_BEFORE_START_MS).toISOString();
       this.seenId = this.store.deliveries.lastId();
       for (const { subscriptionId, dueAt } of this.store.deliveries.pendingLanes()) {
         const lane = this.laneFor(subscriptionId);
@@ -311,14 +321,20 @@ export class DeliveryWorker {
     }
     if (this.fresh) {
       this.fresh = false;
-      for (const { subscriptionId, lastId } of this.store.deliveries.newSince(this.seenId)) {
-        this.seenId = Math.max(this.seenId, lastId);
+      // `seenId` moves on after the loop: a lane made in it looks at the new ones (`laneFor`).
+      let seen = this.seenId;
+      for (const { subscriptionId, lastId, count } of this.store.deliveries.newSince(this.seenId)) {
+        seen = Math.max(seen, lastId);
         const lane = this.laneFor(subscriptionId);
         if (lane) {
+          // Behind them a backlog (a restart's history), or many at once: fresh calls first.
+          if (count > 1 || lane.hasBacklog || lane.wakeAt <= now) this.readFresh(lane, lastId, now);
+          lane.freshThrough = Math.max(lane.freshThrough, lastId);
           lane.more = true;
           this.scheduler.wake(lane);
         }
       }
+      this.seenId = seen;
     }
     for (const lane of this.scheduler.lanes())
       if (!lane.listed && (lane.more || lane.wakeAt <= now)) this.scheduler.wake(lane);
@@ -352,7 +368,33 @@ export class DeliveryWorker {
     if (known) return known;
     const target = this.store.subscriptions.target(subscriptionId);
     if (!target || !URL.canParse(target.targetUrl)) return null;
-    return this.scheduler.addLane(target, new URL(target.targetUrl));
+    const lane = this.scheduler.addLane(target, new URL(target.targetUrl));
+    // What was stored before the worker looked last is read in order (`refill`).
+    lane.freshThrough = this.seenId;
+    return lane;
+  }
+
+  /**
+   * Queue the lane's new deliveries (ids up to `throughId`) of calls that occurred since the
+   * worker started (a minute's grace) ahead of what it holds: after downtime a location's
+   * first poll stores the history it missed, and a call missed after the restart would
+   * otherwise wait behind all of it (docs/design.md, "Delivery"). Each delivery is looked at
+   * once (the caller moves `Lane.freshThrough` on); with the breaker tripped the lane sends
+   * only its probe.
+   */
+  private readFresh(lane: Lane, throughId: number, now: number): void {
+    if (lane.removed || lane.target.tripped || lane.freshThrough >= throughId) return;
+    const round = this.round;
+    const held = round ? new Set([...lane.held, ...round]) : lane.held;
+    const found = this.store.deliveries.freshDue(
+      lane.id,
+      { afterId: lane.freshThrough, throughId, occurredFrom: this.freshFrom },
+      now,
+      LANE_BATCH,
+      held,
+    );
+    // More than a batch: the rest follow in order (`refill`).
+    lane.pushFresh(found, this.freshFrom);
   }
 
   private refill(lane: Lane, now: number): void {

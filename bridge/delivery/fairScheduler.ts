@@ -7,7 +7,8 @@ import type { WebhookSigner } from './webhookSigning';
  * Which delivery goes next, so that no location starves another and no target starves its
  * siblings (docs/api.md "Delivery"):
  *
- * - **Lanes.** Each subscription is a lane: its due deliveries, oldest first, a bounded number
+ * - **Lanes.** Each subscription is a lane: its due deliveries, oldest first (the calls since a
+ *   restart ahead of its backlog: deliveryWorker.ts `readFresh`), a bounded number
  *   of them in memory (the rest stay in the store and are read when the lane runs low).
  * - **Locations take turns.** The locations with work form a ring; each turn starts one
  *   delivery of the next location, from the next of its lanes that may start one. A location
@@ -76,6 +77,8 @@ export class Lane {
   private head = 0;
   /** The store may hold due deliveries of this lane that are not in memory. */
   more = false;
+  /** Deliveries up to this id were looked at for fresh ones (the worker's `readFresh`). */
+  freshThrough = 0;
   /** When the earliest delivery of this lane not in memory falls due (Infinity: none known). */
   wakeAt = Infinity;
   listed = false;
@@ -107,6 +110,18 @@ export class Lane {
   push(delivery: DueDelivery): void {
     this.queue.push(delivery);
     this.held.add(delivery.id);
+  }
+
+  /**
+   * Queue fresh calls' deliveries (their event occurred at or after `freshFrom`) ahead of the
+   * queued ones that are not fresh (a restart's backlog), behind those that are: among fresh
+   * calls the lane stays oldest first.
+   */
+  pushFresh(deliveries: readonly DueDelivery[], freshFrom: string): void {
+    let at = this.head;
+    while (at < this.queue.length && this.queue[at].occurredAt >= freshFrom) at++;
+    this.queue.splice(at, 0, ...deliveries);
+    for (const delivery of deliveries) this.held.add(delivery.id);
   }
 
   shift(): DueDelivery {

@@ -15,6 +15,8 @@ export interface DueDelivery {
   subscriptionId: string;
   attempts: number;
   createdAt: number;
+  /** When its event occurred (the stored ISO text): whether it is a fresh call (`freshDue`). */
+  occurredAt: string;
 }
 
 /** One attempt's record and the delivery's new status (`DeliveryRepo.recordMany`). */
@@ -51,6 +53,8 @@ export class DeliveryRepo {
    * out after `CLAIM_MS` (its instance died) and the delivery is due again.
    */
   private readonly claimLane: SqlStatement | null;
+  /** Postgres: `claimLane` for the lane's fresh deliveries only (`freshDue`). */
+  private readonly claimFresh: SqlStatement | null;
   /** Postgres: the lane's next due time counts another instance's claims running out. */
   private readonly claimsNextDue: SqlStatement | null;
   /** Postgres: give claims back unsent (`releaseClaims`). */
@@ -71,8 +75,21 @@ export class DeliveryRepo {
                AND (claimed_until IS NULL OR claimed_until < ?)
              ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
            AND e.seq = d.event_seq
-         RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+         RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
                    d.subscription_id, d.attempts, d.created_at, d.next_attempt_at`)
+      : null;
+    this.claimFresh = postgres
+      ? db.prepare(`UPDATE deliveries d SET claimed_by = ?, claimed_until = ?
+         FROM events e
+         WHERE d.id IN (
+             SELECT fd.id FROM deliveries fd JOIN events fe ON fe.seq = fd.event_seq
+             WHERE fd.subscription_id = ? AND fd.status = 'pending' AND fd.next_attempt_at <= ?
+               AND (fd.claimed_until IS NULL OR fd.claimed_until < ?)
+               AND fd.id > ? AND fd.id <= ? AND fe.occurred_at >= ?
+             ORDER BY fd.id LIMIT ? FOR UPDATE OF fd SKIP LOCKED)
+           AND e.seq = d.event_seq
+         RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
+                   d.subscription_id, d.attempts, d.created_at`)
       : null;
     this.claimsNextDue = postgres
       ? db.prepare(`SELECT MIN(CASE WHEN claimed_until > ? THEN claimed_until ELSE next_attempt_at END) AS at
@@ -106,15 +123,25 @@ export class DeliveryRepo {
       : null;
     this.sql = prepareAll(db, {
       // One subscription's due deliveries, oldest first, on the `deliveries_lane` index.
-      laneDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+      laneDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
                 d.subscription_id, d.attempts, d.created_at
          FROM deliveries d
          JOIN events e ON e.seq = d.event_seq
          WHERE d.subscription_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
          ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+      // The lane's deliveries stored in an id range whose event occurred since a time, by id
+      // (`freshDue`); the range keeps each delivery looked at once.
+      freshDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
+                d.subscription_id, d.attempts, d.created_at
+         FROM deliveries d
+         JOIN events e ON e.seq = d.event_seq
+         WHERE d.subscription_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
+           AND d.id > ? AND d.id <= ? AND e.occurred_at >= ?
+         ORDER BY d.id LIMIT ?`,
       laneNextDue: `SELECT MIN(next_attempt_at) AS at FROM deliveries
          WHERE subscription_id = ? AND status = 'pending' AND next_attempt_at > ?`,
-      newSince: `SELECT subscription_id, MAX(id) AS last FROM deliveries WHERE id > ? GROUP BY subscription_id`,
+      newSince: `SELECT subscription_id, MAX(id) AS last, COUNT(*) AS n FROM deliveries WHERE id > ?
+         GROUP BY subscription_id`,
       lastId: 'SELECT MAX(id) AS id FROM deliveries',
       pendingLanes: `SELECT subscription_id, MIN(next_attempt_at) AS at FROM deliveries
          WHERE status = 'pending' GROUP BY subscription_id`,
@@ -159,23 +186,48 @@ export class DeliveryRepo {
             )
         : this.sql.laneDue.all(subscriptionId, now, limit + held.size)
     ) as Array<Record<string, unknown>>;
-    const out: DueDelivery[] = [];
-    for (const r of rows) {
-      if (held.has(Number(r.id))) continue;
-      out.push({
-        id: Number(r.id),
-        locationId: String(r.location_id),
-        eventSeq: Number(r.event_seq),
-        eventId: String(r.event_id),
-        eventType: String(r.event_type),
-        payload: String(r.payload),
-        subscriptionId: String(r.subscription_id),
-        attempts: Number(r.attempts),
-        createdAt: Number(r.created_at),
-      });
-      if (out.length === limit) break;
-    }
-    return out;
+    return dueDeliveries(rows, limit, held);
+  }
+
+  /**
+   * Up to `limit` of one subscription's due deliveries with an id in (`afterId`, `throughId`]
+   * whose event occurred at or after `occurredFrom` (an ISO time, compared as the stored text),
+   * by id, leaving out those in `held`: a lane's fresh calls, read ahead of a restart's backlog
+   * (docs/design.md, "Delivery"). On Postgres claimed as read, as `laneDue`'s are.
+   */
+  freshDue(
+    subscriptionId: string,
+    range: { afterId: number; throughId: number; occurredFrom: string },
+    now: number,
+    limit: number,
+    held: ReadonlySet<number>,
+  ): DueDelivery[] {
+    const { afterId, throughId, occurredFrom } = range;
+    const rows = (
+      this.claimFresh
+        ? this.claimFresh
+            .all(
+              this.claimant,
+              now + CLAIM_MS,
+              subscriptionId,
+              now,
+              now,
+              afterId,
+              throughId,
+              occurredFrom,
+              limit,
+            )
+            .sort((a, b) => Number(a.id) - Number(b.id))
+        : this.sql.freshDue.all(
+            subscriptionId,
+            now,
+            afterId,
+            throughId,
+            occurredFrom,
+            limit + held.size,
+          )
+    ) as Array<Record<string, unknown>>;
+    return dueDeliveries(rows, limit, held);
   }
 
   /**
@@ -199,12 +251,16 @@ export class DeliveryRepo {
 
   /**
    * Deliveries stored since `afterId` (ids only grow), by subscription: which lanes have new
-   * work, without reading the deliveries themselves.
+   * work (the last id and how many), without reading the deliveries themselves.
    */
-  newSince(afterId: number): Array<{ subscriptionId: string; lastId: number }> {
-    return (this.sql.newSince.all(afterId) as Array<{ subscription_id: string; last: number }>).map(
-      (r) => ({ subscriptionId: r.subscription_id, lastId: Number(r.last) }),
-    );
+  newSince(afterId: number): Array<{ subscriptionId: string; lastId: number; count: number }> {
+    return (
+      this.sql.newSince.all(afterId) as Array<{ subscription_id: string; last: number; n: number }>
+    ).map((r) => ({
+      subscriptionId: r.subscription_id,
+      lastId: Number(r.last),
+      count: Number(r.n),
+    }));
   }
 
   lastId(): number {
@@ -363,4 +419,30 @@ function withoutRepeats(records: readonly AttemptRecord[]): AttemptRecord[][] {
   }
   if (run.length > 0) runs.push(run);
   return runs;
+}
+
+/** Rows of due deliveries as the worker holds them: at most `limit`, none of those in `held`. */
+function dueDeliveries(
+  rows: ReadonlyArray<Record<string, unknown>>,
+  limit: number,
+  held: ReadonlySet<number>,
+): DueDelivery[] {
+  const out: DueDelivery[] = [];
+  for (const r of rows) {
+    if (held.has(Number(r.id))) continue;
+    out.push({
+      id: Number(r.id),
+      locationId: String(r.location_id),
+      eventSeq: Number(r.event_seq),
+      eventId: String(r.event_id),
+      eventType: String(r.event_type),
+      payload: String(r.payload),
+      subscriptionId: String(r.subscription_id),
+      attempts: Number(r.attempts),
+      createdAt: Number(r.created_at),
+      occurredAt: String(r.occurred_at),
+    });
+    if (out.length === limit) break;
+  }
+  return out;
 }

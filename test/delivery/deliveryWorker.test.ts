@@ -8,6 +8,7 @@ import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import type { Location } from '../../bridge/store/locations';
 import { sendTestEvent } from '../../bridge/testEvents';
+import { testDatabaseUrl } from '../support/postgres/testPostgres';
 import { startReceiver, type Receiver } from '../support/receiver';
 
 /**
@@ -208,6 +209,101 @@ function lagByHand() {
     running: () => sample !== null,
   };
 }
+
+describe.each(['sqlite', 'postgres'] as const)('a restart’s backlog on %s', (kind) => {
+  beforeEach(async () => {
+    if (kind === 'sqlite') return;
+    // The same worker on a fresh Postgres database (closed by the suite's afterEach).
+    store.close();
+    store = BridgeStore.open(await testDatabaseUrl(), SecretBox.ephemeral());
+  });
+
+  /** Calls that occurred `minutesAgo` before the clock, stored now: a catch-up poll's history. */
+  function history(loc: Location, count: number, minutesAgo: number): void {
+    const now = clock;
+    for (let i = 0; i < count; i++)
+      sendTestEvent(
+        store,
+        loc,
+        { event: 'call.missed' },
+        { now: now - minutesAgo * 60_000 + i, publicUrl: '' },
+      );
+  }
+
+  function receivedIds(crm: Receiver): string[] {
+    return crm.received.map((r) => (r.json as { id: string }).id);
+  }
+
+  it('sends a call missed after the restart before the history stored ahead of it', async () => {
+    const loc = location('Restarted');
+    const crm = await receiver();
+    clock -= 20 * 60_000;
+    hook(loc, crm.url); // made before the downtime
+    clock += 20 * 60_000;
+    history(loc, 40, 10);
+    // One in flight at a time, so the order of arrival is the order of starts.
+    const w = worker({ concurrency: 4, perLocationConcurrency: 1 });
+    w.start();
+    await crm.waitFor(1);
+    const fresh = missedCall(loc);
+    const ahead = crm.received.length;
+    w.poke();
+    await crm.waitFor(41);
+    // At most the one in flight when it was stored went before it, not the other 38.
+    expect(receivedIds(crm).indexOf(fresh)).toBeLessThanOrEqual(ahead + 1);
+    expect(new Set(receivedIds(crm)).size).toBe(41);
+  });
+
+  it('sends the fresh calls of a catch-up poll first when they arrive together with its history', async () => {
+    const loc = location('Restarted');
+    const crm = await receiver();
+    clock -= 20 * 60_000;
+    hook(loc, crm.url);
+    clock += 20 * 60_000;
+    const w = worker({ concurrency: 4, perLocationConcurrency: 1 });
+    w.start();
+    // One poll's store: the history, then a call missed a moment ago.
+    store.transaction(() => {
+      history(loc, 30, 10);
+      missedCall(loc);
+    });
+    const fresh = receivedIds(crm).length; // nothing yet: the worker has not looked
+    expect(fresh).toBe(0);
+    const id = store.db.prepare(`SELECT id FROM events ORDER BY seq DESC LIMIT 1`).get() as {
+      id: string;
+    };
+    w.poke();
+    await crm.waitFor(31);
+    expect(receivedIds(crm)[0]).toBe(id.id);
+  });
+
+  it('keeps a busy lane oldest first when what it holds is fresh calls too', async () => {
+    const loc = location('Busy');
+    const crm = await receiver();
+    hook(loc, crm.url);
+    const w = worker({ concurrency: 4, perLocationConcurrency: 1 });
+    w.start();
+    const ids = store.transaction(() => Array.from({ length: 20 }, () => missedCall(loc)));
+    w.poke();
+    await crm.waitFor(1);
+    ids.push(missedCall(loc));
+    w.poke();
+    await crm.waitFor(21);
+    expect(receivedIds(crm)).toEqual(ids);
+  });
+
+  it('sends fresh calls stored together in the order they were stored', async () => {
+    const loc = location('Steady');
+    const crm = await receiver();
+    hook(loc, crm.url);
+    const w = worker({ concurrency: 4, perLocationConcurrency: 1 });
+    w.start();
+    const ids = store.transaction(() => [missedCall(loc), missedCall(loc), missedCall(loc)]);
+    w.poke();
+    await crm.waitFor(3);
+    expect(receivedIds(crm)).toEqual(ids);
+  });
+});
 
 describe('pacing by the event loop', () => {
   it('lets fewer deliveries fly while the loop lags, yet a fresh call goes out beside a hanging backlog, and all fly again once it keeps up', async () => {

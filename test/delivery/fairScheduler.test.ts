@@ -18,6 +18,7 @@ function delivery(lane: string, location: string): DueDelivery {
     eventType: 'call.missed',
     payload: '{}',
     subscriptionId: lane,
+    occurredAt: '2026-03-02T09:00:00.000Z',
     attempts: 0,
     createdAt: 0,
   };

@@ -65,6 +65,11 @@ describe('the store’s queries use their indexes', () => {
       /SEARCH d USING INDEX deliveries_lane .* \| SEARCH e USING INTEGER PRIMARY KEY/,
     ],
     ['deliveries.newSince', /SEARCH deliveries USING INTEGER PRIMARY KEY \(rowid>\?\)/],
+    // A lane's fresh deliveries: its pending ones in the id range, each event by its key.
+    [
+      'deliveries.freshDue',
+      /SEARCH d USING INDEX deliveries_lane .* \| SEARCH e USING INTEGER PRIMARY KEY/,
+    ],
     ['deliveries.giveUp', /SEARCH deliveries USING (COVERING )?INDEX deliveries_pending_age/],
     // The repeat-miss count reads a number's misses from the index alone (no row lookups).
     ['calls.missesFrom', /SEARCH calls USING COVERING INDEX calls_missed_by_number/],

@@ -73,6 +73,50 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
     ]);
   });
 
+  it('reads a lane’s fresh deliveries: in an id range, of events that occurred since a time, by id', () => {
+    const hook = store.subscriptions.create(
+      { locationId, kind: 'rest_hook', event: 'call.missed', targetUrl: 'https://example.com/h' },
+      new Date(subscribedAt),
+    );
+    const missed = syntheticEvents(60, { locationId }).filter((e) => e.event === 'call.missed');
+    expect(missed.length).toBeGreaterThanOrEqual(6);
+    // Stored newest first, as if the history came after the calls since: ids and times disagree.
+    for (const event of [...missed].reverse()) store.events.append(locationId, event, { now });
+    const all = store.deliveries.laneDue(hook.id, now, 100, new Set());
+    const byEvent = new Map(all.map((d) => [d.eventId, d.id]));
+    const since = missed[missed.length - 3].occurred_at;
+    const ids = all.map((d) => d.id).sort((a, b) => a - b);
+    const range = { afterId: ids[0] - 1, throughId: ids[ids.length - 1], occurredFrom: since };
+    store.deliveries.releaseClaims(all.map((d) => d.id));
+
+    // Read, then given back (on Postgres the read claims them) so that each read sees all.
+    const read = (r: typeof range, at: number, limit: number, held = new Set<number>()) => {
+      const out = store.deliveries.freshDue(hook.id, r, at, limit, held);
+      store.deliveries.releaseClaims([...out.map((d) => d.id), ...held]);
+      return out;
+    };
+    const fresh = read(range, now, 10);
+    // The three latest calls, stored first: lowest ids, in id order.
+    expect(fresh.map((d) => d.eventId)).toEqual(
+      missed
+        .slice(-3)
+        .reverse()
+        .map((e) => e.id),
+    );
+    expect(fresh.map((d) => d.id)).toEqual(ids.slice(0, 3));
+    // Not those held, not beyond the range, not past the limit.
+    const heldOne = new Set([byEvent.get(missed[missed.length - 1].id)!]);
+    expect(read(range, now, 10, heldOne).map((d) => d.eventId)).toEqual([
+      missed[missed.length - 2].id,
+      missed[missed.length - 3].id,
+    ]);
+    expect(read({ ...range, afterId: ids[1] }, now, 10)).toHaveLength(1);
+    expect(read({ ...range, throughId: ids[0] }, now, 10)).toHaveLength(1);
+    expect(read(range, now, 2)).toHaveLength(2);
+    // Not yet due.
+    expect(read(range, now - 1, 10)).toEqual([]);
+  });
+
   it('records a batch of attempts as one record each would, and none if one of them fails', () => {
     const hook = store.subscriptions.create(
       { locationId, kind: 'rest_hook', event: 'call.missed', targetUrl: 'https://example.com/h' },
