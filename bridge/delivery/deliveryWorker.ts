@@ -384,8 +384,7 @@ export class DeliveryWorker {
    */
   private readFresh(lane: Lane, throughId: number, now: number): void {
     if (lane.removed || lane.target.tripped || lane.freshThrough >= throughId) return;
-    const round = this.round;
-    const held = round ? new Set([...lane.held, ...round]) : lane.held;
+    const held = this.heldFor(lane);
     const found = this.store.deliveries.freshDue(
       lane.id,
       { afterId: lane.freshThrough, throughId, occurredFrom: this.freshFrom },
@@ -397,9 +396,14 @@ export class DeliveryWorker {
     lane.pushFresh(found, this.freshFrom);
   }
 
-  private refill(lane: Lane, now: number): void {
+  /** What a read for the lane leaves out: what it holds, and in `deliverDue`'s round what was sent. */
+  private heldFor(lane: Lane): ReadonlySet<number> {
     const round = this.round;
-    const held = round ? new Set([...lane.held, ...round]) : lane.held;
+    return round ? new Set([...lane.held, ...round]) : lane.held;
+  }
+
+  private refill(lane: Lane, now: number): void {
+    const held = this.heldFor(lane);
     const want = lane.target.tripped ? 1 : Math.min(LANE_BATCH, Math.max(8, 2 * lane.target.limit));
     const due = this.store.deliveries.laneDue(lane.id, now, want, held);
     for (const delivery of due) lane.push(delivery);

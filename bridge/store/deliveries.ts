@@ -19,6 +19,10 @@ export interface DueDelivery {
   occurredAt: string;
 }
 
+/** What a due delivery is read with (`laneDue`, `freshDue`, the Postgres claims): `dueDeliveries`' columns. */
+const DUE_COLUMNS = `d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
+  e.occurred_at, d.subscription_id, d.attempts, d.created_at`;
+
 /** One attempt's record and the delivery's new status (`DeliveryRepo.recordMany`). */
 export interface AttemptRecord {
   id: number;
@@ -75,8 +79,7 @@ export class DeliveryRepo {
                AND (claimed_until IS NULL OR claimed_until < ?)
              ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
            AND e.seq = d.event_seq
-         RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
-                   d.subscription_id, d.attempts, d.created_at, d.next_attempt_at`)
+         RETURNING ${DUE_COLUMNS}, d.next_attempt_at`)
       : null;
     this.claimFresh = postgres
       ? db.prepare(`UPDATE deliveries d SET claimed_by = ?, claimed_until = ?
@@ -88,8 +91,7 @@ export class DeliveryRepo {
                AND fd.id > ? AND fd.id <= ? AND fe.occurred_at >= ?
              ORDER BY fd.id LIMIT ? FOR UPDATE OF fd SKIP LOCKED)
            AND e.seq = d.event_seq
-         RETURNING d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
-                   d.subscription_id, d.attempts, d.created_at`)
+         RETURNING ${DUE_COLUMNS}`)
       : null;
     this.claimsNextDue = postgres
       ? db.prepare(`SELECT MIN(CASE WHEN claimed_until > ? THEN claimed_until ELSE next_attempt_at END) AS at
@@ -123,16 +125,14 @@ export class DeliveryRepo {
       : null;
     this.sql = prepareAll(db, {
       // One subscription's due deliveries, oldest first, on the `deliveries_lane` index.
-      laneDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
-                d.subscription_id, d.attempts, d.created_at
+      laneDue: `SELECT ${DUE_COLUMNS}
          FROM deliveries d
          JOIN events e ON e.seq = d.event_seq
          WHERE d.subscription_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
          ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       // The lane's deliveries stored in an id range whose event occurred since a time, by id
       // (`freshDue`); the range keeps each delivery looked at once.
-      freshDue: `SELECT d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload, e.occurred_at,
-                d.subscription_id, d.attempts, d.created_at
+      freshDue: `SELECT ${DUE_COLUMNS}
          FROM deliveries d
          JOIN events e ON e.seq = d.event_seq
          WHERE d.subscription_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
