@@ -9,7 +9,7 @@ import { callLogDelaySeconds, SimHost } from './simHostClient';
 import { syntheticCall } from './syntheticEvents';
 import type { BridgeService } from '../bridge/bridgeService';
 import type { PollerEvent } from '../lib/poller/pollerState';
-import type { SettledCall } from '../lib/settledCall';
+import type { CallFacts } from '../lib/settledCall';
 import { sqliteOf } from '../bridge/store/sql/sqliteDatabase';
 
 /**
@@ -204,7 +204,7 @@ async function measureIngest(
 ): Promise<Row[]> {
   const ingest = bridge.ingestFor(bridge.store.locations.get(locationId)!);
   const now = Date.now();
-  const withNumber = (call: SettledCall, number: string): SettledCall => ({
+  const withNumber = (call: CallFacts, number: string): CallFacts => ({
     ...call,
     caller_number: number,
     caller_number_raw: number,
@@ -234,7 +234,7 @@ async function measureIngest(
   for (let i = 0; i < CALLS; i++) {
     const number = `+6141${String((i * 7919) % 200_000).padStart(7, '0')}`;
     const base = withNumber(syntheticCall(910_000 + i, now - 1_800_000 + i * 4000), number);
-    const call: SettledCall =
+    const call: CallFacts =
       i % 3 === 0 ? base : { ...base, outcome: 'answered', answered_by: '101', talk_seconds: 60 };
     catchUp.push({ type: 'call.started', call }, { type: 'call.ended', call });
     if (i % 3 === 0) catchUp.push({ type: 'call.missed', call });

@@ -5,7 +5,7 @@ import { BridgeService } from '../bridge/bridgeService';
 import { SecretBox } from '../bridge/secrets/secretBox';
 import { eventsForSettledCall } from '../lib/callEvent';
 import type { PollerEvent } from '../lib/poller/pollerState';
-import type { SettledCall } from '../lib/settledCall';
+import type { CallFacts } from '../lib/settledCall';
 import { SeededRandom } from '../sim/seededRandom';
 import { loadLine, percentile, printTable, round } from './report';
 
@@ -118,11 +118,11 @@ export async function reportsBench(options: { calls?: number } = {}): Promise<vo
  * Calls spread over the period: inbound answered and missed from a pool of callers (so misses
  * repeat and get returned), call backs to recent missed callers, internal calls.
  */
-function benchCalls(total: number, startMs: number, endMs: number): SettledCall[] {
+function benchCalls(total: number, startMs: number, endMs: number): CallFacts[] {
   const random = new SeededRandom(7);
   const callers = Array.from({ length: 1500 }, (_, i) => `+614${String(10_000_000 + i * 37)}`);
   const recentMisses: string[] = [];
-  const calls: SettledCall[] = [];
+  const calls: CallFacts[] = [];
   const step = (endMs - startMs) / total;
   for (let i = 0; i < total; i++) {
     const started = startMs + i * step + random.next() * step * 0.5;

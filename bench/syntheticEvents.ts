@@ -4,7 +4,7 @@ import {
   type CallEvent,
   type CallEventType,
 } from '../lib/callEvent';
-import type { SettledCall } from '../lib/settledCall';
+import type { CallFacts } from '../lib/settledCall';
 
 /** When the synthetic calls begin, unless `startMs` says otherwise: subscribe before it. */
 export const SYNTHETIC_EVENTS_FROM = Date.UTC(2026, 2, 2, 9);
@@ -62,7 +62,7 @@ export function syntheticCall(
   i: number,
   startedMs: number,
   options: { voicemail?: boolean; voicemailLeft?: boolean } = {},
-): SettledCall {
+): CallFacts {
   const voicemail = options.voicemail ?? false;
   const number = `+614123${String(i % 10_000).padStart(5, '0')}`;
   return {

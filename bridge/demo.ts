@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { startSimulator, type Simulator } from '3cx-sim';
 import type { CallEventType } from '../lib/callEvent';
-import type { SettledCall } from '../lib/settledCall';
+import type { CallFacts } from '../lib/settledCall';
 import { BridgeService, type BridgeOptions } from './bridgeService';
 import { loadSecrets } from './config';
 
@@ -227,7 +227,7 @@ export function demoBanner(demo: RunningDemo): string {
 
 function describeEvent(event: {
   type: CallEventType;
-  call: SettledCall;
+  call: CallFacts;
   suppressed: boolean;
 }): string {
   const c = event.call;

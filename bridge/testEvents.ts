@@ -12,7 +12,7 @@ import {
   type CallFollowUp,
 } from '../lib/callEvent';
 import type { CallRecord } from '../lib/callRecord';
-import type { SettledCall } from '../lib/settledCall';
+import type { CallFacts } from '../lib/settledCall';
 import { recordUrl } from './http/callRecordView';
 import { StoreEnricher } from './ingest/storeEnricher';
 import { enrichmentSettingsOf } from './locationEnrichment';
@@ -96,7 +96,7 @@ export function sendTestEvent(
  */
 function testRecord(
   facts: CallEvent,
-  call: SettledCall,
+  call: CallFacts,
   event: CallEventType,
   now: number,
 ): CallRecord {
@@ -136,7 +136,7 @@ function testRecord(
 }
 
 /** An inbound call from a mobile number of the location's country, to one of its DIDs. */
-function testCall(location: Location, request: TestEventRequest, now: number): SettledCall {
+function testCall(location: Location, request: TestEventRequest, now: number): CallFacts {
   const lists = enrichmentSettingsOf(location).sourceLists.lists;
   const list =
     request.sourceList === undefined

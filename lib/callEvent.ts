@@ -1,6 +1,6 @@
 import type { CallRecord } from './callRecord';
 import type { ReturnedVia } from './followUp/callbackMatch';
-import type { CallDirection, CallOutcome, SettledCall } from './settledCall';
+import type { CallDirection, CallFacts, CallOutcome, CallWithoutTimes } from './settledCall';
 
 /**
  * The event contract (docs/design.md "The event contract"): one JSON shape for Zapier hooks and
@@ -245,7 +245,7 @@ export function callUpdatedEventId(callId: string, revision: number): string {
  * was not answered. Internal calls fire nothing unless the location opted in.
  */
 export function eventsForSettledCall(
-  call: SettledCall,
+  call: CallWithoutTimes,
   options: { includeInternal?: boolean } = {},
 ): CallEventType[] {
   if (call.direction === 'internal') return options.includeInternal ? ['call.ended'] : [];
@@ -257,13 +257,13 @@ export function eventsForSettledCall(
 
 /** `call.started` fires for external calls, and internal ones only when the location opted in. */
 export function firesCallStarted(
-  call: SettledCall,
+  call: CallWithoutTimes,
   options: { includeInternal?: boolean } = {},
 ): boolean {
   return call.direction !== 'internal' || options.includeInternal === true;
 }
 
-function isInternalCaller(call: SettledCall): boolean {
+function isInternalCaller(call: CallWithoutTimes): boolean {
   return (
     !call.caller_anonymous && call.caller_number !== null && !call.caller_number.startsWith('+')
   );
@@ -272,7 +272,7 @@ function isInternalCaller(call: SettledCall): boolean {
 /** Build the event a subscriber receives. `recordUrl` points at the call in the bridge. */
 export function buildCallEvent(
   event: CallEventType,
-  call: SettledCall,
+  call: CallFacts,
   context: { location: EventLocation; enrichment?: CallEnrichment; recordUrl?: string | null },
 ): CallEvent {
   const e = context.enrichment ?? NO_ENRICHMENT;

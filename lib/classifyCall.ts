@@ -11,7 +11,6 @@ import {
 import { callTiming, noTiming, type CallTiming } from './callTiming';
 import type { LegFacts } from './legFacts';
 import type { CallDirection, CallOutcome, SettledCall } from './settledCall';
-import { toIsoUtc } from './utcTime';
 import { DEFAULT_VOICEMAIL_LEFT_SECONDS, isVoicemailLeft } from './voicemailLeft';
 
 /** Also the party options (`country`, `queuePolls`), passed on as they are: nothing is made per call. */
@@ -89,8 +88,8 @@ class ClassifiedCall implements SettledCall {
   declare agents_rung: string[];
   declare answered_by: string | null;
   declare answered_by_name: string | null;
-  declare started_at: string;
-  declare ended_at: string;
+  declare started_ms: number;
+  declare ended_ms: number;
   declare ring_seconds: number;
   declare talk_seconds: number;
   declare leg_count: number;
@@ -133,8 +132,10 @@ class ClassifiedCall implements SettledCall {
     this.agents_rung = agentsRung;
     this.answered_by = legs.answering ? answererOf(legs.answering, options) : null;
     this.answered_by_name = legs.answering ? nonEmpty(legs.answering.dst.displayName) : null;
-    this.started_at = toIsoUtc(timing.startedAt);
-    this.ended_at = toIsoUtc(timing.endedAt);
+    // Whole milliseconds, as the ISO text holds them: a duration's fraction (`00:00:24.5123456`)
+    // makes a fractional end, and the poller's stored state keeps these numbers.
+    this.started_ms = Math.trunc(timing.startedAt);
+    this.ended_ms = Math.trunc(timing.endedAt);
     this.ring_seconds = timing.ringSeconds;
     this.talk_seconds = Math.round(legs.talkSeconds);
     this.leg_count = facts.length;

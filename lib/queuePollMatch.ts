@@ -1,7 +1,6 @@
 import { normalisePhoneNumber, type NumberOptions } from './phoneNumber';
 import type { QueuePoll } from './queuePoll';
 import type { SettledCall } from './settledCall';
-import { parseUtcMillis } from './utcTime';
 
 /**
  * An abandoned-queue row that names no call: a CSV export of the report has no call id
@@ -41,8 +40,8 @@ export function matchQueuePolls(
     .map((c) => ({
       call: c,
       caller: c.caller_anonymous ? 'withheld' : (c.caller_number ?? ''),
-      start: parseUtcMillis(c.started_at),
-      end: parseUtcMillis(c.ended_at),
+      start: c.started_ms,
+      end: c.ended_ms,
     }));
   const taken = new Set<string>();
   const byCall = new Map<string, QueuePoll[]>();

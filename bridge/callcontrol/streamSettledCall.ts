@@ -1,10 +1,10 @@
 import { normalisePhoneNumber } from '../../lib/phoneNumber';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import { toIsoUtc } from '../../lib/utcTime';
 import type { TrackedCall } from './streamCallTracker';
 
 /**
- * What the stream knows of an inbound call, as a `SettledCall`, so that it takes the poller's
+ * What the stream knows of an inbound call, as a `CallFacts`, so that it takes the poller's
  * path from here (enrichment, outbox, delivery). The stream knows who called, which monitored
  * extensions rang and the queue, stamped on receipt (docs/3cx-facts.md §2.4: no timestamps);
  * not the DID (`party_did` is empty for inbound calls, §2.3), durations from the call log, or
@@ -17,7 +17,7 @@ export function streamSettledCall(
   call: TrackedCall,
   callId: string,
   options: { country: string; endedAt: number | null },
-): SettledCall {
+): CallFacts {
   const caller = normalisePhoneNumber(call.callerNumber, { country: options.country });
   const startedAt = call.firstRingAt ?? call.lastChangeAt;
   const endedAt = options.endedAt ?? startedAt;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { settleCalls } from '../../lib/settleCalls';
+import { settleResultFacts } from '../../lib/settledCall';
 import { validateCallLegs } from '../../lib/threecx/validateCallLegs';
 import type { CliIo } from './io';
 import { addPbxOptions, connectFromFlags, parseSince, type PbxFlags } from './pbxConnection';
@@ -38,7 +39,7 @@ export function registerCallsCommand(program: Command, io: CliIo): void {
         dialedNumbers,
       });
       if (flags.json) {
-        io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        io.stdout(`${JSON.stringify(settleResultFacts(result), null, 2)}\n`);
         return;
       }
       // The office's own clock for a stored location, to compare with what happened on the
@@ -48,7 +49,7 @@ export function registerCallsCommand(program: Command, io: CliIo): void {
       io.stdout(
         formatTable(
           result.settled.map((c) => ({
-            [startedHeader]: DateTime.fromISO(c.started_at, { zone }).toFormat(
+            [startedHeader]: DateTime.fromMillis(c.started_ms, { zone }).toFormat(
               'yyyy-MM-dd HH:mm:ss',
             ),
             direction: c.direction,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { PartyRole } from '../../lib/legRules';
 import { dateOrderFor, type DateOrder } from '../../lib/threecx/export/pbxLocalTime';
+import { settleResultFacts } from '../../lib/settledCall';
 import { DEFAULT_VOICEMAIL_LEFT_SECONDS } from '../../lib/voicemailLeft';
 import { ExportFormatError, replayExports, type ExportFile } from '../replay/replayExports';
 import { formatReplayReport } from '../replay/replayReport';
@@ -92,7 +93,7 @@ export function registerReplayCommand(program: Command, io: CliIo): void {
             io.stderr(`${lastProgress}\n`);
           },
         });
-        if (flags.json) io.stdout(`${JSON.stringify(result.result, null, 2)}\n`);
+        if (flags.json) io.stdout(`${JSON.stringify(settleResultFacts(result.result), null, 2)}\n`);
         else io.stdout(formatReplayReport(result, flags.timezone));
         if (result.problems.length > 0) {
           io.stderr(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { settleCalls } from '../../lib/settleCalls';
+import { settleResultFacts } from '../../lib/settledCall';
 import { validateCallLegs } from '../../lib/threecx/validateCallLegs';
 import { DEFAULT_VOICEMAIL_LEFT_SECONDS } from '../../lib/voicemailLeft';
 import { toMillis } from '../../lib/utcTime';
@@ -63,7 +64,7 @@ export function registerSettleCommand(program: Command, io: CliIo): void {
         voicemailLeftSeconds: nonNegative('--voicemail-left', flags.voicemailLeft),
         country: flags.country,
       });
-      io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+      io.stdout(`${JSON.stringify(settleResultFacts(result), null, 2)}\n`);
     });
 }
 

@@ -13,7 +13,7 @@ import {
 } from '../../lib/followUp/callbackMatch';
 import { followUpAfterMatch, followUpChanged } from '../../lib/followUp/followUpState';
 import { returnDueAt } from '../../lib/followUp/returnDeadline';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import { announceCallUpdate } from '../callUpdatedEvents';
 import { followUpView, toCallRecord } from '../http/callRecordView';
 import { EnrichmentSettingsCache } from '../locationEnrichment';
@@ -31,7 +31,7 @@ const LIVE_CALL_HOLD_MS = 2 * 3600_000;
 /** One call the ingest just stored, as LocationIngest reports it. */
 export interface StoredCallEvent {
   type: CallEventType;
-  call: SettledCall;
+  call: CallFacts;
   suppressed: boolean;
   /** The event as the batch stored it (else it is read back). */
   stored?: { event: CallEvent; seq: number };
@@ -123,7 +123,7 @@ export class FollowUpTracker {
   /** Keep what the reports read of a miss: its `call.missed` as it was stored. */
   private recordMiss(
     location: Location,
-    call: SettledCall,
+    call: CallFacts,
     justStored: { event: CallEvent; seq: number } | undefined,
     now: number,
   ): void {
@@ -322,7 +322,7 @@ function noChange(): NumberChange {
 /** Add one stored call to its number's change. */
 function noteChange(
   change: NumberChange,
-  call: SettledCall,
+  call: CallFacts,
   newMiss: boolean,
   before: LaterCall | null,
 ): void {

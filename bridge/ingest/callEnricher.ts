@@ -1,5 +1,5 @@
 import type { CallEnrichment, CallEventType } from '../../lib/callEvent';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { Location } from '../store/locations';
 
@@ -26,7 +26,7 @@ export interface CallEnricher {
    */
   enrich(
     location: Location,
-    call: SettledCall,
+    call: CallFacts,
     event: CallEventType,
     now: number,
     store: BridgeStore,
@@ -38,7 +38,7 @@ export interface CallEnricher {
    */
   readAhead?(
     location: Location,
-    calls: readonly SettledCall[],
+    calls: readonly CallFacts[],
     now: number,
     store: BridgeStore,
   ): EnrichmentReads;

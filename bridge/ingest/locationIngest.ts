@@ -2,7 +2,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { buildCallEvent, type CallEvent, type CallEventType } from '../../lib/callEvent';
 import type { PollerEvent, PollerState, PollerStore } from '../../lib/poller/pollerState';
 import type { LaterCall } from '../../lib/followUp/callbackMatch';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import { recordUrl } from '../http/callRecordView';
 import type { BridgeMetrics } from '../metrics';
 import type { BridgeStore } from '../store/bridgeStore';
@@ -148,7 +148,7 @@ export class LocationIngest implements PollerStore {
       // Each call's settled version, when this batch settles it: its `call.started` (a call
       // first seen settled) carries the same object, so it takes the same enrichment, and the
       // live row it would write is overwritten by the ended one in this same transaction.
-      const settled = new Map<string, SettledCall>();
+      const settled = new Map<string, CallFacts>();
       for (const e of correlated) {
         if (e.type === 'call.missed') missed.add(e.call.call_id);
         if (e.type !== 'call.started') settled.set(e.call.call_id, e.call);
@@ -237,7 +237,7 @@ interface CommitContext {
 /** An event a batch stored, with its call, as the follow-up and the metrics see it. */
 export interface IngestedEvent {
   type: CallEventType;
-  call: SettledCall;
+  call: CallFacts;
   /** Folded by the dialler cooldown: stored, not delivered. */
   suppressed: boolean;
   /** The event as stored and its sequence number. */

@@ -1,6 +1,6 @@
 import type { CallEventType } from '../../lib/callEvent';
 import { callerNumberKey, enrichCall } from '../../lib/enrichment';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import { EnrichmentSettingsCache } from '../locationEnrichment';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { MissesQuestion, NumberMiss } from '../store/calls';
@@ -35,7 +35,7 @@ export class StoreEnricher implements CallEnricher {
 
   readAhead(
     location: Location,
-    calls: readonly SettledCall[],
+    calls: readonly CallFacts[],
     _now: number,
     store: BridgeStore,
   ): EnrichmentReads {
@@ -85,7 +85,7 @@ export class StoreEnricher implements CallEnricher {
 
   enrich(
     location: Location,
-    call: SettledCall,
+    call: CallFacts,
     _event: CallEventType,
     now: number,
     store: BridgeStore,
@@ -153,7 +153,7 @@ export class StoreEnricher implements CallEnricher {
    * that counts them (the repeat window or the dialler cooldown, and a day's slack), and the
    * number's contact. Null: no number (withheld), nothing to read.
    */
-  private questionOf(location: Location, call: SettledCall): MissesQuestion | null {
+  private questionOf(location: Location, call: CallFacts): MissesQuestion | null {
     const settings = this.settings.of(location);
     const numberKey = callerNumberKey(call, settings.country);
     if (!numberKey) return null;

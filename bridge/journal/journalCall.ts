@@ -1,18 +1,18 @@
 import { outcomeOf } from '../../lib/callOutcome';
 import { normalisePhoneNumber } from '../../lib/phoneNumber';
-import type { CallDirection, SettledCall } from '../../lib/settledCall';
+import type { CallDirection, CallFacts } from '../../lib/settledCall';
 import { toIsoUtc } from '../../lib/utcTime';
 import { isVoicemailLeft } from '../../lib/voicemailLeft';
 import { journalCallId } from './journalCallId';
 import type { JournalEntry } from './journalEntry';
 
 /**
- * A journal entry as a `SettledCall`, so it takes exactly the poller's path from here on
+ * A journal entry as a `CallFacts`, so it takes exactly the poller's path from here on
  * (enrichment, outbox, delivery). The journal knows less than the call log: one agent, no
  * voicemail detail (a voicemail comes as `Missed` [inf docs/3cx-facts.md §4.4]), no DID, no queue name.
  * What it does not know is left empty, never guessed.
  */
-export function journalCall(entry: JournalEntry, options: { country: string }): SettledCall {
+export function journalCall(entry: JournalEntry, options: { country: string }): CallFacts {
   const outside = normalisePhoneNumber(entry.number, { country: options.country });
   const direction = directionOf(entry, outside.kind === 'internal');
   const answered = entry.callType === 'inbound' || entry.callType === 'outbound';

@@ -1,5 +1,5 @@
 import type { SqlDatabase } from '../store/sql/sqlDatabase';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import { settledCallSchema } from '../schemas/callEvent';
 import { prepareAll } from '../store/database';
 import { jsonListRows, jsonRecordRows } from '../store/sql/jsonFields';
@@ -19,7 +19,7 @@ export interface StoredJournalEntry {
   /** The journal's own call id (`journal-…`, bridge/journal/journalCallId.ts). */
   callId: string;
   status: JournalEntryStatus;
-  call: SettledCall;
+  call: CallFacts;
   releaseAt: number;
   eventsCallId: string | null;
   /** The poller's call this entry turned out to be. */
@@ -94,7 +94,7 @@ export class JournalEntryRepo {
   /** Store a new entry as held; false when this call was journaled before (nothing changes). */
   insert(
     locationId: string,
-    entry: { call: SettledCall; body: unknown; releaseAt: number },
+    entry: { call: CallFacts; body: unknown; releaseAt: number },
     now: number,
   ): boolean {
     const c = entry.call;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { eventsForSettledCall, firesCallStarted, type CallEventType } from '../../lib/callEvent';
 import type { PollerEvent } from '../../lib/poller/pollerState';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import type { LocationIngest } from '../ingest/locationIngest';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { Location } from '../store/locations';
@@ -28,7 +28,7 @@ export interface JournalReceipt {
 
 /**
  * The CRM-template journal as the bridge's second event source (docs/design.md "Ingest"). An entry
- * becomes a `SettledCall` and goes through the location's `LocationIngest`, exactly the
+ * becomes a `CallFacts` and goes through the location's `LocationIngest`, exactly the
  * poller's path, so enrichment, the outbox and delivery are the same. The same call reported by
  * both sources gives one call record and one set of events, whichever comes first:
  *
@@ -135,7 +135,7 @@ export class JournalIngest {
     locationId: string,
     events: readonly PollerEvent[],
   ): readonly PollerEvent[] {
-    const questionOf = (call: SettledCall) => ({
+    const questionOf = (call: CallFacts) => ({
       direction: call.direction,
       numberKey: call.external_number,
       ...sameCallWindow(call.started_at),
@@ -144,7 +144,7 @@ export class JournalIngest {
     // Every call's candidates in one read (the first version of each call in the events); an
     // entry claimed in this loop is no longer a candidate for the others, so a call among whose
     // candidates one was claimed reads again: each call sees what a read of its own would see.
-    const asked = new Map<string, SettledCall>();
+    const asked = new Map<string, CallFacts>();
     for (const { call } of events)
       if (!isJournalCallId(call.call_id) && !asked.has(call.call_id)) asked.set(call.call_id, call);
     const readAhead = this.entries.releasedBetweenEach(
@@ -224,7 +224,7 @@ export class JournalIngest {
     // journal's end goes out under the poller's id, and the poller's own end later adds only
     // its detail to the record.
     const callId = match?.callId ?? entry.callId;
-    const call: SettledCall = { ...entry.call, call_id: callId };
+    const call: CallFacts = { ...entry.call, call_id: callId };
     await this.deps.ingestFor(location).commitJournal(eventsOf(call, location));
     this.entries.markReleased(
       location.id,
@@ -239,7 +239,7 @@ export class JournalIngest {
   /** The poller's call (never a journal call) that is this journal call, or null. */
   private pollerCallFor(
     locationId: string,
-    call: SettledCall,
+    call: CallFacts,
   ): { callId: string; status: 'live' | 'ended' } | null {
     const candidates = this.deps.store.calls
       .startedBetween(locationId, {
@@ -261,7 +261,7 @@ export class JournalIngest {
   private learnContact(
     location: Location,
     entry: JournalEntry,
-    call: SettledCall,
+    call: CallFacts,
     now: number,
   ): void {
     const numberKey = call.external_number;
@@ -284,7 +284,7 @@ export class JournalIngest {
 }
 
 /** The events a settled call fires, `call.started` included: the journal sees a call once. */
-function eventsOf(call: SettledCall, location: Location): PollerEvent[] {
+function eventsOf(call: CallFacts, location: Location): PollerEvent[] {
   const options = { includeInternal: location.settings.includeInternal };
   const types: CallEventType[] = [
     ...(firesCallStarted(call, options) ? (['call.started'] as const) : []),
@@ -293,6 +293,6 @@ function eventsOf(call: SettledCall, location: Location): PollerEvent[] {
   return types.map((type) => ({ type, call }));
 }
 
-function sightingOf(call: SettledCall): CallSighting {
+function sightingOf(call: CallFacts): CallSighting {
   return { direction: call.direction, numberKey: call.external_number, startedAt: call.started_at };
 }

@@ -76,7 +76,7 @@ export function formatReplayReport(r: ReplayResult, timeZone: string): string {
       ? 'withheld'
       : (c.caller_number ?? (c.caller_number_raw || '?'));
     out.push(
-      `  ${localTime(c.started_at, timeZone)}  ${c.call_id}  ${c.direction} from ${caller}: bridge ${c.outcome}, 3CX ${d.threecxAnswered ? 'answered' : 'not answered'}`,
+      `  ${localTime(c.started_ms, timeZone)}  ${c.call_id}  ${c.direction} from ${caller}: bridge ${c.outcome}, 3CX ${d.threecxAnswered ? 'answered' : 'not answered'}`,
     );
     for (const reason of d.reasons) out.push(`      ${reason}`);
   }
@@ -113,6 +113,6 @@ function more(out: string[], n: number): void {
 }
 
 /** The PBX's own wall-clock time, as the export shows it. */
-function localTime(iso: string, timeZone: string): string {
-  return new Date(iso).toLocaleString('sv-SE', { timeZone, hour12: false }).replace('T', ' ');
+function localTime(ms: number, timeZone: string): string {
+  return new Date(ms).toLocaleString('sv-SE', { timeZone, hour12: false }).replace('T', ' ');
 }

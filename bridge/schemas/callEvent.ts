@@ -7,7 +7,7 @@ import {
   type CallEvent,
   type CallFollowUp,
 } from '../../lib/callEvent';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import type { SameType } from './typeCheck';
 
 /**
@@ -144,7 +144,7 @@ export const callFollowUpShape = {
     .describe('Calls back to the number that did not connect, before one did.'),
 };
 
-const _settledCall: SameType<z.output<typeof settledCallSchema>, SettledCall> = true;
+const _settledCall: SameType<z.output<typeof settledCallSchema>, CallFacts> = true;
 const _enrichment: SameType<z.output<typeof callEnrichmentSchema>, CallEnrichment> = true;
 const _event: SameType<z.output<typeof callEventSchema>, CallEvent> = true;
 const _followUp: SameType<z.output<z.ZodObject<typeof callFollowUpShape>>, CallFollowUp> = true;

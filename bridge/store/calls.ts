@@ -8,7 +8,7 @@ import {
   type Disposition,
   type FollowUpStatus,
 } from '../../lib/callRecord';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import { callEnrichmentSchema, settledCallSchema } from '../schemas/callEvent';
 import { BoundedPages, DEFAULT_SCAN_CAP, type Condition } from './boundedPages';
 import { prepareAll } from './database';
@@ -23,7 +23,7 @@ export interface StoredCall {
   locationId: string;
   callId: string;
   status: 'live' | 'ended';
-  facts: SettledCall;
+  facts: CallFacts;
   enrichment: CallEnrichment | null;
   missed: boolean;
   attempts: number;
@@ -144,7 +144,7 @@ export class CallRepo {
   upsert(
     locationId: string,
     input: {
-      facts: SettledCall;
+      facts: CallFacts;
       status: 'live' | 'ended';
       enrichment: CallEnrichment | null;
       /** An unanswered inbound call from outside (fired `call.missed` or folded into another). */

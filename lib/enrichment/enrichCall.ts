@@ -1,5 +1,5 @@
 import type { CallEnrichment } from '../callEvent';
-import type { SettledCall } from '../settledCall';
+import type { CallFacts } from '../settledCall';
 import { toIsoUtc, toMillis } from '../utcTime';
 import { branchFor, nextOpening } from './businessHours';
 import { diallerCooldown, type TimedMiss } from './diallerCooldown';
@@ -42,7 +42,7 @@ export interface EnrichmentResult {
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
-export function enrichCall(call: SettledCall, context: EnrichmentContext): EnrichmentResult {
+export function enrichCall(call: CallFacts, context: EnrichmentContext): EnrichmentResult {
   const { settings } = context;
   const country = settings.country;
   const startedMs = readableOr(call.started_at, context.now);

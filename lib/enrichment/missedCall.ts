@@ -1,6 +1,6 @@
 import { eventsForSettledCall } from '../callEvent';
 import { normalisePhoneNumber } from '../phoneNumber';
-import type { SettledCall } from '../settledCall';
+import type { CallFacts, CallWithoutTimes } from '../settledCall';
 
 /**
  * What counts as a miss, who it is from and when it happened: one definition for the rules
@@ -13,7 +13,7 @@ import type { SettledCall } from '../settledCall';
  * never misses. A withheld caller's miss is one (a workflow may still want to know), but it
  * has no number key, so it is never counted together with another or folded into one.
  */
-export function isMissedCall(call: SettledCall): boolean {
+export function isMissedCall(call: CallWithoutTimes): boolean {
   return eventsForSettledCall(call).includes('call.missed');
 }
 
@@ -21,7 +21,7 @@ export function isMissedCall(call: SettledCall): boolean {
  * The outside party's number key (E.164): the caller of an inbound call, the callee of an
  * outbound one. Null for withheld or unreadable numbers and for internal calls.
  */
-export function callerNumberKey(call: SettledCall, country?: string): string | null {
+export function callerNumberKey(call: CallWithoutTimes, country?: string): string | null {
   if (call.direction === 'internal') return null;
   if (call.direction === 'inbound' && call.caller_anonymous) return null;
   const outside =
@@ -35,6 +35,6 @@ export function callerNumberKey(call: SettledCall, country?: string): string | n
  * When a miss happened: when the call started (the phone rang), which is what a person means
  * by "you missed my call at 10:02" and what the store indexes misses by.
  */
-export function missedAtOf(call: SettledCall): string {
+export function missedAtOf(call: CallFacts): string {
   return call.started_at;
 }

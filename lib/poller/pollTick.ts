@@ -2,7 +2,7 @@ import { eventsForSettledCall, firesCallStarted } from '../callEvent';
 import { CallSettlement, describeCall, groupLegsByCall, type SettleOptions } from '../settleCalls';
 import type { LegRuleOptions, PartyRole } from '../legRules';
 import type { QueuePoll } from '../queuePoll';
-import type { SettledCall } from '../settledCall';
+import { callFactsOf, type SettledCall } from '../settledCall';
 import { callKeyOf, type CallLeg } from '../threecx/callLeg';
 import type { PollerEvent, PollerState } from './pollerState';
 
@@ -163,13 +163,18 @@ function finishTick(input: TickInput, settings: PollSettings, tick: TickInProgre
   const events: PollerEvent[] = [];
   const eventOptions = { includeInternal: settings.includeInternal };
 
-  for (const call of result.settled) {
-    if (!pending.has(call.call_id) && firesCallStarted(call, eventOptions)) {
-      events.push({ type: 'call.started', call });
+  for (const settled of result.settled) {
+    const types = eventsForSettledCall(settled, eventOptions);
+    if (!pending.has(settled.call_id) && firesCallStarted(settled, eventOptions))
+      types.unshift('call.started');
+    // One object for all the call's events: the ingest tells a call first seen settled by it
+    // (bridge/ingest/locationIngest.ts). Its times are formatted here, once, for the events.
+    if (types.length > 0) {
+      const call = callFactsOf(settled);
+      for (const type of types) events.push({ type, call });
     }
-    for (const type of eventsForSettledCall(call, eventOptions)) events.push({ type, call });
-    pending.delete(call.call_id);
-    finished.set(call.call_id, Date.parse(call.ended_at));
+    pending.delete(settled.call_id);
+    finished.set(settled.call_id, settled.ended_ms);
   }
 
   if (result.pending.length > 0) {
@@ -180,8 +185,9 @@ function finishTick(input: TickInput, settings: PollSettings, tick: TickInProgre
         dialedNumbers: input.dialedNumbers,
       });
       if (call === null) continue;
-      pending.set(key, Date.parse(call.started_at));
-      if (firesCallStarted(call, eventOptions)) events.push({ type: 'call.started', call });
+      pending.set(key, call.started_ms);
+      if (firesCallStarted(call, eventOptions))
+        events.push({ type: 'call.started', call: callFactsOf(call) });
     }
   }
 

@@ -1,5 +1,5 @@
 import type { CallEventType } from '../callEvent';
-import type { SettledCall } from '../settledCall';
+import type { CallFacts } from '../settledCall';
 
 /**
  * What a location's poller remembers between ticks and across restarts. Small on purpose: it
@@ -32,10 +32,10 @@ export interface PollerState {
  */
 export type CallTimes = ReadonlyMap<string, number>;
 
-/** One event the poller emits: the type and the call it is about. */
+/** One event the poller emits: the type and the call it is about, its times as ISO text. */
 export interface PollerEvent {
   type: CallEventType;
-  call: SettledCall;
+  call: CallFacts;
 }
 
 /** Where the poller keeps its state; the bridge implements it over its store, tests in memory. */
