@@ -78,9 +78,12 @@ export type CallWithoutTimes = Omit<SettledCall, 'started_ms' | 'ended_ms'>;
  * output write it: `SettledCall` with its two times as ISO 8601 text in UTC (lib/utcTime.ts
  * `toIsoUtc`), in the same place among the fields.
  */
-export type CallFacts = CallWithoutTimes & {
-  started_at: string;
-  ended_at: string;
+export type CallFacts = {
+  [K in keyof SettledCall as K extends 'started_ms'
+    ? 'started_at'
+    : K extends 'ended_ms'
+      ? 'ended_at'
+      : K]: K extends 'started_ms' | 'ended_ms' ? string : SettledCall[K];
 };
 
 /**
@@ -118,10 +121,12 @@ export function callFactsOf(call: SettledCall): CallFacts {
   };
 }
 
-/** `SettleResult` as the `settle` and `calls --json` commands print it. */
-export function settleResultFacts(result: SettleResult): {
+/** `SettleResult` as the `settle`, `calls --json` and `replay --json` commands print it. */
+export interface SettleResultFacts {
   settled: CallFacts[];
   pending: string[];
-} {
+}
+
+export function settleResultFacts(result: SettleResult): SettleResultFacts {
   return { settled: result.settled.map(callFactsOf), pending: result.pending };
 }

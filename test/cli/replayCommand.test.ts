@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { eventsForSettledCall } from '../../lib/callEvent';
-import type { SettledCall, SettleResult } from '../../lib/settledCall';
+import type { CallFacts, SettleResultFacts } from '../../lib/settledCall';
 import { runCli } from '../support/runCli';
 
 /**
@@ -27,19 +27,19 @@ const ARGS = [
   '8000=ivr',
 ];
 
-async function replayJson(args = ARGS): Promise<Map<number, SettledCall>> {
+async function replayJson(args = ARGS): Promise<Map<number, CallFacts>> {
   const run = await runCli([...args, '--json']);
   expect(run.code).toBe(0);
-  const result = JSON.parse(run.stdout) as SettleResult;
+  const result = JSON.parse(run.stdout) as SettleResultFacts;
   expect(Object.keys(result)).toEqual(['settled', 'pending']);
   expect(result.pending).toEqual([]);
   return new Map(result.settled.map((c) => [Number(c.call_id.slice(-2)), c]));
 }
 
-const fires = (c: SettledCall) => eventsForSettledCall(c, { includeInternal: false });
+const fires = (c: CallFacts) => eventsForSettledCall(c, { includeInternal: false });
 
 describe('3cx-bridge replay', () => {
-  let calls: Map<number, SettledCall>;
+  let calls: Map<number, CallFacts>;
   beforeAll(async () => {
     calls = await replayJson();
   });

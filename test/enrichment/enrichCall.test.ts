@@ -10,14 +10,14 @@ import {
 import { callerNumberKey, isMissedCall, missedAtOf } from '../../lib/enrichment/missedCall';
 import type { EarlierMiss } from '../../lib/enrichment/repeatMisses';
 import { settleCalls } from '../../lib/settleCalls';
-import type { SettledCall } from '../../lib/settledCall';
+import { callFactsOf, type CallFacts } from '../../lib/settledCall';
 
-/** A settled call from the scenario corpus (real XAPI rows through the real settle engine). */
-function corpusCall(file: string, index = 0): SettledCall {
+/** A settled call's facts from the scenario corpus (real XAPI rows through the real settle engine). */
+function corpusCall(file: string, index = 0): CallFacts {
   const s = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'calls', file), 'utf8'));
-  return settleCalls(s.legs, { ...s.options, now: s.now, activeCallIds: s.activeCallIds }).settled[
-    index
-  ];
+  return callFactsOf(
+    settleCalls(s.legs, { ...s.options, now: s.now, activeCallIds: s.activeCallIds }).settled[index],
+  );
 }
 
 const VOICEMAIL = corpusCall('07-voicemail-with-message.json'); // +61412345678, 2026-03-02T09:00Z
@@ -58,7 +58,7 @@ function context(overrides: Partial<EnrichmentContext> = {}): EnrichmentContext 
 }
 
 /** The same call moved to another start (keeping its length), e.g. into office hours. */
-function startingAt(call: SettledCall, iso: string, extra: Partial<SettledCall> = {}): SettledCall {
+function startingAt(call: CallFacts, iso: string, extra: Partial<CallFacts> = {}): CallFacts {
   const length = Date.parse(call.ended_at) - Date.parse(call.started_at);
   const start = Date.parse(iso);
   return {

@@ -9,7 +9,7 @@ import { testStoreKind } from '../support/postgres/testPostgres';
 import type { TrackedMiss } from '../../bridge/store/followUps';
 import { matchCallback } from '../../lib/followUp/callbackMatch';
 import type { PollerEvent } from '../../lib/poller/pollerState';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 
 /**
  * Call-back matching is incremental (bridge/followUp/followUpTracker.ts): a new call of a
@@ -25,7 +25,7 @@ const NUMBER = '+61412300001';
 type Kind = 'miss' | 'answered_in' | 'callback' | 'attempt';
 
 /** A call of NUMBER of one kind (ids from `i`), started at `startedMs`, 12 minutes long. */
-function callOf(i: number, kind: Kind, startedMs: number): SettledCall {
+function callOf(i: number, kind: Kind, startedMs: number): CallFacts {
   const base = { ...syntheticCall(i, startedMs), external_number: NUMBER, caller_number: NUMBER };
   base.ended_at = new Date(startedMs + 12 * 60_000).toISOString();
   if (kind === 'miss') return base;
@@ -42,7 +42,7 @@ function callOf(i: number, kind: Kind, startedMs: number): SettledCall {
 }
 
 /** Its events once settled: a miss also fires `call.missed`. */
-function endedEvents(call: SettledCall): PollerEvent[] {
+function endedEvents(call: CallFacts): PollerEvent[] {
   const ended: PollerEvent = { type: 'call.ended', call };
   return call.direction === 'inbound' && call.outcome === 'missed'
     ? [ended, { type: 'call.missed', call }]

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallEvent, CallEventType } from '../../lib/callEvent';
 import { matchesFilters, type EventFilters } from '../../lib/eventFilters';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import { syntheticCall, syntheticEvents } from '../../bench/syntheticEvents';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { DEFAULT_SCAN_CAP } from '../../bridge/store/boundedPages';
@@ -185,7 +185,7 @@ describe('the calls list', () => {
     store.transaction(() => {
       for (let i = 0; i < count; i++) {
         const status = i % 5 === 0 ? ('live' as const) : ('ended' as const);
-        const facts: SettledCall = {
+        const facts: CallFacts = {
           ...syntheticCall(i, Date.UTC(2026, 2, 2) + i * 60_000),
           call_id: `call-${i}`,
           direction: directions[i % 3],

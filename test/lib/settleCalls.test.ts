@@ -147,8 +147,8 @@ describe('settleCalls ordering and the end of a call', () => {
     ];
     const start = Date.parse('2026-03-02T09:00:00Z');
     expect(settleCalls(legs, { now: start + 60_000 }).pending).toEqual(['h1']);
-    expect(settleCalls(legs, { now: start + 121_000 }).settled[0].ended_at).toBe(
-      '2026-03-02T09:01:50.000Z',
+    expect(settleCalls(legs, { now: start + 121_000 }).settled[0].ended_ms).toBe(
+      Date.parse('2026-03-02T09:01:50.000Z'),
     );
   });
 
@@ -288,7 +288,7 @@ describe('settleCalls on long calls and in slices', () => {
         answered_by: '219',
         leg_count: 24,
         ring_seconds: 40,
-        started_at: '2026-03-02T09:00:00.000Z',
+        started_ms: Date.parse('2026-03-02T09:00:00.000Z'),
       });
     }
   });

@@ -13,7 +13,7 @@ import type { Location } from '../../bridge/store/locations';
 import { PostgresDatabase } from '../../bridge/store/sql/postgresDatabase';
 import type { SyncPgClient } from '../../bridge/store/sql/syncPgClient';
 import { initialPollerState, type PollerEvent } from '../../lib/poller/pollerState';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import { STORE_KINDS, openTestStore } from './support';
 
 /**
@@ -26,7 +26,7 @@ const T = Date.UTC(2026, 11, 3, 9);
 const MIN = 60_000;
 
 /** A missed inbound call from `number` (the synthetic call `i` with that number). */
-function missOf(i: number, number: string, startedMs: number): SettledCall {
+function missOf(i: number, number: string, startedMs: number): CallFacts {
   return {
     ...syntheticCall(i, startedMs),
     caller_number: number,
@@ -35,7 +35,7 @@ function missOf(i: number, number: string, startedMs: number): SettledCall {
   };
 }
 
-const missedEvents = (call: SettledCall): PollerEvent[] => [
+const missedEvents = (call: CallFacts): PollerEvent[] => [
   { type: 'call.ended', call },
   { type: 'call.missed', call },
 ];

@@ -8,7 +8,7 @@ import {
   type CallEventType,
 } from '../../lib/callEvent';
 import type { CallRecord } from '../../lib/callRecord';
-import type { SettledCall } from '../../lib/settledCall';
+import type { CallFacts } from '../../lib/settledCall';
 import {
   CALL_EVENT_OUTPUT_FIELDS,
   CALL_FOLLOW_UP_OUTPUT_FIELDS,
@@ -32,7 +32,7 @@ const flatKeys = (value: object, leaves: string[] = []) =>
   [...flattenSample(value as never, new Set(leaves)).keys()].sort();
 const fieldKeys = (fields: { key: string }[]) => fields.map((f) => f.key).sort();
 
-const settledCall: SettledCall = {
+const settledCall: CallFacts = {
   call_id: '00000000-01db-aef6-c109-60ec00000999',
   direction: 'inbound',
   outcome: 'missed',
