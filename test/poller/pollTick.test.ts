@@ -87,6 +87,23 @@ describe('the poller core across ticks', () => {
     expect(state.watermark).toBe(start + 3_600_000);
   });
 
+  it('keeps in its state the times its events show, in whole milliseconds', () => {
+    // 3CX writes up to seven fraction digits: the voicemail leg ends 0.4567 ms past a millisecond.
+    const odd = legs.map((leg, i) =>
+      i === legs.length - 1 ? { ...leg, TalkingDuration: 'PT38.5004567S' } : leg,
+    );
+    const oddEnd = Math.max(...odd.map(legEnd));
+    let state = initialPollerState(start - 60_000);
+    let outcome = tick(state, start + 30_000, pbxAt(odd, start + 30_000, oddEnd));
+    const started = outcome.events.find((e) => e.type === 'call.started')!;
+    expect([...outcome.state.pending.values()]).toEqual([Date.parse(started.call.started_at)]);
+    state = outcome.state;
+    outcome = tick(state, start + 120_000, pbxAt(odd, start + 120_000, oddEnd));
+    const ended = outcome.events.find((e) => e.type === 'call.ended')!;
+    expect(ended.call.ended_at).toBe('2026-03-02T09:00:58.500Z');
+    expect([...outcome.state.finished.values()]).toEqual([Date.parse(ended.call.ended_at)]);
+  });
+
   it('holds the watermark for a call active with no leg in the log yet', () => {
     const state = initialPollerState(start - 300_000);
     const outcome = tick(state, start + 10_000, { legs: [], active: ['777'] });
