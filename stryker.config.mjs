@@ -15,6 +15,7 @@ export default {
     'lib/legFacts.ts',
     'lib/settleCalls.ts',
     'lib/classifyCall.ts',
+    'lib/settledCall.ts',
     'lib/callDirection.ts',
     'lib/callParties.ts',
     'lib/callOutcome.ts',

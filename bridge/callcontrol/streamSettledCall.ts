@@ -4,7 +4,7 @@ import { toIsoUtc } from '../../lib/utcTime';
 import type { TrackedCall } from './streamCallTracker';
 
 /**
- * What the stream knows of an inbound call, as a `CallFacts`, so that it takes the poller's
+ * What the stream knows of an inbound call, as its facts (`CallFacts`), so that it takes the poller's
  * path from here (enrichment, outbox, delivery). The stream knows who called, which monitored
  * extensions rang and the queue, stamped on receipt (docs/3cx-facts.md §2.4: no timestamps);
  * not the DID (`party_did` is empty for inbound calls, §2.3), durations from the call log, or

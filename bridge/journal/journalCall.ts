@@ -7,7 +7,7 @@ import { journalCallId } from './journalCallId';
 import type { JournalEntry } from './journalEntry';
 
 /**
- * A journal entry as a `CallFacts`, so it takes exactly the poller's path from here on
+ * A journal entry as a call's facts (`CallFacts`), so it takes exactly the poller's path from here on
  * (enrichment, outbox, delivery). The journal knows less than the call log: one agent, no
  * voicemail detail (a voicemail comes as `Missed` [inf docs/3cx-facts.md §4.4]), no DID, no queue name.
  * What it does not know is left empty, never guessed.

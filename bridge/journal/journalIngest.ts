@@ -28,7 +28,7 @@ export interface JournalReceipt {
 
 /**
  * The CRM-template journal as the bridge's second event source (docs/design.md "Ingest"). An entry
- * becomes a `CallFacts` and goes through the location's `LocationIngest`, exactly the
+ * becomes a call's facts (`CallFacts`) and goes through the location's `LocationIngest`, exactly the
  * poller's path, so enrichment, the outbox and delivery are the same. The same call reported by
  * both sources gives one call record and one set of events, whichever comes first:
  *
