@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { CallSettlement, describeCall, groupLegsByCall, settleCalls } from '../../lib/settleCalls';
+import { callFactsOf, settleResultFacts } from '../../lib/settledCall';
 import type { CallLeg } from '../../lib/threecx/callLeg';
 
 /** Edges of settleCalls that the corpus and the properties do not pin one by one. */
@@ -418,5 +419,81 @@ describe('a settlement taken midway', () => {
     expect(end).toEqual(settleCalls(calls, { now: NOW }));
     expect(end.settled.map((c) => c.call_id)).toEqual(['b', 'a']);
     expect(end.pending).toEqual(['p', 'q']);
+  });
+});
+
+/** A leg whose start and talk time have fractions below the millisecond, as 3CX may write them. */
+const timed = (over: Partial<CallLeg> = {}): CallLeg =>
+  leg({
+    StartTime: '2026-03-02T09:00:00.1234567Z',
+    TalkingDuration: 'PT24.5004567S',
+    Answered: true,
+    ...over,
+  });
+
+/** The facts' keys in the order the store, the journal and the printed JSON have them. */
+const FACT_KEYS = [
+  'call_id',
+  'direction',
+  'outcome',
+  'voicemail',
+  'voicemail_left',
+  'voicemail_seconds',
+  'caller_number',
+  'caller_number_raw',
+  'caller_anonymous',
+  'caller_name',
+  'callee_number',
+  'callee_number_raw',
+  'callee_name',
+  'external_number',
+  'dialed_number',
+  'queue',
+  'queue_name',
+  'agents_rung',
+  'answered_by',
+  'answered_by_name',
+  'started_at',
+  'ended_at',
+  'ring_seconds',
+  'talk_seconds',
+  'leg_count',
+];
+
+/** The settled call's two times: numbers in the engine, ISO text where the call leaves it. */
+describe('a settled call and its facts', () => {
+  it('keeps its start and end as whole epoch milliseconds, fractions below one dropped', () => {
+    const [call] = settleCalls([timed()], { now: NOW }).settled;
+    // 09:00:00.1234567 starts it; 10 s of ringing and 24.5004567 s of talk end it at 34.6239134.
+    expect(call.started_ms).toBe(Date.parse('2026-03-02T09:00:00.123Z'));
+    expect(call.ended_ms).toBe(Date.parse('2026-03-02T09:00:34.623Z'));
+  });
+
+  it('writes the two times as ISO text in UTC, in their place among the fields', () => {
+    const [call] = settleCalls([timed()], { now: NOW }).settled;
+    const facts = callFactsOf(call);
+    expect(Object.keys(facts)).toEqual(FACT_KEYS);
+    expect(Object.keys(call)).toEqual(
+      FACT_KEYS.map((k) => (k === 'started_at' ? 'started_ms' : k === 'ended_at' ? 'ended_ms' : k)),
+    );
+    expect(facts).toMatchObject({
+      started_at: '2026-03-02T09:00:00.123Z',
+      ended_at: '2026-03-02T09:00:34.623Z',
+    });
+    // Every other field as the engine made it.
+    const { started_ms: _s, ended_ms: _e, ...rest } = call;
+    const { started_at: _sa, ended_at: _ea, ...restOfFacts } = facts;
+    expect(restOfFacts).toEqual(rest);
+    expect(restOfFacts.agents_rung).toBe(rest.agents_rung);
+  });
+
+  it('prints a result as {settled, pending}, the calls as facts', () => {
+    const result = settleCalls([timed(), timed({ CallHistoryId: 'h2', CallId: 8 })], {
+      now: NOW,
+      activeCallIds: [8],
+    });
+    const printed = settleResultFacts(result);
+    expect(Object.keys(printed)).toEqual(['settled', 'pending']);
+    expect(printed).toEqual({ settled: result.settled.map(callFactsOf), pending: ['h2'] });
   });
 });
