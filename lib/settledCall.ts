@@ -79,11 +79,13 @@ export type CallWithoutTimes = Omit<SettledCall, 'started_ms' | 'ended_ms'>;
  * `toIsoUtc`), in the same place among the fields.
  */
 export type CallFacts = {
-  [K in keyof SettledCall as K extends 'started_ms'
-    ? 'started_at'
-    : K extends 'ended_ms'
-      ? 'ended_at'
-      : K]: K extends 'started_ms' | 'ended_ms' ? string : SettledCall[K];
+  [
+    K in keyof SettledCall as K extends 'started_ms'
+      ? 'started_at'
+      : K extends 'ended_ms'
+        ? 'ended_at'
+        : K
+  ]: K extends 'started_ms' | 'ended_ms' ? string : SettledCall[K];
 };
 
 /**

@@ -16,7 +16,9 @@ import { callFactsOf, type CallFacts } from '../../lib/settledCall';
 function corpusCall(file: string, index = 0): CallFacts {
   const s = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'calls', file), 'utf8'));
   return callFactsOf(
-    settleCalls(s.legs, { ...s.options, now: s.now, activeCallIds: s.activeCallIds }).settled[index],
+    settleCalls(s.legs, { ...s.options, now: s.now, activeCallIds: s.activeCallIds }).settled[
+      index
+    ],
   );
 }
 
