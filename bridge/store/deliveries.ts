@@ -278,7 +278,6 @@ export class DeliveryRepo {
     }));
   }
 
-
   lastId(): number {
     const row = this.sql.lastId.get() as { id: number | null };
     return Number(row.id ?? 0);
