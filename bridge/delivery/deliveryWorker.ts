@@ -323,12 +323,17 @@ export class DeliveryWorker {
       this.fresh = false;
       // `seenId` moves on after the loop: a lane made in it looks at the new ones (`laneFor`).
       let seen = this.seenId;
-      for (const { subscriptionId, lastId, count } of this.store.deliveries.newSince(this.seenId)) {
+      const news = this.store.deliveries.newSince(this.seenId, this.freshFrom);
+      for (const { subscriptionId, lastId, count, fresh } of news) {
         seen = Math.max(seen, lastId);
         const lane = this.laneFor(subscriptionId);
         if (lane) {
           // Behind them a backlog (a restart's history), or many at once: fresh calls first.
-          if (count > 1 || lane.hasBacklog || lane.wakeAt <= now) this.readFresh(lane, lastId, now);
+          // None of them fresh (a catch-up's history): nothing to put first, and no query; each
+          // of a catch-up's batches read every lane's whole backlog for nothing (BENCHMARKS.md,
+          // "fresh2").
+          if (fresh > 0 && (count > 1 || lane.hasBacklog || lane.wakeAt <= now))
+            this.readFresh(lane, lastId, now);
           lane.freshThrough = Math.max(lane.freshThrough, lastId);
           lane.more = true;
           this.scheduler.wake(lane);

@@ -140,8 +140,13 @@ export class DeliveryRepo {
          ORDER BY d.id LIMIT ?`,
       laneNextDue: `SELECT MIN(next_attempt_at) AS at FROM deliveries
          WHERE subscription_id = ? AND status = 'pending' AND next_attempt_at > ?`,
-      newSince: `SELECT subscription_id, MAX(id) AS last, COUNT(*) AS n FROM deliveries WHERE id > ?
-         GROUP BY subscription_id`,
+      // Per lane, how many of the new deliveries are fresh calls' (`newSince`): one look-up of
+      // each new delivery's event, once per look at the store, instead of a `freshDue` read
+      // for every lane that got any.
+      newSince: `SELECT d.subscription_id, MAX(d.id) AS last, COUNT(*) AS n,
+           SUM(CASE WHEN e.occurred_at >= ? THEN 1 ELSE 0 END) AS fresh
+         FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.id > ?
+         GROUP BY d.subscription_id`,
       lastId: 'SELECT MAX(id) AS id FROM deliveries',
       pendingLanes: `SELECT subscription_id, MIN(next_attempt_at) AS at FROM deliveries
          WHERE status = 'pending' GROUP BY subscription_id`,
@@ -251,15 +256,25 @@ export class DeliveryRepo {
 
   /**
    * Deliveries stored since `afterId` (ids only grow), by subscription: which lanes have new
-   * work (the last id and how many), without reading the deliveries themselves.
+   * work (the last id and how many), without reading the deliveries themselves, and how many
+   * of them are fresh calls' (their event occurred at or after `occurredFrom`, as `freshDue`).
    */
-  newSince(afterId: number): Array<{ subscriptionId: string; lastId: number; count: number }> {
+  newSince(
+    afterId: number,
+    occurredFrom: string,
+  ): Array<{ subscriptionId: string; lastId: number; count: number; fresh: number }> {
     return (
-      this.sql.newSince.all(afterId) as Array<{ subscription_id: string; last: number; n: number }>
+      this.sql.newSince.all(occurredFrom, afterId) as Array<{
+        subscription_id: string;
+        last: number;
+        n: number;
+        fresh: number | string | null;
+      }>
     ).map((r) => ({
       subscriptionId: r.subscription_id,
       lastId: Number(r.last),
       count: Number(r.n),
+      fresh: Number(r.fresh ?? 0),
     }));
   }
 

@@ -292,6 +292,32 @@ describe.each(['sqlite', 'postgres'] as const)('a restart’s backlog on %s', (k
     expect(receivedIds(crm)).toEqual(ids);
   });
 
+  it('looks for fresh calls only where new deliveries hold some: a catch-up of history alone asks for none', async () => {
+    const loc = location('Catching up');
+    const crm = await receiver();
+    clock -= 20 * 60_000;
+    hook(loc, crm.url);
+    clock += 20 * 60_000;
+    const freshReads = jest.spyOn(store.deliveries, 'freshDue');
+    const w = worker({ concurrency: 4, perLocationConcurrency: 1 });
+    w.start();
+    // A catch-up poll's batches, each looked at while the lane holds the ones before.
+    for (let batch = 0; batch < 4; batch++) {
+      history(loc, 10, 15 - batch);
+      w.poke();
+      await crm.waitFor(1 + batch * 10);
+    }
+    await crm.waitFor(40);
+    expect(freshReads).not.toHaveBeenCalled();
+    // A fresh call behind that backlog is still looked for, and goes ahead of it.
+    history(loc, 30, 10);
+    const fresh = missedCall(loc);
+    w.poke();
+    await crm.waitFor(71);
+    expect(freshReads).toHaveBeenCalled();
+    expect(receivedIds(crm).indexOf(fresh)).toBeLessThan(45);
+  });
+
   it('sends fresh calls stored together in the order they were stored', async () => {
     const loc = location('Steady');
     const crm = await receiver();
