@@ -268,13 +268,13 @@ export class DeliveryRepo {
         subscription_id: string;
         last: number;
         n: number;
-        fresh: number | string | null;
+        fresh: number | string;
       }>
     ).map((r) => ({
       subscriptionId: r.subscription_id,
       lastId: Number(r.last),
       count: Number(r.n),
-      fresh: Number(r.fresh ?? 0),
+      fresh: Number(r.fresh),
     }));
   }
 

@@ -230,16 +230,22 @@ describe.each(['sqlite', 'postgres'] as const)('a restart’s backlog on %s', (k
       );
   }
 
+  /** A location whose hook was made before a 20-minute downtime, with its receiver. */
+  async function restarted(name: string): Promise<{ loc: Location; crm: Receiver }> {
+    const loc = location(name);
+    const crm = await receiver();
+    clock -= 20 * 60_000;
+    hook(loc, crm.url); // made before the downtime
+    clock += 20 * 60_000;
+    return { loc, crm };
+  }
+
   function receivedIds(crm: Receiver): string[] {
     return crm.received.map((r) => (r.json as { id: string }).id);
   }
 
   it('sends a call missed after the restart before the history stored ahead of it', async () => {
-    const loc = location('Restarted');
-    const crm = await receiver();
-    clock -= 20 * 60_000;
-    hook(loc, crm.url); // made before the downtime
-    clock += 20 * 60_000;
+    const { loc, crm } = await restarted('Restarted');
     history(loc, 40, 10);
     // One in flight at a time, so the order of arrival is the order of starts.
     const w = worker({ concurrency: 4, perLocationConcurrency: 1 });
@@ -255,11 +261,7 @@ describe.each(['sqlite', 'postgres'] as const)('a restart’s backlog on %s', (k
   });
 
   it('sends the fresh calls of a catch-up poll first when they arrive together with its history', async () => {
-    const loc = location('Restarted');
-    const crm = await receiver();
-    clock -= 20 * 60_000;
-    hook(loc, crm.url);
-    clock += 20 * 60_000;
+    const { loc, crm } = await restarted('Restarted');
     const w = worker({ concurrency: 4, perLocationConcurrency: 1 });
     w.start();
     // One poll's store: the history, then a call missed a moment ago.
@@ -293,11 +295,7 @@ describe.each(['sqlite', 'postgres'] as const)('a restart’s backlog on %s', (k
   });
 
   it('looks for fresh calls only where new deliveries hold some: a catch-up of history alone asks for none', async () => {
-    const loc = location('Catching up');
-    const crm = await receiver();
-    clock -= 20 * 60_000;
-    hook(loc, crm.url);
-    clock += 20 * 60_000;
+    const { loc, crm } = await restarted('Catching up');
     const freshReads = jest.spyOn(store.deliveries, 'freshDue');
     const w = worker({ concurrency: 4, perLocationConcurrency: 1 });
     w.start();
