@@ -19,7 +19,7 @@ import { followUpView, toCallRecord } from '../http/callRecordView';
 import { EnrichmentSettingsCache } from '../locationEnrichment';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { StoredCall } from '../store/calls';
-import type { TrackedMiss } from '../store/followUps';
+import type { FollowUpStart, MissContext, TrackedMiss } from '../store/followUps';
 import { toMillis } from '../../lib/utcTime';
 import type { Location } from '../store/locations';
 
@@ -82,22 +82,13 @@ export class FollowUpTracker {
   ): number {
     const changes = new Map<string, NumberChange>();
     for (const { type, call, suppressed, stored: event } of stored) {
-      if (type === 'call.missed') this.recordMiss(location, call, event, now);
       // A miss the dialler cooldown folded belongs to the one it was folded into.
       const followed = type === 'call.missed' && !suppressed;
-      if (followed) {
-        const numberKey = call.external_number;
-        const due = numberKey
-          ? returnDueAt(Date.parse(missedAtOf(call)), this.settings.of(location))
-          : null;
-        this.store.followUps.start(
-          location.id,
-          call.call_id,
-          numberKey
-            ? { status: 'awaiting', dueAtMs: due === null ? null : Date.parse(due) }
-            : { status: 'no_number', dueAtMs: null },
-        );
-      }
+      if (type === 'call.missed')
+        this.store.followUps.missStored(location.id, call.call_id, {
+          recorded: this.missRecord(location, call, event, now),
+          start: followed ? this.followUpStart(location, call) : null,
+        });
       // A call in progress decides nothing yet: its end (or a later call) will.
       if (type === 'call.started' || !call.external_number) continue;
       let change = changes.get(call.external_number);
@@ -120,22 +111,20 @@ export class FollowUpTracker {
     return events;
   }
 
-  /** Keep what the reports read of a miss: its `call.missed` as it was stored. */
-  private recordMiss(
+  /** What the reports keep of a miss: its `call.missed` as it was stored (null: none is). */
+  private missRecord(
     location: Location,
     call: CallFacts,
     justStored: { event: CallEvent; seq: number } | undefined,
     now: number,
-  ): void {
+  ): { context: MissContext; event: { seq: number; createdAt: string } } | null {
     const stored = justStored
       ? { event: justStored.event, seq: justStored.seq, createdAt: new Date(now).toISOString() }
       : this.store.events.get(location.id, callEventId(call.call_id, 'call.missed'));
-    if (!stored || stored.event.event !== 'call.missed') return;
+    if (!stored || stored.event.event !== 'call.missed') return null;
     const e = stored.event;
-    this.store.followUps.recordMiss(
-      location.id,
-      call.call_id,
-      {
+    return {
+      context: {
         branch: e.branch,
         repeat: e.is_repeat_miss,
         source_list: e.source_list,
@@ -144,8 +133,16 @@ export class FollowUpTracker {
         known_contact: e.known_contact,
         anonymous: e.caller_anonymous,
       },
-      { seq: stored.seq, createdAt: stored.createdAt },
-    );
+      event: { seq: stored.seq, createdAt: stored.createdAt },
+    };
+  }
+
+  /** A fired miss awaits a call back until its deadline; one with no number cannot get one. */
+  private followUpStart(location: Location, call: CallFacts): FollowUpStart {
+    const numberKey = call.external_number;
+    if (!numberKey) return { status: 'no_number', dueAtMs: null };
+    const due = returnDueAt(Date.parse(missedAtOf(call)), this.settings.of(location));
+    return { status: 'awaiting', dueAtMs: due === null ? null : Date.parse(due) };
   }
 
   /**
@@ -169,8 +166,10 @@ export class FollowUpTracker {
       if (!followUpChanged(miss.state, next)) return;
       const before = this.store.calls.get(location.id, miss.callId);
       if (!before) return;
-      this.store.followUps.save(location.id, miss.callId, next);
-      const after = this.store.calls.get(location.id, miss.callId)!;
+      const after = {
+        ...before,
+        followUp: this.store.followUps.save(location.id, miss.callId, next, before.followUp),
+      };
       if (next.return_status === 'returned' && miss.state.return_status !== 'returned')
         events += this.announce(location, 'call.returned', after, next.returned_at!, now);
       events += this.announceUpdate(location, before, after, now);
@@ -249,11 +248,11 @@ export class FollowUpTracker {
           now - due.dueAtMs < LIVE_CALL_HOLD_MS
         )
           return 0;
-        this.store.followUps.save(location.id, before.callId, {
-          ...followUpView(before),
-          return_status: 'not_returned',
-        });
-        const after = this.store.calls.get(location.id, before.callId)!;
+        const state = { ...followUpView(before), return_status: 'not_returned' as const };
+        const after = {
+          ...before,
+          followUp: this.store.followUps.save(location.id, before.callId, state, before.followUp),
+        };
         const at = new Date(due.dueAtMs).toISOString();
         return (
           this.announce(location, 'call.unreturned', after, at, now) +

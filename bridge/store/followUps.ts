@@ -27,6 +27,12 @@ export interface MissContext {
   anonymous: boolean;
 }
 
+/** How a miss that fired starts being followed up (`missStored`). */
+export interface FollowUpStart {
+  status: Extract<ReturnStatus, 'awaiting' | 'no_number'>;
+  dueAtMs: number | null;
+}
+
 /** A followed-up miss of one number, for matching call backs. */
 export interface TrackedMiss {
   callId: string;
@@ -40,43 +46,44 @@ export class FollowUpRepo {
   constructor(private readonly db: SqlDatabase) {}
 
   /**
-   * Start following up a miss that fired `call.missed`. Only once: a miss already followed up
-   * keeps its state (the same call stored again by the other source).
+   * What a stored `call.missed` writes on its call, in one statement (a catch-up stores
+   * thousands of misses: each statement rewrites the row and the indexes of the columns it
+   * sets, BENCHMARKS.md "ingest2"):
+   * - `recorded`: what the reports need of the miss and its `call.missed` (fired or folded);
+   * - `start`: follow it up (it fired). Only once: a miss already followed up keeps its state
+   *   (the same call stored again by the other source).
    */
-  start(
+  missStored(
     locationId: string,
     callId: string,
-    start: { status: Extract<ReturnStatus, 'awaiting' | 'no_number'>; dueAtMs: number | null },
+    miss: {
+      recorded: { context: MissContext; event: { seq: number; createdAt: string } } | null;
+      start: FollowUpStart | null;
+    },
   ): void {
-    // Nothing reads its answer: on Postgres it goes without a wait (`SqlDatabase.send`).
+    const sets: string[] = [];
+    const values: Array<string | number | null> = [];
+    if (miss.recorded) {
+      sets.push('miss_context = ?', 'missed_event_seq = ?', 'missed_event_at = ?');
+      const { context, event } = miss.recorded;
+      values.push(JSON.stringify(context), event.seq, event.createdAt);
+    }
+    if (miss.start) {
+      // Every right-hand side reads the row as it was: `return_status IS NULL` is "not yet
+      // followed up" for all three.
+      sets.push(
+        'return_status = COALESCE(return_status, ?)',
+        'return_due_at = CASE WHEN return_status IS NULL THEN ? ELSE return_due_at END',
+        'callback_attempts = CASE WHEN return_status IS NULL THEN 0 ELSE callback_attempts END',
+      );
+      values.push(miss.start.status, miss.start.dueAtMs);
+    }
+    if (sets.length === 0) return;
+    // Nothing reads its answer: on Postgres it goes without a wait (`SqlDatabase.send`). One of
+    // three texts, each compiled once (the statement cache).
     this.db.send(
-      this.db.prepare(
-        `UPDATE calls SET return_status = ?, return_due_at = ?, callback_attempts = 0
-         WHERE location_id = ? AND call_id = ? AND return_status IS NULL`,
-      ),
-      start.status,
-      start.dueAtMs,
-      locationId,
-      callId,
-    );
-  }
-
-  /** Keep what the reports need of a miss and its stored `call.missed` (fired or folded). */
-  recordMiss(
-    locationId: string,
-    callId: string,
-    context: MissContext,
-    event: { seq: number; createdAt: string },
-  ): void {
-    // Nothing reads its answer: on Postgres it goes without a wait (`SqlDatabase.send`).
-    this.db.send(
-      this.db.prepare(
-        `UPDATE calls SET miss_context = ?, missed_event_seq = ?, missed_event_at = ?
-         WHERE location_id = ? AND call_id = ?`,
-      ),
-      JSON.stringify(context),
-      event.seq,
-      event.createdAt,
+      this.db.prepare(`UPDATE calls SET ${sets.join(', ')} WHERE location_id = ? AND call_id = ?`),
+      ...values,
       locationId,
       callId,
     );
@@ -235,8 +242,17 @@ export class FollowUpRepo {
     return answers;
   }
 
-  /** Store a miss's follow-up as it is now. */
-  save(locationId: string, callId: string, state: CallFollowUp): void {
+  /**
+   * Store a miss's follow-up as it is now. Returns the follow-up as the call now reads
+   * (`followUpStateOf`): `stored`'s deadline (not written here) with `state`'s match, so the
+   * caller need not read the row back.
+   */
+  save(
+    locationId: string,
+    callId: string,
+    state: CallFollowUp,
+    stored: FollowUpState,
+  ): FollowUpState {
     this.db
       .prepare(
         `UPDATE calls SET return_status = ?, returned_at = ?, returned_by = ?, returned_via = ?,
@@ -254,6 +270,17 @@ export class FollowUpRepo {
         locationId,
         callId,
       );
+    return {
+      return_status: state.return_status,
+      return_due_at: stored.return_due_at,
+      returned_at: state.returned_at,
+      returned_by: state.returned_by,
+      returned_via: state.returned_via,
+      returned_call_id: state.returned_call_id,
+      time_to_callback_seconds: state.time_to_callback_seconds,
+      callback_attempts: state.callback_attempts,
+      dueAtMs: stored.dueAtMs,
+    };
   }
 
   /**

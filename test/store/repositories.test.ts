@@ -281,6 +281,103 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
     );
   });
 
+  it('follows a stored miss up once, keeps what the reports read of it, and saves a match as the call reads it', () => {
+    const miss = (i: number) => {
+      const call = syntheticCall(i, now + i * 60_000);
+      store.calls.upsert(
+        locationId,
+        { facts: call, status: 'ended', enrichment: null, missed: true, missedEmitted: true },
+        now,
+      );
+      return call.call_id;
+    };
+    const context = {
+      branch: 'in_hours' as const,
+      repeat: false,
+      source_list: 'sales',
+      dialed_number: '+61881234567',
+      voicemail_left: false,
+      known_contact: true,
+      anonymous: false,
+    };
+    const first = miss(1);
+    const dueAtMs = now + 30 * 60_000;
+    store.followUps.missStored(locationId, first, {
+      recorded: { context, event: { seq: 7, createdAt: '2026-03-03T09:00:01.000Z' } },
+      start: { status: 'awaiting', dueAtMs },
+    });
+    expect(store.calls.get(locationId, first)?.followUp).toMatchObject({
+      return_status: 'awaiting',
+      dueAtMs,
+      callback_attempts: 0,
+    });
+    const period = ['2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z'] as const;
+    expect(store.reports.misses(locationId, ...period)[0]).toMatchObject({
+      callId: first,
+      sourceList: 'sales',
+      knownContact: true,
+      eventSeq: 7,
+      eventCreatedAt: '2026-03-03T09:00:01.000Z',
+    });
+
+    // A match saved: what `save` answers is what the call now reads.
+    const before = store.calls.get(locationId, first)!;
+    const saved = store.followUps.save(
+      locationId,
+      first,
+      {
+        ...before.followUp,
+        return_status: 'returned',
+        returned_at: '2026-03-03T09:20:00.000Z',
+        returned_by: '101',
+        returned_via: 'callback',
+        returned_call_id: 'back',
+        time_to_callback_seconds: 1140.5,
+        callback_attempts: 2,
+      },
+      before.followUp,
+    );
+    expect(store.calls.get(locationId, first)?.followUp).toEqual(saved);
+    expect(saved).toMatchObject({ return_status: 'returned', dueAtMs, callback_attempts: 2 });
+
+    // Stored again (the other source): the follow-up stays as it is, the record is the new one.
+    store.followUps.missStored(locationId, first, {
+      recorded: { context: { ...context, repeat: true }, event: { seq: 9, createdAt: 'later' } },
+      start: { status: 'awaiting', dueAtMs: dueAtMs + 1 },
+    });
+    expect(store.calls.get(locationId, first)?.followUp).toEqual(saved);
+    expect(store.reports.misses(locationId, ...period)[0]).toMatchObject({
+      repeat: true,
+      eventSeq: 9,
+    });
+
+    // A folded miss is recorded, not followed up; one with no number is followed up without a
+    // deadline; one whose event is not found is only followed up.
+    const folded = miss(2);
+    store.followUps.missStored(locationId, folded, {
+      recorded: { context, event: { seq: 8, createdAt: 'x' } },
+      start: null,
+    });
+    const withheld = miss(3);
+    store.followUps.missStored(locationId, withheld, {
+      recorded: null,
+      start: { status: 'no_number', dueAtMs: null },
+    });
+    expect(store.calls.get(locationId, folded)?.followUp.return_status).toBeNull();
+    expect(store.calls.get(locationId, withheld)?.followUp).toMatchObject({
+      return_status: 'no_number',
+      dueAtMs: null,
+      callback_attempts: 0,
+    });
+    expect(
+      store.reports.misses(locationId, ...period).map((m) => [m.callId, m.eventCreatedAt]),
+    ).toEqual([
+      [first, 'later'],
+      [folded, 'x'],
+      [withheld, null],
+    ]);
+  });
+
   it('authenticates a key by its hash, never storing the key', () => {
     const { key, info } = store.apiKeys.create(locationId, 'zapier', new Date(now));
     expect(store.apiKeys.authenticate(key, new Date(now))).toMatchObject({
