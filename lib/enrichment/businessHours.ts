@@ -2,7 +2,7 @@ import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { Branch } from '../callEvent';
 import { endTimeOfDaySchema, SECONDS_PER_DAY, secondsOfDay, timeOfDaySchema } from './timeOfDay';
-import { zoneNamed } from './zoneOffsets';
+import { wallClockAt, zoneNamed } from './zoneOffsets';
 
 /**
  * A location's business hours: when a missed call takes the workflow's in-hours branch (SMS
@@ -179,6 +179,16 @@ interface LocalMoment {
 }
 
 function localMoment(instantMs: number, timezone: string): LocalMoment {
+  const local = wallClockAt(instantMs, timezone) ?? luxonWallClock(instantMs, timezone);
+  return {
+    weekdayIndex: local.weekday - 1,
+    date: local.year * 10_000 + local.month * 100 + local.day,
+    seconds: local.hour * 3600 + local.minute * 60 + local.second + local.millisecond / 1000,
+  };
+}
+
+/** luxon's own reading, which `wallClockAt` declines only when it is invalid: say why. */
+function luxonWallClock(instantMs: number, timezone: string): DateTime {
   const local = DateTime.fromMillis(instantMs, { zone: zoneNamed(timezone) });
   if (!local.isValid) {
     throw new RangeError(
@@ -187,11 +197,7 @@ function localMoment(instantMs: number, timezone: string): LocalMoment {
         : `not an instant: ${instantMs}`,
     );
   }
-  return {
-    weekdayIndex: local.weekday - 1,
-    date: local.year * 10_000 + local.month * 100 + local.day,
-    seconds: local.hour * 3600 + local.minute * 60 + local.second + local.millisecond / 1000,
-  };
+  return local;
 }
 
 /** True when the location is open at this instant: inside an interval and not a holiday. */

@@ -53,22 +53,19 @@ function firstClosingBefore(
   config: BusinessHoursConfig,
 ): number | null {
   if (!(endMs > openMs)) return null;
-  const zone = config.timezone;
-  const times = closingCandidates(config);
   let lastOpen = openMs;
-  const firstDay = DateTime.fromMillis(openMs, { zone: zoneNamed(zone) }).startOf('day');
+  const firstDay = DateTime.fromMillis(openMs, { zone: zoneNamed(config.timezone) }).startOf('day');
   for (let d = 0; ; d++) {
-    const day = firstDay.plus({ days: d });
+    const day = d === 0 ? firstDay : firstDay.plus({ days: d });
     if (day.toMillis() >= endMs) return null;
-    for (const t of times) {
-      const local = localTimeOn(day, t, zone);
-      const candidate = local.toMillis();
+    for (const closing of closingsOn(day, config)) {
+      const candidate = closing.at;
       if (candidate <= openMs) continue;
       // A time inside the hour a daylight-saving change skips is shifted later by luxon: the
       // location then closes at the jump, somewhere between the last instant known open and
       // the shifted one, found to the second.
-      const shifted = secondsAfterMidnight(local) !== t;
-      const closed = !inBusinessHours(candidate, config);
+      const shifted = closing.shifted;
+      const closed = isClosed(closing, config);
       if (shifted && closed) {
         const exact = firstClosedAfter(lastOpen, candidate, config);
         return exact < endMs ? exact : null;
@@ -79,6 +76,47 @@ function firstClosingBefore(
     }
   }
 }
+
+/** One of a day's closing candidates (`closingsOn`). */
+interface Closing {
+  /** The instant. */
+  at: number;
+  /** luxon moved it later: the local time falls in the hour a daylight-saving change skips. */
+  shifted: boolean;
+  /** Whether the location is closed then, once asked (`isClosed`). */
+  closed?: boolean;
+}
+
+/**
+ * A local day's closing candidates as instants, in time order, remembered per config object
+ * (settings are parsed per change, so one object serves a catch-up's misses): every miss of
+ * the day asks for the same few instants, and building them with luxon was most of a
+ * deadline's cost (BENCHMARKS.md, "ingest2").
+ */
+function closingsOn(day: DateTime, config: BusinessHoursConfig): Closing[] {
+  let days = closingDays.get(config);
+  if (days === undefined) closingDays.set(config, (days = new Map()));
+  const key = day.toMillis();
+  let closings = days.get(key);
+  if (closings === undefined) {
+    closings = closingCandidates(config).map((t) => {
+      const local = localTimeOn(day, t, config.timezone);
+      return { at: local.toMillis(), shifted: secondsAfterMidnight(local) !== t };
+    });
+    if (days.size >= CLOSING_DAYS_KEPT) days.clear();
+    days.set(key, closings);
+  }
+  return closings;
+}
+
+/** `!inBusinessHours` at a closing candidate, asked once. */
+function isClosed(closing: Closing, config: BusinessHoursConfig): boolean {
+  return (closing.closed ??= !inBusinessHours(closing.at, config));
+}
+
+const closingDays = new WeakMap<BusinessHoursConfig, Map<number, Closing[]>>();
+/** A few years of days per config. */
+const CLOSING_DAYS_KEPT = 1000;
 
 /** Local times of day at which a location may close, sorted. */
 function closingCandidates(config: BusinessHoursConfig): number[] {

@@ -48,3 +48,46 @@ export function zoneNamed(name: string): IANAZone | string {
   }
   return zone;
 }
+
+/** A wall clock reading: the calendar date and time of day in a zone. */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  /** 1 = Monday … 7 = Sunday, as luxon numbers them. */
+  weekday: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+}
+
+/** luxon's range of instants (`DateTime.fromMillis` is invalid past it). */
+const MAX_INSTANT_MS = 8.64e15;
+
+/**
+ * The wall clock in a zone at an instant, read as luxon's `DateTime.fromMillis(instant, {zone:
+ * zoneNamed(name)})` reads it (the zone's offset at the instant, then the calendar of UTC
+ * shifted by it) without building a DateTime: business hours read the clock of every call,
+ * and building the DateTime (its week data, its objects) cost more than the rules
+ * (BENCHMARKS.md, "ingest2"). Null where luxon would be invalid (an unknown zone, an instant
+ * out of its range): the caller asks luxon, which says why.
+ */
+export function wallClockAt(instantMs: number, name: string): WallClock | null {
+  const zone = zoneNamed(name);
+  if (typeof zone === 'string' || !(Math.abs(instantMs) <= MAX_INSTANT_MS)) return null;
+  const local = new Date(instantMs + zone.offset(instantMs) * 60_000);
+  const year = local.getUTCFullYear();
+  if (Number.isNaN(year)) return null;
+  return {
+    year,
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    // getUTCDay counts from Sunday = 0.
+    weekday: ((local.getUTCDay() + 6) % 7) + 1,
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+    millisecond: local.getUTCMilliseconds(),
+  };
+}

@@ -128,4 +128,49 @@ describe('addBusinessTime', () => {
       { numRuns: 60 },
     );
   });
+
+  it('gives each location its own deadlines when one config is asked many times (its days remembered)', () => {
+    // Two locations in one zone with different hours, asked in turn: what one's days remember
+    // is its own. The times are whole quarter hours, so counting open quarter hours is exact.
+    const early = hours({
+      timezone: 'Australia/Adelaide',
+      weekly: {
+        monday: [{ start: '07:00', end: '15:00' }],
+        sunday: [{ start: '01:00', end: '02:30' }],
+      },
+      holidays: [{ name: 'Half day', date: '2026-10-12', from: '12:00' }],
+    });
+    const late = hours({
+      timezone: 'Australia/Adelaide',
+      weekly: { monday: [{ start: '13:00', end: '22:00' }] },
+    });
+    const QUARTER = 15 * MINUTE;
+    const reference = (instant: number, quarters: number, config: BusinessHoursConfig) => {
+      let t = instant;
+      for (let counted = 0; counted < quarters; t += QUARTER)
+        if (inBusinessHours(t, config)) counted++;
+      return t;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 30 * 96 }), // quarter hours from 20 September
+            fc.integer({ min: 1, max: 80 }), // up to 20 hours of business time
+            fc.constantFrom(early, late),
+          ),
+          { minLength: 10, maxLength: 30 },
+        ),
+        (asks) => {
+          for (const [quarter, quarters, config] of asks) {
+            const instant = at('2026-09-20T00:00:00Z') + quarter * QUARTER;
+            expect(iso(addBusinessTime(instant, quarters * QUARTER, config))).toBe(
+              iso(reference(instant, quarters, config)),
+            );
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { zoneNamed } from '../../lib/enrichment/zoneOffsets';
+import { wallClockAt, zoneNamed } from '../../lib/enrichment/zoneOffsets';
 
 /**
  * Business hours remember a zone's UTC offset per quarter hour of UTC
@@ -59,5 +59,45 @@ describe('zone offsets remembered per quarter hour', () => {
     expect(DateTime.fromMillis(instant, { zone: zoneNamed('Mars/Olympus_Mons') }).isValid).toBe(
       false,
     );
+  });
+
+  it.each(ZONES)(
+    '%s: the wall clock read without luxon is luxon’s, around every change and over the year',
+    (name) => {
+      const fields = [
+        'year',
+        'month',
+        'day',
+        'weekday',
+        'hour',
+        'minute',
+        'second',
+        'millisecond',
+      ] as const;
+      const wrong: string[] = [];
+      const check = (t: number) => {
+        const luxon = DateTime.fromMillis(t, { zone: name });
+        const read = wallClockAt(t, name);
+        if (!read || fields.some((f) => read[f] !== luxon[f]))
+          wrong.push(new Date(t).toISOString());
+      };
+      const exact = IANAZone.create(name);
+      let before = exact.offset(FROM);
+      // Every 97 minutes and 13.25 s (every weekday, hour and second lands), each change to the minute.
+      for (let t = FROM - 86_400_000; t < TO; t += 97 * MINUTE + 13_250) check(t);
+      for (let t = FROM; t < TO; t += 15 * MINUTE) {
+        const offset = exact.offset(t);
+        if (offset !== before) for (let m = -60; m <= 60; m++) check(t + m * MINUTE - 1);
+        before = offset;
+      }
+      expect(wrong).toEqual([]);
+    },
+  );
+
+  it('reads no wall clock where luxon has none: an unknown zone, an instant out of range', () => {
+    expect(wallClockAt(Date.UTC(2026, 0, 1), 'Mars/Olympus_Mons')).toBeNull();
+    expect(wallClockAt(NaN, 'Australia/Adelaide')).toBeNull();
+    expect(wallClockAt(8.64e15 + 1, 'Australia/Adelaide')).toBeNull();
+    expect(wallClockAt(8.64e15, 'UTC')).toMatchObject({ year: 275760, month: 9, day: 13 });
   });
 });
