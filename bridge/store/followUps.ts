@@ -134,6 +134,7 @@ export class FollowUpRepo {
     return this.missesOfEach(
       locationId,
       questions,
+      'calls_open_misses',
       (q) => `c.number_key = ${q('number_key')} AND c.started_at >= ${q('from_iso')}
         AND c.started_at < ${q('before_iso')}
         AND c.return_status IN ('awaiting', 'not_returned') AND c.missed = 1`,
@@ -155,9 +156,13 @@ export class FollowUpRepo {
       returnedFromIso: string;
     }>,
   ): TrackedMiss[][] {
+    // SQLite would read `calls_missed_by_number` (it fits more of the conditions): every miss
+    // of the number in the horizon, each row looked up, where this index finds the few
+    // returned since the change.
     return this.missesOfEach(
       locationId,
       questions,
+      'calls_returned_misses',
       (q) => `c.number_key = ${q('number_key')} AND c.returned_at >= ${q('returned_from')}
         AND c.return_status = 'returned' AND c.started_at >= ${q('from_iso')}
         AND c.started_at < ${q('before_iso')} AND c.missed = 1`,
@@ -173,6 +178,7 @@ export class FollowUpRepo {
       beforeIso: string;
       returnedFromIso?: string;
     }>,
+    index: string,
     conditions: (q: (name: string) => string) => string,
   ): TrackedMiss[][] {
     const answers = questions.map((): TrackedMiss[] => []);
@@ -186,6 +192,7 @@ export class FollowUpRepo {
         alias: 'c',
         columns: ['call_id', 'started_at', ...stateColumns],
         where: (f) => `c.location_id = ? AND ${conditions(f)}`,
+        index,
       },
     );
     const columns = stateColumns.map((column) => `c.${column}`).join(', ');

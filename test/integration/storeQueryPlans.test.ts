@@ -88,6 +88,44 @@ describe('the store’s queries use their indexes', () => {
     expect(plan(sql!)).toMatch(expected);
   });
 
+  /** The SQL texts a call into the store prepared. */
+  function preparedBy(call: () => unknown): string[] {
+    const prepare = jest.spyOn(store.db, 'prepare');
+    try {
+      call();
+      return prepare.mock.calls.map(([sql]) => sql);
+    } finally {
+      prepare.mockRestore();
+    }
+  }
+
+  it.each([
+    [
+      'open',
+      () =>
+        store.followUps.openMissesOfEach('loc', [
+          { numberKey: '+61', fromIso: 'a', beforeIso: 'b' },
+        ]),
+      /SCAN q .*SEARCH c USING INDEX calls_open_misses \(location_id=\? AND number_key=\?/,
+    ],
+    // Not `calls_missed_by_number`, which SQLite takes unasked (it fits the start times too):
+    // every miss of the number in the horizon, each row read, where these are a few.
+    [
+      'returned',
+      () =>
+        store.followUps.returnedMissesOfEach('loc', [
+          { numberKey: '+61', fromIso: 'a', beforeIso: 'b', returnedFromIso: 'c' },
+        ]),
+      /SCAN q .*SEARCH c USING INDEX calls_returned_misses \(location_id=\? AND number_key=\? AND returned_at>\?\)/,
+    ],
+  ] as const)(
+    'the follow-up reads a number’s %s misses through their own index',
+    (_kind, read, expected) => {
+      const [sql] = preparedBy(read);
+      expect(plan(sql)).toMatch(expected);
+    },
+  );
+
   it.each([
     ['deliveries', /SEARCH deliveries USING INDEX deliveries_finished/],
     ['events', /SEARCH events USING COVERING INDEX events_created/],

@@ -47,13 +47,19 @@ export function jsonRecordRows(
     alias: string;
     columns: readonly string[];
     where: (field: (name: string) => string) => string;
+    /**
+     * SQLite: the index to read the rows by (`INDEXED BY`), where the planner, which has no
+     * statistics, would take another that also fits.
+     */
+    index?: string;
   },
 ): { from: string; field: (name: string) => string } {
   const q = question.alias;
   if (dialect === 'sqlite') {
     const field = (name: string) => `${q}.value ->> '$.${name}'`;
+    const indexed = rows.index === undefined ? '' : ` INDEXED BY ${rows.index}`;
     return {
-      from: `json_each(?) AS ${q} CROSS JOIN ${rows.table} ${rows.alias} ON ${rows.where(field)}`,
+      from: `json_each(?) AS ${q} CROSS JOIN ${rows.table} ${rows.alias}${indexed} ON ${rows.where(field)}`,
       field,
     };
   }
