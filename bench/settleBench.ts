@@ -105,17 +105,17 @@ export async function settleBench(options: { legs?: number } = {}): Promise<void
     polled: Infinity,
     batch: Infinity,
   };
-  const settleDown = async () => {
-    await pause();
-    global.gc?.();
-  };
   for (let turn = 0; turn <= 3; turn++) {
     const figures: string[] = [];
     for (const row of Object.keys(timed) as (keyof typeof timed)[]) {
       const ms = timed[row]();
       if (turn > 0) best[row] = Math.min(best[row], ms);
       figures.push(`${row} ${Math.round(ms)}`);
-      await settleDown();
+      // No `global.gc()` between rows: a full collection with no settlement running frees the
+      // maps of the engine's records (only their objects held them), and V8 then throws away
+      // the engine's optimized code (`--trace-deopt`: "embedded weak objects cleared", ~40
+      // times a turn), so each row began deoptimized. The bridge forces no collection.
+      await pause();
     }
     console.log(
       `turn ${turn}${turn === 0 ? ' (warm-up, discarded)' : ''} ms: ${figures.join(', ')}`,
