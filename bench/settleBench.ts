@@ -111,10 +111,11 @@ export async function settleBench(options: { legs?: number } = {}): Promise<void
       const ms = timed[row]();
       if (turn > 0) best[row] = Math.min(best[row], ms);
       figures.push(`${row} ${Math.round(ms)}`);
-      // No `global.gc()` between rows: a full collection with no settlement running frees the
-      // maps of the engine's records (only their objects held them), and V8 then throws away
-      // the engine's optimized code (`--trace-deopt`: "embedded weak objects cleared", ~40
-      // times a turn), so each row began deoptimized. The bridge forces no collection.
+      // No `global.gc()` between rows: a full collection with no settlement running frees
+      // objects that the engine's optimized code embeds weakly (likely the maps of its records,
+      // which only a settlement's objects hold), and V8 then throws that code away
+      // (`--trace-deopt`: "embedded weak objects cleared", ~40 times a turn), so each row began
+      // deoptimized. The bridge forces no collection.
       await pause();
     }
     console.log(
