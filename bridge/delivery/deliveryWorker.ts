@@ -55,11 +55,6 @@ export interface DeliveryWorkerOptions {
   lagProbe?: LagProbe;
   /** A subscriber that does not answer within this is a failed attempt (retried). */
   timeoutMs?: number;
-  /**
-   * How long a finished attempt's record waits for others to be written with it (ms, 1000 by
-   * default: `DEFAULT_RECORD_WAIT_MS`).
-   */
-  recordWaitMs?: number;
   retry?: Partial<RetryPolicy>;
   /** The circuit breaker and the adaptive limit of each target (targetHealth.ts). */
   targetHealth?: Partial<TargetHealthOptions>;
@@ -78,9 +73,6 @@ export interface DeliveryWorkerOptions {
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'gone' | 'failed';
 
-/** An attempt's record as the worker holds it until written. */
-type WorkerRecord = AttemptRecord & { lane: Lane };
-
 /**
  * Deliveries a lane reads from the store at a time: about twice what its target may have in
  * flight (at least 8, at most 128), so a location with a hundred lanes never reads thousands of
@@ -94,25 +86,8 @@ const LANE_BATCH = 128;
 const FRESH_BEFORE_START_MS = 60_000;
 /** Deliveries started in one turn of the event loop at most (`pump`). */
 const PUMP_SLICE = 32;
-/**
- * How long a finished attempt's record waits for others to be written with it (ms). Writing a
- * record costs the pages it changes (the delivery's row, three of its indexes, the attempt),
- * and records written together share them: on SQLite ~73 µs of CPU a record written alone,
- * ~45 two at a time, ~9 at 128 when they are one lane's; with 600 lanes taking turns (200
- * locations, three hooks each) ~40 at 28 together and ~20–24 at 1,400, each location's then
- * several (BENCHMARKS.md, `hook2`). Recorded on the next turn of the loop, as before, a busy
- * worker wrote ~2 a transaction. Meanwhile the delivery stays held (never read again); a crash
- * in the window sends it again with the same event id, as a crash always could (at least once).
- */
-export const DEFAULT_RECORD_WAIT_MS = 1000;
-/** Records waiting at most: more are written at once, whatever the wait. */
-const RECORD_BATCH = 2048;
-/**
- * Records written in one transaction at most, by id (the records next to each other in the
- * store together); the rest on the next turns of the loop, so that a window's records do not
- * hold the loop for the whole of their write at once.
- */
-const RECORD_CHUNK = 128;
+/** Records written in one transaction at most (more wait for the next). */
+const RECORD_BATCH = 512;
 /**
  * Deliveries still pending this long after the retry policy would have given them up (their
  * target's breaker kept them from being tried) are given up by a sweep, a batch at a time.
@@ -141,9 +116,7 @@ const TICK_MS = 1000;
  *   requests are work on the loop, and a backlog's completions compete with the polls for it;
  * - keep-alive `node:http` connections per origin, each connection checked against the address
  *   policy (webhookClient.ts, targetAddress.ts);
- * - attempts are recorded in batches: those that finished within `recordWaitMs` of the first,
- *   by id, a transaction per `RECORD_CHUNK` on successive turns of the loop (records written
- *   together share the pages they change).
+ * - attempts are recorded in batches, one transaction for all that finished together.
  */
 export class DeliveryWorker {
   private readonly store: BridgeStore;
@@ -157,11 +130,7 @@ export class DeliveryWorker {
   private readonly pacer: LoopPacer | null;
   private stopProbe: (() => void) | null = null;
   private readonly work = new Set<Promise<void>>();
-  /** Finished attempts whose records wait (`settle`). */
-  private records: WorkerRecord[] = [];
-  /** Records whose wait is over, by id, a transaction each, written on the next turns. */
-  private writing: WorkerRecord[][] = [];
-  private writeQueued = false;
+  private records: Array<AttemptRecord & { lane: Lane }> = [];
   private initialised = false;
   /** Deliveries with a larger id have not been looked at (ids only grow). */
   private seenId = 0;
@@ -173,8 +142,7 @@ export class DeliveryWorker {
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
   private soonQueued: 'slot' | 'poke' | null = null;
-  /** When the waiting records' wait is over (`settle`). */
-  private flushTimer: NodeJS.Timeout | null = null;
+  private flushQueued = false;
   private lastRemovalCheck = -Infinity;
   private lastGiveUpSweep = -Infinity;
   /** `deliverDue`'s round: each delivery at most once. */
@@ -254,7 +222,7 @@ export class DeliveryWorker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await Promise.allSettled([...this.work]);
-    this.flush(true);
+    this.flush();
     // Deliveries read but not started: on Postgres they are claimed, and a claim left to run
     // out would hold them from the other instances for `CLAIM_MS` (a deploy's rolling restart
     // would delay every queued webhook by a minute). Read afresh on the next start.
@@ -284,7 +252,7 @@ export class DeliveryWorker {
           this.pump();
         }
         if (this.work.size === 0) {
-          this.flush(true);
+          this.flush();
           if (this.stopping) break;
           this.prepare(this.now());
           if (this.pump() === 0 && this.work.size === 0) break;
@@ -556,12 +524,11 @@ export class DeliveryWorker {
       next = at === null ? { status: 'failed' } : { status: 'pending', nextAttemptAt: at };
     }
     this.records.push({ id: delivery.id, result, next, lane });
-    if (this.records.length >= RECORD_BATCH) this.flush(false);
-    else
-      this.flushTimer ??= setTimeout(
-        () => this.flush(false),
-        this.options.recordWaitMs ?? DEFAULT_RECORD_WAIT_MS,
-      );
+    if (this.records.length >= RECORD_BATCH) this.flush();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
     this.options.metrics?.deliveryAttempted(
       outcome,
       outcome === 'delivered' ? now - delivery.createdAt : undefined,
@@ -570,43 +537,14 @@ export class DeliveryWorker {
   }
 
   /**
-   * The waiting records' wait is over: by id (a stable sort: a delivery recorded twice keeps
-   * its order), a transaction per `RECORD_CHUNK`, on the next turns of the loop; `now`: every
-   * one at once (stopping, or `deliverDue` done). Until written their deliveries stay held, so
-   * no lane reads them again.
+   * Write the queued records in one transaction. Until then their deliveries stay held, so no
+   * lane reads them again; a retry's lane wakes when it falls due.
    */
-  private flush(now: boolean): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    if (this.records.length > 0) {
-      const batch = this.records.sort((a, b) => a.id - b.id);
-      this.records = [];
-      for (let at = 0; at < batch.length; at += RECORD_CHUNK)
-        this.writing.push(batch.slice(at, at + RECORD_CHUNK));
-    }
-    if (now) {
-      for (let chunk = this.writing.shift(); chunk; chunk = this.writing.shift()) this.write(chunk);
-    } else if (!this.writeQueued && this.writing.length > 0) {
-      this.writeQueued = true;
-      setImmediate(() => this.writeNext());
-    }
-  }
-
-  private writeNext(): void {
-    this.writeQueued = false;
-    const chunk = this.writing.shift();
-    if (chunk) this.write(chunk);
-    if (this.writing.length > 0) {
-      this.writeQueued = true;
-      setImmediate(() => this.writeNext());
-    }
-  }
-
-  /**
-   * Write records in one transaction and let their deliveries go; a retry's lane wakes when it
-   * falls due.
-   */
-  private write(batch: readonly WorkerRecord[]): void {
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.records.length === 0) return;
+    const batch = this.records;
+    this.records = [];
     let written = true;
     try {
       this.store.transaction(() => {

@@ -19,19 +19,6 @@ export interface DueDelivery {
   occurredAt: string;
 }
 
-/**
- * SQLite: a due read leaves out the deliveries the worker holds (a JSON array of ids,
- * `heldIds`) in the index, before their rows and events are read. Read and dropped after,
- * they were a third of a busy lane's rows, each with its event's payload (BENCHMARKS.md,
- * `hook2`). Postgres needs none: what this instance holds it has claimed.
- */
-const HELD_IDS = 'd.id NOT IN (SELECT value FROM json_each(?))';
-
-/** The ids a read leaves out, as `HELD_IDS` takes them. */
-function heldIds(held: ReadonlySet<number>): string {
-  return held.size === 0 ? '[]' : JSON.stringify([...held]);
-}
-
 /** What a due delivery is read with (`laneDue`, `freshDue`, the Postgres claims): `dueDeliveries`' columns. */
 const DUE_COLUMNS = `d.id, d.location_id, d.event_seq, e.id AS event_id, e.type AS event_type, e.payload,
   e.occurred_at, d.subscription_id, d.attempts, d.created_at`;
@@ -137,13 +124,11 @@ export class DeliveryRepo {
            WHERE d.id = r.id AND d.status = 'pending'`)
       : null;
     this.sql = prepareAll(db, {
-      // One subscription's due deliveries, oldest first, on the `deliveries_lane` index, less
-      // those the worker holds (`HELD_IDS`).
+      // One subscription's due deliveries, oldest first, on the `deliveries_lane` index.
       laneDue: `SELECT ${DUE_COLUMNS}
          FROM deliveries d
          JOIN events e ON e.seq = d.event_seq
          WHERE d.subscription_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
-           AND ${HELD_IDS}
          ORDER BY d.next_attempt_at, d.id LIMIT ?`,
       // The lane's deliveries stored in an id range whose event occurred since a time, by id
       // (`freshDue`); the range keeps each delivery looked at once.
@@ -151,7 +136,7 @@ export class DeliveryRepo {
          FROM deliveries d
          JOIN events e ON e.seq = d.event_seq
          WHERE d.subscription_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
-           AND d.id > ? AND d.id <= ? AND e.occurred_at >= ? AND ${HELD_IDS}
+           AND d.id > ? AND d.id <= ? AND e.occurred_at >= ?
          ORDER BY d.id LIMIT ?`,
       laneNextDue: `SELECT MIN(next_attempt_at) AS at FROM deliveries
          WHERE subscription_id = ? AND status = 'pending' AND next_attempt_at > ?`,
@@ -204,7 +189,7 @@ export class DeliveryRepo {
                 Number(a.next_attempt_at) - Number(b.next_attempt_at) ||
                 Number(a.id) - Number(b.id),
             )
-        : this.sql.laneDue.all(subscriptionId, now, heldIds(held), limit)
+        : this.sql.laneDue.all(subscriptionId, now, limit + held.size)
     ) as Array<Record<string, unknown>>;
     return dueDeliveries(rows, limit, held);
   }
@@ -244,8 +229,7 @@ export class DeliveryRepo {
             afterId,
             throughId,
             occurredFrom,
-            heldIds(held),
-            limit,
+            limit + held.size,
           )
     ) as Array<Record<string, unknown>>;
     return dueDeliveries(rows, limit, held);

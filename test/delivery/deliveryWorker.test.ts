@@ -406,54 +406,6 @@ describe('speed', () => {
   });
 });
 
-describe('attempt records', () => {
-  it('writes the attempts that finish within the record wait together, by id, a transaction per 128, and sends none of them again meanwhile', async () => {
-    const loc = location('Office');
-    const slow = await receiver();
-    slow.respond = () => ({ status: 200, delayMs: 30 });
-    const fast = await receiver();
-    // Each call's two deliveries have neighbouring ids; the fast receiver's finish first.
-    hook(loc, slow.url);
-    hook(loc, fast.url);
-    for (let i = 0; i < 150; i++) missedCall(loc);
-    const writes: number[][] = [];
-    const recordMany = store.deliveries.recordMany.bind(store.deliveries);
-    store.deliveries.recordMany = (records) => {
-      writes.push(records.map((r) => r.id));
-      recordMany(records);
-    };
-    // A wait longer than the test: only stopping writes them.
-    const w = worker({ recordWaitMs: 600_000 });
-    w.start();
-    await Promise.all([slow.waitFor(150, 20_000), fast.waitFor(150, 20_000)]);
-    // Held while their records wait: a look at the store reads none of them again.
-    w.poke();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(slow.received.length + fast.received.length).toBe(300);
-    expect(writes).toEqual([]);
-    expect(attempts()).toEqual([]);
-    await w.stop();
-    expect(writes.map((ids) => ids.length)).toEqual([128, 128, 44]);
-    const ids = writes.flat();
-    expect(ids).toEqual([...ids].sort((a, b) => a - b));
-    expect(attempts()).toHaveLength(300);
-    expect(attempts().every((a) => a.status === 'delivered')).toBe(true);
-  });
-
-  it('writes the records once their wait is over, while the worker runs', async () => {
-    const loc = location('Office');
-    const target = await receiver();
-    hook(loc, target.url);
-    for (let i = 0; i < 5; i++) missedCall(loc);
-    const w = worker({ recordWaitMs: 5 });
-    w.start();
-    await target.waitFor(5);
-    await until(() => attempts().length === 5);
-    expect(attempts().every((a) => a.status === 'delivered')).toBe(true);
-    expect(target.received).toHaveLength(5);
-  });
-});
-
 describe('private targets', () => {
   it('refuses a target whose name resolves to this machine when it connects, and says so coarsely', async () => {
     const target = await receiver();
