@@ -73,13 +73,19 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
     ]);
   });
 
-  it('reads a lane’s fresh deliveries: in an id range, of events that occurred since a time, by id', () => {
+  /** A `call.missed` hook made before the synthetic calls, and their missed calls (not stored). */
+  function missedCallsHook() {
     const hook = store.subscriptions.create(
       { locationId, kind: 'rest_hook', event: 'call.missed', targetUrl: 'https://example.com/h' },
       new Date(subscribedAt),
     );
     const missed = syntheticEvents(60, { locationId }).filter((e) => e.event === 'call.missed');
     expect(missed.length).toBeGreaterThanOrEqual(6);
+    return { hook, missed };
+  }
+
+  it('reads a lane’s fresh deliveries: in an id range, of events that occurred since a time, by id', () => {
+    const { hook, missed } = missedCallsHook();
     // Stored newest first, as if the history came after the calls since: ids and times disagree.
     for (const event of [...missed].reverse()) store.events.append(locationId, event, { now });
     const all = store.deliveries.laneDue(hook.id, now, 100, new Set());
@@ -118,12 +124,7 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
   });
 
   it('reads a lane’s due deliveries less those held: the limit counts only what it returns, oldest first', () => {
-    const hook = store.subscriptions.create(
-      { locationId, kind: 'rest_hook', event: 'call.missed', targetUrl: 'https://example.com/h' },
-      new Date(subscribedAt),
-    );
-    const missed = syntheticEvents(60, { locationId }).filter((e) => e.event === 'call.missed');
-    expect(missed.length).toBeGreaterThanOrEqual(6);
+    const { hook, missed } = missedCallsHook();
     for (const event of missed) store.events.append(locationId, event, { now });
     const all = store.deliveries.laneDue(hook.id, now, 100, new Set());
     store.deliveries.releaseClaims(all.map((d) => d.id));
