@@ -106,6 +106,19 @@ function throughputParts(): Set<string> {
   return new Set(wanted.length > 0 ? wanted : all);
 }
 
+/**
+ * `BENCH_DELIVERY_VARIANTS`: which delivery variants run, by name, comma-separated (`0,200`);
+ * all by default. `BENCH_CPU_PROFILE_VARIANT=<name>` profiles that variant's window in run 1
+ * (`BENCH_CPU_PROFILE`) instead of the ingest poll: the worker's CPU alone.
+ */
+function deliveryVariants(): typeof VARIANTS {
+  const wanted = (process.env.BENCH_DELIVERY_VARIANTS ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  return wanted.length > 0 ? VARIANTS.filter((v) => wanted.includes(v.name)) : VARIANTS;
+}
+
 async function ingestAndDelivery(calls: number, runs: number): Promise<void> {
   const results: RunResult[] = [];
   for (let run = 1; run <= runs; run++) {
@@ -285,7 +298,10 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     const cpuBefore = process.cpuUsage();
-    const stopProfile = await profileWindow();
+    const stopProfile =
+      process.env.BENCH_CPU_PROFILE_VARIANT === undefined
+        ? await profileWindow()
+        : async () => undefined;
     const t = performance.now();
     const report = await bridge.pollNow(locationId);
     const ingestMs = performance.now() - t;
@@ -331,7 +347,7 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
     const delivery: Row[] = [];
     const webhooksPerSecond: Record<string, number> = {};
     const limitMs = Number(process.env.BENCH_DELIVERY_SECONDS ?? 30) * 1000;
-    for (const variant of VARIANTS) {
+    for (const variant of deliveryVariants()) {
       const subscriptions = variant.delays.length;
       pointSubscriptions(bench.bridge.store, host.receiverUrls, variant);
       resetDeliveries(bench.bridge.store, simNow);
@@ -353,6 +369,10 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
         },
       });
       const hostBefore = await host.usage();
+      const stopProfile =
+        run === 1 && process.env.BENCH_CPU_PROFILE_VARIANT === variant.name
+          ? await profileWindow()
+          : async () => undefined;
       const cpuBefore = process.cpuUsage();
       const t = performance.now();
       worker.start();
@@ -360,6 +380,7 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
       const ms = performance.now() - t;
       const sent = finished;
       const cpu = process.cpuUsage(cpuBefore);
+      await stopProfile();
       const hostAfter = await host.usage();
       await worker.stop();
       await sleep(50);
@@ -385,6 +406,8 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
         s: round(ms / 1000, 2),
         'webhooks/s': rate,
         'bridge CPU % of a core': round(((cpu.user + cpu.system) / 1000 / ms) * 100),
+        // The bridge's CPU for each attempt (the worker's loop, the request, its record).
+        'bridge CPU µs per webhook': sent > 0 ? Math.round((cpu.user + cpu.system) / sent) : '-',
         'receiver CPU % of a core': round(
           ((hostAfter.cpuMicros - hostBefore.cpuMicros) /
             1000 /

@@ -73,13 +73,19 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
     ]);
   });
 
-  it('reads a lane’s fresh deliveries: in an id range, of events that occurred since a time, by id', () => {
+  /** A `call.missed` hook made before the synthetic calls, and their missed calls (not stored). */
+  function missedCallsHook() {
     const hook = store.subscriptions.create(
       { locationId, kind: 'rest_hook', event: 'call.missed', targetUrl: 'https://example.com/h' },
       new Date(subscribedAt),
     );
     const missed = syntheticEvents(60, { locationId }).filter((e) => e.event === 'call.missed');
     expect(missed.length).toBeGreaterThanOrEqual(6);
+    return { hook, missed };
+  }
+
+  it('reads a lane’s fresh deliveries: in an id range, of events that occurred since a time, by id', () => {
+    const { hook, missed } = missedCallsHook();
     // Stored newest first, as if the history came after the calls since: ids and times disagree.
     for (const event of [...missed].reverse()) store.events.append(locationId, event, { now });
     const all = store.deliveries.laneDue(hook.id, now, 100, new Set());
@@ -115,6 +121,22 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
     expect(read(range, now, 2)).toHaveLength(2);
     // Not yet due.
     expect(read(range, now - 1, 10)).toEqual([]);
+  });
+
+  it('reads a lane’s due deliveries less those held: the limit counts only what it returns, oldest first', () => {
+    const { hook, missed } = missedCallsHook();
+    for (const event of missed) store.events.append(locationId, event, { now });
+    const all = store.deliveries.laneDue(hook.id, now, 100, new Set());
+    store.deliveries.releaseClaims(all.map((d) => d.id));
+    const ids = all.map((d) => d.id);
+    // The worker holds the oldest three (in flight, or their records on the way; on Postgres
+    // claimed as they were read).
+    const held = new Set(store.deliveries.laneDue(hook.id, now, 3, new Set()).map((d) => d.id));
+    expect([...held]).toEqual(ids.slice(0, 3));
+    const read = store.deliveries.laneDue(hook.id, now, 2, held);
+    expect(read.map((d) => d.id)).toEqual([ids[3], ids[4]]);
+    store.deliveries.releaseClaims(read.map((d) => d.id));
+    expect(store.deliveries.laneDue(hook.id, now, 100, held)).toHaveLength(ids.length - 3);
   });
 
   it('records a batch of attempts as one record each would, and none if one of them fails', () => {
