@@ -3,6 +3,7 @@ import {
   callEventId,
   type CallEvent,
   type CallEventType,
+  type CallFollowUp,
   type FollowUpEventType,
 } from '../../lib/callEvent';
 import { missedAtOf } from '../../lib/enrichment/missedCall';
@@ -111,6 +112,17 @@ export class FollowUpTracker {
     return events;
   }
 
+  /**
+   * Save a miss's follow-up and give its call as it now reads: what `save` wrote, the rest as
+   * read before, so the call is not read back.
+   */
+  private saved(location: Location, before: StoredCall, state: CallFollowUp): StoredCall {
+    return {
+      ...before,
+      followUp: this.store.followUps.save(location.id, before.callId, state, before.followUp),
+    };
+  }
+
   /** What the reports keep of a miss: its `call.missed` as it was stored (null: none is). */
   private missRecord(
     location: Location,
@@ -166,10 +178,7 @@ export class FollowUpTracker {
       if (!followUpChanged(miss.state, next)) return;
       const before = this.store.calls.get(location.id, miss.callId);
       if (!before) return;
-      const after = {
-        ...before,
-        followUp: this.store.followUps.save(location.id, miss.callId, next, before.followUp),
-      };
+      const after = this.saved(location, before, next);
       if (next.return_status === 'returned' && miss.state.return_status !== 'returned')
         events += this.announce(location, 'call.returned', after, next.returned_at!, now);
       events += this.announceUpdate(location, before, after, now);
@@ -249,10 +258,7 @@ export class FollowUpTracker {
         )
           return 0;
         const state = { ...followUpView(before), return_status: 'not_returned' as const };
-        const after = {
-          ...before,
-          followUp: this.store.followUps.save(location.id, before.callId, state, before.followUp),
-        };
+        const after = this.saved(location, before, state);
         const at = new Date(due.dueAtMs).toISOString();
         return (
           this.announce(location, 'call.unreturned', after, at, now) +
