@@ -35,6 +35,8 @@ export interface PollRecord {
 export interface TimedValue {
   at: number;
   ms: number;
+  /** A processing turn of a poll reading history (its own line: bridge/workTurns.ts). */
+  catchUp?: boolean;
 }
 
 /** One HTTP request to 3CX, timed around the bridge's own transport. */
@@ -110,11 +112,12 @@ export class BridgeProbe {
         });
       return run(async () => {
         const started = performance.now();
-        this.turnWaits.push({ at: Date.now(), ms: started - asked });
+        const catchUp = options.catchUp === true;
+        this.turnWaits.push({ at: Date.now(), ms: started - asked, catchUp });
         try {
           return await work();
         } finally {
-          this.turnWork.push({ at: Date.now(), ms: performance.now() - started });
+          this.turnWork.push({ at: Date.now(), ms: performance.now() - started, catchUp });
         }
       }, options);
     };

@@ -74,6 +74,7 @@ export async function locationsBench(): Promise<void> {
       ...receiversRow(),
     },
   ]);
+  await printLeftovers('before the first level', null);
   for (const callsPerMinute of levels) {
     const level = await pollingAt(
       pbxs,
@@ -88,6 +89,7 @@ export async function locationsBench(): Promise<void> {
     steadyLag[String(callsPerMinute)] = level.steadyP95;
     worstLocationLag[String(callsPerMinute)] = level.worstLocationP95;
     sinceStart[String(callsPerMinute)] = level.sinceStart;
+    await printLeftovers(`after the ${callsPerMinute} calls/min level stopped`, level.bridgeReleased);
   }
   recordKey('locations.poll_lag_p95_seconds_by_calls_per_minute', lag);
   recordKey('locations.steady_poll_lag_p95_seconds_by_calls_per_minute', steadyLag);
@@ -132,6 +134,7 @@ async function pollingAt(
   steadyP95: number | null;
   worstLocationP95: number | null;
   sinceStart: SinceStart;
+  bridgeReleased: () => boolean;
 }> {
   const warmupSeconds = 20;
   // BENCH_LOCATIONS_AFTER_FIRST_ROUND=1: the window starts only once every location has polled
@@ -168,6 +171,11 @@ async function pollingAt(
     });
     const { bridge, probe } = bench;
     const rssIdle = process.memoryUsage().rss;
+    // BENCH_LOCATIONS_FIRST_ROUND_PROFILE=FILE: a CPU profile from the start to the end of the
+    // first round (the catch-up polls and their webhooks), apart from the window's.
+    const stopFirstRoundProfile = await profileWindow(
+      process.env.BENCH_LOCATIONS_FIRST_ROUND_PROFILE,
+    );
     const started = performance.now();
     const watchedFrom = Date.now();
     bridge.start();
@@ -178,6 +186,7 @@ async function pollingAt(
     }
     const firstRoundMs = performance.now() - started;
     const firstRoundTo = Date.now();
+    await stopFirstRoundProfile();
     const firstRoundPolls = probe.polls.filter((p) => p.ok);
     const firstRoundFailures = probe.polls.filter((p) => !p.ok).length;
     const warmupMs = afterFirstRound ? firstRoundMs + intervalMs : warmupSeconds * 1000;
@@ -448,6 +457,7 @@ async function pollingAt(
           value: round(firstRoundMs / 1000, 1),
           note: `${firstRoundPolls.length} polls ok, ${firstRoundFailures} failed (token + version + first read)`,
         },
+        ...firstRoundRows(probe, watchedFrom, firstRoundTo),
         {
           figure: 'first round: turn wait p50 / p95 / max ms, work p50 / p95 / max ms',
           value: `${q(beforeFirstRoundEnd(probe.turnWaits), 50, 1)} / ${q(beforeFirstRoundEnd(probe.turnWaits), 95, 1)} / ${q(beforeFirstRoundEnd(probe.turnWaits), 100)}, ${q(beforeFirstRoundEnd(probe.turnWork), 50, 1)} / ${q(beforeFirstRoundEnd(probe.turnWork), 95, 1)} / ${q(beforeFirstRoundEnd(probe.turnWork), 100)}`,
@@ -465,11 +475,125 @@ async function pollingAt(
       steadyP95: steadyStaleness.length === 0 ? null : q(steadyStaleness, 95, 1),
       worstLocationP95: locationP95s.length === 0 ? null : q(locationP95s, 100, 1),
       sinceStart,
+      bridgeReleased: watchRelease(bridge),
     };
   } finally {
     await bench?.close();
     await host.close();
   }
+}
+
+/**
+ * What a level leaves behind once its bridge, simulator host and receiver have stopped: the
+ * process's active handles and requests, the heap after a full GC, and whether the stopped
+ * bridge itself was let go. A later level of the same process should start as a fresh bridge
+ * would (BENCHMARKS.md, `lag30`). Asked with a FinalizationRegistry, not a WeakRef: a WeakRef's
+ * `deref()` keeps its target alive until the end of the job (V8's KeepDuringJob), which made
+ * a bridge let go look kept.
+ */
+async function printLeftovers(when: string, bridgeReleased: (() => boolean) | null) {
+  // Closed sockets and timers are released on the loop's next turns; the registry's callback
+  // runs in a task of its own after the collection.
+  for (let i = 0; i < 3; i++) {
+    await sleep(100);
+    global.gc?.();
+  }
+  await sleep(100);
+  const resources = new Map<string, number>();
+  for (const name of process.getActiveResourcesInfo())
+    resources.set(name, (resources.get(name) ?? 0) + 1);
+  const listed = [...resources].map(([name, n]) => `${name} ${n}`).join(', ');
+  const released = bridgeReleased === null ? 'n/a' : bridgeReleased() ? 'yes' : 'no';
+  // BENCH_LEFTOVERS_SNAPSHOT=FILE: a heap snapshot when the stopped bridge was not let go.
+  if (released === 'no' && process.env.BENCH_LEFTOVERS_SNAPSHOT)
+    process.stdout.write(`[heap] ${writeHeapSnapshot(process.env.BENCH_LEFTOVERS_SNAPSHOT)}\n`);
+  process.stdout.write(
+    `[locations] ${when}: heap after GC ${round(process.memoryUsage().heapUsed / 2 ** 20)} MiB, RSS ${round(process.memoryUsage().rss / 2 ** 20)} MiB, stopped bridge let go: ${released}, active resources: ${listed || 'none'}\n`,
+  );
+}
+
+/** Which stopped bridges the garbage collector has let go of (`printLeftovers`). */
+const releasedBridges = new Set<number>();
+const bridgeRegistry = new FinalizationRegistry<number>((id) => releasedBridges.add(id));
+let bridgesWatched = 0;
+
+/** Watch a bridge; the function says whether it has been collected since. */
+function watchRelease(bridge: object): () => boolean {
+  const id = ++bridgesWatched;
+  bridgeRegistry.register(bridge, id);
+  return () => releasedBridges.has(id);
+}
+
+/**
+ * Where the first round's time goes: when each location's first successful poll started and
+ * ended (s after the bridge's start), and the catch-up line's turns apart from the steady
+ * line's (bridge/workTurns.ts): a late first poll either read late, waited in its line, or
+ * worked long.
+ */
+function firstRoundRows(
+  probe: BenchBridge['probe'],
+  watchedFrom: number,
+  firstRoundTo: number,
+): Row[] {
+  const first = new Map<string, PollRecord>();
+  for (const p of probe.polls)
+    if (p.ok && !first.has(p.locationId)) first.set(p.locationId, p);
+  const starts = [...first.values()].map((p) => (p.endedAt - p.ms - watchedFrom) / 1000);
+  const ends = [...first.values()].map((p) => (p.endedAt - watchedFrom) / 1000);
+  // From a location's first poll's end to its second poll's start and end: its view stays as
+  // old as the first poll's start until the second ends (bench/staleness.ts).
+  const secondRequests: number[] = [];
+  const secondRequestMs: number[] = [];
+  const secondStart: number[] = [];
+  const secondEnd: number[] = [];
+  for (const [location, p] of first) {
+    const next = probe.polls.find(
+      (q) => q.ok && q.locationId === location && q.endedAt - q.ms >= p.endedAt - 1,
+    );
+    if (next === undefined) continue;
+    secondStart.push((next.endedAt - next.ms - p.endedAt) / 1000);
+    secondEnd.push((next.endedAt - p.endedAt) / 1000);
+    const from = next.endedAt - next.ms;
+    const requests = probe.requests.filter(
+      (r) => r.locationId === location && r.startedAt >= from - 1 && r.startedAt <= next.endedAt,
+    );
+    secondRequests.push(requests.length);
+    secondRequestMs.push(requests.reduce((sum, r) => sum + r.ms, 0) / 1000);
+  }
+  const spread = (values: number[], digits = 1) =>
+    values.length === 0
+      ? 'none'
+      : `${round(percentile(values, 50), digits)} / ${round(percentile(values, 95), digits)} / ${round(percentile(values, 100), digits)}`;
+  const line = (catchUp: boolean, values: readonly TimedValue[]) =>
+    values.filter((v) => v.at < firstRoundTo && (v.catchUp === true) === catchUp).map((v) => v.ms);
+  const sum = (values: number[]) => round(values.reduce((a, b) => a + b, 0) / 1000, 1);
+  return [
+    {
+      figure: 'first round: first poll start / end p50 / p95 / max s',
+      value: `${spread(starts)}; ${spread(ends)}`,
+      note: 'each location’s first successful poll, seconds after the bridge started',
+    },
+    {
+      figure: 'after the first poll: second poll start / end p50 / p95 / max s later',
+      value: `${spread(secondStart)}; ${spread(secondEnd)}`,
+      note: 'from each location’s first poll’s end (bridge/ingest/pollScheduler.ts `nextDelay`)',
+    },
+    {
+      figure: 'second poll: requests to 3CX p50 / max; their summed s p50 / p95 / max',
+      value: `${round(percentile(secondRequests, 50))} / ${round(percentile(secondRequests, 100))}; ${spread(secondRequestMs)}`,
+      note: 'the reads of each location’s second poll (sequential ones add up, concurrent ones overlap)',
+    },
+    {
+      figure: 'first round: catch-up turns wait p50 / p95 / max ms; work p50 / p95 / max ms, total s',
+      value: `${spread(line(true, probe.turnWaits), 0)}; ${spread(line(true, probe.turnWork), 0)}, ${sum(line(true, probe.turnWork))}`,
+      note: `${line(true, probe.turnWork).length} turns in the catch-up line, one at a time (bridge/workTurns.ts)`,
+    },
+    {
+      figure: 'first round: steady turns wait p50 / p95 / max ms; work total s',
+      value: `${spread(line(false, probe.turnWaits), 0)}; ${sum(line(false, probe.turnWork))}`,
+      note: `${line(false, probe.turnWork).length} turns of polls not reading history`,
+    },
+  ];
 }
 
 /** Start-to-start time between consecutive polls of each location, for polls in the window. */

@@ -15,8 +15,10 @@ describe('PollScheduler', () => {
     jest.useRealTimers();
   });
 
-  const report = (watermark: number): TickReport => ({
+  /** A poll's report; `readHistory`: a first poll or a catch-up (lib/poller/callPoller.ts). */
+  const report = (watermark: number, readHistory = false): TickReport => ({
     window: { from: watermark, to: Date.now() } as unknown as TickReport['window'],
+    readHistory,
     legs: 0,
     problems: [],
     events: [],
@@ -68,7 +70,7 @@ describe('PollScheduler', () => {
     for (const gap of gaps) expect(gap).toBeLessThanOrEqual(10_000);
   });
 
-  it('after a poll longer than the interval, polls again at the next point of its own schedule', async () => {
+  it('after a steady poll longer than the interval (a stall), polls again at the next point of its own schedule', async () => {
     const scheduler = new PollScheduler({ now: () => Date.now(), random: () => 0.999999 });
     const starts: number[] = [];
     let first = true;
@@ -89,6 +91,66 @@ describe('PollScheduler', () => {
     // Not at 12 s (at once): at 15 s, where the 5-second schedule from its first poll falls.
     expect(offsets[1]).toBeGreaterThanOrEqual(14_990);
     expect(offsets[1]).toBeLessThanOrEqual(15_000);
+  });
+
+  it("after a history read longer than the interval (a restart's catch-up), polls again at once", async () => {
+    const scheduler = new PollScheduler({ now: () => Date.now(), random: () => 0.999999 });
+    const starts: number[] = [];
+    scheduler.add({
+      locationId: 'restarted',
+      intervalMs: 5_000,
+      tick: () => {
+        starts.push(Date.now());
+        const first = starts.length === 1;
+        // The first poll reads 15 minutes of history and waits its turn in the catch-up line.
+        return new Promise((resolve) =>
+          setTimeout(() => resolve(report(Date.now(), first)), first ? 12_000 : 0),
+        );
+      },
+    });
+    scheduler.start();
+    await advance(30_000);
+    await stop(scheduler);
+    const offsets = starts.map((s) => s - starts[0]!);
+    // At 12.1 s, not at 15 s: the calls of the 12 s the catch-up took are read now.
+    expect(offsets[1]).toBe(12_100);
+    // From there on, every interval from that poll's start.
+    expect(offsets[2]! - offsets[1]!).toBeGreaterThanOrEqual(4_990);
+    expect(offsets[2]! - offsets[1]!).toBeLessThanOrEqual(5_000);
+  });
+
+  it("keeps locations spread when their catch-ups end one after another (a restart's first round)", async () => {
+    const dice = new SeededRandom(7);
+    const scheduler = new PollScheduler({ now: () => Date.now(), random: () => dice.next() });
+    const t0 = Date.now();
+    const starts = new Map<string, number[]>();
+    for (let i = 0; i < 100; i++) {
+      const id = `pbx-${i}`;
+      starts.set(id, []);
+      scheduler.add({
+        locationId: id,
+        intervalMs: 5_000,
+        tick: () => {
+          const mine = starts.get(id)!;
+          mine.push(Date.now());
+          // The catch-up line ends one first poll at a time: the i-th 6 s + 250 ms × i in.
+          const took = mine.length === 1 ? t0 + 6_000 + 250 * i - Date.now() : 0;
+          return new Promise((resolve) =>
+            setTimeout(() => resolve(report(Date.now(), mine.length === 1)), took),
+          );
+        },
+      });
+    }
+    scheduler.start();
+    await advance(60_000);
+    await stop(scheduler);
+    const perSecond = new Map<number, number>();
+    for (const list of starts.values())
+      for (const start of list.slice(1)) {
+        const second = Math.floor((start - t0) / 1000);
+        perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+      }
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(30);
   });
 
   it('keeps locations spread when their first polls all end together (a slow first round)', async () => {
