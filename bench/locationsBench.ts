@@ -89,7 +89,10 @@ export async function locationsBench(): Promise<void> {
     steadyLag[String(callsPerMinute)] = level.steadyP95;
     worstLocationLag[String(callsPerMinute)] = level.worstLocationP95;
     sinceStart[String(callsPerMinute)] = level.sinceStart;
-    await printLeftovers(`after the ${callsPerMinute} calls/min level stopped`, level.bridgeReleased);
+    await printLeftovers(
+      `after the ${callsPerMinute} calls/min level stopped`,
+      level.bridgeReleased,
+    );
   }
   recordKey('locations.poll_lag_p95_seconds_by_calls_per_minute', lag);
   recordKey('locations.steady_poll_lag_p95_seconds_by_calls_per_minute', steadyLag);
@@ -536,8 +539,7 @@ function firstRoundRows(
   firstRoundTo: number,
 ): Row[] {
   const first = new Map<string, PollRecord>();
-  for (const p of probe.polls)
-    if (p.ok && !first.has(p.locationId)) first.set(p.locationId, p);
+  for (const p of probe.polls) if (p.ok && !first.has(p.locationId)) first.set(p.locationId, p);
   const starts = [...first.values()].map((p) => (p.endedAt - p.ms - watchedFrom) / 1000);
   const ends = [...first.values()].map((p) => (p.endedAt - watchedFrom) / 1000);
   // From a location's first poll's end to its second poll's start and end: its view stays as
@@ -584,13 +586,14 @@ function firstRoundRows(
       note: 'the reads of each location’s second poll (sequential ones add up, concurrent ones overlap)',
     },
     {
-      figure: 'first round: catch-up turns wait p50 / p95 / max ms; work p50 / p95 / max ms, total s',
+      figure:
+        'first round: catch-up turns wait p50 / p95 / max ms; work p50 / p95 / max ms, total s',
       value: `${spread(line(true, probe.turnWaits), 0)}; ${spread(line(true, probe.turnWork), 0)}, ${sum(line(true, probe.turnWork))}`,
       note: `${line(true, probe.turnWork).length} turns in the catch-up line, one at a time (bridge/workTurns.ts)`,
     },
     {
-      figure: 'first round: steady turns wait p50 / p95 / max ms; work total s',
-      value: `${spread(line(false, probe.turnWaits), 0)}; ${sum(line(false, probe.turnWork))}`,
+      figure: 'first round: steady turns wait p50 / p95 / max ms; work p50 / p95 / max ms, total s',
+      value: `${spread(line(false, probe.turnWaits), 0)}; ${spread(line(false, probe.turnWork), 0)}, ${sum(line(false, probe.turnWork))}`,
       note: `${line(false, probe.turnWork).length} turns of polls not reading history`,
     },
   ];
