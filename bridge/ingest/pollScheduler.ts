@@ -35,8 +35,6 @@ interface Slot {
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
-/** The least time between one poll's end and the next one's start, ms. */
-const MIN_DELAY_MS = 100;
 
 /**
  * Runs every location's poller on its own interval, with up to 10 % jitter (so 200 PBXs added
@@ -147,8 +145,8 @@ export class PollScheduler {
       slot.timer = null;
       const started = this.now;
       this.run(slot)
-        .catch(() => null)
-        .then((report) => this.schedule(slot, this.nextDelay(slot, this.now - started, report)));
+        .catch(() => undefined)
+        .finally(() => this.schedule(slot, this.nextDelay(slot, this.now - started)));
     }, delayMs);
     slot.timer.unref?.();
   }
@@ -161,24 +159,15 @@ export class PollScheduler {
    * overran together (the first round's catch-ups, a stall) would otherwise all start again
    * together and stay bunched for good (issue 16: 183 of 200 polls in flight at once, waiting
    * seconds for their processing turns). Errors back off doubling.
-   *
-   * A poll that read history (`TickReport.readHistory`: a first poll, a catch-up after an
-   * outage) and overran is followed at once instead: its view is as old as its start, and the
-   * calls of the seconds its catch-up took are read now rather than up to an interval later
-   * (issue 16: after a restart, a location's lag stayed over 6 s for 0–4.5 s more after its
-   * catch-up ended). Such polls do not end together: their processing runs one at a time in
-   * the catch-up line (bridge/workTurns.ts), so they end a catch-up's work apart, and the
-   * locations' phases stay spread.
    */
-  private nextDelay(slot: Slot, tookMs: number, report: TickReport | null): number {
+  private nextDelay(slot: Slot, tookMs: number): number {
     const base = slot.target.intervalMs;
     if (slot.status.consecutiveErrors > 0) {
       const backoff = Math.min(base * 2 ** slot.status.consecutiveErrors, MAX_BACKOFF_MS);
       return backoff * (0.9 + (this.options.random ?? Math.random)() * 0.2);
     }
     const jittered = base * (0.9 + (this.options.random ?? Math.random)() * 0.1);
-    if (report?.readHistory === true && tookMs >= jittered) return MIN_DELAY_MS;
-    return Math.max(MIN_DELAY_MS, jittered - (tookMs % jittered));
+    return Math.max(100, jittered - (tookMs % jittered));
   }
 
   private async run(slot: Slot): Promise<TickReport> {

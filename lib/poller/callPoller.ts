@@ -78,11 +78,6 @@ export interface CallPollerOptions {
 
 export interface TickReport {
   window: TickWindow;
-  /**
-   * This tick read history (a first read, or a catch-up after an outage), so its processing
-   * waited in the catch-up line (`processingTurn`'s `catchUp`).
-   */
-  readHistory: boolean;
   /** Legs of calls not finished before this tick (the rows of finished calls are skipped). */
   legs: number;
   /** Rows 3CX sent that the engine cannot use; counted, never fatal. */
@@ -216,7 +211,6 @@ export class CallPoller {
       this.lastInbound = inbound.failed ? null : reportOfCalls(inbound, outcome.state.pending);
     return {
       window,
-      readHistory: catchUp,
       legs: legs.length,
       problems,
       events: outcome.events,

@@ -15,10 +15,8 @@ describe('PollScheduler', () => {
     jest.useRealTimers();
   });
 
-  /** A poll's report; `readHistory`: a first poll or a catch-up (lib/poller/callPoller.ts). */
-  const report = (watermark: number, readHistory = false): TickReport => ({
+  const report = (watermark: number): TickReport => ({
     window: { from: watermark, to: Date.now() } as unknown as TickReport['window'],
-    readHistory,
     legs: 0,
     problems: [],
     events: [],
@@ -70,7 +68,7 @@ describe('PollScheduler', () => {
     for (const gap of gaps) expect(gap).toBeLessThanOrEqual(10_000);
   });
 
-  it('after a steady poll longer than the interval (a stall), polls again at the next point of its own schedule', async () => {
+  it('after a poll longer than the interval, polls again at the next point of its own schedule', async () => {
     const scheduler = new PollScheduler({ now: () => Date.now(), random: () => 0.999999 });
     const starts: number[] = [];
     let first = true;
@@ -93,41 +91,7 @@ describe('PollScheduler', () => {
     expect(offsets[1]).toBeLessThanOrEqual(15_000);
   });
 
-  it("after a history read longer than the interval (a restart's catch-up), polls again at once", async () => {
-    const scheduler = new PollScheduler({ now: () => Date.now(), random: () => 0.999999 });
-    const starts: number[] = [];
-    scheduler.add({
-      locationId: 'restarted',
-      intervalMs: 5_000,
-      tick: () => {
-        starts.push(Date.now());
-        const first = starts.length === 1;
-        // The first poll reads 15 minutes of history and waits its turn in the catch-up line.
-        return new Promise((resolve) =>
-          setTimeout(() => resolve(report(Date.now(), first)), first ? 12_000 : 0),
-        );
-      },
-    });
-    scheduler.start();
-    await advance(30_000);
-    await stop(scheduler);
-    const offsets = starts.map((s) => s - starts[0]!);
-    // At 12.1 s, not at 15 s: the calls of the 12 s the catch-up took are read now.
-    expect(offsets[1]).toBe(12_100);
-    // From there on, every interval from that poll's start.
-    expect(offsets[2]! - offsets[1]!).toBeGreaterThanOrEqual(4_990);
-    expect(offsets[2]! - offsets[1]!).toBeLessThanOrEqual(5_000);
-  });
-
-  /**
-   * 100 locations polled every 5 s whose first polls end `firstEndMs(i)` after the scheduler
-   * started (reading history when `firstReadsHistory`), the rest at once: the most polls that
-   * started again in one second of the following minute (20 a second on average).
-   */
-  async function mostRestartsInOneSecond(
-    firstEndMs: (i: number) => number,
-    firstReadsHistory: boolean,
-  ): Promise<number> {
+  it('keeps locations spread when their first polls all end together (a slow first round)', async () => {
     const dice = new SeededRandom(7);
     const scheduler = new PollScheduler({ now: () => Date.now(), random: () => dice.next() });
     const t0 = Date.now();
@@ -141,11 +105,9 @@ describe('PollScheduler', () => {
         tick: () => {
           const mine = starts.get(id)!;
           mine.push(Date.now());
-          const first = mine.length === 1;
-          const took = first ? t0 + firstEndMs(i) - Date.now() : 0;
-          return new Promise((resolve) =>
-            setTimeout(() => resolve(report(Date.now(), first && firstReadsHistory)), took),
-          );
+          // Every first poll ends 40 s after the scheduler started, however early it began.
+          const took = mine.length === 1 ? t0 + 40_000 - Date.now() : 0;
+          return new Promise((resolve) => setTimeout(() => resolve(report(Date.now())), took));
         },
       });
     }
@@ -158,18 +120,8 @@ describe('PollScheduler', () => {
         const second = Math.floor((start - t0) / 1000);
         perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
       }
-    return Math.max(...perSecond.values());
-  }
-
-  it("keeps locations spread when their catch-ups end one after another (a restart's first round)", async () => {
-    // The catch-up line ends one first poll at a time: the i-th 6 s + 250 ms × i in.
-    expect(await mostRestartsInOneSecond((i) => 6_000 + 250 * i, true)).toBeLessThanOrEqual(30);
-  });
-
-  it('keeps locations spread when their first polls all end together (a slow first round)', async () => {
-    // Every first poll ends 40 s in, however early it began; started again at once, all 100
-    // would start in one second.
-    expect(await mostRestartsInOneSecond(() => 40_000, false)).toBeLessThanOrEqual(30);
+    // 20 polls a second on average; started again at once, all 100 would start in one second.
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(30);
   });
 
   it('jitters only downwards: never waits longer than the interval', async () => {
