@@ -159,4 +159,27 @@ describe('pruning in batches', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('deletes nothing in the turn that starts it: the first batch waits for the loop to turn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), '3cx-retention-'));
+    const store = BridgeStore.open(join(dir, 'bridge.db'), SecretBox.ephemeral());
+    try {
+      const start = Date.UTC(2026, 0, 1);
+      const location = store.locations.create(
+        { name: 'Office', country: 'AU', timezone: 'Australia/Adelaide' },
+        new Date(start),
+      );
+      sendTestEvent(store, location, { event: 'call.missed' }, { now: start, publicUrl: '' });
+      const events = () =>
+        Number((store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n);
+      // `start()` begins the first prune beside every other start: none of it in that turn.
+      const pruning = pruneOldRecords(store.db, start + 100 * 86_400_000);
+      expect(events()).toBe(1);
+      expect((await pruning).events).toBe(1);
+      expect(events()).toBe(0);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
