@@ -6,6 +6,13 @@ import type { SqlDatabase, SqlRow, SqlStatement, SqlValue } from './sql/sqlDatab
  */
 export const DEFAULT_SCAN_CAP = 10_000;
 
+/**
+ * The first window a page looks at, in pages (`limit + 1` rows each; see {@link BoundedPages}):
+ * a filter that keeps one row in ten fills its page from it (`call.missed` is one event in
+ * about seven).
+ */
+export const FIRST_WINDOW_PAGES = 10;
+
 /** One filter of a list: a condition on an indexed column, with its parameters. */
 export interface Condition {
   /** SQL over the table's own columns, e.g. `outcome = ?`; never built from request text. */
@@ -27,6 +34,13 @@ export interface Condition {
  *
  * The WHERE clause holds only the filters given (no `? IS NULL OR …`, which keeps SQLite off
  * the index); its statement is compiled on first use per combination of filters and kept.
+ *
+ * Finding the window's floor walks the index over the whole window (an `OFFSET` of `scanCap`
+ * rows, ~0.5 ms at 10,000), though most pages fill from their newest rows: the feed with its
+ * usual filters, the calls list. So a page first looks at a window of
+ * {@link FIRST_WINDOW_PAGES} pages' worth of rows; only when that window does not fill it (a
+ * filter that matches few rows) is the whole window read. The page is the same either way: the
+ * small window is the newest part of the whole one.
  */
 export class BoundedPages {
   private readonly windowFloor: SqlStatement;
@@ -66,7 +80,24 @@ export class BoundedPages {
     scope: readonly SqlValue[],
     query: { before: number; limit: number; conditions: readonly Condition[] },
   ): { rows: SqlRow[]; nextBefore: number | null } {
-    const floorRow = this.windowFloor.get(...scope, query.before, this.spec.scanCap - 1) as
+    const first = FIRST_WINDOW_PAGES * (query.limit + 1);
+    if (first < this.spec.scanCap) {
+      const small = this.windowPage(scope, query, first);
+      if (small.complete) return small.page;
+    }
+    return this.windowPage(scope, query, this.spec.scanCap).page;
+  }
+
+  /**
+   * The page from a window of the newest `size` rows below `query.before`. `complete`: it is
+   * the page a larger window would give too (it filled, or no older row of the scope remains).
+   */
+  private windowPage(
+    scope: readonly SqlValue[],
+    query: { before: number; limit: number; conditions: readonly Condition[] },
+    size: number,
+  ): { page: { rows: SqlRow[]; nextBefore: number | null }; complete: boolean } {
+    const floorRow = this.windowFloor.get(...scope, query.before, size - 1) as
       { seq: number } | undefined;
     const floor = floorRow?.seq ?? 0;
     const rows = this.statementFor(query.conditions).all(
@@ -78,10 +109,10 @@ export class BoundedPages {
     ) as SqlRow[];
     if (rows.length > query.limit) {
       rows.length = query.limit;
-      return { rows, nextBefore: Number(rows[rows.length - 1].seq) };
+      return { page: { rows, nextBefore: Number(rows[rows.length - 1].seq) }, complete: true };
     }
     // The window held every match below `before`; older rows (if any) start below its floor.
-    return { rows, nextBefore: floorRow ? floor : null };
+    return { page: { rows, nextBefore: floorRow ? floor : null }, complete: !floorRow };
   }
 
   /** The statement for a combination of filters, for `EXPLAIN QUERY PLAN` in tests. */

@@ -25,9 +25,12 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
  * Rows deleted per transaction. Each batch is found through an index on the row's age
  * (schema.ts migration 7) and the event loop runs between batches, so pruning a large backlog
  * never blocks polling or the API for long (at 1M calls stored it once took 21.5 s in one
- * transaction: BENCHMARKS.md "Store").
+ * transaction: BENCHMARKS.md "Store"). A batch of 1,000 events held the loop ~5–10 ms at 1M
+ * calls, the first ~30 ms, and a bridge's first prune runs in its first seconds, beside every
+ * location's first poll: a piece of it was in most stalls over 50 ms there (issue 16;
+ * BENCHMARKS.md "stall2", 2026-12-04).
  */
-export const PRUNE_BATCH = 1000;
+export const PRUNE_BATCH = 250;
 
 const OLD_DELIVERIES = `SELECT id FROM deliveries
   WHERE status != 'pending' AND created_at < ? ORDER BY created_at LIMIT ?`;
@@ -90,6 +93,9 @@ export async function pruneOldRecords(
     cutoff: cutoffs[table],
   }));
   const removed: Record<string, number> = { delivery_attempts: 0 };
+  // Not in the caller's turn: `start()` begins the first prune, and its turn already holds
+  // the scheduler's, the streams' and the delivery worker's starts.
+  await yieldToLoop();
   for (const step of steps) {
     const statements = step.sql.map((sql) => db.prepare(sql));
     removed[step.table] = 0;

@@ -6,11 +6,12 @@ import { matchesFilters, type EventFilters } from '../../lib/eventFilters';
 import type { CallFacts } from '../../lib/settledCall';
 import { syntheticCall, syntheticEvents } from '../../bench/syntheticEvents';
 import { SecretBox } from '../../bridge/secrets/secretBox';
-import { DEFAULT_SCAN_CAP } from '../../bridge/store/boundedPages';
+import { DEFAULT_SCAN_CAP, FIRST_WINDOW_PAGES } from '../../bridge/store/boundedPages';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import { CallRepo } from '../../bridge/store/calls';
 import { decodeCursor } from '../../bridge/store/ids';
 import { EventOutbox } from '../../bridge/store/outbox';
+import type { SqlDatabase, SqlStatement } from '../../bridge/store/sql/sqlDatabase';
 import { api } from '../support/bridgeApi';
 import { startTestBridge } from '../support/testBridge';
 
@@ -138,6 +139,21 @@ describe('the event feed', () => {
     expect(covered.n).toBe(DEFAULT_SCAN_CAP);
     const second = store.events.feed(locationId, { ...query, cursor: first.nextCursor });
     expect([second.events, second.nextCursor]).toEqual([[], null]);
+  });
+
+  it('a page that fills from its newest rows finds the floor of a small window only; one that does not, of the whole', () => {
+    storeEvents(DEFAULT_SCAN_CAP + 2_500);
+    const { db, floorOffsets } = floorsAskedOf(store.db);
+    const outbox = new EventOutbox(db);
+    const firstWindow = FIRST_WINDOW_PAGES * 101;
+    // The index walk to a window's floor is an OFFSET over the window: ~0.5 ms at 10,000 rows.
+    expect(outbox.feed(locationId, { limit: 100 }).events).toHaveLength(100);
+    expect(floorOffsets.splice(0)).toEqual([firstWindow - 1]);
+    const sparse = outbox.feed(locationId, { limit: 100, filters: { source_list: 'nomatch' } });
+    expect(sparse.events).toEqual([]);
+    expect(floorOffsets.splice(0)).toEqual([firstWindow - 1, DEFAULT_SCAN_CAP - 1]);
+    // What each page holds either way: "pages through every matching event exactly once" above
+    // (its caps of 97 and 5,000 take both steps).
   });
 
   it("reads through the feed index's range, never the whole table or a sort", () => {
@@ -286,3 +302,32 @@ describe('through the API', () => {
     }
   });
 });
+
+/** `db`, noting the OFFSET each window-floor read of a page asks for (bridge/store/boundedPages.ts). */
+function floorsAskedOf(db: SqlDatabase): { db: SqlDatabase; floorOffsets: number[] } {
+  const floorOffsets: number[] = [];
+  const noting = (statement: SqlStatement): SqlStatement =>
+    new Proxy(statement, {
+      get(target, key) {
+        if (key === 'get')
+          return (...params: Parameters<SqlStatement['get']>) => {
+            floorOffsets.push(Number(params[params.length - 1]));
+            return target.get(...params);
+          };
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  const proxy = new Proxy(db, {
+    get(target, key) {
+      if (key === 'prepare')
+        return (text: string) => {
+          const statement = target.prepare(text);
+          return /\bOFFSET\b/.test(text) ? noting(statement) : statement;
+        };
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { db: proxy, floorOffsets };
+}

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
+import type { Location } from '../../bridge/store/locations';
 import { DEFAULT_RETENTION, pruneOldRecords } from '../../bridge/store/retention';
 import { sendTestEvent } from '../../bridge/testEvents';
 import { api } from '../support/bridgeApi';
@@ -97,7 +98,10 @@ describe('retention', () => {
 });
 
 describe('pruning in batches', () => {
-  it('removes every old row however small the batch, keeps what is pending, and counts what went', async () => {
+  /** A fresh store with one location created at `start` (2026-01-01), removed afterwards. */
+  async function withOffice(
+    work: (store: BridgeStore, location: Location, start: number) => Promise<void>,
+  ): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), '3cx-retention-'));
     const store = BridgeStore.open(join(dir, 'bridge.db'), SecretBox.ephemeral());
     try {
@@ -106,6 +110,15 @@ describe('pruning in batches', () => {
         { name: 'Office', country: 'AU', timezone: 'Australia/Adelaide' },
         new Date(start),
       );
+      await work(store, location, start);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('removes every old row however small the batch, keeps what is pending, and counts what went', () =>
+    withOffice(async (store, location, start) => {
       store.subscriptions.create(
         {
           locationId: location.id,
@@ -154,9 +167,17 @@ describe('pruning in batches', () => {
       expect(count('deliveries')).toBe(1);
       expect(count('events')).toBe(1);
       expect(count('delivery_attempts')).toBe(0);
-    } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
+
+  it('deletes nothing in the turn that starts it: the first batch waits for the loop to turn', () =>
+    withOffice(async (store, location, start) => {
+      sendTestEvent(store, location, { event: 'call.missed' }, { now: start, publicUrl: '' });
+      const events = () =>
+        Number((store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n);
+      // `start()` begins the first prune beside every other start: none of it in that turn.
+      const pruning = pruneOldRecords(store.db, start + 100 * 86_400_000);
+      expect(events()).toBe(1);
+      expect((await pruning).events).toBe(1);
+      expect(events()).toBe(0);
+    }));
 });
