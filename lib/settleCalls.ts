@@ -416,10 +416,11 @@ function byStart(calls: readonly SettledCall[], startedAt: readonly number[]): S
  * hidden classes) of the engine's records outlive the settlements that make them. The engine's
  * optimized code holds those shapes weakly: a full collection that finds no record of a shape
  * alive, as one between two polls does (a settlement's records die with it), frees the shape
- * and throws the code away ("embedded weak objects cleared" in `--trace-deopt`, ~70 functions
- * a collection), and the next poll settled in slower code until it was optimized again. With a
- * full collection after every 5,000-leg window, settle took 1.42× parse, and 0.63–0.65× with
- * one settlement kept (BENCHMARKS.md, issue 16 item 4, `settle9`).
+ * and throws the code away ("embedded weak objects cleared" in `--trace-deopt`: `role`,
+ * `readLegInto`, `classifyCall` and eight more), and the next poll settled in slower code until
+ * it was optimized again. With a full collection after every 5,000-leg window, settle took
+ * 1.42× parse, and 0.63–0.71× with one settlement kept (BENCHMARKS.md, issue 16 item 4,
+ * `settle9`).
  *
  * The call takes the widest representation a field of a record can: fractional durations and
  * a voicemail leg after an answered one (the seconds of each are then fractional numbers), so
