@@ -410,3 +410,46 @@ function byStart(calls: readonly SettledCall[], startedAt: readonly number[]): S
   for (let i = 0; i < n; i++) sorted[i] = calls[order[i]];
   return sorted;
 }
+
+/**
+ * A settlement of one made-up call, kept while the process lives, so that the shapes (V8's
+ * hidden classes) of the engine's records outlive the settlements that make them. The engine's
+ * optimized code holds those shapes weakly: a full collection that finds no record of a shape
+ * alive, as one between two polls does (a settlement's records die with it), frees the shape
+ * and throws the code away ("embedded weak objects cleared" in `--trace-deopt`: `role`,
+ * `readLegInto`, `classifyCall` and eight more), and the next poll settled in slower code until
+ * it was optimized again. With a full collection after every 5,000-leg window, settle took
+ * 1.42× parse, and 0.63–0.71× with one settlement kept (BENCHMARKS.md, issue 16 item 4,
+ * `settle9`).
+ *
+ * The call takes the widest representation a field of a record can: fractional durations and
+ * a voicemail leg after an answered one (the seconds of each are then fractional numbers), so
+ * that real legs written into the records never move them to a shape of their own. Exported
+ * for its test only (test/lib/settleCalls.test.ts): nothing else reads it.
+ */
+export const KEPT_FOR_SHAPES: CallSettlement = keptSettlement();
+
+function keptSettlement(): CallSettlement {
+  const from = { CallHistoryId: 'kept', CallId: 1, SourceType: 1, SourceCallerId: '+61412345678' };
+  // Stryker disable next-line ObjectLiteral: equivalent, without a clock (NaN) the call settles all the same
+  const settlement = new CallSettlement({ now: Date.UTC(2026, 0, 2) });
+  settlement.addLegs([
+    {
+      ...from,
+      StartTime: '2026-01-01T00:00:00.000Z',
+      RingingDuration: 'PT1.5S',
+      TalkingDuration: 'PT2.5S',
+      DestinationType: 0,
+      DestinationDn: '101',
+    },
+    {
+      ...from,
+      StartTime: '2026-01-01T00:00:04.000Z',
+      RingingDuration: 'PT0S',
+      TalkingDuration: 'PT12.5S',
+      DestinationType: 5,
+      DestinationDn: '101',
+    },
+  ]);
+  return settlement;
+}

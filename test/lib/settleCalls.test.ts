@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { CallSettlement, describeCall, groupLegsByCall, settleCalls } from '../../lib/settleCalls';
+import {
+  CallSettlement,
+  describeCall,
+  groupLegsByCall,
+  KEPT_FOR_SHAPES,
+  settleCalls,
+} from '../../lib/settleCalls';
 import { callFactsOf, settleResultFacts } from '../../lib/settledCall';
 import type { CallLeg } from '../../lib/threecx/callLeg';
 
@@ -495,5 +501,28 @@ describe('a settled call and its facts', () => {
     const printed = settleResultFacts(result);
     expect(Object.keys(printed)).toEqual(['settled', 'pending']);
     expect(printed).toEqual({ settled: result.settled.map(callFactsOf), pending: ['h2'] });
+  });
+});
+
+describe('the settlement the engine keeps for its record shapes', () => {
+  // Its records keep the shapes of every settlement's records alive between polls, so the
+  // values it wrote must be the widest a real leg writes (lib/settleCalls.ts KEPT_FOR_SHAPES).
+  it('settled one call with fractional seconds and a voicemail leg after an answered one', () => {
+    const { settled, pending } = KEPT_FOR_SHAPES.result();
+    expect(pending).toEqual([]);
+    expect(settled).toHaveLength(1);
+    expect(settled[0]).toMatchObject({
+      call_id: 'kept',
+      direction: 'inbound',
+      external_number: '+61412345678',
+      answered_by: '101',
+      outcome: 'answered',
+      voicemail: true,
+      voicemail_left: true,
+      leg_count: 2,
+      // Rang 1.5 s, talked 2.5 s, then 12.5 s on voicemail from 4 s: the half seconds show.
+      ring_seconds: 2,
+      ended_ms: Date.UTC(2026, 0, 1, 0, 0, 16, 500),
+    });
   });
 });
