@@ -98,16 +98,14 @@ export async function settleBench(options: { legs?: number } = {}): Promise<void
   // 1,782 ms against ~1,060 in separate runs and the ratio 0.43 for a settle no faster, or the
   // later rows, timed fast, divided by a slow parse read 0.47 / 0.39 (BENCHMARKS.md, `settle8`).
   const timed = { parse, windows, withTimes, polled: asPolled, batch };
-  const best = {
-    parse: Infinity,
-    windows: Infinity,
-    withTimes: Infinity,
-    polled: Infinity,
-    batch: Infinity,
-  };
+  const rows = Object.keys(timed) as (keyof typeof timed)[];
+  const best = Object.fromEntries(rows.map((row) => [row, Infinity])) as Record<
+    keyof typeof timed,
+    number
+  >;
   for (let turn = 0; turn <= 3; turn++) {
     const figures: string[] = [];
-    for (const row of Object.keys(timed) as (keyof typeof timed)[]) {
+    for (const row of rows) {
       const ms = timed[row]();
       if (turn > 0) best[row] = Math.min(best[row], ms);
       figures.push(`${row} ${Math.round(ms)}`);

@@ -298,10 +298,11 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     const cpuBefore = process.cpuUsage();
-    const stopProfile =
+    const stopProfile = await profileWindow(
       process.env.BENCH_CPU_PROFILE_VARIANT === undefined
-        ? await profileWindow()
-        : async () => undefined;
+        ? process.env.BENCH_CPU_PROFILE
+        : undefined,
+    );
     const t = performance.now();
     const report = await bridge.pollNow(locationId);
     const ingestMs = performance.now() - t;
@@ -369,10 +370,11 @@ async function runOnce(calls: number, run: number): Promise<RunResult> {
         },
       });
       const hostBefore = await host.usage();
-      const stopProfile =
+      const stopProfile = await profileWindow(
         run === 1 && process.env.BENCH_CPU_PROFILE_VARIANT === variant.name
-          ? await profileWindow()
-          : async () => undefined;
+          ? process.env.BENCH_CPU_PROFILE
+          : undefined,
+      );
       const cpuBefore = process.cpuUsage();
       const t = performance.now();
       worker.start();
