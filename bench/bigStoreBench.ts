@@ -4,6 +4,7 @@ import { fillBigStore } from './bigStore';
 import { profileWindow } from './cpuProfile';
 import { ProcessMeter } from './processMeter';
 import { ApiReaders } from './bigStoreReaders';
+import { BigStoreTimeline } from './bigStoreTimeline';
 import { loadLine, percentile, printTable, recordKey, round, type Row } from './report';
 import { callLogDelaySeconds, SimHost } from './simHostClient';
 import { syntheticCall } from './syntheticEvents';
@@ -93,6 +94,17 @@ export async function bigStoreBench(): Promise<void> {
 
     const stopProfile = await profileWindow();
     const meter = new ProcessMeter();
+    const pollWork = bridge['pollWork'];
+    const timeline =
+      process.env.BENCH_BIGSTORE_TIMELINE === '1'
+        ? new BigStoreTimeline(
+            performance.now(),
+            `${dbFile}-wal`,
+            (turns) =>
+              turns === pollWork ? 'poll' : turns === pollWork['catchUpLane'] ? 'catchup' : 'pages',
+            bridge.store.db,
+          )
+        : null;
     // How long `start()` itself holds the loop: the window's first iteration, before any answer.
     const startCpu = process.cpuUsage();
     const startAt = performance.now();
@@ -116,6 +128,7 @@ export async function bigStoreBench(): Promise<void> {
     });
     const [latencies, posts] = await Promise.all([readers.run(seconds), journal]);
     const usage = meter.stop();
+    timeline?.stop(meter.stallRecords);
     await stopProfile(meter.stallWindows);
     const pruned = await prune;
     const polls = bench.probe.polls.filter((p) => p.ok);

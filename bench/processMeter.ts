@@ -41,6 +41,11 @@ export class ProcessMeter {
     return this.stalls?.windows ?? [];
   }
 
+  /** The stalls logged (BENCH_STALLS=1) on `performance.now()`'s clock; empty without it. */
+  get stallRecords(): ReadonlyArray<{ at: number; ms: number; cpuMs: number }> {
+    return this.stalls?.stalls ?? [];
+  }
+
   stop(): {
     cpuPercent: number;
     peakRssMiB: number;
