@@ -119,6 +119,7 @@ export class BigStoreTimeline {
       children: childrenTicks(),
       machine: machineTicks(),
       walBytes: fileSize(this.walFile),
+      kernelMs: cpuKernelMs(),
     });
   }
 
@@ -133,7 +134,7 @@ export class BigStoreTimeline {
     const first = this.samples[0];
     const mainTid = String(process.pid);
     out(
-      's | busy stretches >10/>20/>30/>40/>50 ms, p50 of those >10 | stalls (ms) | main CPU ms | other threads CPU ms (top) | sim host CPU ms | machine busy % | WAL MiB | slices poll/catchup/pages: n, budget max, held max, held sum | GC ms',
+      's | fastest kernel ms | busy stretches >10/>20/>30/>40/>50 ms, p50 of those >10 | stalls (ms) | main CPU ms | other threads CPU ms (top) | sim host CPU ms | machine busy % | WAL MiB | slices poll/catchup/pages: n, budget max, held max, held sum | GC ms',
     );
     const seconds = Math.ceil((this.samples.at(-1)!.at - this.startedAt) / 1000);
     for (let s = 0; s < seconds; s++) {
@@ -174,8 +175,9 @@ export class BigStoreTimeline {
       const over = (ms: number) => stretches.filter((x) => x > ms).length;
       const sorted = [...stretches].sort((a, b) => a - b);
       const stretchText = `${[10, 20, 30, 40, 50].map(over).join('/')}, ${(sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(0)}`;
+      const kernel = Math.min(...inSecond.map((x) => x.kernelMs));
       out(
-        `${s} | ${stretchText} | ${stallsIn.length}${stallsIn.length ? ` (${stallsIn.map((x) => x.ms.toFixed(0)).join(' ')})` : ''} | ${threadMs(mainTid)} | ${otherText} | ${simMs} | ${total > 0 ? ((busy / total) * 100).toFixed(0) : '?'} | ${(last.walBytes / 2 ** 20).toFixed(1)} | ${sliceText} | ${gcMs}`,
+        `${s} | ${Number.isFinite(kernel) ? kernel.toFixed(3) : '-'} | ${stretchText} | ${stallsIn.length}${stallsIn.length ? ` (${stallsIn.map((x) => x.ms.toFixed(0)).join(' ')})` : ''} | ${threadMs(mainTid)} | ${otherText} | ${simMs} | ${total > 0 ? ((busy / total) * 100).toFixed(0) : '?'} | ${(last.walBytes / 2 ** 20).toFixed(1)} | ${sliceText} | ${gcMs}`,
       );
     }
     for (const stall of stalls) {
@@ -236,7 +238,24 @@ interface Sample {
   children: number;
   machine: { busy: number; total: number };
   walBytes: number;
+  /** How long a fixed piece of arithmetic took (`cpuKernelMs`): the core's speed then. */
+  kernelMs: number;
 }
+
+/**
+ * A fixed piece of arithmetic, timed: its fastest run in a second is the speed the main thread
+ * got from its core (slower when the machine under this one, or a sibling hyperthread, takes
+ * cycles: nothing inside this machine's own accounting shows that).
+ */
+function cpuKernelMs(): number {
+  const t = performance.now();
+  let h = 0;
+  for (let i = 0; i < 200_000; i++) h = Math.imul(h ^ i, 0x9e3779b1) >>> 0;
+  kernelSink = h;
+  return performance.now() - t;
+}
+let kernelSink = 0;
+void kernelSink;
 
 interface SliceRecord {
   line: string;
