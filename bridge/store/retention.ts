@@ -1,5 +1,5 @@
 import type { SqlDatabase } from './sql/sqlDatabase';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { inTransaction } from './database';
 
 /**
@@ -68,57 +68,15 @@ export const PRUNE_SQL_POSTGRES: Record<keyof typeof PRUNE_SQL, readonly string[
 };
 
 /**
- * How the prune waits before each batch (`untilLoopQuiet`): a timer of `pauseMs`, and again
- * while that timer ran `busyLatenessMs` or more late, at most `maxPauses` times.
- *
- * A bridge's first prune runs in its first seconds, beside every location's first poll, the
- * delivery of what they stored and the API: every iteration of the loop then held a piece of
- * each, and at 1M calls stored the iterations were 40–60 ms long, a prune batch (1–7 ms) in
- * nearly every one over 50 ms (issue 16; BENCHMARKS.md "stall3", 2026-12-05). The prune is
- * background work (every 6 hours, days of slack in what it removes): a timer that comes late
- * says the loop is busy with work that cannot wait, so the batch waits for a quiet loop
- * instead. `maxPauses` keeps it going on a loop that is never quiet.
- */
-export const PRUNE_PACE = { pauseMs: 20, busyLatenessMs: 10, maxPauses: 10 } as const;
-
-/** The clock and timer `untilLoopQuiet` reads (the process's own, or a test's). */
-export interface LoopClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-const PROCESS_CLOCK: LoopClock = {
-  now: () => performance.now(),
-  sleep: (ms) => sleep(ms),
-};
-
-/**
- * Resolves once a pause of `pace.pauseMs` came back on time (less than `pace.busyLatenessMs`
- * late: the loop ran nothing long meanwhile), or after `pace.maxPauses` pauses.
- */
-export async function untilLoopQuiet(
-  clock: LoopClock = PROCESS_CLOCK,
-  pace: { pauseMs: number; busyLatenessMs: number; maxPauses: number } = PRUNE_PACE,
-): Promise<void> {
-  for (let pauses = 0; pauses < pace.maxPauses; pauses++) {
-    const asked = clock.now();
-    await clock.sleep(pace.pauseMs);
-    if (clock.now() - asked - pace.pauseMs < pace.busyLatenessMs) return;
-  }
-}
-
-/**
  * Delete what is past its retention, oldest first, in batches of `batch` rows. A delivery's
  * attempts go with it, and an event's (finished, younger than the event) deliveries with the
- * event (`ON DELETE CASCADE`). Returns how many rows of each kind went. Each batch first waits
- * for `quiet` (`untilLoopQuiet`), never in the caller's turn.
+ * event (`ON DELETE CASCADE`). Returns how many rows of each kind went.
  */
 export async function pruneOldRecords(
   db: SqlDatabase,
   now: number,
   policy: RetentionPolicy = DEFAULT_RETENTION,
   batch = PRUNE_BATCH,
-  quiet: () => Promise<void> = () => untilLoopQuiet(),
 ): Promise<Record<string, number>> {
   const day = 86_400_000;
   const deliveryCutoff = now - policy.deliveryDays * day;
@@ -135,13 +93,13 @@ export async function pruneOldRecords(
     cutoff: cutoffs[table],
   }));
   const removed: Record<string, number> = { delivery_attempts: 0 };
+  // Not in the caller's turn: `start()` begins the first prune, and its turn already holds
+  // the scheduler's, the streams' and the delivery worker's starts.
+  await yieldToLoop();
   for (const step of steps) {
     const statements = step.sql.map((sql) => db.prepare(sql));
     removed[step.table] = 0;
     for (;;) {
-      // Never in the caller's turn either: `start()` begins the first prune, and its turn
-      // already holds the scheduler's, the streams' and the delivery worker's starts.
-      await quiet();
       const counts = inTransaction(db, () =>
         statements.map((statement) => Number(statement.run(step.cutoff, batch).changes)),
       );
@@ -149,6 +107,7 @@ export async function pruneOldRecords(
       removed[step.table] += n;
       if (counts.length > 1) removed.delivery_attempts += counts[0];
       if (n < batch) break;
+      await yieldToLoop();
     }
   }
   return removed;

@@ -4,13 +4,7 @@ import { join } from 'node:path';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import type { Location } from '../../bridge/store/locations';
-import {
-  DEFAULT_RETENTION,
-  PRUNE_PACE,
-  pruneOldRecords,
-  untilLoopQuiet,
-  type LoopClock,
-} from '../../bridge/store/retention';
+import { DEFAULT_RETENTION, pruneOldRecords } from '../../bridge/store/retention';
 import { sendTestEvent } from '../../bridge/testEvents';
 import { api } from '../support/bridgeApi';
 import { startReceiver } from '../support/receiver';
@@ -186,57 +180,4 @@ describe('pruning in batches', () => {
       expect((await pruning).events).toBe(1);
       expect(events()).toBe(0);
     }));
-
-  it('waits for a quiet loop before every batch', () =>
-    withOffice(async (store, location, start) => {
-      for (let i = 0; i < 7; i++)
-        sendTestEvent(store, location, { event: 'call.missed' }, { now: start + i, publicUrl: '' });
-      const events = () =>
-        Number((store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n);
-      // The events left each time the prune waits: once before the (empty) deliveries' batch,
-      // before each of the four batches of two events, and before the journal's.
-      const seenWhenWaiting: number[] = [];
-      const removed = await pruneOldRecords(
-        store.db,
-        start + 100 * 86_400_000,
-        DEFAULT_RETENTION,
-        2,
-        async () => {
-          seenWhenWaiting.push(events());
-        },
-      );
-      expect(removed.events).toBe(7);
-      expect(seenWhenWaiting).toEqual([7, 7, 5, 3, 1, 0]);
-    }));
-});
-
-describe('a quiet loop (the prune between its batches)', () => {
-  /** A clock whose pauses each come back `late` ms late, in turn (0 once they run out). */
-  function lateClock(late: number[]): { clock: LoopClock; pauses: number[] } {
-    let now = 0;
-    const pauses: number[] = [];
-    return {
-      pauses,
-      clock: {
-        now: () => now,
-        sleep: async (ms) => {
-          pauses.push(ms);
-          now += ms + (late.shift() ?? 0);
-        },
-      },
-    };
-  }
-
-  it('is found by the first pause that comes back on time', async () => {
-    const { clock, pauses } = lateClock([35, PRUNE_PACE.busyLatenessMs, 3]);
-    await untilLoopQuiet(clock);
-    // 35 and 10 ms late: the loop was busy; 3 ms: quiet.
-    expect(pauses).toEqual([PRUNE_PACE.pauseMs, PRUNE_PACE.pauseMs, PRUNE_PACE.pauseMs]);
-  });
-
-  it('is not waited for beyond the most pauses on a loop that is never quiet', async () => {
-    const { clock, pauses } = lateClock(Array.from({ length: 50 }, () => 60));
-    await untilLoopQuiet(clock);
-    expect(pauses).toHaveLength(PRUNE_PACE.maxPauses);
-  });
 });
