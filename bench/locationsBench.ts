@@ -319,7 +319,7 @@ async function pollingAt(
       values.filter((v) => v.at >= windowFrom && v.at < windowTo).map((v) => v.ms);
     const answerWaits = inWindow(probe.answerWaits);
     printTable(
-      `${pbxs} PBXs polled by one bridge every 5 s for ${round(windowSeconds)} s (after ${round(Math.max(warmupSeconds * 1000, afterFirstRound ? firstRoundMs + intervalMs : 0) / 1000)} s warm-up${afterFirstRound ? ': the first round and one interval' : ''}), ${callsPerMinute} call/min each, legs logged ${callLogDelaySeconds} s after they end; ${loadLine()}`,
+      `${pbxs} PBXs polled by one bridge every 5 s for ${round(windowSeconds)} s (from ${round((windowFrom - watchedFrom) / 1000, 1)} s after the start: ${afterFirstRound ? 'the first round and one interval' : `the later of the ${warmupSeconds} s warm-up and the first round’s end`}), ${callsPerMinute} call/min each, legs logged ${callLogDelaySeconds} s after they end; ${loadLine()}`,
       [
         {
           figure: 'polls/s achieved',
