@@ -61,7 +61,7 @@ export class LocationIngest implements PollerStore {
       ) => number;
       /**
        * Aim each transaction at about this many milliseconds: the next batch's size follows
-       * how long the last one took (`nextBatchCalls`), within the store's `INGEST_BATCH_BOUNDS`.
+       * how long the last one took (`nextBatchCalls`), at most `INGEST_BATCH_CALLS` calls.
        * Unset: every batch is `INGEST_BATCH_CALLS` calls.
        */
       batchBudgetMs?: number;
@@ -90,8 +90,8 @@ export class LocationIngest implements PollerStore {
   }
 
   /**
-   * Store the events (and, for the poller, its new state) in transactions of a bounded number
-   * of calls (`INGEST_BATCH_BOUNDS`), the event loop running between them: a catch-up of 20,000 calls
+   * Store the events (and, for the poller, its new state) in transactions of at most
+   * `INGEST_BATCH_CALLS` calls, the event loop running between them: a catch-up of 20,000 calls
    * in one transaction blocked the bridge for 8.6 s (issue 16). A call's events stay in one
    * transaction. The poller's state is saved with the last batch only, so after a crash in
    * between, the next tick reads the same window again and the batches already stored dedupe by
@@ -119,8 +119,7 @@ export class LocationIngest implements PollerStore {
       at += size;
       const started = budget === undefined ? 0 : clock();
       this.storeBatch(batch, source, at >= calls.length, context);
-      if (budget !== undefined)
-        size = nextBatchCalls(size, clock() - started, budget, bounds.min, bounds.max);
+      if (budget !== undefined) size = nextBatchCalls(size, clock() - started, budget, bounds.min);
     } while (at < calls.length);
   }
 
@@ -253,49 +252,32 @@ export interface IngestedEvent {
  */
 export const INGEST_BATCH_CALLS = 40;
 
-/** What the bridge aims one ingest transaction at on Postgres (`batchBudgetMs`). */
+/** What the bridge aims one ingest transaction at on SQLite (`batchBudgetMs`). */
 export const INGEST_BATCH_BUDGET_MS = 10;
-
-/**
- * What a catch-up's transactions aim at on SQLite (`batchBudgetMs`), and the most calls one
- * may hold. Each transaction's COMMIT writes every page it touched in the ~20 B-trees a call
- * reaches (the calls table and its ten indexes, events, deliveries, the poller's keys), and a
- * location's pages are re-written by each of its batches: at 10 ms a catch-up's batches shrank
- * to ~8 calls on a loaded machine and `BEGIN`/`COMMIT` was 31 % of storing a restart's history
- * (BENCHMARKS.md, "lag30"). A restart's first round is the catch-up line's wall time (the
- * locations' histories stored one after another), so fewer, larger transactions end it sooner;
- * 25 ms stays within issue 16's event-loop p99 of 50 ms with the loop's other work (BENCHMARKS.md,
- * "lag31"). Only a commit of more calls than its first batch (`INGEST_BATCH_CALLS`) reaches
- * past it: a poll of the calls of one interval is one transaction, as before.
- */
-export const INGEST_CATCH_UP_BUDGET_MS = 25;
-export const INGEST_MAX_BATCH_CALLS = 120;
 
 /**
  * The size of the next batch, from how long the last one took against the budget: a loaded
  * machine (other processes on the cores, a slow disk) takes longer per call, so the batches
  * shrink, down to `INGEST_MIN_BATCH_CALLS` (below that the commit's own cost would dominate:
  * on a machine at load 15 one-call batches spent 18 % of the bridge's CPU in `COMMIT`); when
- * time allows they grow again, at most doubling each time, up to `maxCalls`.
+ * time allows they grow again, at most doubling each time.
  */
 export function nextBatchCalls(
   size: number,
   elapsedMs: number,
   budgetMs: number,
   minCalls = INGEST_MIN_BATCH_CALLS,
-  maxCalls = INGEST_BATCH_CALLS,
 ): number {
   const fitting = Math.floor((size * budgetMs) / Math.max(elapsedMs, 0.01));
-  return Math.max(minCalls, Math.min(maxCalls, size * 2, fitting));
+  return Math.max(minCalls, Math.min(INGEST_BATCH_CALLS, size * 2, fitting));
 }
 
 export const INGEST_MIN_BATCH_CALLS = 8;
 
 /**
  * Where a budgeted ingest's batches start, the least they shrink to, and the time a batch aims
- * at (`batchBudgetMs`), by store. SQLite: the first batch is `INGEST_BATCH_CALLS` (~10–25 ms),
- * the least `INGEST_MIN_BATCH_CALLS`, the most `INGEST_MAX_BATCH_CALLS` at
- * `INGEST_CATCH_UP_BUDGET_MS`. Postgres: every statement is a round trip of
+ * at (`batchBudgetMs`), by store. SQLite: the first batch is the most (`INGEST_BATCH_CALLS`,
+ * ~25 ms), the least is `INGEST_MIN_BATCH_CALLS`. Postgres: every statement is a round trip of
  * the store's connection (~0.3 ms on loopback, several ms when the database is short of CPU),
  * so 40 calls read one by one held the loop for 100–290 ms (BENCHMARKS.md, "Issue 16 on
  * Postgres"). A batch's reads are now one per kind (about ten round trips a batch, whatever its
@@ -306,15 +288,14 @@ export const INGEST_MIN_BATCH_CALLS = 8;
  */
 export const INGEST_BATCH_BOUNDS: Record<
   SqlDialect,
-  { first: number; min: number; max: number; budgetMs: number }
+  { first: number; min: number; budgetMs: number }
 > = {
   sqlite: {
     first: INGEST_BATCH_CALLS,
     min: INGEST_MIN_BATCH_CALLS,
-    max: INGEST_MAX_BATCH_CALLS,
-    budgetMs: INGEST_CATCH_UP_BUDGET_MS,
+    budgetMs: INGEST_BATCH_BUDGET_MS,
   },
-  postgres: { first: 4, min: 1, max: INGEST_BATCH_CALLS, budgetMs: INGEST_BATCH_BUDGET_MS },
+  postgres: { first: 4, min: 1, budgetMs: INGEST_BATCH_BUDGET_MS },
 };
 
 /** Each call's events together and in their order, calls in the order they first appear. */
