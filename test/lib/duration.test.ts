@@ -111,3 +111,37 @@ describe('parseDurationSeconds on the odd shapes a row can hold', () => {
     expect(formatIsoDuration(0.0000001)).toBe('PT0S');
   });
 });
+
+describe('parseDurationSeconds, the fraction of a second', () => {
+  // The reading the engine has always made, digit after digit: its exact numbers are what the
+  // settled calls' times are made of, so a faster reading must give the very same ones.
+  const stepwise = (whole: number, fraction: string): number => {
+    let value = whole;
+    let scale = 0.1;
+    for (const c of fraction) {
+      value += Number(c) * scale;
+      scale /= 10;
+    }
+    return value;
+  };
+
+  it('reads fractions of any length to the very number of reading them digit by digit', () => {
+    fc.assert(
+      fc.property(fc.nat(59), fc.stringMatching(/^\d{1,12}$/), fc.nat(59), (m, fraction, s) => {
+        expect(parseDurationSeconds(`PT${s}.${fraction}S`)).toBe(stepwise(s, fraction));
+        expect(parseDurationSeconds(`PT${m}M${s}.${fraction}S`)).toBe(
+          0 + m * 60 + stepwise(s, fraction),
+        );
+      }),
+      { numRuns: 3000 },
+    );
+    expect(parseDurationSeconds('PT1M12.577027S')).toBe(60 + stepwise(12, '577027'));
+  });
+
+  it('reads a fraction longer than a double holds: its far digits weigh nothing', () => {
+    const far = `${'0'.repeat(400)}9`;
+    expect(parseDurationSeconds(`PT1.${far}S`)).toBe(1);
+    expect(parseDurationSeconds(`PT1.5${far}S`)).toBe(1.5);
+    expect(parseDurationSeconds(`PT0.${'3'.repeat(400)}S`)).toBe(stepwise(0, '3'.repeat(400)));
+  });
+});

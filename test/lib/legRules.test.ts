@@ -162,6 +162,23 @@ describe('leg classification rules', () => {
     );
   });
 
+  it('answers a pattern for texts taking turns, each its own answer, as the pattern alone does', () => {
+    // A destination's name changes leg after leg among a few (IVR, queue, agent, voicemail
+    // box): the answers kept for each must be that text's own.
+    const classifier = new PartyClassifier();
+    const names = ['Main Menu', 'Voicemail 101', 'Sales Queue', 'VMail 102', 'Alice', 'voice mail'];
+    const order = [0, 1, 2, 1, 3, 0, 4, 5, 5, 3, 2, 0, 1, 4];
+    const roles = order.map((i) =>
+      classifier.role(
+        partyView(
+          { ...base, CallType: 'Extension', DestinationDisplayName: names[i] },
+          'destination',
+        ),
+      ),
+    );
+    expect(roles).toEqual(order.map((i) => ([1, 3, 5].includes(i) ? 'voicemail' : 'extension')));
+  });
+
   it('runs a pattern with state (g or y flag) afresh every time, as RegExp.test does', () => {
     for (const dn of [/^8/g, /8/y]) {
       const rules: LegRule[] = [{ role: 'queue', dn, evidence: 'test' }];

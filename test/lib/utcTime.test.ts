@@ -198,3 +198,58 @@ describe('UTC call-log times, odd shapes', () => {
     expect(toMillis('2026-03-01T09:15:02Z')).toBe(ms);
   });
 });
+
+describe('UTC call-log times, the fraction of a second', () => {
+  // Digit after digit, as the engine has always read it: 100, 10, 1, 0.1… milliseconds, the
+  // sum floored. A faster reading must give the very same instants.
+  const stepwise = (fraction: string): number => {
+    let ms = 0;
+    let scale = 100;
+    for (const c of fraction) {
+      ms += Number(c) * scale;
+      scale /= 10;
+    }
+    return Math.floor(ms + 1e-6);
+  };
+
+  it('reads fractions of 1 to 7 digits and more, with Z, z or no zone, to the reading digit by digit', () => {
+    const at = Date.UTC(2026, 1, 28, 23, 59, 59);
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^\d{1,9}$/),
+        fc.constantFrom('Z', 'z', ''),
+        fc.constantFrom('T', ' '),
+        (fraction, zone, sep) => {
+          const text = `2026-02-28${sep}23:59:59.${fraction}${zone}`;
+          expect([text, parseUtcMillis(text)]).toEqual([text, at + stepwise(fraction)]);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(parseUtcMillis(`2026-03-01T09:15:02.${'0'.repeat(400)}9Z`)).toBe(
+      Date.UTC(2026, 2, 1, 9, 15, 2),
+    );
+  });
+
+  it('reads an offset after a fraction, and refuses garbage after one, as Date.parse does', () => {
+    expect(parseUtcMillis('2026-03-01T09:15:02.1234567+10:30')).toBe(
+      Date.UTC(2026, 2, 0, 22, 45, 2, 123),
+    );
+    expect(parseUtcMillis('2026-03-01T09:15:02.5-05:00')).toBe(
+      Date.UTC(2026, 2, 1, 14, 15, 2, 500),
+    );
+    expect(parseUtcMillis('2026-03-01T09:15:02-05:00')).toBe(Date.UTC(2026, 2, 1, 14, 15, 2));
+    for (const text of [
+      '2026-03-01T09:15:02.5+',
+      '2026-03-01T09:15:02.5 Z',
+      '2026-03-01T09:15:02 ',
+    ])
+      expect([text, parseUtcMillis(text)]).toEqual([text, NaN]);
+  });
+
+  it('reads a leap day and rolls an odd day over as Date.UTC does', () => {
+    expect(parseUtcMillis('2028-02-29T12:00:00.000Z')).toBe(Date.UTC(2028, 1, 29, 12));
+    expect(parseUtcMillis('2026-02-29T12:00:00.000Z')).toBe(Date.UTC(2026, 2, 1, 12));
+    expect(parseUtcMillis('2026-04-31T00:00:00Z')).toBe(Date.UTC(2026, 4, 1));
+  });
+});
