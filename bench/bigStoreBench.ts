@@ -128,7 +128,7 @@ export async function bigStoreBench(): Promise<void> {
     });
     const [latencies, posts] = await Promise.all([readers.run(seconds), journal]);
     const usage = meter.stop();
-    timeline?.stop(meter.stallRecords);
+    timeline?.stop(meter);
     await stopProfile(meter.stallWindows);
     const pruned = await prune;
     const polls = bench.probe.polls.filter((p) => p.ok);

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { WorkTurns } from '../bridge/workTurns';
+import { PROC_TICK_MS, statCpuTicks } from './procStat';
+import type { ProcessMeter } from './processMeter';
 
 /**
  * `BENCH_BIGSTORE_TIMELINE=1`: what the bigstore bench's window was made of, second by second,
@@ -29,16 +31,6 @@ export class BigStoreTimeline {
   });
   private readonly restore: () => void;
   private readonly transactions: Array<{ at: number; ms: number; label: string }> = [];
-  /** The loop's busy stretches over 10 ms (a 5 ms timer's lateness), with when they ended. */
-  private readonly stretches: Array<{ at: number; ms: number }> = [];
-  private lastTick = performance.now();
-  private readonly ticker = setInterval(() => {
-    const now = performance.now();
-    const late = now - this.lastTick - 5;
-    if (late > 10) this.stretches.push({ at: now, ms: late });
-    this.lastTick = now;
-  }, 5);
-
   constructor(
     private readonly startedAt: number,
     private readonly walFile: string,
@@ -123,11 +115,15 @@ export class BigStoreTimeline {
     });
   }
 
-  /** Stop sampling; print the timeline (one line per second) and the slices inside each stall. */
-  stop(stalls: ReadonlyArray<{ at: number; ms: number; cpuMs: number }>): void {
+  /**
+   * Stop sampling; print the timeline (one line per second) and the slices inside each stall,
+   * with the meter's stalls (BENCH_STALLS=1) and busy stretches of the same window.
+   */
+  stop(meter: ProcessMeter): void {
+    const stalls = meter.stallRecords;
+    const loopBusy = meter.busyStretches;
     this.sample();
     clearInterval(this.timer);
-    clearInterval(this.ticker);
     this.observer.disconnect();
     this.restore();
     const out = (line: string) => process.stdout.write(`[timeline] ${line}\n`);
@@ -144,7 +140,8 @@ export class BigStoreTimeline {
       const before = [...this.samples].reverse().find((x) => x.at < from) ?? first;
       const last = inSecond.at(-1) ?? before;
       const threadMs = (tid: string) =>
-        ((last.threads.get(tid)?.ticks ?? 0) - (before.threads.get(tid)?.ticks ?? 0)) * TICK_TO_MS;
+        ((last.threads.get(tid)?.ticks ?? 0) - (before.threads.get(tid)?.ticks ?? 0)) *
+        PROC_TICK_MS;
       const others = [...last.threads.keys()]
         .filter((tid) => tid !== mainTid)
         .map((tid) => ({ tid, name: last.threads.get(tid)!.name, ms: threadMs(tid) }))
@@ -154,7 +151,7 @@ export class BigStoreTimeline {
         .slice(0, 3)
         .map((t) => `${t.name}#${t.tid} ${t.ms}`)
         .join(', ')})`;
-      const simMs = (last.children - before.children) * TICK_TO_MS;
+      const simMs = (last.children - before.children) * PROC_TICK_MS;
       const busy = last.machine.busy - before.machine.busy;
       const total = last.machine.total - before.machine.total;
       const stallsIn = stalls.filter((x) => x.at >= from && x.at < to);
@@ -171,7 +168,10 @@ export class BigStoreTimeline {
         .filter((g) => g.at >= from && g.at < to)
         .reduce((t, g) => t + g.ms, 0)
         .toFixed(0);
-      const stretches = this.stretches.filter((x) => x.at >= from && x.at < to).map((x) => x.ms);
+      // The stretches over 10 ms (a 5 ms timer's lateness), by when they ended.
+      const stretches = loopBusy.ms.filter(
+        (ms, i) => ms > 10 && loopBusy.endedAt[i] >= from && loopBusy.endedAt[i] < to,
+      );
       const over = (ms: number) => stretches.filter((x) => x > ms).length;
       const sorted = [...stretches].sort((a, b) => a - b);
       const stretchText = `${[10, 20, 30, 40, 50].map(over).join('/')}, ${(sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(0)}`;
@@ -227,8 +227,6 @@ function callerLabel(): string {
 
 /** How often the timeline samples its counters (ms). */
 const TICK_MS = 100;
-/** `/proc`'s clock ticks (USER_HZ, 100 on Linux) to ms. */
-const TICK_TO_MS = 10;
 
 interface Sample {
   at: number;
@@ -266,19 +264,13 @@ interface SliceRecord {
   waitingAfter: number;
 }
 
-/** utime + stime of a `/proc/…/stat` line (fields 14 and 15), after the name in parentheses. */
-function statTicks(text: string): number {
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
 function threadTimes(): Map<string, { name: string; ticks: number }> {
   const threads = new Map<string, { name: string; ticks: number }>();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
       const text = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-      threads.set(tid, { name, ticks: statTicks(text) });
+      threads.set(tid, { name, ticks: statCpuTicks(text) });
     } catch {
       // The thread ended between the listing and the read.
     }
@@ -297,7 +289,7 @@ function childrenTicks(): number {
     }
     for (const pid of children.filter(Boolean))
       try {
-        ticks += statTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        ticks += statCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
       } catch {
         // Gone.
       }

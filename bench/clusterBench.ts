@@ -6,6 +6,7 @@ import { SecretBox } from '../bridge/secrets/secretBox';
 import { BridgeStore } from '../bridge/store/bridgeStore';
 import { LeaseRepo } from '../bridge/store/leases';
 import { startPostgres } from './benchPostgres';
+import { PROC_TICK_MS, statCpuTicks } from './procStat';
 import { loadLine, percentile, printTable, round, sleep, type Row } from './report';
 import { SimHost } from './simHostClient';
 import { SYNTHETIC_EVENTS_FROM, syntheticEvents } from './syntheticEvents';
@@ -294,6 +295,5 @@ function total(polls: Map<string, number>): number {
 function cpuMs(pid: number): number {
   const file = `/proc/${pid}/stat`;
   if (!existsSync(file)) return 0;
-  const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  return statCpuTicks(readFileSync(file, 'utf8')) * PROC_TICK_MS;
 }

@@ -41,6 +41,11 @@ export class ProcessMeter {
     return this.stalls?.windows ?? [];
   }
 
+  /** The loop's busy stretches so far, on `performance.now()`'s clock. */
+  get busyStretches(): Readonly<BusyStretches> {
+    return this.busy;
+  }
+
   /** The stalls logged (BENCH_STALLS=1) on `performance.now()`'s clock; empty without it. */
   get stallRecords(): ReadonlyArray<{ at: number; ms: number; cpuMs: number }> {
     return this.stalls?.stalls ?? [];
@@ -141,6 +146,8 @@ const BUSY_TICK_MS = 5;
  */
 export class BusyStretches {
   readonly ms: number[] = [];
+  /** When each stretch of `ms` ended (the clock's ms), for a timeline of them. */
+  readonly endedAt: number[] = [];
   private last: number;
   private readonly timer: NodeJS.Timeout;
 
@@ -153,7 +160,10 @@ export class BusyStretches {
   tick(): void {
     const now = this.now();
     const late = now - this.last - BUSY_TICK_MS;
-    if (late > 0.5) this.ms.push(late);
+    if (late > 0.5) {
+      this.ms.push(late);
+      this.endedAt.push(now);
+    }
     this.last = now;
   }
 
