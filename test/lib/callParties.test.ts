@@ -324,4 +324,81 @@ describe('a caller 3CX sends without number or name', () => {
       callee_name: null,
     });
   });
+
+  // The classifier walks a call's legs once (lib/classifyCall.ts); who answered depends on the
+  // direction, which only the whole walk knows.
+  describe('a call that looks outbound until a later leg comes from outside', () => {
+    const legs = () => [
+      // An extension calls out: answered, 30 s of talk.
+      leg({
+        SourceType: 0,
+        SourceDn: '101',
+        CallType: 'External',
+        DestinationType: 1,
+        DestinationCallerId: '0298765432',
+        RingingDuration: 'PT2S',
+        TalkingDuration: 'PT30S',
+        Answered: true,
+      }),
+      // Then the outside party calls in and an agent answers: 20 s of talk.
+      leg({
+        ...inbound,
+        StartTime: '2026-03-02T09:01:00Z',
+        CallType: 'Extension',
+        DestinationType: 0,
+        DestinationDn: '102',
+        DestinationDisplayName: 'Agent Two',
+        RingingDuration: 'PT3S',
+        TalkingDuration: 'PT20S',
+        Answered: true,
+      }),
+      // And an outside-to-outside forward, a conversation only an outbound call would count.
+      leg({
+        ...inbound,
+        StartTime: '2026-03-02T09:02:00Z',
+        CallType: 'External',
+        DestinationType: 1,
+        DestinationCallerId: '0298765000',
+        RingingDuration: 'PT1S',
+        TalkingDuration: 'PT40S',
+        Answered: true,
+      }),
+    ];
+
+    it('is inbound, and counts the talk of the legs an inbound call counts', () => {
+      expect(settle(legs())).toMatchObject({
+        direction: 'inbound',
+        outcome: 'answered',
+        caller_number: '+61412345678',
+        // The extension's call out is a forward out of an inbound call; the agent talked too.
+        answered_by: '+61298765432',
+        talk_seconds: 50,
+        ring_seconds: 2,
+        agents_rung: ['102'],
+      });
+    });
+
+    it('is outbound without the leg from outside, and counts only the talk to outside numbers', () => {
+      const [out] = legs();
+      // A transfer inside the PBX: a conversation an inbound or internal call would count.
+      const transfer = leg({
+        SourceType: 0,
+        SourceDn: '101',
+        StartTime: '2026-03-02T09:01:00Z',
+        CallType: 'Extension',
+        DestinationType: 0,
+        DestinationDn: '102',
+        RingingDuration: 'PT3S',
+        TalkingDuration: 'PT20S',
+        Answered: true,
+      });
+      expect(settle([out, transfer])).toMatchObject({
+        direction: 'outbound',
+        outcome: 'answered',
+        answered_by: '+61298765432',
+        talk_seconds: 30,
+        agents_rung: ['102'],
+      });
+    });
+  });
 });
