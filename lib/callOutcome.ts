@@ -29,51 +29,54 @@ export function outcomeOf(facts: OutcomeFacts): CallOutcome {
   return 'missed';
 }
 
-/**
- * What the legs of one call say about who answered and whether it reached voicemail, gathered
- * leg by leg (`noteOutcome`) in the classifier's one walk (lib/classifyCall.ts). Who counts as
- * answering depends on the direction (`isAnsweringLeg`), which is known only after the last leg
- * (any leg from outside makes a call inbound), so both readings are gathered.
- */
+/** What the legs of one call say about who answered and whether it reached voicemail. */
 export interface LegOutcome {
-  /** The first leg a person answered, read as an inbound or internal call. */
-  answeringInside: LegFacts | undefined;
-  /** Its conversation time with people (not IVR, queue music or voicemail). */
-  talkInside: number;
-  /** The first leg a person answered, read as an outbound call. */
-  answeringOutbound: LegFacts | undefined;
-  talkOutbound: number;
+  /** The first leg a person answered. */
+  answering: LegFacts | undefined;
+  /** Conversation time with people (not IVR, queue music or voicemail). */
+  talkSeconds: number;
   /** The first voicemail leg. */
   voicemailLeg: LegFacts | undefined;
   /** Time on every voicemail leg, greeting included. */
   voicemailSeconds: number;
 }
 
-/** One leg's part in the outcome. */
-export function noteOutcome(outcome: LegOutcome, f: LegFacts): void {
-  if (f.dstRole === 'voicemail') {
-    outcome.voicemailLeg ??= f;
-    outcome.voicemailSeconds += f.talk;
-    return;
+export function legOutcome(
+  facts: readonly LegFacts[],
+  direction: CallDirection,
+  into: LegOutcome = noLegOutcome(),
+): LegOutcome {
+  let answering: LegFacts | undefined;
+  let talkSeconds = 0;
+  let voicemailLeg: LegFacts | undefined;
+  let voicemailSeconds = 0;
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i];
+    if (f.dstRole === 'voicemail') {
+      voicemailLeg ??= f;
+      voicemailSeconds += f.talk;
+    } else if (isAnsweringLeg(f, direction)) {
+      answering ??= f;
+      talkSeconds += f.talk;
+    }
   }
-  if (isAnsweringLeg(f, 'outbound')) {
-    outcome.answeringOutbound ??= f;
-    outcome.talkOutbound += f.talk;
-  }
-  if (isAnsweringLeg(f, 'inbound')) {
-    outcome.answeringInside ??= f;
-    outcome.talkInside += f.talk;
-  }
+  into.answering = answering;
+  into.talkSeconds = talkSeconds;
+  into.voicemailLeg = voicemailLeg;
+  into.voicemailSeconds = voicemailSeconds;
+  return into;
 }
 
-/** The first leg a person answered, in a call that went this way. */
-export function answeringLeg(outcome: LegOutcome, direction: CallDirection): LegFacts | undefined {
-  return direction === 'outbound' ? outcome.answeringOutbound : outcome.answeringInside;
-}
-
-/** Conversation time with people, in a call that went this way. */
-export function talkSeconds(outcome: LegOutcome, direction: CallDirection): number {
-  return direction === 'outbound' ? outcome.talkOutbound : outcome.talkInside;
+/** A record for `legOutcome` to fill: the settle engine reuses one call after call. */
+export function noLegOutcome(): LegOutcome {
+  return {
+    // Stryker disable all: equivalent, placeholders: legOutcome writes every field before it is read
+    answering: undefined,
+    talkSeconds: 0,
+    voicemailLeg: undefined,
+    voicemailSeconds: 0,
+    // Stryker restore all
+  };
 }
 
 /**

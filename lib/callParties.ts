@@ -3,7 +3,6 @@ import type { PartyView } from './legRules';
 import { normalisePhoneNumber, type NormalisedNumber, type NumberOptions } from './phoneNumber';
 import { agentRang, type QueuePoll } from './queuePoll';
 import type { CallSides } from './callDirection';
-import type { CallDirection } from './settledCall';
 import { trimText } from './trimText';
 
 /** Who took part in a call. */
@@ -25,46 +24,22 @@ export interface PartyOptions extends NumberOptions {
   queuePolls?: readonly QueuePoll[];
 }
 
-/** What the classifier's one walk over a call's legs (lib/classifyCall.ts) gathers for the parties. */
-export interface PartyLegs {
-  /** The first leg to an extension. */
-  extensionLeg: LegFacts | undefined;
-  /** The first queue leg. */
-  queueLeg: LegFacts | undefined;
-  /**
-   * Distinct extensions that rang, in the order they first rang: the walk's scratch, emptied
-   * for each call and copied at its exact length into the call (a growing array per call was
-   * the costliest allocation of settling: it outlives the call, in the result).
-   */
-  agents: string[];
-}
+/**
+ * The agents are gathered here, then copied at their exact length: a growing array per call
+ * was the costliest allocation of settling (it outlives the call, in the result).
+ */
+const AGENTS: string[] = [];
 
-/** One leg's part in the parties. */
-export function noteParties(legs: PartyLegs, f: LegFacts): void {
-  if (f.dstRole === 'queue') legs.queueLeg ??= f;
-  else if (f.dstRole === 'extension') {
-    legs.extensionLeg ??= f;
-    if (f.ring > 0 || f.answered === true) {
-      const dn = f.dst.dn || f.dst.callerId;
-      const { agents } = legs;
-      if (dn !== '' && !agents.includes(dn)) agents.push(dn);
-    }
-  }
-}
-
-/** Who took part in the call whose legs were walked (`noteParties`, lib/callDirection.ts `noteSides`). */
 export function callParties(
   facts: readonly LegFacts[],
   sides: CallSides,
-  legs: PartyLegs,
-  direction: CallDirection,
-  options: PartyOptions,
-  into: CallParties,
+  options: PartyOptions = {},
+  into: CallParties = noParties(),
 ): CallParties {
   // The options are number options too (`country`): no object is made per call.
   const numberOptions: NumberOptions = options;
   const first = facts[0];
-  const { inboundLeg, outboundLeg } = sides;
+  const { direction, inboundLeg, outboundLeg } = sides;
   let caller: NormalisedNumber;
   let callerName: string;
   let callee: NormalisedNumber;
@@ -72,7 +47,7 @@ export function callParties(
   if (inboundLeg !== undefined) {
     caller = outsideNumber(inboundLeg.src, numberOptions);
     callerName = inboundLeg.src.displayName;
-    const target = legs.extensionLeg ?? first;
+    const target = firstToExtension(facts) ?? first;
     callee = normalisePhoneNumber(target.dst.dn || target.dst.callerId, numberOptions);
     calleeName = target.dst.displayName;
   } else {
@@ -85,24 +60,36 @@ export function callParties(
     calleeName = target.dst.displayName;
   }
 
-  const { agents } = legs;
+  const agentsRung = AGENTS;
+  // Emptied by `pop`: setting an array's length goes through the runtime, a cost per call.
+  while (agentsRung.length > 0) agentsRung.pop();
+  let queueLeg: LegFacts | undefined;
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i];
+    if (f.dstRole === 'queue') queueLeg ??= f;
+    else if (f.dstRole === 'extension' && (f.ring > 0 || f.answered === true)) {
+      const dn = f.dst.dn || f.dst.callerId;
+      if (dn !== '' && !agentsRung.includes(dn)) agentsRung.push(dn);
+    }
+  }
   if (direction === 'outbound') {
     // The extension that placed an outbound call did not "ring".
-    const i = agents.indexOf(first.src.dn);
-    if (i >= 0) agents.splice(i, 1);
+    const i = agentsRung.indexOf(first.src.dn);
+    if (i >= 0) agentsRung.splice(i, 1);
   } else if (options.queuePolls !== undefined) {
     for (const poll of options.queuePolls) {
-      if (agentRang(poll) && !agents.includes(poll.agent)) agents.push(poll.agent);
+      if (agentRang(poll) && !agentsRung.includes(poll.agent)) agentsRung.push(poll.agent);
     }
   }
 
+  const external = direction === 'inbound' ? caller : direction === 'outbound' ? callee : undefined;
   into.caller = caller;
   into.callerName = callerName;
   into.callee = callee;
   into.calleeName = calleeName;
-  into.external = direction === 'inbound' ? caller : direction === 'outbound' ? callee : undefined;
-  into.agentsRung = agents.slice();
-  into.queueLeg = legs.queueLeg;
+  into.external = external;
+  into.agentsRung = agentsRung.slice();
+  into.queueLeg = queueLeg;
   return into;
 }
 
@@ -121,6 +108,11 @@ export function noParties(): CallParties {
     queueLeg: undefined,
     // Stryker restore all
   };
+}
+
+function firstToExtension(facts: readonly LegFacts[]): LegFacts | undefined {
+  for (let i = 0; i < facts.length; i++) if (facts[i].dstRole === 'extension') return facts[i];
+  return undefined;
 }
 
 /**

@@ -1,33 +1,37 @@
+import type { LegOutcome } from './callOutcome';
 import type { LegFacts } from './legFacts';
 
-/**
- * When a call started and ended: its first leg's start (the legs come in order), its last
- * leg's end, gathered leg by leg (`noteTiming`).
- */
 export interface CallTiming {
   startedAt: number;
   endedAt: number;
+  /** How long the caller waited: until answered, until voicemail picked up, or until the end. */
+  ringSeconds: number;
 }
 
-/** One leg's part in the timing, in the classifier's one walk over the legs (lib/classifyCall.ts). */
-export function noteTiming(timing: CallTiming, f: LegFacts): void {
+/** When a call started and ended (its first start, its last leg's end) and how long it rang. */
+export function callTiming(
+  facts: readonly LegFacts[],
+  outcome: LegOutcome,
+  into: CallTiming = noTiming(),
+): CallTiming {
+  const first = facts[0];
+  let endedAt = first.end;
   // Stryker disable next-line EqualityOperator: equivalent, a maximum: taking an equal value changes nothing
-  if (f.end > timing.endedAt) timing.endedAt = f.end;
-}
-
-/**
- * How long the caller waited, in whole seconds: until answered, until voicemail picked up, or
- * until the end.
- */
-export function ringSeconds(
-  timing: CallTiming,
-  answering: LegFacts | undefined,
-  voicemailLeg: LegFacts | undefined,
-): number {
+  for (let i = 1; i < facts.length; i++) if (facts[i].end > endedAt) endedAt = facts[i].end;
+  const { answering, voicemailLeg } = outcome;
   const waitEnd = answering
     ? answering.start + answering.ring * 1000
     : voicemailLeg
       ? voicemailLeg.start
-      : timing.endedAt;
-  return Math.round(Math.max(0, waitEnd - timing.startedAt) / 1000);
+      : endedAt;
+  into.startedAt = first.start;
+  into.endedAt = endedAt;
+  into.ringSeconds = Math.round(Math.max(0, waitEnd - first.start) / 1000);
+  return into;
+}
+
+/** A record for `callTiming` to fill: the settle engine reuses one call after call. */
+export function noTiming(): CallTiming {
+  // Stryker disable next-line all: equivalent, placeholders: callTiming writes every field before it is read
+  return { startedAt: 0, endedAt: 0, ringSeconds: 0 };
 }

@@ -1,22 +1,14 @@
-import { directionOf, noteSides, type CallSides } from './callDirection';
-import {
-  answeringLeg,
-  noteOutcome,
-  outcomeOf,
-  talkSeconds,
-  type LegOutcome,
-} from './callOutcome';
+import { callSides, noSides } from './callDirection';
+import { legOutcome, noLegOutcome, outcomeOf, type LegOutcome } from './callOutcome';
 import {
   answererOf,
   callParties,
   noParties,
   nonEmpty,
-  noteParties,
   type CallParties,
-  type PartyLegs,
   type PartyOptions,
 } from './callParties';
-import { noteTiming, ringSeconds, type CallTiming } from './callTiming';
+import { callTiming, noTiming, type CallTiming } from './callTiming';
 import type { LegFacts } from './legFacts';
 import type { CallDirection, CallOutcome, SettledCall } from './settledCall';
 import { DEFAULT_VOICEMAIL_LEFT_SECONDS, isVoicemailLeft } from './voicemailLeft';
@@ -33,7 +25,7 @@ export { DEFAULT_VOICEMAIL_LEFT_SECONDS };
  * What happened to one call, from its legs in order (docs/design.md "Classify",
  * docs/3cx-facts.md §1.5): its direction (lib/callDirection.ts), the parties
  * (lib/callParties.ts), the outcome (lib/callOutcome.ts, `voicemail_left` by
- * lib/voicemailLeft.ts) and the timing (lib/callTiming.ts), gathered in one walk over the legs.
+ * lib/voicemailLeft.ts) and the timing (lib/callTiming.ts).
  */
 export function classifyCall(
   key: string,
@@ -41,68 +33,30 @@ export function classifyCall(
   options: ClassifyOptions = {},
   scratch: CallReading = new CallReading(),
 ): SettledCall {
-  scratch.walk(facts);
-  const direction = directionOf(scratch);
-  const parties = callParties(facts, scratch, scratch, direction, options, scratch.parties);
+  const sides = callSides(facts, scratch.sides);
+  const { direction } = sides;
+  const parties = callParties(facts, sides, options, scratch.parties);
+  const legs = legOutcome(facts, direction, scratch.outcome);
   const outcome = outcomeOf({
     direction,
-    answered: answeringLeg(scratch, direction) !== undefined,
-    voicemail: scratch.voicemailLeg !== undefined,
+    answered: legs.answering !== undefined,
+    voicemail: legs.voicemailLeg !== undefined,
     agentsRung: parties.agentsRung.length,
   });
-  return new ClassifiedCall(key, facts, options, direction, outcome, parties, scratch);
+  const timing = callTiming(facts, legs, scratch.timing);
+  return new ClassifiedCall(key, facts, options, direction, outcome, parties, legs, timing);
 }
 
 /**
- * What one walk over a call's legs gathers for each part of the classification (each part's
- * rule for a leg is in its own file: `noteSides`, `noteParties`, `noteOutcome`, `noteTiming`),
- * with the parties' record: made once and reused call after call by the settle engine, since
- * only the settled call itself outlives the call. One walk, not one per part: a call has
- * two or three legs, and each walk's set-up cost about as much as its legs (BENCHMARKS.md,
- * issue 16 item 4, `settle11`).
+ * The records `classifyCall` works in (direction, parties, leg outcome, timing): made once and
+ * reused call after call by the settle engine, since only the settled call itself outlives the
+ * call. Allocation is most of what settling costs beyond reading (BENCHMARKS.md §4).
  */
-export class CallReading implements CallSides, PartyLegs, LegOutcome, CallTiming {
-  inboundLeg: LegFacts | undefined = undefined;
-  outboundLeg: LegFacts | undefined = undefined;
-  extensionLeg: LegFacts | undefined = undefined;
-  queueLeg: LegFacts | undefined = undefined;
-  readonly agents: string[] = [];
-  answeringInside: LegFacts | undefined = undefined;
-  talkInside = 0;
-  answeringOutbound: LegFacts | undefined = undefined;
-  talkOutbound = 0;
-  voicemailLeg: LegFacts | undefined = undefined;
-  voicemailSeconds = 0;
-  startedAt = 0;
-  endedAt = 0;
+export class CallReading {
+  readonly sides = noSides();
   readonly parties = noParties();
-
-  /** Gather what the call's legs say, forgetting the call before. */
-  walk(facts: readonly LegFacts[]): void {
-    this.inboundLeg = undefined;
-    this.outboundLeg = undefined;
-    this.extensionLeg = undefined;
-    this.queueLeg = undefined;
-    const { agents } = this;
-    // Emptied by `pop`: setting an array's length goes through the runtime, a cost per call.
-    while (agents.length > 0) agents.pop();
-    this.answeringInside = undefined;
-    this.talkInside = 0;
-    this.answeringOutbound = undefined;
-    this.talkOutbound = 0;
-    this.voicemailLeg = undefined;
-    this.voicemailSeconds = 0;
-    const first = facts[0];
-    this.startedAt = first.start;
-    this.endedAt = first.end;
-    for (let i = 0; i < facts.length; i++) {
-      const f = facts[i];
-      noteSides(this, f);
-      noteParties(this, f);
-      noteOutcome(this, f);
-      noteTiming(this, f);
-    }
-  }
+  readonly outcome = noLegOutcome();
+  readonly timing = noTiming();
 }
 
 /**
@@ -147,21 +101,20 @@ class ClassifiedCall implements SettledCall {
     direction: CallDirection,
     outcome: CallOutcome,
     parties: CallParties,
-    reading: CallReading,
+    legs: LegOutcome,
+    timing: CallTiming,
   ) {
     const { caller, callee, external, queueLeg, agentsRung } = parties;
-    const { voicemailLeg, voicemailSeconds } = reading;
-    const answering = answeringLeg(reading, direction);
     const firstPoll = options.queuePolls?.[0];
     this.call_id = key;
     this.direction = direction;
     this.outcome = outcome;
-    this.voicemail = voicemailLeg !== undefined;
+    this.voicemail = legs.voicemailLeg !== undefined;
     this.voicemail_left = isVoicemailLeft(
-      voicemailLeg ? voicemailSeconds : null,
+      legs.voicemailLeg ? legs.voicemailSeconds : null,
       options.voicemailLeftSeconds ?? DEFAULT_VOICEMAIL_LEFT_SECONDS,
     );
-    this.voicemail_seconds = Math.round(voicemailSeconds);
+    this.voicemail_seconds = Math.round(legs.voicemailSeconds);
     this.caller_number = caller.number;
     this.caller_number_raw = caller.raw;
     this.caller_anonymous = caller.kind === 'anonymous';
@@ -177,14 +130,14 @@ class ClassifiedCall implements SettledCall {
       ? nonEmpty(queueLeg.dst.displayName)
       : (firstPoll?.queueName ?? null);
     this.agents_rung = agentsRung;
-    this.answered_by = answering ? answererOf(answering, options) : null;
-    this.answered_by_name = answering ? nonEmpty(answering.dst.displayName) : null;
+    this.answered_by = legs.answering ? answererOf(legs.answering, options) : null;
+    this.answered_by_name = legs.answering ? nonEmpty(legs.answering.dst.displayName) : null;
     // Whole milliseconds, as the ISO text holds them: a duration's fraction (`00:00:24.5123456`)
     // makes a fractional end, and the poller's stored state keeps these numbers.
-    this.started_ms = Math.trunc(reading.startedAt);
-    this.ended_ms = Math.trunc(reading.endedAt);
-    this.ring_seconds = ringSeconds(reading, answering, voicemailLeg);
-    this.talk_seconds = Math.round(talkSeconds(reading, direction));
+    this.started_ms = Math.trunc(timing.startedAt);
+    this.ended_ms = Math.trunc(timing.endedAt);
+    this.ring_seconds = timing.ringSeconds;
+    this.talk_seconds = Math.round(legs.talkSeconds);
     this.leg_count = facts.length;
   }
 }

@@ -325,8 +325,8 @@ describe('a caller 3CX sends without number or name', () => {
     });
   });
 
-  // The classifier walks a call's legs once (lib/classifyCall.ts); who answered depends on the
-  // direction, which only the whole walk knows.
+  // Who answered depends on the direction (lib/callOutcome.ts isAnsweringLeg), which only the
+  // whole call shows: any leg from outside makes it inbound (lib/callDirection.ts).
   describe('a call that looks outbound until a later leg comes from outside', () => {
     const legs = () => [
       // An extension calls out: answered, 30 s of talk.
