@@ -1,7 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallEventType } from '../lib/callEvent';
+import type { TickReport } from '../lib/poller/callPoller';
 import { createAxiosTransport, type AxiosTransportOptions } from '../bridge/threecx/axiosTransport';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { BridgeService, type BridgeOptions } from '../bridge/bridgeService';
@@ -38,6 +40,24 @@ export interface TimedValue {
   /** A processing turn of a poll reading history (its own line: bridge/workTurns.ts). */
   catchUp?: boolean;
 }
+
+/**
+ * One turn in the polls' line (bridge/workTurns.ts), for the per-second timeline
+ * (bench/locationsTimeline.ts): whose poll it was, what kind, and when it was asked for, began
+ * and ended (epoch ms, sub-millisecond: `performance.timeOrigin + performance.now()`).
+ */
+export interface TurnSpan {
+  /** The location whose poll asked for it (null: asked outside a scheduled poll). */
+  locationId: string | null;
+  /** A 3CX answer's parse (`bodyTurn`), a steady poll's settle-and-store, or a catch-up's. */
+  kind: 'parse' | 'steady' | 'catchUp';
+  askedAt: number;
+  startedAt: number;
+  endedAt: number;
+}
+
+/** Epoch milliseconds with `performance.now()`'s resolution. */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
 
 /** One HTTP request to 3CX, timed around the bridge's own transport. */
 export interface RequestRecord {
@@ -76,6 +96,15 @@ export class BridgeProbe {
   turnWork: TimedValue[] = [];
   /** How long each 3CX answer waited for its parse's turn (`bodyTurn`), ms. */
   answerWaits: TimedValue[] = [];
+  /** Every turn of the polls' line, with its location (`TurnSpan`). */
+  turnSpans: TurnSpan[] = [];
+  /**
+   * Every store transaction (epoch ms): the delivery worker's record flushes apart, the others
+   * with the location whose poll ran them (null: neither).
+   */
+  transactions: Array<{ at: number; ms: number; by: string | null }> = [];
+  /** Each successful poll's events and legs, by its end (`Date.now()`). */
+  ticks: Array<{ locationId: string; endedAt: number; events: number; legs: number }> = [];
 
   reset(): void {
     this.polls = [];
@@ -83,6 +112,9 @@ export class BridgeProbe {
     this.turnWaits = [];
     this.turnWork = [];
     this.answerWaits = [];
+    this.turnSpans = [];
+    this.transactions = [];
+    this.ticks = [];
     this.settleDelays = [];
     this.eventsStored = 0;
     this.deliveryLatencies = [];
@@ -96,6 +128,68 @@ export class BridgeProbe {
     // exposes no figure for it, and the bench must not change what it measures).
     const turns = bridge['pollWork'];
     const run = turns.run.bind(turns);
+    // Whose poll a turn belongs to: each scheduled poll runs in its location's context.
+    const pollOf = new AsyncLocalStorage<string>();
+    // (A private member, as `pollWork` above.)
+    const scheduler = bridge.scheduler as unknown as {
+      run(slot: { target: { locationId: string } }): Promise<unknown>;
+    };
+    const runPoll = scheduler.run.bind(scheduler);
+    scheduler.run = (slot) => pollOf.run(slot.target.locationId, () => runPoll(slot));
+    // Store transactions: a delivery flush is the worker's (its callbacks may run in a poll's
+    // context, so it is marked while it runs), the rest the poll's whose context they ran in.
+    const worker = bridge.worker as unknown as { flush(): void };
+    const flush = worker.flush.bind(worker);
+    let flushing = false;
+    worker.flush = () => {
+      flushing = true;
+      try {
+        flush();
+      } finally {
+        flushing = false;
+      }
+    };
+    const store = bridge.store;
+    const transaction = store.transaction.bind(store);
+    store.transaction = <R>(work: () => R): R => {
+      const at = epochNow();
+      try {
+        return transaction(work);
+      } finally {
+        this.transactions.push({
+          at,
+          ms: epochNow() - at,
+          by: flushing ? 'delivery' : (pollOf.getStore() ?? null),
+        });
+      }
+    };
+    const options = (
+      bridge.scheduler as unknown as {
+        options: { onTick?: (locationId: string, report: TickReport, seconds: number) => void };
+      }
+    ).options;
+    const onTick = options.onTick;
+    options.onTick = (locationId, report, seconds) => {
+      this.ticks.push({
+        locationId,
+        endedAt: Date.now(),
+        events: report.events.length,
+        legs: report.legs,
+      });
+      onTick?.(locationId, report, seconds);
+    };
+    const span = <T>(kind: TurnSpan['kind'], work: () => Promise<T>) => {
+      const askedAt = epochNow();
+      const locationId = pollOf.getStore() ?? null;
+      return async () => {
+        const startedAt = epochNow();
+        try {
+          return await work();
+        } finally {
+          this.turnSpans.push({ locationId, kind, askedAt, startedAt, endedAt: epochNow() });
+        }
+      };
+    };
     // The options pass through: a poll's second turn jumps the line (`continuation`), and a
     // probe that dropped them made the bench's polls wait in line twice.
     turns.run = <T>(
@@ -106,20 +200,26 @@ export class BridgeProbe {
       // A 3CX answer's parse (`AxiosTransportOptions.bodyTurn`) asks with no options: counted
       // apart, so the processing turns' figures stay the polls' settle-and-store.
       if (options === undefined)
-        return run(async () => {
-          this.answerWaits.push({ at: Date.now(), ms: performance.now() - asked });
-          return work();
-        });
-      return run(async () => {
-        const started = performance.now();
-        const catchUp = options.catchUp === true;
-        this.turnWaits.push({ at: Date.now(), ms: started - asked, catchUp });
-        try {
-          return await work();
-        } finally {
-          this.turnWork.push({ at: Date.now(), ms: performance.now() - started, catchUp });
-        }
-      }, options);
+        return run(
+          span('parse', async () => {
+            this.answerWaits.push({ at: Date.now(), ms: performance.now() - asked });
+            return work();
+          }),
+        );
+      const kind = options.catchUp === true ? 'catchUp' : 'steady';
+      return run(
+        span(kind, async () => {
+          const started = performance.now();
+          const catchUp = options.catchUp === true;
+          this.turnWaits.push({ at: Date.now(), ms: started - asked, catchUp });
+          try {
+            return await work();
+          } finally {
+            this.turnWork.push({ at: Date.now(), ms: performance.now() - started, catchUp });
+          }
+        }),
+        options,
+      );
     };
     const metrics = bridge.metrics;
     const pollFinished = metrics.pollFinished.bind(metrics);

@@ -10,6 +10,7 @@ import {
 import { receiversRow, receiverTls } from './benchTls';
 import { profileWindow } from './cpuProfile';
 import { locationEvents, maxPageRows, subscribedBefore } from './locationsKnobs';
+import { LocationsTimeline } from './locationsTimeline';
 import { ProcessMeter } from './processMeter';
 import {
   loadLine,
@@ -181,6 +182,9 @@ async function pollingAt(
     );
     const started = performance.now();
     const watchedFrom = Date.now();
+    // BENCH_LOCATIONS_TIMELINE=1: the level second by second (bench/locationsTimeline.ts).
+    const timeline =
+      process.env.BENCH_LOCATIONS_TIMELINE === '1' ? new LocationsTimeline(bridge, probe) : null;
     bridge.start();
     // The first round: how long until every location has polled once.
     while (new Set(probe.polls.filter((p) => p.ok).map((p) => p.locationId)).size < pbxs) {
@@ -214,6 +218,7 @@ async function pollingAt(
       maxPolling = Math.max(maxPolling, status.filter((s) => s.polling).length);
     }
     const windowTo = Date.now();
+    timeline?.stop();
     const usage = meter.stop();
     const tripsInWindow = probe.roundTrips?.total ?? null;
     const sentInWindow = probe.roundTrips?.sent ?? 0;
@@ -468,6 +473,23 @@ async function pollingAt(
         },
       ] satisfies Row[],
     );
+    timeline?.dump(process.env.BENCH_LOCATIONS_TIMELINE_DUMP, {
+      watchedFrom,
+      firstRoundTo,
+      windowFrom,
+      windowTo,
+    });
+    timeline?.print({
+      from: Math.max(watchedFrom, windowFrom - 10_000),
+      to: windowTo,
+      watchedFrom,
+      locationIds,
+      halves: [
+        { label: 'before the window (10 s)', from: windowFrom - 10_000, to: windowFrom },
+        { label: 'window, first half', from: windowFrom, to: secondHalf },
+        { label: 'window, second half', from: secondHalf, to: windowTo },
+      ],
+    });
     if (probe.roundTrips)
       printTable(
         'Postgres round trips in the window, by statement',

@@ -203,7 +203,14 @@ function finishTick(input: TickInput, settings: PollSettings, tick: TickInProgre
     const held = since - settings.activeMarginSeconds * 1000;
     if (held >= holdLimit) watermark = Math.min(watermark, held);
   }
-  watermark = Math.max(watermark, state.watermark);
+  // Never so far back that the next read (`watermark − overlap`) starts before this one did:
+  // the overlap re-reads what an earlier read saw, for legs landing late. Beyond a later tick's
+  // own watermark this is that watermark; it matters after a new location's first read, which
+  // starts at the initial lookback with no overlap (`planTick`): a watermark held at that start
+  // (a call in progress) sent the second read one overlap further back, and every new location
+  // stored and delivered 10 more minutes of history than the 15 its first read takes
+  // (docs/design.md, "What a subscription receives"; BENCHMARKS.md, `lag32`).
+  watermark = Math.max(watermark, state.watermark, window.from + settings.overlapSeconds * 1000);
 
   // Forget finished calls whose legs can no longer be re-read.
   const nextFrom = watermark - settings.overlapSeconds * 1000;
