@@ -184,7 +184,9 @@ class LoopDelayWindows {
     const worst = (windows: Array<{ at: number; p99Ms: number }>): WorstWindow =>
       windows.reduce<WorstWindow>(
         (most, w) =>
-          w.p99Ms > most.p99Ms ? { p99Ms: w.p99Ms, atSecond: Math.round((w.at - from) / 1000) } : most,
+          w.p99Ms > most.p99Ms
+            ? { p99Ms: w.p99Ms, atSecond: Math.round((w.at - from) / 1000) }
+            : most,
         { p99Ms: 0, atSecond: 0 },
       );
     return { p99Of1s: worst(this.p99By1s), p99Of10s: worst(this.p99By10s) };
