@@ -93,7 +93,7 @@ export async function bigStoreBench(): Promise<void> {
     });
 
     const stopProfile = await profileWindow();
-    const meter = new ProcessMeter();
+    const meter = new ProcessMeter({ worstWindows: true });
     const pollWork = bridge['pollWork'];
     const timeline =
       process.env.BENCH_BIGSTORE_TIMELINE === '1'
@@ -134,6 +134,7 @@ export async function bigStoreBench(): Promise<void> {
     const polls = bench.probe.polls.filter((p) => p.ok);
     const busyPolls = polls.filter((p) => p.locationId === busy.id).map((p) => p.ms);
 
+    const worst = usage.loopWorst;
     const rows: Row[] = [
       {
         'calls stored': fill.calls,
@@ -145,6 +146,12 @@ export async function bigStoreBench(): Promise<void> {
         'event loop max ms': round(usage.loopMaxMs, 1),
         'event loop p99 ms, time-weighted': round(usage.loopP99TimeWeightedMs, 1),
         '% of the time in stalls > 50 ms': round(usage.loopPercentInStallsOver50Ms, 2),
+        'worst 1 s / 10 s: p99 ms (at s)': worst
+          ? `${round(worst.p99Of1s.p99Ms, 1)} (${worst.p99Of1s.atSecond}) / ${round(worst.p99Of10s.p99Ms, 1)} (${worst.p99Of10s.atSecond})`
+          : '',
+        'worst 1 s / 10 s: time-weighted p99 ms (at s)': worst
+          ? `${round(worst.timeWeightedP99Of1s.p99Ms, 1)} (${worst.timeWeightedP99Of1s.atSecond}) / ${round(worst.timeWeightedP99Of10s.p99Ms, 1)} (${worst.timeWeightedP99Of10s.atSecond})`
+          : '',
         'bridge CPU %': round(usage.cpuPercent),
         'start() ms': round(startMs, 1),
         'start() CPU ms': round((startCpuUsed.user + startCpuUsed.system) / 1000, 1),
@@ -191,6 +198,20 @@ export async function bigStoreBench(): Promise<void> {
     // The same p99 with each stall counted by its length (processMeter.ts `timeWeightedDelayMs`):
     // the histogram's p99 counts a 100 ms stall as one sample of ~60,000.
     recordKey('store.event_loop_delay_p99_ms_time_weighted', round(usage.loopP99TimeWeightedMs, 1));
+    // Issue 16's p99 "throughout": the worst second and the worst 10 s of the window, and when
+    // each began (s into the window), beside the whole window's p99 above.
+    if (worst) {
+      const windows = {
+        worst_1s: worst.p99Of1s,
+        worst_10s: worst.p99Of10s,
+        time_weighted_worst_1s: worst.timeWeightedP99Of1s,
+        time_weighted_worst_10s: worst.timeWeightedP99Of10s,
+      };
+      for (const [name, w] of Object.entries(windows)) {
+        recordKey(`store.event_loop_delay_p99_ms_${name}`, round(w.p99Ms, 1));
+        recordKey(`store.event_loop_delay_p99_ms_${name}_at_second`, w.atSecond);
+      }
+    }
   } finally {
     await bench.close();
     await host.close();

@@ -11,7 +11,7 @@ import { eventSchemaFor } from '../schemas/callUpdatedEvent';
 import { BoundedPages, DEFAULT_SCAN_CAP, type Condition } from './boundedPages';
 import { prepareAll } from './database';
 import { beforeCursor, encodeCursor } from './ids';
-import { parseStoredJson } from './storedJson';
+import { CheckedJsonTexts, parseStoredJson } from './storedJson';
 import { jsonListRows } from './sql/jsonFields';
 import { storedFilters } from './subscriptions';
 
@@ -22,6 +22,31 @@ export interface StoredEvent {
   suppressedReason: string | null;
   createdAt: string;
 }
+
+/**
+ * One item of a feed page as the API writes it: the event's JSON (`CheckedJsonTexts`) and
+ * whether the dialler cooldown suppressed it.
+ */
+export interface FeedEventText {
+  text: string;
+  suppressed: boolean;
+  suppressedReason: string | null;
+}
+
+/** The feed's query (`GET /v1/events`). */
+export interface FeedQuery {
+  type?: CallEventType;
+  limit: number;
+  cursor?: string | null;
+  filters?: EventFilters | null;
+  includeSuppressed?: boolean;
+}
+
+/**
+ * How many events' served text the feed remembers (`CheckedJsonTexts`): the newest page
+ * (100) of 50 locations, ~1.5 KB each, ~7.5 MB in all.
+ */
+export const FEED_TEXTS_REMEMBERED = 5_000;
 
 /** A subscription as `append` matches events with it. */
 interface ActiveSubscription {
@@ -86,6 +111,14 @@ export class EventOutbox {
    * deliveries go to the subscriptions named that are still active (`enqueue`'s rule).
    */
   private readonly insertWithDeliveries: SqlStatement | null;
+
+  /** The feed's events as written to a page, checked once per row and text. */
+  private readonly feedTextsRead = new CheckedJsonTexts({
+    table: 'events',
+    key: 'seq',
+    column: 'payload',
+    capacity: FEED_TEXTS_REMEMBERED,
+  });
 
   constructor(
     private readonly db: SqlDatabase,
@@ -222,16 +255,35 @@ export class EventOutbox {
    * Newest first: the feed behind `GET /v1/events` (Zapier `performList`, Make polling).
    * Suppressed events (dialler cooldown) only when asked for.
    */
-  feed(
+  feed(locationId: string, query: FeedQuery): { events: StoredEvent[]; nextCursor: string | null } {
+    const { rows, nextCursor } = this.feedRows(locationId, query);
+    return { events: rows.map(toStored), nextCursor };
+  }
+
+  /**
+   * `feed`'s page as the API writes it: each event's JSON text, `JSON.stringify` of what
+   * `feed` answers, checked as `feed` checks it but once per row and text
+   * (`CheckedJsonTexts`): the feed's clients read its newest page over and over.
+   */
+  feedTexts(
     locationId: string,
-    query: {
-      type?: CallEventType;
-      limit: number;
-      cursor?: string | null;
-      filters?: EventFilters | null;
-      includeSuppressed?: boolean;
-    },
-  ): { events: StoredEvent[]; nextCursor: string | null } {
+    query: FeedQuery,
+  ): { events: FeedEventText[]; nextCursor: string | null } {
+    const { rows, nextCursor } = this.feedRows(locationId, query);
+    return {
+      events: rows.map((row) => ({
+        text: this.feedTextsRead.served(row.seq, eventSchemaFor(row.type), row.payload),
+        suppressed: row.suppressed === 1,
+        suppressedReason: row.suppressed_reason,
+      })),
+      nextCursor,
+    };
+  }
+
+  private feedRows(
+    locationId: string,
+    query: FeedQuery,
+  ): { rows: EventRow[]; nextCursor: string | null } {
     const conditions: Condition[] = [];
     if (query.type !== undefined) conditions.push({ sql: 'type = ?', params: [query.type] });
     if (!query.includeSuppressed) conditions.push({ sql: 'suppressed = 0', params: [] });
@@ -244,7 +296,7 @@ export class EventOutbox {
       conditions,
     });
     return {
-      events: (rows as unknown as EventRow[]).map(toStored),
+      rows: rows as unknown as EventRow[],
       nextCursor: nextBefore === null ? null : encodeCursor(nextBefore),
     };
   }

@@ -60,3 +60,54 @@ function describe(error: z.ZodError): string {
   const more = error.issues.length > 3 ? `; and ${error.issues.length - 3} more` : '';
   return `${issues.join('; ')}${more}`;
 }
+
+/**
+ * A stored JSON column's rows as the API writes them, checked once per row and text: the text
+ * `JSON.stringify(parseStoredJson(schema, stored, …))` gives, remembered for the last
+ * `capacity` rows read. A row read again with the very text it had (and the same schema) is
+ * served from memory without its parse, check and serialisation; a row whose text changed, or
+ * that was not read lately, goes through `parseStoredJson` again, so an unreadable row is
+ * never served (its `CorruptRowError` is thrown as before) and a row in an older version's
+ * form (a migration's `json_set` appends keys: schema.ts; a row from before `test` existed)
+ * is served in today's form, byte for byte what parsing it answers.
+ *
+ * Why: the feed's clients poll its newest page (Zapier `performList`, Make), so the same rows
+ * are read again and again, and parsing and checking each row's JSON and serialising it again
+ * held the event loop ~0.5 ms a 100-event page on every request (issue 16: no stall over
+ * 50 ms; BENCHMARKS.md "stall3", "stall4"). Stored JSON is text in both dialects (schema.ts,
+ * pgSchema.ts: `payload TEXT`, not Postgres `jsonb`, which would not keep the text as written).
+ */
+export class CheckedJsonTexts {
+  /** By row key, least recently read first (a `Map` keeps its insertion order). */
+  private readonly rows = new Map<
+    number | string,
+    { schema: z.ZodType; stored: string; served: string }
+  >();
+
+  constructor(
+    private readonly where: { table: string; key: string; column: string; capacity: number },
+  ) {}
+
+  /** The row's column as the API writes it; `CorruptRowError` when it is unreadable. */
+  served(key: number | string, schema: z.ZodType, stored: string): string {
+    const known = this.rows.get(key);
+    if (known !== undefined && known.stored === stored && known.schema === schema) {
+      // Most recently read now: a page read over and over stays in memory.
+      this.rows.delete(key);
+      this.rows.set(key, known);
+      return known.served;
+    }
+    const text = JSON.stringify(
+      parseStoredJson(schema, stored, {
+        table: this.where.table,
+        row: `${this.where.key}=${key}`,
+        column: this.where.column,
+      }),
+    );
+    this.rows.delete(key);
+    if (this.rows.size >= this.where.capacity) this.rows.delete(this.rows.keys().next().value!);
+    // The text as written, when it is already the served form: one string kept, not two.
+    this.rows.set(key, { schema, stored, served: text === stored ? stored : text });
+    return text;
+  }
+}

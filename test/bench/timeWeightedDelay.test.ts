@@ -1,4 +1,4 @@
-import { BusyStretches, timeWeightedDelayMs } from '../../bench/processMeter';
+import { BusyStretches, timeWeightedDelayMs, worstWindowDelay } from '../../bench/processMeter';
 
 /**
  * The event-loop delay a random moment meets counts each stall by its length
@@ -35,5 +35,49 @@ describe('the time-weighted event-loop delay', () => {
     busy.tick();
     busy.stop();
     expect(busy.ms).toEqual([80]);
+  });
+});
+
+/**
+ * Issue 16's p99 "throughout" (`store.event_loop_delay_p99_ms_time_weighted_worst_1s`,
+ * `_worst_10s`): the worst stretch of a run, where a whole minute's p99 hides a bad first
+ * seconds.
+ */
+describe('the worst window of the time-weighted delay', () => {
+  // A 60 s run from t = 1000 on the stretches' clock: 1 ms busy every 500 ms, and in its
+  // fourth second four 80 ms stalls (0.7 % of the minute).
+  const ms: number[] = [];
+  const endedAt: number[] = [];
+  for (let t = 500; t < 60_000; t += 500) {
+    ms.push(1);
+    endedAt.push(1000 + t);
+  }
+  for (const t of [3100, 3300, 3500, 3700]) {
+    ms.push(80);
+    endedAt.push(1000 + t + 1);
+  }
+
+  it('finds the second that stalled, and reads its p99, which the minute does not show', () => {
+    expect(timeWeightedDelayMs(ms, 60_000, 99)).toBe(0);
+    const worst = worstWindowDelay({ ms, endedAt }, 1000, 60_000, 1000);
+    expect(worst.atSecond).toBe(3);
+    // 320 ms of 1 s in stalls: a random moment of that second waits over ~77.5 ms 1 % of it.
+    expect(worst.p99Ms).toBeCloseTo(77.5, 0);
+  });
+
+  it('slides its 10 s windows by a second, the worst holding the stalls', () => {
+    const worst = worstWindowDelay({ ms, endedAt }, 1000, 60_000, 10_000);
+    expect(worst.atSecond).toBe(0);
+    expect(worst.p99Ms).toBeGreaterThan(50);
+    expect(worstWindowDelay({ ms, endedAt }, 1000, 60_000, 10_000).p99Ms).toBeLessThan(
+      worstWindowDelay({ ms, endedAt }, 1000, 60_000, 1000).p99Ms,
+    );
+  });
+
+  it('is 0 at second 0 for a run without stalls', () => {
+    expect(worstWindowDelay({ ms: [2, 2], endedAt: [1100, 1200] }, 1000, 60_000, 1000)).toEqual({
+      p99Ms: 0,
+      atSecond: 0,
+    });
   });
 });

@@ -1,6 +1,5 @@
 import { serializerCompiler } from 'fastify-type-provider-zod';
-import { errorResponses } from '../../bridge/http/routeKit';
-import { feedItem, feedPage, feedSerializer } from '../../bridge/http/routes/eventRoutes';
+import { feedItem, feedPage, feedPageText } from '../../bridge/http/routes/eventRoutes';
 import { sendTestEvent } from '../../bridge/testEvents';
 import { CALL_EVENT_TYPES } from '../../lib/callEvent';
 import { CALL_EVENT_SAMPLES } from '../../lib/zapier/callEventSamples';
@@ -38,13 +37,14 @@ describe('the event feed item schema', () => {
 });
 
 /**
- * The feed's answer is written without the response check (eventRoutes.ts `feedSerializer`):
- * its bytes must be the checked serializer's, and what it writes must still be a feed page.
+ * The feed's answer is written from the events' checked JSON texts (eventRoutes.ts
+ * `feedPageText`, `EventOutbox.feedTexts`): its bytes must be what serialising the checked
+ * events wrote before, and what it writes must still be a feed page.
  */
 describe('the event feed page as written', () => {
   const route = { schema: feedPage, method: 'GET', url: '/v1/events', httpStatus: '200' };
 
-  it('is byte for byte what the checked serializer writes, for every kind of event, suppressed too', async () => {
+  it('is byte for byte the checked page, for every kind of event, suppressed too, read once and again', async () => {
     const t = await startTestBridge();
     try {
       const store = t.bridge.store;
@@ -64,18 +64,38 @@ describe('the event feed page as written', () => {
         { ...event, id: `${event.id}:redial` },
         { now: now + 11, suppressedReason: 'dialler_cooldown:earlier-call' },
       );
-      for (const query of ['limit=100&include_suppressed=true', 'limit=3']) {
-        const response = await fetch(`${t.url}/v1/events?${query}`, {
-          headers: { authorization: `Bearer ${t.apiKey}` },
+      const queries = [
+        {
+          text: 'limit=100&include_suppressed=true',
+          query: { limit: 100, includeSuppressed: true },
+        },
+        { text: 'limit=3', query: { limit: 3 } },
+      ];
+      for (const { text, query } of queries) {
+        // What the route answered before: the events the store checked, serialised.
+        const { events, nextCursor } = store.events.feed(location.id, query);
+        const expected = JSON.stringify({
+          data: events.map((e) =>
+            e.suppressed
+              ? { ...e.event, suppressed: true, suppressed_reason: e.suppressedReason }
+              : e.event,
+          ),
+          next_cursor: nextCursor,
         });
-        expect(response.status).toBe(200);
-        const body = await response.text();
-        const page = JSON.parse(body) as { data: Array<{ event: string }> };
-        // The checked serializer refuses what is not a feed page, and writes it in its shapes'
-        // key order: the same bytes, so the same page a client sees.
-        expect(serializerCompiler(route)(page)).toBe(body);
-        expect(feedSerializer(route)(page)).toBe(body);
-        if (query.startsWith('limit=100'))
+        for (const _read of ['first', 'again']) {
+          const response = await fetch(`${t.url}/v1/events?${text}`, {
+            headers: { authorization: `Bearer ${t.apiKey}` },
+          });
+          expect(response.status).toBe(200);
+          expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+          const body = await response.text();
+          expect(body).toBe(expected);
+          // The checked serializer refuses what is not a feed page, and writes it in its
+          // shapes' key order: the same bytes, so the page the route's schema describes.
+          expect(serializerCompiler(route)(JSON.parse(body))).toBe(body);
+        }
+        const page = JSON.parse(expected) as { data: Array<{ event: string }> };
+        if (query.limit === 100)
           expect(new Set(page.data.map((e) => e.event))).toEqual(new Set(CALL_EVENT_TYPES));
       }
     } finally {
@@ -83,8 +103,23 @@ describe('the event feed page as written', () => {
     }
   });
 
-  it('still checks its error answers', () => {
-    const badRequest = { ...route, schema: errorResponses(400)[400], httpStatus: '400' };
-    expect(() => feedSerializer(badRequest)({ colour: 'red' })).toThrow();
+  it('writes a suppressed event as the event with the suppression fields after its own', () => {
+    const page = feedPageText({
+      events: [
+        { text: '{"id":"a"}', suppressed: false, suppressedReason: null },
+        { text: '{"id":"b"}', suppressed: true, suppressedReason: 'dialler_cooldown:"x"' },
+      ],
+      nextCursor: 'c1',
+    });
+    expect(page).toBe(
+      JSON.stringify({
+        data: [
+          { id: 'a' },
+          { id: 'b', suppressed: true, suppressed_reason: 'dialler_cooldown:"x"' },
+        ],
+        next_cursor: 'c1',
+      }),
+    );
+    expect(feedPageText({ events: [], nextCursor: null })).toBe('{"data":[],"next_cursor":null}');
   });
 });
