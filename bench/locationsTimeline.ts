@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { BridgeService } from '../bridge/bridgeService';
 import { epochNow, type BridgeProbe, type PollRecord, type TurnSpan } from './benchBridge';
 import { printTable, round, type Row } from './report';
+import { STALENESS_TARGET_SECONDS, stalenessSeconds } from './staleness';
 
 /** What the timeline reads once a second from the bridge's process. */
 interface Sample {
@@ -16,8 +17,6 @@ interface Sample {
   inFlightCap: number;
 }
 
-/** Staleness over this is what issue 16's 6 s p95 counts against. */
-const OVER_S = 6;
 const STEP_MS = 100;
 
 /**
@@ -116,7 +115,6 @@ export class LocationsTimeline {
     );
     for (const p of polls) byLocation.get(p.locationId)?.polls.push(p);
     for (const s of spans) if (s.locationId) byLocation.get(s.locationId)?.spans.push(s);
-    for (const v of byLocation.values()) v.polls.sort((a, b) => a.endedAt - b.endedAt);
     const requestsBy = new Map<string, Array<{ from: number; to: number }>>();
     for (const r of this.probe.requests) {
       const list = requestsBy.get(r.locationId) ?? [];
@@ -124,28 +122,30 @@ export class LocationsTimeline {
       requestsBy.set(r.locationId, list);
     }
 
-    /** The reason of each location over 6 s at `t`, and how many were. */
-    const reasonsAt = (t: number): Map<Reason, number> => {
-      const counts = new Map<Reason, number>();
-      for (const [id, v] of byLocation) {
-        let freshFrom = watchedFrom;
-        let anyOk = false;
-        for (const p of v.polls) {
-          if (p.endedAt > t) break;
-          if (p.ok) {
-            freshFrom = Math.max(freshFrom, p.endedAt - p.ms);
-            anyOk = true;
-          }
-        }
-        if ((t - freshFrom) / 1000 <= OVER_S) continue;
-        const reason = reasonOf(t, anyOk, v, requestsBy.get(id) ?? []);
-        counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    /**
+     * The moments `from`, `from + stepMs`, … before `to`, each with the reason of every location
+     * over the target stale then (staleness as the bench measures it, bench/staleness.ts), and
+     * how many were.
+     */
+    const reasonsEvery = (from: number, to: number, stepMs: number): Array<Map<Reason, number>> => {
+      const stale = stalenessSeconds(polls, options.locationIds, { from, to, watchedFrom, stepMs });
+      const moments: Array<Map<Reason, number>> = [];
+      for (let i = 0, t = from; t < to; i++, t += stepMs) {
+        const counts = new Map<Reason, number>();
+        options.locationIds.forEach((id, l) => {
+          if (stale[l][i] <= STALENESS_TARGET_SECONDS) return;
+          const reason = reasonOf(t, byLocation.get(id)!, requestsBy.get(id) ?? []);
+          counts.set(reason, (counts.get(reason) ?? 0) + 1);
+        });
+        moments.push(counts);
       }
-      return counts;
+      return moments;
     };
+    // At each second's end (the rows below).
+    const atSecondEnds = reasonsEvery(options.from + 1000, options.to + 1, 1000);
 
     const rows: Row[] = [];
-    for (let second = options.from; second + 1000 <= options.to; second += 1000) {
+    for (let r = 0, second = options.from; second + 1000 <= options.to; r++, second += 1000) {
       const end = second + 1000;
       const held = { parse: 0, steady: 0, catchUp: 0 };
       const stored = { polls: 0, delivery: 0 };
@@ -161,7 +161,7 @@ export class LocationsTimeline {
       const a = nearest(this.samples, second);
       const b = nearest(this.samples, end);
       const wall = Math.max(1, b.at - a.at);
-      const over = reasonsAt(end);
+      const over = atSecondEnds[r];
       const overTotal = [...over.values()].reduce((x, y) => x + y, 0);
       const inFlight = polls.filter((p) => p.endedAt - p.ms <= end && p.endedAt > end).length;
       rows.push({
@@ -188,9 +188,9 @@ export class LocationsTimeline {
     const shares: Row[] = options.halves.map(({ label, from, to }) => {
       const counts = new Map<Reason, number>();
       let samples = 0;
-      for (let t = from; t < to; t += STEP_MS) {
+      for (const moment of reasonsEvery(from, to, STEP_MS)) {
         samples += options.locationIds.length;
-        for (const [r, n] of reasonsAt(t)) counts.set(r, (counts.get(r) ?? 0) + n);
+        for (const [r, n] of moment) counts.set(r, (counts.get(r) ?? 0) + n);
       }
       const over = [...counts.values()].reduce((x, y) => x + y, 0);
       const row: Row = {
@@ -210,13 +210,12 @@ export class LocationsTimeline {
 
 function reasonOf(
   t: number,
-  anyOk: boolean,
   v: { polls: readonly PollRecord[]; spans: readonly TurnSpan[] },
   requests: ReadonlyArray<{ from: number; to: number }>,
 ): Reason {
   const inPoll = v.polls.some((p) => p.endedAt - p.ms <= t && p.endedAt > t);
   if (!inPoll) return 'timer';
-  if (!anyOk) return 'first poll';
+  if (!v.polls.some((p) => p.ok && p.endedAt <= t)) return 'first poll';
   // The latest span asked for by t: a poll has at most one turn going at a time.
   for (let i = v.spans.length - 1; i >= 0; i--) {
     const s = v.spans[i];

@@ -92,9 +92,9 @@ export class ProcessMeter {
       seconds,
       cpuPercent: ((used.user + used.system) / 1e6 / seconds) * 100,
       peakRssMiB: this.peakRss / 2 ** 20,
-      loopP50Ms: Math.max(0, this.loop.percentile(50) / 1e6 - 1),
-      loopP99Ms: Math.max(0, this.loop.percentile(99) / 1e6 - 1),
-      loopMaxMs: Math.max(0, this.loop.max / 1e6 - 1),
+      loopP50Ms: delayBeyondTimerMs(this.loop.percentile(50)),
+      loopP99Ms: delayBeyondTimerMs(this.loop.percentile(99)),
+      loopMaxMs: delayBeyondTimerMs(this.loop.max),
       loopP99TimeWeightedMs: timeWeightedDelayMs(this.busy.ms, seconds * 1000, 99),
       loopPercentInStallsOver50Ms:
         (this.busy.ms.filter((b) => b > STALL_MS).reduce((sum, b) => sum + b, 0) /
@@ -107,6 +107,14 @@ export class ProcessMeter {
       },
     };
   }
+}
+
+/**
+ * A reading of a `monitorEventLoopDelay({ resolution: 1 })` histogram (ns) as the loop's
+ * delay beyond the histogram's own 1 ms timer (ms; 0 = the loop was free).
+ */
+function delayBeyondTimerMs(ns: number): number {
+  return Math.max(0, ns / 1e6 - 1);
 }
 
 /** The worst window of a run: its p99 (ms) and when it began (s from the run's start). */
@@ -163,7 +171,7 @@ class LoopDelayWindows {
 
   private read(now: number, last: boolean): void {
     const p99 = (h: ReturnType<typeof monitorEventLoopDelay>) =>
-      h.count === 0 ? 0 : Math.max(0, h.percentile(99) / 1e6 - 1);
+      h.count === 0 ? 0 : delayBeyondTimerMs(h.percentile(99));
     if (!last || now - this.oneStartedAt >= 500) {
       this.p99By1s.push({ at: this.oneStartedAt, p99Ms: p99(this.oneSecond) });
       this.oneSecond.reset();

@@ -1,5 +1,8 @@
 import type { PollRecord } from './benchBridge';
 
+/** Issue 16's bound on the poll lag at 30 calls/min: p95 ≤ 6 s (each location's own, too). */
+export const STALENESS_TARGET_SECONDS = 6;
+
 /**
  * How stale each location's view is at every moment of a window, from the polls the bridge
  * finished: at a moment `t`, `t` − the start of the location's latest poll that had succeeded
