@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { WorkTurns } from '../bridge/workTurns';
+import { LocationIngest } from '../bridge/ingest/locationIngest';
+import { DeliveryWorker } from '../bridge/delivery/deliveryWorker';
 import { PROC_TICK_MS, statCpuTicks } from './procStat';
 import type { ProcessMeter } from './processMeter';
 
@@ -30,7 +32,10 @@ export class BigStoreTimeline {
       this.gcs.push({ at: entry.startTime, ms: entry.duration });
   });
   private readonly restore: () => void;
-  private readonly transactions: Array<{ at: number; ms: number; label: string }> = [];
+  private readonly transactions: Array<{ at: number; ms: number; label: string; rows: string }> =
+    [];
+  /** What the transaction about to run holds (a storing batch's calls, a flush's records). */
+  private rows = '';
   constructor(
     private readonly startedAt: number,
     private readonly walFile: string,
@@ -39,17 +44,21 @@ export class BigStoreTimeline {
     db: { transaction<T>(work: () => T): T },
   ) {
     const restoreTurns = this.patchTurns();
+    const restoreRows = this.patchRows();
     const transaction = db.transaction;
     db.transaction = <T>(work: () => T): T => {
       const at = performance.now();
+      const rows = this.rows;
+      this.rows = '';
       try {
         return transaction.call(db, work) as T;
       } finally {
-        this.transactions.push({ at, ms: performance.now() - at, label: callerLabel() });
+        this.transactions.push({ at, ms: performance.now() - at, label: callerLabel(), rows });
       }
     };
     this.restore = () => {
       restoreTurns();
+      restoreRows();
       db.transaction = transaction;
     };
     this.observer.observe({ entryTypes: ['gc'] });
@@ -100,6 +109,36 @@ export class BigStoreTimeline {
     return () => {
       proto.startSlice = startSlice;
       proto.release = release;
+    };
+  }
+
+  /** A storing batch's calls and events, a delivery flush's records, for the transaction. */
+  private patchRows(): () => void {
+    interface Ingest {
+      storeBatch(events: ReadonlyArray<{ call: { call_id: string } }>, ...rest: unknown[]): void;
+    }
+    interface Worker {
+      flush(): void;
+      records: unknown[];
+    }
+    const ingest = LocationIngest.prototype as unknown as Ingest;
+    const worker = DeliveryWorker.prototype as unknown as Worker;
+    const storeBatch = ingest.storeBatch;
+    const flush = worker.flush;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const timeline = this;
+    ingest.storeBatch = function (this: Ingest, events, ...rest) {
+      const calls = new Set(events.map((e) => e.call.call_id)).size;
+      timeline.rows = `${calls} calls/${events.length} events`;
+      return storeBatch.call(this, events, ...rest);
+    };
+    worker.flush = function (this: Worker) {
+      timeline.rows = `${this.records.length} records`;
+      return flush.call(this);
+    };
+    return () => {
+      ingest.storeBatch = storeBatch;
+      worker.flush = flush;
     };
   }
 
@@ -187,18 +226,27 @@ export class BigStoreTimeline {
       const gcMs = this.gcs
         .filter((g) => g.at < stall.at + stall.ms && g.at + g.ms > stall.at)
         .reduce((t, g) => t + g.ms, 0);
-      const byLabel = new Map<string, { n: number; ms: number }>();
+      const byLabel = new Map<string, { n: number; ms: number; rows: string[] }>();
       for (const t of this.transactions)
         if (t.at < stall.at + stall.ms && t.at + t.ms > stall.at) {
-          const entry = byLabel.get(t.label) ?? { n: 0, ms: 0 };
+          const entry = byLabel.get(t.label) ?? { n: 0, ms: 0, rows: [] };
           entry.n++;
           entry.ms += t.ms;
+          if (t.rows) entry.rows.push(`${t.rows} ${t.ms.toFixed(0)} ms`);
           byLabel.set(t.label, entry);
         }
+      const gcList = this.gcs
+        .filter((g) => g.at < stall.at + stall.ms && g.at + g.ms > stall.at)
+        .map((g) => g.ms.toFixed(0))
+        .join('+');
       out(
-        `stall at ${((stall.at - this.startedAt) / 1000).toFixed(2)} s, ${stall.ms.toFixed(0)} ms (main CPU ${stall.cpuMs.toFixed(0)}), GC ${gcMs.toFixed(0)} ms, transactions: ${
-          [...byLabel].map(([label, x]) => `${label} ${x.n}× ${x.ms.toFixed(0)} ms`).join(', ') ||
-          'none'
+        `stall at ${((stall.at - this.startedAt) / 1000).toFixed(2)} s, ${stall.ms.toFixed(0)} ms (main CPU ${stall.cpuMs.toFixed(0)}), GC ${gcMs.toFixed(0)} ms${gcList ? ` (${gcList})` : ''}, transactions: ${
+          [...byLabel]
+            .map(
+              ([label, x]) =>
+                `${label} ${x.n}× ${x.ms.toFixed(0)} ms${x.rows.length ? ` [${x.rows.join('; ')}]` : ''}`,
+            )
+            .join(', ') || 'none'
         }; slices: ${
           inside
             .map(
