@@ -22,7 +22,7 @@ import { httpLimits, type HttpLimits } from './http/httpLimits';
 import type { Api } from './http/routeKit';
 import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
 import type { CallEnricher } from './ingest/callEnricher';
-import { INGEST_BATCH_BOUNDS, LocationIngest } from './ingest/locationIngest';
+import { INGEST_BATCH_BOUNDS, IngestPace, LocationIngest } from './ingest/locationIngest';
 import { createLocationClient, createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
 import { WorkTurns } from './workTurns';
@@ -157,6 +157,8 @@ export class BridgeService {
   private readonly logger: Logger;
   private readonly enricher: CallEnricher;
   private readonly ingests = new Map<string, LocationIngest>();
+  /** Where every location's budgeted commits start their batches (`IngestPace`). */
+  private readonly ingestPace = new IngestPace();
   private readonly pollerFingerprints = new Map<string, string>();
   /** One 3CX client per location, shared by its poller and its stream (one token per client). */
   private readonly clients = new Map<string, LocationClient>();
@@ -605,6 +607,7 @@ export class BridgeService {
         // Catch-up batches sized to a time each (10 ms on SQLite, 20 on Postgres): the event
         // loop's p99 stays near that (issue 16).
         batchBudgetMs: INGEST_BATCH_BOUNDS[this.store.db.dialect].budgetMs,
+        pace: this.ingestPace,
         eventsStored: () => this.worker.poke(),
         onEvent: (event) => {
           this.eventLog.stored(location, event);
