@@ -6,6 +6,7 @@ import {
   INGEST_MIN_BATCH_CALLS,
   INGEST_BATCH_CALLS,
   INGEST_BATCH_BOUNDS,
+  IngestPace,
 } from '../../bridge/ingest/locationIngest';
 import { StoreEnricher } from '../../bridge/ingest/storeEnricher';
 import { SecretBox } from '../../bridge/secrets/secretBox';
@@ -169,6 +170,155 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
       expect(sizes.at(-2)).toBe(least);
       expect(Math.max(...sizes)).toBe(first);
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(120);
+    } finally {
+      close();
+    }
+  });
+});
+
+/**
+ * The pace carried from commit to commit (`IngestPace`): every commit of a catch-up started at
+ * the store's first size again (40 calls on SQLite, 15–30 ms a batch in bigstore's stalls), so
+ * each location's catch-up held the loop longest with its first batch (BENCHMARKS.md "stall5").
+ */
+describe.each(STORE_KINDS)('budgeted commits sharing a pace on %s', (kind) => {
+  const T = Date.UTC(2026, 11, 5, 9);
+
+  /** Two locations' ingests sharing one pace, every batch `clock.batchMs` on their clock (budget 10). */
+  async function twoLocations() {
+    const opened = await openTestStore(kind);
+    const { store } = opened;
+    const pace = new IngestPace();
+    const clock = { batchMs: 15 };
+    let at = 0;
+    const ingests = ['Call centre', 'Branch'].map((name) => {
+      const location = store.locations.create(
+        { name, country: 'AU', timezone: 'Australia/Adelaide' },
+        new Date(T),
+      );
+      return {
+        location,
+        ingest: new LocationIngest(location, store, new StoreEnricher(), {
+          now: () => T,
+          publicUrl: () => 'http://127.0.0.1:1',
+          batchBudgetMs: 10,
+          clock: () => (at += clock.batchMs),
+          pace,
+        }),
+      };
+    });
+    // The second location's misses go to a hook: a batch stored twice would queue them twice.
+    store.subscriptions.create(
+      {
+        locationId: ingests[1].location.id,
+        kind: 'rest_hook',
+        event: 'call.missed',
+        targetUrl: 'https://hooks.example.com/missed',
+      },
+      new Date(T - 7_200_000),
+    );
+    // Each transaction's calls (two events a call).
+    const countEvents = store.db.prepare('SELECT COUNT(*) AS n FROM events');
+    const storedEvents = () => Number(countEvents.get()!.n);
+    const sizes: number[] = [];
+    const transaction = store.transaction.bind(store);
+    store.transaction = <R>(work: () => R): R => {
+      const before = storedEvents();
+      try {
+        return transaction(work);
+      } finally {
+        sizes.push((storedEvents() - before) / 2);
+      }
+    };
+    return { ...opened, ingests, sizes, storedEvents, clock };
+  }
+
+  /** `n` missed calls from `from` on, each a `call.ended` and a `call.missed`. */
+  function missedCalls(from: number, n: number): PollerEvent[] {
+    const events: PollerEvent[] = [];
+    for (let i = from; i < from + n; i++) {
+      const call = syntheticCall(i, T - 3_600_000 + i * 1000);
+      events.push({ type: 'call.ended', call }, { type: 'call.missed', call });
+    }
+    return events;
+  }
+
+  it('start a commit at the size the last full batch measured, another location’s too', async () => {
+    const { ingests, sizes, close } = await twoLocations();
+    try {
+      const [a, b] = ingests;
+      const first = INGEST_BATCH_BOUNDS[kind].first;
+      await a.ingest.commit(initialPollerState(T), missedCalls(0, 120));
+      expect(sizes[0]).toBe(first);
+      // The size after the last full batch: 15 ms against 10 shrinks each by a third.
+      const fullBatches = sizes.slice(0, -1);
+      const carried = nextBatchCalls(
+        fullBatches.at(-1)!,
+        15,
+        10,
+        INGEST_BATCH_BOUNDS[kind].min,
+      );
+      sizes.length = 0;
+      await b.ingest.commit(initialPollerState(T), missedCalls(1000, 120));
+      expect(sizes[0]).toBe(carried);
+      expect(sizes[0]).toBeLessThan(first);
+      expect(sizes.reduce((x, y) => x + y, 0)).toBe(120);
+    } finally {
+      close();
+    }
+  });
+
+  it('a poll of fewer calls than a batch does not move the pace', async () => {
+    const { ingests, sizes, clock, close } = await twoLocations();
+    try {
+      const [a, b] = ingests;
+      // Quick batches: the pace grows to the most a batch may hold.
+      clock.batchMs = 2;
+      await a.ingest.commit(initialPollerState(T), missedCalls(0, 120));
+      const carried = nextBatchCalls(sizes.at(-2)!, 2, 10, INGEST_BATCH_BOUNDS[kind].min);
+      expect(carried).toBe(INGEST_BATCH_CALLS);
+      // One call in 50 ms: mostly the commit's own cost, which says nothing of a call's.
+      clock.batchMs = 50;
+      await b.ingest.commit(initialPollerState(T), missedCalls(1000, 1));
+      sizes.length = 0;
+      clock.batchMs = 2;
+      await b.ingest.commit(initialPollerState(T), missedCalls(2000, 120));
+      expect(sizes[0]).toBe(carried);
+    } finally {
+      close();
+    }
+  });
+
+  it('a failure between two of its batches loses nothing and stores nothing twice', async () => {
+    const { store, ingests, sizes, storedEvents, close } = await twoLocations();
+    try {
+      const [a, b] = ingests;
+      await a.ingest.commit(initialPollerState(T), missedCalls(0, 120));
+      sizes.length = 0;
+      const events = missedCalls(1000, 120);
+      const state = { ...initialPollerState(T), watermark: T - 60_000 };
+      // The store fails part-way: the third batch's transaction does not commit.
+      const transaction = store.transaction;
+      let n = 0;
+      store.transaction = <R>(work: () => R): R => {
+        if (++n === 3) throw new Error('disk I/O error');
+        return transaction.call(store, work) as R;
+      };
+      await expect(b.ingest.commit(state, events)).rejects.toThrow('disk I/O error');
+      store.transaction = transaction;
+      const stored = sizes[0] + sizes[1];
+      expect(storedEvents()).toBe((120 + stored) * 2);
+      expect(store.pollerStates.load(b.location.id)).toBeNull();
+      // The next tick reads the same window again: the rest lands, nothing twice.
+      await b.ingest.commit(state, events);
+      expect(storedEvents()).toBe(240 * 2);
+      const ids = store.db.prepare('SELECT COUNT(DISTINCT id) AS n FROM events').get()!;
+      expect(Number(ids.n)).toBe(240 * 2);
+      const deliveries = store.db
+        .prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT event_seq) AS events FROM deliveries')
+        .get()!;
+      expect([Number(deliveries.n), Number(deliveries.events)]).toEqual([120, 120]);
+      expect(store.pollerStates.load(b.location.id)).toEqual(state);
     } finally {
       close();
     }
