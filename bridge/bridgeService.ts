@@ -25,7 +25,7 @@ import type { CallEnricher } from './ingest/callEnricher';
 import { INGEST_BATCH_BOUNDS, IngestPace, LocationIngest } from './ingest/locationIngest';
 import { createLocationClient, createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
-import { WorkTurns } from './workTurns';
+import { LoopShare, WorkTurns } from './workTurns';
 import { StoreEnricher } from './ingest/storeEnricher';
 import { isPolledOverXapi, pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
@@ -139,10 +139,15 @@ export class BridgeService {
   readonly metrics: BridgeMetrics;
   readonly scheduler: PollScheduler;
   /**
+   * One loop iteration's share of the background writes: polls' and pages' slices, storing
+   * batches, prune batches, delivery outcomes (bridge/workTurns.ts `LoopShare`).
+   */
+  private readonly loopShare = new LoopShare();
+  /**
    * Every poll's settle-and-store, one at a time, and the parse of every 3CX answer over
    * `SMALL_ANSWER_BYTES` (bridge/workTurns.ts, `AxiosTransportOptions.bodyTurn`).
    */
-  private readonly pollWork = new WorkTurns();
+  private readonly pollWork = new WorkTurns({ share: this.loopShare });
   readonly worker: DeliveryWorker;
   /** The CRM-template journal: the second event source (bridge/journal). */
   readonly journal: JournalIngest;
@@ -246,6 +251,7 @@ export class BridgeService {
     });
     this.worker = new DeliveryWorker({
       ...options.delivery,
+      share: this.loopShare,
       store: this.store,
       now: this.now,
       random: options.random,
@@ -391,7 +397,13 @@ export class BridgeService {
     if (this.cluster && !this.cluster.runs(CLUSTER_JOBS.retention)) return {};
     this.pruning = (async () => {
       try {
-        const removed = await pruneOldRecords(this.store.db, this.now());
+        const removed = await pruneOldRecords(
+          this.store.db,
+          this.now(),
+          undefined,
+          undefined,
+          this.loopShare,
+        );
         if (Object.values(removed).some((n) => n > 0))
           this.logger.info({ removed }, 'old records pruned');
         return removed;
@@ -608,6 +620,7 @@ export class BridgeService {
         // loop's p99 stays near that (issue 16).
         batchBudgetMs: INGEST_BATCH_BOUNDS[this.store.db.dialect].budgetMs,
         pace: this.ingestPace,
+        share: this.loopShare,
         eventsStored: () => this.worker.poke(),
         onEvent: (event) => {
           this.eventLog.stored(location, event);

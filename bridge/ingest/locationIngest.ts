@@ -10,6 +10,7 @@ import type { SubscriptionCache } from '../store/outbox';
 import type { SqlDialect } from '../store/sql/sqlDatabase';
 import type { Location } from '../store/locations';
 import type { CallEnricher, EnrichmentDecision } from './callEnricher';
+import type { LoopShare } from '../workTurns';
 
 /**
  * Where a batch of events comes from: the poller carries its new state; the journal and the
@@ -72,6 +73,11 @@ export class LocationIngest implements PollerStore {
        * bridge's ingests; unset, this ingest keeps its own.
        */
       pace?: IngestPace;
+      /**
+       * The loop iteration's share with the other background writes (bridge/workTurns.ts): a
+       * batch after the first waits for room in an iteration, and every batch counts in its own.
+       */
+      share?: LoopShare;
     },
   ) {
     this.pace = options.pace ?? new IngestPace();
@@ -122,14 +128,20 @@ export class LocationIngest implements PollerStore {
       subscriptions: new Map(),
     };
     let at = 0;
+    const share = this.options.share;
     do {
-      if (at > 0) await yieldToLoop();
+      if (at > 0) {
+        await yieldToLoop();
+        if (share && !share.hasRoom) await share.room();
+      }
       const batchCalls = calls.slice(at, at + size);
       at += size;
-      const started = budget === undefined ? 0 : clock();
+      const started = budget === undefined && !share ? 0 : clock();
       this.storeBatch(batchCalls.flat(), source, at >= calls.length, context);
+      const elapsed = clock() - started;
+      share?.spent(elapsed);
       if (budget === undefined) continue;
-      const next = nextBatchCalls(size, clock() - started, budget, bounds.min);
+      const next = nextBatchCalls(size, elapsed, budget, bounds.min);
       // Only a batch as large as planned measures the pace: a poll's few calls in one short
       // batch would say little but the commit's own cost.
       if (batchCalls.length === size) this.pace.measured(next);
