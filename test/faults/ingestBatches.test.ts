@@ -252,12 +252,7 @@ describe.each(STORE_KINDS)('budgeted commits sharing a pace on %s', (kind) => {
       expect(sizes[0]).toBe(first);
       // The size after the last full batch: 15 ms against 10 shrinks each by a third.
       const fullBatches = sizes.slice(0, -1);
-      const carried = nextBatchCalls(
-        fullBatches.at(-1)!,
-        15,
-        10,
-        INGEST_BATCH_BOUNDS[kind].min,
-      );
+      const carried = nextBatchCalls(fullBatches.at(-1)!, 15, 10, INGEST_BATCH_BOUNDS[kind].min);
       sizes.length = 0;
       await b.ingest.commit(initialPollerState(T), missedCalls(1000, 120));
       expect(sizes[0]).toBe(carried);
