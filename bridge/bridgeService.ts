@@ -22,10 +22,10 @@ import { httpLimits, type HttpLimits } from './http/httpLimits';
 import type { Api } from './http/routeKit';
 import { threecxTemplateRoutes } from './http/routes/threecxTemplateRoutes';
 import type { CallEnricher } from './ingest/callEnricher';
-import { INGEST_BATCH_BOUNDS, IngestPace, LocationIngest } from './ingest/locationIngest';
+import { INGEST_BATCH_BOUNDS, LocationIngest } from './ingest/locationIngest';
 import { createLocationClient, createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
-import { LoopShare, WorkTurns } from './workTurns';
+import { WorkTurns } from './workTurns';
 import { StoreEnricher } from './ingest/storeEnricher';
 import { isPolledOverXapi, pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
@@ -139,15 +139,10 @@ export class BridgeService {
   readonly metrics: BridgeMetrics;
   readonly scheduler: PollScheduler;
   /**
-   * One loop iteration's share of the background writes: polls' and pages' slices, storing
-   * batches, prune batches, delivery outcomes (bridge/workTurns.ts `LoopShare`).
-   */
-  private readonly loopShare = new LoopShare();
-  /**
    * Every poll's settle-and-store, one at a time, and the parse of every 3CX answer over
    * `SMALL_ANSWER_BYTES` (bridge/workTurns.ts, `AxiosTransportOptions.bodyTurn`).
    */
-  private readonly pollWork = new WorkTurns({ share: this.loopShare });
+  private readonly pollWork = new WorkTurns();
   readonly worker: DeliveryWorker;
   /** The CRM-template journal: the second event source (bridge/journal). */
   readonly journal: JournalIngest;
@@ -162,8 +157,6 @@ export class BridgeService {
   private readonly logger: Logger;
   private readonly enricher: CallEnricher;
   private readonly ingests = new Map<string, LocationIngest>();
-  /** Where every location's budgeted commits start their batches (`IngestPace`). */
-  private readonly ingestPace = new IngestPace();
   private readonly pollerFingerprints = new Map<string, string>();
   /** One 3CX client per location, shared by its poller and its stream (one token per client). */
   private readonly clients = new Map<string, LocationClient>();
@@ -251,7 +244,6 @@ export class BridgeService {
     });
     this.worker = new DeliveryWorker({
       ...options.delivery,
-      share: this.loopShare,
       store: this.store,
       now: this.now,
       random: options.random,
@@ -397,13 +389,7 @@ export class BridgeService {
     if (this.cluster && !this.cluster.runs(CLUSTER_JOBS.retention)) return {};
     this.pruning = (async () => {
       try {
-        const removed = await pruneOldRecords(
-          this.store.db,
-          this.now(),
-          undefined,
-          undefined,
-          this.loopShare,
-        );
+        const removed = await pruneOldRecords(this.store.db, this.now());
         if (Object.values(removed).some((n) => n > 0))
           this.logger.info({ removed }, 'old records pruned');
         return removed;
@@ -619,8 +605,6 @@ export class BridgeService {
         // Catch-up batches sized to a time each (10 ms on SQLite, 20 on Postgres): the event
         // loop's p99 stays near that (issue 16).
         batchBudgetMs: INGEST_BATCH_BOUNDS[this.store.db.dialect].budgetMs,
-        pace: this.ingestPace,
-        share: this.loopShare,
         eventsStored: () => this.worker.poke(),
         onEvent: (event) => {
           this.eventLog.stored(location, event);

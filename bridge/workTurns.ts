@@ -40,9 +40,6 @@ export class WorkTurns {
   private readonly held: { ms: number };
   /** `held.ms` when this line last handed the loop back. */
   private heldAtYield = 0;
-  private readonly share: LoopShare | undefined;
-  /** The share's iteration the current slice began in. */
-  private sliceIteration = 0;
 
   constructor(
     options: {
@@ -62,12 +59,6 @@ export class WorkTurns {
       maxBudgetMs?: number;
       /** Milliseconds, for the budget (default `performance.now`). */
       now?: () => number;
-      /**
-       * The iteration's share with the other background writes (`LoopShare`): a slice that
-       * follows a yield waits for room in it, and a slice that began and ended in one iteration
-       * counts in it (one that spanned several, a catch-up's, is counted by its own pieces).
-       */
-      share?: LoopShare;
     } = {},
     held: { ms: number } = { ms: 0 },
   ) {
@@ -79,7 +70,6 @@ export class WorkTurns {
     this.maxBudgetMs = Math.max(this.budgetMs, options.maxBudgetMs ?? TURN_MAX_BUDGET_MS);
     this.sliceBudgetMs = this.budgetMs;
     this.now = options.now ?? (() => performance.now());
-    this.share = options.share;
   }
 
   /**
@@ -123,10 +113,7 @@ export class WorkTurns {
       await new Promise<void>((resolve) =>
         options.continuation ? this.waiting.unshift(resolve) : this.waiting.push(resolve),
       );
-    else {
-      this.running++;
-      if (this.share && !this.share.hasRoom) await this.share.room();
-    }
+    else this.running++;
     if (this.sliceStartedAt === null) this.startSlice();
     try {
       return await work();
@@ -152,7 +139,6 @@ export class WorkTurns {
   private startSlice(): void {
     const now = this.now();
     this.sliceStartedAt = now;
-    if (this.share) this.sliceIteration = this.share.mark();
     const otherLineMs = this.held.ms - this.heldAtYield;
     const loopRanMs = this.yieldedAt === null ? 0 : now - this.yieldedAt - otherLineMs;
     this.sliceBudgetMs = Math.max(
@@ -175,16 +161,12 @@ export class WorkTurns {
       return;
     }
     const now = this.now();
-    if (started !== null) {
-      this.held.ms += now - started;
-      if (this.share?.iteration === this.sliceIteration) this.share.spent(now - started);
-    }
+    if (started !== null) this.held.ms += now - started;
     this.heldAtYield = this.held.ms;
     this.sliceStartedAt = null;
     // Only a loop that ran while turns waited earns the next slice a larger budget.
     this.yieldedAt = this.waiting.length > 0 ? now : null;
     await this.yieldToLoop();
-    if (this.waiting.length > 0 && this.share && !this.share.hasRoom) await this.share.room();
     const next = this.waiting.shift();
     if (next) next();
     else this.running--;
@@ -203,101 +185,3 @@ export const TURN_BUDGET_MS = 10;
  * issue 16's event-loop p99 of 50 ms.
  */
 export const TURN_MAX_BUDGET_MS = 50;
-
-/**
- * The part of one event-loop iteration that the bridge's background writes have taken, shared
- * by them so that they do not stack in one iteration: a catch-up's storing batch, a retention
- * prune batch, the delivery worker's outcomes and the API's page turns each took 2–30 ms, and
- * bigstore's stalls over 50 ms were one iteration holding a piece of each (issue 16,
- * BENCHMARKS.md "stall3", "stall5"). A piece that can wait (`room`) runs in an iteration whose
- * pieces so far took under `limitMs`, or in the next: the iteration ends at the next run of the
- * loop's timers, where a stall is measured from.
- */
-export class LoopShare {
-  /** Iterations counted since the start (a piece that spanned one counts for none). */
-  iteration = 0;
-  private spentMs = 0;
-  private resetQueued = false;
-  private readonly limitMs: number;
-  private readonly now: () => number;
-  private readonly nextIteration: () => Promise<void>;
-  private readonly onIterationEnd: (reset: () => void) => void;
-
-  constructor(
-    options: {
-      /** The pieces of one iteration, in all, before a piece that can wait waits (ms). */
-      limitMs?: number;
-      now?: () => number;
-      /** Lets the loop run one iteration (default `setImmediate`). */
-      nextIteration?: () => Promise<void>;
-      /** Calls `reset` when the iteration ends (default: the loop's next timers, `setTimeout`). */
-      onIterationEnd?: (reset: () => void) => void;
-    } = {},
-  ) {
-    this.limitMs = options.limitMs ?? LOOP_SHARE_MS;
-    this.now = options.now ?? (() => performance.now());
-    this.nextIteration =
-      options.nextIteration ?? (() => new Promise((resolve) => setImmediate(resolve)));
-    this.onIterationEnd = options.onIterationEnd ?? ((reset) => setTimeout(reset, 0).unref());
-  }
-
-  /** Whether a piece may run in this iteration without waiting. */
-  get hasRoom(): boolean {
-    return this.spentMs < this.limitMs;
-  }
-
-  /**
-   * Resolves in an iteration with room: at once when this one has, else after the loop ran,
-   * at most `LOOP_SHARE_MAX_WAITS` iterations (work that always fills its iterations, a
-   * backlog of polls, must not keep a piece waiting for good).
-   */
-  async room(): Promise<void> {
-    for (let waited = 0; !this.hasRoom && waited < LOOP_SHARE_MAX_WAITS; waited++)
-      await this.nextIteration();
-  }
-
-  /** A piece of `ms` ran in this iteration. */
-  spent(ms: number): void {
-    this.spentMs += ms;
-    this.mark();
-  }
-
-  /** This iteration's number, its end watched for: a piece begun now counts if it ends in it. */
-  mark(): number {
-    if (this.resetQueued) return this.iteration;
-    this.resetQueued = true;
-    this.onIterationEnd(() => {
-      this.resetQueued = false;
-      this.spentMs = 0;
-      this.iteration++;
-    });
-    return this.iteration;
-  }
-
-  /** Run a synchronous piece when there is room, and count it. */
-  async run<T>(piece: () => T): Promise<T> {
-    if (!this.hasRoom) await this.room();
-    return this.counted(piece);
-  }
-
-  /** Run a synchronous piece now, and count it. */
-  counted<T>(piece: () => T): T {
-    const started = this.now();
-    try {
-      return piece();
-    } finally {
-      this.spent(this.now() - started);
-    }
-  }
-}
-
-/**
- * What one iteration's background pieces may take before the next waits (ms): with one more
- * piece of up to ~10–15 ms (a storing batch aims at 10: bridge/ingest/locationIngest.ts) and
- * the iteration's own I/O, it stays under issue 16's 50 ms even when the main thread is off
- * its core for part of it.
- */
-export const LOOP_SHARE_MS = 20;
-
-/** The most iterations a piece waits for room (`LoopShare.room`). */
-export const LOOP_SHARE_MAX_WAITS = 3;

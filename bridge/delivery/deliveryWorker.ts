@@ -1,5 +1,4 @@
 import type { BridgeMetrics } from '../metrics';
-import type { LoopShare } from '../workTurns';
 import type { BridgeStore } from '../store/bridgeStore';
 import type { AttemptRecord, AttemptResult, DueDelivery } from '../store/deliveries';
 import { describeAttemptError } from './attemptError';
@@ -62,12 +61,6 @@ export interface DeliveryWorkerOptions {
   /** Which addresses may be connected to (targetAddress.ts): public ones only by default. */
   addressPolicy?: TargetAddressPolicy;
   metrics?: BridgeMetrics;
-  /**
-   * The loop iteration's share with the other background writes (bridge/workTurns.ts): the
-   * outcomes' transaction counts in its iteration, so a catch-up's batch or a prune batch
-   * waits rather than stack on it.
-   */
-  share?: LoopShare;
   userAgent?: string;
   /** After each attempt; `detail` is the network error as Node gave it, for the log only. */
   onResult?: (
@@ -553,7 +546,7 @@ export class DeliveryWorker {
     const batch = this.records;
     this.records = [];
     let written = true;
-    const write = () =>
+    try {
       this.store.transaction(() => {
         this.store.deliveries.recordMany(batch);
         for (const r of batch) {
@@ -567,9 +560,6 @@ export class DeliveryWorker {
           );
         }
       });
-    try {
-      if (this.options.share) this.options.share.counted(write);
-      else write();
     } catch {
       // A store error (disk full, locked): the deliveries are still pending in the store and
       // are tried again after a pause, not at once.

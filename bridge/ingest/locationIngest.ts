@@ -10,7 +10,6 @@ import type { SubscriptionCache } from '../store/outbox';
 import type { SqlDialect } from '../store/sql/sqlDatabase';
 import type { Location } from '../store/locations';
 import type { CallEnricher, EnrichmentDecision } from './callEnricher';
-import type { LoopShare } from '../workTurns';
 
 /**
  * Where a batch of events comes from: the poller carries its new state; the journal and the
@@ -68,22 +67,8 @@ export class LocationIngest implements PollerStore {
       batchBudgetMs?: number;
       /** Times the batches for `batchBudgetMs`; `performance.now` by default. */
       clock?: () => number;
-      /**
-       * Where a budgeted commit's first batch takes its size from (`IngestPace`): shared by the
-       * bridge's ingests; unset, this ingest keeps its own.
-       */
-      pace?: IngestPace;
-      /**
-       * The loop iteration's share with the other background writes (bridge/workTurns.ts): a
-       * batch after the first waits for room in an iteration, and every batch counts in its own.
-       */
-      share?: LoopShare;
     },
-  ) {
-    this.pace = options.pace ?? new IngestPace();
-  }
-
-  private readonly pace: IngestPace;
+  ) {}
 
   async load(): Promise<PollerState | null> {
     return this.store.pollerStates.load(this.location.id);
@@ -117,7 +102,7 @@ export class LocationIngest implements PollerStore {
     const budget = this.options.batchBudgetMs;
     const clock = this.options.clock ?? (() => performance.now());
     const bounds = INGEST_BATCH_BOUNDS[this.store.db.dialect];
-    let size = budget === undefined ? INGEST_BATCH_CALLS : this.pace.firstBatch(bounds);
+    let size = budget === undefined ? INGEST_BATCH_CALLS : bounds.first;
     // Read once per commit, not per batch (docs/design.md, "Round trips on the hot paths"):
     // the location's settings (they change while the bridge runs: the CLI, the API) and its
     // subscriptions. A subscription added while the batches are stored gets the events of the
@@ -128,24 +113,13 @@ export class LocationIngest implements PollerStore {
       subscriptions: new Map(),
     };
     let at = 0;
-    const share = this.options.share;
     do {
-      if (at > 0) {
-        await yieldToLoop();
-        if (share && !share.hasRoom) await share.room();
-      }
-      const batchCalls = calls.slice(at, at + size);
+      if (at > 0) await yieldToLoop();
+      const batch = calls.slice(at, at + size).flat();
       at += size;
-      const started = budget === undefined && !share ? 0 : clock();
-      this.storeBatch(batchCalls.flat(), source, at >= calls.length, context);
-      const elapsed = clock() - started;
-      share?.spent(elapsed);
-      if (budget === undefined) continue;
-      const next = nextBatchCalls(size, elapsed, budget, bounds.min);
-      // Only a batch as large as planned measures the pace: a poll's few calls in one short
-      // batch would say little but the commit's own cost.
-      if (batchCalls.length === size) this.pace.measured(next);
-      size = next;
+      const started = budget === undefined ? 0 : clock();
+      this.storeBatch(batch, source, at >= calls.length, context);
+      if (budget !== undefined) size = nextBatchCalls(size, clock() - started, budget, bounds.min);
     } while (at < calls.length);
   }
 
@@ -299,27 +273,6 @@ export function nextBatchCalls(
 }
 
 export const INGEST_MIN_BATCH_CALLS = 8;
-
-/**
- * The size a budgeted commit's first batch starts at: what the last full batch of any commit
- * measured (`nextBatchCalls`), or the store's first size before any did. Every commit of a
- * catch-up started at the store's first size again: at 40 calls on SQLite, 15–30 ms a batch on
- * the loaded machine, one in 8 of bigstore's 24 stalls over 50 ms, as 21 locations' first polls
- * caught up one after another (issue 16, BENCHMARKS.md "stall5"). Shared by a bridge's ingests,
- * as they share its machine and its store.
- */
-export class IngestPace {
-  private next: number | null = null;
-
-  firstBatch(bounds: { first: number }): number {
-    return this.next ?? bounds.first;
-  }
-
-  /** The size the last full batch's time gave for the next one. */
-  measured(nextCalls: number): void {
-    this.next = nextCalls;
-  }
-}
 
 /**
  * Where a budgeted ingest's batches start, the least they shrink to, and the time a batch aims

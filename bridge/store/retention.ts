@@ -1,5 +1,4 @@
 import type { SqlDatabase } from './sql/sqlDatabase';
-import type { LoopShare } from '../workTurns';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { inTransaction } from './database';
 
@@ -78,12 +77,6 @@ export async function pruneOldRecords(
   now: number,
   policy: RetentionPolicy = DEFAULT_RETENTION,
   batch = PRUNE_BATCH,
-  /**
-   * The loop iteration's share with the other background writes (bridge/workTurns.ts): each
-   * batch waits for room in an iteration and counts in it. The prune is background work, and
-   * a bridge's first runs in its first seconds, beside every location's first poll.
-   */
-  share?: LoopShare,
 ): Promise<Record<string, number>> {
   const day = 86_400_000;
   const deliveryCutoff = now - policy.deliveryDays * day;
@@ -107,11 +100,9 @@ export async function pruneOldRecords(
     const statements = step.sql.map((sql) => db.prepare(sql));
     removed[step.table] = 0;
     for (;;) {
-      const write = () =>
-        inTransaction(db, () =>
-          statements.map((statement) => Number(statement.run(step.cutoff, batch).changes)),
-        );
-      const counts = share ? await share.run(write) : write();
+      const counts = inTransaction(db, () =>
+        statements.map((statement) => Number(statement.run(step.cutoff, batch).changes)),
+      );
       const n = counts[counts.length - 1];
       removed[step.table] += n;
       if (counts.length > 1) removed.delivery_attempts += counts[0];

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliveryWorker, type DeliveryWorkerOptions } from '../../bridge/delivery/deliveryWorker';
 import type { LagProbe } from '../../bridge/delivery/loopPace';
-import { LoopShare } from '../../bridge/workTurns';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import type { Location } from '../../bridge/store/locations';
@@ -327,28 +326,6 @@ describe.each(['sqlite', 'postgres'] as const)('a restart’s backlog on %s', (k
     w.poke();
     await crm.waitFor(3);
     expect(receivedIds(crm)).toEqual(ids);
-  });
-});
-
-describe('sharing the loop iteration', () => {
-  it('the outcomes’ transaction counts in the iteration’s share, so a catch-up batch or a prune batch waits rather than stack on it', async () => {
-    const loc = location('Office');
-    const crm = await receiver();
-    hook(loc, crm.url);
-    missedCall(loc);
-    // Each piece the share times takes 25 ms of its clock, over its 20 ms limit; the
-    // iteration never ends by itself here.
-    let ms = 0;
-    const share = new LoopShare({
-      limitMs: 20,
-      now: () => (ms += 25),
-      onIterationEnd: () => {},
-    });
-    const w = worker({ share });
-    expect(share.hasRoom).toBe(true);
-    await w.deliverDue();
-    expect(attempts()).toEqual([{ error: null, status: 'delivered' }]);
-    expect(share.hasRoom).toBe(false);
   });
 });
 
