@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { eventsForSettledCall, firesCallStarted, type CallEventType } from '../../lib/callEvent';
 import type { PollerEvent } from '../../lib/poller/pollerState';
@@ -181,7 +182,15 @@ export class JournalIngest {
   private async sweepDue(): Promise<number> {
     const now = this.deps.now();
     let released = 0;
-    for (const entry of this.entries.due(now, 500, this.deps.sweptLocations?.() ?? null)) {
+    const due = this.entries.due(now, 500, this.deps.sweptLocations?.() ?? null);
+    for (let i = 0; i < due.length; i++) {
+      // One release per loop iteration: releases that came due together (a number the hold
+      // kept back, a restart) were one iteration of back-to-back commits, 42–65 ms every 5 s in
+      // bigstore (BENCHMARKS.md, `stall5`), holding up every other location's work and the API.
+      // The wait is here, between entries, never inside `resolve`: its check for the poller's
+      // call and its commit stay in one turn, so a poll storing the call cannot come between.
+      if (i > 0) await yieldToLoop();
+      const entry = due[i];
       const location = this.deps.store.locations.get(entry.locationId);
       if (!location) continue; // removed: its entries go with it (ON DELETE CASCADE)
       try {
