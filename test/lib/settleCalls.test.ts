@@ -576,7 +576,8 @@ describe('legs read in one pass over the batch, each into a record of its own', 
       leg({ CallHistoryId: `x${i}`, CdrId: `x${i}`, TalkingDuration: 'PT5S', Answered: true }),
     );
     expect(settleCalls(large, { now: NOW }).settled).toHaveLength(9000);
-    expect(settleCalls([ringing, callB[1], unreadable, callB[0], answered], { now: NOW }).settled)
-      .toEqual(alone);
+    expect(
+      settleCalls([ringing, callB[1], unreadable, callB[0], answered], { now: NOW }).settled,
+    ).toEqual(alone);
   });
 });
