@@ -526,3 +526,58 @@ describe('the settlement the engine keeps for its record shapes', () => {
     });
   });
 });
+
+describe('legs read in one pass over the batch, each into a record of its own', () => {
+  // lib/settleCalls.ts reads leg i of a batch into record i while it finds the leg's call, then
+  // keeps a call's readable records, one per CdrId: none of that may show in the result.
+  const a = (over: Partial<CallLeg>) => leg({ CallHistoryId: 'a', CallId: 1, ...over });
+  const b = (over: Partial<CallLeg>) =>
+    leg({ CallHistoryId: 'b', CallId: 2, SourceCallerId: '+61298765432', ...over });
+  const ringing = a({ CdrId: 'a1', RingingDuration: 'PT30S' });
+  const answered = a({
+    CdrId: 'a1',
+    RingingDuration: 'PT10S',
+    TalkingDuration: 'PT20S',
+    Answered: true,
+  });
+  const unreadable = a({ CdrId: 'a2', StartTime: 'later', TalkingDuration: 'PT99S' });
+  const callB = [
+    b({ CdrId: 'b1', DestinationDn: '102', DestinationCallerId: '102' }),
+    b({
+      CdrId: 'b2',
+      StartTime: '2026-03-02T09:00:10Z',
+      DestinationType: 5,
+      DestinationDn: '102',
+      TalkingDuration: 'PT15S',
+    }),
+  ];
+  const alone = [
+    ...settleCalls([answered], { now: NOW }).settled,
+    ...settleCalls(callB, { now: NOW }).settled,
+  ];
+
+  it('settles calls whose legs are interleaved, read twice far apart or unreadable, as each call alone', () => {
+    expect(alone.map((c) => [c.call_id, c.outcome, c.leg_count])).toEqual([
+      ['a', 'answered', 1],
+      ['b', 'voicemail', 2],
+    ]);
+    const batch = [answered, callB[0], unreadable, callB[1], ringing];
+    expect(settleCalls(batch, { now: NOW }).settled).toEqual(alone);
+    expect(settleCalls(batch.slice().reverse(), { now: NOW }).settled).toEqual(alone);
+    // In slices of whole calls (`add`), each call's legs are a batch of their own.
+    const settlement = new CallSettlement({ now: NOW });
+    settlement.add(groupLegsByCall(batch.slice().reverse()));
+    expect(settlement.result().settled).toEqual(alone);
+  });
+
+  it('settles a small batch right after a large one (records read before are not its legs)', () => {
+    // More legs than the records kept between batches, then the five legs again.
+    const large = Array.from({ length: 9000 }, (_, i) =>
+      leg({ CallHistoryId: `x${i}`, CdrId: `x${i}`, TalkingDuration: 'PT5S', Answered: true }),
+    );
+    expect(settleCalls(large, { now: NOW }).settled).toHaveLength(9000);
+    expect(
+      settleCalls([ringing, callB[1], unreadable, callB[0], answered], { now: NOW }).settled,
+    ).toEqual(alone);
+  });
+});
