@@ -104,7 +104,7 @@ class ClassifiedCall implements SettledCall {
     legs: LegOutcome,
     timing: CallTiming,
   ) {
-    const { caller, callee, external, queueLeg, agentsRung } = parties;
+    const { queueLeg } = parties;
     const firstPoll = options.queuePolls?.[0];
     this.call_id = key;
     this.direction = direction;
@@ -115,21 +115,21 @@ class ClassifiedCall implements SettledCall {
       options.voicemailLeftSeconds ?? DEFAULT_VOICEMAIL_LEFT_SECONDS,
     );
     this.voicemail_seconds = Math.round(legs.voicemailSeconds);
-    this.caller_number = caller.number;
-    this.caller_number_raw = caller.raw;
-    this.caller_anonymous = caller.kind === 'anonymous';
+    this.caller_number = parties.callerNumber;
+    this.caller_number_raw = parties.callerRaw;
+    this.caller_anonymous = parties.callerAnonymous;
     this.caller_name = nonEmpty(parties.callerName);
-    this.callee_number = callee.number;
-    this.callee_number_raw = callee.raw;
+    this.callee_number = parties.calleeNumber;
+    this.callee_number_raw = parties.calleeRaw;
     this.callee_name = nonEmpty(parties.calleeName);
     // An outside party's number (lib/callParties.ts outsideNumber) is E.164 or null.
-    this.external_number = external === undefined ? null : external.number;
+    this.external_number = parties.externalNumber;
     this.dialed_number = options.dialedNumber ?? null;
     this.queue = queueLeg ? nonEmpty(queueLeg.dst.dn) : (firstPoll?.queue ?? null);
     this.queue_name = queueLeg
       ? nonEmpty(queueLeg.dst.displayName)
       : (firstPoll?.queueName ?? null);
-    this.agents_rung = agentsRung;
+    this.agents_rung = parties.agentsRung;
     this.answered_by = legs.answering ? answererOf(legs.answering, options) : null;
     this.answered_by_name = legs.answering ? nonEmpty(legs.answering.dst.displayName) : null;
     // Whole milliseconds, as the ISO text holds them: a duration's fraction (`00:00:24.5123456`)
