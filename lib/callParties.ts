@@ -149,7 +149,8 @@ export interface OutsideNumber extends NumberKind {
  * caller by name with the trunk's DN in place of a number (`anonymous (10000)` in exports,
  * docs/3cx-facts.md §8), and some trunks put the number only in the name (§5). Never a PBX DN:
  * the trunk's DN is no number to call back. Its kind, and which text it came from, are written
- * to `found` (the caller id's when neither reads as an outside number).
+ * to `found`: when neither reads as an outside number, null, a kind that is not an outside
+ * one, and the caller id as the text.
  */
 export function outsideNumber(
   party: PartyView,
@@ -164,7 +165,6 @@ export function outsideNumber(
     found.byName = true;
     return byName;
   }
-  found.kind = 'invalid';
   return null;
 }
 

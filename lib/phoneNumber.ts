@@ -61,7 +61,11 @@ export interface NumberKind {
  * Already-E.164 strings (what the call log mostly carries, docs/3cx-facts.md §5 [obs bma]) take a fast
  * path without libphonenumber, because the settle engine normalises one number per call.
  */
-export function phoneNumberOf(raw: string, options: NumberOptions, found: NumberKind): string | null {
+export function phoneNumberOf(
+  raw: string,
+  options: NumberOptions,
+  found: NumberKind,
+): string | null {
   // A plain extension (`101`), most numbers of a call after the caller's: no pattern, no match.
   const maxExt = options.maxExtensionLength ?? DEFAULT_MAX_EXTENSION_LENGTH;
   // Stryker disable next-line ConditionalExpression: equivalent, a shortcut: the patterns below read such text as the same extension
@@ -96,12 +100,9 @@ export function phoneNumberOf(raw: string, options: NumberOptions, found: Number
     // still get its call back). Else `00` + country code (the `Zeros` prefix of the CRM
     // template and most of the world, docs/3cx-facts.md §4.2, §8).
     const idd = parsedNumber(candidate, country, false);
-    if (idd !== null && candidate.endsWith(idd.slice(1)))
-      return kindOf(found, 'external', idd);
+    if (idd !== null && candidate.endsWith(idd.slice(1))) return kindOf(found, 'external', idd);
     const zeros = `+${candidate.slice(2)}`;
-    return E164.test(zeros)
-      ? kindOf(found, 'external', zeros)
-      : kindOf(found, 'invalid', null);
+    return E164.test(zeros) ? kindOf(found, 'external', zeros) : kindOf(found, 'invalid', null);
   }
   const national = parsedNumber(candidate, country, false);
   if (national !== null) return kindOf(found, 'external', national);
