@@ -1,6 +1,11 @@
 import type { LegFacts } from './legFacts';
 import type { PartyView } from './legRules';
-import { phoneNumberOf, type NumberKind, type NumberOptions } from './phoneNumber';
+import {
+  phoneNumberOf,
+  type NumberKind,
+  type NumberOptions,
+  type PhoneNumberKind,
+} from './phoneNumber';
 import { agentRang, type QueuePoll } from './queuePoll';
 import type { CallSides } from './callDirection';
 import { trimText } from './trimText';
@@ -53,11 +58,12 @@ export function callParties(
   const first = facts[0];
   const { direction, inboundLeg, outboundLeg } = sides;
   const found = FOUND;
+  let callerKind: PhoneNumberKind;
   if (inboundLeg !== undefined) {
     const party = inboundLeg.src;
     into.callerNumber = outsideNumber(party, numberOptions, found);
     into.callerRaw = found.byName ? party.displayName : party.callerId;
-    into.callerAnonymous = found.kind === 'anonymous';
+    callerKind = found.kind;
     into.callerName = party.displayName;
     const target = firstToExtension(facts) ?? first;
     const raw = target.dst.dn || target.dst.callerId;
@@ -68,7 +74,7 @@ export function callParties(
     const raw = first.src.dn || first.src.callerId;
     into.callerNumber = phoneNumberOf(raw, numberOptions, found);
     into.callerRaw = raw;
-    into.callerAnonymous = found.kind === 'anonymous';
+    callerKind = found.kind;
     into.callerName = first.src.displayName;
     if (outboundLeg !== undefined) {
       const party = outboundLeg.dst;
@@ -82,6 +88,7 @@ export function callParties(
       into.calleeName = first.dst.displayName;
     }
   }
+  into.callerAnonymous = callerKind === 'anonymous';
   into.externalNumber =
     direction === 'inbound'
       ? into.callerNumber
