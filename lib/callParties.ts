@@ -1,18 +1,28 @@
 import type { LegFacts } from './legFacts';
 import type { PartyView } from './legRules';
-import { normalisePhoneNumber, type NormalisedNumber, type NumberOptions } from './phoneNumber';
+import {
+  phoneNumberOf,
+  type NumberKind,
+  type NumberOptions,
+  type PhoneNumberKind,
+} from './phoneNumber';
 import { agentRang, type QueuePoll } from './queuePoll';
 import type { CallSides } from './callDirection';
 import { trimText } from './trimText';
 
 /** Who took part in a call. */
 export interface CallParties {
-  caller: NormalisedNumber;
+  /** E.164 for an outside caller, the extension for an internal one; null when withheld or garbage. */
+  callerNumber: string | null;
+  /** The text the caller's number was read from, as 3CX sent it. */
+  callerRaw: string;
+  callerAnonymous: boolean;
   callerName: string;
-  callee: NormalisedNumber;
+  calleeNumber: string | null;
+  calleeRaw: string;
   calleeName: string;
-  /** The outside party, whichever direction; undefined for an internal call. */
-  external: NormalisedNumber | undefined;
+  /** The outside party's number, whichever direction; null for an internal call. */
+  externalNumber: string | null;
   /** Distinct extensions that rang, in the order they first rang, then agents only the abandoned-queue report names. */
   agentsRung: string[];
   /** The first queue leg. */
@@ -30,6 +40,13 @@ export interface PartyOptions extends NumberOptions {
  */
 const AGENTS: string[] = [];
 
+/**
+ * The kind of each number read (`phoneNumberOf`, `outsideNumber`), kept from call to call: a
+ * record per number was a third of what settling threw away (BENCHMARKS.md, issue 16 item 4,
+ * thirteenth round). Settling is synchronous, one call at a time.
+ */
+const FOUND: OutsideNumber = { kind: 'invalid', byName: false };
+
 export function callParties(
   facts: readonly LegFacts[],
   sides: CallSides,
@@ -40,25 +57,44 @@ export function callParties(
   const numberOptions: NumberOptions = options;
   const first = facts[0];
   const { direction, inboundLeg, outboundLeg } = sides;
-  let caller: NormalisedNumber;
-  let callerName: string;
-  let callee: NormalisedNumber;
-  let calleeName: string;
+  const found = FOUND;
+  let callerKind: PhoneNumberKind;
   if (inboundLeg !== undefined) {
-    caller = outsideNumber(inboundLeg.src, numberOptions);
-    callerName = inboundLeg.src.displayName;
+    const party = inboundLeg.src;
+    into.callerNumber = outsideNumber(party, numberOptions, found);
+    into.callerRaw = found.byName ? party.displayName : party.callerId;
+    callerKind = found.kind;
+    into.callerName = party.displayName;
     const target = firstToExtension(facts) ?? first;
-    callee = normalisePhoneNumber(target.dst.dn || target.dst.callerId, numberOptions);
-    calleeName = target.dst.displayName;
+    const raw = target.dst.dn || target.dst.callerId;
+    into.calleeNumber = phoneNumberOf(raw, numberOptions, found);
+    into.calleeRaw = raw;
+    into.calleeName = target.dst.displayName;
   } else {
-    caller = normalisePhoneNumber(first.src.dn || first.src.callerId, numberOptions);
-    callerName = first.src.displayName;
-    const target = outboundLeg ?? first;
-    callee = outboundLeg
-      ? outsideNumber(target.dst, numberOptions)
-      : normalisePhoneNumber(target.dst.dn || target.dst.callerId, numberOptions);
-    calleeName = target.dst.displayName;
+    const raw = first.src.dn || first.src.callerId;
+    into.callerNumber = phoneNumberOf(raw, numberOptions, found);
+    into.callerRaw = raw;
+    callerKind = found.kind;
+    into.callerName = first.src.displayName;
+    if (outboundLeg !== undefined) {
+      const party = outboundLeg.dst;
+      into.calleeNumber = outsideNumber(party, numberOptions, found);
+      into.calleeRaw = found.byName ? party.displayName : party.callerId;
+      into.calleeName = party.displayName;
+    } else {
+      const calleeRaw = first.dst.dn || first.dst.callerId;
+      into.calleeNumber = phoneNumberOf(calleeRaw, numberOptions, found);
+      into.calleeRaw = calleeRaw;
+      into.calleeName = first.dst.displayName;
+    }
   }
+  into.callerAnonymous = callerKind === 'anonymous';
+  into.externalNumber =
+    direction === 'inbound'
+      ? into.callerNumber
+      : direction === 'outbound'
+        ? into.calleeNumber
+        : null;
 
   const agentsRung = AGENTS;
   // Emptied by `pop`: setting an array's length goes through the runtime, a cost per call.
@@ -81,29 +117,23 @@ export function callParties(
       if (agentRang(poll) && !agentsRung.includes(poll.agent)) agentsRung.push(poll.agent);
     }
   }
-
-  const external = direction === 'inbound' ? caller : direction === 'outbound' ? callee : undefined;
-  into.caller = caller;
-  into.callerName = callerName;
-  into.callee = callee;
-  into.calleeName = calleeName;
-  into.external = external;
   into.agentsRung = agentsRung.slice();
   into.queueLeg = queueLeg;
   return into;
 }
 
-const NO_NUMBER: NormalisedNumber = Object.freeze({ kind: 'invalid', number: null, raw: '' });
-
 /** A record for `callParties` to fill: the settle engine reuses one call after call. */
 export function noParties(): CallParties {
   return {
     // Stryker disable all: equivalent, placeholders: callParties writes every field before it is read
-    caller: NO_NUMBER,
+    callerNumber: null,
+    callerRaw: '',
+    callerAnonymous: false,
     callerName: '',
-    callee: NO_NUMBER,
+    calleeNumber: null,
+    calleeRaw: '',
     calleeName: '',
-    external: undefined,
+    externalNumber: null,
     agentsRung: [],
     queueLeg: undefined,
     // Stryker restore all
@@ -115,18 +145,39 @@ function firstToExtension(facts: readonly LegFacts[]): LegFacts | undefined {
   return undefined;
 }
 
+/** What `outsideNumber` found besides the number: its kind, and whether it was read from the name. */
+export interface OutsideNumber extends NumberKind {
+  /** Read from the display name, not the caller id: the name is the raw text. */
+  byName: boolean;
+}
+
 /**
  * The number of an outside party. Its caller id, else its display name: 3CX shows a withheld
  * caller by name with the trunk's DN in place of a number (`anonymous (10000)` in exports,
  * docs/3cx-facts.md §8), and some trunks put the number only in the name (§5). Never a PBX DN:
- * the trunk's DN is no number to call back.
+ * the trunk's DN is no number to call back. Its kind, and which text it came from, are written
+ * to `found`: when neither reads as an outside number, null, a kind that is not an outside
+ * one, and the caller id as the text.
  */
-export function outsideNumber(party: PartyView, options: NumberOptions): NormalisedNumber {
-  const byId = normalisePhoneNumber(party.callerId, options);
-  if (byId.kind === 'external' || byId.kind === 'anonymous') return byId;
-  const byName = normalisePhoneNumber(party.displayName, options);
-  if (byName.kind === 'external' || byName.kind === 'anonymous') return byName;
-  return { kind: 'invalid', number: null, raw: byId.raw };
+export function outsideNumber(
+  party: PartyView,
+  options: NumberOptions,
+  found: OutsideNumber = { kind: 'invalid', byName: false },
+): string | null {
+  found.byName = false;
+  const byId = phoneNumberOf(party.callerId, options, found);
+  if (isOutside(found)) return byId;
+  const byName = phoneNumberOf(party.displayName, options, found);
+  if (isOutside(found)) {
+    found.byName = true;
+    return byName;
+  }
+  return null;
+}
+
+/** An outside party's number, or a withheld one: what an outside party's text may read as. */
+function isOutside(found: NumberKind): boolean {
+  return found.kind === 'external' || found.kind === 'anonymous';
 }
 
 /**
@@ -136,7 +187,7 @@ export function outsideNumber(party: PartyView, options: NumberOptions): Normali
 export function answererOf(f: LegFacts, options: NumberOptions = {}): string | null {
   // Stryker disable next-line ConditionalExpression: equivalent, an extension's DN is no outside number, so the fallback below gives the same DN
   if (f.dstRole !== 'external') return nonEmpty(f.dst.dn || f.dst.callerId);
-  return outsideNumber(f.dst, options).number ?? nonEmpty(f.dst.callerId || f.dst.dn);
+  return outsideNumber(f.dst, options, FOUND) ?? nonEmpty(f.dst.callerId || f.dst.dn);
 }
 
 export function nonEmpty(text: string): string | null {

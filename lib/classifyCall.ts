@@ -1,14 +1,7 @@
 import { callSides, noSides } from './callDirection';
-import { legOutcome, noLegOutcome, outcomeOf, type LegOutcome } from './callOutcome';
-import {
-  answererOf,
-  callParties,
-  noParties,
-  nonEmpty,
-  type CallParties,
-  type PartyOptions,
-} from './callParties';
-import { callTiming, noTiming, type CallTiming } from './callTiming';
+import { legOutcome, noLegOutcome, outcomeOf } from './callOutcome';
+import { answererOf, callParties, noParties, nonEmpty, type PartyOptions } from './callParties';
+import { callTiming, noTiming } from './callTiming';
 import type { LegFacts } from './legFacts';
 import type { CallDirection, CallOutcome, SettledCall } from './settledCall';
 import { DEFAULT_VOICEMAIL_LEFT_SECONDS, isVoicemailLeft } from './voicemailLeft';
@@ -44,7 +37,42 @@ export function classifyCall(
     agentsRung: parties.agentsRung.length,
   });
   const timing = callTiming(facts, legs, scratch.timing);
-  return new ClassifiedCall(key, facts, options, direction, outcome, parties, legs, timing);
+  const { answering, voicemailLeg } = legs;
+  const { queueLeg } = parties;
+  const firstPoll = options.queuePolls?.[0];
+  return new ClassifiedCall(
+    key,
+    direction,
+    outcome,
+    voicemailLeg !== undefined,
+    isVoicemailLeft(
+      voicemailLeg ? legs.voicemailSeconds : null,
+      options.voicemailLeftSeconds ?? DEFAULT_VOICEMAIL_LEFT_SECONDS,
+    ),
+    Math.round(legs.voicemailSeconds),
+    parties.callerNumber,
+    parties.callerRaw,
+    parties.callerAnonymous,
+    nonEmpty(parties.callerName),
+    parties.calleeNumber,
+    parties.calleeRaw,
+    nonEmpty(parties.calleeName),
+    // An outside party's number (lib/callParties.ts outsideNumber) is E.164 or null.
+    parties.externalNumber,
+    options.dialedNumber ?? null,
+    queueLeg ? nonEmpty(queueLeg.dst.dn) : (firstPoll?.queue ?? null),
+    queueLeg ? nonEmpty(queueLeg.dst.displayName) : (firstPoll?.queueName ?? null),
+    parties.agentsRung,
+    answering ? answererOf(answering, options) : null,
+    answering ? nonEmpty(answering.dst.displayName) : null,
+    // Whole milliseconds, as the ISO text holds them: a duration's fraction (`00:00:24.5123456`)
+    // makes a fractional end, and the poller's stored state keeps these numbers.
+    Math.trunc(timing.startedAt),
+    Math.trunc(timing.endedAt),
+    timing.ringSeconds,
+    Math.round(legs.talkSeconds),
+    facts.length,
+  );
 }
 
 /**
@@ -60,9 +88,12 @@ export class CallReading {
 }
 
 /**
- * A settled call as the engine makes it: the fields of `SettledCall`, written in one order by
- * one constructor. Not an object literal: V8 tracks where literals are made and, seeing them
- * outlive a scavenge (the results of a poll are kept until it ends), allocates them in the old
+ * A settled call as the engine makes it: the fields of `SettledCall`, in the contract's order,
+ * written by one constructor that does nothing else, so that every settled call has one shape
+ * and V8 inlines the constructor where the call is classified: the object is then allocated
+ * there, after its values, and filled at once (BENCHMARKS.md, issue 16 item 4, thirteenth
+ * round). Not an object literal: V8 tracks where literals are made and, seeing them outlive a
+ * scavenge (the results of a poll are kept until it ends), allocates them in the old
  * generation from then on. Every field pointing at a young string then costs a write-barrier
  * entry, a remembered-set slot and a promotion; the old objects wait for a full mark of the
  * heap. Made by a constructor, they stay young and die cheaply (BENCHMARKS.md §4).
@@ -95,49 +126,56 @@ class ClassifiedCall implements SettledCall {
   declare leg_count: number;
 
   constructor(
-    key: string,
-    facts: readonly LegFacts[],
-    options: ClassifyOptions,
+    call_id: string,
     direction: CallDirection,
     outcome: CallOutcome,
-    parties: CallParties,
-    legs: LegOutcome,
-    timing: CallTiming,
+    voicemail: boolean,
+    voicemail_left: boolean,
+    voicemail_seconds: number,
+    caller_number: string | null,
+    caller_number_raw: string,
+    caller_anonymous: boolean,
+    caller_name: string | null,
+    callee_number: string | null,
+    callee_number_raw: string,
+    callee_name: string | null,
+    external_number: string | null,
+    dialed_number: string | null,
+    queue: string | null,
+    queue_name: string | null,
+    agents_rung: string[],
+    answered_by: string | null,
+    answered_by_name: string | null,
+    started_ms: number,
+    ended_ms: number,
+    ring_seconds: number,
+    talk_seconds: number,
+    leg_count: number,
   ) {
-    const { caller, callee, external, queueLeg, agentsRung } = parties;
-    const firstPoll = options.queuePolls?.[0];
-    this.call_id = key;
+    this.call_id = call_id;
     this.direction = direction;
     this.outcome = outcome;
-    this.voicemail = legs.voicemailLeg !== undefined;
-    this.voicemail_left = isVoicemailLeft(
-      legs.voicemailLeg ? legs.voicemailSeconds : null,
-      options.voicemailLeftSeconds ?? DEFAULT_VOICEMAIL_LEFT_SECONDS,
-    );
-    this.voicemail_seconds = Math.round(legs.voicemailSeconds);
-    this.caller_number = caller.number;
-    this.caller_number_raw = caller.raw;
-    this.caller_anonymous = caller.kind === 'anonymous';
-    this.caller_name = nonEmpty(parties.callerName);
-    this.callee_number = callee.number;
-    this.callee_number_raw = callee.raw;
-    this.callee_name = nonEmpty(parties.calleeName);
-    // An outside party's number (lib/callParties.ts outsideNumber) is E.164 or null.
-    this.external_number = external === undefined ? null : external.number;
-    this.dialed_number = options.dialedNumber ?? null;
-    this.queue = queueLeg ? nonEmpty(queueLeg.dst.dn) : (firstPoll?.queue ?? null);
-    this.queue_name = queueLeg
-      ? nonEmpty(queueLeg.dst.displayName)
-      : (firstPoll?.queueName ?? null);
-    this.agents_rung = agentsRung;
-    this.answered_by = legs.answering ? answererOf(legs.answering, options) : null;
-    this.answered_by_name = legs.answering ? nonEmpty(legs.answering.dst.displayName) : null;
-    // Whole milliseconds, as the ISO text holds them: a duration's fraction (`00:00:24.5123456`)
-    // makes a fractional end, and the poller's stored state keeps these numbers.
-    this.started_ms = Math.trunc(timing.startedAt);
-    this.ended_ms = Math.trunc(timing.endedAt);
-    this.ring_seconds = timing.ringSeconds;
-    this.talk_seconds = Math.round(legs.talkSeconds);
-    this.leg_count = facts.length;
+    this.voicemail = voicemail;
+    this.voicemail_left = voicemail_left;
+    this.voicemail_seconds = voicemail_seconds;
+    this.caller_number = caller_number;
+    this.caller_number_raw = caller_number_raw;
+    this.caller_anonymous = caller_anonymous;
+    this.caller_name = caller_name;
+    this.callee_number = callee_number;
+    this.callee_number_raw = callee_number_raw;
+    this.callee_name = callee_name;
+    this.external_number = external_number;
+    this.dialed_number = dialed_number;
+    this.queue = queue;
+    this.queue_name = queue_name;
+    this.agents_rung = agents_rung;
+    this.answered_by = answered_by;
+    this.answered_by_name = answered_by_name;
+    this.started_ms = started_ms;
+    this.ended_ms = ended_ms;
+    this.ring_seconds = ring_seconds;
+    this.talk_seconds = talk_seconds;
+    this.leg_count = leg_count;
   }
 }

@@ -35,42 +35,63 @@ const PUNCTUATION = /[\s().\-/]/g;
 const DEFAULT_MAX_EXTENSION_LENGTH = 6;
 
 /**
- * Normalise any number 3CX gives us. Never throws.
- *
- * Already-E.164 strings (what the call log mostly carries, docs/3cx-facts.md §5 [obs bma]) take a fast
- * path without libphonenumber, because the settle engine normalises one number per call.
+ * Normalise any number 3CX gives us. Never throws. The rules are `phoneNumberOf`'s.
  */
 export function normalisePhoneNumber(
   value: string | null | undefined,
   options: NumberOptions = {},
 ): NormalisedNumber {
   const raw = textOf(value);
+  const found: NumberKind = { kind: 'invalid' };
+  const number = phoneNumberOf(raw, options, found);
+  return { kind: found.kind, number, raw };
+}
+
+/** Where `phoneNumberOf` writes the kind of the number it read. */
+export interface NumberKind {
+  kind: PhoneNumberKind;
+}
+
+/**
+ * The number in `raw` (E.164 for an outside number, the bare extension for an internal one,
+ * else null), its kind written to `found`. Never throws. The settle engine reads two or three
+ * numbers a call through here with one `found` it keeps, so that no record is made per number
+ * (BENCHMARKS.md, issue 16 item 4, thirteenth round).
+ *
+ * Already-E.164 strings (what the call log mostly carries, docs/3cx-facts.md §5 [obs bma]) take a fast
+ * path without libphonenumber, because the settle engine normalises one number per call.
+ */
+export function phoneNumberOf(
+  raw: string,
+  options: NumberOptions,
+  found: NumberKind,
+): string | null {
   // A plain extension (`101`), most numbers of a call after the caller's: no pattern, no match.
   const maxExt = options.maxExtensionLength ?? DEFAULT_MAX_EXTENSION_LENGTH;
   // Stryker disable next-line ConditionalExpression: equivalent, a shortcut: the patterns below read such text as the same extension
-  if (isShortExtension(raw, maxExt)) return { kind: 'internal', number: raw, raw };
+  if (isShortExtension(raw, maxExt)) return kindOf(found, 'internal', raw);
   // E.164 as it is, what the call log mostly carries for outside parties: no pattern, no copy.
   // Stryker disable next-line ConditionalExpression: equivalent, a shortcut: the E.164 pattern below reads such text the same
-  if (isPlainE164(raw)) return { kind: 'external', number: raw, raw };
+  if (isPlainE164(raw)) return kindOf(found, 'external', raw);
   const text = trimText(raw);
   // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, every later check refuses empty text the same way
-  if (text === '') return { kind: 'invalid', number: null, raw };
+  if (text === '') return kindOf(found, 'invalid', null);
   // Stryker disable next-line ConditionalExpression: equivalent, a fast path: the same E.164 test after punctuation removal answers the same
-  if (E164.test(text)) return { kind: 'external', number: text, raw };
-  if (WITHHELD.test(text)) return { kind: 'anonymous', number: null, raw };
+  if (E164.test(text)) return kindOf(found, 'external', text);
+  if (WITHHELD.test(text)) return kindOf(found, 'anonymous', null);
 
   const ext = EXTENSION.exec(text);
   if (ext) {
     const digits = ext[1];
     const explicit = text.length !== digits.length; // written as `Ext.101`
     if (explicit || (digits.length <= maxExt && digits[0] !== '0')) {
-      return { kind: 'internal', number: digits, raw };
+      return kindOf(found, 'internal', digits);
     }
   }
 
   const candidate = text.replace(PUNCTUATION, '');
-  if (!/^\+?\d+$/.test(candidate)) return { kind: 'invalid', number: null, raw };
-  if (E164.test(candidate)) return { kind: 'external', number: candidate, raw };
+  if (!/^\+?\d+$/.test(candidate)) return kindOf(found, 'invalid', null);
+  if (E164.test(candidate)) return kindOf(found, 'external', candidate);
   const country = toCountry(options.country);
   if (/^00[1-9]/.test(candidate)) {
     // An international prefix. libphonenumber knows the country's own (`0011` in AU) and then
@@ -79,23 +100,26 @@ export function normalisePhoneNumber(
     // still get its call back). Else `00` + country code (the `Zeros` prefix of the CRM
     // template and most of the world, docs/3cx-facts.md §4.2, §8).
     const idd = parsedNumber(candidate, country, false);
-    if (idd !== null && candidate.endsWith(idd.slice(1)))
-      return { kind: 'external', number: idd, raw };
+    if (idd !== null && candidate.endsWith(idd.slice(1))) return kindOf(found, 'external', idd);
     const zeros = `+${candidate.slice(2)}`;
-    return E164.test(zeros)
-      ? { kind: 'external', number: zeros, raw }
-      : { kind: 'invalid', number: null, raw };
+    return E164.test(zeros) ? kindOf(found, 'external', zeros) : kindOf(found, 'invalid', null);
   }
   const national = parsedNumber(candidate, country, false);
-  if (national !== null) return { kind: 'external', number: national, raw };
+  if (national !== null) return kindOf(found, 'external', national);
   // Not a number of the country: the country code without its `+` (`353…`, as real exports
   // show, docs/3cx-facts.md §8), taken only when valid.
   // Stryker disable next-line Regex: equivalent, a candidate starting with 0 or + is no valid number after a + either
   const international = /^[1-9]/.test(candidate)
     ? parsedNumber(`+${candidate}`, undefined, true)
     : null;
-  if (international !== null) return { kind: 'external', number: international, raw };
-  return { kind: 'invalid', number: null, raw };
+  if (international !== null) return kindOf(found, 'external', international);
+  return kindOf(found, 'invalid', null);
+}
+
+/** `number`, its kind written to `found` (`phoneNumberOf`). */
+function kindOf(found: NumberKind, kind: PhoneNumberKind, number: string | null): string | null {
+  found.kind = kind;
+  return number;
 }
 
 /** What `E164` matches, decided by char codes: `+`, a digit 1–9, then 6 to 14 digits. */

@@ -311,6 +311,58 @@ describe('a caller 3CX sends without number or name', () => {
     });
   });
 
+  // The engine reads every call's numbers into one kept record (lib/callParties.ts FOUND):
+  // what one call's caller was read from must not carry over to the next call's.
+  it('keeps, call by call in one batch, the text each outside number was read from', () => {
+    const call = (id: string, over: Partial<CallLeg>) =>
+      leg({
+        CallHistoryId: id,
+        SourceType: 1,
+        SourceDn: '10000',
+        CallType: 'Extension',
+        DestinationDn: '101',
+        ...over,
+      });
+    const outbound = (id: string, over: Partial<CallLeg>) =>
+      leg({
+        CallHistoryId: id,
+        SourceType: 0,
+        SourceDn: '102',
+        CallType: 'Outbound',
+        DestinationType: 1,
+        DestinationDn: '10000',
+        ...over,
+      });
+    const { settled } = settleCalls(
+      [
+        call('by-name', { SourceCallerId: '10000', SourceDisplayName: '0412 345 678' }),
+        call('by-id', { SourceCallerId: '+61298765432', SourceDisplayName: '0412 345 678' }),
+        call('withheld-by-name', { SourceCallerId: '10000', SourceDisplayName: 'Anonymous' }),
+        call('neither', { SourceCallerId: '10000', SourceDisplayName: 'Jane Citizen' }),
+        outbound('out-by-name', { DestinationCallerId: '', DestinationDisplayName: '0298765432' }),
+        outbound('out-by-id', { DestinationCallerId: '0412345678', DestinationDisplayName: 'x' }),
+      ],
+      { now: NOW, country: 'AU' },
+    );
+    const byId = new Map(settled.map((c) => [c.call_id, c]));
+    const numbers = (id: string) => {
+      const c = byId.get(id);
+      return [
+        c?.caller_number,
+        c?.caller_number_raw,
+        c?.caller_anonymous,
+        c?.callee_number,
+        c?.callee_number_raw,
+      ];
+    };
+    expect(numbers('by-name')).toEqual(['+61412345678', '0412 345 678', false, '101', '101']);
+    expect(numbers('by-id')).toEqual(['+61298765432', '+61298765432', false, '101', '101']);
+    expect(numbers('withheld-by-name')).toEqual([null, 'Anonymous', true, '101', '101']);
+    expect(numbers('neither')).toEqual([null, '10000', false, '101', '101']);
+    expect(numbers('out-by-name')).toEqual(['102', '102', false, '+61298765432', '0298765432']);
+    expect(numbers('out-by-id')).toEqual(['102', '102', false, '+61412345678', '0412345678']);
+  });
+
   it('keeps nothing as the raw number and no name', () => {
     const { settled } = settleCalls(
       [leg({ SourceType: 1, SourceDn: '10000', CallType: 'Extension', DestinationDn: '101' })],

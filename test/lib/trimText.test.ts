@@ -20,4 +20,21 @@ describe('trimText', () => {
     ];
     for (const text of texts) expect(trimText(text)).toBe(text.trim());
   });
+
+  // Reading past the end of a string deoptimizes the code that inlined trimText, and V8 then
+  // calls the runtime for every charCodeAt there (lib/trimText.ts): empty text is answered
+  // without reading a char.
+  it('reads no char of empty text', () => {
+    const read: number[] = [];
+    const empty = {
+      length: 0,
+      charCodeAt: (i: number) => {
+        read.push(i);
+        return NaN;
+      },
+      trim: () => '',
+    };
+    expect(trimText(empty as unknown as string)).toBe(empty);
+    expect(read).toEqual([]);
+  });
 });
