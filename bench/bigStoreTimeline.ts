@@ -223,9 +223,8 @@ export class BigStoreTimeline {
       const inside = this.slices.filter(
         (x) => x.at < stall.at + stall.ms && x.at + x.ms > stall.at,
       );
-      const gcMs = this.gcs
-        .filter((g) => g.at < stall.at + stall.ms && g.at + g.ms > stall.at)
-        .reduce((t, g) => t + g.ms, 0);
+      const gcsIn = this.gcs.filter((g) => g.at < stall.at + stall.ms && g.at + g.ms > stall.at);
+      const gcMs = gcsIn.reduce((t, g) => t + g.ms, 0);
       const byLabel = new Map<string, { n: number; ms: number; rows: string[] }>();
       for (const t of this.transactions)
         if (t.at < stall.at + stall.ms && t.at + t.ms > stall.at) {
@@ -235,10 +234,7 @@ export class BigStoreTimeline {
           if (t.rows) entry.rows.push(`${t.rows} ${t.ms.toFixed(0)} ms`);
           byLabel.set(t.label, entry);
         }
-      const gcList = this.gcs
-        .filter((g) => g.at < stall.at + stall.ms && g.at + g.ms > stall.at)
-        .map((g) => g.ms.toFixed(0))
-        .join('+');
+      const gcList = gcsIn.map((g) => g.ms.toFixed(0)).join('+');
       out(
         `stall at ${((stall.at - this.startedAt) / 1000).toFixed(2)} s, ${stall.ms.toFixed(0)} ms (main CPU ${stall.cpuMs.toFixed(0)}), GC ${gcMs.toFixed(0)} ms${gcList ? ` (${gcList})` : ''}, transactions: ${
           [...byLabel]

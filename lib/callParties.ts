@@ -45,7 +45,7 @@ const AGENTS: string[] = [];
  * record per number was a third of what settling threw away (BENCHMARKS.md, issue 16 item 4,
  * thirteenth round). Settling is synchronous, one call at a time.
  */
-const FOUND: OutsideNumber = { kind: 'invalid', byName: false };
+const FOUND: OutsideNumber = { kind: 'invalid', raw: '' };
 
 export function callParties(
   facts: readonly LegFacts[],
@@ -62,7 +62,7 @@ export function callParties(
   if (inboundLeg !== undefined) {
     const party = inboundLeg.src;
     into.callerNumber = outsideNumber(party, numberOptions, found);
-    into.callerRaw = found.byName ? party.displayName : party.callerId;
+    into.callerRaw = found.raw;
     callerKind = found.kind;
     into.callerName = party.displayName;
     const target = firstToExtension(facts) ?? first;
@@ -79,7 +79,7 @@ export function callParties(
     if (outboundLeg !== undefined) {
       const party = outboundLeg.dst;
       into.calleeNumber = outsideNumber(party, numberOptions, found);
-      into.calleeRaw = found.byName ? party.displayName : party.callerId;
+      into.calleeRaw = found.raw;
       into.calleeName = party.displayName;
     } else {
       const calleeRaw = first.dst.dn || first.dst.callerId;
@@ -145,10 +145,10 @@ function firstToExtension(facts: readonly LegFacts[]): LegFacts | undefined {
   return undefined;
 }
 
-/** What `outsideNumber` found besides the number: its kind, and whether it was read from the name. */
+/** What `outsideNumber` found besides the number: its kind, and the text it was read from. */
 export interface OutsideNumber extends NumberKind {
-  /** Read from the display name, not the caller id: the name is the raw text. */
-  byName: boolean;
+  /** The caller id, or the display name when the number was read from it. */
+  raw: string;
 }
 
 /**
@@ -162,14 +162,14 @@ export interface OutsideNumber extends NumberKind {
 export function outsideNumber(
   party: PartyView,
   options: NumberOptions,
-  found: OutsideNumber = { kind: 'invalid', byName: false },
+  found: OutsideNumber,
 ): string | null {
-  found.byName = false;
+  found.raw = party.callerId;
   const byId = phoneNumberOf(party.callerId, options, found);
   if (isOutside(found)) return byId;
   const byName = phoneNumberOf(party.displayName, options, found);
   if (isOutside(found)) {
-    found.byName = true;
+    found.raw = party.displayName;
     return byName;
   }
   return null;
