@@ -1,21 +1,24 @@
 import type { CallEventType } from '../../lib/callEvent';
-import { callerNumberKey, enrichCall } from '../../lib/enrichment';
+import { enrichCall, missHistoryQuestion } from '../../lib/enrichment';
 import type { CallFacts } from '../../lib/settledCall';
+import { toIsoUtc } from '../../lib/utcTime';
 import { EnrichmentSettingsCache } from '../locationEnrichment';
 import type { BridgeStore } from '../store/bridgeStore';
-import type { MissesQuestion, NumberMiss } from '../store/calls';
+import type { MissHistory, MissHistoryQuestion } from '../store/calls';
 import type { KnownContact } from '../store/contacts';
 import type { Location } from '../store/locations';
 import type { CallEnricher, EnrichmentDecision, EnrichmentReads } from './callEnricher';
 
 const DAY_MS = 86_400_000;
 
+/** No number key: nothing to read, no history. */
+const NO_HISTORY: MissHistory = { count: 0, lastMissedAt: null, emitted: [] };
+
 /** What `readAhead` read for one batch's calls, as `enrich` uses it. */
 interface BatchReads extends EnrichmentReads {
   locationId: string;
-  /** Each call's question, as asked (the first of its versions in the batch). */
-  questions: Map<string, MissesQuestion>;
-  misses: Map<string, NumberMiss[]>;
+  /** Each call's questions, one per version of it in the batch that asks another, answered. */
+  asked: Map<string, Array<{ question: MissHistoryQuestion; answer: MissHistory }>>;
   /** The calls whose answer a call stored before them in the same batch may change. */
   stale: Set<string>;
   /** The numbers whose contact was read; `contacts` holds those known. */
@@ -24,11 +27,11 @@ interface BatchReads extends EnrichmentReads {
 }
 
 /**
- * The bridge's enrichment: reads what lib/enrichment needs from the store (the number's earlier
- * misses, recent emitted misses for the dialler cooldown, the known contact) and applies the
- * rules with the location's settings. A batch's reads are done once for all its calls
- * (`readAhead`); the decisions are the same as with a read per call (docs/design.md, "Round
- * trips on the hot paths").
+ * The bridge's enrichment: reads what lib/enrichment needs from the store (the number's misses
+ * in the repeat window, counted, and the emitted misses that may fold a redial; the known
+ * contact) and applies the rules with the location's settings. A batch's reads are done once
+ * for all its calls (`readAhead`); the decisions are the same as with a read per call
+ * (docs/design.md, "Round trips on the hot paths").
  */
 export class StoreEnricher implements CallEnricher {
   private readonly settings = new EnrichmentSettingsCache();
@@ -36,46 +39,55 @@ export class StoreEnricher implements CallEnricher {
   readAhead(
     location: Location,
     calls: readonly CallFacts[],
-    _now: number,
+    now: number,
     store: BridgeStore,
   ): EnrichmentReads {
-    const questions = new Map<string, MissesQuestion>();
+    const questions: MissHistoryQuestion[] = [];
+    const askedOf = new Map<string, MissHistoryQuestion[]>();
     for (const call of calls) {
-      const question = this.questionOf(location, call);
-      if (question !== null && !questions.has(call.call_id)) questions.set(call.call_id, question);
+      const question = this.questionOf(location, call, now);
+      if (question === null) continue;
+      const of = askedOf.get(call.call_id) ?? [];
+      if (of.some((q) => sameQuestion(q, question))) continue;
+      of.push(question);
+      askedOf.set(call.call_id, of);
+      questions.push(question);
     }
-    const misses = store.calls.missesFromEach(location.id, [...questions.values()]);
-    const numbersRead = new Set([...questions.values()].map((q) => q.numberKey));
+    const ids = new Set(calls.map((c) => c.call_id));
+    const { answers, storedMisses } = store.calls.missHistoryOfEach(location.id, questions, [
+      ...ids,
+    ]);
+    const asked = new Map<string, Array<{ question: MissHistoryQuestion; answer: MissHistory }>>();
+    questions.forEach((question, i) => {
+      const of = asked.get(question.callId) ?? [];
+      of.push({ question, answer: answers[i] });
+      asked.set(question.callId, of);
+    });
+    const numbersRead = new Set(questions.map((q) => q.numberKey));
     const contacts = store.contacts.findEach(location.id, [...numbersRead]);
     // The batch stores its calls one after the other, and a call stored changes what a later
     // call of the same number reads (a number missed twice in one batch: the second sees the
     // first). An answer read ahead holds only while no other call of the batch can be written
-    // into it: none of them is among its rows or has its number. The others read again.
+    // into it: none of them has its number, or is stored as a miss of it. The others read again.
     const stale = new Set<string>();
-    const ids = new Set(calls.map((c) => c.call_id));
     const numbersOfCalls = new Map<string, Set<string>>();
-    for (const call of calls) {
-      for (const key of [call.external_number, questions.get(call.call_id)?.numberKey]) {
-        if (!key) continue;
-        const of = numbersOfCalls.get(key) ?? new Set<string>();
-        of.add(call.call_id);
-        numbersOfCalls.set(key, of);
-      }
-    }
-    for (const [callId, question] of questions) {
-      const sameNumber = numbersOfCalls.get(question.numberKey);
-      const written = (id: string) => id !== callId && ids.has(id);
-      if (
-        [...(sameNumber ?? [])].some(written) ||
-        (misses.get(callId) ?? []).some((m) => written(m.call_id))
-      )
-        stale.add(callId);
+    const addNumber = (key: string | null | undefined, callId: string) => {
+      if (!key) return;
+      const of = numbersOfCalls.get(key) ?? new Set<string>();
+      of.add(callId);
+      numbersOfCalls.set(key, of);
+    };
+    for (const call of calls) addNumber(call.external_number, call.call_id);
+    for (const question of questions) addNumber(question.numberKey, question.callId);
+    for (const [callId, number] of storedMisses) addNumber(number, callId);
+    for (const { callId, numberKey } of questions) {
+      const sameNumber = numbersOfCalls.get(numberKey) ?? new Set<string>();
+      if ([...sameNumber].some((id) => id !== callId && ids.has(id))) stale.add(callId);
     }
     const reads: BatchReads = {
       enricher: this,
       locationId: location.id,
-      questions,
-      misses,
+      asked,
       stale,
       numbersRead,
       contacts,
@@ -92,26 +104,19 @@ export class StoreEnricher implements CallEnricher {
     reads?: EnrichmentReads,
   ): EnrichmentDecision {
     const settings = this.settings.of(location);
-    const question = this.questionOf(location, call);
+    const question = this.questionOf(location, call, now);
     const ahead =
       reads?.enricher === this && (reads as BatchReads).locationId === location.id
         ? (reads as BatchReads)
         : null;
-    const asked = ahead?.questions.get(call.call_id);
-    const earlier =
+    const readAhead =
+      question === null || ahead === null || ahead.stale.has(call.call_id)
+        ? undefined
+        : ahead.asked.get(call.call_id)?.find((a) => sameQuestion(a.question, question));
+    const history =
       question === null
-        ? []
-        : ahead &&
-            asked?.numberKey === question.numberKey &&
-            asked.sinceIso === question.sinceIso &&
-            !ahead.stale.has(call.call_id)
-          ? (ahead.misses.get(call.call_id) ?? [])
-          : store.calls.missesFrom(
-              location.id,
-              question.numberKey,
-              question.sinceIso,
-              call.call_id,
-            );
+        ? NO_HISTORY
+        : (readAhead?.answer ?? store.calls.missHistoryOfEach(location.id, [question]).answers[0]);
     const stored =
       question === null
         ? null
@@ -120,19 +125,8 @@ export class StoreEnricher implements CallEnricher {
           : store.contacts.find(location.id, question.numberKey);
     const result = enrichCall(call, {
       settings,
-      earlierMisses: earlier.map((m) => ({
-        call_id: m.call_id,
-        number_key: m.number_key,
-        missed_at: m.started_at,
-      })),
-      recentEmittedMisses: earlier
-        .filter((m) => m.emitted)
-        .map((m) => ({
-          call_id: m.call_id,
-          number_key: m.number_key,
-          started_at: m.started_at,
-          ended_at: m.ended_at,
-        })),
+      earlierMisses: { count: history.count, lastMissedAt: history.lastMissedAt },
+      recentEmittedMisses: history.emitted,
       contact: stored
         ? {
             contact_id: stored.contactId,
@@ -149,21 +143,44 @@ export class StoreEnricher implements CallEnricher {
   }
 
   /**
-   * What the enrichment of a call asks the store: its number's misses since the longest window
-   * that counts them (the repeat window or the dialler cooldown, and a day's slack), and the
-   * number's contact. Null: no number (withheld), nothing to read.
+   * What the enrichment of a call asks the store (lib/enrichment `missHistoryQuestion`), as
+   * the store's texts. The emitted misses are read no further back than the longest window
+   * that counts misses (the repeat window or the dialler cooldown) and a day's slack. Null: no
+   * number (withheld), nothing to read.
    */
-  private questionOf(location: Location, call: CallFacts): MissesQuestion | null {
+  private questionOf(location: Location, call: CallFacts, now: number): MissHistoryQuestion | null {
     const settings = this.settings.of(location);
-    const numberKey = callerNumberKey(call, settings.country);
-    if (!numberKey) return null;
+    const asked = missHistoryQuestion(call, settings, now);
+    if (asked === null) return null;
     const lookback =
       Math.max(settings.repeatWindowDays * DAY_MS, settings.diallerCooldownMinutes * 60_000) +
       DAY_MS;
+    const reach = asked.foldReach;
     return {
       callId: call.call_id,
-      numberKey,
-      sinceIso: new Date(Date.parse(call.started_at) - lookback).toISOString(),
+      numberKey: asked.numberKey,
+      countFromIso: toIsoUtc(asked.count.fromMs),
+      countToIso: toIsoUtc(asked.count.toMs),
+      fold:
+        reach === null
+          ? null
+          : {
+              sinceIso: toIsoUtc(asked.count.toMs - lookback),
+              startedByIso: toIsoUtc(reach.startedByMs),
+              endedFromIso: toIsoUtc(reach.endedFromMs),
+            },
     };
   }
+}
+
+/** Two versions of a call ask the same (a batch's answer read for one holds for the other). */
+function sameQuestion(a: MissHistoryQuestion, b: MissHistoryQuestion): boolean {
+  return (
+    a.numberKey === b.numberKey &&
+    a.countFromIso === b.countFromIso &&
+    a.countToIso === b.countToIso &&
+    a.fold?.sinceIso === b.fold?.sinceIso &&
+    a.fold?.startedByIso === b.fold?.startedByIso &&
+    a.fold?.endedFromIso === b.fold?.endedFromIso
+  );
 }

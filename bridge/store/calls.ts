@@ -15,7 +15,7 @@ import { prepareAll } from './database';
 import { followUpStateOf, type FollowUpState } from './followUps';
 import { beforeCursor, encodeCursor } from './ids';
 import { CorruptRowError, parseStoredJson } from './storedJson';
-import { jsonRecordRows } from './sql/jsonFields';
+import { jsonListRows, jsonRecordRows } from './sql/jsonFields';
 
 /** A call as stored: its facts, its enrichment and what the workflow wrote back. */
 export interface StoredCall {
@@ -46,21 +46,36 @@ export interface StoredCall {
 
 type CallRow = Record<string, unknown>;
 
-/** One earlier miss of a number, as the repeat-miss count and the dialler cooldown read it. */
+/** An emitted miss of a number, as the dialler cooldown reads it. */
 export interface NumberMiss {
   call_id: string;
   number_key: string;
   started_at: string;
   ended_at: string | null;
-  emitted: boolean;
 }
 
-/** `missesFrom`'s question, asked for one call of a batch (`missesFromEach`). */
-export interface MissesQuestion {
+/**
+ * What the enrichment of one call asks of its number's misses (lib/enrichment/enrichCall.ts
+ * `missHistoryQuestion`), as ISO texts: the misses other than this call that started in
+ * [`countFromIso`, `countToIso`], counted, and the emitted ones that may fold it (`fold`: those
+ * that started in [`sinceIso`, `startedByIso`] and ended, or without an end started, at or after
+ * `endedFromIso`; null: none).
+ */
+export interface MissHistoryQuestion {
   /** The call asking: its own row is left out, and the answer is filed under it. */
   callId: string;
   numberKey: string;
-  sinceIso: string;
+  countFromIso: string;
+  countToIso: string;
+  fold: { sinceIso: string; startedByIso: string; endedFromIso: string } | null;
+}
+
+/** The answer to a {@link MissHistoryQuestion}. */
+export interface MissHistory {
+  count: number;
+  /** The latest counted miss's start (its `started_at` as stored), or null. */
+  lastMissedAt: string | null;
+  emitted: NumberMiss[];
 }
 
 export class CallRepo {
@@ -107,28 +122,65 @@ export class CallRepo {
            enrichment = COALESCE(excluded.enrichment, calls.enrichment),
            updated_at = excluded.updated_at`,
       get: 'SELECT * FROM calls WHERE location_id = ? AND call_id = ?',
-      // Every column from the covering `calls_missed_by_number` index (schema.ts migration 7).
-      missesFrom: `SELECT call_id, number_key, started_at, ended_at, missed_emitted FROM calls
-           WHERE location_id = ? AND number_key = ? AND missed = 1 AND started_at >= ? AND call_id != ?
-           ORDER BY started_at`,
-      // `missesFrom` for many calls at once: the same conditions, one row of the JSON parameter
-      // per call (its id, number and window), each answer row tagged with the call it is for.
-      missesFromEach: (() => {
-        const q = jsonRecordRows(
+      // A batch's questions about its numbers' misses (`missHistoryOfEach`), each part read
+      // from the covering `calls_missed_by_number` index (schema.ts migration 8): the count
+      // and the latest start in each call's repeat window, then the emitted misses that may
+      // fold each call, then which of the batch's calls are stored as misses, and of which
+      // number. Started-at texts are `toIsoUtc`'s (lib/utcTime.ts), whose order is time order.
+      missHistoryOfEach: (() => {
+        const fields = [
+          'ask',
+          'call_id',
+          'number_key',
+          'count_from',
+          'count_to',
+          'since',
+          'started_by',
+          'ended_from',
+        ];
+        const counted = jsonRecordRows(
           db.dialect,
-          { alias: 'q', fields: ['call_id', 'number_key', 'since'] },
+          { alias: 'q', fields },
           {
             table: 'calls',
             alias: 'c',
-            columns: ['call_id', 'number_key', 'started_at', 'ended_at', 'missed_emitted'],
+            columns: ['started_at'],
             where: (f) => `c.location_id = ? AND c.number_key = ${f('number_key')} AND c.missed = 1
-               AND c.started_at >= ${f('since')} AND c.call_id != ${f('call_id')}`,
+               AND c.started_at >= ${f('count_from')} AND c.started_at <= ${f('count_to')}
+               AND c.call_id != ${f('call_id')}`,
+            index: 'calls_missed_by_number',
+            fieldsOnce: true,
           },
         );
-        return `SELECT ${q.field('call_id')} AS asker, c.call_id, c.number_key, c.started_at, c.ended_at,
-             c.missed_emitted
-           FROM ${q.from}
-           ORDER BY asker, c.started_at`;
+        const folding = jsonRecordRows(
+          db.dialect,
+          { alias: 'q', fields },
+          {
+            table: 'calls',
+            alias: 'c',
+            columns: ['call_id', 'number_key', 'started_at', 'ended_at'],
+            where: (f) => `c.location_id = ? AND c.number_key = ${f('number_key')} AND c.missed = 1
+               AND c.started_at >= ${f('since')} AND c.started_at <= ${f('started_by')}
+               AND (c.started_at >= ${f('ended_from')} OR c.ended_at >= ${f('ended_from')})
+               AND c.missed_emitted = 1 AND c.call_id != ${f('call_id')}`,
+            index: 'calls_missed_by_number',
+            fieldsOnce: true,
+          },
+        );
+        const none = 'CAST(NULL AS TEXT)';
+        return `SELECT 'count' AS part, ${counted.field('ask')} AS asker, COUNT(*) AS n,
+             ${none} AS call_id, ${none} AS number_key, MAX(c.started_at) AS started_at,
+             ${none} AS ended_at
+           FROM ${counted.from}
+           GROUP BY ${counted.field('ask')}
+         UNION ALL
+         SELECT 'fold', ${folding.field('ask')}, NULL, c.call_id, c.number_key, c.started_at,
+             c.ended_at
+           FROM ${folding.from}
+         UNION ALL
+         SELECT 'stored', ${none}, c.missed, c.call_id, c.number_key, ${none}, ${none}
+           FROM calls c
+           WHERE c.location_id = ? AND c.call_id IN (${jsonListRows(db.dialect)})`;
       })(),
       startedBetween: `SELECT call_id, status, started_at FROM calls
            WHERE location_id = ? AND number_key IS NOT DISTINCT FROM ? AND started_at >= ? AND started_at <= ? AND direction = ?`,
@@ -249,37 +301,60 @@ export class CallRepo {
   }
 
   /**
-   * One number's misses (folded redials included: each was a call we missed) that started at
-   * or after `sinceIso`, oldest first, for the repeat-miss count.
+   * Each question's answer (`MissHistoryQuestion`), in the questions' order, as it is at this
+   * moment, in one read (on Postgres one round trip for a batch): a number's misses are
+   * counted in the index, not handed over row by row. Misses include folded redials: each was
+   * a call we missed. With it, which of `batchCallIds` are stored as misses and their number
+   * (`storedMisses`): a batch's stale answers (bridge/ingest/storeEnricher.ts).
    */
-  missesFrom(
+  missHistoryOfEach(
     locationId: string,
-    numberKey: string,
-    sinceIso: string,
-    excludingCallId: string,
-  ): NumberMiss[] {
-    return (
-      this.sql.missesFrom.all(locationId, numberKey, sinceIso, excludingCallId) as CallRow[]
-    ).map(numberMissOf);
-  }
-
-  /**
-   * `missesFrom` for each of a batch's calls in one read (on Postgres one round trip instead
-   * of one per call): every question's answer, by the asking call's id, as `missesFrom` would
-   * give it at this moment.
-   */
-  missesFromEach(
-    locationId: string,
-    questions: readonly MissesQuestion[],
-  ): Map<string, NumberMiss[]> {
-    const answers = new Map<string, NumberMiss[]>(questions.map((q) => [q.callId, []]));
-    if (questions.length === 0) return answers;
+    questions: readonly MissHistoryQuestion[],
+    batchCallIds: readonly string[] = [],
+  ): { answers: MissHistory[]; storedMisses: Map<string, string> } {
+    const answers = questions.map((): MissHistory => ({ count: 0, lastMissedAt: null, emitted: [] }));
+    const storedMisses = new Map<string, string>();
+    if (questions.length === 0 && batchCallIds.length === 0) return { answers, storedMisses };
     const asked = JSON.stringify(
-      questions.map((q) => ({ call_id: q.callId, number_key: q.numberKey, since: q.sinceIso })),
+      questions.map((q, i) => ({
+        ask: String(i),
+        call_id: q.callId,
+        number_key: q.numberKey,
+        count_from: q.countFromIso,
+        count_to: q.countToIso,
+        since: q.fold?.sinceIso ?? null,
+        started_by: q.fold?.startedByIso ?? null,
+        ended_from: q.fold?.endedFromIso ?? null,
+      })),
     );
-    for (const r of this.sql.missesFromEach.all(asked, locationId) as CallRow[])
-      answers.get(String(r.asker))?.push(numberMissOf(r));
-    return answers;
+    const rows = this.sql.missHistoryOfEach.all(
+      asked,
+      locationId,
+      asked,
+      locationId,
+      locationId,
+      JSON.stringify(batchCallIds),
+    ) as CallRow[];
+    for (const r of rows) {
+      if (r.part === 'stored') {
+        // Found by their key: `missed = 1` in SQL would read the location's misses instead.
+        if (Number(r.n) === 1 && r.number_key !== null)
+          storedMisses.set(String(r.call_id), String(r.number_key));
+        continue;
+      }
+      const answer = answers[Number(r.asker)];
+      if (r.part === 'count') {
+        answer.count = Number(r.n);
+        answer.lastMissedAt = r.started_at === null ? null : String(r.started_at);
+      } else
+        answer.emitted.push({
+          call_id: String(r.call_id),
+          number_key: String(r.number_key),
+          started_at: String(r.started_at),
+          ended_at: r.ended_at === null ? null : String(r.ended_at),
+        });
+    }
+    return { answers, storedMisses };
   }
 
   /**
@@ -310,16 +385,6 @@ export class CallRepo {
   addAttempt(locationId: string, callId: string, now: number): void {
     this.sql.addAttempt.run(new Date(now).toISOString(), locationId, callId);
   }
-}
-
-function numberMissOf(r: CallRow): NumberMiss {
-  return {
-    call_id: String(r.call_id),
-    number_key: String(r.number_key),
-    started_at: String(r.started_at),
-    ended_at: r.ended_at === null ? null : String(r.ended_at),
-    emitted: Number(r.missed_emitted) === 1,
-  };
 }
 
 /** `null` removes every custom field; a key set to `null` removes that one (docs/api.md). */

@@ -46,10 +46,9 @@ export function diallerCooldown(
   recentEmittedMisses: readonly TimedMiss[],
   settings: DiallerCooldownSettings = {},
 ): DiallerCooldownDecision {
-  const cooldownMs = settings.cooldownMs ?? DEFAULT_DIALLER_COOLDOWN_MS;
-  const key = phoneNumberKey(thisMiss.number_key, { country: settings.country });
-  const own = span(thisMiss);
-  if (!(cooldownMs > 0) || key === null || own === null) return { suppressed: false };
+  const folding = foldingOf(thisMiss, settings);
+  if (folding === null) return { suppressed: false };
+  const { cooldownMs, key, own } = folding;
 
   let best: { callId: string; gap: number; startMs: number } | null = null;
   for (const emitted of recentEmittedMisses) {
@@ -71,6 +70,38 @@ export function diallerCooldown(
     }
   }
   return best === null ? { suppressed: false } : { suppressed: true, foldInto: best.callId };
+}
+
+/**
+ * Which emitted misses may fold this one, for a store to read those and not every emitted miss
+ * of the number (issue 16): a gap within the cooldown means the other started at most the
+ * cooldown after this one ended and ended (its `span`) at most the cooldown before this one
+ * started. A millisecond of margin each way: the rule above decides among them. Null: this miss
+ * never folds (no cooldown, no number key, no readable start).
+ */
+export function foldReach(
+  thisMiss: TimedMiss,
+  settings: DiallerCooldownSettings = {},
+): { startedByMs: number; endedFromMs: number } | null {
+  const folding = foldingOf(thisMiss, settings);
+  if (folding === null) return null;
+  const { cooldownMs, own } = folding;
+  return {
+    startedByMs: Math.ceil(own.endMs + cooldownMs) + 1,
+    endedFromMs: Math.floor(own.startMs - cooldownMs) - 1,
+  };
+}
+
+/** What the rule compares with, or null when this miss never folds. */
+function foldingOf(
+  thisMiss: TimedMiss,
+  settings: DiallerCooldownSettings,
+): { cooldownMs: number; key: string; own: { startMs: number; endMs: number } } | null {
+  const cooldownMs = settings.cooldownMs ?? DEFAULT_DIALLER_COOLDOWN_MS;
+  const key = phoneNumberKey(thisMiss.number_key, { country: settings.country });
+  const own = span(thisMiss);
+  if (!(cooldownMs > 0) || key === null || own === null) return null;
+  return { cooldownMs, key, own };
 }
 
 function span(miss: TimedMiss): { startMs: number; endMs: number } | null {

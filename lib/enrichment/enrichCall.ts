@@ -2,11 +2,17 @@ import type { CallEnrichment } from '../callEvent';
 import type { CallFacts } from '../settledCall';
 import { toIsoUtc, toMillis } from '../utcTime';
 import { branchFor, nextOpening } from './businessHours';
-import { diallerCooldown, type TimedMiss } from './diallerCooldown';
+import { diallerCooldown, foldReach, type TimedMiss } from './diallerCooldown';
 import { contactFields, type KnownContact } from './knownContacts';
 import type { LocationEnrichmentSettings } from './locationEnrichmentSettings';
 import { callerNumberKey, isMissedCall } from './missedCall';
-import { missHistory, repeatMisses, type EarlierMiss } from './repeatMisses';
+import {
+  missHistory,
+  repeatMisses,
+  repeatWindow,
+  type CountedMisses,
+  type EarlierMiss,
+} from './repeatMisses';
 import { sourceListFor } from './sourceLists';
 
 /**
@@ -21,9 +27,13 @@ export interface EnrichmentContext {
    * The location's misses from the repeat window before this call: `missed_at` is the call's
    * `started_at` (`missedAtOf`). Any number, any order; those of other numbers, outside the
    * window or of this same call are ignored. Folded attempts count: each was a call we missed.
+   * Or the store's count of them, as {@link missHistoryQuestion} asks it.
    */
-  earlierMisses: readonly EarlierMiss[];
-  /** The location's misses that fired `call.missed` recently (at least the cooldown back). */
+  earlierMisses: readonly EarlierMiss[] | CountedMisses;
+  /**
+   * The location's misses that fired `call.missed` recently (at least the cooldown back), or at
+   * least those of this number in {@link missHistoryQuestion}'s `foldReach`.
+   */
   recentEmittedMisses: readonly TimedMiss[];
   /** The contact the store matched to the outside number, or null. */
   contact: KnownContact | null;
@@ -42,13 +52,66 @@ export interface EnrichmentResult {
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
+/**
+ * What the repeat-miss count and the dialler cooldown need of a call's number's history, for a
+ * store to answer from its index rather than hand over every miss (a number with 2,000 misses
+ * in the window cost 3–4 ms a call read whole: issue 16, BENCHMARKS.md `stall6`): how many
+ * misses of `numberKey` other than this call started in `count` (epoch ms, both ends
+ * inclusive) and the latest one's start (`CountedMisses`), and the emitted misses that started
+ * by `foldReach.startedByMs` and ended (or, without an end, started) from
+ * `foldReach.endedFromMs` (null: the cooldown cannot fold this call). Null: no number key,
+ * nothing to ask.
+ */
+export interface MissHistoryQuestion {
+  numberKey: string;
+  count: { fromMs: number; toMs: number };
+  foldReach: { startedByMs: number; endedFromMs: number } | null;
+}
+
+export function missHistoryQuestion(
+  call: CallFacts,
+  settings: LocationEnrichmentSettings,
+  now: number,
+): MissHistoryQuestion | null {
+  const { startedMs, endedMs, numberKey, missed } = callOf(call, settings, now);
+  if (numberKey === null) return null;
+  return {
+    numberKey,
+    count: repeatWindow(startedMs, repeatSettingsOf(settings).windowMs),
+    foldReach: missed
+      ? foldReach(
+          { call_id: call.call_id, number_key: numberKey, started_at: startedMs, ended_at: endedMs },
+          cooldownSettingsOf(settings),
+        )
+      : null,
+  };
+}
+
+/** The call as the rules read it: its times (the clock for unreadable ones), number, miss. */
+function callOf(call: CallFacts, settings: LocationEnrichmentSettings, now: number) {
+  const startedMs = readableOr(call.started_at, now);
+  return {
+    startedMs,
+    endedMs: readableOr(call.ended_at, startedMs),
+    numberKey: callerNumberKey(call, settings.country),
+    missed: isMissedCall(call),
+  };
+}
+
+const repeatSettingsOf = (settings: LocationEnrichmentSettings) => ({
+  windowMs: settings.repeatWindowDays * DAY_MS,
+  country: settings.country,
+});
+
+const cooldownSettingsOf = (settings: LocationEnrichmentSettings) => ({
+  cooldownMs: settings.diallerCooldownMinutes * MINUTE_MS,
+  country: settings.country,
+});
+
 export function enrichCall(call: CallFacts, context: EnrichmentContext): EnrichmentResult {
   const { settings } = context;
   const country = settings.country;
-  const startedMs = readableOr(call.started_at, context.now);
-  const endedMs = readableOr(call.ended_at, startedMs);
-  const numberKey = callerNumberKey(call, country);
-  const missed = isMissedCall(call);
+  const { startedMs, endedMs, numberKey, missed } = callOf(call, settings, context.now);
 
   // The branch follows when the call came in (the same instant as `missedAtOf`): the PBX routed it by its office hours then,
   // and the filter `business_hours` promises "calls that started in business hours".
@@ -61,7 +124,7 @@ export function enrichCall(call: CallFacts, context: EnrichmentContext): Enrichm
     number_key: numberKey,
     missed_at: startedMs,
   };
-  const repeatSettings = { windowMs: settings.repeatWindowDays * DAY_MS, country };
+  const repeatSettings = repeatSettingsOf(settings);
   const repeat = missed
     ? repeatMisses(thisCall, context.earlierMisses, repeatSettings)
     : missHistory(thisCall, context.earlierMisses, repeatSettings);
@@ -70,7 +133,7 @@ export function enrichCall(call: CallFacts, context: EnrichmentContext): Enrichm
     ? diallerCooldown(
         { call_id: call.call_id, number_key: numberKey, started_at: startedMs, ended_at: endedMs },
         context.recentEmittedMisses,
-        { cooldownMs: settings.diallerCooldownMinutes * MINUTE_MS, country },
+        cooldownSettingsOf(settings),
       )
     : ({ suppressed: false } as const);
 

@@ -27,6 +27,18 @@ export interface EarlierMiss {
   missed_at: string | number;
 }
 
+/**
+ * A number's earlier misses as a store counted them, instead of each miss: how many other
+ * calls of this number were missed in {@link repeatWindow} of this one, and the latest one's
+ * start (null: none). A number with 2,000 misses in the window cost 3–4 ms a call to hand over
+ * miss by miss (issue 16, BENCHMARKS.md `stall6`); counted in the store's index it costs a
+ * fraction of that. The store counts the misses of this call's own number key, never this call.
+ */
+export interface CountedMisses {
+  count: number;
+  lastMissedAt: string | null;
+}
+
 export interface RepeatMissContext {
   missed_count_7d: number;
   is_repeat_miss: boolean;
@@ -40,10 +52,23 @@ export interface RepeatMissSettings {
   country?: string;
 }
 
+/**
+ * The misses that count for a call at `atMs`: those that started from exactly `windowMs`
+ * earlier up to the same instant, both ends inclusive (see the rules above). Call times are
+ * whole milliseconds, so a window of a fraction of a millisecond more reaches no further (a
+ * setting of days may be fractional); a store counts the misses between the two bounds.
+ */
+export function repeatWindow(
+  atMs: number,
+  windowMs: number = DEFAULT_REPEAT_WINDOW_MS,
+): { fromMs: number; toMs: number } {
+  return { fromMs: atMs - Math.floor(windowMs), toMs: atMs };
+}
+
 /** The repeat context of this miss (counted in) among the location's earlier misses. */
 export function repeatMisses(
   thisMiss: EarlierMiss,
-  earlierMisses: readonly EarlierMiss[],
+  earlierMisses: readonly EarlierMiss[] | CountedMisses,
   settings: RepeatMissSettings = {},
 ): RepeatMissContext {
   const { count, lastMs } = earlierMissesOf(thisMiss, earlierMisses, settings);
@@ -62,7 +87,7 @@ export function repeatMisses(
  */
 export function missHistory(
   thisCall: EarlierMiss,
-  earlierMisses: readonly EarlierMiss[],
+  earlierMisses: readonly EarlierMiss[] | CountedMisses,
   settings: RepeatMissSettings = {},
 ): RepeatMissContext {
   const { count, lastMs } = earlierMissesOf(thisCall, earlierMisses, settings);
@@ -75,13 +100,18 @@ export function missHistory(
 
 function earlierMissesOf(
   call: EarlierMiss,
-  earlierMisses: readonly EarlierMiss[],
+  earlierMisses: readonly EarlierMiss[] | CountedMisses,
   settings: RepeatMissSettings,
 ): { count: number; lastMs: number | null } {
   const key = phoneNumberKey(call.number_key, { country: settings.country });
   const atMs = toMillis(call.missed_at);
   if (key === null || !Number.isFinite(atMs)) return { count: 0, lastMs: null };
-  const windowMs = settings.windowMs ?? DEFAULT_REPEAT_WINDOW_MS;
+  if (!isMissList(earlierMisses))
+    return {
+      count: earlierMisses.count,
+      lastMs: earlierMisses.lastMissedAt === null ? null : toMillis(earlierMisses.lastMissedAt),
+    };
+  const { fromMs, toMs } = repeatWindow(atMs, settings.windowMs);
   // One entry per call (a store never repeats a call, but a caller might pass one twice): the
   // latest time wins, so the answer never depends on the order misses come in.
   const byCall = new Map<string, number>();
@@ -89,7 +119,7 @@ function earlierMissesOf(
     if (miss.call_id === call.call_id) continue;
     const missMs = toMillis(miss.missed_at);
     // Inclusive at both ends: exactly `windowMs` earlier counts, and so does the same instant.
-    if (!(missMs <= atMs && atMs - missMs <= windowMs)) continue;
+    if (!(missMs >= fromMs && missMs <= toMs)) continue;
     if (phoneNumberKey(miss.number_key, { country: settings.country }) !== key) continue;
     const seen = byCall.get(miss.call_id);
     if (seen === undefined || missMs > seen) byCall.set(miss.call_id, missMs);
@@ -98,4 +128,10 @@ function earlierMissesOf(
   for (const ms of byCall.values()) if (lastMs === null || ms > lastMs) lastMs = ms;
   const count = byCall.size;
   return { count, lastMs };
+}
+
+function isMissList(
+  misses: readonly EarlierMiss[] | CountedMisses,
+): misses is readonly EarlierMiss[] {
+  return Array.isArray(misses);
 }

@@ -75,12 +75,18 @@ describe('the store’s queries use their indexes', () => {
       /SEARCH d USING INDEX deliveries_lane .* \| SEARCH e USING INTEGER PRIMARY KEY/,
     ],
     ['deliveries.giveUp', /SEARCH deliveries USING (COVERING )?INDEX deliveries_pending_age/],
-    // The repeat-miss count reads a number's misses from the index alone (no row lookups).
-    ['calls.missesFrom', /SEARCH calls USING COVERING INDEX calls_missed_by_number/],
-    // The same for a batch's calls at once: each call's question is an index search.
+    // A batch's repeat-miss counts and the emitted misses that may fold its calls: each call's
+    // question is a search of the index alone (no row lookups), bounded by its window; the
+    // batch's own calls are found by their key.
     [
-      'calls.missesFromEach',
-      /SCAN q .*SEARCH c USING COVERING INDEX calls_missed_by_number \(location_id=\? AND number_key=\?/,
+      'calls.missHistoryOfEach',
+      new RegExp(
+        [
+          'SCAN q .*SEARCH c USING COVERING INDEX calls_missed_by_number \\(location_id=\\? AND number_key=\\? AND started_at>\\? AND started_at<\\?\\)',
+          'SCAN q .*SEARCH c USING COVERING INDEX calls_missed_by_number \\(location_id=\\? AND number_key=\\? AND started_at>\\? AND started_at<\\?\\)',
+          'SEARCH c USING INDEX sqlite_autoindex_calls_1 \\(location_id=\\? AND call_id=\\?\\)',
+        ].join('.*'),
+      ),
     ],
   ])('%s uses the index it was built for', (name, expected) => {
     const sql = new Map(preparedStatements()).get(name);

@@ -264,9 +264,25 @@ describe.each(STORE_KINDS)('the repositories on %s', (kind) => {
       tags: ['vip'],
       facts: { outcome: 'missed' },
     });
-    expect(
-      store.calls.missesFrom(locationId, call.external_number!, '2026-01-01T00:00:00Z', 'x'),
-    ).toEqual([expect.objectContaining({ call_id: call.call_id, emitted: true })]);
+    // Still a miss, and still one that went out: counted, and able to fold a redial.
+    const [history] = store.calls.missHistoryOfEach(locationId, [
+      {
+        callId: 'x',
+        numberKey: call.external_number!,
+        countFromIso: '2026-01-01T00:00:00.000Z',
+        countToIso: '9999-01-01T00:00:00.000Z',
+        fold: {
+          sinceIso: '2026-01-01T00:00:00.000Z',
+          startedByIso: '9999-01-01T00:00:00.000Z',
+          endedFromIso: '2026-01-01T00:00:00.000Z',
+        },
+      },
+    ]).answers;
+    expect(history).toEqual({
+      count: 1,
+      lastMissedAt: call.started_at,
+      emitted: [expect.objectContaining({ call_id: call.call_id })],
+    });
     // A withheld number (null) matches null, as `IS` does in SQLite.
     store.calls.upsert(
       locationId,
