@@ -15,7 +15,7 @@ import { prepareAll } from './database';
 import { followUpStateOf, type FollowUpState } from './followUps';
 import { beforeCursor, encodeCursor } from './ids';
 import { CorruptRowError, parseStoredJson } from './storedJson';
-import { jsonListRows, jsonRecordRows } from './sql/jsonFields';
+import { jsonRecordRows } from './sql/jsonFields';
 
 /** A call as stored: its facts, its enrichment and what the workflow wrote back. */
 export interface StoredCall {
@@ -167,6 +167,17 @@ export class CallRepo {
             fieldsOnce: true,
           },
         );
+        // By key, one lookup per call: a list in `IN (…)` let Postgres hash the location's calls.
+        const stored = jsonRecordRows(
+          db.dialect,
+          { alias: 'b', fields: ['call_id'] },
+          {
+            table: 'calls',
+            alias: 'c',
+            columns: ['call_id', 'number_key', 'missed'],
+            where: (f) => `c.location_id = ? AND c.call_id = ${f('call_id')}`,
+          },
+        );
         const none = 'CAST(NULL AS TEXT)';
         return `SELECT 'count' AS part, ${counted.field('ask')} AS asker, COUNT(*) AS n,
              ${none} AS call_id, ${none} AS number_key, MAX(c.started_at) AS started_at,
@@ -179,8 +190,7 @@ export class CallRepo {
            FROM ${folding.from}
          UNION ALL
          SELECT 'stored', ${none}, c.missed, c.call_id, c.number_key, ${none}, ${none}
-           FROM calls c
-           WHERE c.location_id = ? AND c.call_id IN (${jsonListRows(db.dialect)})`;
+           FROM ${stored.from}`;
       })(),
       startedBetween: `SELECT call_id, status, started_at FROM calls
            WHERE location_id = ? AND number_key IS NOT DISTINCT FROM ? AND started_at >= ? AND started_at <= ? AND direction = ?`,
@@ -312,7 +322,11 @@ export class CallRepo {
     questions: readonly MissHistoryQuestion[],
     batchCallIds: readonly string[] = [],
   ): { answers: MissHistory[]; storedMisses: Map<string, string> } {
-    const answers = questions.map((): MissHistory => ({ count: 0, lastMissedAt: null, emitted: [] }));
+    const answers = questions.map((): MissHistory => ({
+      count: 0,
+      lastMissedAt: null,
+      emitted: [],
+    }));
     const storedMisses = new Map<string, string>();
     if (questions.length === 0 && batchCallIds.length === 0) return { answers, storedMisses };
     const asked = JSON.stringify(
@@ -332,8 +346,8 @@ export class CallRepo {
       locationId,
       asked,
       locationId,
+      JSON.stringify(batchCallIds.map((id) => ({ call_id: id }))),
       locationId,
-      JSON.stringify(batchCallIds),
     ) as CallRow[];
     for (const r of rows) {
       if (r.part === 'stored') {

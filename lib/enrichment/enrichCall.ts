@@ -80,7 +80,12 @@ export function missHistoryQuestion(
     count: repeatWindow(startedMs, repeatSettingsOf(settings).windowMs),
     foldReach: missed
       ? foldReach(
-          { call_id: call.call_id, number_key: numberKey, started_at: startedMs, ended_at: endedMs },
+          {
+            call_id: call.call_id,
+            number_key: numberKey,
+            started_at: startedMs,
+            ended_at: endedMs,
+          },
           cooldownSettingsOf(settings),
         )
       : null,

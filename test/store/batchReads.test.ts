@@ -135,6 +135,36 @@ describe.each(STORE_KINDS)('a batch’s reads on %s', (kind) => {
     expect([missed(5).known, missed(5).contact, missed(3).known]).toEqual([true, 'c-1', false]);
   });
 
+  it('reads again for a call whose count a call stored before it in the batch changes, by number or by its stored row', async () => {
+    // Before the batch: X, a miss from Jane this morning. The batch: X again, now with Bob's
+    // number (its later version: a leg logged late), then Y, a miss from Jane. Stored one at a
+    // time, X is Bob's by the time Y counts Jane's misses, so Y is Jane's first miss; read
+    // ahead, X was still hers. Only X's stored row tells: neither of its numbers in the batch
+    // is Jane's.
+    const x = missOf(31, JANE, T - 3 * 3600_000);
+    const batch = [
+      ...missedEvents({ ...x, caller_number: BOB, caller_number_raw: BOB, external_number: BOB }),
+      ...missedEvents(missOf(32, JANE, T - 60 * MIN)),
+    ];
+    const results = [];
+    for (const together of [true, false]) {
+      const { store, location, ingest, close } = await openLocation();
+      try {
+        await ingest.commit(initialPollerState(T), missedEvents(x));
+        if (together) await ingest.commit(initialPollerState(T), batch);
+        else
+          for (const call of eventsByCall(batch)) await ingest.commit(initialPollerState(T), call);
+        results.push(outcome(store, location));
+      } finally {
+        close();
+      }
+    }
+    const [together, oneByOne] = results;
+    expect(together).toEqual(oneByOne);
+    const y = together.events.find((e) => e.id === `${syntheticCall(32, T).call_id}:call.missed`)!;
+    expect([y.count, y.repeat]).toEqual([1, false]);
+  });
+
   it('queues a commit’s events for the subscriptions active when it began, none removed meanwhile', async () => {
     const { store, location, ingest, close } = await openLocation();
     try {
