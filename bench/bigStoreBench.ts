@@ -26,7 +26,8 @@ import { sqliteOf } from '../bridge/store/sql/sqliteDatabase';
  *   page, deep pages, a filter that matches nothing), the calls list, a number's calls (from a
  *   worker thread, bench/bigStoreReaders.ts, as a real bridge's clients are not in its loop);
  * - the CRM-template journal posts a missed call every 500 ms from the number with a
- *   thousand misses this week (the repeat-miss count reads them all).
+ *   thousand misses this week (the repeat-miss count counts them in the store's index:
+ *   `CallRepo.missHistoryOfEach`).
  *
  * The event-loop delay is sampled every millisecond for the whole window.
  *

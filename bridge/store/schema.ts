@@ -271,7 +271,7 @@ export const MIGRATIONS: readonly string[] = [
   // to find another's; the old due-order index served one global queue and goes. Deliveries a
   // circuit breaker held back past the retry limit are given up oldest first. Retention
   // (bridge/store/retention.ts) deletes in small batches by age, through an index each. A
-  // number's misses (the repeat-miss count, `CallRepo.missesFrom`) are read from their index
+  // number's misses (the repeat-miss count, `CallRepo.missHistoryOfEach`) are read from their index
   // alone: 2,000 misses from one number cost 15–19 ms of row lookups per event at 1M calls.
   `
   CREATE INDEX deliveries_lane ON deliveries(subscription_id, next_attempt_at, id) WHERE status = 'pending';
