@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   DEFAULT_DIALLER_COOLDOWN_MS,
   diallerCooldown,
+  foldReach,
   type TimedMiss,
 } from '../../lib/enrichment/diallerCooldown';
 
@@ -142,5 +143,53 @@ describe('diallerCooldown', () => {
         },
       ),
     );
+  });
+
+  it('folds only into an emitted miss its reach holds, so a store may hand over only those (property)', () => {
+    // foldReach: what a store reads (bridge/store/calls.ts `missHistoryOfEach`). Any emitted
+    // miss outside it must change nothing: the decision from the reach's misses alone is the
+    // decision from all of them. Times in whole seconds, edges within a few.
+    const at = (s: number) => new Date(T0 + s * 1000).toISOString();
+    const timed = fc
+      .record({
+        call_id: fc.string({ minLength: 1, maxLength: 3 }),
+        start: fc.integer({ min: -1300, max: 1300 }),
+        length: fc.integer({ min: -2, max: 900 }),
+        ended: fc.boolean(),
+      })
+      .map((c) => ({
+        call_id: c.call_id,
+        number_key: JANE,
+        started_at: at(c.start),
+        ended_at: c.ended ? at(c.start + c.length) : null,
+      }));
+    fc.assert(
+      fc.property(
+        timed,
+        fc.uniqueArray(timed, { maxLength: 10, selector: (e) => e.call_id }),
+        fc.constantFrom(DEFAULT_DIALLER_COOLDOWN_MS, 60_000, 90_500),
+        (miss, emitted, cooldownMs) => {
+          const reach = foldReach(miss, { cooldownMs })!;
+          const inReach = emitted.filter((e) => {
+            const start = Date.parse(e.started_at);
+            const end = e.ended_at === null ? start : Math.max(start, Date.parse(e.ended_at));
+            return start <= reach.startedByMs && end >= reach.endedFromMs;
+          });
+          expect(diallerCooldown(miss, inReach, { cooldownMs })).toEqual(
+            diallerCooldown(miss, emitted, { cooldownMs }),
+          );
+        },
+      ),
+    );
+  });
+
+  it('has no reach where it never folds', () => {
+    expect(foldReach(call('x', null, 0, 1))).toBeNull();
+    expect(foldReach(call('x', JANE, 0, 1), { cooldownMs: 0 })).toBeNull();
+    expect(foldReach({ ...call('x', JANE, 0, 1), started_at: 'soon' })).toBeNull();
+    expect(foldReach(call('x', JANE, 0, 1))).toEqual({
+      startedByMs: T0 + 11 * MIN + 1,
+      endedFromMs: T0 - 10 * MIN - 1,
+    });
   });
 });

@@ -3,6 +3,7 @@ import {
   DEFAULT_REPEAT_WINDOW_MS,
   missHistory,
   repeatMisses,
+  repeatWindow,
   type EarlierMiss,
 } from '../../lib/enrichment/repeatMisses';
 
@@ -159,5 +160,48 @@ describe('missHistory (a call that is not itself a miss)', () => {
       is_repeat_miss: false,
       last_missed_at: null,
     });
+  });
+});
+
+describe('misses a store counted', () => {
+  it('takes the count and the last miss as the store found them in the window', () => {
+    const counted = { count: 2, lastMissedAt: iso(NOW - DAY) };
+    expect(repeatMisses(miss('x', JANE, NOW), counted)).toEqual({
+      missed_count_7d: 3,
+      is_repeat_miss: true,
+      last_missed_at: iso(NOW - DAY),
+    });
+    expect(missHistory(miss('x', JANE, NOW), { count: 0, lastMissedAt: null })).toEqual({
+      missed_count_7d: 0,
+      is_repeat_miss: false,
+      last_missed_at: null,
+    });
+    // Nobody in particular has no history, whatever a store counted.
+    expect(repeatMisses(miss('x', null, NOW), counted).missed_count_7d).toBe(1);
+  });
+
+  it('counts in the window the store is asked for, to the millisecond, fractional days too (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -9 * DAY, max: DAY }), { maxLength: 12 }),
+        fc.constantFrom(7, 1.5, 0.1, 1 / 3),
+        (offsets, days) => {
+          const windowMs = days * DAY;
+          const earlier = offsets.map((o, i) => miss(`m${i}`, JANE, NOW + o));
+          const { fromMs, toMs } = repeatWindow(NOW, windowMs);
+          const inWindow = offsets.map((o) => NOW + o).filter((ms) => ms >= fromMs && ms <= toMs);
+          const counted = {
+            count: inWindow.length,
+            lastMissedAt: inWindow.length === 0 ? null : iso(Math.max(...inWindow)),
+          };
+          expect(repeatMisses(miss('x', JANE, NOW), counted, { windowMs })).toEqual(
+            repeatMisses(miss('x', JANE, NOW), earlier, { windowMs }),
+          );
+        },
+      ),
+    );
+    // The edges: exactly the window back counts, a millisecond more does not.
+    expect(repeatWindow(NOW, 1.5 * DAY)).toEqual({ fromMs: NOW - 1.5 * DAY, toMs: NOW });
+    expect(repeatWindow(NOW, DAY + 0.5)).toEqual({ fromMs: NOW - DAY, toMs: NOW });
   });
 });
