@@ -84,6 +84,34 @@ describe.each(STORE_KINDS)('a batch’s reads on %s', (kind) => {
     return { events, calls };
   }
 
+  /**
+   * The outcome of storing `batch` in one commit and one call per commit, each on a new
+   * location that holds `before` (and what `prepare` adds); they must be the same.
+   */
+  async function togetherAndOneByOne(
+    before: readonly PollerEvent[],
+    batch: readonly PollerEvent[],
+    prepare: (store: BridgeStore, location: Location) => void = () => undefined,
+  ) {
+    const results = [];
+    for (const together of [true, false]) {
+      const { store, location, ingest, close } = await openLocation();
+      try {
+        prepare(store, location);
+        await ingest.commit(initialPollerState(T), before);
+        if (together) await ingest.commit(initialPollerState(T), batch);
+        else
+          for (const call of eventsByCall(batch)) await ingest.commit(initialPollerState(T), call);
+        results.push(outcome(store, location));
+      } finally {
+        close();
+      }
+    }
+    const [together, oneByOne] = results;
+    expect(together).toEqual(oneByOne);
+    return together;
+  }
+
   it('enriches a batch’s calls as it would one call at a time', async () => {
     // Before the batch: Bob missed yesterday; Known is a contact.
     const yesterday = missOf(1, BOB, T - 20 * 3600_000);
@@ -98,34 +126,21 @@ describe.each(STORE_KINDS)('a batch’s reads on %s', (kind) => {
       missOf(6, JANE, T - 60 * MIN),
     ].flatMap(missedEvents);
 
-    const results = [];
-    for (const together of [true, false]) {
-      const { store, location, ingest, close } = await openLocation();
-      try {
-        store.contacts.upsert(
-          location.id,
-          {
-            numberKey: KNOWN,
-            contactId: 'c-1',
-            name: 'Kim Known',
-            company: null,
-            email: null,
-            url: null,
-            source: 'cli',
-          },
-          T - 60 * MIN,
-        );
-        await ingest.commit(initialPollerState(T), missedEvents(yesterday));
-        if (together) await ingest.commit(initialPollerState(T), batch);
-        else
-          for (const call of eventsByCall(batch)) await ingest.commit(initialPollerState(T), call);
-        results.push(outcome(store, location));
-      } finally {
-        close();
-      }
-    }
-    const [together, oneByOne] = results;
-    expect(together).toEqual(oneByOne);
+    const together = await togetherAndOneByOne(missedEvents(yesterday), batch, (store, location) =>
+      store.contacts.upsert(
+        location.id,
+        {
+          numberKey: KNOWN,
+          contactId: 'c-1',
+          name: 'Kim Known',
+          company: null,
+          email: null,
+          url: null,
+          source: 'cli',
+        },
+        T - 60 * MIN,
+      ),
+    );
 
     // And what that is: the redial folded, the repeats counted, the contact found.
     const missed = (i: number) =>
@@ -146,21 +161,7 @@ describe.each(STORE_KINDS)('a batch’s reads on %s', (kind) => {
       ...missedEvents({ ...x, caller_number: BOB, caller_number_raw: BOB, external_number: BOB }),
       ...missedEvents(missOf(32, JANE, T - 60 * MIN)),
     ];
-    const results = [];
-    for (const together of [true, false]) {
-      const { store, location, ingest, close } = await openLocation();
-      try {
-        await ingest.commit(initialPollerState(T), missedEvents(x));
-        if (together) await ingest.commit(initialPollerState(T), batch);
-        else
-          for (const call of eventsByCall(batch)) await ingest.commit(initialPollerState(T), call);
-        results.push(outcome(store, location));
-      } finally {
-        close();
-      }
-    }
-    const [together, oneByOne] = results;
-    expect(together).toEqual(oneByOne);
+    const together = await togetherAndOneByOne(missedEvents(x), batch);
     const y = together.events.find((e) => e.id === `${syntheticCall(32, T).call_id}:call.missed`)!;
     expect([y.count, y.repeat]).toEqual([1, false]);
   });
