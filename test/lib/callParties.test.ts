@@ -363,6 +363,48 @@ describe('a caller 3CX sends without number or name', () => {
     expect(numbers('out-by-id')).toEqual(['102', '102', false, '+61412345678', '0412345678']);
   });
 
+  it('keeps, call by call in one batch, its own agents in an array of its own', () => {
+    // The engine gathers agents in one array kept from call to call (lib/callParties.ts
+    // AGENTS): a call with fewer agents than the one before must not see the earlier ones.
+    const rang = (id: string, at: string, dn: string) =>
+      leg({
+        ...inbound,
+        CallHistoryId: id,
+        StartTime: at,
+        CallType: 'Extension',
+        DestinationDn: dn,
+      });
+    const { settled } = settleCalls(
+      [
+        rang('three', '2026-03-02T09:00:00Z', '101'),
+        rang('three', '2026-03-02T09:00:01Z', '102'),
+        rang('three', '2026-03-02T09:00:02Z', '103'),
+        rang('one', '2026-03-02T09:01:00Z', '104'),
+        leg({
+          ...inbound,
+          CallHistoryId: 'none',
+          StartTime: '2026-03-02T09:02:00Z',
+          CallType: 'Queue',
+          DestinationType: 4,
+          DestinationDn: '800',
+        }),
+        rang('two', '2026-03-02T09:03:00Z', '102'),
+        rang('two', '2026-03-02T09:03:01Z', '105'),
+      ],
+      { now: NOW, country: 'AU' },
+    );
+    const agents = new Map(settled.map((c) => [c.call_id, c.agents_rung]));
+    expect([...agents]).toEqual([
+      ['three', ['101', '102', '103']],
+      ['one', ['104']],
+      ['none', []],
+      ['two', ['102', '105']],
+    ]);
+    agents.get('one')?.push('199');
+    expect(agents.get('two')).toEqual(['102', '105']);
+    expect(agents.get('none')).toEqual([]);
+  });
+
   it('keeps nothing as the raw number and no name', () => {
     const { settled } = settleCalls(
       [leg({ SourceType: 1, SourceDn: '10000', CallType: 'Extension', DestinationDn: '101' })],
