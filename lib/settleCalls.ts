@@ -91,19 +91,15 @@ export class CallSettlement {
         continue;
       }
       reader.begin();
-      for (let i = 0; i < group.length; i++) if (reader.read(i, group[i])) reader.keep(i);
+      for (let i = 0; i < group.length; i++) reader.take(group[i]);
       this.settleRead(key);
     }
-    // Stryker disable next-line CallExpression: equivalent, only lets go of memory sooner
-    LEG_RECORDS.release();
   }
 
   /**
    * Settle these legs, grouped here: every call among them whole (`settleCalls`). The same as
    * `add(groupLegsByCall(legs))`, without an array per call: the legs of a call are chained
-   * by index. Each leg is read in the same pass that finds its call, in input order, so every
-   * row is visited once while it is in the CPU caches; reading the legs call by call in a
-   * second pass cost ~0.07× parse more (BENCHMARKS.md, issue 16 item 4, `settle12`).
+   * by index.
    */
   addLegs(legs: readonly CallLeg[]): void {
     const { active, reader } = this;
@@ -117,12 +113,8 @@ export class CallSettlement {
     let lastKey = '';
     // Stryker disable next-line UnaryOperator: equivalent, never read: no call key is empty
     let lastCall = -1;
-    // 1 for a leg with a readable `StartTime`: the others are left out of their call.
-    const readable = new Uint8Array(legs.length);
     for (let i = 0; i < legs.length; i++) {
-      const leg = legs[i];
-      if (reader.read(i, leg)) readable[i] = 1;
-      const key = callKeyOf(leg);
+      const key = callKeyOf(legs[i]);
       const known = calls.size;
       // Stryker disable next-line ConditionalExpression: equivalent, the last-call shortcut only saves a look-up
       const call = key === lastKey ? lastCall : calls.numberOf(key);
@@ -145,13 +137,11 @@ export class CallSettlement {
         continue;
       }
       reader.begin();
-      for (let i = firstLeg[c]; i !== -1; i = nextLeg[i]) if (readable[i] === 1) reader.keep(i);
+      for (let i = firstLeg[c]; i !== -1; i = nextLeg[i]) reader.take(legs[i]);
       this.settleRead(key);
     }
     // Stryker disable next-line CallExpression: equivalent, only lets go of memory sooner
     calls.release();
-    // Stryker disable next-line CallExpression: equivalent, only lets go of memory sooner
-    LEG_RECORDS.release();
   }
 
   /** The call `reader` holds: settled, pending (in its grace period) or, without legs, nothing. */
@@ -215,7 +205,7 @@ export function describeCall(
   options: Omit<SettleOptions, 'now' | 'activeCallIds' | 'graceSeconds'>,
 ): SettledCall | null {
   const reader = new LegReader(options.legRules);
-  for (let i = 0; i < legs.length; i++) if (reader.read(i, legs[i])) reader.keep(i);
+  for (let i = 0; i < legs.length; i++) reader.take(legs[i]);
   const facts = reader.finish();
   if (facts.length === 0) return null;
   return new CallClassifier(options).call(key, facts);
@@ -279,48 +269,22 @@ function isLegActive(leg: CallLeg, active: ReadonlySet<string>): boolean {
 }
 
 /**
- * The records legs are read into, leg `i` of a batch into record `i` (a batch: the legs given
- * to `addLegs`, or one call's): made once and reused batch after batch, so reading a leg
- * allocates nothing, which matters because a poll reads thousands of legs and garbage
- * collection was the largest cost of settling (BENCHMARKS.md §4); a record made per leg
- * instead cost ~0.08× parse (`settle12`). One set for every reader: settling is synchronous,
- * and a call is read and classified before the next batch is read.
- */
-class LegRecords {
-  private records: LegFacts[] = [];
-
-  /** Record `i`, made on first use. */
-  at(i: number): LegFacts {
-    const { records } = this;
-    // Stryker disable next-line EqualityOperator: equivalent, records are made in order, so record i is missing exactly when i is the length
-    while (records.length <= i) records.push(emptyLegFacts());
-    return records[i];
-  }
-
-  /**
-   * After a batch: records past the first `RECORDS_KEPT` are let go, so that a large batch (a
-   * catch-up) leaves neither its records nor the legs they point at alive until the next one.
-   */
-  release(): void {
-    // Stryker disable next-line all: equivalent, a memory bound: records let go are made anew
-    if (this.records.length > RECORDS_KEPT) this.records = this.records.slice(0, RECORDS_KEPT);
-  }
-}
-
-/** Records kept between batches: a poll's legs, and a few legs of the previous batch with them. */
-const RECORDS_KEPT = 8192;
-
-const LEG_RECORDS = new LegRecords();
-
-/**
- * One call's legs, read once (`read`), duplicates (same `CdrId`) folded into one (`keep`), in a
- * total order (`finish`). A row read twice can differ (3CX updated it between two reads:
- * ringing, then answered): the later view is kept (longer, answered), decided by content so
- * the input order never matters.
+ * The call's legs read once, duplicates (same `CdrId`) folded into one, in a total order. A
+ * row read twice can differ (3CX updated it between two reads: ringing, then answered): the
+ * later view is kept (longer, answered), decided by content so the input order never matters.
+ *
+ * The records are reused call after call (`release`): reading a leg allocates nothing, which
+ * matters because a poll reads thousands of legs and garbage collection was the largest cost
+ * of settling (BENCHMARKS.md §4).
  */
 class LegReader {
-  /** The call's legs so far: the first `count` entries, each a record of `LEG_RECORDS`. */
+  /**
+   * The call's legs are the first `count` records; records past them are filled next. Kept in
+   * place call after call: records move to or from `spare` only when a call has more or fewer
+   * legs than the one before (array pushes and pops per leg were a measurable cost).
+   */
   private readonly facts: LegFacts[] = [];
+  private readonly spare: LegFacts[] = [];
   private count = 0;
   private readonly parties: PartyClassifier;
 
@@ -328,36 +292,38 @@ class LegReader {
     this.parties = new PartyClassifier(rules);
   }
 
-  /** Read leg `i` of the batch into its record; false without a readable `StartTime`. */
-  read(i: number, leg: CallLeg): boolean {
-    return readLegInto(LEG_RECORDS.at(i), leg, this.parties);
-  }
-
-  /** Start a call. */
+  /** Start a call: the records of the previous one are filled again. */
   begin(): void {
     this.count = 0;
   }
 
-  /** Leg `i` of the batch (`read` true) is one of the call's legs, unless a later view of it is kept. */
-  keep(i: number): void {
+  take(leg: CallLeg): void {
     const { facts, count } = this;
-    const f = LEG_RECORDS.at(i);
+    let f: LegFacts;
+    if (count < facts.length) f = facts[count];
+    else {
+      // Stryker disable next-line all: equivalent, a record not taken back is made anew
+      f = this.spare.pop() ?? emptyLegFacts();
+      facts.push(f);
+    }
+    // Unreadable, or a view of a leg already kept that is not the later one: the record at
+    // `count` is simply filled again by the next leg.
+    if (!readLegInto(f, leg, this.parties)) return;
     // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, a shortcut: indexOfCdr never matches an empty CdrId (its last character is NaN)
     const same = f.cdrId === '' ? -1 : indexOfCdr(facts, count, f.cdrId);
-    if (same === -1) {
-      // Stryker disable next-line EqualityOperator: equivalent, an entry past the call's legs is written over or pushed, the same array
-      if (count < facts.length) facts[count] = f;
-      else facts.push(f);
-      this.count = count + 1;
-    } else if (laterView(f, facts[same])) facts[same] = f;
+    if (same === -1) this.count = count + 1;
+    else if (laterView(f, facts[same])) {
+      facts[count] = facts[same];
+      facts[same] = f;
+    }
   }
 
   /** The call's legs in order; valid until the next `begin`. */
   finish(): readonly LegFacts[] {
-    const { facts, count } = this;
+    const { facts, spare, count } = this;
     // Emptied by `pop`: setting an array's length goes through the runtime, a cost per call.
-    // Stryker disable next-line all: equivalent, entries past the call's legs are written over before they are read
-    while (facts.length > count) facts.pop();
+    // Stryker disable next-line all: equivalent, records not taken back are made anew: the same legs
+    while (facts.length > count) spare.push(facts.pop()!);
     sortLegs(facts);
     return facts;
   }
