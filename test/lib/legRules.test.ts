@@ -179,6 +179,32 @@ describe('leg classification rules', () => {
     expect(roles).toEqual(order.map((i) => ([1, 3, 5].includes(i) ? 'voicemail' : 'extension')));
   });
 
+  it('answers texts of one length and last character, taking turns, each its own answer', () => {
+    // Each pattern keeps its answers for the last texts it tested: texts alike in length and
+    // last character (callers' numbers, `Voicemail 101` and `Xoicemail 101`) must never get
+    // each other's answer, whether they come once or again and again.
+    const classifier = new PartyClassifier();
+    const names = ['Voicemail 101', 'Xoicemail 101', 'VMail 102', 'VMall 102', '', 'Voicemail 101'];
+    const callers = ['anonymous', 'bnonymous', '+61412345678', 'withheld', 'xithheld'];
+    const views = [0, 1, 2, 3, 4].flatMap((turn) =>
+      [...names, ...names.slice().reverse()].map((name, i) =>
+        partyView(
+          {
+            ...base,
+            SourceType: 0,
+            SourceCallerId: callers[(i + turn) % callers.length],
+            CallType: 'Extension',
+            DestinationDisplayName: name,
+          },
+          i % 2 === 0 ? 'destination' : 'source',
+        ),
+      ),
+    );
+    const roles = views.map((v) => classifier.role(v));
+    expect(roles).toEqual(views.map((v) => classifyParty(v)));
+    expect(new Set(roles)).toEqual(new Set(['voicemail', 'extension', 'external']));
+  });
+
   it('runs a pattern with state (g or y flag) afresh every time, as RegExp.test does', () => {
     for (const dn of [/^8/g, /8/y]) {
       const rules: LegRule[] = [{ role: 'queue', dn, evidence: 'test' }];
