@@ -4,7 +4,7 @@ import type { CallFacts } from '../../lib/settledCall';
 import { toIsoUtc } from '../../lib/utcTime';
 import { EnrichmentSettingsCache } from '../locationEnrichment';
 import type { BridgeStore } from '../store/bridgeStore';
-import type { MissHistory, MissHistoryQuestion } from '../store/calls';
+import type { MissHistory, StoredMissQuestion } from '../store/calls';
 import type { KnownContact } from '../store/contacts';
 import type { Location } from '../store/locations';
 import type { CallEnricher, EnrichmentDecision, EnrichmentReads } from './callEnricher';
@@ -18,7 +18,7 @@ const NO_HISTORY: MissHistory = { count: 0, lastMissedAt: null, emitted: [] };
 interface BatchReads extends EnrichmentReads {
   locationId: string;
   /** Each call's questions, one per version of it in the batch that asks another, answered. */
-  asked: Map<string, Array<{ question: MissHistoryQuestion; answer: MissHistory }>>;
+  asked: Map<string, Array<{ question: StoredMissQuestion; answer: MissHistory }>>;
   /** The calls whose answer a call stored before them in the same batch may change. */
   stale: Set<string>;
   /** The numbers whose contact was read; `contacts` holds those known. */
@@ -42,8 +42,8 @@ export class StoreEnricher implements CallEnricher {
     now: number,
     store: BridgeStore,
   ): EnrichmentReads {
-    const questions: MissHistoryQuestion[] = [];
-    const askedOf = new Map<string, MissHistoryQuestion[]>();
+    const questions: StoredMissQuestion[] = [];
+    const askedOf = new Map<string, StoredMissQuestion[]>();
     for (const call of calls) {
       const question = this.questionOf(location, call, now);
       if (question === null) continue;
@@ -57,7 +57,7 @@ export class StoreEnricher implements CallEnricher {
     const { answers, storedMisses } = store.calls.missHistoryOfEach(location.id, questions, [
       ...ids,
     ]);
-    const asked = new Map<string, Array<{ question: MissHistoryQuestion; answer: MissHistory }>>();
+    const asked = new Map<string, Array<{ question: StoredMissQuestion; answer: MissHistory }>>();
     questions.forEach((question, i) => {
       const of = asked.get(question.callId) ?? [];
       of.push({ question, answer: answers[i] });
@@ -148,7 +148,7 @@ export class StoreEnricher implements CallEnricher {
    * that counts misses (the repeat window or the dialler cooldown) and a day's slack. Null: no
    * number (withheld), nothing to read.
    */
-  private questionOf(location: Location, call: CallFacts, now: number): MissHistoryQuestion | null {
+  private questionOf(location: Location, call: CallFacts, now: number): StoredMissQuestion | null {
     const settings = this.settings.of(location);
     const asked = missHistoryQuestion(call, settings, now);
     if (asked === null) return null;
@@ -174,7 +174,7 @@ export class StoreEnricher implements CallEnricher {
 }
 
 /** Two versions of a call ask the same (a batch's answer read for one holds for the other). */
-function sameQuestion(a: MissHistoryQuestion, b: MissHistoryQuestion): boolean {
+function sameQuestion(a: StoredMissQuestion, b: StoredMissQuestion): boolean {
   return (
     a.numberKey === b.numberKey &&
     a.countFromIso === b.countFromIso &&

@@ -55,13 +55,13 @@ export interface NumberMiss {
 }
 
 /**
- * What the enrichment of one call asks of its number's misses (lib/enrichment/enrichCall.ts
- * `missHistoryQuestion`), as ISO texts: the misses other than this call that started in
+ * What the enrichment of one call asks of its number's misses: lib/enrichment/enrichCall.ts's
+ * `MissHistoryQuestion` in the store's ISO texts, with the asking call. The misses other than this call that started in
  * [`countFromIso`, `countToIso`], counted, and the emitted ones that may fold it (`fold`: those
  * that started in [`sinceIso`, `startedByIso`] and ended, or without an end started, at or after
  * `endedFromIso`; null: none).
  */
-export interface MissHistoryQuestion {
+export interface StoredMissQuestion {
   /** The call asking: its own row is left out, and the answer is filed under it. */
   callId: string;
   numberKey: string;
@@ -70,7 +70,7 @@ export interface MissHistoryQuestion {
   fold: { sinceIso: string; startedByIso: string; endedFromIso: string } | null;
 }
 
-/** The answer to a {@link MissHistoryQuestion}. */
+/** The answer to a {@link StoredMissQuestion}. */
 export interface MissHistory {
   count: number;
   /** The latest counted miss's start (its `started_at` as stored), or null. */
@@ -311,7 +311,7 @@ export class CallRepo {
   }
 
   /**
-   * Each question's answer (`MissHistoryQuestion`), in the questions' order, as it is at this
+   * Each question's answer (`StoredMissQuestion`), in the questions' order, as it is at this
    * moment, in one read (on Postgres one round trip for a batch): a number's misses are
    * counted in the index, not handed over row by row. Misses include folded redials: each was
    * a call we missed. With it, which of `batchCallIds` are stored as misses and their number
@@ -319,7 +319,7 @@ export class CallRepo {
    */
   missHistoryOfEach(
     locationId: string,
-    questions: readonly MissHistoryQuestion[],
+    questions: readonly StoredMissQuestion[],
     batchCallIds: readonly string[] = [],
   ): { answers: MissHistory[]; storedMisses: Map<string, string> } {
     const answers = questions.map((): MissHistory => ({
