@@ -91,7 +91,7 @@ export class CallSettlement {
         continue;
       }
       reader.begin();
-      for (let i = 0; i < group.length; i++) reader.take(group[i]);
+      for (let i = 0; i < group.length; i++) if (reader.read(i, group[i])) reader.keep(i);
       this.settleRead(key);
     }
   }
@@ -99,7 +99,10 @@ export class CallSettlement {
   /**
    * Settle these legs, grouped here: every call among them whole (`settleCalls`). The same as
    * `add(groupLegsByCall(legs))`, without an array per call: the legs of a call are chained
-   * by index.
+   * by index. A batch of up to `ONE_PASS_LEGS` legs (a poll's) is read in the pass that finds
+   * each leg's call, in input order, so every row is visited once while it is in the CPU
+   * caches (BENCHMARKS.md, issue 16 item 4, `settle12`, `settle17`); a larger one (a catch-up)
+   * call by call, so that it needs no record per leg.
    */
   addLegs(legs: readonly CallLeg[]): void {
     const { active, reader } = this;
@@ -113,8 +116,14 @@ export class CallSettlement {
     let lastKey = '';
     // Stryker disable next-line UnaryOperator: equivalent, never read: no call key is empty
     let lastCall = -1;
+    const onePass = legs.length <= ONE_PASS_LEGS;
+    // In one pass, 1 for a leg with a readable `StartTime` (read into record i): the others are
+    // left out of their call.
+    const readable = new Uint8Array(onePass ? legs.length : 0);
     for (let i = 0; i < legs.length; i++) {
-      const key = callKeyOf(legs[i]);
+      const leg = legs[i];
+      if (onePass && reader.read(i, leg)) readable[i] = 1;
+      const key = callKeyOf(leg);
       const known = calls.size;
       // Stryker disable next-line ConditionalExpression: equivalent, the last-call shortcut only saves a look-up
       const call = key === lastKey ? lastCall : calls.numberOf(key);
@@ -137,7 +146,13 @@ export class CallSettlement {
         continue;
       }
       reader.begin();
-      for (let i = firstLeg[c]; i !== -1; i = nextLeg[i]) reader.take(legs[i]);
+      if (onePass) {
+        for (let i = firstLeg[c]; i !== -1; i = nextLeg[i]) if (readable[i] === 1) reader.keep(i);
+      } else {
+        let record = 0;
+        for (let i = firstLeg[c]; i !== -1; i = nextLeg[i], record++)
+          if (reader.read(record, legs[i])) reader.keep(record);
+      }
       this.settleRead(key);
     }
     // Stryker disable next-line CallExpression: equivalent, only lets go of memory sooner
@@ -205,7 +220,7 @@ export function describeCall(
   options: Omit<SettleOptions, 'now' | 'activeCallIds' | 'graceSeconds'>,
 ): SettledCall | null {
   const reader = new LegReader(options.legRules);
-  for (let i = 0; i < legs.length; i++) reader.take(legs[i]);
+  for (let i = 0; i < legs.length; i++) if (reader.read(i, legs[i])) reader.keep(i);
   const facts = reader.finish();
   if (facts.length === 0) return null;
   return new CallClassifier(options).call(key, facts);
@@ -269,22 +284,31 @@ function isLegActive(leg: CallLeg, active: ReadonlySet<string>): boolean {
 }
 
 /**
- * The call's legs read once, duplicates (same `CdrId`) folded into one, in a total order. A
- * row read twice can differ (3CX updated it between two reads: ringing, then answered): the
- * later view is kept (longer, answered), decided by content so the input order never matters.
+ * The most legs `addLegs` reads in one pass, a record per leg: a poll's window (5,000 legs in
+ * the bench, a page or two in the bridge) and more. A larger batch (a catch-up's, up to a
+ * million legs) is read call by call into a call's worth of records, as `add` reads: a record
+ * per leg of it cost ~500 MiB of peak RSS and slower turns (BENCHMARKS.md, `settle14`).
+ */
+const ONE_PASS_LEGS = 8192;
+
+/**
+ * One settlement's legs, each read once (`read`) into a record of its own (leg `i` of a batch
+ * into record `i`; a call's legs, read call by call, from record 0), duplicates (same `CdrId`)
+ * folded into one (`keep`), in a total order (`finish`). A row read twice can differ (3CX
+ * updated it between two reads: ringing, then answered): the later view is kept (longer,
+ * answered), decided by content so the input order never matters.
  *
- * The records are reused call after call (`release`): reading a leg allocates nothing, which
- * matters because a poll reads thousands of legs and garbage collection was the largest cost
- * of settling (BENCHMARKS.md §4).
+ * The records are reused batch after batch and call after call, so reading a leg allocates
+ * nothing (garbage collection was the largest cost of settling, BENCHMARKS.md §4), and they
+ * live and die with the settlement: records kept between settlements are old, and writing each
+ * poll's new legs into old records made the poll's settle ~25 % slower (write barriers into the
+ * remembered set, BENCHMARKS.md `settle17`).
  */
 class LegReader {
-  /**
-   * The call's legs are the first `count` records; records past them are filled next. Kept in
-   * place call after call: records move to or from `spare` only when a call has more or fewer
-   * legs than the one before (array pushes and pops per leg were a measurable cost).
-   */
+  /** The records, made on first use: up to a batch's legs or a call's. */
+  private readonly records: LegFacts[] = [];
+  /** The call's legs so far: the first `count` entries, each one of `records`. */
   private readonly facts: LegFacts[] = [];
-  private readonly spare: LegFacts[] = [];
   private count = 0;
   private readonly parties: PartyClassifier;
 
@@ -292,38 +316,39 @@ class LegReader {
     this.parties = new PartyClassifier(rules);
   }
 
-  /** Start a call: the records of the previous one are filled again. */
+  /** Read a leg into record `i`; false without a readable `StartTime`. */
+  read(i: number, leg: CallLeg): boolean {
+    const { records } = this;
+    // Stryker disable next-line EqualityOperator: equivalent, records are made in order, so record i is missing exactly when i is the length
+    while (records.length <= i) records.push(emptyLegFacts());
+    return readLegInto(records[i], leg, this.parties);
+  }
+
+  /** Start a call. */
   begin(): void {
     this.count = 0;
   }
 
-  take(leg: CallLeg): void {
+  /** Record `i` (`read` true) is one of the call's legs, unless a later view of it is kept. */
+  keep(i: number): void {
     const { facts, count } = this;
-    let f: LegFacts;
-    if (count < facts.length) f = facts[count];
-    else {
-      // Stryker disable next-line all: equivalent, a record not taken back is made anew
-      f = this.spare.pop() ?? emptyLegFacts();
-      facts.push(f);
-    }
-    // Unreadable, or a view of a leg already kept that is not the later one: the record at
-    // `count` is simply filled again by the next leg.
-    if (!readLegInto(f, leg, this.parties)) return;
+    const f = this.records[i];
     // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, a shortcut: indexOfCdr never matches an empty CdrId (its last character is NaN)
     const same = f.cdrId === '' ? -1 : indexOfCdr(facts, count, f.cdrId);
-    if (same === -1) this.count = count + 1;
-    else if (laterView(f, facts[same])) {
-      facts[count] = facts[same];
-      facts[same] = f;
-    }
+    if (same === -1) {
+      // Stryker disable next-line EqualityOperator: equivalent, an entry past the call's legs is written over or pushed, the same array
+      if (count < facts.length) facts[count] = f;
+      else facts.push(f);
+      this.count = count + 1;
+    } else if (laterView(f, facts[same])) facts[same] = f;
   }
 
   /** The call's legs in order; valid until the next `begin`. */
   finish(): readonly LegFacts[] {
-    const { facts, spare, count } = this;
+    const { facts, count } = this;
     // Emptied by `pop`: setting an array's length goes through the runtime, a cost per call.
-    // Stryker disable next-line all: equivalent, records not taken back are made anew: the same legs
-    while (facts.length > count) spare.push(facts.pop()!);
+    // Stryker disable next-line all: equivalent, entries past the call's legs are written over before they are read
+    while (facts.length > count) facts.pop();
     sortLegs(facts);
     return facts;
   }
