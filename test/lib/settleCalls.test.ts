@@ -580,4 +580,52 @@ describe('legs read in one pass over the batch, each into a record of its own', 
       settleCalls([ringing, callB[1], unreadable, callB[0], answered], { now: NOW }).settled,
     ).toEqual(alone);
   });
+
+  // More legs than one pass reads (a catch-up's batch): read call by call instead, the same calls.
+  const filler = (count: number) =>
+    Array.from({ length: count }, (_, i) =>
+      leg({
+        CallHistoryId: `y${i}`,
+        CdrId: `y${i}`,
+        StartTime: '2026-03-02T08:00:00Z',
+        TalkingDuration: 'PT5S',
+        Answered: true,
+      }),
+    );
+  const ofAandB = (legs: readonly CallLeg[]) =>
+    settleCalls(legs, { now: NOW }).settled.filter((c) => c.call_id === 'a' || c.call_id === 'b');
+
+  it('settles a batch larger than one pass reads as each call alone, interleaved legs and all', () => {
+    const many = filler(9000);
+    const mixed = [answered, ...many.slice(0, 4500), callB[0], unreadable];
+    mixed.push(...many.slice(4500), callB[1], ringing);
+    expect(ofAandB(mixed)).toEqual(alone);
+    expect(ofAandB(mixed.slice().reverse())).toEqual(alone);
+    // Around the bound: the one pass on one side, call by call on the other.
+    for (const count of [8187, 8188]) {
+      const batch = [ringing, ...filler(count), callB[1], unreadable, callB[0], answered];
+      expect(ofAandB(batch)).toEqual(alone);
+    }
+  });
+
+  it('settles batch after batch in one settlement as all legs at once (records reused)', () => {
+    const settlement = new CallSettlement({ now: NOW });
+    settlement.addLegs([answered, callB[0], unreadable, callB[1], ringing]);
+    settlement.addLegs(filler(3));
+    settlement.addLegs([leg({ CallHistoryId: 'c', CdrId: 'c1' })]);
+    expect(settlement.result().settled).toEqual(
+      settleCalls(
+        [
+          answered,
+          callB[0],
+          unreadable,
+          callB[1],
+          ringing,
+          ...filler(3),
+          leg({ CallHistoryId: 'c', CdrId: 'c1' }),
+        ],
+        { now: NOW },
+      ).settled,
+    );
+  });
 });
