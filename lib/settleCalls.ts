@@ -116,9 +116,11 @@ export class CallSettlement {
     let lastKey = '';
     // Stryker disable next-line UnaryOperator: equivalent, never read: no call key is empty
     let lastCall = -1;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, either reading gives the same calls (the bound is memory and speed; test/lib/settleCalls.test.ts reads both sides of it)
     const onePass = legs.length <= ONE_PASS_LEGS;
     // In one pass, 1 for a leg with a readable `StartTime` (read into record i): the others are
     // left out of their call.
+    // Stryker disable next-line ConditionalExpression: equivalent (`true`), a larger array left unread
     const readable = new Uint8Array(onePass ? legs.length : 0);
     for (let i = 0; i < legs.length; i++) {
       const leg = legs[i];
@@ -146,6 +148,7 @@ export class CallSettlement {
         continue;
       }
       reader.begin();
+      // Stryker disable next-line ConditionalExpression: equivalent (`false`), the legs read again call by call are the same records' facts
       if (onePass) {
         for (let i = firstLeg[c]; i !== -1; i = nextLeg[i]) if (readable[i] === 1) reader.keep(i);
       } else {
