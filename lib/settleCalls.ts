@@ -339,7 +339,7 @@ class LegReader {
     // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, a shortcut: indexOfCdr never matches an empty CdrId (its last character is NaN)
     const same = f.cdrId === '' ? -1 : indexOfCdr(facts, count, f.cdrId);
     if (same === -1) {
-      // Stryker disable next-line EqualityOperator: equivalent, an entry past the call's legs is written over or pushed, the same array
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, an entry past the call's legs is written over, or written at the length (a push): the same array
       if (count < facts.length) facts[count] = f;
       else facts.push(f);
       this.count = count + 1;
