@@ -288,7 +288,7 @@ function isLegActive(leg: CallLeg, active: ReadonlySet<string>): boolean {
 
 /**
  * The most legs `addLegs` reads in one pass, a record per leg: a poll's window (5,000 legs in
- * the bench, a page or two in the bridge) and more. A larger batch (a catch-up's, up to a
+ * the bench) and more. A larger batch (a catch-up's, up to a
  * million legs) is read call by call into a call's worth of records, as `add` reads: a record
  * per leg of it cost ~500 MiB of peak RSS and slower turns (BENCHMARKS.md, `settle14`).
  */
@@ -304,8 +304,8 @@ const ONE_PASS_LEGS = 8192;
  * The records are reused batch after batch and call after call, so reading a leg allocates
  * nothing (garbage collection was the largest cost of settling, BENCHMARKS.md §4), and they
  * live and die with the settlement: records kept between settlements are old, and writing each
- * poll's new legs into old records made the poll's settle ~25 % slower (write barriers into the
- * remembered set, BENCHMARKS.md `settle17`).
+ * poll's new legs into old records made the poll's settle up to ~25 % slower (likely the write
+ * barrier's remembered set, BENCHMARKS.md `settle14`, `settle17`).
  */
 class LegReader {
   /** The records, made on first use: up to a batch's legs or a call's. */
