@@ -252,20 +252,8 @@ export interface IngestedEvent {
  */
 export const INGEST_BATCH_CALLS = 40;
 
-/** What the bridge aims one ingest transaction at on Postgres (`batchBudgetMs`). */
+/** What the bridge aims one ingest transaction at on SQLite (`batchBudgetMs`). */
 export const INGEST_BATCH_BUDGET_MS = 10;
-
-/**
- * What the bridge aims one ingest transaction at on SQLite (`batchBudgetMs`), and where a
- * budgeted commit's batches start. A catch-up's batch is one of several pieces each loop
- * iteration holds while locations catch up: beside it a page turn of the API's line, the
- * delivery worker's outcomes and starts, a prune batch, the polls' slice, each up to ~10 ms;
- * at 10 ms (a first batch of 40 calls took 12–19 ms) the iterations that held one of each
- * came to 50–90 ms (issue 16; BENCHMARKS.md "stall5"–"stall7"). Half the time a batch holds
- * half the loop's share the catch-up takes, at the cost of more commits (each ~0.1 ms).
- */
-export const INGEST_SQLITE_BATCH_BUDGET_MS = 5;
-export const INGEST_SQLITE_FIRST_BATCH_CALLS = 12;
 
 /**
  * The size of the next batch, from how long the last one took against the budget: a loaded
@@ -288,8 +276,8 @@ export const INGEST_MIN_BATCH_CALLS = 8;
 
 /**
  * Where a budgeted ingest's batches start, the least they shrink to, and the time a batch aims
- * at (`batchBudgetMs`), by store. SQLite: the first batch is `INGEST_SQLITE_FIRST_BATCH_CALLS`
- * (~5 ms), the least is `INGEST_MIN_BATCH_CALLS`. Postgres: every statement is a round trip of
+ * at (`batchBudgetMs`), by store. SQLite: the first batch is the most (`INGEST_BATCH_CALLS`,
+ * ~25 ms), the least is `INGEST_MIN_BATCH_CALLS`. Postgres: every statement is a round trip of
  * the store's connection (~0.3 ms on loopback, several ms when the database is short of CPU),
  * so 40 calls read one by one held the loop for 100–290 ms (BENCHMARKS.md, "Issue 16 on
  * Postgres"). A batch's reads are now one per kind (about ten round trips a batch, whatever its
@@ -303,9 +291,9 @@ export const INGEST_BATCH_BOUNDS: Record<
   { first: number; min: number; budgetMs: number }
 > = {
   sqlite: {
-    first: INGEST_SQLITE_FIRST_BATCH_CALLS,
+    first: INGEST_BATCH_CALLS,
     min: INGEST_MIN_BATCH_CALLS,
-    budgetMs: INGEST_SQLITE_BATCH_BUDGET_MS,
+    budgetMs: INGEST_BATCH_BUDGET_MS,
   },
   postgres: { first: 4, min: 1, budgetMs: INGEST_BATCH_BUDGET_MS },
 };
