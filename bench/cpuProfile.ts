@@ -209,7 +209,9 @@ export function allocationSummary(profile: SamplingHeapProfile, windowMs: number
     [...m]
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
-      .map(([name, bytes]) => `  ${mib(bytes)} MiB (${Math.round((bytes / total) * 100)} %) ${name}`);
+      .map(
+        ([name, bytes]) => `  ${mib(bytes)} MiB (${Math.round((bytes / total) * 100)} %) ${name}`,
+      );
   return [
     `[alloc] ${mib(total)} MiB sampled in ${(windowMs / 1000).toFixed(1)} s (${mib(total / (windowMs / 1000))} MiB/s)`,
     '[alloc] by the allocating function:',
