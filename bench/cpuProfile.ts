@@ -23,14 +23,7 @@ export async function profileWindow(
   intervalMicros = Number(process.env.BENCH_CPU_PROFILE_INTERVAL_US ?? 200),
 ): Promise<(stalls?: readonly StallWindow[]) => Promise<void>> {
   if (!file) return async () => undefined;
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) =>
-      session.post(method, params ?? {}, (error, result) =>
-        error ? reject(error) : resolve(result),
-      ),
-    );
+  const { session, post } = inspectorSession();
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: intervalMicros });
   await post('Profiler.start');
@@ -52,6 +45,22 @@ export async function profileWindow(
     if (stalls.length > 0) writeFileSync(`${file}.stalls.json`, JSON.stringify(stalls));
     for (const line of attributeStalls(profile, stalls)) process.stdout.write(`${line}\n`);
   };
+}
+
+/** An inspector session on this process, and its `post` as a promise. */
+function inspectorSession(): {
+  session: Session;
+  post: (method: string, params?: object) => Promise<unknown>;
+} {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
+    );
+  return { session, post };
 }
 
 /** The parts of a V8 CPU profile (`Profiler.stop`) read here. */
@@ -129,14 +138,7 @@ export async function allocationWindow(
   intervalBytes = Number(process.env.BENCH_ALLOC_PROFILE_INTERVAL_BYTES ?? 16_384),
 ): Promise<() => Promise<void>> {
   if (!file) return async () => undefined;
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) =>
-      session.post(method, params ?? {}, (error, result) =>
-        error ? reject(error) : resolve(result),
-      ),
-    );
+  const { session, post } = inspectorSession();
   await post('HeapProfiler.enable');
   await post('HeapProfiler.startSampling', {
     samplingInterval: intervalBytes,
