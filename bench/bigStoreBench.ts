@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { NO_RATE_LIMITS, startBenchBridge } from './benchBridge';
 import { fillBigStore } from './bigStore';
-import { profileWindow } from './cpuProfile';
+import { allocationWindow, profileWindow } from './cpuProfile';
 import { ProcessMeter } from './processMeter';
 import { ApiReaders } from './bigStoreReaders';
 import { BigStoreTimeline } from './bigStoreTimeline';
@@ -94,6 +94,7 @@ export async function bigStoreBench(): Promise<void> {
     });
 
     const stopProfile = await profileWindow();
+    const stopAllocations = await allocationWindow();
     const meter = new ProcessMeter({ worstWindows: true });
     const pollWork = bridge['pollWork'];
     const timeline =
@@ -131,6 +132,7 @@ export async function bigStoreBench(): Promise<void> {
     const usage = meter.stop();
     timeline?.stop(meter);
     await stopProfile(meter.stallWindows);
+    await stopAllocations();
     const pruned = await prune;
     const polls = bench.probe.polls.filter((p) => p.ok);
     const busyPolls = polls.filter((p) => p.locationId === busy.id).map((p) => p.ms);

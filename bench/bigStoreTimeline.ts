@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { WorkTurns } from '../bridge/workTurns';
 import { LocationIngest } from '../bridge/ingest/locationIngest';
 import { DeliveryWorker } from '../bridge/delivery/deliveryWorker';
@@ -25,11 +26,15 @@ import type { ProcessMeter } from './processMeter';
 export class BigStoreTimeline {
   private readonly samples: Sample[] = [];
   private readonly slices: SliceRecord[] = [];
-  private readonly gcs: Array<{ at: number; ms: number }> = [];
+  private readonly gcs: Array<{ at: number; ms: number; kind: number }> = [];
   private readonly timer: NodeJS.Timeout;
   private readonly observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries())
-      this.gcs.push({ at: entry.startTime, ms: entry.duration });
+      this.gcs.push({
+        at: entry.startTime,
+        ms: entry.duration,
+        kind: (entry as { detail?: { kind?: number } }).detail?.kind ?? 0,
+      });
   });
   private readonly restore: () => void;
   private readonly transactions: Array<{ at: number; ms: number; label: string; rows: string }> =
@@ -151,6 +156,7 @@ export class BigStoreTimeline {
       machine: machineTicks(),
       walBytes: fileSize(this.walFile),
       kernelMs: cpuKernelMs(),
+      heap: heapSpaces(),
     });
   }
 
@@ -169,7 +175,7 @@ export class BigStoreTimeline {
     const first = this.samples[0];
     const mainTid = String(process.pid);
     out(
-      's | fastest kernel ms | busy stretches >10/>20/>30/>40/>50 ms, p50 of those >10 | stalls (ms) | main CPU ms | other threads CPU ms (top) | sim host CPU ms | machine busy % | WAL MiB | slices poll/catchup/pages: n, budget max, held max, held sum | GC ms',
+      's | fastest kernel ms | busy stretches >10/>20/>30/>40/>50 ms, p50 of those >10 | stalls (ms) | main CPU ms | other threads CPU ms (top) | sim host CPU ms | machine busy % | WAL MiB | slices poll/catchup/pages: n, budget max, held max, held sum | GC ms | scavenges n, ms (max) · mark-compact n, ms · incremental n, ms | new space MiB capacity / used, old MiB used (at the end of the second)',
     );
     const seconds = Math.ceil((this.samples.at(-1)!.at - this.startedAt) / 1000);
     for (let s = 0; s < seconds; s++) {
@@ -203,10 +209,15 @@ export class BigStoreTimeline {
           return `${mine.length}, ${max((x) => x.budgetMs)}, ${max((x) => x.ms)}, ${sum}`;
         })
         .join(' / ');
-      const gcMs = this.gcs
-        .filter((g) => g.at >= from && g.at < to)
-        .reduce((t, g) => t + g.ms, 0)
-        .toFixed(0);
+      const gcsOf = this.gcs.filter((g) => g.at >= from && g.at < to);
+      const gcMs = gcsOf.reduce((t, g) => t + g.ms, 0).toFixed(0);
+      const gcText = GC_KINDS.map(([kind]) => {
+        const mine = gcsOf.filter((g) => g.kind === kind).map((g) => g.ms);
+        const sum = mine.reduce((t, ms) => t + ms, 0);
+        return `${mine.length}, ${sum.toFixed(0)}${mine.length ? ` (${Math.max(...mine).toFixed(0)})` : ''}`;
+      }).join(' · ');
+      const heap = last.heap;
+      const heapText = `${heap.newCapacityMiB.toFixed(1)} / ${heap.newUsedMiB.toFixed(1)}, ${heap.oldUsedMiB.toFixed(0)}`;
       // The stretches over 10 ms (a 5 ms timer's lateness), by when they ended.
       const stretches = loopBusy.ms.filter(
         (ms, i) => ms > 10 && loopBusy.endedAt[i] >= from && loopBusy.endedAt[i] < to,
@@ -216,7 +227,7 @@ export class BigStoreTimeline {
       const stretchText = `${[10, 20, 30, 40, 50].map(over).join('/')}, ${(sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(0)}`;
       const kernel = Math.min(...inSecond.map((x) => x.kernelMs));
       out(
-        `${s} | ${Number.isFinite(kernel) ? kernel.toFixed(3) : '-'} | ${stretchText} | ${stallsIn.length}${stallsIn.length ? ` (${stallsIn.map((x) => x.ms.toFixed(0)).join(' ')})` : ''} | ${threadMs(mainTid)} | ${otherText} | ${simMs} | ${total > 0 ? ((busy / total) * 100).toFixed(0) : '?'} | ${(last.walBytes / 2 ** 20).toFixed(1)} | ${sliceText} | ${gcMs}`,
+        `${s} | ${Number.isFinite(kernel) ? kernel.toFixed(3) : '-'} | ${stretchText} | ${stallsIn.length}${stallsIn.length ? ` (${stallsIn.map((x) => x.ms.toFixed(0)).join(' ')})` : ''} | ${threadMs(mainTid)} | ${otherText} | ${simMs} | ${total > 0 ? ((busy / total) * 100).toFixed(0) : '?'} | ${(last.walBytes / 2 ** 20).toFixed(1)} | ${sliceText} | ${gcMs} | ${gcText} | ${heapText}`,
       );
     }
     for (const stall of stalls) {
@@ -234,7 +245,7 @@ export class BigStoreTimeline {
           if (t.rows) entry.rows.push(`${t.rows} ${t.ms.toFixed(0)} ms`);
           byLabel.set(t.label, entry);
         }
-      const gcList = gcsIn.map((g) => g.ms.toFixed(0)).join('+');
+      const gcList = gcsIn.map((g) => `${gcKindLetter(g.kind)} ${g.ms.toFixed(0)}`).join(' + ');
       out(
         `stall at ${((stall.at - this.startedAt) / 1000).toFixed(2)} s, ${stall.ms.toFixed(0)} ms (main CPU ${stall.cpuMs.toFixed(0)}), GC ${gcMs.toFixed(0)} ms${gcList ? ` (${gcList})` : ''}, transactions: ${
           [...byLabel]
@@ -269,6 +280,36 @@ function callerLabel(): string {
   return '?';
 }
 
+/**
+ * `PerformanceEntry.detail.kind` of a GC (Node's `constants.NODE_PERFORMANCE_GC_*`): a
+ * scavenge of the young generation, a mark-compact of the whole heap, an incremental marking
+ * step; the letter each has in a stall's line.
+ */
+const GC_KINDS: ReadonlyArray<readonly [number, string]> = [
+  [1, 'S'],
+  [2, 'MC'],
+  [4, 'inc'],
+];
+
+function gcKindLetter(kind: number): string {
+  return GC_KINDS.find(([k]) => k === kind)?.[1] ?? `kind ${kind}`;
+}
+
+/** The young generation's capacity and use, the old generation's use (MiB). */
+function heapSpaces(): { newCapacityMiB: number; newUsedMiB: number; oldUsedMiB: number } {
+  let newCapacityMiB = 0;
+  let newUsedMiB = 0;
+  let oldUsedMiB = 0;
+  for (const space of getHeapSpaceStatistics()) {
+    if (space.space_name === 'new_space') {
+      newCapacityMiB = space.space_size / 2 ** 20;
+      newUsedMiB = space.space_used_size / 2 ** 20;
+    } else if (space.space_name === 'old_space' || space.space_name === 'large_object_space')
+      oldUsedMiB += space.space_used_size / 2 ** 20;
+  }
+  return { newCapacityMiB, newUsedMiB, oldUsedMiB };
+}
+
 /** How often the timeline samples its counters (ms). */
 const TICK_MS = 100;
 
@@ -282,6 +323,7 @@ interface Sample {
   walBytes: number;
   /** How long a fixed piece of arithmetic took (`cpuKernelMs`): the core's speed then. */
   kernelMs: number;
+  heap: ReturnType<typeof heapSpaces>;
 }
 
 /**

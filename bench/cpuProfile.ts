@@ -23,14 +23,7 @@ export async function profileWindow(
   intervalMicros = Number(process.env.BENCH_CPU_PROFILE_INTERVAL_US ?? 200),
 ): Promise<(stalls?: readonly StallWindow[]) => Promise<void>> {
   if (!file) return async () => undefined;
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) =>
-      session.post(method, params ?? {}, (error, result) =>
-        error ? reject(error) : resolve(result),
-      ),
-    );
+  const { session, post } = inspectorSession();
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: intervalMicros });
   await post('Profiler.start');
@@ -52,6 +45,22 @@ export async function profileWindow(
     if (stalls.length > 0) writeFileSync(`${file}.stalls.json`, JSON.stringify(stalls));
     for (const line of attributeStalls(profile, stalls)) process.stdout.write(`${line}\n`);
   };
+}
+
+/** An inspector session on this process, and its `post` as a promise. */
+function inspectorSession(): {
+  session: Session;
+  post: (method: string, params?: object) => Promise<unknown>;
+} {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
+    );
+  return { session, post };
 }
 
 /** The parts of a V8 CPU profile (`Profiler.stop`) read here. */
@@ -110,4 +119,108 @@ export function attributeStalls(profile: CpuProfile, stalls: readonly StallWindo
     if (total === 0) return `[stall-profile] ${ms} ms: no samples`;
     return `[stall-profile] ${ms} ms, ${total} samples | self: ${top(self, total, 4)} | ours, innermost: ${top(inner, total, 3)} | ours, outermost: ${top(outer, total, 3)}`;
   });
+}
+
+/**
+ * `BENCH_ALLOC_PROFILE=FILE`: V8's sampling heap profiler over a benchmark's measured window
+ * (`BENCH_ALLOC_PROFILE_SECONDS=N`: only its first N s), garbage included (objects the
+ * scavenger and the mark-compactor freed are kept in the samples), so it says whose
+ * allocation drives the young generation's collections: a scavenge costs what survives it,
+ * but how often one runs is the allocation rate. The stop writes the profile
+ * (`.heapprofile`, for Chrome DevTools) and prints the top allocators: the allocating
+ * function itself, and the innermost and outermost of the bridge's own functions above it
+ * (`BENCH_ALLOC_PROFILE_INTERVAL_BYTES`, default 16 KiB: one sample per that many bytes
+ * allocated on average). A no-op without the variable.
+ */
+export async function allocationWindow(
+  file = process.env.BENCH_ALLOC_PROFILE,
+  seconds = Number(process.env.BENCH_ALLOC_PROFILE_SECONDS ?? Infinity),
+  intervalBytes = Number(process.env.BENCH_ALLOC_PROFILE_INTERVAL_BYTES ?? 16_384),
+): Promise<() => Promise<void>> {
+  if (!file) return async () => undefined;
+  const { session, post } = inspectorSession();
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: intervalBytes,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  const startedAt = performance.now();
+  let stopped: Promise<{ profile: SamplingHeapProfile; ms: number }> | null = null;
+  const stop = () =>
+    (stopped ??= post('HeapProfiler.stopSampling').then((result) => ({
+      profile: (result as { profile: SamplingHeapProfile }).profile,
+      ms: performance.now() - startedAt,
+    })));
+  const early = Number.isFinite(seconds) ? setTimeout(() => void stop(), seconds * 1000) : null;
+  early?.unref();
+  return async () => {
+    if (early) clearTimeout(early);
+    const { profile, ms } = await stop();
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    process.stdout.write(`[alloc] ${file}\n`);
+    for (const line of allocationSummary(profile, ms)) process.stdout.write(`${line}\n`);
+  };
+}
+
+/** The parts of a sampling heap profile (`HeapProfiler.stopSampling`) read here. */
+export interface SamplingHeapProfile {
+  head: SamplingHeapNode;
+}
+
+interface SamplingHeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  /** Bytes sampled with this frame on top. */
+  selfSize: number;
+  children: SamplingHeapNode[];
+}
+
+/**
+ * What a sampling heap profile says (see {@link allocationWindow}): MiB allocated a second in
+ * all, and the top allocators by the function on top, the innermost of the bridge's own
+ * functions above it, and the outermost.
+ */
+export function allocationSummary(profile: SamplingHeapProfile, windowMs: number): string[] {
+  const label = ({ functionName, url, lineNumber }: SamplingHeapNode['callFrame']) => {
+    const file = url.replace(/^.*\/dist\//, '').replace(/^.*\/node_modules\//, '');
+    return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`;
+  };
+  const ours = (node: SamplingHeapNode) => /\/dist\/(bridge|lib)\//.test(node.callFrame.url);
+  const self = new Map<string, number>();
+  const inner = new Map<string, number>();
+  const outer = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string, bytes: number) =>
+    m.set(k, (m.get(k) ?? 0) + bytes);
+  let total = 0;
+  const walk = (node: SamplingHeapNode, innermost: string | null, outermost: string | null) => {
+    const mine = ours(node) ? label(node.callFrame) : null;
+    const inside = mine ?? innermost;
+    const outside = outermost ?? mine;
+    if (node.selfSize > 0) {
+      total += node.selfSize;
+      add(self, label(node.callFrame), node.selfSize);
+      add(inner, inside ?? '(none of ours)', node.selfSize);
+      add(outer, outside ?? '(none of ours)', node.selfSize);
+    }
+    for (const child of node.children) walk(child, inside, outside);
+  };
+  walk(profile.head, null, null);
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  const top = (m: Map<string, number>, n: number) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(
+        ([name, bytes]) => `  ${mib(bytes)} MiB (${Math.round((bytes / total) * 100)} %) ${name}`,
+      );
+  return [
+    `[alloc] ${mib(total)} MiB sampled in ${(windowMs / 1000).toFixed(1)} s (${mib(total / (windowMs / 1000))} MiB/s)`,
+    '[alloc] by the allocating function:',
+    ...top(self, 15),
+    '[alloc] by the innermost of our functions above it:',
+    ...top(inner, 20),
+    '[alloc] by the outermost of our functions above it:',
+    ...top(outer, 12),
+  ];
 }

@@ -124,8 +124,8 @@ describe('ingest batches sized to a time budget', () => {
 
 /**
  * Each store's batches (`INGEST_BATCH_BOUNDS`): on Postgres a batch's statements are each a
- * round trip, its reads one per kind, so a budgeted catch-up starts with 8 calls and may shrink
- * to 2; SQLite's start at `INGEST_BATCH_CALLS` and stop at `INGEST_MIN_BATCH_CALLS`.
+ * round trip, its reads one per kind, so a budgeted catch-up starts with 4 calls and may shrink
+ * to 1; SQLite's start at `INGEST_BATCH_CALLS` and stop at `INGEST_MIN_BATCH_CALLS`.
  */
 describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
   const T = Date.UTC(2026, 11, 3, 9);
@@ -169,6 +169,66 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
       expect(sizes.at(-2)).toBe(least);
       expect(Math.max(...sizes)).toBe(first);
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(120);
+    } finally {
+      close();
+    }
+  });
+
+  it('at the bridge’s bounds, a failure between two batches keeps the earlier ones once, saves no state, and the retry stores the rest once', async () => {
+    const { store, close } = await openTestStore(kind);
+    try {
+      const location = store.locations.create(
+        { name: 'Call centre', country: 'AU', timezone: 'Australia/Adelaide' },
+        new Date(T),
+      );
+      store.subscriptions.create(
+        {
+          locationId: location.id,
+          kind: 'rest_hook',
+          event: 'call.missed',
+          targetUrl: 'https://example.com/hook',
+        },
+        new Date(T - 7_200_000),
+      );
+      // As the bridge makes a location's ingest (bridge/bridgeService.ts `ingestFor`); on this
+      // clock each batch takes half the budget, so the batches grow from the store's first size.
+      const bounds = INGEST_BATCH_BOUNDS[kind];
+      let at = 0;
+      const ingest = new LocationIngest(location, store, new StoreEnricher(), {
+        now: () => T,
+        publicUrl: () => 'http://127.0.0.1:1',
+        batchBudgetMs: bounds.budgetMs,
+        clock: () => (at += bounds.budgetMs / 2),
+      });
+      const count = (sql: string) => Number(store.db.prepare(sql).get()!.n);
+      const calls = 60;
+      const events: PollerEvent[] = [];
+      for (let i = 0; i < calls; i++) {
+        const call = syntheticCall(i, T - 3_600_000 + i * 1000);
+        events.push({ type: 'call.ended', call }, { type: 'call.missed', call });
+      }
+      // The disk fails while the last batch is written (the last call is in it).
+      const failing = events.at(-1)!.call.call_id;
+      const append = store.events.append.bind(store.events);
+      store.events.append = (...args: Parameters<typeof append>) => {
+        if (args[1].call_id === failing) throw new Error('disk I/O error');
+        return append(...args);
+      };
+      const state = { ...initialPollerState(T), watermark: T - 60_000 };
+      await expect(ingest.commit(state, events)).rejects.toThrow('disk I/O error');
+      // The batches before the failing one are stored, each call whole.
+      const storedBefore = count('SELECT COUNT(*) AS n FROM events');
+      expect(storedBefore).toBeGreaterThan(0);
+      expect(storedBefore).toBeLessThan(calls * 2);
+      expect(storedBefore % 2).toBe(0);
+      expect(store.pollerStates.load(location.id)).toBeNull();
+
+      store.events.append = append;
+      await ingest.commit(state, events); // the next tick reads the same window again
+      expect(count('SELECT COUNT(*) AS n FROM events')).toBe(calls * 2);
+      expect(count('SELECT COUNT(DISTINCT id) AS n FROM events')).toBe(calls * 2);
+      expect(count('SELECT COUNT(*) AS n FROM deliveries')).toBe(calls);
+      expect(store.pollerStates.load(location.id)).toEqual(state);
     } finally {
       close();
     }
