@@ -101,7 +101,9 @@ function legRulesWithTrunks(
 
 export function processTick(input: TickInput, settings: PollSettings): TickOutcome {
   const tick = startTick(input, settings);
-  tick.settlement.add(tick.groups);
+  // The legs as read: the settlement groups them and reads each in the same pass
+  // (lib/settleCalls.ts `addLegs`; BENCHMARKS.md, issue 16 item 4, `settle17`).
+  tick.settlement.addLegs(tick.fresh);
   return finishTick(input, settings, tick);
 }
 
@@ -117,9 +119,14 @@ export async function processTickInSlices(
   sliceLegs: number,
 ): Promise<TickOutcome> {
   const tick = startTick(input, settings);
+  // A poll within one slice (every steady-state poll) is settled as `processTick` does.
+  if (tick.fresh.length <= sliceLegs) {
+    tick.settlement.addLegs(tick.fresh);
+    return finishTick(input, settings, tick);
+  }
   let slice: Array<[string, CallLeg[]]> = [];
   let legs = 0;
-  for (const entry of tick.groups) {
+  for (const entry of groupLegsByCall(tick.fresh)) {
     slice.push(entry);
     legs += entry[1].length;
     if (legs >= sliceLegs) {
@@ -134,8 +141,8 @@ export async function processTickInSlices(
 }
 
 interface TickInProgress {
-  /** The legs of calls not yet finished, by call. */
-  groups: Map<string, CallLeg[]>;
+  /** The legs of calls not yet finished, as read. */
+  fresh: CallLeg[];
   settle: PollSettings['settle'];
   settlement: CallSettlement;
 }
@@ -151,12 +158,29 @@ function startTick(input: TickInput, settings: PollSettings): TickInProgress {
     dialedNumbers: input.dialedNumbers,
     queuePolls: input.queuePolls,
   });
-  return { groups: groupLegsByCall(fresh), settle, settlement };
+  return { fresh, settle, settlement };
+}
+
+/**
+ * The legs, in the order read, of the calls pending now that were not pending before: the ones
+ * `call.started` is decided for. Only those are grouped, so a poll whose calls all settle (or
+ * stay pending) groups nothing.
+ */
+function newlyPending(
+  pendingNow: readonly string[],
+  pendingBefore: ReadonlyMap<string, number>,
+  fresh: readonly CallLeg[],
+): Map<string, CallLeg[]> {
+  const wanted = new Map<string, CallLeg[]>();
+  for (const key of pendingNow) if (!pendingBefore.has(key)) wanted.set(key, []);
+  if (wanted.size === 0) return wanted;
+  for (const leg of fresh) wanted.get(callKeyOf(leg))?.push(leg);
+  return wanted;
 }
 
 function finishTick(input: TickInput, settings: PollSettings, tick: TickInProgress): TickOutcome {
   const { state, window, now } = input;
-  const { groups, settle } = tick;
+  const { settle } = tick;
   const result = tick.settlement.result();
   const pending = new Map(state.pending);
   const finished = new Map(state.finished);
@@ -177,18 +201,12 @@ function finishTick(input: TickInput, settings: PollSettings, tick: TickInProgre
     finished.set(settled.call_id, settled.ended_ms);
   }
 
-  if (result.pending.length > 0) {
-    for (const key of result.pending) {
-      if (pending.has(key)) continue;
-      const call = describeCall(key, groups.get(key) ?? [], {
-        ...settle,
-        dialedNumbers: input.dialedNumbers,
-      });
-      if (call === null) continue;
-      pending.set(key, call.started_ms);
-      if (firesCallStarted(call, eventOptions))
-        events.push({ type: 'call.started', call: callFactsOf(call) });
-    }
+  for (const [key, legs] of newlyPending(result.pending, pending, tick.fresh)) {
+    const call = describeCall(key, legs, { ...settle, dialedNumbers: input.dialedNumbers });
+    if (call === null) continue;
+    pending.set(key, call.started_ms);
+    if (firesCallStarted(call, eventOptions))
+      events.push({ type: 'call.started', call: callFactsOf(call) });
   }
 
   const activeSince = new Map<string, number>();
