@@ -213,6 +213,11 @@ export class PartyClassifier {
     this.book = ruleBook(options.rules ?? DEFAULT_LEG_RULES);
   }
 
+  /** How many plans its rule table keeps now: bounded, however odd the input (`MAX_PLANS`). */
+  get plansKept(): number {
+    return this.book.kept;
+  }
+
   /** The role of one party. */
   role(party: PartyView): PartyRole {
     const { type } = party;
@@ -321,7 +326,7 @@ const MAX_PLANS = 1024;
 /**
  * Leg plans kept per pair of type codes, compared by their texts: a PBX shows a pair of codes
  * with a few `CallType`/`Direction` texts (inbound, a queue's, legacy rows' none); more, and
- * the oldest kept is replaced.
+ * they are replaced in turn.
  */
 const TEXTS_PER_CODES = 8;
 
@@ -373,7 +378,6 @@ class RuleBook {
 
   constructor(private readonly rules: readonly CompiledRule[]) {}
 
-  /** How many plans are kept now (for the memory bound's test). */
   get kept(): number {
     return this.count;
   }
@@ -465,7 +469,11 @@ class RuleBook {
     // texts are not read (the withheld-caller rules on every inbound leg's outside caller, whose
     // number is a text nobody has read yet: BENCHMARKS.md, `settle16`). A pattern with state
     // stays, to run as `RegExp.test` would.
-    while (steps.length > 0 && steps[steps.length - 1].role === otherwise && steps[steps.length - 1].pure)
+    while (
+      steps.length > 0 &&
+      steps[steps.length - 1].role === otherwise &&
+      steps[steps.length - 1].pure
+    )
       steps.pop();
     return { steps, otherwise };
   }
