@@ -109,7 +109,7 @@ export function readLegInto(facts: LegFacts, leg: CallLeg, parties: PartyClassif
   facts.answered = leg.Answered ?? null;
   // Both parties' plans in one look-up: they share the leg's `CallType` and `Direction`.
   const { src, dst } = facts;
-  const plans = parties.legPlans(callType, direction, src.type, dst.type);
+  const plans = parties.legPlans(src, dst);
   facts.srcRole = parties.roleBy(src, plans.source);
   facts.dstRole = parties.roleBy(dst, plans.destination);
   return true;

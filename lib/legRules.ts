@@ -225,14 +225,9 @@ export class PartyClassifier {
     return this.roleBy(party, party.side === 'source' ? plans.source : plans.destination);
   }
 
-  /** The plans of both parties of one leg. */
-  legPlans(
-    callType: string,
-    direction: string,
-    sourceType: number | null,
-    destinationType: number | null,
-  ): LegPlans {
-    return this.book.legPlans(callType, direction, sourceType, destinationType);
+  /** The plans of both parties of one leg (they share its `CallType` and `Direction`). */
+  legPlans(source: PartyView, destination: PartyView): LegPlans {
+    return this.book.legPlans(source.callType, source.direction, source.type, destination.type);
   }
 
   /** The role of a party by its side's plan: the PBX's own word on its DN first. */
