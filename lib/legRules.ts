@@ -387,9 +387,12 @@ class RuleBook {
   ): LegPlans {
     const s = codeSlot(sourceType);
     const d = codeSlot(destinationType);
+    // Stryker disable next-line EqualityOperator,ArithmeticOperator: equivalent, a code taken as odd is looked up in the maps, and s / CODE_SLOTS + d is as unique a slot
     const slot = s < 0 || d < 0 ? -1 : s * CODE_SLOTS + d;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a cache: not looking makes the plans again, and slot -1 is never kept
     const list = slot < 0 ? undefined : this.byCodes[slot];
     if (list !== undefined)
+      // Stryker disable next-line EqualityOperator,BlockStatement: equivalent, a cache: not looking makes the plans again
       for (let i = 0; i < list.length; i++) {
         const plans = list[i];
         // Stryker disable next-line ConditionalExpression: equivalent when never taken, a cache: the plans are made again
@@ -408,15 +411,17 @@ class RuleBook {
       source: this.plan(texts, 'source', sourceType, s, callType, direction),
       destination: this.plan(texts, 'destination', destinationType, d, callType, direction),
     };
-    // Stryker disable next-line ConditionalExpression: equivalent, a cache: plans not kept are made again, and an odd pair's slot (-1) is never read
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, a cache: plans not kept are made again, and an odd pair's slot (-1) is never read
     if (slot >= 0) {
       // Stryker disable next-line UpdateOperator: equivalent in answers, the leg plans are bounded by the slots too (CODE_SLOTS² × TEXTS_PER_CODES)
       this.count++;
       const kept = (this.byCodes[slot] ??= []);
       // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a cache: one more kept, or every one (the bound still starts afresh), looks the same plans up
       if (kept.length < TEXTS_PER_CODES) kept.push(plans);
-      // Stryker disable next-line all: equivalent, a cache: which one is replaced only decides what is made again
-      else kept[this.next++ % TEXTS_PER_CODES] = plans;
+      else {
+        // Stryker disable next-line all: equivalent, a cache: which one is replaced (or none) only decides what is made again
+        kept[this.next++ % TEXTS_PER_CODES] = plans;
+      }
     }
     return plans;
   }
@@ -472,6 +477,7 @@ class RuleBook {
       if (r.type !== null && (type === null || !r.type.includes(type))) continue;
       if (r.callType !== null && !r.callType.test(callType)) continue;
       if (r.direction !== null && !r.direction.test(direction)) continue;
+      // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent, an early end: as a step, a rule that needs nothing more matches every party, so the role is the same
       if (r.dn === null && r.callerId === null && r.displayName === null) {
         otherwise = r.role;
         break;
@@ -490,6 +496,7 @@ class RuleBook {
 
 /** A plan's step that gives the role its plan gives anyway, and has no pattern state to move. */
 function decidesNothing(step: CompiledRule, otherwise: PartyRole): boolean {
+  // Stryker disable next-line ConditionalExpression: equivalent when false (no step dropped: it gives the plan's role anyway); true is caught by test/lib/legRules.legs.test.ts
   return step.role === otherwise && step.pure;
 }
 
@@ -519,6 +526,7 @@ function compileRule(r: LegRule): CompiledRule {
     displayName,
     callType: r.callType ?? null,
     direction: r.direction ?? null,
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent, a rule taken as having state keeps its steps, which give the plan's role anyway
     pure: (dn?.pure ?? true) && (callerId?.pure ?? true) && (displayName?.pure ?? true),
   };
 }

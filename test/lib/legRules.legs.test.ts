@@ -165,6 +165,9 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
         'queue',
       ]);
       expect(roles(leg({ SourceType: 1, CallType: '' }))).toEqual(['external', 'extension']);
+      // An odd destination code beside code 1, then code 0 beside none: plans of their own.
+      expect(roles(leg({ SourceType: 1, DestinationType: -1 }))).toEqual(['external', 'extension']);
+      expect(roles(leg({ SourceType: 0 }))).toEqual(['extension', 'extension']);
       // A withheld caller on an extension's code: the withheld-caller rules still run there.
       expect(roles(leg({ SourceType: 0, SourceCallerId: 'anonymous' }))).toEqual([
         'external',
