@@ -107,8 +107,11 @@ export function readLegInto(facts: LegFacts, leg: CallLeg, parties: PartyClassif
   facts.talk = talk;
   facts.end = start + (ring + talk) * 1000;
   facts.answered = leg.Answered ?? null;
-  facts.srcRole = parties.role(facts.src);
-  facts.dstRole = parties.role(facts.dst);
+  // Both parties' plans in one look-up: they share the leg's `CallType` and `Direction`.
+  const { src, dst } = facts;
+  const plans = parties.legPlans(src, dst);
+  facts.srcRole = parties.roleBy(src, plans.source);
+  facts.dstRole = parties.roleBy(dst, plans.destination);
   return true;
 }
 

@@ -200,65 +200,51 @@ export function classifyParty(party: PartyView, options: LegRuleOptions = NO_OPT
 }
 
 /**
- * `classifyParty` for party after party with one set of options, as the settle engine reads
- * leg after leg: the rule table is found once, and the plans of the last `CallType` and
- * `Direction` are kept, since consecutive legs mostly share them (two map look-ups less a party).
+ * `classifyParty` for leg after leg with one set of options, as the settle engine reads them:
+ * the rule table is found once, and both parties' plans of a leg are found with one look-up by
+ * what the leg shows (`CallType`, `Direction` and the two type codes), not one a party.
  */
 export class PartyClassifier {
   private readonly roles: Readonly<Record<string, PartyRole>> | undefined;
   private readonly book: RuleBook;
-  /**
-   * The plans of the last few `CallType`/`Direction` pairs: a call's legs take turns among a
-   * handful (IVR, queue, agents, voicemail), so one pair alone was missed leg after leg.
-   */
-  // Stryker disable next-line ArrayDeclaration: equivalent, an empty cache reads undefined the same
-  private readonly recent: (LegPlans | undefined)[] = [undefined, undefined, undefined, undefined];
-  private next = 0;
 
   constructor(options: LegRuleOptions = NO_OPTIONS) {
     this.roles = options.dnRoles;
     this.book = ruleBook(options.rules ?? DEFAULT_LEG_RULES);
   }
 
+  /** How many plans its rule table keeps now: bounded, however odd the input (`MAX_PLANS`). */
+  get plansKept(): number {
+    return this.book.kept;
+  }
+
+  /** The role of one party. */
   role(party: PartyView): PartyRole {
+    const { type } = party;
+    const plans = this.book.legPlans(party.callType, party.direction, type, type);
+    return this.roleBy(party, party.side === 'source' ? plans.source : plans.destination);
+  }
+
+  /** The plans of both parties of one leg (they share its `CallType` and `Direction`). */
+  legPlans(source: PartyView, destination: PartyView): LegPlans {
+    return this.book.legPlans(source.callType, source.direction, source.type, destination.type);
+  }
+
+  /** The role of a party by its side's plan: the PBX's own word on its DN first. */
+  roleBy(party: PartyView, plan: PartyPlan): PartyRole {
     const roles = this.roles;
     // Own keys only: a DN spelled like an Object property (`constructor`, `toString`) is no role.
     if (roles !== undefined && Object.hasOwn(roles, party.dn)) return roles[party.dn];
-    return roleByPlan(party, this.book.plan(this.plansOf(party), party.side, party.type));
-  }
-
-  private plansOf(party: PartyView): LegPlans {
-    const { recent } = this;
-    const { callType, direction } = party;
-    // Stryker disable next-line EqualityOperator: equivalent, a cache: looking at fewer entries only looks the plans up again
-    // Stryker disable next-line BlockStatement: equivalent, a cache: without it the plans are looked up again
-    for (let i = 0; i < RECENT_PLANS; i++) {
-      const plans = recent[i];
-      // Stryker disable next-line ConditionalExpression: equivalent when never taken, a cache: the plans are looked up again (always taken would use another pair's plans, which the tests catch)
-      if (plans !== undefined && plans.callType === callType && plans.direction === direction)
-        return plans;
+    const { steps } = plan;
+    for (let i = 0; i < steps.length; i++) {
+      const r = steps[i];
+      if (r.dn !== null && !r.dn.test(party.dn)) continue;
+      if (r.callerId !== null && !r.callerId.test(party.callerId)) continue;
+      if (r.displayName !== null && !r.displayName.test(party.displayName)) continue;
+      return r.role;
     }
-    const plans = this.book.legPlans(callType, direction);
-    // Stryker disable next-line all: equivalent, a cache: which entry is replaced only decides what is looked up again
-    recent[this.next] = plans;
-    // Stryker disable next-line all: equivalent, a cache: which entry is replaced only decides what is looked up again
-    this.next = (this.next + 1) % RECENT_PLANS;
-    return plans;
+    return plan.otherwise;
   }
-}
-
-const RECENT_PLANS = 4;
-
-function roleByPlan(party: PartyView, plan: PartyPlan): PartyRole {
-  const { steps } = plan;
-  for (let i = 0; i < steps.length; i++) {
-    const r = steps[i];
-    if (r.dn !== null && !r.dn.test(party.dn)) continue;
-    if (r.callerId !== null && !r.callerId.test(party.callerId)) continue;
-    if (r.displayName !== null && !r.displayName.test(party.displayName)) continue;
-    return r.role;
-  }
-  return plan.otherwise;
 }
 
 /**
@@ -268,13 +254,13 @@ function roleByPlan(party: PartyView, plan: PartyPlan): PartyRole {
  * (`lastIndex`) and is run every time, as `RegExp.test` would be.
  */
 class PatternTest {
-  private readonly pure: boolean;
+  readonly pure: boolean;
   private lastText: string | undefined = undefined;
   // Stryker disable next-line BooleanLiteral: equivalent, never read before the first answer is kept
   private lastAnswer = false;
 
   constructor(private readonly pattern: RegExp) {
-    // Stryker disable next-line ConditionalExpression: equivalent when never pure, a cache: running the pattern every time gives the same answers (always pure is caught by the g/y test)
+    // Stryker disable next-line ConditionalExpression: equivalent when never pure, a cache and a shortcut: every pattern run and every step walked gives the same answers (always pure is caught by the g/y tests)
     this.pure = !pattern.global && !pattern.sticky;
   }
 
@@ -305,6 +291,8 @@ interface CompiledRule {
   displayName: PatternTest | null;
   callType: RegExp | null;
   direction: RegExp | null;
+  /** No pattern with state (`g`, `y`): testing it or not changes no later answer. */
+  pure: boolean;
 }
 
 /**
@@ -312,59 +300,134 @@ interface CompiledRule {
  * `Direction` are known: the rules that still depend on its DN, caller id or name, in order,
  * and the role when none of them matches (the first rule that needs nothing more, else
  * `system`). Those four signals take few values on a PBX, so a plan is made once per
- * combination and a party is then decided with a look-up and, mostly, one or two patterns:
+ * combination and a party is then decided with a look-up and, mostly, one pattern or none:
  * running the whole table per party was the largest part of settling (BENCHMARKS.md §4).
  */
-interface PartyPlan {
+export interface PartyPlan {
   steps: CompiledRule[];
   otherwise: PartyRole;
+}
+
+/** The plans of both parties of a leg, for one `CallType`, `Direction` and pair of type codes. */
+export interface LegPlans {
+  callType: string;
+  direction: string;
+  source: PartyPlan;
+  destination: PartyPlan;
 }
 
 /** Plans kept per rule table before it starts afresh: bounds the memory of odd input. */
 const MAX_PLANS = 1024;
 
-/** The plans for one `CallType` and `Direction`, by side and type code (`null` when absent). */
-interface LegPlans {
-  callType: string;
-  direction: string;
+/**
+ * Leg plans kept per pair of type codes, compared by their texts: a PBX shows a pair of codes
+ * with a few `CallType`/`Direction` texts (inbound, a queue's, legacy rows' none); more, and
+ * they are replaced in turn.
+ */
+const TEXTS_PER_CODES = 8;
+
+/** The side plans of one `CallType` and `Direction`, each made once. */
+interface TextPlans {
   source: SidePlans;
   destination: SidePlans;
 }
 
 /**
- * One side's plans by type code: the codes 3CX uses are small integers, looked up by index;
- * any other value (none, a large or odd code) by a map.
+ * One side's plans by type code: the codes 3CX uses (small integers) and none by index; any
+ * other value (a large or odd code) by a map.
  */
 interface SidePlans {
   byCode: (PartyPlan | undefined)[];
   other: Map<number | null, PartyPlan>;
 }
 
-/** Type codes looked up by index (3CX's run 0–16, docs/3cx-facts.md §1.4). */
+/** Type codes looked up by index (3CX's run 0–16, docs/3cx-facts.md §1.4); no code is one more. */
 const INDEXED_CODES = 32;
+const CODE_SLOTS = INDEXED_CODES + 1;
+
+/** A type code's index, -1 for one that is not a small integer or absent. */
+function codeSlot(type: number | null): number {
+  // Stryker disable next-line ConditionalExpression: equivalent, no code kept in the map instead is the same plan
+  if (type === null) return INDEXED_CODES;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, a code not indexed is kept in a map, the same plan either way
+  return typeof type === 'number' && type >= 0 && type < INDEXED_CODES && (type | 0) === type
+    ? type
+    : -1;
+}
 
 function sidePlans(): SidePlans {
   return {
     // Stryker disable next-line ArrayDeclaration: equivalent, a cache: an empty array reads undefined the same
-    byCode: new Array<PartyPlan | undefined>(INDEXED_CODES).fill(undefined),
+    byCode: new Array<PartyPlan | undefined>(CODE_SLOTS).fill(undefined),
     other: new Map(),
   };
 }
 
-function isIndexedCode(type: number | null): type is number {
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, a code not indexed is kept in the map, the same plan either way
-  return typeof type === 'number' && type >= 0 && type < INDEXED_CODES && (type | 0) === type;
-}
-
 class RuleBook {
+  /** Leg plans by the pair of indexed codes (`codeSlot`), then by texts: the common look-up. */
+  private byCodes: (LegPlans[] | undefined)[] = [];
   // Nested maps, not a composite key: building a key string per party cost more than the rules.
-  private byText = new Map<string, Map<string, LegPlans>>();
+  private byText = new Map<string, Map<string, TextPlans>>();
+  /** Plans made since the book last started afresh. */
   private count = 0;
+  /** The next leg plan a full pair of codes replaces. */
+  private next = 0;
 
   constructor(private readonly rules: readonly CompiledRule[]) {}
 
-  /** The plans for one `CallType` and `Direction`. */
-  legPlans(callType: string, direction: string): LegPlans {
+  get kept(): number {
+    return this.count;
+  }
+
+  legPlans(
+    callType: string,
+    direction: string,
+    sourceType: number | null,
+    destinationType: number | null,
+  ): LegPlans {
+    const s = codeSlot(sourceType);
+    const d = codeSlot(destinationType);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: equivalent, a code taken as odd is looked up in the maps, an odd source's slot is negative all the same, and s / CODE_SLOTS + d is as unique a slot (an odd destination's collision is caught by the tests)
+    const slot = s < 0 || d < 0 ? -1 : s * CODE_SLOTS + d;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a cache: not looking makes the plans again, and slot -1 is never kept
+    const list = slot < 0 ? undefined : this.byCodes[slot];
+    if (list !== undefined)
+      // Stryker disable next-line EqualityOperator,BlockStatement: equivalent, a cache: not looking makes the plans again
+      for (let i = 0; i < list.length; i++) {
+        const plans = list[i];
+        // Stryker disable next-line ConditionalExpression: equivalent when never taken, a cache: the plans are made again
+        if (plans.callType === callType && plans.direction === direction) return plans;
+      }
+    // Stryker disable next-line EqualityOperator: equivalent, a bound one plan larger
+    if (this.count >= MAX_PLANS) {
+      this.byCodes = [];
+      this.byText = new Map();
+      this.count = 0;
+    }
+    const texts = this.textPlans(callType, direction);
+    const plans: LegPlans = {
+      callType,
+      direction,
+      source: this.plan(texts, 'source', sourceType, s, callType, direction),
+      destination: this.plan(texts, 'destination', destinationType, d, callType, direction),
+    };
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, a cache: plans not kept are made again, and an odd pair's slot (-1) is never read
+    if (slot >= 0) {
+      // Stryker disable next-line UpdateOperator: equivalent in answers, the leg plans are bounded by the slots too (CODE_SLOTS² × TEXTS_PER_CODES)
+      this.count++;
+      const kept = (this.byCodes[slot] ??= []);
+      // Stryker disable CallExpression: equivalent, a cache: a plan not kept is made again (to the restore below)
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent where the cache keeps one more, every one (the bound still starts afresh) or replaces none; replacing before it is full leaves holes, which crash every test
+      if (kept.length >= TEXTS_PER_CODES) {
+        // Stryker disable next-line all: equivalent, a cache: which one is replaced only decides what is made again
+        kept[this.next++ % TEXTS_PER_CODES] = plans;
+      } else kept.push(plans);
+      // Stryker restore CallExpression
+    }
+    return plans;
+  }
+
+  private textPlans(callType: string, direction: string): TextPlans {
     let byDirection = this.byText.get(callType);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: a fresh map only plans again
     if (byDirection === undefined) {
@@ -372,52 +435,70 @@ class RuleBook {
       // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the map only plans again
       this.byText.set(callType, byDirection);
     }
-    let legPlans = byDirection.get(direction);
+    let texts = byDirection.get(direction);
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: fresh maps only plan again
-    if (legPlans === undefined) {
-      legPlans = { callType, direction, source: sidePlans(), destination: sidePlans() };
+    if (texts === undefined) {
+      texts = { source: sidePlans(), destination: sidePlans() };
       // Stryker disable next-line CallExpression: equivalent, a cache: not keeping the plans only plans again
-      byDirection.set(direction, legPlans);
+      byDirection.set(direction, texts);
     }
-    return legPlans;
+    return texts;
   }
 
-  plan(legPlans: LegPlans, side: LegSide, type: number | null): PartyPlan {
-    // Stryker disable next-line EqualityOperator: equivalent, swapped the two sides still keep apart (one map each), the plans are the same
-    const bySide = side === 'source' ? legPlans.source : legPlans.destination;
-    const indexed = isIndexedCode(type);
-    let plan = indexed ? bySide.byCode[type] : bySide.other.get(type);
+  private plan(
+    texts: TextPlans,
+    side: LegSide,
+    type: number | null,
+    slot: number,
+    callType: string,
+    direction: string,
+  ): PartyPlan {
+    // Stryker disable next-line EqualityOperator: equivalent, swapped the two sides still keep apart (one table each), the plans are the same
+    const bySide = side === 'source' ? texts.source : texts.destination;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a plan kept by index or in the map is the same plan
+    let plan = slot < 0 ? bySide.other.get(type) : bySide.byCode[slot];
     // Stryker disable next-line ConditionalExpression: equivalent, a cache: planning again gives the same plan
     if (plan === undefined) {
-      plan = this.make(side, type, legPlans.callType, legPlans.direction);
-      // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
-      if (++this.count > MAX_PLANS) {
-        // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
-        this.byText = new Map();
-        // Stryker disable next-line all: equivalent, a cache bound: starting afresh only plans again
-        this.count = 0;
-      }
-      if (indexed) bySide.byCode[type] = plan;
-      // Stryker disable next-line all: equivalent, a cache: keeping the plan in the map too, or not at all, only plans again
-      if (!indexed) bySide.other.set(type, plan);
+      plan = this.make(side, type, callType, direction);
+      // Stryker disable next-line UpdateOperator: equivalent in answers, a bound counted the other way still starts afresh (the leg plans count up)
+      this.count++;
+      // Stryker disable next-line all: equivalent, a cache: a plan kept by index or in the map, or not at all, is the same plan
+      if (slot < 0) bySide.other.set(type, plan);
+      // Stryker disable next-line all: equivalent, a cache: a plan kept by index or in the map, or not at all, is the same plan
+      else bySide.byCode[slot] = plan;
     }
     return plan;
   }
 
   private make(side: LegSide, type: number | null, callType: string, direction: string): PartyPlan {
     const steps: CompiledRule[] = [];
+    let otherwise: PartyRole = 'system';
     for (const r of this.rules) {
       if (r.side !== null && r.side !== side) continue;
       if (r.type !== null && (type === null || !r.type.includes(type))) continue;
       if (r.callType !== null && !r.callType.test(callType)) continue;
       if (r.direction !== null && !r.direction.test(direction)) continue;
-      // Stryker disable next-line ConditionalExpression: equivalent, an early end: as a step, a rule that needs nothing more matches every party, so classifyParty returns its role all the same
-      if (r.dn === null && r.callerId === null && r.displayName === null)
-        return { steps, otherwise: r.role };
+      // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent, an early end: as a step, a rule that needs nothing more matches every party, so the role is the same
+      if (r.dn === null && r.callerId === null && r.displayName === null) {
+        otherwise = r.role;
+        break;
+      }
       steps.push(r);
     }
-    return { steps, otherwise: 'system' };
+    // A last step that gives the role the party gets anyway decides nothing: dropped, so its
+    // texts are not read (the withheld-caller rules on every inbound leg's outside caller, whose
+    // number is a text nobody has read yet: BENCHMARKS.md, `settle16`). A pattern with state
+    // stays, to run as `RegExp.test` would.
+    // Stryker disable next-line ConditionalExpression: equivalent when never taken: a step left in gives the plan's role anyway
+    while (steps.length > 0 && decidesNothing(steps[steps.length - 1], otherwise)) steps.pop();
+    return { steps, otherwise };
   }
+}
+
+/** A plan's step that gives the role its plan gives anyway, and has no pattern state to move. */
+function decidesNothing(step: CompiledRule, otherwise: PartyRole): boolean {
+  // Stryker disable next-line ConditionalExpression: equivalent when false (no step dropped: it gives the plan's role anyway); true is caught by test/lib/legRules.legs.test.ts
+  return step.role === otherwise && step.pure;
 }
 
 const ruleBooks = new WeakMap<readonly LegRule[], RuleBook>();
@@ -426,22 +507,29 @@ function ruleBook(rules: readonly LegRule[]): RuleBook {
   let book = ruleBooks.get(rules);
   // Stryker disable next-line ConditionalExpression: equivalent, a cache: compiling the rules again gives the same rules
   if (book === undefined) {
-    book = new RuleBook(
-      rules.map((r) => ({
-        role: r.role,
-        side: r.side ?? null,
-        type: r.type ?? null,
-        dn: patternTest(r.dn),
-        callerId: patternTest(r.callerId),
-        displayName: patternTest(r.displayName),
-        callType: r.callType ?? null,
-        direction: r.direction ?? null,
-      })),
-    );
+    book = new RuleBook(rules.map(compileRule));
     // Stryker disable next-line CallExpression: equivalent, a cache: compiling the rules again gives the same rules
     ruleBooks.set(rules, book);
   }
   return book;
+}
+
+function compileRule(r: LegRule): CompiledRule {
+  const dn = patternTest(r.dn);
+  const callerId = patternTest(r.callerId);
+  const displayName = patternTest(r.displayName);
+  return {
+    role: r.role,
+    side: r.side ?? null,
+    type: r.type ?? null,
+    dn,
+    callerId,
+    displayName,
+    callType: r.callType ?? null,
+    direction: r.direction ?? null,
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent, a rule taken as having state keeps its steps, which give the plan's role anyway
+    pure: (dn?.pure ?? true) && (callerId?.pure ?? true) && (displayName?.pure ?? true),
+  };
 }
 
 function patternTest(pattern: RegExp | undefined): PatternTest | null {
