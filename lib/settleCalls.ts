@@ -289,8 +289,9 @@ function isLegActive(leg: CallLeg, active: ReadonlySet<string>): boolean {
 /**
  * The most legs `addLegs` reads in one pass, a record per leg: a poll's window (5,000 legs in
  * the bench, up to 2,000 a slice in the bridge's tick, lib/poller/pollTick.ts) and more. A
- * larger batch (a catch-up's, up to a million legs) is read call by call into a call's worth of records, as `add` reads: a record
- * per leg of it cost ~500 MiB of peak RSS and slower turns (BENCHMARKS.md, `settle14`).
+ * larger batch (a catch-up's, up to a million legs) is read call by call into a call's worth
+ * of records, as `add` reads: a record per leg of it cost ~500 MiB of peak RSS and slower turns
+ * (BENCHMARKS.md, `settle14`).
  */
 const ONE_PASS_LEGS = 8192;
 
