@@ -63,11 +63,29 @@ function inspectorSession(): {
   return { session, post };
 }
 
+/** Where a profile's sample was taken: a function in a file of the build or a library. */
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+/** `name file:line`, the file relative to dist/ or node_modules/. */
+function frameLabel({ functionName, url, lineNumber }: CallFrame): string {
+  const file = url.replace(/^.*\/dist\//, '').replace(/^.*\/node_modules\//, '');
+  return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`;
+}
+
+/** A frame of the bridge's own code (its build's bridge/ or lib/). */
+function isOurFrame({ url }: CallFrame): boolean {
+  return /\/dist\/(bridge|lib)\//.test(url);
+}
+
 /** The parts of a V8 CPU profile (`Profiler.stop`) read here. */
 export interface CpuProfile {
   nodes: Array<{
     id: number;
-    callFrame: { functionName: string; url: string; lineNumber: number };
+    callFrame: CallFrame;
     children?: number[];
   }>;
   startTime: number;
@@ -80,12 +98,8 @@ export function attributeStalls(profile: CpuProfile, stalls: readonly StallWindo
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const label = (id: number) => {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const file = url.replace(/^.*\/dist\//, '').replace(/^.*\/node_modules\//, '');
-    return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`;
-  };
-  const ours = (id: number) => /\/dist\/(bridge|lib)\//.test(byId.get(id)!.callFrame.url);
+  const label = (id: number) => frameLabel(byId.get(id)!.callFrame);
+  const ours = (id: number) => isOurFrame(byId.get(id)!.callFrame);
   const times: number[] = [];
   let t = profile.startTime;
   for (const delta of profile.timeDeltas) times.push((t += delta));
@@ -170,7 +184,7 @@ export interface SamplingHeapProfile {
 }
 
 interface SamplingHeapNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   /** Bytes sampled with this frame on top. */
   selfSize: number;
   children: SamplingHeapNode[];
@@ -182,11 +196,6 @@ interface SamplingHeapNode {
  * functions above it, and the outermost.
  */
 export function allocationSummary(profile: SamplingHeapProfile, windowMs: number): string[] {
-  const label = ({ functionName, url, lineNumber }: SamplingHeapNode['callFrame']) => {
-    const file = url.replace(/^.*\/dist\//, '').replace(/^.*\/node_modules\//, '');
-    return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`;
-  };
-  const ours = (node: SamplingHeapNode) => /\/dist\/(bridge|lib)\//.test(node.callFrame.url);
   const self = new Map<string, number>();
   const inner = new Map<string, number>();
   const outer = new Map<string, number>();
@@ -194,12 +203,12 @@ export function allocationSummary(profile: SamplingHeapProfile, windowMs: number
     m.set(k, (m.get(k) ?? 0) + bytes);
   let total = 0;
   const walk = (node: SamplingHeapNode, innermost: string | null, outermost: string | null) => {
-    const mine = ours(node) ? label(node.callFrame) : null;
+    const mine = isOurFrame(node.callFrame) ? frameLabel(node.callFrame) : null;
     const inside = mine ?? innermost;
     const outside = outermost ?? mine;
     if (node.selfSize > 0) {
       total += node.selfSize;
-      add(self, label(node.callFrame), node.selfSize);
+      add(self, frameLabel(node.callFrame), node.selfSize);
       add(inner, inside ?? '(none of ours)', node.selfSize);
       add(outer, outside ?? '(none of ours)', node.selfSize);
     }

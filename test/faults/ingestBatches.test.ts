@@ -13,6 +13,14 @@ import { BridgeStore } from '../../bridge/store/bridgeStore';
 import { initialPollerState, type PollerEvent } from '../../lib/poller/pollerState';
 import { STORE_KINDS, openTestStore } from '../store/support';
 
+/** The location every test here ingests for. */
+function callCentre(store: BridgeStore, at: number) {
+  return store.locations.create(
+    { name: 'Call centre', country: 'AU', timezone: 'Australia/Adelaide' },
+    new Date(at),
+  );
+}
+
 /**
  * A big catch-up is stored in bounded transactions with the event loop running between them
  * (bridge/ingest/locationIngest.ts), yet a failure part-way (a crash, a full disk) loses
@@ -27,10 +35,7 @@ describe('a large ingest in bounded transactions', () => {
 
   beforeEach(() => {
     store = BridgeStore.open(':memory:', SecretBox.ephemeral());
-    const location = store.locations.create(
-      { name: 'Call centre', country: 'AU', timezone: 'Australia/Adelaide' },
-      new Date(T),
-    );
+    const location = callCentre(store, T);
     locationId = location.id;
     ingest = new LocationIngest(location, store, new StoreEnricher(), {
       now: () => T,
@@ -133,10 +138,7 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
   it('starts its batches at the store’s first size and shrinks them to its least', async () => {
     const { store, close } = await openTestStore(kind);
     try {
-      const location = store.locations.create(
-        { name: 'Call centre', country: 'AU', timezone: 'Australia/Adelaide' },
-        new Date(T),
-      );
+      const location = callCentre(store, T);
       // Every batch takes 15 ms on this clock, half again the budget.
       let at = 0;
       const ingest = new LocationIngest(location, store, new StoreEnricher(), {
@@ -177,10 +179,7 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
   it('at the bridge’s bounds, a failure between two batches keeps the earlier ones once, saves no state, and the retry stores the rest once', async () => {
     const { store, close } = await openTestStore(kind);
     try {
-      const location = store.locations.create(
-        { name: 'Call centre', country: 'AU', timezone: 'Australia/Adelaide' },
-        new Date(T),
-      );
+      const location = callCentre(store, T);
       store.subscriptions.create(
         {
           locationId: location.id,
