@@ -81,12 +81,6 @@ export interface TickOutcome {
   pendingCount: number;
 }
 
-/**
- * The poller's functional core: given what was read, which events fire and what the state
- * becomes. `call.started` fires the first time a call is seen (its first leg, or settled
- * straight away), `call.ended`/`call.missed` when it settles; each once, because a call moves
- * pending → finished and finished calls are skipped while they remain in the re-read window.
- */
 /** The location's DN roles, with the trunks the PBX reported as outside; the admin's own word wins. */
 function legRulesWithTrunks(
   settings: PollSettings,
@@ -99,6 +93,12 @@ function legRulesWithTrunks(
   return { ...configured, dnRoles: { ...dnRoles, ...configured?.dnRoles } };
 }
 
+/**
+ * The poller's functional core: given what was read, which events fire and what the state
+ * becomes. `call.started` fires the first time a call is seen (its first leg, or settled
+ * straight away), `call.ended`/`call.missed` when it settles; each once, because a call moves
+ * pending → finished and finished calls are skipped while they remain in the re-read window.
+ */
 export function processTick(input: TickInput, settings: PollSettings): TickOutcome {
   const tick = startTick(input, settings);
   // The legs as read: the settlement groups them and reads each in the same pass
