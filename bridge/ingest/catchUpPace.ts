@@ -23,6 +23,8 @@ import { DEFAULT_LOOP_LAG_TARGET_MS, LoopPacer } from '../delivery/loopPace';
  * throughput bench's lone catch-up, a quiet bridge) leaves the share at 1.
  */
 export class CatchUpPace {
+  /** Waits so far and their ms, for the benches (bench/bigStoreBench.ts). */
+  readonly waited = { n: 0, ms: 0 };
   private readonly pacer: LoopPacer;
   private readonly wait: (ms: number) => Promise<void>;
   private readonly yieldToLoop: () => Promise<void>;
@@ -62,7 +64,10 @@ export class CatchUpPace {
   after(heldMs: number): Promise<void> {
     const share = this.share;
     const rest = heldMs * (1 / share - 1);
-    return rest > 0 ? this.wait(rest) : this.yieldToLoop();
+    if (rest <= 0) return this.yieldToLoop();
+    this.waited.n++;
+    this.waited.ms += rest;
+    return this.wait(rest);
   }
 }
 
