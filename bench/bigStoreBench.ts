@@ -144,8 +144,6 @@ export async function bigStoreBench(): Promise<void> {
       (t) => t.kind === 'catchUp' && t.startedAt >= windowAt,
     );
     const catchUpsEnded = catchUps.reduce((last, t) => Math.max(last, t.endedAt), windowAt);
-    const paced = (bridge as unknown as { catchUpPace?: { waited: { n: number; ms: number } } })
-      .catchUpPace?.waited;
 
     const worst = usage.loopWorst;
     const rows: Row[] = [
@@ -179,8 +177,6 @@ export async function bigStoreBench(): Promise<void> {
           ? `${busyPolls.length} · ${round(percentile(busyPolls, 50))} / ${round(percentile(busyPolls, 100))}`
           : 'not polled',
         'catch-up turns · last ended s': `${catchUps.length} · ${round((catchUpsEnded - windowAt) / 1000, 2)}`,
-        // Builds without the pace (bridge/ingest/catchUpPace.ts) have none.
-        'catch-up paced: waits · ms': paced ? `${paced.n} · ${round(paced.ms)}` : '-',
         'prune s': round(pruned.seconds, 1),
         pruned: Object.entries(pruned.removed)
           .map(([k, v]) => `${k} ${v}`)

@@ -26,8 +26,6 @@ import { INGEST_BATCH_BOUNDS, LocationIngest } from './ingest/locationIngest';
 import { createLocationClient, createLocationPoller } from './ingest/locationPoller';
 import { PollScheduler } from './ingest/pollScheduler';
 import { WorkTurns } from './workTurns';
-import { CatchUpPace } from './ingest/catchUpPace';
-import { EVENT_LOOP_LAG } from './delivery/loopPace';
 import { StoreEnricher } from './ingest/storeEnricher';
 import { isPolledOverXapi, pollerIsFailing } from './journal/holdDeadline';
 import { JournalIngest } from './journal/journalIngest';
@@ -145,12 +143,6 @@ export class BridgeService {
    * `SMALL_ANSWER_BYTES` (bridge/workTurns.ts, `AxiosTransportOptions.bodyTurn`).
    */
   private readonly pollWork = new WorkTurns();
-  /**
-   * How much of the loop a catch-up's storing may take while the loop runs late
-   * (bridge/ingest/catchUpPace.ts): every location's ingest waits on it between two batches.
-   */
-  private readonly catchUpPace = new CatchUpPace();
-  private stopCatchUpProbe: (() => void) | null = null;
   readonly worker: DeliveryWorker;
   /** The CRM-template journal: the second event source (bridge/journal). */
   readonly journal: JournalIngest;
@@ -351,7 +343,6 @@ export class BridgeService {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.stopCatchUpProbe = EVENT_LOOP_LAG.start((lagMs) => this.catchUpPace.observe(lagMs));
     this.scheduler.start();
     this.callControl.start();
     this.worker.start();
@@ -420,7 +411,6 @@ export class BridgeService {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     if (this.eventLogTimer) clearInterval(this.eventLogTimer);
-    this.stopCatchUpProbe?.();
     await this.pruning; // a batch in progress finishes before the database closes
     await this.journal.idle();
     await this.pbxReads?.idle();
@@ -615,7 +605,6 @@ export class BridgeService {
         // Catch-up batches sized to a time each (10 ms on SQLite, 20 on Postgres): the event
         // loop's p99 stays near that (issue 16).
         batchBudgetMs: INGEST_BATCH_BOUNDS[this.store.db.dialect].budgetMs,
-        pace: this.catchUpPace,
         eventsStored: () => this.worker.poke(),
         onEvent: (event) => {
           this.eventLog.stored(location, event);

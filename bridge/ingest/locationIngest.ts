@@ -65,14 +65,8 @@ export class LocationIngest implements PollerStore {
        * Unset: every batch is `INGEST_BATCH_CALLS` calls.
        */
       batchBudgetMs?: number;
-      /** Times the batches for `batchBudgetMs` and `pace`; `performance.now` by default. */
+      /** Times the batches for `batchBudgetMs`; `performance.now` by default. */
       clock?: () => number;
-      /**
-       * Between two batches of one commit, given how long the last one held the loop (ms):
-       * the bridge's `CatchUpPace`, which waits longer while the loop is late. Unset: the loop
-       * runs once (`setImmediate`).
-       */
-      pace?: { after(heldMs: number): Promise<void> };
     },
   ) {}
 
@@ -118,18 +112,14 @@ export class LocationIngest implements PollerStore {
       location: this.store.locations.get(this.location.id) ?? this.location,
       subscriptions: new Map(),
     };
-    const pace = this.options.pace;
-    const timed = budget !== undefined || pace !== undefined;
     let at = 0;
-    let heldMs = 0;
     do {
-      if (at > 0) await (pace ? pace.after(heldMs) : yieldToLoop());
+      if (at > 0) await yieldToLoop();
       const batch = calls.slice(at, at + size).flat();
       at += size;
-      const started = timed ? clock() : 0;
+      const started = budget === undefined ? 0 : clock();
       this.storeBatch(batch, source, at >= calls.length, context);
-      heldMs = timed ? clock() - started : 0;
-      if (budget !== undefined) size = nextBatchCalls(size, heldMs, budget, bounds.min);
+      if (budget !== undefined) size = nextBatchCalls(size, clock() - started, budget, bounds.min);
     } while (at < calls.length);
   }
 

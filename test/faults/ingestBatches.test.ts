@@ -90,40 +90,6 @@ describe('a large ingest in bounded transactions', () => {
     expect(store.pollerStates.load(locationId)).toEqual(state);
   });
 
-  it('between two batches, waits for its pace, given how long the last batch held the loop', async () => {
-    let clock = 0;
-    const held: number[] = [];
-    let resume: () => void = () => undefined;
-    const paced = new LocationIngest(store.locations.get(locationId)!, store, new StoreEnricher(), {
-      now: () => T,
-      publicUrl: () => 'http://127.0.0.1:1',
-      // The clock moves 7 ms at every reading: a batch, read before and after, held 7 ms.
-      clock: () => (clock += 7),
-      pace: {
-        after: (heldMs) => {
-          held.push(heldMs);
-          return new Promise<void>((r) => (resume = r));
-        },
-      },
-    });
-    const calls = INGEST_BATCH_CALLS * 2 + 1;
-    const commit = paced.commit(initialPollerState(T), missedCalls(calls));
-    // The first batch is stored; the second waits for the pace, however often the loop runs.
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-    expect(storedEvents()).toBe(INGEST_BATCH_CALLS * 2);
-    expect(held).toEqual([7]);
-    resume();
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-    expect(storedEvents()).toBe(INGEST_BATCH_CALLS * 4);
-    expect(held).toEqual([7, 7]);
-    resume();
-    await commit;
-    expect(storedEvents()).toBe(calls * 2);
-    // Three batches, two pauses between them: none before the first or after the last.
-    expect(held).toEqual([7, 7]);
-    expect(store.pollerStates.load(locationId)).toEqual(initialPollerState(T));
-  });
-
   it('keeps each call’s events together and in their order', () => {
     const a = syntheticCall(1, T);
     const b = syntheticCall(2, T);
