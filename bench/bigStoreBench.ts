@@ -137,8 +137,8 @@ export async function bigStoreBench(): Promise<void> {
     const polls = bench.probe.polls.filter((p) => p.ok);
     const busyPolls = polls.filter((p) => p.locationId === busy.id).map((p) => p.ms);
     // The start's catch-ups (each location's first poll reads its last 15 minutes): how many
-    // turns of the catch-up line, and when the last one ended (s into the window): what pacing
-    // them (bridge/ingest/catchUpPace.ts) costs their events.
+    // turns of the catch-up line, and when the last one ended (s into the window): what a
+    // change that spreads them costs their events (BENCHMARKS.md "stall8").
     const windowAt = performance.timeOrigin + startAt;
     const catchUps = bench.probe.turnSpans.filter(
       (t) => t.kind === 'catchUp' && t.startedAt >= windowAt,
