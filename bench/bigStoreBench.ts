@@ -136,6 +136,14 @@ export async function bigStoreBench(): Promise<void> {
     const pruned = await prune;
     const polls = bench.probe.polls.filter((p) => p.ok);
     const busyPolls = polls.filter((p) => p.locationId === busy.id).map((p) => p.ms);
+    // The start's catch-ups (each location's first poll reads its last 15 minutes): how many
+    // turns of the catch-up line, and when the last one ended (s into the window): what a
+    // change that spreads them costs their events (BENCHMARKS.md "stall8").
+    const windowAt = performance.timeOrigin + startAt;
+    const catchUps = bench.probe.turnSpans.filter(
+      (t) => t.kind === 'catchUp' && t.startedAt >= windowAt,
+    );
+    const catchUpsEnded = catchUps.reduce((last, t) => Math.max(last, t.endedAt), windowAt);
 
     const worst = usage.loopWorst;
     const rows: Row[] = [
@@ -168,6 +176,7 @@ export async function bigStoreBench(): Promise<void> {
         'busy location: polls ok · ms p50 / max': pollBusy
           ? `${busyPolls.length} · ${round(percentile(busyPolls, 50))} / ${round(percentile(busyPolls, 100))}`
           : 'not polled',
+        'catch-up turns · last ended s': `${catchUps.length} · ${round((catchUpsEnded - windowAt) / 1000, 2)}`,
         'prune s': round(pruned.seconds, 1),
         pruned: Object.entries(pruned.removed)
           .map(([k, v]) => `${k} ${v}`)
