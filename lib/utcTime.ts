@@ -124,7 +124,9 @@ function parseCallLogShape(text: string): number {
  * digits, every leg's `.mmm`, are whole numbers, the same as the sum, without its divisions.
  */
 function fractionSum(text: string, end: number): number {
+  // Stryker disable next-line ConditionalExpression: equivalent, a dot alone leaves place 20 the `Z` or past the end, no digit below either
   if (text.charCodeAt(19) !== 46 /* . */ || end === 20) return NaN;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, a shortcut: the sum below gives these whole numbers too
   if (end <= 23) {
     const f1 = digit(text, 20);
     // Past `end` (a shorter fraction) a place counts 0; the `Z`, if any, is not read.

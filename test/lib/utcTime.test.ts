@@ -286,6 +286,9 @@ describe('UTC call-log times, the fraction of a second', () => {
       ['-0500', Date.UTC(2026, 2, 1, 14, 15, 2)],
     ] as const)
       expect([tail, parseUtcMillis(`2026-03-01T09:15:02${tail}`)]).toEqual([tail, ms]);
+    // Anything else after the seconds is no time, even where `Date.parse` would read one.
+    expect(Date.parse('2026-03-01 09:15:02 Z')).toBe(Date.UTC(2026, 2, 1, 9, 15, 2));
+    expect(parseUtcMillis('2026-03-01 09:15:02 Z')).toBeNaN();
   });
 
   it('reads a leap day and rolls an odd day over as Date.UTC does', () => {
