@@ -18,12 +18,18 @@ const DAY_MS = 86_400_000;
 
 export function parseUtcMillis(value: string | null | undefined): number {
   if (typeof value !== 'string' || value.length < 10) return NaN;
-  if (isCallLogShape(value)) return parseCallLogShape(value);
+  if (hasCallLogSeparators(value)) {
+    const ms = parseCallLogShape(value);
+    if (ms !== WITH_OFFSET) return ms;
+  }
   return Date.parse(HAS_ZONE.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 }
 
-/** `????-??-??T??:??:??` (or a space for the `T`) with no UTC offset after the seconds. */
-function isCallLogShape(text: string): boolean {
+/** `parseCallLogShape`'s answer for a UTC offset after the seconds: no instant, `Date.parse`'s text. */
+const WITH_OFFSET = -Infinity;
+
+/** `????-??-??T??:??:??` (or a space for the `T`). */
+function hasCallLogSeparators(text: string): boolean {
   if (
     // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, shorter text with the separators below reads as NaN on both paths
     text.length < 19 ||
@@ -34,14 +40,17 @@ function isCallLogShape(text: string): boolean {
   )
     return false;
   const sep = text.charCodeAt(10);
-  if (sep !== 84 /* T */ && sep !== 32) return false;
-  // No UTC offset after the seconds: read by char codes (a few), not searched for twice.
+  return sep === 84 /* T */ || sep === 32;
+}
+
+/** A UTC offset after the seconds: a `+` or `-` there (`+10:30`, `.250-05:00`). */
+function hasOffset(text: string): boolean {
   // Stryker disable next-line EqualityOperator: equivalent, past the end charCodeAt is NaN, neither + nor -
   for (let i = 19; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 43 /* + */ || c === 45 /* - */) return false;
+    if (c === 43 /* + */ || c === 45 /* - */) return true;
   }
-  return true;
+  return false;
 }
 
 /** The digit at `i`, or -1 for any other character. */
@@ -64,14 +73,10 @@ function parseCallLogShape(text: string): number {
   if (last === 90 /* Z */ || last === 122 /* z */) end = n - 1;
   let fractionMs = 0;
   if (end > 19) {
-    if (text.charCodeAt(19) !== 46 /* . */ || end === 20) return NaN;
-    let scale = 100;
-    for (let i = 20; i < end; i++) {
-      const d = digit(text, i);
-      if (d < 0) return NaN;
-      fractionMs += d * scale;
-      scale /= 10;
-    }
+    fractionMs = fractionSum(text, end);
+    // No fraction after the seconds: a UTC offset is `Date.parse`'s, anything else no time. The
+    // tail is searched for one only here, not on every leg's `.mmmZ`.
+    if (fractionMs !== fractionMs) return hasOffset(text) ? WITH_OFFSET : NaN;
   }
   const y1 = digit(text, 0);
   const y2 = digit(text, 1);
@@ -109,6 +114,35 @@ function parseCallLogShape(text: string): number {
   if (h === 24 && m === 0 && s === 0 && fractionMs === 0) return dayMs + DAY_MS;
   if (!(h <= 23 && m <= 59 && s <= 60)) return NaN;
   return dayMs + ((h * 60 + m) * 60 + s) * 1000 + Math.floor(fractionMs + 1e-6);
+}
+
+/**
+ * The fraction after the seconds (`.f…`, from the 20th character to `end`) in milliseconds,
+ * unrounded: each digit's weight from the one before by a division by ten, summed in order
+ * (digits past the third can then change the floor that follows through the sum's rounding;
+ * test/lib/utcTime.test.ts pins those sums). NaN for anything but a dot and digits. One to three
+ * digits, every leg's `.mmm`, are whole numbers, the same as the sum, without its divisions.
+ */
+function fractionSum(text: string, end: number): number {
+  // Stryker disable next-line ConditionalExpression: equivalent, a dot alone leaves place 20 the `Z` or past the end, no digit below either
+  if (text.charCodeAt(19) !== 46 /* . */ || end === 20) return NaN;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, a shortcut: the sum below gives these whole numbers too
+  if (end <= 23) {
+    const f1 = digit(text, 20);
+    // Past `end` (a shorter fraction) a place counts 0; the `Z`, if any, is not read.
+    const f2 = end > 21 ? digit(text, 21) : 0;
+    const f3 = end > 22 ? digit(text, 22) : 0;
+    return (f1 | f2 | f3) < 0 ? NaN : f1 * 100 + f2 * 10 + f3;
+  }
+  let sum = 0;
+  let scale = 100;
+  for (let i = 20; i < end; i++) {
+    const d = digit(text, i);
+    if (d < 0) return NaN;
+    sum += d * scale;
+    scale /= 10;
+  }
+  return sum;
 }
 
 /**

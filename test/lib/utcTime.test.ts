@@ -247,6 +247,50 @@ describe('UTC call-log times, the fraction of a second', () => {
       expect([text, parseUtcMillis(text)]).toEqual([text, NaN]);
   });
 
+  it('reads a fraction of one to three digits as whole milliseconds, and a longer one in full', () => {
+    // The short fraction is read without the sum's divisions; its places stop at the `Z` or the
+    // end, and a fourth place and past are the sum's (a digit there, or a non-digit, counts).
+    const at = Date.UTC(2026, 2, 1, 9, 15, 2);
+    for (const [fraction, ms] of [
+      ['5', 500],
+      ['05', 50],
+      ['005', 5],
+      ['999', 999],
+      ['9999', 999],
+    ] as const)
+      for (const zone of ['Z', 'z', ''])
+        expect(parseUtcMillis(`2026-03-01T09:15:02.${fraction}${zone}`)).toBe(at + ms);
+    for (const text of [
+      '2026-03-01T09:15:02.123xZ',
+      '2026-03-01T09:15:02.123x',
+      '2026-03-01T09:15:02.1234x',
+      '2026-03-01T09:15:02.x',
+      '2026-03-01T09:15:02.12 ',
+    ])
+      expect([text, parseUtcMillis(text)]).toEqual([text, NaN]);
+    // `24:00:00` is the next midnight only with no fraction at all: not with one of four or
+    // more digits that floors to 0 ms.
+    expect(parseUtcMillis('2026-03-01T24:00:00.0000Z')).toBe(Date.UTC(2026, 2, 2));
+    expect(parseUtcMillis('2026-03-01T24:00:00.0001Z')).toBeNaN();
+    expect(parseUtcMillis('2026-03-01T24:00:00.0000001')).toBeNaN();
+  });
+
+  it('reads a UTC offset after the seconds wherever it starts, and nothing else there', () => {
+    // The tail is searched for an offset only when it is no fraction: every place it can start.
+    for (const [tail, ms] of [
+      ['+10:30', Date.UTC(2026, 2, 0, 22, 45, 2)],
+      ['.5+10:30', Date.UTC(2026, 2, 0, 22, 45, 2, 500)],
+      ['.12-05:00', Date.UTC(2026, 2, 1, 14, 15, 2, 120)],
+      ['.123-05:00', Date.UTC(2026, 2, 1, 14, 15, 2, 123)],
+      ['.1234+00:00', Date.UTC(2026, 2, 1, 9, 15, 2, 123)],
+      ['-0500', Date.UTC(2026, 2, 1, 14, 15, 2)],
+    ] as const)
+      expect([tail, parseUtcMillis(`2026-03-01T09:15:02${tail}`)]).toEqual([tail, ms]);
+    // Anything else after the seconds is no time, even where `Date.parse` would read one.
+    expect(Date.parse('2026-03-01 09:15:02 Z')).toBe(Date.UTC(2026, 2, 1, 9, 15, 2));
+    expect(parseUtcMillis('2026-03-01 09:15:02 Z')).toBeNaN();
+  });
+
   it('reads a leap day and rolls an odd day over as Date.UTC does', () => {
     expect(parseUtcMillis('2028-02-29T12:00:00.000Z')).toBe(Date.UTC(2028, 1, 29, 12));
     expect(parseUtcMillis('2026-02-29T12:00:00.000Z')).toBe(Date.UTC(2026, 2, 1, 12));
