@@ -17,11 +17,6 @@ import { parseUtcMillis } from './utcTime';
 export interface LegFacts {
   leg: CallLeg;
   cdrId: string;
-  /**
-   * The last character (UTF-16 code unit) of `cdrId`, -1 without one: what tells a call's legs
-   * apart before their `CdrId`s are compared (`CdrId`s of one call share most of their text).
-   */
-  cdrLast: number;
   segment: number;
   subrow: number;
   start: number;
@@ -49,7 +44,6 @@ export function emptyLegFacts(): LegFacts {
     // Stryker disable all: equivalent, placeholders (see above)
     leg: EMPTY_LEG,
     cdrId: '',
-    cdrLast: -1,
     segment: 0,
     subrow: 0,
     start: 0,
@@ -96,6 +90,7 @@ export function readLegInto(facts: LegFacts, leg: CallLeg, parties: PartyClassif
   dst.callType = callType;
   dst.direction = direction;
   facts.leg = leg;
+  facts.cdrId = leg.CdrId ?? '';
   // Orders legs only: anything but a number (3CX omits nulls; garbage must not throw) is 0.
   const segment = leg.SegmentId;
   facts.segment = typeof segment === 'number' ? segment : 0;
@@ -110,12 +105,6 @@ export function readLegInto(facts: LegFacts, leg: CallLeg, parties: PartyClassif
   const plans = parties.legPlans(src, dst);
   facts.srcRole = parties.roleBy(src, plans.source);
   facts.dstRole = parties.roleBy(dst, plans.destination);
-  // Its last character read now, while the row's texts are in the CPU caches (3CX sends it among
-  // them; the destination's name is read just above): read when the call's legs are folded, after
-  // the whole batch, it was a miss to memory for nearly every leg (BENCHMARKS.md, `settle19`).
-  const cdrId = leg.CdrId ?? '';
-  facts.cdrId = cdrId;
-  facts.cdrLast = cdrId === '' ? -1 : cdrId.charCodeAt(cdrId.length - 1);
   return true;
 }
 

@@ -337,8 +337,8 @@ class LegReader {
   keep(i: number): void {
     const { facts, count } = this;
     const f = this.records[i];
-    // Legs without a `CdrId` (rows before V20 Update 6) are never the same leg.
-    const same = f.cdrLast === -1 ? -1 : indexOfCdr(facts, count, f);
+    // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, a shortcut: indexOfCdr never matches an empty CdrId (its last character is NaN)
+    const same = f.cdrId === '' ? -1 : indexOfCdr(facts, count, f.cdrId);
     if (same === -1) {
       // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, an entry past the call's legs is written over, or written at the length (a push): the same array
       if (count < facts.length) facts[count] = f;
@@ -358,16 +358,16 @@ class LegReader {
   }
 }
 
-/** Where among the first `count` legs one with the `CdrId` of `leg` is, or -1. */
-function indexOfCdr(facts: readonly LegFacts[], count: number, leg: LegFacts): number {
+/** Where among the first `count` legs one with this `CdrId` is, or -1. */
+function indexOfCdr(facts: readonly LegFacts[], count: number, cdrId: string): number {
   // `CdrId`s of one call share most of their text (`00000000-01db-…-60ec0000abcd`): the last
-  // character, read with the row (`cdrLast`), tells most apart before the whole text is compared.
-  const { cdrId, cdrLast } = leg;
+  // character tells most apart before the whole text is compared.
+  const last = cdrId.charCodeAt(cdrId.length - 1);
   for (let i = 0; i < count; i++) {
-    const other = facts[i];
+    const other = facts[i].cdrId;
     // Stryker disable next-line ConditionalExpression: equivalent, a shortcut: comparing the whole text decides the same
-    if (other.cdrLast !== cdrLast) continue;
-    if (other.cdrId === cdrId) return i;
+    if (other.charCodeAt(other.length - 1) !== last) continue;
+    if (other === cdrId) return i;
   }
   return -1;
 }
