@@ -164,12 +164,15 @@ export function outsideNumber(
   options: NumberOptions,
   found: OutsideNumber,
 ): string | null {
-  found.raw = party.callerId;
-  const byId = phoneNumberOf(party.callerId, options, found);
+  // Each text read once: a leg's source reads its texts from the row when asked (lib/legFacts.ts).
+  const { callerId } = party;
+  found.raw = callerId;
+  const byId = phoneNumberOf(callerId, options, found);
   if (isOutside(found)) return byId;
-  const byName = phoneNumberOf(party.displayName, options, found);
+  const { displayName } = party;
+  const byName = phoneNumberOf(displayName, options, found);
   if (isOutside(found)) {
-    found.raw = party.displayName;
+    found.raw = displayName;
     return byName;
   }
   return null;
