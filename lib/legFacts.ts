@@ -1,9 +1,4 @@
-import {
-  PartyClassifier,
-  type LegRuleOptions,
-  type PartyRole,
-  type PartyView,
-} from './legRules';
+import { PartyClassifier, type LegRuleOptions, type PartyRole, type PartyView } from './legRules';
 import { parseDurationSeconds } from './duration';
 import type { CallLeg } from './threecx/callLeg';
 import { parseUtcMillis } from './utcTime';
