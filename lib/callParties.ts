@@ -164,15 +164,12 @@ export function outsideNumber(
   options: NumberOptions,
   found: OutsideNumber,
 ): string | null {
-  // Each text read once: a leg's source reads its texts from the row when asked (lib/legFacts.ts).
-  const { callerId } = party;
-  found.raw = callerId;
-  const byId = phoneNumberOf(callerId, options, found);
+  found.raw = party.callerId;
+  const byId = phoneNumberOf(party.callerId, options, found);
   if (isOutside(found)) return byId;
-  const { displayName } = party;
-  const byName = phoneNumberOf(displayName, options, found);
+  const byName = phoneNumberOf(party.displayName, options, found);
   if (isOutside(found)) {
-    found.raw = displayName;
+    found.raw = party.displayName;
     return byName;
   }
   return null;
