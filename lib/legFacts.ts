@@ -1,4 +1,10 @@
-import { PartyClassifier, type LegRuleOptions, type PartyRole, type PartyView } from './legRules';
+import {
+  PartyClassifier,
+  type LegRuleOptions,
+  type LegSide,
+  type PartyRole,
+  type PartyView,
+} from './legRules';
 import { parseDurationSeconds } from './duration';
 import type { CallLeg } from './threecx/callLeg';
 import { parseUtcMillis } from './utcTime';
@@ -19,8 +25,8 @@ export interface LegFacts {
   talk: number;
   end: number;
   answered: boolean | null;
-  src: LegSource;
-  dst: LegDestination;
+  src: PartyView;
+  dst: PartyView;
   srcRole: PartyRole;
   dstRole: PartyRole;
 }
@@ -49,8 +55,8 @@ export function emptyLegFacts(): LegFacts {
     srcRole: 'system',
     dstRole: 'system',
     // Stryker restore all
-    src: new LegSource(),
-    dst: new LegDestination(),
+    src: emptyParty('source'),
+    dst: emptyParty('destination'),
   };
 }
 
@@ -71,19 +77,24 @@ export function readLegInto(facts: LegFacts, leg: CallLeg, parties: PartyClassif
   const callType = leg.CallType ?? '';
   // Stryker disable next-line StringLiteral: equivalent, only the queue rule's regex reads it and it matches no default
   const direction = leg.Direction ?? '';
-  // The source's texts are read when asked (`LegSource`); the destination's DN and name now.
-  const { src, dst } = facts;
-  src.leg = leg;
-  src.type = leg.SourceType ?? null;
-  src.callType = callType;
-  src.direction = direction;
-  dst.leg = leg;
-  dst.type = leg.DestinationType ?? null;
-  // Stryker disable next-line StringLiteral: equivalent, the rules' regexes match no default text, and an absent DN reads as no DN everywhere else too (`||`)
-  dst.dn = leg.DestinationDn ?? '';
-  dst.displayName = leg.DestinationDisplayName ?? '';
-  dst.callType = callType;
-  dst.direction = direction;
+  readParty(
+    facts.src,
+    leg.SourceType,
+    leg.SourceDn,
+    leg.SourceCallerId,
+    leg.SourceDisplayName,
+    callType,
+    direction,
+  );
+  readParty(
+    facts.dst,
+    leg.DestinationType,
+    leg.DestinationDn,
+    leg.DestinationCallerId,
+    leg.DestinationDisplayName,
+    callType,
+    direction,
+  );
   facts.leg = leg;
   facts.cdrId = leg.CdrId ?? '';
   // Orders legs only: anything but a number (3CX omits nulls; garbage must not throw) is 0.
@@ -97,60 +108,42 @@ export function readLegInto(facts: LegFacts, leg: CallLeg, parties: PartyClassif
   facts.end = start + (ring + talk) * 1000;
   facts.answered = leg.Answered ?? null;
   // Both parties' plans in one look-up: they share the leg's `CallType` and `Direction`.
+  const { src, dst } = facts;
   const plans = parties.legPlans(src, dst);
   facts.srcRole = parties.roleBy(src, plans.source);
   facts.dstRole = parties.roleBy(dst, plans.destination);
   return true;
 }
 
-/**
- * The source of a leg as the rules and the call read it: its type code and the leg's
- * `CallType`/`Direction` copied when the leg is read, its texts read from the row when asked.
- * Most legs' sources are an outside caller whose plan has no step (`PartyClassifier`), and the
- * call reads its caller's texts once, from one leg: copying three texts a leg was three
- * megamorphic loads a leg for nothing (BENCHMARKS.md, `settle19`).
- */
-export class LegSource implements PartyView {
-  readonly side = 'source';
-  // Stryker disable all: equivalent, placeholders: readLegInto writes them before they are read
-  type: number | null = null;
-  callType = '';
-  direction = '';
-  leg: CallLeg = EMPTY_LEG;
-  // Stryker restore all
-
-  get dn(): string {
-    return this.leg.SourceDn ?? '';
-  }
-
-  get callerId(): string {
-    return this.leg.SourceCallerId ?? '';
-  }
-
-  get displayName(): string {
-    return this.leg.SourceDisplayName ?? '';
-  }
+function readParty(
+  party: PartyView,
+  type: number | null | undefined,
+  dn: string | null | undefined,
+  callerId: string | null | undefined,
+  displayName: string | null | undefined,
+  callType: string,
+  direction: string,
+): void {
+  party.type = type ?? null;
+  party.dn = dn ?? '';
+  party.callerId = callerId ?? '';
+  party.displayName = displayName ?? '';
+  party.callType = callType;
+  party.direction = direction;
 }
 
-/**
- * The destination of a leg: its DN (the agent that rang) and name (the voicemail-name rule reads
- * it on nearly every leg) copied when the leg is read, its caller id (a DN's fallback, the legacy
- * rows' withheld test) read from the row when asked (`LegSource`).
- */
-export class LegDestination implements PartyView {
-  readonly side = 'destination';
-  // Stryker disable all: equivalent, placeholders: readLegInto writes them before they are read
-  type: number | null = null;
-  dn = '';
-  displayName = '';
-  callType = '';
-  direction = '';
-  leg: CallLeg = EMPTY_LEG;
-  // Stryker restore all
-
-  get callerId(): string {
-    return this.leg.DestinationCallerId ?? '';
-  }
+function emptyParty(side: LegSide): PartyView {
+  return {
+    // Stryker disable all: equivalent, placeholders: readParty writes them before they are read
+    type: null,
+    dn: '',
+    callerId: '',
+    displayName: '',
+    callType: '',
+    direction: '',
+    // Stryker restore all
+    side,
+  };
 }
 
 /**
