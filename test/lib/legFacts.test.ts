@@ -44,8 +44,8 @@ describe('reading a leg', () => {
   });
 
   it("gives each party's texts from the row it was read from, absent ones as ''", () => {
-    // The source's texts and the destination's caller id are read from the row when asked
-    // (`LegSource`, `LegDestination`), not copied: each must be its own field of the row.
+    // Each text its own field of the row, also for a reader that reads them from the row only
+    // when asked (tried in BENCHMARKS.md, `settle19`).
     const full: CallLeg = {
       ...row,
       SourceDn: '101',
