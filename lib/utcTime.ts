@@ -62,7 +62,7 @@ function digit(text: string, i: number): number {
 
 /**
  * The call log's shape: optional fraction, optional `Z`; NaN when a digit or a field is out of
- * place. A leap second (`:60`) is the next minute's first, as 3CX can only mean that; `24:00:00`
+ * place, {@link WITH_OFFSET} when a UTC offset follows the seconds. A leap second (`:60`) is the next minute's first, as 3CX can only mean that; `24:00:00`
  * is the next day's midnight, as ISO 8601 (and `Date.parse`) have it. Every leg's start goes
  * through here: small integers only (a non-digit ends the read), no string made.
  */
