@@ -43,10 +43,10 @@ export const figures: BenchFigures = { machine: '', keys: {}, benchmarks: {} };
  * Record a headline figure under its dotted name, e.g. `settle.ratio_to_parse`: in `keys` by
  * that name and, for readers that follow the dots, at that path of the JSON document.
  */
-export function recordKey(name: string, value: KeyFigure): void {
-  figures.keys[name] = value;
+export function recordKey(name: string, value: KeyFigure, into: BenchFigures = figures): void {
+  into.keys[name] = value;
   const path = name.split('.');
-  let node = figures as unknown as Record<string, unknown>;
+  let node = into as unknown as Record<string, unknown>;
   for (const part of path.slice(0, -1)) {
     if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
     node = node[part] as Record<string, unknown>;

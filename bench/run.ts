@@ -8,6 +8,7 @@ import { latencyBench } from './latencyBench';
 import { locationsBench } from './locationsBench';
 import { writeFileSync } from 'node:fs';
 import { relaunchTrustingReceivers } from './benchTls';
+import { runEachInOwnProcess, runsEachInOwnProcess } from './benchProcesses';
 import { beginBenchmark, figures, machineLine } from './report';
 import { reportsBench } from './reportsBench';
 import { replayBench } from './replayBench';
@@ -19,7 +20,8 @@ import { throughputBench } from './throughputBench';
 /**
  * `npm run bench [-- name ...]`: prints figures, asserts nothing; `BENCH_JSON=FILE` also writes
  * them as JSON. Each benchmark is a separate
- * function so one can be run alone: `npm run bench -- settle`.
+ * function so one can be run alone: `npm run bench -- settle`; a run of several starts each in a
+ * process of its own (bench/benchProcesses.ts).
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   settle: () => settleBench(),
@@ -49,6 +51,13 @@ async function run(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  if (runsEachInOwnProcess(names)) {
+    process.stdout.write(`${machineLine()}\n`);
+    figures.machine = machineLine();
+    process.exitCode = runEachInOwnProcess(names);
+    writeJson();
+    return;
+  }
   // https receivers need a process that trusts their certificate from its start (bench/benchTls.ts).
   const relaunched = relaunchTrustingReceivers(names);
   if (relaunched !== null) {
@@ -61,7 +70,11 @@ async function run(): Promise<void> {
     beginBenchmark(name);
     await BENCHMARKS[name]();
   }
-  // `BENCH_JSON=FILE`: the same figures as JSON, for comparing runs (bench/report.ts).
+  writeJson();
+}
+
+/** `BENCH_JSON=FILE`: the same figures as JSON, for comparing runs (bench/report.ts). */
+function writeJson(): void {
   const file = process.env.BENCH_JSON;
   if (file) {
     writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
