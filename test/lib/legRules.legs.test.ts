@@ -87,8 +87,19 @@ const CUSTOM: LegRule[] = [
   { role: 'external', dn: /^\d{1,6}$/, evidence: 'test: never reached' },
 ];
 
+/** `CallType` and `Direction` tested on one side only, or together: a leg's plans read what either side's plan reads. */
+const ONE_SIDE_TEXTS: LegRule[] = [
+  { role: 'ivr', side: 'source', callType: /receptionist/i, evidence: 'test: source CallType' },
+  { role: 'queue', side: 'source', direction: /queue/i, evidence: 'test: source Direction' },
+  { role: 'ring_group', side: 'destination', type: [4], direction: /^in/i, evidence: 'test' },
+  { role: 'system', callType: /^ext/i, direction: /out/i, evidence: 'test: both texts' },
+  { role: 'extension', side: 'destination', type: [0], evidence: 'test: a code ends it' },
+  ...DEFAULT_LEG_RULES,
+];
+
 const OPTIONS: [string, LegRuleOptions][] = [
   ['the default rules', {}],
+  ['CallType and Direction rules on one side', { rules: ONE_SIDE_TEXTS }],
   ['DN roles, own keys only', { dnRoles: { '101': 'queue', '8000': 'ivr', '10000': 'external' } }],
   ['custom rules', { rules: CUSTOM }],
   ['the custom rules in reverse order', { rules: CUSTOM.slice().reverse() }],
@@ -209,6 +220,112 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
       // The destination's test moves the pattern past the start, and back: the source matches.
       expect(facts.srcRole).toBe('ivr');
     }
+  });
+
+  it('gives legs whose plans test no Direction, or no CallType, the same plans whatever those texts are', () => {
+    const parties = new PartyClassifier();
+    const facts = emptyLegFacts();
+    const roles = (over: Partial<CallLeg>) => {
+      readLegInto(
+        facts,
+        { CallId: 1, StartTime: '2026-03-02T09:00:00Z', DestinationDn: '101', ...over },
+        parties,
+      );
+      return [facts.srcRole, facts.dstRole];
+    };
+    for (let turn = 0; turn < 3; turn++) {
+      // A voicemail box's code decides before any text is tested; a queue's CallType before
+      // Direction is: the plans found first serve every other text.
+      for (const [callType, direction] of [
+        ['Queue', 'Inbound Queue'],
+        ['Extension', 'Inbound'],
+        ['', ''],
+      ])
+        expect(
+          roles({ SourceType: 1, DestinationType: 5, CallType: callType, Direction: direction }),
+        ).toEqual(['external', 'voicemail']);
+      expect(
+        roles({ SourceType: 1, DestinationType: 0, CallType: 'Queue', Direction: 'Inbound Queue' }),
+      ).toEqual(['external', 'queue']);
+      expect(
+        roles({ SourceType: 1, DestinationType: 0, CallType: 'Queue', Direction: 'Inbound' }),
+      ).toEqual(['external', 'queue']);
+      // Same codes, another CallType: the first plans tested it, so they are not these legs'.
+      expect(
+        roles({ SourceType: 1, DestinationType: 0, CallType: 'Extension', Direction: 'Inbound' }),
+      ).toEqual(['external', 'extension']);
+      expect(
+        roles({ SourceType: 1, DestinationType: 0, CallType: 'System', Direction: 'Inbound' }),
+      ).toEqual(['external', 'extension']);
+      // No CallType and an unknown destination code: Direction is tested, and decides.
+      expect(
+        roles({ SourceType: 1, DestinationType: 3, CallType: '', Direction: 'Inbound Queue' }),
+      ).toEqual(['external', 'queue']);
+      expect(
+        roles({ SourceType: 1, DestinationType: 3, CallType: '', Direction: 'Inbound' }),
+      ).toEqual(['external', 'extension']);
+    }
+  });
+
+  it('reads the Direction a source-side rule tests even where the destination plan tests none', () => {
+    const parties = new PartyClassifier({ rules: ONE_SIDE_TEXTS });
+    const facts = emptyLegFacts();
+    const roles = (direction: string) => {
+      readLegInto(
+        facts,
+        {
+          CallId: 1,
+          StartTime: '2026-03-02T09:00:00Z',
+          SourceType: 1,
+          DestinationType: 5,
+          CallType: 'Extension',
+          Direction: direction,
+        },
+        parties,
+      );
+      return [facts.srcRole, facts.dstRole];
+    };
+    for (let turn = 0; turn < 3; turn++) {
+      expect(roles('Inbound Queue')).toEqual(['queue', 'voicemail']);
+      expect(roles('Inbound')).toEqual(['external', 'voicemail']);
+    }
+  });
+
+  /** A pattern that counts its tests: how often plans were made that test it. */
+  class CountedPattern extends RegExp {
+    tests = 0;
+    test(text: string): boolean {
+      this.tests++;
+      return super.test(text);
+    }
+  }
+
+  it('makes plans once for texts their rules do not test, and for each pair of texts when a CallType pattern has state', () => {
+    const testsAfterEachLeg = (callType: CountedPattern): number[] => {
+      const parties = new PartyClassifier({
+        rules: [{ role: 'queue', side: 'destination', callType, evidence: 'test' }],
+      });
+      const facts = emptyLegFacts();
+      return ['Inbound', 'Outbound', 'Inbound', 'Internal'].map((direction) => {
+        const leg: CallLeg = {
+          CallId: 1,
+          StartTime: '2026-03-02T09:00:00Z',
+          SourceType: 1,
+          DestinationType: 0,
+          CallType: 'Queue',
+          Direction: direction,
+        };
+        readLegInto(facts, leg, parties);
+        return callType.tests;
+      });
+    };
+    // No state: Direction is tested by no rule, so the first leg's plans serve all four.
+    const pure = new CountedPattern('queue', 'i');
+    expect(testsAfterEachLeg(pure)).toEqual([1, 1, 1, 1]);
+    // With state (`g`), each plan made moves the pattern: plans are made for each new pair of
+    // texts, as before, so the pattern is tested for each, the third leg's pair already known.
+    const stateful = new CountedPattern('queue', 'gi');
+    expect(testsAfterEachLeg(stateful)).toEqual([1, 2, 2, 3]);
   });
 
   it('keeps a bounded number of plans however many texts and codes it meets, and still answers by the rules', () => {
