@@ -268,7 +268,13 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
   });
 
   it('reads the Direction a source-side rule tests even where the destination plan tests none', () => {
-    const parties = new PartyClassifier({ rules: ONE_SIDE_TEXTS });
+    // The voicemail box's code decides the destination before any text is tested.
+    const parties = new PartyClassifier({
+      rules: [
+        { role: 'queue', side: 'source', direction: /queue/i, evidence: 'test: source Direction' },
+        ...DEFAULT_LEG_RULES,
+      ],
+    });
     const facts = emptyLegFacts();
     const roles = (direction: string) => {
       readLegInto(
