@@ -421,11 +421,12 @@ class RuleBook {
       // Stryker disable next-line EqualityOperator,BlockStatement: equivalent, a cache: not looking makes the plans again
       for (let i = 0; i < list.length; i++) {
         const plans = list[i];
-        // Stryker disable next-line ConditionalExpression: equivalent when never taken, a cache: the plans are made again
+        // Stryker disable ConditionalExpression: equivalent when never taken, a cache: the leg plans are made again, from the side plans kept by their texts (to the restore below)
         if (
           (!plans.readsCallType || plans.callType === callType) &&
           (!plans.readsDirection || plans.direction === direction)
         )
+          // Stryker restore ConditionalExpression
           return plans;
       }
     // Stryker disable next-line EqualityOperator: equivalent, a bound one plan larger

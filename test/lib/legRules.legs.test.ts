@@ -307,31 +307,68 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
   }
 
   it('makes plans once for texts their rules do not test, and for each pair of texts when a CallType pattern has state', () => {
-    const testsAfterEachLeg = (callType: CountedPattern): number[] => {
-      const parties = new PartyClassifier({
-        rules: [{ role: 'queue', side: 'destination', callType, evidence: 'test' }],
-      });
+    /** The pattern's tests after each leg of one code pair, `CallType` and `Direction` as given. */
+    const testsAfterEachLeg = (
+      pattern: CountedPattern,
+      rules: LegRule[],
+      texts: [string, string][],
+    ): number[] => {
+      const parties = new PartyClassifier({ rules });
       const facts = emptyLegFacts();
-      return ['Inbound', 'Outbound', 'Inbound', 'Internal'].map((direction) => {
+      return texts.map(([callType, direction]) => {
         const leg: CallLeg = {
           CallId: 1,
           StartTime: '2026-03-02T09:00:00Z',
           SourceType: 1,
           DestinationType: 0,
-          CallType: 'Queue',
+          CallType: callType,
           Direction: direction,
         };
         readLegInto(facts, leg, parties);
-        return callType.tests;
+        return pattern.tests;
       });
     };
-    // No state: Direction is tested by no rule, so the first leg's plans serve all four.
-    const pure = new CountedPattern('queue', 'i');
-    expect(testsAfterEachLeg(pure)).toEqual([1, 1, 1, 1]);
-    // With state (`g`), each plan made moves the pattern: plans are made for each new pair of
-    // texts, as before, so the pattern is tested for each, the third leg's pair already known.
+    const directions: [string, string][] = [
+      ['Queue', 'Inbound'],
+      ['Queue', 'Outbound'],
+      ['Queue', 'Inbound'],
+      ['Queue', 'Internal'],
+    ];
+    // No state, and no rule tests Direction: the first leg's plans serve all four.
+    const callType = new CountedPattern('queue', 'i');
+    expect(
+      testsAfterEachLeg(
+        callType,
+        [{ role: 'queue', side: 'destination', callType, evidence: 'test' }],
+        directions,
+      ),
+    ).toEqual([1, 1, 1, 1]);
+    // No rule tests CallType: the same, whatever CallType the legs show.
+    const direction = new CountedPattern('inbound', 'i');
+    expect(
+      testsAfterEachLeg(
+        direction,
+        [{ role: 'queue', side: 'destination', direction, evidence: 'test' }],
+        [
+          ['Queue', 'Inbound'],
+          ['Extension', 'Inbound'],
+          ['', 'Inbound'],
+        ],
+      ),
+    ).toEqual([1, 1, 1]);
+    // With state (`g`) in one rule of the table, each plan made moves the pattern: plans are
+    // made for each new pair of texts, as before, the third leg's pair already known.
     const stateful = new CountedPattern('queue', 'gi');
-    expect(testsAfterEachLeg(stateful)).toEqual([1, 2, 2, 3]);
+    expect(
+      testsAfterEachLeg(
+        stateful,
+        [
+          { role: 'queue', side: 'destination', callType: stateful, evidence: 'test' },
+          ...DEFAULT_LEG_RULES,
+        ],
+        directions,
+      ),
+    ).toEqual([1, 2, 2, 3]);
   });
 
   it('keeps a bounded number of plans however many texts and codes it meets, and still answers by the rules', () => {
