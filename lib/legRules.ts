@@ -261,7 +261,7 @@ class PatternTest {
 
   constructor(private readonly pattern: RegExp) {
     // Stryker disable next-line ConditionalExpression: equivalent when never pure, a cache and a shortcut: every pattern run and every step walked gives the same answers (always pure is caught by the g/y tests)
-    this.pure = !hasState(pattern);
+    this.pure = !pattern.global && !pattern.sticky;
   }
 
   test(text: string): boolean {
@@ -306,30 +306,15 @@ interface CompiledRule {
 export interface PartyPlan {
   steps: CompiledRule[];
   otherwise: PartyRole;
-  /** The leg texts its making tested (`READS_CALL_TYPE`, `READS_DIRECTION`): any other text gives the same plan. */
-  reads: number;
 }
 
 /** The plans of both parties of a leg, for one `CallType`, `Direction` and pair of type codes. */
 export interface LegPlans {
   callType: string;
   direction: string;
-  /**
-   * Whether the plans depend on the leg's `CallType` and `Direction`; a leg whose plans test
-   * neither (a voicemail box's code ends its plan before any text, a queue's `CallType` before
-   * `Direction`) matches whatever its texts, so its look-up does not read them: texts over 10
-   * characters (`Inbound Queue`) are strings `JSON.parse` made for this row, and comparing them
-   * is their first read, a miss to memory (BENCHMARKS.md, `settle16`, `settle20`).
-   */
-  readsCallType: boolean;
-  readsDirection: boolean;
   source: PartyPlan;
   destination: PartyPlan;
 }
-
-/** `PartyPlan.reads`: the plan's making tested a rule's `callType` / `direction` pattern. */
-const READS_CALL_TYPE = 1;
-const READS_DIRECTION = 2;
 
 /** Plans kept per rule table before it starts afresh: bounds the memory of odd input. */
 const MAX_PLANS = 1024;
@@ -388,18 +373,7 @@ class RuleBook {
   /** The next leg plan a full pair of codes replaces. */
   private next = 0;
 
-  /**
-   * Texts every leg plan is compared by, tested or not: a `callType`/`direction` pattern with
-   * state (`g`, `y`) moves with each plan made, so plans are made for each pair of texts, as
-   * before plans depended only on the texts they test.
-   */
-  private readonly readsAlways: number;
-
-  constructor(private readonly rules: readonly CompiledRule[]) {
-    this.readsAlways = rules.some((r) => hasState(r.callType) || hasState(r.direction))
-      ? READS_CALL_TYPE | READS_DIRECTION
-      : 0;
-  }
+  constructor(private readonly rules: readonly CompiledRule[]) {}
 
   get kept(): number {
     return this.count;
@@ -421,13 +395,8 @@ class RuleBook {
       // Stryker disable next-line EqualityOperator,BlockStatement: equivalent, a cache: not looking makes the plans again
       for (let i = 0; i < list.length; i++) {
         const plans = list[i];
-        // Stryker disable ConditionalExpression: equivalent when never taken, a cache: the leg plans are made again, from the side plans kept by their texts (to the restore below)
-        if (
-          (!plans.readsCallType || plans.callType === callType) &&
-          (!plans.readsDirection || plans.direction === direction)
-        )
-          // Stryker restore ConditionalExpression
-          return plans;
+        // Stryker disable next-line ConditionalExpression: equivalent when never taken, a cache: the plans are made again
+        if (plans.callType === callType && plans.direction === direction) return plans;
       }
     // Stryker disable next-line EqualityOperator: equivalent, a bound one plan larger
     if (this.count >= MAX_PLANS) {
@@ -436,16 +405,11 @@ class RuleBook {
       this.count = 0;
     }
     const texts = this.textPlans(callType, direction);
-    const source = this.plan(texts, 'source', sourceType, s, callType, direction);
-    const destination = this.plan(texts, 'destination', destinationType, d, callType, direction);
-    const reads = source.reads | destination.reads | this.readsAlways;
     const plans: LegPlans = {
       callType,
       direction,
-      readsCallType: (reads & READS_CALL_TYPE) !== 0,
-      readsDirection: (reads & READS_DIRECTION) !== 0,
-      source,
-      destination,
+      source: this.plan(texts, 'source', sourceType, s, callType, direction),
+      destination: this.plan(texts, 'destination', destinationType, d, callType, direction),
     };
     // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent, a cache: plans not kept are made again, and an odd pair's slot (-1) is never read
     if (slot >= 0) {
@@ -509,18 +473,11 @@ class RuleBook {
   private make(side: LegSide, type: number | null, callType: string, direction: string): PartyPlan {
     const steps: CompiledRule[] = [];
     let otherwise: PartyRole = 'system';
-    let reads = 0;
     for (const r of this.rules) {
       if (r.side !== null && r.side !== side) continue;
       if (r.type !== null && (type === null || !r.type.includes(type))) continue;
-      if (r.callType !== null) {
-        reads |= READS_CALL_TYPE;
-        if (!r.callType.test(callType)) continue;
-      }
-      if (r.direction !== null) {
-        reads |= READS_DIRECTION;
-        if (!r.direction.test(direction)) continue;
-      }
+      if (r.callType !== null && !r.callType.test(callType)) continue;
+      if (r.direction !== null && !r.direction.test(direction)) continue;
       // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent, an early end: as a step, a rule that needs nothing more matches every party, so the role is the same
       if (r.dn === null && r.callerId === null && r.displayName === null) {
         otherwise = r.role;
@@ -534,13 +491,8 @@ class RuleBook {
     // stays, to run as `RegExp.test` would.
     // Stryker disable next-line ConditionalExpression: equivalent when never taken: a step left in gives the plan's role anyway
     while (steps.length > 0 && decidesNothing(steps[steps.length - 1], otherwise)) steps.pop();
-    return { steps, otherwise, reads };
+    return { steps, otherwise };
   }
-}
-
-/** A pattern with state (`g`, `y`): each test moves its `lastIndex`. */
-function hasState(pattern: RegExp | null): boolean {
-  return pattern !== null && (pattern.global || pattern.sticky);
 }
 
 /** A plan's step that gives the role its plan gives anyway, and has no pattern state to move. */

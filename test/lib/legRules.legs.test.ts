@@ -87,7 +87,7 @@ const CUSTOM: LegRule[] = [
   { role: 'external', dn: /^\d{1,6}$/, evidence: 'test: never reached' },
 ];
 
-/** `CallType` and `Direction` tested on one side only, or together: a leg's plans read what either side's plan reads. */
+/** `CallType` and `Direction` tested on one side only, or together: a leg's plans depend on what either side's rules test. */
 const ONE_SIDE_TEXTS: LegRule[] = [
   { role: 'ivr', side: 'source', callType: /receptionist/i, evidence: 'test: source CallType' },
   { role: 'queue', side: 'source', direction: /queue/i, evidence: 'test: source Direction' },
@@ -222,7 +222,7 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
     }
   });
 
-  it('gives legs whose plans test no Direction, or no CallType, the same plans whatever those texts are', () => {
+  it('gives legs of one code pair their roles whether or not their plans test Direction or CallType', () => {
     const parties = new PartyClassifier();
     const facts = emptyLegFacts();
     const roles = (over: Partial<CallLeg>) => {
@@ -235,7 +235,7 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
     };
     for (let turn = 0; turn < 3; turn++) {
       // A voicemail box's code decides before any text is tested; a queue's CallType before
-      // Direction is: the plans found first serve every other text.
+      // Direction is.
       for (const [callType, direction] of [
         ['Queue', 'Inbound Queue'],
         ['Extension', 'Inbound'],
@@ -250,7 +250,7 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
       expect(
         roles({ SourceType: 1, DestinationType: 0, CallType: 'Queue', Direction: 'Inbound' }),
       ).toEqual(['external', 'queue']);
-      // Same codes, another CallType: the first plans tested it, so they are not these legs'.
+      // Same codes, another CallType: plans of their own.
       expect(
         roles({ SourceType: 1, DestinationType: 0, CallType: 'Extension', Direction: 'Inbound' }),
       ).toEqual(['external', 'extension']);
@@ -267,7 +267,7 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
     }
   });
 
-  it('reads the Direction a source-side rule tests even where the destination plan tests none', () => {
+  it('reads the Direction a source-side rule tests where the destination plan tests no text', () => {
     // The voicemail box's code decides the destination before any text is tested.
     const parties = new PartyClassifier({
       rules: [
@@ -306,69 +306,33 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
     }
   }
 
-  it('makes plans once for texts their rules do not test, and for each pair of texts when a CallType pattern has state', () => {
-    /** The pattern's tests after each leg of one code pair, `CallType` and `Direction` as given. */
-    const testsAfterEachLeg = (
-      pattern: CountedPattern,
-      rules: LegRule[],
-      texts: [string, string][],
-    ): number[] => {
-      const parties = new PartyClassifier({ rules });
-      const facts = emptyLegFacts();
-      return texts.map(([callType, direction]) => {
-        const leg: CallLeg = {
+  it('tests a CallType pattern with state once for each new pair of texts, when their plans are made', () => {
+    const pattern = new CountedPattern('queue', 'gi');
+    const parties = new PartyClassifier({
+      rules: [
+        { role: 'queue', side: 'destination', callType: pattern, evidence: 'test' },
+        ...DEFAULT_LEG_RULES,
+      ],
+    });
+    const facts = emptyLegFacts();
+    const tests = ['Inbound', 'Outbound', 'Inbound', 'Internal'].map((direction) => {
+      readLegInto(
+        facts,
+        {
           CallId: 1,
           StartTime: '2026-03-02T09:00:00Z',
           SourceType: 1,
           DestinationType: 0,
-          CallType: callType,
+          CallType: 'Queue',
           Direction: direction,
-        };
-        readLegInto(facts, leg, parties);
-        return pattern.tests;
-      });
-    };
-    const directions: [string, string][] = [
-      ['Queue', 'Inbound'],
-      ['Queue', 'Outbound'],
-      ['Queue', 'Inbound'],
-      ['Queue', 'Internal'],
-    ];
-    // No state, and no rule tests Direction: the first leg's plans serve all four.
-    const callType = new CountedPattern('queue', 'i');
-    expect(
-      testsAfterEachLeg(
-        callType,
-        [{ role: 'queue', side: 'destination', callType, evidence: 'test' }],
-        directions,
-      ),
-    ).toEqual([1, 1, 1, 1]);
-    // No rule tests CallType: the same, whatever CallType the legs show.
-    const direction = new CountedPattern('inbound', 'i');
-    expect(
-      testsAfterEachLeg(
-        direction,
-        [{ role: 'queue', side: 'destination', direction, evidence: 'test' }],
-        [
-          ['Queue', 'Inbound'],
-          ['Extension', 'Inbound'],
-          ['', 'Inbound'],
-        ],
-      ),
-    ).toEqual([1, 1, 1]);
-    // With state (`g`) in one rule of the table, each plan made moves the pattern: plans are
-    // made for each new pair of texts, as before, the third leg's pair already known.
-    const stateful = new CountedPattern('queue', 'gi');
-    expect(
-      testsAfterEachLeg(
-        stateful,
-        [
-          { role: 'queue', side: 'destination', callType: stateful, evidence: 'test' },
-          ...DEFAULT_LEG_RULES,
-        ],
-        directions,
-      ),
-    ).toEqual([1, 2, 2, 3]);
+        },
+        parties,
+      );
+      return pattern.tests;
+    });
+    // Each plan made moves the pattern (`lastIndex`): plans are made for each new pair of
+    // texts, the third leg's pair already known, so later answers stay as they were.
+    expect(tests).toEqual([1, 2, 2, 3]);
   });
 
   it('keeps a bounded number of plans however many texts and codes it meets, and still answers by the rules', () => {
