@@ -330,8 +330,8 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
       );
       return pattern.tests;
     });
-    // Each plan made moves the pattern (`lastIndex`): plans are made for each new pair of
-    // texts, the third leg's pair already known, so later answers stay as they were.
+    // Each plan made moves the pattern (`lastIndex`), so its answers depend on how many plans
+    // were made: one for each new pair of texts, the third leg's pair already known.
     expect(tests).toEqual([1, 2, 2, 3]);
   });
 
