@@ -222,7 +222,7 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
     }
   });
 
-  it('gives legs of one code pair their roles whether or not their plans test Direction or CallType', () => {
+  it('gives the legs of a code pair their roles whether or not their plans test Direction or CallType', () => {
     const parties = new PartyClassifier();
     const facts = emptyLegFacts();
     const roles = (over: Partial<CallLeg>) => {
@@ -233,38 +233,23 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
       );
       return [facts.srcRole, facts.dstRole];
     };
-    for (let turn = 0; turn < 3; turn++) {
-      // A voicemail box's code decides before any text is tested; a queue's CallType before
-      // Direction is.
-      for (const [callType, direction] of [
-        ['Queue', 'Inbound Queue'],
-        ['Extension', 'Inbound'],
-        ['', ''],
-      ])
-        expect(
-          roles({ SourceType: 1, DestinationType: 5, CallType: callType, Direction: direction }),
-        ).toEqual(['external', 'voicemail']);
-      expect(
-        roles({ SourceType: 1, DestinationType: 0, CallType: 'Queue', Direction: 'Inbound Queue' }),
-      ).toEqual(['external', 'queue']);
-      expect(
-        roles({ SourceType: 1, DestinationType: 0, CallType: 'Queue', Direction: 'Inbound' }),
-      ).toEqual(['external', 'queue']);
-      // Same codes, another CallType: plans of their own.
-      expect(
-        roles({ SourceType: 1, DestinationType: 0, CallType: 'Extension', Direction: 'Inbound' }),
-      ).toEqual(['external', 'extension']);
-      expect(
-        roles({ SourceType: 1, DestinationType: 0, CallType: 'System', Direction: 'Inbound' }),
-      ).toEqual(['external', 'extension']);
-      // No CallType and an unknown destination code: Direction is tested, and decides.
-      expect(
-        roles({ SourceType: 1, DestinationType: 3, CallType: '', Direction: 'Inbound Queue' }),
-      ).toEqual(['external', 'queue']);
-      expect(
-        roles({ SourceType: 1, DestinationType: 3, CallType: '', Direction: 'Inbound' }),
-      ).toEqual(['external', 'extension']);
-    }
+    // Legs of three code pairs: a voicemail box's code decides before any text is tested, a
+    // queue's CallType before Direction is; with no CallType and an unknown destination code,
+    // Direction is tested, and decides.
+    const legs: [Partial<CallLeg>, PartyRole][] = [
+      [{ DestinationType: 5, CallType: 'Queue', Direction: 'Inbound Queue' }, 'voicemail'],
+      [{ DestinationType: 5, CallType: 'Extension', Direction: 'Inbound' }, 'voicemail'],
+      [{ DestinationType: 5, CallType: '', Direction: '' }, 'voicemail'],
+      [{ DestinationType: 0, CallType: 'Queue', Direction: 'Inbound Queue' }, 'queue'],
+      [{ DestinationType: 0, CallType: 'Queue', Direction: 'Inbound' }, 'queue'],
+      [{ DestinationType: 0, CallType: 'Extension', Direction: 'Inbound' }, 'extension'],
+      [{ DestinationType: 0, CallType: 'System', Direction: 'Inbound' }, 'extension'],
+      [{ DestinationType: 3, CallType: '', Direction: 'Inbound Queue' }, 'queue'],
+      [{ DestinationType: 3, CallType: '', Direction: 'Inbound' }, 'extension'],
+    ];
+    for (let turn = 0; turn < 3; turn++)
+      for (const [over, role] of legs)
+        expect(roles({ SourceType: 1, ...over })).toEqual(['external', role]);
   });
 
   it('reads the Direction a source-side rule tests where the destination plan tests no text', () => {
@@ -300,7 +285,7 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
   /** A pattern that counts its tests: how often plans were made that test it. */
   class CountedPattern extends RegExp {
     tests = 0;
-    test(text: string): boolean {
+    override test(text: string): boolean {
       this.tests++;
       return super.test(text);
     }
