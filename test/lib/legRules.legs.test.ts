@@ -87,8 +87,19 @@ const CUSTOM: LegRule[] = [
   { role: 'external', dn: /^\d{1,6}$/, evidence: 'test: never reached' },
 ];
 
+/** `CallType` and `Direction` tested on one side only, or together: a leg's plans depend on what either side's rules test. */
+const ONE_SIDE_TEXTS: LegRule[] = [
+  { role: 'ivr', side: 'source', callType: /receptionist/i, evidence: 'test: source CallType' },
+  { role: 'queue', side: 'source', direction: /queue/i, evidence: 'test: source Direction' },
+  { role: 'ring_group', side: 'destination', type: [4], direction: /^in/i, evidence: 'test' },
+  { role: 'system', callType: /^ext/i, direction: /out/i, evidence: 'test: both texts' },
+  { role: 'extension', side: 'destination', type: [0], evidence: 'test: a code ends it' },
+  ...DEFAULT_LEG_RULES,
+];
+
 const OPTIONS: [string, LegRuleOptions][] = [
   ['the default rules', {}],
+  ['CallType and Direction rules on one side', { rules: ONE_SIDE_TEXTS }],
   ['DN roles, own keys only', { dnRoles: { '101': 'queue', '8000': 'ivr', '10000': 'external' } }],
   ['custom rules', { rules: CUSTOM }],
   ['the custom rules in reverse order', { rules: CUSTOM.slice().reverse() }],
@@ -209,6 +220,104 @@ describe('roles of leg after leg, as the settle engine reads them', () => {
       // The destination's test moves the pattern past the start, and back: the source matches.
       expect(facts.srcRole).toBe('ivr');
     }
+  });
+
+  it('gives the legs of a code pair their roles whether or not their plans test Direction or CallType', () => {
+    const parties = new PartyClassifier();
+    const facts = emptyLegFacts();
+    const roles = (over: Partial<CallLeg>) => {
+      readLegInto(
+        facts,
+        { CallId: 1, StartTime: '2026-03-02T09:00:00Z', DestinationDn: '101', ...over },
+        parties,
+      );
+      return [facts.srcRole, facts.dstRole];
+    };
+    // Legs of three code pairs: a voicemail box's code decides before any text is tested, a
+    // queue's CallType before Direction is; with no CallType and an unknown destination code,
+    // Direction is tested, and decides.
+    const legs: [Partial<CallLeg>, PartyRole][] = [
+      [{ DestinationType: 5, CallType: 'Queue', Direction: 'Inbound Queue' }, 'voicemail'],
+      [{ DestinationType: 5, CallType: 'Extension', Direction: 'Inbound' }, 'voicemail'],
+      [{ DestinationType: 5, CallType: '', Direction: '' }, 'voicemail'],
+      [{ DestinationType: 0, CallType: 'Queue', Direction: 'Inbound Queue' }, 'queue'],
+      [{ DestinationType: 0, CallType: 'Queue', Direction: 'Inbound' }, 'queue'],
+      [{ DestinationType: 0, CallType: 'Extension', Direction: 'Inbound' }, 'extension'],
+      [{ DestinationType: 0, CallType: 'System', Direction: 'Inbound' }, 'extension'],
+      [{ DestinationType: 3, CallType: '', Direction: 'Inbound Queue' }, 'queue'],
+      [{ DestinationType: 3, CallType: '', Direction: 'Inbound' }, 'extension'],
+    ];
+    for (let turn = 0; turn < 3; turn++)
+      for (const [over, role] of legs)
+        expect(roles({ SourceType: 1, ...over })).toEqual(['external', role]);
+  });
+
+  it('reads the Direction a source-side rule tests where the destination plan tests no text', () => {
+    // The voicemail box's code decides the destination before any text is tested.
+    const parties = new PartyClassifier({
+      rules: [
+        { role: 'queue', side: 'source', direction: /queue/i, evidence: 'test: source Direction' },
+        ...DEFAULT_LEG_RULES,
+      ],
+    });
+    const facts = emptyLegFacts();
+    const roles = (direction: string) => {
+      readLegInto(
+        facts,
+        {
+          CallId: 1,
+          StartTime: '2026-03-02T09:00:00Z',
+          SourceType: 1,
+          DestinationType: 5,
+          CallType: 'Extension',
+          Direction: direction,
+        },
+        parties,
+      );
+      return [facts.srcRole, facts.dstRole];
+    };
+    for (let turn = 0; turn < 3; turn++) {
+      expect(roles('Inbound Queue')).toEqual(['queue', 'voicemail']);
+      expect(roles('Inbound')).toEqual(['external', 'voicemail']);
+    }
+  });
+
+  /** A pattern that counts its tests: how often plans were made that test it. */
+  class CountedPattern extends RegExp {
+    tests = 0;
+    override test(text: string): boolean {
+      this.tests++;
+      return super.test(text);
+    }
+  }
+
+  it('tests a CallType pattern with state once for each new pair of texts, when their plans are made', () => {
+    const pattern = new CountedPattern('queue', 'gi');
+    const parties = new PartyClassifier({
+      rules: [
+        { role: 'queue', side: 'destination', callType: pattern, evidence: 'test' },
+        ...DEFAULT_LEG_RULES,
+      ],
+    });
+    const facts = emptyLegFacts();
+    const tests = ['Inbound', 'Outbound', 'Inbound', 'Internal'].map((direction) => {
+      readLegInto(
+        facts,
+        {
+          CallId: 1,
+          StartTime: '2026-03-02T09:00:00Z',
+          SourceType: 1,
+          DestinationType: 0,
+          CallType: 'Queue',
+          Direction: direction,
+        },
+        parties,
+      );
+      return pattern.tests;
+    });
+    // Each plan made moves the pattern (`lastIndex`), so its answers depend on how many plans
+    // were made: one for each new pair of texts, the third leg's pair already known.
+    expect(tests).toEqual([1, 2, 2, 3]);
   });
 
   it('keeps a bounded number of plans however many texts and codes it meets, and still answers by the rules', () => {
