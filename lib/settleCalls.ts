@@ -101,11 +101,8 @@ export class CallSettlement {
    * `add(groupLegsByCall(legs))`, without an array per call: the legs of a call are chained
    * by index. A batch of up to `ONE_PASS_LEGS` legs (a poll's) is read in the pass that finds
    * each leg's call, in input order, so every row is visited once while it is in the CPU
-   * caches (BENCHMARKS.md, issue 16 item 4, `settle12`, `settle17`), and its re-read rows are
-   * folded there too (`fold`): a `CdrId` is compared right after the row's `CallHistoryId` is
-   * read, and the first leg of a call is compared with nothing, so no `CdrId` text is fetched
-   * again from memory after the pass (`settle21`). A larger batch (a catch-up) is read call by
-   * call, so that it needs no record per leg.
+   * caches (BENCHMARKS.md, issue 16 item 4, `settle12`, `settle17`); a larger one (a catch-up)
+   * call by call, so that it needs no record per leg.
    */
   addLegs(legs: readonly CallLeg[]): void {
     const { active, reader } = this;
@@ -121,25 +118,24 @@ export class CallSettlement {
     let lastCall = -1;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, either reading gives the same calls (the bound is memory and speed; test/lib/settleCalls.test.ts reads both sides of it)
     const onePass = legs.length <= ONE_PASS_LEGS;
-    // In one pass, 1 for a leg that is one of its call's legs: read (a readable `StartTime`,
-    // into record i) and not folded into a later view of it. The others are left out.
+    // In one pass, 1 for a leg with a readable `StartTime` (read into record i): the others are
+    // left out of their call.
     // Stryker disable next-line ConditionalExpression: equivalent (`true`), a larger array left unread
-    const kept = new Uint8Array(onePass ? legs.length : 0);
+    const readable = new Uint8Array(onePass ? legs.length : 0);
     for (let i = 0; i < legs.length; i++) {
       const leg = legs[i];
-      const readable = onePass && reader.read(i, leg);
+      if (onePass && reader.read(i, leg)) readable[i] = 1;
       const key = callKeyOf(leg);
       const known = calls.size;
       // Stryker disable next-line ConditionalExpression: equivalent, the last-call shortcut only saves a look-up
       const call = key === lastKey ? lastCall : calls.numberOf(key);
       if (call === known) {
         firstLeg[call] = i;
-        if (readable) kept[i] = 1;
+        lastLeg[call] = i;
       } else {
-        if (readable) reader.fold(i, firstLeg[call], nextLeg, kept);
         nextLeg[lastLeg[call]] = i;
+        lastLeg[call] = i;
       }
-      lastLeg[call] = i;
       lastKey = key;
       lastCall = call;
     }
@@ -154,7 +150,7 @@ export class CallSettlement {
       reader.begin();
       // Stryker disable next-line ConditionalExpression: equivalent (`false`), the legs read again call by call are the same records' facts
       if (onePass) {
-        for (let i = firstLeg[c]; i !== -1; i = nextLeg[i]) if (kept[i] === 1) reader.take(i);
+        for (let i = firstLeg[c]; i !== -1; i = nextLeg[i]) if (readable[i] === 1) reader.keep(i);
       } else {
         let record = 0;
         for (let i = firstLeg[c]; i !== -1; i = nextLeg[i], record++)
@@ -343,43 +339,12 @@ class LegReader {
     const f = this.records[i];
     // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, a shortcut: indexOfCdr never matches an empty CdrId (its last character is NaN)
     const same = f.cdrId === '' ? -1 : indexOfCdr(facts, count, f.cdrId);
-    if (same === -1) this.take(i);
-    else if (laterView(f, facts[same])) facts[same] = f;
-  }
-
-  /** Record `i` is one of the call's legs, already folded (`fold`). */
-  take(i: number): void {
-    const { facts, count } = this;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, an entry past the call's legs is written over, or written at the length (a push): the same array
-    if (count < facts.length) facts[count] = this.records[i];
-    else facts.push(this.records[i]);
-    this.count = count + 1;
-  }
-
-  /**
-   * `keep` in the pass that reads the legs (`addLegs`), where a call's legs so far are chained
-   * from `first` by `next` and marked in `kept`: record `i` (`read` true, a leg of that call
-   * that is not its first) is kept unless a later view of its leg is; an earlier view it
-   * replaces is no longer kept. At most one view of a `CdrId` is kept at a time, so the first
-   * match decides.
-   */
-  fold(i: number, first: number, next: Int32Array, kept: Uint8Array): void {
-    const { records } = this;
-    const f = records[i];
-    const { cdrId } = f;
-    // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, a shortcut: sameCdr never matches an empty CdrId (its last character is NaN)
-    if (cdrId !== '') {
-      const last = cdrId.charCodeAt(cdrId.length - 1);
-      for (let j = first; j !== -1; j = next[j]) {
-        if (kept[j] === 0 || !sameCdr(records[j].cdrId, cdrId, last)) continue;
-        if (laterView(f, records[j])) {
-          kept[j] = 0;
-          kept[i] = 1;
-        }
-        return;
-      }
-    }
-    kept[i] = 1;
+    if (same === -1) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, an entry past the call's legs is written over, or written at the length (a push): the same array
+      if (count < facts.length) facts[count] = f;
+      else facts.push(f);
+      this.count = count + 1;
+    } else if (laterView(f, facts[same])) facts[same] = f;
   }
 
   /** The call's legs in order; valid until the next `begin`. */
@@ -398,14 +363,13 @@ function indexOfCdr(facts: readonly LegFacts[], count: number, cdrId: string): n
   // `CdrId`s of one call share most of their text (`00000000-01db-…-60ec0000abcd`): the last
   // character tells most apart before the whole text is compared.
   const last = cdrId.charCodeAt(cdrId.length - 1);
-  for (let i = 0; i < count; i++) if (sameCdr(facts[i].cdrId, cdrId, last)) return i;
+  for (let i = 0; i < count; i++) {
+    const other = facts[i].cdrId;
+    // Stryker disable next-line ConditionalExpression: equivalent, a shortcut: comparing the whole text decides the same
+    if (other.charCodeAt(other.length - 1) !== last) continue;
+    if (other === cdrId) return i;
+  }
   return -1;
-}
-
-/** Is `other` this `CdrId` (whose last character is `last`)? */
-function sameCdr(other: string, cdrId: string, last: number): boolean {
-  // Stryker disable next-line ConditionalExpression: equivalent, a shortcut: comparing the whole text decides the same
-  return other.charCodeAt(other.length - 1) === last && other === cdrId;
 }
 
 /** In `legOrder`; insertion for the few legs most calls have (the built-in sort allocates). */
