@@ -571,8 +571,8 @@ describe('legs read in one pass over the batch, each into a record of its own', 
   });
 
   it('folds three reads of one leg into the latest, in every order, among the legs of its call', () => {
-    // The pass that reads the legs also folds them: each read is compared with the call's
-    // reads kept so far (never the first leg), and an earlier read it replaces is dropped.
+    // Each read is compared with every read of the call kept so far, whatever lies between
+    // them: an earlier read kept first is replaced, a later one kept first stays.
     const early = a({ CdrId: 'a1', RingingDuration: 'PT5S' });
     const other = a({ CdrId: 'a3', StartTime: '2026-03-02T09:00:40Z', DestinationDn: '103' });
     const latest = settleCalls([answered, other], { now: NOW }).settled;
@@ -589,6 +589,7 @@ describe('legs read in one pass over the batch, each into a record of its own', 
       for (const batch of [
         [reads[x], reads[y], reads[z], other],
         [other, reads[x], callB[0], reads[y], reads[z]],
+        [reads[x], other, reads[y], callB[0], reads[z]],
       ])
         expect(settleCalls(batch, { now: NOW }).settled.filter((c) => c.call_id === 'a')).toEqual(
           latest,
