@@ -570,6 +570,33 @@ describe('legs read in one pass over the batch, each into a record of its own', 
     expect(settlement.result().settled).toEqual(alone);
   });
 
+  it('folds three reads of one leg into the latest, in every order, among the legs of its call', () => {
+    // Each read is compared with every read of the call kept so far, whatever lies between
+    // them: an earlier read kept first is replaced, a later one kept first stays.
+    const early = a({ CdrId: 'a1', RingingDuration: 'PT5S' });
+    const other = a({ CdrId: 'a3', StartTime: '2026-03-02T09:00:40Z', DestinationDn: '103' });
+    const latest = settleCalls([answered, other], { now: NOW }).settled;
+    expect(latest).toMatchObject([{ outcome: 'answered', leg_count: 2, talk_seconds: 20 }]);
+    const reads = [early, answered, ringing];
+    for (const [x, y, z] of [
+      [0, 1, 2],
+      [0, 2, 1],
+      [1, 0, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+      [2, 1, 0],
+    ]) {
+      for (const batch of [
+        [reads[x], reads[y], reads[z], other],
+        [other, reads[x], callB[0], reads[y], reads[z]],
+        [reads[x], other, reads[y], callB[0], reads[z]],
+      ])
+        expect(settleCalls(batch, { now: NOW }).settled.filter((c) => c.call_id === 'a')).toEqual(
+          latest,
+        );
+    }
+  });
+
   it('settles a small batch right after a large one (records read before are not its legs)', () => {
     // More legs than the records kept between batches, then the five legs again.
     const large = Array.from({ length: 9000 }, (_, i) =>
