@@ -65,8 +65,14 @@ export class LocationIngest implements PollerStore {
        * Unset: every batch is `INGEST_BATCH_CALLS` calls.
        */
       batchBudgetMs?: number;
-      /** Times the batches for `batchBudgetMs`; `performance.now` by default. */
+      /** Times the batches (for `batchBudgetMs` and `pause`); `performance.now` by default. */
       clock?: () => number;
+      /**
+       * What a commit awaits between two of its batches, given how long the last one held the
+       * loop (ms): the bridge's start holds its catch-ups to a share of the wall clock
+       * (bridge/ingest/catchUpWarmUp.ts). Unset: the event loop runs once (`setImmediate`).
+       */
+      pause?: (heldMs: number) => Promise<void>;
     },
   ) {}
 
@@ -112,14 +118,17 @@ export class LocationIngest implements PollerStore {
       location: this.store.locations.get(this.location.id) ?? this.location,
       subscriptions: new Map(),
     };
+    const pause = this.options.pause ?? (() => yieldToLoop());
     let at = 0;
+    let heldMs = 0;
     do {
-      if (at > 0) await yieldToLoop();
+      if (at > 0) await pause(heldMs);
       const batch = calls.slice(at, at + size).flat();
       at += size;
-      const started = budget === undefined ? 0 : clock();
+      const started = clock();
       this.storeBatch(batch, source, at >= calls.length, context);
-      if (budget !== undefined) size = nextBatchCalls(size, clock() - started, budget, bounds.min);
+      heldMs = clock() - started;
+      if (budget !== undefined) size = nextBatchCalls(size, heldMs, budget, bounds.min);
     } while (at < calls.length);
   }
 

@@ -90,6 +90,40 @@ describe('a large ingest in bounded transactions', () => {
     expect(store.pollerStates.load(locationId)).toEqual(state);
   });
 
+  it('between two batches awaits its pause, given how long the batch before held the loop', async () => {
+    const events = missedCalls(INGEST_BATCH_CALLS * 2 + 1); // three batches
+    let reads = 0;
+    const pauses: Array<{ heldMs: number; stored: number; resume: () => void }> = [];
+    const paced = new LocationIngest(store.locations.get(locationId)!, store, new StoreEnricher(), {
+      now: () => T,
+      publicUrl: () => 'http://127.0.0.1:1',
+      // A batch reads the clock at its start and its end: batch k runs from 1,000 k to 1,000 k + 7.
+      clock: () => {
+        const read = reads++;
+        return Math.floor(read / 2) * 1_000 + (read % 2) * 7;
+      },
+      pause: (heldMs) =>
+        new Promise<void>((resume) => pauses.push({ heldMs, stored: storedEvents(), resume })),
+    });
+    const committed = paced.commit(initialPollerState(T), events);
+    await new Promise((resolve) => setImmediate(resolve));
+    // The first batch never waits; the second waits for the first's pause.
+    expect(pauses.map((p) => [p.heldMs, p.stored])).toEqual([[7, INGEST_BATCH_CALLS * 2]]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(storedEvents()).toBe(INGEST_BATCH_CALLS * 2);
+    pauses[0].resume();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pauses.map((p) => [p.heldMs, p.stored])).toEqual([
+      [7, INGEST_BATCH_CALLS * 2],
+      [7, INGEST_BATCH_CALLS * 4],
+    ]);
+    pauses[1].resume();
+    await committed;
+    // No pause after the last batch.
+    expect(pauses).toHaveLength(2);
+    expect(storedEvents()).toBe(events.length);
+  });
+
   it('keeps each call’s events together and in their order', () => {
     const a = syntheticCall(1, T);
     const b = syntheticCall(2, T);
