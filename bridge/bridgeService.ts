@@ -610,7 +610,7 @@ export class BridgeService {
           ),
         afterStored: (loc, stored, now, before) =>
           this.followUps.afterCallsStored(loc, stored, now, before),
-        // Catch-up batches sized to a time each (10 ms on SQLite, 20 on Postgres): the event
+        // Catch-up batches sized to a time each (5 ms on SQLite, 10 on Postgres): the event
         // loop's p99 stays near that (issue 16).
         batchBudgetMs: INGEST_BATCH_BOUNDS[this.store.db.dialect].budgetMs,
         pause: (heldMs) => this.catchUpWarmUp.pause(heldMs),
