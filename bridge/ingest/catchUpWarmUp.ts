@@ -49,10 +49,14 @@ export class CatchUpWarmUp {
     this.startedAt ??= this.clock();
   }
 
+  /** Whether the start's window is open: `start()` was called less than `windowMs` ago. */
+  inWindow(): boolean {
+    return this.startedAt !== null && this.clock() - this.startedAt < this.windowMs;
+  }
+
   /** What a commit awaits after a batch that held the loop `heldMs`, before its next batch. */
   async pause(heldMs: number): Promise<void> {
-    const inWindow = this.startedAt !== null && this.clock() - this.startedAt < this.windowMs;
-    if (inWindow) await this.wait(heldMs * (1 / this.share - 1));
+    if (this.inWindow()) await this.wait(heldMs * (1 / this.share - 1));
     else await yieldToLoop();
   }
 }

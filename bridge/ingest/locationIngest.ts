@@ -73,6 +73,11 @@ export class LocationIngest implements PollerStore {
        * (bridge/ingest/catchUpWarmUp.ts). Unset: the event loop runs once (`setImmediate`).
        */
       pause?: (heldMs: number) => Promise<void>;
+      /**
+       * Whether the bridge is in its start window: a commit that begins then sizes its batches
+       * to `INGEST_WARM_UP_BATCH_BOUNDS` (bridge/ingest/catchUpWarmUp.ts). Unset: never.
+       */
+      warmingUp?: () => boolean;
     },
   ) {}
 
@@ -105,9 +110,15 @@ export class LocationIngest implements PollerStore {
    */
   private async storeEvents(events: readonly PollerEvent[], source: EventSource): Promise<void> {
     const calls = eventsByCall(events);
-    const budget = this.options.batchBudgetMs;
+    const warm = this.options.warmingUp?.() === true;
+    const bounds = (warm ? INGEST_WARM_UP_BATCH_BOUNDS : INGEST_BATCH_BOUNDS)[
+      this.store.db.dialect
+    ];
+    const budget =
+      warm && this.options.batchBudgetMs !== undefined
+        ? bounds.budgetMs
+        : this.options.batchBudgetMs;
     const clock = this.options.clock ?? (() => performance.now());
-    const bounds = INGEST_BATCH_BOUNDS[this.store.db.dialect];
     let size = budget === undefined ? INGEST_BATCH_CALLS : bounds.first;
     // Read once per commit, not per batch (docs/design.md, "Round trips on the hot paths"):
     // the location's settings (they change while the bridge runs: the CLI, the API) and its
@@ -261,7 +272,7 @@ export interface IngestedEvent {
  */
 export const INGEST_BATCH_CALLS = 40;
 
-/** What the bridge aims one ingest transaction at on Postgres (`batchBudgetMs`). */
+/** What the bridge aims one ingest transaction at (`batchBudgetMs`). */
 export const INGEST_BATCH_BUDGET_MS = 10;
 
 /**
@@ -285,13 +296,9 @@ export const INGEST_MIN_BATCH_CALLS = 8;
 
 /**
  * Where a budgeted ingest's batches start, the least they shrink to, and the time a batch aims
- * at (`batchBudgetMs`), by store. SQLite: 12 calls first, aiming at 5 ms (about 0.4 ms a call
- * in the store benchmark), growing to `INGEST_BATCH_CALLS` while calls are cheap and shrinking
- * to `INGEST_MIN_BATCH_CALLS`: each of the loop's iterations in a start's first seconds holds
- * one storing batch beside the other sources' pieces, and with 40-call (~25 ms) and then 10 ms
- * batches that second stalled over 50 ms in nearly every run; with 5 ms batches and the start's
- * catch-ups held to a tenth of the wall clock (bridge/ingest/catchUpWarmUp.ts) it did not
- * (BENCHMARKS.md, `stall7`'s *Q*, `stall8`'s *S*, `stall9`). Postgres: every statement is a round trip of
+ * at (`batchBudgetMs`), by store. SQLite: the first batch is the most (`INGEST_BATCH_CALLS`,
+ * ~25 ms), the least is `INGEST_MIN_BATCH_CALLS` (in the start's window see
+ * `INGEST_WARM_UP_BATCH_BOUNDS`). Postgres: every statement is a round trip of
  * the store's connection (~0.3 ms on loopback, several ms when the database is short of CPU),
  * so 40 calls read one by one held the loop for 100–290 ms (BENCHMARKS.md, "Issue 16 on
  * Postgres"). A batch's reads are now one per kind (about ten round trips a batch, whatever its
@@ -304,8 +311,30 @@ export const INGEST_BATCH_BOUNDS: Record<
   SqlDialect,
   { first: number; min: number; budgetMs: number }
 > = {
-  sqlite: { first: 12, min: INGEST_MIN_BATCH_CALLS, budgetMs: 5 },
+  sqlite: {
+    first: INGEST_BATCH_CALLS,
+    min: INGEST_MIN_BATCH_CALLS,
+    budgetMs: INGEST_BATCH_BUDGET_MS,
+  },
   postgres: { first: 4, min: 1, budgetMs: INGEST_BATCH_BUDGET_MS },
+};
+
+/**
+ * The bounds of a commit that begins in the bridge's start window (`warmingUp`,
+ * bridge/ingest/catchUpWarmUp.ts). SQLite: 12 calls first, aiming at 5 ms (about 0.4 ms a call
+ * in the store benchmark): each of the loop's iterations in a start's first seconds holds one
+ * storing batch beside the other sources' pieces, and with 40-call (~25 ms) and then 10 ms
+ * batches that second stalled over 50 ms in nearly every run; with 5 ms batches and the start's
+ * catch-ups held to a tenth of the wall clock it did so far less (BENCHMARKS.md, `stall7`'s *Q*,
+ * `stall8`'s *S*, `stall9`). Only in the window: at 5 ms all the time, the first round of 200
+ * new locations took 42–57 s instead of 28 (`stall9`). Postgres as always.
+ */
+export const INGEST_WARM_UP_BATCH_BOUNDS: Record<
+  SqlDialect,
+  { first: number; min: number; budgetMs: number }
+> = {
+  sqlite: { first: 12, min: INGEST_MIN_BATCH_CALLS, budgetMs: 5 },
+  postgres: INGEST_BATCH_BOUNDS.postgres,
 };
 
 /** Each call's events together and in their order, calls in the order they first appear. */
