@@ -65,8 +65,19 @@ export class LocationIngest implements PollerStore {
        * Unset: every batch is `INGEST_BATCH_CALLS` calls.
        */
       batchBudgetMs?: number;
-      /** Times the batches for `batchBudgetMs`; `performance.now` by default. */
+      /** Times the batches (for `batchBudgetMs` and `pause`); `performance.now` by default. */
       clock?: () => number;
+      /**
+       * What a commit awaits between two of its batches, given how long the last one held the
+       * loop (ms): the bridge's start holds its catch-ups to a share of the wall clock
+       * (bridge/ingest/catchUpWarmUp.ts). Unset: the event loop runs once (`setImmediate`).
+       */
+      pause?: (heldMs: number) => Promise<void>;
+      /**
+       * Whether the bridge is in its start window: a commit that begins then sizes its batches
+       * to `INGEST_WARM_UP_BATCH_BOUNDS` (bridge/ingest/catchUpWarmUp.ts). Unset: never.
+       */
+      warmingUp?: () => boolean;
     },
   ) {}
 
@@ -99,9 +110,15 @@ export class LocationIngest implements PollerStore {
    */
   private async storeEvents(events: readonly PollerEvent[], source: EventSource): Promise<void> {
     const calls = eventsByCall(events);
-    const budget = this.options.batchBudgetMs;
+    const warm = this.options.warmingUp?.() === true;
+    const bounds = (warm ? INGEST_WARM_UP_BATCH_BOUNDS : INGEST_BATCH_BOUNDS)[
+      this.store.db.dialect
+    ];
+    const budget =
+      warm && this.options.batchBudgetMs !== undefined
+        ? bounds.budgetMs
+        : this.options.batchBudgetMs;
     const clock = this.options.clock ?? (() => performance.now());
-    const bounds = INGEST_BATCH_BOUNDS[this.store.db.dialect];
     let size = budget === undefined ? INGEST_BATCH_CALLS : bounds.first;
     // Read once per commit, not per batch (docs/design.md, "Round trips on the hot paths"):
     // the location's settings (they change while the bridge runs: the CLI, the API) and its
@@ -112,14 +129,17 @@ export class LocationIngest implements PollerStore {
       location: this.store.locations.get(this.location.id) ?? this.location,
       subscriptions: new Map(),
     };
+    const pause = this.options.pause ?? (() => yieldToLoop());
     let at = 0;
+    let heldMs = 0;
     do {
-      if (at > 0) await yieldToLoop();
+      if (at > 0) await pause(heldMs);
       const batch = calls.slice(at, at + size).flat();
       at += size;
-      const started = budget === undefined ? 0 : clock();
+      const started = clock();
       this.storeBatch(batch, source, at >= calls.length, context);
-      if (budget !== undefined) size = nextBatchCalls(size, clock() - started, budget, bounds.min);
+      heldMs = clock() - started;
+      if (budget !== undefined) size = nextBatchCalls(size, heldMs, budget, bounds.min);
     } while (at < calls.length);
   }
 
@@ -252,7 +272,7 @@ export interface IngestedEvent {
  */
 export const INGEST_BATCH_CALLS = 40;
 
-/** What the bridge aims one ingest transaction at on SQLite (`batchBudgetMs`). */
+/** What the bridge aims one ingest transaction at (`batchBudgetMs`). */
 export const INGEST_BATCH_BUDGET_MS = 10;
 
 /**
@@ -277,7 +297,8 @@ export const INGEST_MIN_BATCH_CALLS = 8;
 /**
  * Where a budgeted ingest's batches start, the least they shrink to, and the time a batch aims
  * at (`batchBudgetMs`), by store. SQLite: the first batch is the most (`INGEST_BATCH_CALLS`,
- * ~25 ms), the least is `INGEST_MIN_BATCH_CALLS`. Postgres: every statement is a round trip of
+ * ~25 ms), the least is `INGEST_MIN_BATCH_CALLS` (in the start's window see
+ * `INGEST_WARM_UP_BATCH_BOUNDS`). Postgres: every statement is a round trip of
  * the store's connection (~0.3 ms on loopback, several ms when the database is short of CPU),
  * so 40 calls read one by one held the loop for 100–290 ms (BENCHMARKS.md, "Issue 16 on
  * Postgres"). A batch's reads are now one per kind (about ten round trips a batch, whatever its
@@ -296,6 +317,24 @@ export const INGEST_BATCH_BOUNDS: Record<
     budgetMs: INGEST_BATCH_BUDGET_MS,
   },
   postgres: { first: 4, min: 1, budgetMs: INGEST_BATCH_BUDGET_MS },
+};
+
+/**
+ * The bounds of a commit that begins in the bridge's start window (`warmingUp`,
+ * bridge/ingest/catchUpWarmUp.ts). SQLite: 12 calls first, aiming at 5 ms (about 0.4 ms a call
+ * in the store benchmark): each of the loop's iterations in a start's first seconds holds one
+ * storing batch beside the other sources' pieces, and with 40-call (~25 ms) and then 10 ms
+ * batches that second stalled over 50 ms in nearly every run; with 5 ms batches and the start's
+ * catch-ups held to a tenth of the wall clock it did so far less (BENCHMARKS.md, `stall7`'s *Q*,
+ * `stall8`'s *S*, `stall9`). Only in the window: at 5 ms all the time, the first round of 200
+ * new locations took 42–57 s instead of 28 (`stall9`). Postgres as always.
+ */
+export const INGEST_WARM_UP_BATCH_BOUNDS: Record<
+  SqlDialect,
+  { first: number; min: number; budgetMs: number }
+> = {
+  sqlite: { first: 12, min: INGEST_MIN_BATCH_CALLS, budgetMs: 5 },
+  postgres: INGEST_BATCH_BOUNDS.postgres,
 };
 
 /** Each call's events together and in their order, calls in the order they first appear. */
