@@ -162,6 +162,22 @@ describe('ingest batches sized to a time budget', () => {
   });
 });
 
+/** The calls each of the store's transactions stores (two events a call here), in order. */
+function recordBatchSizes(store: BridgeStore): { sizes: number[]; restore: () => void } {
+  const countEvents = store.db.prepare('SELECT COUNT(*) AS n FROM events');
+  const storedEvents = () => Number(countEvents.get()!.n);
+  const sizes: number[] = [];
+  const transaction = store.transaction;
+  const bound = transaction.bind(store);
+  store.transaction = <T>(work: () => T): T => {
+    const before = storedEvents();
+    const result = bound(work);
+    sizes.push((storedEvents() - before) / 2);
+    return result;
+  };
+  return { sizes, restore: () => void (store.transaction = transaction) };
+}
+
 /**
  * Each store's batches (`INGEST_BATCH_BOUNDS`): on Postgres a batch's statements are each a
  * round trip, its reads one per kind, so a budgeted catch-up starts with 4 calls and may shrink
@@ -183,16 +199,7 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
         batchBudgetMs: 10,
         clock: () => (at += 15),
       });
-      const countEvents = store.db.prepare('SELECT COUNT(*) AS n FROM events');
-      const storedEvents = () => Number(countEvents.get()!.n);
-      const sizes: number[] = [];
-      const transaction = store.transaction.bind(store);
-      store.transaction = <T>(work: () => T): T => {
-        const before = storedEvents();
-        const result = transaction(work);
-        sizes.push((storedEvents() - before) / 2);
-        return result;
-      };
+      const { sizes } = recordBatchSizes(store);
       const events: PollerEvent[] = [];
       for (let i = 0; i < 120; i++) {
         const call = syntheticCall(i, T - 3_600_000 + i * 1000);
@@ -229,16 +236,7 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
           },
           warmingUp: () => warmingUp,
         });
-        const countEvents = store.db.prepare('SELECT COUNT(*) AS n FROM events');
-        const storedEvents = () => Number(countEvents.get()!.n);
-        const sizes: number[] = [];
-        const transaction = store.transaction.bind(store);
-        store.transaction = <T>(work: () => T): T => {
-          const before = storedEvents();
-          const result = transaction(work);
-          sizes.push((storedEvents() - before) / 2);
-          return result;
-        };
+        const { sizes, restore } = recordBatchSizes(store);
         const events: PollerEvent[] = [];
         const offset = warmingUp ? 0 : 1_000;
         for (let i = offset; i < offset + 60; i++) {
@@ -246,7 +244,7 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
           events.push({ type: 'call.ended', call }, { type: 'call.missed', call });
         }
         await ingest.commit(initialPollerState(T), events);
-        store.transaction = transaction;
+        restore();
         return sizes;
       };
       const warm = await sizesOf(true);
