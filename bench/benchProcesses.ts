@@ -24,8 +24,7 @@ export function runsEachInOwnProcess(
   names: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
-  if (env[CHILD_VARIABLE] || names.length < 2) return false;
-  return !['1', 'true', 'yes', 'on'].includes((env.BENCH_ONE_PROCESS ?? '').trim().toLowerCase());
+  return !env[CHILD_VARIABLE] && names.length > 1 && env.BENCH_ONE_PROCESS !== '1';
 }
 
 /**

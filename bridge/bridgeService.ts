@@ -613,8 +613,7 @@ export class BridgeService {
         // Catch-up batches sized to a time each (10 ms; on SQLite 5 in the start's window): the
         // event loop's p99 stays near that (issue 16).
         batchBudgetMs: INGEST_BATCH_BOUNDS[this.store.db.dialect].budgetMs,
-        pause: (heldMs) => this.catchUpWarmUp.pause(heldMs),
-        warmingUp: () => this.catchUpWarmUp.inWindow(),
+        warmUp: this.catchUpWarmUp,
         eventsStored: () => this.worker.poke(),
         onEvent: (event) => {
           this.eventLog.stored(location, event);

@@ -10,6 +10,7 @@ import type { SubscriptionCache } from '../store/outbox';
 import type { SqlDialect } from '../store/sql/sqlDatabase';
 import type { Location } from '../store/locations';
 import type { CallEnricher, EnrichmentDecision } from './callEnricher';
+import type { CatchUpWarmUp } from './catchUpWarmUp';
 
 /**
  * Where a batch of events comes from: the poller carries its new state; the journal and the
@@ -65,19 +66,15 @@ export class LocationIngest implements PollerStore {
        * Unset: every batch is `INGEST_BATCH_CALLS` calls.
        */
       batchBudgetMs?: number;
-      /** Times the batches (for `batchBudgetMs` and `pause`); `performance.now` by default. */
+      /** Times the batches (for `batchBudgetMs` and `warmUp`); `performance.now` by default. */
       clock?: () => number;
       /**
-       * What a commit awaits between two of its batches, given how long the last one held the
-       * loop (ms): the bridge's start holds its catch-ups to a share of the wall clock
-       * (bridge/ingest/catchUpWarmUp.ts). Unset: the event loop runs once (`setImmediate`).
+       * The bridge's start window (bridge/ingest/catchUpWarmUp.ts): a commit that begins while
+       * it is open (`inWindow`) sizes its batches to `INGEST_WARM_UP_BATCH_BOUNDS`, and between
+       * two batches a commit awaits its `pause`, given how long the last batch held the loop.
+       * Unset: no window, and the event loop runs once between batches (`setImmediate`).
        */
-      pause?: (heldMs: number) => Promise<void>;
-      /**
-       * Whether the bridge is in its start window: a commit that begins then sizes its batches
-       * to `INGEST_WARM_UP_BATCH_BOUNDS` (bridge/ingest/catchUpWarmUp.ts). Unset: never.
-       */
-      warmingUp?: () => boolean;
+      warmUp?: Pick<CatchUpWarmUp, 'inWindow' | 'pause'>;
     },
   ) {}
 
@@ -110,7 +107,7 @@ export class LocationIngest implements PollerStore {
    */
   private async storeEvents(events: readonly PollerEvent[], source: EventSource): Promise<void> {
     const calls = eventsByCall(events);
-    const warm = this.options.warmingUp?.() === true;
+    const warm = this.options.warmUp?.inWindow() === true;
     const bounds = (warm ? INGEST_WARM_UP_BATCH_BOUNDS : INGEST_BATCH_BOUNDS)[
       this.store.db.dialect
     ];
@@ -129,11 +126,11 @@ export class LocationIngest implements PollerStore {
       location: this.store.locations.get(this.location.id) ?? this.location,
       subscriptions: new Map(),
     };
-    const pause = this.options.pause ?? (() => yieldToLoop());
+    const { warmUp } = this.options;
     let at = 0;
     let heldMs = 0;
     do {
-      if (at > 0) await pause(heldMs);
+      if (at > 0) await (warmUp ? warmUp.pause(heldMs) : yieldToLoop());
       const batch = calls.slice(at, at + size).flat();
       at += size;
       const started = clock();
@@ -320,7 +317,7 @@ export const INGEST_BATCH_BOUNDS: Record<
 };
 
 /**
- * The bounds of a commit that begins in the bridge's start window (`warmingUp`,
+ * The bounds of a commit that begins in the bridge's start window (`warmUp`,
  * bridge/ingest/catchUpWarmUp.ts). SQLite: 12 calls first, aiming at 5 ms (about 0.4 ms a call
  * in the store benchmark): each of the loop's iterations in a start's first seconds holds one
  * storing batch beside the other sources' pieces, and with 40-call (~25 ms) and then 10 ms

@@ -103,8 +103,11 @@ describe('a large ingest in bounded transactions', () => {
         const read = reads++;
         return Math.floor(read / 2) * 1_000 + (read % 2) * 7;
       },
-      pause: (heldMs) =>
-        new Promise<void>((resume) => pauses.push({ heldMs, stored: storedEvents(), resume })),
+      warmUp: {
+        inWindow: () => false,
+        pause: (heldMs) =>
+          new Promise<void>((resume) => pauses.push({ heldMs, stored: storedEvents(), resume })),
+      },
     });
     const committed = paced.commit(initialPollerState(T), events);
     await new Promise((resolve) => setImmediate(resolve));
@@ -234,7 +237,7 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
             const read = reads++;
             return Math.floor(read / 2) * 1_000 + (read % 2) * 7;
           },
-          warmingUp: () => warmingUp,
+          warmUp: { inWindow: () => warmingUp, pause: () => Promise.resolve() },
         });
         const { sizes, restore } = recordBatchSizes(store);
         const events: PollerEvent[] = [];
