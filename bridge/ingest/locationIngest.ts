@@ -107,16 +107,8 @@ export class LocationIngest implements PollerStore {
    */
   private async storeEvents(events: readonly PollerEvent[], source: EventSource): Promise<void> {
     const calls = eventsByCall(events);
-    const warm = this.options.warmUp?.inWindow() === true;
-    const bounds = (warm ? INGEST_WARM_UP_BATCH_BOUNDS : INGEST_BATCH_BOUNDS)[
-      this.store.db.dialect
-    ];
-    const budget =
-      warm && this.options.batchBudgetMs !== undefined
-        ? bounds.budgetMs
-        : this.options.batchBudgetMs;
     const clock = this.options.clock ?? (() => performance.now());
-    let size = budget === undefined ? INGEST_BATCH_CALLS : bounds.first;
+    let size = INGEST_BATCH_CALLS;
     // Read once per commit, not per batch (docs/design.md, "Round trips on the hot paths"):
     // the location's settings (they change while the bridge runs: the CLI, the API) and its
     // subscriptions. A subscription added while the batches are stored gets the events of the
@@ -126,17 +118,30 @@ export class LocationIngest implements PollerStore {
       location: this.store.locations.get(this.location.id) ?? this.location,
       subscriptions: new Map(),
     };
-    const { warmUp } = this.options;
+    const { warmUp, batchBudgetMs } = this.options;
     let at = 0;
     let heldMs = 0;
     do {
       if (at > 0) await (warmUp ? warmUp.pause(heldMs) : yieldToLoop());
+      if (batchBudgetMs !== undefined) {
+        // Asked again before every batch, not once a commit: a commit begun in the start's
+        // window (a first poll's catch-up may run on seconds past it) takes the usual bounds
+        // from the window's end on. Kept to its end, the window's 12-call batches slowed the
+        // first round of 200 new locations from 28–30.5 s to 38.7–39.6 s (BENCHMARKS.md,
+        // coordinator's section after `stall9`). The size carries over: the next batch follows
+        // the last one's ms against the new budget (at most doubling), not a fresh first size.
+        const warm = warmUp?.inWindow() === true;
+        const bounds = (warm ? INGEST_WARM_UP_BATCH_BOUNDS : INGEST_BATCH_BOUNDS)[
+          this.store.db.dialect
+        ];
+        const budget = warm ? bounds.budgetMs : batchBudgetMs;
+        size = at === 0 ? bounds.first : nextBatchCalls(size, heldMs, budget, bounds.min);
+      }
       const batch = calls.slice(at, at + size).flat();
       at += size;
       const started = clock();
       this.storeBatch(batch, source, at >= calls.length, context);
       heldMs = clock() - started;
-      if (budget !== undefined) size = nextBatchCalls(size, heldMs, budget, bounds.min);
     } while (at < calls.length);
   }
 

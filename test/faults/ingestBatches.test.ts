@@ -8,6 +8,7 @@ import {
   INGEST_BATCH_BOUNDS,
   INGEST_WARM_UP_BATCH_BOUNDS,
 } from '../../bridge/ingest/locationIngest';
+import { CatchUpWarmUp } from '../../bridge/ingest/catchUpWarmUp';
 import { StoreEnricher } from '../../bridge/ingest/storeEnricher';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
@@ -128,6 +129,44 @@ describe('a large ingest in bounded transactions', () => {
     expect(storedEvents()).toBe(events.length);
   });
 
+  it('a commit begun in the start’s window takes the usual bounds, carrying its size, and stops pausing when the window ends', async () => {
+    // One clock for the window and the batches: each batch holds it 0.5 ms a call (about the
+    // store benchmark's 0.42), and a pause moves it on by what it waits.
+    const clock = { ms: 0 };
+    const waits: number[] = [];
+    const warmUp = new CatchUpWarmUp({
+      clock: () => clock.ms,
+      windowMs: 100,
+      share: 0.1,
+      wait: async (ms) => {
+        waits.push(ms);
+        clock.ms += ms;
+      },
+    });
+    const ingest = new LocationIngest(
+      store.locations.get(locationId)!,
+      store,
+      new StoreEnricher(),
+      {
+        now: () => T,
+        publicUrl: () => 'http://127.0.0.1:1',
+        batchBudgetMs: INGEST_BATCH_BOUNDS.sqlite.budgetMs,
+        clock: () => clock.ms,
+        warmUp,
+      },
+    );
+    const { sizes, restore } = recordBatchSizes(store, (calls) => (clock.ms += calls / 2));
+    warmUp.start();
+    await ingest.commit(initialPollerState(T), missedCalls(100));
+    restore();
+    // In the window (0–100 ms): 12 calls in 6 ms against 5 → 10; each batch followed by nine
+    // times its ms (54, then 45: the clock is at 110). After it: 10 calls took 5 ms, so 20 fit
+    // the usual 10 ms (not a fresh 40, which would take 20 ms here), and no more waits.
+    expect(sizes).toEqual([12, 10, 20, 20, 20, 18]);
+    expect(waits).toEqual([54, 45]);
+    expect(storedEvents()).toBe(200);
+  });
+
   it('keeps each call’s events together and in their order', () => {
     const a = syntheticCall(1, T);
     const b = syntheticCall(2, T);
@@ -166,7 +205,11 @@ describe('ingest batches sized to a time budget', () => {
 });
 
 /** The calls each of the store's transactions stores (two events a call here), in order. */
-function recordBatchSizes(store: BridgeStore): { sizes: number[]; restore: () => void } {
+function recordBatchSizes(
+  store: BridgeStore,
+  /** Runs after each transaction with the calls it stored (a test's clock moving on). */
+  after?: (calls: number) => void,
+): { sizes: number[]; restore: () => void } {
   const countEvents = store.db.prepare('SELECT COUNT(*) AS n FROM events');
   const storedEvents = () => Number(countEvents.get()!.n);
   const sizes: number[] = [];
@@ -176,6 +219,7 @@ function recordBatchSizes(store: BridgeStore): { sizes: number[]; restore: () =>
     const before = storedEvents();
     const result = bound(work);
     sizes.push((storedEvents() - before) / 2);
+    after?.(sizes[sizes.length - 1]);
     return result;
   };
   return { sizes, restore: () => void (store.transaction = transaction) };
