@@ -108,12 +108,16 @@ export async function bigStoreBench(): Promise<void> {
           )
         : null;
     // How long `start()` itself holds the loop: the window's first iteration, before any answer.
-    const prune = startsPrune(bridge);
     const startCpu = process.cpuUsage();
     const startAt = performance.now();
     bridge.start();
     const startMs = performance.now() - startAt;
     const startCpuUsed = process.cpuUsage(startCpu);
+    const pruneStarted = performance.now();
+    const prune = Promise.resolve(bridge.pruneOldRecords()).then((removed) => ({
+      removed,
+      seconds: (performance.now() - pruneStarted) / 1000,
+    }));
     const journal = host.journalLoad({
       url: `${bench.url}/3cx/journal`,
       apiKey: busy.apiKey,
@@ -129,7 +133,7 @@ export async function bigStoreBench(): Promise<void> {
     timeline?.stop(meter);
     await stopProfile(meter.stallWindows);
     await stopAllocations();
-    const pruned = await prune.ended();
+    const pruned = await prune;
     const polls = bench.probe.polls.filter((p) => p.ok);
     const busyPolls = polls.filter((p) => p.locationId === busy.id).map((p) => p.ms);
     // The start's catch-ups (each location's first poll reads its last 15 minutes): how many
@@ -173,10 +177,8 @@ export async function bigStoreBench(): Promise<void> {
           ? `${busyPolls.length} · ${round(percentile(busyPolls, 50))} / ${round(percentile(busyPolls, 100))}`
           : 'not polled',
         'catch-up turns · last ended s': `${catchUps.length} · ${round((catchUpsEnded - windowAt) / 1000, 2)}`,
-        'prune began s · took s': pruned
-          ? `${round((pruned.startedAt - startAt) / 1000, 2)} · ${round(pruned.seconds, 1)}`
-          : 'not begun',
-        pruned: Object.entries(pruned?.removed ?? {})
+        'prune s': round(pruned.seconds, 1),
+        pruned: Object.entries(pruned.removed)
           .map(([k, v]) => `${k} ${v}`)
           .join(', '),
         'journal posts': posts.length,
@@ -226,40 +228,6 @@ export async function bigStoreBench(): Promise<void> {
     await bench.close();
     await host.close();
   }
-}
-
-/**
- * The retention prune the bridge's `start()` schedules (after the start's window: BENCHMARKS.md
- * `stall11`), watched rather than run: calling `pruneOldRecords()` at the window's start would
- * add a prune to the second the bridge now keeps it out of. When it began (`performance.now()`)
- * and took, and what it removed; `ended()` gives null if it had not begun by then.
- */
-function startsPrune(bridge: BridgeService): {
-  ended: () => Promise<{
-    startedAt: number;
-    seconds: number;
-    removed: Record<string, number>;
-  } | null>;
-} {
-  let first: Promise<{
-    startedAt: number;
-    seconds: number;
-    removed: Record<string, number>;
-  }> | null = null;
-  const prune = bridge.pruneOldRecords.bind(bridge);
-  bridge.pruneOldRecords = () => {
-    const running = prune();
-    if (first === null) {
-      const startedAt = performance.now();
-      first = running.then((removed) => ({
-        startedAt,
-        seconds: (performance.now() - startedAt) / 1000,
-        removed,
-      }));
-    }
-    return running;
-  };
-  return { ended: () => first ?? Promise.resolve(null) };
 }
 
 /** `BENCH_BIGSTORE_POLL_BUSY`: the million-call location is polled unless `0`. */

@@ -178,8 +178,6 @@ export class BridgeService {
   private journalTimer: NodeJS.Timeout | null = null;
   private followUpTimer: NodeJS.Timeout | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
-  /** Cancels the start's first prune while it still waits for the window's end. */
-  private cancelFirstPrune: (() => void) | null = null;
   private leaseTimer: NodeJS.Timeout | null = null;
   private started = false;
   /**
@@ -377,10 +375,7 @@ export class BridgeService {
       this.options.followUpSweepMs ?? 10_000,
     );
     this.followUpTimer.unref();
-    // The first prune after the start's window, not at once: housekeeping nothing waits for,
-    // and with 1M calls stored it took ~120 ms of the main thread in the first 2 s, beside
-    // the start's catch-ups and first pages on a saturated loop (BENCHMARKS.md, `stall11`).
-    this.cancelFirstPrune = this.catchUpWarmUp.afterWindow(() => void this.pruneOldRecords());
+    void this.pruneOldRecords();
     this.retentionTimer = setInterval(() => void this.pruneOldRecords(), 6 * 3600_000);
     this.retentionTimer.unref();
     this.eventLogTimer = setInterval(() => this.logEventCounts(), EVENT_LOG_INTERVAL_MS);
@@ -422,7 +417,6 @@ export class BridgeService {
     if (this.journalTimer) clearInterval(this.journalTimer);
     if (this.followUpTimer) clearInterval(this.followUpTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
-    this.cancelFirstPrune?.();
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     if (this.eventLogTimer) clearInterval(this.eventLogTimer);
     await this.pruning; // a batch in progress finishes before the database closes

@@ -25,7 +25,6 @@ export class CatchUpWarmUp {
   private readonly windowMs: number;
   private readonly share: number;
   private readonly wait: (ms: number) => Promise<unknown>;
-  private readonly later: (work: () => void, ms: number) => () => void;
 
   constructor(
     options: {
@@ -37,24 +36,12 @@ export class CatchUpWarmUp {
       share?: number;
       /** Waits this many ms (default a timer). */
       wait?: (ms: number) => Promise<unknown>;
-      /**
-       * Runs `work` in `ms`, returning its cancel (default an unreferenced `setTimeout`: it
-       * keeps no process alive).
-       */
-      later?: (work: () => void, ms: number) => () => void;
     } = {},
   ) {
     this.clock = options.clock ?? (() => performance.now());
     this.windowMs = options.windowMs ?? CATCH_UP_WARM_UP_MS;
     this.share = options.share ?? CATCH_UP_WARM_UP_SHARE;
     this.wait = options.wait ?? ((ms) => sleep(ms));
-    this.later =
-      options.later ??
-      ((work, ms) => {
-        const timer = setTimeout(work, ms);
-        timer.unref();
-        return () => clearTimeout(timer);
-      });
   }
 
   /** The bridge started polling: the window opens now (a second call changes nothing). */
@@ -65,16 +52,6 @@ export class CatchUpWarmUp {
   /** Whether the start's window is open: `start()` was called less than `windowMs` ago. */
   inWindow(): boolean {
     return this.startedAt !== null && this.clock() - this.startedAt < this.windowMs;
-  }
-
-  /**
-   * Run `work` once the window has closed (on the next timer when it is not open): the start's
-   * housekeeping, which nothing waits for, kept out of its busiest seconds. Returns its cancel.
-   */
-  afterWindow(work: () => void): () => void {
-    const left =
-      this.startedAt === null ? 0 : Math.max(0, this.startedAt + this.windowMs - this.clock());
-    return this.later(work, left);
   }
 
   /** What a commit awaits after a batch that held the loop `heldMs`, before its next batch. */

@@ -26,10 +26,9 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
  * (schema.ts migration 7) and the event loop runs between batches, so pruning a large backlog
  * never blocks polling or the API for long (at 1M calls stored it once took 21.5 s in one
  * transaction: BENCHMARKS.md "Store"). A batch of 1,000 events held the loop ~5–10 ms at 1M
- * calls, the first ~30 ms, and a bridge's first prune runs in its first seconds (at the end of
- * the start's window: bridge/bridgeService.ts `start`), beside the last locations' first polls:
- * a piece of it was in most stalls over 50 ms there (issue 16; BENCHMARKS.md "stall2",
- * 2026-12-04).
+ * calls, the first ~30 ms, and a bridge's first prune runs in its first seconds, beside every
+ * location's first poll: a piece of it was in most stalls over 50 ms there (issue 16;
+ * BENCHMARKS.md "stall2", 2026-12-04).
  */
 export const PRUNE_BATCH = 250;
 
@@ -94,8 +93,8 @@ export async function pruneOldRecords(
     cutoff: cutoffs[table],
   }));
   const removed: Record<string, number> = { delivery_attempts: 0 };
-  // Not in the caller's turn: that turn may hold other work (a timer's, a request's), and the
-  // first batch is the longest.
+  // Not in the caller's turn: `start()` begins the first prune, and its turn already holds
+  // the scheduler's, the streams' and the delivery worker's starts.
   await yieldToLoop();
   for (const step of steps) {
     const statements = step.sql.map((sql) => db.prepare(sql));

@@ -80,40 +80,4 @@ describe('a start’s catch-ups', () => {
       .get() as { n: number };
     expect(Number(missed.n)).toBe(calls * 3);
   });
-
-  it('begin the retention prune when the window closes, not at start(); stop() cancels it', async () => {
-    const scheduled: Array<{ work: () => void; ms: number }> = [];
-    let cancelled = 0;
-    const warmUp = new CatchUpWarmUp({
-      clock: () => 0,
-      windowMs: 5_000,
-      later: (work, ms) => {
-        scheduled.push({ work, ms });
-        return () => void cancelled++;
-      },
-    });
-    // Its own bridge, closed here: what closing it does is part of the test.
-    const own = await startTestBridge({ bridge: { catchUpWarmUp: warmUp } });
-    let closed = false;
-    try {
-      let prunes = 0;
-      const prune = own.bridge.pruneOldRecords.bind(own.bridge);
-      own.bridge.pruneOldRecords = () => {
-        prunes++;
-        return prune();
-      };
-      own.bridge.start();
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(prunes).toBe(0);
-      expect(scheduled.map((s) => s.ms)).toEqual([5_000]);
-      scheduled[0].work(); // the window's end
-      expect(prunes).toBe(1);
-      await own.bridge.pruneOldRecords(); // the same prune, finished
-      await own.close();
-      closed = true;
-      expect(cancelled).toBe(1);
-    } finally {
-      if (!closed) await own.close();
-    }
-  });
 });

@@ -174,7 +174,7 @@ describe('pruning in batches', () => {
       sendTestEvent(store, location, { event: 'call.missed' }, { now: start, publicUrl: '' });
       const events = () =>
         Number((store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n);
-      // The caller's turn may hold other work (a timer's, a request's): none of it in that turn.
+      // `start()` begins the first prune beside every other start: none of it in that turn.
       const pruning = pruneOldRecords(store.db, start + 100 * 86_400_000);
       expect(events()).toBe(1);
       expect((await pruning).events).toBe(1);

@@ -56,37 +56,6 @@ describe('a start’s catch-up warm-up', () => {
     expect(waits).toEqual([]);
   });
 
-  it('runs the start’s housekeeping when the window closes, and on the next timer when it is not open', () => {
-    const clock = { ms: 1_000 };
-    const delays: number[] = [];
-    const pace = new CatchUpWarmUp({
-      windowMs: 5_000,
-      clock: () => clock.ms,
-      later: (_work, ms) => {
-        delays.push(ms);
-        return () => undefined;
-      },
-    });
-    pace.afterWindow(() => undefined); // not started: no window to wait for
-    pace.start();
-    pace.afterWindow(() => undefined);
-    clock.ms += 1_200;
-    pace.afterWindow(() => undefined);
-    clock.ms += 3_800; // the window's end
-    pace.afterWindow(() => undefined);
-    expect(delays).toEqual([0, 5_000, 3_800, 0]);
-  });
-
-  it('by default, on a timer that its cancel clears', async () => {
-    const pace = new CatchUpWarmUp({ windowMs: 10 });
-    pace.start();
-    let cancelledRan = false;
-    pace.afterWindow(() => (cancelledRan = true))();
-    await new Promise<void>((resolve) => pace.afterWindow(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 20)); // past the cancelled one's time
-    expect(cancelledRan).toBe(false);
-  });
-
   it('defaults to a tenth of the wall clock for the first 5 s', async () => {
     expect([CATCH_UP_WARM_UP_MS, CATCH_UP_WARM_UP_SHARE]).toEqual([5_000, 0.1]);
     const { pace, clock, waits } = warmUp();
