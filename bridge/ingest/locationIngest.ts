@@ -69,9 +69,10 @@ export class LocationIngest implements PollerStore {
       /** Times the batches (for `batchBudgetMs` and `warmUp`); `performance.now` by default. */
       clock?: () => number;
       /**
-       * The bridge's start window (bridge/ingest/catchUpWarmUp.ts): a commit that begins while
-       * it is open (`inWindow`) sizes its batches to `INGEST_WARM_UP_BATCH_BOUNDS`, and between
-       * two batches a commit awaits its `pause`, given how long the last batch held the loop.
+       * The bridge's start window (bridge/ingest/catchUpWarmUp.ts): a batch stored while it is
+       * open (`inWindow`, asked before each batch) is sized to `INGEST_WARM_UP_BATCH_BOUNDS`,
+       * and between two batches a commit awaits its `pause`, given how long the last batch
+       * held the loop.
        * Unset: no window, and the event loop runs once between batches (`setImmediate`).
        */
       warmUp?: Pick<CatchUpWarmUp, 'inWindow' | 'pause'>;
@@ -125,11 +126,11 @@ export class LocationIngest implements PollerStore {
       if (at > 0) await (warmUp ? warmUp.pause(heldMs) : yieldToLoop());
       if (batchBudgetMs !== undefined) {
         // Asked again before every batch, not once a commit: a commit begun in the start's
-        // window (a first poll's catch-up may run on seconds past it) takes the usual bounds
-        // from the window's end on. Kept to its end, the window's 12-call batches slowed the
-        // first round of 200 new locations from 28–30.5 s to 38.7–39.6 s (BENCHMARKS.md,
-        // coordinator's section after `stall9`). The size carries over: the next batch follows
-        // the last one's ms against the new budget (at most doubling), not a fresh first size.
+        // window (a first poll's catch-up may run on seconds past it) stores at the usual
+        // bounds from the window's end on, as a commit begun after it does (the window's 5 ms
+        // batches all the time doubled the first round of 200 new locations: BENCHMARKS.md,
+        // `stall9`, `stall11`). The size carries over: the next batch follows the last one's ms
+        // against the new budget (at most doubling), not a fresh first size.
         const warm = warmUp?.inWindow() === true;
         const bounds = (warm ? INGEST_WARM_UP_BATCH_BOUNDS : INGEST_BATCH_BOUNDS)[
           this.store.db.dialect
@@ -322,7 +323,7 @@ export const INGEST_BATCH_BOUNDS: Record<
 };
 
 /**
- * The bounds of a commit that begins in the bridge's start window (`warmUp`,
+ * The bounds of the batches a commit stores while the bridge's start window is open (`warmUp`,
  * bridge/ingest/catchUpWarmUp.ts). SQLite: 12 calls first, aiming at 5 ms (about 0.4 ms a call
  * in the store benchmark): each of the loop's iterations in a start's first seconds holds one
  * storing batch beside the other sources' pieces, and with 40-call (~25 ms) and then 10 ms
