@@ -148,11 +148,12 @@ export function simulatorOptions(spec: SimSpec): SimulatorOptions {
  * The back-filled call log serialised now, before the bridge's first poll: every leg's row
  * (fixed once planned) and the inbound report's row of every call whose legs are all logged
  * (fixed from then on), in the wire form `collectionJson` then serves (sim/odata/collectionJson.ts).
- * A bridge that starts reads each location's recent history at once, and the simulator
- * serialising ~20 PBXs' history in those seconds took ~0.2 core of the machine's two beside the
- * bridge (BENCHMARKS.md "stall10"): a real PBX does it on its own machine. The bytes served are
- * the same; rows built per request (`$select`ed fields, calls still in progress, the abandoned
- * and active calls) are serialised when asked, as before.
+ * A bridge that starts reads each location's recent history at once, and serialising ~20
+ * PBXs' history in those seconds was a fifth of the simulator host's CPU in the window's first
+ * 4 s, on the two cores the bridge has (BENCHMARKS.md "stall10"): a real PBX does it on its own
+ * machine. The bytes served are the same (test/bench/simHostAnswers.test.ts); rows built per
+ * request (`$select`ed fields, calls still in progress, the abandoned and active calls) are
+ * serialised when asked, as before. Every bench that back-fills its PBXs gets this.
  */
 export function warmAnswers(sim: Simulator): void {
   const calls = sim.pbx.calls();

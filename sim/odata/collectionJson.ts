@@ -7,10 +7,10 @@ import type { Row } from './rowValues';
  * leg's row is fixed once planned, sim/simCall.ts) to every page that covers them, and a poller
  * re-reads its window every few seconds, so serialising each row once is most of what answering
  * costs (issue 16). Rows built per request (selected fields, report rows) are simply serialised.
- * Bytes, not text: a page of a thousand rows joined as one string was measured again twice on
- * its way out (its byte length for `content-length`, then its UTF-8 encoding onto the socket:
- * a quarter of the simulator's CPU while a start's catch-ups read their history, BENCHMARKS.md
- * "stall10"); the page's bytes are now copied together from the rows' bytes instead.
+ * Bytes, not text: a page joined as one string was measured twice more on its way out (its
+ * byte length for `content-length`, then its UTF-8 encoding onto the socket), an eighth of the
+ * bench's simulator host's CPU while a start's catch-ups read their history (BENCHMARKS.md
+ * "stall10"); a page's bytes are now copied together from its rows' bytes instead.
  */
 const rowBytes = new WeakMap<object, Buffer>();
 
