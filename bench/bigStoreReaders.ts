@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { Agent, createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
@@ -64,13 +64,10 @@ export class ApiReaders {
 async function readApi(spec: ReaderSpec, seconds: number): Promise<ReaderLatencies> {
   const until = performance.now() + seconds * 1000;
   const latencies = new Map<string, number[]>();
+  const client = new ApiClient(spec.url, spec.apiKey);
   const get = async (name: string, path: string) => {
     const t = performance.now();
-    const response = await fetch(`${spec.url}${path}`, {
-      headers: { authorization: `Bearer ${spec.apiKey}` },
-    });
-    if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status}`);
-    const body = (await response.json()) as { next_cursor?: string | null };
+    const body = await client.get(path);
     if (!latencies.has(name)) latencies.set(name, []);
     latencies.get(name)!.push(performance.now() - t);
     return body;
@@ -80,11 +77,11 @@ async function readApi(spec: ReaderSpec, seconds: number): Promise<ReaderLatenci
     let cursor: string | null = null;
     while (performance.now() < until) {
       await get('GET /v1/events?limit=100', '/v1/events?limit=100');
-      const page: { next_cursor?: string | null } = await get(
+      const page = await get(
         'GET /v1/events?limit=100&cursor= (paging back)',
         `/v1/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       );
-      cursor = page.next_cursor ?? null;
+      cursor = nextCursorOf(page);
       await get(
         'GET /v1/events?event=call.missed&limit=25',
         '/v1/events?event=call.missed&limit=25',
@@ -95,13 +92,106 @@ async function readApi(spec: ReaderSpec, seconds: number): Promise<ReaderLatenci
       await get('GET /v1/calls?number= (1,000+ misses)', `/v1/calls?limit=25&number=${hot}`);
     }
   };
-  await Promise.all(Array.from({ length: spec.readers }, () => reader()));
+  try {
+    await Promise.all(Array.from({ length: spec.readers }, () => reader()));
+  } finally {
+    client.close();
+  }
   return [...latencies];
 }
 
 /**
- * The readers' own code made warm before the window: `fetch` and `response.json()` of pages
- * like the feed's, `WARM_UP_REQUESTS` of them, from a server of the worker's own (never the
+ * The readers' HTTP client: each request the bytes `fetch` sends (the same request line and
+ * headers, in the same order: `requestHeaders`), over keep-alive connections as `fetch`'s pool
+ * keeps them, answered when its body has ended, and the body kept as bytes, never parsed.
+ * `fetch` and `response.json()` of a page cost the readers' thread ~0.7 ms of CPU where this
+ * costs ~0.2 (a 76 KB feed page over loopback, BENCHMARKS.md "stall10"), in the bridge's own
+ * process on its two cores: a real bridge's API clients parse its pages on their own machines.
+ */
+export class ApiClient {
+  private readonly agent = new Agent({ keepAlive: true });
+  private readonly headers: string[];
+
+  /** `url`: the API's base, to which each path is appended (as the readers' `fetch` did). */
+  constructor(
+    private readonly url: string,
+    apiKey: string,
+  ) {
+    this.headers = requestHeaders(new URL(url).host, apiKey);
+  }
+
+  /** The body of `GET path`; an error unless the status is 200. */
+  get(path: string): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      get(`${this.url}${path}`, { agent: this.agent, headers: this.headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          if (response.statusCode !== 200)
+            reject(new Error(`${path}: HTTP ${response.statusCode}`));
+          else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+        });
+      }).on('error', reject);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/**
+ * The request headers Node's `fetch` (undici) sends for a `GET` with an `authorization` header,
+ * in its order and spelling, so the bridge parses what it parsed when the readers used `fetch`
+ * (test/bench/bigStoreReaders.test.ts compares the two on the wire). Raw pairs: Node then adds
+ * neither `Host` nor `Connection` of its own.
+ */
+export function requestHeaders(host: string, apiKey: string): string[] {
+  return [
+    'host',
+    host,
+    'connection',
+    'keep-alive',
+    'authorization',
+    `Bearer ${apiKey}`,
+    'accept',
+    '*/*',
+    'accept-language',
+    '*',
+    'sec-fetch-mode',
+    'cors',
+    'user-agent',
+    'node',
+    'accept-encoding',
+    'gzip, deflate',
+  ];
+}
+
+/**
+ * `next_cursor` of a feed page without parsing its hundred items: the feed writes it as the
+ * page's last member (bridge/http/routes/eventRoutes.ts), and a `"` inside a JSON string is
+ * escaped, so the last `"next_cursor":` of the text is that member. Any other shape is parsed
+ * whole.
+ */
+export function nextCursorOf(page: Buffer): string | null {
+  const key = page.lastIndexOf('"next_cursor":');
+  const end = page.lastIndexOf('}');
+  if (key >= 0 && end > key) {
+    try {
+      const value: unknown = JSON.parse(page.subarray(key + 14, end).toString('utf8'));
+      if (value === null || typeof value === 'string') return value;
+    } catch {
+      // not the last member: read the page whole below
+    }
+  }
+  const whole = JSON.parse(page.toString('utf8')) as { next_cursor?: string | null };
+  return whole.next_cursor ?? null;
+}
+
+/**
+ * The readers' own code made warm before the window: `ApiClient.get` and `nextCursorOf` of
+ * pages like the feed's, `WARM_UP_REQUESTS` of them, from a server of the worker's own (never the
  * bridge: its code stays as cold as a restarted bridge's). Cold, the readers' first second was
  * interpreted code and compile jobs on V8's threads, which the bridge's process shares: ~0.2
  * core of the bridge's two in the window's first second (BENCHMARKS.md "stall7"), work a real
@@ -114,13 +204,15 @@ async function warmUp(): Promise<void> {
     response.writeHead(200, { 'content-type': 'application/json' }).end(page);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/events?limit=100`;
+  const client = new ApiClient(
+    `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    'warm-up',
+  );
   try {
-    for (let i = 0; i < WARM_UP_REQUESTS; i++) {
-      const response = await fetch(url, { headers: { authorization: 'Bearer warm-up' } });
-      await response.json();
-    }
+    for (let i = 0; i < WARM_UP_REQUESTS; i++)
+      nextCursorOf(await client.get('/v1/events?limit=100'));
   } finally {
+    client.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }

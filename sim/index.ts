@@ -5,6 +5,7 @@
 export { startSimulator, type Simulator, type SimulatorOptions } from './startSimulator';
 export { SimClock, type SimClockMode, type SimClockOptions, type SimClockState } from './simClock';
 export { SimPbx, type ActiveCallRow, type InboundCallRow } from './simPbx';
+export { warmRowJson } from './odata/collectionJson';
 export {
   SimFaults,
   faultSpecSchema,

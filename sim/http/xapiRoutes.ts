@@ -190,7 +190,7 @@ export function registerXapiRoutes(app: FastifyInstance, s: SimServices): void {
     const body = target.answer(s, parsed);
     reply.code(200).header('odata-version', '4.0');
     if (body instanceof JsonText)
-      return reply.type('application/json; charset=utf-8').send(body.text);
+      return reply.type('application/json; charset=utf-8').send(body.bytes);
     return reply.send(omitNulls(body));
   });
 }

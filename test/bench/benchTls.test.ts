@@ -84,10 +84,10 @@ describe('the receivers’ certificate', () => {
 
   it('is verified and accepted by the bridge’s webhook client in a process started trusting it', async () => {
     await ensureBuilt();
-    const before = receiver.received.length;
+    const before = receiver.count();
     const answer = await postFromChild(receiver.urls[0], trustingEnvironment({}, dir, certPath));
     expect(answer).toEqual({ status: 200 });
-    expect(receiver.received.slice(before)).toEqual([
+    expect(receiver.arrivals(before)).toEqual([
       expect.objectContaining({ eventId: 'evt_tls', event: 'call.missed' }),
     ]);
   });
