@@ -13,10 +13,19 @@ describe('the bench receiver', () => {
   });
   afterAll(() => receiver.close());
 
-  /** POST `parts` (written one by one) to `url`; the answer's status, type and body. */
+  /**
+   * POST `parts` (written one by one) to `url`; the answer's status, type and body. On a
+   * connection of its own (`agent: false`), not from the global agent's pool, which every test
+   * file of a jest worker shares: in one CI run an answer here was a 400 with no body, which
+   * this receiver never sends (likely a kept-alive socket of an earlier file's server).
+   */
   function post(url: string, parts: string[]) {
     return new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      const req = request(url, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json' },
+      });
       req.on('response', (res) => {
         let body = '';
         res.on('data', (c: Buffer) => (body += c.toString()));
