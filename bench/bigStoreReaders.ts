@@ -168,6 +168,9 @@ export function requestHeaders(host: string, apiKey: string): string[] {
   ];
 }
 
+/** The feed page's cursor member as it is written, up to its value. */
+const NEXT_CURSOR_KEY = '"next_cursor":';
+
 /**
  * `next_cursor` of a feed page without parsing its hundred items: the feed writes it as the
  * page's last member (bridge/http/routes/eventRoutes.ts), and a `"` inside a JSON string is
@@ -175,11 +178,13 @@ export function requestHeaders(host: string, apiKey: string): string[] {
  * whole.
  */
 export function nextCursorOf(page: Buffer): string | null {
-  const key = page.lastIndexOf('"next_cursor":');
+  const key = page.lastIndexOf(NEXT_CURSOR_KEY);
   const end = page.lastIndexOf('}');
   if (key >= 0 && end > key) {
     try {
-      const value: unknown = JSON.parse(page.subarray(key + 14, end).toString('utf8'));
+      const value: unknown = JSON.parse(
+        page.subarray(key + NEXT_CURSOR_KEY.length, end).toString('utf8'),
+      );
       if (value === null || typeof value === 'string') return value;
     } catch {
       // not the last member: read the page whole below

@@ -52,8 +52,7 @@ async function run(): Promise<void> {
     return;
   }
   if (runsEachInOwnProcess(names)) {
-    process.stdout.write(`${machineLine()}\n`);
-    figures.machine = machineLine();
+    announceMachine();
     process.exitCode = runEachInOwnProcess(names);
     writeJson();
     return;
@@ -64,13 +63,18 @@ async function run(): Promise<void> {
     process.exitCode = relaunched;
     return;
   }
-  process.stdout.write(`${machineLine()}\n`);
-  figures.machine = machineLine();
+  announceMachine();
   for (const name of names) {
     beginBenchmark(name);
     await BENCHMARKS[name]();
   }
   writeJson();
+}
+
+/** The machine line, read once: printed, and kept with the figures. */
+function announceMachine(): void {
+  figures.machine = machineLine();
+  process.stdout.write(`${figures.machine}\n`);
 }
 
 /** `BENCH_JSON=FILE`: the same figures as JSON, for comparing runs (bench/report.ts). */

@@ -297,6 +297,13 @@ export function nextBatchCalls(
 
 export const INGEST_MIN_BATCH_CALLS = 8;
 
+/** A store's batch sizes: the first batch's calls, the fewest, and the ms a batch aims at. */
+export interface IngestBatchBounds {
+  first: number;
+  min: number;
+  budgetMs: number;
+}
+
 /**
  * Where a budgeted ingest's batches start, the least they shrink to, and the time a batch aims
  * at (`batchBudgetMs`), by store. SQLite: the first batch is the most (`INGEST_BATCH_CALLS`,
@@ -310,10 +317,7 @@ export const INGEST_MIN_BATCH_CALLS = 8;
  * batches still start at 4, may shrink to one, and aim at 10 ms (8 down to 2 at 20 ms stalled
  * the loop a quarter of the time: BENCHMARKS.md, "pgreads").
  */
-export const INGEST_BATCH_BOUNDS: Record<
-  SqlDialect,
-  { first: number; min: number; budgetMs: number }
-> = {
+export const INGEST_BATCH_BOUNDS: Record<SqlDialect, IngestBatchBounds> = {
   sqlite: {
     first: INGEST_BATCH_CALLS,
     min: INGEST_MIN_BATCH_CALLS,
@@ -332,10 +336,7 @@ export const INGEST_BATCH_BOUNDS: Record<
  * `stall8`'s *S*, `stall9`). Only in the window: at 5 ms all the time, the first round of 200
  * new locations took 42–57 s instead of 28 (`stall9`). Postgres as always.
  */
-export const INGEST_WARM_UP_BATCH_BOUNDS: Record<
-  SqlDialect,
-  { first: number; min: number; budgetMs: number }
-> = {
+export const INGEST_WARM_UP_BATCH_BOUNDS: Record<SqlDialect, IngestBatchBounds> = {
   sqlite: { first: 12, min: INGEST_MIN_BATCH_CALLS, budgetMs: 5 },
   postgres: INGEST_BATCH_BOUNDS.postgres,
 };
