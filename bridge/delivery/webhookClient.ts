@@ -13,6 +13,22 @@ export interface WebhookAnswer {
 
 /** A subscriber's answer body is never needed: more than this and the socket is closed instead. */
 const MAX_ANSWER_BYTES = 64 * 1024;
+/**
+ * Target URLs whose request fields are kept (`targetOf`): far more than a bridge's subscriptions
+ * post to at once; past it the table starts again, which costs one parse a URL.
+ */
+const MAX_KEPT_TARGETS = 4096;
+
+/** What a POST needs of its target URL, read from the URL once (`targetOf`). */
+interface RequestTarget {
+  secure: boolean;
+  protocol: string;
+  /** Without an IPv6 literal's brackets, as `http.request` and the agent's pool name take it. */
+  hostname: string;
+  /** '' for the scheme's default. */
+  port: string;
+  path: string;
+}
 
 /**
  * POSTs events over `node:http`/`node:https` with keep-alive agents: one connection pool per
@@ -27,8 +43,29 @@ export class WebhookClient {
   private agents: { http: http.Agent; https: https.Agent } | null = null;
   /** https only: plain http has no session to wait for. */
   private readonly gate = new ConnectionGate();
+  /** The client's own copy: what `targetOf` kept was checked against it, and it never changes. */
+  private readonly policy: TargetAddressPolicy;
+  /**
+   * One TLS context for every connection: without it each new connection builds its own
+   * (~0.25 ms of CPU, BENCHMARKS.md `tlse2e`). Made with the client, not on its first post: the
+   * first context of a process reads Node's root certificates (3–11 ms on this machine), and
+   * the first post comes in a start's busiest second (BENCHMARKS.md, `stall13`). The same
+   * default trust (Node's roots and NODE_EXTRA_CA_CERTS, read at process start).
+   */
+  private readonly secureContext = tls.createSecureContext();
+  /**
+   * Target URLs (by `href`) whose literal host the policy allows, with what a request needs of
+   * them: a worker posts to the same few URLs thousands of times, and parsing an address with
+   * ipaddr.js costs 2 µs a post warm, 10–40 µs in a process's first thousand (BENCHMARKS.md,
+   * `stall13`). The check is a function of the host and the policy alone, so a kept answer
+   * stays true; refusals are not kept. A host name is not judged here but on every connect
+   * (`checkedLookup`), so keeping its URL skips no check of its address.
+   */
+  private readonly targets = new Map<string, RequestTarget>();
 
-  constructor(private readonly policy: TargetAddressPolicy) {}
+  constructor(policy: TargetAddressPolicy) {
+    this.policy = { allowPrivate: policy.allowPrivate, allowLoopback: policy.allowLoopback };
+  }
 
   /**
    * One POST, bounded by `timeoutMs` from start to the last byte of the answer. Rejects with the
@@ -40,19 +77,37 @@ export class WebhookClient {
     body: Buffer,
     timeoutMs: number,
   ): Promise<WebhookAnswer> {
-    const refusal = literalHostRefusal(url, this.policy);
-    if (refusal) throw refusal;
+    const target = this.targetOf(url);
     const deadline = performance.now() + timeoutMs;
     try {
-      return await this.send(url, headers, body, timeoutMs, deadline);
+      return await this.send(target, headers, body, timeoutMs, deadline);
     } catch (error) {
       // A kept-alive connection the server closed just as it was reused: the request never
       // reached the subscriber, so it is sent again at once on a new connection (Node's
       // documented pattern for `request.reusedSocket`).
       if ((error as { reused?: boolean }).reused && performance.now() < deadline)
-        return this.send(url, headers, body, deadline - performance.now(), deadline);
+        return this.send(target, headers, body, deadline - performance.now(), deadline);
       throw error;
     }
+  }
+
+  /** The URL's request fields; throws TargetRefusedError when its literal host is refused. */
+  private targetOf(url: URL): RequestTarget {
+    const href = url.href;
+    const kept = this.targets.get(href);
+    if (kept) return kept;
+    const refusal = literalHostRefusal(url, this.policy);
+    if (refusal) throw refusal;
+    if (this.targets.size >= MAX_KEPT_TARGETS) this.targets.clear();
+    const target: RequestTarget = {
+      secure: url.protocol === 'https:',
+      protocol: url.protocol,
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+    };
+    this.targets.set(href, target);
+    return target;
   }
 
   /** Close every pooled connection (the worker stopping); the next post opens new ones. */
@@ -79,10 +134,7 @@ export class WebhookClient {
         http: new http.Agent(options),
         https: new https.Agent({
           ...options,
-          // One context for every connection: without it each new connection builds its own
-          // (~0.25 ms of CPU, BENCHMARKS.md `tlse2e`). The same default trust (Node's roots
-          // and NODE_EXTRA_CA_CERTS), read when the agents are made.
-          secureContext: tls.createSecureContext(),
+          secureContext: this.secureContext,
         }),
       };
     }
@@ -113,16 +165,15 @@ export class WebhookClient {
   }
 
   private async send(
-    url: URL,
+    target: RequestTarget,
     headers: Record<string, string>,
     body: Buffer,
     timeoutMs: number,
     deadline: number,
   ): Promise<WebhookAnswer> {
-    const secure = url.protocol === 'https:';
-    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const { secure, hostname } = target;
     const { agent, opening } = secure
-      ? await this.admitTls(hostname, url.port, deadline, timeoutMs)
+      ? await this.admitTls(hostname, target.port, deadline, timeoutMs)
       : { agent: this.agentsFor().http, opening: null };
     return new Promise<WebhookAnswer>((resolve, reject) => {
       let answered = false;
@@ -130,10 +181,10 @@ export class WebhookClient {
       // process (zapier-platform-core's request logging does, in the app's tests) may only know
       // the one-argument form, and would drop the method, headers and body of the other.
       const request = (secure ? https : http).request({
-        protocol: url.protocol,
+        protocol: target.protocol,
         hostname,
-        port: url.port || undefined,
-        path: url.pathname + url.search,
+        port: target.port || undefined,
+        path: target.path,
         method: 'POST',
         agent,
         headers: { ...headers, 'content-length': String(body.length) },
