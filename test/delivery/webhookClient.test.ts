@@ -1,4 +1,6 @@
+import dns from 'node:dns';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,6 +8,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { makeLoopbackCertificate } from '../../bench/benchTls';
 import { AttemptTimeoutError } from '../../bridge/delivery/attemptError';
+import { TargetRefusedError } from '../../bridge/delivery/targetAddress';
 import { WebhookClient } from '../../bridge/delivery/webhookClient';
 import { ensureBuilt } from '../support/builtBridge';
 import { runNodeScript } from '../support/nodeScript';
@@ -73,12 +76,14 @@ describe('a burst of webhooks to a fresh https origin', () => {
     expect(handshakes.resumed).toBeGreaterThan(0);
   });
 
-  it('builds no TLS context per connection: one for the client', async () => {
+  it('builds no TLS context per connection: one for the client, made with it', async () => {
     await ensureBuilt();
     const out = await burstFromChild(url, 24);
     expect(out.statuses.every((s) => s === 200)).toBe(true);
     expect(handshakes.full + handshakes.resumed).toBeGreaterThan(1);
     expect(out.contexts).toBe(1);
+    // Made before the first post: the process's first context reads the root certificates.
+    expect(out.contextsBeforePosts).toBe(1);
   });
 });
 
@@ -137,6 +142,88 @@ describe('requests waiting behind a fresh origin’s first connection', () => {
   });
 });
 
+describe('the address check with target URLs kept between posts', () => {
+  let plain: http.Server;
+  let port: number;
+
+  beforeAll(async () => {
+    plain = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    port = (plain.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    plain.closeAllConnections();
+    await new Promise<void>((resolve) => plain.close(() => resolve()));
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  const post = (client: WebhookClient, target: URL) =>
+    client.post(target, {}, Buffer.from(EVENT), 5_000).then(
+      (answer) => answer.statusCode,
+      (error: unknown) => error,
+    );
+
+  it('judges each literal host, however like an allowed one the URL is', async () => {
+    const client = new WebhookClient(LOOPBACK_ONLY);
+    try {
+      expect(await post(client, new URL(`http://127.0.0.1:${port}/hook?location=1`))).toBe(200);
+      // The same port, path and query: only the host differs, and it is refused.
+      const refused = await post(client, new URL(`http://10.0.0.1:${port}/hook?location=1`));
+      expect(refused).toBeInstanceOf(TargetRefusedError);
+      expect(refused).toMatchObject({ range: 'private' });
+      // Refused every time, not only the first.
+      expect(await post(client, new URL(`http://10.0.0.1:${port}/hook?location=1`))).toBeInstanceOf(
+        TargetRefusedError,
+      );
+    } finally {
+      client.close();
+    }
+  });
+
+  it('judges a URL object again once its host has changed', async () => {
+    const client = new WebhookClient(LOOPBACK_ONLY);
+    try {
+      const target = new URL(`http://127.0.0.1:${port}/hook`);
+      expect(await post(client, target)).toBe(200);
+      target.hostname = '169.254.169.254';
+      expect(await post(client, target)).toMatchObject({ range: 'linkLocal' });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('checks a host name’s address on every connect (DNS rebinding), the URL kept or not', async () => {
+    // The name answers loopback first (allowed here), then a private address.
+    const answers = ['127.0.0.1', '10.0.0.1'];
+    jest.spyOn(dns, 'lookup').mockImplementation(((
+      _host: string,
+      _options: unknown,
+      callback: (error: null, addresses: dns.LookupAddress[]) => void,
+    ) => {
+      const address = answers.shift() ?? '10.0.0.1';
+      process.nextTick(() => callback(null, [{ address, family: 4 }]));
+    }) as unknown as typeof dns.lookup);
+    const client = new WebhookClient(LOOPBACK_ONLY);
+    try {
+      const target = new URL(`http://rebinding.example:${port}/hook`);
+      expect(await post(client, target)).toBe(200);
+      // A new connection (the pooled one closed), so a new lookup: now refused.
+      client.close();
+      expect(await post(client, target)).toMatchObject({
+        name: 'TargetRefusedError',
+        address: '10.0.0.1',
+      });
+    } finally {
+      client.close();
+    }
+  });
+});
+
 /**
  * `count` posts started at once by the built bridge's `WebhookClient`, in a child process that
  * trusts the test certificate; their statuses, and how many TLS contexts the process built.
@@ -144,7 +231,7 @@ describe('requests waiting behind a fresh origin’s first connection', () => {
 function burstFromChild(
   target: string,
   count: number,
-): Promise<{ statuses: Array<number | string>; contexts: number }> {
+): Promise<{ statuses: Array<number | string>; contexts: number; contextsBeforePosts: number }> {
   const script = `
     const tls = require('node:tls');
     let contexts = 0;
@@ -152,10 +239,11 @@ function burstFromChild(
     tls.createSecureContext = (...args) => { contexts++; return createSecureContext(...args); };
     const { WebhookClient } = require(${JSON.stringify(join(ROOT, 'dist', 'bridge', 'delivery', 'webhookClient.js'))});
     const client = new WebhookClient(${JSON.stringify(LOOPBACK_ONLY)});
+    const contextsBeforePosts = contexts;
     const body = Buffer.from(${JSON.stringify(EVENT)});
     Promise.all(Array.from({ length: ${count} }, () =>
       client.post(new URL(process.argv[1]), { 'content-type': 'application/json' }, body, 10000)
         .then((a) => a.statusCode, (e) => e.code || e.message)))
-      .then((statuses) => { client.close(); process.stdout.write(JSON.stringify({ statuses, contexts })); });`;
+      .then((statuses) => { client.close(); process.stdout.write(JSON.stringify({ statuses, contexts, contextsBeforePosts })); });`;
   return runNodeScript(script, [target], { NODE_EXTRA_CA_CERTS: certPath });
 }
