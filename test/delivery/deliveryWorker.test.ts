@@ -371,6 +371,26 @@ describe('pacing by the event loop', () => {
     expect(w.state().inFlight).toBe(4);
   });
 
+  it('cuts from what is in flight, not from a cap far over it', async () => {
+    const loc = location('Office');
+    const holes = await Promise.all(Array.from({ length: 8 }, () => blackHole()));
+    for (let i = 0; i < 8; i++) hook(loc, `${holes[i].url}/hook${i}`);
+    const lag = lagByHand();
+    const w = worker({
+      concurrency: 64,
+      minConcurrency: 2,
+      timeoutMs: 600_000,
+      lagProbe: lag.probe,
+    });
+    w.start();
+    missedCall(loc); // one delivery to each black hole
+    w.poke();
+    await until(() => w.state().inFlight === 8);
+    lag.windows(30, 1);
+    // 70 % of the 8 in flight, not of the cap of 64.
+    expect(w.state().inFlightCap).toBe(5);
+  });
+
   it('watches the loop only while it runs, and not at all with a target lag of 0', async () => {
     const lag = lagByHand();
     const w = worker({ concurrency: 16, lagProbe: lag.probe });
