@@ -203,7 +203,7 @@ export class DeliveryWorker {
     if (pacer)
       this.stopProbe = (this.options.lagProbe ?? EVENT_LOOP_LAG).start((lagMs) => {
         const before = this.scheduler.cap;
-        this.scheduler.setCap(pacer.observe(lagMs, this.scheduler.inFlight));
+        this.scheduler.setCap(pacer.observe(lagMs));
         // Room again: start what waited for it now, not at the next completion or tick.
         if (this.scheduler.cap > before && this.running) this.soon('slot');
       });

@@ -29,12 +29,8 @@ const DECREASE = 0.7;
  * bound the completions; fewer in flight does.
  *
  * The rule, once per window of the probe (`LagProbe`): a window whose lag was over the target
- * cuts the cap to {@link DECREASE} of what was in flight, or of the cap when that is lower; a
- * window under half the target grows it by an eighth (at least one), back up to the configured
- * concurrency; in between it holds. The cut starts from what is in flight because the cap is
- * often far over it (a start's backlog goes to targets whose own limits start at 4:
- * targetHealth.ts), and a cut of an unused cap holds nothing back: from 1,024 it took four late
- * windows to reach the ~250 in flight of a bigstore start (BENCHMARKS.md, `stall13`). Never
+ * cuts the cap to {@link DECREASE} of itself; a window under half the target grows it by an
+ * eighth (at least one), back up to the configured concurrency; in between it holds. Never
  * below the floor, so a loop busy with something else (a catch-up poll) slows delivery, never
  * stops it. Cut fast, grow slowly: a stall is felt at once by everything on the loop, a cap a
  * little low only by the backlog. The scheduler shrinks each location's share with the cap
@@ -54,12 +50,11 @@ export class LoopPacer {
     this.cap = options.ceiling;
   }
 
-  /** One window's lag (ms) and the deliveries in flight at its end: returns the new cap. */
-  observe(lagMs: number, inFlight: number): number {
+  /** One window's lag (ms): returns the new cap. */
+  observe(lagMs: number): number {
     this.lastLagMs = lagMs;
     const { targetLagMs, ceiling } = this.options;
-    if (lagMs > targetLagMs)
-      this.cap = Math.max(this.floor, Math.floor(Math.min(this.cap, inFlight) * DECREASE));
+    if (lagMs > targetLagMs) this.cap = Math.max(this.floor, Math.floor(this.cap * DECREASE));
     else if (lagMs <= targetLagMs / 2)
       this.cap = Math.min(ceiling, this.cap + Math.max(1, Math.ceil(this.cap / 8)));
     return this.cap;

@@ -7,42 +7,30 @@ import { LoopPacer } from '../../bridge/delivery/loopPace';
 function pacer() {
   return new LoopPacer({ targetLagMs: 20, floor: 16, ceiling: 256 });
 }
-/** In flight at a window's end: as many as the ceiling, so the cap is what is used. */
-const FULL = 256;
 
 describe('pacing delivery by the event loop’s lag', () => {
   it('starts at the configured concurrency and cuts the cap at once when a window runs over the target', () => {
     const p = pacer();
     expect(p.cap).toBe(256);
-    p.observe(21, FULL);
+    p.observe(21);
     expect(p.cap).toBeLessThan(256);
     const once = p.cap;
-    p.observe(80, FULL);
+    p.observe(80);
     expect(p.cap).toBeLessThan(once);
     expect(p.lastLagMs).toBe(80);
   });
 
-  it('cuts from what is in flight when the cap is far over it, and from the cap when under it', () => {
-    const p = pacer();
-    // 100 in flight under a cap of 256: a cut to 70 % of 256 would hold nothing back.
-    expect(p.observe(30, 100)).toBe(70);
-    // Those in flight finish as they may, over the new cap: the next cut is from the cap.
-    expect(p.observe(30, 100)).toBe(49);
-    // Nothing in flight: the floor, not nothing.
-    expect(p.observe(30, 0)).toBe(16);
-  });
-
   it('never goes under the floor however long the loop lags', () => {
     const p = pacer();
-    for (let i = 0; i < 100; i++) p.observe(500, FULL);
+    for (let i = 0; i < 100; i++) p.observe(500);
     expect(p.cap).toBe(16);
   });
 
   it('grows back to the configured concurrency, and no further, once the loop keeps up', () => {
     const p = pacer();
-    for (let i = 0; i < 100; i++) p.observe(500, FULL);
+    for (let i = 0; i < 100; i++) p.observe(500);
     const seen: number[] = [];
-    for (let i = 0; i < 100; i++) seen.push(p.observe(3, FULL));
+    for (let i = 0; i < 100; i++) seen.push(p.observe(3));
     // Step by step, never a jump from the floor straight back to everything.
     expect(seen[0]).toBeGreaterThan(16);
     expect(seen[0]).toBeLessThan(64);
@@ -52,15 +40,15 @@ describe('pacing delivery by the event loop’s lag', () => {
 
   it('holds the cap while the lag is under the target but over half of it', () => {
     const p = pacer();
-    p.observe(100, FULL);
+    p.observe(100);
     const cut = p.cap;
-    for (let i = 0; i < 10; i++) p.observe(15, FULL);
+    for (let i = 0; i < 10; i++) p.observe(15);
     expect(p.cap).toBe(cut);
   });
 
   it('a floor over the configured concurrency is the concurrency', () => {
     const p = new LoopPacer({ targetLagMs: 20, floor: 64, ceiling: 8 });
-    for (let i = 0; i < 10; i++) p.observe(500, FULL);
+    for (let i = 0; i < 10; i++) p.observe(500);
     expect(p.cap).toBe(8);
   });
 });
