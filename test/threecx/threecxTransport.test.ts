@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createAxiosTransport, SMALL_ANSWER_BYTES } from '../../bridge/threecx/axiosTransport';
+import { createThreecxTransport, SMALL_ANSWER_BYTES } from '../../bridge/threecx/threecxTransport';
 import { TransportError } from '../../lib/threecx/httpTransport';
 
 interface Seen {
@@ -33,12 +33,12 @@ function recordingServer(handler: Handler, seen: Seen[]): http.Server {
   });
 }
 
-describe('the axios transport, over loopback', () => {
+describe('the 3CX transport, over loopback', () => {
   const seen: Seen[] = [];
   let handler: Handler = (_req, res) => res.end();
   let server: http.Server;
   let base: string;
-  const transport = createAxiosTransport();
+  const transport = createThreecxTransport();
 
   beforeAll(async () => {
     server = recordingServer((req, res, body) => handler(req, res, body), seen);
@@ -148,7 +148,7 @@ describe('the axios transport, over loopback', () => {
     handler = (req, res) => res.end(`{"value":[{"path":"${req.url}","pad":"${pad}"}]}`);
     // Turns that run only when the test says: the answers have all arrived by then.
     const held: Array<() => void> = [];
-    const turned = createAxiosTransport({
+    const turned = createThreecxTransport({
       bodyTurn: (work) => new Promise((resolve) => held.push(() => resolve(work()))),
     });
     const settled: unknown[] = [];
@@ -175,7 +175,7 @@ describe('the axios transport, over loopback', () => {
     handler = (_req, res) => res.end(body);
     // A turn that never comes: only an answer parsed at once can resolve.
     let turnsAsked = 0;
-    const turned = createAxiosTransport({
+    const turned = createThreecxTransport({
       bodyTurn: () => (turnsAsked++, new Promise<never>(() => undefined)),
     });
     const response = await turned.request({
@@ -217,7 +217,7 @@ describe('the axios transport, over loopback', () => {
   });
 });
 
-describe('the axios transport and self-signed TLS (docs/3cx-facts.md §6)', () => {
+describe('the 3CX transport and self-signed TLS (docs/3cx-facts.md §6)', () => {
   let dir: string;
   let server: https.Server;
   let base: string;
@@ -258,7 +258,7 @@ describe('the axios transport and self-signed TLS (docs/3cx-facts.md §6)', () =
   });
 
   it('refuses a self-signed certificate by default, with a TLS code', async () => {
-    const error = await createAxiosTransport()
+    const error = await createThreecxTransport()
       .request({ method: 'GET', url: `${base}/xapi/v1/SystemStatus`, headers: {}, timeoutMs: 5000 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
@@ -266,7 +266,7 @@ describe('the axios transport and self-signed TLS (docs/3cx-facts.md §6)', () =
   });
 
   it('accepts it when allowed', async () => {
-    const response = await createAxiosTransport({ allowSelfSignedTls: true }).request({
+    const response = await createThreecxTransport({ allowSelfSignedTls: true }).request({
       method: 'GET',
       url: `${base}/xapi/v1/SystemStatus`,
       headers: {},
