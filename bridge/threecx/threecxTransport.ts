@@ -111,7 +111,6 @@ function exchange(
 ): Promise<Answer> {
   const secure = request.url.startsWith('https:');
   const sent: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING, ...headers };
-  if (body !== undefined) sent['content-length'] = String(Buffer.byteLength(body));
   return new Promise<Answer>((resolve, reject) => {
     const outgoing = (secure ? https : http).request(
       request.url,
@@ -136,6 +135,7 @@ function exchange(
       },
     );
     outgoing.on('error', reject);
+    // The whole body in `end`: Node sends it with a content-length, not chunked.
     outgoing.end(body);
   });
 }
