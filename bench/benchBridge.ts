@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallEventType } from '../lib/callEvent';
 import type { TickReport } from '../lib/poller/callPoller';
-import { createThreecxTransport, type ThreecxTransportOptions } from '../bridge/threecx/threecxTransport';
+import {
+  createThreecxTransport,
+  type ThreecxTransportOptions,
+} from '../bridge/threecx/threecxTransport';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { BridgeService, type BridgeOptions } from '../bridge/bridgeService';
 import type { LocationSettings } from '../bridge/locationSettings';

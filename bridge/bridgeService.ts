@@ -113,7 +113,10 @@ export interface BridgeOptions {
    * Replace the 3CX HTTP transport (tests of faults); `options` are those the bridge would make
    * its own with (the benchmarks wrap such a one).
    */
-  transportFor?: (location: Location, options: ThreecxTransportOptions) => HttpTransport | undefined;
+  transportFor?: (
+    location: Location,
+    options: ThreecxTransportOptions,
+  ) => HttpTransport | undefined;
   /**
    * Several instances on one Postgres store: how long a location lease lasts and how often it
    * is renewed (bridge/cluster; `BRIDGE_LEASE_SECONDS`).

@@ -155,7 +155,8 @@ async function decoded(raw: Buffer, headers: Record<string, string>): Promise<Bu
   let bytes: Buffer;
   if (coding === 'gzip' || coding === 'x-gzip') bytes = await gunzip(raw);
   // "deflate" is meant to be zlib-wrapped (RFC 9110 §8.4.1.2), but some servers send it raw.
-  else if (coding === 'deflate') bytes = await (isZlibWrapped(raw) ? inflate(raw) : inflateRaw(raw));
+  else if (coding === 'deflate')
+    bytes = await (isZlibWrapped(raw) ? inflate(raw) : inflateRaw(raw));
   else if (coding === 'br') bytes = await brotliDecompress(raw);
   else return raw;
   delete headers['content-encoding'];

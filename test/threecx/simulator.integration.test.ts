@@ -182,7 +182,9 @@ describe('XAPI errors from the simulator (docs/3cx-facts.md §1.7)', () => {
     const sim = await simulator();
     try {
       const { client } = clientOn(sim, {
-        transport: rewriting(createThreecxTransport(), (url) => url.replace(',hidePcalls=true', '')),
+        transport: rewriting(createThreecxTransport(), (url) =>
+          url.replace(',hidePcalls=true', ''),
+        ),
       });
       const error = await failureOf(
         client.callLog({ from: '2026-03-02T00:00:00Z', to: '2026-03-02T09:00:00Z' }),

@@ -270,7 +270,12 @@ describe('the 3CX transport, over loopback', () => {
     handler = (req, res) => (sockets.add(req.socket), res.end('{"value":[]}'));
     const own = createThreecxTransport();
     for (let i = 0; i < 3; i++)
-      await own.request({ method: 'GET', url: `${base}/ActiveCalls`, headers: {}, timeoutMs: 5000 });
+      await own.request({
+        method: 'GET',
+        url: `${base}/ActiveCalls`,
+        headers: {},
+        timeoutMs: 5000,
+      });
     expect(sockets.size).toBe(1);
   });
 
