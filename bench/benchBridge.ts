@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallEventType } from '../lib/callEvent';
 import type { TickReport } from '../lib/poller/callPoller';
-import { createAxiosTransport, type AxiosTransportOptions } from '../bridge/threecx/axiosTransport';
+import {
+  createThreecxTransport,
+  type ThreecxTransportOptions,
+} from '../bridge/threecx/threecxTransport';
 import type { HttpTransport } from '../lib/threecx/httpTransport';
 import { BridgeService, type BridgeOptions } from '../bridge/bridgeService';
 import type { LocationSettings } from '../bridge/locationSettings';
@@ -74,7 +77,7 @@ export interface RequestRecord {
 /**
  * What the benchmarks observe inside the bridge without changing it: every poll, stored event
  * and delivery attempt as `BridgeMetrics` sees them (exact values, not histogram buckets), and
- * every request to 3CX through a wrapper around the bridge's axios transport.
+ * every request to 3CX through a wrapper around the bridge's 3CX transport.
  */
 export class BridgeProbe {
   polls: PollRecord[] = [];
@@ -197,7 +200,7 @@ export class BridgeProbe {
       options?: { continuation?: boolean; catchUp?: boolean },
     ): Promise<T> => {
       const asked = performance.now();
-      // A 3CX answer's parse (`AxiosTransportOptions.bodyTurn`) asks with no options: counted
+      // A 3CX answer's parse (`ThreecxTransportOptions.bodyTurn`) asks with no options: counted
       // apart, so the processing turns' figures stay the polls' settle-and-store.
       if (options === undefined)
         return run(
@@ -243,8 +246,8 @@ export class BridgeProbe {
     };
   }
 
-  transport(locationId: string, options: AxiosTransportOptions = {}): HttpTransport {
-    const inner = createAxiosTransport(options);
+  transport(locationId: string, options: ThreecxTransportOptions = {}): HttpTransport {
+    const inner = createThreecxTransport(options);
     const poll: PollReads = { lightPass: null };
     return {
       request: async (request) => {

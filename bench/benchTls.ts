@@ -11,7 +11,7 @@ import type { Row } from './report';
  * "Issue 16: do the benchmarks flatter?").
  *
  * The receivers serve a certificate made at bench start for 127.0.0.1 alone (openssl, which
- * the project's TLS tests use too: test/threecx/axiosTransport.test.ts; nothing is downloaded),
+ * the project's TLS tests use too: test/threecx/threecxTransport.test.ts; nothing is downloaded),
  * and the bridge trusts it the way an operator trusts an internal CA: `NODE_EXTRA_CA_CERTS`,
  * which Node reads only when a process starts. So the bench process starts itself again with
  * it set (`relaunchTrustingReceivers`), and the bridge's own `WebhookClient` verifies every

@@ -358,7 +358,7 @@ async function pollingAt(
             answerWaits.length === 0
               ? 'none (no answer over the threshold)'
               : `${q(answerWaits, 50, 1)} / ${q(answerWaits, 95, 1)} / ${q(answerWaits, 100)}`,
-          note: 'each answer over `SMALL_ANSWER_BYTES` is decoded and parsed in the polls’ line (bridge/threecx/axiosTransport.ts `bodyTurn`); included in the ms per request above',
+          note: 'each answer over `SMALL_ANSWER_BYTES` is decoded and parsed in the polls’ line (bridge/threecx/threecxTransport.ts `bodyTurn`); included in the ms per request above',
         },
         {
           figure: 'requests per poll, by read',

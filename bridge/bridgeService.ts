@@ -40,7 +40,7 @@ import { AdminToken } from './secrets/adminToken';
 import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
 import type { InboundCallSource } from './reports/reconciliation';
-import { createAxiosTransport, type AxiosTransportOptions } from './threecx/axiosTransport';
+import { createThreecxTransport, type ThreecxTransportOptions } from './threecx/threecxTransport';
 import packageJson from '../package.json';
 
 const NO_NUMBERS: ReadonlySet<string> = new Set();
@@ -113,7 +113,10 @@ export interface BridgeOptions {
    * Replace the 3CX HTTP transport (tests of faults); `options` are those the bridge would make
    * its own with (the benchmarks wrap such a one).
    */
-  transportFor?: (location: Location, options: AxiosTransportOptions) => HttpTransport | undefined;
+  transportFor?: (
+    location: Location,
+    options: ThreecxTransportOptions,
+  ) => HttpTransport | undefined;
   /**
    * Several instances on one Postgres store: how long a location lease lasts and how often it
    * is renewed (bridge/cluster; `BRIDGE_LEASE_SECONDS`).
@@ -143,7 +146,7 @@ export class BridgeService {
   readonly scheduler: PollScheduler;
   /**
    * Every poll's settle-and-store, one at a time, and the parse of every 3CX answer over
-   * `SMALL_ANSWER_BYTES` (bridge/workTurns.ts, `AxiosTransportOptions.bodyTurn`).
+   * `SMALL_ANSWER_BYTES` (bridge/workTurns.ts, `ThreecxTransportOptions.bodyTurn`).
    */
   private readonly pollWork = new WorkTurns();
   readonly worker: DeliveryWorker;
@@ -530,13 +533,13 @@ export class BridgeService {
     ]);
     if (known?.fingerprint === fingerprint) return known;
     const log = this.logger.child({ location: location.id });
-    const transportOptions: AxiosTransportOptions = {
+    const transportOptions: ThreecxTransportOptions = {
       allowSelfSignedTls: location.settings.allowSelfSignedTls,
       bodyTurn: (work) => this.pollWork.run(async () => work()),
     };
     const transport =
       this.options.transportFor?.(location, transportOptions) ??
-      createAxiosTransport(transportOptions);
+      createThreecxTransport(transportOptions);
     const client = createLocationClient(location, secret, {
       now: this.now,
       transport,

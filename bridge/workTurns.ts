@@ -11,7 +11,7 @@
  *   report): 20 clients asking for feed pages at once
  *   held `/healthz` (and every other client) behind all 20 pages; in turns, a cheap request
  *   waits for at most one page. A line beside the polls' ({@link beside}).
- * - The 3CX answers (bridge/threecx/axiosTransport.ts `bodyTurn`): decoded and parsed in the
+ * - The 3CX answers (bridge/threecx/threecxTransport.ts `bodyTurn`): decoded and parsed in the
  *   polls' line, not in their sockets' callbacks (issue 16 item 3); small ones (a token, a
  *   Call Control participant: `SMALL_ANSWER_BYTES`) at once, as a turn's wait costs them more.
  */

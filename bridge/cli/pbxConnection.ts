@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createAxiosTransport } from '../threecx/axiosTransport';
+import { createThreecxTransport } from '../threecx/threecxTransport';
 import { ThreeCxClient } from '../../lib/threecx/client';
 import type { HttpTransport } from '../../lib/threecx/httpTransport';
 import { relativeDurationMs } from '../reports/reportPeriod';
@@ -83,7 +83,7 @@ export function connectFromFlags(flags: PbxFlags, io: CliIo): PbxConnection {
   const assumed = pbxUrlAssumption(pbxUrl!);
   if (assumed && !flags.location) io.stderr(`Note: ${assumed}\n`);
   let client: ThreeCxClient;
-  const transport = createAxiosTransport({ allowSelfSignedTls: selfSigned });
+  const transport = createThreecxTransport({ allowSelfSignedTls: selfSigned });
   try {
     client = new ThreeCxClient({
       pbxUrl: pbxUrl!,

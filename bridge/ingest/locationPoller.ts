@@ -4,7 +4,7 @@ import { CallPoller, type CallHistorySource } from '../../lib/poller/callPoller'
 import type { CallLeg } from '../../lib/threecx/callLeg';
 import type { ActiveCall } from '../../lib/threecx/xapiTypes';
 import { DEFAULT_POLL_SETTINGS } from '../../lib/poller/pollTick';
-import { createAxiosTransport } from '../threecx/axiosTransport';
+import { createThreecxTransport } from '../threecx/threecxTransport';
 import { ThreeCxClient, type ThreeCxClientOptions } from '../../lib/threecx/client';
 import type { HttpTransport } from '../../lib/threecx/httpTransport';
 import type { BridgeStore } from '../store/bridgeStore';
@@ -34,7 +34,7 @@ export function createLocationClient(
     clientSecret: secret,
     transport:
       deps.transport ??
-      createAxiosTransport({ allowSelfSignedTls: location.settings.allowSelfSignedTls }),
+      createThreecxTransport({ allowSelfSignedTls: location.settings.allowSelfSignedTls }),
     now: deps.now,
     pbxVersion: location.pbxVersion,
     onEvent: deps.onEvent,

@@ -1,8 +1,8 @@
 /**
  * The only thing the 3CX client needs from an HTTP library.
  *
- * The client lives in the core and the bridge gives it an axios transport
- * (bridge/threecx/axiosTransport.ts), so it speaks to this interface and never to a library. A transport answers every HTTP status as a response (the client decides
+ * The client lives in the core and the bridge gives it a `node:http` transport
+ * (bridge/threecx/threecxTransport.ts), so it speaks to this interface and never to a library. A transport answers every HTTP status as a response (the client decides
  * what a 401 or a 504 means, docs/3cx-facts.md §1.7 "Errors"); it rejects only when no HTTP answer
  * arrived at all, with a {@link TransportError} carrying a Node-style error code.
  */
@@ -51,7 +51,7 @@ export type TransportErrorCode =
 
 /**
  * "No HTTP answer": carries only a code and a short message. Deliberately no request config,
- * headers or body: a logged axios error would otherwise carry the client secret of the token
+ * headers or body: a logged library error (axios's carries its config) would otherwise carry the client secret of the token
  * request or the bearer token.
  */
 export class TransportError extends Error {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { CallEvent } from '../../lib/callEvent';
 import { settleCalls } from '../../lib/settleCalls';
-import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
+import { createThreecxTransport } from '../../bridge/threecx/threecxTransport';
 import type { CallLeg } from '../../lib/threecx/callLeg';
 import type { HttpTransport } from '../../lib/threecx/httpTransport';
 import { validateCallLegs } from '../../lib/threecx/validateCallLegs';
@@ -90,7 +90,7 @@ describe('call-log rows of the wrong shape', () => {
     const t = await startTestBridge({
       bridge: {
         transportFor: (): HttpTransport => {
-          const real = createAxiosTransport();
+          const real = createThreecxTransport();
           return {
             async request(request) {
               const response = await real.request(request);

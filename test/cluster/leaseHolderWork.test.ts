@@ -6,7 +6,7 @@ import { TemplateRunner } from '../support/templateRunner';
 import type { HttpTransport } from '../../lib/threecx/httpTransport';
 import type { BridgeService } from '../../bridge/bridgeService';
 import type { Location } from '../../bridge/store/locations';
-import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
+import { createThreecxTransport } from '../../bridge/threecx/threecxTransport';
 import { startTwoBridges, type TwoBridges } from './twoBridges';
 
 /**
@@ -28,7 +28,7 @@ beforeEach(async () => {
   stopped = null;
   const counting = (instance: string) => ({
     transportFor: (location: Location): HttpTransport => {
-      const transport = createAxiosTransport({
+      const transport = createThreecxTransport({
         allowSelfSignedTls: location.settings.allowSelfSignedTls,
       });
       return {

@@ -1,5 +1,4 @@
-import axios from 'axios';
-import { createAxiosTransport, SMALL_ANSWER_BYTES } from '../../bridge/threecx/axiosTransport';
+import { createThreecxTransport, SMALL_ANSWER_BYTES } from '../../bridge/threecx/threecxTransport';
 import type { HttpTransport } from '../../lib/threecx/httpTransport';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
 
@@ -19,17 +18,19 @@ beforeEach(async () => {
   t = await startTestBridge({
     bridge: {
       transportFor: (_location, options): HttpTransport => {
-        const axiosInstance = axios.create();
-        axiosInstance.interceptors.response.use((response) => {
-          answerBytes.push((response.data as ArrayBuffer).byteLength);
-          return response;
-        });
-        return createAxiosTransport({
+        const transport = createThreecxTransport({
           ...options,
-          axiosInstance,
           bodyTurn:
             options.bodyTurn && ((work) => options.bodyTurn!(() => (parsedInTurns++, work()))),
         });
+        return {
+          request: async (request) => {
+            const response = await transport.request(request);
+            // The simulator answers uncompressed with a length: the body's bytes as they came.
+            answerBytes.push(Number(response.headers['content-length']));
+            return response;
+          },
+        };
       },
     },
   });

@@ -1,4 +1,4 @@
-import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
+import { createThreecxTransport } from '../../bridge/threecx/threecxTransport';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
 
 /**
@@ -15,7 +15,7 @@ beforeEach(async () => {
     bridge: {
       transportFor: () => {
         clientsMade++;
-        return createAxiosTransport();
+        return createThreecxTransport();
       },
     },
   });

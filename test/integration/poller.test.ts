@@ -1,7 +1,7 @@
 import { startSimulator, type Simulator, type SimCall } from '../../sim';
 import { CallPoller } from '../../lib/poller/callPoller';
 import { MemoryPollerStore } from '../../lib/poller/pollerState';
-import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
+import { createThreecxTransport } from '../../bridge/threecx/threecxTransport';
 import { ThreeCxClient } from '../../lib/threecx/client';
 
 /**
@@ -23,7 +23,7 @@ function newPoller(
   secret = 'bridge-secret',
   urls: string[] = [],
 ) {
-  const axios = createAxiosTransport();
+  const transport = createThreecxTransport();
   const client = new ThreeCxClient({
     pbxUrl: sim.url,
     clientId,
@@ -31,7 +31,7 @@ function newPoller(
     transport: {
       request: (r) => {
         urls.push(decodeURIComponent(r.url));
-        return axios.request(r);
+        return transport.request(r);
       },
     },
     now: () => sim.clock.now(),

@@ -1,7 +1,7 @@
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim';
 import { CallPoller, type CallHistorySource } from '../../lib/poller/callPoller';
 import { MemoryPollerStore } from '../../lib/poller/pollerState';
-import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
+import { createThreecxTransport } from '../../bridge/threecx/threecxTransport';
 import { ThreeCxClient } from '../../lib/threecx/client';
 
 /**
@@ -26,7 +26,7 @@ afterEach(async () => {
 
 /** A poller over its own client; `rowsServed` counts the whole rows its reads returned. */
 function newPoller(cheap: boolean) {
-  const axios = createAxiosTransport();
+  const transport = createThreecxTransport();
   const served = { whole: 0, light: 0 };
   const client = new ThreeCxClient({
     pbxUrl: sim.url,
@@ -34,7 +34,7 @@ function newPoller(cheap: boolean) {
     clientSecret: 'bridge-secret',
     transport: {
       request: async (r) => {
-        const response = await axios.request(r);
+        const response = await transport.request(r);
         const value = (response.body as { value?: unknown[] } | null)?.value;
         if (r.url.includes('GetCallLogData') && Array.isArray(value)) {
           if (r.url.includes('%24select=') || r.url.includes('$select='))

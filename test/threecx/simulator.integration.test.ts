@@ -1,5 +1,5 @@
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim';
-import { createAxiosTransport } from '../../bridge/threecx/axiosTransport';
+import { createThreecxTransport } from '../../bridge/threecx/threecxTransport';
 import { checkConnection } from '../../lib/threecx/checkConnection';
 import {
   ThreeCxClient,
@@ -10,7 +10,7 @@ import { ThreeCxError } from '../../lib/threecx/errors';
 import type { HttpTransport } from '../../lib/threecx/httpTransport';
 
 /**
- * The client over loopback against the 3CX simulator (sim/), through the bridge's axios
+ * The client over loopback against the 3CX simulator (sim/), through the bridge's 3CX
  * transport. The client runs on the sim's manual clock, and its retry sleeps advance that
  * clock, so token expiry and fault windows are exact and no test waits on wall time.
  */
@@ -38,7 +38,7 @@ function clientOn(
     pbxUrl: sim.url,
     clientId: OWNER.clientId,
     clientSecret: OWNER.clientSecret,
-    transport: createAxiosTransport(),
+    transport: createThreecxTransport(),
     now: () => sim.clock.now(),
     sleep: async (ms) => sim.clock.advance(ms / 1000),
     onEvent: (event) => events.push(event),
@@ -182,7 +182,9 @@ describe('XAPI errors from the simulator (docs/3cx-facts.md §1.7)', () => {
     const sim = await simulator();
     try {
       const { client } = clientOn(sim, {
-        transport: rewriting(createAxiosTransport(), (url) => url.replace(',hidePcalls=true', '')),
+        transport: rewriting(createThreecxTransport(), (url) =>
+          url.replace(',hidePcalls=true', ''),
+        ),
       });
       const error = await failureOf(
         client.callLog({ from: '2026-03-02T00:00:00Z', to: '2026-03-02T09:00:00Z' }),
@@ -198,7 +200,7 @@ describe('XAPI errors from the simulator (docs/3cx-facts.md §1.7)', () => {
   it('500 for a malformed date is a server error, not retried', async () => {
     const sim = await simulator();
     try {
-      const transport = createAxiosTransport();
+      const transport = createThreecxTransport();
       let requests = 0;
       const counting: HttpTransport = {
         request: (request) => {
@@ -290,7 +292,7 @@ describe('reading the call log from the simulator (docs/3cx-facts.md §1.3)', ()
       const truth = sim.pbx.callLog(from, to);
       expect(truth.length).toBeGreaterThan(3500);
 
-      const transport = createAxiosTransport();
+      const transport = createThreecxTransport();
       const urls: string[] = [];
       const recording: HttpTransport = {
         request: (request) => {
@@ -441,7 +443,7 @@ describe('checkConnection against the simulator', () => {
         pbxUrl: url,
         clientId: OWNER.clientId,
         clientSecret: OWNER.clientSecret,
-        transport: createAxiosTransport(),
+        transport: createThreecxTransport(),
         sleep: async () => undefined,
       }),
     );

@@ -5,7 +5,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createAxiosTransport, SMALL_ANSWER_BYTES } from '../../bridge/threecx/axiosTransport';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { createThreecxTransport, SMALL_ANSWER_BYTES } from '../../bridge/threecx/threecxTransport';
 import { TransportError } from '../../lib/threecx/httpTransport';
 
 interface Seen {
@@ -33,12 +34,12 @@ function recordingServer(handler: Handler, seen: Seen[]): http.Server {
   });
 }
 
-describe('the axios transport, over loopback', () => {
+describe('the 3CX transport, over loopback', () => {
   const seen: Seen[] = [];
   let handler: Handler = (_req, res) => res.end();
   let server: http.Server;
   let base: string;
-  const transport = createAxiosTransport();
+  const transport = createThreecxTransport();
 
   beforeAll(async () => {
     server = recordingServer((req, res, body) => handler(req, res, body), seen);
@@ -148,7 +149,7 @@ describe('the axios transport, over loopback', () => {
     handler = (req, res) => res.end(`{"value":[{"path":"${req.url}","pad":"${pad}"}]}`);
     // Turns that run only when the test says: the answers have all arrived by then.
     const held: Array<() => void> = [];
-    const turned = createAxiosTransport({
+    const turned = createThreecxTransport({
       bodyTurn: (work) => new Promise((resolve) => held.push(() => resolve(work()))),
     });
     const settled: unknown[] = [];
@@ -175,7 +176,7 @@ describe('the axios transport, over loopback', () => {
     handler = (_req, res) => res.end(body);
     // A turn that never comes: only an answer parsed at once can resolve.
     let turnsAsked = 0;
-    const turned = createAxiosTransport({
+    const turned = createThreecxTransport({
       bodyTurn: () => (turnsAsked++, new Promise<never>(() => undefined)),
     });
     const response = await turned.request({
@@ -215,9 +216,93 @@ describe('the axios transport, over loopback', () => {
     const everything = `${String(error)} ${(error as Error).stack} ${JSON.stringify(error)}`;
     expect(everything).not.toContain('do-not-leak-me');
   });
+
+  it('rejects with ETIMEDOUT when the answer stops half-way: the deadline covers the whole body', async () => {
+    handler = (_req, res) => {
+      res.setHeader('content-length', '1000');
+      res.write('{"value":['); // and never the rest
+    };
+    const error = await transport
+      .request({ method: 'GET', url: `${base}/trickle`, headers: {}, timeoutMs: 150 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).code).toBe('ETIMEDOUT');
+  });
+
+  it('rejects with ECONNRESET when the connection drops mid-answer (a retried blip)', async () => {
+    handler = (req, res) => {
+      res.setHeader('content-length', '1000');
+      res.write('{"value":[');
+      setTimeout(() => req.socket.destroy(), 10);
+    };
+    const error = await transport
+      .request({ method: 'GET', url: `${base}/reset`, headers: {}, timeoutMs: 5000 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as TransportError).code).toBe('ECONNRESET');
+  });
+
+  it.each([
+    ['gzip', 'gzip', (json: Buffer) => gzipSync(json)],
+    ['deflate', 'deflate', (json: Buffer) => deflateSync(json)],
+    ['raw deflate', 'deflate', (json: Buffer) => deflateRawSync(json)],
+    ['br', 'br', (json: Buffer) => brotliCompressSync(json)],
+  ])('asks for compressed answers and decodes a %s one', async (_name, coding, compress) => {
+    const json = Buffer.from(JSON.stringify({ value: [{ Id: 1, Name: 'Müller' }] }));
+    handler = (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('content-encoding', coding);
+      res.end(compress(json));
+    };
+    const response = await transport.request({
+      method: 'GET',
+      url: `${base}/compressed`,
+      headers: { accept: 'application/json' },
+      timeoutMs: 5000,
+    });
+    expect(seen[0].headers['accept-encoding']).toBe('gzip, deflate, br');
+    expect(response.body).toEqual({ value: [{ Id: 1, Name: 'Müller' }] });
+    expect(response.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('keeps one connection to a PBX for request after request (keep-alive)', async () => {
+    const sockets = new Set<unknown>();
+    handler = (req, res) => (sockets.add(req.socket), res.end('{"value":[]}'));
+    const own = createThreecxTransport();
+    for (let i = 0; i < 3; i++)
+      await own.request({
+        method: 'GET',
+        url: `${base}/ActiveCalls`,
+        headers: {},
+        timeoutMs: 5000,
+      });
+    expect(sockets.size).toBe(1);
+  });
+
+  it('goes through the proxy named in HTTP_PROXY, as axios did', async () => {
+    const proxied: string[] = [];
+    const proxy = http.createServer((req, res) => (proxied.push(req.url ?? ''), res.end('{}')));
+    const proxyPort = await listen(proxy);
+    const saved = process.env.HTTP_PROXY;
+    process.env.HTTP_PROXY = `http://127.0.0.1:${proxyPort}`;
+    try {
+      const response = await createThreecxTransport().request({
+        method: 'GET',
+        url: 'http://pbx.example.invalid/xapi/v1/SystemStatus',
+        headers: {},
+        timeoutMs: 5000,
+      });
+      expect(response.status).toBe(200);
+      expect(proxied).toEqual(['http://pbx.example.invalid/xapi/v1/SystemStatus']);
+    } finally {
+      if (saved === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved;
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
 });
 
-describe('the axios transport and self-signed TLS (docs/3cx-facts.md §6)', () => {
+describe('the 3CX transport and self-signed TLS (docs/3cx-facts.md §6)', () => {
   let dir: string;
   let server: https.Server;
   let base: string;
@@ -258,7 +343,7 @@ describe('the axios transport and self-signed TLS (docs/3cx-facts.md §6)', () =
   });
 
   it('refuses a self-signed certificate by default, with a TLS code', async () => {
-    const error = await createAxiosTransport()
+    const error = await createThreecxTransport()
       .request({ method: 'GET', url: `${base}/xapi/v1/SystemStatus`, headers: {}, timeoutMs: 5000 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
@@ -266,7 +351,7 @@ describe('the axios transport and self-signed TLS (docs/3cx-facts.md §6)', () =
   });
 
   it('accepts it when allowed', async () => {
-    const response = await createAxiosTransport({ allowSelfSignedTls: true }).request({
+    const response = await createThreecxTransport({ allowSelfSignedTls: true }).request({
       method: 'GET',
       url: `${base}/xapi/v1/SystemStatus`,
       headers: {},
