@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import {
@@ -111,29 +112,37 @@ function exchange(
 ): Promise<Answer> {
   const secure = request.url.startsWith('https:');
   const sent: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING, ...headers };
+  // One options object, the URL's parts read by Node's own `urlToHttpOptions` (what
+  // `request(url, options)` does inside): a library that wraps `http.request` for the whole
+  // process may know only the `(options, callback)` form, and would drop the method, headers,
+  // agent and signal of the other (zapier-platform-core's request logging does, in the app's
+  // tests; bridge/delivery/webhookClient.ts posts the same way).
+  const options: http.RequestOptions = {
+    ...urlToHttpOptions(new URL(request.url)),
+    method: request.method,
+    headers: sent,
+    agent: secure ? agents.https : agents.http,
+    signal,
+  };
   return new Promise<Answer>((resolve, reject) => {
-    const outgoing = (secure ? https : http).request(
-      request.url,
-      { method: request.method, headers: sent, agent: secure ? agents.https : agents.http, signal },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          // One chunk (most small answers) is handed on as it is, no copy.
-          const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-          const answerHeaders: Record<string, string> = {};
-          for (const [name, value] of Object.entries(response.headers)) {
-            if (value === undefined) continue;
-            answerHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
-          }
-          decoded(raw, answerHeaders).then(
-            (bytes) => resolve({ status: response.statusCode ?? 0, headers: answerHeaders, bytes }),
-            reject,
-          );
-        });
-      },
-    );
+    const outgoing = (secure ? https : http).request(options, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        // One chunk (most small answers) is handed on as it is, no copy.
+        const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+        const answerHeaders: Record<string, string> = {};
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value === undefined) continue;
+          answerHeaders[name] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        decoded(raw, answerHeaders).then(
+          (bytes) => resolve({ status: response.statusCode ?? 0, headers: answerHeaders, bytes }),
+          reject,
+        );
+      });
+    });
     outgoing.on('error', reject);
     // The whole body in `end`: Node sends it with a content-length, not chunked.
     outgoing.end(body);

@@ -279,6 +279,38 @@ describe('the 3CX transport, over loopback', () => {
     expect(sockets.size).toBe(1);
   });
 
+  it('still works when http.request is wrapped to take (options, callback) only', async () => {
+    // zapier-platform-core wraps `http.request` so, for the whole process, once a Zapier test
+    // has run in a jest worker; a `(url, options, callback)` call then lost its options and its
+    // callback, and the bridge's polls hung (a CI run of test/zapier/bridge.integration).
+    handler = (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end('{"value":[1]}');
+    };
+    const original = http.request;
+    const wrapped = (options: http.RequestOptions, callback?: (r: http.IncomingMessage) => void) =>
+      original(options, callback);
+    (http as { request: unknown }).request = wrapped;
+    try {
+      const response = await createThreecxTransport().request({
+        method: 'POST',
+        url: `${base}/xapi/v1/Defs?$select=Id`,
+        headers: { authorization: 'Bearer t' },
+        form: { a: 'b' },
+        timeoutMs: 2000,
+      });
+      expect(response).toMatchObject({ status: 200, body: { value: [1] } });
+      expect(seen[0]).toMatchObject({
+        method: 'POST',
+        url: '/xapi/v1/Defs?$select=Id',
+        body: 'a=b',
+        headers: { authorization: 'Bearer t' },
+      });
+    } finally {
+      (http as { request: unknown }).request = original;
+    }
+  });
+
   it('goes through the proxy named in HTTP_PROXY, as axios did', async () => {
     const proxied: string[] = [];
     const proxy = http.createServer((req, res) => (proxied.push(req.url ?? ''), res.end('{}')));
