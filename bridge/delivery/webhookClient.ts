@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
+import { urlToHttpOptions } from 'node:url';
 import { AttemptTimeoutError } from './attemptError';
 import { ConnectionGate } from './connectionGate';
 import { checkedLookup, literalHostRefusal, type TargetAddressPolicy } from './targetAddress';
@@ -22,12 +23,12 @@ const MAX_KEPT_TARGETS = 4096;
 /** What a POST needs of its target URL, read from the URL once (`targetOf`). */
 interface RequestTarget {
   secure: boolean;
-  protocol: string;
-  /** Without an IPv6 literal's brackets, as `http.request` and the agent's pool name take it. */
-  hostname: string;
-  /** '' for the scheme's default. */
-  port: string;
-  path: string;
+  /**
+   * The URL's request fields as Node's own `urlToHttpOptions` reads them (an IPv6 literal's
+   * brackets dropped, no port for the scheme's default), as bridge/threecx/threecxTransport.ts
+   * reads its URLs. No `auth`: a subscription's URL never has a user name (bridge/http/targetUrl.ts).
+   */
+  fields: ReturnType<typeof urlToHttpOptions>;
 }
 
 /**
@@ -99,13 +100,8 @@ export class WebhookClient {
     const refusal = literalHostRefusal(url, this.policy);
     if (refusal) throw refusal;
     if (this.targets.size >= MAX_KEPT_TARGETS) this.targets.clear();
-    const target: RequestTarget = {
-      secure: url.protocol === 'https:',
-      protocol: url.protocol,
-      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-      port: url.port,
-      path: url.pathname + url.search,
-    };
+    const fields = urlToHttpOptions(url);
+    const target: RequestTarget = { secure: fields.protocol === 'https:', fields };
     this.targets.set(href, target);
     return target;
   }
@@ -147,7 +143,7 @@ export class WebhookClient {
    */
   private async admitTls(
     hostname: string,
-    port: string,
+    port: RequestTarget['fields']['port'],
     deadline: number,
     timeoutMs: number,
   ): Promise<{ agent: https.Agent; opening: string | null }> {
@@ -156,7 +152,7 @@ export class WebhookClient {
       const agent = this.agentsFor().https;
       // The agent's name for the origin's pool, as it computes it for this request (no Host
       // header is set, so no other server name enters it).
-      const name = agent.getName({ host: hostname, port: port || 443 });
+      const name = agent.getName({ host: hostname, port: port ?? 443 });
       const opens = this.gate.tryStart(agent, name);
       if (opens !== null) return { agent, opening: opens ? name : null };
       // Woken but beaten to it: back at the head of the queue, not its tail.
@@ -171,9 +167,9 @@ export class WebhookClient {
     timeoutMs: number,
     deadline: number,
   ): Promise<WebhookAnswer> {
-    const { secure, hostname } = target;
+    const { secure, fields } = target;
     const { agent, opening } = secure
-      ? await this.admitTls(hostname, target.port, deadline, timeoutMs)
+      ? await this.admitTls(fields.hostname!, fields.port, deadline, timeoutMs)
       : { agent: this.agentsFor().http, opening: null };
     return new Promise<WebhookAnswer>((resolve, reject) => {
       let answered = false;
@@ -181,10 +177,7 @@ export class WebhookClient {
       // process (zapier-platform-core's request logging does, in the app's tests) may only know
       // the one-argument form, and would drop the method, headers and body of the other.
       const request = (secure ? https : http).request({
-        protocol: target.protocol,
-        hostname,
-        port: target.port || undefined,
-        path: target.path,
+        ...fields,
         method: 'POST',
         agent,
         headers: { ...headers, 'content-length': String(body.length) },

@@ -110,15 +110,16 @@ function exchange(
   agents: { http: http.Agent; https: https.Agent },
   signal: AbortSignal,
 ): Promise<Answer> {
-  const secure = request.url.startsWith('https:');
   const sent: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING, ...headers };
   // One options object, the URL's parts read by Node's own `urlToHttpOptions` (what
   // `request(url, options)` does inside): a library that wraps `http.request` for the whole
   // process may know only the `(options, callback)` form, and would drop the method, headers,
   // agent and signal of the other (zapier-platform-core's request logging does, in the app's
   // tests; bridge/delivery/webhookClient.ts posts the same way).
+  const target = urlToHttpOptions(new URL(request.url));
+  const secure = target.protocol === 'https:';
   const options: http.RequestOptions = {
-    ...urlToHttpOptions(new URL(request.url)),
+    ...target,
     method: request.method,
     headers: sent,
     agent: secure ? agents.https : agents.http,

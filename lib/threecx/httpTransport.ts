@@ -51,8 +51,8 @@ export type TransportErrorCode =
 
 /**
  * "No HTTP answer": carries only a code and a short message. Deliberately no request config,
- * headers or body: a logged library error (axios's carries its config) would otherwise carry the client secret of the token
- * request or the bearer token.
+ * headers or body: a logged library error (axios's carries its config) would otherwise carry the
+ * client secret of the token request or the bearer token.
  */
 export class TransportError extends Error {
   override readonly name = 'TransportError';
