@@ -46,7 +46,8 @@ export type CallControlStatus = LocationStreamStatus;
 
 /**
  * Streams started in one turn of the event loop at most. A stream's start builds its token
- * request at once (axios: ~1 ms a request, more while cold); the bridge's start began twenty in
+ * request at once (~1 ms a request, more while cold, when the 3CX client was axios; less over
+ * `node:http` since, bridge/threecx/threecxTransport.ts); the bridge's start began twenty in
  * one go, ~18 ms of one iteration beside the first polls, the prune and the API (BENCHMARKS.md
  * "Issue 16 item 3, sixth round"). The rest start on the next turns, after pending I/O, so the
  * last of twenty starts a few iterations later and the first is not delayed at all.
