@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { urlToHttpOptions } from 'node:url';
 
 /**
  * A load generator for `POST /3cx/journal`, standing in for 3CX's CRM template: each entry is
@@ -89,8 +90,8 @@ function post(
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
     const req = request(
-      url,
       {
+        ...urlToHttpOptions(new URL(url)),
         method: 'POST',
         agent,
         headers: {
