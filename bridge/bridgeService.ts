@@ -260,6 +260,8 @@ export class BridgeService {
         allowPrivate: options.allowPrivateTargets ?? false,
         allowLoopback: options.allowLoopbackHttpTargets ?? false,
       },
+      // The start's window paces the worker's sends too (bridge/delivery/startRate.ts).
+      startWindow: this.catchUpWarmUp,
       metrics: this.metrics,
       userAgent: `3cx-missed-call-bridge/${packageJson.version}`,
       onResult: (delivery, outcome, result, detail) => {

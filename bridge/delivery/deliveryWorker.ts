@@ -16,6 +16,7 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from './retrySchedule';
+import { StartWindowRate, type StartWindow } from './startRate';
 import { PUBLIC_TARGETS_ONLY, type TargetAddressPolicy } from './targetAddress';
 import type { TargetHealthOptions, TargetSignal } from './targetHealth';
 import { WebhookClient } from './webhookClient';
@@ -53,6 +54,13 @@ export interface DeliveryWorkerOptions {
   minConcurrency?: number;
   /** What measures the loop's lag (tests inject their own): the event loop's by default. */
   lagProbe?: LagProbe;
+  /**
+   * The bridge's start window (bridge/ingest/catchUpWarmUp.ts): while it is open, the worker
+   * starts at most so many deliveries a period (startRate.ts). None: no such bound.
+   */
+  startWindow?: StartWindow;
+  /** The rate in the start's window (tests pass one on their own clock; wins over `startWindow`). */
+  startRate?: StartWindowRate;
   /** A subscriber that does not answer within this is a failed attempt (retried). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -129,6 +137,10 @@ export class DeliveryWorker {
   /** Null when pacing is off (`loopLagTargetMs: 0`). */
   private readonly pacer: LoopPacer | null;
   private stopProbe: (() => void) | null = null;
+  /** Null without a start window. */
+  private readonly startRate: StartWindowRate | null;
+  /** Wakes the worker when the start's rate gives room again (`pump`). */
+  private rateTimer: NodeJS.Timeout | null = null;
   private readonly work = new Set<Promise<void>>();
   private records: Array<AttemptRecord & { lane: Lane }> = [];
   private initialised = false;
@@ -166,6 +178,8 @@ export class DeliveryWorker {
             ceiling: concurrency,
           })
         : null;
+    this.startRate =
+      options.startRate ?? (options.startWindow ? new StartWindowRate(options.startWindow) : null);
     this.scheduler = new FairScheduler(
       limitsFor(concurrency, {
         perLocation: options.perLocationConcurrency,
@@ -221,6 +235,8 @@ export class DeliveryWorker {
     this.stopProbe = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.rateTimer) clearTimeout(this.rateTimer);
+    this.rateTimer = null;
     await Promise.allSettled([...this.work]);
     this.flush();
     // Deliveries read but not started: on Postgres they are claimed, and a claim left to run
@@ -425,16 +441,32 @@ export class DeliveryWorker {
    */
   private pump(): number {
     if (this.stopping) return 0;
+    // `deliverDue`'s round sends every due delivery: only the worker's own loop is paced.
+    const rate = this.round === null ? this.startRate : null;
+    const room = rate?.room() ?? Infinity;
+    const slice = Math.min(PUMP_SLICE, room);
     let started = 0;
     const now = this.now();
-    while (started < PUMP_SLICE) {
+    while (started < slice) {
       const next = this.scheduler.next(now);
-      if (!next) return started;
+      if (!next) break;
       this.launch(next.lane, next.delivery);
       started++;
     }
-    if (this.running) this.soon('slot');
+    rate?.took(started);
+    if (started < slice) return started;
+    if (slice === room) this.afterPeriod(rate!);
+    else if (this.running) this.soon('slot');
     return started;
+  }
+
+  /** The start's rate is used up for this period: look again when the next one begins. */
+  private afterPeriod(rate: StartWindowRate): void {
+    if (!this.running || this.rateTimer) return;
+    this.rateTimer = setTimeout(() => {
+      this.rateTimer = null;
+      if (this.running) this.cycle(false);
+    }, rate.untilNextPeriod());
   }
 
   private launch(lane: Lane, delivery: DueDelivery): void {

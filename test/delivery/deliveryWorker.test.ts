@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliveryWorker, type DeliveryWorkerOptions } from '../../bridge/delivery/deliveryWorker';
 import type { LagProbe } from '../../bridge/delivery/loopPace';
+import { StartWindowRate } from '../../bridge/delivery/startRate';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import type { Location } from '../../bridge/store/locations';
@@ -384,6 +385,52 @@ describe('pacing by the event loop', () => {
     unpaced.start();
     expect(off.running()).toBe(false);
     expect(unpaced.state().inFlightCap).toBe(16);
+  });
+});
+
+describe('the start’s window', () => {
+  /** A rate of `perPeriod` per 100 ms on a clock moved by hand, in a window closed by hand. */
+  function startRate(perPeriod: number) {
+    const rateClock = { ms: 0 };
+    const window = { open: true };
+    const rate = new StartWindowRate(
+      { inWindow: () => window.open },
+      { perPeriod, periodMs: 100, clock: () => rateClock.ms },
+    );
+    return { rate, rateClock, window };
+  }
+
+  it('starts at most so many sends a period while it is open, and all the rest once it closes', async () => {
+    const loc = location('Office');
+    const crm = await receiver();
+    hook(loc, crm.url);
+    for (let i = 0; i < 10; i++) missedCall(loc);
+    const { rate, rateClock, window } = startRate(3);
+    const w = worker({ startRate: rate });
+    w.start();
+    await until(() => attempts().length === 3);
+    // The rate's clock stands still: however long the worker waits, no fourth send.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(crm.received).toHaveLength(3);
+
+    rateClock.ms += 100; // the next period
+    await until(() => attempts().length === 6);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(crm.received).toHaveLength(6);
+
+    window.open = false; // the rate's clock still stands: the window alone held them
+    await until(() => attempts().length === 10);
+    expect(attempts().every((a) => a.status === 'delivered')).toBe(true);
+  });
+
+  it('does not pace a round driven by hand: `deliverDue` sends everything due', async () => {
+    const loc = location('Office');
+    const crm = await receiver();
+    hook(loc, crm.url);
+    for (let i = 0; i < 10; i++) missedCall(loc);
+    const w = worker({ startRate: startRate(1).rate });
+    expect(await w.deliverDue()).toBe(10);
+    expect(crm.received).toHaveLength(10);
   });
 });
 
