@@ -16,7 +16,7 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from './retrySchedule';
-import { StartWindowRate, type StartWindow } from './startRate';
+import type { StartWindowRate } from './startRate';
 import { PUBLIC_TARGETS_ONLY, type TargetAddressPolicy } from './targetAddress';
 import type { TargetHealthOptions, TargetSignal } from './targetHealth';
 import { WebhookClient } from './webhookClient';
@@ -55,11 +55,9 @@ export interface DeliveryWorkerOptions {
   /** What measures the loop's lag (tests inject their own): the event loop's by default. */
   lagProbe?: LagProbe;
   /**
-   * The bridge's start window (bridge/ingest/catchUpWarmUp.ts): while it is open, the worker
-   * starts at most so many deliveries a period (startRate.ts). None: no such bound.
+   * At most so many deliveries started a period while the bridge's start window is open
+   * (startRate.ts; the bridge passes one on its `CatchUpWarmUp`). None: no such bound.
    */
-  startWindow?: StartWindow;
-  /** The rate in the start's window (tests pass one on their own clock; wins over `startWindow`). */
   startRate?: StartWindowRate;
   /** A subscriber that does not answer within this is a failed attempt (retried). */
   timeoutMs?: number;
@@ -122,6 +120,8 @@ const TICK_MS = 1000;
  *   downtime a missed call does not wait behind the history the first polls stored;
  * - while the event loop runs late, fewer deliveries may be in flight (loopPace.ts): finished
  *   requests are work on the loop, and a backlog's completions compete with the polls for it;
+ * - in the bridge's first seconds, fewer started a second (startRate.ts): a start's backlog
+ *   goes to receivers that answer at once, so few are in flight, but each costs both cores;
  * - keep-alive `node:http` connections per origin, each connection checked against the address
  *   policy (webhookClient.ts, targetAddress.ts);
  * - attempts are recorded in batches, one transaction for all that finished together.
@@ -178,8 +178,7 @@ export class DeliveryWorker {
             ceiling: concurrency,
           })
         : null;
-    this.startRate =
-      options.startRate ?? (options.startWindow ? new StartWindowRate(options.startWindow) : null);
+    this.startRate = options.startRate ?? null;
     this.scheduler = new FairScheduler(
       limitsFor(concurrency, {
         perLocation: options.perLocationConcurrency,
@@ -437,11 +436,14 @@ export class DeliveryWorker {
   /**
    * Start what the limits allow, at most `PUMP_SLICE` at a time: starting a request costs
    * ~0.1 ms, and hundreds at once (a backlog meeting a thousand free slots) held the event loop
-   * for 25–85 ms at a time. The rest start on the next turn, after pending I/O. Returns how many started.
+   * for 25–85 ms at a time. The rest start on the next turn, after pending I/O; in the start's
+   * window what its rate leaves for the period, the rest when the next period begins. Returns
+   * how many started.
    */
   private pump(): number {
     if (this.stopping) return 0;
-    // `deliverDue`'s round sends every due delivery: only the worker's own loop is paced.
+    // `deliverDue`'s round sends every due delivery: only the worker's own loop is held to the
+    // start's rate.
     const rate = this.round === null ? this.startRate : null;
     const room = rate?.room() ?? Infinity;
     const slice = Math.min(PUMP_SLICE, room);
@@ -455,7 +457,7 @@ export class DeliveryWorker {
     }
     rate?.took(started);
     if (started < slice) return started;
-    if (slice === room) this.afterPeriod(rate!);
+    if (rate && slice === room) this.afterPeriod(rate);
     else if (this.running) this.soon('slot');
     return started;
   }

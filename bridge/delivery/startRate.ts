@@ -5,9 +5,19 @@ export interface StartWindow {
 }
 
 /**
- * How many deliveries the worker may start per period while the start's window is open.
+ * How many deliveries the worker may start per period while the start's window is open: a
+ * rate, not a concurrency.
  *
- * RATE_PLACEHOLDER
+ * A start's backlog (webhooks of the history the first polls store, and of calls stored while
+ * the bridge was down) went out at ~1,000 a second in the first seconds after `start()`, and the
+ * event loop's worst second was the first in nearly every run of issue 16's store benchmark. Its
+ * receivers answer at once, so 0–64 are in flight and the loop pacer's in-flight cap
+ * (loopPace.ts) never binds; yet starting them and writing their records held the loop 106–148
+ * ms of that second (the answers not counted), and their receivers run on the same cores, which
+ * the start's polls and catch-ups saturate (BENCHMARKS.md, `stall13`). So while the window the
+ * catch-ups are held in is open (bridge/ingest/catchUpWarmUp.ts, the first 5 s), the worker
+ * starts at most `perPeriod` a `periodMs`; what waits goes out at full speed when it closes.
+ * What it buys and what it costs the backlog: BENCHMARKS.md, `stall14`.
  *
  * A period's count starts afresh when the period is over (fixed periods of `periodMs`, the
  * first beginning at the first start in the window). Outside the window there is no bound here
@@ -62,5 +72,8 @@ export class StartWindowRate {
 /** One period of the start's rate (ms). */
 export const START_WINDOW_PERIOD_MS = 100;
 
-/** Deliveries that may start in one period of the start's window. */
-export const START_WINDOW_SENDS_PER_PERIOD = Number(process.env.STALL14_PER_PERIOD ?? 20);
+/**
+ * Deliveries that may start in one period of the start's window: 200 a second, a fifth of what
+ * the start's backlog went out at unpaced (BENCHMARKS.md, `stall14`).
+ */
+export const START_WINDOW_SENDS_PER_PERIOD = 20;
