@@ -1,8 +1,13 @@
-import { StartWindowRate } from '../../bridge/delivery/startRate';
+import { START_WINDOW_SENDS_PER_PERIOD, StartWindowRate } from '../../bridge/delivery/startRate';
+import { CatchUpWarmUp } from '../../bridge/ingest/catchUpWarmUp';
+import { sendTestEvent } from '../../bridge/testEvents';
+import { startReceiver, type Receiver } from '../support/receiver';
+import { startTestBridge, type TestBridge } from '../support/testBridge';
 
 /**
- * The worker's rate in the start's window alone (bridge/delivery/startRate.ts), on an injected
- * clock and a window opened and closed by hand.
+ * The worker's rate in the start's window (bridge/delivery/startRate.ts): alone, on an injected
+ * clock and a window opened and closed by hand; then in the bridge, on its start's window. The
+ * worker's side (what it starts, and when): test/delivery/deliveryWorker.test.ts.
  */
 function rate(perPeriod: number) {
   const clock = { ms: 1_000 };
@@ -63,5 +68,38 @@ describe('the start window’s rate of sends', () => {
       expect(r.room()).toBe(0);
       clock.ms += 100;
     }
+  });
+});
+
+describe('the bridge’s start window', () => {
+  let t: TestBridge | undefined;
+  const receivers: Receiver[] = [];
+  afterEach(async () => {
+    await t?.close();
+    for (const r of receivers.splice(0)) await r.close();
+  });
+
+  it('holds the worker to its rate: the first look at a backlog starts no more than a period’s', async () => {
+    const clock = { ms: 0 }; // stands still: the window stays open
+    t = await startTestBridge({
+      bridge: { catchUpWarmUp: new CatchUpWarmUp({ clock: () => clock.ms }) },
+    });
+    const store = t.bridge.store;
+    const location = store.locations.get(t.locationId)!;
+    // Eight receivers, four webhooks each: every target may have four in flight at first, so
+    // unpaced the worker's first look starts 32 (its `PUMP_SLICE`), more than a period's.
+    receivers.push(...(await Promise.all(Array.from({ length: 8 }, () => startReceiver()))));
+    for (const r of receivers)
+      store.subscriptions.create(
+        { locationId: location.id, kind: 'rest_hook', event: 'call.missed', targetUrl: r.url },
+        new Date(t.sim.clock.now()),
+      );
+    const now = t.sim.clock.now();
+    for (let i = 0; i < 4; i++)
+      sendTestEvent(store, location, { event: 'call.missed' }, { now, publicUrl: '' });
+    expect(START_WINDOW_SENDS_PER_PERIOD).toBeLessThan(32);
+
+    t.bridge.start(); // the worker's first look at the store is inside start()
+    expect(t.bridge.worker.state().inFlight).toBe(START_WINDOW_SENDS_PER_PERIOD);
   });
 });

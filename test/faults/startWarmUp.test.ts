@@ -1,11 +1,8 @@
-import { START_WINDOW_SENDS_PER_PERIOD } from '../../bridge/delivery/startRate';
 import { CatchUpWarmUp } from '../../bridge/ingest/catchUpWarmUp';
 import {
   INGEST_BATCH_BOUNDS,
   INGEST_WARM_UP_BATCH_BOUNDS,
 } from '../../bridge/ingest/locationIngest';
-import { sendTestEvent } from '../../bridge/testEvents';
-import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
 
 /**
@@ -15,11 +12,7 @@ import { startTestBridge, type TestBridge } from '../support/testBridge';
  * catch-up after it is not slowed.
  */
 let t: TestBridge;
-let receivers: Receiver[] = [];
-afterEach(async () => {
-  await t?.close();
-  for (const r of receivers.splice(0)) await r.close();
-});
+afterEach(() => t?.close());
 
 describe('a start’s catch-ups', () => {
   it('pause between batches in the window after start(), and not before it or after it', async () => {
@@ -86,36 +79,5 @@ describe('a start’s catch-ups', () => {
       .prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'call.missed'")
       .get() as { n: number };
     expect(Number(missed.n)).toBe(calls * 3);
-  });
-});
-
-describe('a start’s webhooks', () => {
-  it('start at the start window’s rate: the first look at the backlog sends no more than a period’s', async () => {
-    const clock = { ms: 0 }; // stands still: the window stays open
-    t = await startTestBridge({
-      bridge: { catchUpWarmUp: new CatchUpWarmUp({ clock: () => clock.ms }) },
-    });
-    await t.bridge.scheduler.stop();
-    const store = t.bridge.store;
-    const location = store.locations.get(t.locationId)!;
-    // Eight receivers, four webhooks each: every target may have four in flight at first, so
-    // unpaced the worker's first look starts 32 (its `PUMP_SLICE`), more than a period's.
-    receivers = await Promise.all(Array.from({ length: 8 }, () => startReceiver()));
-    for (const r of receivers)
-      store.subscriptions.create(
-        { locationId: location.id, kind: 'rest_hook', event: 'call.missed', targetUrl: r.url },
-        new Date(t.sim.clock.now()),
-      );
-    for (let i = 0; i < 4; i++)
-      sendTestEvent(
-        store,
-        location,
-        { event: 'call.missed' },
-        { now: t.sim.clock.now(), publicUrl: '' },
-      );
-    expect(START_WINDOW_SENDS_PER_PERIOD).toBeLessThan(32);
-
-    t.bridge.start(); // the worker's first look at the store is inside start()
-    expect(t.bridge.worker.state().inFlight).toBe(START_WINDOW_SENDS_PER_PERIOD);
   });
 });
