@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliveryWorker, type DeliveryWorkerOptions } from '../../bridge/delivery/deliveryWorker';
 import type { LagProbe } from '../../bridge/delivery/loopPace';
-import { StartWindowRate } from '../../bridge/delivery/startRate';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import type { Location } from '../../bridge/store/locations';
 import { sendTestEvent } from '../../bridge/testEvents';
 import { testDatabaseUrl } from '../support/postgres/testPostgres';
 import { startReceiver, type Receiver } from '../support/receiver';
+import { rateByHand } from './rateByHand';
 
 /**
  * The delivery worker against real sockets on loopback: receivers that answer, hang or are not
@@ -389,23 +389,12 @@ describe('pacing by the event loop', () => {
 });
 
 describe('the start’s window', () => {
-  /** A rate of `perPeriod` per 100 ms on a clock moved by hand, in a window closed by hand. */
-  function startRate(perPeriod: number) {
-    const rateClock = { ms: 0 };
-    const window = { open: true };
-    const rate = new StartWindowRate(
-      { inWindow: () => window.open },
-      { perPeriod, periodMs: 100, clock: () => rateClock.ms },
-    );
-    return { rate, rateClock, window };
-  }
-
   it('starts at most so many sends a period while it is open, and all the rest once it closes', async () => {
     const loc = location('Office');
     const crm = await receiver();
     hook(loc, crm.url);
     for (let i = 0; i < 10; i++) missedCall(loc);
-    const { rate, rateClock, window } = startRate(3);
+    const { rate, clock: rateClock, window } = rateByHand(3);
     const w = worker({ startRate: rate });
     w.start();
     await until(() => attempts().length === 3);
@@ -428,7 +417,7 @@ describe('the start’s window', () => {
     const crm = await receiver();
     hook(loc, crm.url);
     for (let i = 0; i < 10; i++) missedCall(loc);
-    const w = worker({ startRate: startRate(1).rate });
+    const w = worker({ startRate: rateByHand(1).rate });
     expect(await w.deliverDue()).toBe(10);
     expect(crm.received).toHaveLength(10);
   });

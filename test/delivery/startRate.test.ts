@@ -3,22 +3,13 @@ import { CatchUpWarmUp } from '../../bridge/ingest/catchUpWarmUp';
 import { sendTestEvent } from '../../bridge/testEvents';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
+import { rateByHand } from './rateByHand';
 
 /**
  * The worker's rate in the start's window (bridge/delivery/startRate.ts): alone, on an injected
  * clock and a window opened and closed by hand; then in the bridge, on its start's window. The
  * worker's side (what it starts, and when): test/delivery/deliveryWorker.test.ts.
  */
-function rate(perPeriod: number) {
-  const clock = { ms: 1_000 };
-  const window = { open: true };
-  const r = new StartWindowRate(
-    { inWindow: () => window.open },
-    { perPeriod, periodMs: 100, clock: () => clock.ms },
-  );
-  return { r, clock, window };
-}
-
 /** Take what the rate allows now, as the worker's pump does. */
 function takeAll(r: StartWindowRate): number {
   const room = r.room();
@@ -28,7 +19,7 @@ function takeAll(r: StartWindowRate): number {
 
 describe('the start window’s rate of sends', () => {
   it('lets at most so many start in a period while the window is open, the next period as many again', () => {
-    const { r, clock } = rate(5);
+    const { rate: r, clock } = rateByHand(5);
     expect(r.room()).toBe(5);
     r.took(3);
     expect(r.room()).toBe(2);
@@ -43,14 +34,14 @@ describe('the start window’s rate of sends', () => {
   });
 
   it('does not carry a quiet period’s room into the next', () => {
-    const { r, clock } = rate(5);
+    const { rate: r, clock } = rateByHand(5);
     expect(r.room()).toBe(5);
     clock.ms += 1_000;
     expect(r.room()).toBe(5);
   });
 
   it('is no bound once the window has closed, nor before it opens', () => {
-    const { r, clock, window } = rate(5);
+    const { rate: r, clock, window } = rateByHand(5);
     takeAll(r);
     window.open = false;
     expect(r.room()).toBe(Infinity);
@@ -62,7 +53,7 @@ describe('the start window’s rate of sends', () => {
   });
 
   it('never stops delivery: a rate of 0 in the window is one a period', () => {
-    const { r, clock } = rate(0);
+    const { rate: r, clock } = rateByHand(0);
     for (let period = 0; period < 3; period++) {
       expect(takeAll(r)).toBe(1);
       expect(r.room()).toBe(0);
