@@ -16,6 +16,7 @@ import { PbxReadRelay } from './cluster/pbxReadRelay';
 import { PeerWakeups } from './cluster/peerWakeups';
 import type { StreamTiming } from './callcontrol/locationStream';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './delivery/deliveryWorker';
+import { StartWindowRate } from './delivery/startRate';
 import { FollowUpTracker } from './followUp/followUpTracker';
 import { buildApi } from './http/buildApi';
 import { httpLimits, type HttpLimits } from './http/httpLimits';
@@ -260,6 +261,8 @@ export class BridgeService {
         allowPrivate: options.allowPrivateTargets ?? false,
         allowLoopback: options.allowLoopbackHttpTargets ?? false,
       },
+      // The start's window paces the worker's sends too (bridge/delivery/startRate.ts).
+      startRate: new StartWindowRate(this.catchUpWarmUp),
       metrics: this.metrics,
       userAgent: `3cx-missed-call-bridge/${packageJson.version}`,
       onResult: (delivery, outcome, result, detail) => {

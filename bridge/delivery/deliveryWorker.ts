@@ -16,6 +16,7 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from './retrySchedule';
+import type { StartWindowRate } from './startRate';
 import { PUBLIC_TARGETS_ONLY, type TargetAddressPolicy } from './targetAddress';
 import type { TargetHealthOptions, TargetSignal } from './targetHealth';
 import { WebhookClient } from './webhookClient';
@@ -53,6 +54,11 @@ export interface DeliveryWorkerOptions {
   minConcurrency?: number;
   /** What measures the loop's lag (tests inject their own): the event loop's by default. */
   lagProbe?: LagProbe;
+  /**
+   * At most so many deliveries started a period while the bridge's start window is open
+   * (startRate.ts; the bridge passes one on its `CatchUpWarmUp`). None: no such bound.
+   */
+  startRate?: StartWindowRate;
   /** A subscriber that does not answer within this is a failed attempt (retried). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -114,6 +120,8 @@ const TICK_MS = 1000;
  *   downtime a missed call does not wait behind the history the first polls stored;
  * - while the event loop runs late, fewer deliveries may be in flight (loopPace.ts): finished
  *   requests are work on the loop, and a backlog's completions compete with the polls for it;
+ * - in the bridge's first seconds, fewer started a second (startRate.ts): a start's backlog
+ *   goes to receivers that answer at once, so few are in flight, but each costs both cores;
  * - keep-alive `node:http` connections per origin, each connection checked against the address
  *   policy (webhookClient.ts, targetAddress.ts);
  * - attempts are recorded in batches, one transaction for all that finished together.
@@ -129,6 +137,10 @@ export class DeliveryWorker {
   /** Null when pacing is off (`loopLagTargetMs: 0`). */
   private readonly pacer: LoopPacer | null;
   private stopProbe: (() => void) | null = null;
+  /** Null without a start window. */
+  private readonly startRate: StartWindowRate | null;
+  /** Wakes the worker when the start's rate gives room again (`pump`). */
+  private rateTimer: NodeJS.Timeout | null = null;
   private readonly work = new Set<Promise<void>>();
   private records: Array<AttemptRecord & { lane: Lane }> = [];
   private initialised = false;
@@ -166,6 +178,7 @@ export class DeliveryWorker {
             ceiling: concurrency,
           })
         : null;
+    this.startRate = options.startRate ?? null;
     this.scheduler = new FairScheduler(
       limitsFor(concurrency, {
         perLocation: options.perLocationConcurrency,
@@ -221,6 +234,8 @@ export class DeliveryWorker {
     this.stopProbe = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.rateTimer) clearTimeout(this.rateTimer);
+    this.rateTimer = null;
     await Promise.allSettled([...this.work]);
     this.flush();
     // Deliveries read but not started: on Postgres they are claimed, and a claim left to run
@@ -421,20 +436,39 @@ export class DeliveryWorker {
   /**
    * Start what the limits allow, at most `PUMP_SLICE` at a time: starting a request costs
    * ~0.1 ms, and hundreds at once (a backlog meeting a thousand free slots) held the event loop
-   * for 25–85 ms at a time. The rest start on the next turn, after pending I/O. Returns how many started.
+   * for 25–85 ms at a time. The rest start on the next turn, after pending I/O; in the start's
+   * window what its rate leaves for the period, the rest when the next period begins. Returns
+   * how many started.
    */
   private pump(): number {
     if (this.stopping) return 0;
+    // `deliverDue`'s round sends every due delivery: only the worker's own loop is held to the
+    // start's rate.
+    const rate = this.round === null ? this.startRate : null;
+    const room = rate?.room() ?? Infinity;
+    const slice = Math.min(PUMP_SLICE, room);
     let started = 0;
     const now = this.now();
-    while (started < PUMP_SLICE) {
+    while (started < slice) {
       const next = this.scheduler.next(now);
-      if (!next) return started;
+      if (!next) break;
       this.launch(next.lane, next.delivery);
       started++;
     }
-    if (this.running) this.soon('slot');
+    rate?.took(started);
+    if (started < slice) return started;
+    if (rate && slice === room) this.afterPeriod(rate);
+    else if (this.running) this.soon('slot');
     return started;
+  }
+
+  /** The start's rate is used up for this period: look again when the next one begins. */
+  private afterPeriod(rate: StartWindowRate): void {
+    if (!this.running || this.rateTimer) return;
+    this.rateTimer = setTimeout(() => {
+      this.rateTimer = null;
+      if (this.running) this.cycle(false);
+    }, rate.untilNextPeriod());
   }
 
   private launch(lane: Lane, delivery: DueDelivery): void {

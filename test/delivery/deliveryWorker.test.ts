@@ -10,6 +10,7 @@ import type { Location } from '../../bridge/store/locations';
 import { sendTestEvent } from '../../bridge/testEvents';
 import { testDatabaseUrl } from '../support/postgres/testPostgres';
 import { startReceiver, type Receiver } from '../support/receiver';
+import { rateByHand } from './rateByHand';
 
 /**
  * The delivery worker against real sockets on loopback: receivers that answer, hang or are not
@@ -384,6 +385,41 @@ describe('pacing by the event loop', () => {
     unpaced.start();
     expect(off.running()).toBe(false);
     expect(unpaced.state().inFlightCap).toBe(16);
+  });
+});
+
+describe('the start’s window', () => {
+  it('starts at most so many sends a period while it is open, and all the rest once it closes', async () => {
+    const loc = location('Office');
+    const crm = await receiver();
+    hook(loc, crm.url);
+    for (let i = 0; i < 10; i++) missedCall(loc);
+    const { rate, clock: rateClock, window } = rateByHand(3);
+    const w = worker({ startRate: rate });
+    w.start();
+    await until(() => attempts().length === 3);
+    // The rate's clock stands still: however long the worker waits, no fourth send.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(crm.received).toHaveLength(3);
+
+    rateClock.ms += 100; // the next period
+    await until(() => attempts().length === 6);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(crm.received).toHaveLength(6);
+
+    window.open = false; // the rate's clock still stands: the window alone held them
+    await until(() => attempts().length === 10);
+    expect(attempts().every((a) => a.status === 'delivered')).toBe(true);
+  });
+
+  it('does not pace a round driven by hand: `deliverDue` sends everything due', async () => {
+    const loc = location('Office');
+    const crm = await receiver();
+    hook(loc, crm.url);
+    for (let i = 0; i < 10; i++) missedCall(loc);
+    const w = worker({ startRate: rateByHand(1).rate });
+    expect(await w.deliverDue()).toBe(10);
+    expect(crm.received).toHaveLength(10);
   });
 });
 

@@ -1,0 +1,79 @@
+/** The start's window as the worker sees it (bridge/ingest/catchUpWarmUp.ts `CatchUpWarmUp`). */
+export interface StartWindow {
+  /** Whether the bridge's `start()` was less than the window's length ago. */
+  inWindow(): boolean;
+}
+
+/**
+ * How many deliveries the worker may start per period while the start's window is open: a
+ * rate, not a concurrency.
+ *
+ * A start's backlog (webhooks of the history the first polls store, and of calls stored while
+ * the bridge was down) went out at ~1,000 a second in the first seconds after `start()`, and the
+ * event loop's worst second was the first in nearly every run of issue 16's store benchmark. Its
+ * receivers answer at once, so 0–64 are in flight and the loop pacer's in-flight cap
+ * (loopPace.ts) never binds; yet starting them and writing their records held the loop 106–148
+ * ms of that second (the answers not counted), and their receivers run on the same cores, which
+ * the start's polls and catch-ups saturate (BENCHMARKS.md, `stall13`). So while the window the
+ * catch-ups are held in is open (bridge/ingest/catchUpWarmUp.ts, the first 5 s), the worker
+ * starts at most `perPeriod` a `periodMs`; what waits goes out at full speed when it closes.
+ * What it buys and what it costs the backlog: BENCHMARKS.md, `stall14`.
+ *
+ * A period's count starts afresh when the period is over (fixed periods of `periodMs`, the
+ * first beginning at the first start in the window). Outside the window there is no bound here
+ * (the loop pacer and the scheduler's caps still hold: loopPace.ts, fairScheduler.ts). The
+ * count is at least one a period, so the window slows delivery, never stops it.
+ */
+export class StartWindowRate {
+  private readonly clock: () => number;
+  private readonly perPeriod: number;
+  private readonly periodMs: number;
+  private periodStart = -Infinity;
+  private started = 0;
+
+  constructor(
+    private readonly window: StartWindow,
+    options: {
+      /** Deliveries that may start in one period in the window (at least 1). */
+      perPeriod?: number;
+      /** One period (ms). */
+      periodMs?: number;
+      /** Milliseconds, monotonic (default `performance.now`). */
+      clock?: () => number;
+    } = {},
+  ) {
+    this.clock = options.clock ?? (() => performance.now());
+    this.perPeriod = Math.max(1, Math.floor(options.perPeriod ?? START_WINDOW_SENDS_PER_PERIOD));
+    this.periodMs = options.periodMs ?? START_WINDOW_PERIOD_MS;
+  }
+
+  /** How many more may start now: unbounded outside the window. */
+  room(): number {
+    if (!this.window.inWindow()) return Infinity;
+    const now = this.clock();
+    if (now - this.periodStart >= this.periodMs) {
+      this.periodStart = now;
+      this.started = 0;
+    }
+    return this.perPeriod - this.started;
+  }
+
+  /** `count` deliveries were started (after `room()`). */
+  took(count: number): void {
+    this.started += count;
+  }
+
+  /** Milliseconds until the next period, when `room()` was 0. */
+  untilNextPeriod(): number {
+    return Math.max(0, this.periodStart + this.periodMs - this.clock());
+  }
+}
+
+/** One period of the start's rate (ms). */
+export const START_WINDOW_PERIOD_MS = 100;
+
+/**
+ * Deliveries that may start in one period of the start's window: 200 a second, a fifth of what
+ * the start's backlog went out at unpaced (BENCHMARKS.md, `stall14`).
+ */
+export const START_WINDOW_SENDS_PER_PERIOD = 20;

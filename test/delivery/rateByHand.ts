@@ -1,0 +1,15 @@
+import { StartWindowRate } from '../../bridge/delivery/startRate';
+
+/**
+ * A start window's rate of `perPeriod` per 100 ms (bridge/delivery/startRate.ts) on a clock
+ * moved by hand (`clock.ms`), in a window opened and closed by hand (`window.open`).
+ */
+export function rateByHand(perPeriod: number) {
+  const clock = { ms: 1_000 };
+  const window = { open: true };
+  const rate = new StartWindowRate(
+    { inWindow: () => window.open },
+    { perPeriod, periodMs: 100, clock: () => clock.ms },
+  );
+  return { rate, clock, window };
+}
