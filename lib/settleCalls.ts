@@ -197,9 +197,9 @@ const CALL_KEYS = new CallKeyTable();
  * are out of the CPU caches, and the first load of each row and of each of its texts waits for
  * memory. In this short pass the waits of many rows overlap; in `readLegInto` each row's waited
  * alone behind the work of the row before. The sum only keeps the loads from being dropped as
- * unused. In the `settle` bench's windows row (rows parsed long before) this took ~8–12 % off
- * settle; as polled (rows just parsed, in the caches) it costs ~2 % (BENCHMARKS.md, issue 16
- * item 4, `settle22`).
+ * unused. In the `settle` bench's windows row (rows parsed long before) settle read 0.44–0.46×
+ * parse against 0.50–0.54 without it; on rows just parsed, still in the caches, the extra loads
+ * cost ~2–3 % in a scratch harness (BENCHMARKS.md, issue 16 item 4, `settle22`).
  */
 function fetchFirstTexts(leg: CallLeg): number {
   const start = leg.StartTime;
