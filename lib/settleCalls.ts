@@ -99,10 +99,11 @@ export class CallSettlement {
   /**
    * Settle these legs, grouped here: every call among them whole (`settleCalls`). The same as
    * `add(groupLegsByCall(legs))`, without an array per call: the legs of a call are chained
-   * by index. A batch of up to `ONE_PASS_LEGS` legs (a poll's) is read in the pass that finds
-   * each leg's call, in input order, so every row is visited once while it is in the CPU
-   * caches (BENCHMARKS.md, issue 16 item 4, `settle12`, `settle17`); a larger one (a catch-up)
-   * call by call, so that it needs no record per leg.
+   * by index. A batch of up to `ONE_PASS_LEGS` legs (a poll's) is read in input order right
+   * after the pass that finds each leg's call, into a record per leg, and that pass fetches
+   * each row's first texts (`fetchFirstTexts`), so the read finds the rows in the CPU caches
+   * (BENCHMARKS.md, issue 16 item 4, `settle12`, `settle17`, `settle22`); a larger batch (a
+   * catch-up) is read call by call, so that it needs no record per leg.
    */
   addLegs(legs: readonly CallLeg[]): void {
     const { active, reader } = this;
@@ -122,9 +123,10 @@ export class CallSettlement {
     // left out of their call.
     // Stryker disable next-line ConditionalExpression: equivalent (`true`), a larger array left unread
     const readable = new Uint8Array(onePass ? legs.length : 0);
+    let fetched = 0;
     for (let i = 0; i < legs.length; i++) {
       const leg = legs[i];
-      if (onePass && reader.read(i, leg)) readable[i] = 1;
+      if (onePass) fetched += fetchFirstTexts(leg);
       const key = callKeyOf(leg);
       const known = calls.size;
       // Stryker disable next-line ConditionalExpression: equivalent, the last-call shortcut only saves a look-up
@@ -139,6 +141,9 @@ export class CallSettlement {
       lastKey = key;
       lastCall = call;
     }
+    fetchedChars = fetched;
+    // Stryker disable next-line ConditionalExpression: equivalent (`true`), a larger batch's legs are read again call by call below, from record 0
+    if (onePass) for (let i = 0; i < legs.length; i++) if (reader.read(i, legs[i])) readable[i] = 1;
     const callCount = calls.size;
     for (let c = 0; c < callCount; c++) {
       const key = calls.key(c);
@@ -185,6 +190,35 @@ export class CallSettlement {
 
 /** One table for every batch: settling is synchronous, one batch at a time. */
 const CALL_KEYS = new CallKeyTable();
+
+/**
+ * The texts of a row that the read pass and `keep` load first, `StartTime` and `CdrId`, loaded
+ * here (their lengths, summed), in the pass that finds each leg's call. Rows polled long before
+ * are out of the CPU caches, and the first load of each row and of each of its texts waits for
+ * memory. In this short pass the waits of many rows overlap; in `readLegInto` each row's waited
+ * alone behind the work of the row before. The sum only keeps the loads from being dropped as
+ * unused. In the `settle` bench's windows row (rows parsed long before) settle read 0.44–0.46×
+ * parse against 0.50–0.54 without it; on rows just parsed, still in the caches, the extra loads
+ * cost ~2–3 % in a scratch harness (BENCHMARKS.md, issue 16 item 4, `settle22`).
+ */
+function fetchFirstTexts(leg: CallLeg): number {
+  const start = leg.StartTime;
+  const cdrId = leg.CdrId;
+  return (
+    (typeof start === 'string' ? start.length : 0) + (typeof cdrId === 'string' ? cdrId.length : 0)
+  );
+}
+
+/** The last one-pass batch's `fetchFirstTexts` sum: kept so that the loads are used. */
+let fetchedChars = 0;
+
+/**
+ * How many characters of `StartTime` and `CdrId` the last one-pass batch fetched ahead. Exported
+ * for its test only (test/lib/settleCalls.test.ts): nothing else reads it.
+ */
+export function fetchedTextLength(): number {
+  return fetchedChars;
+}
 
 /**
  * Classifies call after call with one options record (the call's DID and queue polls set per

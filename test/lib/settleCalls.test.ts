@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   CallSettlement,
   describeCall,
+  fetchedTextLength,
   groupLegsByCall,
   KEPT_FOR_SHAPES,
   settleCalls,
@@ -528,8 +529,9 @@ describe('the settlement the engine keeps for its record shapes', () => {
 });
 
 describe('legs read in one pass over the batch, each into a record of its own', () => {
-  // lib/settleCalls.ts reads leg i of a batch into record i while it finds the leg's call, then
-  // keeps a call's readable records, one per CdrId: none of that may show in the result.
+  // lib/settleCalls.ts reads leg i of a batch into record i after the pass that finds each
+  // leg's call, then keeps a call's readable records, one per CdrId: none of that may show in
+  // the result.
   const a = (over: Partial<CallLeg>) => leg({ CallHistoryId: 'a', CallId: 1, ...over });
   const b = (over: Partial<CallLeg>) =>
     leg({ CallHistoryId: 'b', CallId: 2, SourceCallerId: '+61298765432', ...over });
@@ -633,6 +635,25 @@ describe('legs read in one pass over the batch, each into a record of its own', 
       const batch = [ringing, ...filler(count), callB[1], unreadable, callB[0], answered];
       expect(ofAandB(batch)).toEqual(alone);
     }
+  });
+
+  it("fetches each row's StartTime and CdrId ahead in a one-pass batch, whatever they hold", () => {
+    // The grouping pass loads both texts of every row so that the read pass finds them in the
+    // CPU caches (BENCHMARKS.md, `settle22`); odd values must not throw there, and a catch-up's
+    // batch, read call by call, is not fetched ahead.
+    const odd = [
+      a({ CdrId: 'a1' }), // 20 + 2
+      a({ CdrId: undefined }), // a row before V20 Update 6: 20
+      a({ CdrId: null, StartTime: 'never' }), // 5
+      b({ CdrId: 42 as unknown as string, StartTime: 7 as unknown as string }), // 0
+      b({ CdrId: 'b12', StartTime: null as unknown as string }), // 3
+    ];
+    settleCalls(odd, { now: NOW });
+    expect(fetchedTextLength()).toBe(50);
+    settleCalls(filler(9000), { now: NOW });
+    expect(fetchedTextLength()).toBe(0);
+    settleCalls([answered], { now: NOW });
+    expect(fetchedTextLength()).toBe(22);
   });
 
   it('settles batch after batch in one settlement as all legs at once (records reused)', () => {
