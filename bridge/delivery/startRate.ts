@@ -1,8 +1,4 @@
-/** The start's window as the worker sees it (bridge/ingest/catchUpWarmUp.ts `CatchUpWarmUp`). */
-export interface StartWindow {
-  /** Whether the bridge's `start()` was less than the window's length ago. */
-  inWindow(): boolean;
-}
+import type { CatchUpWarmUp } from '../ingest/catchUpWarmUp';
 
 /**
  * How many deliveries the worker may start per period while the start's window is open: a
@@ -32,7 +28,8 @@ export class StartWindowRate {
   private started = 0;
 
   constructor(
-    private readonly window: StartWindow,
+    /** The bridge's start window (only whether it is open is asked). */
+    private readonly window: Pick<CatchUpWarmUp, 'inWindow'>,
     options: {
       /** Deliveries that may start in one period in the window (at least 1). */
       perPeriod?: number;

@@ -20,16 +20,13 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  */
 const MAX_KEPT_TARGETS = 4096;
 
-/** What a POST needs of its target URL, read from the URL once (`targetOf`). */
-interface RequestTarget {
-  secure: boolean;
-  /**
-   * The URL's request fields as Node's own `urlToHttpOptions` reads them (an IPv6 literal's
-   * brackets dropped, no port for the scheme's default), as bridge/threecx/threecxTransport.ts
-   * reads its URLs. No `auth`: a subscription's URL never has a user name (bridge/http/targetUrl.ts).
-   */
-  fields: ReturnType<typeof urlToHttpOptions>;
-}
+/**
+ * What a POST needs of its target URL, read from the URL once (`targetOf`): its request fields as
+ * Node's own `urlToHttpOptions` reads them (an IPv6 literal's brackets dropped, no port for the
+ * scheme's default), as bridge/threecx/threecxTransport.ts reads its URLs. No `auth`: a
+ * subscription's URL never has a user name (bridge/http/targetUrl.ts).
+ */
+type RequestTarget = ReturnType<typeof urlToHttpOptions>;
 
 /**
  * POSTs events over `node:http`/`node:https` with keep-alive agents: one connection pool per
@@ -100,8 +97,7 @@ export class WebhookClient {
     const refusal = literalHostRefusal(url, this.policy);
     if (refusal) throw refusal;
     if (this.targets.size >= MAX_KEPT_TARGETS) this.targets.clear();
-    const fields = urlToHttpOptions(url);
-    const target: RequestTarget = { secure: fields.protocol === 'https:', fields };
+    const target = urlToHttpOptions(url);
     this.targets.set(href, target);
     return target;
   }
@@ -143,7 +139,7 @@ export class WebhookClient {
    */
   private async admitTls(
     hostname: string,
-    port: RequestTarget['fields']['port'],
+    port: RequestTarget['port'],
     deadline: number,
     timeoutMs: number,
   ): Promise<{ agent: https.Agent; opening: string | null }> {
@@ -167,9 +163,9 @@ export class WebhookClient {
     timeoutMs: number,
     deadline: number,
   ): Promise<WebhookAnswer> {
-    const { secure, fields } = target;
+    const secure = target.protocol === 'https:';
     const { agent, opening } = secure
-      ? await this.admitTls(fields.hostname!, fields.port, deadline, timeoutMs)
+      ? await this.admitTls(target.hostname!, target.port, deadline, timeoutMs)
       : { agent: this.agentsFor().http, opening: null };
     return new Promise<WebhookAnswer>((resolve, reject) => {
       let answered = false;
@@ -177,7 +173,7 @@ export class WebhookClient {
       // process (zapier-platform-core's request logging does, in the app's tests) may only know
       // the one-argument form, and would drop the method, headers and body of the other.
       const request = (secure ? https : http).request({
-        ...fields,
+        ...target,
         method: 'POST',
         agent,
         headers: { ...headers, 'content-length': String(body.length) },
