@@ -38,7 +38,7 @@ import type { SecretBox } from './secrets/secretBox';
 import { BridgeStore } from './store/bridgeStore';
 import { PbxReadRepo } from './store/pbxReads';
 import { AdminToken } from './secrets/adminToken';
-import { DEFAULT_RETENTION, PRUNE_BATCH, pruneOldRecords } from './store/retention';
+import { pruneOldRecords } from './store/retention';
 import type { Location } from './store/locations';
 import type { InboundCallSource } from './reports/reconciliation';
 import { createThreecxTransport, type ThreecxTransportOptions } from './threecx/threecxTransport';
@@ -193,8 +193,6 @@ export class BridgeService {
   /** Postgres: reads of a PBX for an instance that does not poll it (reports). */
   private readonly pbxReads: PbxReadRelay | null;
   private pruning: Promise<Record<string, number>> | null = null;
-  /** `stop()` was called: a prune running ends after its batch (its pauses can take seconds). */
-  private stopping = false;
 
   private constructor(private readonly options: BridgeOptions) {
     this.now = options.now ?? Date.now;
@@ -405,13 +403,7 @@ export class BridgeService {
     if (this.cluster && !this.cluster.runs(CLUSTER_JOBS.retention)) return {};
     this.pruning = (async () => {
       try {
-        const removed = await pruneOldRecords(
-          this.store.db,
-          this.now(),
-          DEFAULT_RETENTION,
-          PRUNE_BATCH,
-          { keepGoing: () => !this.stopping },
-        );
+        const removed = await pruneOldRecords(this.store.db, this.now());
         if (Object.values(removed).some((n) => n > 0))
           this.logger.info({ removed }, 'old records pruned');
         return removed;
@@ -427,14 +419,13 @@ export class BridgeService {
 
   /** Graceful: stop polling (a running poll finishes its transaction), let deliveries in flight finish, close. */
   async stop(): Promise<void> {
-    this.stopping = true;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     if (this.journalTimer) clearInterval(this.journalTimer);
     if (this.followUpTimer) clearInterval(this.followUpTimer);
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     if (this.eventLogTimer) clearInterval(this.eventLogTimer);
-    await this.pruning; // its batch in progress finishes (`stopping` ends it there) before the database closes
+    await this.pruning; // a batch in progress finishes before the database closes
     await this.journal.idle();
     await this.pbxReads?.idle();
     await this.callControl.stop();

@@ -1,5 +1,5 @@
 import type { SqlDatabase } from './sql/sqlDatabase';
-import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { inTransaction } from './database';
 
 /**
@@ -68,43 +68,16 @@ export const PRUNE_SQL_POSTGRES: Record<keyof typeof PRUNE_SQL, readonly string[
 };
 
 /**
- * The most of the wall clock a prune's batches take: after a batch that held the loop `ms`, the
- * next waits `ms × (1 / PRUNE_SHARE − 1)`. A prune is housekeeping nobody waits for, and the
- * bridge's first runs in its first seconds, beside every location's first poll, the API's
- * first requests and the delivery backlog: there, run batch after batch with only the loop's
- * turn between them, it took 11–25 % of the main thread in seconds 0–2 of issue 16's store
- * benchmark, the largest part of the bridge's own work after the API's requests
- * (BENCHMARKS.md, `stall16`). At a tenth the same prune takes ~10 s instead of ~5 s.
- */
-export const PRUNE_SHARE = 0.1;
-
-/** How a prune spaces its batches, and when it ends early (tests give their own clock and wait). */
-export interface PrunePace {
-  /** Milliseconds, monotonic (default `performance.now`): how long a batch held the loop. */
-  clock?: () => number;
-  /** Waits this many ms (default a timer). */
-  wait?: (ms: number) => Promise<unknown>;
-  /** False once the prune should end after its current batch: the bridge is stopping. */
-  keepGoing?: () => boolean;
-}
-
-/**
- * Delete what is past its retention, oldest first, in batches of `batch` rows, each batch
- * followed by a pause that holds the prune to `PRUNE_SHARE` of the wall clock (`pace`). A
- * delivery's attempts go with it, and an event's (finished, younger than the event) deliveries
- * with the event (`ON DELETE CASCADE`). Returns how many rows of each kind went (up to where
- * `pace.keepGoing` ended it).
+ * Delete what is past its retention, oldest first, in batches of `batch` rows. A delivery's
+ * attempts go with it, and an event's (finished, younger than the event) deliveries with the
+ * event (`ON DELETE CASCADE`). Returns how many rows of each kind went.
  */
 export async function pruneOldRecords(
   db: SqlDatabase,
   now: number,
   policy: RetentionPolicy = DEFAULT_RETENTION,
   batch = PRUNE_BATCH,
-  pace: PrunePace = {},
 ): Promise<Record<string, number>> {
-  const clock = pace.clock ?? (() => performance.now());
-  const wait = pace.wait ?? ((ms: number) => sleep(ms));
-  const keepGoing = pace.keepGoing ?? (() => true);
   const day = 86_400_000;
   const deliveryCutoff = now - policy.deliveryDays * day;
   const eventCutoff = new Date(now - policy.eventDays * day).toISOString();
@@ -120,27 +93,21 @@ export async function pruneOldRecords(
     cutoff: cutoffs[table],
   }));
   const removed: Record<string, number> = { delivery_attempts: 0 };
-  for (const step of steps) removed[step.table] = 0;
   // Not in the caller's turn: `start()` begins the first prune, and its turn already holds
   // the scheduler's, the streams' and the delivery worker's starts.
   await yieldToLoop();
-  // What the last batch's pause is (null before the first batch): it is taken before the next
-  // batch, whichever kind that is, so none follows the last.
-  let owedMs: number | null = null;
   for (const step of steps) {
     const statements = step.sql.map((sql) => db.prepare(sql));
+    removed[step.table] = 0;
     for (;;) {
-      if (owedMs !== null) await wait(owedMs);
-      if (!keepGoing()) return removed;
-      const startedAt = clock();
       const counts = inTransaction(db, () =>
         statements.map((statement) => Number(statement.run(step.cutoff, batch).changes)),
       );
-      owedMs = (clock() - startedAt) * (1 / PRUNE_SHARE - 1);
       const n = counts[counts.length - 1];
       removed[step.table] += n;
       if (counts.length > 1) removed.delivery_attempts += counts[0];
       if (n < batch) break;
+      await yieldToLoop();
     }
   }
   return removed;

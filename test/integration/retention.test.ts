@@ -4,12 +4,7 @@ import { join } from 'node:path';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import type { Location } from '../../bridge/store/locations';
-import {
-  DEFAULT_RETENTION,
-  PRUNE_BATCH,
-  PRUNE_SHARE,
-  pruneOldRecords,
-} from '../../bridge/store/retention';
+import { DEFAULT_RETENTION, pruneOldRecords } from '../../bridge/store/retention';
 import { sendTestEvent } from '../../bridge/testEvents';
 import { api } from '../support/bridgeApi';
 import { startReceiver } from '../support/receiver';
@@ -100,20 +95,6 @@ describe('retention', () => {
       await t.close();
     }
   });
-
-  it('ends a running prune when the bridge stops, without removing the rest', async () => {
-    const t = await startTestBridge();
-    const location = t.bridge.store.locations.get(t.locationId)!;
-    const now = t.sim.clock.now();
-    // More old events than one batch (PRUNE_BATCH): a prune left to run removes them all.
-    for (let i = 0; i <= PRUNE_BATCH; i++)
-      sendTestEvent(t.bridge.store, location, { event: 'call.missed' }, { now, publicUrl: '' });
-    t.sim.clock.advance(100 * 86_400);
-    const pruning = t.bridge.pruneOldRecords();
-    // `stop()` is in the same turn: the prune has not begun its first batch (it waits a turn).
-    await t.close();
-    expect((await pruning).events).toBe(0);
-  });
 });
 
 describe('pruning in batches', () => {
@@ -186,70 +167,6 @@ describe('pruning in batches', () => {
       expect(count('deliveries')).toBe(1);
       expect(count('events')).toBe(1);
       expect(count('delivery_attempts')).toBe(0);
-    }));
-
-  /** Seven old events (no subscription: no deliveries); the count of events left. */
-  function sevenOldEvents(store: BridgeStore, location: Location, start: number): () => number {
-    for (let i = 0; i < 7; i++)
-      sendTestEvent(store, location, { event: 'call.missed' }, { now: start + i, publicUrl: '' });
-    return () =>
-      Number((store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n);
-  }
-
-  /** A clock read before and after each batch, on which the k-th batch holds the loop k ms. */
-  function batchClock(): () => number {
-    let readings = 0;
-    let now = 0;
-    return () => {
-      readings++;
-      if (readings % 2 === 0) now += readings / 2;
-      return now;
-    };
-  }
-
-  it('holds itself to a tenth of the wall clock: after each batch but the last, a pause nine times what it held', () =>
-    withOffice(async (store, location, start) => {
-      const events = sevenOldEvents(store, location, start);
-      expect(events()).toBe(7);
-      const waits: number[] = [];
-      const removed = await pruneOldRecords(
-        store.db,
-        start + 100 * 86_400_000,
-        DEFAULT_RETENTION,
-        2,
-        { clock: batchClock(), wait: async (ms) => void waits.push(ms) },
-      );
-      expect(removed.events).toBe(7);
-      expect(events()).toBe(0);
-      expect(PRUNE_SHARE).toBe(0.1);
-      // Six batches: the deliveries' (none), the events' 2 + 2 + 2 + 1, the journal's (none).
-      // A pause follows each but the last, between two kinds too.
-      expect(waits).toEqual([9, 18, 27, 36, 45]);
-    }));
-
-  it('ends after the batch it is in once told to stop, and counts what went until then', () =>
-    withOffice(async (store, location, start) => {
-      const events = sevenOldEvents(store, location, start);
-      const waits: number[] = [];
-      const removed = await pruneOldRecords(
-        store.db,
-        start + 100 * 86_400_000,
-        DEFAULT_RETENTION,
-        2,
-        {
-          clock: batchClock(),
-          wait: async (ms) => void waits.push(ms),
-          // Stop once the events' first batch is done (after the second pause).
-          keepGoing: () => waits.length < 2,
-        },
-      );
-      expect(removed).toEqual({
-        delivery_attempts: 0,
-        deliveries: 0,
-        events: 2,
-        journal_entries: 0,
-      });
-      expect(events()).toBe(5);
     }));
 
   it('deletes nothing in the turn that starts it: the first batch waits for the loop to turn', () =>
