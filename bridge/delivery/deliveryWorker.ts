@@ -55,9 +55,8 @@ export interface DeliveryWorkerOptions {
   /** What measures the loop's lag (tests inject their own): the event loop's by default. */
   lagProbe?: LagProbe;
   /**
-   * At most so many deliveries started a period while the bridge's start window is open, more
-   * and more over the ramp after it (startRate.ts; the bridge passes one on its
-   * `CatchUpWarmUp`). None: no such bound.
+   * At most so many deliveries started a period while the bridge's start window is open
+   * (startRate.ts; the bridge passes one on its `CatchUpWarmUp`). None: no such bound.
    */
   startRate?: StartWindowRate;
   /** A subscriber that does not answer within this is a failed attempt (retried). */
@@ -438,8 +437,8 @@ export class DeliveryWorker {
    * Start what the limits allow, at most `PUMP_SLICE` at a time: starting a request costs
    * ~0.1 ms, and hundreds at once (a backlog meeting a thousand free slots) held the event loop
    * for 25–85 ms at a time. The rest start on the next turn, after pending I/O; in the start's
-   * window and its ramp what its rate leaves for the period, the rest when the next period
-   * begins. Returns how many started.
+   * window what its rate leaves for the period, the rest when the next period begins. Returns
+   * how many started.
    */
   private pump(): number {
     if (this.stopping) return 0;

@@ -1,8 +1,8 @@
 import type { CatchUpWarmUp } from '../ingest/catchUpWarmUp';
 
 /**
- * How many deliveries the worker may start per period while the start's window is open, and over
- * the ramp after it: a rate, not a concurrency.
+ * How many deliveries the worker may start per period while the start's window is open: a
+ * rate, not a concurrency.
  *
  * A start's backlog (webhooks of the history the first polls store, and of calls stored while
  * the bridge was down) went out at ~1,000 a second in the first seconds after `start()`, and the
@@ -12,16 +12,13 @@ import type { CatchUpWarmUp } from '../ingest/catchUpWarmUp';
  * ms of that second (the answers not counted), and their receivers run on the same cores, which
  * the start's polls and catch-ups saturate (BENCHMARKS.md, `stall13`). So while the window the
  * catch-ups are held in is open (bridge/ingest/catchUpWarmUp.ts, the first 5 s), the worker
- * starts at most `perPeriod` a `periodMs`. Over the ramp after the window that count is
- * multiplied by the window's `allowance()`, as the catch-ups' share is (one notion of the start's
- * warm-up, in catchUpWarmUp.ts): what waited goes out faster and faster rather than all at once.
- * What it buys and what it costs the backlog: BENCHMARKS.md, `stall14`, `stall15`.
+ * starts at most `perPeriod` a `periodMs`; what waits goes out at full speed when it closes.
+ * What it buys and what it costs the backlog: BENCHMARKS.md, `stall14`.
  *
  * A period's count starts afresh when the period is over (fixed periods of `periodMs`, the
- * first beginning at the first start in the window). Once the ramp is over, and before the
- * window opens, there is no bound here (the loop pacer and the scheduler's caps still hold:
- * loopPace.ts, fairScheduler.ts). The count is at least one a period, so the window slows
- * delivery, never stops it.
+ * first beginning at the first start in the window). Outside the window there is no bound here
+ * (the loop pacer and the scheduler's caps still hold: loopPace.ts, fairScheduler.ts). The
+ * count is at least one a period, so the window slows delivery, never stops it.
  */
 export class StartWindowRate {
   private readonly clock: () => number;
