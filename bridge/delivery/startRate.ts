@@ -28,8 +28,8 @@ export class StartWindowRate {
   private started = 0;
 
   constructor(
-    /** The bridge's start window: how many times the window's rate may start now. */
-    private readonly window: Pick<CatchUpWarmUp, 'allowance'>,
+    /** The bridge's start window (only whether it is open is asked). */
+    private readonly window: Pick<CatchUpWarmUp, 'inWindow'>,
     options: {
       /** Deliveries that may start in one period in the window (at least 1). */
       perPeriod?: number;
@@ -44,16 +44,15 @@ export class StartWindowRate {
     this.periodMs = options.periodMs ?? START_WINDOW_PERIOD_MS;
   }
 
-  /** How many more may start now: unbounded once the window and its ramp are over. */
+  /** How many more may start now: unbounded outside the window. */
   room(): number {
-    const allowance = this.window.allowance();
-    if (allowance === Infinity) return Infinity;
+    if (!this.window.inWindow()) return Infinity;
     const now = this.clock();
     if (now - this.periodStart >= this.periodMs) {
       this.periodStart = now;
       this.started = 0;
     }
-    return Math.floor(this.perPeriod * allowance) - this.started;
+    return this.perPeriod - this.started;
   }
 
   /** `count` deliveries were started (after `room()`). */

@@ -10,21 +10,11 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
  * held the event loop's worst second in nearly every run of issue 16's store benchmark
  * (BENCHMARKS.md, `stall8`: 23 of 25 runs, 60–126 ms). So for `windowMs` after `start()` a
  * catch-up's storing takes at most `share` of the wall clock: after a batch that held the loop
- * `ms`, the next waits `ms × (1 / share − 1)`. The delivery worker's start rate is held in the
- * same window (bridge/delivery/startRate.ts).
- *
- * The window does not end at once: over the `rampMs` after it the start's bounds loosen, both
- * the catch-ups' share and the worker's rate multiplied by `allowance()`, which doubles every
- * `rampDoublingMs` (a catch-up whose share reaches the whole wall clock no longer waits).
- * Released all at once, the work held back saturated both cores in the seconds after the window
- * (the held backlog went out at 1,250–3,300 sends a second while the held catch-ups ran
- * unpaced, and the loop's worst second moved there: BENCHMARKS.md, `stall14`, `stall15`).
- *
- * After the ramp, and before `start()`, the next batch follows as soon as the loop has run once
- * (`setImmediate`), as every later catch-up does (one after an outage, a location added while
- * the bridge runs): a permanent cap would cost their events time whenever the loop is busy
- * (BENCHMARKS.md, `stall8`'s *P*), while the window and its ramp bound what the start's
- * catch-ups lose to a few seconds.
+ * `ms`, the next waits `ms × (1 / share − 1)`. Afterwards, and before `start()`, the next batch
+ * follows as soon as the loop has run once (`setImmediate`), as every later catch-up does (one
+ * after an outage, a location added while the bridge runs): a permanent cap would cost their
+ * events time whenever the loop is busy (BENCHMARKS.md, `stall8`'s *P*), while the window
+ * bounds what the start's catch-ups lose to about `windowMs × (1 − share)`.
  *
  * The first batch of a commit never waits (the pause is between batches), so a steady poll, a
  * journal entry or a stream's decision, each one batch, is never slowed.
@@ -33,8 +23,6 @@ export class CatchUpWarmUp {
   private startedAt: number | null = null;
   private readonly clock: () => number;
   private readonly windowMs: number;
-  private readonly rampMs: number;
-  private readonly rampDoublingMs: number;
   private readonly share: number;
   private readonly wait: (ms: number) => Promise<unknown>;
 
@@ -44,10 +32,6 @@ export class CatchUpWarmUp {
       clock?: () => number;
       /** How long after `start()` the catch-ups are held to `share` (ms). */
       windowMs?: number;
-      /** How long after the window the bounds loosen before they end (ms). */
-      rampMs?: number;
-      /** Over the ramp, `allowance()` doubles every so many ms. */
-      rampDoublingMs?: number;
       /** The most of the wall clock a catch-up's storing takes in the window (0–1]. */
       share?: number;
       /** Waits this many ms (default a timer). */
@@ -56,8 +40,6 @@ export class CatchUpWarmUp {
   ) {
     this.clock = options.clock ?? (() => performance.now());
     this.windowMs = options.windowMs ?? CATCH_UP_WARM_UP_MS;
-    this.rampMs = options.rampMs ?? START_RAMP_MS;
-    this.rampDoublingMs = options.rampDoublingMs ?? START_RAMP_DOUBLING_MS;
     this.share = options.share ?? CATCH_UP_WARM_UP_SHARE;
     this.wait = options.wait ?? ((ms) => sleep(ms));
   }
@@ -72,23 +54,9 @@ export class CatchUpWarmUp {
     return this.startedAt !== null && this.clock() - this.startedAt < this.windowMs;
   }
 
-  /**
-   * How many times the window's bounds the start's work may take now: 1 while the window is
-   * open, doubling every `rampDoublingMs` over the ramp after it, and no bound (`Infinity`)
-   * from the ramp's end on, and before `start()`.
-   */
-  allowance(): number {
-    if (this.startedAt === null) return Infinity;
-    const afterWindow = this.clock() - this.startedAt - this.windowMs;
-    if (afterWindow < 0) return 1;
-    if (afterWindow >= this.rampMs) return Infinity;
-    return 2 ** (afterWindow / this.rampDoublingMs);
-  }
-
   /** What a commit awaits after a batch that held the loop `heldMs`, before its next batch. */
   async pause(heldMs: number): Promise<void> {
-    const share = this.share * this.allowance();
-    if (share < 1) await this.wait(heldMs * (1 / share - 1));
+    if (this.inWindow()) await this.wait(heldMs * (1 / this.share - 1));
     else await yieldToLoop();
   }
 }
@@ -102,12 +70,3 @@ export const CATCH_UP_WARM_UP_MS = 5_000;
 
 /** A catch-up's share of the wall clock in the start's window: `stall8`'s *C*, a tenth. */
 export const CATCH_UP_WARM_UP_SHARE = 0.1;
-
-/**
- * The ramp after the start's window (ms), and how fast the start's bounds double over it (ms):
- * at its end the catch-ups' share has grown from a tenth to the whole wall clock (2^3.3 ≈ 10)
- * and the worker's rate from 200 sends a second to about 2,000, where the held backlog went
- * out unbounded anyway (BENCHMARKS.md, `stall14`); what it buys and costs: `stall15`.
- */
-export const START_RAMP_DOUBLING_MS = Number(process.env.STALL15_DOUBLING ?? 1_000);
-export const START_RAMP_MS = Number(process.env.STALL15_RAMP ?? 3_300);

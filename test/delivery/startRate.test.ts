@@ -40,27 +40,14 @@ describe('the start window’s rate of sends', () => {
     expect(r.room()).toBe(5);
   });
 
-  it('lets the window’s rate times its allowance start in a period over the ramp, more as it grows', () => {
-    const { rate: r, clock, window } = rateByHand(5);
-    expect(takeAll(r)).toBe(5);
-    window.allowance = 1.5; // mid-period: the period's room grows at once
-    expect(r.room()).toBe(2);
-    clock.ms += 100;
-    expect(takeAll(r)).toBe(7); // ⌊5 × 1.5⌋
-    window.allowance = 4;
-    clock.ms += 100;
-    expect(takeAll(r)).toBe(20);
-    expect(r.room()).toBe(0);
-  });
-
-  it('is no bound once the window and its ramp are over, nor before it opens', () => {
+  it('is no bound once the window has closed, nor before it opens', () => {
     const { rate: r, clock, window } = rateByHand(5);
     takeAll(r);
-    window.allowance = Infinity;
+    window.open = false;
     expect(r.room()).toBe(Infinity);
     r.took(10_000);
     expect(r.room()).toBe(Infinity);
-    window.allowance = 1;
+    window.open = true;
     clock.ms += 100;
     expect(r.room()).toBe(5);
   });
@@ -72,29 +59,6 @@ describe('the start window’s rate of sends', () => {
       expect(r.room()).toBe(0);
       clock.ms += 100;
     }
-  });
-});
-
-describe('the rate on the bridge’s warm-up', () => {
-  it('is the window’s rate in the window, doubles with the ramp after it, and is no bound from its end on', () => {
-    const clock = { ms: 0 };
-    const warmUp = new CatchUpWarmUp({
-      clock: () => clock.ms,
-      windowMs: 5_000,
-      rampMs: 3_000,
-      rampDoublingMs: 1_000,
-    });
-    const r = new StartWindowRate(warmUp, { perPeriod: 20, periodMs: 100, clock: () => clock.ms });
-    expect(r.room()).toBe(Infinity); // before start()
-    warmUp.start();
-    const at = (ms: number) => {
-      clock.ms = ms;
-      return takeAll(r);
-    };
-    expect([at(0), at(4_900), at(5_000), at(6_000), at(7_500), at(7_999)]).toEqual([
-      20, 20, 20, 40, 113, 159,
-    ]);
-    expect(at(8_000)).toBe(Infinity);
   });
 });
 

@@ -8,23 +8,20 @@ import { startTestBridge, type TestBridge } from '../support/testBridge';
 /**
  * The bridge's start holds its catch-ups to a share of the wall clock for its first seconds
  * (bridge/ingest/catchUpWarmUp.ts): the window opens at `start()`, a location's catch-up pauses
- * between its batches while it is open, its batches sized to the start's smaller bounds, over
- * the ramp after it still pausing between batches of the usual bounds, and a catch-up after the
- * ramp is not slowed.
+ * between its batches while it is open, its batches sized to the start's smaller bounds, and a
+ * catch-up after it is not slowed.
  */
 let t: TestBridge;
 afterEach(() => t?.close());
 
 describe('a start’s catch-ups', () => {
-  it('pause between batches in the window after start() and its ramp, and not before it or after it', async () => {
+  it('pause between batches in the window after start(), and not before it or after it', async () => {
     const clock = { ms: 0 };
     const waits: number[] = [];
     const warmUp = new CatchUpWarmUp({
       clock: () => clock.ms,
       windowMs: 5_000,
       share: 0.1,
-      rampMs: 3_000,
-      rampDoublingMs: 1_000,
       wait: async (ms) => {
         waits.push(ms);
       },
@@ -70,25 +67,17 @@ describe('a start’s catch-ups', () => {
     expect(waits.length).toBeGreaterThan(1);
     expect(batches[0]).toBe(INGEST_WARM_UP_BATCH_BOUNDS.sqlite.first);
 
-    let paused = waits.length;
-    clock.ms += 6_000;
+    const paused = waits.length;
+    clock.ms += 5_000;
     missedCalls(calls, calls * 2);
     batches = [];
-    await t.bridge.pollNow(t.locationId); // in the ramp after the window: paused, usual batches
-    expect(waits.length).toBeGreaterThan(paused + 1);
-    expect(batches[0]).toBe(INGEST_BATCH_BOUNDS.sqlite.first);
-
-    paused = waits.length;
-    clock.ms += 2_000;
-    missedCalls(calls, calls * 3);
-    batches = [];
-    await t.bridge.pollNow(t.locationId); // after the ramp
+    await t.bridge.pollNow(t.locationId); // after the window
     expect(waits.length).toBe(paused);
     expect(batches[0]).toBe(INGEST_BATCH_BOUNDS.sqlite.first);
-    // Every call of the four catch-ups is stored, missed.
+    // Every call of the three catch-ups is stored, missed.
     const missed = t.bridge.store.db
       .prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'call.missed'")
       .get() as { n: number };
-    expect(Number(missed.n)).toBe(calls * 4);
+    expect(Number(missed.n)).toBe(calls * 3);
   });
 });
