@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { NO_RATE_LIMITS, startBenchBridge } from './benchBridge';
 import { fillBigStore } from './bigStore';
 import { allocationWindow, profileWindow } from './cpuProfile';
-import { ProcessMeter } from './processMeter';
+import { ProcessMeter, secondsOverBound } from './processMeter';
 import { ApiReaders } from './bigStoreReaders';
 import { BigStoreTimeline } from './bigStoreTimeline';
 import { loadLine, percentile, printTable, recordKey, round, type Row } from './report';
@@ -146,6 +146,7 @@ export async function bigStoreBench(): Promise<void> {
     const catchUpsEnded = catchUps.reduce((last, t) => Math.max(last, t.endedAt), windowAt);
 
     const worst = usage.loopWorst;
+    const over = worst ? secondsOverBound(worst.p99By1sMs) : null;
     const rows: Row[] = [
       {
         'calls stored': fill.calls,
@@ -162,6 +163,9 @@ export async function bigStoreBench(): Promise<void> {
           : '',
         'worst 1 s / 10 s: time-weighted p99 ms (at s)': worst
           ? `${round(worst.timeWeightedP99Of1s.p99Ms, 1)} (${worst.timeWeightedP99Of1s.atSecond}) / ${round(worst.timeWeightedP99Of10s.p99Ms, 1)} (${worst.timeWeightedP99Of10s.atSecond})`
+          : '',
+        'seconds with p99 > 50 ms (at s)': over
+          ? `${over.count} of ${worst?.p99By1sMs.length ?? 0}${over.count ? ` (${over.atSeconds.join(', ')})` : ''}`
           : '',
         'bridge CPU %': round(usage.cpuPercent),
         'start() ms': round(startMs, 1),
@@ -206,6 +210,11 @@ export async function bigStoreBench(): Promise<void> {
         max: round(percentile(ms, 100), 1),
       })),
     );
+    if (worst) {
+      process.stdout.write(
+        `[bigstore] event loop p99 ms of each second: ${worst.p99By1sMs.map((p99, second) => `s ${second} ${round(p99, 1)}`).join(', ')}\n`,
+      );
+    }
     recordKey('store.event_loop_delay_p99_ms', round(usage.loopP99Ms, 1));
     // The same p99 with each stall counted by its length (processMeter.ts `timeWeightedDelayMs`):
     // the histogram's p99 counts a 100 ms stall as one sample of ~60,000.
@@ -223,6 +232,11 @@ export async function bigStoreBench(): Promise<void> {
         recordKey(`store.event_loop_delay_p99_ms_${name}`, round(w.p99Ms, 1));
         recordKey(`store.event_loop_delay_p99_ms_${name}_at_second`, w.atSecond);
       }
+      recordKey(
+        'store.event_loop_delay_p99_ms_by_second',
+        Object.fromEntries(worst.p99By1sMs.map((p99, second) => [second, round(p99, 1)])),
+      );
+      recordKey('store.seconds_over_50_ms', over?.count ?? 0);
     }
   } finally {
     await bench.close();

@@ -76,6 +76,8 @@ export class ProcessMeter {
       p99Of10s: WorstWindow;
       timeWeightedP99Of1s: WorstWindow;
       timeWeightedP99Of10s: WorstWindow;
+      /** The histogram's p99 of each second, in order (the last one cut short if ≥ 0.5 s). */
+      p99By1sMs: number[];
     } | null;
     seconds: number;
   } {
@@ -184,7 +186,7 @@ class LoopDelayWindows {
     }
   }
 
-  stop(from: number): { p99Of1s: WorstWindow; p99Of10s: WorstWindow } {
+  stop(from: number): { p99Of1s: WorstWindow; p99Of10s: WorstWindow; p99By1sMs: number[] } {
     clearInterval(this.timer);
     this.read(performance.now(), true);
     this.oneSecond.disable();
@@ -197,8 +199,24 @@ class LoopDelayWindows {
             : most,
         { p99Ms: 0, atSecond: 0 },
       );
-    return { p99Of1s: worst(this.p99By1s), p99Of10s: worst(this.p99By10s) };
+    return {
+      p99Of1s: worst(this.p99By1s),
+      p99Of10s: worst(this.p99By10s),
+      p99By1sMs: this.p99By1s.map((w) => w.p99Ms),
+    };
   }
+}
+
+/**
+ * The seconds of a run whose p99 is over issue 16's bound (`STALL_MS`), and at which seconds:
+ * the worst second alone hides whether one second or ten missed it (BENCHMARKS.md, `stall15`).
+ */
+export function secondsOverBound(p99By1sMs: readonly number[]): {
+  count: number;
+  atSeconds: number[];
+} {
+  const atSeconds = p99By1sMs.flatMap((p99, second) => (p99 > STALL_MS ? [second] : []));
+  return { count: atSeconds.length, atSeconds };
 }
 
 /** `sum` and `count` of a Prometheus histogram in `/metrics` text (no labels). */

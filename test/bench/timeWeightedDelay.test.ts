@@ -1,4 +1,9 @@
-import { BusyStretches, timeWeightedDelayMs, worstWindowDelay } from '../../bench/processMeter';
+import {
+  BusyStretches,
+  secondsOverBound,
+  timeWeightedDelayMs,
+  worstWindowDelay,
+} from '../../bench/processMeter';
 
 /**
  * The event-loop delay a random moment meets counts each stall by its length
@@ -79,5 +84,16 @@ describe('the worst window of the time-weighted delay', () => {
       p99Ms: 0,
       atSecond: 0,
     });
+  });
+});
+
+describe('the seconds over issue 16 bound', () => {
+  it('counts each second whose p99 is over 50 ms, and says which', () => {
+    expect(secondsOverBound([12, 50, 50.1, 3, 80])).toEqual({ count: 2, atSeconds: [2, 4] });
+  });
+
+  it('is none for a run that stays within it', () => {
+    expect(secondsOverBound([49.9, 0, 50])).toEqual({ count: 0, atSeconds: [] });
+    expect(secondsOverBound([])).toEqual({ count: 0, atSeconds: [] });
   });
 });
