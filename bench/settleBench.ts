@@ -97,13 +97,15 @@ export async function settleBench(options: { legs?: number } = {}): Promise<void
   // in the turn after a warm-up of the two alone). Timed before the others, parse once read
   // 1,782 ms against ~1,060 in separate runs and the ratio 0.43 for a settle no faster, or the
   // later rows, timed fast, divided by a slow parse read 0.47 / 0.39 (BENCHMARKS.md, `settle8`).
-  // Seven timed turns, not three: slow spells (a turn's rows 1.3–2× with the process on its core
+  // Five timed turns, not three: slow spells (a turn's rows 1.3–2× with the process on its core
   // all along: no GC, page faults or steal time to show for them) covered all three turns of the
-  // windows row in some runs (0.48 and 0.51 from best of 3 where best of 7 read 0.42 and 0.45);
-  // best of 7 spread least across runs, and its centre is the quiet runs' (`settle23`).
+  // windows row in some runs (0.478 from best of 3 where best of 5 read 0.419). In 9 runs of
+  // this bench best of 5 spread least (0.415–0.455, sd 0.015; best of 3 0.415–0.478, sd 0.018;
+  // best of 7 sd 0.017; the median of the turns' own ratios sd 0.020), and its centre is not
+  // below that of the runs without a slow turn (BENCHMARKS.md, `settle23`).
   const timed = { parse, windows, withTimes, polled: asPolled, batch };
   const rows = Object.keys(timed) as (keyof typeof timed)[];
-  const turns = Number(process.env.BENCH_SETTLE_TURNS ?? 7);
+  const turns = Number(process.env.BENCH_SETTLE_TURNS ?? 5);
   const perTurn = Object.fromEntries(rows.map((row) => [row, [] as number[]])) as Record<
     keyof typeof timed,
     number[]
@@ -199,9 +201,10 @@ export async function settleBench(options: { legs?: number } = {}): Promise<void
  * A settle row against parse over the same timed turns, two ways: `best`, each one's best turn
  * (the key), and `medianOfTurns`, the median of each turn's own row ÷ parse (both timed in that
  * turn). Pairing does not cancel the slow spells: they slowed the windows row more than parse
- * (settling legs out of the CPU caches waits on memory; parsing them mostly does not), so a turn
- * in a spell reads a higher ratio, up to 0.58 against 0.44 in one run with the two alternated
- * every window (BENCHMARKS.md, `settle23`). Best of each is what a quiet machine reads.
+ * (median 1.9× its best against parse's 1.7×, over 14 and 18 slow turns of 14 runs), and they
+ * often began or ended within a turn; with parse and settle alternated every window, a slow turn
+ * still read up to 0.58 against 0.44 (BENCHMARKS.md, `settle23`). Each one's best turn is what a
+ * quiet machine reads.
  */
 export function ratioToParse(
   parseMs: readonly number[],
