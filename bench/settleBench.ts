@@ -105,7 +105,7 @@ export async function settleBench(options: { legs?: number } = {}): Promise<void
   // below that of the runs without a slow turn (BENCHMARKS.md, `settle23`).
   const timed = { parse, windows, withTimes, polled: asPolled, batch };
   const rows = Object.keys(timed) as (keyof typeof timed)[];
-  const turns = Number(process.env.BENCH_SETTLE_TURNS ?? 5);
+  const turns = Math.max(1, Number(process.env.BENCH_SETTLE_TURNS) || 5);
   const perTurn = Object.fromEntries(rows.map((row) => [row, [] as number[]])) as Record<
     keyof typeof timed,
     number[]
@@ -165,7 +165,7 @@ export async function settleBench(options: { legs?: number } = {}): Promise<void
         step: `settleCalls in ${window.toLocaleString('en-US')}-leg windows (${windowedCalls.toLocaleString('en-US')} calls)`,
         ms: Math.round(windowedMs),
         'legs/s': rate(windowedMs),
-        '÷ parse': Math.round((windowedMs / parseMs) * 100) / 100,
+        '÷ parse': round(windowsRatio.best, 2),
       },
       {
         step: `the same, with every settled call's facts made, times as ISO text (${factsCalls.toLocaleString('en-US')} calls)`,
@@ -201,8 +201,8 @@ export async function settleBench(options: { legs?: number } = {}): Promise<void
  * A settle row against parse over the same timed turns, two ways: `best`, each one's best turn
  * (the key), and `medianOfTurns`, the median of each turn's own row ÷ parse (both timed in that
  * turn). Pairing does not cancel the slow spells: they slowed the windows row more than parse
- * (median 1.9× its best against parse's 1.7×, over 14 and 18 slow turns of 14 runs), and they
- * often began or ended within a turn; with parse and settle alternated every window, a slow turn
+ * (medians 1.90× its best against 1.68×, 15 slow turns of each in 15 runs), and they often
+ * began or ended within a turn; with parse and settle alternated every window, a slow turn
  * still read up to 0.58 against 0.44 (BENCHMARKS.md, `settle23`). Each one's best turn is what a
  * quiet machine reads.
  */
