@@ -11,6 +11,7 @@ import { profileWindow } from './cpuProfile';
 import { startBenchReceiver, type BenchReceiver } from './benchReceiver';
 import type { ReceiverTls } from './benchTls';
 import { runJournalLoad, type JournalLoadSpec } from './journalLoad';
+import { harnessNice, lowerThisProcess } from './harnessPriority';
 
 /**
  * The far side of a benchmark, in a child process of its own: the simulated PBXs (3CX) and
@@ -269,6 +270,8 @@ async function handle(request: HostRequest): Promise<unknown> {
 }
 
 if (require.main === module) {
+  // Another machine's work in production: the bridge's threads get the cores first.
+  lowerThisProcess(harnessNice());
   process.on('message', (message: { id: number; request: HostRequest }) => {
     handle(message.request).then(
       (result) => process.send?.({ id: message.id, result }),
