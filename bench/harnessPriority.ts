@@ -12,8 +12,14 @@ import { setPriority } from 'node:os';
  * priority). On Linux a nice value belongs to a thread, not a process (man 2 setpriority,
  * NOTES: under NPTL it is a per-thread attribute), so each thread is lowered by its id.
  */
-export function harnessNice(env: NodeJS.ProcessEnv = process.env): number {
-  const nice = Number(env.BENCH_HARNESS_NICE ?? DEFAULT_HARNESS_NICE);
+export function harnessNice(
+  env: NodeJS.ProcessEnv = process.env,
+  /** `BENCH_<part>_NICE` for one part only (an experiment), else `BENCH_HARNESS_NICE`. */
+  part?: string,
+): number {
+  const asked =
+    (part !== undefined ? env[`BENCH_${part}_NICE`] : undefined) ?? env.BENCH_HARNESS_NICE;
+  const nice = Number(asked ?? DEFAULT_HARNESS_NICE);
   return Number.isInteger(nice) && nice > 0 ? Math.min(nice, MAX_NICE) : 0;
 }
 
