@@ -2,15 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /**
- * The bench's stand-ins for other machines (the simulator host's PBXs, webhook receiver and
- * journal poster; the bigstore bench's API readers) run at a lower CPU priority than the
- * bridge, so that on a machine of two cores the bridge's threads get a core first, as they
- * would with the PBXs, Zapier and the API's clients elsewhere (issue 16; BENCHMARKS.md
- * "stall7", "stall16": most stalls over 50 ms had the bridge's main thread waiting for a core).
+ * The bigstore bench's stand-ins for other machines (the simulator host's PBXs, webhook
+ * receiver and journal poster; the API readers) run at a lower CPU priority than the bridge,
+ * so that on a machine of two cores the bridge's threads get a core first, as they would with
+ * the PBXs, Zapier and the API's clients elsewhere (issue 16; BENCHMARKS.md "stall7",
+ * "stall16": most stalls over 50 ms had the bridge's main thread waiting for a core). The
+ * other benchmarks keep their harness at the bridge's priority (`SimHost.start`'s `nice`).
  *
  * `BENCH_HARNESS_NICE` (default {@link DEFAULT_HARNESS_NICE}; `0`: as before, the bridge's
  * priority). On Linux a nice value belongs to a thread, not a process (man 2 setpriority,
- * NOTES: under NPTL it is a per-thread attribute), so each thread is lowered by its id.
+ * BUGS: under NPTL it is a per-thread attribute), so each thread is lowered by its id.
  */
 export function harnessNice(
   env: NodeJS.ProcessEnv = process.env,
