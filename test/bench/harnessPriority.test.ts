@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import {
   DEFAULT_HARNESS_NICE,
@@ -6,6 +5,7 @@ import {
   lowerThisProcess,
   lowerThread,
 } from '../../bench/harnessPriority';
+import { threadsOfThisProcess } from '../support/threadPriority';
 
 /**
  * The bench's stand-ins for other machines run below the bridge's priority, thread by thread
@@ -22,33 +22,17 @@ describe("the harness's threads at a lower priority", () => {
     expect(harnessNice({ BENCH_HARNESS_NICE: 'low' })).toBe(0);
   });
 
-  /** The nice value of each of this process's threads (field 19 of its stat), by id. */
-  function niceOf(): Map<string, { name: string; nice: number }> {
-    const threads = new Map<string, { name: string; nice: number }>();
-    for (const tid of readdirSync('/proc/self/task')) {
-      try {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        threads.set(tid, {
-          name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(),
-          // The fields after the name's closing parenthesis start at field 3.
-          nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3]),
-        });
-      } catch {
-        // ended since it was listed
-      }
-    }
-    return threads;
-  }
-
   /** A worker thread named `name` (Node names the thread so), until `end` is called. */
   async function probe(name: string): Promise<{ tid: string; end: () => Promise<number> }> {
-    const before = new Set(niceOf().keys());
+    const before = new Set(threadsOfThisProcess().keys());
     const worker = new Worker(
       "require('node:worker_threads').parentPort.postMessage('up'); setInterval(() => {}, 1000)",
       { eval: true, name },
     );
     await new Promise((resolve) => worker.once('message', resolve));
-    const [tid] = [...niceOf()].find(([id, t]) => !before.has(id) && t.name === name)!;
+    const [tid] = [...threadsOfThisProcess()].find(
+      ([id, t]) => !before.has(id) && t.name === name,
+    )!;
     return { tid, end: () => worker.terminate() };
   }
 
@@ -58,9 +42,9 @@ describe("the harness's threads at a lower priority", () => {
     const a = await probe('harness-prio-a');
     const b = await probe('harness-prio-b');
     try {
-      const before = niceOf();
+      const before = threadsOfThisProcess();
       lowerThisProcess(7, 'harness-prio-a');
-      const after = niceOf();
+      const after = threadsOfThisProcess();
       expect(after.get(a.tid)!.nice).toBe(7);
       for (const [tid, thread] of after)
         if (tid !== a.tid && before.has(tid)) expect(thread.nice).toBe(before.get(tid)!.nice);
@@ -75,11 +59,11 @@ describe("the harness's threads at a lower priority", () => {
   linux('lowers one thread by its id, and does nothing at 0', async () => {
     const a = await probe('harness-prio-c');
     try {
-      const was = niceOf().get(a.tid)!.nice;
+      const was = threadsOfThisProcess().get(a.tid)!.nice;
       lowerThread(Number(a.tid), 0);
-      expect(niceOf().get(a.tid)!.nice).toBe(was);
+      expect(threadsOfThisProcess().get(a.tid)!.nice).toBe(was);
       lowerThread(Number(a.tid), 9);
-      expect(niceOf().get(a.tid)!.nice).toBe(9);
+      expect(threadsOfThisProcess().get(a.tid)!.nice).toBe(9);
       // A thread that is gone, or a value out of range, is left alone without an error.
       expect(() => lowerThread(2 ** 30, 9)).not.toThrow();
       expect(() => lowerThread(Number(a.tid), 99)).not.toThrow();

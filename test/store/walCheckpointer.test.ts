@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -7,6 +7,7 @@ import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import { sqliteOf } from '../../bridge/store/sql/sqliteDatabase';
 import { WAL_CHECKPOINT_NICE, WalCheckpointer } from '../../bridge/store/sql/walCheckpointer';
+import { threadsOfThisProcess } from '../support/threadPriority';
 
 /**
  * The write-ahead log is checkpointed by a worker thread, never by a commit on the event loop
@@ -75,18 +76,9 @@ describe('WAL checkpoints in a worker thread', () => {
     }
   });
 
-  /** This process's threads at `nice` (field 19 of `/proc/self/task/<tid>/stat`), by id. */
-  function threadsAtNice(nice: number): string[] {
-    return readdirSync('/proc/self/task').filter((tid) => {
-      try {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        // The fields after the name's closing parenthesis start at field 3.
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3]) === nice;
-      } catch {
-        return false; // ended since it was listed
-      }
-    });
-  }
+  /** This process's threads at `nice`, by id. */
+  const threadsAtNice = (nice: number) =>
+    [...threadsOfThisProcess()].filter(([, thread]) => thread.nice === nice).map(([tid]) => tid);
 
   const linux = process.platform === 'linux' ? it : it.skip;
 
