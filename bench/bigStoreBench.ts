@@ -56,7 +56,7 @@ export async function bigStoreBench(): Promise<void> {
       callLogDelaySeconds: delaySeconds,
       clock: { mode: 'realtime' as const },
     })),
-    // The PBXs, Zapier and the journal's poster are other machines in production.
+    // BENCH_HARNESS_NICE: the PBXs, Zapier and the journal's poster below the bridge's priority.
     { nice: harnessNice() },
   );
   const bench = await startBenchBridge({

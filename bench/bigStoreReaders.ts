@@ -229,7 +229,7 @@ const WARM_UP_REQUESTS = 2000;
 
 if (!isMainThread && (workerData as { bigStoreReaders?: ReaderSpec })?.bigStoreReaders) {
   const spec = (workerData as { bigStoreReaders: ReaderSpec }).bigStoreReaders;
-  // The API's clients are other machines in production: this thread gives the bridge's a core.
+  // BENCH_READERS_NICE / BENCH_HARNESS_NICE: the API's clients below the bridge's priority.
   lowerThread(0, harnessNice(process.env, 'READERS'));
   parentPort!.once('message', ({ seconds }: { seconds: number }) => {
     readApi(spec, seconds).then(

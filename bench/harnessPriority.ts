@@ -2,30 +2,31 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /**
- * The bigstore bench's stand-ins for other machines (the simulator host's PBXs, webhook
- * receiver and journal poster; the API readers) run at a lower CPU priority than the bridge,
- * so that on a machine of two cores the bridge's threads get a core first, as they would with
- * the PBXs, Zapier and the API's clients elsewhere (issue 16; BENCHMARKS.md "stall7",
- * "stall16": most stalls over 50 ms had the bridge's main thread waiting for a core). The
- * other benchmarks keep their harness at the bridge's priority (`SimHost.start`'s `nice`).
+ * `BENCH_HARNESS_NICE=N` (an experiment; default 0, the bridge's priority): the bigstore
+ * bench's stand-ins for other machines (the simulator host's PBXs, webhook receiver and
+ * journal poster; the API readers) run at nice N, so that on a machine of two cores the
+ * bridge's threads get a core first, as they would with the PBXs, Zapier and the API's
+ * clients elsewhere (issue 16; BENCHMARKS.md "stall7", "stall16": most stalls over 50 ms had
+ * the bridge's main thread waiting for a core). `BENCH_READERS_NICE` sets the readers apart.
  *
- * `BENCH_HARNESS_NICE` (default {@link DEFAULT_HARNESS_NICE}; `0`: as before, the bridge's
- * priority). On Linux a nice value belongs to a thread, not a process (man 2 setpriority,
- * BUGS: under NPTL it is a per-thread attribute), so each thread is lowered by its id.
+ * Off by default (BENCHMARKS.md "prio17"): at 10 the worst second fell in 6 of 7 pairs, but
+ * the readers, slowed on the shared cores, sent the bridge ~15 % fewer requests (clients on
+ * their own machines would not slow down); the simulator host alone at 10 moved nothing
+ * beyond the spread. The other benchmarks keep their harness at 0 (`SimHost.start`'s `nice`).
+ *
+ * On Linux a nice value belongs to a thread, not a process (man 2 setpriority, BUGS: under
+ * NPTL it is a per-thread attribute), so each thread is lowered by its id.
  */
 export function harnessNice(
   env: NodeJS.ProcessEnv = process.env,
-  /** `BENCH_<part>_NICE` for one part only (an experiment), else `BENCH_HARNESS_NICE`. */
+  /** `BENCH_<part>_NICE` for one part only, else `BENCH_HARNESS_NICE`. */
   part?: string,
 ): number {
   const asked =
     (part !== undefined ? env[`BENCH_${part}_NICE`] : undefined) ?? env.BENCH_HARNESS_NICE;
-  const nice = Number(asked ?? DEFAULT_HARNESS_NICE);
+  const nice = Number(asked ?? 0);
   return Number.isInteger(nice) && nice > 0 ? Math.min(nice, MAX_NICE) : 0;
 }
-
-/** Enough below the bridge's 0 that the scheduler gives the bridge's threads ~9 in 10 turns. */
-export const DEFAULT_HARNESS_NICE = 10;
 
 /** The lowest priority Linux has. */
 const MAX_NICE = 19;

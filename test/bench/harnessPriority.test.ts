@@ -1,10 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import {
-  DEFAULT_HARNESS_NICE,
-  harnessNice,
-  lowerThisProcess,
-  lowerThread,
-} from '../../bench/harnessPriority';
+import { harnessNice, lowerThisProcess, lowerThread } from '../../bench/harnessPriority';
 import { threadsOfThisProcess } from '../support/threadPriority';
 
 /**
@@ -12,14 +7,16 @@ import { threadsOfThisProcess } from '../support/threadPriority';
  * (bench/harnessPriority.ts): the threads asked for, and no other.
  */
 describe("the harness's threads at a lower priority", () => {
-  it('is nice 10 unless BENCH_HARNESS_NICE says otherwise, never above the bridge', () => {
-    expect(DEFAULT_HARNESS_NICE).toBe(10);
-    expect(harnessNice({})).toBe(10);
-    expect(harnessNice({ BENCH_HARNESS_NICE: '0' })).toBe(0);
-    expect(harnessNice({ BENCH_HARNESS_NICE: '5' })).toBe(5);
+  it("is the bridge's priority unless asked, never above it, the readers apart if asked", () => {
+    expect(harnessNice({})).toBe(0);
+    expect(harnessNice({ BENCH_HARNESS_NICE: '10' })).toBe(10);
     expect(harnessNice({ BENCH_HARNESS_NICE: '25' })).toBe(19);
     expect(harnessNice({ BENCH_HARNESS_NICE: '-5' })).toBe(0);
     expect(harnessNice({ BENCH_HARNESS_NICE: 'low' })).toBe(0);
+    expect(harnessNice({ BENCH_HARNESS_NICE: '10' }, 'READERS')).toBe(10);
+    expect(harnessNice({ BENCH_HARNESS_NICE: '10', BENCH_READERS_NICE: '0' }, 'READERS')).toBe(0);
+    expect(harnessNice({ BENCH_READERS_NICE: '5' }, 'READERS')).toBe(5);
+    expect(harnessNice({ BENCH_READERS_NICE: '5' })).toBe(0);
   });
 
   /** A worker thread named `name` (Node names the thread so), until `end` is called. */
