@@ -6,8 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SecretBox } from '../../bridge/secrets/secretBox';
 import { BridgeStore } from '../../bridge/store/bridgeStore';
 import { sqliteOf } from '../../bridge/store/sql/sqliteDatabase';
-import { WAL_CHECKPOINT_NICE, WalCheckpointer } from '../../bridge/store/sql/walCheckpointer';
-import { threadsOfThisProcess } from '../support/threadPriority';
+import { WalCheckpointer } from '../../bridge/store/sql/walCheckpointer';
 
 /**
  * The write-ahead log is checkpointed by a worker thread, never by a commit on the event loop
@@ -73,67 +72,6 @@ describe('WAL checkpoints in a worker thread', () => {
       expect(pragma(raw, 'wal_autocheckpoint')).toBe(0);
     } finally {
       store.close();
-    }
-  });
-
-  /** This process's threads at `nice`, by id. */
-  const threadsAtNice = (nice: number) =>
-    [...threadsOfThisProcess()].filter(([, thread]) => thread.nice === nice).map(([tid]) => tid);
-
-  const linux = process.platform === 'linux' ? it : it.skip;
-
-  linux(
-    "checkpoints from a thread at a lower priority, the bridge's threads left as they were",
-    async () => {
-      const path = join(dir, 'd.db');
-      const raw = new DatabaseSync(path);
-      raw.exec('PRAGMA journal_mode = WAL');
-      const before = new Set(threadsAtNice(WAL_CHECKPOINT_NICE));
-      const atZero = threadsAtNice(0);
-      const checkpointer = new WalCheckpointer(raw, path, 5);
-      try {
-        await until(() => pragma(raw, 'wal_autocheckpoint') === 0);
-        const lowered = threadsAtNice(WAL_CHECKPOINT_NICE).filter((tid) => !before.has(tid));
-        expect(WAL_CHECKPOINT_NICE).toBeGreaterThan(0);
-        expect(lowered).toHaveLength(1);
-        // The main thread and every thread that was there before keep their priority.
-        expect(threadsAtNice(0)).toEqual(expect.arrayContaining(atZero));
-        expect(atZero).toContain(String(process.pid));
-      } finally {
-        checkpointer.stop();
-        raw.close();
-      }
-    },
-  );
-
-  linux('checkpoints anyway when the priority is refused, and says so once', async () => {
-    // Jest's `process` emits no 'warning' events: the call itself is watched.
-    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-    const stores = ['e.db', 'f.db'].map((name) => {
-      const path = join(dir, name);
-      const raw = new DatabaseSync(path);
-      raw.exec('PRAGMA journal_mode = WAL');
-      // Out of Linux's range (-20…19): `os.setPriority` throws in the worker.
-      return { raw, checkpointer: new WalCheckpointer(raw, path, 5, 99) };
-    });
-    try {
-      for (const { raw } of stores) {
-        await until(() => pragma(raw, 'wal_autocheckpoint') === 0);
-        expect(pragma(raw, 'wal_autocheckpoint')).toBe(0);
-      }
-      // Both workers' refusals came before their 'ready', so both have been handled.
-      expect(emitWarning.mock.calls).toEqual([
-        [
-          expect.stringContaining("WAL checkpoints at the bridge's priority"),
-          { code: 'BRIDGE_CHECKPOINT_PRIORITY' },
-        ],
-      ]);
-    } finally {
-      emitWarning.mockRestore();
-      for (const { raw, checkpointer } of stores) {
-        checkpointer.stop();
-        raw.close();
-      }
     }
   });
 });

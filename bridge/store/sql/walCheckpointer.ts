@@ -26,27 +26,18 @@ export class WalCheckpointer {
     private readonly raw: DatabaseSync,
     path: string,
     intervalMs = WAL_CHECKPOINT_INTERVAL_MS,
-    nice = WAL_CHECKPOINT_NICE,
   ) {
     this.worker = new Worker(
       `(${checkpointWorkerMain.toString()})(require('node:worker_threads'))`,
       {
         eval: true,
-        workerData: {
-          path,
-          intervalMs,
-          closed: this.closed,
-          // Per-thread on Linux only; elsewhere the call would lower the whole bridge.
-          nice: process.platform === 'linux' ? nice : 0,
-        },
+        workerData: { path, intervalMs, closed: this.closed },
       },
     );
     this.worker.unref();
-    this.worker.on('message', (message: unknown) => {
+    this.worker.once('message', (message) => {
       if (message === 'ready' && !this.stopped && raw.isOpen)
         raw.exec('PRAGMA wal_autocheckpoint = 0');
-      else if (typeof message === 'object' && message !== null && 'priorityRefused' in message)
-        warnPriorityRefused(String(message.priorityRefused));
     });
     const gone = () => {
       this.exited = true;
@@ -79,26 +70,6 @@ export class WalCheckpointer {
 /** How often the worker checkpoints: about SQLite's 1,000 pages at the bridge's busiest. */
 export const WAL_CHECKPOINT_INTERVAL_MS = 1000;
 
-/**
- * The checkpointing thread's nice value (0 is the bridge's; 19 the lowest). A checkpoint is
- * housekeeping nothing waits for (a PASSIVE checkpoint blocks no reader or writer; only `stop`
- * waits, at most {@link STOP_WAIT_MS}), so on a busy machine the bridge's main thread gets the
- * core first and the checkpoint the time left (issue 16: most stalls over 50 ms at 1M calls
- * stored were the main thread waiting for a core, BENCHMARKS.md "stall16", "prio17").
- */
-export const WAL_CHECKPOINT_NICE = 10;
-
-let priorityWarned = false;
-
-/** A refused priority is said once a process, as a warning: the worker checkpoints anyway. */
-function warnPriorityRefused(reason: string): void {
-  if (priorityWarned) return;
-  priorityWarned = true;
-  process.emitWarning(`WAL checkpoints at the bridge's priority: ${reason}`, {
-    code: 'BRIDGE_CHECKPOINT_PRIORITY',
-  });
-}
-
 /** How long `stop` waits for the worker's connection to close (it finishes a checkpoint first). */
 const STOP_WAIT_MS = 2000;
 
@@ -111,21 +82,11 @@ const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
  */
 function checkpointWorkerMain(threads: typeof import('node:worker_threads')): void {
   const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
-  const { path, intervalMs, closed, nice } = threads.workerData as {
+  const { path, intervalMs, closed } = threads.workerData as {
     path: string;
     intervalMs: number;
     closed: Int32Array;
-    nice: number;
   };
-  if (nice !== 0) {
-    try {
-      // 0: this thread (a Linux nice value is per thread: docs/design.md "The store").
-      (require('node:os') as typeof import('node:os')).setPriority(0, nice);
-    } catch (error) {
-      // Checkpoints at the bridge's priority, as before: said once, never fatal.
-      threads.parentPort!.postMessage({ priorityRefused: (error as Error).message });
-    }
-  }
   const db = new DatabaseSync(path);
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
   const timer = setInterval(() => {
