@@ -175,7 +175,7 @@ let stopProfile: (() => Promise<void>) | null = null;
 async function handle(request: HostRequest): Promise<unknown> {
   switch (request.method) {
     case 'start': {
-      // Another machine's work in production: the bridge's threads get the cores first.
+      // `nice` (bigstore's BENCH_HARNESS_NICE): another machine's work below the bridge's priority.
       lowerThisProcess(request.nice ?? 0);
       offset = request.offset ?? 0;
       receiver = await startBenchReceiver(3, request.receiverTls ?? null);
