@@ -1,6 +1,7 @@
 import { Agent, createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { harnessNice, lowerThread } from './harnessPriority';
 
 /** What bench/bigStoreBench.ts's API readers read, and as whom. */
 export interface ReaderSpec {
@@ -228,6 +229,8 @@ const WARM_UP_REQUESTS = 2000;
 
 if (!isMainThread && (workerData as { bigStoreReaders?: ReaderSpec })?.bigStoreReaders) {
   const spec = (workerData as { bigStoreReaders: ReaderSpec }).bigStoreReaders;
+  // BENCH_READERS_NICE / BENCH_HARNESS_NICE: the API's clients below the bridge's priority.
+  lowerThread(0, harnessNice(process.env, 'READERS'));
   parentPort!.once('message', ({ seconds }: { seconds: number }) => {
     readApi(spec, seconds).then(
       (latencies) => parentPort!.postMessage({ latencies }),

@@ -11,6 +11,7 @@ import { profileWindow } from './cpuProfile';
 import { startBenchReceiver, type BenchReceiver } from './benchReceiver';
 import type { ReceiverTls } from './benchTls';
 import { runJournalLoad, type JournalLoadSpec } from './journalLoad';
+import { lowerThisProcess } from './harnessPriority';
 
 /**
  * The far side of a benchmark, in a child process of its own: the simulated PBXs (3CX) and
@@ -84,7 +85,14 @@ export interface HostUsage {
 }
 
 export type HostRequest =
-  | { method: 'start'; sims: SimSpec[]; offset?: number; receiverTls?: ReceiverTls | null }
+  | {
+      method: 'start';
+      sims: SimSpec[];
+      offset?: number;
+      receiverTls?: ReceiverTls | null;
+      /** Every thread of the host at this nice value (bench/harnessPriority.ts); default 0. */
+      nice?: number;
+    }
   | { method: 'traffic'; spec: TrafficSpec | null }
   | { method: 'setClock'; at: number }
   | { method: 'calls' }
@@ -167,6 +175,8 @@ let stopProfile: (() => Promise<void>) | null = null;
 async function handle(request: HostRequest): Promise<unknown> {
   switch (request.method) {
     case 'start': {
+      // `nice` (bigstore's BENCH_HARNESS_NICE): another machine's work below the bridge's priority.
+      lowerThisProcess(request.nice ?? 0);
       offset = request.offset ?? 0;
       receiver = await startBenchReceiver(3, request.receiverTls ?? null);
       for (const spec of request.sims) {

@@ -27,10 +27,12 @@ export class SimHost {
 
   /**
    * `receiverTls`: the receiver serves https with it (bench/benchTls.ts); default plain http.
+   * `nice`: the hosts' threads at that priority (bench/harnessPriority.ts); default 0, the
+   * bridge's.
    */
   static async start(
     sims: SimSpec[],
-    options: { processes?: number; receiverTls?: ReceiverTls | null } = {},
+    options: { processes?: number; receiverTls?: ReceiverTls | null; nice?: number } = {},
   ): Promise<SimHost> {
     const count = Math.max(1, Math.min(options.processes ?? 1, Math.max(1, sims.length)));
     const per = Math.ceil(sims.length / count);
@@ -43,6 +45,7 @@ export class SimHost {
           sims: sims.slice(i * per, (i + 1) * per),
           offset: i * per,
           receiverTls: options.receiverTls ?? null,
+          nice: options.nice ?? 0,
         }),
       ),
     )) as HostStarted[];
