@@ -4,7 +4,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { WorkTurns } from '../bridge/workTurns';
 import { LocationIngest } from '../bridge/ingest/locationIngest';
 import { DeliveryWorker } from '../bridge/delivery/deliveryWorker';
-import { PROC_TICK_MS, statCpuTicks } from './procStat';
+import { PROC_TICK_MS, statCpuTicks, threadsOfThisProcess } from './procStat';
 import type { ProcessMeter } from './processMeter';
 
 /**
@@ -148,7 +148,7 @@ export class BigStoreTimeline {
   }
 
   private sample(): void {
-    const threads = threadTimes();
+    const threads = threadsOfThisProcess();
     this.samples.push({
       at: performance.now(),
       threads,
@@ -348,20 +348,6 @@ interface SliceRecord {
   ms: number;
   turns: number;
   waitingAfter: number;
-}
-
-function threadTimes(): Map<string, { name: string; ticks: number }> {
-  const threads = new Map<string, { name: string; ticks: number }>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const text = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-      threads.set(tid, { name, ticks: statCpuTicks(text) });
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return threads;
 }
 
 function childrenTicks(): number {

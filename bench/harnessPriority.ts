@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { threadsOfThisProcess, type ThreadStat } from './procStat';
 
 /**
  * `BENCH_HARNESS_NICE=N` (an experiment; default 0, the bridge's priority): the bigstore
@@ -39,24 +39,15 @@ const MAX_NICE = 19;
  */
 export function lowerThisProcess(nice: number, named?: string): void {
   if (nice === 0 || process.platform !== 'linux') return;
-  let threads: string[];
+  let threads: Map<string, ThreadStat>;
   try {
-    threads = readdirSync('/proc/self/task');
+    threads = threadsOfThisProcess();
   } catch {
     return;
   }
-  for (const tid of threads) {
-    if (named !== undefined && threadName(tid) !== named) continue;
+  for (const [tid, thread] of threads) {
+    if (named !== undefined && thread.name !== named) continue;
     lowerThread(Number(tid), nice);
-  }
-}
-
-/** The thread's name (`/proc/self/task/<tid>/comm`); '' when it has ended. */
-function threadName(tid: string): string {
-  try {
-    return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
   }
 }
 

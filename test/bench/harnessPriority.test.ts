@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { harnessNice, lowerThisProcess, lowerThread } from '../../bench/harnessPriority';
-import { threadsOfThisProcess } from '../support/threadPriority';
+import { threadsOfThisProcess } from '../../bench/procStat';
 
 /**
  * The bench's stand-ins for other machines run below the bridge's priority, thread by thread
