@@ -80,12 +80,6 @@ export class LocationIngest implements PollerStore {
     },
   ) {}
 
-  /**
-   * This location's last batch of at least its bounds' `min` calls, as measured: where the next
-   * commit's first batch starts (`firstBatchCalls`). Null until one was stored.
-   */
-  private lastBatch: MeasuredBatch | null = null;
-
   async load(): Promise<PollerState | null> {
     return this.store.pollerStates.load(this.location.id);
   }
@@ -146,7 +140,7 @@ export class LocationIngest implements PollerStore {
         const budget = warm ? bounds.budgetMs : batchBudgetMs;
         size =
           at === 0
-            ? firstBatchCalls(bounds, budget, this.lastBatch)
+            ? firstBatchCalls(bounds, budget, lastBatchOf.get(this.store) ?? null)
             : nextBatchCalls(size, heldMs, budget, bounds.min);
         least = bounds.min;
       }
@@ -159,7 +153,7 @@ export class LocationIngest implements PollerStore {
       // Fewer calls than the bounds' least are mostly the transaction's own cost (see
       // `nextBatchCalls`): their ms a call would shrink the next commit's first batch for nothing.
       if (least !== null && batchCalls >= least)
-        this.lastBatch = { size, calls: batchCalls, ms: heldMs };
+        lastBatchOf.set(this.store, { size, calls: batchCalls, ms: heldMs });
     } while (at < calls.length);
   }
 
@@ -314,6 +308,13 @@ export function nextBatchCalls(
 
 export const INGEST_MIN_BATCH_CALLS = 8;
 
+/**
+ * The last batch of at least its bounds' `min` calls that any location's ingest stored in each
+ * store, as measured: where the next commit's first batch starts (`firstBatchCalls`), a
+ * location's first commit included (a call costs about the same whichever location it is of).
+ */
+const lastBatchOf = new WeakMap<BridgeStore, MeasuredBatch>();
+
 /** A stored batch as timed: the size it was given, the calls it held (fewer at a commit's end). */
 export interface MeasuredBatch {
   size: number;
@@ -323,14 +324,15 @@ export interface MeasuredBatch {
 
 /**
  * A commit's first batch. With nothing measured yet, or where the bounds say so (Postgres), the
- * bounds' `first`. Otherwise the calls that fit the budget at the ms a call this location's last
- * batch took, as `nextBatchCalls` sizes a commit's next batch (at most doubling its size, never
- * under the bounds' `min`), and at most the bounds' `first`: a first batch always of `first`
- * calls (SQLite 40, ~25 ms) put one such transaction into a loop iteration on every poll of 40
- * calls and more and every catch-up's commit after the start's window, beside the other sources'
- * work (BENCHMARKS.md, `batch18`). A cold or loaded batch shrinks the next commit's first, and
- * the size doubles back commit by commit once batches are quick again (the measurement only
- * comes from batches of at least `min` calls, and every first batch is at least that).
+ * bounds' `first`. Otherwise the calls that fit the budget at the ms a call the store's last
+ * batch took (any location's: `lastBatchOf`), as `nextBatchCalls` sizes a commit's next batch
+ * (at most doubling its size, never under the bounds' `min`), and at most the bounds' `first`:
+ * a first batch always of `first` calls (SQLite 40, ~25 ms) put one such transaction into a
+ * loop iteration on every poll of 40 calls and more and every catch-up's commit after the
+ * start's window, beside the other sources' work (BENCHMARKS.md, `batch18`). A cold or loaded
+ * batch shrinks the next commit's first, and the size doubles back commit by commit once batches
+ * are quick again (the measurement only comes from batches of at least `min` calls, and every
+ * first batch is at least that).
  */
 export function firstBatchCalls(
   bounds: IngestBatchBounds,

@@ -17,9 +17,9 @@ import { initialPollerState, type PollerEvent } from '../../lib/poller/pollerSta
 import { STORE_KINDS, openTestStore } from '../store/support';
 
 /** The location every test here ingests for. */
-function callCentre(store: BridgeStore, at: number) {
+function callCentre(store: BridgeStore, at: number, name = 'Call centre') {
   return store.locations.create(
-    { name: 'Call centre', country: 'AU', timezone: 'Australia/Adelaide' },
+    { name, country: 'AU', timezone: 'Australia/Adelaide' },
     new Date(at),
   );
 }
@@ -224,10 +224,10 @@ describe('a commit’s first batch, from the last batch measured', () => {
    * A budgeted ingest whose batches each hold the clock `rate.msPerCall` a call (set between
    * commits: a machine getting slower or faster), and `commit(calls)` giving each commit's sizes.
    */
-  function timedIngest(warmingUp = () => false) {
+  function timedIngest(warmingUp = () => false, location = 'Call centre') {
     const clock = { ms: 0 };
     const rate = { msPerCall: 0.5 };
-    const ingest = new LocationIngest(callCentre(store, T), store, new StoreEnricher(), {
+    const ingest = new LocationIngest(callCentre(store, T, location), store, new StoreEnricher(), {
       now: () => T,
       publicUrl: () => 'http://127.0.0.1:1',
       batchBudgetMs: INGEST_BATCH_BOUNDS.sqlite.budgetMs,
@@ -257,6 +257,11 @@ describe('a commit’s first batch, from the last batch measured', () => {
     expect(await commit(92)).toEqual([INGEST_BATCH_CALLS, 20, 20, 12]);
     // Its 12 calls were a batch of 20's end: 20 calls fit 10 ms at that rate (not 33).
     expect(await commit(60)).toEqual([20, 20, 20]);
+  });
+
+  it('a location’s first commit follows what another location’s last batch in the same store measured', async () => {
+    expect(await timedIngest().commit(92)).toEqual([INGEST_BATCH_CALLS, 20, 20, 12]);
+    expect(await timedIngest(() => false, 'Front desk').commit(60)).toEqual([20, 20, 20]);
   });
 
   it('follows a slower machine down to the bounds’ least, and doubles back, never past the first, once it is fast', async () => {
@@ -407,9 +412,10 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
           budgetMs: 5,
           firstFromLast: true,
         });
-        // 12 calls in 7 ms against 5: the next is 8. After the window: 40 in 7 ms against 10.
-        expect(warm.slice(0, 2)).toEqual([12, INGEST_MIN_BATCH_CALLS]);
-        expect(after[0]).toBe(INGEST_BATCH_CALLS);
+        // 12 calls in 7 ms against 5: the next is 8. After the window, the same store's last
+        // batch (8 calls in 7 ms) sizes the first: 11 fit 10 ms.
+        expect(warm).toEqual([12, 8, 8, 8, 8, 8, 8]);
+        expect(after[0]).toBe(11);
       } else {
         // 4 calls in 7 ms against 10 grow to 5, in the window as after it.
         expect(warm).toEqual(after);
