@@ -62,8 +62,7 @@ export class LocationIngest implements PollerStore {
       ) => number;
       /**
        * Aim each transaction at about this many milliseconds: the next batch's size follows
-       * how long the last one took (`nextBatchCalls`), at most `INGEST_BATCH_CALLS` calls, and
-       * a commit's first follows the last commit's (`firstBatchCalls`).
+       * how long the last one took (`nextBatchCalls`), at most `INGEST_BATCH_CALLS` calls.
        * Unset: every batch is `INGEST_BATCH_CALLS` calls.
        */
       batchBudgetMs?: number;
@@ -123,7 +122,6 @@ export class LocationIngest implements PollerStore {
     const { warmUp, batchBudgetMs } = this.options;
     let at = 0;
     let heldMs = 0;
-    let least: number | null = null;
     do {
       if (at > 0) await (warmUp ? warmUp.pause(heldMs) : yieldToLoop());
       if (batchBudgetMs !== undefined) {
@@ -138,22 +136,13 @@ export class LocationIngest implements PollerStore {
           this.store.db.dialect
         ];
         const budget = warm ? bounds.budgetMs : batchBudgetMs;
-        size =
-          at === 0
-            ? firstBatchCalls(bounds, budget, lastBatchOf.get(this.store) ?? null)
-            : nextBatchCalls(size, heldMs, budget, bounds.min);
-        least = bounds.min;
+        size = at === 0 ? bounds.first : nextBatchCalls(size, heldMs, budget, bounds.min);
       }
-      const batchCalls = Math.min(size, calls.length - at);
       const batch = calls.slice(at, at + size).flat();
       at += size;
       const started = clock();
       this.storeBatch(batch, source, at >= calls.length, context);
       heldMs = clock() - started;
-      // Fewer calls than the bounds' least are mostly the transaction's own cost (see
-      // `nextBatchCalls`): their ms a call would shrink the next commit's first batch for nothing.
-      if (least !== null && batchCalls >= least)
-        lastBatchOf.set(this.store, { size, calls: batchCalls, ms: heldMs });
     } while (at < calls.length);
   }
 
@@ -308,49 +297,11 @@ export function nextBatchCalls(
 
 export const INGEST_MIN_BATCH_CALLS = 8;
 
-/**
- * The last batch of at least its bounds' `min` calls that any location's ingest stored in each
- * store, as measured: where the next commit's first batch starts (`firstBatchCalls`), a
- * location's first commit included (a call costs about the same whichever location it is of).
- */
-const lastBatchOf = new WeakMap<BridgeStore, MeasuredBatch>();
-
-/** A stored batch as timed: the size it was given, the calls it held (fewer at a commit's end). */
-export interface MeasuredBatch {
-  size: number;
-  calls: number;
-  ms: number;
-}
-
-/**
- * A commit's first batch. With nothing measured yet, or where the bounds say so (Postgres), the
- * bounds' `first`. Otherwise the calls that fit the budget at the ms a call the store's last
- * batch took (any location's: `lastBatchOf`), as `nextBatchCalls` sizes a commit's next batch
- * (at most doubling its size, never under the bounds' `min`), and at most the bounds' `first`:
- * a first batch always of `first` calls (SQLite 40, ~25 ms) put one such transaction into a
- * loop iteration on every poll of 40 calls and more and every catch-up's commit after the
- * start's window, beside the other sources' work (BENCHMARKS.md, `batch18`). A cold or loaded
- * batch shrinks the next commit's first, and the size doubles back commit by commit once batches
- * are quick again (the measurement only comes from batches of at least `min` calls, and every
- * first batch is at least that).
- */
-export function firstBatchCalls(
-  bounds: IngestBatchBounds,
-  budgetMs: number,
-  last: MeasuredBatch | null,
-): number {
-  if (last === null || !bounds.firstFromLast) return bounds.first;
-  const msForSize = (last.ms * last.size) / last.calls;
-  return Math.min(bounds.first, nextBatchCalls(last.size, msForSize, budgetMs, bounds.min));
-}
-
 /** A store's batch sizes: the first batch's calls, the fewest, and the ms a batch aims at. */
 export interface IngestBatchBounds {
   first: number;
   min: number;
   budgetMs: number;
-  /** A commit's first batch follows the last batch's ms (`firstBatchCalls`), at most `first`. */
-  firstFromLast: boolean;
 }
 
 /**
@@ -364,18 +315,15 @@ export interface IngestBatchBounds {
  * size), so a call costs little more than its events' inserts and the statements sent without a
  * wait; but with 200 PBXs on two cores even 2 calls and their reads took over 50 ms, so the
  * batches still start at 4, may shrink to one, and aim at 10 ms (8 down to 2 at 20 ms stalled
- * the loop a quarter of the time: BENCHMARKS.md, "pgreads"). A commit's first batch follows the
- * last batch's ms on SQLite only (`firstFromLast`): on Postgres it was not measured (`batch18`),
- * so every commit there starts at 4 as before.
+ * the loop a quarter of the time: BENCHMARKS.md, "pgreads").
  */
 export const INGEST_BATCH_BOUNDS: Record<SqlDialect, IngestBatchBounds> = {
   sqlite: {
     first: INGEST_BATCH_CALLS,
     min: INGEST_MIN_BATCH_CALLS,
     budgetMs: INGEST_BATCH_BUDGET_MS,
-    firstFromLast: true,
   },
-  postgres: { first: 4, min: 1, budgetMs: INGEST_BATCH_BUDGET_MS, firstFromLast: false },
+  postgres: { first: 4, min: 1, budgetMs: INGEST_BATCH_BUDGET_MS },
 };
 
 /**
@@ -389,7 +337,7 @@ export const INGEST_BATCH_BOUNDS: Record<SqlDialect, IngestBatchBounds> = {
  * new locations took 42–57 s instead of 28 (`stall9`). Postgres as always.
  */
 export const INGEST_WARM_UP_BATCH_BOUNDS: Record<SqlDialect, IngestBatchBounds> = {
-  sqlite: { first: 12, min: INGEST_MIN_BATCH_CALLS, budgetMs: 5, firstFromLast: true },
+  sqlite: { first: 12, min: INGEST_MIN_BATCH_CALLS, budgetMs: 5 },
   postgres: INGEST_BATCH_BOUNDS.postgres,
 };
 

@@ -3,7 +3,6 @@ import {
   LocationIngest,
   eventsByCall,
   nextBatchCalls,
-  firstBatchCalls,
   INGEST_MIN_BATCH_CALLS,
   INGEST_BATCH_CALLS,
   INGEST_BATCH_BOUNDS,
@@ -17,9 +16,9 @@ import { initialPollerState, type PollerEvent } from '../../lib/poller/pollerSta
 import { STORE_KINDS, openTestStore } from '../store/support';
 
 /** The location every test here ingests for. */
-function callCentre(store: BridgeStore, at: number, name = 'Call centre') {
+function callCentre(store: BridgeStore, at: number) {
   return store.locations.create(
-    { name, country: 'AU', timezone: 'Australia/Adelaide' },
+    { name: 'Call centre', country: 'AU', timezone: 'Australia/Adelaide' },
     new Date(at),
   );
 }
@@ -205,108 +204,6 @@ describe('ingest batches sized to a time budget', () => {
   });
 });
 
-/**
- * A commit's first batch follows what this location's last batch measured (`firstBatchCalls`):
- * the calls that fit the budget at its ms a call, at most doubling, within the bounds' `min` …
- * `first`; with nothing measured, `first` (BENCHMARKS.md, `batch18`).
- */
-describe('a commit’s first batch, from the last batch measured', () => {
-  const T = Date.UTC(2026, 12, 6, 9);
-  let store: BridgeStore;
-  let next = 0;
-  beforeEach(() => {
-    store = BridgeStore.open(':memory:', SecretBox.ephemeral());
-    next = 0;
-  });
-  afterEach(() => store.close());
-
-  /**
-   * A budgeted ingest whose batches each hold the clock `rate.msPerCall` a call (set between
-   * commits: a machine getting slower or faster), and `commit(calls)` giving each commit's sizes.
-   */
-  function timedIngest(warmingUp = () => false, location = 'Call centre') {
-    const clock = { ms: 0 };
-    const rate = { msPerCall: 0.5 };
-    const ingest = new LocationIngest(callCentre(store, T, location), store, new StoreEnricher(), {
-      now: () => T,
-      publicUrl: () => 'http://127.0.0.1:1',
-      batchBudgetMs: INGEST_BATCH_BOUNDS.sqlite.budgetMs,
-      clock: () => clock.ms,
-      warmUp: { inWindow: warmingUp, pause: () => Promise.resolve() },
-    });
-    const commit = async (calls: number): Promise<number[]> => {
-      const { sizes, restore } = recordBatchSizes(
-        store,
-        (stored) => (clock.ms += stored * rate.msPerCall),
-      );
-      const events: PollerEvent[] = [];
-      for (let i = 0; i < calls; i++, next++) {
-        const call = syntheticCall(next, T - 3_600_000 + next * 1000);
-        events.push({ type: 'call.ended', call }, { type: 'call.missed', call });
-      }
-      await ingest.commit(initialPollerState(T), events);
-      restore();
-      return sizes;
-    };
-    return { rate, commit };
-  }
-
-  it('the first commit ever starts at the bounds’ first; the next at the calls the last batch’s ms a call fit in the budget', async () => {
-    const { commit } = timedIngest();
-    // 0.5 ms a call: 40 calls took 20 ms against 10, so 20; the last batch 12 calls in 6 ms.
-    expect(await commit(92)).toEqual([INGEST_BATCH_CALLS, 20, 20, 12]);
-    // Its 12 calls were a batch of 20's end: 20 calls fit 10 ms at that rate (not 33).
-    expect(await commit(60)).toEqual([20, 20, 20]);
-  });
-
-  it('a location’s first commit follows what another location’s last batch in the same store measured', async () => {
-    expect(await timedIngest().commit(92)).toEqual([INGEST_BATCH_CALLS, 20, 20, 12]);
-    expect(await timedIngest(() => false, 'Front desk').commit(60)).toEqual([20, 20, 20]);
-  });
-
-  it('follows a slower machine down to the bounds’ least, and doubles back, never past the first, once it is fast', async () => {
-    const { rate, commit } = timedIngest();
-    rate.msPerCall = 10; // a cold or loaded start: 400 ms for the first 40 calls
-    expect(await commit(60)).toEqual([INGEST_BATCH_CALLS, 8, 8, 4]);
-    expect(await commit(16)).toEqual([8, 8]);
-    rate.msPerCall = 0.1; // 100 calls would fit 10 ms now
-    // Each commit's first batch at most doubles the last measured size, up to the first's 40.
-    expect(await commit(8)).toEqual([8]);
-    // 16 first, then 32 (holding the 24 left), then 40.
-    expect(await commit(40)).toEqual([16, 24]);
-    expect(await commit(80)).toEqual([INGEST_BATCH_CALLS, INGEST_BATCH_CALLS]);
-    expect(await commit(80)).toEqual([INGEST_BATCH_CALLS, INGEST_BATCH_CALLS]);
-  });
-
-  it('a batch of fewer calls than the least (a steady poll’s few) leaves the measurement as it was', async () => {
-    const { rate, commit } = timedIngest();
-    expect(await commit(60)).toEqual([INGEST_BATCH_CALLS, 20]);
-    rate.msPerCall = 20; // one call's transaction is mostly its own cost
-    expect(await commit(INGEST_MIN_BATCH_CALLS - 1)).toEqual([INGEST_MIN_BATCH_CALLS - 1]);
-    rate.msPerCall = 0.5;
-    expect((await commit(60))[0]).toBe(20);
-  });
-
-  it('in the start’s window, the window’s bounds clamp it', async () => {
-    let warm = false;
-    const { rate, commit } = timedIngest(() => warm);
-    rate.msPerCall = 0.1;
-    expect(await commit(100)).toEqual([INGEST_BATCH_CALLS, INGEST_BATCH_CALLS, 20]);
-    warm = true; // 40 calls took 4 ms: 50 would fit the window's 5, which starts at 12
-    expect((await commit(40))[0]).toBe(INGEST_WARM_UP_BATCH_BOUNDS.sqlite.first);
-    rate.msPerCall = 0.5;
-    expect(await commit(40)).toEqual([12, 10, 10, 8]);
-    warm = false; // its last batch: 8 calls of 10 in 4 ms, so 20 fit the usual 10 ms
-    expect((await commit(40))[0]).toBe(20);
-  });
-
-  it('on Postgres every commit starts at the bounds’ first, as measured or not', () => {
-    const slow = { size: 4, calls: 4, ms: 100 };
-    expect(firstBatchCalls(INGEST_BATCH_BOUNDS.postgres, 10, slow)).toBe(4);
-    expect(firstBatchCalls(INGEST_BATCH_BOUNDS.sqlite, 10, null)).toBe(INGEST_BATCH_CALLS);
-  });
-});
-
 /** The calls each of the store's transactions stores (two events a call here), in order. */
 function recordBatchSizes(
   store: BridgeStore,
@@ -359,12 +256,7 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
       // SQLite from 40 calls down to 8; Postgres from 4 calls down to one.
       const [first, least] =
         kind === 'sqlite' ? [INGEST_BATCH_CALLS, INGEST_MIN_BATCH_CALLS] : [4, 1];
-      expect(INGEST_BATCH_BOUNDS[kind]).toEqual({
-        first,
-        min: least,
-        budgetMs: 10,
-        firstFromLast: kind === 'sqlite',
-      });
+      expect(INGEST_BATCH_BOUNDS[kind]).toEqual({ first, min: least, budgetMs: 10 });
       expect(sizes[0]).toBe(first);
       expect(sizes.at(-2)).toBe(least);
       expect(Math.max(...sizes)).toBe(first);
@@ -410,12 +302,10 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
           first: 12,
           min: INGEST_MIN_BATCH_CALLS,
           budgetMs: 5,
-          firstFromLast: true,
         });
-        // 12 calls in 7 ms against 5: the next is 8. After the window, the same store's last
-        // batch (8 calls in 7 ms) sizes the first: 11 fit 10 ms.
-        expect(warm).toEqual([12, 8, 8, 8, 8, 8, 8]);
-        expect(after[0]).toBe(11);
+        // 12 calls in 7 ms against 5: the next is 8. After the window: 40 in 7 ms against 10.
+        expect(warm.slice(0, 2)).toEqual([12, INGEST_MIN_BATCH_CALLS]);
+        expect(after[0]).toBe(INGEST_BATCH_CALLS);
       } else {
         // 4 calls in 7 ms against 10 grow to 5, in the window as after it.
         expect(warm).toEqual(after);
