@@ -17,7 +17,6 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError } fro
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { OpenAPIV3_1 } from 'openapi-types';
@@ -33,6 +32,7 @@ import { rateLimits } from './rateLimits';
 import { PostgresError } from '../store/sql/syncPgClient';
 import { CorruptRowError } from '../store/storedJson';
 import { validatorCompiler } from './requestValidation';
+import { responseSerializerCompiler } from './responseSerializer';
 import type { Api } from './routeKit';
 import { callRoutes } from './routes/callRoutes';
 import { dashboardRoutes } from './routes/dashboardRoutes';
@@ -95,7 +95,7 @@ export function buildApi(ctx: ApiContext, options: ApiOptions = {}): Api {
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('connectionCap', capConnections(app.server, limits.maxConnections));
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
   // Plugins load in order when the API is made ready (`ready()`, `listen()`): the document
   // generator first, so it sees every route the later plugins add.
   void app.register(fastifySwagger, {

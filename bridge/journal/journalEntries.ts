@@ -3,7 +3,7 @@ import type { CallFacts } from '../../lib/settledCall';
 import { settledCallSchema } from '../schemas/callEvent';
 import { prepareAll } from '../store/database';
 import { jsonListRows, jsonRecordRows } from '../store/sql/jsonFields';
-import { parseStoredJson } from '../store/storedJson';
+import { compileStoredJsonSchemas, parseStoredJson } from '../store/storedJson';
 
 /**
  * - `held`: waiting until `release_at` for the poller's version of the call (a location
@@ -30,6 +30,8 @@ export interface StoredJournalEntry {
 type Row = Record<string, unknown>;
 
 /** The columns an entry is read from (`toEntry`). */
+compileStoredJsonSchemas(settledCallSchema);
+
 const ENTRY_COLUMNS = [
   'location_id',
   'call_id',

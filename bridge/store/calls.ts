@@ -14,7 +14,7 @@ import { BoundedPages, DEFAULT_SCAN_CAP, type Condition } from './boundedPages';
 import { prepareAll } from './database';
 import { followUpStateOf, type FollowUpState } from './followUps';
 import { beforeCursor, encodeCursor } from './ids';
-import { CorruptRowError, parseStoredJson } from './storedJson';
+import { compileStoredJsonSchemas, CorruptRowError, parseStoredJson } from './storedJson';
 import { jsonRecordRows } from './sql/jsonFields';
 
 /** A call as stored: its facts, its enrichment and what the workflow wrote back. */
@@ -417,6 +417,8 @@ function mergeCustomFields(
 
 const tagsSchema = z.array(z.string());
 const customFieldsSchema = z.record(z.string(), z.string());
+compileStoredJsonSchemas(settledCallSchema, callEnrichmentSchema, tagsSchema, customFieldsSchema);
+const statusSchema = z.enum(['live', 'ended']);
 const dispositionSchema = z.enum(DISPOSITIONS).nullable();
 const followUpSchema = z.enum(FOLLOW_UP_STATUSES).nullable();
 
@@ -434,7 +436,7 @@ function toStoredCall(row: CallRow): StoredCall {
     seq: Number(row.seq),
     locationId: String(row.location_id),
     callId: String(row.call_id),
-    status: column(z.enum(['live', 'ended']), 'status'),
+    status: column(statusSchema, 'status'),
     facts: parseStoredJson(settledCallSchema, row.facts, at('facts')),
     enrichment:
       row.enrichment === null

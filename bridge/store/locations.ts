@@ -7,7 +7,9 @@ import {
 import type { SecretBox } from '../secrets/secretBox';
 import { prepareAll } from './database';
 import { newId } from './ids';
-import { parseStoredJson } from './storedJson';
+import { compileStoredJsonSchemas, parseStoredJson } from './storedJson';
+
+compileStoredJsonSchemas(locationSettingsSchema);
 
 export interface Location {
   id: string;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { compiledIfAny, compiledParse } from '../schemas/compiledParse';
 
 /**
  * A stored row whose JSON column does not have the shape this bridge version writes: the
@@ -45,10 +46,19 @@ export function parseStoredJson<S extends z.ZodType>(
   } catch (error) {
     throw new CorruptRowError(at.table, at.row, at.column, `not JSON: ${(error as Error).message}`);
   }
-  const result = schema.safeParse(value);
+  const result = compiledIfAny(schema).safeParse(value);
   if (!result.success)
     throw new CorruptRowError(at.table, at.row, at.column, describe(result.error));
   return result.data;
+}
+
+/**
+ * Compile the schemas a repository checks its JSON columns with, when its module loads:
+ * `parseStoredJson` then checks each row with zod's compiled parse, the same answer as the
+ * interpreter's without its cold first parse inside a request (schemas/compiledParse.ts).
+ */
+export function compileStoredJsonSchemas(...schemas: z.ZodType[]): void {
+  for (const schema of schemas) compiledParse(schema);
 }
 
 /** The first few issues, each with its path: enough to find the damage, bounded in size. */
