@@ -29,9 +29,10 @@ export interface StoredJournalEntry {
 
 type Row = Record<string, unknown>;
 
-/** The columns an entry is read from (`toEntry`). */
+// The entry's call is checked with the compiled schema (bridge/store/storedJson.ts).
 compileStoredJsonSchemas(settledCallSchema);
 
+/** The columns an entry is read from (`toEntry`). */
 const ENTRY_COLUMNS = [
   'location_id',
   'call_id',
