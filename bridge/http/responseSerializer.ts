@@ -1,6 +1,7 @@
 import type { FastifySerializerCompiler } from 'fastify';
 import { serializerCompiler as encodingSerializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { compiledParse } from '../schemas/compiledParse';
 
 /**
  * Fastify's serializer compiler for the routes' zod response schemas: every answer is checked
@@ -16,7 +17,7 @@ import { z } from 'zod';
  *
  * The compiled parse runs forward (decode), `safeEncode` backward: the two give the same
  * answer only for a schema whose every node means the same both ways (`readsTheSameBothWays`).
- * A schema with anything else, or one zod refuses to compile, keeps `safeEncode`. An answer
+ * A schema with anything else keeps `safeEncode`. An answer
  * the compiled parse refuses goes through `safeEncode` too, so the error is today's, byte for
  * byte (a refused answer is a bug, not a hot path).
  */
@@ -31,29 +32,14 @@ export const responseSerializerCompiler: FastifySerializerCompiler<z.ZodType> = 
 };
 
 /**
- * Each schema compiled once: a route's `HEAD` shares its `GET`'s schemas and every route the
- * error schema (routeKit.ts `errorResponses`), and the compile is the costly part.
+ * The schema compiled for answers, or null when answers must keep `safeEncode`. Compiled once
+ * per schema (schemas/compiledParse.ts: a route's `HEAD` shares its `GET`'s schemas and every
+ * route the error schema); one zod refuses to compile comes back as it is, and its forward
+ * parse still reads as `safeEncode` does by `readsTheSameBothWays`.
  */
-const compiledAnswerSchemas = new WeakMap<z.ZodType, z.ZodType | null>();
-
-/** The schema compiled for answers, or null when answers must keep `safeEncode`. */
 export function compiledAnswerSchema(schema: unknown): z.ZodType | null {
   if (!(schema instanceof z.ZodType)) return null;
-  let compiled = compiledAnswerSchemas.get(schema);
-  if (compiled === undefined) {
-    compiled = readsTheSameBothWays(schema) ? compiledOrNull(schema) : null;
-    compiledAnswerSchemas.set(schema, compiled);
-  }
-  return compiled;
-}
-
-function compiledOrNull(schema: z.ZodType): z.ZodType | null {
-  try {
-    return z.compile(schema, { strict: true });
-  } catch {
-    // zod's refusal (an async check, a feature the compiler does not model, a cycle).
-    return null;
-  }
+  return readsTheSameBothWays(schema) ? compiledParse(schema) : null;
 }
 
 /**
