@@ -306,10 +306,9 @@ export interface IngestBatchBounds {
 
 /**
  * Where a budgeted ingest's batches start, the least they shrink to, and the time a batch aims
- * at (`batchBudgetMs`), by store. SQLite: 20 calls first, aiming at 5 ms, down to
- * `INGEST_MIN_BATCH_CALLS` (in the start's window see `INGEST_WARM_UP_BATCH_BOUNDS`): right
- * after the start's window a call took 0.4–1 ms to store and the 40-call batches then (16–41 ms)
- * were the largest item of the stalls there (BENCHMARKS.md, `cap19`). Postgres: every statement is a round trip of
+ * at (`batchBudgetMs`), by store. SQLite: the first batch is the most (`INGEST_BATCH_CALLS`,
+ * ~25 ms), the least is `INGEST_MIN_BATCH_CALLS` (in the start's window see
+ * `INGEST_WARM_UP_BATCH_BOUNDS`). Postgres: every statement is a round trip of
  * the store's connection (~0.3 ms on loopback, several ms when the database is short of CPU),
  * so 40 calls read one by one held the loop for 100–290 ms (BENCHMARKS.md, "Issue 16 on
  * Postgres"). A batch's reads are now one per kind (about ten round trips a batch, whatever its
@@ -319,7 +318,11 @@ export interface IngestBatchBounds {
  * the loop a quarter of the time: BENCHMARKS.md, "pgreads").
  */
 export const INGEST_BATCH_BOUNDS: Record<SqlDialect, IngestBatchBounds> = {
-  sqlite: { first: 20, min: INGEST_MIN_BATCH_CALLS, budgetMs: 5 },
+  sqlite: {
+    first: INGEST_BATCH_CALLS,
+    min: INGEST_MIN_BATCH_CALLS,
+    budgetMs: INGEST_BATCH_BUDGET_MS,
+  },
   postgres: { first: 4, min: 1, budgetMs: INGEST_BATCH_BUDGET_MS },
 };
 
