@@ -270,20 +270,25 @@ export async function pacedReads(
 
 /**
  * `BENCH_BIGSTORE_READ_RATE`: the API readers' requests a second over all kinds, paced
- * (`pacedReads`); `0`: back to back on two connections, as before
- * 2026-12-06 (BENCHMARKS.md "paced19").
+ * (`pacedReads`); unset or `0`: back to back on two connections, the default.
+ *
+ * Back to back stays the default (BENCHMARKS.md "paced19"): base's readers got ~600 requests a
+ * second through back to back, and paced at 300–600 the readers fell behind in the start window
+ * (seconds 0–12, the polls' catch-ups), up to 8 pages then waited in the bridge's page line
+ * (bridge/workTurns.ts) and its slices held the loop: at 300, second 0 at 36–109 ms against
+ * 31–35 back to back and a second over 50 ms in 7 of 10 runs, a measure of the readers' queue
+ * more than of the bridge's own stalls; at a rate the start window keeps up with, the bridge
+ * would serve half of the requests or less.
  */
 export function bigStoreReadRate(env: NodeJS.ProcessEnv = process.env): number {
-  const rate = Number(env.BENCH_BIGSTORE_READ_RATE ?? DEFAULT_READ_RATE);
+  const rate = Number(env.BENCH_BIGSTORE_READ_RATE ?? 0);
   return Number.isFinite(rate) && rate > 0 ? rate : 0;
 }
 
-/** Requests a second base's back-to-back readers got through, the median of its runs. */
-const DEFAULT_READ_RATE = 0;
-
 /**
- * Paced readers' connections: at ~5 ms an answer, 600 requests a second keep ~3 in flight; a
- * stall of 50 ms fills 8, and the slots after it wait (late, counted from their due time).
+ * Paced readers' connections: at ~5 ms an answer, 300–600 requests a second keep 2–3 in
+ * flight; behind their schedule, more wait on the bridge at once, at most 8 (the slots after
+ * wait for a connection and count as late from their due time).
  */
 export const PACED_MAX_IN_FLIGHT = 8;
 
