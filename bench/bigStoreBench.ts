@@ -3,7 +3,7 @@ import { NO_RATE_LIMITS, startBenchBridge } from './benchBridge';
 import { fillBigStore } from './bigStore';
 import { allocationWindow, profileWindow } from './cpuProfile';
 import { ProcessMeter, secondsOverBound } from './processMeter';
-import { ApiReaders } from './bigStoreReaders';
+import { ApiReaders, bigStoreReadRate, PACED_MAX_IN_FLIGHT } from './bigStoreReaders';
 import { harnessNice, lowerThisProcess } from './harnessPriority';
 import { BigStoreTimeline } from './bigStoreTimeline';
 import { loadLine, percentile, printTable, recordKey, round, type Row } from './report';
@@ -26,6 +26,8 @@ import { sqliteOf } from '../bridge/store/sql/sqliteDatabase';
  * - the busy location's API is read back to back on two connections: the event feed (first
  *   page, deep pages, a filter that matches nothing), the calls list, a number's calls (from a
  *   worker thread, bench/bigStoreReaders.ts, as a real bridge's clients are not in its loop);
+ *   or, with `BENCH_BIGSTORE_READ_RATE=R`, the same seven kinds in turn at R requests a second,
+ *   whatever the bridge answers (`pacedReads`: the same work for every build and harness setting);
  * - the CRM-template journal posts a missed call every 500 ms from the number with a
  *   thousand misses this week (the repeat-miss count counts them in the store's index:
  *   `CallRepo.missHistoryOfEach`).
@@ -89,12 +91,16 @@ export async function bigStoreBench(): Promise<void> {
     await host.traffic({ callsPerMinute: 30, backfillMs: 30 * 60_000 });
     global.gc?.();
 
+    const readRate = bigStoreReadRate();
     const readers = await ApiReaders.start({
       url: bench.url,
       apiKey: busy.apiKey,
       hotNumber: fill.hotNumber,
       readers: 2,
+      rate: readRate,
+      maxInFlight: PACED_MAX_IN_FLIGHT,
     });
+    const deliveredBefore = await host.arrivalCount();
 
     const stopProfile = await profileWindow();
     const stopAllocations = await allocationWindow();
@@ -134,8 +140,10 @@ export async function bigStoreBench(): Promise<void> {
       numberBase: 0,
       fixedNumber: fill.hotNumber,
     });
-    const [latencies, posts] = await Promise.all([readers.run(seconds), journal]);
+    const [read, posts] = await Promise.all([readers.run(seconds), journal]);
     const usage = meter.stop();
+    const latencies = read.latencies;
+    const delivered = (await host.arrivalCount()) - deliveredBefore;
     timeline?.stop(meter);
     await stopProfile(meter.stallWindows);
     await stopAllocations();
@@ -200,6 +208,7 @@ export async function bigStoreBench(): Promise<void> {
           ),
           1,
         ),
+        'webhooks received in the window': delivered,
       },
     ];
     printTable(
@@ -216,6 +225,16 @@ export async function bigStoreBench(): Promise<void> {
         max: round(percentile(ms, 100), 1),
       })),
     );
+    const answered = latencies.reduce((sum, [, ms]) => sum + ms.length, 0);
+    const pace = read.pace;
+    process.stdout.write(
+      `[bigstore] API readers: ${
+        pace
+          ? `paced at ${pace.rate} requests/s (the seven kinds in turn, at most ${PACED_MAX_IN_FLIGHT} in flight, latency from each slot's due time): achieved ${round(pace.achievedRate, 1)}/s, ${pace.sent} of ${pace.scheduled} slots sent, ${pace.late} sent 10 ms or more late, ${pace.waitedForConnection} waited for a connection, ${pace.skipped} skipped, at most ${pace.maxInFlight} in flight`
+          : 'back to back on 2 connections'
+      }; ${answered} answered, ${round(answered / seconds, 1)}/s\n`,
+    );
+    recordKey('store.api_requests_answered', answered);
     recordKey('store.event_loop_delay_p99_ms', round(usage.loopP99Ms, 1));
     // The same p99 with each stall counted by its length (processMeter.ts `timeWeightedDelayMs`):
     // the histogram's p99 counts a 100 ms stall as one sample of ~60,000.

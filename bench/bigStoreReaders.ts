@@ -9,12 +9,23 @@ export interface ReaderSpec {
   apiKey: string;
   /** The number with a thousand misses this week (`GET /v1/calls?number=`). */
   hotNumber: string;
-  /** Readers reading back to back, each on its own connection. */
+  /** Back to back (`rate` 0): this many readers, each on its own connection. */
   readers: number;
+  /** Requests a second over all kinds, scheduled (`pacedReads`); 0: back to back. */
+  rate: number;
+  /** Paced: requests in flight at most, each on a keep-alive connection of its own. */
+  maxInFlight: number;
 }
 
 /** Each request kind's latencies (ms), in the order first seen. */
 export type ReaderLatencies = Array<[string, number[]]>;
+
+/** What the readers did in the window. */
+export interface ReaderOutcome {
+  latencies: ReaderLatencies;
+  /** Paced readers' keeping to their schedule (`pacedReads`); none back to back. */
+  pace: PaceOutcome | null;
+}
 
 /**
  * The API readers of the bigstore bench in a worker thread of their own. In the bridge's
@@ -42,63 +53,263 @@ export class ApiReaders {
     return new ApiReaders(worker);
   }
 
-  /** Read for `seconds`; the latencies once every reader is done. */
-  async run(seconds: number): Promise<ReaderLatencies> {
-    const answer = new Promise<{ latencies?: ReaderLatencies; error?: string }>(
-      (resolve, reject) => {
-        this.worker.once('message', resolve);
-        this.worker.once('error', reject);
-      },
-    );
+  /** Read for `seconds`; what they did once every request sent is answered. */
+  async run(seconds: number): Promise<ReaderOutcome> {
+    const answer = new Promise<{ outcome?: ReaderOutcome; error?: string }>((resolve, reject) => {
+      this.worker.once('message', resolve);
+      this.worker.once('error', reject);
+    });
     this.worker.postMessage({ seconds });
-    const { latencies, error } = await answer;
+    const { outcome, error } = await answer;
     await this.worker.terminate();
     if (error !== undefined) throw new Error(error);
-    return latencies!;
+    return outcome!;
   }
 }
 
 /**
- * The busy location's API read back to back: the event feed (first page, deep pages, a filter
- * that matches nothing), the calls list, a number's calls.
+ * The readers' seven request kinds, in the order each reader (back to back) or the schedule
+ * (paced) sends them: the event feed (first page, deep pages, a filter that matches nothing),
+ * the calls list, a number's calls. The deep pages follow `cursor`, the last deep page's
+ * `next_cursor` (none: the newest page again).
  */
-async function readApi(spec: ReaderSpec, seconds: number): Promise<ReaderLatencies> {
-  const until = performance.now() + seconds * 1000;
-  const latencies = new Map<string, number[]>();
-  const client = new ApiClient(spec.url, spec.apiKey);
-  const get = async (name: string, path: string) => {
-    const t = performance.now();
-    const body = await client.get(path);
-    if (!latencies.has(name)) latencies.set(name, []);
-    latencies.get(name)!.push(performance.now() - t);
-    return body;
-  };
-  const hot = encodeURIComponent(spec.hotNumber);
+const READS: ReadonlyArray<{ kind: string; path(hot: string, cursor: string | null): string }> = [
+  { kind: 'GET /v1/events?limit=100', path: () => '/v1/events?limit=100' },
+  {
+    kind: 'GET /v1/events?limit=100&cursor= (paging back)',
+    path: (_, cursor) =>
+      `/v1/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+  },
+  {
+    kind: 'GET /v1/events?event=call.missed&limit=25',
+    path: () => '/v1/events?event=call.missed&limit=25',
+  },
+  {
+    kind: 'GET /v1/events?source_list=nomatch',
+    path: () => '/v1/events?limit=100&source_list=nomatch',
+  },
+  { kind: 'GET /v1/calls?limit=100', path: () => '/v1/calls?limit=100' },
+  { kind: 'GET /v1/calls?outcome=missed', path: () => '/v1/calls?limit=25&outcome=missed' },
+  {
+    kind: 'GET /v1/calls?number= (1,000+ misses)',
+    path: (hot) => `/v1/calls?limit=25&number=${encodeURIComponent(hot)}`,
+  },
+];
+
+/** The request kinds' names, in the order sent: the readers' latency table's rows. */
+export const READ_KINDS = READS.map((read) => read.kind);
+
+/** The kind that pages back through the feed (`READS`). */
+const PAGING_BACK = 1;
+
+/** One line of reading: each kind's path, the deep pages following this line's own cursor. */
+class ReadingLine {
+  private cursor: string | null = null;
+
+  constructor(private readonly hotNumber: string) {}
+
+  path(kind: number): string {
+    return READS[kind].path(this.hotNumber, this.cursor);
+  }
+
+  answered(kind: number, body: Buffer): void {
+    if (kind === PAGING_BACK) this.cursor = nextCursorOf(body);
+  }
+}
+
+/** The readers' time: `performance.now()` and timers, or a test's own. */
+export interface ReaderClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: ReaderClock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** `GET path`'s body (`ApiClient.get`). */
+export type Read = (path: string) => Promise<Buffer>;
+
+/**
+ * Closed loop: `readers` readers each send the seven kinds in turn, the next request once the
+ * last is answered, until `seconds` have passed (a round begun is finished); each reader pages
+ * back on a line of its own. Latency from sending to the body's end. How much they read is
+ * whatever the bridge's loop and the shared cores let through (BENCHMARKS.md "prio17": 2,945–5,060
+ * requests of each kind in 60 s between runs of one build), which `pacedReads` fixes.
+ */
+export async function backToBackReads(
+  readers: number,
+  seconds: number,
+  hotNumber: string,
+  read: Read,
+  clock: ReaderClock = realClock,
+): Promise<ReaderOutcome> {
+  const until = clock.now() + seconds * 1000;
+  const latencies = new Map<string, number[]>(READ_KINDS.map((name) => [name, []]));
   const reader = async () => {
-    let cursor: string | null = null;
-    while (performance.now() < until) {
-      await get('GET /v1/events?limit=100', '/v1/events?limit=100');
-      const page = await get(
-        'GET /v1/events?limit=100&cursor= (paging back)',
-        `/v1/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      cursor = nextCursorOf(page);
-      await get(
-        'GET /v1/events?event=call.missed&limit=25',
-        '/v1/events?event=call.missed&limit=25',
-      );
-      await get('GET /v1/events?source_list=nomatch', '/v1/events?limit=100&source_list=nomatch');
-      await get('GET /v1/calls?limit=100', '/v1/calls?limit=100');
-      await get('GET /v1/calls?outcome=missed', '/v1/calls?limit=25&outcome=missed');
-      await get('GET /v1/calls?number= (1,000+ misses)', `/v1/calls?limit=25&number=${hot}`);
+    const line = new ReadingLine(hotNumber);
+    while (clock.now() < until) {
+      for (let kind = 0; kind < READ_KINDS.length; kind++) {
+        const t = clock.now();
+        const body = await read(line.path(kind));
+        latencies.get(READ_KINDS[kind])!.push(clock.now() - t);
+        line.answered(kind, body);
+      }
     }
   };
+  await Promise.all(Array.from({ length: readers }, () => reader()));
+  return { latencies: [...latencies], pace: null };
+}
+
+/** How paced readers kept to their schedule. */
+export interface PaceOutcome {
+  /** Requests a second asked for. */
+  rate: number;
+  /** Requests sent a second of the window. */
+  achievedRate: number;
+  /** Slots of the window's schedule. */
+  scheduled: number;
+  sent: number;
+  /** Slots sent `LATE_MS` or more after their due time (every connection busy, or the readers' own thread held). */
+  late: number;
+  /** Slots that found all `maxInFlight` connections waiting on the bridge when due. */
+  waitedForConnection: number;
+  /** Slots never sent: still waiting for a free connection when the window ended. */
+  skipped: number;
+  /** The most requests in flight at once. */
+  maxInFlight: number;
+}
+
+/**
+ * Open loop at `rate` requests a second: slot i is due at `i / rate` s into the window, of kind
+ * i mod 7 (the seven kinds in turn, as a reader sends them), and is sent then, whatever the
+ * earlier slots' answers, on any free one of at most `maxInFlight` keep-alive connections; with
+ * all of them waiting on the bridge it waits for one (late). Latency runs from the slot's due
+ * time, not its sending, so a late slot's wait counts against the bridge (no coordinated
+ * omission: a stalled server does not get to postpone its own measurements, wrk2's rule). The
+ * bridge's work is then the same in every run that keeps up (achieved = asked), whatever frees or
+ * takes its cores: the prio17 knob judged on equal work (BENCHMARKS.md "paced19").
+ *
+ * The deep pages follow one line's cursors: the newest one answered when a deep page is due.
+ */
+export async function pacedReads(
+  pace: { rate: number; seconds: number; maxInFlight: number },
+  hotNumber: string,
+  read: Read,
+  clock: ReaderClock = realClock,
+): Promise<ReaderOutcome> {
+  const interval = 1000 / pace.rate;
+  const start = clock.now();
+  const end = start + pace.seconds * 1000;
+  const scheduled = Math.floor(pace.seconds * pace.rate);
+  const latencies = new Map<string, number[]>(READ_KINDS.map((name) => [name, []]));
+  const line = new ReadingLine(hotNumber);
+  const answers: Array<Promise<void>> = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  let late = 0;
+  let waited = 0;
+  let failed: unknown = null;
+  let freed: (() => void) | null = null;
+  let slot = 0;
+  while (slot < scheduled && failed === null) {
+    const due = start + slot * interval;
+    const now = clock.now();
+    if (now >= end) break;
+    if (due > now) {
+      await clock.sleep(due - now);
+      continue;
+    }
+    if (inFlight >= pace.maxInFlight) {
+      // Due, and every connection waiting on the bridge: sent once one is answered, unless the
+      // window has ended by then (this slot and the rest skipped).
+      waited++;
+      await new Promise<void>((resolve) => (freed = resolve));
+      freed = null;
+      continue;
+    }
+    const kind = slot % READ_KINDS.length;
+    if (now - due >= LATE_MS) late++;
+    inFlight++;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    answers.push(
+      read(line.path(kind))
+        .then(
+          (body) => {
+            latencies.get(READ_KINDS[kind])!.push(clock.now() - due);
+            line.answered(kind, body);
+          },
+          (error: unknown) => {
+            failed ??= error;
+          },
+        )
+        .finally(() => {
+          inFlight--;
+          freed?.();
+        }),
+    );
+    slot++;
+  }
+  await Promise.all(answers);
+  if (failed !== null) throw failed;
+  return {
+    latencies: [...latencies],
+    pace: {
+      rate: pace.rate,
+      achievedRate: slot / pace.seconds,
+      scheduled,
+      sent: slot,
+      late,
+      waitedForConnection: waited,
+      skipped: scheduled - slot,
+      maxInFlight: mostInFlight,
+    },
+  };
+}
+
+/**
+ * `BENCH_BIGSTORE_READ_RATE`: the API readers' requests a second over all kinds, paced
+ * (`pacedReads`); unset or `0`: back to back on two connections, the default.
+ *
+ * Back to back stays the default (BENCHMARKS.md "paced19"): base's readers got ~600 requests a
+ * second through back to back, and paced at 300–600 the readers fell behind in the start window
+ * (seconds 0–12, the polls' catch-ups), up to 8 pages then waited in the bridge's page line
+ * (bridge/workTurns.ts) and its slices held the loop: at 300, second 0 at 36–109 ms against
+ * 31–35 back to back and a second over 50 ms in 7 of 10 runs, a measure of the readers' queue
+ * more than of the bridge's own stalls; at a rate the start window keeps up with, the bridge
+ * would serve half of the requests or less.
+ */
+export function bigStoreReadRate(env: NodeJS.ProcessEnv = process.env): number {
+  const rate = Number(env.BENCH_BIGSTORE_READ_RATE ?? 0);
+  return Number.isFinite(rate) && rate > 0 ? rate : 0;
+}
+
+/**
+ * Paced readers' connections: at ~5 ms an answer, 300–600 requests a second keep 2–3 in
+ * flight; behind their schedule, more wait on the bridge at once, at most 8 (the slots after
+ * wait for a connection and count as late from their due time).
+ */
+export const PACED_MAX_IN_FLIGHT = 8;
+
+/** A slot sent this long (ms) after its due time is late: a fifth of issue 16's 50 ms bound. */
+const LATE_MS = 10;
+
+/** The worker's reading for `seconds`: paced at `spec.rate`, else back to back. */
+async function readApi(spec: ReaderSpec, seconds: number): Promise<ReaderOutcome> {
+  const client = new ApiClient(spec.url, spec.apiKey);
+  const read = (path: string) => client.get(path);
   try {
-    await Promise.all(Array.from({ length: spec.readers }, () => reader()));
+    return spec.rate > 0
+      ? await pacedReads(
+          { rate: spec.rate, seconds, maxInFlight: spec.maxInFlight },
+          spec.hotNumber,
+          read,
+        )
+      : await backToBackReads(spec.readers, seconds, spec.hotNumber, read);
   } finally {
     client.close();
   }
-  return [...latencies];
 }
 
 /**
@@ -233,7 +444,7 @@ if (!isMainThread && (workerData as { bigStoreReaders?: ReaderSpec })?.bigStoreR
   lowerThread(0, harnessNice(process.env, 'READERS'));
   parentPort!.once('message', ({ seconds }: { seconds: number }) => {
     readApi(spec, seconds).then(
-      (latencies) => parentPort!.postMessage({ latencies }),
+      (outcome) => parentPort!.postMessage({ outcome }),
       (error: Error) => parentPort!.postMessage({ error: error.stack ?? String(error) }),
     );
   });

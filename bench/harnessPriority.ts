@@ -12,7 +12,10 @@ import { threadsOfThisProcess, type ThreadStat } from './procStat';
  * Off by default (BENCHMARKS.md "prio17"): at 10 the worst second fell in 6 of 7 pairs, but
  * the readers, slowed on the shared cores, sent the bridge ~15 % fewer requests (clients on
  * their own machines would not slow down); the simulator host alone at 10 moved nothing
- * beyond the spread. The other benchmarks keep their harness at 0 (`SimHost.start`'s `nice`).
+ * beyond the spread. On equal work (the readers paced, `BENCH_BIGSTORE_READ_RATE=300`:
+ * BENCHMARKS.md "paced19") it was no better: the whole window's p99 higher in 5 of 5 pairs, the
+ * readers' thread at 10 sending twice as many slots late, and fewer polls got through. The
+ * other benchmarks keep their harness at 0 (`SimHost.start`'s `nice`).
  *
  * On Linux a nice value belongs to a thread, not a process (man 2 setpriority, BUGS: under
  * NPTL it is a per-thread attribute), so each thread is lowered by its id.
