@@ -11,10 +11,11 @@ export interface ReaderSpec {
   hotNumber: string;
   /** Back to back (`rate` 0): this many readers, each on its own connection. */
   readers: number;
-  /** Requests a second over all kinds, scheduled (`pacedReads`); 0: back to back. */
+  /**
+   * Requests a second over all kinds, scheduled (`pacedReads`, at most `PACED_MAX_IN_FLIGHT`
+   * in flight); 0: back to back.
+   */
   rate: number;
-  /** Paced: requests in flight at most, each on a keep-alive connection of its own. */
-  maxInFlight: number;
 }
 
 /** Each request kind's latencies (ms), in the order first seen. */
@@ -99,6 +100,11 @@ const READS: ReadonlyArray<{ kind: string; path(hot: string, cursor: string | nu
 /** The request kinds' names, in the order sent: the readers' latency table's rows. */
 export const READ_KINDS = READS.map((read) => read.kind);
 
+/** Each kind's latencies (ms), none yet, in the order sent (`ReaderLatencies`' rows). */
+function noLatencies(): Map<string, number[]> {
+  return new Map(READ_KINDS.map((name) => [name, []]));
+}
+
 /** The kind that pages back through the feed (`READS`). */
 const PAGING_BACK = 1;
 
@@ -146,7 +152,7 @@ export async function backToBackReads(
   clock: ReaderClock = realClock,
 ): Promise<ReaderOutcome> {
   const until = clock.now() + seconds * 1000;
-  const latencies = new Map<string, number[]>(READ_KINDS.map((name) => [name, []]));
+  const latencies = noLatencies();
   const reader = async () => {
     const line = new ReadingLine(hotNumber);
     while (clock.now() < until) {
@@ -203,7 +209,7 @@ export async function pacedReads(
   const start = clock.now();
   const end = start + pace.seconds * 1000;
   const scheduled = Math.floor(pace.seconds * pace.rate);
-  const latencies = new Map<string, number[]>(READ_KINDS.map((name) => [name, []]));
+  const latencies = noLatencies();
   const line = new ReadingLine(hotNumber);
   const answers: Array<Promise<void>> = [];
   let inFlight = 0;
@@ -293,7 +299,7 @@ export function bigStoreReadRate(env: NodeJS.ProcessEnv = process.env): number {
 export const PACED_MAX_IN_FLIGHT = 8;
 
 /** A slot sent this long (ms) after its due time is late: a fifth of issue 16's 50 ms bound. */
-const LATE_MS = 10;
+export const LATE_MS = 10;
 
 /** The worker's reading for `seconds`: paced at `spec.rate`, else back to back. */
 async function readApi(spec: ReaderSpec, seconds: number): Promise<ReaderOutcome> {
@@ -302,7 +308,7 @@ async function readApi(spec: ReaderSpec, seconds: number): Promise<ReaderOutcome
   try {
     return spec.rate > 0
       ? await pacedReads(
-          { rate: spec.rate, seconds, maxInFlight: spec.maxInFlight },
+          { rate: spec.rate, seconds, maxInFlight: PACED_MAX_IN_FLIGHT },
           spec.hotNumber,
           read,
         )
