@@ -71,7 +71,11 @@ describe('the start’s catch-ups hold the rate after the window', () => {
   function startOf(polled: string[]) {
     const clock = { ms: 1_000 };
     const warmUp = new CatchUpWarmUp({ clock: () => clock.ms });
-    const rate = new StartWindowRate(warmUp, { perPeriod: 5, periodMs: 100, clock: () => clock.ms });
+    const rate = new StartWindowRate(warmUp, {
+      perPeriod: 5,
+      periodMs: 100,
+      clock: () => clock.ms,
+    });
     warmUp.start(polled);
     return { warmUp, rate, clock };
   }
