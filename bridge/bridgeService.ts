@@ -247,7 +247,6 @@ export class BridgeService {
       random: options.random,
       onTick: (locationId, report, seconds) => this.afterTick(locationId, report, seconds),
       onError: (locationId, error, seconds) => {
-        this.catchUpWarmUp.catchUpEnded(locationId);
         this.notePollerHealth(locationId);
         this.metrics.pollFinished(locationId, false, seconds);
         this.logger.warn({ location: locationId, err: errorSummary(error) }, 'poll failed');
@@ -356,9 +355,8 @@ export class BridgeService {
   start(): void {
     if (this.started) return;
     this.started = true;
-    // Before the first poll: the window is the start's, and so are the catch-ups of the
-    // locations polled now (bridge/ingest/catchUpWarmUp.ts).
-    this.catchUpWarmUp.start(this.scheduler.status().map((s) => s.locationId));
+    // Before the first poll: the window is the start's (bridge/ingest/catchUpWarmUp.ts).
+    this.catchUpWarmUp.start();
     this.scheduler.start();
     this.callControl.start();
     this.worker.start();
@@ -667,7 +665,6 @@ export class BridgeService {
   }
 
   private afterTick(locationId: string, report: TickReport, seconds: number): void {
-    if (!report.window.catchingUp) this.catchUpWarmUp.catchUpEnded(locationId);
     this.notePollerHealth(locationId);
     this.metrics.pollFinished(locationId, true, seconds);
     if (report.problems.length > 0) {

@@ -11,17 +11,12 @@ import type { CatchUpWarmUp } from '../ingest/catchUpWarmUp';
  * (loopPace.ts) never binds; yet starting them and writing their records held the loop 106–148
  * ms of that second (the answers not counted), and their receivers run on the same cores, which
  * the start's polls and catch-ups saturate (BENCHMARKS.md, `stall13`). So while the window the
- * catch-ups are held in is open (bridge/ingest/catchUpWarmUp.ts, the first 5 s), and after it
- * for as long as the start's catch-ups still run (`startCatchingUp`, at most 15 s after
- * `start()`), the worker starts at most `perPeriod` a `periodMs`; what waits goes out at full
- * speed once both are over. Released at the window's end, the backlog went out at full speed
- * beside the catch-ups, no longer held to a tenth either, and every second over 50 ms at s 5–9
- * held a storing batch, GC and the worker's flush with the main thread waiting for a core
- * (`cap19`).
- * What it buys and what it costs the backlog: BENCHMARKS.md, `stall14`, `deliv20`.
+ * catch-ups are held in is open (bridge/ingest/catchUpWarmUp.ts, the first 5 s), the worker
+ * starts at most `perPeriod` a `periodMs`; what waits goes out at full speed when it closes.
+ * What it buys and what it costs the backlog: BENCHMARKS.md, `stall14`.
  *
  * A period's count starts afresh when the period is over (fixed periods of `periodMs`, the
- * first beginning at the first start in the window). Outside those seconds there is no bound here
+ * first beginning at the first start in the window). Outside the window there is no bound here
  * (the loop pacer and the scheduler's caps still hold: loopPace.ts, fairScheduler.ts). The
  * count is at least one a period, so the window slows delivery, never stops it.
  */
@@ -33,8 +28,8 @@ export class StartWindowRate {
   private started = 0;
 
   constructor(
-    /** The bridge's start: whether its window is open and its catch-ups still run. */
-    private readonly window: Pick<CatchUpWarmUp, 'inWindow' | 'startCatchingUp'>,
+    /** The bridge's start window (only whether it is open is asked). */
+    private readonly window: Pick<CatchUpWarmUp, 'inWindow'>,
     options: {
       /** Deliveries that may start in one period in the window (at least 1). */
       perPeriod?: number;
@@ -49,9 +44,9 @@ export class StartWindowRate {
     this.periodMs = options.periodMs ?? START_WINDOW_PERIOD_MS;
   }
 
-  /** How many more may start now: unbounded once the window and the start's catch-ups are over. */
+  /** How many more may start now: unbounded outside the window. */
   room(): number {
-    if (!this.window.inWindow() && !this.window.startCatchingUp()) return Infinity;
+    if (!this.window.inWindow()) return Infinity;
     const now = this.clock();
     if (now - this.periodStart >= this.periodMs) {
       this.periodStart = now;

@@ -18,16 +18,9 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
  *
  * The first batch of a commit never waits (the pause is between batches), so a steady poll, a
  * journal entry or a stream's decision, each one batch, is never slowed.
- *
- * It also knows when the start's catch-ups are over (`startCatchingUp`): the locations polled
- * at `start()` each end theirs with a poll that read up to the present, or with a failed one
- * (what it retries later is a catch-up like one after an outage). The delivery worker's start
- * rate holds the start's backlog for as long as they run (bridge/delivery/startRate.ts).
  */
 export class CatchUpWarmUp {
   private startedAt: number | null = null;
-  /** The locations polled at `start()` whose catch-up has not ended. */
-  private catchingUp = new Set<string>();
   private readonly clock: () => number;
   private readonly windowMs: number;
   private readonly share: number;
@@ -51,35 +44,9 @@ export class CatchUpWarmUp {
     this.wait = options.wait ?? ((ms) => sleep(ms));
   }
 
-  /**
-   * The bridge started polling `locations`: the window opens now, and each of them has its
-   * start's catch-up to run (a second call changes nothing).
-   */
-  start(locations: Iterable<string> = []): void {
-    if (this.startedAt !== null) return;
-    this.startedAt = this.clock();
-    this.catchingUp = new Set(locations);
-  }
-
-  /**
-   * A poll of the location ended having read up to the present, or failed: its part of the
-   * start's catch-ups is over (a location not polled at `start()`, or already over: nothing).
-   */
-  catchUpEnded(locationId: string): void {
-    this.catchingUp.delete(locationId);
-  }
-
-  /**
-   * Whether the start's catch-ups still run: a location polled at `start()` has not ended its
-   * catch-up, and `start()` was less than `CATCH_UP_START_MAX_MS` ago (a PBX that never answers
-   * and never fails must not hold what waits on this for ever).
-   */
-  startCatchingUp(): boolean {
-    return (
-      this.catchingUp.size > 0 &&
-      this.startedAt !== null &&
-      this.clock() - this.startedAt < CATCH_UP_START_MAX_MS
-    );
+  /** The bridge started polling: the window opens now (a second call changes nothing). */
+  start(): void {
+    this.startedAt ??= this.clock();
   }
 
   /** Whether the start's window is open: `start()` was called less than `windowMs` ago. */
@@ -103,12 +70,3 @@ export const CATCH_UP_WARM_UP_MS = 5_000;
 
 /** A catch-up's share of the wall clock in the start's window: `stall8`'s *C*, a tenth. */
 export const CATCH_UP_WARM_UP_SHARE = 0.1;
-
-/**
- * The longest the start's catch-ups count as running (ms): bigstore's (21 locations, 15 minutes
- * of history each) ended 6.6–11.3 s after `start()` (BENCHMARKS.md, `cap19`). A first round of
- * 200 new locations takes ~35 s (`stall14` §2): what waits on the catch-ups (the start's backlog,
- * at 200 sends a second) then goes ahead at 15 s, at most 10 s later than the window alone held
- * it (BENCHMARKS.md, `deliv20`).
- */
-export const CATCH_UP_START_MAX_MS = 15_000;

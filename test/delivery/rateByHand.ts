@@ -8,7 +8,7 @@ export function rateByHand(perPeriod: number) {
   const clock = { ms: 1_000 };
   const window = { open: true };
   const rate = new StartWindowRate(
-    { inWindow: () => window.open, startCatchingUp: () => false },
+    { inWindow: () => window.open },
     { perPeriod, periodMs: 100, clock: () => clock.ms },
   );
   return { rate, clock, window };

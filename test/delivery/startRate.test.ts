@@ -1,9 +1,5 @@
 import { START_WINDOW_SENDS_PER_PERIOD, StartWindowRate } from '../../bridge/delivery/startRate';
-import {
-  CATCH_UP_START_MAX_MS,
-  CATCH_UP_WARM_UP_MS,
-  CatchUpWarmUp,
-} from '../../bridge/ingest/catchUpWarmUp';
+import { CatchUpWarmUp } from '../../bridge/ingest/catchUpWarmUp';
 import { sendTestEvent } from '../../bridge/testEvents';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { startTestBridge, type TestBridge } from '../support/testBridge';
@@ -66,50 +62,6 @@ describe('the start window’s rate of sends', () => {
   });
 });
 
-describe('the start’s catch-ups hold the rate after the window', () => {
-  /** A rate of 5 per 100 ms on the start of the locations `polled`, on a clock moved by hand. */
-  function startOf(polled: string[]) {
-    const clock = { ms: 1_000 };
-    const warmUp = new CatchUpWarmUp({ clock: () => clock.ms });
-    const rate = new StartWindowRate(warmUp, {
-      perPeriod: 5,
-      periodMs: 100,
-      clock: () => clock.ms,
-    });
-    warmUp.start(polled);
-    return { warmUp, rate, clock };
-  }
-
-  it('still binds past the window while a location polled at start() has not caught up, and lifts when the last has', () => {
-    const { warmUp, rate, clock } = startOf(['north', 'south']);
-    clock.ms += CATCH_UP_WARM_UP_MS;
-    expect(warmUp.inWindow()).toBe(false);
-    expect(takeAll(rate)).toBe(5);
-    expect(rate.room()).toBe(0);
-    warmUp.catchUpEnded('north');
-    warmUp.catchUpEnded('elsewhere'); // not polled at start(): nothing
-    clock.ms += 100;
-    expect(takeAll(rate)).toBe(5);
-    warmUp.catchUpEnded('south');
-    expect(rate.room()).toBe(Infinity);
-  });
-
-  it('lifts at its bound after start() even if a catch-up never ends', () => {
-    const { rate, clock } = startOf(['silent']);
-    clock.ms += CATCH_UP_START_MAX_MS - 1;
-    expect(takeAll(rate)).toBe(5);
-    clock.ms += 1;
-    expect(rate.room()).toBe(Infinity);
-  });
-
-  it('is no bound past the window when no location was polled at start()', () => {
-    const { rate, clock } = startOf([]);
-    expect(takeAll(rate)).toBe(5);
-    clock.ms += CATCH_UP_WARM_UP_MS;
-    expect(rate.room()).toBe(Infinity);
-  });
-});
-
 describe('the bridge’s start window', () => {
   let t: TestBridge | undefined;
   const receivers: Receiver[] = [];
@@ -141,34 +93,4 @@ describe('the bridge’s start window', () => {
     t.bridge.start(); // the worker's first look at the store is inside start()
     expect(t.bridge.worker.state().inFlight).toBe(START_WINDOW_SENDS_PER_PERIOD);
   });
-
-  it('ends a location’s start catch-up with its first poll that reads up to the present', async () => {
-    const clock = { ms: 0 };
-    const warmUp = new CatchUpWarmUp({ clock: () => clock.ms, wait: async () => undefined });
-    t = await startTestBridge({ bridge: { catchUpWarmUp: warmUp } });
-    await t.bridge.pollNow(t.locationId); // polled before, then down for hours
-    t.sim.clock.advance(7 * 3600);
-    t.bridge.start();
-    await t.bridge.scheduler.stop(); // this test polls, not the scheduler's timers
-    clock.ms += CATCH_UP_WARM_UP_MS;
-    expect(warmUp.startCatchingUp()).toBe(true);
-    // Hours the poller reads in more than one poll (`maxCatchUpSeconds`): not caught up until
-    // the poll that reaches the present.
-    let report = await t.bridge.pollNow(t.locationId);
-    expect(report.window.catchingUp).toBe(true);
-    expect(warmUp.startCatchingUp()).toBe(true);
-    while (report.window.catchingUp) report = await t.bridge.pollNow(t.locationId);
-    expect(warmUp.startCatchingUp()).toBe(false);
-  });
-
-  it('ends a location’s start catch-up with a failed poll', async () => {
-    const clock = { ms: 0 };
-    const warmUp = new CatchUpWarmUp({ clock: () => clock.ms, wait: async () => undefined });
-    t = await startTestBridge({ bridge: { catchUpWarmUp: warmUp } });
-    t.bridge.start();
-    await t.bridge.scheduler.stop();
-    t.sim.faults.inject({ kind: 'down', forSeconds: 600 });
-    await expect(t.bridge.pollNow(t.locationId)).rejects.toThrow();
-    expect(warmUp.startCatchingUp()).toBe(false);
-  }, 30_000);
 });
