@@ -88,12 +88,12 @@ describe('WorkTurns', () => {
         ),
       now: () => clock.ms,
     });
-    const turn = (name: string, turnMs: number) =>
-      queue.run(async () => {
+    const turn = (name: string, turnMs: number, line = queue) =>
+      line.run(async () => {
         log.push(name);
         clock.ms += turnMs;
       });
-    return { log, turn };
+    return { log, turn, queue };
   }
 
   it('gives the turns as long as the loop ran while they waited, so they keep pace with a slow loop', async () => {
@@ -184,27 +184,10 @@ describe('WorkTurns', () => {
   });
 
   it("keeps the API's page line at the base budget while a catch-up runs, and lets it grow once alone", async () => {
-    const clock = { ms: 0 };
-    const log: string[] = [];
     // Every run of the loop takes 200 ms: alone, a line's next slice earns the 50 ms ceiling.
-    const queue = new WorkTurns({
-      budgetMs: 10,
-      maxBudgetMs: 50,
-      yieldToLoop: () =>
-        new Promise((resolve) =>
-          setTimeout(() => {
-            clock.ms += 200;
-            resolve(void log.push('loop'));
-          }, 0),
-        ),
-      now: () => clock.ms,
-    });
+    const { log, turn, queue } = timedQueue(200, { budgetMs: 10, maxBudgetMs: 50 });
     const pages = queue.beside();
-    const page = (name: string) =>
-      pages.run(async () => {
-        log.push(name);
-        clock.ms += 10;
-      });
+    const page = (name: string) => turn(name, 10, pages);
     let endCatchUp!: () => void;
     const catchUp = queue.run(() => new Promise<void>((resolve) => (endCatchUp = resolve)), {
       catchUp: true,
