@@ -145,13 +145,15 @@ export class WorkTurns {
    * (issue 16 item 3, BENCHMARKS.md "stall").
    *
    * A line that gives way ({@link beside}: the API's pages) keeps the base budget while another
-   * line has turns waiting or running. Each line still takes at least the base budget and a
-   * turn begun within it runs to its end, so with all three lines behind, an iteration held
-   * the polls' slice, the catch-up's and a page slice grown to 50 ms: open-loop API clients
-   * (300 requests a second, 8 in flight) left up to 8 pages waiting through the start window
-   * and 7 of 10 runs had a second over 50 ms, second 0 at 55 ms median against 31–35 with two
-   * clients back to back (issue 16 item 3, BENCHMARKS.md "paced19", "page20"). The polls'
-   * lines are the bridge's own work and keep their budget; the pages wait instead.
+   * line has turns waiting or running. Every line takes at least the base budget, and a turn
+   * begun within a budget runs to its end, so with the three lines behind, one iteration held
+   * the polls' slice, the catch-up's and a page slice grown to what they left of the 50 ms:
+   * open-loop API clients (300 requests a second, 8 in flight) kept up to 8 pages waiting
+   * through the start window, and all 7 base runs had a second over 50 ms (second 0 median
+   * 71 ms). With the pages giving way, 7 pairs: worst second median 73.2 → 61.4 ms, second 0
+   * 71.1 → 52.7, seconds over 50 ms 20 → 9, the readers' lateness unchanged (issue 16 item 3,
+   * BENCHMARKS.md "paced19", "page20"). The polls' lines are the bridge's own work and keep
+   * their budgets; the pages wait instead.
    */
   private startSlice(): void {
     const now = this.now();
