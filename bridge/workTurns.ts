@@ -10,7 +10,8 @@
  * - The API's list pages (`ApiContext.pageTurns`: the feed, the calls list, the follow-up
  *   report): 20 clients asking for feed pages at once
  *   held `/healthz` (and every other client) behind all 20 pages; in turns, a cheap request
- *   waits for at most one page. A line beside the polls' ({@link beside}).
+ *   waits for at most one page. A line beside the polls' ({@link beside}) that gives way
+ *   to them, a page's whole answer written in its turn (bridge/http/apiContext.ts `answerPage`).
  * - The 3CX answers (bridge/threecx/threecxTransport.ts `bodyTurn`): decoded and parsed in the
  *   polls' line, not in their sockets' callbacks (issue 16 item 3); small ones (a token, a
  *   Call Control participant: `SMALL_ANSWER_BYTES`) at once, as a turn's wait costs them more.
@@ -32,14 +33,12 @@ export class WorkTurns {
   /** The catch-up turns' own line (`run`'s `catchUp`), made when the first one comes. */
   private catchUpLane: WorkTurns | null = null;
   private readonly options: ConstructorParameters<typeof WorkTurns>[0];
-  /**
-   * How long the slices of this line and its catch-up line have held the loop in all (ms),
-   * shared by both: a line's slice earns its budget from the time the loop ran *without*
-   * turns, not from the other line's slices (see {@link startSlice}).
-   */
-  private readonly held: { ms: number };
-  /** `held.ms` when this line last handed the loop back. */
+  /** What this line shares with the lines beside it (see {@link startSlice}). */
+  private readonly shared: SharedLoop;
+  /** `shared.heldMs` when this line last handed the loop back. */
   private heldAtYield = 0;
+  /** A line beside the others ({@link beside}): its slices stay at the base budget while theirs run. */
+  private readonly givesWay: boolean;
 
   constructor(
     options: {
@@ -60,10 +59,13 @@ export class WorkTurns {
       /** Milliseconds, for the budget (default `performance.now`). */
       now?: () => number;
     } = {},
-    held: { ms: number } = { ms: 0 },
+    shared: SharedLoop = { heldMs: 0, lines: [] },
+    givesWay = false,
   ) {
     this.options = options;
-    this.held = held;
+    this.shared = shared;
+    this.givesWay = givesWay;
+    shared.lines.push(this);
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.yieldToLoop = options.yieldToLoop ?? (() => new Promise((r) => setImmediate(r)));
     this.budgetMs = Math.max(0, options.budgetMs ?? TURN_BUDGET_MS);
@@ -75,10 +77,16 @@ export class WorkTurns {
   /**
    * A line of its own beside this one (the API's list pages beside the polls'), whose slices
    * and this line's share the loop as the catch-up line's do ({@link startSlice}): three lines
-   * each earning 50 ms from the others' slices held the loop 150 ms (issue 16 item 3).
+   * each earning 50 ms from the others' slices held the loop 150 ms (issue 16 item 3). It gives
+   * way: its slices keep the base budget while another line has turns waiting or running.
    */
   beside(): WorkTurns {
-    return new WorkTurns(this.options, this.held);
+    return new WorkTurns(this.options, this.shared, true);
+  }
+
+  /** Turns waiting or running. */
+  private get busy(): boolean {
+    return this.running > 0 || this.waiting.length > 0;
   }
 
   /** Polls waiting for their turn. */
@@ -106,7 +114,7 @@ export class WorkTurns {
     options: { continuation?: boolean; catchUp?: boolean } = {},
   ): Promise<T> {
     if (options.catchUp) {
-      this.catchUpLane ??= this.beside();
+      this.catchUpLane ??= new WorkTurns(this.options, this.shared);
       return this.catchUpLane.run(work, { continuation: options.continuation });
     }
     if (this.running >= this.concurrency || this.waiting.length > 0)
@@ -135,16 +143,30 @@ export class WorkTurns {
    * `maxBudgetMs`. Each line counted the other's 50 ms slice as the loop's and earned 50 ms
    * for its own, so once both had turns waiting an iteration held the loop 100 ms and more
    * (issue 16 item 3, BENCHMARKS.md "stall").
+   *
+   * A line that gives way ({@link beside}: the API's pages) keeps the base budget while another
+   * line has turns waiting or running. Every line takes at least the base budget, and a turn
+   * begun within a budget runs to its end, so with the three lines behind, one iteration held
+   * the polls' slice, the catch-up's and a page slice grown to what they left of the 50 ms:
+   * open-loop API clients (300 requests a second, 8 in flight) kept up to 8 pages waiting
+   * through the start window, and all 7 base runs had a second over 50 ms (second 0 median
+   * 71 ms). With the pages giving way, 7 pairs: worst second median 73.2 → 61.4 ms, second 0
+   * 71.1 → 52.7, seconds over 50 ms 20 → 9, the readers' lateness unchanged (issue 16 item 3,
+   * BENCHMARKS.md "paced19", "page20"). The polls' lines are the bridge's own work and keep
+   * their budgets; the pages wait instead.
    */
   private startSlice(): void {
     const now = this.now();
     this.sliceStartedAt = now;
-    const otherLineMs = this.held.ms - this.heldAtYield;
+    const otherLineMs = this.shared.heldMs - this.heldAtYield;
     const loopRanMs = this.yieldedAt === null ? 0 : now - this.yieldedAt - otherLineMs;
-    this.sliceBudgetMs = Math.max(
-      this.budgetMs,
-      Math.min(loopRanMs, this.maxBudgetMs - (this.yieldedAt === null ? 0 : otherLineMs)),
-    );
+    const givingWay = this.givesWay && this.shared.lines.some((line) => line !== this && line.busy);
+    this.sliceBudgetMs = givingWay
+      ? this.budgetMs
+      : Math.max(
+          this.budgetMs,
+          Math.min(loopRanMs, this.maxBudgetMs - (this.yieldedAt === null ? 0 : otherLineMs)),
+        );
     this.yieldedAt = null;
   }
 
@@ -161,8 +183,8 @@ export class WorkTurns {
       return;
     }
     const now = this.now();
-    if (started !== null) this.held.ms += now - started;
-    this.heldAtYield = this.held.ms;
+    if (started !== null) this.shared.heldMs += now - started;
+    this.heldAtYield = this.shared.heldMs;
     this.sliceStartedAt = null;
     // Only a loop that ran while turns waited earns the next slice a larger budget.
     this.yieldedAt = this.waiting.length > 0 ? now : null;
@@ -171,6 +193,17 @@ export class WorkTurns {
     if (next) next();
     else this.running--;
   }
+}
+
+/** What the lines beside one another share ({@link WorkTurns.beside}, the catch-up line). */
+interface SharedLoop {
+  /**
+   * How long the lines' slices have held the loop in all (ms): a line's slice earns its budget
+   * from the time the loop ran *without* turns, not from the other lines' slices.
+   */
+  heldMs: number;
+  /** Every line, for the one that gives way to the others. */
+  lines: WorkTurns[];
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { CallControlStatus } from '../callcontrol/callControlService';
 import type { BridgeMetrics } from '../metrics';
 import type { InboundCallSource } from '../reports/reconciliation';
@@ -35,9 +36,26 @@ export interface ApiContext {
   /** The location's 3CX client for its own reports (shared with its poller); null without XAPI. */
   inboundCallsOf: (locationId: string) => InboundCallSource | null;
   /**
-   * The list pages' store work (feed, calls, follow-up report) takes turns here, the event loop
+   * The list pages' work (feed, calls, follow-up report) takes turns here, the event loop
    * running between two (bridge/workTurns.ts): a flood of pages cannot hold `/healthz` or
-   * another client behind all of them.
+   * another client behind all of them. See {@link answerPage}.
    */
   pageTurns: WorkTurns;
+}
+
+/**
+ * Answer a list page with its whole work in one turn of the page line: `text` reads the store
+ * and writes the answer's JSON (`reply.serialize`: the route's own serializer for a 200, as
+ * fastify runs it after the handler, bridge/http/responseSerializer.ts), sent as it is. Mapped
+ * and serialised after the turn, a 100-call page's answer held the loop outside the page line's
+ * budget (issue 16 item 3, BENCHMARKS.md "page20"). The bytes are the same: the same serializer
+ * on the same object, and fastify sends a string with a JSON content type unchanged.
+ */
+export async function answerPage(
+  ctx: ApiContext,
+  reply: FastifyReply,
+  text: () => ReturnType<FastifyReply['serialize']>,
+): Promise<FastifyReply> {
+  const answer = await ctx.pageTurns.run(async () => text());
+  return reply.type('application/json; charset=utf-8').send(answer);
 }

@@ -11,6 +11,7 @@ import type { Api } from '../../bridge/http/routeKit';
 import { callRoutes } from '../../bridge/http/routes/callRoutes';
 import { eventRoutes } from '../../bridge/http/routes/eventRoutes';
 import { meRoutes } from '../../bridge/http/routes/meRoutes';
+import { reportRoutes } from '../../bridge/http/routes/reportRoutes';
 import { settingsRoutes } from '../../bridge/http/routes/settingsRoutes';
 import { startTestBridge } from '../support/testBridge';
 
@@ -28,7 +29,7 @@ function responseSchemas(): Map<string, Responses> {
   const app = new Proxy({} as Api, {
     get: (_target, name) => record(String(name).toUpperCase()),
   });
-  for (const routes of [callRoutes, eventRoutes, meRoutes, settingsRoutes])
+  for (const routes of [callRoutes, eventRoutes, meRoutes, reportRoutes, settingsRoutes])
     routes(app, {} as ApiContext);
   return routes;
 }
@@ -77,6 +78,7 @@ describe('the response serializer', () => {
         [`/v1/calls/${encodeURIComponent(listed.data[0].id)}`, 'GET /v1/calls/:id', 200],
         ['/v1/calls/no-such-call', 'GET /v1/calls/:id', 404],
         ['/v1/events?limit=0', 'GET /v1/events', 400],
+        ['/v1/reports/follow-up?group=day', 'GET /v1/reports/follow-up', 200],
         ['/v1/source-lists', 'GET /v1/source-lists', 200],
         ['/v1/business-hours', 'GET /v1/business-hours', 200],
         ['/v1/me', 'GET /v1/me', 200],
@@ -86,6 +88,9 @@ describe('the response serializer', () => {
           headers: { authorization: `Bearer ${t.apiKey}` },
         });
         expect([path, response.status]).toEqual([path, status]);
+        // The list pages are written in their turn and sent as text (apiContext.ts `answerPage`):
+        // the same content type as the answers fastify serialises itself.
+        expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
         const body = await response.text();
         const schema = schemas.get(route)![status];
         const answer: unknown = JSON.parse(body);

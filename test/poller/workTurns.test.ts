@@ -88,12 +88,12 @@ describe('WorkTurns', () => {
         ),
       now: () => clock.ms,
     });
-    const turn = (name: string, turnMs: number) =>
-      queue.run(async () => {
+    const turn = (name: string, turnMs: number, line = queue) =>
+      line.run(async () => {
         log.push(name);
         clock.ms += turnMs;
       });
-    return { log, turn };
+    return { log, turn, queue };
   }
 
   it('gives the turns as long as the loop ran while they waited, so they keep pace with a slow loop', async () => {
@@ -181,6 +181,32 @@ describe('WorkTurns', () => {
         return (work) => beside.run(work);
       }),
     ).toBeLessThanOrEqual(20);
+  });
+
+  it("keeps the API's page line at the base budget while a catch-up runs, and lets it grow once alone", async () => {
+    // Every run of the loop takes 200 ms: alone, a line's next slice earns the 50 ms ceiling.
+    const { log, turn, queue } = timedQueue(200, { budgetMs: 10, maxBudgetMs: 50 });
+    const pages = queue.beside();
+    const page = (name: string) => turn(name, 10, pages);
+    let endCatchUp!: () => void;
+    const catchUp = queue.run(() => new Promise<void>((resolve) => (endCatchUp = resolve)), {
+      catchUp: true,
+    });
+    const behindCatchUp = ['a', 'b', 'c', 'd'].map(page);
+    await jest.runAllTimersAsync();
+    await Promise.all(behindCatchUp);
+    // One 10 ms page a slice while the catch-up runs. Without the rule: a loop b c d loop.
+    expect(log).toEqual(['a', 'loop', 'b', 'loop', 'c', 'loop', 'd', 'loop']);
+
+    endCatchUp();
+    await jest.runAllTimersAsync();
+    await catchUp;
+    log.length = 0;
+    const alone = ['e', 'f', 'g', 'h', 'i', 'j', 'k'].map(page);
+    await jest.runAllTimersAsync();
+    await Promise.all(alone);
+    // Alone, the loop's 200 ms earns the page line's next slice 50 ms: five pages.
+    expect(log).toEqual(['e', 'loop', 'f', 'g', 'h', 'i', 'j', 'loop', 'k', 'loop']);
   });
 
   it('puts a location that asks again behind those already waiting', async () => {

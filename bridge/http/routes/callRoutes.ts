@@ -4,7 +4,7 @@ import { phoneNumberKey } from '../../../lib/phoneNumber';
 import { announceCallUpdate } from '../../callUpdatedEvents';
 import { callRecordSchema } from '../../schemas/callRecord';
 import { ApiError } from '../apiError';
-import type { ApiContext } from '../apiContext';
+import { answerPage, type ApiContext } from '../apiContext';
 import { locationOf } from '../authentication';
 import { toCallRecord } from '../callRecordView';
 import {
@@ -47,7 +47,7 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const location = locationOf(request);
       const { number, ...q } = request.query;
       let numberKey: string | undefined;
@@ -57,13 +57,13 @@ export function callRoutes(app: Api, ctx: ApiContext): void {
         numberKey = phoneNumberKey(number, { country: location.country }) ?? undefined;
         if (!numberKey?.startsWith('+')) return { data: [], next_cursor: null };
       }
-      const { calls, nextCursor } = await ctx.pageTurns.run(async () =>
-        ctx.store.calls.list(location.id, { ...q, numberKey }),
-      );
-      return {
-        data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl())),
-        next_cursor: nextCursor,
-      };
+      return answerPage(ctx, reply, () => {
+        const { calls, nextCursor } = ctx.store.calls.list(location.id, { ...q, numberKey });
+        return reply.serialize({
+          data: calls.map((c) => toCallRecord(c, location, ctx.publicUrl())),
+          next_cursor: nextCursor,
+        });
+      });
     },
   );
 

@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { CALL_EVENT_TYPES } from '../../../lib/callEvent';
 import { eventFiltersSchema } from '../../../lib/eventFilters';
@@ -6,7 +5,7 @@ import { callEventSchema } from '../../schemas/callEvent';
 import { callFollowUpEventSchema, callUpdatedEventSchema } from '../../schemas/callUpdatedEvent';
 import type { FeedEventText } from '../../store/outbox';
 import { ApiError } from '../apiError';
-import type { ApiContext } from '../apiContext';
+import { answerPage, type ApiContext } from '../apiContext';
 import { locationOf } from '../authentication';
 import {
   API_KEY,
@@ -119,19 +118,17 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
     async (request, reply) => {
       const location = locationOf(request);
       const { event, limit, cursor, include_suppressed, ...filters } = request.query;
-      const page = await ctx.pageTurns.run(async () =>
-        ctx.store.events.feedTexts(location.id, {
-          type: event,
-          limit,
-          cursor,
-          includeSuppressed: include_suppressed,
-          filters,
-        }),
+      return answerPage(ctx, reply, () =>
+        feedPageText(
+          ctx.store.events.feedTexts(location.id, {
+            type: event,
+            limit,
+            cursor,
+            includeSuppressed: include_suppressed,
+            filters,
+          }),
+        ),
       );
-      // A string with a JSON content type is sent as it is (fastify's `reply.send`); the typed
-      // reply takes only the page as an object, so the text goes through the plain one.
-      const plain: FastifyReply = reply;
-      return plain.type('application/json; charset=utf-8').send(feedPageText(page));
     },
   );
 

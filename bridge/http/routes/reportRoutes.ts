@@ -9,7 +9,7 @@ import {
   reconciliationReportSchema,
 } from '../../schemas/reports';
 import { ApiError } from '../apiError';
-import type { ApiContext } from '../apiContext';
+import { answerPage, type ApiContext } from '../apiContext';
 import { reportLocationsOf } from '../authentication';
 import { API_KEY, errorResponses, type Api } from '../routeKit';
 
@@ -73,12 +73,14 @@ export function reportRoutes(app: Api, ctx: ApiContext): void {
         response: { 200: followUpReportSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const locations = reportLocationsOf(request, ctx.store, request.query.location);
-      return ctx.pageTurns.run(async () =>
-        followUpReport(ctx.store, locations, period(request.query), request.query.group, {
-          acrossLocations: request.admin,
-        }),
+      return answerPage(ctx, reply, () =>
+        reply.serialize(
+          followUpReport(ctx.store, locations, period(request.query), request.query.group, {
+            acrossLocations: request.admin,
+          }),
+        ),
       );
     },
   );
