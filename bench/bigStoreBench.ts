@@ -4,6 +4,7 @@ import { fillBigStore } from './bigStore';
 import { allocationWindow, profileWindow } from './cpuProfile';
 import { ProcessMeter, secondsOverBound } from './processMeter';
 import { ApiReaders, bigStoreReadRate, LATE_MS, PACED_MAX_IN_FLIGHT } from './bigStoreReaders';
+import { harnessCpu, harnessPlacement } from './harnessAffinity';
 import { harnessNice, lowerThisProcess } from './harnessPriority';
 import { BigStoreTimeline } from './bigStoreTimeline';
 import { loadLine, percentile, printTable, recordKey, round, type Row } from './report';
@@ -32,7 +33,9 @@ import { sqliteOf } from '../bridge/store/sql/sqliteDatabase';
  *   thousand misses this week (the repeat-miss count counts them in the store's index:
  *   `CallRepo.missHistoryOfEach`).
  *
- * The event-loop delay is sampled every millisecond for the whole window.
+ * The event-loop delay is sampled every millisecond for the whole window. The harness (the
+ * simulator host and the readers' thread) runs on one CPU of the machine's two, the bridge's
+ * threads on both (`BENCH_HARNESS_CPU`, bench/harnessAffinity.ts; BENCHMARKS.md "pin21").
  *
  * The busy location is polled too (its PBX one more simulator at 30 calls a minute, serving
  * the recent call log only: the million calls are the store's, not the PBX's), as a location
@@ -48,6 +51,7 @@ export async function bigStoreBench(): Promise<void> {
   // default, until 2026-12-03) every poll met each leg at once and re-read less than it must.
   const delaySeconds = callLogDelaySeconds();
   const pollBusy = busyLocationPolled();
+  const harness = harnessCpu();
   process.stdout.write(
     `[bigstore] ${calls.toLocaleString('en-US')} calls, legs logged ${delaySeconds} s after they end, ANALYZE ${process.env.BENCH_BIGSTORE_ANALYZE === '1' ? 'run' : 'not run'}, the busy location ${pollBusy ? 'polled too' : 'journal-only'}: ${loadLine()}\n`,
   );
@@ -59,7 +63,8 @@ export async function bigStoreBench(): Promise<void> {
       clock: { mode: 'realtime' as const },
     })),
     // BENCH_HARNESS_NICE: the PBXs, Zapier and the journal's poster below the bridge's priority.
-    { nice: harnessNice() },
+    // BENCH_HARNESS_CPU: they and the API readers on one CPU (the last), as on other machines.
+    { nice: harnessNice(), cpu: harness },
   );
   const bench = await startBenchBridge({
     pbxUrls: pollBusy ? host.urls : [null, ...host.urls],
@@ -98,7 +103,9 @@ export async function bigStoreBench(): Promise<void> {
       hotNumber: fill.hotNumber,
       readers: 2,
       rate: readRate,
+      cpu: harness,
     });
+    process.stdout.write(`[bigstore] ${harnessPlacement(harness, host.cpu, readers.cpu)}\n`);
     const deliveredBefore = await host.arrivalCount();
 
     const stopProfile = await profileWindow();

@@ -1,6 +1,7 @@
 import { Agent, createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { pinToCpu, thisThreadId } from './harnessAffinity';
 import { harnessNice, lowerThread } from './harnessPriority';
 
 /** What bench/bigStoreBench.ts's API readers read, and as whom. */
@@ -16,6 +17,8 @@ export interface ReaderSpec {
    * in flight); 0: back to back.
    */
   rate: number;
+  /** The CPU the readers' thread is kept on (bench/harnessAffinity.ts); null: free. */
+  cpu: number | null;
 }
 
 /** Each request kind's latencies (ms), in the order first seen. */
@@ -37,21 +40,25 @@ export interface ReaderOutcome {
  * from `run` on.
  */
 export class ApiReaders {
-  private constructor(private readonly worker: Worker) {}
+  private constructor(
+    private readonly worker: Worker,
+    /** The CPU the readers' thread is kept on; null when free (or when pinning failed). */
+    readonly cpu: number | null,
+  ) {}
 
   static async start(spec: ReaderSpec): Promise<ApiReaders> {
     const worker = new Worker(__filename, { workerData: { bigStoreReaders: spec } });
     // A bench that fails before `run` ends without waiting for it.
     worker.unref();
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', (message: { error?: string } | string) =>
-        typeof message === 'object' && message.error !== undefined
+    const ready = await new Promise<{ cpu: number | null }>((resolve, reject) => {
+      worker.once('message', (message: { error?: string; cpu?: number | null }) =>
+        message.error !== undefined
           ? reject(new Error(message.error))
-          : resolve(),
+          : resolve({ cpu: message.cpu ?? null }),
       );
       worker.once('error', reject);
     });
-    return new ApiReaders(worker);
+    return new ApiReaders(worker, ready.cpu);
   }
 
   /** Read for `seconds`; what they did once every request sent is answered. */
@@ -448,6 +455,8 @@ if (!isMainThread && (workerData as { bigStoreReaders?: ReaderSpec })?.bigStoreR
   const spec = (workerData as { bigStoreReaders: ReaderSpec }).bigStoreReaders;
   // BENCH_READERS_NICE / BENCH_HARNESS_NICE: the API's clients below the bridge's priority.
   lowerThread(0, harnessNice(process.env, 'READERS'));
+  // BENCH_HARNESS_CPU: the API's clients kept off one of the bridge's cores.
+  const cpu = pinToCpu(thisThreadId(), spec.cpu) ? spec.cpu : null;
   parentPort!.once('message', ({ seconds }: { seconds: number }) => {
     readApi(spec, seconds).then(
       (outcome) => parentPort!.postMessage({ outcome }),
@@ -455,7 +464,7 @@ if (!isMainThread && (workerData as { bigStoreReaders?: ReaderSpec })?.bigStoreR
     );
   });
   void warmUp().then(
-    () => parentPort!.postMessage('ready'),
+    () => parentPort!.postMessage({ cpu }),
     (error: Error) => parentPort!.postMessage({ error: error.stack ?? String(error) }),
   );
 }

@@ -11,6 +11,7 @@ import { profileWindow } from './cpuProfile';
 import { startBenchReceiver, type BenchReceiver } from './benchReceiver';
 import type { ReceiverTls } from './benchTls';
 import { runJournalLoad, type JournalLoadSpec } from './journalLoad';
+import { pinToCpu } from './harnessAffinity';
 import { lowerThisProcess } from './harnessPriority';
 
 /**
@@ -92,6 +93,8 @@ export type HostRequest =
       receiverTls?: ReceiverTls | null;
       /** Every thread of the host at this nice value (bench/harnessPriority.ts); default 0. */
       nice?: number;
+      /** Every thread of the host on this CPU (bench/harnessAffinity.ts); default free. */
+      cpu?: number | null;
     }
   | { method: 'traffic'; spec: TrafficSpec | null }
   | { method: 'setClock'; at: number }
@@ -112,6 +115,8 @@ export interface HostStarted {
   receiverUrl: string;
   /** All its ports: each a target (origin) of its own. */
   receiverUrls: string[];
+  /** The CPU its threads are kept on, null when free (bench/harnessAffinity.ts). */
+  cpu: number | null;
 }
 
 const sims: Simulator[] = [];
@@ -177,6 +182,9 @@ async function handle(request: HostRequest): Promise<unknown> {
     case 'start': {
       // `nice` (bigstore's BENCH_HARNESS_NICE): another machine's work below the bridge's priority.
       lowerThisProcess(request.nice ?? 0);
+      // `cpu` (bigstore's BENCH_HARNESS_CPU): other machines' work kept off one of the bridge's
+      // cores; pinned before the servers start, so every thread the host starts stays there.
+      const cpu = pinToCpu(process.pid, request.cpu ?? null, true) ? (request.cpu ?? null) : null;
       offset = request.offset ?? 0;
       receiver = await startBenchReceiver(3, request.receiverTls ?? null);
       for (const spec of request.sims) {
@@ -186,6 +194,7 @@ async function handle(request: HostRequest): Promise<unknown> {
         urls: sims.map((s) => s.url),
         receiverUrl: receiver.urls[0],
         receiverUrls: receiver.urls,
+        cpu,
       };
       return started;
     }

@@ -22,17 +22,25 @@ export class SimHost {
   urls: string[] = [];
   receiverUrl = '';
   receiverUrls: string[] = [];
+  /** The CPU every host's threads are kept on; null when free (or when pinning failed). */
+  cpu: number | null = null;
 
   private constructor(private readonly hosts: HostProcess[]) {}
 
   /**
    * `receiverTls`: the receiver serves https with it (bench/benchTls.ts); default plain http.
    * `nice`: the hosts' threads at that priority (bench/harnessPriority.ts); default 0, the
-   * bridge's.
+   * bridge's. `cpu`: the hosts' threads kept on that CPU (bench/harnessAffinity.ts); default
+   * free, as the other benchmarks leave them.
    */
   static async start(
     sims: SimSpec[],
-    options: { processes?: number; receiverTls?: ReceiverTls | null; nice?: number } = {},
+    options: {
+      processes?: number;
+      receiverTls?: ReceiverTls | null;
+      nice?: number;
+      cpu?: number | null;
+    } = {},
   ): Promise<SimHost> {
     const count = Math.max(1, Math.min(options.processes ?? 1, Math.max(1, sims.length)));
     const per = Math.ceil(sims.length / count);
@@ -46,12 +54,14 @@ export class SimHost {
           offset: i * per,
           receiverTls: options.receiverTls ?? null,
           nice: options.nice ?? 0,
+          cpu: options.cpu ?? null,
         }),
       ),
     )) as HostStarted[];
     host.urls = started.flatMap((s) => s.urls);
     host.receiverUrl = started[0].receiverUrl;
     host.receiverUrls = started[0].receiverUrls;
+    host.cpu = started.every((s) => s.cpu !== null) ? started[0].cpu : null;
     return host;
   }
 

@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+/**
+ * The CPU bigstore's stand-ins for other machines run on (the simulator host's PBXs, webhook
+ * receiver and journal poster; the API readers' thread): the machine's last CPU, so that they
+ * never hold both of the bridge's cores at once, as the PBXs, Zapier and the API's clients,
+ * each on its own machine, never would. The bridge's own threads (its main thread, V8's
+ * workers, the checkpointer) stay free to run on every CPU, that one included: the bridge
+ * still shares a core with the whole harness, where in production it would have both.
+ *
+ * Why (BENCHMARKS.md "pin21"): the seconds over 50 ms that were left were the bridge's main
+ * thread waiting for a core (its CPU in the stall 19–44 ms of 53–105), with the simulator
+ * host's and the bridge's V8 threads and the readers on both cores at once. Pinned, the readers
+ * got as many requests answered or more, so the bridge does no less work.
+ *
+ * `BENCH_HARNESS_CPU=all` leaves the harness free (as before 2026-12-06); `BENCH_HARNESS_CPU=N`
+ * picks CPU N. One CPU, a number out of range or anything else: free.
+ */
+export function harnessCpu(
+  env: NodeJS.ProcessEnv = process.env,
+  cpus: number = availableParallelism(),
+): number | null {
+  const asked = env.BENCH_HARNESS_CPU?.trim();
+  if (asked === 'all') return null;
+  if (asked === undefined || asked === '') return cpus >= 2 ? cpus - 1 : null;
+  const cpu = Number(asked);
+  return Number.isInteger(cpu) && cpu >= 0 && cpu < cpus ? cpu : null;
+}
+
+/**
+ * Keep one thread (`tid`) on `cpu`, or with `everyThread` every thread process `tid` has now;
+ * a thread started later takes its starter's CPUs (man 2 sched_setaffinity), so a process pinned
+ * before it starts its servers keeps them there. Node has no call for it: util-linux's `taskset`
+ * does it (man 1 taskset). Linux only; false, and nothing changed, where it cannot (no
+ * `taskset`, a thread gone, `cpu` null).
+ */
+export function pinToCpu(tid: number, cpu: number | null, everyThread = false): boolean {
+  if (cpu === null || process.platform !== 'linux') return false;
+  const args = [...(everyThread ? ['-a'] : []), '-p', '-c', String(cpu), String(tid)];
+  const run = spawnSync('taskset', args, { stdio: 'ignore', timeout: 5_000 });
+  return run.status === 0;
+}
+
+/** The kernel's id of the calling thread (`/proc/thread-self` names it), for {@link pinToCpu}. */
+export function thisThreadId(): number {
+  return Number(readlinkSync('/proc/thread-self').split('/').pop());
+}
+
+/** The CPUs a thread may run on, as the kernel lists them ("0-1", "1"); of this process by default. */
+export function cpusAllowed(tid: number | string, pid: number | 'self' = 'self'): string {
+  const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+  return /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '';
+}
+
+/** The line bigstore prints of where its harness ran (`asked`: {@link harnessCpu}'s answer). */
+export function harnessPlacement(
+  asked: number | null,
+  hostCpu: number | null,
+  readersCpu: number | null,
+): string {
+  const harness =
+    'the harness (simulator host: PBXs, webhook receiver, journal poster; API readers)';
+  if (asked === null) return `${harness} free on every CPU, as the bridge's threads`;
+  if (hostCpu === asked && readersCpu === asked)
+    return `${harness} kept on CPU ${asked}; the bridge's threads free on every CPU (BENCH_HARNESS_CPU=all: the harness free too)`;
+  return `${harness} NOT kept on CPU ${asked} as asked (simulator host on ${hostCpu ?? 'every CPU'}, readers on ${readersCpu ?? 'every CPU'}: is util-linux's taskset installed?)`;
+}
