@@ -12,8 +12,9 @@ import { availableParallelism } from 'node:os';
  *
  * Why (BENCHMARKS.md "pin21"): the seconds over 50 ms that were left were the bridge's main
  * thread waiting for a core (its CPU in the stall 19–44 ms of 53–105), with the simulator
- * host's and the bridge's V8 threads and the readers on both cores at once. Pinned, the readers
- * got as many requests answered or more, so the bridge does no less work.
+ * host's and the bridge's V8 threads and the readers on both cores at once. Pinned, the worst
+ * of seconds 1–59 fell in 10 of 12 pairs, and the readers got more requests answered in 9 of
+ * 12 (median +12 %): the bridge does no less work.
  *
  * `BENCH_HARNESS_CPU=all` leaves the harness free (as before 2026-12-06); `BENCH_HARNESS_CPU=N`
  * picks CPU N. One CPU, a number out of range or anything else: free.
