@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import {
@@ -35,7 +35,12 @@ describe("the harness's threads kept on one CPU", () => {
     expect(harnessPlacement(1, 1, null)).toContain('NOT kept on CPU 1');
   });
 
-  const linux = process.platform === 'linux' && threadsOfThisProcess().size > 0 ? it : it.skip;
+  // Where it can be done: Linux, with util-linux's `taskset` (Debian's essential util-linux).
+  const canPin =
+    process.platform === 'linux' &&
+    threadsOfThisProcess().size > 0 &&
+    spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+  const linux = canPin ? it : it.skip;
   const all = (pid: number | 'self'): string[] =>
     readdirSync(`/proc/${pid}/task`).map((tid) => cpusAllowed(tid, pid));
 
