@@ -1,7 +1,7 @@
 import { Agent, createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { pinToCpu, thisThreadId } from './harnessAffinity';
+import { pinThisThread } from './harnessAffinity';
 import { harnessNice, lowerThread } from './harnessPriority';
 
 /** What bench/bigStoreBench.ts's API readers read, and as whom. */
@@ -456,7 +456,7 @@ if (!isMainThread && (workerData as { bigStoreReaders?: ReaderSpec })?.bigStoreR
   // BENCH_READERS_NICE / BENCH_HARNESS_NICE: the API's clients below the bridge's priority.
   lowerThread(0, harnessNice(process.env, 'READERS'));
   // BENCH_HARNESS_CPU: the API's clients kept off one of the bridge's cores.
-  const cpu = pinToCpu(thisThreadId(), spec.cpu) ? spec.cpu : null;
+  const cpu = pinThisThread(spec.cpu) ? spec.cpu : null;
   parentPort!.once('message', ({ seconds }: { seconds: number }) => {
     readApi(spec, seconds).then(
       (outcome) => parentPort!.postMessage({ outcome }),

@@ -22,7 +22,10 @@ import { availableParallelism } from 'node:os';
 export function harnessCpu(
   env: NodeJS.ProcessEnv = process.env,
   cpus: number = availableParallelism(),
+  platform: NodeJS.Platform = process.platform,
 ): number | null {
+  // Elsewhere there is no `taskset` (pinToCpu): the harness runs free, as it says.
+  if (platform !== 'linux') return null;
   const asked = env.BENCH_HARNESS_CPU?.trim();
   if (asked === 'all') return null;
   if (asked === undefined || asked === '') return cpus >= 2 ? cpus - 1 : null;
@@ -44,7 +47,12 @@ export function pinToCpu(tid: number, cpu: number | null, everyThread = false): 
   return run.status === 0;
 }
 
-/** The kernel's id of the calling thread (`/proc/thread-self` names it), for {@link pinToCpu}. */
+/** Keep the calling thread on `cpu` ({@link pinToCpu}); false where it cannot. */
+export function pinThisThread(cpu: number | null): boolean {
+  return cpu !== null && process.platform === 'linux' && pinToCpu(thisThreadId(), cpu);
+}
+
+/** The kernel's id of the calling thread (`/proc/thread-self` names it; Linux only). */
 export function thisThreadId(): number {
   return Number(readlinkSync('/proc/thread-self').split('/').pop());
 }

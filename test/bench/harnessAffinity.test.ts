@@ -5,6 +5,7 @@ import {
   cpusAllowed,
   harnessCpu,
   harnessPlacement,
+  pinThisThread,
   pinToCpu,
   thisThreadId,
 } from '../../bench/harnessAffinity';
@@ -26,6 +27,9 @@ describe("the harness's threads kept on one CPU", () => {
     expect(harnessCpu({ BENCH_HARNESS_CPU: '2' }, 2)).toBeNull();
     expect(harnessCpu({ BENCH_HARNESS_CPU: '-1' }, 2)).toBeNull();
     expect(harnessCpu({ BENCH_HARNESS_CPU: 'last' }, 2)).toBeNull();
+    // No \`taskset\` off Linux: free, whatever is asked.
+    expect(harnessCpu({}, 2, 'darwin')).toBeNull();
+    expect(harnessCpu({ BENCH_HARNESS_CPU: '1' }, 2, 'win32')).toBeNull();
   });
 
   it('says where the harness ran, and when it could not be kept where asked', () => {
@@ -68,25 +72,36 @@ describe("the harness's threads kept on one CPU", () => {
     }
   });
 
-  linux(
-    'keeps every thread of a process on the CPU asked, and the calling thread is found',
-    async () => {
-      expect(thisThreadId()).toBe(process.pid);
-      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
-        stdio: 'ignore',
-      });
-      try {
-        await new Promise((resolve) => child.once('spawn', resolve));
-        // Node's own threads (V8's workers, the signal watcher) start with it.
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        expect(readdirSync(`/proc/${child.pid}/task`).length).toBeGreaterThan(1);
-        expect(pinToCpu(child.pid!, 1, true)).toBe(true);
-        expect(new Set(all(child.pid!))).toEqual(new Set(['1']));
-      } finally {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill();
-        await exited;
-      }
-    },
-  );
+  linux('keeps the calling thread on the CPU asked (the readers pin their own thread)', () => {
+    const tid = thisThreadId();
+    expect(tid).toBe(process.pid);
+    const before = cpusAllowed(tid);
+    try {
+      expect(pinThisThread(null)).toBe(false);
+      expect(cpusAllowed(tid)).toBe(before);
+      expect(pinThisThread(1)).toBe(true);
+      expect(cpusAllowed(tid)).toBe('1');
+    } finally {
+      spawnSync('taskset', ['-p', '-c', before, String(tid)], { stdio: 'ignore' });
+    }
+    expect(cpusAllowed(tid)).toBe(before);
+  });
+
+  linux('keeps every thread of a process on the CPU asked', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      stdio: 'ignore',
+    });
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      // Node's own threads (V8's workers, the signal watcher) start with it.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(readdirSync(`/proc/${child.pid}/task`).length).toBeGreaterThan(1);
+      expect(pinToCpu(child.pid!, 1, true)).toBe(true);
+      expect(new Set(all(child.pid!))).toEqual(new Set(['1']));
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await exited;
+    }
+  });
 });
