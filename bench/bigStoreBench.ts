@@ -103,9 +103,12 @@ export async function bigStoreBench(): Promise<void> {
       hotNumber: fill.hotNumber,
       readers: 2,
       rate: readRate,
-      cpu: harness,
     });
-    process.stdout.write(`[bigstore] ${harnessPlacement(harness, host.cpu, readers.cpu)}\n`);
+    const readersPinned =
+      readers.threadId !== null && (await host.pinThread(readers.threadId, harness));
+    process.stdout.write(
+      `[bigstore] ${harnessPlacement(harness, host.cpu, readersPinned ? harness : null)}\n`,
+    );
     const deliveredBefore = await host.arrivalCount();
 
     const stopProfile = await profileWindow();

@@ -1,7 +1,7 @@
 import { Agent, createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { pinThisThread } from './harnessAffinity';
+import { thisThreadId } from './harnessAffinity';
 import { harnessNice, lowerThread } from './harnessPriority';
 
 /** What bench/bigStoreBench.ts's API readers read, and as whom. */
@@ -17,8 +17,6 @@ export interface ReaderSpec {
    * in flight); 0: back to back.
    */
   rate: number;
-  /** The CPU the readers' thread is kept on (bench/harnessAffinity.ts); null: free. */
-  cpu: number | null;
 }
 
 /** Each request kind's latencies (ms), in the order first seen. */
@@ -42,23 +40,26 @@ export interface ReaderOutcome {
 export class ApiReaders {
   private constructor(
     private readonly worker: Worker,
-    /** The CPU the readers' thread is kept on; null when free (or when pinning failed). */
-    readonly cpu: number | null,
+    /**
+     * The readers' thread's id (Linux; null elsewhere): bigstore keeps it on the harness's CPU
+     * (bench/harnessAffinity.ts) from the simulator host's process.
+     */
+    readonly threadId: number | null,
   ) {}
 
   static async start(spec: ReaderSpec): Promise<ApiReaders> {
     const worker = new Worker(__filename, { workerData: { bigStoreReaders: spec } });
     // A bench that fails before `run` ends without waiting for it.
     worker.unref();
-    const ready = await new Promise<{ cpu: number | null }>((resolve, reject) => {
-      worker.once('message', (message: { error?: string; cpu?: number | null }) =>
+    const ready = await new Promise<{ threadId: number | null }>((resolve, reject) => {
+      worker.once('message', (message: { error?: string; threadId?: number | null }) =>
         message.error !== undefined
           ? reject(new Error(message.error))
-          : resolve({ cpu: message.cpu ?? null }),
+          : resolve({ threadId: message.threadId ?? null }),
       );
       worker.once('error', reject);
     });
-    return new ApiReaders(worker, ready.cpu);
+    return new ApiReaders(worker, ready.threadId);
   }
 
   /** Read for `seconds`; what they did once every request sent is answered. */
@@ -455,8 +456,8 @@ if (!isMainThread && (workerData as { bigStoreReaders?: ReaderSpec })?.bigStoreR
   const spec = (workerData as { bigStoreReaders: ReaderSpec }).bigStoreReaders;
   // BENCH_READERS_NICE / BENCH_HARNESS_NICE: the API's clients below the bridge's priority.
   lowerThread(0, harnessNice(process.env, 'READERS'));
-  // BENCH_HARNESS_CPU: the API's clients kept off one of the bridge's cores.
-  const cpu = pinThisThread(spec.cpu) ? spec.cpu : null;
+  // BENCH_HARNESS_CPU: the bench keeps this thread off one of the bridge's cores by its id.
+  const threadId = process.platform === 'linux' ? thisThreadId() : null;
   parentPort!.once('message', ({ seconds }: { seconds: number }) => {
     readApi(spec, seconds).then(
       (outcome) => parentPort!.postMessage({ outcome }),
@@ -464,7 +465,7 @@ if (!isMainThread && (workerData as { bigStoreReaders?: ReaderSpec })?.bigStoreR
     );
   });
   void warmUp().then(
-    () => parentPort!.postMessage({ cpu }),
+    () => parentPort!.postMessage({ threadId }),
     (error: Error) => parentPort!.postMessage({ error: error.stack ?? String(error) }),
   );
 }

@@ -47,12 +47,11 @@ export function pinToCpu(tid: number, cpu: number | null, everyThread = false): 
   return run.status === 0;
 }
 
-/** Keep the calling thread on `cpu` ({@link pinToCpu}); false where it cannot. */
-export function pinThisThread(cpu: number | null): boolean {
-  return cpu !== null && process.platform === 'linux' && pinToCpu(thisThreadId(), cpu);
-}
-
-/** The kernel's id of the calling thread (`/proc/thread-self` names it; Linux only). */
+/**
+ * The kernel's id of the calling thread (`/proc/thread-self` names it; Linux only), for another
+ * process to pin it: the bench's API readers send theirs to the simulator host, which runs
+ * `taskset` (forked from the bench's process, it made its `start()` twice as slow: "pin21").
+ */
 export function thisThreadId(): number {
   return Number(readlinkSync('/proc/thread-self').split('/').pop());
 }

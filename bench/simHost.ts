@@ -102,6 +102,7 @@ export type HostRequest =
   | { method: 'clock' }
   | { method: 'arrivals'; from: number }
   | { method: 'arrivalCount' }
+  | { method: 'pinThread'; tid: number; cpu: number | null }
   | { method: 'receiverConnections' }
   | { method: 'usage' }
   | { method: 'profile'; file: string | null }
@@ -198,6 +199,12 @@ async function handle(request: HostRequest): Promise<unknown> {
       };
       return started;
     }
+    case 'pinThread':
+      // Another process's thread (the bench's API readers) kept on `cpu`, from here: `taskset`
+      // forked from the bench's own process would leave every page of its large heap
+      // write-protected until next written (copy-on-write), and its `start()` took twice as
+      // long after it (BENCHMARKS.md "pin21").
+      return pinToCpu(request.tid, request.cpu);
     case 'traffic':
       sims.forEach((sim, i) => {
         const spec = request.spec;

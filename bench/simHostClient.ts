@@ -96,6 +96,14 @@ export class SimHost {
     return this.first.call({ method: 'arrivalCount' }) as Promise<number>;
   }
 
+  /**
+   * Keep thread \`tid\` (of the bench's process) on \`cpu\` (bench/harnessAffinity.ts), from the
+   * first host's process; true when it was.
+   */
+  pinThread(tid: number, cpu: number | null): Promise<boolean> {
+    return this.first.call({ method: 'pinThread', tid, cpu }) as Promise<boolean>;
+  }
+
   /** Connections the receiver accepted so far, and how many resumed a TLS session. */
   receiverConnections(): Promise<ReceiverConnections> {
     return this.first.call({ method: 'receiverConnections' }) as Promise<ReceiverConnections>;
