@@ -106,9 +106,7 @@ export async function bigStoreBench(): Promise<void> {
     });
     const readersPinned =
       readers.threadId !== null && (await host.pinThread(readers.threadId, harness));
-    process.stdout.write(
-      `[bigstore] ${harnessPlacement(harness, host.cpu, readersPinned ? harness : null)}\n`,
-    );
+    process.stdout.write(`[bigstore] ${harnessPlacement(harness, host.pinned, readersPinned)}\n`);
     const deliveredBefore = await host.arrivalCount();
 
     const stopProfile = await profileWindow();

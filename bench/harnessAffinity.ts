@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 /**
@@ -56,22 +56,19 @@ export function thisThreadId(): number {
   return Number(readlinkSync('/proc/thread-self').split('/').pop());
 }
 
-/** The CPUs a thread may run on, as the kernel lists them ("0-1", "1"); of this process by default. */
-export function cpusAllowed(tid: number | string, pid: number | 'self' = 'self'): string {
-  const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-  return /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '';
-}
-
-/** The line bigstore prints of where its harness ran (`asked`: {@link harnessCpu}'s answer). */
+/**
+ * The line bigstore prints of where its harness ran (`asked`: {@link harnessCpu}'s answer;
+ * whether the simulator host and the readers' thread were pinned to it).
+ */
 export function harnessPlacement(
   asked: number | null,
-  hostCpu: number | null,
-  readersCpu: number | null,
+  hostPinned: boolean,
+  readersPinned: boolean,
 ): string {
   const harness =
     'the harness (simulator host: PBXs, webhook receiver, journal poster; API readers)';
   if (asked === null) return `${harness} free on every CPU, as the bridge's threads`;
-  if (hostCpu === asked && readersCpu === asked)
+  if (hostPinned && readersPinned)
     return `${harness} kept on CPU ${asked}; the bridge's threads free on every CPU (BENCH_HARNESS_CPU=all: the harness free too)`;
-  return `${harness} NOT kept on CPU ${asked} as asked (simulator host on ${hostCpu ?? 'every CPU'}, readers on ${readersCpu ?? 'every CPU'}: is util-linux's taskset installed?)`;
+  return `${harness} NOT kept on CPU ${asked} as asked (simulator host ${hostPinned ? 'kept' : 'free'}, readers ${readersPinned ? 'kept' : 'free'}: is util-linux's taskset installed?)`;
 }

@@ -116,8 +116,8 @@ export interface HostStarted {
   receiverUrl: string;
   /** All its ports: each a target (origin) of its own. */
   receiverUrls: string[];
-  /** The CPU its threads are kept on, null when free (bench/harnessAffinity.ts). */
-  cpu: number | null;
+  /** Its threads were kept on the CPU asked (bench/harnessAffinity.ts). */
+  pinned: boolean;
 }
 
 const sims: Simulator[] = [];
@@ -185,7 +185,7 @@ async function handle(request: HostRequest): Promise<unknown> {
       lowerThisProcess(request.nice ?? 0);
       // `cpu` (bigstore's BENCH_HARNESS_CPU): other machines' work kept off one of the bridge's
       // cores; pinned before the servers start, so every thread the host starts stays there.
-      const cpu = pinToCpu(process.pid, request.cpu ?? null, true) ? (request.cpu ?? null) : null;
+      const pinned = pinToCpu(process.pid, request.cpu ?? null, true);
       offset = request.offset ?? 0;
       receiver = await startBenchReceiver(3, request.receiverTls ?? null);
       for (const spec of request.sims) {
@@ -195,7 +195,7 @@ async function handle(request: HostRequest): Promise<unknown> {
         urls: sims.map((s) => s.url),
         receiverUrl: receiver.urls[0],
         receiverUrls: receiver.urls,
-        cpu,
+        pinned,
       };
       return started;
     }

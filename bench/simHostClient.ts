@@ -22,8 +22,8 @@ export class SimHost {
   urls: string[] = [];
   receiverUrl = '';
   receiverUrls: string[] = [];
-  /** The CPU every host's threads are kept on; null when free (or when pinning failed). */
-  cpu: number | null = null;
+  /** Every host's threads were kept on the CPU asked (`start`'s `cpu`). */
+  pinned = false;
 
   private constructor(private readonly hosts: HostProcess[]) {}
 
@@ -61,7 +61,7 @@ export class SimHost {
     host.urls = started.flatMap((s) => s.urls);
     host.receiverUrl = started[0].receiverUrl;
     host.receiverUrls = started[0].receiverUrls;
-    host.cpu = started.every((s) => s.cpu !== null) ? started[0].cpu : null;
+    host.pinned = started.every((s) => s.pinned);
     return host;
   }
 
@@ -97,7 +97,7 @@ export class SimHost {
   }
 
   /**
-   * Keep thread \`tid\` (of the bench's process) on \`cpu\` (bench/harnessAffinity.ts), from the
+   * Keep thread `tid` (of the bench's process) on `cpu` (bench/harnessAffinity.ts), from the
    * first host's process; true when it was.
    */
   pinThread(tid: number, cpu: number | null): Promise<boolean> {

@@ -1,13 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import {
-  cpusAllowed,
-  harnessCpu,
-  harnessPlacement,
-  pinToCpu,
-  thisThreadId,
-} from '../../bench/harnessAffinity';
+import { harnessCpu, harnessPlacement, pinToCpu, thisThreadId } from '../../bench/harnessAffinity';
 import { threadsOfThisProcess } from '../../bench/procStat';
 
 /**
@@ -26,16 +20,16 @@ describe("the harness's threads kept on one CPU", () => {
     expect(harnessCpu({ BENCH_HARNESS_CPU: '2' }, 2)).toBeNull();
     expect(harnessCpu({ BENCH_HARNESS_CPU: '-1' }, 2)).toBeNull();
     expect(harnessCpu({ BENCH_HARNESS_CPU: 'last' }, 2)).toBeNull();
-    // No \`taskset\` off Linux: free, whatever is asked.
+    // No `taskset` off Linux: free, whatever is asked.
     expect(harnessCpu({}, 2, 'darwin')).toBeNull();
     expect(harnessCpu({ BENCH_HARNESS_CPU: '1' }, 2, 'win32')).toBeNull();
   });
 
   it('says where the harness ran, and when it could not be kept where asked', () => {
-    expect(harnessPlacement(1, 1, 1)).toContain('kept on CPU 1');
-    expect(harnessPlacement(null, null, null)).toContain('free on every CPU');
-    expect(harnessPlacement(1, null, 1)).toContain('NOT kept on CPU 1');
-    expect(harnessPlacement(1, 1, null)).toContain('NOT kept on CPU 1');
+    expect(harnessPlacement(1, true, true)).toContain('kept on CPU 1');
+    expect(harnessPlacement(null, false, false)).toContain('free on every CPU');
+    expect(harnessPlacement(1, false, true)).toContain('NOT kept on CPU 1');
+    expect(harnessPlacement(1, true, false)).toContain('NOT kept on CPU 1');
   });
 
   // Where it can be done: Linux, with util-linux's `taskset` (Debian's essential util-linux).
@@ -44,6 +38,11 @@ describe("the harness's threads kept on one CPU", () => {
     threadsOfThisProcess().size > 0 &&
     spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
   const linux = canPin ? it : it.skip;
+  /** The CPUs a thread may run on, as the kernel lists them ("0-1", "1"). */
+  const cpusAllowed = (tid: number | string, pid: number | 'self' = 'self'): string =>
+    /^Cpus_allowed_list:\s*(\S+)/m.exec(
+      readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'),
+    )?.[1] ?? '';
   const all = (pid: number | 'self'): string[] =>
     readdirSync(`/proc/${pid}/task`).map((tid) => cpusAllowed(tid, pid));
 
