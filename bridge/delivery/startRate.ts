@@ -12,11 +12,14 @@ import type { CatchUpWarmUp } from '../ingest/catchUpWarmUp';
  * ms of that second (the answers not counted), and their receivers run on the same cores, which
  * the start's polls and catch-ups saturate (BENCHMARKS.md, `stall13`). So while the window the
  * catch-ups are held in is open (bridge/ingest/catchUpWarmUp.ts, the first 5 s), the worker
- * starts at most `perPeriod` a `periodMs`; what waits goes out at full speed when it closes.
- * What it buys and what it costs the backlog: BENCHMARKS.md, `stall14`.
+ * starts at most `perPeriod` a `periodMs`. What it buys and what it costs the backlog:
+ * BENCHMARKS.md, `stall14`. After the window the bound grows with the catch-ups' share as it
+ * fades out (`CatchUpWarmUp.pace`: ten times the window's rate at the fade's end, then none):
+ * what had waited went out at full speed the moment the window closed, beside every catch-up
+ * resuming at full speed too (BENCHMARKS.md, `fade22`).
  *
  * A period's count starts afresh when the period is over (fixed periods of `periodMs`, the
- * first beginning at the first start in the window). Outside the window there is no bound here
+ * first beginning at the first start in the window). Past the fade there is no bound here
  * (the loop pacer and the scheduler's caps still hold: loopPace.ts, fairScheduler.ts). The
  * count is at least one a period, so the window slows delivery, never stops it.
  */
@@ -28,10 +31,10 @@ export class StartWindowRate {
   private started = 0;
 
   constructor(
-    /** The bridge's start window (only whether it is open is asked). */
-    private readonly window: Pick<CatchUpWarmUp, 'inWindow'>,
+    /** The bridge's start window (only its pace is asked). */
+    private readonly window: Pick<CatchUpWarmUp, 'pace'>,
     options: {
-      /** Deliveries that may start in one period in the window (at least 1). */
+      /** Deliveries that may start in one period in the window (at least 1; more in its fade). */
       perPeriod?: number;
       /** One period (ms). */
       periodMs?: number;
@@ -44,15 +47,16 @@ export class StartWindowRate {
     this.periodMs = options.periodMs ?? START_WINDOW_PERIOD_MS;
   }
 
-  /** How many more may start now: unbounded outside the window. */
+  /** How many more may start now: unbounded before the window and past its fade. */
   room(): number {
-    if (!this.window.inWindow()) return Infinity;
+    const pace = this.window.pace();
+    if (!Number.isFinite(pace)) return Infinity;
     const now = this.clock();
     if (now - this.periodStart >= this.periodMs) {
       this.periodStart = now;
       this.started = 0;
     }
-    return this.perPeriod - this.started;
+    return Math.max(this.perPeriod, Math.floor(this.perPeriod * pace)) - this.started;
   }
 
   /** `count` deliveries were started (after `room()`). */

@@ -18,12 +18,19 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
  *
  * The first batch of a commit never waits (the pause is between batches), so a steady poll, a
  * journal entry or a stream's decision, each one batch, is never slowed.
+ *
+ * The window does not end at once: over the next `fadeMs` the share rises in a straight line
+ * from `share` to the whole wall clock (`share()`), and the worker's start rate with it
+ * (bridge/delivery/startRate.ts). Ended at once, every catch-up left and the deliveries the
+ * window held back all resumed at full speed in the same second, and seconds 5–7 held as many
+ * of bigstore's seconds over 50 ms as second 0 (BENCHMARKS.md, `fade22`).
  */
 export class CatchUpWarmUp {
   private startedAt: number | null = null;
   private readonly clock: () => number;
   private readonly windowMs: number;
-  private readonly share: number;
+  private readonly windowShare: number;
+  private readonly fadeMs: number;
   private readonly wait: (ms: number) => Promise<unknown>;
 
   constructor(
@@ -34,13 +41,16 @@ export class CatchUpWarmUp {
       windowMs?: number;
       /** The most of the wall clock a catch-up's storing takes in the window (0–1]. */
       share?: number;
+      /** How long after the window the share takes to rise to the whole wall clock (ms). */
+      fadeMs?: number;
       /** Waits this many ms (default a timer). */
       wait?: (ms: number) => Promise<unknown>;
     } = {},
   ) {
     this.clock = options.clock ?? (() => performance.now());
     this.windowMs = options.windowMs ?? CATCH_UP_WARM_UP_MS;
-    this.share = options.share ?? CATCH_UP_WARM_UP_SHARE;
+    this.windowShare = options.share ?? CATCH_UP_WARM_UP_SHARE;
+    this.fadeMs = Math.max(0, options.fadeMs ?? CATCH_UP_WARM_UP_FADE_MS);
     this.wait = options.wait ?? ((ms) => sleep(ms));
   }
 
@@ -54,9 +64,33 @@ export class CatchUpWarmUp {
     return this.startedAt !== null && this.clock() - this.startedAt < this.windowMs;
   }
 
+  /**
+   * The share of the wall clock the start's held work may take now: the window's share in the
+   * window, rising in a straight line to 1 over the fade after it, 1 before `start()` and after
+   * the fade.
+   */
+  share(): number {
+    if (this.startedAt === null) return 1;
+    const since = this.clock() - this.startedAt;
+    if (since < this.windowMs) return this.windowShare;
+    if (since >= this.windowMs + this.fadeMs) return 1;
+    return this.windowShare + ((1 - this.windowShare) * (since - this.windowMs)) / this.fadeMs;
+  }
+
+  /**
+   * How many times the window's own pace the held work may go now (1 in the window, rising to
+   * 1 / the window's share over the fade, `Infinity` when nothing is held): the worker's start
+   * rate grows by it (bridge/delivery/startRate.ts).
+   */
+  pace(): number {
+    const share = this.share();
+    return share >= 1 ? Infinity : share / this.windowShare;
+  }
+
   /** What a commit awaits after a batch that held the loop `heldMs`, before its next batch. */
   async pause(heldMs: number): Promise<void> {
-    if (this.inWindow()) await this.wait(heldMs * (1 / this.share - 1));
+    const share = this.share();
+    if (share < 1) await this.wait(heldMs * (1 / share - 1));
     else await yieldToLoop();
   }
 }
@@ -70,3 +104,10 @@ export const CATCH_UP_WARM_UP_MS = 5_000;
 
 /** A catch-up's share of the wall clock in the start's window: `stall8`'s *C*, a tenth. */
 export const CATCH_UP_WARM_UP_SHARE = 0.1;
+
+/**
+ * How long the share takes to rise from the window's to the whole wall clock after the window
+ * (ms): about as long as the start's catch-ups in the store benchmark went on past the window
+ * (they ended 7–9 s after `start()`; BENCHMARKS.md, `fade22`).
+ */
+export const CATCH_UP_WARM_UP_FADE_MS = 5_000;

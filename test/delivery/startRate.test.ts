@@ -52,6 +52,20 @@ describe('the start window’s rate of sends', () => {
     expect(r.room()).toBe(5);
   });
 
+  it('lets more start a period as the window fades, by its pace', () => {
+    const { rate: r, clock, window } = rateByHand(20);
+    expect(takeAll(r)).toBe(20);
+    clock.ms += 100;
+    window.pace = 2.5; // the catch-ups' share a quarter where it was a tenth
+    expect(takeAll(r)).toBe(50);
+    expect(r.room()).toBe(0);
+    clock.ms += 100;
+    window.pace = 10;
+    expect(takeAll(r)).toBe(200);
+    window.pace = Infinity; // the fade is over
+    expect(r.room()).toBe(Infinity);
+  });
+
   it('never stops delivery: a rate of 0 in the window is one a period', () => {
     const { rate: r, clock } = rateByHand(0);
     for (let period = 0; period < 3; period++) {

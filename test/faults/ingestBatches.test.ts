@@ -138,6 +138,7 @@ describe('a large ingest in bounded transactions', () => {
       clock: () => clock.ms,
       windowMs: 100,
       share: 0.1,
+      fadeMs: 0, // this test is about the window's end; the fade: test/poller/catchUpWarmUp.test.ts
       wait: async (ms) => {
         waits.push(ms);
         clock.ms += ms;

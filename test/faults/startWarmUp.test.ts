@@ -1,4 +1,4 @@
-import { CatchUpWarmUp } from '../../bridge/ingest/catchUpWarmUp';
+import { CATCH_UP_WARM_UP_FADE_MS, CatchUpWarmUp } from '../../bridge/ingest/catchUpWarmUp';
 import {
   INGEST_BATCH_BOUNDS,
   INGEST_WARM_UP_BATCH_BOUNDS,
@@ -68,7 +68,7 @@ describe('a start’s catch-ups', () => {
     expect(batches[0]).toBe(INGEST_WARM_UP_BATCH_BOUNDS.sqlite.first);
 
     const paused = waits.length;
-    clock.ms += 5_000;
+    clock.ms += 5_000 + CATCH_UP_WARM_UP_FADE_MS; // past the window and its fade
     missedCalls(calls, calls * 2);
     batches = [];
     await t.bridge.pollNow(t.locationId); // after the window
