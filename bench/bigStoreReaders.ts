@@ -457,7 +457,7 @@ if (!isMainThread && (workerData as { bigStoreReaders?: ReaderSpec })?.bigStoreR
   // BENCH_READERS_NICE / BENCH_HARNESS_NICE: the API's clients below the bridge's priority.
   lowerThread(0, harnessNice(process.env, 'READERS'));
   // BENCH_HARNESS_CPU: the bench keeps this thread off one of the bridge's cores by its id.
-  const threadId = process.platform === 'linux' ? thisThreadId() : null;
+  const threadId = thisThreadId();
   parentPort!.once('message', ({ seconds }: { seconds: number }) => {
     readApi(spec, seconds).then(
       (outcome) => parentPort!.postMessage({ outcome }),

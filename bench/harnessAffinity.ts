@@ -48,11 +48,13 @@ export function pinToCpu(tid: number, cpu: number | null, everyThread = false): 
 }
 
 /**
- * The kernel's id of the calling thread (`/proc/thread-self` names it; Linux only), for another
- * process to pin it: the bench's API readers send theirs to the simulator host, which runs
- * `taskset` (forked from the bench's process, it made its `start()` twice as slow: "pin21").
+ * The kernel's id of the calling thread (`/proc/thread-self` names it; null off Linux, where
+ * there is no such file and nothing to pin with), for another process to pin it: the bench's API
+ * readers send theirs to the simulator host, which runs `taskset` (forked from the bench's
+ * process, it made its `start()` twice as slow: "pin21").
  */
-export function thisThreadId(): number {
+export function thisThreadId(): number | null {
+  if (process.platform !== 'linux') return null;
   return Number(readlinkSync('/proc/thread-self').split('/').pop());
 }
 

@@ -56,7 +56,8 @@ export class StartWindowRate {
       this.periodStart = now;
       this.started = 0;
     }
-    return Math.max(this.perPeriod, Math.floor(this.perPeriod * pace)) - this.started;
+    // `pace` is 1 in the window and more in its fade: never below the window's own bound.
+    return Math.floor(this.perPeriod * pace) - this.started;
   }
 
   /** `count` deliveries were started (after `room()`). */

@@ -10,11 +10,12 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
  * held the event loop's worst second in nearly every run of issue 16's store benchmark
  * (BENCHMARKS.md, `stall8`: 23 of 25 runs, 60–126 ms). So for `windowMs` after `start()` a
  * catch-up's storing takes at most `share` of the wall clock: after a batch that held the loop
- * `ms`, the next waits `ms × (1 / share − 1)`. Afterwards, and before `start()`, the next batch
- * follows as soon as the loop has run once (`setImmediate`), as every later catch-up does (one
- * after an outage, a location added while the bridge runs): a permanent cap would cost their
- * events time whenever the loop is busy (BENCHMARKS.md, `stall8`'s *P*), while the window
- * bounds what the start's catch-ups lose to about `windowMs × (1 − share)`.
+ * `ms`, the next waits `ms × (1 / share − 1)`. After the window's fade (below), and before
+ * `start()`, the next batch follows as soon as the loop has run once (`setImmediate`), as every
+ * later catch-up does (one after an outage, a location added while the bridge runs): a permanent
+ * cap would cost their events time whenever the loop is busy (BENCHMARKS.md, `stall8`'s *P*),
+ * while the window and its fade bound what the start's catch-ups lose to about
+ * `(windowMs + fadeMs / 2) × (1 − share)`.
  *
  * The first batch of a commit never waits (the pause is between batches), so a steady poll, a
  * journal entry or a stream's decision, each one batch, is never slowed.
