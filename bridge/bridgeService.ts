@@ -133,8 +133,6 @@ export interface BridgeOptions {
   enricher?: CallEnricher;
   /** How the start's catch-ups are held back (tests pass one on their own clock). */
   catchUpWarmUp?: CatchUpWarmUp;
-  /** Times the ingest's batches to size the next (`performance.now`; tests pass their own). */
-  ingestClock?: () => number;
   onEvent?: (location: Location, event: LoggedEvent) => void;
 }
 
@@ -621,7 +619,6 @@ export class BridgeService {
         // Catch-up batches sized to a time each (10 ms; on SQLite 5 in the start's window): the
         // event loop's p99 stays near that (issue 16).
         batchBudgetMs: INGEST_BATCH_BOUNDS[this.store.db.dialect].budgetMs,
-        clock: this.options.ingestClock,
         warmUp: this.catchUpWarmUp,
         eventsStored: () => this.worker.poke(),
         onEvent: (event) => {

@@ -31,9 +31,6 @@ type EventSource =
  * with no poller state).
  */
 export class LocationIngest implements PollerStore {
-  /** This location's last batch: its size and how long it held the loop (at that size). */
-  private lastBatch: { calls: number; heldMs: number } | null = null;
-
   constructor(
     private readonly location: Location,
     private readonly store: BridgeStore,
@@ -65,8 +62,7 @@ export class LocationIngest implements PollerStore {
       ) => number;
       /**
        * Aim each transaction at about this many milliseconds: the next batch's size follows
-       * how long the last one took (`nextBatchCalls`), in this commit or the location's one
-       * before, at most `INGEST_BATCH_CALLS` calls.
+       * how long the last one took (`nextBatchCalls`), at most `INGEST_BATCH_CALLS` calls.
        * Unset: every batch is `INGEST_BATCH_CALLS` calls.
        */
       batchBudgetMs?: number;
@@ -140,33 +136,14 @@ export class LocationIngest implements PollerStore {
           this.store.db.dialect
         ];
         const budget = warm ? bounds.budgetMs : batchBudgetMs;
-        size =
-          at === 0
-            ? this.firstBatchCalls(bounds, budget)
-            : nextBatchCalls(size, heldMs, budget, bounds.min);
+        size = at === 0 ? bounds.first : nextBatchCalls(size, heldMs, budget, bounds.min);
       }
-      const batchCalls = calls.slice(at, at + size);
+      const batch = calls.slice(at, at + size).flat();
       at += size;
       const started = clock();
-      this.storeBatch(batchCalls.flat(), source, at >= calls.length, context);
+      this.storeBatch(batch, source, at >= calls.length, context);
       heldMs = clock() - started;
-      // A commit's last batch is often short: counted as the whole batch it was sized for.
-      this.lastBatch = { calls: size, heldMs: (heldMs * size) / batchCalls.length };
     } while (at < calls.length);
-  }
-
-  /**
-   * A commit's first batch: the one after the location's last batch, whatever commit stored it,
-   * never more than the bounds' first. Begun at the bounds' first every commit, the first batch
-   * of each catch-up commit after the start's window was 40 calls, and with a million calls
-   * stored a call costs 0.8–1.5 ms to store: 29 calls held the loop 24 ms, 38 calls 58 ms
-   * (BENCHMARKS.md, `first24`). A location's steady polls store a call or two a commit, so a
-   * burst after them starts at the least and doubles.
-   */
-  private firstBatchCalls(bounds: IngestBatchBounds, budgetMs: number): number {
-    const last = this.lastBatch;
-    if (last === null) return bounds.first;
-    return Math.min(bounds.first, nextBatchCalls(last.calls, last.heldMs, budgetMs, bounds.min));
   }
 
   private storeBatch(

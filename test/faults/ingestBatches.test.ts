@@ -55,18 +55,6 @@ describe('a large ingest in bounded transactions', () => {
     }
     return events;
   }
-  /** The location's ingest as the bridge makes it: batches sized to SQLite's budget. */
-  const budgetedIngest = (
-    clock: () => number,
-    warmUp: Pick<CatchUpWarmUp, 'inWindow' | 'pause'>,
-  ): LocationIngest =>
-    new LocationIngest(store.locations.get(locationId)!, store, new StoreEnricher(), {
-      now: () => T,
-      publicUrl: () => 'http://127.0.0.1:1',
-      batchBudgetMs: INGEST_BATCH_BOUNDS.sqlite.budgetMs,
-      clock,
-      warmUp,
-    });
   const count = (sql: string) => (store.db.prepare(sql).get() as { n: number }).n;
   const storedEvents = () => count('SELECT COUNT(*) AS n FROM events');
 
@@ -156,7 +144,18 @@ describe('a large ingest in bounded transactions', () => {
         clock.ms += ms;
       },
     });
-    const ingest = budgetedIngest(() => clock.ms, warmUp);
+    const ingest = new LocationIngest(
+      store.locations.get(locationId)!,
+      store,
+      new StoreEnricher(),
+      {
+        now: () => T,
+        publicUrl: () => 'http://127.0.0.1:1',
+        batchBudgetMs: INGEST_BATCH_BOUNDS.sqlite.budgetMs,
+        clock: () => clock.ms,
+        warmUp,
+      },
+    );
     const { sizes, restore } = recordBatchSizes(store, (calls) => (clock.ms += calls / 2));
     warmUp.start();
     await ingest.commit(initialPollerState(T), missedCalls(100));
@@ -167,37 +166,6 @@ describe('a large ingest in bounded transactions', () => {
     expect(sizes).toEqual([12, 10, 20, 20, 20, 18]);
     expect(waits).toEqual([54, 45]);
     expect(storedEvents()).toBe(200);
-  });
-
-  it('starts a commit where the location’s last batch left off, at most at the bounds’ first', async () => {
-    // Each batch holds this clock `msPerCall` a call; the warm-up's window is open while `warm`.
-    const clock = { ms: 0 };
-    let msPerCall = 1;
-    let warm = false;
-    const ingest = budgetedIngest(() => clock.ms, {
-      inWindow: () => warm,
-      pause: () => Promise.resolve(),
-    });
-    const { sizes, restore } = recordBatchSizes(store, (calls) => (clock.ms += calls * msPerCall));
-    const events = missedCalls(122);
-    const commit = async (fromCall: number, toCall: number): Promise<number[]> => {
-      sizes.length = 0;
-      await ingest.commit(initialPollerState(T), events.slice(fromCall * 2, toCall * 2));
-      return [...sizes];
-    };
-    // A steady poll: 2 calls in 2 ms, as if 40 (the batch it was sized for) took 40.
-    expect(await commit(0, 2)).toEqual([2]);
-    // A catch-up after it: the 10 calls that fit 10 ms, not 40 calls (40 ms here).
-    expect(await commit(2, 62)).toEqual([10, 10, 10, 10, 10, 10]);
-    // Faster now (1 ms per 8 calls): the batches double; the last, the 10 calls left, counts
-    // as the 40 it was sized for, in 5 ms.
-    msPerCall = 0.125;
-    expect(await commit(62, 102)).toEqual([10, 20, 10]);
-    // The start's window opens: 40 would fit its 5 ms, but its first batch is 12 at most.
-    warm = true;
-    expect(await commit(102, 122)).toEqual([INGEST_WARM_UP_BATCH_BOUNDS.sqlite.first, 8]);
-    restore();
-    expect(storedEvents()).toBe(244);
   });
 
   it('keeps each call’s events together and in their order', () => {

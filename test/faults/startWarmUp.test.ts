@@ -26,9 +26,7 @@ describe('a start’s catch-ups', () => {
         waits.push(ms);
       },
     });
-    // The batches are timed on the same clock, which only the test moves: each takes 0 ms, so
-    // a commit's first batch is its bounds' first whatever the batch before it.
-    t = await startTestBridge({ bridge: { catchUpWarmUp: warmUp, ingestClock: () => clock.ms } });
+    t = await startTestBridge({ bridge: { catchUpWarmUp: warmUp } });
     // Enough missed calls for a catch-up of several batches at any batch size.
     const missedCalls = (count: number, from: number) => {
       for (let i = 0; i < count; i++)
