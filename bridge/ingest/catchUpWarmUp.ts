@@ -21,12 +21,10 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
  * journal entry or a stream's decision, each one batch, is never slowed.
  *
  * The window does not end at once: over the next `fadeMs` the share rises in a straight line
- * from `share` to the whole wall clock (`share()`), the worker's start rate with it
- * (bridge/delivery/startRate.ts), and a commit's batch bounds from the window's to the usual
- * (`released()`, bridge/ingest/locationIngest.ts `batchBoundsAt`). Ended at once, every
- * catch-up left and the deliveries the window held back all resumed at full speed in the same
- * second, and seconds 5–7 held as many of bigstore's seconds over 50 ms as second 0
- * (BENCHMARKS.md, `fade22`).
+ * from `share` to the whole wall clock (`share()`), and the worker's start rate with it
+ * (bridge/delivery/startRate.ts). Ended at once, every catch-up left and the deliveries the
+ * window held back all resumed at full speed in the same second, and seconds 5–7 held as many
+ * of bigstore's seconds over 50 ms as second 0 (BENCHMARKS.md, `fade22`).
  */
 export class CatchUpWarmUp {
   private startedAt: number | null = null;
@@ -62,17 +60,9 @@ export class CatchUpWarmUp {
     this.startedAt ??= this.clock();
   }
 
-  /**
-   * How far the start's hold has let go: 0 in the window, rising in a straight line to 1 over
-   * the fade after it, 1 before `start()` and after the fade. A commit's batches are sized by it
-   * (bridge/ingest/locationIngest.ts `batchBoundsAt`).
-   */
-  released(): number {
-    if (this.startedAt === null) return 1;
-    const since = this.clock() - this.startedAt;
-    if (since < this.windowMs) return 0;
-    if (since >= this.windowMs + this.fadeMs) return 1;
-    return (since - this.windowMs) / this.fadeMs;
+  /** Whether the start's window is open: `start()` was called less than `windowMs` ago. */
+  inWindow(): boolean {
+    return this.startedAt !== null && this.clock() - this.startedAt < this.windowMs;
   }
 
   /**
@@ -81,8 +71,11 @@ export class CatchUpWarmUp {
    * the fade.
    */
   share(): number {
-    const released = this.released();
-    return released >= 1 ? 1 : this.windowShare + (1 - this.windowShare) * released;
+    if (this.startedAt === null) return 1;
+    const since = this.clock() - this.startedAt;
+    if (since < this.windowMs) return this.windowShare;
+    if (since >= this.windowMs + this.fadeMs) return 1;
+    return this.windowShare + ((1 - this.windowShare) * (since - this.windowMs)) / this.fadeMs;
   }
 
   /**

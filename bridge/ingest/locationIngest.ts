@@ -70,13 +70,12 @@ export class LocationIngest implements PollerStore {
       clock?: () => number;
       /**
        * The bridge's start window (bridge/ingest/catchUpWarmUp.ts): a batch stored while it is
-       * open is sized to `INGEST_WARM_UP_BATCH_BOUNDS`, and through its fade to bounds between
-       * those and the usual ones (`released`, asked before each batch: `batchBoundsAt`); and
-       * between two batches a commit awaits its `pause`, given how long the last batch held
-       * the loop.
+       * open (`inWindow`, asked before each batch) is sized to `INGEST_WARM_UP_BATCH_BOUNDS`,
+       * and between two batches a commit awaits its `pause`, given how long the last batch
+       * held the loop.
        * Unset: no window, and the event loop runs once between batches (`setImmediate`).
        */
-      warmUp?: Pick<CatchUpWarmUp, 'released' | 'pause'>;
+      warmUp?: Pick<CatchUpWarmUp, 'inWindow' | 'pause'>;
     },
   ) {}
 
@@ -128,12 +127,16 @@ export class LocationIngest implements PollerStore {
       if (batchBudgetMs !== undefined) {
         // Asked again before every batch, not once a commit: a commit begun in the start's
         // window (a first poll's catch-up may run on seconds past it) stores at the usual
-        // bounds once the window has faded, as a commit begun after it does (the window's 5 ms
+        // bounds from the window's end on, as a commit begun after it does (the window's 5 ms
         // batches all the time doubled the first round of 200 new locations: BENCHMARKS.md,
         // `stall9`, `stall11`). The size carries over: the next batch follows the last one's ms
         // against the new budget (at most doubling), not a fresh first size.
-        const bounds = batchBoundsAt(this.store.db.dialect, warmUp?.released() ?? 1, batchBudgetMs);
-        size = at === 0 ? bounds.first : nextBatchCalls(size, heldMs, bounds.budgetMs, bounds.min);
+        const warm = warmUp?.inWindow() === true;
+        const bounds = (warm ? INGEST_WARM_UP_BATCH_BOUNDS : INGEST_BATCH_BOUNDS)[
+          this.store.db.dialect
+        ];
+        const budget = warm ? bounds.budgetMs : batchBudgetMs;
+        size = at === 0 ? bounds.first : nextBatchCalls(size, heldMs, budget, bounds.min);
       }
       const batch = calls.slice(at, at + size).flat();
       at += size;
@@ -337,30 +340,6 @@ export const INGEST_WARM_UP_BATCH_BOUNDS: Record<SqlDialect, IngestBatchBounds> 
   sqlite: { first: 12, min: INGEST_MIN_BATCH_CALLS, budgetMs: 5 },
   postgres: INGEST_BATCH_BOUNDS.postgres,
 };
-
-/**
- * The bounds of a batch stored `released` of the way (0–1, `CatchUpWarmUp.released`) from the
- * start's window to the usual: each bound in a straight line from `INGEST_WARM_UP_BATCH_BOUNDS`
- * to `INGEST_BATCH_BOUNDS` (the budget to `budgetMs`, the ingest's own), as the window's share
- * of the wall clock fades. Switched at the window's end, every commit begun in the fade
- * started at 40 calls: at a million calls stored such batches took 13–21 ms, all in seconds
- * 5–7 of the store benchmark, where its seconds over 50 ms fell (BENCHMARKS.md, `fade25`).
- */
-export function batchBoundsAt(
-  dialect: SqlDialect,
-  released: number,
-  budgetMs: number,
-): IngestBatchBounds {
-  const from = INGEST_WARM_UP_BATCH_BOUNDS[dialect];
-  const to = { ...INGEST_BATCH_BOUNDS[dialect], budgetMs };
-  const r = Math.min(1, Math.max(0, released));
-  const at = (a: number, b: number) => a + (b - a) * r;
-  return {
-    first: Math.round(at(from.first, to.first)),
-    min: Math.round(at(from.min, to.min)),
-    budgetMs: at(from.budgetMs, to.budgetMs),
-  };
-}
 
 /** Each call's events together and in their order, calls in the order they first appear. */
 export function eventsByCall(events: readonly PollerEvent[]): PollerEvent[][] {

@@ -7,7 +7,6 @@ import {
   INGEST_BATCH_CALLS,
   INGEST_BATCH_BOUNDS,
   INGEST_WARM_UP_BATCH_BOUNDS,
-  batchBoundsAt,
 } from '../../bridge/ingest/locationIngest';
 import { CatchUpWarmUp } from '../../bridge/ingest/catchUpWarmUp';
 import { StoreEnricher } from '../../bridge/ingest/storeEnricher';
@@ -106,7 +105,7 @@ describe('a large ingest in bounded transactions', () => {
         return Math.floor(read / 2) * 1_000 + (read % 2) * 7;
       },
       warmUp: {
-        released: () => 1,
+        inWindow: () => false,
         pause: (heldMs) =>
           new Promise<void>((resume) => pauses.push({ heldMs, stored: storedEvents(), resume })),
       },
@@ -169,45 +168,6 @@ describe('a large ingest in bounded transactions', () => {
     expect(storedEvents()).toBe(200);
   });
 
-  it('a commit begun in the window’s fade starts between the window’s bounds and the usual ones', async () => {
-    // The clock and batches as above, with a fade of 100 ms after the 100 ms window.
-    const clock = { ms: 0 };
-    const waits: number[] = [];
-    const warmUp = new CatchUpWarmUp({
-      clock: () => clock.ms,
-      windowMs: 100,
-      share: 0.1,
-      fadeMs: 100,
-      wait: async (ms) => {
-        waits.push(ms);
-        clock.ms += ms;
-      },
-    });
-    const ingest = new LocationIngest(
-      store.locations.get(locationId)!,
-      store,
-      new StoreEnricher(),
-      {
-        now: () => T,
-        publicUrl: () => 'http://127.0.0.1:1',
-        batchBudgetMs: INGEST_BATCH_BOUNDS.sqlite.budgetMs,
-        clock: () => clock.ms,
-        warmUp,
-      },
-    );
-    const { sizes, restore } = recordBatchSizes(store, (calls) => (clock.ms += calls / 2));
-    warmUp.start();
-    clock.ms = 150; // half way through the fade
-    await ingest.commit(initialPollerState(T), missedCalls(60));
-    restore();
-    // First 26 calls, half way from 12 to 40, in 13 ms. At 163 the share is 0.1 + 0.9 × 0.63,
-    // so the pause waits 13 × (1 / 0.667 − 1) ≈ 6.5 ms; at 169.5, 69.5 % let go, the budget is
-    // 8.47 ms and 26 × 8.47 / 13 = 16.9: 16 calls (a switch at the window's end: 40, then 20).
-    expect(sizes.slice(0, 2)).toEqual([26, 16]);
-    expect(waits[0]).toBeCloseTo(13 * (1 / 0.667 - 1), 10);
-    expect(storedEvents()).toBe(120);
-  });
-
   it('keeps each call’s events together and in their order', () => {
     const a = syntheticCall(1, T);
     const b = syntheticCall(2, T);
@@ -232,24 +192,6 @@ describe('a large ingest in bounded transactions', () => {
 });
 
 describe('ingest batches sized to a time budget', () => {
-  it('take bounds from the start window’s to the usual as the window lets go', () => {
-    expect(batchBoundsAt('sqlite', 0, 10)).toEqual(INGEST_WARM_UP_BATCH_BOUNDS.sqlite);
-    expect(batchBoundsAt('sqlite', 1, 10)).toEqual(INGEST_BATCH_BOUNDS.sqlite);
-    // The budget ends at the ingest's own.
-    expect(batchBoundsAt('sqlite', 1, 20)).toEqual({ ...INGEST_BATCH_BOUNDS.sqlite, budgetMs: 20 });
-    // A quarter of the way: 12 + 28 / 4 = 19 calls first, 5 + 5 / 4 ms.
-    expect(batchBoundsAt('sqlite', 0.25, 10)).toEqual({
-      first: 19,
-      min: INGEST_MIN_BATCH_CALLS,
-      budgetMs: 6.25,
-    });
-    // Out of range is clamped.
-    expect(batchBoundsAt('sqlite', -1, 10)).toEqual(batchBoundsAt('sqlite', 0, 10));
-    expect(batchBoundsAt('sqlite', 2, 10)).toEqual(batchBoundsAt('sqlite', 1, 10));
-    // Postgres's bounds are the same in the window and after it.
-    expect(batchBoundsAt('postgres', 0.5, 10)).toEqual(INGEST_BATCH_BOUNDS.postgres);
-  });
-
   it('shrink when a batch took longer than the budget, down to INGEST_MIN_BATCH_CALLS', () => {
     expect(nextBatchCalls(40, 40, 10)).toBe(10);
     expect(nextBatchCalls(10, 500, 10)).toBe(INGEST_MIN_BATCH_CALLS);
@@ -340,7 +282,7 @@ describe.each(STORE_KINDS)('a budgeted catch-up on %s', (kind) => {
             const read = reads++;
             return Math.floor(read / 2) * 1_000 + (read % 2) * 7;
           },
-          warmUp: { released: () => (warmingUp ? 0 : 1), pause: () => Promise.resolve() },
+          warmUp: { inWindow: () => warmingUp, pause: () => Promise.resolve() },
         });
         const { sizes, restore } = recordBatchSizes(store);
         const events: PollerEvent[] = [];

@@ -61,30 +61,6 @@ describe('a start’s catch-up warm-up', () => {
     expect([pace.share(), pace.pace()]).toEqual([1, Infinity]);
   });
 
-  it('tells how far it has let go: nothing in the window, all of it before start() and after the fade', () => {
-    const { pace, clock } = warmUp({ windowMs: 5_000, share: 0.1, fadeMs: 4_000 });
-    expect(pace.released()).toBe(1); // not started
-    pace.start();
-    expect(pace.released()).toBe(0);
-    clock.ms += 4_999;
-    expect(pace.released()).toBe(0);
-    clock.ms += 1; // the fade begins
-    expect(pace.released()).toBe(0);
-    clock.ms += 1_000;
-    expect(pace.released()).toBeCloseTo(0.25, 10);
-    clock.ms += 2_999;
-    expect(pace.released()).toBeLessThan(1);
-    clock.ms += 1;
-    expect(pace.released()).toBe(1);
-    // With no fade, the window's end lets go at once.
-    const sudden = warmUp({ windowMs: 5_000, share: 0.1, fadeMs: 0 });
-    sudden.pace.start();
-    sudden.clock.ms += 4_999;
-    expect(sudden.pace.released()).toBe(0);
-    sudden.clock.ms += 1;
-    expect(sudden.pace.released()).toBe(1);
-  });
-
   it('before start() and from the fade’s end on, lets the loop run once and waits no more', async () => {
     const { pace, clock, waits } = warmUp({ windowMs: 5_000, share: 0.1, fadeMs: 4_000 });
     let loopRan = false;
