@@ -99,11 +99,12 @@ export class CallSettlement {
   /**
    * Settle these legs, grouped here: every call among them whole (`settleCalls`). The same as
    * `add(groupLegsByCall(legs))`, without an array per call: the legs of a call are chained
-   * by index. A batch of up to `ONE_PASS_LEGS` legs (a poll's) is read in input order right
-   * after the pass that finds each leg's call, into a record per leg, and that pass fetches
-   * each row's first texts (`fetchFirstTexts`), so the read finds the rows in the CPU caches
-   * (BENCHMARKS.md, issue 16 item 4, `settle12`, `settle17`, `settle22`); a larger batch (a
-   * catch-up) is read call by call, so that it needs no record per leg.
+   * by index, then read call by call into the reader's records, a call's worth of them reused
+   * call after call. A record per leg of the batch, read in one pass after the grouping (rows
+   * fetched ahead for the CPU caches), was faster on the AMD machine of `settle22`, but on
+   * today's (BENCHMARKS.md, issue 16 item 4, `settle28`) it was 6–7 % slower in both the
+   * bench's windows and as polled: its ~350 B of records a leg fed the young generation's
+   * collections more than the early fetches saved.
    */
   addLegs(legs: readonly CallLeg[]): void {
     const { active, reader } = this;
@@ -117,17 +118,8 @@ export class CallSettlement {
     let lastKey = '';
     // Stryker disable next-line UnaryOperator: equivalent, never read: no call key is empty
     let lastCall = -1;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, either reading gives the same calls (the bound is memory and speed; test/lib/settleCalls.test.ts reads both sides of it)
-    const onePass = legs.length <= ONE_PASS_LEGS;
-    // In one pass, 1 for a leg with a readable `StartTime` (read into record i): the others are
-    // left out of their call.
-    // Stryker disable next-line ConditionalExpression: equivalent (`true`), a larger array left unread
-    const readable = new Uint8Array(onePass ? legs.length : 0);
-    let fetched = 0;
     for (let i = 0; i < legs.length; i++) {
-      const leg = legs[i];
-      if (onePass) fetched += fetchFirstTexts(leg);
-      const key = callKeyOf(leg);
+      const key = callKeyOf(legs[i]);
       const known = calls.size;
       // Stryker disable next-line ConditionalExpression: equivalent, the last-call shortcut only saves a look-up
       const call = key === lastKey ? lastCall : calls.numberOf(key);
@@ -141,9 +133,6 @@ export class CallSettlement {
       lastKey = key;
       lastCall = call;
     }
-    fetchedChars = fetched;
-    // Stryker disable next-line ConditionalExpression: equivalent (`true`), a larger batch's legs are read again call by call below, from record 0
-    if (onePass) for (let i = 0; i < legs.length; i++) if (reader.read(i, legs[i])) readable[i] = 1;
     const callCount = calls.size;
     for (let c = 0; c < callCount; c++) {
       const key = calls.key(c);
@@ -153,14 +142,9 @@ export class CallSettlement {
         continue;
       }
       reader.begin();
-      // Stryker disable next-line ConditionalExpression: equivalent (`false`), the legs read again call by call are the same records' facts
-      if (onePass) {
-        for (let i = firstLeg[c]; i !== -1; i = nextLeg[i]) if (readable[i] === 1) reader.keep(i);
-      } else {
-        let record = 0;
-        for (let i = firstLeg[c]; i !== -1; i = nextLeg[i], record++)
-          if (reader.read(record, legs[i])) reader.keep(record);
-      }
+      let record = 0;
+      for (let i = firstLeg[c]; i !== -1; i = nextLeg[i], record++)
+        if (reader.read(record, legs[i])) reader.keep(record);
       this.settleRead(key);
     }
     // Stryker disable next-line CallExpression: equivalent, only lets go of memory sooner
@@ -190,35 +174,6 @@ export class CallSettlement {
 
 /** One table for every batch: settling is synchronous, one batch at a time. */
 const CALL_KEYS = new CallKeyTable();
-
-/**
- * The texts of a row that the read pass and `keep` load first, `StartTime` and `CdrId`, loaded
- * here (their lengths, summed), in the pass that finds each leg's call. Rows polled long before
- * are out of the CPU caches, and the first load of each row and of each of its texts waits for
- * memory. In this short pass the waits of many rows overlap; in `readLegInto` each row's waited
- * alone behind the work of the row before. The sum only keeps the loads from being dropped as
- * unused. In the `settle` bench's windows row (rows parsed long before) settle read 0.44–0.46×
- * parse against 0.50–0.54 without it; on rows just parsed, still in the caches, the extra loads
- * cost ~2–3 % in a scratch harness (BENCHMARKS.md, issue 16 item 4, `settle22`).
- */
-function fetchFirstTexts(leg: CallLeg): number {
-  const start = leg.StartTime;
-  const cdrId = leg.CdrId;
-  return (
-    (typeof start === 'string' ? start.length : 0) + (typeof cdrId === 'string' ? cdrId.length : 0)
-  );
-}
-
-/** The last one-pass batch's `fetchFirstTexts` sum: kept so that the loads are used. */
-let fetchedChars = 0;
-
-/**
- * How many characters of `StartTime` and `CdrId` the last one-pass batch fetched ahead. Exported
- * for its test only (test/lib/settleCalls.test.ts): nothing else reads it.
- */
-export function fetchedTextLength(): number {
-  return fetchedChars;
-}
 
 /**
  * Classifies call after call with one options record (the call's DID and queue polls set per
@@ -321,18 +276,9 @@ function isLegActive(leg: CallLeg, active: ReadonlySet<string>): boolean {
 }
 
 /**
- * The most legs `addLegs` reads in one pass, a record per leg: a poll's window (5,000 legs in
- * the bench, up to 2,000 a slice in the bridge's tick, lib/poller/pollTick.ts) and more. A
- * larger batch (a catch-up's, up to a million legs) is read call by call into a call's worth
- * of records, as `add` reads: a record per leg of it cost ~500 MiB of peak RSS and slower turns
- * (BENCHMARKS.md, `settle14`).
- */
-const ONE_PASS_LEGS = 8192;
-
-/**
- * One settlement's legs, each read once (`read`) into a record of its own (leg `i` of a batch
- * into record `i`; a call's legs, read call by call, from record 0), duplicates (same `CdrId`)
- * folded into one (`keep`), in a total order (`finish`). A row read twice can differ (3CX
+ * One settlement's legs, a call at a time, each read once (`read`) into a record of its own
+ * (the call's legs from record 0), duplicates (same `CdrId`) folded into one (`keep`), in a
+ * total order (`finish`). A row read twice can differ (3CX
  * updated it between two reads: ringing, then answered): the later view is kept (longer,
  * answered), decided by content so the input order never matters.
  *
@@ -343,7 +289,7 @@ const ONE_PASS_LEGS = 8192;
  * barrier's remembered set, BENCHMARKS.md `settle14`, `settle17`).
  */
 class LegReader {
-  /** The records, made on first use: up to a batch's legs or a call's. */
+  /** The records, made on first use: as many as the settlement's largest call has legs. */
   private readonly records: LegFacts[] = [];
   /** The call's legs so far: the first `count` entries, each one of `records`. */
   private readonly facts: LegFacts[] = [];

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import {
   CallSettlement,
   describeCall,
-  fetchedTextLength,
   groupLegsByCall,
   KEPT_FOR_SHAPES,
   settleCalls,
@@ -528,10 +527,10 @@ describe('the settlement the engine keeps for its record shapes', () => {
   });
 });
 
-describe('legs read in one pass over the batch, each into a record of its own', () => {
-  // lib/settleCalls.ts reads leg i of a batch into record i after the pass that finds each
-  // leg's call, then keeps a call's readable records, one per CdrId: none of that may show in
-  // the result.
+describe('legs chained by call over the batch, then read call by call into reused records', () => {
+  // lib/settleCalls.ts finds each leg's call in one pass over the batch, then reads each call's
+  // legs into the reader's records (reused call after call) and keeps its readable records, one
+  // per CdrId: none of that may show in the result.
   const a = (over: Partial<CallLeg>) => leg({ CallHistoryId: 'a', CallId: 1, ...over });
   const b = (over: Partial<CallLeg>) =>
     leg({ CallHistoryId: 'b', CallId: 2, SourceCallerId: '+61298765432', ...over });
@@ -600,7 +599,7 @@ describe('legs read in one pass over the batch, each into a record of its own', 
   });
 
   it('settles a small batch right after a large one (records read before are not its legs)', () => {
-    // More legs than the records kept between batches, then the five legs again.
+    // A batch of many calls (its records written and reused call after call), then the five legs.
     const large = Array.from({ length: 9000 }, (_, i) =>
       leg({ CallHistoryId: `x${i}`, CdrId: `x${i}`, TalkingDuration: 'PT5S', Answered: true }),
     );
@@ -610,7 +609,7 @@ describe('legs read in one pass over the batch, each into a record of its own', 
     ).toEqual(alone);
   });
 
-  // More legs than one pass reads (a catch-up's batch): read call by call instead, the same calls.
+  // A catch-up's batch: thousands of calls, the legs of two of them far apart.
   const filler = (count: number) =>
     Array.from({ length: count }, (_, i) =>
       leg({
@@ -624,36 +623,12 @@ describe('legs read in one pass over the batch, each into a record of its own', 
   const ofAandB = (legs: readonly CallLeg[]) =>
     settleCalls(legs, { now: NOW }).settled.filter((c) => c.call_id === 'a' || c.call_id === 'b');
 
-  it('settles a batch larger than one pass reads as each call alone, interleaved legs and all', () => {
+  it('settles a batch of thousands of calls as each call alone, interleaved legs and all', () => {
     const many = filler(9000);
     const mixed = [answered, ...many.slice(0, 4500), callB[0], unreadable];
     mixed.push(...many.slice(4500), callB[1], ringing);
     expect(ofAandB(mixed)).toEqual(alone);
     expect(ofAandB(mixed.slice().reverse())).toEqual(alone);
-    // Around the bound: the one pass on one side, call by call on the other.
-    for (const count of [8187, 8188]) {
-      const batch = [ringing, ...filler(count), callB[1], unreadable, callB[0], answered];
-      expect(ofAandB(batch)).toEqual(alone);
-    }
-  });
-
-  it("fetches each row's StartTime and CdrId ahead in a one-pass batch, whatever they hold", () => {
-    // The grouping pass loads both texts of every row so that the read pass finds them in the
-    // CPU caches (BENCHMARKS.md, `settle22`); odd values must not throw there, and a catch-up's
-    // batch, read call by call, is not fetched ahead.
-    const odd = [
-      a({ CdrId: 'a1' }), // 20 + 2
-      a({ CdrId: undefined }), // a row before V20 Update 6: 20
-      a({ CdrId: null, StartTime: 'never' }), // 5
-      b({ CdrId: 42 as unknown as string, StartTime: 7 as unknown as string }), // 0
-      b({ CdrId: 'b12', StartTime: null as unknown as string }), // 3
-    ];
-    settleCalls(odd, { now: NOW });
-    expect(fetchedTextLength()).toBe(50);
-    settleCalls(filler(9000), { now: NOW });
-    expect(fetchedTextLength()).toBe(0);
-    settleCalls([answered], { now: NOW });
-    expect(fetchedTextLength()).toBe(22);
   });
 
   it('settles batch after batch in one settlement as all legs at once (records reused)', () => {
