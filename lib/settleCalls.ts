@@ -101,10 +101,10 @@ export class CallSettlement {
    * `add(groupLegsByCall(legs))`, without an array per call: the legs of a call are chained
    * by index, then read call by call into the reader's records, a call's worth of them reused
    * call after call. A record per leg of the batch, read in one pass after the grouping (rows
-   * fetched ahead for the CPU caches), was faster on the AMD machine of `settle22`, but on
-   * today's (BENCHMARKS.md, issue 16 item 4, `settle28`) it was 6–7 % slower in both the
-   * bench's windows and as polled: its ~350 B of records a leg fed the young generation's
-   * collections more than the early fetches saved.
+   * fetched ahead for the CPU caches), was faster on the AMD machine of `settle22`, but on the
+   * Intel machine the project moved to it was 6–7 % slower in both the bench's windows and as
+   * polled: its ~350 B of records a leg fed the young generation's collections more than the
+   * early fetches saved (BENCHMARKS.md, "Issue 16 on a new machine", part 3).
    */
   addLegs(legs: readonly CallLeg[]): void {
     const { active, reader } = this;
@@ -278,9 +278,9 @@ function isLegActive(leg: CallLeg, active: ReadonlySet<string>): boolean {
 /**
  * One settlement's legs, a call at a time, each read once (`read`) into a record of its own
  * (the call's legs from record 0), duplicates (same `CdrId`) folded into one (`keep`), in a
- * total order (`finish`). A row read twice can differ (3CX
- * updated it between two reads: ringing, then answered): the later view is kept (longer,
- * answered), decided by content so the input order never matters.
+ * total order (`finish`). A row read twice can differ (3CX updated it between two reads:
+ * ringing, then answered): the later view is kept (longer, answered), decided by content so
+ * the input order never matters.
  *
  * The records are reused batch after batch and call after call, so reading a leg allocates
  * nothing (garbage collection was the largest cost of settling, BENCHMARKS.md §4), and they
